@@ -7,6 +7,7 @@ require (
 	github.com/paulmach/orb v0.14.0 // indirect
 	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
+	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	gonum.org/v1/gonum v0.17.0 // indirect
 )

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // the run failed
+	exitUsage       = 2 // bad flags, arguments or input files
+	exitInterrupted = 130
+)
+
+// usageError marks errors that are the user's input: exit status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// Main is the patrolsim command line; main only builds one and runs it.
+type Main struct {
+	stdout, stderr io.Writer
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main { return &Main{stdout: stdout, stderr: stderr} }
+
+// Run executes the command line args and returns the exit status.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	root := m.root()
+	root.SetArgs(args)
+	root.SetOut(m.stdout)
+	root.SetErr(m.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(m.stderr, "patrolsim:", indentError(err))
+	var ue usageError
+	var se *scenarios.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ue), errors.As(err, &se):
+		return exitUsage
+	case isCobraUsage(err):
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func indentError(err error) string {
+	var se *scenarios.Error
+	if errors.As(err, &se) {
+		s := fmt.Sprintf("%d problem(s) in the scenario:", len(se.Problems))
+		for _, p := range se.Problems {
+			s += "\n  " + p.String()
+		}
+		return s
+	}
+	return err.Error()
+}
+
+// isCobraUsage recognises cobra's own flag and argument errors.
+func isCobraUsage(err error) bool {
+	var fe interface{ Flag() string }
+	if errors.As(err, &fe) {
+		return true
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires ", "invalid argument", "flag needs"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Main) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "patrolsim",
+		Short: "Simulate police patrol deployment and rank policies by response time",
+		Long: "patrolsim plays out months of incidents, calls, dispatches and patrols in a city\n" +
+			"under several deployment policies and ranks them by response time, with\n" +
+			"confidence intervals over replications on common random numbers.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.versionCmd())
+	return root
+}
+
+// version returns the module version and VCS revision the binary was built
+// from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += "+" + s.Value[:12]
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			v += "-dirty"
+		}
+	}
+	return v
+}
+
+func (m *Main) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of patrolsim",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(m.stdout, "patrolsim %s (%s, %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
+
+func (m *Main) templateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "template",
+		Short: "Print a scenario file with every key, its default and a comment",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := io.WriteString(m.stdout, scenarios.Template)
+			return err
+		},
+	}
+}
+
+func (m *Main) validateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate SCENARIO.yaml...",
+		Short: "Check scenario files and report every problem",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var first error
+			for _, path := range args {
+				s, err := loadScenario(path)
+				if err != nil {
+					fmt.Fprintln(m.stderr, indentError(err))
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				units := 0
+				for _, u := range s.Config.Units {
+					units += u.Count
+				}
+				fmt.Fprintf(m.stdout, "%s: ok (%d areas in %d districts, %d units, %d variants)\n",
+					path, len(s.Config.City.Atoms), len(s.Config.City.Districts), units, len(s.Variants))
+			}
+			if first != nil {
+				return usageError{errors.New("validation failed")}
+			}
+			return nil
+		},
+	}
+}
+
+// loadScenario loads a file, or a built-in scenario when path is empty or
+// names one ("jinzhou", "builtin:jinzhou").
+func loadScenario(path string) (*scenarios.Scenario, error) {
+	if path == "" {
+		return scenarios.LoadBuiltin(scenarios.DefaultName)
+	}
+	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
+		return scenarios.LoadBuiltin(name)
+	}
+	s, err := scenarios.LoadFile(path)
+	if err != nil {
+		var se *scenarios.Error
+		if !errors.As(err, &se) {
+			return nil, usageError{err}
+		}
+	}
+	return s, err
+}

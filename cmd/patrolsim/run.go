@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim"
+)
+
+type runFlags struct {
+	out          string
+	json         bool
+	seed         uint64
+	replications int
+	workers      int
+	trace        bool
+	quiet        bool
+}
+
+func (m *Main) runCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [SCENARIO.yaml]",
+		Short: "Run a scenario (default: the built-in city) and print the ranked results",
+		Long: "Run plays every variant of the scenario over its replications and prints a\n" +
+			"table of metrics with 95% confidence intervals, variants ranked best first.\n" +
+			"It writes results.json, replications.csv and the resolved scenario (and with\n" +
+			"--trace, trace.csv) to the output folder. Without an argument it runs the\n" +
+			"built-in city (" + scenarios.DefaultName + "); builtin:NAME names another built-in scenario.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			return m.run(cmd, path, f, cmd.Flags().Changed("seed"))
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "out", "output folder")
+	fl.BoolVar(&f.json, "json", false, "print the JSON result document instead of the table")
+	fl.Uint64Var(&f.seed, "seed", 0, "master random seed (default: the scenario's)")
+	fl.IntVar(&f.replications, "replications", 0, "replications per variant (default: the scenario's)")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel")
+	fl.BoolVar(&f.trace, "trace", false, "also write trace.csv: one row per incident per run")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
+	return cmd
+}
+
+func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) error {
+	s, err := loadScenario(path)
+	if err != nil {
+		return err
+	}
+	if seedSet {
+		s.File.Seed = f.seed
+	}
+	if f.replications != 0 {
+		if f.replications < 1 || f.replications > scenarios.MaxReplications {
+			return usageError{fmt.Errorf("--replications must be between 1 and %d (got %d)", scenarios.MaxReplications, f.replications)}
+		}
+		s.File.Replications = f.replications
+	}
+	if f.workers < 1 {
+		return usageError{fmt.Errorf("--workers must be >= 1 (got %d)", f.workers)}
+	}
+	model, err := sim.NewModel(s.Config)
+	if err != nil {
+		return usageError{err}
+	}
+	start := time.Now()
+	res, err := Execute(cmd.Context(), s, model, f.workers, f.trace)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return err
+	}
+	if err := writeOutputs(f.out, s, model, res); err != nil {
+		return err
+	}
+	if f.quiet {
+		return nil
+	}
+	if f.json {
+		return res.Summary.WriteJSON(m.stdout)
+	}
+	if err := res.Summary.WriteTable(m.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdout, "\n%d runs, %d events in %.1fs; results in %s\n", len(res.Stats), res.Events(), elapsed.Seconds(), f.out)
+	return nil
+}
+
+// Result is what Execute produces.
+type Result struct {
+	Summary *results.Summary
+	Stats   []sim.Stats
+	Trace   []results.TraceRow // with tracing, in (variant, replication, id) order
+}
+
+// Events returns the total number of events delivered.
+func (r *Result) Events() uint64 {
+	var n uint64
+	for _, s := range r.Stats {
+		n += s.Events
+	}
+	return n
+}
+
+// Execute runs every variant of s over its replications on workers
+// goroutines and summarises the results. The result does not depend on
+// workers.
+func Execute(ctx context.Context, s *scenarios.Scenario, model *sim.Model, workers int, trace bool) (*Result, error) {
+	reps := s.File.Replications
+	nv := len(s.Variants)
+	collectors := make([]*results.Collector, reps*nv)
+	traces := make([][]results.TraceRow, reps*nv)
+	newRec := func(j sim.Job) sim.Recorder {
+		c := results.NewCollector(model)
+		k := j.Variant*reps + j.Rep
+		if trace {
+			name := s.Variants[j.Variant].Name
+			c.Keep = func(r *sim.IncidentRecord) {
+				row := results.TraceRow{Variant: name, Rep: j.Rep, Counted: c.Counted(r), Rec: *r}
+				row.Rec.Units = append([]int(nil), r.Units...)
+				traces[k] = append(traces[k], row)
+			}
+		}
+		collectors[k] = c
+		return c
+	}
+	stats, err := model.Replicate(ctx, s.Variants, s.File.Seed, reps, workers, newRec)
+	if err != nil {
+		return nil, err
+	}
+	metrics := results.Metrics(s.Config)
+	values := make([][][]float64, nv)
+	names := make([]string, nv)
+	for v := range nv {
+		names[v] = s.Variants[v].Name
+		for r := range reps {
+			values[v] = append(values[v], collectors[v*reps+r].Values())
+		}
+	}
+	res := &Result{Stats: stats}
+	res.Summary = results.Summarize(s.File.Name, s.File.Seed, metrics, names, values)
+	if trace {
+		for k := range traces {
+			rows := traces[k]
+			sortTrace(rows)
+			res.Trace = append(res.Trace, rows...)
+		}
+	}
+	return res, nil
+}
+
+// sortTrace orders a run's records by incident; they arrive in clearing order.
+func sortTrace(rows []results.TraceRow) {
+	slices.SortFunc(rows, func(a, b results.TraceRow) int { return a.Rec.ID - b.Rec.ID })
+}
+
+// writeOutputs writes every result file atomically.
+func writeOutputs(dir string, s *scenarios.Scenario, model *sim.Model, res *Result) error {
+	if err := results.WriteFileAtomic(filepath.Join(dir, "results.json"), res.Summary.WriteJSON); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, "replications.csv"), res.Summary.WriteCSV); err != nil {
+		return err
+	}
+	if res.Trace != nil {
+		if err := results.WriteFileAtomic(filepath.Join(dir, "trace.csv"), func(w io.Writer) error {
+			return results.WriteTrace(w, model, res.Trace)
+		}); err != nil {
+			return err
+		}
+	}
+	return writeResolved(dir, s)
+}
+
+// writeResolved saves the scenario as run, every default filled in, as
+// scenario.yaml. Data files of a built-in scenario are copied beside it;
+// those of a file scenario are referred to by absolute path.
+func writeResolved(dir string, s *scenarios.Scenario) error {
+	f := s.File
+	files := []*string{&f.City.Areas, &f.City.Posts}
+	for _, p := range files {
+		if *p == "" {
+			continue
+		}
+		if s.IsBuiltin() {
+			data, err := fs.ReadFile(s.FS(), *p)
+			if err != nil {
+				return err
+			}
+			if err := results.WriteFileAtomic(filepath.Join(dir, filepath.Base(*p)), func(w io.Writer) error {
+				_, err := w.Write(data)
+				return err
+			}); err != nil {
+				return err
+			}
+			*p = filepath.Base(*p)
+		} else if !filepath.IsAbs(*p) {
+			abs, err := filepath.Abs(filepath.Join(filepath.Dir(s.Path), *p))
+			if err != nil {
+				return err
+			}
+			*p = abs
+		}
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "# Resolved scenario: %s as run by patrolsim %s, every default filled in.\n", s.Path, version())
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(dir, "scenario.yaml"), func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}

@@ -1,0 +1,109 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// tableRows are the metrics the terminal table shows; the JSON and CSV
+// files have all of them.
+var tableRows = []string{
+	"incidents",
+	"response_mean_s", "response_median_s", "response_p90_s",
+	"response_mean_s_p1", "response_p90_s_p1", "within_target_p1",
+	"response_mean_s_p2", "response_p90_s_p2", "within_target_p2",
+	"response_mean_s_p3", "response_p90_s_p3", "within_target_p3",
+	"command_delay_mean_s", "queue_wait_mean_s", "travel_mean_s", "full_strength_mean_s",
+	"utilization", "unresolved",
+}
+
+var tableLabels = map[string]string{
+	"incidents":            "incidents",
+	"unresolved":           "unresolved",
+	"response_mean_s":      "response, mean (min)",
+	"response_median_s":    "response, median (min)",
+	"response_p90_s":       "response, p90 (min)",
+	"response_mean_s_p1":   "P1 response, mean (min)",
+	"response_p90_s_p1":    "P1 response, p90 (min)",
+	"within_target_p1":     "P1 within target (%)",
+	"response_mean_s_p2":   "P2 response, mean (min)",
+	"response_p90_s_p2":    "P2 response, p90 (min)",
+	"within_target_p2":     "P2 within target (%)",
+	"response_mean_s_p3":   "P3 response, mean (min)",
+	"response_p90_s_p3":    "P3 response, p90 (min)",
+	"within_target_p3":     "P3 within target (%)",
+	"command_delay_mean_s": "command delay (min)",
+	"queue_wait_mean_s":    "queue wait (min)",
+	"travel_mean_s":        "travel (min)",
+	"full_strength_mean_s": "to full strength (min)",
+	"utilization":          "utilisation (%)",
+}
+
+// variantsPerBlock keeps the table within 100 columns.
+const variantsPerBlock = 3
+
+// WriteTable prints the ranked table: each cell is the mean ± the half-width
+// of its 95% confidence interval; times in minutes, shares in percent.
+func (s *Summary) WriteTable(w io.Writer) error {
+	order := make([]int, len(s.Variants))
+	for i, v := range s.Variants {
+		order[v.Rank-1] = i
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d replications, seed %d; ranked by %s\n", s.Scenario, s.Replications, s.Seed, strings.Join(s.RankedBy, ", then "))
+	for start := 0; start < len(order); start += variantsPerBlock {
+		block := order[start:min(start+variantsPerBlock, len(order))]
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "%-26s", "")
+		for _, v := range block {
+			fmt.Fprintf(&b, "%22s", clip(s.Variants[v].Name, 21))
+		}
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "%-26s", "rank")
+		for _, v := range block {
+			fmt.Fprintf(&b, "%22d", s.Variants[v].Rank)
+		}
+		b.WriteString("\n")
+		for _, name := range tableRows {
+			i := s.Index(name)
+			if i < 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "%-26s", tableLabels[name])
+			for _, v := range block {
+				fmt.Fprintf(&b, "%22s", cell(name, s.Variants[v].Estimates[i]))
+			}
+			b.WriteString("\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+func cell(name string, e Estimate) string {
+	if e.Mean != e.Mean {
+		return "–"
+	}
+	scale, prec := 1.0, 0
+	switch {
+	case strings.HasSuffix(name, "_s") || strings.Contains(name, "_s_"):
+		scale, prec = 1.0/60, 2
+	case strings.HasPrefix(name, "within_target") || strings.HasPrefix(name, "utilization"):
+		scale, prec = 100, 1
+	}
+	m := e.Mean * scale
+	if e.Low != e.Low {
+		return fmt.Sprintf("%.*f", prec, m)
+	}
+	hw := (e.High - e.Mean) * scale
+	return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, math.Abs(hw))
+}

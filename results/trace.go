@@ -1,0 +1,76 @@
+package results
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/patrolsim/patrolsim/sim"
+)
+
+// TraceRow is one incident of one run, for the trace file.
+type TraceRow struct {
+	Variant string
+	Rep     int
+	Counted bool
+	Rec     sim.IncidentRecord
+}
+
+// TraceHeader is the header of the trace CSV. Times are seconds from the
+// start of the run; empty where the stage never happened.
+var TraceHeader = []string{"variant", "replication", "id", "type", "priority", "atom", "district",
+	"x_m", "y_m", "officers", "occur_s", "call_s", "ready_s", "dispatch_s", "arrive_s", "full_s", "clear_s",
+	"counted", "units"}
+
+// WriteTrace writes rows as CSV, naming atoms, districts and units.
+func WriteTrace(w io.Writer, m *sim.Model, rows []TraceRow) error {
+	cfg := m.Cfg
+	cw := csv.NewWriter(w)
+	if err := cw.Write(TraceHeader); err != nil {
+		return err
+	}
+	unitNames := UnitNames(m)
+	rec := make([]string, len(TraceHeader))
+	for i := range rows {
+		r := &rows[i].Rec
+		rec[0], rec[1] = rows[i].Variant, strconv.Itoa(rows[i].Rep)
+		rec[2] = strconv.Itoa(r.ID)
+		rec[3] = cfg.Incidents.Types[r.Type].Name
+		rec[4] = strconv.Itoa(r.Priority)
+		rec[5] = cfg.City.Atoms[r.Atom].Name
+		rec[6] = cfg.City.Districts[r.District].Name
+		rec[7] = strconv.FormatFloat(r.Pos.X, 'f', 1, 64)
+		rec[8] = strconv.FormatFloat(r.Pos.Y, 'f', 1, 64)
+		rec[9] = strconv.Itoa(r.Needed)
+		for j, t := range []float64{r.Occur, r.Call, r.Ready, r.Dispatch, r.Arrive, r.Full, r.Clear} {
+			if t != t {
+				rec[10+j] = ""
+			} else {
+				rec[10+j] = strconv.FormatFloat(t, 'f', 3, 64)
+			}
+		}
+		rec[17] = strconv.FormatBool(rows[i].Counted)
+		names := make([]string, len(r.Units))
+		for j, u := range r.Units {
+			names[j] = unitNames[u]
+		}
+		rec[18] = strings.Join(names, ";")
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// UnitNames names each unit "TYPE-N", N counting from 1 within its type.
+func UnitNames(m *sim.Model) []string {
+	count := make([]int, len(m.Cfg.Units))
+	names := make([]string, len(m.World.Units))
+	for u, unit := range m.World.Units {
+		count[unit.Type]++
+		names[u] = unit.TypeName + "-" + strconv.Itoa(count[unit.Type])
+	}
+	return names
+}

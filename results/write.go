@@ -1,0 +1,138 @@
+package results
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// JSON is the public result document (see README, "JSON output"). Keys of
+// Metrics are metric names; a value undefined in every replication, or an
+// interval from fewer than two, is null.
+type JSON struct {
+	Scenario     string        `json:"scenario"`
+	Seed         uint64        `json:"seed"`
+	Replications int           `json:"replications"`
+	RankedBy     []string      `json:"ranked_by"`
+	Variants     []VariantJSON `json:"variants"`
+}
+
+// VariantJSON is one variant in the JSON document.
+type VariantJSON struct {
+	Name    string                  `json:"name"`
+	Rank    int                     `json:"rank"`
+	Metrics map[string]EstimateJSON `json:"metrics"`
+}
+
+// EstimateJSON is one metric in the JSON document.
+type EstimateJSON struct {
+	Mean *float64 `json:"mean"`
+	Low  *float64 `json:"ci95_low"`
+	High *float64 `json:"ci95_high"`
+}
+
+func num(x float64) *float64 {
+	if x != x || x > 1e300 || x < -1e300 {
+		return nil
+	}
+	return &x
+}
+
+// Document returns the summary as the public JSON document.
+func (s *Summary) Document() JSON {
+	doc := JSON{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, RankedBy: s.RankedBy}
+	for _, v := range s.Variants {
+		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Metrics: map[string]EstimateJSON{}}
+		for i, m := range s.Metrics {
+			e := v.Estimates[i]
+			vj.Metrics[m.Name] = EstimateJSON{num(e.Mean), num(e.Low), num(e.High)}
+		}
+		doc.Variants = append(doc.Variants, vj)
+	}
+	return doc
+}
+
+// WriteJSON writes the JSON document, indented, with a final newline.
+func (s *Summary) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s.Document())
+}
+
+// WriteCSV writes one row per (variant, replication): the variant, the
+// replication number and every metric (empty where undefined).
+func (s *Summary) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"variant", "replication"}
+	for _, m := range s.Metrics {
+		head = append(head, m.Name)
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	row := make([]string, len(head))
+	for _, v := range s.Variants {
+		for r, vals := range v.Reps {
+			row[0], row[1] = v.Name, strconv.Itoa(r)
+			for i, x := range vals {
+				row[2+i] = FormatFloat(x)
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// FormatFloat formats x with the fewest digits that read back exactly, or
+// as an empty string when x is NaN.
+func FormatFloat(x float64) string {
+	if x != x {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// WriteFileAtomic writes a file through fn so that path holds either its old
+// content or the complete new one, never a part: it writes a temporary file
+// in the same folder, syncs it and renames it over path.
+func WriteFileAtomic(path string, fn func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err = fn(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Duration is a length of time written with its unit: 90s, 12m, 1.5h, 30d,
+// 1w, or a sum such as 1h30m. A bare 0 is allowed. It holds seconds.
+type Duration struct {
+	Seconds float64
+	raw     string // the text when it did not parse, for the error message
+	bad     bool
+}
+
+// D returns a Duration of s seconds.
+func D(s float64) Duration { return Duration{Seconds: s} }
+
+var durationUnits = []struct {
+	suffix string
+	s      float64
+}{{"w", 7 * 86400}, {"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}}
+
+// ParseDuration parses the duration syntax described at Duration.
+func ParseDuration(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	if t == "0" {
+		return 0, nil
+	}
+	if t == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	total := 0.0
+	for t != "" {
+		i := 0
+		for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+			i++
+		}
+		if i == 0 {
+			return 0, fmt.Errorf("invalid duration %q (want a number and a unit: s, m, h, d or w, e.g. 90s, 12m, 30d)", s)
+		}
+		num, err := strconv.ParseFloat(t[:i], 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		t = t[i:]
+		j := 0
+		for j < len(t) && t[j] >= 'a' && t[j] <= 'z' {
+			j++
+		}
+		unit := t[:j]
+		t = t[j:]
+		mult := 0.0
+		for _, u := range durationUnits {
+			if u.suffix == unit {
+				mult = u.s
+			}
+		}
+		if mult == 0 {
+			return 0, fmt.Errorf("invalid duration %q (want a number and a unit: s, m, h, d or w, e.g. 90s, 12m, 30d)", s)
+		}
+		total += num * mult
+	}
+	if math.IsInf(total, 0) || math.IsNaN(total) {
+		return 0, fmt.Errorf("invalid duration %q", s)
+	}
+	return total, nil
+}
+
+// FormatDuration writes seconds in the largest unit that divides them, or
+// as a sum (e.g. 1h30m); fractions of a second are kept.
+func FormatDuration(s float64) string {
+	if s == 0 {
+		return "0"
+	}
+	if s < 0 || s != math.Trunc(s) {
+		return strconv.FormatFloat(s, 'g', -1, 64) + "s"
+	}
+	var b strings.Builder
+	rest := s
+	for _, u := range durationUnits {
+		if u.suffix == "w" {
+			continue
+		}
+		if n := math.Floor(rest / u.s); n >= 1 {
+			b.WriteString(strconv.FormatFloat(n, 'f', 0, 64))
+			b.WriteString(u.suffix)
+			rest -= n * u.s
+		}
+	}
+	return b.String()
+}
+
+// UnmarshalYAML reads a duration; a malformed one is kept and reported by
+// validation with its field name.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	*d = Duration{}
+	if n.Kind != yaml.ScalarNode {
+		d.raw, d.bad = "(not a scalar)", true
+		return nil
+	}
+	s, err := ParseDuration(n.Value)
+	if err != nil {
+		d.raw, d.bad = n.Value, true
+		return nil
+	}
+	d.Seconds = s
+	return nil
+}
+
+// MarshalYAML writes the canonical form.
+func (d Duration) MarshalYAML() (any, error) { return FormatDuration(d.Seconds), nil }
+
+// check reports a malformed duration.
+func (d Duration) check(e *errs, path string) bool {
+	if d.bad {
+		e.add(path, "invalid duration %q (want a number and a unit: s, m, h, d or w, e.g. 90s, 12m, 30d)", d.raw)
+		return false
+	}
+	return true
+}

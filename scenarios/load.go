@@ -1,0 +1,632 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/policy"
+)
+
+// Limits refuse scenarios that would exhaust memory or time rather than
+// answer a question.
+const (
+	MaxDays         = 3650
+	MaxReplications = 100000
+	MaxUnits        = 100000
+	MaxAtoms        = 200000
+	MaxIncidents    = 50_000_000 // expected incidents in one replication
+	MaxFileBytes    = 256 << 20  // any file a scenario reads
+)
+
+// Scenario is a loaded, validated scenario ready to run.
+type Scenario struct {
+	File     File   // as written, defaults filled in
+	Path     string // where it was read from
+	Config   *sim.Config
+	Variants []sim.Variant
+
+	fsys fs.FS // the scenario's folder, for data files
+}
+
+// LoadFile reads and validates a scenario file. Data files it names are
+// read relative to its folder.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := readLimited(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	return Load(path, data, os.DirFS(filepath.Dir(path)))
+}
+
+// Load validates a scenario document called name (for messages), reading
+// data files from fsys. Every problem found is reported in one *Error.
+func Load(name string, data []byte, fsys fs.FS) (*Scenario, error) {
+	e := &errs{file: name, lines: map[string]int{}}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, &Error{[]FieldError{{File: name, Line: root.Line, Msg: "a scenario must be a YAML mapping (version: 1, name: …, city: …)"}}}
+	}
+	indexLines(&root, "", e.lines)
+	checkKeys(&root, reflect.TypeFor[File](), "", e)
+	f := Default()
+	if err := root.Decode(&f); err != nil {
+		return nil, e.typeErrors(err)
+	}
+	s := &Scenario{File: f, Path: name, fsys: fsys}
+	s.Config, s.Variants = build(&f, fsys, e)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// yamlError turns a syntax error into a FieldError.
+func yamlError(name string, err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 0
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = strings.TrimPrefix(msg[len(m[0]):], " ")
+	}
+	return &Error{[]FieldError{{File: name, Line: line, Msg: msg}}}
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+):`)
+
+// typeErrors turns yaml.TypeError lines into FieldErrors with paths.
+func (e *errs) typeErrors(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return yamlError(e.file, err)
+	}
+	byLine := map[int]string{}
+	for p, l := range e.lines {
+		if old, ok := byLine[l]; !ok || len(p) > len(old) {
+			byLine[l] = p
+		}
+	}
+	for _, m := range te.Errors {
+		fe := FieldError{File: e.file, Msg: m}
+		if mm := lineRE.FindStringSubmatch(m); mm != nil {
+			fe.Line, _ = strconv.Atoi(mm[1])
+			fe.Msg = strings.TrimPrefix(m[len(mm[0]):], " ")
+			fe.Path = byLine[fe.Line]
+		}
+		fe.Msg = strings.Replace(fe.Msg, "cannot unmarshal", "cannot read", 1)
+		e.list = append(e.list, fe)
+	}
+	return e.err()
+}
+
+func readLimited(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), MaxFileBytes)
+	}
+	var b bytes.Buffer
+	_, err = b.ReadFrom(f)
+	return b.Bytes(), err
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// build validates f and makes the model input. It records every problem in
+// e and returns nil values if there was one.
+func build(f *File, fsys fs.FS, e *errs) (*sim.Config, []sim.Variant) {
+	cfg := &sim.Config{Name: f.Name}
+	if f.Version != 1 {
+		e.add("version", "must be 1 (got %d)", f.Version)
+	}
+	if f.Name == "" {
+		e.add("name", "must not be empty")
+	}
+	if f.Duration.check(e, "duration") {
+		if f.Duration.Seconds <= 0 || f.Duration.Seconds > MaxDays*86400 {
+			e.add("duration", "must be > 0 and at most %dd (got %s)", MaxDays, FormatDuration(f.Duration.Seconds))
+		}
+	}
+	if f.Warmup.check(e, "warmup") && !f.Duration.bad {
+		if f.Warmup.Seconds < 0 || f.Warmup.Seconds >= f.Duration.Seconds {
+			e.add("warmup", "must be >= 0 and shorter than duration %s (got %s)", FormatDuration(f.Duration.Seconds), FormatDuration(f.Warmup.Seconds))
+		}
+	}
+	if f.Replications < 1 || f.Replications > MaxReplications {
+		e.add("replications", "must be between 1 and %d (got %d)", MaxReplications, f.Replications)
+	}
+	cfg.Duration, cfg.Warmup = f.Duration.Seconds, f.Warmup.Seconds
+	cfg.City = buildCity(&f.City, fsys, e)
+	cfg.Travel = buildTravel(&f.Travel, e)
+	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
+	cfg.Units = buildUnits(f, cfg, e)
+	cfg.Command = buildDist(&f.Dispatch.Delay, "dispatch.delay", true, e)
+	for p, d := range []Duration{f.Targets.P1, f.Targets.P2, f.Targets.P3} {
+		path := fmt.Sprintf("targets.p%d", p+1)
+		if d.check(e, path) {
+			if d.Seconds < 0 {
+				e.add(path, "must be >= 0 (got %s)", FormatDuration(d.Seconds))
+			}
+			cfg.Targets[p+1] = d.Seconds
+		}
+	}
+	variants := buildVariants(f, e)
+	if len(e.list) > 0 {
+		return nil, nil
+	}
+	return cfg, variants
+}
+
+func buildCity(c *City, fsys fs.FS, e *errs) *geo.City {
+	var city *geo.City
+	switch {
+	case c.Grid != nil && c.Areas != "":
+		e.add("city", "give either grid or areas, not both")
+		return nil
+	case c.Grid != nil:
+		g := c.Grid
+		ok := true
+		if g.Rows < 1 || g.Cols < 1 || g.Rows*g.Cols > MaxAtoms || g.Rows > MaxAtoms || g.Cols > MaxAtoms {
+			e.add("city.grid", "rows and cols must be >= 1 with rows × cols at most %d (got %d × %d)", MaxAtoms, g.Rows, g.Cols)
+			ok = false
+		}
+		if !(g.CellM > 0 && g.CellM <= 100000) {
+			e.add("city.grid.cell_m", "must be > 0 and at most 100000 (got %g)", g.CellM)
+			ok = false
+		}
+		if g.Districts < 1 || g.Districts > max(g.Cols, 1) {
+			e.add("city.grid.districts", "must be between 1 and cols = %d (got %d)", g.Cols, g.Districts)
+			ok = false
+		}
+		if !ok {
+			return nil
+		}
+		var err error
+		city, err = geo.NewGrid(geo.GridSpec{Rows: g.Rows, Cols: g.Cols, CellM: g.CellM, Districts: g.Districts})
+		if err != nil {
+			e.add("city.grid", "%v", err)
+			return nil
+		}
+	case c.Areas != "":
+		fields := geo.AreaFields{Name: "name", District: "district", Population: "", Weight: ""}
+		if c.Fields != nil {
+			fields = geo.AreaFields(*c.Fields)
+			if fields.District == "" {
+				e.add("city.fields.district", "must name the property that holds the district")
+				return nil
+			}
+		}
+		data, err := readLimited(fsys, c.Areas)
+		if err != nil {
+			e.add("city.areas", "cannot read %q: %v", c.Areas, unwrapPath(err))
+			return nil
+		}
+		city, err = geo.FromGeoJSON(data, fields)
+		if err != nil {
+			e.add("city.areas", "%s: %v", c.Areas, err)
+			return nil
+		}
+		if len(city.Atoms) > MaxAtoms {
+			e.add("city.areas", "%s: %d areas, more than the limit of %d", c.Areas, len(city.Atoms), MaxAtoms)
+			return nil
+		}
+	default:
+		e.add("city", "give a grid ({rows, cols, cell_m, districts}) or areas (a GeoJSON file)")
+		return nil
+	}
+	if c.Posts != "" {
+		data, err := readLimited(fsys, c.Posts)
+		if err != nil {
+			e.add("city.posts", "cannot read %q: %v", c.Posts, unwrapPath(err))
+		} else if err := city.PostsFromGeoJSON(data); err != nil {
+			e.add("city.posts", "%s: %v", c.Posts, err)
+		}
+	}
+	for i, p := range c.PostPoints {
+		path := fmt.Sprintf("city.post_points[%d]", i)
+		switch {
+		case city.Proj == nil && p.XM != nil && p.YM != nil && p.Lon == nil && p.Lat == nil:
+			city.AddPost(p.Name, p.Kind, geo.Point{X: *p.XM, Y: *p.YM})
+		case city.Proj != nil && p.Lon != nil && p.Lat != nil && p.XM == nil && p.YM == nil:
+			city.AddPost(p.Name, p.Kind, city.ProjectLonLat(*p.Lon, *p.Lat))
+		case city.Proj == nil:
+			e.add(path, "a grid city places posts with x_m and y_m (metres)")
+			continue
+		default:
+			e.add(path, "a GeoJSON city places posts with lon and lat (degrees)")
+			continue
+		}
+		if p.Name == "" {
+			e.add(path+".name", "must not be empty")
+		}
+	}
+	for i, p := range city.Posts {
+		if p.Atom < 0 {
+			e.add("city", "post %d (%s) lies outside every area", i, p.Name)
+		}
+	}
+	return city
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func buildTravel(t *Travel, e *errs) geo.Travel {
+	var out geo.Travel
+	switch t.Model {
+	case "manhattan":
+		out.Metric = geo.Manhattan
+	case "euclidean":
+		out.Metric = geo.Euclidean
+	default:
+		e.add("travel.model", "must be manhattan or euclidean (got %q)", t.Model)
+	}
+	if !(t.Detour >= 1 && t.Detour <= 5) {
+		e.add("travel.detour", "must be between 1 and 5 (got %g)", t.Detour)
+	}
+	out.Detour = t.Detour
+	if t.Turnout.check(e, "travel.turnout") && (t.Turnout.Seconds < 0 || t.Turnout.Seconds > 3600) {
+		e.add("travel.turnout", "must be between 0 and 1h (got %s)", FormatDuration(t.Turnout.Seconds))
+	}
+	return out
+}
+
+func buildDist(d *Dist, path string, zeroOK bool, e *errs) sim.Dist {
+	var out sim.Dist
+	switch d.Dist {
+	case "fixed":
+		out.Kind = sim.Fixed
+	case "exponential":
+		out.Kind = sim.Exponential
+	case "lognormal":
+		out.Kind = sim.Lognormal
+	default:
+		e.add(path+".dist", "must be fixed, exponential or lognormal (got %q)", d.Dist)
+	}
+	if d.Mean.check(e, path+".mean") {
+		if d.Mean.Seconds < 0 || (!zeroOK && d.Mean.Seconds == 0) || d.Mean.Seconds > 30*86400 {
+			want := ">= 0"
+			if !zeroOK {
+				want = "> 0"
+			}
+			e.add(path+".mean", "must be %s and at most 30d (got %s)", want, FormatDuration(d.Mean.Seconds))
+		}
+	}
+	if d.SD.check(e, path+".sd") {
+		switch {
+		case d.Dist == "lognormal" && !(d.SD.Seconds > 0):
+			e.add(path+".sd", "a lognormal needs sd > 0 (got %s)", FormatDuration(d.SD.Seconds))
+		case d.Dist != "lognormal" && d.SD.Seconds != 0:
+			e.add(path+".sd", "only a lognormal has sd (dist is %s)", d.Dist)
+		}
+	}
+	out.Mean, out.SD = d.Mean.Seconds, d.SD.Seconds
+	return out
+}
+
+func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
+	var out sim.Incidents
+	if !(in.PerDay > 0) {
+		e.add("incidents.per_day", "must be > 0 (got %g)", in.PerDay)
+	} else if exp := in.PerDay * duration / 86400; exp > MaxIncidents {
+		e.add("incidents.per_day", "%g a day over %s is %.3g incidents per replication, more than the limit of %d",
+			in.PerDay, FormatDuration(duration), exp, MaxIncidents)
+	}
+	out.PerDay = in.PerDay
+	profile := func(path string, xs []float64, n int, dst []float64) {
+		if len(xs) != n {
+			e.add(path, "must have %d values (got %d)", n, len(xs))
+			return
+		}
+		total := 0.0
+		for i, x := range xs {
+			if !(x >= 0) || math.IsInf(x, 1) {
+				e.add(fmt.Sprintf("%s[%d]", path, i), "must be >= 0 (got %g)", x)
+			}
+			total += x
+		}
+		if !(total > 0) {
+			e.add(path, "must not be all zero")
+		}
+		copy(dst, xs)
+	}
+	profile("incidents.hour_of_day", in.HourOfDay, 24, out.HourOfDay[:])
+	profile("incidents.day_of_week", in.DayOfWeek, 7, out.DayOfWeek[:])
+	out.ReportDelay = buildDist(&in.ReportDelay, "incidents.report_delay", true, e)
+	if len(in.Types) == 0 {
+		e.add("incidents.types", "must list at least one incident type")
+	}
+	seen := map[string]bool{}
+	shares := 0.0
+	for i, t := range in.Types {
+		path := fmt.Sprintf("incidents.types[%d]", i)
+		if !nameRE.MatchString(t.Name) {
+			e.add(path+".name", "must be a name of letters, digits, _ . - (got %q)", t.Name)
+		} else if seen[t.Name] {
+			e.add(path+".name", "duplicate incident type %q", t.Name)
+		}
+		seen[t.Name] = true
+		if t.Priority < 1 || t.Priority > 3 {
+			e.add(path+".priority", "must be 1, 2 or 3 (got %d)", t.Priority)
+		}
+		if !(t.Share > 0 && t.Share <= 1) {
+			e.add(path+".share", "must be > 0 and at most 1 (got %g)", t.Share)
+		}
+		shares += t.Share
+		if t.Officers < 1 || t.Officers > 100 {
+			e.add(path+".officers", "must be between 1 and 100 (got %d)", t.Officers)
+		}
+		out.Types = append(out.Types, sim.IncidentType{Name: t.Name, Priority: t.Priority, Share: t.Share,
+			OnScene: buildDist(&t.OnScene, path+".on_scene", false, e), Officers: t.Officers})
+	}
+	if len(in.Types) > 0 && math.Abs(shares-1) > 1e-6 {
+		e.add("incidents.types", "shares must sum to 1 (got %g)", shares)
+	}
+	return out
+}
+
+func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
+	var out []sim.UnitType
+	if len(f.Units) == 0 {
+		e.add("units", "must list at least one unit type")
+	}
+	seen := map[string]bool{}
+	total := 0
+	for i, u := range f.Units {
+		path := fmt.Sprintf("units[%d]", i)
+		ut := sim.UnitType{Name: u.Name, Count: u.Count, Squad: u.Squad, PostKind: u.PostKind}
+		if !nameRE.MatchString(u.Name) {
+			e.add(path+".name", "must be a name of letters, digits, _ . - (got %q)", u.Name)
+		} else if seen[u.Name] {
+			e.add(path+".name", "duplicate unit type %q", u.Name)
+		}
+		seen[u.Name] = true
+		if u.Count < 0 || u.Count > MaxUnits {
+			e.add(path+".count", "must be between 0 and %d (got %d)", MaxUnits, u.Count)
+		} else {
+			total += u.Count
+		}
+		if u.Squad < 1 || u.Squad > 100 {
+			e.add(path+".squad", "must be between 1 and 100 officers (got %d)", u.Squad)
+		}
+		if !(u.SpeedKmh > 0 && u.SpeedKmh <= 1000) {
+			e.add(path+".speed_kmh", "must be > 0 and at most 1000 (got %g)", u.SpeedKmh)
+		}
+		if !(u.PatrolSpeedKmh >= 0 && u.PatrolSpeedKmh <= 1000) {
+			e.add(path+".patrol_speed_kmh", "must be >= 0 and at most 1000; 0 means speed_kmh (got %g)", u.PatrolSpeedKmh)
+		}
+		ut.Speed = u.SpeedKmh / 3.6
+		ut.PatrolSpeed = ut.Speed
+		if u.PatrolSpeedKmh > 0 {
+			ut.PatrolSpeed = u.PatrolSpeedKmh / 3.6
+		}
+		ut.Turnout = f.Travel.Turnout.Seconds
+		if u.Turnout != nil && u.Turnout.check(e, path+".turnout") {
+			if u.Turnout.Seconds < 0 || u.Turnout.Seconds > 3600 {
+				e.add(path+".turnout", "must be between 0 and 1h (got %s)", FormatDuration(u.Turnout.Seconds))
+			}
+			ut.Turnout = u.Turnout.Seconds
+		}
+		if start, err := parseClock(u.Shift.Start); err != nil {
+			e.add(path+".shift.start", "%v", err)
+		} else {
+			ut.ShiftStart = start
+		}
+		if !(u.Shift.Hours > 0 && u.Shift.Hours <= 24) {
+			e.add(path+".shift.hours", "must be > 0 and at most 24 (got %g)", u.Shift.Hours)
+		}
+		ut.ShiftLen = u.Shift.Hours * 3600
+		switch u.Home {
+		case "district":
+			ut.Home = policy.HomeDistrict
+		case "community":
+			ut.Home = policy.HomeCommunity
+		case "post":
+			ut.Home = policy.HomePost
+			if cfg.City != nil {
+				n := 0
+				for _, p := range cfg.City.Posts {
+					if u.PostKind == "" || p.Kind == u.PostKind {
+						n++
+					}
+				}
+				if n == 0 {
+					if u.PostKind == "" {
+						e.add(path+".home", "home post needs posts in the city (city.posts or city.post_points)")
+					} else {
+						e.add(path+".post_kind", "no post of kind %q in the city", u.PostKind)
+					}
+				}
+			}
+		default:
+			e.add(path+".home", "must be district, community or post (got %q)", u.Home)
+		}
+		if u.PostKind != "" && u.Home != "post" {
+			e.add(path+".post_kind", "only for home: post (home is %s)", u.Home)
+		}
+		if len(u.Priorities) == 0 {
+			e.add(path+".priorities", "must list at least one of 1, 2, 3")
+		}
+		for j, p := range u.Priorities {
+			if p < 1 || p > 3 {
+				e.add(fmt.Sprintf("%s.priorities[%d]", path, j), "must be 1, 2 or 3 (got %d)", p)
+				continue
+			}
+			ut.Priorities[p] = true
+		}
+		out = append(out, ut)
+	}
+	if total > MaxUnits {
+		e.add("units", "%d units in all, more than the limit of %d", total, MaxUnits)
+	} else if total == 0 && len(f.Units) > 0 {
+		e.add("units", "there must be at least one unit (every count is 0)")
+	}
+	// Every incident type needs unit types able to bring its officers.
+	for i, t := range cfg.Incidents.Types {
+		if t.Priority < 1 || t.Priority > 3 {
+			continue
+		}
+		officers := 0
+		for _, ut := range out {
+			if ut.Priorities[t.Priority] {
+				officers += ut.Count * ut.Squad
+			}
+		}
+		if officers < t.Officers {
+			e.add(fmt.Sprintf("incidents.types[%d].officers", i), "%s needs %d officers but the unit types taking priority %d have %d in all",
+				t.Name, t.Officers, t.Priority, officers)
+		}
+	}
+	return out
+}
+
+func parseClock(s string) (float64, error) {
+	var h, m int
+	if n, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || n != 2 || len(s) < 4 || len(s) > 5 || h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, fmt.Errorf("must be a time of day HH:MM (got %q)", s)
+	}
+	return float64(h*3600 + m*60), nil
+}
+
+func buildVariants(f *File, e *errs) []sim.Variant {
+	var out []sim.Variant
+	if len(f.Variants) == 0 {
+		e.add("variants", "must list at least one variant (e.g. {name: beats, policy: static-beats})")
+	}
+	seen := map[string]bool{}
+	for i, v := range f.Variants {
+		path := fmt.Sprintf("variants[%d]", i)
+		if !nameRE.MatchString(v.Name) {
+			e.add(path+".name", "must be a name of letters, digits, _ . - (got %q)", v.Name)
+		} else if seen[v.Name] {
+			e.add(path+".name", "duplicate variant %q", v.Name)
+		}
+		seen[v.Name] = true
+		def, ok := resolvePolicy(v.Policy, v.Params, path, e)
+		sv := sim.Variant{Name: v.Name}
+		for _, u := range f.Units {
+			choice := def
+			if rule, has := v.ByUnit[u.Name]; has {
+				if c, ok2 := resolvePolicy(rule.Policy, rule.Params, fmt.Sprintf("%s.by_unit.%s", path, u.Name), e); ok2 {
+					choice = c
+				}
+			}
+			sv.Policies = append(sv.Policies, choice)
+		}
+		for _, name := range sortedKeys(v.ByUnit) {
+			if !hasUnit(f.Units, name) {
+				e.add(path+".by_unit."+name, "no unit type %q (units: %s)", name, unitNames(f.Units))
+			}
+		}
+		if ok {
+			out = append(out, sv)
+		}
+	}
+	return out
+}
+
+func hasUnit(units []Unit, name string) bool {
+	for _, u := range units {
+		if u.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func unitNames(units []Unit) string {
+	names := make([]string, len(units))
+	for i, u := range units {
+		names[i] = u.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func resolvePolicy(name string, params map[string]yaml.Node, path string, e *errs) (sim.PolicyChoice, bool) {
+	spec, ok := policy.Lookup(name)
+	if !ok {
+		e.add(path+".policy", "unknown policy %q (valid: %s)", name, strings.Join(policy.Names(), ", "))
+		return sim.PolicyChoice{}, false
+	}
+	raw := map[string]float64{}
+	good := true
+	for _, k := range sortedKeys(params) {
+		n := params[k]
+		p := path + ".params." + k
+		var kind policy.Kind = -1
+		for _, pp := range spec.Params {
+			if pp.Name == k {
+				kind = pp.Kind
+			}
+		}
+		switch kind {
+		case -1:
+			var names []string
+			for _, pp := range spec.Params {
+				names = append(names, pp.Name)
+			}
+			valid := strings.Join(names, ", ")
+			if valid == "" {
+				valid = "none"
+			}
+			e.add(p, "unknown parameter for policy %s (valid: %s)", name, valid)
+			good = false
+		case policy.Duration:
+			d, err := ParseDuration(n.Value)
+			if n.Kind != yaml.ScalarNode || err != nil {
+				e.add(p, "must be a duration such as 12m or 3d (got %q)", n.Value)
+				good = false
+				continue
+			}
+			raw[k] = d
+		default:
+			x, err := strconv.ParseFloat(n.Value, 64)
+			if n.Kind != yaml.ScalarNode || err != nil {
+				e.add(p, "must be a number (got %q)", n.Value)
+				good = false
+				continue
+			}
+			raw[k] = x
+		}
+	}
+	if !good {
+		return sim.PolicyChoice{}, false
+	}
+	vals, err := spec.Resolve(raw)
+	if err != nil {
+		e.add(path+".params", "%v", err)
+		return sim.PolicyChoice{}, false
+	}
+	return sim.PolicyChoice{Spec: spec, Params: vals}, true
+}
+
+// IsBuiltin reports whether the scenario is one of those in the binary.
+func (s *Scenario) IsBuiltin() bool { return strings.HasPrefix(s.Path, "builtin:") }
+
+// FS returns the folder the scenario's data files are read from.
+func (s *Scenario) FS() fs.FS { return s.fsys }

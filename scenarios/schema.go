@@ -1,0 +1,200 @@
+package scenarios
+
+import (
+	"go.yaml.in/yaml/v3"
+)
+
+// File is a scenario file as written (version 1). Field docs give units and
+// defaults; Default returns a File with every default filled in.
+type File struct {
+	Version      int       `yaml:"version"`
+	Name         string    `yaml:"name"`
+	Description  string    `yaml:"description,omitempty"`
+	Seed         uint64    `yaml:"seed"`
+	Duration     Duration  `yaml:"duration"`
+	Warmup       Duration  `yaml:"warmup"`
+	Replications int       `yaml:"replications"`
+	City         City      `yaml:"city"`
+	Travel       Travel    `yaml:"travel"`
+	Incidents    Incidents `yaml:"incidents"`
+	Units        []Unit    `yaml:"units"`
+	Dispatch     Dispatch  `yaml:"dispatch"`
+	Targets      Targets   `yaml:"targets"`
+	Variants     []Variant `yaml:"variants"`
+}
+
+// City is either a generated grid or GeoJSON areas.
+type City struct {
+	Grid       *Grid       `yaml:"grid,omitempty"`
+	Areas      string      `yaml:"areas,omitempty"`  // GeoJSON polygons, path relative to the scenario file
+	Fields     *AreaFields `yaml:"fields,omitempty"` // property names in Areas
+	Posts      string      `yaml:"posts,omitempty"`  // GeoJSON points (properties name, kind)
+	PostPoints []PostPoint `yaml:"post_points,omitempty"`
+}
+
+// Grid is a generated city of square cells.
+type Grid struct {
+	Rows      int     `yaml:"rows"`
+	Cols      int     `yaml:"cols"`
+	CellM     float64 `yaml:"cell_m"`
+	Districts int     `yaml:"districts"`
+}
+
+// AreaFields names the GeoJSON properties of the areas.
+type AreaFields struct {
+	Name       string `yaml:"name"`
+	District   string `yaml:"district"`
+	Population string `yaml:"population,omitempty"`
+	Weight     string `yaml:"weight,omitempty"`
+}
+
+// PostPoint is a post written in the scenario: planar metres for a grid
+// city, lon/lat for a GeoJSON city.
+type PostPoint struct {
+	Name string   `yaml:"name"`
+	Kind string   `yaml:"kind,omitempty"`
+	XM   *float64 `yaml:"x_m,omitempty"`
+	YM   *float64 `yaml:"y_m,omitempty"`
+	Lon  *float64 `yaml:"lon,omitempty"`
+	Lat  *float64 `yaml:"lat,omitempty"`
+}
+
+// Travel is the travel model.
+type Travel struct {
+	Model   string   `yaml:"model"`   // manhattan or euclidean
+	Detour  float64  `yaml:"detour"`  // >= 1
+	Turnout Duration `yaml:"turnout"` // dispatch → moving, for units without their own
+}
+
+// Incidents is the incident model.
+type Incidents struct {
+	PerDay      float64        `yaml:"per_day"`
+	HourOfDay   []float64      `yaml:"hour_of_day"`
+	DayOfWeek   []float64      `yaml:"day_of_week"`
+	ReportDelay Dist           `yaml:"report_delay"`
+	Types       []IncidentType `yaml:"types"`
+}
+
+// IncidentType is one kind of incident.
+type IncidentType struct {
+	Name     string  `yaml:"name"`
+	Priority int     `yaml:"priority"`
+	Share    float64 `yaml:"share"`
+	OnScene  Dist    `yaml:"on_scene"`
+	Officers int     `yaml:"officers"`
+}
+
+func (t *IncidentType) defaultsOnly() {}
+
+// UnmarshalYAML applies the defaults of an incident type before decoding.
+func (t *IncidentType) UnmarshalYAML(n *yaml.Node) error {
+	*t = IncidentType{Priority: 2, Officers: 1, OnScene: Dist{Dist: "exponential", Mean: D(30 * 60)}}
+	type plain IncidentType
+	return n.Decode((*plain)(t))
+}
+
+// Dist is a distribution of durations: a bare duration means fixed, or a
+// mapping {dist: exponential|lognormal|fixed, mean: …, sd: …}.
+type Dist struct {
+	Dist string   `yaml:"dist"`
+	Mean Duration `yaml:"mean"`
+	SD   Duration `yaml:"sd,omitempty"`
+}
+
+func (d *Dist) defaultsOnly() {}
+
+// UnmarshalYAML accepts the scalar shorthand.
+func (d *Dist) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*d = Dist{Dist: "fixed"}
+		return d.Mean.UnmarshalYAML(n)
+	}
+	*d = Dist{}
+	type plain Dist
+	return n.Decode((*plain)(d))
+}
+
+// MarshalYAML writes the shorthand for a fixed value.
+func (d Dist) MarshalYAML() (any, error) {
+	if d.Dist == "fixed" {
+		return d.Mean, nil
+	}
+	type plain Dist
+	return plain(d), nil
+}
+
+// Unit is one unit type and its count.
+type Unit struct {
+	Name           string    `yaml:"name"`
+	Count          int       `yaml:"count"`
+	Squad          int       `yaml:"squad"`
+	SpeedKmh       float64   `yaml:"speed_kmh"`
+	PatrolSpeedKmh float64   `yaml:"patrol_speed_kmh,omitempty"` // 0: speed_kmh
+	Turnout        *Duration `yaml:"turnout,omitempty"`          // default travel.turnout
+	Shift          Shift     `yaml:"shift"`
+	Home           string    `yaml:"home"`                // district, community or post
+	PostKind       string    `yaml:"post_kind,omitempty"` // with home: post
+	Priorities     []int     `yaml:"priorities"`
+}
+
+func (u *Unit) defaultsOnly() {}
+
+// UnmarshalYAML applies the defaults of a unit type before decoding.
+func (u *Unit) UnmarshalYAML(n *yaml.Node) error {
+	*u = Unit{Count: 1, Squad: 2, SpeedKmh: 30, Shift: Shift{Start: "00:00", Hours: 24}, Home: "district", Priorities: []int{1, 2, 3}}
+	type plain Unit
+	return n.Decode((*plain)(u))
+}
+
+// Shift is a daily duty period.
+type Shift struct {
+	Start string  `yaml:"start"` // HH:MM
+	Hours float64 `yaml:"hours"` // (0, 24]; 24 means always on duty
+}
+
+// Dispatch is the dispatch model.
+type Dispatch struct {
+	Delay Dist `yaml:"delay"` // call received → ready for dispatch
+}
+
+// Targets are response-time targets by priority (0: none).
+type Targets struct {
+	P1 Duration `yaml:"p1"`
+	P2 Duration `yaml:"p2"`
+	P3 Duration `yaml:"p3"`
+}
+
+// Variant is one arrangement to compare.
+type Variant struct {
+	Name   string               `yaml:"name"`
+	Policy string               `yaml:"policy"`
+	Params map[string]yaml.Node `yaml:"params,omitempty"`
+	ByUnit map[string]UnitRule  `yaml:"by_unit,omitempty"` // unit type name → its own policy
+}
+
+// UnitRule gives one unit type a policy of its own within a variant.
+type UnitRule struct {
+	Policy string               `yaml:"policy"`
+	Params map[string]yaml.Node `yaml:"params,omitempty"`
+}
+
+// Default returns a File holding every default.
+func Default() File {
+	return File{
+		Version:      1,
+		Name:         "scenario",
+		Seed:         1,
+		Duration:     D(30 * 86400),
+		Warmup:       D(2 * 86400),
+		Replications: 10,
+		Travel:       Travel{Model: "manhattan", Detour: 1, Turnout: D(30)},
+		Incidents: Incidents{
+			PerDay:      100,
+			HourOfDay:   []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+			DayOfWeek:   []float64{1, 1, 1, 1, 1, 1, 1},
+			ReportDelay: Dist{Dist: "fixed", Mean: D(0)},
+		},
+		Dispatch: Dispatch{Delay: Dist{Dist: "fixed", Mean: D(60)}},
+		Targets:  Targets{P1: D(5 * 60), P2: D(10 * 60), P3: D(30 * 60)},
+	}
+}

@@ -1,0 +1,72 @@
+package scenarios
+
+// Template is a scenario file with every key, its default and a comment;
+// `patrolsim template` prints it. It runs as it is (a test checks that it
+// loads and that its values are the defaults of Default and of the list
+// items).
+const Template = `# patrolsim scenario, version 1. Durations are written with their unit:
+# 90s, 12m, 1.5h, 30d, 1w, or sums like 1h30m. Paths are relative to this file.
+version: 1
+name: scenario                 # a name for tables and files
+description: ""                # free text
+seed: 1                        # master random seed: same seed, same results
+duration: 30d                  # incidents occur during [0, duration)
+warmup: 2d                     # the first part of the run that does not count
+replications: 10               # independent replications per variant
+
+city:
+  # Either a generated grid …
+  grid: {rows: 10, cols: 10, cell_m: 500, districts: 2}
+  # … or GeoJSON polygons in lon/lat (WGS 84), one feature per area:
+  # areas: communities.geojson
+  # fields: {name: name, district: district, population: population, weight: weight}
+  #   population: residents (default: proportional to area);
+  #   weight: relative incident volume (default: population)
+  # posts: posts.geojson       # Point features with properties name and kind
+  # post_points:               # or posts written here:
+  #   - {name: p1, kind: platform, x_m: 1200, y_m: 800}     # grid city, metres
+  #   - {name: p2, kind: platform, lon: 121.13, lat: 41.11} # GeoJSON city
+
+travel:
+  model: manhattan             # manhattan (right-angle streets) or euclidean
+  detour: 1                    # distance multiplier, >= 1
+  turnout: 30s                 # dispatch → under way (units may override)
+
+incidents:
+  per_day: 100                 # mean incidents a day
+  hour_of_day: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]  # 00:00 … 23:00, relative
+  day_of_week: [1, 1, 1, 1, 1, 1, 1]   # Monday … Sunday, relative; day 0 of a run is a Monday
+  report_delay: 0              # occurrence → call: a duration (fixed) or {dist, mean, sd}
+  types:                       # shares sum to 1
+    - name: urgent
+      priority: 1              # 1 emergency, 2 urgent, 3 routine (default 2)
+      share: 0.3
+      on_scene: {dist: lognormal, mean: 40m, sd: 20m}   # fixed, exponential or lognormal (default exponential 30m)
+      officers: 2              # officers needed on scene (default 1)
+    - {name: routine, priority: 3, share: 0.7, on_scene: {dist: exponential, mean: 30m}, officers: 1}
+
+units:
+  - name: car
+    count: 8                   # units of this type (default 1)
+    squad: 2                   # officers per unit (default 2)
+    speed_kmh: 30              # response speed (default 30)
+    patrol_speed_kmh: 0        # patrol speed; 0 means speed_kmh
+    # turnout: 30s             # default travel.turnout
+    shift: {start: "00:00", hours: 24}   # daily duty; 24 hours means always on duty
+    home: district             # district, community (one per area) or post
+    # post_kind: platform      # with home: post, only posts of this kind
+    priorities: [1, 2, 3]      # priorities this type may take (default all)
+
+dispatch:
+  delay: 60s                   # call received → ready for dispatch (command delay)
+
+targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: none)
+
+variants:                      # the arrangements to compare
+  - name: random
+    policy: random             # policies: random, static-beats, posts
+    params: {dwell: 15m}       # policy parameters (see README)
+  - name: beats
+    policy: static-beats
+    # by_unit: {car: {policy: posts}}   # a policy of its own for a unit type
+`

@@ -1,0 +1,131 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/policy"
+)
+
+// DistKind names a family of non-negative distributions.
+type DistKind int
+
+const (
+	Fixed       DistKind = iota // always Mean
+	Exponential                 // mean Mean
+	Lognormal                   // mean Mean, standard deviation SD
+)
+
+// Dist is a distribution of durations in seconds.
+type Dist struct {
+	Kind DistKind
+	Mean float64 // seconds, >= 0
+	SD   float64 // seconds, Lognormal only
+}
+
+// Sample draws one value from r.
+func (d Dist) Sample(r *rand.Rand) float64 {
+	switch d.Kind {
+	case Exponential:
+		return r.ExpFloat64() * d.Mean
+	case Lognormal:
+		if d.Mean <= 0 {
+			return 0
+		}
+		// For a lognormal with mean m and standard deviation s:
+		// sigma² = ln(1 + s²/m²), mu = ln m − sigma²/2.
+		s2 := math.Log1p(d.SD * d.SD / (d.Mean * d.Mean))
+		return math.Exp(math.Log(d.Mean) - s2/2 + math.Sqrt(s2)*r.NormFloat64())
+	}
+	return d.Mean
+}
+
+// IncidentType is one kind of incident.
+type IncidentType struct {
+	Name     string
+	Priority int     // 1 = emergency … 3 = routine
+	Share    float64 // share of the volume (shares sum to 1)
+	OnScene  Dist    // on-scene work once full strength is there
+	Officers int     // officers needed on scene (>= 1)
+}
+
+// Incidents is the incident model: a non-homogeneous Poisson process with a
+// daily volume shaped by hour-of-day and day-of-week profiles and spread over
+// atoms in proportion to their Weight.
+type Incidents struct {
+	PerDay      float64     // mean incidents per day
+	HourOfDay   [24]float64 // relative weights, hour 0 = 00:00–01:00
+	DayOfWeek   [7]float64  // relative weights, day 0 = Monday
+	ReportDelay Dist        // occurrence → call
+	Types       []IncidentType
+}
+
+// UnitType is one kind of unit and how many there are.
+type UnitType struct {
+	Name        string
+	Count       int
+	Squad       int     // officers per unit
+	Speed       float64 // response speed, metres per second
+	PatrolSpeed float64 // patrol speed, metres per second
+	Turnout     float64 // seconds from dispatch to moving
+	ShiftStart  float64 // seconds after midnight
+	ShiftLen    float64 // seconds on duty per day; >= 86400 means always on duty
+	Home        policy.Home
+	PostKind    string  // for HomePost: only posts of this kind ("" = any)
+	Priorities  [4]bool // Priorities[p]: may take priority-p incidents
+}
+
+// OnDutyAt reports whether a unit of this type is on duty at time t.
+func (u *UnitType) OnDutyAt(t float64) bool {
+	if u.ShiftLen >= 86400 {
+		return true
+	}
+	phase := math.Mod(t-u.ShiftStart, 86400)
+	if phase < 0 {
+		phase += 86400
+	}
+	return phase < u.ShiftLen
+}
+
+// nextShiftChange returns the first time after t at which the duty state
+// changes (+Inf for a unit always on duty).
+func (u *UnitType) nextShiftChange(t float64) float64 {
+	if u.ShiftLen >= 86400 || u.ShiftLen <= 0 {
+		return math.Inf(1)
+	}
+	phase := math.Mod(t-u.ShiftStart, 86400)
+	if phase < 0 {
+		phase += 86400
+	}
+	if phase < u.ShiftLen {
+		return t + u.ShiftLen - phase
+	}
+	return t + 86400 - phase
+}
+
+// Config is a complete, validated model input. Build it with package
+// scenarios; the engine trusts it.
+type Config struct {
+	Name      string
+	City      *geo.City
+	Travel    geo.Travel
+	Duration  float64 // seconds during which incidents occur
+	Warmup    float64 // seconds at the start that do not count in metrics
+	Incidents Incidents
+	Units     []UnitType
+	Command   Dist       // command delay: call → ready for dispatch
+	Targets   [4]float64 // response-time target by priority, seconds (0: none)
+}
+
+// Variant is one arrangement to compare: a policy per unit type.
+type Variant struct {
+	Name     string
+	Policies []PolicyChoice // indexed like Config.Units
+}
+
+// PolicyChoice is a policy and its resolved parameters.
+type PolicyChoice struct {
+	Spec   *policy.Spec
+	Params policy.Values
+}

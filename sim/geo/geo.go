@@ -1,0 +1,332 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// Point is a position in planar metres.
+type Point struct{ X, Y float64 }
+
+// Dist returns the Euclidean distance from p to q in metres.
+func (p Point) Dist(q Point) float64 { return math.Hypot(q.X-p.X, q.Y-p.Y) }
+
+// Atom is one reporting area: a community, a beat or a grid cell.
+type Atom struct {
+	Name       string
+	District   int     // index into City.Districts
+	Centroid   Point   // area centroid, metres
+	Area       float64 // square metres
+	Population float64 // residents (weights visibility)
+	Weight     float64 // relative expected incident volume (any scale)
+	Neighbours []int   // atoms sharing a border, ascending
+
+	shape orb.MultiPolygon // planar metres
+	bound orb.Bound
+}
+
+// Shape returns the atom's polygons in planar metres.
+func (a *Atom) Shape() orb.MultiPolygon { return a.shape }
+
+// District is a named group of atoms.
+type District struct {
+	Name     string
+	Atoms    []int // ascending
+	Centroid Point // area-weighted centroid of its atoms
+	Base     Point // the district's base: centroid of the atom nearest Centroid
+}
+
+// Post is a fixed point: a street police platform, a workstation, a station.
+type Post struct {
+	Name string
+	Kind string // free text, e.g. "platform", "workstation", "station"
+	At   Point
+	Atom int // atom holding the post, or -1 if outside the city
+}
+
+// City is the geography of one scenario. Build one with NewGrid or
+// FromGeoJSON and then call Finish; a City is read-only afterwards and may be
+// shared by concurrent replications.
+type City struct {
+	Atoms     []Atom
+	Districts []District
+	Posts     []Post
+	Proj      *Projection // nil for a generated grid
+
+	bound orb.Bound
+	index gridIndex
+}
+
+// GridSpec describes a generated city of rows × cols square cells.
+type GridSpec struct {
+	Rows, Cols int
+	CellM      float64 // cell side, metres
+	Districts  int     // vertical strips of near-equal width (>= 1)
+}
+
+// NewGrid returns a city of square cells. Cell (r, c) is atom r*Cols+c, with
+// its south-west corner at (c*CellM, r*CellM). Districts are vertical strips;
+// every cell has population 1 and weight 1.
+func NewGrid(g GridSpec) (*City, error) {
+	if g.Rows < 1 || g.Cols < 1 || !(g.CellM > 0) || g.Districts < 1 || g.Districts > g.Cols {
+		return nil, fmt.Errorf("geo: bad grid %+v", g)
+	}
+	c := &City{}
+	for d := range g.Districts {
+		c.Districts = append(c.Districts, District{Name: fmt.Sprintf("D%d", d+1)})
+	}
+	for r := range g.Rows {
+		for col := range g.Cols {
+			x0, y0 := float64(col)*g.CellM, float64(r)*g.CellM
+			x1, y1 := x0+g.CellM, y0+g.CellM
+			ring := orb.Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}
+			c.Atoms = append(c.Atoms, Atom{
+				Name:       fmt.Sprintf("r%dc%d", r, col),
+				District:   col * g.Districts / g.Cols,
+				Population: 1,
+				Weight:     1,
+				shape:      orb.MultiPolygon{{ring}},
+			})
+		}
+	}
+	if err := c.Finish(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Finish computes centroids, areas, neighbours, district membership and the
+// spatial index. It returns an error for an atom without area or a district
+// without atoms.
+func (c *City) Finish() error {
+	c.bound = orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for d := range c.Districts {
+		c.Districts[d].Atoms = c.Districts[d].Atoms[:0]
+	}
+	for i := range c.Atoms {
+		a := &c.Atoms[i]
+		cen, area := planar.CentroidArea(a.shape)
+		if !(area > 0) {
+			return fmt.Errorf("atom %q has no area", a.Name)
+		}
+		a.Centroid, a.Area = Point{cen[0], cen[1]}, area
+		a.bound = a.shape.Bound()
+		c.bound = c.bound.Union(a.bound)
+		if a.District < 0 || a.District >= len(c.Districts) {
+			return fmt.Errorf("atom %q: district index %d out of range", a.Name, a.District)
+		}
+		c.Districts[a.District].Atoms = append(c.Districts[a.District].Atoms, i)
+	}
+	for d := range c.Districts {
+		dist := &c.Districts[d]
+		if len(dist.Atoms) == 0 {
+			return fmt.Errorf("district %q has no atoms", dist.Name)
+		}
+		var sx, sy, sa float64
+		for _, i := range dist.Atoms {
+			a := &c.Atoms[i]
+			sx += a.Centroid.X * a.Area
+			sy += a.Centroid.Y * a.Area
+			sa += a.Area
+		}
+		dist.Centroid = Point{sx / sa, sy / sa}
+		best := dist.Atoms[0]
+		for _, i := range dist.Atoms {
+			if c.Atoms[i].Centroid.Dist(dist.Centroid) < c.Atoms[best].Centroid.Dist(dist.Centroid) {
+				best = i
+			}
+		}
+		dist.Base = c.Atoms[best].Centroid
+	}
+	c.index = newGridIndex(c)
+	c.findNeighbours()
+	for i := range c.Posts {
+		c.Posts[i].Atom = c.Locate(c.Posts[i].At)
+	}
+	return nil
+}
+
+// Bound returns the bounding box of all atoms, in metres.
+func (c *City) Bound() orb.Bound { return c.bound }
+
+// Locate returns the atom holding p, or -1 if p is outside every atom. A
+// point on a shared border goes to the atom with the lowest index.
+// Cost: O(k·v) for the k atoms whose boxes cover p's index cell, v vertices.
+func (c *City) Locate(p Point) int {
+	for _, i := range c.index.candidates(p) {
+		a := &c.Atoms[i]
+		if a.bound.Contains(orb.Point{p.X, p.Y}) && multiPolygonHolds(a.shape, p) {
+			return int(i)
+		}
+	}
+	return -1
+}
+
+// RandomPoint returns a point drawn uniformly from atom i's area, by
+// rejection from its bounding box (at most 64 tries, then the centroid).
+func (c *City) RandomPoint(i int, r *rand.Rand) Point {
+	a := &c.Atoms[i]
+	b := a.bound
+	for range 64 {
+		p := Point{b.Min[0] + r.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + r.Float64()*(b.Max[1]-b.Min[1])}
+		if multiPolygonHolds(a.shape, p) {
+			return p
+		}
+	}
+	return a.Centroid
+}
+
+// multiPolygonHolds reports whether p is inside or on the boundary of mp.
+func multiPolygonHolds(mp orb.MultiPolygon, p Point) bool {
+	for _, poly := range mp {
+		if len(poly) == 0 {
+			continue
+		}
+		if onRing(poly[0], p) {
+			return true
+		}
+		if !ringHolds(poly[0], p) {
+			continue
+		}
+		inHole := false
+		for _, hole := range poly[1:] {
+			if ringHolds(hole, p) && !onRing(hole, p) {
+				inHole = true
+				break
+			}
+		}
+		if !inHole {
+			return true
+		}
+	}
+	return false
+}
+
+// ringHolds is the even-odd crossing test (W. R. Franklin's PNPOLY).
+func ringHolds(r orb.Ring, p Point) bool {
+	in := false
+	n := len(r)
+	for i, j := 0, n-1; i < n; j, i = i, i+1 {
+		xi, yi := r[i][0], r[i][1]
+		xj, yj := r[j][0], r[j][1]
+		if (yi > p.Y) != (yj > p.Y) && p.X < (xj-xi)*(p.Y-yi)/(yj-yi)+xi {
+			in = !in
+		}
+	}
+	return in
+}
+
+// borderTol is how close (metres) a point must be to an edge to count as on it.
+const borderTol = 1e-6
+
+func onRing(r orb.Ring, p Point) bool {
+	for i := 1; i < len(r); i++ {
+		if segDist(r[i-1], r[i], p) <= borderTol {
+			return true
+		}
+	}
+	return false
+}
+
+func segDist(a, b orb.Point, p Point) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	t := 0.0
+	if l2 > 0 {
+		t = ((p.X-a[0])*dx + (p.Y-a[1])*dy) / l2
+		t = max(0, min(1, t))
+	}
+	return math.Hypot(p.X-(a[0]+t*dx), p.Y-(a[1]+t*dy))
+}
+
+// findNeighbours links atoms that have a vertex within 1 m of each other: the
+// borders of a tessellation drawn from one source share their vertices.
+func (c *City) findNeighbours() {
+	type key struct{ x, y int64 }
+	cells := map[key][]int32{}
+	for i := range c.Atoms {
+		for _, poly := range c.Atoms[i].shape {
+			for _, ring := range poly {
+				for _, v := range ring {
+					k := key{int64(math.Floor(v[0])), int64(math.Floor(v[1]))}
+					list := cells[k]
+					if len(list) == 0 || list[len(list)-1] != int32(i) {
+						cells[k] = append(list, int32(i))
+					}
+				}
+			}
+		}
+	}
+	nb := make([][]int, len(c.Atoms))
+	for i := range c.Atoms {
+		for _, poly := range c.Atoms[i].shape {
+			for _, ring := range poly {
+				for _, v := range ring {
+					kx, ky := int64(math.Floor(v[0])), int64(math.Floor(v[1]))
+					for dx := int64(-1); dx <= 1; dx++ {
+						for dy := int64(-1); dy <= 1; dy++ {
+							for _, j := range cells[key{kx + dx, ky + dy}] {
+								if int(j) != i {
+									nb[i] = append(nb[i], int(j))
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for i := range nb {
+		slices.Sort(nb[i])
+		c.Atoms[i].Neighbours = slices.Compact(nb[i])
+	}
+}
+
+// gridIndex buckets atoms by the index cells their bounding boxes cover.
+type gridIndex struct {
+	x0, y0, cell float64
+	nx, ny       int
+	cells        [][]int32
+}
+
+func newGridIndex(c *City) gridIndex {
+	b := c.bound
+	w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	n := max(1, int(math.Sqrt(float64(len(c.Atoms)))))
+	cell := max(w, h) / float64(n)
+	if !(cell > 0) {
+		cell = 1
+	}
+	g := gridIndex{x0: b.Min[0], y0: b.Min[1], cell: cell, nx: int(w/cell) + 1, ny: int(h/cell) + 1}
+	g.cells = make([][]int32, g.nx*g.ny)
+	for i := range c.Atoms {
+		ab := c.Atoms[i].bound
+		cx0, cy0 := g.cellOf(ab.Min[0], ab.Min[1])
+		cx1, cy1 := g.cellOf(ab.Max[0], ab.Max[1])
+		for x := cx0; x <= cx1; x++ {
+			for y := cy0; y <= cy1; y++ {
+				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], int32(i))
+			}
+		}
+	}
+	return g
+}
+
+func (g *gridIndex) cellOf(x, y float64) (int, int) {
+	cx := int(math.Floor((x - g.x0) / g.cell))
+	cy := int(math.Floor((y - g.y0) / g.cell))
+	return max(0, min(g.nx-1, cx)), max(0, min(g.ny-1, cy))
+}
+
+func (g *gridIndex) candidates(p Point) []int32 {
+	if len(g.cells) == 0 {
+		return nil
+	}
+	cx, cy := g.cellOf(p.X, p.Y)
+	return g.cells[cy*g.nx+cx]
+}

@@ -1,0 +1,99 @@
+package sim
+
+import (
+	"slices"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/rng"
+)
+
+// Candidate is one incident as drawn before the run: everything random about
+// it that no policy can change.
+type Candidate struct {
+	Occur   float64 // seconds
+	Report  float64 // reporting delay, seconds
+	Command float64 // command delay, seconds
+	OnScene float64 // on-scene work, seconds
+	Pos     geo.Point
+	Atom    int32
+	Type    int16
+}
+
+// Generate draws the incident candidates of replication rep, in time order.
+// Each attribute has its own stream, so the draws of one never shift another.
+func Generate(cfg *Config, seed uint64, rep int) []Candidate {
+	inc := &cfg.Incidents
+	rArr := rng.New(seed, rep, rng.Arrivals)
+	rPlace := rng.New(seed, rep, rng.Place)
+	rKind := rng.New(seed, rep, rng.Kind)
+	rSvc := rng.New(seed, rep, rng.Service)
+	rRep := rng.New(seed, rep, rng.Report)
+	rCmd := rng.New(seed, rep, rng.Command)
+
+	// Hourly rates over one week (incidents per hour).
+	var hsum, dsum float64
+	for _, h := range inc.HourOfDay {
+		hsum += h
+	}
+	for _, d := range inc.DayOfWeek {
+		dsum += d
+	}
+	var rate [168]float64
+	for h := range rate {
+		rate[h] = inc.PerDay * inc.HourOfDay[h%24] / hsum * inc.DayOfWeek[h/24] * 7 / dsum
+	}
+	atomCum := make([]float64, len(cfg.City.Atoms))
+	total := 0.0
+	for i := range cfg.City.Atoms {
+		total += cfg.City.Atoms[i].Weight
+		atomCum[i] = total
+	}
+	typeCum := make([]float64, len(inc.Types))
+	tsum := 0.0
+	for i, t := range inc.Types {
+		tsum += t.Share
+		typeCum[i] = tsum
+	}
+
+	out := make([]Candidate, 0, int(inc.PerDay*cfg.Duration/86400*1.05)+16)
+	// Inversion of the integrated rate: the next arrival comes when the
+	// integral of the rate since the last one reaches an Exp(1) draw.
+	t := 0.0
+	need := rArr.ExpFloat64()
+	for t < cfg.Duration {
+		hour := int(t / 3600)
+		end := float64(hour+1) * 3600
+		lam := rate[hour%168] / 3600
+		if lam > 0 && t+need/lam < end {
+			t += need / lam
+			if t >= cfg.Duration {
+				break
+			}
+			need = rArr.ExpFloat64()
+			c := Candidate{Occur: t}
+			a := pick(atomCum, rPlace.Float64()*total)
+			c.Atom = int32(a)
+			c.Pos = cfg.City.RandomPoint(a, rPlace)
+			k := pick(typeCum, rKind.Float64()*tsum)
+			c.Type = int16(k)
+			c.OnScene = inc.Types[k].OnScene.Sample(rSvc)
+			c.Report = inc.ReportDelay.Sample(rRep)
+			c.Command = cfg.Command.Sample(rCmd)
+			out = append(out, c)
+			continue
+		}
+		need -= lam * (end - t)
+		t = end
+	}
+	return out
+}
+
+// pick returns the first index whose cumulative weight exceeds x, skipping
+// zero-weight entries.
+func pick(cum []float64, x float64) int {
+	i, _ := slices.BinarySearch(cum, x)
+	for i < len(cum)-1 && cum[i] <= x {
+		i++
+	}
+	return min(i, len(cum)-1)
+}

@@ -1,0 +1,61 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/patrolsim/patrolsim/sim/policy"
+)
+
+// Model is a Config with its units laid out. It is read-only and may be
+// shared by concurrent runs.
+type Model struct {
+	Cfg   *Config
+	World *policy.World
+}
+
+// NewModel lays out the units of cfg: unit i of a type homed in districts
+// goes to district i mod D (at the district base), of a type homed in
+// communities to atom i mod A (at its centroid), and of a type homed at posts
+// to the i mod P-th post of its kind.
+func NewModel(cfg *Config) (*Model, error) {
+	w := &policy.World{City: cfg.City}
+	c := cfg.City
+	for t := range cfg.Units {
+		ut := &cfg.Units[t]
+		var posts []int
+		if ut.Home == policy.HomePost {
+			for p := range c.Posts {
+				if ut.PostKind == "" || c.Posts[p].Kind == ut.PostKind {
+					posts = append(posts, p)
+				}
+			}
+			if len(posts) == 0 {
+				return nil, fmt.Errorf("unit type %s: no posts of kind %q", ut.Name, ut.PostKind)
+			}
+		}
+		for i := range ut.Count {
+			u := policy.Unit{Type: t, TypeName: ut.Name, Squad: ut.Squad, Home: ut.Home, Post: -1}
+			switch ut.Home {
+			case policy.HomeDistrict:
+				u.District = i % len(c.Districts)
+				u.At = c.Districts[u.District].Base
+				u.Atom = c.Locate(u.At)
+			case policy.HomeCommunity:
+				u.Atom = i % len(c.Atoms)
+				u.District = c.Atoms[u.Atom].District
+				u.At = c.Atoms[u.Atom].Centroid
+			case policy.HomePost:
+				u.Post = posts[i%len(posts)]
+				p := &c.Posts[u.Post]
+				u.At = p.At
+				u.Atom = p.Atom
+				u.District = 0
+				if p.Atom >= 0 {
+					u.District = c.Atoms[p.Atom].District
+				}
+			}
+			w.Units = append(w.Units, u)
+		}
+	}
+	return &Model{Cfg: cfg, World: w}, nil
+}

@@ -1,0 +1,145 @@
+package policy
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+func init() {
+	register(&Spec{
+		Name: "static-beats",
+		Doc: "Each district's atoms are cut into one beat per district unit of a type, balanced by " +
+			"expected incident volume along a serpentine sweep of the district; idle units patrol " +
+			"their own beat at random (point uniform over the beat's area, a stop of `dwell`). " +
+			"Community teams keep their community; units homed at a post keep it.",
+		Params: []Param{dwellParam},
+		New:    newBeats,
+	})
+}
+
+type beats struct {
+	w     *World
+	dwell float64
+	beat  map[int]*areaSampler // by unit
+}
+
+func newBeats(w *World, units []int, p Values) (Policy, error) {
+	b := &beats{w: w, dwell: p["dwell"], beat: map[int]*areaSampler{}}
+	// Group district-homed units by (type, district), in unit order.
+	type key struct{ typ, district int }
+	groups := map[key][]int{}
+	var keys []key
+	for _, u := range units {
+		unit := &w.Units[u]
+		if unit.Home != HomeDistrict {
+			continue
+		}
+		k := key{unit.Type, unit.District}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], u)
+	}
+	for _, k := range keys {
+		members := groups[k]
+		parts := Beats(w.City, w.City.Districts[k.district].Atoms, len(members))
+		for i, u := range members {
+			s := newAreaSampler(w.City, parts[i])
+			b.beat[u] = &s
+		}
+	}
+	return b, nil
+}
+
+func (p *beats) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
+	unit := &p.w.Units[u]
+	switch unit.Home {
+	case HomePost:
+		return stayAt(unit.At)
+	case HomeCommunity:
+		return Order{To: p.w.City.RandomPoint(unit.Atom, r), Dwell: p.dwell}
+	}
+	return Order{To: p.beat[u].point(p.w.City, r), Dwell: p.dwell}
+}
+
+// Beats cuts atoms into k beats of near-equal total Weight. Atoms are ordered
+// by a serpentine sweep (bands of equal height south to north, west to east
+// in even bands and east to west in odd ones, about sqrt(k) bands) and the
+// sequence is cut where the running weight crosses j/k of the total, so beats
+// are compact strips. Every beat gets at least one atom; when k exceeds the
+// number of atoms, beats share atoms. The result is deterministic.
+func Beats(c *geo.City, atoms []int, k int) [][]int {
+	if k <= 0 || len(atoms) == 0 {
+		return nil
+	}
+	order := slices.Clone(atoms)
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for _, a := range order {
+		ymin = min(ymin, c.Atoms[a].Centroid.Y)
+		ymax = max(ymax, c.Atoms[a].Centroid.Y)
+	}
+	bands := max(1, int(math.Round(math.Sqrt(float64(k)))))
+	h := (ymax - ymin) / float64(bands)
+	band := func(a int) int {
+		if h <= 0 {
+			return 0
+		}
+		return min(bands-1, int((c.Atoms[a].Centroid.Y-ymin)/h))
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ba, bb := band(a), band(b)
+		if ba != bb {
+			return ba - bb
+		}
+		xa, xb := c.Atoms[a].Centroid.X, c.Atoms[b].Centroid.X
+		if ba%2 == 1 {
+			xa, xb = -xa, -xb
+		}
+		switch {
+		case xa < xb:
+			return -1
+		case xa > xb:
+			return 1
+		}
+		return a - b
+	})
+	out := make([][]int, k)
+	if k >= len(order) {
+		for j := range k {
+			out[j] = []int{order[j*len(order)/k]}
+		}
+		return out
+	}
+	n := len(order)
+	w := func(i int) float64 { return max(c.Atoms[order[i]].Weight, 0) }
+	total := 0.0
+	for i := range n {
+		total += w(i)
+	}
+	// cuts[j] is the first atom of beat j: where the running weight, counted
+	// to the middle of each atom, reaches j/k of the total; clamped so that
+	// every beat keeps at least one atom.
+	cuts := make([]int, k+1)
+	cuts[k] = n
+	run, i := 0.0, 0
+	for j := 1; j < k; j++ {
+		target := total * float64(j) / float64(k)
+		for i < n && run+w(i)/2 < target {
+			run += w(i)
+			i++
+		}
+		cut := min(max(i, cuts[j-1]+1), n-(k-j))
+		for i < cut {
+			run += w(i)
+			i++
+		}
+		cuts[j] = cut
+	}
+	for j := range k {
+		out[j] = order[cuts[j]:cuts[j+1]]
+	}
+	return out
+}

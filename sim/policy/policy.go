@@ -1,0 +1,219 @@
+// Package policy holds the deployment policies of patrolsim: where idle units
+// go. A policy is one type behind the small Policy interface, registered by
+// name with its parameters; the engine asks it for orders and carries them
+// out. A policy returns decisions and never touches the event queue, so adding
+// one changes nothing in the engine.
+//
+// Policies must be deterministic: the same calls with the same random stream
+// must give the same orders. They must not iterate over maps in a way that
+// affects their decisions.
+package policy
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+// Home says where a unit belongs.
+type Home int
+
+const (
+	HomeDistrict  Home = iota // a district: patrols it from the district base
+	HomeCommunity             // one atom: a community team
+	HomePost                  // a fixed post
+)
+
+// Unit describes one unit to the policies.
+type Unit struct {
+	Type     int    // index of the unit type
+	TypeName string // name of the unit type
+	Squad    int    // officers
+	Home     Home
+	District int       // district of the home
+	Atom     int       // home atom for HomeCommunity, else the atom holding Home (or -1)
+	Post     int       // post index for HomePost, else -1
+	At       geo.Point // home position: district base, community centroid or post
+}
+
+// World is what a policy may know of the city and the force. It is shared
+// and read-only.
+type World struct {
+	City  *geo.City
+	Units []Unit
+}
+
+// Order tells an idle unit where to go: travel to To, then stay Dwell
+// seconds, then ask again. Dwell = +Inf means stay until dispatched.
+type Order struct {
+	To    geo.Point
+	Dwell float64 // seconds, > 0
+}
+
+// Policy decides where idle units go.
+type Policy interface {
+	// Next returns the next order for unit u (an index into World.Units),
+	// which is idle at pos at time now (seconds). It must be deterministic
+	// given r.
+	Next(now float64, u int, pos geo.Point, r *rand.Rand) Order
+}
+
+// Kind is the type of a policy parameter.
+type Kind int
+
+const (
+	Duration Kind = iota // seconds, written like 90s, 12m, 3d
+	Number               // a real number
+	Integer              // a whole number
+)
+
+// Param declares one parameter of a policy.
+type Param struct {
+	Name     string
+	Kind     Kind
+	Default  float64
+	Min, Max float64 // valid closed range
+	Doc      string
+}
+
+// Values are parameter values by name, complete (defaults filled in).
+type Values map[string]float64
+
+// Spec registers a policy: its name, documentation, parameters and
+// constructor. New is called once per run, with the units the policy governs
+// (ascending indices into w.Units).
+type Spec struct {
+	Name   string
+	Doc    string
+	Params []Param
+	New    func(w *World, units []int, p Values) (Policy, error)
+}
+
+// registry lists the policies by name; it is filled by this package's files
+// and read-only afterwards.
+var registry = map[string]*Spec{}
+
+func register(s *Spec) {
+	if _, dup := registry[s.Name]; dup {
+		panic("policy: duplicate " + s.Name)
+	}
+	registry[s.Name] = s
+}
+
+// Lookup returns the policy registered under name.
+func Lookup(name string) (*Spec, bool) {
+	s, ok := registry[name]
+	return s, ok
+}
+
+// Names returns the registered policy names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Resolve checks raw parameter values against the spec and fills in defaults.
+// Errors name the parameter, the value and the valid range.
+func (s *Spec) Resolve(raw map[string]float64) (Values, error) {
+	v := Values{}
+	var errs []error
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.ContainsFunc(s.Params, func(p Param) bool { return p.Name == k }) {
+			errs = append(errs, fmt.Errorf("unknown parameter %q for policy %s (valid: %s)", k, s.Name, s.paramNames()))
+		}
+	}
+	for _, p := range s.Params {
+		x, ok := raw[p.Name]
+		if !ok {
+			x = p.Default
+		}
+		if math.IsNaN(x) || x < p.Min || x > p.Max || (p.Kind == Integer && x != math.Trunc(x)) {
+			errs = append(errs, fmt.Errorf("parameter %s of policy %s: must be in [%g, %g] (got %g)", p.Name, s.Name, p.Min, p.Max, x))
+		}
+		v[p.Name] = x
+	}
+	if len(errs) > 0 {
+		return nil, joinErrs(errs)
+	}
+	return v, nil
+}
+
+func (s *Spec) paramNames() string {
+	if len(s.Params) == 0 {
+		return "none"
+	}
+	out := ""
+	for i, p := range s.Params {
+		if i > 0 {
+			out += ", "
+		}
+		out += p.Name
+	}
+	return out
+}
+
+type multiErr []error
+
+func (m multiErr) Error() string {
+	s := ""
+	for i, e := range m {
+		if i > 0 {
+			s += "; "
+		}
+		s += e.Error()
+	}
+	return s
+}
+
+func joinErrs(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return multiErr(errs)
+}
+
+// areaSampler draws a uniformly random point from a set of atoms: an atom
+// with probability proportional to its area, then a point in it.
+type areaSampler struct {
+	atoms []int
+	cum   []float64
+}
+
+func newAreaSampler(c *geo.City, atoms []int) areaSampler {
+	s := areaSampler{atoms: atoms, cum: make([]float64, len(atoms))}
+	total := 0.0
+	for i, a := range atoms {
+		total += c.Atoms[a].Area
+		s.cum[i] = total
+	}
+	return s
+}
+
+func (s *areaSampler) point(c *geo.City, r *rand.Rand) geo.Point {
+	x := r.Float64() * s.cum[len(s.cum)-1]
+	i, _ := slices.BinarySearch(s.cum, x)
+	i = min(i, len(s.atoms)-1)
+	return c.RandomPoint(s.atoms[i], r)
+}
+
+// dwellParam is the stop length shared by the patrolling policies. Default:
+// 15 minutes, the length Koper (Justice Quarterly 12(4), 1995) found to
+// maximise residual deterrence of a hot-spot stop.
+var dwellParam = Param{Name: "dwell", Kind: Duration, Default: 15 * 60, Min: 1, Max: 86400,
+	Doc: "how long a unit stays at each patrol stop"}
+
+// stayAt is the order for a unit that keeps its post.
+func stayAt(p geo.Point) Order { return Order{To: p, Dwell: math.Inf(1)} }

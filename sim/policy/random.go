@@ -1,0 +1,45 @@
+package policy
+
+import (
+	"math/rand/v2"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+func init() {
+	register(&Spec{
+		Name: "random",
+		Doc: "Idle units patrol at random: a point drawn uniformly over the area of the unit's " +
+			"district (its community, for a community team), a stop of `dwell`, then the next point. " +
+			"Units homed at a post keep it.",
+		Params: []Param{dwellParam},
+		New:    newRandom,
+	})
+}
+
+type random struct {
+	w        *World
+	dwell    float64
+	samplers map[int]*areaSampler // by unit, built lazily per area
+	district []*areaSampler
+}
+
+func newRandom(w *World, units []int, p Values) (Policy, error) {
+	r := &random{w: w, dwell: p["dwell"], samplers: map[int]*areaSampler{}}
+	for d := range w.City.Districts {
+		s := newAreaSampler(w.City, w.City.Districts[d].Atoms)
+		r.district = append(r.district, &s)
+	}
+	return r, nil
+}
+
+func (p *random) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
+	unit := &p.w.Units[u]
+	switch unit.Home {
+	case HomePost:
+		return stayAt(unit.At)
+	case HomeCommunity:
+		return Order{To: p.w.City.RandomPoint(unit.Atom, r), Dwell: p.dwell}
+	}
+	return Order{To: p.district[unit.District].point(p.w.City, r), Dwell: p.dwell}
+}

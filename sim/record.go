@@ -1,0 +1,40 @@
+package sim
+
+import "github.com/patrolsim/patrolsim/sim/geo"
+
+// IncidentRecord is the observation of one incident. Times are seconds from
+// the start of the run; a stage that never happened is NaN.
+type IncidentRecord struct {
+	ID       int // index among the replication's candidates
+	Type     int // index into Config.Incidents.Types
+	Priority int
+	Atom     int
+	District int
+	Pos      geo.Point
+	Needed   int // officers needed
+
+	Occur    float64 // the incident happens
+	Call     float64 // the call is received
+	Ready    float64 // command delay over: the call enters the dispatch queue
+	Dispatch float64 // the first unit is sent
+	Arrive   float64 // the first unit is on scene
+	Full     float64 // enough officers are on scene; on-scene work starts
+	Clear    float64 // the last unit leaves
+
+	Units []int // units sent, in dispatch order
+}
+
+// Resolved reports whether the incident was cleared.
+func (r *IncidentRecord) Resolved() bool { return r.Clear == r.Clear }
+
+// Recorder receives the observations of one run, in time order. It must not
+// keep the *IncidentRecord beyond the call.
+type Recorder interface {
+	// Incident reports an incident once it is cleared, or at the end of the
+	// run if it never was.
+	Incident(r *IncidentRecord)
+	// Busy reports that unit u was assigned to calls during [from, to).
+	Busy(u int, from, to float64)
+	// OnDuty reports that unit u was on duty during [from, to).
+	OnDuty(u int, from, to float64)
+}

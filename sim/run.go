@@ -1,0 +1,420 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/patrolsim/patrolsim/sim/des"
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/policy"
+	"github.com/patrolsim/patrolsim/sim/rng"
+)
+
+// DrainLimit is how long after the end of arrivals a run goes on to clear
+// the incidents still open (seconds). Incidents open after that are reported
+// unresolved.
+const DrainLimit = 7 * 86400
+
+// event kinds
+const (
+	evOccur int32 = iota
+	evCall
+	evReady
+	evArrive
+	evClear
+	evPatrol
+	evShift
+)
+
+type unitState uint8
+
+const (
+	stOff unitState = iota
+	stPatrol
+	stEnroute
+	stOnScene
+)
+
+type unitRun struct {
+	state     unitState
+	wantDuty  bool // on shift (a busy unit finishes its call first)
+	gen       int64
+	leg       geo.Leg
+	incident  int32
+	busySince float64
+	dutySince float64
+	policy    int // index into run.policies
+}
+
+type incidentRun struct {
+	rec      IncidentRecord
+	sent     int // officers sent
+	onScene  int // officers on scene
+	queued   bool
+	resolved bool
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	Events    uint64
+	Incidents int
+	End       float64 // simulated time at which the run stopped, seconds
+}
+
+type run struct {
+	m        *Model
+	cfg      *Config
+	eng      *des.Engine
+	rec      Recorder
+	cands    []Candidate
+	inc      []incidentRun
+	units    []unitRun
+	policies []policy.Policy
+	rPolicy  *rand.Rand
+	queue    []int32 // queued incidents, ordered by (priority, ready, id)
+	open     int     // incidents occurred and not yet cleared
+	free     int     // units on patrol
+	arrived  bool    // all candidates have occurred
+	err      error
+}
+
+// Run plays one replication of variant v over the candidates cands (from
+// Generate with the same seed and replication) and reports to rec.
+func (m *Model) Run(v *Variant, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
+	cfg := m.Cfg
+	r := &run{m: m, cfg: cfg, rec: rec, cands: cands,
+		inc:     make([]incidentRun, len(cands)),
+		units:   make([]unitRun, len(m.World.Units)),
+		rPolicy: rng.New(seed, rep, rng.Policy),
+	}
+	if len(v.Policies) != len(cfg.Units) {
+		return Stats{}, fmt.Errorf("variant %s: %d policies for %d unit types", v.Name, len(v.Policies), len(cfg.Units))
+	}
+	// One policy instance per distinct policy choice, governing the units of
+	// the types that chose it.
+	byChoice := map[int]int{} // unit type → policy index
+	for t := range cfg.Units {
+		found := -1
+		for t2 := 0; t2 < t; t2++ {
+			if samePolicy(v.Policies[t], v.Policies[t2]) {
+				found = byChoice[t2]
+				break
+			}
+		}
+		if found < 0 {
+			var governed []int
+			for u := range m.World.Units {
+				if ut := m.World.Units[u].Type; samePolicy(v.Policies[ut], v.Policies[t]) {
+					governed = append(governed, u)
+				}
+			}
+			p, err := v.Policies[t].Spec.New(m.World, governed, v.Policies[t].Params)
+			if err != nil {
+				return Stats{}, fmt.Errorf("variant %s: policy %s: %w", v.Name, v.Policies[t].Spec.Name, err)
+			}
+			found = len(r.policies)
+			r.policies = append(r.policies, p)
+		}
+		byChoice[t] = found
+	}
+	r.eng = des.New(r, 4*len(r.units)+64)
+	for u := range r.units {
+		ur := &r.units[u]
+		ur.policy = byChoice[m.World.Units[u].Type]
+		ur.leg = geo.Stay(m.World.Units[u].At, 0)
+		ut := &cfg.Units[m.World.Units[u].Type]
+		if ut.OnDutyAt(0) {
+			r.goOnDuty(u)
+		}
+		if next := ut.nextShiftChange(0); !math.IsInf(next, 1) {
+			r.eng.Schedule(next, evShift, int32(u), 0)
+		}
+	}
+	if len(cands) > 0 {
+		r.eng.Schedule(cands[0].Occur, evOccur, 0, 0)
+	} else {
+		r.arrived = true
+	}
+	limit := cfg.Duration + DrainLimit
+	for r.eng.Step() {
+		if r.err != nil {
+			return Stats{}, r.err
+		}
+		if r.arrived && r.open == 0 && r.eng.Now() >= cfg.Duration {
+			break
+		}
+		if r.eng.Peek() > limit {
+			break
+		}
+	}
+	r.finish()
+	return Stats{Events: r.eng.Steps(), Incidents: len(cands), End: r.eng.Now()}, nil
+}
+
+func samePolicy(a, b PolicyChoice) bool {
+	if a.Spec != b.Spec || len(a.Params) != len(b.Params) {
+		return false
+	}
+	for k, v := range a.Params {
+		if w, ok := b.Params[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Handle is the model's event handler.
+func (r *run) Handle(e *des.Engine, ev des.Event) {
+	switch ev.Kind {
+	case evOccur:
+		r.occur(int(ev.A))
+	case evCall:
+		r.call(int(ev.A))
+	case evReady:
+		r.ready(int(ev.A))
+	case evArrive:
+		if r.units[ev.A].gen == ev.B {
+			r.arrive(int(ev.A))
+		}
+	case evClear:
+		r.clear(int(ev.A))
+	case evPatrol:
+		if r.units[ev.A].gen == ev.B && r.units[ev.A].state == stPatrol {
+			r.patrol(int(ev.A))
+		}
+	case evShift:
+		r.shift(int(ev.A))
+	}
+}
+
+func (r *run) occur(i int) {
+	c := &r.cands[i]
+	t := &r.cfg.Incidents.Types[c.Type]
+	ir := &r.inc[i]
+	nan := math.NaN()
+	ir.rec = IncidentRecord{
+		ID: i, Type: int(c.Type), Priority: t.Priority, Atom: int(c.Atom),
+		District: r.cfg.City.Atoms[c.Atom].District, Pos: c.Pos, Needed: t.Officers,
+		Occur: c.Occur, Call: nan, Ready: nan, Dispatch: nan, Arrive: nan, Full: nan, Clear: nan,
+	}
+	r.open++
+	r.eng.Schedule(c.Occur+c.Report, evCall, int32(i), 0)
+	if i+1 < len(r.cands) {
+		r.eng.Schedule(r.cands[i+1].Occur, evOccur, int32(i+1), 0)
+	} else {
+		r.arrived = true
+	}
+}
+
+func (r *run) call(i int) {
+	r.inc[i].rec.Call = r.eng.Now()
+	r.eng.After(r.cands[i].Command, evReady, int32(i), 0)
+}
+
+func (r *run) ready(i int) {
+	ir := &r.inc[i]
+	ir.rec.Ready = r.eng.Now()
+	ir.queued = true
+	// Insert keeping (priority, ready time, id) order; ready times only
+	// grow, so the new call goes after every call of its priority.
+	pos := len(r.queue)
+	for pos > 0 && r.inc[r.queue[pos-1]].rec.Priority > ir.rec.Priority {
+		pos--
+	}
+	r.queue = slices.Insert(r.queue, pos, int32(i))
+	r.dispatch()
+}
+
+// dispatch sends free capable units to queued calls, in queue order.
+func (r *run) dispatch() {
+	if r.free == 0 || len(r.queue) == 0 {
+		return
+	}
+	kept := r.queue[:0]
+	for qi, id := range r.queue {
+		if r.free == 0 {
+			kept = append(kept, r.queue[qi:]...)
+			break
+		}
+		ir := &r.inc[id]
+		for ir.sent < ir.rec.Needed {
+			u := r.nearest(int(id))
+			if u < 0 {
+				break
+			}
+			r.send(u, int(id))
+		}
+		if ir.sent < ir.rec.Needed {
+			kept = append(kept, id)
+		} else {
+			ir.queued = false
+		}
+	}
+	r.queue = kept
+}
+
+// nearest returns the free unit able to take incident i that would reach it
+// first (ties: the lowest index), or -1.
+func (r *run) nearest(i int) int {
+	now := r.eng.Now()
+	c := &r.cands[i]
+	p := r.inc[i].rec.Priority
+	best, bestT := -1, math.Inf(1)
+	for u := range r.units {
+		ur := &r.units[u]
+		if ur.state != stPatrol {
+			continue
+		}
+		ut := &r.cfg.Units[r.m.World.Units[u].Type]
+		if !ut.Priorities[p] {
+			continue
+		}
+		t := ut.Turnout + r.cfg.Travel.Time(ur.leg.At(now), c.Pos, ut.Speed)
+		if t < bestT {
+			best, bestT = u, t
+		}
+	}
+	return best
+}
+
+func (r *run) send(u, i int) {
+	now := r.eng.Now()
+	ur := &r.units[u]
+	ut := &r.cfg.Units[r.m.World.Units[u].Type]
+	ir := &r.inc[i]
+	from := ur.leg.At(now)
+	depart := now + ut.Turnout
+	ur.leg = geo.Leg{From: from, To: r.cands[i].Pos, Depart: depart,
+		Arrive: depart + r.cfg.Travel.Time(from, r.cands[i].Pos, ut.Speed), Metric: r.cfg.Travel.Metric}
+	ur.state = stEnroute
+	ur.gen++
+	ur.incident = int32(i)
+	ur.busySince = now
+	r.free--
+	if len(ir.rec.Units) == 0 {
+		ir.rec.Dispatch = now
+	}
+	ir.rec.Units = append(ir.rec.Units, u)
+	ir.sent += ut.Squad
+	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
+}
+
+func (r *run) arrive(u int) {
+	now := r.eng.Now()
+	ur := &r.units[u]
+	ur.state = stOnScene
+	ir := &r.inc[ur.incident]
+	if ir.onScene == 0 {
+		ir.rec.Arrive = now
+	}
+	ir.onScene += r.cfg.Units[r.m.World.Units[u].Type].Squad
+	if ir.onScene >= ir.rec.Needed && ir.rec.Full != ir.rec.Full {
+		ir.rec.Full = now
+		r.eng.After(r.cands[ur.incident].OnScene, evClear, ur.incident, 0)
+	}
+}
+
+func (r *run) clear(i int) {
+	now := r.eng.Now()
+	ir := &r.inc[i]
+	ir.rec.Clear = now
+	ir.resolved = true
+	r.open--
+	for _, u := range ir.rec.Units {
+		ur := &r.units[u]
+		r.rec.Busy(u, ur.busySince, now)
+		if !ur.wantDuty {
+			r.goOffDuty(u)
+			continue
+		}
+		ur.state = stPatrol
+		r.free++
+		r.patrol(u)
+	}
+	r.rec.Incident(&ir.rec)
+	r.dispatch()
+}
+
+// patrol asks the unit's policy for its next order and starts it.
+func (r *run) patrol(u int) {
+	now := r.eng.Now()
+	ur := &r.units[u]
+	ut := &r.cfg.Units[r.m.World.Units[u].Type]
+	pos := ur.leg.At(now)
+	o := r.policies[ur.policy].Next(now, u, pos, r.rPolicy)
+	ur.gen++
+	ur.leg = geo.Leg{From: pos, To: o.To, Depart: now, Arrive: now + r.cfg.Travel.Time(pos, o.To, ut.PatrolSpeed), Metric: r.cfg.Travel.Metric}
+	if math.IsInf(o.Dwell, 1) {
+		return
+	}
+	if !(o.Dwell > 0) {
+		r.err = fmt.Errorf("policy %T: order with dwell %v, want > 0", r.policies[ur.policy], o.Dwell)
+		return
+	}
+	r.eng.Schedule(ur.leg.Arrive+o.Dwell, evPatrol, int32(u), ur.gen)
+}
+
+func (r *run) shift(u int) {
+	now := r.eng.Now()
+	ut := &r.cfg.Units[r.m.World.Units[u].Type]
+	ur := &r.units[u]
+	if ut.OnDutyAt(now) {
+		if ur.state == stOff {
+			r.goOnDuty(u)
+		} else {
+			ur.wantDuty = true // still busy from the last shift
+		}
+	} else {
+		ur.wantDuty = false
+		if ur.state == stPatrol {
+			r.goOffDuty(u)
+		}
+	}
+	r.eng.Schedule(ut.nextShiftChange(now), evShift, int32(u), 0)
+}
+
+func (r *run) goOnDuty(u int) {
+	now := r.eng.Now()
+	ur := &r.units[u]
+	ur.wantDuty = true
+	ur.state = stPatrol
+	ur.dutySince = now
+	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
+	r.free++
+	r.patrol(u)
+	r.dispatch()
+}
+
+func (r *run) goOffDuty(u int) {
+	now := r.eng.Now()
+	ur := &r.units[u]
+	if ur.state == stPatrol {
+		r.free--
+	}
+	ur.state = stOff
+	ur.gen++
+	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
+	r.rec.OnDuty(u, ur.dutySince, now)
+}
+
+// finish closes the intervals still open and reports unresolved incidents.
+func (r *run) finish() {
+	now := r.eng.Now()
+	for u := range r.units {
+		ur := &r.units[u]
+		if ur.state == stEnroute || ur.state == stOnScene {
+			r.rec.Busy(u, ur.busySince, now)
+		}
+		if ur.state != stOff {
+			r.rec.OnDuty(u, ur.dutySince, now)
+		}
+	}
+	for i := range r.inc {
+		ir := &r.inc[i]
+		if ir.rec.Needed > 0 && !ir.resolved { // occurred, never cleared
+			r.rec.Incident(&ir.rec)
+		}
+	}
+}
