@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
 // Exit codes.
@@ -96,7 +97,7 @@ func (m *Main) root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.versionCmd())
+	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd())
 	return root
 }
 
@@ -129,6 +130,28 @@ func (m *Main) versionCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(m.stdout, "patrolsim %s (%s, %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
+
+func (m *Main) policiesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "policies",
+		Short: "List the deployment policies and their parameters",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, name := range policy.Names() {
+				spec, _ := policy.Lookup(name)
+				fmt.Fprintf(m.stdout, "%s\n  %s\n", name, spec.Doc)
+				for _, p := range spec.Params {
+					def, lo, hi := fmt.Sprint(p.Default), fmt.Sprint(p.Min), fmt.Sprint(p.Max)
+					if p.Kind == policy.Duration {
+						def, lo, hi = scenarios.FormatDuration(p.Default), scenarios.FormatDuration(p.Min), scenarios.FormatDuration(p.Max)
+					}
+					fmt.Fprintf(m.stdout, "  - %s (default %s, %s … %s): %s\n", p.Name, def, lo, hi, p.Doc)
+				}
+			}
 			return nil
 		},
 	}

@@ -225,9 +225,14 @@ func writeResolved(dir string, s *scenarios.Scenario) error {
 	}
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# Resolved scenario: %s as run by patrolsim %s, every default filled in.\n", s.Path, version())
+	var node yaml.Node
+	if err := node.Encode(f); err != nil {
+		return err
+	}
+	flowScalarLists(&node)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(f); err != nil {
+	if err := enc.Encode(&node); err != nil {
 		return err
 	}
 	if err := enc.Close(); err != nil {
@@ -237,4 +242,20 @@ func writeResolved(dir string, s *scenarios.Scenario) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})
+}
+
+// flowScalarLists writes lists of plain values on one line: [1, 2, 3].
+func flowScalarLists(n *yaml.Node) {
+	if n.Kind == yaml.SequenceNode {
+		flat := true
+		for _, c := range n.Content {
+			flat = flat && c.Kind == yaml.ScalarNode
+		}
+		if flat {
+			n.Style = yaml.FlowStyle
+		}
+	}
+	for _, c := range n.Content {
+		flowScalarLists(c)
+	}
 }

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = NewMain(&out, &errb).Run(ctx, args)
+	return code, out.String(), errb.String()
+}
+
+// TestRunJSONDeterministic: the same seed gives byte-identical JSON with one
+// and with two workers, and twice in a row.
+func TestRunJSONDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	var docs []string
+	for i, workers := range []string{"1", "2", "2"} {
+		out := filepath.Join(dir, "out", workers+string(rune('a'+i)))
+		code, stdout, stderr := run(t, context.Background(), "run", "builtin:grid", "--json", "--workers", workers, "--replications", "3", "-o", out)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		file, err := os.ReadFile(filepath.Join(out, "results.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(file) != stdout {
+			t.Fatal("results.json differs from the JSON printed")
+		}
+		docs = append(docs, stdout)
+	}
+	if docs[0] != docs[1] || docs[1] != docs[2] {
+		t.Fatal("JSON differs between runs with 1 and 2 workers")
+	}
+	// The public schema.
+	var doc struct {
+		Scenario     string  `json:"scenario"`
+		Seed         *uint64 `json:"seed"`
+		Replications int     `json:"replications"`
+		Variants     []struct {
+			Name    string `json:"name"`
+			Rank    int    `json:"rank"`
+			Metrics map[string]struct {
+				Mean *float64 `json:"mean"`
+				Low  *float64 `json:"ci95_low"`
+				High *float64 `json:"ci95_high"`
+			} `json:"metrics"`
+		} `json:"variants"`
+	}
+	if err := json.Unmarshal([]byte(docs[0]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Scenario != "grid" || doc.Seed == nil || doc.Replications != 3 || len(doc.Variants) != 2 {
+		t.Fatalf("unexpected document head: %+v", doc)
+	}
+	ranks := map[int]bool{}
+	for _, v := range doc.Variants {
+		ranks[v.Rank] = true
+		for _, name := range []string{"response_mean_s", "response_p90_s", "response_p90_s_p1", "queue_wait_mean_s", "travel_mean_s", "utilization", "incidents"} {
+			m, ok := v.Metrics[name]
+			if !ok || m.Mean == nil || m.Low == nil || m.High == nil {
+				t.Fatalf("variant %s: metric %s missing or null: %+v", v.Name, name, m)
+			}
+			if !(*m.Low <= *m.Mean && *m.Mean <= *m.High) {
+				t.Fatalf("variant %s: %s interval [%v, %v] does not hold the mean %v", v.Name, name, *m.Low, *m.High, *m.Mean)
+			}
+		}
+	}
+	if !ranks[1] || !ranks[2] {
+		t.Fatalf("ranks %v, want 1 and 2", ranks)
+	}
+}
+
+func TestRunWritesFiles(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "o")
+	code, stdout, stderr := run(t, context.Background(), "run", "builtin:grid", "--replications", "2", "--trace", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "rank") || !strings.Contains(stdout, "P1 response, p90 (min)") {
+		t.Fatalf("table missing rows:\n%s", stdout)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("table line of %d columns > 100: %q", n, line)
+		}
+	}
+	for _, f := range []string{"results.json", "replications.csv", "scenario.yaml", "trace.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(out, "replications.csv"))
+	if got := strings.Count(string(csv), "\n"); got != 1+2*2 {
+		t.Errorf("replications.csv has %d lines, want header + 2 variants × 2 replications", got)
+	}
+	trace, _ := os.ReadFile(filepath.Join(out, "trace.csv"))
+	if !strings.HasPrefix(string(trace), "variant,replication,id,type,priority,atom,district") {
+		t.Errorf("trace.csv header: %.80q", trace)
+	}
+	// The resolved scenario runs as it is and gives the same results.
+	out2 := filepath.Join(t.TempDir(), "o2")
+	code, _, stderr = run(t, context.Background(), "run", filepath.Join(out, "scenario.yaml"), "-o", out2, "-q")
+	if code != 0 {
+		t.Fatalf("resolved scenario: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(out, "results.json"))
+	b, _ := os.ReadFile(filepath.Join(out2, "results.json"))
+	if !bytes.Equal(a, b) {
+		t.Error("the resolved scenario gives other results than the original")
+	}
+}
+
+func TestBrokenScenario(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "city.yaml")
+	os.WriteFile(path, []byte("version: 1\nname: x\nreplications: 0\ncity: {grid: {rows: 2, cols: 2, cell_m: 100, districts: 1}}\n"+
+		"incidents: {per_day: 10, types: [{name: a, share: 1}]}\nunits: [{name: car, speed_kmh: -5}]\nvariants: [{name: v, policy: random}]\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	for _, args := range [][]string{{"run", path, "-o", out}, {"validate", path}} {
+		code, stdout, stderr := run(t, context.Background(), args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		for _, want := range []string{path + ":3: replications: must be between 1 and", path + ":6: units[0].speed_kmh: must be > 0 and at most 1000 (got -5)"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%v: stderr lacks %q:\n%s", args, want, stderr)
+			}
+		}
+		if strings.Contains(stderr, "goroutine") || stdout != "" {
+			t.Errorf("%v: unexpected output: stdout %q stderr %q", args, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output folder written for a broken scenario: %v", err)
+	}
+	if code, _, _ := run(t, context.Background(), "run", filepath.Join(dir, "missing.yaml")); code != 2 {
+		t.Errorf("missing file: exit %d, want 2", code)
+	}
+	if code, _, _ := run(t, context.Background(), "run", "--workers", "0", "builtin:grid"); code != 2 {
+		t.Errorf("--workers 0: exit %d, want 2", code)
+	}
+	if code, _, _ := run(t, context.Background(), "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+}
+
+// TestInterruptedRunWritesNothing: a run cancelled before it finishes
+// leaves no result files.
+func TestInterruptedRunWritesNothing(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "o")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, _, _ := run(t, ctx, "run", "builtin:grid", "-o", out)
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("files written by an interrupted run: %v", entries)
+	}
+}
+
+func TestValidateTemplateVersion(t *testing.T) {
+	dir := t.TempDir()
+	code, tmpl, _ := run(t, context.Background(), "template")
+	if code != 0 {
+		t.Fatal("template failed")
+	}
+	path := filepath.Join(dir, "t.yaml")
+	os.WriteFile(path, []byte(tmpl), 0o644)
+	if code, stdout, stderr := run(t, context.Background(), "validate", path); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Fatalf("validate template: exit %d %s %s", code, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, context.Background(), "version"); code != 0 || !strings.HasPrefix(stdout, "patrolsim ") {
+		t.Fatalf("version: %d %q", code, stdout)
+	}
+}
