@@ -1,0 +1,79 @@
+package results
+
+import (
+	"math"
+	"testing"
+
+	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/policy"
+)
+
+func TestCollector(t *testing.T) {
+	city, err := geo.NewGrid(geo.GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &sim.Config{
+		City: city, Duration: 1000, Warmup: 100,
+		Incidents: sim.Incidents{Types: []sim.IncidentType{{Name: "a", Priority: 1}, {Name: "b", Priority: 3}}},
+		Units:     []sim.UnitType{{Name: "car", Count: 2, Home: policy.HomeDistrict}},
+		Targets:   [4]float64{0, 60, 0, 0},
+	}
+	m, err := sim.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector(m)
+	nan := math.NaN()
+	rec := func(typ, prio, district int, call, ready, dispatch, arrive, full, clear float64) *sim.IncidentRecord {
+		return &sim.IncidentRecord{Type: typ, Priority: prio, District: district, Needed: 1,
+			Occur: call, Call: call, Ready: ready, Dispatch: dispatch, Arrive: arrive, Full: full, Clear: clear}
+	}
+	c.Incident(rec(0, 1, 0, 50, 60, 70, 90, 90, 200))            // before the window: not counted
+	c.Incident(rec(0, 1, 0, 200, 210, 220, 250, 250, 400))       // response 50 (within 60)
+	c.Incident(rec(0, 1, 1, 300, 310, 330, 400, 410, 500))       // response 100
+	c.Incident(rec(1, 3, 1, 900, 910, nan, nan, nan, nan))       // unresolved
+	c.Incident(rec(1, 3, 1, 1000, 1010, 1020, 1030, 1030, 1100)) // after the window
+	c.Busy(0, 50, 150)                                           // 50 s in the window
+	c.Busy(1, 900, 1200)                                         // 100 s in the window
+	c.OnDuty(0, 0, 2000)
+	c.OnDuty(1, 0, 2000) // 900 s each in the window
+	vals := c.Values()
+	got := map[string]float64{}
+	for i, mt := range Metrics(cfg) {
+		got[mt.Name] = vals[i]
+	}
+	want := map[string]float64{
+		"incidents":             3,
+		"unresolved":            1,
+		"response_mean_s":       75,
+		"response_median_s":     50, // empirical quantile of {50, 100} at 0.5
+		"response_p90_s":        100,
+		"response_mean_s_p1":    75,
+		"within_target_p1":      0.5,
+		"command_delay_mean_s":  10,
+		"queue_wait_mean_s":     15, // (10 + 20) / 2; the unresolved call never waited to a dispatch
+		"travel_mean_s":         50, // (30 + 70) / 2
+		"full_strength_mean_s":  80, // (50 + 110) / 2
+		"utilization":           150.0 / 1800,
+		"utilization_car":       150.0 / 1800,
+		"incidents_p1":          2,
+		"incidents_p3":          1,
+		"incidents_type_a":      2,
+		"incidents_type_b":      1,
+		"incidents_district_D1": 1,
+		"incidents_district_D2": 2,
+	}
+	for k, w := range want {
+		if g, ok := got[k]; !ok || math.Abs(g-w) > 1e-9 {
+			t.Errorf("%s = %v, want %v", k, g, w)
+		}
+	}
+	if !math.IsNaN(got["response_mean_s_p2"]) {
+		t.Errorf("response_mean_s_p2 = %v, want NaN (no priority-2 call)", got["response_mean_s_p2"])
+	}
+	if _, ok := got["within_target_p2"]; ok {
+		t.Error("within_target_p2 listed although priority 2 has no target")
+	}
+}
