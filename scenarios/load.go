@@ -365,12 +365,7 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 	shares := 0.0
 	for i, t := range in.Types {
 		path := fmt.Sprintf("incidents.types[%d]", i)
-		if !nameRE.MatchString(t.Name) {
-			e.add(path+".name", "must be a name of letters, digits, _ . - (got %q)", t.Name)
-		} else if seen[t.Name] {
-			e.add(path+".name", "duplicate incident type %q", t.Name)
-		}
-		seen[t.Name] = true
+		checkName(e, path+".name", "incident type", t.Name, seen)
 		if t.Priority < 1 || t.Priority > 3 {
 			e.add(path+".priority", "must be 1, 2 or 3 (got %d)", t.Priority)
 		}
@@ -400,12 +395,7 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 	for i, u := range f.Units {
 		path := fmt.Sprintf("units[%d]", i)
 		ut := sim.UnitType{Name: u.Name, Count: u.Count, Squad: u.Squad, PostKind: u.PostKind}
-		if !nameRE.MatchString(u.Name) {
-			e.add(path+".name", "must be a name of letters, digits, _ . - (got %q)", u.Name)
-		} else if seen[u.Name] {
-			e.add(path+".name", "duplicate unit type %q", u.Name)
-		}
-		seen[u.Name] = true
+		checkName(e, path+".name", "unit type", u.Name, seen)
 		if u.Count < 0 || u.Count > MaxUnits {
 			e.add(path+".count", "must be between 0 and %d (got %d)", MaxUnits, u.Count)
 		} else {
@@ -521,12 +511,7 @@ func buildVariants(f *File, e *errs) []sim.Variant {
 	seen := map[string]bool{}
 	for i, v := range f.Variants {
 		path := fmt.Sprintf("variants[%d]", i)
-		if !nameRE.MatchString(v.Name) {
-			e.add(path+".name", "must be a name of letters, digits, _ . - (got %q)", v.Name)
-		} else if seen[v.Name] {
-			e.add(path+".name", "duplicate variant %q", v.Name)
-		}
-		seen[v.Name] = true
+		checkName(e, path+".name", "variant", v.Name, seen)
 		def, ok := resolvePolicy(v.Policy, v.Params, path, e)
 		sv := sim.Variant{Name: v.Name}
 		for _, u := range f.Units {
@@ -630,3 +615,14 @@ func (s *Scenario) IsBuiltin() bool { return strings.HasPrefix(s.Path, "builtin:
 
 // FS returns the folder the scenario's data files are read from.
 func (s *Scenario) FS() fs.FS { return s.fsys }
+
+// checkName checks a name of a list item: its syntax, and that no earlier
+// item (recorded in seen) has it.
+func checkName(e *errs, path, what, name string, seen map[string]bool) {
+	if !nameRE.MatchString(name) {
+		e.add(path, "must be a name of letters, digits, _ . - (got %q)", name)
+	} else if seen[name] {
+		e.add(path, "duplicate %s %q", what, name)
+	}
+	seen[name] = true
+}

@@ -217,3 +217,17 @@ var dwellParam = Param{Name: "dwell", Kind: Duration, Default: 15 * 60, Min: 1, 
 
 // stayAt is the order for a unit that keeps its post.
 func stayAt(p geo.Point) Order { return Order{To: p, Dwell: math.Inf(1)} }
+
+// homeOrder gives the order of a unit whose home decides it under the
+// patrolling policies: a post-homed unit keeps its post, a community team
+// patrols its community. It reports false for district-homed units.
+func homeOrder(w *World, u int, dwell float64, r *rand.Rand) (Order, bool) {
+	unit := &w.Units[u]
+	switch unit.Home {
+	case HomePost:
+		return stayAt(unit.At), true
+	case HomeCommunity:
+		return Order{To: w.City.RandomPoint(unit.Atom, r), Dwell: dwell}, true
+	}
+	return Order{}, false
+}

@@ -34,12 +34,9 @@ func newRandom(w *World, units []int, p Values) (Policy, error) {
 }
 
 func (p *random) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	unit := &p.w.Units[u]
-	switch unit.Home {
-	case HomePost:
-		return stayAt(unit.At)
-	case HomeCommunity:
-		return Order{To: p.w.City.RandomPoint(unit.Atom, r), Dwell: p.dwell}
+	if o, ok := homeOrder(p.w, u, p.dwell, r); ok {
+		return o
 	}
+	unit := &p.w.Units[u]
 	return Order{To: p.district[unit.District].point(p.w.City, r), Dwell: p.dwell}
 }
