@@ -15,7 +15,8 @@ type Model struct {
 
 // NewModel lays out the units of cfg: unit i of a type homed in districts
 // goes to district i mod D (at the district base), of a type homed in
-// communities to atom i mod A (at its centroid), and of a type homed at posts
+// communities to atom i mod A (at its centroid, or a point inside it when
+// the centroid is not), and of a type homed at posts
 // to the i mod P-th post of its kind.
 func NewModel(cfg *Config) (*Model, error) {
 	w := &policy.World{City: cfg.City}
@@ -43,7 +44,7 @@ func NewModel(cfg *Config) (*Model, error) {
 			case policy.HomeCommunity:
 				u.Atom = i % len(c.Atoms)
 				u.District = c.Atoms[u.Atom].District
-				u.At = c.Atoms[u.Atom].Centroid
+				u.At = c.Atoms[u.Atom].Inside
 			case policy.HomePost:
 				u.Post = posts[i%len(posts)]
 				p := &c.Posts[u.Post]

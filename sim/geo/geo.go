@@ -20,11 +20,12 @@ func (p Point) Dist(q Point) float64 { return math.Hypot(q.X-p.X, q.Y-p.Y) }
 type Atom struct {
 	Name       string
 	District   int     // index into City.Districts
-	Centroid   Point   // area centroid, metres
+	Centroid   Point   // area centroid, metres (may lie outside a non-convex atom)
+	Inside     Point   // a point inside the atom: the centroid if it is inside, else the middle of the widest span across the atom at the centroid's y
 	Area       float64 // square metres
 	Population float64 // residents (weights visibility)
 	Weight     float64 // relative expected incident volume (any scale)
-	Neighbours []int   // atoms sharing a border, ascending
+	Neighbours []int   // atoms sharing a border (two vertices within 1 m), ascending
 
 	shape orb.MultiPolygon // planar metres
 	bound orb.Bound
@@ -82,8 +83,10 @@ func NewGrid(g GridSpec) (*City, error) {
 	}
 	for r := range g.Rows {
 		for col := range g.Cols {
+			// Corners from the lattice index, so that neighbouring cells share
+			// bit-identical edges.
 			x0, y0 := float64(col)*g.CellM, float64(r)*g.CellM
-			x1, y1 := x0+g.CellM, y0+g.CellM
+			x1, y1 := float64(col+1)*g.CellM, float64(r+1)*g.CellM
 			ring := orb.Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}
 			c.Atoms = append(c.Atoms, Atom{
 				Name:       fmt.Sprintf("r%dc%d", r, col),
@@ -116,6 +119,10 @@ func (c *City) Finish() error {
 		}
 		a.Centroid, a.Area = Point{cen[0], cen[1]}, area
 		a.bound = a.shape.Bound()
+		a.Inside = a.Centroid
+		if !multiPolygonHolds(a.shape, a.Centroid) {
+			a.Inside = interiorPoint(a.shape, a.Centroid.Y, a.bound)
+		}
 		c.bound = c.bound.Union(a.bound)
 		if a.District < 0 || a.District >= len(c.Districts) {
 			return fmt.Errorf("atom %q: district index %d out of range", a.Name, a.District)
@@ -160,7 +167,7 @@ func (c *City) Bound() orb.Bound { return c.bound }
 func (c *City) Locate(p Point) int {
 	for _, i := range c.index.candidates(p) {
 		a := &c.Atoms[i]
-		if a.bound.Contains(orb.Point{p.X, p.Y}) && multiPolygonHolds(a.shape, p) {
+		if a.bound.Pad(borderTol).Contains(orb.Point{p.X, p.Y}) && multiPolygonHolds(a.shape, p) {
 			return int(i)
 		}
 	}
@@ -168,7 +175,10 @@ func (c *City) Locate(p Point) int {
 }
 
 // RandomPoint returns a point drawn uniformly from atom i's area, by
-// rejection from its bounding box (at most 64 tries, then the centroid).
+// rejection from its bounding box. After 64 rejections (an atom filling
+// less than a few percent of its box) it draws a point uniformly along the
+// atom's widest span at a random height instead: inside the atom, though no
+// longer exactly uniform.
 func (c *City) RandomPoint(i int, r *rand.Rand) Point {
 	a := &c.Atoms[i]
 	b := a.bound
@@ -178,7 +188,46 @@ func (c *City) RandomPoint(i int, r *rand.Rand) Point {
 			return p
 		}
 	}
-	return a.Centroid
+	y := b.Min[1] + r.Float64()*(b.Max[1]-b.Min[1])
+	lo, hi, ok := widestSpan(a.shape, y)
+	if !ok {
+		return a.Inside
+	}
+	return Point{lo + r.Float64()*(hi-lo), y}
+}
+
+// widestSpan returns the widest interval of the horizontal line at y that
+// lies inside mp (even-odd rule), and whether there is one.
+func widestSpan(mp orb.MultiPolygon, y float64) (lo, hi float64, ok bool) {
+	var xs []float64
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i := 1; i < len(ring); i++ {
+				a, b := ring[i-1], ring[i]
+				if (a[1] > y) != (b[1] > y) {
+					xs = append(xs, a[0]+(y-a[1])*(b[0]-a[0])/(b[1]-a[1]))
+				}
+			}
+		}
+	}
+	slices.Sort(xs)
+	for i := 0; i+1 < len(xs); i += 2 {
+		if w := xs[i+1] - xs[i]; w > 0 && (!ok || w > hi-lo) {
+			lo, hi, ok = xs[i], xs[i+1], true
+		}
+	}
+	return lo, hi, ok
+}
+
+// interiorPoint returns the middle of the widest span across mp at height y,
+// or at the middle of its box if the line at y misses it.
+func interiorPoint(mp orb.MultiPolygon, y float64, b orb.Bound) Point {
+	for _, yy := range []float64{y, (b.Min[1] + b.Max[1]) / 2} {
+		if lo, hi, ok := widestSpan(mp, yy); ok {
+			return Point{(lo + hi) / 2, yy}
+		}
+	}
+	return Point{(b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2}
 }
 
 // multiPolygonHolds reports whether p is inside or on the boundary of mp.
@@ -244,46 +293,64 @@ func segDist(a, b orb.Point, p Point) float64 {
 	return math.Hypot(p.X-(a[0]+t*dx), p.Y-(a[1]+t*dy))
 }
 
-// findNeighbours links atoms that have a vertex within 1 m of each other: the
-// borders of a tessellation drawn from one source share their vertices.
+// findNeighbours links atoms that share a border: at least two vertices of
+// one lie within 1 m of vertices of the other (the borders of a tessellation
+// drawn from one source share their vertices). Atoms touching at a single
+// corner are not neighbours (rook contiguity). Cost: O(V) hashing of all
+// vertices into 1 m cells, plus the pairs found in neighbouring cells.
 func (c *City) findNeighbours() {
 	type key struct{ x, y int64 }
-	cells := map[key][]int32{}
+	type vert struct {
+		atom int32
+		p    orb.Point
+	}
+	cellOf := func(v orb.Point) key { return key{int64(math.Floor(v[0])), int64(math.Floor(v[1]))} }
+	cells := map[key][]vert{}
 	for i := range c.Atoms {
 		for _, poly := range c.Atoms[i].shape {
 			for _, ring := range poly {
 				for _, v := range ring {
-					k := key{int64(math.Floor(v[0])), int64(math.Floor(v[1]))}
-					list := cells[k]
-					if len(list) == 0 || list[len(list)-1] != int32(i) {
-						cells[k] = append(list, int32(i))
-					}
+					k := cellOf(v)
+					cells[k] = append(cells[k], vert{int32(i), v})
 				}
 			}
 		}
 	}
-	nb := make([][]int, len(c.Atoms))
+	// shared[i][j] counts distinct vertices of i near a vertex of j.
+	shared := make([]map[int32]int, len(c.Atoms))
 	for i := range c.Atoms {
+		shared[i] = map[int32]int{}
 		for _, poly := range c.Atoms[i].shape {
 			for _, ring := range poly {
-				for _, v := range ring {
-					kx, ky := int64(math.Floor(v[0])), int64(math.Floor(v[1]))
+				// The closing vertex repeats the first; count it once.
+				for _, v := range ring[:max(0, len(ring)-1)] {
+					k := cellOf(v)
+					var near []int32
 					for dx := int64(-1); dx <= 1; dx++ {
 						for dy := int64(-1); dy <= 1; dy++ {
-							for _, j := range cells[key{kx + dx, ky + dy}] {
-								if int(j) != i {
-									nb[i] = append(nb[i], int(j))
+							for _, w := range cells[key{k.x + dx, k.y + dy}] {
+								if int(w.atom) != i && math.Hypot(w.p[0]-v[0], w.p[1]-v[1]) <= 1 && !slices.Contains(near, w.atom) {
+									near = append(near, w.atom)
 								}
 							}
 						}
 					}
+					for _, j := range near {
+						shared[i][j]++
+					}
 				}
 			}
 		}
 	}
-	for i := range nb {
-		slices.Sort(nb[i])
-		c.Atoms[i].Neighbours = slices.Compact(nb[i])
+	for i := range c.Atoms {
+		var nb []int
+		for j, n := range shared[i] {
+			if n >= 2 || shared[j][int32(i)] >= 2 {
+				nb = append(nb, int(j))
+			}
+		}
+		slices.Sort(nb)
+		c.Atoms[i].Neighbours = nb
 	}
 }
 

@@ -75,6 +75,7 @@ func FromGeoJSON(data []byte, f AreaFields) (*City, error) {
 	}
 	c := &City{Proj: &Projection{Lon0: (b.Min[0] + b.Max[0]) / 2, Lat0: (b.Min[1] + b.Max[1]) / 2}}
 	districtIdx := map[string]int{}
+	atomIdx := map[string]int{}
 	for i, ft := range fc.Features {
 		a := Atom{Name: strconv.Itoa(i)}
 		if f.Name != "" {
@@ -96,20 +97,25 @@ func FromGeoJSON(data []byte, f AreaFields) (*City, error) {
 		}
 		a.District = d
 		a.shape = c.project(ft.Geometry)
-		a.Population, a.Weight = -1, -1
-		if f.Population != "" {
-			v, ok := propNumber(ft.Properties, f.Population)
-			if !ok || v < 0 {
-				return nil, fmt.Errorf("feature %d (%s): property %q must be a number >= 0", i, a.Name, f.Population)
+		if f.Name != "" {
+			// Features sharing a name are the parts of one atom (a beat
+			// drawn as several polygons).
+			if k, dup := atomIdx[a.Name]; dup {
+				prev := &c.Atoms[k]
+				if prev.District != d {
+					return nil, fmt.Errorf("feature %d (%s): district %q, but an earlier part of %s is in %q", i, a.Name, ds, a.Name, c.Districts[prev.District].Name)
+				}
+				prev.shape = append(prev.shape, a.shape...)
+				if err := addProps(ft.Properties, f, i, prev); err != nil {
+					return nil, err
+				}
+				continue
 			}
-			a.Population = v
+			atomIdx[a.Name] = len(c.Atoms)
 		}
-		if f.Weight != "" {
-			v, ok := propNumber(ft.Properties, f.Weight)
-			if !ok || v < 0 {
-				return nil, fmt.Errorf("feature %d (%s): property %q must be a number >= 0", i, a.Name, f.Weight)
-			}
-			a.Weight = v
+		a.Population, a.Weight = -1, -1
+		if err := addProps(ft.Properties, f, i, &a); err != nil {
+			return nil, err
 		}
 		c.Atoms = append(c.Atoms, a)
 	}
@@ -128,13 +134,34 @@ func FromGeoJSON(data []byte, f AreaFields) (*City, error) {
 	return c, nil
 }
 
+// addProps adds feature i's population and weight to atom a (parts of one
+// atom add up). A value of -1 in a means "not read yet".
+func addProps(p geojson.Properties, f AreaFields, i int, a *Atom) error {
+	for _, x := range []struct {
+		name string
+		dst  *float64
+	}{{f.Population, &a.Population}, {f.Weight, &a.Weight}} {
+		if x.name == "" {
+			continue
+		}
+		v, ok := propNumber(p, x.name)
+		if !ok || v < 0 {
+			return fmt.Errorf("feature %d (%s): property %q must be a number >= 0", i, a.Name, x.name)
+		}
+		*x.dst = max(*x.dst, 0) + v
+	}
+	return nil
+}
+
 // PostsFromGeoJSON reads Point features as posts of the city. The name and
-// kind come from the properties "name" and "kind" (kind may be empty).
+// kind come from the properties "name" and "kind" (kind may be empty). On
+// error no post is added.
 func (c *City) PostsFromGeoJSON(data []byte) error {
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {
 		return fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
 	}
+	var posts []Post
 	for i, ft := range fc.Features {
 		pt, ok := ft.Geometry.(orb.Point)
 		if !ok {
@@ -145,8 +172,10 @@ func (c *City) PostsFromGeoJSON(data []byte) error {
 			name = "post" + strconv.Itoa(i)
 		}
 		kind, _ := propString(ft.Properties, "kind")
-		c.AddPost(name, kind, c.ProjectLonLat(pt[0], pt[1]))
+		p := c.ProjectLonLat(pt[0], pt[1])
+		posts = append(posts, Post{Name: name, Kind: kind, At: p, Atom: c.Locate(p)})
 	}
+	c.Posts = append(c.Posts, posts...)
 	return nil
 }
 

@@ -167,6 +167,9 @@ func (s *Spec) paramNames() string {
 
 type multiErr []error
 
+// Unwrap returns the joined errors.
+func (m multiErr) Unwrap() []error { return m }
+
 func (m multiErr) Error() string {
 	s := ""
 	for i, e := range m {
