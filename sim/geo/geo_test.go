@@ -271,13 +271,12 @@ func TestNeighboursVertexDistance(t *testing.T) {
 		name string
 		gap  float64 // metres between two 10 m squares side by side
 		want bool
-		bug  string // non-empty: known bug, skip
 	}{
-		{"shared edge", 0, true, ""},
-		{"0.5 m gap", 0.5, true, ""},
-		{"1 m gap", 1, true, ""},
-		{"1.5 m gap", 1.5, false, "findNeighbours links vertices in adjacent 1 m buckets, i.e. up to 2√2 m apart, not within 1 m"},
-		{"3 m gap", 3, false, ""},
+		{"shared edge", 0, true},
+		{"0.5 m gap", 0.5, true},
+		{"1 m gap", 1, true},
+		{"1.5 m gap", 1.5, false},
+		{"3 m gap", 3, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -431,22 +430,21 @@ func TestLocateNearBorder(t *testing.T) {
 		g    GridSpec
 		p    Point
 		want int
-		bug  string // unused: kept for cases of known bugs
 	}{
 		// 1×2 grid of 100 m cells: atom 0 is [0,100]×[0,100], atom 1 east of it.
-		{"1e-9 m west of the shared border", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{100 - 1e-9, 50}, 0, ""},
-		{"1e-9 m east of the shared border", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{100 + 1e-9, 50}, 0, ""},
-		{"1e-9 m outside the west edge", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{-1e-9, 50}, 0, ""},
-		{"1e-5 m outside the west edge (beyond borderTol)", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{-1e-5, 50}, -1, ""},
+		{"1e-9 m west of the shared border", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{100 - 1e-9, 50}, 0},
+		{"1e-9 m east of the shared border", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{100 + 1e-9, 50}, 0},
+		{"1e-9 m outside the west edge", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{-1e-9, 50}, 0},
+		{"1e-5 m outside the west edge (beyond borderTol)", GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1}, Point{-1e-5, 50}, -1},
 		// CellM = 33.3 is not exact in binary. Cells 2 and 3 share the
 		// vertex 3·33.3 = 2·33.3+33.3 = 99.89999999999999 (float64), which
 		// atom 2 gets; the decimal 99.9 is one ulp east of it, on the
 		// border within borderTol, so atom 2 should get it too.
-		{"on the computed border, 33.3 m cells", GridSpec{Rows: 1, Cols: 4, CellM: 33.3, Districts: 1}, Point{3 * d, 10}, 2, ""},
-		{"decimal 99.9, one ulp east of the border", GridSpec{Rows: 1, Cols: 4, CellM: 33.3, Districts: 1}, Point{99.9, 10}, 2, ""},
+		{"on the computed border, 33.3 m cells", GridSpec{Rows: 1, Cols: 4, CellM: 33.3, Districts: 1}, Point{3 * d, 10}, 2},
+		{"decimal 99.9, one ulp east of the border", GridSpec{Rows: 1, Cols: 4, CellM: 33.3, Districts: 1}, Point{99.9, 10}, 2},
 		// 4·33.3 = 133.2 is the city's east edge; the next float64 is on it
 		// within borderTol.
-		{"one ulp east of the outer edge, 33.3 m cells", GridSpec{Rows: 1, Cols: 4, CellM: 33.3, Districts: 1}, Point{math.Nextafter(4*d, math.Inf(1)), 10}, 3, ""},
+		{"one ulp east of the outer edge, 33.3 m cells", GridSpec{Rows: 1, Cols: 4, CellM: 33.3, Districts: 1}, Point{math.Nextafter(4*d, math.Inf(1)), 10}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
