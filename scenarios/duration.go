@@ -14,6 +14,7 @@ import (
 type Duration struct {
 	Seconds float64
 	raw     string // the text when it did not parse, for the error message
+	why     string // the error message, if not the generic one
 	bad     bool
 }
 
@@ -33,6 +34,9 @@ func ParseDuration(s string) (float64, error) {
 	}
 	if t == "" {
 		return 0, fmt.Errorf("empty duration")
+	}
+	if strings.HasPrefix(t, "-") {
+		return 0, fmt.Errorf("must not be negative (got %s)", t)
 	}
 	total := 0.0
 	for t != "" {
@@ -77,8 +81,9 @@ func FormatDuration(s float64) string {
 	if s == 0 {
 		return "0"
 	}
-	if s < 0 || s != math.Trunc(s) {
-		return strconv.FormatFloat(s, 'g', -1, 64) + "s"
+	if s < 0 || s != math.Trunc(s) || s > 1e15 {
+		// Plain decimal notation, which ParseDuration reads back exactly.
+		return strconv.FormatFloat(s, 'f', -1, 64) + "s"
 	}
 	var b strings.Builder
 	rest := s
@@ -100,12 +105,15 @@ func FormatDuration(s float64) string {
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	*d = Duration{}
 	if n.Kind != yaml.ScalarNode {
-		d.raw, d.bad = "(not a scalar)", true
+		d.bad, d.why = true, "must be a duration such as 12m (got a "+nodeKind(n)+")"
 		return nil
 	}
 	s, err := ParseDuration(n.Value)
 	if err != nil {
 		d.raw, d.bad = n.Value, true
+		if strings.HasPrefix(strings.TrimSpace(n.Value), "-") {
+			d.why = fmt.Sprintf("must not be negative (got %s)", n.Value)
+		}
 		return nil
 	}
 	d.Seconds = s
@@ -118,8 +126,22 @@ func (d Duration) MarshalYAML() (any, error) { return FormatDuration(d.Seconds),
 // check reports a malformed duration.
 func (d Duration) check(e *errs, path string) bool {
 	if d.bad {
-		e.add(path, "invalid duration %q (want a number and a unit: s, m, h, d or w, e.g. 90s, 12m, 30d)", d.raw)
+		if d.why != "" {
+			e.add(path, "%s", d.why)
+		} else {
+			e.add(path, "invalid duration %q (want a number and a unit: s, m, h, d or w, e.g. 90s, 12m, 30d)", d.raw)
+		}
 		return false
 	}
 	return true
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
 }

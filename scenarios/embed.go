@@ -14,7 +14,7 @@ import (
 //go:embed jinzhou/*.yaml jinzhou/*.geojson grid/*.yaml
 var builtin embed.FS
 
-// Default is the name of the built-in scenario run when none is given.
+// DefaultName is the name of the built-in scenario run when none is given.
 const DefaultName = "jinzhou"
 
 // Builtins returns the names of the built-in scenarios.

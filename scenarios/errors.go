@@ -45,9 +45,16 @@ func (e *Error) Error() string {
 
 // errs collects problems, finding each path's line in the document.
 type errs struct {
-	file  string
-	lines map[string]int
-	list  []FieldError
+	file   string
+	lines  map[string]int     // path → line of its key or item
+	values map[string]nodePos // path → its scalar value and where it stands
+	list   []FieldError
+}
+
+// nodePos is a scalar value and its position in the document.
+type nodePos struct {
+	line, col int
+	value     string
 }
 
 func (e *errs) add(path, format string, args ...any) {
@@ -77,12 +84,16 @@ func (e *errs) err() error {
 	return &Error{Problems: e.list}
 }
 
-// indexLines records the line of every mapping value and sequence item.
-func indexLines(n *yaml.Node, path string, out map[string]int) {
+// indexLines records the line of every mapping value and sequence item, and
+// the position of every scalar value.
+func indexLines(n *yaml.Node, path string, out map[string]int, values map[string]nodePos) {
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		out[""] = n.Content[0].Line
-		indexLines(n.Content[0], "", out)
+		indexLines(n.Content[0], "", out, values)
 		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		values[path] = nodePos{n.Line, n.Column, n.Value}
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -93,13 +104,13 @@ func indexLines(n *yaml.Node, path string, out map[string]int) {
 				p = path + "." + k.Value
 			}
 			out[p] = k.Line
-			indexLines(v, p, out)
+			indexLines(v, p, out, values)
 		}
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			out[p] = item.Line
-			indexLines(item, p, out)
+			indexLines(item, p, out, values)
 		}
 	}
 }
@@ -128,7 +139,18 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, e *errs) {
 			}
 		}
 		return
+	case reflect.Map:
+		// Keys are free; values that are structs have their keys checked.
+		if n.Kind == yaml.MappingNode && t.Elem() != yamlNodeType {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				checkKeys(n.Content[i+1], t.Elem(), path+"."+n.Content[i].Value, e)
+			}
+		}
+		return
 	case reflect.Struct:
+		if t == yamlNodeType {
+			return
+		}
 	default:
 		return
 	}
@@ -148,6 +170,9 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, e *errs) {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i].Value
+		if k == "<<" {
+			continue // a YAML merge key: the merged mapping is checked where it is defined
+		}
 		p := k
 		if path != "" {
 			p = path + "." + k
@@ -167,7 +192,10 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, e *errs) {
 	}
 }
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+var (
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+	yamlNodeType    = reflect.TypeFor[yaml.Node]()
+)
 
 // selfChecked marks struct types that implement yaml.Unmarshaler only to
 // set defaults: their keys are still checked here.

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,39 +40,68 @@ type Scenario struct {
 	Config   *sim.Config
 	Variants []sim.Variant
 
-	fsys fs.FS // the scenario's folder, for data files
+	read reader // data files named by the scenario
 }
 
+// reader reads a data file named in a scenario.
+type reader func(name string) ([]byte, error)
+
 // LoadFile reads and validates a scenario file. Data files it names are
-// read relative to its folder.
+// read relative to its folder; absolute paths are allowed.
 func LoadFile(path string) (*Scenario, error) {
-	data, err := readLimited(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+	data, err := readFileLimited(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read scenario %s: %w", path, unwrapPath(err))
 	}
-	return Load(path, data, os.DirFS(filepath.Dir(path)))
+	dir := filepath.Dir(path)
+	return load(path, data, func(name string) ([]byte, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		return readFileLimited(name)
+	})
 }
 
 // Load validates a scenario document called name (for messages), reading
-// data files from fsys. Every problem found is reported in one *Error.
+// data files from fsys, which may be nil for a scenario without any. Every
+// problem found is reported in one *Error.
 func Load(name string, data []byte, fsys fs.FS) (*Scenario, error) {
-	e := &errs{file: name, lines: map[string]int{}}
+	return load(name, data, func(file string) ([]byte, error) {
+		if fsys == nil {
+			return nil, errors.New("no folder to read data files from")
+		}
+		if !fs.ValidPath(file) {
+			return nil, errors.New("data paths must stay inside the scenario's folder")
+		}
+		return readLimited(fsys, file)
+	})
+}
+
+func load(name string, data []byte, read reader) (*Scenario, error) {
+	e := &errs{file: name, lines: map[string]int{}, values: map[string]nodePos{}}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{[]FieldError{{File: name, Line: 1, Msg: "the file is empty; a scenario is a YAML mapping (version: 1, name: …, city: …)"}}}
+		}
 		return nil, yamlError(name, err)
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, &Error{[]FieldError{{File: name, Line: root.Line, Msg: "a scenario must be a YAML mapping (version: 1, name: …, city: …)"}}}
 	}
-	indexLines(&root, "", e.lines)
+	var second yaml.Node
+	if err := dec.Decode(&second); err == nil {
+		return nil, &Error{[]FieldError{{File: name, Line: max(second.Line, 1), Msg: "a second YAML document (after ---): a scenario file holds one"}}}
+	}
+	indexLines(&root, "", e.lines, e.values)
 	checkKeys(&root, reflect.TypeFor[File](), "", e)
 	f := Default()
 	if err := root.Decode(&f); err != nil {
 		return nil, e.typeErrors(err)
 	}
-	s := &Scenario{File: f, Path: name, fsys: fsys}
-	s.Config, s.Variants = build(&f, fsys, e)
+	s := &Scenario{File: f, Path: name, read: read}
+	s.Config, s.Variants = build(&f, read, e)
 	if err := e.err(); err != nil {
 		return nil, err
 	}
@@ -85,35 +116,114 @@ func yamlError(name string, err error) error {
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(msg[len(m[0]):], " ")
+		// go.yaml.in/yaml/v3 (decode.go, parser.fail) gives parser errors
+		// the 0-based line of the construct they are in; scanner errors
+		// are right. Parser errors are the "did not find expected" ones.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 	}
 	return &Error{[]FieldError{{File: name, Line: line, Msg: msg}}}
 }
 
 var lineRE = regexp.MustCompile(`^line (\d+):`)
 
-// typeErrors turns yaml.TypeError lines into FieldErrors with paths.
+// typeErrors turns yaml.TypeError lines into FieldErrors with paths: the
+// field is the one on the error's line whose value the error quotes (the
+// first such, by column, if several).
 func (e *errs) typeErrors(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return yamlError(e.file, err)
 	}
-	byLine := map[int]string{}
-	for p, l := range e.lines {
-		if old, ok := byLine[l]; !ok || len(p) > len(old) {
-			byLine[l] = p
-		}
-	}
+	used := map[string]bool{}
 	for _, m := range te.Errors {
 		fe := FieldError{File: e.file, Msg: m}
-		if mm := lineRE.FindStringSubmatch(m); mm != nil {
+		if mm := typeErrRE.FindStringSubmatch(m); mm != nil {
+			fe.Line, _ = strconv.Atoi(mm[1])
+			value, into := mm[3], mm[4]
+			fe.Path = e.pathAt(fe.Line, value, used)
+			used[fe.Path] = true
+			fe.Msg = fmt.Sprintf("must be %s (got %q)", typeWords(into), value)
+		} else if mm := lineRE.FindStringSubmatch(m); mm != nil {
 			fe.Line, _ = strconv.Atoi(mm[1])
 			fe.Msg = strings.TrimPrefix(m[len(mm[0]):], " ")
-			fe.Path = byLine[fe.Line]
+			fe.Path = e.keyAt(fe.Line)
 		}
-		fe.Msg = strings.Replace(fe.Msg, "cannot unmarshal", "cannot read", 1)
 		e.list = append(e.list, fe)
 	}
 	return e.err()
+}
+
+var typeErrRE = regexp.MustCompile("^line (\\d+): cannot unmarshal (!!\\w+|!<[^>]*>) `(.*)` into (.+)$")
+
+// pathAt returns the path of the scalar value on line whose text is value,
+// preferring paths not used yet and then the first by column.
+func (e *errs) pathAt(line int, value string, used map[string]bool) string {
+	best, bestCol := "", 0
+	for p, v := range e.values {
+		if v.line != line || v.value != value {
+			continue
+		}
+		better := best == "" || (used[best] && !used[p]) ||
+			(used[best] == used[p] && (v.col < bestCol || v.col == bestCol && p < best))
+		if better {
+			best, bestCol = p, v.col
+		}
+	}
+	return best
+}
+
+// keyAt returns the shortest path (then the first in order) whose key or
+// item is on line.
+func (e *errs) keyAt(line int) string {
+	best := ""
+	for p, l := range e.lines {
+		if l == line && p != "" && (best == "" || len(p) < len(best) || len(p) == len(best) && p < best) {
+			best = p
+		}
+	}
+	return best
+}
+
+func typeWords(goType string) string {
+	switch goType {
+	case "int", "int64", "int32":
+		return "a whole number"
+	case "uint64", "uint", "uint32":
+		return "a whole number >= 0"
+	case "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "string":
+		return "a text"
+	}
+	if strings.HasPrefix(goType, "[]") {
+		return "a list"
+	}
+	if strings.HasPrefix(goType, "map[") || strings.HasPrefix(goType, "scenarios.") {
+		return "a mapping"
+	}
+	return "a value of type " + goType
+}
+
+func readFileLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f, path)
+}
+
+func readAll(f fs.File, name string) ([]byte, error) {
+	if st, err := f.Stat(); err == nil && st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), MaxFileBytes)
+	}
+	var b bytes.Buffer
+	_, err := b.ReadFrom(f)
+	return b.Bytes(), err
 }
 
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
@@ -122,19 +232,14 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), MaxFileBytes)
-	}
-	var b bytes.Buffer
-	_, err = b.ReadFrom(f)
-	return b.Bytes(), err
+	return readAll(f, name)
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // build validates f and makes the model input. It records every problem in
 // e and returns nil values if there was one.
-func build(f *File, fsys fs.FS, e *errs) (*sim.Config, []sim.Variant) {
+func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	cfg := &sim.Config{Name: f.Name}
 	if f.Version != 1 {
 		e.add("version", "must be 1 (got %d)", f.Version)
@@ -156,7 +261,7 @@ func build(f *File, fsys fs.FS, e *errs) (*sim.Config, []sim.Variant) {
 		e.add("replications", "must be between 1 and %d (got %d)", MaxReplications, f.Replications)
 	}
 	cfg.Duration, cfg.Warmup = f.Duration.Seconds, f.Warmup.Seconds
-	cfg.City = buildCity(&f.City, fsys, e)
+	cfg.City = buildCity(&f.City, read, e)
 	cfg.Travel = buildTravel(&f.Travel, e)
 	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
 	cfg.Units = buildUnits(f, cfg, e)
@@ -177,7 +282,7 @@ func build(f *File, fsys fs.FS, e *errs) (*sim.Config, []sim.Variant) {
 	return cfg, variants
 }
 
-func buildCity(c *City, fsys fs.FS, e *errs) *geo.City {
+func buildCity(c *City, read reader, e *errs) *geo.City {
 	var city *geo.City
 	switch {
 	case c.Grid != nil && c.Areas != "":
@@ -216,7 +321,7 @@ func buildCity(c *City, fsys fs.FS, e *errs) *geo.City {
 				return nil
 			}
 		}
-		data, err := readLimited(fsys, c.Areas)
+		data, err := read(c.Areas)
 		if err != nil {
 			e.add("city.areas", "cannot read %q: %v", c.Areas, unwrapPath(err))
 			return nil
@@ -234,8 +339,10 @@ func buildCity(c *City, fsys fs.FS, e *errs) *geo.City {
 		e.add("city", "give a grid ({rows, cols, cell_m, districts}) or areas (a GeoJSON file)")
 		return nil
 	}
-	if c.Posts != "" {
-		data, err := readLimited(fsys, c.Posts)
+	if c.Posts != "" && city.Proj == nil {
+		e.add("city.posts", "a grid city has no lon/lat: place its posts with post_points {name, kind, x_m, y_m}")
+	} else if c.Posts != "" {
+		data, err := read(c.Posts)
 		if err != nil {
 			e.add("city.posts", "cannot read %q: %v", c.Posts, unwrapPath(err))
 		} else if err := city.PostsFromGeoJSON(data); err != nil {
@@ -260,9 +367,15 @@ func buildCity(c *City, fsys fs.FS, e *errs) *geo.City {
 			e.add(path+".name", "must not be empty")
 		}
 	}
+	fromFile := len(city.Posts) - len(c.PostPoints)
 	for i, p := range city.Posts {
-		if p.Atom < 0 {
-			e.add("city", "post %d (%s) lies outside every area", i, p.Name)
+		if p.Atom >= 0 {
+			continue
+		}
+		if i < fromFile {
+			e.add("city.posts", "%s: post %q lies outside every area", c.Posts, p.Name)
+		} else {
+			e.add(fmt.Sprintf("city.post_points[%d]", i-fromFile), "post %q lies outside every area", p.Name)
 		}
 	}
 	return city
@@ -305,6 +418,8 @@ func buildDist(d *Dist, path string, zeroOK bool, e *errs) sim.Dist {
 		out.Kind = sim.Exponential
 	case "lognormal":
 		out.Kind = sim.Lognormal
+	case "":
+		e.add(path+".dist", "missing: say dist: fixed, exponential or lognormal")
 	default:
 		e.add(path+".dist", "must be fixed, exponential or lognormal (got %q)", d.Dist)
 	}
@@ -345,8 +460,8 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 		}
 		total := 0.0
 		for i, x := range xs {
-			if !(x >= 0) || math.IsInf(x, 1) {
-				e.add(fmt.Sprintf("%s[%d]", path, i), "must be >= 0 (got %g)", x)
+			if !(x >= 0 && x <= 1e9) {
+				e.add(fmt.Sprintf("%s[%d]", path, i), "must be >= 0 and at most 1e9 (got %g)", x)
 			}
 			total += x
 		}
@@ -392,12 +507,14 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 	}
 	seen := map[string]bool{}
 	total := 0
+	badCount := false
 	for i, u := range f.Units {
 		path := fmt.Sprintf("units[%d]", i)
 		ut := sim.UnitType{Name: u.Name, Count: u.Count, Squad: u.Squad, PostKind: u.PostKind}
 		checkName(e, path+".name", "unit type", u.Name, seen)
 		if u.Count < 0 || u.Count > MaxUnits {
 			e.add(path+".count", "must be between 0 and %d (got %d)", MaxUnits, u.Count)
+			badCount = true
 		} else {
 			total += u.Count
 		}
@@ -471,9 +588,12 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 		}
 		out = append(out, ut)
 	}
-	if total > MaxUnits {
+	switch {
+	case badCount:
+		return out // the totals below would only repeat the count error
+	case total > MaxUnits:
 		e.add("units", "%d units in all, more than the limit of %d", total, MaxUnits)
-	} else if total == 0 && len(f.Units) > 0 {
+	case total == 0 && len(f.Units) > 0:
 		e.add("units", "there must be at least one unit (every count is 0)")
 	}
 	// Every incident type needs unit types able to bring its officers.
@@ -488,19 +608,30 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 			}
 		}
 		if officers < t.Officers {
-			e.add(fmt.Sprintf("incidents.types[%d].officers", i), "%s needs %d officers but the unit types taking priority %d have %d in all",
-				t.Name, t.Officers, t.Priority, officers)
+			e.add(fmt.Sprintf("incidents.types[%d].officers", i), "%s needs %s but the unit types taking priority %d have %d in all",
+				t.Name, plural(t.Officers, "officer"), t.Priority, officers)
 		}
 	}
 	return out
 }
 
+var clockRE = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+
 func parseClock(s string) (float64, error) {
-	var h, m int
-	if n, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || n != 2 || len(s) < 4 || len(s) > 5 || h < 0 || h > 23 || m < 0 || m > 59 {
-		return 0, fmt.Errorf("must be a time of day HH:MM (got %q)", s)
+	m := clockRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("must be a time of day HH:MM from 00:00 to 23:59 (got %q)", s)
 	}
-	return float64(h*3600 + m*60), nil
+	h, _ := strconv.Atoi(m[1])
+	mm, _ := strconv.Atoi(m[2])
+	return float64(h*3600 + mm*60), nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 func buildVariants(f *File, e *errs) []sim.Variant {
@@ -563,14 +694,8 @@ func resolvePolicy(name string, params map[string]yaml.Node, path string, e *err
 	for _, k := range sortedKeys(params) {
 		n := params[k]
 		p := path + ".params." + k
-		var kind policy.Kind = -1
-		for _, pp := range spec.Params {
-			if pp.Name == k {
-				kind = pp.Kind
-			}
-		}
-		switch kind {
-		case -1:
+		i := slices.IndexFunc(spec.Params, func(pp policy.Param) bool { return pp.Name == k })
+		if i < 0 {
 			var names []string
 			for _, pp := range spec.Params {
 				names = append(names, pp.Name)
@@ -581,23 +706,34 @@ func resolvePolicy(name string, params map[string]yaml.Node, path string, e *err
 			}
 			e.add(p, "unknown parameter for policy %s (valid: %s)", name, valid)
 			good = false
-		case policy.Duration:
-			d, err := ParseDuration(n.Value)
-			if n.Kind != yaml.ScalarNode || err != nil {
-				e.add(p, "must be a duration such as 12m or 3d (got %q)", n.Value)
-				good = false
-				continue
-			}
-			raw[k] = d
-		default:
-			x, err := strconv.ParseFloat(n.Value, 64)
-			if n.Kind != yaml.ScalarNode || err != nil {
-				e.add(p, "must be a number (got %q)", n.Value)
-				good = false
-				continue
-			}
-			raw[k] = x
+			continue
 		}
+		pp := spec.Params[i]
+		var x float64
+		var err error
+		if n.Kind != yaml.ScalarNode {
+			err = errors.New("not a scalar")
+		} else if pp.Kind == policy.Duration {
+			x, err = ParseDuration(n.Value)
+		} else {
+			x, err = strconv.ParseFloat(n.Value, 64)
+		}
+		switch {
+		case err != nil && pp.Kind == policy.Duration:
+			e.add(p, "must be a duration such as 12m or 3d (got %q)", n.Value)
+		case err != nil:
+			e.add(p, "must be a number (got %q)", n.Value)
+		case !(x >= pp.Min && x <= pp.Max) || (pp.Kind == policy.Integer && x != math.Trunc(x)):
+			if pp.Kind == policy.Duration {
+				e.add(p, "must be between %s and %s (got %s)", FormatDuration(pp.Min), FormatDuration(pp.Max), n.Value)
+			} else {
+				e.add(p, "must be between %g and %g (got %s)", pp.Min, pp.Max, n.Value)
+			}
+		default:
+			raw[k] = x
+			continue
+		}
+		good = false
 	}
 	if !good {
 		return sim.PolicyChoice{}, false
@@ -613,8 +749,8 @@ func resolvePolicy(name string, params map[string]yaml.Node, path string, e *err
 // IsBuiltin reports whether the scenario is one of those in the binary.
 func (s *Scenario) IsBuiltin() bool { return strings.HasPrefix(s.Path, "builtin:") }
 
-// FS returns the folder the scenario's data files are read from.
-func (s *Scenario) FS() fs.FS { return s.fsys }
+// ReadData reads a data file named in the scenario, as the loader did.
+func (s *Scenario) ReadData(name string) ([]byte, error) { return s.read(name) }
 
 // checkName checks a name of a list item: its syntax, and that no earlier
 // item (recorded in seen) has it.

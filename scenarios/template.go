@@ -1,9 +1,9 @@
 package scenarios
 
 // Template is a scenario file with every key, its default and a comment;
-// `patrolsim template` prints it. It runs as it is (a test checks that it
-// loads and that its values are the defaults of Default and of the list
-// items).
+// `patrolsim template` prints it. It runs as it is. Its top-level values are
+// those of Default; list items (incident types, units, variants) are
+// examples, with each key's default in its comment (tests check both).
 const Template = `# patrolsim scenario, version 1. Durations are written with their unit:
 # 90s, 12m, 1.5h, 30d, 1w, or sums like 1h30m. Paths are relative to this file.
 version: 1

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -204,7 +203,7 @@ func writeResolved(dir string, s *scenarios.Scenario) error {
 			continue
 		}
 		if s.IsBuiltin() {
-			data, err := fs.ReadFile(s.FS(), *p)
+			data, err := s.ReadData(*p)
 			if err != nil {
 				return err
 			}
