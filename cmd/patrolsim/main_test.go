@@ -183,3 +183,37 @@ func TestValidateTemplateVersion(t *testing.T) {
 		t.Fatalf("version: %d %q", code, stdout)
 	}
 }
+
+// TestResolvedFileScenario: a scenario file with GeoJSON data in another
+// folder runs; its resolved copy (absolute data paths) runs to the same
+// results.
+func TestResolvedFileScenario(t *testing.T) {
+	dir := t.TempDir()
+	data, err := filepath.Abs("../../scenarios/testdata/city")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(dir, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := "version: 1\nname: two\nduration: 3d\nwarmup: 1d\nreplications: 2\n" +
+		"city: {areas: " + filepath.Join(rel, "areas.geojson") + ", posts: " + filepath.Join(rel, "posts.geojson") + "}\n" +
+		"incidents: {per_day: 40, types: [{name: a, share: 1, officers: 1}]}\n" +
+		"units: [{name: car, count: 2}, {name: post, count: 1, home: post}]\n" +
+		"variants: [{name: r, policy: random}, {name: p, policy: posts}]\n"
+	path := filepath.Join(dir, "s.yaml")
+	os.WriteFile(path, []byte(scenario), 0o644)
+	out1, out2 := filepath.Join(dir, "o1"), filepath.Join(dir, "o2")
+	if code, _, stderr := run(t, context.Background(), "run", path, "-q", "-o", out1); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, context.Background(), "run", filepath.Join(out1, "scenario.yaml"), "-q", "-o", out2); code != 0 {
+		t.Fatalf("resolved: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(out1, "results.json"))
+	b, _ := os.ReadFile(filepath.Join(out2, "results.json"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Error("the resolved scenario gives other results than the original")
+	}
+}
