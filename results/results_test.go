@@ -47,16 +47,93 @@ func testSummary() *Summary {
 		{{300, 190, 10}, {310, 200, 12}}, // c: ties a on p90, better mean
 		{{nan, 100, 10}, {nan, 100, 12}}, // d: undefined p90 ranks last
 	}
-	return Summarize("test", 7, metrics, []string{"a", "b", "c", "d"}, values)
+	return Summarize("test", 7, metrics, []string{"a", "b", "c", "d"}, values, []Goal{{"response_p90_s_p1", 1}, {"response_mean_s", 1}, {"no_such_metric", 1}}, DefaultAlpha)
 }
 
+// TestRank: scores by hand. Means: p90 a 305, b 255, c 305, d undefined
+// (mean over a, b, c: 288.33); mean response a 205, b 225, c 195, d 100
+// (mean 181.25). Score = Σ (m − ref)/|ref|: a 0.0578 + 0.1310 = 0.189,
+// b −0.1156 + 0.2414 = 0.126, c 0.0578 + 0.0759 = 0.134; d lacks a goal and
+// ranks last. The unknown goal metric is left out.
 func TestRank(t *testing.T) {
 	s := testSummary()
 	want := map[string]int{"b": 1, "c": 2, "a": 3, "d": 4}
+	wantScore := map[string]float64{"a": 305/(865.0/3) - 1 + 205/181.25 - 1, "b": 255/(865.0/3) - 1 + 225/181.25 - 1, "c": 305/(865.0/3) - 1 + 195/181.25 - 1}
 	for _, v := range s.Variants {
 		if v.Rank != want[v.Name] {
 			t.Errorf("rank of %s = %d, want %d", v.Name, v.Rank, want[v.Name])
 		}
+		if w, ok := wantScore[v.Name]; ok && math.Abs(v.Score-w) > 1e-12 {
+			t.Errorf("score of %s = %v, want %v", v.Name, v.Score, w)
+		}
+	}
+	if len(s.Objective) != 2 {
+		t.Errorf("objective %v, want the two known metrics", s.Objective)
+	}
+	// Pareto on (p90 lower, mean lower): b (255, 225) and c (305, 195) are
+	// not dominated; a (305, 205) is dominated by c; d has no p90 and is
+	// dominated by any variant that has one and is not worse on the mean?
+	// d's mean 100 is the best, so nothing dominates it.
+	wantPareto := map[string]bool{"a": false, "b": true, "c": true, "d": true}
+	for _, v := range s.Variants {
+		if v.Pareto != wantPareto[v.Name] {
+			t.Errorf("Pareto of %s = %v, want %v", v.Name, v.Pareto, wantPareto[v.Name])
+		}
+	}
+}
+
+// TestComparisons: paired differences and Holm's adjustment by hand.
+func TestComparisons(t *testing.T) {
+	metrics := []Metric{{Name: "x", Better: Lower}}
+	// a − b = 1, 2, 3: mean 2, sd 1, se 1/sqrt(3), t = 2·sqrt(3) = 3.464
+	// with 2 df: two-sided p = 0.07418 (t table; 1 − F(3.464; 2) = 0.03709).
+	// a − c = 0 in every replication: p = 1. b − c = −1, −2, −3: p = 0.07418.
+	values := [][][]float64{{{11}, {12}, {13}}, {{10}, {10}, {10}}, {{11}, {12}, {13}}}
+	s := Summarize("t", 1, metrics, []string{"a", "b", "c"}, values, []Goal{{"x", 1}}, 0.05)
+	got := map[string]Comparison{}
+	for _, c := range s.Comparisons {
+		got[c.A+"-"+c.B] = c
+	}
+	if len(got) != 3 {
+		t.Fatalf("comparisons %v, want 3", s.Comparisons)
+	}
+	// Rank: b (10) first, then a and c tied (12) by name.
+	ab := got["b-a"]
+	if ab.Difference != -2 || math.Abs(ab.P-0.07418) > 1e-4 {
+		t.Errorf("b − a = %v (p %v), want −2 (p 0.07418)", ab.Difference, ab.P)
+	}
+	hw := 4.302652730 / math.Sqrt(3) // t(0.975, 2) · se
+	if math.Abs(ab.High-(-2+hw)) > 1e-6 || math.Abs(ab.Low-(-2-hw)) > 1e-6 {
+		t.Errorf("b − a interval [%v, %v], want −2 ± %v", ab.Low, ab.High, hw)
+	}
+	if ac := got["a-c"]; ac.P != 1 || ac.Difference != 0 {
+		t.Errorf("a − c: %+v, want difference 0, p 1", ac)
+	}
+	// Holm: sorted p = 0.07418, 0.07418, 1 → 3·0.07418 = 0.2225, then
+	// max(0.2225, 2·0.07418) = 0.2225, then max(0.2225, 1) = 1.
+	for _, k := range []string{"b-a", "b-c"} {
+		if c := got[k]; math.Abs(c.PHolm-3*c.P) > 1e-12 || c.Significant {
+			t.Errorf("%s: p_holm %v, want %v and not significant", k, c.PHolm, 3*c.P)
+		}
+	}
+	if c := got["a-c"]; c.PHolm != 1 {
+		t.Errorf("a − c: p_holm %v, want 1", c.PHolm)
+	}
+}
+
+func TestHolm(t *testing.T) {
+	// Holm 1979 example shape: p = 0.01, 0.04, 0.03, 0.005 with m = 4:
+	// sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 → max 0.06.
+	cs := []Comparison{{P: 0.01}, {P: 0.04}, {P: 0.03}, {P: 0.005}, {P: math.NaN()}}
+	holm(cs)
+	want := []float64{0.03, 0.06, 0.06, 0.02}
+	for i, w := range want {
+		if math.Abs(cs[i].PHolm-w) > 1e-12 {
+			t.Errorf("p_holm[%d] = %v, want %v", i, cs[i].PHolm, w)
+		}
+	}
+	if cs[4].PHolm == cs[4].PHolm {
+		t.Errorf("undefined p adjusted to %v, want NaN", cs[4].PHolm)
 	}
 }
 

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"cmp"
 	"math"
 	"slices"
 
@@ -44,6 +43,8 @@ func estimate(xs []float64) Estimate {
 type VariantSummary struct {
 	Name      string
 	Rank      int         // 1 = best by the objective
+	Score     float64     // objective score, lower is better (NaN: a goal undefined)
+	Pareto    bool        // on the Pareto front of the objective's metrics
 	Estimates []Estimate  // aligned with Summary.Metrics
 	Reps      [][]float64 // per replication, aligned with Summary.Metrics
 }
@@ -53,19 +54,33 @@ type Summary struct {
 	Scenario     string
 	Seed         uint64
 	Replications int
-	RankedBy     []string // metric names of the objective, in priority order
+	Objective    []Goal // the ranking objective, as applied
+	Alpha        float64
 	Metrics      []Metric
 	Variants     []VariantSummary
+	Comparisons  []Comparison // pairwise differences on the objective's metrics
 }
 
-// Objective is the default ranking: priority-1 90th-percentile response
-// time, then overall mean response time (both lower is better).
-var Objective = []string{"response_p90_s_p1", "response_mean_s"}
+// RankedBy returns the metric names of the objective.
+func (s *Summary) RankedBy() []string {
+	names := make([]string, len(s.Objective))
+	for i, g := range s.Objective {
+		names[i] = g.Metric
+	}
+	return names
+}
 
 // Summarize aggregates values[v][rep] (from Collector.Values) into a
-// summary and ranks the variants by Objective.
-func Summarize(scenario string, seed uint64, metrics []Metric, names []string, values [][][]float64) *Summary {
-	s := &Summary{Scenario: scenario, Seed: seed, Metrics: metrics, RankedBy: Objective}
+// summary, ranks the variants by the objective (goals naming metrics the
+// run does not have are left out) and compares them pairwise at level
+// alpha.
+func Summarize(scenario string, seed uint64, metrics []Metric, names []string, values [][][]float64, objective []Goal, alpha float64) *Summary {
+	s := &Summary{Scenario: scenario, Seed: seed, Metrics: metrics, Alpha: alpha}
+	for _, g := range objective {
+		if s.Index(g.Metric) >= 0 && g.Weight > 0 {
+			s.Objective = append(s.Objective, g)
+		}
+	}
 	for v, name := range names {
 		vs := VariantSummary{Name: name, Reps: values[v]}
 		s.Replications = len(values[v])
@@ -79,39 +94,11 @@ func Summarize(scenario string, seed uint64, metrics []Metric, names []string, v
 		s.Variants = append(s.Variants, vs)
 	}
 	s.rank()
+	s.compare()
 	return s
 }
 
 // Index returns the position of the named metric, or -1.
 func (s *Summary) Index(name string) int {
 	return slices.IndexFunc(s.Metrics, func(m Metric) bool { return m.Name == name })
-}
-
-func (s *Summary) rank() {
-	order := make([]int, len(s.Variants))
-	for i := range order {
-		order[i] = i
-	}
-	key := func(v, k int) float64 {
-		i := s.Index(s.RankedBy[k])
-		if i < 0 || s.Variants[v].Estimates[i].Mean != s.Variants[v].Estimates[i].Mean {
-			return math.Inf(1) // undefined ranks last
-		}
-		x := s.Variants[v].Estimates[i].Mean
-		if s.Metrics[i].Better == Higher {
-			x = -x
-		}
-		return x
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		for k := range s.RankedBy {
-			if c := cmp.Compare(key(a, k), key(b, k)); c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(s.Variants[a].Name, s.Variants[b].Name)
-	})
-	for r, v := range order {
-		s.Variants[v].Rank = r + 1
-	}
 }

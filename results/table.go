@@ -52,7 +52,7 @@ func (s *Summary) WriteTable(w io.Writer) error {
 		order[v.Rank-1] = i
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d replications, seed %d; ranked by %s\n", s.Scenario, s.Replications, s.Seed, strings.Join(s.RankedBy, ", then "))
+	fmt.Fprintf(&b, "%s: %d replications, seed %d\n%s", s.Scenario, s.Replications, s.Seed, objectiveText(s))
 	for start := 0; start < len(order); start += variantsPerBlock {
 		block := order[start:min(start+variantsPerBlock, len(order))]
 		b.WriteString("\n")
@@ -64,6 +64,20 @@ func (s *Summary) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, "%-26s", "rank")
 		for _, v := range block {
 			fmt.Fprintf(&b, "%22d", s.Variants[v].Rank)
+		}
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "%-26s", "score (lower is better)")
+		for _, v := range block {
+			fmt.Fprintf(&b, "%22s", cell("score", Estimate{Mean: s.Variants[v].Score, Low: math.NaN()}))
+		}
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "%-26s", "Pareto front")
+		for _, v := range block {
+			mark := ""
+			if s.Variants[v].Pareto {
+				mark = "●"
+			}
+			fmt.Fprintf(&b, "%22s", mark)
 		}
 		b.WriteString("\n")
 		for _, name := range tableRows {
@@ -78,8 +92,71 @@ func (s *Summary) WriteTable(w io.Writer) error {
 			b.WriteString("\n")
 		}
 	}
+	s.writeComparisons(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// objectiveText says how the variants are ranked, a line a goal.
+func objectiveText(s *Summary) string {
+	if len(s.Objective) == 0 {
+		return "ranked by name (no objective metric)\n"
+	}
+	var b strings.Builder
+	for k, g := range s.Objective {
+		dir := "lower"
+		if s.Metrics[s.Index(g.Metric)].Better == Higher {
+			dir = "higher"
+		}
+		lead := "ranked by score = "
+		if k > 0 {
+			lead = "                 + "
+		}
+		fmt.Fprintf(&b, "%s%g × %s (%s is better, relative to the mean of the variants)\n", lead, g.Weight, g.Metric, dir)
+	}
+	return b.String()
+}
+
+// maxComparisonLines bounds the comparisons printed; the JSON has them all.
+const maxComparisonLines = 12
+
+// writeComparisons lists the paired differences between variants adjacent
+// in rank, on each objective metric, with Holm-adjusted significance.
+func (s *Summary) writeComparisons(b *strings.Builder) {
+	if len(s.Variants) < 2 || len(s.Comparisons) == 0 {
+		return
+	}
+	rank := map[string]int{}
+	for _, v := range s.Variants {
+		rank[v.Name] = v.Rank
+	}
+	fmt.Fprintf(b, "\nDifferences between neighbours in rank (paired on common random numbers;\n"+
+		"95%% interval; significant at %g after Holm's correction over all %d comparisons):\n", s.Alpha, len(s.Comparisons))
+	n, metric := 0, ""
+	for _, c := range s.Comparisons {
+		if rank[c.B] != rank[c.A]+1 {
+			continue
+		}
+		if n == maxComparisonLines {
+			b.WriteString("  … (all comparisons are in results.json)\n")
+			break
+		}
+		n++
+		scale, unit := 1.0, ""
+		if strings.HasSuffix(c.Metric, "_s") || strings.Contains(c.Metric, "_s_") {
+			scale, unit = 1.0/60, " min"
+		}
+		if c.Metric != metric {
+			metric = c.Metric
+			fmt.Fprintf(b, "  %s%s:\n", c.Metric, strings.Replace(unit, " ", " in ", 1))
+		}
+		verdict := "not significant"
+		if c.Significant {
+			verdict = "significant"
+		}
+		fmt.Fprintf(b, "    %s − %s: %+.3g [%+.3g, %+.3g], p = %.2g, %s\n",
+			clip(c.A, 20), clip(c.B, 20), c.Difference*scale, c.Low*scale, c.High*scale, c.PHolm, verdict)
+	}
 }
 
 func clip(s string, n int) string {
@@ -99,6 +176,8 @@ func cell(name string, e Estimate) string {
 		scale, prec = 1.0/60, 2
 	case strings.HasPrefix(name, "within_target") || strings.HasPrefix(name, "utilization"):
 		scale, prec = 100, 1
+	case name == "score":
+		prec = 3
 	}
 	m := e.Mean * scale
 	if e.Low != e.Low {

@@ -15,18 +15,43 @@ import (
 // Metrics are metric names; a value undefined in every replication, or an
 // interval from fewer than two, is null.
 type JSON struct {
-	Scenario     string        `json:"scenario"`
-	Seed         uint64        `json:"seed"`
-	Replications int           `json:"replications"`
-	RankedBy     []string      `json:"ranked_by"`
-	Variants     []VariantJSON `json:"variants"`
+	Scenario     string           `json:"scenario"`
+	Seed         uint64           `json:"seed"`
+	Replications int              `json:"replications"`
+	RankedBy     []string         `json:"ranked_by"`
+	Objective    []GoalJSON       `json:"objective"`
+	Alpha        float64          `json:"alpha"`
+	Variants     []VariantJSON    `json:"variants"`
+	Comparisons  []ComparisonJSON `json:"comparisons"`
+}
+
+// GoalJSON is one term of the objective.
+type GoalJSON struct {
+	Metric string  `json:"metric"`
+	Weight float64 `json:"weight"`
+	Better string  `json:"better"` // "lower" or "higher"
 }
 
 // VariantJSON is one variant in the JSON document.
 type VariantJSON struct {
 	Name    string                  `json:"name"`
 	Rank    int                     `json:"rank"`
+	Score   *float64                `json:"score"`
+	Pareto  bool                    `json:"pareto"`
 	Metrics map[string]EstimateJSON `json:"metrics"`
+}
+
+// ComparisonJSON is a paired difference A − B.
+type ComparisonJSON struct {
+	Metric      string   `json:"metric"`
+	A           string   `json:"a"`
+	B           string   `json:"b"`
+	Difference  *float64 `json:"difference"`
+	Low         *float64 `json:"ci95_low"`
+	High        *float64 `json:"ci95_high"`
+	P           *float64 `json:"p_value"`
+	PHolm       *float64 `json:"p_holm"`
+	Significant bool     `json:"significant"`
 }
 
 // EstimateJSON is one metric in the JSON document.
@@ -45,9 +70,21 @@ func num(x float64) *float64 {
 
 // Document returns the summary as the public JSON document.
 func (s *Summary) Document() JSON {
-	doc := JSON{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, RankedBy: s.RankedBy}
+	doc := JSON{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, RankedBy: s.RankedBy(),
+		Alpha: s.Alpha, Objective: []GoalJSON{}, Comparisons: []ComparisonJSON{}}
+	for _, g := range s.Objective {
+		better := "lower"
+		if s.Metrics[s.Index(g.Metric)].Better == Higher {
+			better = "higher"
+		}
+		doc.Objective = append(doc.Objective, GoalJSON{g.Metric, g.Weight, better})
+	}
+	for _, c := range s.Comparisons {
+		doc.Comparisons = append(doc.Comparisons, ComparisonJSON{c.Metric, c.A, c.B,
+			num(c.Difference), num(c.Low), num(c.High), num(c.P), num(c.PHolm), c.Significant})
+	}
 	for _, v := range s.Variants {
-		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Metrics: map[string]EstimateJSON{}}
+		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Score: num(v.Score), Pareto: v.Pareto, Metrics: map[string]EstimateJSON{}}
 		for i, m := range s.Metrics {
 			e := v.Estimates[i]
 			vj.Metrics[m.Name] = EstimateJSON{num(e.Mean), num(e.Low), num(e.High)}

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
@@ -276,6 +277,7 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 		}
 	}
 	variants := buildVariants(f, e)
+	checkRanking(f, cfg, e)
 	if len(e.list) > 0 {
 		return nil, nil
 	}
@@ -761,4 +763,46 @@ func checkName(e *errs, path, what, name string, seen map[string]bool) {
 		e.add(path, "duplicate %s %q", what, name)
 	}
 	seen[name] = true
+}
+
+// checkRanking validates the objective's metric names against the metrics
+// the configuration produces.
+func checkRanking(f *File, cfg *sim.Config, e *errs) {
+	if !(f.Ranking.Alpha > 0 && f.Ranking.Alpha <= 0.5) {
+		e.add("ranking.alpha", "must be > 0 and at most 0.5 (got %g)", f.Ranking.Alpha)
+	}
+	if cfg.City == nil || len(f.Ranking.Objective) == 0 {
+		return
+	}
+	var names []string
+	for _, m := range results.Metrics(cfg) {
+		names = append(names, m.Name)
+	}
+	for i, g := range f.Ranking.Objective {
+		path := fmt.Sprintf("ranking.objective[%d]", i)
+		if !slices.Contains(names, g.Metric) {
+			msg := fmt.Sprintf("unknown metric %q", g.Metric)
+			if s := closest(g.Metric, names); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += " (the metrics are the keys of results.json; see README)"
+			}
+			e.add(path+".metric", "%s", msg)
+		}
+		if !(g.Weight > 0 && g.Weight <= 1e6) {
+			e.add(path+".weight", "must be > 0 and at most 1e6 (got %g)", g.Weight)
+		}
+	}
+}
+
+// Objective returns the ranking objective: the scenario's, or the default.
+func (s *Scenario) Objective() []results.Goal {
+	if len(s.File.Ranking.Objective) == 0 {
+		return results.DefaultObjective
+	}
+	out := make([]results.Goal, len(s.File.Ranking.Objective))
+	for i, g := range s.File.Ranking.Objective {
+		out[i] = results.Goal{Metric: g.Metric, Weight: g.Weight}
+	}
+	return out
 }

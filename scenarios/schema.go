@@ -21,6 +21,19 @@ type File struct {
 	Dispatch     Dispatch  `yaml:"dispatch"`
 	Targets      Targets   `yaml:"targets"`
 	Variants     []Variant `yaml:"variants"`
+	Ranking      Ranking   `yaml:"ranking"`
+}
+
+// Ranking says how variants are ranked and compared.
+type Ranking struct {
+	Objective []Goal  `yaml:"objective,omitempty"` // empty: the default objective
+	Alpha     float64 `yaml:"alpha"`               // family-wise level of the pairwise tests
+}
+
+// Goal is one weighted term of the ranking objective.
+type Goal struct {
+	Metric string  `yaml:"metric"`
+	Weight float64 `yaml:"weight"`
 }
 
 // City is either a generated grid or GeoJSON areas.
@@ -196,5 +209,6 @@ func Default() File {
 		},
 		Dispatch: Dispatch{Delay: Dist{Dist: "fixed", Mean: D(60)}},
 		Targets:  Targets{P1: D(5 * 60), P2: D(10 * 60), P3: D(30 * 60)},
+		Ranking:  Ranking{Alpha: 0.05},
 	}
 }

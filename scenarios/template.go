@@ -69,4 +69,9 @@ variants:                      # the arrangements to compare
   - name: beats
     policy: static-beats
     # by_unit: {car: {policy: posts}}   # a policy of its own for a unit type
+
+ranking:
+  # objective:                 # default: response_p90_s_p1 and incidents_prevented, weight 1 each
+  #   - {metric: response_p90_s_p1, weight: 1}
+  alpha: 0.05                  # family-wise level of the pairwise comparisons (Holm)
 `

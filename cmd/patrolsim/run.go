@@ -158,7 +158,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, model *sim.Model, worke
 		}
 	}
 	res := &Result{Stats: stats}
-	res.Summary = results.Summarize(s.File.Name, s.File.Seed, metrics, names, values)
+	res.Summary = results.Summarize(s.File.Name, s.File.Seed, metrics, names, values, s.Objective(), s.File.Ranking.Alpha)
 	if trace {
 		for k := range traces {
 			rows := traces[k]

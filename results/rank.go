@@ -1,0 +1,225 @@
+package results
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Goal is one term of the ranking objective: a metric and its weight. The
+// direction (lower or higher is better) is the metric's own.
+type Goal struct {
+	Metric string
+	Weight float64
+}
+
+// DefaultObjective ranks by priority-1 90th-percentile response time and
+// prevented incidents, with equal weights (DESIGN.md §3).
+var DefaultObjective = []Goal{{"response_p90_s_p1", 1}, {"incidents_prevented", 1}}
+
+// DefaultAlpha is the family-wise significance level of the pairwise
+// comparisons.
+const DefaultAlpha = 0.05
+
+// rank computes each variant's score and Pareto mark and orders them.
+//
+// The score is Σ_k w_k · d_k · (m_vk − m̄_k) / |m̄_k|: for each goal, the
+// variant's mean relative to the mean over variants, signed so that lower is
+// better (d = +1 when lower is better, −1 when higher is). A goal whose mean
+// over variants is 0 adds nothing. A variant missing a goal's value ranks
+// after those that have all. Ties keep name order.
+func (s *Summary) rank() {
+	nv := len(s.Variants)
+	score := make([]float64, nv)
+	missing := make([]bool, nv)
+	for _, g := range s.Objective {
+		i := s.Index(g.Metric)
+		sign := 1.0
+		if s.Metrics[i].Better == Higher {
+			sign = -1
+		}
+		var sum float64
+		n := 0
+		for v := range s.Variants {
+			if m := s.Variants[v].Estimates[i].Mean; m == m {
+				sum += m
+				n++
+			} else {
+				missing[v] = true
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		ref := sum / float64(n)
+		if ref == 0 {
+			continue
+		}
+		for v := range s.Variants {
+			if m := s.Variants[v].Estimates[i].Mean; m == m {
+				score[v] += g.Weight * sign * (m - ref) / math.Abs(ref)
+			}
+		}
+	}
+	order := make([]int, nv)
+	for v := range order {
+		order[v] = v
+		s.Variants[v].Score = score[v]
+		if missing[v] {
+			s.Variants[v].Score = math.NaN()
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if missing[a] != missing[b] {
+			if missing[a] {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(score[a], score[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(s.Variants[a].Name, s.Variants[b].Name)
+	})
+	for r, v := range order {
+		s.Variants[v].Rank = r + 1
+	}
+	s.pareto()
+}
+
+// pareto marks the variants no other variant dominates on the objective's
+// metrics (means): at least as good on every goal and better on one.
+func (s *Summary) pareto() {
+	better := func(a, b float64, m Metric) int { // +1 if a is better than b
+		if m.Better == Higher {
+			a, b = -a, -b
+		}
+		return cmp.Compare(b, a)
+	}
+	for v := range s.Variants {
+		s.Variants[v].Pareto = true
+		for u := range s.Variants {
+			if u == v {
+				continue
+			}
+			dominates, strictly := true, false
+			for _, g := range s.Objective {
+				i := s.Index(g.Metric)
+				mu, mv := s.Variants[u].Estimates[i].Mean, s.Variants[v].Estimates[i].Mean
+				if mu != mu || mv != mv {
+					dominates = mu == mu && mv != mv && dominates
+					strictly = strictly || (mu == mu && mv != mv)
+					continue
+				}
+				switch better(mu, mv, s.Metrics[i]) {
+				case -1:
+					dominates = false
+				case 1:
+					strictly = true
+				}
+			}
+			if dominates && strictly {
+				s.Variants[v].Pareto = false
+				break
+			}
+		}
+	}
+}
+
+// Comparison is the paired difference A − B of one metric between two
+// variants over the replications where both have a value (common random
+// numbers: replication r of every variant saw the same incidents).
+type Comparison struct {
+	Metric      string
+	A, B        string
+	Difference  float64 // mean of A − B
+	Low, High   float64 // 95% confidence interval (Student t)
+	P           float64 // two-sided paired t test
+	PHolm       float64 // Holm-adjusted over all comparisons of the summary
+	Significant bool    // PHolm < Alpha
+	N           int
+}
+
+// compare computes every pairwise comparison on the objective's metrics, in
+// rank order, and adjusts the p-values for multiplicity (Holm 1979).
+func (s *Summary) compare() {
+	order := make([]int, len(s.Variants))
+	for v := range s.Variants {
+		order[s.Variants[v].Rank-1] = v
+	}
+	s.Comparisons = nil
+	for _, g := range s.Objective {
+		i := s.Index(g.Metric)
+		for x := 0; x < len(order); x++ {
+			for y := x + 1; y < len(order); y++ {
+				a, b := &s.Variants[order[x]], &s.Variants[order[y]]
+				s.Comparisons = append(s.Comparisons, paired(g.Metric, a, b, i))
+			}
+		}
+	}
+	holm(s.Comparisons)
+	for k := range s.Comparisons {
+		c := &s.Comparisons[k]
+		c.Significant = c.PHolm < s.Alpha
+	}
+}
+
+func paired(metric string, a, b *VariantSummary, i int) Comparison {
+	c := Comparison{Metric: metric, A: a.Name, B: b.Name}
+	var d []float64
+	for r := range a.Reps {
+		if r < len(b.Reps) {
+			x, y := a.Reps[r][i], b.Reps[r][i]
+			if x == x && y == y {
+				d = append(d, x-y)
+			}
+		}
+	}
+	c.N = len(d)
+	nan := math.NaN()
+	c.Difference, c.Low, c.High, c.P = nan, nan, nan, nan
+	if len(d) == 0 {
+		return c
+	}
+	c.Difference = stat.Mean(d, nil)
+	if len(d) < 2 {
+		return c
+	}
+	sd := stat.StdDev(d, nil)
+	se := sd / math.Sqrt(float64(len(d)))
+	tdist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}
+	q := tdist.Quantile(0.975)
+	c.Low, c.High = c.Difference-q*se, c.Difference+q*se
+	switch {
+	case se > 0:
+		c.P = 2 * tdist.Survival(math.Abs(c.Difference)/se)
+	case c.Difference == 0:
+		c.P = 1 // identical in every replication
+	default:
+		c.P = 0 // the same nonzero difference in every replication
+	}
+	return c
+}
+
+// holm sets PHolm: with the m defined p-values sorted ascending,
+// p_(j) is adjusted to max over i <= j of min(1, (m − i + 1) p_(i))
+// (Holm, Scand. J. Statistics 6(2), 1979). Undefined p-values stay NaN.
+func holm(cs []Comparison) {
+	var idx []int
+	for k := range cs {
+		cs[k].PHolm = math.NaN()
+		if cs[k].P == cs[k].P {
+			idx = append(idx, k)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(cs[a].P, cs[b].P) })
+	m := len(idx)
+	run := 0.0
+	for j, k := range idx {
+		run = max(run, min(1, float64(m-j)*cs[k].P))
+		cs[k].PHolm = run
+	}
+}
