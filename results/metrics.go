@@ -32,9 +32,9 @@ func Metrics(cfg *sim.Config) []Metric {
 	ms := []Metric{
 		{"incidents", "incidents whose call came in the window (count)", Neutral},
 		{"unresolved", "of those, not cleared by the end of the run (count)", Lower},
-		{"response_mean_s", "call received → first unit on scene, mean", Lower},
-		{"response_median_s", "response time, median", Lower},
-		{"response_p90_s", "response time, 90th percentile", Lower},
+		{"response_mean_s", "call received → first unit on scene, mean over answered calls", Lower},
+		{"response_median_s", "response time, median (unanswered calls count as infinitely late)", Lower},
+		{"response_p90_s", "response time, 90th percentile (unanswered calls count as infinitely late)", Lower},
 	}
 	for p := 1; p <= 3; p++ {
 		ms = append(ms,
@@ -147,12 +147,16 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	c.qwait.add(r.Dispatch - r.Ready)
 	c.travel.add(r.Arrive - r.Dispatch)
 	c.ful.add(r.Full - r.Call)
-	if resp := r.Arrive - r.Call; resp == resp {
-		c.resp[0] = append(c.resp[0], resp)
-		c.resp[r.Priority] = append(c.resp[r.Priority], resp)
-		if t := c.cfg.Targets[r.Priority]; t > 0 && resp <= t {
-			c.within[r.Priority]++
-		}
+	// A call never answered counts as infinitely late in the quantiles
+	// (it is left out of the mean, and counted in unresolved).
+	resp := r.Arrive - r.Call
+	if resp != resp {
+		resp = math.Inf(1)
+	}
+	c.resp[0] = append(c.resp[0], resp)
+	c.resp[r.Priority] = append(c.resp[r.Priority], resp)
+	if t := c.cfg.Targets[r.Priority]; t > 0 && resp <= t {
+		c.within[r.Priority]++
 	}
 }
 
@@ -215,11 +219,21 @@ func ratio(a, b float64) float64 {
 }
 
 // appendDist appends mean, median and 90th percentile of xs (sorted in
-// place). Quantiles are the empirical inverse CDF (gonum stat.Empirical).
+// place). Quantiles are the empirical inverse CDF (gonum stat.Empirical)
+// and may be +Inf when more than that share of xs is +Inf (unanswered);
+// the mean is over the finite values.
 func appendDist(v, xs []float64) []float64 {
 	if len(xs) == 0 {
 		return append(v, math.NaN(), math.NaN(), math.NaN())
 	}
 	slices.Sort(xs)
-	return append(v, stat.Mean(xs, nil), stat.Quantile(0.5, stat.Empirical, xs, nil), stat.Quantile(0.9, stat.Empirical, xs, nil))
+	finite := xs
+	for len(finite) > 0 && math.IsInf(finite[len(finite)-1], 1) {
+		finite = finite[:len(finite)-1]
+	}
+	mean := math.NaN()
+	if len(finite) > 0 {
+		mean = stat.Mean(finite, nil)
+	}
+	return append(v, mean, stat.Quantile(0.5, stat.Empirical, xs, nil), stat.Quantile(0.9, stat.Empirical, xs, nil))
 }

@@ -30,7 +30,8 @@ const DefaultAlpha = 0.05
 // variant's mean relative to the mean over variants, signed so that lower is
 // better (d = +1 when lower is better, −1 when higher is). A goal whose mean
 // over variants is 0 adds nothing. A variant missing a goal's value ranks
-// after those that have all. Ties keep name order.
+// after those that have all (an infinite value, such as a percentile beyond
+// the answered calls, counts as missing). Ties keep name order.
 func (s *Summary) rank() {
 	nv := len(s.Variants)
 	score := make([]float64, nv)
@@ -44,7 +45,7 @@ func (s *Summary) rank() {
 		var sum float64
 		n := 0
 		for v := range s.Variants {
-			if m := s.Variants[v].Estimates[i].Mean; m == m {
+			if m := s.Variants[v].Estimates[i].Mean; finite(m) {
 				sum += m
 				n++
 			} else {
@@ -59,7 +60,7 @@ func (s *Summary) rank() {
 			continue
 		}
 		for v := range s.Variants {
-			if m := s.Variants[v].Estimates[i].Mean; m == m {
+			if m := s.Variants[v].Estimates[i].Mean; finite(m) {
 				score[v] += g.Weight * sign * (m - ref) / math.Abs(ref)
 			}
 		}
@@ -173,7 +174,7 @@ func paired(metric string, a, b *VariantSummary, i int) Comparison {
 	for r := range a.Reps {
 		if r < len(b.Reps) {
 			x, y := a.Reps[r][i], b.Reps[r][i]
-			if x == x && y == y {
+			if finite(x) && finite(y) {
 				d = append(d, x-y)
 			}
 		}
@@ -223,3 +224,5 @@ func holm(cs []Comparison) {
 		cs[k].PHolm = run
 	}
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -11,7 +11,9 @@ import (
 // Estimate is a metric over replications: the mean and the 95% confidence
 // interval of the mean (Student t with N−1 degrees of freedom). Fields are
 // NaN when undefined: no replication had a value, or (for the interval)
-// fewer than two did.
+// fewer than two did. The mean is +Inf, with no interval, when a
+// replication's value was +Inf (a quantile of response times beyond the
+// answered calls).
 type Estimate struct {
 	Mean, Low, High float64
 	N               int // replications with a value
@@ -30,8 +32,8 @@ func estimate(xs []float64) Estimate {
 		return e
 	}
 	e.Mean = stat.Mean(vals, nil)
-	if len(vals) < 2 {
-		return e
+	if len(vals) < 2 || math.IsInf(e.Mean, 0) {
+		return e // no interval from one value, or around an infinite mean
 	}
 	se := stat.StdDev(vals, nil) / math.Sqrt(float64(len(vals)))
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(vals) - 1)}.Quantile(0.975)

@@ -170,6 +170,9 @@ func cell(name string, e Estimate) string {
 	if e.Mean != e.Mean {
 		return "–"
 	}
+	if math.IsInf(e.Mean, 1) {
+		return "∞ (unanswered)"
+	}
 	scale, prec := 1.0, 0
 	switch {
 	case strings.HasSuffix(name, "_s") || strings.Contains(name, "_s_"):

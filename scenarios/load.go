@@ -30,7 +30,8 @@ const (
 	MaxReplications = 100000
 	MaxUnits        = 100000
 	MaxAtoms        = 200000
-	MaxIncidents    = 50_000_000 // expected incidents in one replication
+	MaxIncidents    = 10_000_000 // expected incidents in one replication
+	MaxEvents       = 5e9        // estimated events in one run of one variant
 	MaxFileBytes    = 256 << 20  // any file a scenario reads
 )
 
@@ -278,6 +279,16 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	}
 	variants := buildVariants(f, e)
 	checkRanking(f, cfg, e)
+	if cfg.City != nil {
+		total := 0.0
+		for _, a := range cfg.City.Atoms {
+			total += a.Weight
+		}
+		if !(total > 0) {
+			e.add("city", "the areas' incident weights sum to 0: no incident could occur (see city.fields.weight)")
+		}
+	}
+	checkEffort(f, cfg, variants, e)
 	if len(e.list) > 0 {
 		return nil, nil
 	}
@@ -523,11 +534,11 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 		if u.Squad < 1 || u.Squad > 100 {
 			e.add(path+".squad", "must be between 1 and 100 officers (got %d)", u.Squad)
 		}
-		if !(u.SpeedKmh > 0 && u.SpeedKmh <= 1000) {
-			e.add(path+".speed_kmh", "must be > 0 and at most 1000 (got %g)", u.SpeedKmh)
+		if !(u.SpeedKmh >= 0.1 && u.SpeedKmh <= 1000) {
+			e.add(path+".speed_kmh", "must be between 0.1 and 1000 (got %g)", u.SpeedKmh)
 		}
-		if !(u.PatrolSpeedKmh >= 0 && u.PatrolSpeedKmh <= 1000) {
-			e.add(path+".patrol_speed_kmh", "must be >= 0 and at most 1000; 0 means speed_kmh (got %g)", u.PatrolSpeedKmh)
+		if !(u.PatrolSpeedKmh == 0 || u.PatrolSpeedKmh >= 0.1 && u.PatrolSpeedKmh <= 1000) {
+			e.add(path+".patrol_speed_kmh", "must be between 0.1 and 1000, or 0 for speed_kmh (got %g)", u.PatrolSpeedKmh)
 		}
 		ut.Speed = u.SpeedKmh / 3.6
 		ut.PatrolSpeed = ut.Speed
@@ -546,10 +557,11 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 		} else {
 			ut.ShiftStart = start
 		}
-		if !(u.Shift.Hours > 0 && u.Shift.Hours <= 24) {
-			e.add(path+".shift.hours", "must be > 0 and at most 24 (got %g)", u.Shift.Hours)
+		// Shifts are whole seconds, so that their boundaries are exact.
+		ut.ShiftLen = math.Round(u.Shift.Hours * 3600)
+		if !(ut.ShiftLen >= 60 && u.Shift.Hours <= 24) {
+			e.add(path+".shift.hours", "must be at least 1 minute (0.0167) and at most 24 (got %g)", u.Shift.Hours)
 		}
-		ut.ShiftLen = u.Shift.Hours * 3600
 		switch u.Home {
 		case "district":
 			ut.Home = policy.HomeDistrict
@@ -805,4 +817,25 @@ func (s *Scenario) Objective() []results.Goal {
 		out[i] = results.Goal{Metric: g.Metric, Weight: g.Weight}
 	}
 	return out
+}
+
+// checkEffort refuses runs that would take hours: it estimates the events of
+// one replication of each variant (about 6 per incident, and for each
+// patrolling unit one per stop of the policy's dwell).
+func checkEffort(f *File, cfg *sim.Config, variants []sim.Variant, e *errs) {
+	if len(e.list) > 0 || cfg.City == nil {
+		return
+	}
+	for i, v := range variants {
+		events := 6 * cfg.Incidents.PerDay * cfg.Duration / 86400
+		for t, ut := range cfg.Units {
+			if dwell, ok := v.Policies[t].Params["dwell"]; ok && ut.Home != policy.HomePost {
+				events += float64(ut.Count) * cfg.Duration / dwell
+			}
+		}
+		if events > MaxEvents {
+			e.add(fmt.Sprintf("variants[%d]", i), "about %.2g events per replication, more than the limit of %.0e: "+
+				"shorten the duration, use fewer units or longer dwell times", events, MaxEvents)
+		}
+	}
 }

@@ -44,9 +44,11 @@ func (m *Model) Replicate(ctx context.Context, variants []Variant, seed uint64, 
 					if ctx.Err() != nil {
 						return
 					}
-					st, err := m.Run(&variants[v], cands, seed, rep, newRecorder(Job{rep, v}))
+					st, err := m.Run(ctx, &variants[v], cands, seed, rep, newRecorder(Job{rep, v}))
 					if err != nil {
-						fail(err)
+						if ctx.Err() == nil {
+							fail(err)
+						}
 						return
 					}
 					stats[rep*len(variants)+v] = st

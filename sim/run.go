@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -26,6 +27,7 @@ const (
 	evClear
 	evPatrol
 	evShift
+	evDispatch
 )
 
 type unitState uint8
@@ -48,10 +50,18 @@ type unitRun struct {
 	policy    int // index into run.policies
 }
 
+// incidentRun is an incident in progress. Its on-scene work is OnScene
+// seconds at full strength; with fewer officers than needed on scene it
+// progresses proportionally slower (work is officer-time), so an
+// understaffed scene still ends and reinforcements speed it up.
 type incidentRun struct {
 	rec      IncidentRecord
-	sent     int // officers sent
-	onScene  int // officers on scene
+	sent     int     // officers sent
+	onScene  int     // officers on scene
+	work     float64 // seconds of full-strength work left, as of since
+	rate     float64 // work done per second: min(onScene, needed)/needed
+	since    float64
+	clearGen int64 // generation of the pending clear event
 	queued   bool
 	resolved bool
 }
@@ -77,12 +87,14 @@ type run struct {
 	open     int     // incidents occurred and not yet cleared
 	free     int     // units on patrol
 	arrived  bool    // all candidates have occurred
+	pending  bool    // a batched dispatch event is scheduled
 	err      error
 }
 
 // Run plays one replication of variant v over the candidates cands (from
-// Generate with the same seed and replication) and reports to rec.
-func (m *Model) Run(v *Variant, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
+// Generate with the same seed and replication) and reports to rec. It stops
+// early with ctx's error when ctx is done.
+func (m *Model) Run(ctx context.Context, v *Variant, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
 	cfg := m.Cfg
 	r := &run{m: m, cfg: cfg, rec: rec, cands: cands,
 		inc:     make([]incidentRun, len(cands)),
@@ -125,11 +137,12 @@ func (m *Model) Run(v *Variant, cands []Candidate, seed uint64, rep int, rec Rec
 		ur.policy = byChoice[m.World.Units[u].Type]
 		ur.leg = geo.Stay(m.World.Units[u].At, 0)
 		ut := &cfg.Units[m.World.Units[u].Type]
-		if ut.OnDutyAt(0) {
+		on := ut.OnDutyAt(0)
+		if on {
 			r.goOnDuty(u)
 		}
 		if next := ut.nextShiftChange(0); !math.IsInf(next, 1) {
-			r.eng.Schedule(next, evShift, int32(u), 0)
+			r.eng.Schedule(next, evShift, int32(u), shiftState(!on))
 		}
 	}
 	if len(cands) > 0 {
@@ -142,6 +155,9 @@ func (m *Model) Run(v *Variant, cands []Candidate, seed uint64, rep int, rec Rec
 		if r.err != nil {
 			return Stats{}, r.err
 		}
+		if r.eng.Steps()&(1<<14-1) == 0 && ctx.Err() != nil {
+			return Stats{}, ctx.Err()
+		}
 		if r.arrived && r.open == 0 && r.eng.Now() >= cfg.Duration {
 			break
 		}
@@ -149,8 +165,9 @@ func (m *Model) Run(v *Variant, cands []Candidate, seed uint64, rep int, rec Rec
 			break
 		}
 	}
-	r.finish()
-	return Stats{Events: r.eng.Steps(), Incidents: len(cands), End: r.eng.Now()}, nil
+	end := max(r.eng.Now(), cfg.Duration)
+	r.finish(end)
+	return Stats{Events: r.eng.Steps(), Incidents: len(cands), End: end}, nil
 }
 
 func samePolicy(a, b PolicyChoice) bool {
@@ -179,13 +196,18 @@ func (r *run) Handle(e *des.Engine, ev des.Event) {
 			r.arrive(int(ev.A))
 		}
 	case evClear:
-		r.clear(int(ev.A))
+		if r.inc[ev.A].clearGen == ev.B && !r.inc[ev.A].resolved {
+			r.clear(int(ev.A))
+		}
 	case evPatrol:
 		if r.units[ev.A].gen == ev.B && r.units[ev.A].state == stPatrol {
 			r.patrol(int(ev.A))
 		}
 	case evShift:
-		r.shift(int(ev.A))
+		r.shift(int(ev.A), ev.B == 1)
+	case evDispatch:
+		r.pending = false
+		r.dispatch()
 	}
 }
 
@@ -308,11 +330,20 @@ func (r *run) arrive(u int) {
 	ir := &r.inc[ur.incident]
 	if ir.onScene == 0 {
 		ir.rec.Arrive = now
+		ir.work = r.cands[ur.incident].OnScene
+	} else {
+		ir.work = max(0, ir.work-ir.rate*(now-ir.since))
 	}
+	ir.since = now
 	ir.onScene += r.cfg.Units[r.m.World.Units[u].Type].Squad
 	if ir.onScene >= ir.rec.Needed && ir.rec.Full != ir.rec.Full {
 		ir.rec.Full = now
-		r.eng.After(r.cands[ur.incident].OnScene, evClear, ur.incident, 0)
+	}
+	rate := float64(min(ir.onScene, ir.rec.Needed)) / float64(ir.rec.Needed)
+	if rate != ir.rate {
+		ir.rate = rate
+		ir.clearGen++
+		r.eng.Schedule(now+ir.work/rate, evClear, ur.incident, ir.clearGen)
 	}
 }
 
@@ -322,8 +353,18 @@ func (r *run) clear(i int) {
 	ir.rec.Clear = now
 	ir.resolved = true
 	r.open--
+	if ir.queued {
+		// Reinforcements still asked for are no longer needed.
+		ir.queued = false
+		r.queue = slices.DeleteFunc(r.queue, func(id int32) bool { return int(id) == i })
+	}
 	for _, u := range ir.rec.Units {
+		// Units on scene clear; units still on the way turn back where
+		// they are.
 		ur := &r.units[u]
+		if ur.state == stEnroute {
+			ur.leg = geo.Stay(ur.leg.At(now), now)
+		}
 		r.rec.Busy(u, ur.busySince, now)
 		if !ur.wantDuty {
 			r.goOffDuty(u)
@@ -356,23 +397,38 @@ func (r *run) patrol(u int) {
 	r.eng.Schedule(ur.leg.Arrive+o.Dwell, evPatrol, int32(u), ur.gen)
 }
 
-func (r *run) shift(u int) {
+func shiftState(on bool) int64 {
+	if on {
+		return 1
+	}
+	return 0
+}
+
+// shift starts (on) or ends a unit's shift and schedules the next change.
+// Shift lengths are whole seconds, so the boundaries are exact.
+func (r *run) shift(u int, on bool) {
 	now := r.eng.Now()
 	ut := &r.cfg.Units[r.m.World.Units[u].Type]
 	ur := &r.units[u]
-	if ut.OnDutyAt(now) {
+	next := now + ut.ShiftLen
+	if on {
 		if ur.state == stOff {
 			r.goOnDuty(u)
 		} else {
 			ur.wantDuty = true // still busy from the last shift
 		}
 	} else {
+		next = now + 86400 - ut.ShiftLen
 		ur.wantDuty = false
 		if ur.state == stPatrol {
 			r.goOffDuty(u)
 		}
 	}
-	r.eng.Schedule(ut.nextShiftChange(now), evShift, int32(u), 0)
+	if !(next > now) {
+		r.err = fmt.Errorf("unit type %s: shift of %v s does not advance the clock", ut.Name, ut.ShiftLen)
+		return
+	}
+	r.eng.Schedule(next, evShift, int32(u), shiftState(!on))
 }
 
 func (r *run) goOnDuty(u int) {
@@ -384,7 +440,13 @@ func (r *run) goOnDuty(u int) {
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
 	r.free++
 	r.patrol(u)
-	r.dispatch()
+	// Units starting together are all free before the queue is served, so
+	// that each call gets the nearest of them: dispatch once, after every
+	// event of this instant scheduled so far.
+	if !r.pending && len(r.queue) > 0 {
+		r.pending = true
+		r.eng.After(0, evDispatch, 0, 0)
+	}
 }
 
 func (r *run) goOffDuty(u int) {
@@ -399,9 +461,9 @@ func (r *run) goOffDuty(u int) {
 	r.rec.OnDuty(u, ur.dutySince, now)
 }
 
-// finish closes the intervals still open and reports unresolved incidents.
-func (r *run) finish() {
-	now := r.eng.Now()
+// finish closes the intervals still open at time now and reports unresolved
+// incidents.
+func (r *run) finish(now float64) {
 	for u := range r.units {
 		ur := &r.units[u]
 		if ur.state == stEnroute || ur.state == stOnScene {

@@ -11,6 +11,12 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, the default handling comes back: a
+		// second Ctrl-C ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := NewMain(os.Stdout, os.Stderr).Run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)

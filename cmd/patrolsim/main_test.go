@@ -130,7 +130,7 @@ func TestBrokenScenario(t *testing.T) {
 		if code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
-		for _, want := range []string{path + ":3: replications: must be between 1 and", path + ":6: units[0].speed_kmh: must be > 0 and at most 1000 (got -5)"} {
+		for _, want := range []string{path + ":3: replications: must be between 1 and", path + ":6: units[0].speed_kmh: must be between 0.1 and 1000 (got -5)"} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("%v: stderr lacks %q:\n%s", args, want, stderr)
 			}
@@ -215,5 +215,39 @@ func TestResolvedFileScenario(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out2, "results.json"))
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Error("the resolved scenario gives other results than the original")
+	}
+}
+
+// TestOutputSafety: an output folder holding the input scenario is refused
+// before anything runs; a run without --trace removes an old trace.csv.
+func TestOutputSafety(t *testing.T) {
+	dir := t.TempDir()
+	code, tmpl, _ := run(t, context.Background(), "template")
+	if code != 0 {
+		t.Fatal("template failed")
+	}
+	path := filepath.Join(dir, "scenario.yaml")
+	os.WriteFile(path, []byte(strings.Replace(tmpl, "replications: 10", "replications: 2", 1)), 0o644)
+	code, _, stderr := run(t, context.Background(), "run", path, "-o", dir, "-q")
+	if code != 2 || !strings.Contains(stderr, "would overwrite the input") {
+		t.Fatalf("exit %d, stderr %q; want 2 and a refusal", code, stderr)
+	}
+	if got, _ := os.ReadFile(path); string(got) != strings.Replace(tmpl, "replications: 10", "replications: 2", 1) {
+		t.Fatal("the input scenario was changed")
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := run(t, context.Background(), "run", path, "-o", out, "-q", "--trace"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, context.Background(), "run", path, "-o", out, "-q"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "trace.csv")); !os.IsNotExist(err) {
+		t.Errorf("stale trace.csv left beside new results: %v", err)
+	}
+	// The resolved scenario spells out the policy defaults.
+	resolved, _ := os.ReadFile(filepath.Join(out, "scenario.yaml"))
+	if !strings.Contains(string(resolved), "dwell: 15m") {
+		t.Errorf("resolved scenario lacks the dwell default:\n%s", resolved)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
 type runFlags struct {
@@ -89,6 +91,9 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return err
+	}
+	if err := checkNoOverwrite(f.out, s); err != nil {
+		return usageError{err}
 	}
 	if err := writeOutputs(f.out, s, model, res); err != nil {
 		return err
@@ -188,6 +193,8 @@ func writeOutputs(dir string, s *scenarios.Scenario, model *sim.Model, res *Resu
 		}); err != nil {
 			return err
 		}
+	} else if err := os.Remove(filepath.Join(dir, "trace.csv")); err != nil && !os.IsNotExist(err) {
+		return err // a trace from an earlier run would not match these results
 	}
 	return writeResolved(dir, s)
 }
@@ -220,6 +227,18 @@ func writeResolved(dir string, s *scenarios.Scenario) error {
 				return err
 			}
 			*p = abs
+		}
+	}
+	// Policy parameters with their defaults filled in.
+	for i := range f.Variants {
+		f.Variants[i].Params = paramNodes(s.Variants[i].Policies[0])
+		for name, rule := range f.Variants[i].ByUnit {
+			for t, u := range f.Units {
+				if u.Name == name {
+					rule.Params = paramNodes(s.Variants[i].Policies[t])
+				}
+			}
+			f.Variants[i].ByUnit[name] = rule
 		}
 	}
 	var buf bytes.Buffer
@@ -257,4 +276,51 @@ func flowScalarLists(n *yaml.Node) {
 	for _, c := range n.Content {
 		flowScalarLists(c)
 	}
+}
+
+// paramNodes writes a policy's resolved parameters as YAML values.
+func paramNodes(c sim.PolicyChoice) map[string]yaml.Node {
+	if len(c.Spec.Params) == 0 {
+		return nil
+	}
+	out := map[string]yaml.Node{}
+	for _, p := range c.Spec.Params {
+		v := strconv.FormatFloat(c.Params[p.Name], 'g', -1, 64)
+		if p.Kind == policy.Duration {
+			v = scenarios.FormatDuration(c.Params[p.Name])
+		}
+		out[p.Name] = yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	}
+	return out
+}
+
+// checkNoOverwrite refuses an output folder where the files a run writes
+// would replace the scenario or its data files.
+func checkNoOverwrite(dir string, s *scenarios.Scenario) error {
+	if s.IsBuiltin() {
+		return nil
+	}
+	inputs := []string{s.Path}
+	base := filepath.Dir(s.Path)
+	for _, p := range []string{s.File.City.Areas, s.File.City.Posts} {
+		if p == "" {
+			continue
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(base, p)
+		}
+		inputs = append(inputs, p)
+	}
+	for _, out := range []string{"results.json", "replications.csv", "scenario.yaml", "trace.csv"} {
+		o, err := os.Stat(filepath.Join(dir, out))
+		if err != nil {
+			continue
+		}
+		for _, in := range inputs {
+			if i, err := os.Stat(in); err == nil && os.SameFile(i, o) {
+				return fmt.Errorf("output folder %s: writing %s would overwrite the input %s; choose another folder with -o", dir, out, in)
+			}
+		}
+	}
+	return nil
 }

@@ -62,10 +62,10 @@ func (e *Engine) Reset() {
 }
 
 // Schedule adds an event at absolute time t (seconds). It panics if t is
-// before Now or NaN: that is a programmer error in the model.
+// before Now, NaN or infinite: that is a programmer error in the model.
 func (e *Engine) Schedule(t float64, kind int32, a int32, b int64) {
-	if !(t >= e.now) {
-		panic(fmt.Sprintf("des: event at %v scheduled before now %v", t, e.now))
+	if !(t >= e.now) || math.IsInf(t, 1) {
+		panic(fmt.Sprintf("des: event at %v scheduled before now %v or at infinity", t, e.now))
 	}
 	if t == 0 {
 		t = 0 // normalise -0

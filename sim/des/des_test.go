@@ -113,3 +113,39 @@ func BenchmarkEngine(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestHugeTimes: events so late that a calendar cannot be spread over them
+// (t + buckets·width rounds to t) still pop, in (time, sequence) order.
+func TestHugeTimes(t *testing.T) {
+	var got []int32
+	e := New(HandlerFunc(func(e *Engine, ev Event) {
+		got = append(got, ev.A)
+		if ev.A == 2 {
+			e.Schedule(e.Now(), 0, 9, 0) // at the same huge time: after 3
+		}
+	}), 0)
+	e.Schedule(1e18, 0, 2, 0)
+	e.Schedule(5, 0, 1, 0)
+	e.Schedule(1e18, 0, 3, 0)
+	e.Schedule(math.Nextafter(1e18, math.Inf(1)), 0, 4, 0)
+	e.Run(math.Inf(1))
+	want := []int32{1, 2, 3, 9, 4}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+func TestScheduleAtInfinityPanics(t *testing.T) {
+	e := New(HandlerFunc(func(e *Engine, ev Event) {}), 0)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for an event at +Inf")
+		}
+	}()
+	e.Schedule(math.Inf(1), 0, 0, 0)
+}

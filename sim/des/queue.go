@@ -124,6 +124,23 @@ func (q *queue) rebuild() {
 		w = 1
 	}
 	nb := max(16, n/2)
+	if !(lo+float64(nb)*w > lo) {
+		// At times this large the calendar cannot be spread (lo + nb·w
+		// rounds to lo): move the earliest time to the heap and leave the
+		// rest in far. Later pushes at lo go to far with larger sequence
+		// numbers, so the order stays exact.
+		q.nb, q.cur, q.base, q.end = 0, 0, lo, lo
+		keep := far[:0]
+		for _, x := range far {
+			if x.Time == lo {
+				q.heapPush(x)
+			} else {
+				keep = append(keep, x)
+			}
+		}
+		q.far = keep
+		return
+	}
 	if cap(q.buckets) < nb {
 		q.buckets = append(q.buckets[:cap(q.buckets)], make([][]Event, nb-cap(q.buckets))...)
 	}

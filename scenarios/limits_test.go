@@ -1,0 +1,61 @@
+package scenarios
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestLimitsAndWeights: problems found by review, each a case.
+func TestLimitsAndWeights(t *testing.T) {
+	dir := t.TempDir()
+	zero := `{"type":"FeatureCollection","features":[` +
+		`{"type":"Feature","properties":{"name":"a","district":"d","w":0},"geometry":{"type":"Polygon","coordinates":[[[121,41],[121.01,41],[121.01,41.01],[121,41.01],[121,41]]]}},` +
+		`{"type":"Feature","properties":{"name":"b","district":"d","w":0},"geometry":{"type":"Polygon","coordinates":[[[121.01,41],[121.02,41],[121.02,41.01],[121.01,41.01],[121.01,41]]]}}]}`
+	if err := os.WriteFile(filepath.Join(dir, "zero.geojson"), []byte(zero), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		doc  string
+		want []string
+	}{
+		{"weights sum to zero",
+			doc("city: {areas: zero.geojson, fields: {name: name, district: district, weight: w}}"),
+			[]string{"s.yaml:6: city: the areas' incident weights sum to 0"}},
+		{"too many events",
+			doc("duration: 3650d", "units: [{name: car, count: 100000, squad: 1}]", "variants: [{name: random, policy: random, params: {dwell: 1m}}]"),
+			[]string{"s.yaml:12: variants[0]: about 5.3e+11 events per replication, more than the limit of 5e+09"}},
+		{"speed below the floor",
+			doc("units: [{name: car, count: 4, speed_kmh: 1e-300}]"),
+			[]string{"s.yaml:9: units[0].speed_kmh: must be between 0.1 and 1000 (got 1e-300)"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "s.yaml")
+			if err := os.WriteFile(path, []byte(tc.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadFile(path)
+			if err == nil {
+				t.Fatal("loaded, want problems")
+			}
+			for i := range tc.want {
+				tc.want[i] = filepath.Join(dir, tc.want[i])
+			}
+			checkProblems(t, err, tc.want)
+		})
+	}
+}
+
+// TestShiftRounded: shift lengths are rounded to whole seconds (8.3 h is
+// 29880 s, not 29880.000000000004).
+func TestShiftRounded(t *testing.T) {
+	s, err := Load("s.yaml", []byte(doc(`units: [{name: car, count: 4, shift: {start: "07:00", hours: 8.3}}]`)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Config.Units[0].ShiftLen; got != 29880 {
+		t.Errorf("ShiftLen = %v, want 29880", got)
+	}
+}
