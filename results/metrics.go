@@ -53,6 +53,7 @@ func Metrics(cfg *sim.Config) []Metric {
 		Metric{"travel_mean_s", "first unit sent → first unit on scene (turnout included), mean", Lower},
 		Metric{"full_strength_mean_s", "call received → enough officers on scene, mean", Lower},
 		Metric{"utilization", "share of on-duty unit time spent on calls, all units", Neutral},
+		Metric{"cross_district_share", "share of units sent that are homed in another district than the incident's", Lower},
 	)
 	for _, ut := range cfg.Units {
 		ms = append(ms, Metric{"utilization_" + ut.Name, "share of on-duty time on calls, " + ut.Name, Neutral})
@@ -80,6 +81,7 @@ type Collector struct {
 	cmd, qwait  sum
 	travel, ful sum
 	unresolved  int
+	sent, cross int
 	byPriority  [4]int
 	byType      []int
 	byDistrict  []int
@@ -143,6 +145,8 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	if !r.Resolved() {
 		c.unresolved++
 	}
+	c.sent += len(r.Units)
+	c.cross += r.CrossDistrict
 	c.cmd.add(r.Ready - r.Call)
 	c.qwait.add(r.Dispatch - r.Ready)
 	c.travel.add(r.Arrive - r.Dispatch)
@@ -195,7 +199,7 @@ func (c *Collector) Values() []float64 {
 		busy += c.busy[t]
 		duty += c.duty[t]
 	}
-	v = append(v, ratio(busy, duty))
+	v = append(v, ratio(busy, duty), ratio(float64(c.cross), float64(c.sent)))
 	for t := range c.busy {
 		v = append(v, ratio(c.busy[t], c.duty[t]))
 	}

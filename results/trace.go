@@ -23,17 +23,24 @@ var TraceHeader = []string{"variant", "replication", "id", "type", "priority", "
 	"x_m", "y_m", "officers", "occur_s", "call_s", "ready_s", "dispatch_s", "arrive_s", "full_s", "clear_s",
 	"counted", "units"}
 
-// WriteTrace writes rows as CSV, naming atoms, districts and units.
-func WriteTrace(w io.Writer, m *sim.Model, rows []TraceRow) error {
-	cfg := m.Cfg
+// WriteTrace writes rows as CSV, naming atoms, districts and units (each
+// row's units by its variant's force).
+func WriteTrace(w io.Writer, variants []sim.Variant, rows []TraceRow) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(TraceHeader); err != nil {
 		return err
 	}
-	unitNames := UnitNames(m)
+	names := map[string][]string{}
+	models := map[string]*sim.Model{}
+	for _, v := range variants {
+		names[v.Name] = UnitNames(v.Model)
+		models[v.Name] = v.Model
+	}
 	rec := make([]string, len(TraceHeader))
 	for i := range rows {
 		r := &rows[i].Rec
+		cfg := models[rows[i].Variant].Cfg
+		unitNames := names[rows[i].Variant]
 		rec[0], rec[1] = rows[i].Variant, strconv.Itoa(rows[i].Rep)
 		rec[2] = strconv.Itoa(r.ID)
 		rec[3] = cfg.Incidents.Types[r.Type].Name

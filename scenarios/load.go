@@ -267,7 +267,7 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	cfg.Travel = buildTravel(&f.Travel, e)
 	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
 	cfg.Units = buildUnits(f, cfg, e)
-	cfg.Command = buildDist(&f.Dispatch.Delay, "dispatch.delay", true, e)
+	cfg.Dispatch = buildDispatch(&f.Dispatch, e)
 	for p, d := range []Duration{f.Targets.P1, f.Targets.P2, f.Targets.P3} {
 		path := fmt.Sprintf("targets.p%d", p+1)
 		if d.check(e, path) {
@@ -277,7 +277,7 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 			cfg.Targets[p+1] = d.Seconds
 		}
 	}
-	variants := buildVariants(f, e)
+	variants := buildVariants(f, cfg, e)
 	checkRanking(f, cfg, e)
 	if cfg.City != nil {
 		total := 0.0
@@ -360,6 +360,16 @@ func buildCity(c *City, read reader, e *errs) *geo.City {
 			e.add("city.posts", "cannot read %q: %v", c.Posts, unwrapPath(err))
 		} else if err := city.PostsFromGeoJSON(data); err != nil {
 			e.add("city.posts", "%s: %v", c.Posts, err)
+		}
+	}
+	if c.Routes != "" && city.Proj == nil {
+		e.add("city.routes", "a grid city has no lon/lat: routes from GeoJSON need a city given by areas (GeoJSON)")
+	} else if c.Routes != "" {
+		data, err := read(c.Routes)
+		if err != nil {
+			e.add("city.routes", "cannot read %q: %v", c.Routes, unwrapPath(err))
+		} else if err := city.RoutesFromGeoJSON(data); err != nil {
+			e.add("city.routes", "%s: %v", c.Routes, err)
 		}
 	}
 	for i, p := range c.PostPoints {
@@ -648,22 +658,63 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-func buildVariants(f *File, e *errs) []sim.Variant {
+func parseMode(s string) (sim.Mode, bool) {
+	switch s {
+	case "point-to-point":
+		return sim.PointToPoint, true
+	case "hierarchical":
+		return sim.Hierarchical, true
+	}
+	return 0, false
+}
+
+func buildDispatch(d *Dispatch, e *errs) sim.Dispatch {
+	out := sim.Dispatch{Delay: buildDist(&d.Delay, "dispatch.delay", true, e), MutualAid: d.MutualAid}
+	if _, ok := parseMode(d.Mode); !ok {
+		e.add("dispatch.mode", "must be point-to-point or hierarchical (got %q)", d.Mode)
+	}
+	if len(d.Levels) == 0 || len(d.Levels) > sim.MaxLevels {
+		e.add("dispatch.levels", "must list 1 to %d command levels (got %d)", sim.MaxLevels, len(d.Levels))
+	}
+	seen := map[string]bool{}
+	for i, l := range d.Levels {
+		path := fmt.Sprintf("dispatch.levels[%d]", i)
+		checkName(e, path+".name", "level", l.Name, seen)
+		out.Levels = append(out.Levels, sim.Level{Name: l.Name, Delay: buildDist(&l.Delay, path+".delay", true, e)})
+	}
+	return out
+}
+
+// buildVariants resolves each variant's policies, dispatch mode and force.
+// A variant that changes the force gets a Config of its own (sharing the
+// city and the incidents) and every variant its own Model.
+func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 	var out []sim.Variant
 	if len(f.Variants) == 0 {
 		e.add("variants", "must list at least one variant (e.g. {name: beats, policy: static-beats})")
 	}
+	defMode, _ := parseMode(f.Dispatch.Mode)
 	seen := map[string]bool{}
 	for i, v := range f.Variants {
 		path := fmt.Sprintf("variants[%d]", i)
 		checkName(e, path+".name", "variant", v.Name, seen)
 		def, ok := resolvePolicy(v.Policy, v.Params, path, e)
-		sv := sim.Variant{Name: v.Name}
+		sv := sim.Variant{Name: v.Name, Mode: defMode}
+		if v.Dispatch != "" {
+			m, good := parseMode(v.Dispatch)
+			if !good {
+				e.add(path+".dispatch", "must be point-to-point or hierarchical (got %q)", v.Dispatch)
+				ok = false
+			}
+			sv.Mode = m
+		}
 		for _, u := range f.Units {
 			choice := def
 			if rule, has := v.ByUnit[u.Name]; has {
 				if c, ok2 := resolvePolicy(rule.Policy, rule.Params, fmt.Sprintf("%s.by_unit.%s", path, u.Name), e); ok2 {
 					choice = c
+				} else {
+					ok = false
 				}
 			}
 			sv.Policies = append(sv.Policies, choice)
@@ -671,13 +722,90 @@ func buildVariants(f *File, e *errs) []sim.Variant {
 		for _, name := range sortedKeys(v.ByUnit) {
 			if !hasUnit(f.Units, name) {
 				e.add(path+".by_unit."+name, "no unit type %q (units: %s)", name, unitNames(f.Units))
+				ok = false
 			}
 		}
-		if ok {
+		for t, c := range sv.Policies {
+			if c.Spec != nil && c.Spec.Name == "routes" && cfg.City != nil && len(cfg.City.Routes) == 0 {
+				where := path + ".policy"
+				if _, has := v.ByUnit[f.Units[t].Name]; has {
+					where = path + ".by_unit." + f.Units[t].Name
+				}
+				e.add(where, "policy routes needs patrol routes: give city.routes (GeoJSON line strings)")
+				ok = false
+				break
+			}
+		}
+		vcfg := cfg
+		if len(v.Units) > 0 {
+			c := *cfg
+			c.Units = append([]sim.UnitType(nil), cfg.Units...)
+			for _, name := range sortedKeys(v.Units) {
+				o := v.Units[name]
+				p := path + ".units." + name
+				t := slices.IndexFunc(c.Units, func(ut sim.UnitType) bool { return ut.Name == name })
+				if t < 0 {
+					e.add(p, "no unit type %q (units: %s)", name, unitNames(f.Units))
+					ok = false
+					continue
+				}
+				if o.Count != nil {
+					if *o.Count < 0 || *o.Count > MaxUnits {
+						e.add(p+".count", "must be between 0 and %d (got %d)", MaxUnits, *o.Count)
+						ok = false
+					}
+					c.Units[t].Count = *o.Count
+				}
+				if o.Squad != nil {
+					if *o.Squad < 1 || *o.Squad > 100 {
+						e.add(p+".squad", "must be between 1 and 100 officers (got %d)", *o.Squad)
+						ok = false
+					}
+					c.Units[t].Squad = *o.Squad
+				}
+			}
+			vcfg = &c
+			if ok {
+				checkForce(&c, path+".units", e)
+			}
+		}
+		if ok && len(e.list) == 0 {
+			m, err := sim.NewModel(vcfg)
+			if err != nil {
+				e.add(path, "%v", err)
+				continue
+			}
+			sv.Model = m
 			out = append(out, sv)
 		}
 	}
 	return out
+}
+
+// checkForce checks that a variant's force can still answer every incident
+// type.
+func checkForce(c *sim.Config, path string, e *errs) {
+	total := 0
+	for _, ut := range c.Units {
+		total += ut.Count
+	}
+	if total == 0 {
+		e.add(path, "there must be at least one unit (every count is 0)")
+	}
+	if total > MaxUnits {
+		e.add(path, "%d units in all, more than the limit of %d", total, MaxUnits)
+	}
+	for _, t := range c.Incidents.Types {
+		officers := 0
+		for _, ut := range c.Units {
+			if ut.Priorities[t.Priority] {
+				officers += ut.Count * ut.Squad
+			}
+		}
+		if officers < t.Officers {
+			e.add(path, "%s needs %s but the unit types taking priority %d have %d in all", t.Name, plural(t.Officers, "officer"), t.Priority, officers)
+		}
+	}
 }
 
 func hasUnit(units []Unit, name string) bool {
@@ -828,7 +956,7 @@ func checkEffort(f *File, cfg *sim.Config, variants []sim.Variant, e *errs) {
 	}
 	for i, v := range variants {
 		events := 6 * cfg.Incidents.PerDay * cfg.Duration / 86400
-		for t, ut := range cfg.Units {
+		for t, ut := range v.Model.Cfg.Units {
 			if dwell, ok := v.Policies[t].Params["dwell"]; ok && ut.Home != policy.HomePost {
 				events += float64(ut.Count) * cfg.Duration / dwell
 			}

@@ -682,7 +682,7 @@ var brokenCases = []brokenCase{
 	{name: "duplicate variant names", doc: doc("variants: [{name: v, policy: random}, {name: v, policy: posts}]"),
 		want: []string{`broken.yaml:12: variants[1].name: duplicate variant "v"`}},
 	{name: "variants", file: "variants.yaml", want: []string{
-		`variants.yaml:12: variants[0].policy: unknown policy "randm" (valid: posts, random, static-beats)`,
+		`variants.yaml:12: variants[0].policy: unknown policy "randm" (valid: posts, random, routes, static-beats)`,
 		"variants.yaml:13: variants[1].params.dwel: unknown parameter for policy random (valid: dwell)",
 		`variants.yaml:14: variants[2].params.dwell: must be a duration such as 12m or 3d (got "5")`,
 		"variants.yaml:15: variants[3].params.dwell: must be between 1s and 1d (got 2d)",

@@ -42,6 +42,7 @@ type City struct {
 	Areas      string      `yaml:"areas,omitempty"`  // GeoJSON polygons, path relative to the scenario file
 	Fields     *AreaFields `yaml:"fields,omitempty"` // property names in Areas
 	Posts      string      `yaml:"posts,omitempty"`  // GeoJSON points (properties name, kind)
+	Routes     string      `yaml:"routes,omitempty"` // GeoJSON line strings (properties name, kind)
 	PostPoints []PostPoint `yaml:"post_points,omitempty"`
 }
 
@@ -167,7 +168,16 @@ type Shift struct {
 
 // Dispatch is the dispatch model.
 type Dispatch struct {
-	Delay Dist `yaml:"delay"` // call received → ready for dispatch
+	Mode      string  `yaml:"mode"`       // point-to-point or hierarchical: the default of the variants
+	Delay     Dist    `yaml:"delay"`      // point-to-point: call received → ready for dispatch
+	Levels    []Level `yaml:"levels"`     // hierarchical: the command levels, in order
+	MutualAid bool    `yaml:"mutual_aid"` // hierarchical: send units across districts when none is free
+}
+
+// Level is one command level of hierarchical dispatch.
+type Level struct {
+	Name  string `yaml:"name"`
+	Delay Dist   `yaml:"delay"`
 }
 
 // Targets are response-time targets by priority (0: none).
@@ -179,10 +189,18 @@ type Targets struct {
 
 // Variant is one arrangement to compare.
 type Variant struct {
-	Name   string               `yaml:"name"`
-	Policy string               `yaml:"policy"`
-	Params map[string]yaml.Node `yaml:"params,omitempty"`
-	ByUnit map[string]UnitRule  `yaml:"by_unit,omitempty"` // unit type name → its own policy
+	Name     string                  `yaml:"name"`
+	Policy   string                  `yaml:"policy"`
+	Params   map[string]yaml.Node    `yaml:"params,omitempty"`
+	ByUnit   map[string]UnitRule     `yaml:"by_unit,omitempty"`  // unit type name → its own policy
+	Dispatch string                  `yaml:"dispatch,omitempty"` // mode; default dispatch.mode
+	Units    map[string]UnitOverride `yaml:"units,omitempty"`    // unit type name → changed count or squad
+}
+
+// UnitOverride changes a unit type's force in one variant.
+type UnitOverride struct {
+	Count *int `yaml:"count,omitempty"`
+	Squad *int `yaml:"squad,omitempty"`
 }
 
 // UnitRule gives one unit type a policy of its own within a variant.
@@ -207,7 +225,14 @@ func Default() File {
 			DayOfWeek:   []float64{1, 1, 1, 1, 1, 1, 1},
 			ReportDelay: Dist{Dist: "fixed", Mean: D(0)},
 		},
-		Dispatch: Dispatch{Delay: Dist{Dist: "fixed", Mean: D(60)}},
+		Dispatch: Dispatch{Mode: "point-to-point", Delay: Dist{Dist: "fixed", Mean: D(60)}, MutualAid: true,
+			// The command chain city → district → station of DESIGN.md §3a
+			// (illustrative delays).
+			Levels: []Level{
+				{Name: "city", Delay: Dist{Dist: "fixed", Mean: D(45)}},
+				{Name: "district", Delay: Dist{Dist: "fixed", Mean: D(60)}},
+				{Name: "station", Delay: Dist{Dist: "fixed", Mean: D(90)}},
+			}},
 		Targets:  Targets{P1: D(5 * 60), P2: D(10 * 60), P3: D(30 * 60)},
 		Ranking:  Ranking{Alpha: 0.05},
 	}

@@ -23,6 +23,7 @@ city:
   #   population: residents (default: proportional to area);
   #   weight: relative incident volume (default: population)
   # posts: posts.geojson       # Point features with properties name and kind
+  # routes: routes.geojson     # LineString features with properties name and kind (kind = a unit type)
   # post_points:               # or posts written here:
   #   - {name: p1, kind: platform, x_m: 1200, y_m: 800}     # grid city, metres
   #   - {name: p2, kind: platform, lon: 121.13, lat: 41.11} # GeoJSON city
@@ -64,7 +65,7 @@ targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: no
 
 variants:                      # the arrangements to compare
   - name: random
-    policy: random             # policies: random, static-beats, posts
+    policy: random             # policies: random, static-beats, posts, routes
     params: {dwell: 15m}       # policy parameters (see README)
   - name: beats
     policy: static-beats

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
@@ -22,6 +24,23 @@ type Dist struct {
 	Kind DistKind
 	Mean float64 // seconds, >= 0
 	SD   float64 // seconds, Lognormal only
+}
+
+// Quantile returns the value at cumulative probability u in (0, 1): the
+// inverse CDF, so that a pre-drawn uniform gives the same delay in every
+// variant (common random numbers).
+func (d Dist) Quantile(u float64) float64 {
+	switch d.Kind {
+	case Exponential:
+		return -d.Mean * math.Log1p(-u)
+	case Lognormal:
+		if d.Mean <= 0 {
+			return 0
+		}
+		s2 := math.Log1p(d.SD * d.SD / (d.Mean * d.Mean))
+		return math.Exp(math.Log(d.Mean) - s2/2 + math.Sqrt(s2)*distuv.UnitNormal.Quantile(u))
+	}
+	return d.Mean
 }
 
 // Sample draws one value from r.
@@ -114,14 +133,58 @@ type Config struct {
 	Warmup    float64 // seconds at the start that do not count in metrics
 	Incidents Incidents
 	Units     []UnitType
-	Command   Dist       // command delay: call → ready for dispatch
+	Dispatch  Dispatch
 	Targets   [4]float64 // response-time target by priority, seconds (0: none)
 }
 
-// Variant is one arrangement to compare: a policy per unit type.
+// Mode is how calls are dispatched.
+type Mode int
+
+const (
+	// PointToPoint: one command level (Dispatch.Delay); the unit that would
+	// arrive first is chosen from the true (GPS) positions of all free
+	// capable units.
+	PointToPoint Mode = iota
+	// Hierarchical: the call passes every command level in turn (the sum
+	// of their delays); the unit is chosen among the free capable units of
+	// the incident's district by assumed position (beat centre or home),
+	// and from another district (mutual aid) only when none is free there.
+	Hierarchical
+)
+
+func (m Mode) String() string {
+	if m == Hierarchical {
+		return "hierarchical"
+	}
+	return "point-to-point"
+}
+
+// Level is one command level of hierarchical dispatch.
+type Level struct {
+	Name  string
+	Delay Dist
+}
+
+// Dispatch is the dispatch model: the command delays of both modes.
+type Dispatch struct {
+	Delay     Dist    // point-to-point: call received → ready for dispatch
+	Levels    []Level // hierarchical: the levels a call passes, in order
+	MutualAid bool    // hierarchical: a call may get units of another district
+}
+
+// MaxLevels bounds the command levels (each draws from its own pre-drawn
+// uniform of the incident).
+const MaxLevels = 8
+
+// Variant is one arrangement to compare: a force (its own Model, whose
+// Config may override the base's unit types), a policy per unit type and a
+// dispatch mode. Every variant of a comparison shares the base's city and
+// incidents.
 type Variant struct {
 	Name     string
-	Policies []PolicyChoice // indexed like Config.Units
+	Model    *Model
+	Policies []PolicyChoice // indexed like Model.Cfg.Units
+	Mode     Mode
 }
 
 // PolicyChoice is a policy and its resolved parameters.

@@ -12,8 +12,8 @@ import (
 type Candidate struct {
 	Occur   float64 // seconds
 	Report  float64 // reporting delay, seconds
-	Command float64 // command delay, seconds
 	OnScene float64 // on-scene work, seconds
+	Seed    uint64  // source of the incident's own uniforms (see U)
 	Pos     geo.Point
 	Atom    int32
 	Type    int16
@@ -78,7 +78,7 @@ func Generate(cfg *Config, seed uint64, rep int) []Candidate {
 			c.Type = int16(k)
 			c.OnScene = inc.Types[k].OnScene.Sample(rSvc)
 			c.Report = inc.ReportDelay.Sample(rRep)
-			c.Command = cfg.Command.Sample(rCmd)
+			c.Seed = rCmd.Uint64()
 			out = append(out, c)
 			continue
 		}
@@ -96,4 +96,20 @@ func pick(cum []float64, x float64) int {
 		i++
 	}
 	return min(i, len(cum)-1)
+}
+
+// Uniform purposes: which pre-drawn uniform of an incident serves what.
+// Values are part of the reproducibility contract: only append.
+const (
+	UCommand = 0 // UCommand + k: the delay of command level k
+)
+
+// U returns the incident's k-th uniform in (0, 1): a pure function of its
+// Seed, so every variant draws the same value for the same purpose.
+func (c *Candidate) U(k int) float64 {
+	x := c.Seed + uint64(k+1)*0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	x ^= x >> 31
+	return (float64(x>>11) + 0.5) / (1 << 53)
 }

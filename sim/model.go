@@ -11,6 +11,8 @@ import (
 type Model struct {
 	Cfg   *Config
 	World *policy.World
+	// unitsOf[d] lists the units homed in district d, ascending.
+	unitsOf [][]int
 }
 
 // NewModel lays out the units of cfg: unit i of a type homed in districts
@@ -58,5 +60,9 @@ func NewModel(cfg *Config) (*Model, error) {
 			w.Units = append(w.Units, u)
 		}
 	}
-	return &Model{Cfg: cfg, World: w}, nil
+	m := &Model{Cfg: cfg, World: w, unitsOf: make([][]int, len(c.Districts))}
+	for u, unit := range w.Units {
+		m.unitsOf[unit.District] = append(m.unitsOf[unit.District], u)
+	}
+	return m, nil
 }

@@ -21,7 +21,8 @@ type IncidentRecord struct {
 	Full     float64 // enough officers are on scene; on-scene work starts
 	Clear    float64 // the last unit leaves
 
-	Units []int // units sent, in dispatch order
+	Units         []int // units sent, in dispatch order
+	CrossDistrict int   // of those, units homed in another district
 }
 
 // Resolved reports whether the incident was cleared.

@@ -9,12 +9,17 @@ import (
 type Job struct{ Rep, Variant int }
 
 // Replicate runs every variant for replications 0 … reps−1 on up to workers
-// goroutines. Each replication's candidates are generated once and shared by
-// its variants. newRecorder is called once per job, from the goroutine that
-// runs it; results are identical for any number of workers because no run
-// shares mutable state with another. Replicate stops early when ctx is done
-// and returns ctx's error.
-func (m *Model) Replicate(ctx context.Context, variants []Variant, seed uint64, reps, workers int, newRecorder func(Job) Recorder) ([]Stats, error) {
+// goroutines. Each replication's candidates are generated once, from the
+// first variant's configuration (every variant shares its city and
+// incidents), and shared by all variants. newRecorder is called once per
+// job, from the goroutine that runs it; results are identical for any number
+// of workers because no run shares mutable state with another. Replicate
+// stops early when ctx is done and returns ctx's error.
+func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, workers int, newRecorder func(Job) Recorder) ([]Stats, error) {
+	if len(variants) == 0 {
+		return nil, nil
+	}
+	base := variants[0].Model.Cfg
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -39,12 +44,12 @@ func (m *Model) Replicate(ctx context.Context, variants []Variant, seed uint64, 
 		go func() {
 			defer wg.Done()
 			for rep := range jobs {
-				cands := Generate(m.Cfg, seed, rep)
+				cands := Generate(base, seed, rep)
 				for v := range variants {
 					if ctx.Err() != nil {
 						return
 					}
-					st, err := m.Run(ctx, &variants[v], cands, seed, rep, newRecorder(Job{rep, v}))
+					st, err := variants[v].Run(ctx, cands, seed, rep, newRecorder(Job{rep, v}))
 					if err != nil {
 						if ctx.Err() == nil {
 							fail(err)

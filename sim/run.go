@@ -75,6 +75,8 @@ type Stats struct {
 
 type run struct {
 	m        *Model
+	mode     Mode
+	assumed  []geo.Point // hierarchical dispatch: where command thinks each unit is
 	cfg      *Config
 	eng      *des.Engine
 	rec      Recorder
@@ -94,9 +96,10 @@ type run struct {
 // Run plays one replication of variant v over the candidates cands (from
 // Generate with the same seed and replication) and reports to rec. It stops
 // early with ctx's error when ctx is done.
-func (m *Model) Run(ctx context.Context, v *Variant, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
+func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
+	m := v.Model
 	cfg := m.Cfg
-	r := &run{m: m, cfg: cfg, rec: rec, cands: cands,
+	r := &run{m: m, mode: v.Mode, cfg: cfg, rec: rec, cands: cands,
 		inc:     make([]incidentRun, len(cands)),
 		units:   make([]unitRun, len(m.World.Units)),
 		rPolicy: rng.New(seed, rep, rng.Policy),
@@ -124,12 +127,23 @@ func (m *Model) Run(ctx context.Context, v *Variant, cands []Candidate, seed uin
 			}
 			p, err := v.Policies[t].Spec.New(m.World, governed, v.Policies[t].Params)
 			if err != nil {
-				return Stats{}, fmt.Errorf("variant %s: policy %s: %w", v.Name, v.Policies[t].Spec.Name, err)
+				return Stats{}, fmt.Errorf("variant %s: %w", v.Name, err)
 			}
 			found = len(r.policies)
 			r.policies = append(r.policies, p)
 		}
 		byChoice[t] = found
+	}
+	if r.mode == Hierarchical {
+		// Command assumes each unit is where its policy keeps it (a beat's
+		// centre) or else at its home.
+		r.assumed = make([]geo.Point, len(r.units))
+		for u := range r.units {
+			r.assumed[u] = m.World.Units[u].At
+			if a, ok := r.policies[byChoice[m.World.Units[u].Type]].(policy.Assumer); ok {
+				r.assumed[u] = a.Assumed(u)
+			}
+		}
 	}
 	r.eng = des.New(r, 4*len(r.units)+64)
 	for u := range r.units {
@@ -232,7 +246,22 @@ func (r *run) occur(i int) {
 
 func (r *run) call(i int) {
 	r.inc[i].rec.Call = r.eng.Now()
-	r.eng.After(r.cands[i].Command, evReady, int32(i), 0)
+	r.eng.After(r.commandDelay(&r.cands[i]), evReady, int32(i), 0)
+}
+
+// commandDelay is the time from call to ready for dispatch: one level for
+// point-to-point dispatch, the sum of every level's delay for hierarchical.
+// Level k always uses the incident's uniform UCommand+k.
+func (r *run) commandDelay(c *Candidate) float64 {
+	d := &r.cfg.Dispatch
+	if r.mode == PointToPoint {
+		return d.Delay.Quantile(c.U(UCommand))
+	}
+	total := 0.0
+	for k, l := range d.Levels {
+		total += l.Delay.Quantile(c.U(UCommand + k))
+	}
+	return total
 }
 
 func (r *run) ready(i int) {
@@ -277,25 +306,57 @@ func (r *run) dispatch() {
 	r.queue = kept
 }
 
-// nearest returns the free unit able to take incident i that would reach it
-// first (ties: the lowest index), or -1.
+// nearest returns the free unit to send to incident i, or -1.
+// Point-to-point: of all free units able to take it, the one that would
+// reach it first from its true position. Hierarchical: of those homed in the
+// incident's district, the one nearest by assumed position; from the other
+// districts (mutual aid, if allowed) only when none of them is free. Ties
+// go to the lowest unit index.
 func (r *run) nearest(i int) int {
+	if r.mode == PointToPoint {
+		return r.pick(i, nil, true)
+	}
+	d := r.inc[i].rec.District
+	if u := r.pick(i, r.m.unitsOf[d], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
+		return u
+	}
+	return r.pick(i, nil, false)
+}
+
+// pick scans the units (all if units is nil) for the best free capable one,
+// by travel time from the true position (gps) or distance from the assumed
+// position.
+func (r *run) pick(i int, units []int, gps bool) int {
 	now := r.eng.Now()
 	c := &r.cands[i]
 	p := r.inc[i].rec.Priority
 	best, bestT := -1, math.Inf(1)
-	for u := range r.units {
+	consider := func(u int) {
 		ur := &r.units[u]
 		if ur.state != stPatrol {
-			continue
+			return
 		}
 		ut := &r.cfg.Units[r.m.World.Units[u].Type]
 		if !ut.Priorities[p] {
-			continue
+			return
 		}
-		t := ut.Turnout + r.cfg.Travel.Time(ur.leg.At(now), c.Pos, ut.Speed)
+		var t float64
+		if gps {
+			t = ut.Turnout + r.cfg.Travel.Time(ur.leg.At(now), c.Pos, ut.Speed)
+		} else {
+			t = r.cfg.Travel.Distance(r.assumed[u], c.Pos)
+		}
 		if t < bestT {
 			best, bestT = u, t
+		}
+	}
+	if units == nil {
+		for u := range r.units {
+			consider(u)
+		}
+	} else {
+		for _, u := range units {
+			consider(u)
 		}
 	}
 	return best
@@ -319,6 +380,9 @@ func (r *run) send(u, i int) {
 		ir.rec.Dispatch = now
 	}
 	ir.rec.Units = append(ir.rec.Units, u)
+	if r.m.World.Units[u].District != ir.rec.District {
+		ir.rec.CrossDistrict++
+	}
 	ir.sent += ut.Squad
 	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
 }

@@ -35,9 +35,7 @@ func queueConfig(t testing.TB, lambdaPerHour, meanService float64, c int, days f
 	for d := range cfg.Incidents.DayOfWeek {
 		cfg.Incidents.DayOfWeek[d] = 1
 	}
-	spec, _ := policy.Lookup("posts")
-	params, _ := spec.Resolve(nil)
-	return cfg, []Variant{{Name: "posts", Policies: []PolicyChoice{{Spec: spec, Params: params}}}}
+	return cfg, variantsFor(t, cfg, "posts")
 }
 
 // waitRecorder measures the probability of waiting and the mean wait of the
@@ -117,14 +115,10 @@ func TestErlangC(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, variants := queueConfig(t, tc.lambdaPerHour, tc.meanService, tc.c, tc.days)
-			m, err := NewModel(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var pw, wq []float64
 			for rep := range reps {
 				rec := &waitRecorder{lo: cfg.Warmup, hi: cfg.Duration}
-				if _, err := m.Run(context.Background(), &variants[0], Generate(cfg, 7, rep), 7, rep, rec); err != nil {
+				if _, err := variants[0].Run(context.Background(), Generate(cfg, 7, rep), 7, rep, rec); err != nil {
 					t.Fatal(err)
 				}
 				pw = append(pw, float64(rec.waited)/float64(rec.n))
@@ -301,7 +295,7 @@ func invariantConfig(t testing.TB) *Config {
 			{Name: "foot", Count: 5, Squad: 1, Speed: 1.4, PatrolSpeed: 1.2, ShiftStart: 8 * 3600, ShiftLen: 10 * 3600, Home: policy.HomeCommunity, Priorities: [4]bool{false, false, true, true}},
 			{Name: "post", Count: 1, Squad: 2, Speed: 1.4, PatrolSpeed: 1.4, ShiftStart: 20 * 3600, ShiftLen: 8 * 3600, Home: policy.HomePost, Priorities: [4]bool{false, true, true, false}},
 		},
-		Command: Dist{Kind: Exponential, Mean: 60},
+		Dispatch: Dispatch{Delay: Dist{Kind: Exponential, Mean: 60}},
 	}
 	for h := range cfg.Incidents.HourOfDay {
 		cfg.Incidents.HourOfDay[h] = 1 + float64(h%5)
@@ -324,7 +318,11 @@ func variantsFor(t testing.TB, cfg *Config, names ...string) []Variant {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := Variant{Name: n}
+		m, err := NewModel(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := Variant{Name: n, Model: m}
 		for range cfg.Units {
 			v.Policies = append(v.Policies, PolicyChoice{Spec: spec, Params: params})
 		}
@@ -342,7 +340,7 @@ func runChecked(t testing.TB, seed uint64) {
 	cands := Generate(cfg, seed, 0)
 	for _, v := range variantsFor(t, cfg, "random", "static-beats", "posts") {
 		rec := &checkRecorder{t: t, cfg: cfg, units: m.World.Units, seen: map[int]bool{}, busy: make([][][2]float64, len(m.World.Units))}
-		st, err := m.Run(context.Background(), &v, cands, seed, 0, rec)
+		st, err := v.Run(context.Background(), cands, seed, 0, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,10 +381,9 @@ func TestCommonRandomNumbers(t *testing.T) {
 	if c := Generate(cfg, 9, 3); slices.Equal(a, c) {
 		t.Fatal("replications 2 and 3 drew the same candidates")
 	}
-	m, _ := NewModel(cfg)
 	before := slices.Clone(a)
 	for _, v := range variantsFor(t, cfg, "random", "posts") {
-		if _, err := m.Run(context.Background(), &v, a, 9, 2, nopRecorder{}); err != nil {
+		if _, err := v.Run(context.Background(), a, 9, 2, nopRecorder{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -399,11 +396,10 @@ func TestCommonRandomNumbers(t *testing.T) {
 // workers.
 func TestReplicateWorkers(t *testing.T) {
 	cfg := invariantConfig(t)
-	m, _ := NewModel(cfg)
 	vs := variantsFor(t, cfg, "random", "static-beats")
 	collect := func(workers int) [][]float64 {
 		out := make([][]float64, 4*len(vs))
-		_, err := m.Replicate(context.Background(), vs, 5, 4, workers, func(j Job) Recorder {
+		_, err := Replicate(context.Background(), vs, 5, 4, workers, func(j Job) Recorder {
 			return &sumRecorder{out: &out[j.Rep*len(vs)+j.Variant]}
 		})
 		if err != nil {
@@ -428,10 +424,9 @@ func (s *sumRecorder) Incident(r *IncidentRecord) { *s.out = append(*s.out, r.Ar
 
 func TestReplicateCancel(t *testing.T) {
 	cfg := invariantConfig(t)
-	m, _ := NewModel(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := m.Replicate(ctx, variantsFor(t, cfg, "random"), 1, 8, 2, func(Job) Recorder { return nopRecorder{} }); err == nil {
+	if _, err := Replicate(ctx, variantsFor(t, cfg, "random"), 1, 8, 2, func(Job) Recorder { return nopRecorder{} }); err == nil {
 		t.Fatal("no error from a cancelled context")
 	}
 }
@@ -461,12 +456,11 @@ func BenchmarkRun(b *testing.B) {
 	cfg := invariantConfig(b)
 	cfg.Duration = 30 * 86400
 	cfg.Incidents.PerDay = 300
-	m, _ := NewModel(cfg)
 	vs := variantsFor(b, cfg, "random")
 	cands := Generate(cfg, 1, 0)
 	var events uint64
 	for b.Loop() {
-		st, err := m.Run(context.Background(), &vs[0], cands, 1, 0, nopRecorder{})
+		st, err := vs[0].Run(context.Background(), cands, 1, 0, nopRecorder{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -492,13 +486,11 @@ func TestUnderstaffedWork(t *testing.T) {
 			cfg, _ := queueConfig(t, 1, 600, tc.units, 3)
 			cfg.Incidents.Types[0].Officers = 2
 			cfg.Incidents.Types[0].OnScene = Dist{Kind: Fixed, Mean: 600}
-			m, _ := NewModel(cfg)
-			spec, _ := policy.Lookup("posts")
-			v := Variant{Name: "p", Policies: []PolicyChoice{{Spec: spec, Params: policy.Values{}}}}
+			v := variantsFor(t, cfg, "posts")[0]
 			cands := []Candidate{{Occur: 100, OnScene: 600, Atom: 0, Pos: cfg.City.Atoms[0].Centroid}}
 			var got *IncidentRecord
 			rec := &keepRecorder{f: func(r *IncidentRecord) { c := *r; got = &c }}
-			if _, err := m.Run(context.Background(), &v, cands, 1, 0, rec); err != nil {
+			if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
 				t.Fatal(err)
 			}
 			if got == nil || !got.Resolved() {
@@ -535,7 +527,7 @@ func TestNoDeadlockMultiOfficer(t *testing.T) {
 	for _, v := range variantsFor(t, cfg, "posts", "random") {
 		rec := &checkRecorder{t: t, cfg: cfg, units: m.World.Units, seen: map[int]bool{}, busy: make([][][2]float64, len(m.World.Units))}
 		cands := Generate(cfg, 3, 0)
-		if _, err := m.Run(context.Background(), &v, cands, 3, 0, rec); err != nil {
+		if _, err := v.Run(context.Background(), cands, 3, 0, rec); err != nil {
 			t.Fatal(err)
 		}
 		if rec.resolved != len(cands) {
@@ -553,11 +545,10 @@ func TestFractionalShiftAndIdleEnd(t *testing.T) {
 	cfg.Units[0].ShiftLen = 29880 // 8.3 h
 	cfg.Units = append(cfg.Units, UnitType{Name: "always", Count: 1, Squad: 1, Speed: 10, PatrolSpeed: 10,
 		ShiftLen: 86400, Home: policy.HomeDistrict, Priorities: [4]bool{false, true, true, true}})
-	m, _ := NewModel(cfg)
 	for _, v := range variantsFor(t, cfg, "posts") {
 		var duty float64
 		rec := &dutyRecorder{sum: &duty}
-		st, err := m.Run(context.Background(), &v, Generate(cfg, 1, 0), 1, 0, rec)
+		st, err := v.Run(context.Background(), Generate(cfg, 1, 0), 1, 0, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -587,11 +578,10 @@ func (d *dutyRecorder) OnDuty(u int, from, to float64) { *d.sum += to - from }
 func TestRunCancel(t *testing.T) {
 	cfg := invariantConfig(t)
 	cfg.Duration = 60 * 86400
-	m, _ := NewModel(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	vs := variantsFor(t, cfg, "random")
-	if _, err := m.Run(ctx, &vs[0], Generate(cfg, 1, 0), 1, 0, nopRecorder{}); err == nil {
+	if _, err := vs[0].Run(ctx, Generate(cfg, 1, 0), 1, 0, nopRecorder{}); err == nil {
 		t.Fatal("no error from a cancelled run")
 	}
 }

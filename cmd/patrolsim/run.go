@@ -78,12 +78,8 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	if f.workers < 1 {
 		return usageError{fmt.Errorf("--workers must be >= 1 (got %d)", f.workers)}
 	}
-	model, err := sim.NewModel(s.Config)
-	if err != nil {
-		return usageError{err}
-	}
 	start := time.Now()
-	res, err := Execute(cmd.Context(), s, model, f.workers, f.trace)
+	res, err := Execute(cmd.Context(), s, f.workers, f.trace)
 	if err != nil {
 		return err
 	}
@@ -95,7 +91,7 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	if err := checkNoOverwrite(f.out, s); err != nil {
 		return usageError{err}
 	}
-	if err := writeOutputs(f.out, s, model, res); err != nil {
+	if err := writeOutputs(f.out, s, res); err != nil {
 		return err
 	}
 	if f.quiet {
@@ -130,13 +126,13 @@ func (r *Result) Events() uint64 {
 // Execute runs every variant of s over its replications on workers
 // goroutines and summarises the results. The result does not depend on
 // workers.
-func Execute(ctx context.Context, s *scenarios.Scenario, model *sim.Model, workers int, trace bool) (*Result, error) {
+func Execute(ctx context.Context, s *scenarios.Scenario, workers int, trace bool) (*Result, error) {
 	reps := s.File.Replications
 	nv := len(s.Variants)
 	collectors := make([]*results.Collector, reps*nv)
 	traces := make([][]results.TraceRow, reps*nv)
 	newRec := func(j sim.Job) sim.Recorder {
-		c := results.NewCollector(model)
+		c := results.NewCollector(s.Variants[j.Variant].Model)
 		k := j.Variant*reps + j.Rep
 		if trace {
 			name := s.Variants[j.Variant].Name
@@ -149,7 +145,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, model *sim.Model, worke
 		collectors[k] = c
 		return c
 	}
-	stats, err := model.Replicate(ctx, s.Variants, s.File.Seed, reps, workers, newRec)
+	stats, err := sim.Replicate(ctx, s.Variants, s.File.Seed, reps, workers, newRec)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +176,7 @@ func sortTrace(rows []results.TraceRow) {
 }
 
 // writeOutputs writes every result file atomically.
-func writeOutputs(dir string, s *scenarios.Scenario, model *sim.Model, res *Result) error {
+func writeOutputs(dir string, s *scenarios.Scenario, res *Result) error {
 	if err := results.WriteFileAtomic(filepath.Join(dir, "results.json"), res.Summary.WriteJSON); err != nil {
 		return err
 	}
@@ -189,7 +185,7 @@ func writeOutputs(dir string, s *scenarios.Scenario, model *sim.Model, res *Resu
 	}
 	if res.Trace != nil {
 		if err := results.WriteFileAtomic(filepath.Join(dir, "trace.csv"), func(w io.Writer) error {
-			return results.WriteTrace(w, model, res.Trace)
+			return results.WriteTrace(w, s.Variants, res.Trace)
 		}); err != nil {
 			return err
 		}

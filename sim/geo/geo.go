@@ -57,6 +57,7 @@ type City struct {
 	Atoms     []Atom
 	Districts []District
 	Posts     []Post
+	Routes    []Route     // patrol routes in planar metres (RoutesFromGeoJSON, AddRoute)
 	Proj      *Projection // nil for a generated grid
 
 	bound orb.Bound

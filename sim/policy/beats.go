@@ -21,13 +21,14 @@ func init() {
 }
 
 type beats struct {
-	w     *World
-	dwell float64
-	beat  map[int]*areaSampler // by unit
+	w      *World
+	dwell  float64
+	beat   map[int]*areaSampler // by unit
+	centre map[int]geo.Point    // by unit: area centroid of its beat
 }
 
 func newBeats(w *World, units []int, p Values) (Policy, error) {
-	b := &beats{w: w, dwell: p["dwell"], beat: map[int]*areaSampler{}}
+	b := &beats{w: w, dwell: p["dwell"], beat: map[int]*areaSampler{}, centre: map[int]geo.Point{}}
 	// Group district-homed units by (type, district), in unit order.
 	type key struct{ typ, district int }
 	groups := map[key][]int{}
@@ -49,6 +50,14 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 		for i, u := range members {
 			s := newAreaSampler(w.City, parts[i])
 			b.beat[u] = &s
+			var x, y, a float64
+			for _, at := range parts[i] {
+				atom := &w.City.Atoms[at]
+				x += atom.Centroid.X * atom.Area
+				y += atom.Centroid.Y * atom.Area
+				a += atom.Area
+			}
+			b.centre[u] = geo.Point{X: x / a, Y: y / a}
 		}
 	}
 	return b, nil
@@ -138,4 +147,13 @@ func Beats(c *geo.City, atoms []int, k int) [][]int {
 		out[j] = order[cuts[j]:cuts[j+1]]
 	}
 	return out
+}
+
+// Assumed is the centre of the unit's beat (its home for units without a
+// beat): where hierarchical command assumes it patrols.
+func (p *beats) Assumed(u int) geo.Point {
+	if c, ok := p.centre[u]; ok {
+		return c
+	}
+	return p.w.Units[u].At
 }

@@ -62,6 +62,14 @@ type Policy interface {
 	Next(now float64, u int, pos geo.Point, r *rand.Rand) Order
 }
 
+// Assumer is implemented by policies that keep units in a known area: it
+// returns where command assumes unit u to be when it cannot see it (without
+// GPS, in hierarchical dispatch), e.g. the centre of its beat. Policies
+// without it leave units assumed at home.
+type Assumer interface {
+	Assumed(u int) geo.Point
+}
+
 // Kind is the type of a policy parameter.
 type Kind int
 

@@ -432,12 +432,16 @@ func TestResolve(t *testing.T) {
 // Policies
 
 // testWorld is a 6×6 grid of 100 m cells in three districts of two columns
-// each, with one post at (250, 250) (atom 14, district 1), and a force of
-// every kind of unit.
+// each, with one post at (250, 250) (atom 14, district 1), one closed patrol
+// route round the cell centres of the city's edge, and a force of every kind
+// of unit.
 func testWorld(t *testing.T) *policy.World {
 	t.Helper()
 	c := mustGrid(t, geo.GridSpec{Rows: 6, Cols: 6, CellM: 100, Districts: 3})
 	c.AddPost("P1", "platform", geo.Point{X: 250, Y: 250})
+	if err := c.AddRoute("ring", "", []geo.Point{{X: 50, Y: 50}, {X: 550, Y: 50}, {X: 550, Y: 550}, {X: 50, Y: 550}, {X: 50, Y: 50}}); err != nil {
+		t.Fatalf("AddRoute: %v", err)
+	}
 	return &policy.World{City: c, Units: []policy.Unit{
 		districtUnit(c, 0, 0),   // 0
 		districtUnit(c, 1, 0),   // 1: another type in the same district
