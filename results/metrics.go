@@ -58,6 +58,22 @@ func Metrics(cfg *sim.Config) []Metric {
 	for _, ut := range cfg.Units {
 		ms = append(ms, Metric{"utilization_" + ut.Name, "share of on-duty time on calls, " + ut.Name, Neutral})
 	}
+	ms = append(ms,
+		Metric{"incidents_realised", "incidents that happened in the window, by occurrence time (count)", Lower},
+		Metric{"incidents_realised_day", "of those, between 06:00 and 18:00 (count)", Lower},
+		Metric{"incidents_realised_night", "of those, between 18:00 and 06:00 (count)", Lower},
+		Metric{"incidents_prevented", "candidates suppressed by presence and not displaced, in the window (count)", Higher},
+		Metric{"incidents_prevented_day", "of those, between 06:00 and 18:00 (count)", Higher},
+		Metric{"incidents_prevented_night", "of those, between 18:00 and 06:00 (count)", Higher},
+		Metric{"incidents_displaced", "candidates suppressed and displaced in space or time, in the window (count)", Neutral},
+		Metric{"incidents_displaced_space", "of those, to a neighbouring area (count)", Neutral},
+		Metric{"incidents_displaced_time", "of those, to a later time (count)", Neutral},
+		Metric{"incidents_near_repeat", "realised incidents that were near-repeat offspring (count)", Lower},
+		Metric{"discovered_share", "share of counted incidents seen on view by a unit", Neutral},
+		Metric{"visibility", "population-weighted share of area-hours with presence above the threshold (见警率)", Higher},
+		Metric{"zero_incident_atoms", "areas with no incident realised in the window (count)", Higher},
+		Metric{"workload_cv", "coefficient of variation of the busy share across units on duty (0: even)", Lower},
+	)
 	for p := 1; p <= 3; p++ {
 		ms = append(ms, Metric{fmt.Sprintf("incidents_p%d", p), fmt.Sprintf("priority-%d incidents (count)", p), Neutral})
 	}
@@ -67,7 +83,24 @@ func Metrics(cfg *sim.Config) []Metric {
 	for _, d := range cfg.City.Districts {
 		ms = append(ms, Metric{"incidents_district_" + d.Name, "incidents in district " + d.Name + " (count)", Neutral})
 	}
+	for _, t := range cfg.Incidents.Types {
+		if t.Deterrable > 0 {
+			ms = append(ms, Metric{"prevented_type_" + t.Name, t.Name + " candidates prevented (count)", Higher})
+		}
+	}
+	for _, d := range cfg.City.Districts {
+		ms = append(ms, Metric{"prevented_district_" + d.Name, "candidates prevented in district " + d.Name + " (count)", Higher})
+	}
 	return ms
+}
+
+// Night is the part of the day counted as night in the day/night metrics:
+// from 18:00 to 06:00, the night patrol period of the Jinzhou reform.
+const nightStart, nightEnd = 18 * 3600, 6 * 3600
+
+func isNight(t float64) bool {
+	s := math.Mod(t, 86400)
+	return s >= nightStart || s < nightEnd
 }
 
 // Collector is a sim.Recorder that computes the metrics of one run.
@@ -86,6 +119,16 @@ type Collector struct {
 	byType      []int
 	byDistrict  []int
 	busy, duty  []float64 // by unit type, seconds in the window
+	unitBusy    []float64 // by unit
+	unitDuty    []float64
+
+	realised, realisedNight      int
+	prevented, preventedNight    int
+	movedSpace, movedTime        int
+	nearRepeat, discovered       int
+	preventedType, preventedDist []int
+	atomHits                     []int
+	visSeen, visAll              float64
 
 	// Keep, if set, receives every incident record (counted or not).
 	Keep func(r *sim.IncidentRecord)
@@ -114,10 +157,15 @@ func (s sum) mean() float64 {
 func NewCollector(m *sim.Model) *Collector {
 	cfg := m.Cfg
 	c := &Collector{cfg: cfg, lo: cfg.Warmup, hi: cfg.Duration,
-		byType:     make([]int, len(cfg.Incidents.Types)),
-		byDistrict: make([]int, len(cfg.City.Districts)),
-		busy:       make([]float64, len(cfg.Units)),
-		duty:       make([]float64, len(cfg.Units)),
+		byType:        make([]int, len(cfg.Incidents.Types)),
+		byDistrict:    make([]int, len(cfg.City.Districts)),
+		busy:          make([]float64, len(cfg.Units)),
+		duty:          make([]float64, len(cfg.Units)),
+		unitBusy:      make([]float64, len(m.World.Units)),
+		unitDuty:      make([]float64, len(m.World.Units)),
+		preventedType: make([]int, len(cfg.Incidents.Types)),
+		preventedDist: make([]int, len(cfg.City.Districts)),
+		atomHits:      make([]int, len(cfg.City.Atoms)),
 	}
 	for _, u := range m.World.Units {
 		c.unitType = append(c.unitType, u.Type)
@@ -136,8 +184,21 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	if c.Keep != nil {
 		c.Keep(r)
 	}
+	if r.Occur >= c.lo && r.Occur < c.hi {
+		c.realised++
+		if isNight(r.Occur) {
+			c.realisedNight++
+		}
+		if r.Origin == sim.NearRepeat {
+			c.nearRepeat++
+		}
+		c.atomHits[r.Atom]++
+	}
 	if !c.Counted(r) {
 		return
+	}
+	if r.Discovered {
+		c.discovered++
 	}
 	c.byPriority[r.Priority]++
 	c.byType[r.Type]++
@@ -165,10 +226,53 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 }
 
 // Busy implements sim.Recorder.
-func (c *Collector) Busy(u int, from, to float64) { c.busy[c.unitType[u]] += c.clip(from, to) }
+func (c *Collector) Busy(u int, from, to float64) {
+	d := c.clip(from, to)
+	c.busy[c.unitType[u]] += d
+	c.unitBusy[u] += d
+}
 
 // OnDuty implements sim.Recorder.
-func (c *Collector) OnDuty(u int, from, to float64) { c.duty[c.unitType[u]] += c.clip(from, to) }
+func (c *Collector) OnDuty(u int, from, to float64) {
+	d := c.clip(from, to)
+	c.duty[c.unitType[u]] += d
+	c.unitDuty[u] += d
+}
+
+// Deterred implements sim.Recorder.
+func (c *Collector) Deterred(d *sim.DeterRecord) {
+	if d.Time < c.lo || d.Time >= c.hi {
+		return
+	}
+	switch d.Outcome {
+	case sim.Prevented:
+		c.prevented++
+		if isNight(d.Time) {
+			c.preventedNight++
+		}
+		c.preventedType[d.Type]++
+		c.preventedDist[d.District]++
+	case sim.MovedSpace:
+		c.movedSpace++
+	case sim.MovedTime:
+		c.movedTime++
+	}
+}
+
+// Presence implements sim.Recorder: the hourly samples make visibility.
+func (c *Collector) Presence(t float64, byAtom []float64) {
+	if t < c.lo || t >= c.hi {
+		return
+	}
+	thr := c.cfg.Deterrence.VisibleAbove
+	for a, p := range byAtom {
+		pop := c.cfg.City.Atoms[a].Population
+		c.visAll += pop
+		if p > thr {
+			c.visSeen += pop
+		}
+	}
+}
 
 func (c *Collector) clip(from, to float64) float64 {
 	return max(0, min(to, c.hi)-max(from, c.lo))
@@ -203,6 +307,18 @@ func (c *Collector) Values() []float64 {
 	for t := range c.busy {
 		v = append(v, ratio(c.busy[t], c.duty[t]))
 	}
+	zero := 0
+	for _, h := range c.atomHits {
+		if h == 0 {
+			zero++
+		}
+	}
+	v = append(v,
+		float64(c.realised), float64(c.realised-c.realisedNight), float64(c.realisedNight),
+		float64(c.prevented), float64(c.prevented-c.preventedNight), float64(c.preventedNight),
+		float64(c.movedSpace+c.movedTime), float64(c.movedSpace), float64(c.movedTime),
+		float64(c.nearRepeat), ratio(float64(c.discovered), float64(n)),
+		ratio(c.visSeen, c.visAll), float64(zero), c.workloadCV())
 	for p := 1; p <= 3; p++ {
 		v = append(v, float64(c.byPriority[p]))
 	}
@@ -212,7 +328,34 @@ func (c *Collector) Values() []float64 {
 	for _, k := range c.byDistrict {
 		v = append(v, float64(k))
 	}
+	for t, k := range c.preventedType {
+		if c.cfg.Incidents.Types[t].Deterrable > 0 {
+			v = append(v, float64(k))
+		}
+	}
+	for _, k := range c.preventedDist {
+		v = append(v, float64(k))
+	}
 	return v
+}
+
+// workloadCV is the coefficient of variation (sd / mean) of the busy share
+// of the units that were on duty in the window.
+func (c *Collector) workloadCV() float64 {
+	var shares []float64
+	for u := range c.unitBusy {
+		if c.unitDuty[u] > 0 {
+			shares = append(shares, c.unitBusy[u]/c.unitDuty[u])
+		}
+	}
+	if len(shares) < 2 {
+		return math.NaN()
+	}
+	mean, sd := stat.MeanStdDev(shares, nil)
+	if mean == 0 {
+		return math.NaN()
+	}
+	return sd / mean
 }
 
 func ratio(a, b float64) float64 {

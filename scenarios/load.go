@@ -268,6 +268,12 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
 	cfg.Units = buildUnits(f, cfg, e)
 	cfg.Dispatch = buildDispatch(&f.Dispatch, e)
+	cfg.Deterrence = buildDeterrence(&f.Deterrence, e)
+	cfg.NearRepeat = buildNearRepeat(&f.Incidents.NearRepeat, e)
+	if r := f.Reporting.OnViewRadiusM; !(r >= 0 && r <= 5000) {
+		e.add("reporting.on_view_radius_m", "must be between 0 and 5000 (got %g)", r)
+	}
+	cfg.OnViewRadiusM = f.Reporting.OnViewRadiusM
 	for p, d := range []Duration{f.Targets.P1, f.Targets.P2, f.Targets.P3} {
 		path := fmt.Sprintf("targets.p%d", p+1)
 		if d.check(e, path) {
@@ -514,8 +520,11 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 		if t.Officers < 1 || t.Officers > 100 {
 			e.add(path+".officers", "must be between 1 and 100 (got %d)", t.Officers)
 		}
+		if !(t.Deterrable >= 0 && t.Deterrable <= 1) {
+			e.add(path+".deterrable", "must be between 0 and 1 (got %g)", t.Deterrable)
+		}
 		out.Types = append(out.Types, sim.IncidentType{Name: t.Name, Priority: t.Priority, Share: t.Share,
-			OnScene: buildDist(&t.OnScene, path+".on_scene", false, e), Officers: t.Officers})
+			OnScene: buildDist(&t.OnScene, path+".on_scene", false, e), Officers: t.Officers, Deterrable: t.Deterrable})
 	}
 	if len(in.Types) > 0 && math.Abs(shares-1) > 1e-6 {
 		e.add("incidents.types", "shares must sum to 1 (got %g)", shares)
@@ -533,7 +542,10 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 	badCount := false
 	for i, u := range f.Units {
 		path := fmt.Sprintf("units[%d]", i)
-		ut := sim.UnitType{Name: u.Name, Count: u.Count, Squad: u.Squad, PostKind: u.PostKind}
+		ut := sim.UnitType{Name: u.Name, Count: u.Count, Squad: u.Squad, PostKind: u.PostKind, Visibility: u.Visibility}
+		if !(u.Visibility >= 0 && u.Visibility <= 10) {
+			e.add(path+".visibility", "must be between 0 and 10 (got %g)", u.Visibility)
+		}
 		checkName(e, path+".name", "unit type", u.Name, seen)
 		if u.Count < 0 || u.Count > MaxUnits {
 			e.add(path+".count", "must be between 0 and %d (got %d)", MaxUnits, u.Count)
@@ -966,4 +978,54 @@ func checkEffort(f *File, cfg *sim.Config, variants []sim.Variant, e *errs) {
 				"shorten the duration, use fewer units or longer dwell times", events, MaxEvents)
 		}
 	}
+}
+
+func buildDeterrence(d *Deterrence, e *errs) sim.Deterrence {
+	out := sim.Deterrence{On: d.Enabled, RadiusM: d.RadiusM, HalfPresence: d.HalfPresence,
+		SpaceShare: d.DisplacedSpace, TimeShare: d.DisplacedTime, VisibleAbove: d.VisibleAbove}
+	if !(d.RadiusM >= 0 && d.RadiusM <= 5000) {
+		e.add("deterrence.radius_m", "must be between 0 and 5000 (got %g)", d.RadiusM)
+	}
+	if !(d.HalfPresence > 0 && d.HalfPresence <= 1e6) {
+		e.add("deterrence.half_presence", "must be > 0 (got %g)", d.HalfPresence)
+	}
+	if d.ResidualDecay.check(e, "deterrence.residual_decay") && !(d.ResidualDecay.Seconds > 0) {
+		e.add("deterrence.residual_decay", "must be > 0 (got %s)", FormatDuration(d.ResidualDecay.Seconds))
+	}
+	out.Tau = d.ResidualDecay.Seconds
+	okMin := d.DoseMin.check(e, "deterrence.dose_min")
+	okFull := d.DoseFull.check(e, "deterrence.dose_full")
+	if okMin && okFull && !(d.DoseMin.Seconds >= 0 && d.DoseFull.Seconds > d.DoseMin.Seconds) {
+		e.add("deterrence.dose_full", "must be longer than dose_min %s (got %s)", FormatDuration(d.DoseMin.Seconds), FormatDuration(d.DoseFull.Seconds))
+	}
+	out.DoseMin, out.DoseFull = d.DoseMin.Seconds, d.DoseFull.Seconds
+	for _, x := range []struct {
+		path string
+		v    float64
+	}{{"deterrence.displaced_space", d.DisplacedSpace}, {"deterrence.displaced_time", d.DisplacedTime}} {
+		if !(x.v >= 0 && x.v <= 1) {
+			e.add(x.path, "must be between 0 and 1 (got %g)", x.v)
+		}
+	}
+	if d.DisplacedSpace+d.DisplacedTime > 1 {
+		e.add("deterrence.displaced_time", "displaced_space + displaced_time must be at most 1 (got %g)", d.DisplacedSpace+d.DisplacedTime)
+	}
+	out.TimeShift = buildDist(&d.TimeShift, "deterrence.time_shift", true, e)
+	if !(d.VisibleAbove >= 0) {
+		e.add("deterrence.visible_above", "must be >= 0 (got %g)", d.VisibleAbove)
+	}
+	return out
+}
+
+func buildNearRepeat(n *NearRepeat, e *errs) policy.NearRepeat {
+	if !(n.Offspring >= 0 && n.Offspring < 1) {
+		e.add("incidents.near_repeat.offspring", "must be >= 0 and below 1, or incidents would multiply without end (got %g)", n.Offspring)
+	}
+	if n.Decay.check(e, "incidents.near_repeat.decay") && !(n.Decay.Seconds > 0) {
+		e.add("incidents.near_repeat.decay", "must be > 0 (got %s)", FormatDuration(n.Decay.Seconds))
+	}
+	if !(n.RadiusM >= 0 && n.RadiusM <= 50000) {
+		e.add("incidents.near_repeat.radius_m", "must be between 0 and 50000 (got %g)", n.RadiusM)
+	}
+	return policy.NearRepeat{Offspring: n.Offspring, Decay: n.Decay.Seconds, RadiusM: n.RadiusM}
 }

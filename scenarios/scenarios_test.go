@@ -287,7 +287,7 @@ func listDefaults(t *testing.T) (Unit, IncidentType) {
 
 func TestListItemDefaults(t *testing.T) {
 	u, it := listDefaults(t)
-	wantU := Unit{Name: "x", Count: 1, Squad: 2, SpeedKmh: 30, Shift: Shift{Start: "00:00", Hours: 24}, Home: "district", Priorities: []int{1, 2, 3}}
+	wantU := Unit{Name: "x", Count: 1, Squad: 2, SpeedKmh: 30, Shift: Shift{Start: "00:00", Hours: 24}, Home: "district", Priorities: []int{1, 2, 3}, Visibility: 1}
 	if !reflect.DeepEqual(u, wantU) {
 		t.Errorf("got unit defaults %+v, want %+v", u, wantU)
 	}
@@ -448,7 +448,7 @@ var brokenCases = []brokenCase{
 	{name: "unknown top-level key", doc: doc("replication: 3"),
 		want: []string{`broken.yaml:13: replication: unknown key "replication" (did you mean "replications"?)`}},
 	{name: "unknown key in a unit", doc: doc("units: [{name: car, count: 4, colour: blue}]"),
-		want: []string{`broken.yaml:9: units[0].colour: unknown key "colour" (valid: name, count, squad, speed_kmh, patrol_speed_kmh, turnout, shift, home, post_kind, priorities)`}},
+		want: []string{`broken.yaml:9: units[0].colour: unknown key "colour" (valid: name, count, squad, speed_kmh, patrol_speed_kmh, turnout, shift, home, post_kind, priorities, visibility)`}},
 	{name: "unknown key in an incident type", doc: doc("incidents: {types: [{name: any, share: 1, officer: 2}]}"),
 		want: []string{`broken.yaml:8: incidents.types[0].officer: unknown key "officer" (did you mean "officers"?)`}},
 	{name: "unknown key in a dist", doc: doc("dispatch: {delay: {dist: exponential, mean: 60s, sdev: 5s}}"),
@@ -682,7 +682,7 @@ var brokenCases = []brokenCase{
 	{name: "duplicate variant names", doc: doc("variants: [{name: v, policy: random}, {name: v, policy: posts}]"),
 		want: []string{`broken.yaml:12: variants[1].name: duplicate variant "v"`}},
 	{name: "variants", file: "variants.yaml", want: []string{
-		`variants.yaml:12: variants[0].policy: unknown policy "randm" (valid: posts, random, routes, static-beats)`,
+		`variants.yaml:12: variants[0].policy: unknown policy "randm" (valid: ` + strings.Join(policy.Names(), ", ") + `)`,
 		"variants.yaml:13: variants[1].params.dwel: unknown parameter for policy random (valid: dwell)",
 		`variants.yaml:14: variants[2].params.dwell: must be a duration such as 12m or 3d (got "5")`,
 		"variants.yaml:15: variants[3].params.dwell: must be between 1s and 1d (got 2d)",

@@ -7,21 +7,49 @@ import (
 // File is a scenario file as written (version 1). Field docs give units and
 // defaults; Default returns a File with every default filled in.
 type File struct {
-	Version      int       `yaml:"version"`
-	Name         string    `yaml:"name"`
-	Description  string    `yaml:"description,omitempty"`
-	Seed         uint64    `yaml:"seed"`
-	Duration     Duration  `yaml:"duration"`
-	Warmup       Duration  `yaml:"warmup"`
-	Replications int       `yaml:"replications"`
-	City         City      `yaml:"city"`
-	Travel       Travel    `yaml:"travel"`
-	Incidents    Incidents `yaml:"incidents"`
-	Units        []Unit    `yaml:"units"`
-	Dispatch     Dispatch  `yaml:"dispatch"`
-	Targets      Targets   `yaml:"targets"`
-	Variants     []Variant `yaml:"variants"`
-	Ranking      Ranking   `yaml:"ranking"`
+	Version      int        `yaml:"version"`
+	Name         string     `yaml:"name"`
+	Description  string     `yaml:"description,omitempty"`
+	Seed         uint64     `yaml:"seed"`
+	Duration     Duration   `yaml:"duration"`
+	Warmup       Duration   `yaml:"warmup"`
+	Replications int        `yaml:"replications"`
+	City         City       `yaml:"city"`
+	Travel       Travel     `yaml:"travel"`
+	Incidents    Incidents  `yaml:"incidents"`
+	Units        []Unit     `yaml:"units"`
+	Dispatch     Dispatch   `yaml:"dispatch"`
+	Targets      Targets    `yaml:"targets"`
+	Variants     []Variant  `yaml:"variants"`
+	Ranking      Ranking    `yaml:"ranking"`
+	Deterrence   Deterrence `yaml:"deterrence"`
+	Reporting    Reporting  `yaml:"reporting"`
+}
+
+// Deterrence is the presence model (docs/model.md, "Deterrence").
+type Deterrence struct {
+	Enabled        bool     `yaml:"enabled"`
+	RadiusM        float64  `yaml:"radius_m"`        // units within this distance of a place are present there
+	HalfPresence   float64  `yaml:"half_presence"`   // presence (visible officers) at which suppression reaches 63% of its maximum
+	ResidualDecay  Duration `yaml:"residual_decay"`  // decay time of residual deterrence after a unit leaves
+	DoseMin        Duration `yaml:"dose_min"`        // stops shorter than this leave no residual
+	DoseFull       Duration `yaml:"dose_full"`       // stops this long leave the full residual
+	DisplacedSpace float64  `yaml:"displaced_space"` // share of suppressed incidents moved to a neighbouring area
+	DisplacedTime  float64  `yaml:"displaced_time"`  // share moved to a later time
+	TimeShift      Dist     `yaml:"time_shift"`      // how much later
+	VisibleAbove   float64  `yaml:"visible_above"`   // presence that makes an area-hour count as seeing police
+}
+
+// Reporting is how incidents become known.
+type Reporting struct {
+	OnViewRadiusM float64 `yaml:"on_view_radius_m"` // a unit this close sees an incident happen (0: never)
+}
+
+// NearRepeat is self-excitation of incidents (a Hawkes process).
+type NearRepeat struct {
+	Offspring float64  `yaml:"offspring"` // expected offspring of a realised incident, < 1 (0: off)
+	Decay     Duration `yaml:"decay"`     // mean delay of an offspring
+	RadiusM   float64  `yaml:"radius_m"`  // offspring fall uniformly within this distance
 }
 
 // Ranking says how variants are ranked and compared.
@@ -87,15 +115,17 @@ type Incidents struct {
 	DayOfWeek   []float64      `yaml:"day_of_week"`
 	ReportDelay Dist           `yaml:"report_delay"`
 	Types       []IncidentType `yaml:"types"`
+	NearRepeat  NearRepeat     `yaml:"near_repeat"`
 }
 
 // IncidentType is one kind of incident.
 type IncidentType struct {
-	Name     string  `yaml:"name"`
-	Priority int     `yaml:"priority"`
-	Share    float64 `yaml:"share"`
-	OnScene  Dist    `yaml:"on_scene"`
-	Officers int     `yaml:"officers"`
+	Name       string  `yaml:"name"`
+	Priority   int     `yaml:"priority"`
+	Share      float64 `yaml:"share"`
+	OnScene    Dist    `yaml:"on_scene"`
+	Officers   int     `yaml:"officers"`
+	Deterrable float64 `yaml:"deterrable"` // 0 … 1: how far presence can suppress this type
 }
 
 func (t *IncidentType) defaultsOnly() {}
@@ -149,13 +179,14 @@ type Unit struct {
 	Home           string    `yaml:"home"`                // district, community or post
 	PostKind       string    `yaml:"post_kind,omitempty"` // with home: post
 	Priorities     []int     `yaml:"priorities"`
+	Visibility     float64   `yaml:"visibility"` // presence of one officer: 1 uniformed, 0 unmarked
 }
 
 func (u *Unit) defaultsOnly() {}
 
 // UnmarshalYAML applies the defaults of a unit type before decoding.
 func (u *Unit) UnmarshalYAML(n *yaml.Node) error {
-	*u = Unit{Count: 1, Squad: 2, SpeedKmh: 30, Shift: Shift{Start: "00:00", Hours: 24}, Home: "district", Priorities: []int{1, 2, 3}}
+	*u = Unit{Count: 1, Squad: 2, SpeedKmh: 30, Shift: Shift{Start: "00:00", Hours: 24}, Home: "district", Priorities: []int{1, 2, 3}, Visibility: 1}
 	type plain Unit
 	return n.Decode((*plain)(u))
 }
@@ -224,6 +255,7 @@ func Default() File {
 			HourOfDay:   []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
 			DayOfWeek:   []float64{1, 1, 1, 1, 1, 1, 1},
 			ReportDelay: Dist{Dist: "fixed", Mean: D(0)},
+			NearRepeat:  NearRepeat{Offspring: 0, Decay: D(7 * 86400), RadiusM: 350},
 		},
 		Dispatch: Dispatch{Mode: "point-to-point", Delay: Dist{Dist: "fixed", Mean: D(60)}, MutualAid: true,
 			// The command chain city → district → station of DESIGN.md §3a
@@ -233,7 +265,21 @@ func Default() File {
 				{Name: "district", Delay: Dist{Dist: "fixed", Mean: D(60)}},
 				{Name: "station", Delay: Dist{Dist: "fixed", Mean: D(90)}},
 			}},
-		Targets:  Targets{P1: D(5 * 60), P2: D(10 * 60), P3: D(30 * 60)},
-		Ranking:  Ranking{Alpha: 0.05},
+		Targets: Targets{P1: D(5 * 60), P2: D(10 * 60), P3: D(30 * 60)},
+		Ranking: Ranking{Alpha: 0.05},
+		Deterrence: Deterrence{
+			Enabled: true,
+			// Assumptions, with their sources in docs/model.md.
+			RadiusM:        200,
+			HalfPresence:   4,
+			ResidualDecay:  D(3600),
+			DoseMin:        D(2 * 60),
+			DoseFull:       D(15 * 60),
+			DisplacedSpace: 0.15,
+			DisplacedTime:  0.10,
+			TimeShift:      Dist{Dist: "exponential", Mean: D(6 * 3600)},
+			VisibleAbove:   0,
+		},
+		Reporting: Reporting{OnViewRadiusM: 50},
 	}
 }

@@ -44,7 +44,12 @@ incidents:
       share: 0.3
       on_scene: {dist: lognormal, mean: 40m, sd: 20m}   # fixed, exponential or lognormal (default exponential 30m)
       officers: 2              # officers needed on scene (default 1)
+      deterrable: 0.8          # 0 … 1: how far presence can suppress it (default 0)
     - {name: routine, priority: 3, share: 0.7, on_scene: {dist: exponential, mean: 30m}, officers: 1}
+  near_repeat:                 # self-exciting incidents (a Hawkes process)
+    offspring: 0               # expected offspring of each realised incident, < 1 (0: off)
+    decay: 7d                  # mean delay of an offspring
+    radius_m: 350              # offspring fall within this distance
 
 units:
   - name: car
@@ -57,19 +62,43 @@ units:
     home: district             # district, community (one per area) or post
     # post_kind: platform      # with home: post, only posts of this kind
     priorities: [1, 2, 3]      # priorities this type may take (default all)
+    visibility: 1              # presence of one officer: 1 uniformed, 0 unmarked (default 1)
 
 dispatch:
-  delay: 60s                   # call received → ready for dispatch (command delay)
+  mode: point-to-point         # default of the variants: point-to-point (GPS) or hierarchical
+  delay: 60s                   # point-to-point: call received → ready for dispatch
+  levels:                      # hierarchical: the command levels a call passes, in order
+    - {name: city, delay: 45s}
+    - {name: district, delay: 1m}
+    - {name: station, delay: 1m30s}
+  mutual_aid: true             # hierarchical: units may cross districts when none is free
+
+deterrence:                    # visible presence suppresses deterrable incidents (docs/model.md)
+  enabled: true
+  radius_m: 200                # units this close to a place are present there
+  half_presence: 4             # presence at which suppression reaches 63% of its maximum
+  residual_decay: 1h           # residual deterrence decays with this time constant
+  dose_min: 2m                 # stops shorter than this leave no residual (Koper 1995)
+  dose_full: 15m               # stops this long leave the full residual
+  displaced_space: 0.15        # share of suppressed incidents moved to a neighbouring area
+  displaced_time: 0.1          # share moved to a later time
+  time_shift: {dist: exponential, mean: 6h}   # how much later
+  visible_above: 0             # presence above which an area-hour counts as seeing police
+
+reporting:
+  on_view_radius_m: 50         # a unit this close sees an incident happen (0: never)
 
 targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: none)
 
 variants:                      # the arrangements to compare
   - name: random
-    policy: random             # policies: random, static-beats, posts, routes
+    policy: random             # random, static-beats, posts, routes, follow-incidents, hotspot-oracle
     params: {dwell: 15m}       # policy parameters (see README)
   - name: beats
     policy: static-beats
     # by_unit: {car: {policy: posts}}   # a policy of its own for a unit type
+    # dispatch: hierarchical   # this variant's dispatch mode (default dispatch.mode)
+    # units: {car: {count: 16, squad: 1}}   # this variant's force
 
 ranking:
   # objective:                 # default: response_p90_s_p1 and incidents_prevented, weight 1 each

@@ -67,6 +67,10 @@ type IncidentType struct {
 	Share    float64 // share of the volume (shares sum to 1)
 	OnScene  Dist    // on-scene work once full strength is there
 	Officers int     // officers needed on scene (>= 1)
+	// Deterrable is how far visible police presence can suppress this
+	// type: the suppression probability saturates at this value (0 = not
+	// at all, e.g. domestic incidents; near 1 = opportunistic street crime).
+	Deterrable float64
 }
 
 // Incidents is the incident model: a non-homogeneous Poisson process with a
@@ -93,6 +97,9 @@ type UnitType struct {
 	Home        policy.Home
 	PostKind    string  // for HomePost: only posts of this kind ("" = any)
 	Priorities  [4]bool // Priorities[p]: may take priority-p incidents
+	// Visibility weighs the presence of one officer of this type (1: a
+	// uniformed officer or marked car; 0: an unmarked observer).
+	Visibility float64
 }
 
 // OnDutyAt reports whether a unit of this type is on duty at time t.
@@ -135,6 +142,39 @@ type Config struct {
 	Units     []UnitType
 	Dispatch  Dispatch
 	Targets   [4]float64 // response-time target by priority, seconds (0: none)
+
+	Deterrence Deterrence
+	NearRepeat policy.NearRepeat // self-exciting incidents (Offspring 0: off)
+	// OnViewRadiusM: a unit on duty within this distance of an incident
+	// sees it happen, and the call comes at once (0: never).
+	OnViewRadiusM float64
+}
+
+// Deterrence is the model of visible police presence suppressing incidents
+// (docs/model.md, "Deterrence", gives the formulas and their sources).
+type Deterrence struct {
+	On           bool
+	RadiusM      float64 // units within this distance of a place count as present there
+	HalfPresence float64 // presence at which suppression reaches 1 − 1/e of its maximum
+	Tau          float64 // decay time of residual deterrence, seconds
+	DoseMin      float64 // a stop shorter than this leaves no residual, seconds
+	DoseFull     float64 // a stop this long or longer leaves the full residual, seconds
+	SpaceShare   float64 // share of suppressed incidents displaced to a neighbouring area
+	TimeShare    float64 // share displaced to a later time at the same place
+	TimeShift    Dist    // how much later a temporally displaced incident happens
+	VisibleAbove float64 // presence above which an area counts as seeing police (visibility)
+}
+
+// Dose is Koper's residual-deterrence dose of a stop of d seconds: 0 below
+// DoseMin, rising linearly to 1 at DoseFull, 1 after.
+func (d *Deterrence) Dose(stay float64) float64 {
+	switch {
+	case stay < d.DoseMin:
+		return 0
+	case stay >= d.DoseFull:
+		return 1
+	}
+	return (stay - d.DoseMin) / (d.DoseFull - d.DoseMin)
 }
 
 // Mode is how calls are dispatched.

@@ -17,7 +17,20 @@ type Candidate struct {
 	Pos     geo.Point
 	Atom    int32
 	Type    int16
+	// Origin says where the candidate comes from: drawn by Generate, or
+	// created during a run by displacement or near-repeat excitation.
+	Origin Origin
 }
+
+// Origin is where a candidate comes from.
+type Origin uint8
+
+const (
+	Background     Origin = iota // the non-homogeneous Poisson process (Generate)
+	DisplacedSpace               // a suppressed incident moved to a neighbouring area
+	DisplacedTime                // a suppressed incident moved to a later time
+	NearRepeat                   // an offspring of a realised incident
+)
 
 // Generate draws the incident candidates of replication rep, in time order.
 // Each attribute has its own stream, so the draws of one never shift another.
@@ -101,7 +114,10 @@ func pick(cum []float64, x float64) int {
 // Uniform purposes: which pre-drawn uniform of an incident serves what.
 // Values are part of the reproducibility contract: only append.
 const (
-	UCommand = 0 // UCommand + k: the delay of command level k
+	UCommand  = 0  // UCommand + k: the delay of command level k
+	USuppress = 16 // whether presence suppresses the incident
+	UDisplace = 17 // prevented, or displaced in space or time
+	UWhere    = 18 // which neighbouring area, or how much later
 )
 
 // U returns the incident's k-th uniform in (0, 1): a pure function of its
@@ -112,4 +128,29 @@ func (c *Candidate) U(k int) float64 {
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	x ^= x >> 31
 	return (float64(x>>11) + 0.5) / (1 << 53)
+}
+
+// RateFunc returns the expected rate of background incidents in atom a at
+// time t, per second: the daily volume shaped by the hour-of-day and
+// day-of-week profiles, times the atom's share of the weights. It is the
+// intensity Generate draws from. The sums are computed once.
+func (cfg *Config) RateFunc() func(a int, t float64) float64 {
+	inc := &cfg.Incidents
+	var hsum, dsum, wsum float64
+	for _, h := range inc.HourOfDay {
+		hsum += h
+	}
+	for _, d := range inc.DayOfWeek {
+		dsum += d
+	}
+	for i := range cfg.City.Atoms {
+		wsum += cfg.City.Atoms[i].Weight
+	}
+	return func(a int, t float64) float64 {
+		if hsum <= 0 || dsum <= 0 || wsum <= 0 || t < 0 {
+			return 0
+		}
+		hour := int(t/3600) % 168
+		return inc.PerDay / 3600 * inc.HourOfDay[hour%24] / hsum * inc.DayOfWeek[hour/24] * 7 / dsum * cfg.City.Atoms[a].Weight / wsum
+	}
 }

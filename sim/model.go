@@ -21,7 +21,7 @@ type Model struct {
 // the centroid is not), and of a type homed at posts
 // to the i mod P-th post of its kind.
 func NewModel(cfg *Config) (*Model, error) {
-	w := &policy.World{City: cfg.City}
+	w := &policy.World{City: cfg.City, Rate: cfg.RateFunc(), NearRepeat: cfg.NearRepeat}
 	c := cfg.City
 	for t := range cfg.Units {
 		ut := &cfg.Units[t]

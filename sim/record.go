@@ -23,6 +23,29 @@ type IncidentRecord struct {
 
 	Units         []int // units sent, in dispatch order
 	CrossDistrict int   // of those, units homed in another district
+
+	Origin     Origin // background, displaced, or near-repeat offspring
+	Discovered bool   // seen on view by a unit (the call came at once)
+}
+
+// Outcome is what presence did to a deterrable candidate.
+type Outcome uint8
+
+const (
+	Prevented Outcome = iota // it did not happen
+	MovedSpace               // displaced to a neighbouring area (a new candidate)
+	MovedTime                // displaced to a later time (a new candidate)
+)
+
+// DeterRecord is the observation of a suppressed candidate.
+type DeterRecord struct {
+	Time     float64 // when it would have happened, seconds
+	Type     int
+	Atom     int
+	District int
+	Presence float64 // presence that suppressed it
+	Outcome  Outcome
+	Origin   Origin
 }
 
 // Resolved reports whether the incident was cleared.
@@ -38,4 +61,10 @@ type Recorder interface {
 	Busy(u int, from, to float64)
 	// OnDuty reports that unit u was on duty during [from, to).
 	OnDuty(u int, from, to float64)
+	// Deterred reports a candidate that presence suppressed.
+	Deterred(d *DeterRecord)
+	// Presence reports, every hour on the hour, the presence in each atom
+	// (visible officers inside it plus residual deterrence). The slice is
+	// reused: read it during the call.
+	Presence(t float64, byAtom []float64)
 }

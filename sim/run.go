@@ -28,6 +28,8 @@ const (
 	evPatrol
 	evShift
 	evDispatch
+	evSample
+	evUpdate
 )
 
 type unitState uint8
@@ -90,6 +92,12 @@ type run struct {
 	free     int     // units on patrol
 	arrived  bool    // all candidates have occurred
 	pending  bool    // a batched dispatch event is scheduled
+	nBase    int     // candidates drawn by Generate; later ones come from the run
+	vis      []float64 // by unit: visibility × squad
+	resVal   []float64 // by atom: residual deterrence as of resT
+	resT     []float64
+	byAtom   []float64 // presence sample buffer
+	learners []int     // policies that learn from incidents
 	err      error
 }
 
@@ -99,8 +107,15 @@ type run struct {
 func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
 	m := v.Model
 	cfg := m.Cfg
-	r := &run{m: m, mode: v.Mode, cfg: cfg, rec: rec, cands: cands,
-		inc:     make([]incidentRun, len(cands)),
+	r := &run{m: m, mode: v.Mode, cfg: cfg, rec: rec,
+		// A copy: the run appends displaced and near-repeat candidates.
+		cands:   append(make([]Candidate, 0, len(cands)+len(cands)/4+16), cands...),
+		nBase:   len(cands),
+		inc:     make([]incidentRun, len(cands), len(cands)+len(cands)/4+16),
+		vis:     make([]float64, len(m.World.Units)),
+		resVal:  make([]float64, len(cfg.City.Atoms)),
+		resT:    make([]float64, len(cfg.City.Atoms)),
+		byAtom:  make([]float64, len(cfg.City.Atoms)),
 		units:   make([]unitRun, len(m.World.Units)),
 		rPolicy: rng.New(seed, rep, rng.Policy),
 	}
@@ -145,7 +160,21 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 			}
 		}
 	}
+	for u, unit := range m.World.Units {
+		r.vis[u] = cfg.Units[unit.Type].Visibility * float64(unit.Squad)
+	}
 	r.eng = des.New(r, 4*len(r.units)+64)
+	for k, p := range r.policies {
+		if _, ok := p.(policy.Learner); ok {
+			r.learners = append(r.learners, k)
+		}
+		if up, ok := p.(policy.Updater); ok {
+			if iv := up.Interval(); iv > 0 {
+				r.eng.Schedule(0, evUpdate, int32(k), 0)
+			}
+		}
+	}
+	r.eng.Schedule(0, evSample, 0, 0)
 	for u := range r.units {
 		ur := &r.units[u]
 		ur.policy = byChoice[m.World.Units[u].Type]
@@ -222,30 +251,61 @@ func (r *run) Handle(e *des.Engine, ev des.Event) {
 	case evDispatch:
 		r.pending = false
 		r.dispatch()
+	case evSample:
+		r.sample()
+	case evUpdate:
+		up := r.policies[ev.A].(policy.Updater)
+		up.Update(r.eng.Now(), r.rPolicy)
+		if next := r.eng.Now() + up.Interval(); next < r.cfg.Duration+DrainLimit {
+			r.eng.Schedule(next, evUpdate, ev.A, 0)
+		}
 	}
 }
 
+// occur handles candidate i at its time: presence may suppress it (and
+// displace it); otherwise it is realised, seen on view or reported later,
+// and may bring near-repeat offspring.
 func (r *run) occur(i int) {
-	c := &r.cands[i]
+	if i < r.nBase {
+		if i+1 < r.nBase {
+			r.eng.Schedule(r.cands[i+1].Occur, evOccur, int32(i+1), 0)
+		} else {
+			r.arrived = true
+		}
+	}
+	if r.deter(i) {
+		return
+	}
+	now := r.eng.Now()
+	c := r.cands[i]
 	t := &r.cfg.Incidents.Types[c.Type]
-	ir := &r.inc[i]
 	nan := math.NaN()
-	ir.rec = IncidentRecord{
+	r.inc[i].rec = IncidentRecord{
 		ID: i, Type: int(c.Type), Priority: t.Priority, Atom: int(c.Atom),
 		District: r.cfg.City.Atoms[c.Atom].District, Pos: c.Pos, Needed: t.Officers,
-		Occur: c.Occur, Call: nan, Ready: nan, Dispatch: nan, Arrive: nan, Full: nan, Clear: nan,
+		Occur: now, Call: nan, Ready: nan, Dispatch: nan, Arrive: nan, Full: nan, Clear: nan,
+		Origin: c.Origin,
 	}
 	r.open++
-	r.eng.Schedule(c.Occur+c.Report, evCall, int32(i), 0)
-	if i+1 < len(r.cands) {
-		r.eng.Schedule(r.cands[i+1].Occur, evOccur, int32(i+1), 0)
+	sighting := policy.Sighting{Occur: now, Atom: int(c.Atom), Pos: c.Pos, How: policy.Truth}
+	r.learn(sighting)
+	if r.seen(c.Pos) {
+		r.inc[i].rec.Discovered = true
+		sighting.How = policy.Discovered
+		r.learn(sighting)
+		r.eng.Schedule(now, evCall, int32(i), 0)
 	} else {
-		r.arrived = true
+		r.eng.Schedule(now+c.Report, evCall, int32(i), 0)
 	}
+	r.spawn(i)
 }
 
 func (r *run) call(i int) {
 	r.inc[i].rec.Call = r.eng.Now()
+	if !r.inc[i].rec.Discovered {
+		c := &r.cands[i]
+		r.learn(policy.Sighting{Occur: r.inc[i].rec.Occur, Atom: int(c.Atom), Pos: c.Pos, How: policy.Reported})
+	}
 	r.eng.After(r.commandDelay(&r.cands[i]), evReady, int32(i), 0)
 }
 
@@ -367,6 +427,7 @@ func (r *run) send(u, i int) {
 	ur := &r.units[u]
 	ut := &r.cfg.Units[r.m.World.Units[u].Type]
 	ir := &r.inc[i]
+	r.leave(u)
 	from := ur.leg.At(now)
 	depart := now + ut.Turnout
 	ur.leg = geo.Leg{From: from, To: r.cands[i].Pos, Depart: depart,
@@ -447,6 +508,7 @@ func (r *run) patrol(u int) {
 	now := r.eng.Now()
 	ur := &r.units[u]
 	ut := &r.cfg.Units[r.m.World.Units[u].Type]
+	r.leave(u)
 	pos := ur.leg.At(now)
 	o := r.policies[ur.policy].Next(now, u, pos, r.rPolicy)
 	ur.gen++
@@ -516,6 +578,7 @@ func (r *run) goOnDuty(u int) {
 func (r *run) goOffDuty(u int) {
 	now := r.eng.Now()
 	ur := &r.units[u]
+	r.leave(u)
 	if ur.state == stPatrol {
 		r.free--
 	}

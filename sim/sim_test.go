@@ -52,6 +52,8 @@ type nopRecorder struct{}
 func (nopRecorder) Incident(r *IncidentRecord)     {}
 func (nopRecorder) Busy(u int, from, to float64)   {}
 func (nopRecorder) OnDuty(u int, from, to float64) {}
+func (nopRecorder) Deterred(d *DeterRecord)         {}
+func (nopRecorder) Presence(t float64, p []float64) {}
 
 func (w *waitRecorder) Incident(r *IncidentRecord) {
 	if r.Call < w.lo || r.Call >= w.hi {
@@ -196,6 +198,7 @@ func TestPoissonVolume(t *testing.T) {
 
 // checkRecorder asserts the invariants of a run.
 type checkRecorder struct {
+	nopRecorder
 	t        testing.TB
 	cfg      *Config
 	units    []policy.Unit

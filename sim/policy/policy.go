@@ -45,6 +45,55 @@ type Unit struct {
 type World struct {
 	City  *geo.City
 	Units []Unit
+	// Rate is the true expected rate of incidents in atom a at time t
+	// (incidents per second) from the background process alone, without
+	// near-repeat excitation. Only an oracle policy may use it.
+	Rate func(a int, t float64) float64
+	// NearRepeat is the true self-excitation of incidents (zero when off).
+	// Only an oracle policy may use it.
+	NearRepeat NearRepeat
+}
+
+// NearRepeat describes self-exciting incidents: each realised incident
+// brings Offspring further incidents on average, after delays drawn from an
+// exponential distribution of mean Decay seconds, within RadiusM metres.
+type NearRepeat struct {
+	Offspring float64
+	Decay     float64 // seconds
+	RadiusM   float64
+}
+
+// Knowledge says how an incident became known.
+type Knowledge int
+
+const (
+	Reported   Knowledge = iota // a call came in (learnt at the call)
+	Discovered                  // a unit saw it happen (on-view; learnt at once)
+	Truth                       // it happened (every realised incident, learnt at once): for oracles only
+)
+
+// Sighting is an incident as a policy learns of it.
+type Sighting struct {
+	Occur float64 // when it happened, seconds
+	Atom  int
+	Pos   geo.Point
+	How   Knowledge
+}
+
+// Learner is implemented by policies that learn from incidents. The engine
+// calls Learn once for each way an incident becomes known: Reported at the
+// call, Discovered at occurrence when a unit saw it, Truth at occurrence for
+// every realised incident. A policy must ignore what it is not meant to
+// know; only an oracle may use Truth.
+type Learner interface {
+	Learn(now float64, s Sighting)
+}
+
+// Updater is implemented by policies that revise their plan at intervals:
+// the engine calls Update every Interval seconds from the start of the run.
+type Updater interface {
+	Interval() float64 // seconds, > 0
+	Update(now float64, r *rand.Rand)
 }
 
 // Order tells an idle unit where to go: travel to To, then stay Dwell
@@ -77,6 +126,7 @@ const (
 	Duration Kind = iota // seconds, written like 90s, 12m, 3d
 	Number               // a real number
 	Integer              // a whole number
+	Choice               // one of Param.Choices, written by name; the value is its index
 )
 
 // Param declares one parameter of a policy.
@@ -84,7 +134,8 @@ type Param struct {
 	Name     string
 	Kind     Kind
 	Default  float64
-	Min, Max float64 // valid closed range
+	Min, Max float64  // valid closed range (for a Choice: 0 and len(Choices)-1)
+	Choices  []string // the names of a Choice's values
 	Doc      string
 }
 

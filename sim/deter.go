@@ -1,0 +1,221 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/policy"
+)
+
+// Seeds salts of the incident-local streams (never renumber).
+const (
+	saltOffspring = 0x6f6666737072696e // "offsprin"
+	saltDisplace  = 0x646973706c616365 // "displace"
+)
+
+// presenceAt is the visible presence at p at time t: the visibility ×
+// squad of every unit on duty within the presence radius of p.
+func (r *run) presenceAt(p geo.Point, t float64) float64 {
+	rad := r.cfg.Deterrence.RadiusM
+	total := 0.0
+	for u := range r.units {
+		ur := &r.units[u]
+		if ur.state == stOff || r.vis[u] == 0 {
+			continue
+		}
+		if ur.leg.At(t).Dist(p) <= rad {
+			total += r.vis[u]
+		}
+	}
+	return total
+}
+
+// residualAt is the residual deterrence left in atom a at time t.
+func (r *run) residualAt(a int, t float64) float64 {
+	if r.resVal[a] == 0 {
+		return 0
+	}
+	return r.resVal[a] * math.Exp(-(t-r.resT[a])/r.cfg.Deterrence.Tau)
+}
+
+// leave records the end of unit u's stay at its current stop (a patrol stop,
+// a scene or a post): a stay of d seconds leaves visibility × squad × g(d)
+// of residual deterrence in the stop's atom, decaying with time (Koper 1995).
+func (r *run) leave(u int) {
+	if !r.cfg.Deterrence.On || r.vis[u] == 0 {
+		return
+	}
+	now := r.eng.Now()
+	ur := &r.units[u]
+	if ur.state == stOff || now <= ur.leg.Arrive {
+		return // off duty, or never got there
+	}
+	dose := r.cfg.Deterrence.Dose(now - max(ur.leg.Arrive, ur.leg.Depart))
+	if dose == 0 {
+		return
+	}
+	a := r.cfg.City.Locate(ur.leg.To)
+	if a < 0 {
+		return
+	}
+	r.resVal[a] = r.residualAt(a, now) + r.vis[u]*dose
+	r.resT[a] = now
+}
+
+// sample reports the presence in every atom, on the hour.
+func (r *run) sample() {
+	now := r.eng.Now()
+	for a := range r.byAtom {
+		r.byAtom[a] = 0
+		if r.cfg.Deterrence.On {
+			r.byAtom[a] = r.residualAt(a, now)
+		}
+	}
+	for u := range r.units {
+		ur := &r.units[u]
+		if ur.state == stOff || r.vis[u] == 0 {
+			continue
+		}
+		if a := r.cfg.City.Locate(ur.leg.At(now)); a >= 0 {
+			r.byAtom[a] += r.vis[u]
+		}
+	}
+	r.rec.Presence(now, r.byAtom)
+	if next := now + 3600; next < r.cfg.Duration {
+		r.eng.Schedule(next, evSample, 0, 0)
+	}
+}
+
+// deter decides whether presence suppresses candidate i, and if so what
+// becomes of it. It reports whether the candidate was suppressed.
+func (r *run) deter(i int) bool {
+	d := &r.cfg.Deterrence
+	c := r.cands[i]
+	typ := &r.cfg.Incidents.Types[c.Type]
+	if !d.On || typ.Deterrable <= 0 {
+		return false
+	}
+	now := r.eng.Now()
+	p := r.presenceAt(c.Pos, now) + r.residualAt(int(c.Atom), now)
+	if p <= 0 || c.U(USuppress) >= typ.Deterrable*(1-math.Exp(-p/d.HalfPresence)) {
+		return false
+	}
+	rec := DeterRecord{Time: now, Type: int(c.Type), Atom: int(c.Atom),
+		District: r.cfg.City.Atoms[c.Atom].District, Presence: p, Outcome: Prevented, Origin: c.Origin}
+	// A displaced incident is not displaced again: if presence meets it
+	// where it went, it is prevented.
+	u := c.U(UDisplace)
+	moved := c
+	moved.Seed = splitmix(c.Seed ^ saltDisplace)
+	switch {
+	case c.Origin == DisplacedSpace || c.Origin == DisplacedTime:
+	case u < d.SpaceShare:
+		nb := r.cfg.City.Atoms[c.Atom].Neighbours
+		if len(nb) == 0 {
+			break
+		}
+		a := nb[min(len(nb)-1, int(c.U(UWhere)*float64(len(nb))))]
+		rng := rand.New(rand.NewPCG(moved.Seed, saltDisplace))
+		moved.Atom, moved.Pos, moved.Origin = int32(a), r.cfg.City.RandomPoint(a, rng), DisplacedSpace
+		rec.Outcome = MovedSpace
+		r.add(moved)
+	case u < d.SpaceShare+d.TimeShare:
+		moved.Occur = now + d.TimeShift.Quantile(c.U(UWhere))
+		moved.Origin = DisplacedTime
+		rec.Outcome = MovedTime
+		if moved.Occur < r.cfg.Duration {
+			r.add(moved)
+		}
+	}
+	r.rec.Deterred(&rec)
+	return true
+}
+
+// add appends a candidate created during the run and schedules it.
+func (r *run) add(c Candidate) {
+	r.cands = append(r.cands, c)
+	r.inc = append(r.inc, incidentRun{})
+	r.eng.Schedule(max(c.Occur, r.eng.Now()), evOccur, int32(len(r.cands)-1), 0)
+}
+
+// spawn draws the near-repeat offspring of realised candidate i (a Hawkes
+// process): a Poisson number with mean Offspring, each after an exponential
+// delay of mean Decay, uniformly within RadiusM of the parent (redrawn when
+// outside the city, up to 8 times, then at the parent's place), of the
+// parent's type. The draws come from the parent's own stream, so a parent
+// realised in two variants has the same offspring in both.
+func (r *run) spawn(i int) {
+	nr := &r.cfg.NearRepeat
+	if nr.Offspring <= 0 {
+		return
+	}
+	parent := r.cands[i]
+	rng := rand.New(rand.NewPCG(parent.Seed, saltOffspring))
+	n := poisson(rng, nr.Offspring)
+	typ := &r.cfg.Incidents.Types[parent.Type]
+	for range n {
+		child := Candidate{Type: parent.Type, Origin: NearRepeat}
+		child.Occur = parent.Occur + rng.ExpFloat64()*nr.Decay
+		child.Pos, child.Atom = parent.Pos, parent.Atom
+		for range 8 {
+			ang := 2 * math.Pi * rng.Float64()
+			rad := nr.RadiusM * math.Sqrt(rng.Float64())
+			p := geo.Point{X: parent.Pos.X + rad*math.Cos(ang), Y: parent.Pos.Y + rad*math.Sin(ang)}
+			if a := r.cfg.City.Locate(p); a >= 0 {
+				child.Pos, child.Atom = p, int32(a)
+				break
+			}
+		}
+		child.OnScene = typ.OnScene.Sample(rng)
+		child.Report = r.cfg.Incidents.ReportDelay.Sample(rng)
+		child.Seed = rng.Uint64()
+		if child.Occur < r.cfg.Duration {
+			r.add(child)
+		}
+	}
+}
+
+// poisson draws a Poisson count of mean lambda by inversion (lambda small).
+func poisson(r *rand.Rand, lambda float64) int {
+	u := r.Float64()
+	p := math.Exp(-lambda)
+	cdf := p
+	k := 0
+	for u > cdf && k < 1000 {
+		k++
+		p *= lambda / float64(k)
+		cdf += p
+	}
+	return k
+}
+
+// seen reports whether a unit on duty is within the on-view radius of p.
+func (r *run) seen(p geo.Point) bool {
+	rad := r.cfg.OnViewRadiusM
+	if rad <= 0 {
+		return false
+	}
+	now := r.eng.Now()
+	for u := range r.units {
+		ur := &r.units[u]
+		if ur.state != stOff && ur.leg.At(now).Dist(p) <= rad {
+			return true
+		}
+	}
+	return false
+}
+
+// learn tells every learning policy of a sighting.
+func (r *run) learn(s policy.Sighting) {
+	for _, k := range r.learners {
+		r.policies[k].(policy.Learner).Learn(r.eng.Now(), s)
+	}
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
