@@ -32,9 +32,9 @@ type IncidentRecord struct {
 type Outcome uint8
 
 const (
-	Prevented Outcome = iota // it did not happen
-	MovedSpace               // displaced to a neighbouring area (a new candidate)
-	MovedTime                // displaced to a later time (a new candidate)
+	Prevented  Outcome = iota // it did not happen
+	MovedSpace                // displaced to a neighbouring area (a new candidate)
+	MovedTime                 // displaced to a later time (a new candidate)
 )
 
 // DeterRecord is the observation of a suppressed candidate.

@@ -49,9 +49,9 @@ type waitRecorder struct {
 
 type nopRecorder struct{}
 
-func (nopRecorder) Incident(r *IncidentRecord)     {}
-func (nopRecorder) Busy(u int, from, to float64)   {}
-func (nopRecorder) OnDuty(u int, from, to float64) {}
+func (nopRecorder) Incident(r *IncidentRecord)      {}
+func (nopRecorder) Busy(u int, from, to float64)    {}
+func (nopRecorder) OnDuty(u int, from, to float64)  {}
 func (nopRecorder) Deterred(d *DeterRecord)         {}
 func (nopRecorder) Presence(t float64, p []float64) {}
 
