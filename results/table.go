@@ -17,28 +17,36 @@ var tableRows = []string{
 	"response_mean_s_p3", "response_p90_s_p3", "within_target_p3",
 	"command_delay_mean_s", "queue_wait_mean_s", "travel_mean_s", "full_strength_mean_s",
 	"utilization", "unresolved",
+	"incidents_realised", "incidents_realised_night", "incidents_prevented", "incidents_displaced",
+	"visibility", "zero_incident_atoms",
 }
 
 var tableLabels = map[string]string{
-	"incidents":            "incidents",
-	"unresolved":           "unresolved",
-	"response_mean_s":      "response, mean (min)",
-	"response_median_s":    "response, median (min)",
-	"response_p90_s":       "response, p90 (min)",
-	"response_mean_s_p1":   "P1 response, mean (min)",
-	"response_p90_s_p1":    "P1 response, p90 (min)",
-	"within_target_p1":     "P1 within target (%)",
-	"response_mean_s_p2":   "P2 response, mean (min)",
-	"response_p90_s_p2":    "P2 response, p90 (min)",
-	"within_target_p2":     "P2 within target (%)",
-	"response_mean_s_p3":   "P3 response, mean (min)",
-	"response_p90_s_p3":    "P3 response, p90 (min)",
-	"within_target_p3":     "P3 within target (%)",
-	"command_delay_mean_s": "command delay (min)",
-	"queue_wait_mean_s":    "queue wait (min)",
-	"travel_mean_s":        "travel (min)",
-	"full_strength_mean_s": "to full strength (min)",
-	"utilization":          "utilisation (%)",
+	"incidents":                "incidents",
+	"unresolved":               "unresolved",
+	"response_mean_s":          "response, mean (min)",
+	"response_median_s":        "response, median (min)",
+	"response_p90_s":           "response, p90 (min)",
+	"response_mean_s_p1":       "P1 response, mean (min)",
+	"response_p90_s_p1":        "P1 response, p90 (min)",
+	"within_target_p1":         "P1 within target (%)",
+	"response_mean_s_p2":       "P2 response, mean (min)",
+	"response_p90_s_p2":        "P2 response, p90 (min)",
+	"within_target_p2":         "P2 within target (%)",
+	"response_mean_s_p3":       "P3 response, mean (min)",
+	"response_p90_s_p3":        "P3 response, p90 (min)",
+	"within_target_p3":         "P3 within target (%)",
+	"command_delay_mean_s":     "command delay (min)",
+	"queue_wait_mean_s":        "queue wait (min)",
+	"travel_mean_s":            "travel (min)",
+	"full_strength_mean_s":     "to full strength (min)",
+	"utilization":              "utilisation (%)",
+	"incidents_realised":       "incidents happened",
+	"incidents_realised_night": "  of which at night",
+	"incidents_prevented":      "incidents prevented",
+	"incidents_displaced":      "incidents displaced",
+	"visibility":               "visibility (%)",
+	"zero_incident_atoms":      "areas without incident",
 }
 
 // variantsPerBlock keeps the table within 100 columns.
@@ -177,7 +185,7 @@ func cell(name string, e Estimate) string {
 	switch {
 	case strings.HasSuffix(name, "_s") || strings.Contains(name, "_s_"):
 		scale, prec = 1.0/60, 2
-	case strings.HasPrefix(name, "within_target") || strings.HasPrefix(name, "utilization"):
+	case strings.HasPrefix(name, "within_target") || strings.HasPrefix(name, "utilization") || name == "visibility":
 		scale, prec = 100, 1
 	case name == "score":
 		prec = 3

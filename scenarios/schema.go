@@ -278,7 +278,7 @@ func Default() File {
 			DisplacedSpace: 0.15,
 			DisplacedTime:  0.10,
 			TimeShift:      Dist{Dist: "exponential", Mean: D(6 * 3600)},
-			VisibleAbove:   0,
+			VisibleAbove:   1,
 		},
 		Reporting: Reporting{OnViewRadiusM: 50},
 	}

@@ -83,7 +83,7 @@ deterrence:                    # visible presence suppresses deterrable incident
   displaced_space: 0.15        # share of suppressed incidents moved to a neighbouring area
   displaced_time: 0.1          # share moved to a later time
   time_shift: {dist: exponential, mean: 6h}   # how much later
-  visible_above: 0             # presence above which an area-hour counts as seeing police
+  visible_above: 1             # presence above which an area-hour counts as seeing police
 
 reporting:
   on_view_radius_m: 50         # a unit this close sees an incident happen (0: never)

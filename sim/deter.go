@@ -21,7 +21,7 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 	total := 0.0
 	for u := range r.units {
 		ur := &r.units[u]
-		if ur.state == stOff || r.vis[u] == 0 {
+		if ur.state == stOff || r.vis[u] == 0 || farFromLeg(&ur.leg, p, rad) {
 			continue
 		}
 		if ur.leg.At(t).Dist(p) <= rad {
@@ -29,6 +29,14 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 		}
 	}
 	return total
+}
+
+// farFromLeg reports whether p is more than rad from the bounding box of a
+// leg, so that no position on it can be within rad: a cheap test that
+// spares computing the position of most units.
+func farFromLeg(l *geo.Leg, p geo.Point, rad float64) bool {
+	return p.X < min(l.From.X, l.To.X)-rad || p.X > max(l.From.X, l.To.X)+rad ||
+		p.Y < min(l.From.Y, l.To.Y)-rad || p.Y > max(l.From.Y, l.To.Y)+rad
 }
 
 // residualAt is the residual deterrence left in atom a at time t.
@@ -199,7 +207,7 @@ func (r *run) seen(p geo.Point) bool {
 	now := r.eng.Now()
 	for u := range r.units {
 		ur := &r.units[u]
-		if ur.state != stOff && ur.leg.At(now).Dist(p) <= rad {
+		if ur.state != stOff && !farFromLeg(&ur.leg, p, rad) && ur.leg.At(now).Dist(p) <= rad {
 			return true
 		}
 	}
