@@ -865,14 +865,23 @@ func resolvePolicy(name string, params map[string]yaml.Node, path string, e *err
 		pp := spec.Params[i]
 		var x float64
 		var err error
-		if n.Kind != yaml.ScalarNode {
+		switch {
+		case n.Kind != yaml.ScalarNode:
 			err = errors.New("not a scalar")
-		} else if pp.Kind == policy.Duration {
+		case pp.Kind == policy.Duration:
 			x, err = ParseDuration(n.Value)
-		} else {
+		case pp.Kind == policy.Choice:
+			i := slices.Index(pp.Choices, n.Value)
+			if i < 0 {
+				err = errors.New("not a choice")
+			}
+			x = float64(i)
+		default:
 			x, err = strconv.ParseFloat(n.Value, 64)
 		}
 		switch {
+		case err != nil && pp.Kind == policy.Choice:
+			e.add(p, "must be one of %s (got %q)", strings.Join(pp.Choices, ", "), n.Value)
 		case err != nil && pp.Kind == policy.Duration:
 			e.add(p, "must be a duration such as 12m or 3d (got %q)", n.Value)
 		case err != nil:

@@ -145,11 +145,11 @@ func (m *Main) policiesCmd() *cobra.Command {
 				spec, _ := policy.Lookup(name)
 				fmt.Fprintf(m.stdout, "%s\n  %s\n", name, spec.Doc)
 				for _, p := range spec.Params {
-					def, lo, hi := fmt.Sprint(p.Default), fmt.Sprint(p.Min), fmt.Sprint(p.Max)
-					if p.Kind == policy.Duration {
-						def, lo, hi = scenarios.FormatDuration(p.Default), scenarios.FormatDuration(p.Min), scenarios.FormatDuration(p.Max)
+					valid := policyValue(p, p.Min) + " … " + policyValue(p, p.Max)
+					if p.Kind == policy.Choice {
+						valid = "one of " + strings.Join(p.Choices, ", ")
 					}
-					fmt.Fprintf(m.stdout, "  - %s (default %s, %s … %s): %s\n", p.Name, def, lo, hi, p.Doc)
+					fmt.Fprintf(m.stdout, "  - %s (default %s; %s): %s\n", p.Name, policyValue(p, p.Default), valid, p.Doc)
 				}
 			}
 			return nil

@@ -281,10 +281,7 @@ func paramNodes(c sim.PolicyChoice) map[string]yaml.Node {
 	}
 	out := map[string]yaml.Node{}
 	for _, p := range c.Spec.Params {
-		v := strconv.FormatFloat(c.Params[p.Name], 'g', -1, 64)
-		if p.Kind == policy.Duration {
-			v = scenarios.FormatDuration(c.Params[p.Name])
-		}
+		v := policyValue(p, c.Params[p.Name])
 		out[p.Name] = yaml.Node{Kind: yaml.ScalarNode, Value: v}
 	}
 	return out
@@ -319,4 +316,17 @@ func checkNoOverwrite(dir string, s *scenarios.Scenario) error {
 		}
 	}
 	return nil
+}
+
+// policyValue writes a policy parameter's value as a scenario file does.
+func policyValue(p policy.Param, x float64) string {
+	switch p.Kind {
+	case policy.Duration:
+		return scenarios.FormatDuration(x)
+	case policy.Choice:
+		if i := int(x); i >= 0 && i < len(p.Choices) {
+			return p.Choices[i]
+		}
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }

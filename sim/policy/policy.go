@@ -199,7 +199,7 @@ func (s *Spec) Resolve(raw map[string]float64) (Values, error) {
 		if !ok {
 			x = p.Default
 		}
-		if math.IsNaN(x) || x < p.Min || x > p.Max || (p.Kind == Integer && x != math.Trunc(x)) {
+		if math.IsNaN(x) || x < p.Min || x > p.Max || ((p.Kind == Integer || p.Kind == Choice) && x != math.Trunc(x)) {
 			errs = append(errs, fmt.Errorf("parameter %s of policy %s: must be in [%g, %g] (got %g)", p.Name, s.Name, p.Min, p.Max, x))
 		}
 		v[p.Name] = x

@@ -442,7 +442,7 @@ func testWorld(t *testing.T) *policy.World {
 	if err := c.AddRoute("ring", "", []geo.Point{{X: 50, Y: 50}, {X: 550, Y: 50}, {X: 550, Y: 550}, {X: 50, Y: 550}, {X: 50, Y: 50}}); err != nil {
 		t.Fatalf("AddRoute: %v", err)
 	}
-	return &policy.World{City: c, Units: []policy.Unit{
+	return &policy.World{City: c, Rate: func(a int, t float64) float64 { return 1.0 / 86400 }, Units: []policy.Unit{
 		districtUnit(c, 0, 0),   // 0
 		districtUnit(c, 1, 0),   // 1: another type in the same district
 		districtUnit(c, 0, 0),   // 2

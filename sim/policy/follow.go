@@ -1,0 +1,397 @@
+// follow-incidents (警力跟着警情走) and the machinery it shares with
+// hotspot-oracle (oracle.go): idle district units are sent to the atoms with
+// the highest score, stay there a while, and move on.
+//
+// Scores. follow-incidents scores atom a at time t by the incidents it has
+// learnt of there, each weighted by its age:
+//
+//	S_a(t) = Σ_i 2^(−(t − t_i)/h)
+//
+// over the incidents i of atom a that occurred at t_i, h the half-life: an
+// exponentially weighted count, that is h/ln 2 times an exponentially
+// smoothed estimate of the atom's rate. It is kept lazily, O(1) per
+// sighting: per atom a value v and the time T it refers to, S_a(t) =
+// v·2^(−(t−T)/h). A sighting at t_i ≥ T sets v ← v·2^(−(t_i−T)/h) + 1 and
+// T ← t_i; one at t_i < T (a call reported after a later incident was
+// already learnt) adds 2^(−(T−t_i)/h) to v. Either way S_a(t) equals the sum
+// above, up to rounding, whatever the order in which the sightings arrive. A reported
+// call is learnt at the call but dated at the incident.
+//
+// Hot atoms. Every `update` seconds the policy ranks, in each scope group
+// (each district, or the whole city), the atoms by their score at that
+// instant and keeps the K best with a positive score, K = ⌈n/units_per_atom⌉
+// for the n governed district units of the group; ties go to the lower atom
+// index. Cost: O(A log A) per update for A atoms.
+//
+// Orders. A district unit asking for an order first gives up the atom it was
+// sent to last, then goes to the hot atom of its group with the fewest units
+// sent there; among those, one other than the atom it just left, then the
+// higher score, then the lower index. It goes to a point drawn uniformly in
+// that atom and stays `dwell`, so units spread over the hot atoms and, where
+// several are free, move from one to the next. A group without hot atoms
+// (nothing learnt yet, or before the first update) patrols its district at
+// random, as the random policy does. Units homed at a post or a
+// community keep their home, as under random and static-beats. The policy
+// knows assignments only through its own orders: a unit sent to an atom and
+// then dispatched to a call still counts there until it asks again.
+//
+// The trap. What follow-incidents learns from is a parameter because it
+// decides whether the policy can see the city at all. Police discover
+// incidents (on-view) only where they patrol; a policy that learns only from
+// discovered incidents sends units where incidents were found, finds more
+// there because that is where the units are, and keeps going back to the
+// atoms it happened to patrol first, whatever the true rates: Ensign,
+// Friedler, Neville, Scheidegger & Venkatasubramanian (2018), "Runaway
+// Feedback Loops in Predictive Policing", Conference on Fairness,
+// Accountability and Transparency (FAT*), PMLR 81, prove it for an urn
+// model, and show that reported incidents, which residents make wherever
+// incidents happen, damp the loop without removing it. Lum & Isaac (2016),
+// "To predict and serve?", Significance 13(5), show the same bias in
+// practice: a predictive-policing algorithm fed Oakland's recorded drug
+// crimes points at the neighbourhoods already policed, not at those where a
+// health survey puts drug use. learn_from = discovered exposes the loop; the
+// default, calls, learns from reported calls and discovered incidents alike.
+// Neither ever learns the truth: Truth sightings are for hotspot-oracle only.
+
+package policy
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+func init() {
+	register(&Spec{
+		Name: "follow-incidents",
+		Doc: "Police follow incidents (警力跟着警情走): every `update`, the atoms with the most incidents " +
+			"learnt, each weighted by 2^(−age/`half_life`), become hot, one per `units_per_atom` district " +
+			"units of a district (or of the city: `scope`). An idle district unit goes to the hot atom with " +
+			"the fewest units, stays `dwell` and moves on, or patrols its district at random while nothing " +
+			"is hot; community teams and post units keep their home. `learn_from: discovered` learns only " +
+			"from on-view incidents and shows the runaway feedback loop of Ensign et al. (2018); the " +
+			"default, calls, learns from reported calls as well.",
+		Params: []Param{halfLifeParam, updateParam, dwellParam, unitsPerAtomParam, scopeParam, learnFromParam},
+		New:    newFollow,
+	})
+}
+
+// halfLifeParam is the half-life of an incident's weight in the score. 3 days
+// is a judgement, not a cited figure (the value of the design's example
+// scenario): long enough that a hot atom rests on several incidents, short
+// enough to follow near-repeat clusters as they move.
+var halfLifeParam = Param{Name: "half_life", Kind: Duration, Default: 3 * 86400, Min: 3600, Max: 90 * 86400,
+	Doc: "half-life of an incident's weight in an atom's score"}
+
+// updateParam is the interval between two revisions of the hot atoms. 1 hour
+// is a judgement, not a cited figure (the design's example scenario): a few
+// stops of `dwell` between revisions.
+var updateParam = Param{Name: "update", Kind: Duration, Default: 3600, Min: 60, Max: 86400,
+	Doc: "interval between two revisions of the hot atoms"}
+
+// unitsPerAtomParam is how many district units share one hot atom. 1 (one
+// atom per unit, the widest spread) is a judgement, not a cited figure.
+var unitsPerAtomParam = Param{Name: "units_per_atom", Kind: Integer, Default: 1, Min: 1, Max: 100,
+	Doc: "district units per hot atom: a group of n units has ceil(n/units_per_atom) hot atoms"}
+
+// scopeParam says where a unit's hot atoms may lie.
+var scopeParam = Param{Name: "scope", Kind: Choice, Default: scopeDistrict, Min: 0, Max: 1,
+	Choices: []string{"district", "city"},
+	Doc:     "district: hot atoms are chosen per district and a unit goes to those of its own; city: over the whole city"}
+
+// learnFromParam says which sightings follow-incidents learns from.
+var learnFromParam = Param{Name: "learn_from", Kind: Choice, Default: learnCalls, Min: 0, Max: 1,
+	Choices: []string{"calls", "discovered"},
+	Doc:     "calls: reported calls and on-view (discovered) incidents; discovered: on-view incidents only (the runaway feedback loop)"}
+
+// Values of scopeParam and learnFromParam.
+const (
+	scopeDistrict = 0
+	scopeCity     = 1
+
+	learnCalls      = 0
+	learnDiscovered = 1
+)
+
+// choiceOf returns the index chosen for a Choice parameter, or an error if
+// the value is not one of its indices (Resolve checks the range only).
+func choiceOf(name string, p Param, v Values) (int, error) {
+	x := v[p.Name]
+	if x != math.Trunc(x) || x < 0 || int(x) >= len(p.Choices) {
+		return 0, fmt.Errorf("parameter %s of policy %s: must be one of %v, by index 0…%d (got %g)",
+			p.Name, name, p.Choices, len(p.Choices)-1, x)
+	}
+	return int(x), nil
+}
+
+// scorer is what a hot-spot policy knows: it learns from sightings and
+// scores atoms. It must be deterministic.
+type scorer interface {
+	learn(s Sighting)
+	// score is atom a's score at time t; only a positive score can make
+	// the atom hot. t is never earlier than the sightings learnt so far.
+	score(a int, t float64) float64
+}
+
+// decayed is, per atom, a sum of unit weights that decay exponentially at
+// rate lambda (1/s): at(a, t) = Σ_i exp(−lambda·(t − t_i)) over the weights
+// added to a at t_i. It keeps per atom a value v and the time T it refers to,
+// at(a, t) = v·exp(−lambda·(t − T)), with T the latest t_i, so v stays
+// bounded over long runs. add and at cost O(1).
+type decayed struct {
+	lambda float64
+	v, t   []float64 // by atom
+}
+
+func newDecayed(atoms int, lambda float64) decayed {
+	return decayed{lambda: lambda, v: make([]float64, atoms), t: make([]float64, atoms)}
+}
+
+// add adds a weight of 1 at time t to atom a. A weight dated before the
+// atom's reference time is decayed to it instead of moving it back.
+func (d *decayed) add(a int, t float64) {
+	if t >= d.t[a] {
+		d.v[a] = d.v[a]*math.Exp(-d.lambda*(t-d.t[a])) + 1
+		d.t[a] = t
+		return
+	}
+	d.v[a] += math.Exp(-d.lambda * (d.t[a] - t))
+}
+
+// at returns the decayed sum of atom a at time t.
+func (d *decayed) at(a int, t float64) float64 {
+	if d.v[a] == 0 {
+		return 0
+	}
+	return d.v[a] * math.Exp(-d.lambda*(t-d.t[a]))
+}
+
+// followScorer scores atoms by the incidents learnt there, halving their
+// weight every half-life (follow-incidents).
+type followScorer struct {
+	count      decayed
+	discovered bool // learn from Discovered sightings only
+}
+
+func (f *followScorer) learn(s Sighting) {
+	switch s.How {
+	case Discovered:
+	case Reported:
+		if f.discovered {
+			return
+		}
+	default:
+		return // Truth, for oracles only
+	}
+	if s.Atom < 0 || s.Atom >= len(f.count.v) {
+		return // outside every atom: nowhere to send a unit
+	}
+	f.count.add(s.Atom, s.Occur)
+}
+
+func (f *followScorer) score(a int, t float64) float64 { return f.count.at(a, t) }
+
+func newFollow(w *World, units []int, p Values) (Policy, error) {
+	from, err := choiceOf("follow-incidents", learnFromParam, p)
+	if err != nil {
+		return nil, err
+	}
+	sc := &followScorer{
+		count:      newDecayed(len(w.City.Atoms), math.Ln2/p["half_life"]),
+		discovered: from == learnDiscovered,
+	}
+	return newHotspots("follow-incidents", w, units, p, sc)
+}
+
+// hotspots is the policy behind follow-incidents and hotspot-oracle, which
+// differ only in their scorer. See the file comment for the model.
+type hotspots struct {
+	name     string
+	w        *World
+	sc       scorer
+	interval float64 // seconds between updates
+	dwell    float64 // seconds
+	perAtom  int     // units per hot atom
+
+	groups   []hotGroup
+	group    []int     // by unit: its scope group, -1 unless a governed district unit
+	assigned []int     // by unit: the atom it was last sent to, or -1
+	count    []int     // by atom: units sent there and not yet released
+	rank     []float64 // by atom: score at the last update, 0 unless positive
+	district []*areaSampler
+	buf      []int // scratch for Update
+}
+
+// hotGroup is one scope group: a district, or the whole city.
+type hotGroup struct {
+	atoms []int // candidate atoms, ascending
+	k     int   // number of hot atoms: ceil(units / units per atom)
+	hot   []int // hot atoms after the last update, best first
+}
+
+var (
+	_ Learner = (*hotspots)(nil)
+	_ Updater = (*hotspots)(nil)
+	_ Assumer = (*hotspots)(nil)
+)
+
+func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hotspots, error) {
+	scope, err := choiceOf(name, scopeParam, p)
+	if err != nil {
+		return nil, err
+	}
+	c := w.City
+	h := &hotspots{
+		name: name, w: w, sc: sc,
+		interval: p["update"], dwell: p["dwell"], perAtom: int(p["units_per_atom"]),
+		group:    make([]int, len(w.Units)),
+		assigned: make([]int, len(w.Units)),
+		count:    make([]int, len(c.Atoms)),
+		rank:     make([]float64, len(c.Atoms)),
+	}
+	if scope == scopeCity {
+		all := make([]int, len(c.Atoms))
+		for a := range all {
+			all[a] = a
+		}
+		h.groups = []hotGroup{{atoms: all}}
+	} else {
+		for d := range c.Districts {
+			h.groups = append(h.groups, hotGroup{atoms: slices.Sorted(slices.Values(c.Districts[d].Atoms))})
+		}
+	}
+	for d := range c.Districts {
+		s := newAreaSampler(c, c.Districts[d].Atoms)
+		h.district = append(h.district, &s)
+	}
+	for u := range h.group {
+		h.group[u], h.assigned[u] = -1, -1
+	}
+	n := make([]int, len(h.groups)) // governed district units per group
+	for _, u := range units {
+		unit := &w.Units[u]
+		if unit.Home != HomeDistrict {
+			continue
+		}
+		g := 0
+		if scope == scopeDistrict {
+			g = unit.District
+		}
+		h.group[u] = g
+		n[g]++
+	}
+	for g := range h.groups {
+		h.groups[g].k = (n[g] + h.perAtom - 1) / h.perAtom
+	}
+	return h, nil
+}
+
+// Learn passes the sighting to the scorer, which keeps what it may know.
+func (h *hotspots) Learn(now float64, s Sighting) { h.sc.learn(s) }
+
+// Interval is the `update` parameter, in seconds.
+func (h *hotspots) Interval() float64 { return h.interval }
+
+// Update ranks each group's atoms by their score at now and keeps the K best
+// with a positive score, ties by lower index. It draws nothing from r.
+// Cost: O(A log A) for A atoms, plus A scores.
+func (h *hotspots) Update(now float64, r *rand.Rand) {
+	clear(h.rank)
+	for g := range h.groups {
+		grp := &h.groups[g]
+		grp.hot = grp.hot[:0]
+		if grp.k == 0 {
+			continue
+		}
+		cand := h.buf[:0]
+		for _, a := range grp.atoms {
+			if s := h.sc.score(a, now); s > 0 {
+				h.rank[a] = s
+				cand = append(cand, a)
+			}
+		}
+		slices.SortFunc(cand, h.better)
+		grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
+		h.buf = cand
+	}
+}
+
+// better orders atoms by descending score at the last update, then by
+// ascending index.
+func (h *hotspots) better(a, b int) int {
+	switch {
+	case h.rank[a] > h.rank[b]:
+		return -1
+	case h.rank[a] < h.rank[b]:
+		return 1
+	}
+	return a - b
+}
+
+// Next releases unit u's last atom and sends a district unit to the hot atom
+// of its group with the fewest units (ties: not the atom it just left, then
+// the higher score, then the lower index), to a point uniform in it, for
+// `dwell`; without hot atoms, to a point uniform over its district. Post and
+// community units keep their home. It panics for a district unit the policy
+// does not govern.
+func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
+	last := h.assigned[u]
+	if last >= 0 {
+		h.count[last]--
+		h.assigned[u] = -1
+	}
+	if o, ok := homeOrder(h.w, u, h.dwell, r); ok {
+		return o
+	}
+	g := h.group[u]
+	if g < 0 {
+		panic(fmt.Sprintf("policy %s: unit %d is not governed by this policy", h.name, u))
+	}
+	hot := h.groups[g].hot
+	if len(hot) == 0 {
+		return Order{To: h.district[h.w.Units[u].District].point(h.w.City, r), Dwell: h.dwell}
+	}
+	// hot is sorted best first: the first atom of least count wins the
+	// score and index ties, unless it is the one just left.
+	best := -1
+	for _, a := range hot {
+		switch {
+		case best < 0,
+			h.count[a] < h.count[best],
+			h.count[a] == h.count[best] && best == last:
+			best = a
+		}
+	}
+	h.count[best]++
+	h.assigned[u] = best
+	return Order{To: h.w.City.RandomPoint(best, r), Dwell: h.dwell}
+}
+
+// Assumed is the district base for a district unit, which the policy moves
+// from atom to atom where command cannot follow it; the home for others.
+func (h *hotspots) Assumed(u int) geo.Point {
+	unit := &h.w.Units[u]
+	if unit.Home == HomeDistrict {
+		return h.w.City.Districts[unit.District].Base
+	}
+	return unit.At
+}
+
+// Score returns the policy's score of atom a at time t (seconds), for
+// inspection: the decayed count of incidents learnt there (follow-incidents)
+// or the true expected rate, incidents per second (hotspot-oracle). t must
+// not be earlier than the sightings learnt so far.
+func (h *hotspots) Score(a int, t float64) float64 { return h.sc.score(a, t) }
+
+// Hot returns, for inspection, the hot atoms of each scope group after the
+// last update, best first: one list per district, or one for the city.
+func (h *hotspots) Hot() [][]int {
+	out := make([][]int, len(h.groups))
+	for g := range h.groups {
+		out[g] = append([]int{}, h.groups[g].hot...)
+	}
+	return out
+}
