@@ -44,7 +44,12 @@ func (r *run) residualAt(a int, t float64) float64 {
 	if r.resVal[a] == 0 {
 		return 0
 	}
-	return r.resVal[a] * math.Exp(-(t-r.resT[a])/r.cfg.Deterrence.Tau)
+	x := (t - r.resT[a]) / r.cfg.Deterrence.Tau
+	if x > 50 {
+		r.resVal[a] = 0 // below 2e-22 of what it was: gone
+		return 0
+	}
+	return r.resVal[a] * math.Exp(-x)
 }
 
 // leave records the end of unit u's stay at its current stop (a patrol stop,
@@ -63,9 +68,11 @@ func (r *run) leave(u int) {
 	if dose == 0 {
 		return
 	}
-	a := r.cfg.City.Locate(ur.leg.To)
+	a := int(ur.stopAtom)
 	if a < 0 {
-		return
+		if a = r.cfg.City.Locate(ur.leg.To); a < 0 {
+			return
+		}
 	}
 	r.resVal[a] = r.residualAt(a, now) + r.vis[u]*dose
 	r.resT[a] = now
@@ -85,7 +92,11 @@ func (r *run) sample() {
 		if ur.state == stOff || r.vis[u] == 0 {
 			continue
 		}
-		if a := r.cfg.City.Locate(ur.leg.At(now)); a >= 0 {
+		a := int(ur.stopAtom)
+		if now < ur.leg.Arrive || a < 0 {
+			a = r.cfg.City.Locate(ur.leg.At(now)) // on the way: where is it now?
+		}
+		if a >= 0 {
 			r.byAtom[a] += r.vis[u]
 		}
 	}

@@ -11,8 +11,10 @@ import (
 type Model struct {
 	Cfg   *Config
 	World *policy.World
-	// unitsOf[d] lists the units homed in district d, ascending.
-	unitsOf [][]int
+	// able[p] lists the units that may take priority p, ascending;
+	// ableIn[d][p] those of them homed in district d.
+	able   [4][]int
+	ableIn [][4][]int
 }
 
 // NewModel lays out the units of cfg: unit i of a type homed in districts
@@ -60,9 +62,14 @@ func NewModel(cfg *Config) (*Model, error) {
 			w.Units = append(w.Units, u)
 		}
 	}
-	m := &Model{Cfg: cfg, World: w, unitsOf: make([][]int, len(c.Districts))}
+	m := &Model{Cfg: cfg, World: w, ableIn: make([][4][]int, len(c.Districts))}
 	for u, unit := range w.Units {
-		m.unitsOf[unit.District] = append(m.unitsOf[unit.District], u)
+		for p := 1; p <= 3; p++ {
+			if cfg.Units[unit.Type].Priorities[p] {
+				m.able[p] = append(m.able[p], u)
+				m.ableIn[unit.District][p] = append(m.ableIn[unit.District][p], u)
+			}
+		}
 	}
 	return m, nil
 }

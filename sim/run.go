@@ -46,6 +46,7 @@ type unitRun struct {
 	wantDuty  bool // on shift (a busy unit finishes its call first)
 	gen       int64
 	leg       geo.Leg
+	stopAtom  int32 // atom holding leg.To, or -1 if not known yet
 	incident  int32
 	busySince float64
 	dutySince float64
@@ -373,50 +374,38 @@ func (r *run) dispatch() {
 // districts (mutual aid, if allowed) only when none of them is free. Ties
 // go to the lowest unit index.
 func (r *run) nearest(i int) int {
+	p := r.inc[i].rec.Priority
 	if r.mode == PointToPoint {
-		return r.pick(i, nil, true)
+		return r.pick(i, r.m.able[p], true)
 	}
 	d := r.inc[i].rec.District
-	if u := r.pick(i, r.m.unitsOf[d], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
+	if u := r.pick(i, r.m.ableIn[d][p], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
 		return u
 	}
-	return r.pick(i, nil, false)
+	return r.pick(i, r.m.able[p], false)
 }
 
-// pick scans the units (all if units is nil) for the best free capable one,
-// by travel time from the true position (gps) or distance from the assumed
-// position.
+// pick scans units (all able to take the incident's priority) for the best
+// free one, by travel time from the true position (gps) or by distance
+// from the assumed position.
 func (r *run) pick(i int, units []int, gps bool) int {
 	now := r.eng.Now()
 	c := &r.cands[i]
-	p := r.inc[i].rec.Priority
 	best, bestT := -1, math.Inf(1)
-	consider := func(u int) {
+	for _, u := range units {
 		ur := &r.units[u]
 		if ur.state != stPatrol {
-			return
-		}
-		ut := &r.cfg.Units[r.m.World.Units[u].Type]
-		if !ut.Priorities[p] {
-			return
+			continue
 		}
 		var t float64
 		if gps {
+			ut := &r.cfg.Units[r.m.World.Units[u].Type]
 			t = ut.Turnout + r.cfg.Travel.Time(ur.leg.At(now), c.Pos, ut.Speed)
 		} else {
 			t = r.cfg.Travel.Distance(r.assumed[u], c.Pos)
 		}
 		if t < bestT {
 			best, bestT = u, t
-		}
-	}
-	if units == nil {
-		for u := range r.units {
-			consider(u)
-		}
-	} else {
-		for _, u := range units {
-			consider(u)
 		}
 	}
 	return best
@@ -432,6 +421,7 @@ func (r *run) send(u, i int) {
 	depart := now + ut.Turnout
 	ur.leg = geo.Leg{From: from, To: r.cands[i].Pos, Depart: depart,
 		Arrive: depart + r.cfg.Travel.Time(from, r.cands[i].Pos, ut.Speed), Metric: r.cfg.Travel.Metric}
+	ur.stopAtom = r.cands[i].Atom
 	ur.state = stEnroute
 	ur.gen++
 	ur.incident = int32(i)
@@ -489,6 +479,7 @@ func (r *run) clear(i int) {
 		ur := &r.units[u]
 		if ur.state == stEnroute {
 			ur.leg = geo.Stay(ur.leg.At(now), now)
+			ur.stopAtom = -1
 		}
 		r.rec.Busy(u, ur.busySince, now)
 		if !ur.wantDuty {
@@ -513,6 +504,7 @@ func (r *run) patrol(u int) {
 	o := r.policies[ur.policy].Next(now, u, pos, r.rPolicy)
 	ur.gen++
 	ur.leg = geo.Leg{From: pos, To: o.To, Depart: now, Arrive: now + r.cfg.Travel.Time(pos, o.To, ut.PatrolSpeed), Metric: r.cfg.Travel.Metric}
+	ur.stopAtom = int32(o.Atom)
 	if math.IsInf(o.Dwell, 1) {
 		return
 	}
@@ -564,6 +556,7 @@ func (r *run) goOnDuty(u int) {
 	ur.state = stPatrol
 	ur.dutySince = now
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
+	ur.stopAtom = int32(r.m.World.Units[u].Atom)
 	r.free++
 	r.patrol(u)
 	// Units starting together are all free before the queue is served, so

@@ -237,10 +237,12 @@ func multiPolygonHolds(mp orb.MultiPolygon, p Point) bool {
 		if len(poly) == 0 {
 			continue
 		}
-		if onRing(poly[0], p) {
-			return true
-		}
+		// The crossing test first: it is cheap, and most points are well
+		// inside or well outside; the boundary test only when it says no.
 		if !ringHolds(poly[0], p) {
+			if onRing(poly[0], p) {
+				return true
+			}
 			continue
 		}
 		inHole := false
@@ -276,7 +278,13 @@ const borderTol = 1e-6
 
 func onRing(r orb.Ring, p Point) bool {
 	for i := 1; i < len(r); i++ {
-		if segDist(r[i-1], r[i], p) <= borderTol {
+		a, b := r[i-1], r[i]
+		// Skip segments whose box, padded by the tolerance, misses p.
+		if p.X < min(a[0], b[0])-borderTol || p.X > max(a[0], b[0])+borderTol ||
+			p.Y < min(a[1], b[1])-borderTol || p.Y > max(a[1], b[1])+borderTol {
+			continue
+		}
+		if segDist(a, b, p) <= borderTol {
 			return true
 		}
 	}

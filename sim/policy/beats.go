@@ -67,7 +67,7 @@ func (p *beats) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	if o, ok := homeOrder(p.w, u, p.dwell, r); ok {
 		return o
 	}
-	return Order{To: p.beat[u].point(p.w.City, r), Dwell: p.dwell}
+	return p.beat[u].order(p.w.City, r, p.dwell)
 }
 
 // Beats cuts atoms into k beats of near-equal total Weight. Atoms are ordered

@@ -352,7 +352,7 @@ func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	}
 	hot := h.groups[g].hot
 	if len(hot) == 0 {
-		return Order{To: h.district[h.w.Units[u].District].point(h.w.City, r), Dwell: h.dwell}
+		return h.district[h.w.Units[u].District].order(h.w.City, r, h.dwell)
 	}
 	// hot is sorted best first: the first atom of least count wins the
 	// score and index ties, unless it is the one just left.
@@ -367,7 +367,7 @@ func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	}
 	h.count[best]++
 	h.assigned[u] = best
-	return Order{To: h.w.City.RandomPoint(best, r), Dwell: h.dwell}
+	return Order{To: h.w.City.RandomPoint(best, r), Dwell: h.dwell, Atom: best}
 }
 
 // Assumed is the district base for a district unit, which the policy moves

@@ -101,6 +101,9 @@ type Updater interface {
 type Order struct {
 	To    geo.Point
 	Dwell float64 // seconds, > 0
+	// Atom is the atom holding To, or -1 when the policy does not know it
+	// (the engine then locates To). Note that the zero value is atom 0.
+	Atom int
 }
 
 // Policy decides where idle units go.
@@ -264,11 +267,12 @@ func newAreaSampler(c *geo.City, atoms []int) areaSampler {
 	return s
 }
 
-func (s *areaSampler) point(c *geo.City, r *rand.Rand) geo.Point {
+// order draws a point and makes it an order with the given dwell.
+func (s *areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
 	x := r.Float64() * s.cum[len(s.cum)-1]
 	i, _ := slices.BinarySearch(s.cum, x)
-	i = min(i, len(s.atoms)-1)
-	return c.RandomPoint(s.atoms[i], r)
+	a := s.atoms[min(i, len(s.atoms)-1)]
+	return Order{To: c.RandomPoint(a, r), Dwell: dwell, Atom: a}
 }
 
 // dwellParam is the stop length shared by the patrolling policies. Default:
@@ -278,7 +282,7 @@ var dwellParam = Param{Name: "dwell", Kind: Duration, Default: 15 * 60, Min: 1, 
 	Doc: "how long a unit stays at each patrol stop"}
 
 // stayAt is the order for a unit that keeps its post.
-func stayAt(p geo.Point) Order { return Order{To: p, Dwell: math.Inf(1)} }
+func stayAt(u *Unit) Order { return Order{To: u.At, Dwell: math.Inf(1), Atom: u.Atom} }
 
 // homeOrder gives the order of a unit whose home decides it under the
 // patrolling policies: a post-homed unit keeps its post, a community team
@@ -287,9 +291,9 @@ func homeOrder(w *World, u int, dwell float64, r *rand.Rand) (Order, bool) {
 	unit := &w.Units[u]
 	switch unit.Home {
 	case HomePost:
-		return stayAt(unit.At), true
+		return stayAt(unit), true
 	case HomeCommunity:
-		return Order{To: w.City.RandomPoint(unit.Atom, r), Dwell: dwell}, true
+		return Order{To: w.City.RandomPoint(unit.Atom, r), Dwell: dwell, Atom: unit.Atom}, true
 	}
 	return Order{}, false
 }

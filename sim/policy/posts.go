@@ -18,5 +18,5 @@ func init() {
 type posts struct{ w *World }
 
 func (p posts) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	return stayAt(p.w.Units[u].At)
+	return stayAt(&p.w.Units[u])
 }

@@ -38,5 +38,5 @@ func (p *random) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 		return o
 	}
 	unit := &p.w.Units[u]
-	return Order{To: p.district[unit.District].point(p.w.City, r), Dwell: p.dwell}
+	return p.district[unit.District].order(p.w.City, r, p.dwell)
 }

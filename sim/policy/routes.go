@@ -144,7 +144,7 @@ func (p *routes) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	}
 	rd.s = math.Mod(rd.s, loop)
 	rd.started = true
-	return Order{To: rt.PointAt(rd.s), Dwell: p.dwell}
+	return Order{To: rt.PointAt(rd.s), Dwell: p.dwell, Atom: -1}
 }
 
 // Assumed is the length-weighted centre of the unit's route (its home when
