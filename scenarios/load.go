@@ -274,6 +274,14 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 		e.add("reporting.on_view_radius_m", "must be between 0 and 5000 (got %g)", r)
 	}
 	cfg.OnViewRadiusM = f.Reporting.OnViewRadiusM
+	ob := &f.Reporting.Observers
+	if !(ob.PerKm2 >= 0 && ob.PerKm2 <= 1e5) {
+		e.add("reporting.observers.per_km2", "must be between 0 and 100000 (got %g)", ob.PerKm2)
+	}
+	if !(ob.RadiusM >= 0 && ob.RadiusM <= 5000) {
+		e.add("reporting.observers.radius_m", "must be between 0 and 5000 (got %g)", ob.RadiusM)
+	}
+	cfg.Observers = sim.Observers{PerKm2: ob.PerKm2, RadiusM: ob.RadiusM, Delay: buildDist(&ob.Delay, "reporting.observers.delay", true, e)}
 	for p, d := range []Duration{f.Targets.P1, f.Targets.P2, f.Targets.P3} {
 		path := fmt.Sprintf("targets.p%d", p+1)
 		if d.check(e, path) {
@@ -774,6 +782,19 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 						ok = false
 					}
 					c.Units[t].Squad = *o.Squad
+				}
+				if o.Shift != nil {
+					start, err := parseClock(o.Shift.Start)
+					if err != nil {
+						e.add(p+".shift.start", "%v", err)
+						ok = false
+					}
+					l := math.Round(o.Shift.Hours * 3600)
+					if !(l >= 60 && o.Shift.Hours <= 24) {
+						e.add(p+".shift.hours", "must be at least 1 minute (0.0167) and at most 24 (got %g)", o.Shift.Hours)
+						ok = false
+					}
+					c.Units[t].ShiftStart, c.Units[t].ShiftLen = start, l
 				}
 			}
 			vcfg = &c

@@ -42,7 +42,16 @@ type Deterrence struct {
 
 // Reporting is how incidents become known.
 type Reporting struct {
-	OnViewRadiusM float64 `yaml:"on_view_radius_m"` // a unit this close sees an incident happen (0: never)
+	OnViewRadiusM float64   `yaml:"on_view_radius_m"` // a unit this close sees an incident happen (0: never)
+	Observers     Observers `yaml:"observers"`
+}
+
+// Observers are people who report what they see (the taxi alliance):
+// spread uniformly, they see an incident when one is within RadiusM.
+type Observers struct {
+	PerKm2  float64 `yaml:"per_km2"`  // observers out at any time per km² (0: none)
+	RadiusM float64 `yaml:"radius_m"` // how close one must be to see an incident
+	Delay   Dist    `yaml:"delay"`    // occurrence → call when an observer saw it
 }
 
 // NearRepeat is self-excitation of incidents (a Hawkes process).
@@ -230,8 +239,9 @@ type Variant struct {
 
 // UnitOverride changes a unit type's force in one variant.
 type UnitOverride struct {
-	Count *int `yaml:"count,omitempty"`
-	Squad *int `yaml:"squad,omitempty"`
+	Count *int   `yaml:"count,omitempty"`
+	Squad *int   `yaml:"squad,omitempty"`
+	Shift *Shift `yaml:"shift,omitempty"`
 }
 
 // UnitRule gives one unit type a policy of its own within a variant.
@@ -280,6 +290,7 @@ func Default() File {
 			TimeShift:      Dist{Dist: "exponential", Mean: D(6 * 3600)},
 			VisibleAbove:   1,
 		},
-		Reporting: Reporting{OnViewRadiusM: 50},
+		Reporting: Reporting{OnViewRadiusM: 50, Observers: Observers{PerKm2: 0, RadiusM: 50,
+			Delay: Dist{Dist: "exponential", Mean: D(60)}}},
 	}
 }

@@ -87,6 +87,10 @@ deterrence:                    # visible presence suppresses deterrable incident
 
 reporting:
   on_view_radius_m: 50         # a unit this close sees an incident happen (0: never)
+  observers:                   # people who report what they see (a taxi alliance)
+    per_km2: 0                 # out at any time, per km² (0: none)
+    radius_m: 50               # how close one must be to see an incident
+    delay: {dist: exponential, mean: 1m}   # occurrence → call when one saw it
 
 targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: none)
 
@@ -98,7 +102,7 @@ variants:                      # the arrangements to compare
     policy: static-beats
     # by_unit: {car: {policy: posts}}   # a policy of its own for a unit type
     # dispatch: hierarchical   # this variant's dispatch mode (default dispatch.mode)
-    # units: {car: {count: 16, squad: 1}}   # this variant's force
+    # units: {car: {count: 16, squad: 1, shift: {start: "18:00", hours: 12}}}   # this variant's force
 
 ranking:
   # objective:                 # default: response_p90_s_p1 and incidents_prevented, weight 1 each

@@ -148,6 +148,23 @@ type Config struct {
 	// OnViewRadiusM: a unit on duty within this distance of an incident
 	// sees it happen, and the call comes at once (0: never).
 	OnViewRadiusM float64
+	Observers     Observers
+}
+
+// Observers are people out in the city who report what they see (the taxi
+// "patrol alliance" of the Jinzhou reform). Spread as a Poisson field of
+// PerKm2 per km², at least one is within RadiusM of an incident with
+// probability 1 − exp(−PerKm2 · π·RadiusM²/10⁶); then the call comes after
+// Delay if that is sooner than the ordinary reporting delay.
+type Observers struct {
+	PerKm2  float64
+	RadiusM float64
+	Delay   Dist
+}
+
+// SeenShare is the probability that an observer sees an incident.
+func (o *Observers) SeenShare() float64 {
+	return 1 - math.Exp(-o.PerKm2*math.Pi*o.RadiusM*o.RadiusM/1e6)
 }
 
 // Deterrence is the model of visible police presence suppressing incidents

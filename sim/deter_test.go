@@ -226,3 +226,29 @@ func (p *presenceRecorder) Presence(t float64, byAtom []float64) {
 		p.got = byAtom[p.atom]
 	}
 }
+
+// TestObservers: with observers everywhere (seen share 1 − e^−π·10⁴ ≈ 1),
+// every call comes after the observers' delay (10 s) rather than the
+// ordinary reporting delay (10 min).
+func TestObservers(t *testing.T) {
+	cfg := deterConfig(t, 0)
+	cfg.Incidents.ReportDelay = Dist{Kind: Fixed, Mean: 600}
+	cfg.Observers = Observers{PerKm2: 1e4, RadiusM: 1000, Delay: Dist{Kind: Fixed, Mean: 10}}
+	v := variantsFor(t, cfg, "posts")[0]
+	n := 0
+	rec := &keepRecorder{f: func(r *IncidentRecord) {
+		n++
+		if d := r.Call - r.Occur; d != 10 {
+			t.Fatalf("reporting delay %v, want 10 s", d)
+		}
+	}}
+	if _, err := v.Run(context.Background(), Generate(cfg, 2, 0), 2, 0, rec); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no incident")
+	}
+	if s := cfg.Observers.SeenShare(); s < 1-1e-12 {
+		t.Errorf("seen share %v, want ~1", s)
+	}
+}

@@ -118,6 +118,8 @@ const (
 	USuppress = 16 // whether presence suppresses the incident
 	UDisplace = 17 // prevented, or displaced in space or time
 	UWhere    = 18 // which neighbouring area, or how much later
+	UObserve  = 19 // whether an observer sees the incident
+	UObsDelay = 20 // the observer's delay
 )
 
 // U returns the incident's k-th uniform in (0, 1): a pure function of its

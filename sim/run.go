@@ -296,7 +296,11 @@ func (r *run) occur(i int) {
 		r.learn(sighting)
 		r.eng.Schedule(now, evCall, int32(i), 0)
 	} else {
-		r.eng.Schedule(now+c.Report, evCall, int32(i), 0)
+		delay := c.Report
+		if ob := &r.cfg.Observers; ob.PerKm2 > 0 && c.U(UObserve) < ob.SeenShare() {
+			delay = min(delay, ob.Delay.Quantile(c.U(UObsDelay)))
+		}
+		r.eng.Schedule(now+delay, evCall, int32(i), 0)
 	}
 	r.spawn(i)
 }
