@@ -78,7 +78,7 @@ func (s *Summary) RankedBy() []string {
 // alpha.
 func Summarize(scenario string, seed uint64, metrics []Metric, names []string, values [][][]float64, objective []Goal, alpha float64) *Summary {
 	s := &Summary{Scenario: scenario, Seed: seed, Metrics: metrics, Alpha: alpha}
-	for _, g := range objective {
+	for _, g := range objective { // goals naming unknown metrics are left out
 		if s.Index(g.Metric) >= 0 && g.Weight > 0 {
 			s.Objective = append(s.Objective, g)
 		}
@@ -95,6 +95,16 @@ func Summarize(scenario string, seed uint64, metrics []Metric, names []string, v
 		}
 		s.Variants = append(s.Variants, vs)
 	}
+	// A goal no variant has a value for (no priority-1 type, say) ranks
+	// nothing: leave it out.
+	goals := s.Objective[:0]
+	for _, g := range s.Objective {
+		i := s.Index(g.Metric)
+		if slices.ContainsFunc(s.Variants, func(v VariantSummary) bool { return finite(v.Estimates[i].Mean) }) {
+			goals = append(goals, g)
+		}
+	}
+	s.Objective = goals
 	s.rank()
 	s.compare()
 	return s
