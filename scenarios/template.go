@@ -96,7 +96,7 @@ targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: no
 
 variants:                      # the arrangements to compare
   - name: random
-    policy: random             # random, static-beats, posts, routes, follow-incidents, hotspot-oracle
+    policy: random             # random, static-beats, posts, routes, hot-spots, follow-incidents, hotspot-oracle
     params: {dwell: 15m}       # policy parameters (see README)
   - name: beats
     policy: static-beats
