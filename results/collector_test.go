@@ -40,6 +40,9 @@ func TestCollector(t *testing.T) {
 	c.OnDuty(0, 0, 2000)
 	c.OnDuty(1, 0, 2000) // 900 s each in the window
 	vals := c.Values()
+	if len(vals) != len(Metrics(cfg)) {
+		t.Fatalf("%d values for %d metrics", len(vals), len(Metrics(cfg)))
+	}
 	got := map[string]float64{}
 	for i, mt := range Metrics(cfg) {
 		got[mt.Name] = vals[i]

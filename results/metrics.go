@@ -54,6 +54,7 @@ func Metrics(cfg *sim.Config) []Metric {
 		Metric{"full_strength_mean_s", "call received → enough officers on scene, mean", Lower},
 		Metric{"utilization", "share of on-duty unit time spent on calls, all units", Neutral},
 		Metric{"cross_district_share", "share of units sent that are homed in another district than the incident's", Lower},
+		Metric{"outside_beat_share", "share of units with a beat sent to an incident outside their beat", Lower},
 	)
 	for _, ut := range cfg.Units {
 		ms = append(ms, Metric{"utilization_" + ut.Name, "share of on-duty time on calls, " + ut.Name, Neutral})
@@ -68,6 +69,7 @@ func Metrics(cfg *sim.Config) []Metric {
 		Metric{"incidents_displaced", "candidates suppressed and displaced in space or time, in the window (count)", Neutral},
 		Metric{"incidents_displaced_space", "of those, to a neighbouring area (count)", Neutral},
 		Metric{"incidents_displaced_time", "of those, to a later time (count)", Neutral},
+		Metric{"incidents_displaced_night", "displaced candidates that would have happened between 18:00 and 06:00 (count)", Neutral},
 		Metric{"incidents_near_repeat", "realised incidents that were near-repeat offspring (count)", Lower},
 		Metric{"discovered_share", "share of counted incidents seen on view by a unit", Neutral},
 		Metric{"visibility", "population-weighted share of area-hours with presence above the threshold (见警率)", Higher},
@@ -115,6 +117,8 @@ type Collector struct {
 	travel, ful sum
 	unresolved  int
 	sent, cross int
+	withBeat    int
+	outsideBeat int
 	byPriority  [4]int
 	byType      []int
 	byDistrict  []int
@@ -122,13 +126,13 @@ type Collector struct {
 	unitBusy    []float64 // by unit
 	unitDuty    []float64
 
-	realised, realisedNight      int
-	prevented, preventedNight    int
-	movedSpace, movedTime        int
-	nearRepeat, discovered       int
-	preventedType, preventedDist []int
-	atomHits                     []int
-	visSeen, visAll              float64
+	realised, realisedNight           int
+	prevented, preventedNight         int
+	movedSpace, movedTime, movedNight int
+	nearRepeat, discovered            int
+	preventedType, preventedDist      []int
+	atomHits                          []int
+	visSeen, visAll                   float64
 
 	// Keep, if set, receives every incident record (counted or not).
 	Keep func(r *sim.IncidentRecord)
@@ -208,6 +212,8 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	}
 	c.sent += len(r.Units)
 	c.cross += r.CrossDistrict
+	c.withBeat += r.WithBeat
+	c.outsideBeat += r.OutsideBeat
 	c.cmd.add(r.Ready - r.Call)
 	c.qwait.add(r.Dispatch - r.Ready)
 	c.travel.add(r.Arrive - r.Dispatch)
@@ -257,6 +263,9 @@ func (c *Collector) Deterred(d *sim.DeterRecord) {
 	case sim.MovedTime:
 		c.movedTime++
 	}
+	if d.Outcome != sim.Prevented && isNight(d.Time) {
+		c.movedNight++
+	}
 }
 
 // Presence implements sim.Recorder: the hourly samples make visibility.
@@ -303,7 +312,7 @@ func (c *Collector) Values() []float64 {
 		busy += c.busy[t]
 		duty += c.duty[t]
 	}
-	v = append(v, ratio(busy, duty), ratio(float64(c.cross), float64(c.sent)))
+	v = append(v, ratio(busy, duty), ratio(float64(c.cross), float64(c.sent)), ratio(float64(c.outsideBeat), float64(c.withBeat)))
 	for t := range c.busy {
 		v = append(v, ratio(c.busy[t], c.duty[t]))
 	}
@@ -316,7 +325,7 @@ func (c *Collector) Values() []float64 {
 	v = append(v,
 		float64(c.realised), float64(c.realised-c.realisedNight), float64(c.realisedNight),
 		float64(c.prevented), float64(c.prevented-c.preventedNight), float64(c.preventedNight),
-		float64(c.movedSpace+c.movedTime), float64(c.movedSpace), float64(c.movedTime),
+		float64(c.movedSpace+c.movedTime), float64(c.movedSpace), float64(c.movedTime), float64(c.movedNight),
 		float64(c.nearRepeat), ratio(float64(c.discovered), float64(n)),
 		ratio(c.visSeen, c.visAll), float64(zero), c.workloadCV())
 	for p := 1; p <= 3; p++ {

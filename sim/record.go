@@ -23,6 +23,8 @@ type IncidentRecord struct {
 
 	Units         []int // units sent, in dispatch order
 	CrossDistrict int   // of those, units homed in another district
+	WithBeat      int   // of those, units that have a beat (static beats)
+	OutsideBeat   int   // of those, units whose beat does not hold the incident
 
 	Origin     Origin // background, displaced, or near-repeat offspring
 	Discovered bool   // seen on view by a unit (the call came at once)

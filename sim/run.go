@@ -438,6 +438,12 @@ func (r *run) send(u, i int) {
 	if r.m.World.Units[u].District != ir.rec.District {
 		ir.rec.CrossDistrict++
 	}
+	if bk, ok := r.policies[ur.policy].(policy.BeatKeeper); ok && bk.HasBeat(u) {
+		ir.rec.WithBeat++
+		if !bk.InBeat(u, ir.rec.Atom) {
+			ir.rec.OutsideBeat++
+		}
+	}
 	ir.sent += ut.Squad
 	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
 }

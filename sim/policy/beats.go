@@ -157,3 +157,12 @@ func (p *beats) Assumed(u int) geo.Point {
 	}
 	return p.w.Units[u].At
 }
+
+// HasBeat reports whether unit u has a beat (district units do).
+func (p *beats) HasBeat(u int) bool { _, ok := p.beat[u]; return ok }
+
+// InBeat reports whether atom a is in unit u's beat.
+func (p *beats) InBeat(u, a int) bool {
+	b, ok := p.beat[u]
+	return ok && slices.Contains(b.atoms, a)
+}

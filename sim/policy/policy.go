@@ -122,6 +122,14 @@ type Assumer interface {
 	Assumed(u int) geo.Point
 }
 
+// BeatKeeper is implemented by policies that give units beats: it reports
+// whether atom a is in unit u's beat (false for units without one), so that
+// calls answered outside the beat can be counted.
+type BeatKeeper interface {
+	HasBeat(u int) bool
+	InBeat(u, a int) bool
+}
+
 // Kind is the type of a policy parameter.
 type Kind int
 
