@@ -366,26 +366,25 @@ func buildCity(c *City, read reader, e *errs) *geo.City {
 		e.add("city", "give a grid ({rows, cols, cell_m, districts}) or areas (a GeoJSON file)")
 		return nil
 	}
-	if c.Posts != "" && city.Proj == nil {
-		e.add("city.posts", "a grid city has no lon/lat: place its posts with post_points {name, kind, x_m, y_m}")
-	} else if c.Posts != "" {
-		data, err := read(c.Posts)
-		if err != nil {
-			e.add("city.posts", "cannot read %q: %v", c.Posts, unwrapPath(err))
-		} else if err := city.PostsFromGeoJSON(data); err != nil {
-			e.add("city.posts", "%s: %v", c.Posts, err)
+	layer := func(key, file string, load func([]byte) error) {
+		switch {
+		case file == "":
+		case city.Proj == nil:
+			hint := ""
+			if key == "posts" {
+				hint = "; place posts with post_points {name, kind, x_m, y_m}"
+			}
+			e.add("city."+key, "a grid city has no lon/lat: %s from GeoJSON need a city given by areas (GeoJSON)%s", key, hint)
+		default:
+			if data, err := read(file); err != nil {
+				e.add("city."+key, "cannot read %q: %v", file, unwrapPath(err))
+			} else if err := load(data); err != nil {
+				e.add("city."+key, "%s: %v", file, err)
+			}
 		}
 	}
-	if c.Routes != "" && city.Proj == nil {
-		e.add("city.routes", "a grid city has no lon/lat: routes from GeoJSON need a city given by areas (GeoJSON)")
-	} else if c.Routes != "" {
-		data, err := read(c.Routes)
-		if err != nil {
-			e.add("city.routes", "cannot read %q: %v", c.Routes, unwrapPath(err))
-		} else if err := city.RoutesFromGeoJSON(data); err != nil {
-			e.add("city.routes", "%s: %v", c.Routes, err)
-		}
-	}
+	layer("posts", c.Posts, city.PostsFromGeoJSON)
+	layer("routes", c.Routes, city.RoutesFromGeoJSON)
 	for i, p := range c.PostPoints {
 		path := fmt.Sprintf("city.post_points[%d]", i)
 		switch {

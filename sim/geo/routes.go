@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"github.com/patrolsim/patrolsim/internal/errlist"
 	"math"
 	"slices"
 	"strconv"
@@ -222,7 +223,7 @@ func (c *City) RoutesFromGeoJSON(data []byte) error {
 		}
 	}
 	if len(errs) > 0 {
-		return routeErrs(errs)
+		return errlist.List(errs)
 	}
 	c.Routes = append(c.Routes, routes...)
 	return nil
@@ -239,22 +240,4 @@ func (c *City) projectLine(ls orb.LineString) ([]Point, error) {
 		path[j] = c.Proj.Forward(lon, lat)
 	}
 	return path, nil
-}
-
-// routeErrs joins the errors of several features on one line, so that the
-// scenario loader can print it after the file name.
-type routeErrs []error
-
-// Unwrap returns the joined errors.
-func (e routeErrs) Unwrap() []error { return e }
-
-func (e routeErrs) Error() string {
-	s := ""
-	for i, err := range e {
-		if i > 0 {
-			s += "; "
-		}
-		s += err.Error()
-	}
-	return s
 }

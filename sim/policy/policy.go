@@ -11,6 +11,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/patrolsim/patrolsim/internal/errlist"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -216,7 +217,7 @@ func (s *Spec) Resolve(raw map[string]float64) (Values, error) {
 		v[p.Name] = x
 	}
 	if len(errs) > 0 {
-		return nil, joinErrs(errs)
+		return nil, errlist.Join(errs)
 	}
 	return v, nil
 }
@@ -233,29 +234,6 @@ func (s *Spec) paramNames() string {
 		out += p.Name
 	}
 	return out
-}
-
-type multiErr []error
-
-// Unwrap returns the joined errors.
-func (m multiErr) Unwrap() []error { return m }
-
-func (m multiErr) Error() string {
-	s := ""
-	for i, e := range m {
-		if i > 0 {
-			s += "; "
-		}
-		s += e.Error()
-	}
-	return s
-}
-
-func joinErrs(errs []error) error {
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return multiErr(errs)
 }
 
 // areaSampler draws a uniformly random point from a set of atoms: an atom
