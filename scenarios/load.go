@@ -783,6 +783,13 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 					c.Units[t].Squad = *o.Squad
 				}
 				if o.Shift != nil {
+					base := f.Units[t].Shift // a part left out keeps the unit's own
+					if o.Shift.Start == "" {
+						o.Shift.Start = base.Start
+					}
+					if o.Shift.Hours == 0 {
+						o.Shift.Hours = base.Hours
+					}
 					start, err := parseClock(o.Shift.Start)
 					if err != nil {
 						e.add(p+".shift.start", "%v", err)
@@ -860,7 +867,11 @@ func unitNames(units []Unit) string {
 func resolvePolicy(name string, params map[string]yaml.Node, path string, e *errs) (sim.PolicyChoice, bool) {
 	spec, ok := policy.Lookup(name)
 	if !ok {
-		e.add(path+".policy", "unknown policy %q (valid: %s)", name, strings.Join(policy.Names(), ", "))
+		if name == "" {
+			e.add(path+".policy", "missing: say which policy (valid: %s)", strings.Join(policy.Names(), ", "))
+		} else {
+			e.add(path+".policy", "unknown policy %q (valid: %s)", name, strings.Join(policy.Names(), ", "))
+		}
 		return sim.PolicyChoice{}, false
 	}
 	raw := map[string]float64{}
@@ -910,7 +921,11 @@ func resolvePolicy(name string, params map[string]yaml.Node, path string, e *err
 			if pp.Kind == policy.Duration {
 				e.add(p, "must be between %s and %s (got %s)", FormatDuration(pp.Min), FormatDuration(pp.Max), n.Value)
 			} else {
-				e.add(p, "must be between %g and %g (got %s)", pp.Min, pp.Max, n.Value)
+				whole := ""
+				if pp.Kind == policy.Integer {
+					whole = "a whole number "
+				}
+				e.add(p, "must be %sbetween %g and %g (got %s)", whole, pp.Min, pp.Max, n.Value)
 			}
 		default:
 			raw[k] = x
@@ -956,8 +971,10 @@ func checkRanking(f *File, cfg *sim.Config, e *errs) {
 		return
 	}
 	var names []string
+	neutral := map[string]bool{}
 	for _, m := range results.Metrics(cfg) {
 		names = append(names, m.Name)
+		neutral[m.Name] = m.Better == results.Neutral
 	}
 	for i, g := range f.Ranking.Objective {
 		path := fmt.Sprintf("ranking.objective[%d]", i)
@@ -969,6 +986,8 @@ func checkRanking(f *File, cfg *sim.Config, e *errs) {
 				msg += " (the metrics are the keys of results.json; see README)"
 			}
 			e.add(path+".metric", "%s", msg)
+		} else if neutral[g.Metric] {
+			e.add(path+".metric", "%s is neither better high nor low, so it cannot rank variants", g.Metric)
 		}
 		if !(g.Weight > 0 && g.Weight <= 1e6) {
 			e.add(path+".weight", "must be > 0 and at most 1e6 (got %g)", g.Weight)
@@ -1016,7 +1035,7 @@ func buildDeterrence(d *Deterrence, e *errs) sim.Deterrence {
 		e.add("deterrence.radius_m", "must be between 0 and 5000 (got %g)", d.RadiusM)
 	}
 	if !(d.HalfPresence > 0 && d.HalfPresence <= 1e6) {
-		e.add("deterrence.half_presence", "must be > 0 (got %g)", d.HalfPresence)
+		e.add("deterrence.half_presence", "must be > 0 and at most 1e6 (got %g)", d.HalfPresence)
 	}
 	if d.ResidualDecay.check(e, "deterrence.residual_decay") && !(d.ResidualDecay.Seconds > 0) {
 		e.add("deterrence.residual_decay", "must be > 0 (got %s)", FormatDuration(d.ResidualDecay.Seconds))

@@ -517,7 +517,7 @@ var brokenCases = []brokenCase{
 		want: []string{"broken.yaml:6: city.areas: city/posts.geojson: feature 0: geometry Point, want Polygon or MultiPolygon"}},
 	{name: "areas without a district property", doc: doc("city: {areas: city/areas.geojson, fields: {name: name, district: zone}}"),
 		want: []string{`broken.yaml:6: city.areas: city/areas.geojson: feature 0 (w1): no property "zone" for the district`}},
-	{name: "fields without district", doc: doc("city: {areas: city/areas.geojson, fields: {name: name}}"),
+	{name: "fields with an empty district", doc: doc(`city: {areas: city/areas.geojson, fields: {name: name, district: ""}}`),
 		want: []string{"broken.yaml:6: city.fields.district: must name the property that holds the district"}},
 	{name: "posts file missing", doc: doc("city: {areas: city/areas.geojson, posts: city/nowhere.geojson}"),
 		want: []string{`broken.yaml:6: city.posts: cannot read "city/nowhere.geojson": no such file or directory`}},

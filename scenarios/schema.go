@@ -99,6 +99,17 @@ type AreaFields struct {
 	Weight     string `yaml:"weight,omitempty"`
 }
 
+func (a *AreaFields) defaultsOnly() {}
+
+// UnmarshalYAML applies the defaults (name: name, district: district)
+// before decoding, so a mapping that names only some properties keeps the
+// others.
+func (a *AreaFields) UnmarshalYAML(n *yaml.Node) error {
+	*a = AreaFields{Name: "name", District: "district"}
+	type plain AreaFields
+	return n.Decode((*plain)(a))
+}
+
 // PostPoint is a post written in the scenario: planar metres for a grid
 // city, lon/lat for a GeoJSON city.
 type PostPoint struct {

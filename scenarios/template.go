@@ -30,7 +30,7 @@ city:
 
 travel:
   model: manhattan             # manhattan (right-angle streets) or euclidean
-  detour: 1                    # distance multiplier, >= 1
+  detour: 1                    # distance multiplier, 1 … 5
   turnout: 30s                 # dispatch → under way (units may override)
 
 incidents:
@@ -97,7 +97,7 @@ targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: no
 variants:                      # the arrangements to compare
   - name: random
     policy: random             # random, static-beats, posts, routes, hot-spots, follow-incidents, hotspot-oracle
-    params: {dwell: 15m}       # policy parameters (see README)
+    params: {dwell: 15m}       # policy parameters (patrolsim policies lists them)
   - name: beats
     policy: static-beats
     # by_unit: {car: {policy: posts}}   # a policy of its own for a unit type
