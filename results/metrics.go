@@ -73,7 +73,7 @@ func Metrics(cfg *sim.Config) []Metric {
 		Metric{"incidents_near_repeat", "realised incidents that were near-repeat offspring (count)", Lower},
 		Metric{"discovered_share", "share of counted incidents seen on view by a unit", Neutral},
 		Metric{"visibility", "population-weighted share of area-hours with presence above the threshold (见警率)", Higher},
-		Metric{"zero_incident_atoms", "areas with no incident realised in the window (count)", Higher},
+		Metric{"zero_incident_atoms", "areas of nonzero weight with no incident realised in the window (count)", Higher},
 		Metric{"workload_cv", "coefficient of variation of the busy share across units on duty (0: even)", Lower},
 	)
 	for p := 1; p <= 3; p++ {
@@ -277,7 +277,7 @@ func (c *Collector) Presence(t float64, byAtom []float64) {
 	for a, p := range byAtom {
 		pop := c.cfg.City.Atoms[a].Population
 		c.visAll += pop
-		if p > thr {
+		if p >= thr-1e-9 { // one officer standing there is "at least one"
 			c.visSeen += pop
 		}
 	}
@@ -317,8 +317,8 @@ func (c *Collector) Values() []float64 {
 		v = append(v, ratio(c.busy[t], c.duty[t]))
 	}
 	zero := 0
-	for _, h := range c.atomHits {
-		if h == 0 {
+	for a, h := range c.atomHits {
+		if h == 0 && c.cfg.City.Atoms[a].Weight > 0 { // areas where incidents can happen
 			zero++
 		}
 	}

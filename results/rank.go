@@ -26,12 +26,16 @@ const DefaultAlpha = 0.05
 
 // rank computes each variant's score and Pareto mark and orders them.
 //
-// The score is Σ_k w_k · d_k · (m_vk − m̄_k) / |m̄_k|: for each goal, the
-// variant's mean relative to the mean over variants, signed so that lower is
-// better (d = +1 when lower is better, −1 when higher is). A goal whose mean
-// over variants is 0 adds nothing. A variant missing a goal's value ranks
-// after those that have all (an infinite value, such as a percentile beyond
-// the answered calls, counts as missing). Ties keep name order.
+// The score is Σ_k w_k · d_k · (m_vk − r_k) / |r_k|: for each goal, the
+// variant's mean relative to the reference r_k, the mean of the first
+// variant listed (the scenario's baseline), signed so that lower is better
+// (d = +1 when lower is better, −1 when higher is). A fixed reference keeps
+// the order of two variants from depending on which others are compared.
+// When the reference is 0 or undefined, the mean absolute value over the
+// variants is the scale instead (a goal that is 0 everywhere adds nothing).
+// A variant missing a goal's value ranks after those that have all (an
+// infinite value, such as a percentile beyond the answered calls, counts as
+// missing). Ties keep name order.
 func (s *Summary) rank() {
 	nv := len(s.Variants)
 	score := make([]float64, nv)
@@ -42,26 +46,30 @@ func (s *Summary) rank() {
 		if s.Metrics[i].Better == Higher {
 			sign = -1
 		}
-		var sum float64
+		var absSum float64
 		n := 0
 		for v := range s.Variants {
 			if m := s.Variants[v].Estimates[i].Mean; finite(m) {
-				sum += m
+				absSum += math.Abs(m)
 				n++
 			} else {
 				missing[v] = true
 			}
 		}
-		if n == 0 {
-			continue
+		ref := s.Variants[0].Estimates[i].Mean
+		scale := math.Abs(ref)
+		if !finite(ref) || scale == 0 {
+			ref = 0
+			if n > 0 {
+				scale = absSum / float64(n)
+			}
 		}
-		ref := sum / float64(n)
-		if ref == 0 {
+		if scale == 0 {
 			continue
 		}
 		for v := range s.Variants {
 			if m := s.Variants[v].Estimates[i].Mean; finite(m) {
-				score[v] += g.Weight * sign * (m - ref) / math.Abs(ref)
+				score[v] += g.Weight * sign * (m - ref) / scale
 			}
 		}
 	}

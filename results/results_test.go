@@ -50,15 +50,14 @@ func testSummary() *Summary {
 	return Summarize("test", 7, metrics, []string{"a", "b", "c", "d"}, values, []Goal{{"response_p90_s_p1", 1}, {"response_mean_s", 1}, {"no_such_metric", 1}}, DefaultAlpha)
 }
 
-// TestRank: scores by hand. Means: p90 a 305, b 255, c 305, d undefined
-// (mean over a, b, c: 288.33); mean response a 205, b 225, c 195, d 100
-// (mean 181.25). Score = Σ (m − ref)/|ref|: a 0.0578 + 0.1310 = 0.189,
-// b −0.1156 + 0.2414 = 0.126, c 0.0578 + 0.0759 = 0.134; d lacks a goal and
-// ranks last. The unknown goal metric is left out.
+// TestRank: scores by hand, relative to the first variant, a (p90 305,
+// mean response 205): b = (255 − 305)/305 + (225 − 205)/205 = −0.0664,
+// c = 0 + (195 − 205)/205 = −0.0488, a = 0; d lacks a goal and ranks last.
+// The unknown goal metric is left out.
 func TestRank(t *testing.T) {
 	s := testSummary()
 	want := map[string]int{"b": 1, "c": 2, "a": 3, "d": 4}
-	wantScore := map[string]float64{"a": 305/(865.0/3) - 1 + 205/181.25 - 1, "b": 255/(865.0/3) - 1 + 225/181.25 - 1, "c": 305/(865.0/3) - 1 + 195/181.25 - 1}
+	wantScore := map[string]float64{"a": 0, "b": -50.0/305 + 20.0/205, "c": -10.0 / 205}
 	for _, v := range s.Variants {
 		if v.Rank != want[v.Name] {
 			t.Errorf("rank of %s = %d, want %d", v.Name, v.Rank, want[v.Name])
@@ -212,5 +211,20 @@ func TestWriteFileAtomic(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("left files %v, want only f.txt", entries)
+	}
+}
+
+// TestRankStable: adding a variant does not change the order of the others
+// (the reference is the first variant, not the mean of all).
+func TestRankStable(t *testing.T) {
+	metrics := []Metric{{Name: "p90", Better: Lower}, {Name: "prevented", Better: Higher}}
+	goals := []Goal{{"p90", 1}, {"prevented", 1}}
+	two := [][][]float64{{{300, 100}, {300, 100}}, {{400, 150}, {400, 150}}}
+	three := append(two, [][]float64{{350, 1000}, {350, 1000}})
+	s2 := Summarize("t", 1, metrics, []string{"A", "B"}, two, goals, 0.05)
+	s3 := Summarize("t", 1, metrics, []string{"A", "B", "C"}, three, goals, 0.05)
+	if (s2.Variants[0].Rank < s2.Variants[1].Rank) != (s3.Variants[0].Rank < s3.Variants[1].Rank) {
+		t.Errorf("A and B swap order when C is added: ranks %d,%d then %d,%d",
+			s2.Variants[0].Rank, s2.Variants[1].Rank, s3.Variants[0].Rank, s3.Variants[1].Rank)
 	}
 }

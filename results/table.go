@@ -120,7 +120,7 @@ func objectiveText(s *Summary) string {
 		if k > 0 {
 			lead = "                 + "
 		}
-		fmt.Fprintf(&b, "%s%g × %s (%s is better; relative to the variants' mean)\n", lead, g.Weight, g.Metric, dir)
+		fmt.Fprintf(&b, "%s%g × %s (%s is better; relative to %s)\n", lead, g.Weight, g.Metric, dir, s.Variants[0].Name)
 	}
 	return b.String()
 }

@@ -52,6 +52,7 @@ type ComparisonJSON struct {
 	P           *float64 `json:"p_value"`
 	PHolm       *float64 `json:"p_holm"`
 	Significant bool     `json:"significant"`
+	N           int      `json:"n"` // replications compared (both values finite)
 }
 
 // EstimateJSON is one metric in the JSON document.
@@ -81,7 +82,7 @@ func (s *Summary) Document() JSON {
 	}
 	for _, c := range s.Comparisons {
 		doc.Comparisons = append(doc.Comparisons, ComparisonJSON{c.Metric, c.A, c.B,
-			num(c.Difference), num(c.Low), num(c.High), num(c.P), num(c.PHolm), c.Significant})
+			num(c.Difference), num(c.Low), num(c.High), num(c.P), num(c.PHolm), c.Significant, c.N})
 	}
 	for _, v := range s.Variants {
 		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Score: num(v.Score), Pareto: v.Pareto, Metrics: map[string]EstimateJSON{}}

@@ -484,7 +484,7 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 	var out sim.Incidents
 	if !(in.PerDay > 0) {
 		e.add("incidents.per_day", "must be > 0 (got %g)", in.PerDay)
-	} else if exp := in.PerDay * duration / 86400; exp > MaxIncidents {
+	} else if exp := in.PerDay * duration / 86400 / max(1e-9, 1-min(in.NearRepeat.Offspring, 1)); exp > MaxIncidents {
 		e.add("incidents.per_day", "%g a day over %s is %.3g incidents per replication, more than the limit of %d",
 			in.PerDay, FormatDuration(duration), exp, MaxIncidents)
 	}
@@ -815,6 +815,9 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 				continue
 			}
 			sv.Model = m
+			if sv.Mode == sim.Hierarchical && !vcfg.Dispatch.MutualAid {
+				checkJurisdictions(m, path, e)
+			}
 			out = append(out, sv)
 		}
 	}
@@ -1015,7 +1018,7 @@ func checkEffort(f *File, cfg *sim.Config, variants []sim.Variant, e *errs) {
 		return
 	}
 	for i, v := range variants {
-		events := 6 * cfg.Incidents.PerDay * cfg.Duration / 86400
+		events := 6 * cfg.Incidents.PerDay * cfg.Duration / 86400 / max(1e-9, 1-cfg.NearRepeat.Offspring)
 		for t, ut := range v.Model.Cfg.Units {
 			if dwell, ok := v.Policies[t].Params["dwell"]; ok && ut.Home != policy.HomePost {
 				events += float64(ut.Count) * cfg.Duration / dwell
@@ -1076,4 +1079,21 @@ func buildNearRepeat(n *NearRepeat, e *errs) policy.NearRepeat {
 		e.add("incidents.near_repeat.radius_m", "must be between 0 and 50000 (got %g)", n.RadiusM)
 	}
 	return policy.NearRepeat{Offspring: n.Offspring, Decay: n.Decay.Seconds, RadiusM: n.RadiusM}
+}
+
+// checkJurisdictions refuses hierarchical dispatch without mutual aid when a
+// district has no unit able to take a priority that incidents have: its
+// calls could never be answered.
+func checkJurisdictions(m *sim.Model, path string, e *errs) {
+	cfg := m.Cfg
+	for p := 1; p <= 3; p++ {
+		if !slices.ContainsFunc(cfg.Incidents.Types, func(t sim.IncidentType) bool { return t.Priority == p }) {
+			continue
+		}
+		for d, dist := range cfg.City.Districts {
+			if m.Able(d, p) == 0 {
+				e.add(path+".dispatch", "hierarchical dispatch without mutual aid: district %s has no unit able to take priority-%d calls, which would never be answered (set dispatch.mutual_aid: true, or add units)", dist.Name, p)
+			}
+		}
+	}
 }

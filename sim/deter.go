@@ -127,19 +127,18 @@ func (r *run) deter(i int) bool {
 	u := c.U(UDisplace)
 	moved := c
 	moved.Seed = splitmix(c.Seed ^ saltDisplace)
+	nb := r.cfg.City.Atoms[c.Atom].Neighbours
 	switch {
 	case c.Origin == DisplacedSpace || c.Origin == DisplacedTime:
-	case u < d.SpaceShare:
-		nb := r.cfg.City.Atoms[c.Atom].Neighbours
-		if len(nb) == 0 {
-			break
-		}
+	case u < d.SpaceShare && len(nb) > 0:
 		a := nb[min(len(nb)-1, int(c.U(UWhere)*float64(len(nb))))]
-		rng := rand.New(rand.NewPCG(moved.Seed, saltDisplace))
+		rng := rand.New(rand.NewPCG(moved.Seed, splitmix(moved.Seed^saltDisplace)))
 		moved.Atom, moved.Pos, moved.Origin = int32(a), r.cfg.City.RandomPoint(a, rng), DisplacedSpace
 		rec.Outcome = MovedSpace
 		r.add(moved)
 	case u < d.SpaceShare+d.TimeShare:
+		// (An area without neighbours displaces in time what it would
+		// have displaced in space.)
 		moved.Occur = now + d.TimeShift.Quantile(c.U(UWhere))
 		moved.Origin = DisplacedTime
 		rec.Outcome = MovedTime
@@ -170,7 +169,7 @@ func (r *run) spawn(i int) {
 		return
 	}
 	parent := r.cands[i]
-	rng := rand.New(rand.NewPCG(parent.Seed, saltOffspring))
+	rng := rand.New(rand.NewPCG(parent.Seed, splitmix(parent.Seed^saltOffspring)))
 	n := poisson(rng, nr.Offspring)
 	typ := &r.cfg.Incidents.Types[parent.Type]
 	for range n {

@@ -149,12 +149,13 @@ func TestDisplacementShares(t *testing.T) {
 }
 
 // TestNearRepeatRate: without deterrence, a Hawkes process with expected
-// offspring m has long-run rate base/(1 − m) (Hawkes 1971; the branching
-// structure of Hawkes & Oakes 1974): here m = 0.5, so realised incidents are
-// twice the background ones, less the offspring falling after the end
-// (about m/(1−m)² × rate × mean delay = 2 days' worth of background over
-// 60 days: 1.7%, so the expected ratio over the window is ~1.97). The
-// tolerance is 4 standard errors of the mean ratio over replications.
+// offspring m and an exponential kernel of mean τ has long-run rate
+// μ/(1 − m) (Hawkes 1971; the branching structure of Hawkes & Oakes 1974).
+// Started empty at 0, its intensity is μ/(1−m)·(1 − m·e^(−(1−m)t/τ)), so the
+// realised count over the window [w, T) divided by the background count
+// μ(T − w) is 1/(1−m)·[1 − m·τ/((1−m)(T−w))·(e^(−(1−m)w/τ) − e^(−(1−m)T/τ))]:
+// with m = 0.5, τ = 1 d, w = 1 d, T = 60 d, 1.97944. The tolerance is 4
+// standard errors of the mean ratio over replications.
 func TestNearRepeatRate(t *testing.T) {
 	cfg := deterConfig(t, 0)
 	cfg.NearRepeat = policy.NearRepeat{Offspring: 0.5, Decay: 86400, RadiusM: 300}
@@ -164,7 +165,7 @@ func TestNearRepeatRate(t *testing.T) {
 		ratios = append(ratios, float64(rec.realised)/bg)
 	}
 	mean, se := meanSE(ratios)
-	want := 2 - 2.0/59 // the end effect above, as a share of the 59-day window
+	want := 2 * (1 - 1/(0.5*59)*0.5*(math.Exp(-0.5)-math.Exp(-30)))
 	if math.Abs(mean-want) > 4*se {
 		t.Errorf("realised/background = %.4f ± %.4f, want %.4f", mean, se, want)
 	}

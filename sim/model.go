@@ -73,3 +73,6 @@ func NewModel(cfg *Config) (*Model, error) {
 	}
 	return m, nil
 }
+
+// Able returns how many units homed in district d may take priority p.
+func (m *Model) Able(d, p int) int { return len(m.ableIn[d][p]) }

@@ -380,19 +380,26 @@ func (r *run) dispatch() {
 func (r *run) nearest(i int) int {
 	p := r.inc[i].rec.Priority
 	if r.mode == PointToPoint {
-		return r.pick(i, r.m.able[p], true)
+		return r.pick(i, r.m.able[p], true, false)
 	}
+	// Hierarchical: the beat's owner first, then the district's unit
+	// command expects to arrive first, then (mutual aid) any district's.
 	d := r.inc[i].rec.District
-	if u := r.pick(i, r.m.ableIn[d][p], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
+	if u := r.pick(i, r.m.ableIn[d][p], false, true); u >= 0 {
 		return u
 	}
-	return r.pick(i, r.m.able[p], false)
+	if u := r.pick(i, r.m.ableIn[d][p], false, false); u >= 0 || !r.cfg.Dispatch.MutualAid {
+		return u
+	}
+	return r.pick(i, r.m.able[p], false, false)
 }
 
-// pick scans units (all able to take the incident's priority) for the best
-// free one, by travel time from the true position (gps) or by distance
-// from the assumed position.
-func (r *run) pick(i int, units []int, gps bool) int {
+// pick scans units (all able to take the incident's priority) for the free
+// one expected to arrive first: turnout plus travel at the unit's speed from
+// its true position (gps) or from where command assumes it is. With
+// ownBeat, only units whose beat holds the incident's atom are considered.
+// Ties go to the lowest unit index.
+func (r *run) pick(i int, units []int, gps, ownBeat bool) int {
 	now := r.eng.Now()
 	c := &r.cands[i]
 	best, bestT := -1, math.Inf(1)
@@ -401,12 +408,19 @@ func (r *run) pick(i int, units []int, gps bool) int {
 		if ur.state != stPatrol {
 			continue
 		}
+		if ownBeat {
+			bk, ok := r.policies[ur.policy].(policy.BeatKeeper)
+			if !ok || !bk.InBeat(u, int(c.Atom)) {
+				continue
+			}
+		}
+		ut := &r.cfg.Units[r.m.World.Units[u].Type]
+		from := r.assumed
 		var t float64
 		if gps {
-			ut := &r.cfg.Units[r.m.World.Units[u].Type]
 			t = ut.Turnout + r.cfg.Travel.Time(ur.leg.At(now), c.Pos, ut.Speed)
 		} else {
-			t = r.cfg.Travel.Distance(r.assumed[u], c.Pos)
+			t = ut.Turnout + r.cfg.Travel.Time(from[u], c.Pos, ut.Speed)
 		}
 		if t < bestT {
 			best, bestT = u, t
