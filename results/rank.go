@@ -213,24 +213,37 @@ func paired(metric string, a, b *VariantSummary, i int) Comparison {
 	return c
 }
 
-// holm sets PHolm: with the m defined p-values sorted ascending,
-// p_(j) is adjusted to max over i <= j of min(1, (m − i + 1) p_(i))
-// (Holm, Scand. J. Statistics 6(2), 1979). Undefined p-values stay NaN.
+// holm sets each comparison's PHolm from its P (holmAdjust).
 func holm(cs []Comparison) {
-	var idx []int
+	ps := make([]float64, len(cs))
 	for k := range cs {
-		cs[k].PHolm = math.NaN()
-		if cs[k].P == cs[k].P {
+		ps[k] = cs[k].P
+	}
+	for k, p := range holmAdjust(ps) {
+		cs[k].PHolm = p
+	}
+}
+
+// holmAdjust returns Holm's step-down adjustment of ps (same order):
+// with the m defined p-values sorted ascending, p_(j) becomes the
+// maximum over i <= j of min(1, (m − i + 1) p_(i)). NaNs stay NaN.
+func holmAdjust(ps []float64) []float64 {
+	out := make([]float64, len(ps))
+	var idx []int
+	for k, p := range ps {
+		out[k] = math.NaN()
+		if !math.IsNaN(p) {
 			idx = append(idx, k)
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(cs[a].P, cs[b].P) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ps[a], ps[b]) })
 	m := len(idx)
 	run := 0.0
 	for j, k := range idx {
-		run = max(run, min(1, float64(m-j)*cs[k].P))
-		cs[k].PHolm = run
+		run = max(run, min(1, float64(m-j)*ps[k]))
+		out[k] = run
 	}
+	return out
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

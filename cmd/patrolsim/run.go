@@ -200,7 +200,7 @@ func writeOutputs(dir string, s *scenarios.Scenario, res *Result) error {
 // those of a file scenario are referred to by absolute path.
 func writeResolved(dir string, s *scenarios.Scenario) error {
 	f := s.File
-	files := []*string{&f.City.Areas, &f.City.Posts}
+	files := []*string{&f.City.Areas, &f.City.Posts, &f.City.Routes}
 	for _, p := range files {
 		if *p == "" {
 			continue
@@ -295,7 +295,7 @@ func checkNoOverwrite(dir string, s *scenarios.Scenario) error {
 	}
 	inputs := []string{s.Path}
 	base := filepath.Dir(s.Path)
-	for _, p := range []string{s.File.City.Areas, s.File.City.Posts} {
+	for _, p := range []string{s.File.City.Areas, s.File.City.Posts, s.File.City.Routes} {
 		if p == "" {
 			continue
 		}

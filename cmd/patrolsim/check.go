@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// regressionError is a check that found a metric worse: exit status 1.
+type regressionError struct {
+	worse    int
+	baseline string
+}
+
+func (e regressionError) Error() string {
+	return fmt.Sprintf("%d metric(s) worse than the baseline %s", e.worse, e.baseline)
+}
+
+type baselineFlags struct {
+	out          string
+	seed         uint64
+	replications int
+	workers      int
+	quiet        bool
+}
+
+func (m *Main) baselineCmd() *cobra.Command {
+	var f baselineFlags
+	cmd := &cobra.Command{
+		Use:   "baseline SCENARIO.yaml",
+		Short: "Run a scenario and store every metric of every replication for patrolsim check",
+		Long: "Baseline runs the scenario (a file, or builtin:NAME) and writes a baseline file:\n" +
+			"per variant, every metric's value in every replication, with the seed, the number\n" +
+			"of replications, a hash of the scenario and its data files and patrolsim's\n" +
+			"version. patrolsim check compares later runs with it. The file is written\n" +
+			"atomically; the same scenario, seed and binary give the same bytes.\n" +
+			"Without -o it is NAME.baseline.json in the current folder, NAME the scenario's name.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadScenario(args[0])
+			if err != nil {
+				return err
+			}
+			if err := applyRunFlags(s, f.seed, cmd.Flags().Changed("seed"), f.replications, f.workers); err != nil {
+				return err
+			}
+			out := f.out
+			if out == "" {
+				out = s.File.Name + ".baseline.json"
+			}
+			b, _, err := makeBaseline(cmd, s, f.workers)
+			if err != nil {
+				return err
+			}
+			if err := writeBaseline(out, s, b); err != nil {
+				return err
+			}
+			if !f.quiet {
+				fmt.Fprintf(m.stdout, "wrote %s: %d variant(s) × %d metrics × %d replications, seed %d, scenario %s\n",
+					out, len(b.Variants), len(b.Metrics), b.Replications, b.Seed, b.ScenarioHash)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "", "baseline file to write (default: NAME.baseline.json, NAME the scenario's name)")
+	fl.Uint64Var(&f.seed, "seed", 0, "master random seed (default: the scenario's)")
+	fl.IntVar(&f.replications, "replications", 0, "replications per variant (default: the scenario's)")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel; results are identical for any number")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
+	return cmd
+}
+
+type checkFlags struct {
+	baseline     string
+	config       string
+	level        float64
+	seed         uint64
+	replications int
+	workers      int
+	update       bool
+	all          bool
+	json         bool
+	junit        string
+}
+
+func (m *Main) checkCmd() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check SCENARIO.yaml --baseline FILE",
+		Short: "Re-run a scenario and report every metric that got worse than in a baseline",
+		Long: "Check re-runs the scenario with the baseline's seed and replications and compares\n" +
+			"every metric of every variant with the baseline: identical (bit for bit), same,\n" +
+			"better or worse (changed, for metrics without a better direction). A metric is\n" +
+			"better or worse only when the difference is significant (Welch t test, Holm over\n" +
+			"all the check's tests, at --level) and beyond its tolerance. Exit status 0 when\n" +
+			"nothing got worse, 1 when something did, 2 for bad input. See docs/ci.md.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return m.check(cmd, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.baseline, "baseline", "", "baseline file made by patrolsim baseline (required)")
+	fl.StringVar(&f.config, "config", "", "check file: level, metrics and tolerances (docs/ci.md)")
+	fl.Float64Var(&f.level, "level", 0, "family-wise level of the tests, in (0, 0.5] (default: the check file's, else 0.05)")
+	fl.Uint64Var(&f.seed, "seed", 0, "master random seed (default: the baseline's)")
+	fl.IntVar(&f.replications, "replications", 0, "replications per variant (default: the baseline's)")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel; results are identical for any number")
+	fl.BoolVar(&f.update, "update", false, "rewrite the baseline with this run (exit status 0 unless the run fails)")
+	fl.BoolVar(&f.all, "all", false, "list identical metrics too")
+	fl.BoolVar(&f.json, "json", false, "print the check document (JSON) instead of the table")
+	fl.StringVar(&f.junit, "junit", "", "also write the report as JUnit XML to this file")
+	return cmd
+}
+
+func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) error {
+	if f.baseline == "" {
+		return usageError{errors.New("check needs --baseline FILE (make one with patrolsim baseline SCENARIO.yaml -o FILE)")}
+	}
+	s, err := loadScenario(scenarioPath)
+	if err != nil {
+		return err
+	}
+	base, err := readBaseline(f.baseline, f.update)
+	if err != nil {
+		return err
+	}
+	cfg := &results.CheckConfig{}
+	if f.config != "" {
+		data, err := os.ReadFile(f.config)
+		if err != nil {
+			return usageError{fmt.Errorf("cannot read check file %s: %w", f.config, unwrapPathError(err))}
+		}
+		if cfg, err = results.ParseCheckConfig(f.config, data); err != nil {
+			return usageError{err}
+		}
+	}
+	if cmd.Flags().Changed("level") {
+		if !(f.level > 0 && f.level <= 0.5) {
+			return usageError{fmt.Errorf("--level must be in (0, 0.5] (got %g)", f.level)}
+		}
+		cfg.Level = f.level
+	}
+	seed, seedSet := f.seed, cmd.Flags().Changed("seed")
+	reps := f.replications
+	if base != nil {
+		if !seedSet {
+			seed, seedSet = base.Seed, true
+		}
+		if reps == 0 {
+			reps = base.Replications
+		}
+	}
+	if err := applyRunFlags(s, seed, seedSet, reps, f.workers); err != nil {
+		return err
+	}
+	now, summary, err := makeBaseline(cmd, s, f.workers)
+	if err != nil {
+		return err
+	}
+	if base == nil { // --update of a baseline that does not exist yet
+		if err := writeBaseline(f.baseline, s, now); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.stderr, "patrolsim: no baseline %s yet: wrote it\n", f.baseline)
+		return nil
+	}
+
+	report := results.Compare(base, now, summary.Metrics, cfg)
+	report.BaselineFile = f.baseline
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		// Workflow commands are read from both streams; keep stdout a
+		// single JSON document with --json.
+		w := m.stdout
+		if f.json {
+			w = m.stderr
+		}
+		file := ""
+		if !s.IsBuiltin() {
+			file = s.Path
+		}
+		if err := report.WriteAnnotations(w, file); err != nil {
+			return err
+		}
+	}
+	if f.json {
+		err = report.WriteJSON(m.stdout)
+	} else {
+		err = report.WriteTable(m.stdout, f.all)
+	}
+	if err != nil {
+		return err
+	}
+	if f.junit != "" {
+		if err := os.MkdirAll(filepath.Dir(f.junit), 0o755); err != nil {
+			return err
+		}
+		if err := results.WriteFileAtomic(f.junit, report.WriteJUnit); err != nil {
+			return err
+		}
+	}
+	if f.update {
+		if err := writeBaseline(f.baseline, s, now); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.stderr, "patrolsim: baseline %s rewritten with this run\n", f.baseline)
+		return nil
+	}
+	if report.Regression() {
+		return regressionError{report.Count(results.VerdictWorse), f.baseline}
+	}
+	return nil
+}
+
+// applyRunFlags sets the seed and replications a run uses, as run does.
+func applyRunFlags(s *scenarios.Scenario, seed uint64, seedSet bool, reps, workers int) error {
+	if seedSet {
+		s.File.Seed = seed
+	}
+	if reps != 0 {
+		if reps < 1 || reps > scenarios.MaxReplications {
+			return usageError{fmt.Errorf("--replications must be between 1 and %d (got %d)", scenarios.MaxReplications, reps)}
+		}
+		s.File.Replications = reps
+	}
+	if workers < 1 {
+		return usageError{fmt.Errorf("--workers must be >= 1 (got %d)", workers)}
+	}
+	return nil
+}
+
+// makeBaseline runs s and returns its baseline and summary.
+func makeBaseline(cmd *cobra.Command, s *scenarios.Scenario, workers int) (*results.Baseline, *results.Summary, error) {
+	hash, err := scenarioHash(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := Execute(cmd.Context(), s, workers, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return results.NewBaseline(res.Summary, hash, version()), res.Summary, nil
+}
+
+// readBaseline reads a baseline file; with missingOK, a file that does not
+// exist gives nil and no error.
+func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if missingOK && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, usageError{fmt.Errorf("cannot read baseline %s: %w (make one with patrolsim baseline)", name, unwrapPathError(err))}
+	}
+	b, err := results.ReadBaseline(name, bytes.NewReader(data))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return b, nil
+}
+
+// writeBaseline writes b to out atomically, refusing to replace the
+// scenario or one of its data files.
+func writeBaseline(out string, s *scenarios.Scenario, b *results.Baseline) error {
+	if o, err := os.Stat(out); err == nil && !s.IsBuiltin() {
+		for _, in := range scenarioFiles(s) {
+			if i, err := os.Stat(in); err == nil && os.SameFile(i, o) {
+				return usageError{fmt.Errorf("baseline %s: would overwrite the input %s; choose another file", out, in)}
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(out, b.WriteJSON)
+}
+
+// scenarioFiles returns the paths of a file scenario and its data files.
+func scenarioFiles(s *scenarios.Scenario) []string {
+	files := []string{s.Path}
+	for _, p := range dataFiles(s) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(s.Path), p)
+		}
+		files = append(files, p)
+	}
+	return files
+}
+
+// dataFiles returns the data files a scenario names, in a fixed order.
+func dataFiles(s *scenarios.Scenario) []string {
+	var out []string
+	for _, p := range []string{s.File.City.Areas, s.File.City.Posts, s.File.City.Routes} {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// scenarioHash returns "sha256:" and the hex SHA-256 of the scenario file's
+// bytes and those of each data file it names (areas, posts, routes), each
+// preceded by its role and length. It changes when the scenario or any of
+// its data changes, comments included, and not when the files move. For a
+// built-in scenario it hashes the embedded files, so a copy of a built-in
+// scenario hashes the same.
+func scenarioHash(s *scenarios.Scenario) (string, error) {
+	var doc []byte
+	var err error
+	if s.IsBuiltin() {
+		doc, err = s.ReadData(path.Base(s.Path))
+	} else {
+		doc, err = os.ReadFile(s.Path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("hash the scenario %s: %w", s.Path, err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "scenario %d\n", len(doc))
+	h.Write(doc)
+	c := s.File.City
+	for _, file := range []struct{ role, name string }{{"areas", c.Areas}, {"posts", c.Posts}, {"routes", c.Routes}} {
+		if file.name == "" {
+			continue
+		}
+		data, err := s.ReadData(file.name)
+		if err != nil {
+			return "", fmt.Errorf("hash the scenario %s: data file %s: %w", s.Path, file.name, err)
+		}
+		fmt.Fprintf(h, "\n%s %d\n", file.role, len(data))
+		h.Write(data)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// unwrapPathError drops the operation and path of an *fs.PathError, which
+// the messages name already.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
