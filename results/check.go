@@ -159,15 +159,21 @@ func (c *CheckConfig) Tolerance(m Metric) Tolerance {
 // out of range and bad patterns are errors naming file and line; all of
 // them are reported at once. An empty file is the zero configuration.
 func ParseCheckConfig(name string, data []byte) (*CheckConfig, error) {
-	c := &CheckConfig{File: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, checkYAMLError(name, err)
 	}
 	if len(doc.Content) == 0 {
-		return c, nil
+		return &CheckConfig{File: name}, nil
 	}
-	root := doc.Content[0]
+	return ParseCheckNode(name, doc.Content[0])
+}
+
+// ParseCheckNode reads a check configuration from a YAML mapping, such as
+// the check: block of a scenario; messages name the file and the node's
+// lines.
+func ParseCheckNode(name string, root *yaml.Node) (*CheckConfig, error) {
+	c := &CheckConfig{File: name}
 	var errs []error
 	bad := func(n *yaml.Node, field, format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,4 +63,23 @@ func TestShiftRounded(t *testing.T) {
 	if got := s.Config.Units[0].ShiftLen; got != 29880 {
 		t.Errorf("ShiftLen = %v, want 29880", got)
 	}
+}
+
+// TestCheckBlock: a scenario's check: block is read as a check file, and its
+// problems are reported with the scenario's lines.
+func TestCheckBlock(t *testing.T) {
+	s, err := Load("s.yaml", []byte(doc("check: {level: 0.01, metrics: [\"response_*\"], tolerances: {response_mean_s: {rel: 0.1}}}")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.CheckConfig()
+	if c == nil || c.Level != 0.01 || len(c.Metrics) != 1 || len(c.Tolerances) != 1 {
+		t.Fatalf("check config %+v, want level 0.01, one pattern, one tolerance", c)
+	}
+	_, err = Load("s.yaml", []byte(doc("check: {level: 2}")), nil)
+	var le *Error
+	if !errors.As(err, &le) || len(le.Problems) != 1 || le.Problems[0].Line != 13 || le.Problems[0].Path != "check" {
+		t.Fatalf("got %v, want one problem on line 13 under check", err)
+	}
+	t.Log(err)
 }

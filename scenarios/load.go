@@ -293,6 +293,18 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	}
 	variants := buildVariants(f, cfg, e)
 	checkRanking(f, cfg, e)
+	if f.Check.Kind != 0 {
+		if _, err := results.ParseCheckNode("", &f.Check); err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				fe := FieldError{File: e.file, Path: "check", Msg: line}
+				if m := checkErrRE.FindStringSubmatch(line); m != nil {
+					fe.Line, _ = strconv.Atoi(m[1])
+					fe.Msg = m[2]
+				}
+				e.list = append(e.list, fe)
+			}
+		}
+	}
 	if cfg.City != nil {
 		total := 0.0
 		for _, a := range cfg.City.Atoms {
@@ -1096,4 +1108,18 @@ func checkJurisdictions(m *sim.Model, path string, e *errs) {
 			}
 		}
 	}
+}
+
+var checkErrRE = regexp.MustCompile(`^:(\d+): (.*)$`)
+
+// CheckConfig returns the scenario's check: block, or nil if it has none.
+func (s *Scenario) CheckConfig() *results.CheckConfig {
+	if s.File.Check.Kind == 0 {
+		return nil
+	}
+	c, err := results.ParseCheckNode(s.Path, &s.File.Check)
+	if err != nil {
+		return nil // validated when loaded
+	}
+	return c
 }

@@ -24,6 +24,9 @@ type File struct {
 	Ranking      Ranking    `yaml:"ranking"`
 	Deterrence   Deterrence `yaml:"deterrence"`
 	Reporting    Reporting  `yaml:"reporting"`
+	// Check is what `patrolsim check` compares (level, metrics,
+	// tolerances; docs/ci.md) unless a check file is given.
+	Check yaml.Node `yaml:"check,omitempty"` // zero (Kind 0) when absent
 }
 
 // Deterrence is the presence model (docs/model.md, "Deterrence").

@@ -108,4 +108,9 @@ ranking:
   # objective:                 # default: response_p90_s_p1 and incidents_prevented, weight 1 each
   #   - {metric: response_p90_s_p1, weight: 1}
   alpha: 0.05                  # family-wise level of the pairwise comparisons (Holm)
+
+# check:                       # what patrolsim check compares, unless --config says (docs/ci.md)
+#   level: 0.05
+#   metrics: ["response_*", incidents_prevented]
+#   tolerances: {"response_*": {rel: 0.05, abs: 5}}
 `

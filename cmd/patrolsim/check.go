@@ -139,6 +139,9 @@ func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) erro
 		return err
 	}
 	cfg := &results.CheckConfig{}
+	if c := s.CheckConfig(); c != nil && f.config == "" {
+		cfg = c // the scenario's check: block
+	}
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
 		if err != nil {
