@@ -32,6 +32,7 @@ func Metrics(cfg *sim.Config) []Metric {
 	ms := []Metric{
 		{"incidents", "incidents whose call came in the window (count)", Neutral},
 		{"unresolved", "of those, not cleared by the end of the run (count)", Lower},
+		{"lost_share", "share of those lost because no unit was free (dispatch.lost_calls)", Lower},
 		{"response_mean_s", "call received → first unit on scene, mean over answered calls", Lower},
 		{"response_median_s", "response time, median (unanswered calls count as infinitely late)", Lower},
 		{"response_p90_s", "response time, 90th percentile (unanswered calls count as infinitely late)", Lower},
@@ -116,6 +117,7 @@ type Collector struct {
 	cmd, qwait  sum
 	travel, ful sum
 	unresolved  int
+	lost        int
 	sent, cross int
 	withBeat    int
 	outsideBeat int
@@ -210,6 +212,10 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	if !r.Resolved() {
 		c.unresolved++
 	}
+	if r.Lost {
+		c.lost++
+		return // no response to measure
+	}
 	c.sent += len(r.Units)
 	c.cross += r.CrossDistrict
 	c.withBeat += r.WithBeat
@@ -293,7 +299,7 @@ func (c *Collector) Values() []float64 {
 	var v []float64
 	nan := math.NaN()
 	n := c.byPriority[1] + c.byPriority[2] + c.byPriority[3]
-	v = append(v, float64(n), float64(c.unresolved))
+	v = append(v, float64(n), float64(c.unresolved), ratio(float64(c.lost), float64(n)))
 	v = appendDist(v, c.resp[0])
 	for p := 1; p <= 3; p++ {
 		v = appendDist(v, c.resp[p])

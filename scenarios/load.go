@@ -700,7 +700,7 @@ func parseMode(s string) (sim.Mode, bool) {
 }
 
 func buildDispatch(d *Dispatch, e *errs) sim.Dispatch {
-	out := sim.Dispatch{Delay: buildDist(&d.Delay, "dispatch.delay", true, e), MutualAid: d.MutualAid}
+	out := sim.Dispatch{Delay: buildDist(&d.Delay, "dispatch.delay", true, e), MutualAid: d.MutualAid, LostCalls: d.LostCalls}
 	if _, ok := parseMode(d.Mode); !ok {
 		e.add("dispatch.mode", "must be point-to-point or hierarchical (got %q)", d.Mode)
 	}

@@ -226,6 +226,7 @@ type Dispatch struct {
 	Delay     Dist    `yaml:"delay"`      // point-to-point: call received → ready for dispatch
 	Levels    []Level `yaml:"levels"`     // hierarchical: the command levels, in order
 	MutualAid bool    `yaml:"mutual_aid"` // hierarchical: send units across districts when none is free
+	LostCalls bool    `yaml:"lost_calls"` // a call that finds no free unit is lost instead of queued
 }
 
 // Level is one command level of hierarchical dispatch.

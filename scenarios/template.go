@@ -72,6 +72,7 @@ dispatch:
     - {name: district, delay: 1m}
     - {name: station, delay: 1m30s}
   mutual_aid: true             # hierarchical: units may cross districts when none is free
+  lost_calls: false            # true: a call that finds no free unit is lost, not queued
 
 deterrence:                    # visible presence suppresses deterrable incidents (docs/model.md)
   enabled: true

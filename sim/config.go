@@ -227,6 +227,11 @@ type Dispatch struct {
 	Delay     Dist    // point-to-point: call received → ready for dispatch
 	Levels    []Level // hierarchical: the levels a call passes, in order
 	MutualAid bool    // hierarchical: a call may get units of another district
+	// LostCalls makes dispatch a loss system: a call that finds no free
+	// unit able to take it when it is ready is lost (for instance passed to
+	// another agency) instead of waiting in the queue (Larson's hypercube
+	// with zero line capacity).
+	LostCalls bool
 }
 
 // MaxLevels bounds the command levels (each draws from its own pre-drawn

@@ -28,6 +28,7 @@ type IncidentRecord struct {
 
 	Origin     Origin // background, displaced, or near-repeat offspring
 	Discovered bool   // seen on view by a unit (the call came at once)
+	Lost       bool   // lost: no unit was free when it was ready (Dispatch.LostCalls)
 }
 
 // Outcome is what presence did to a deterrable candidate.
@@ -50,8 +51,8 @@ type DeterRecord struct {
 	Origin   Origin
 }
 
-// Resolved reports whether the incident was cleared.
-func (r *IncidentRecord) Resolved() bool { return r.Clear == r.Clear }
+// Resolved reports whether the incident was cleared (or lost: it is over).
+func (r *IncidentRecord) Resolved() bool { return r.Clear == r.Clear || r.Lost }
 
 // Recorder receives the observations of one run, in time order. It must not
 // keep the *IncidentRecord beyond the call.

@@ -341,6 +341,16 @@ func (r *run) ready(i int) {
 	}
 	r.queue = slices.Insert(r.queue, pos, int32(i))
 	r.dispatch()
+	if r.cfg.Dispatch.LostCalls && len(ir.rec.Units) == 0 {
+		// A loss system: a call no free unit can take is lost (passed to
+		// another agency), not queued.
+		r.queue = slices.DeleteFunc(r.queue, func(id int32) bool { return int(id) == i })
+		ir.queued = false
+		ir.rec.Lost = true
+		ir.resolved = true
+		r.open--
+		r.rec.Incident(&ir.rec)
+	}
 }
 
 // dispatch sends free capable units to queued calls, in queue order.

@@ -588,3 +588,67 @@ func TestRunCancel(t *testing.T) {
 		t.Fatal("no error from a cancelled run")
 	}
 }
+
+// lostRecorder counts the calls in the window and the lost ones.
+type lostRecorder struct {
+	nopRecorder
+	lo, hi  float64
+	n, lost int
+}
+
+func (l *lostRecorder) Incident(r *IncidentRecord) {
+	if r.Call >= l.lo && r.Call < l.hi {
+		l.n++
+		if r.Lost {
+			l.lost++
+		}
+	}
+}
+
+// erlangB is the probability that a call finds all c servers busy in an
+// M/G/c/c loss system with offered load a (Erlang B; Larson & Odoni 1981,
+// §4.8), by the stable recursion B(0) = 1, B(k) = a·B(k−1)/(k + a·B(k−1)).
+func erlangB(c int, a float64) float64 {
+	b := 1.0
+	for k := 1; k <= c; k++ {
+		b = a * b / (float64(k) + a*b)
+	}
+	return b
+}
+
+// TestErlangB: with lost calls, the share of calls lost is Erlang B, within
+// 4 standard errors of the mean over replications.
+func TestErlangB(t *testing.T) {
+	// B(2, 1) = (1/2)/(1 + 1 + 1/2) = 0.2 (by hand from the formula).
+	if got := erlangB(2, 1); math.Abs(got-0.2) > 1e-12 {
+		t.Fatalf("erlangB(2, 1) = %v, want 0.2", got)
+	}
+	for _, tc := range []struct {
+		name          string
+		lambdaPerHour float64
+		meanService   float64
+		c             int
+	}{
+		{"c=2 a=1.5", 3, 1800, 2},
+		{"c=4 a=3", 9, 1200, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, variants := queueConfig(t, tc.lambdaPerHour, tc.meanService, tc.c, 60)
+			cfg.Dispatch.LostCalls = true
+			var shares []float64
+			for rep := range 20 {
+				rec := &lostRecorder{lo: cfg.Warmup, hi: cfg.Duration}
+				if _, err := variants[0].Run(context.Background(), Generate(cfg, 5, rep), 5, rep, rec); err != nil {
+					t.Fatal(err)
+				}
+				shares = append(shares, float64(rec.lost)/float64(rec.n))
+			}
+			got, se := meanSE(shares)
+			want := erlangB(tc.c, tc.lambdaPerHour*tc.meanService/3600)
+			t.Logf("lost share %.4f ± %.4f, want %.4f", got, se, want)
+			if math.Abs(got-want) > 4*se {
+				t.Errorf("lost share %.4f (se %.4f), want Erlang B %.4f", got, se, want)
+			}
+		})
+	}
+}
