@@ -101,6 +101,8 @@ func Metrics(cfg *sim.Config) []Metric {
 // from 18:00 to 06:00, the night patrol period of the Jinzhou reform.
 const nightStart, nightEnd = 18 * 3600, 6 * 3600
 
+func hourOf(t float64) int { return int(math.Mod(t, 86400) / 3600) }
+
 func isNight(t float64) bool {
 	s := math.Mod(t, 86400)
 	return s >= nightStart || s < nightEnd
@@ -135,6 +137,12 @@ type Collector struct {
 	preventedType, preventedDist      []int
 	atomHits                          []int
 	visSeen, visAll                   float64
+
+	// Details for charts and maps (Details).
+	hourRealised, hourPrevented, hourDisplaced [24]int
+	atomSeen                                   []int // hourly samples with presence at or above the threshold
+	samples                                    int
+	atomResp                                   []sum // response time by atom
 
 	// Keep, if set, receives every incident record (counted or not).
 	Keep func(r *sim.IncidentRecord)
@@ -172,6 +180,8 @@ func NewCollector(m *sim.Model) *Collector {
 		preventedType: make([]int, len(cfg.Incidents.Types)),
 		preventedDist: make([]int, len(cfg.City.Districts)),
 		atomHits:      make([]int, len(cfg.City.Atoms)),
+		atomSeen:      make([]int, len(cfg.City.Atoms)),
+		atomResp:      make([]sum, len(cfg.City.Atoms)),
 	}
 	for _, u := range m.World.Units {
 		c.unitType = append(c.unitType, u.Type)
@@ -192,6 +202,7 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	}
 	if r.Occur >= c.lo && r.Occur < c.hi {
 		c.realised++
+		c.hourRealised[hourOf(r.Occur)]++
 		if isNight(r.Occur) {
 			c.realisedNight++
 		}
@@ -229,6 +240,8 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	resp := r.Arrive - r.Call
 	if resp != resp {
 		resp = math.Inf(1)
+	} else {
+		c.atomResp[r.Atom].add(resp)
 	}
 	c.resp[0] = append(c.resp[0], resp)
 	c.resp[r.Priority] = append(c.resp[r.Priority], resp)
@@ -256,6 +269,11 @@ func (c *Collector) Deterred(d *sim.DeterRecord) {
 	if d.Time < c.lo || d.Time >= c.hi {
 		return
 	}
+	if d.Outcome == sim.Prevented {
+		c.hourPrevented[hourOf(d.Time)]++
+	} else {
+		c.hourDisplaced[hourOf(d.Time)]++
+	}
 	switch d.Outcome {
 	case sim.Prevented:
 		c.prevented++
@@ -280,11 +298,13 @@ func (c *Collector) Presence(t float64, byAtom []float64) {
 		return
 	}
 	thr := c.cfg.Deterrence.VisibleAbove
+	c.samples++
 	for a, p := range byAtom {
 		pop := c.cfg.City.Atoms[a].Population
 		c.visAll += pop
 		if p >= thr-1e-9 { // one officer standing there is "at least one"
 			c.visSeen += pop
+			c.atomSeen[a]++
 		}
 	}
 }

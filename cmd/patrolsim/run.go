@@ -110,6 +110,7 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 // Result is what Execute produces.
 type Result struct {
 	Summary *results.Summary
+	Details results.DetailsJSON // distributions for charts and maps
 	Stats   []sim.Stats
 	Trace   []results.TraceRow // with tracing, in (variant, replication, id) order
 }
@@ -151,14 +152,20 @@ func Execute(ctx context.Context, s *scenarios.Scenario, workers int, trace bool
 	}
 	metrics := results.Metrics(s.Config)
 	values := make([][][]float64, nv)
+	details := make([][]results.RunDetails, nv)
 	names := make([]string, nv)
 	for v := range nv {
 		names[v] = s.Variants[v].Name
 		for r := range reps {
 			values[v] = append(values[v], collectors[v*reps+r].Values())
+			details[v] = append(details[v], collectors[v*reps+r].Details())
 		}
 	}
-	res := &Result{Stats: stats}
+	atoms := make([]string, len(s.Config.City.Atoms))
+	for a := range atoms {
+		atoms[a] = s.Config.City.Atoms[a].Name
+	}
+	res := &Result{Stats: stats, Details: results.MergeDetails(s.File.Name, atoms, names, details)}
 	res.Summary = results.Summarize(s.File.Name, s.File.Seed, metrics, names, values, s.Objective(), s.File.Ranking.Alpha)
 	if trace {
 		for k := range traces {
@@ -177,6 +184,9 @@ func sortTrace(rows []results.TraceRow) {
 
 // writeOutputs writes every result file atomically.
 func writeOutputs(dir string, s *scenarios.Scenario, res *Result) error {
+	if err := results.WriteFileAtomic(filepath.Join(dir, "details.json"), res.Details.WriteJSON); err != nil {
+		return err
+	}
 	if err := results.WriteFileAtomic(filepath.Join(dir, "results.json"), res.Summary.WriteJSON); err != nil {
 		return err
 	}
@@ -304,7 +314,7 @@ func checkNoOverwrite(dir string, s *scenarios.Scenario) error {
 		}
 		inputs = append(inputs, p)
 	}
-	for _, out := range []string{"results.json", "replications.csv", "scenario.yaml", "trace.csv"} {
+	for _, out := range []string{"results.json", "details.json", "replications.csv", "scenario.yaml", "trace.csv"} {
 		o, err := os.Stat(filepath.Join(dir, out))
 		if err != nil {
 			continue
