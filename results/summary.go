@@ -114,3 +114,7 @@ func Summarize(scenario string, seed uint64, metrics []Metric, names []string, v
 func (s *Summary) Index(name string) int {
 	return slices.IndexFunc(s.Metrics, func(m Metric) bool { return m.Name == name })
 }
+
+// EstimateOf is the mean and 95% confidence interval of xs over
+// replications, NaNs left out (as in a Summary).
+func EstimateOf(xs []float64) Estimate { return estimate(xs) }

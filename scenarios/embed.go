@@ -42,3 +42,16 @@ func LoadBuiltin(name string) (*Scenario, error) {
 	}
 	return Load("builtin:"+name+"/scenario.yaml", data, sub)
 }
+
+// BuiltinFile returns a built-in scenario's document and its folder.
+func BuiltinFile(name string) ([]byte, fs.FS, error) {
+	sub, err := fs.Sub(builtin, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := fs.ReadFile(sub, "scenario.yaml")
+	if err != nil {
+		return nil, nil, fmt.Errorf("no built-in scenario %q (built in: %s)", name, strings.Join(Builtins(), ", "))
+	}
+	return data, sub, nil
+}

@@ -55,6 +55,12 @@ func LoadFile(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read scenario %s: %w", path, unwrapPath(err))
 	}
+	return LoadAt(path, data)
+}
+
+// LoadAt validates the scenario document data as if it were the file at
+// path: messages name path, and data files are read relative to its folder.
+func LoadAt(path string, data []byte) (*Scenario, error) {
 	dir := filepath.Dir(path)
 	return load(path, data, func(name string) ([]byte, error) {
 		if !filepath.IsAbs(name) {

@@ -1,0 +1,472 @@
+package sweep
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// Limits.
+const (
+	MaxPoints = 1_000_000
+	MaxItems  = 10_000_000
+)
+
+// File is a sweep file as written.
+//
+//	version: 1
+//	scenario: city.yaml          # or builtin:NAME; relative to the sweep file
+//	design: grid                 # grid, random or latin
+//	points: 20                   # random and latin: how many points
+//	seed: 1                      # random and latin: seed of the sampling
+//	replications: 10             # per point (default: the scenario's)
+//	params:                      # path into the scenario → values
+//	  units[patrol_car].count: [20, 30, 40]
+//	  variants[follow].params.half_life: {min: 1d, max: 28d}
+type File struct {
+	Version      int       `yaml:"version"`
+	Name         string    `yaml:"name"`
+	Scenario     string    `yaml:"scenario"`
+	Design       string    `yaml:"design"`
+	Points       int       `yaml:"points"`
+	Seed         uint64    `yaml:"seed"`
+	Replications int       `yaml:"replications"`
+	Params       yaml.Node `yaml:"params"`
+}
+
+// Param is one swept parameter.
+type Param struct {
+	Path   string
+	Line   int          // in the sweep file
+	Values []*yaml.Node // a list of values, or
+	Min    float64      // a range: [Min, Max]
+	Max    float64
+	Kind   rangeKind
+	Steps  int // grid over a range: this many evenly spaced values
+}
+
+type rangeKind int
+
+const (
+	list rangeKind = iota
+	realRange
+	intRange
+	durationRange
+)
+
+// Sweep is a loaded, validated sweep: its points, each a valid scenario.
+type Sweep struct {
+	Path         string
+	File         File
+	Params       []Param
+	Points       [][]*yaml.Node // by point, by parameter: the value set
+	Replications int
+	Hash         string // of the sweep file, the base scenario and its data files
+	Base         *scenarios.Scenario
+
+	base     yaml.Node // the base scenario document
+	basePath string    // for messages and data files
+	builtin  fs.FS     // the base's folder when built in
+}
+
+// errorf makes an error naming the sweep file and a line.
+func errorf(path string, line int, format string, args ...any) error {
+	if line > 0 {
+		return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...))
+	}
+	return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+}
+
+// Load reads and validates a sweep file: its syntax, the base scenario, the
+// parameter paths and every point's scenario. Errors name the sweep file's
+// lines.
+func Load(path string) (*Sweep, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read sweep file %s: %w", path, errors.Unwrap(err))
+	}
+	s := &Sweep{Path: path, File: File{Version: 1, Design: "grid", Seed: 1}}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, errorf(path, 1, "a sweep file is a mapping (version, scenario, design, params)")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s.File); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	f := &s.File
+	var errs []error
+	bad := func(line int, format string, args ...any) { errs = append(errs, errorf(path, line, format, args...)) }
+	line := func(key string) int {
+		root := doc.Content[0]
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return root.Content[i].Line
+			}
+		}
+		return 1
+	}
+	if f.Version != 1 {
+		bad(line("version"), "version: must be 1 (got %d)", f.Version)
+	}
+	if f.Scenario == "" {
+		bad(1, "scenario: missing: name the base scenario (a file, or builtin:NAME)")
+	}
+	switch f.Design {
+	case "grid":
+		if f.Points != 0 {
+			bad(line("points"), "points: only for design random or latin (the grid's points are its product)")
+		}
+	case "random", "latin":
+		if f.Points < 1 || f.Points > MaxPoints {
+			bad(line("points"), "points: must be between 1 and %d for design %s (got %d)", MaxPoints, f.Design, f.Points)
+		}
+	default:
+		bad(line("design"), "design: must be grid, random or latin (got %q)", f.Design)
+	}
+	if f.Replications < 0 || f.Replications > scenarios.MaxReplications {
+		bad(line("replications"), "replications: must be between 1 and %d, or 0 for the scenario's (got %d)", scenarios.MaxReplications, f.Replications)
+	}
+	if f.Params.Kind != yaml.MappingNode || len(f.Params.Content) == 0 {
+		bad(line("params"), "params: must map scenario paths to values, e.g. units[car].count: [4, 6, 8]")
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// The base scenario.
+	var baseData []byte
+	if name, ok := strings.CutPrefix(f.Scenario, "builtin:"); ok {
+		baseData, s.builtin, err = scenarios.BuiltinFile(name)
+		s.basePath = "builtin:" + name + "/scenario.yaml"
+	} else {
+		s.basePath = f.Scenario
+		if !filepath.IsAbs(s.basePath) {
+			s.basePath = filepath.Join(filepath.Dir(path), s.basePath)
+		}
+		baseData, err = os.ReadFile(s.basePath)
+	}
+	if err != nil {
+		return nil, errorf(path, line("scenario"), "scenario: %v", err)
+	}
+	if s.Base, err = s.loadScenario(baseData); err != nil {
+		return nil, fmt.Errorf("%s: the base scenario is invalid:\n%w", path, err)
+	}
+	if err := yaml.Unmarshal(baseData, &s.base); err != nil {
+		return nil, err
+	}
+	s.Replications = f.Replications
+	if s.Replications == 0 {
+		s.Replications = s.Base.File.Replications
+	}
+	// Parameters, in the order written.
+	for i := 0; i+1 < len(f.Params.Content); i += 2 {
+		k, v := f.Params.Content[i], f.Params.Content[i+1]
+		p, err := parseParam(path, k, v, f.Design)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := parsePath(p.Path); err != nil {
+			bad(k.Line, "params: %v", err)
+			continue
+		}
+		s.Params = append(s.Params, p)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := s.design(); err != nil {
+		return nil, err
+	}
+	if n := len(s.Points) * s.Replications; n > MaxItems {
+		return nil, errorf(path, 1, "%d points × %d replications is %d items, more than the limit of %d", len(s.Points), s.Replications, n, MaxItems)
+	}
+	// Every point must make a valid scenario; report each failing value
+	// once, at its parameter's line.
+	seen := map[string]bool{}
+	for pi := range s.Points {
+		if _, err := s.Point(pi); err != nil {
+			key := err.Error()
+			if !seen[key] {
+				seen[key] = true
+				errs = append(errs, err)
+			}
+			if len(errs) >= 10 {
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	s.Hash, err = s.hash(data, baseData)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Sweep) loadScenario(data []byte) (*scenarios.Scenario, error) {
+	if s.builtin != nil {
+		return scenarios.Load(s.basePath, data, s.builtin)
+	}
+	return scenarios.LoadAt(s.basePath, data)
+}
+
+// parseParam reads one parameter: a list of values, or a range
+// {min, max[, steps]} of numbers, whole numbers or durations.
+func parseParam(path string, k, v *yaml.Node, design string) (Param, error) {
+	p := Param{Path: k.Value, Line: k.Line}
+	switch v.Kind {
+	case yaml.SequenceNode:
+		if len(v.Content) == 0 {
+			return p, errorf(path, k.Line, "params.%s: the list of values is empty", p.Path)
+		}
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode {
+				return p, errorf(path, item.Line, "params.%s: values must be single values (got a %s)", p.Path, kindName(item))
+			}
+			p.Values = append(p.Values, item)
+		}
+		return p, nil
+	case yaml.MappingNode:
+		var minN, maxN, stepsN *yaml.Node
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			switch v.Content[i].Value {
+			case "min":
+				minN = v.Content[i+1]
+			case "max":
+				maxN = v.Content[i+1]
+			case "steps":
+				stepsN = v.Content[i+1]
+			default:
+				return p, errorf(path, v.Content[i].Line, "params.%s: unknown key %q (a range has min, max and, for a grid, steps)", p.Path, v.Content[i].Value)
+			}
+		}
+		if minN == nil || maxN == nil {
+			return p, errorf(path, v.Line, "params.%s: a range needs min and max", p.Path)
+		}
+		lo, kindLo, err1 := rangeValue(minN)
+		hi, kindHi, err2 := rangeValue(maxN)
+		if err1 != nil || err2 != nil || kindLo != kindHi {
+			return p, errorf(path, v.Line, "params.%s: min and max must both be numbers, or both durations such as 12m (got %q and %q)", p.Path, minN.Value, maxN.Value)
+		}
+		if !(lo < hi) {
+			return p, errorf(path, v.Line, "params.%s: min must be below max (got %s and %s)", p.Path, minN.Value, maxN.Value)
+		}
+		p.Min, p.Max, p.Kind = lo, hi, kindLo
+		if stepsN != nil {
+			n, err := strconv.Atoi(stepsN.Value)
+			if err != nil || n < 2 || n > 10000 {
+				return p, errorf(path, stepsN.Line, "params.%s.steps: must be a whole number from 2 to 10000 (got %s)", p.Path, stepsN.Value)
+			}
+			p.Steps = n
+		}
+		if design == "grid" && p.Steps == 0 {
+			return p, errorf(path, v.Line, "params.%s: a grid needs a list of values, or a range with steps", p.Path)
+		}
+		return p, nil
+	}
+	return p, errorf(path, v.Line, "params.%s: give a list of values [a, b, …] or a range {min, max}", p.Path)
+}
+
+func rangeValue(n *yaml.Node) (float64, rangeKind, error) {
+	if n.Kind != yaml.ScalarNode {
+		return 0, 0, errors.New("not a value")
+	}
+	if n.Tag == "!!int" {
+		x, err := strconv.ParseFloat(n.Value, 64)
+		return x, intRange, err
+	}
+	if n.Tag == "!!float" {
+		x, err := strconv.ParseFloat(n.Value, 64)
+		return x, realRange, err
+	}
+	x, err := scenarios.ParseDuration(n.Value)
+	return x, durationRange, err
+}
+
+// valueNode makes the YAML value of x for a range parameter.
+func (p *Param) valueNode(x float64) *yaml.Node {
+	switch p.Kind {
+	case intRange:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(int64(math.Round(x)), 10)}
+	case durationRange:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: scenarios.FormatDuration(math.Round(x))}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'g', 10, 64)}
+}
+
+// design lays out the points.
+func (s *Sweep) design() error {
+	f := &s.File
+	np := len(s.Params)
+	switch f.Design {
+	case "grid":
+		// Every combination; the first parameter varies slowest.
+		levels := make([][]*yaml.Node, np)
+		total := 1
+		for i := range s.Params {
+			p := &s.Params[i]
+			if p.Values != nil {
+				levels[i] = p.Values
+			} else {
+				for k := range p.Steps {
+					levels[i] = append(levels[i], p.valueNode(p.Min+(p.Max-p.Min)*float64(k)/float64(p.Steps-1)))
+				}
+			}
+			total *= len(levels[i])
+			if total > MaxPoints {
+				return errorf(s.Path, p.Line, "the grid has more than %d points", MaxPoints)
+			}
+		}
+		idx := make([]int, np)
+		for range total {
+			pt := make([]*yaml.Node, np)
+			for i := range np {
+				pt[i] = levels[i][idx[i]]
+			}
+			s.Points = append(s.Points, pt)
+			for i := np - 1; i >= 0; i-- {
+				idx[i]++
+				if idx[i] < len(levels[i]) {
+					break
+				}
+				idx[i] = 0
+			}
+		}
+	case "random", "latin":
+		r := rand.New(rand.NewPCG(f.Seed, 0x73776565702d7074)) // "sweep-pt"
+		n := f.Points
+		// For a Latin hypercube each parameter gets a random permutation of
+		// the n strata; a random sample draws each value independently.
+		strata := make([][]int, np)
+		for i := range strata {
+			if f.Design == "latin" {
+				strata[i] = r.Perm(n)
+			}
+		}
+		for k := range n {
+			pt := make([]*yaml.Node, np)
+			for i := range s.Params {
+				p := &s.Params[i]
+				u := r.Float64()
+				if f.Design == "latin" {
+					u = (float64(strata[i][k]) + u) / float64(n)
+				}
+				if p.Values != nil {
+					pt[i] = p.Values[min(len(p.Values)-1, int(u*float64(len(p.Values))))]
+				} else {
+					pt[i] = p.valueNode(p.Min + u*(p.Max-p.Min))
+				}
+			}
+			s.Points = append(s.Points, pt)
+		}
+	}
+	return nil
+}
+
+// Point returns the scenario of point i.
+func (s *Sweep) Point(i int) (*scenarios.Scenario, error) {
+	doc := deepCopy(&s.base)
+	for k, p := range s.Params {
+		if err := setPath(doc.Content[0], p.Path, deepCopy(s.Points[i][k])); err != nil {
+			return nil, errorf(s.Path, p.Line, "params.%s: %v", p.Path, err)
+		}
+	}
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.loadScenario(data)
+	if err != nil {
+		var se *scenarios.Error
+		if !errors.As(err, &se) {
+			return nil, err
+		}
+		var lines []string
+		for _, pr := range se.Problems {
+			lines = append(lines, pr.Path+": "+pr.Msg)
+		}
+		// Blame the first parameter whose value alone breaks the scenario.
+		for k, p := range s.Params {
+			if s.breaks(k, s.Points[i][k]) {
+				return nil, errorf(s.Path, p.Line, "params.%s: the value %s makes the scenario invalid: %s", p.Path, s.Points[i][k].Value, strings.Join(lines, "; "))
+			}
+		}
+		return nil, errorf(s.Path, s.Params[0].Line, "point %s makes the scenario invalid: %s", s.Label(i), strings.Join(lines, "; "))
+	}
+	return sc, nil
+}
+
+// breaks reports whether setting parameter k alone to v makes the base
+// scenario invalid.
+func (s *Sweep) breaks(k int, v *yaml.Node) bool {
+	doc := deepCopy(&s.base)
+	if err := setPath(doc.Content[0], s.Params[k].Path, deepCopy(v)); err != nil {
+		return true
+	}
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		return true
+	}
+	_, err = s.loadScenario(data)
+	return err != nil
+}
+
+// Label describes point i: "path=value, …".
+func (s *Sweep) Label(i int) string {
+	var parts []string
+	for k, p := range s.Params {
+		parts = append(parts, p.Path+"="+s.Points[i][k].Value)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func deepCopy(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, ch := range n.Content {
+		c.Content[i] = deepCopy(ch)
+	}
+	return &c
+}
+
+// hash identifies the sweep: the sweep file, the base scenario and the data
+// files it reads.
+func (s *Sweep) hash(sweepData, baseData []byte) (string, error) {
+	h := sha256.New()
+	for _, part := range [][]byte{sweepData, baseData} {
+		fmt.Fprintf(h, "%d:", len(part))
+		h.Write(part)
+	}
+	for _, name := range []string{s.Base.File.City.Areas, s.Base.File.City.Posts, s.Base.File.City.Routes} {
+		if name == "" {
+			continue
+		}
+		data, err := s.Base.ReadData(name)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%d:", len(data))
+		h.Write(data)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}

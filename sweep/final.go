@@ -1,0 +1,209 @@
+package sweep
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/patrolsim/patrolsim/results"
+)
+
+// Output files of a sweep (besides its journals).
+const (
+	RowsFile   = "rows.csv"   // one row per (point, replication, variant)
+	PointsFile = "points.csv" // per (point, variant, metric): mean and 95% interval
+	MetaFile   = "sweep.json" // what was swept
+)
+
+type located struct {
+	journal int
+	off     int64
+	length  int
+}
+
+// Finalize writes the final files of s into out from the journals, which
+// together must hold every item exactly once and belong to s (its hash).
+// The files depend only on the items' results, not on how they were split
+// or in which order they finished.
+func Finalize(out string, s *Sweep, journals []string) error {
+	want := s.header(Options{Shards: 1})
+	loc := make([]located, s.Items())
+	for i := range loc {
+		loc[i].journal = -1
+	}
+	files := make([]*os.File, len(journals))
+	shards := -1
+	seenShard := map[int]string{}
+	for k, path := range journals {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		files[k] = f
+		err = scanJournal(f, func(h header, item int, line string, end int64) error {
+			if item < 0 {
+				hh := h
+				hh.Shard, hh.Shards = 0, 1
+				if !sameSweep(hh, want) {
+					return fmt.Errorf("%s: %w (its results are of another sweep)", path, ErrChanged)
+				}
+				if shards >= 0 && h.Shards != shards {
+					return fmt.Errorf("%s: a slice of %d, others of %d", path, h.Shards, shards)
+				}
+				shards = h.Shards
+				if other, dup := seenShard[h.Shard]; dup {
+					return fmt.Errorf("%s and %s are both slice %d", other, path, h.Shard)
+				}
+				seenShard[h.Shard] = path
+				return nil
+			}
+			if loc[item].journal >= 0 {
+				return fmt.Errorf("%s: item %d appears twice", path, item)
+			}
+			loc[item] = located{k, end - int64(len(line)), len(line)}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	missing := 0
+	for i := range loc {
+		if loc[i].journal < 0 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		return fmt.Errorf("%d of %d items are missing (run the missing slices, or the sweep again, first)", missing, len(loc))
+	}
+	nv, nm := len(want.Variants), len(want.Metrics)
+	read := func(i int) ([][]float64, error) {
+		l := loc[i]
+		buf := make([]byte, l.length)
+		if _, err := files[l.journal].ReadAt(buf, l.off); err != nil {
+			return nil, err
+		}
+		return parseLine(string(buf), nv, nm)
+	}
+	R := s.Replications
+	if err := results.WriteFileAtomic(filepath.Join(out, RowsFile), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		head := []string{"point", "replication", "variant"}
+		for _, p := range s.Params {
+			head = append(head, p.Path)
+		}
+		head = append(head, want.Metrics...)
+		if err := cw.Write(head); err != nil {
+			return err
+		}
+		row := make([]string, len(head))
+		for i := range s.Items() {
+			vals, err := read(i)
+			if err != nil {
+				return err
+			}
+			p, rep := i/R, i%R
+			for v := range nv {
+				row[0], row[1], row[2] = strconv.Itoa(p), strconv.Itoa(rep), want.Variants[v]
+				for k := range s.Params {
+					row[3+k] = s.Points[p][k].Value
+				}
+				for m, x := range vals[v] {
+					row[3+len(s.Params)+m] = results.FormatFloat(x)
+				}
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(out, PointsFile), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		head := []string{"point", "variant"}
+		for _, p := range s.Params {
+			head = append(head, p.Path)
+		}
+		head = append(head, "metric", "mean", "ci95_low", "ci95_high", "n")
+		if err := cw.Write(head); err != nil {
+			return err
+		}
+		// One point at a time: its replications are consecutive items.
+		col := make([][][]float64, nv) // [variant][metric][rep]
+		for v := range col {
+			col[v] = make([][]float64, nm)
+		}
+		for p := range s.Points {
+			for v := range nv {
+				for m := range nm {
+					col[v][m] = col[v][m][:0]
+				}
+			}
+			for rep := range R {
+				vals, err := read(p*R + rep)
+				if err != nil {
+					return err
+				}
+				for v := range nv {
+					for m := range nm {
+						col[v][m] = append(col[v][m], vals[v][m])
+					}
+				}
+			}
+			for v := range nv {
+				for m := range nm {
+					e := results.EstimateOf(col[v][m])
+					row := []string{strconv.Itoa(p), want.Variants[v]}
+					for k := range s.Params {
+						row = append(row, s.Points[p][k].Value)
+					}
+					row = append(row, want.Metrics[m], results.FormatFloat(e.Mean), results.FormatFloat(e.Low), results.FormatFloat(e.High), strconv.Itoa(e.N))
+					if err := cw.Write(row); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(filepath.Join(out, MetaFile), func(w io.Writer) error {
+		type point struct {
+			Point  int               `json:"point"`
+			Values map[string]string `json:"values"`
+		}
+		meta := struct {
+			Sweep        string   `json:"sweep"`
+			Scenario     string   `json:"scenario"`
+			Design       string   `json:"design"`
+			Params       []string `json:"params"`
+			Replications int      `json:"replications"`
+			Items        int      `json:"items"`
+			Variants     []string `json:"variants"`
+			Points       []point  `json:"points"`
+		}{Sweep: s.Hash, Scenario: s.File.Scenario, Design: s.File.Design, Replications: R, Items: s.Items(), Variants: want.Variants}
+		for _, p := range s.Params {
+			meta.Params = append(meta.Params, p.Path)
+		}
+		for i, pt := range s.Points {
+			vals := map[string]string{}
+			for k, p := range s.Params {
+				vals[p.Path] = pt[k].Value
+			}
+			meta.Points = append(meta.Points, point{i, vals})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(meta)
+	})
+}

@@ -1,0 +1,289 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func writeSweep(t testing.TB, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sweep.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const gridSweep = `version: 1
+scenario: builtin:grid
+design: grid
+replications: 3
+params:
+  units[car].count: [6, 8]
+  units[car].squad: [1, 2]
+  incidents.per_day: [40]
+`
+
+func TestSetPath(t *testing.T) {
+	doc := `units:
+  - {name: car, count: 4}
+  - {name: bike, count: 2}
+dispatch: {mode: point-to-point}
+`
+	cases := []struct {
+		path, value, want string
+		err               string
+	}{
+		{"units[car].count", "9", "count: 9", ""},
+		{"units[1].count", "7", "{name: bike, count: 7}", ""},
+		{"dispatch.mode", "hierarchical", "mode: hierarchical", ""},
+		{"units[car].squad", "3", "squad: 3", ""}, // a missing key is added
+		{"travel.detour", "1.2", "detour: 1.2", ""},
+		{"units[van].count", "1", "", `no units named "van" (there are: car, bike)`},
+		{"units[7].count", "1", "", "units has 2 items, no item 7"},
+		{"units", "1", "", "units is a list in the scenario, not a single value"},
+		{"units[car", "1", "", "bad path segment"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			var root yaml.Node
+			if err := yaml.Unmarshal([]byte(doc), &root); err != nil {
+				t.Fatal(err)
+			}
+			err := setPath(root.Content[0], tc.path, &yaml.Node{Kind: yaml.ScalarNode, Value: tc.value})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _ := yaml.Marshal(&root)
+			if !strings.Contains(string(out), tc.want) {
+				t.Errorf("document:\n%s\nwant it to contain %q", out, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct{ name, body, want string }{
+		{"unknown path", strings.Replace(gridSweep, "units[car].squad", "units[van].squad", 1), `sweep.yaml:7: params.units[van].squad: units[van].squad: no units named "van"`},
+		{"invalid value", strings.Replace(gridSweep, "[6, 8]", "[6, -1]", 1), "sweep.yaml:6: params.units[car].count: the value -1 makes the scenario invalid: units[0].count: must be between 0 and 100000 (got -1)"},
+		{"bad design", strings.Replace(gridSweep, "design: grid", "design: sobol", 1), `sweep.yaml:3: design: must be grid, random or latin (got "sobol")`},
+		{"range in a grid", strings.Replace(gridSweep, "[6, 8]", "{min: 4, max: 8}", 1), "sweep.yaml:6: params.units[car].count: a grid needs a list of values, or a range with steps"},
+		{"unknown key", gridSweep + "colour: red\n", "field colour not found"},
+		{"no scenario", strings.Replace(gridSweep, "scenario: builtin:grid\n", "", 1), "scenario: missing"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeSweep(t, tc.body)
+			_, err := Load(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDesigns(t *testing.T) {
+	s, err := Load(writeSweep(t, gridSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 × 2 × 1 points, the first parameter varying slowest.
+	if got := len(s.Points); got != 4 || s.Label(1) != "units[car].count=6, units[car].squad=2, incidents.per_day=40" {
+		t.Fatalf("%d points, point 1 %q", got, s.Label(1))
+	}
+	latin := `version: 1
+scenario: builtin:grid
+design: latin
+points: 10
+replications: 1
+params:
+  units[car].count: {min: 2, max: 12}
+  variants[random].params.dwell: {min: 10m, max: 20m}
+`
+	s, err = Load(writeSweep(t, latin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Latin hypercube puts exactly one point in each of the 10 strata of
+	// every parameter: counts from 2 + [k, k+1) round to 2 + k or 3 + k, so
+	// no count appears more than twice.
+	seen := map[string]int{}
+	for i := range s.Points {
+		seen[s.Points[i][0].Value]++
+	}
+	for v, n := range seen {
+		if n > 2 {
+			t.Errorf("count %s drawn %d times", v, n)
+		}
+	}
+	if len(s.Points) != 10 {
+		t.Fatalf("%d points, want 10", len(s.Points))
+	}
+}
+
+func files(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, f := range []string{RowsFile, PointsFile, MetaFile} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = data
+	}
+	return out
+}
+
+func sameFiles(t *testing.T, a, b map[string][]byte, what string) {
+	t.Helper()
+	for f := range a {
+		if !bytes.Equal(a[f], b[f]) {
+			t.Errorf("%s: %s differs", what, f)
+		}
+	}
+}
+
+// TestRunDeterministicResumableSharded: the final files are the same for 1
+// and 2 workers, after a crash that cut the journal short, and when the
+// sweep runs as three slices merged afterwards.
+func TestRunDeterministicResumableSharded(t *testing.T) {
+	path := writeSweep(t, gridSweep)
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	one := filepath.Join(t.TempDir(), "one")
+	if err := s.Run(ctx, Options{Out: one, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	want := files(t, one)
+	two := filepath.Join(t.TempDir(), "two")
+	if err := s.Run(ctx, Options{Out: two, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, want, files(t, two), "2 workers")
+
+	// A crash: keep the header, 5 items and half of the 6th line.
+	crash := filepath.Join(t.TempDir(), "crash")
+	os.MkdirAll(crash, 0o755)
+	j, _ := os.ReadFile(filepath.Join(one, JournalName(0, 1)))
+	lines := strings.SplitAfter(string(j), "\n")
+	cut := strings.Join(lines[:6], "") + lines[6][:len(lines[6])/2]
+	os.WriteFile(filepath.Join(crash, JournalName(0, 1)), []byte(cut), 0o644)
+	done := -1
+	if err := s.Run(ctx, Options{Out: crash, Workers: 2, Progress: func(d, total int) {
+		if done < 0 {
+			done = d
+		}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if done != 5 {
+		t.Errorf("resumed with %d items done, want the 5 complete ones", done)
+	}
+	sameFiles(t, want, files(t, crash), "resumed")
+
+	// Three slices in one folder, then a merge.
+	sh := filepath.Join(t.TempDir(), "sharded")
+	var journals []string
+	for i := range 3 {
+		if err := s.Run(ctx, Options{Out: sh, Workers: 1, Shard: i, Shards: 3}); err != nil {
+			t.Fatal(err)
+		}
+		journals = append(journals, filepath.Join(sh, JournalName(i, 3)))
+		if i < 2 {
+			if err := Finalize(sh, s, journals); err == nil || !strings.Contains(err.Error(), "missing") {
+				t.Fatalf("merge of %d slices: %v, want items missing", i+1, err)
+			}
+		}
+	}
+	if err := Finalize(sh, s, journals); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, want, files(t, sh), "sharded")
+	if err := Finalize(sh, s, append(journals, journals[0])); err == nil {
+		t.Error("a slice given twice was accepted")
+	}
+}
+
+// TestChangedSweepRefused: a partial run of another sweep is not mixed in.
+func TestChangedSweepRefused(t *testing.T) {
+	out := t.TempDir()
+	s, err := Load(writeSweep(t, gridSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background(), Options{Out: out, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Load(writeSweep(t, strings.Replace(gridSweep, "[40]", "[50]", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Run(context.Background(), Options{Out: out, Workers: 1}); err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Fatalf("got %v, want the change refused", err)
+	}
+	if err := s2.Run(context.Background(), Options{Out: out, Workers: 1, Restart: true}); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+}
+
+// TestInterrupted: a cancelled run returns the cancellation and keeps its
+// journal; running again completes it.
+func TestInterrupted(t *testing.T) {
+	s, err := Load(writeSweep(t, gridSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err = s.Run(ctx, Options{Out: out, Workers: 1, Progress: func(d, total int) {
+		if n++; n == 4 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("no error from an interrupted run")
+	}
+	if _, err := os.Stat(filepath.Join(out, RowsFile)); !os.IsNotExist(err) {
+		t.Fatal("final files written by an interrupted run")
+	}
+	if err := s.Run(context.Background(), Options{Out: out, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkSweep(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
+			path := writeSweep(b, strings.Replace(gridSweep, "replications: 3", "replications: 10", 1))
+			s, err := Load(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			items := 0
+			for b.Loop() {
+				out := b.TempDir()
+				if err := s.Run(context.Background(), Options{Out: out, Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+				items += s.Items()
+			}
+			b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
