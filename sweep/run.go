@@ -160,22 +160,43 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		}
 	}()
 	go func() { wg.Wait(); close(out) }()
+	// Group commit: the results that are ready are written together and
+	// synced once; an item counts as done only after its sync.
 	var first error
+	var batch strings.Builder
 	for r := range out {
-		if first != nil {
+		n := 0
+		for {
+			if first == nil {
+				if r.err != nil {
+					first = r.err
+					cancel()
+				} else {
+					batch.WriteString(r.line)
+					n++
+				}
+			}
+			var more bool
+			select {
+			case r, more = <-out:
+			default:
+			}
+			if !more {
+				break
+			}
+		}
+		if first != nil || n == 0 {
 			continue
 		}
-		if r.err != nil {
-			first = r.err
-			cancel()
-			continue
-		}
-		if err := j.append(r.line); err != nil {
+		if err := j.append(batch.String()); err != nil {
 			first = err
 			cancel()
 			continue
 		}
-		tick()
+		batch.Reset()
+		for range n {
+			tick()
+		}
 	}
 	if first != nil && !errors.Is(first, context.Canceled) {
 		return first
