@@ -1,0 +1,16 @@
+#!/bin/bash
+# Submits a patrolsim sweep as a Slurm job array of N slices and a merge job
+# that runs when every slice has succeeded. Prints the merge job's id.
+#   submit.sh SWEEP.yaml OUT N
+# Environment: PATROLSIM (the binary, default: patrolsim on PATH), SBATCH_ARGS
+# (extra sbatch options, e.g. --partition=…).
+set -euo pipefail
+sweep=$1 out=$2 n=$3
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+array=$(sbatch --parsable ${SBATCH_ARGS:-} --chdir="$out" --export=ALL \
+  --array=0-$((n - 1)) "$here/sweep.sbatch" "$sweep" "$out" "$n")
+array=${array%%;*}
+merge=$(sbatch --parsable ${SBATCH_ARGS:-} --chdir="$out" --export=ALL \
+  --dependency=afterok:"$array" "$here/merge.sbatch" "$sweep" "$out")
+echo "${merge%%;*}"
