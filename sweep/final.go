@@ -9,14 +9,17 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/patrolsim/patrolsim/results"
 )
 
 // Output files of a sweep (besides its journals).
 const (
-	RowsFile   = "rows.csv"   // one row per (point, replication, variant)
-	PointsFile = "points.csv" // per (point, variant, metric): mean and 95% interval
-	MetaFile   = "sweep.json" // what was swept
+	RowsFile    = "rows.csv"     // one row per (point, replication, variant)
+	ParquetFile = "rows.parquet" // the same rows, in Parquet
+	PointsFile  = "points.csv"   // per (point, variant, metric): mean and 95% interval
+	MetaFile    = "sweep.json"   // what was swept
 )
 
 type located struct {
@@ -126,6 +129,11 @@ func Finalize(out string, s *Sweep, journals []string) error {
 	}); err != nil {
 		return err
 	}
+	if err := results.WriteFileAtomic(filepath.Join(out, ParquetFile), func(w io.Writer) error {
+		return writeParquet(w, s, want, read)
+	}); err != nil {
+		return err
+	}
 	if err := results.WriteFileAtomic(filepath.Join(out, PointsFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		head := []string{"point", "variant"}
@@ -206,4 +214,58 @@ func Finalize(out string, s *Sweep, journals []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(meta)
 	})
+}
+
+// writeParquet writes the rows of rows.csv as Parquet: point and
+// replication INT64, variant and the parameter values as strings (as
+// written in the sweep file), every metric an optional DOUBLE (null where
+// undefined, as the CSV's empty fields). Parquet orders the columns by name.
+func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, error)) error {
+	group := parquet.Group{
+		"point":       parquet.Leaf(parquet.Int64Type),
+		"replication": parquet.Leaf(parquet.Int64Type),
+		"variant":     parquet.String(),
+	}
+	for _, p := range s.Params {
+		group[p.Path] = parquet.String()
+	}
+	for _, m := range h.Metrics {
+		group[m] = parquet.Optional(parquet.Leaf(parquet.DoubleType))
+	}
+	schema := parquet.NewSchema("sweep", group)
+	col := map[string]int{}
+	for i, path := range schema.Columns() {
+		col[path[0]] = i
+	}
+	pw := parquet.NewWriter(w, schema)
+	row := make(parquet.Row, len(col))
+	R := s.Replications
+	for i := range s.Items() {
+		vals, err := read(i)
+		if err != nil {
+			return err
+		}
+		p, rep := i/R, i%R
+		for v := range h.Variants {
+			row[col["point"]] = parquet.Int64Value(int64(p)).Level(0, 0, col["point"])
+			row[col["replication"]] = parquet.Int64Value(int64(rep)).Level(0, 0, col["replication"])
+			row[col["variant"]] = parquet.ByteArrayValue([]byte(h.Variants[v])).Level(0, 0, col["variant"])
+			for k, par := range s.Params {
+				c := col[par.Path]
+				row[c] = parquet.ByteArrayValue([]byte(s.Points[p][k].Value)).Level(0, 0, c)
+			}
+			for m, name := range h.Metrics {
+				c := col[name]
+				if x := vals[v][m]; x == x {
+					row[c] = parquet.DoubleValue(x).Level(0, 1, c)
+				} else {
+					row[c] = parquet.NullValue().Level(0, 0, c)
+				}
+			}
+			if _, err := pw.WriteRows([]parquet.Row{row}); err != nil {
+				return err
+			}
+		}
+	}
+	return pw.Close()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -136,7 +137,7 @@ params:
 func files(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, f := range []string{RowsFile, PointsFile, MetaFile} {
+	for _, f := range []string{RowsFile, ParquetFile, PointsFile, MetaFile} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
@@ -285,5 +286,44 @@ func BenchmarkSweep(b *testing.B) {
 			}
 			b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
 		})
+	}
+}
+
+// TestParquet: rows.parquet holds the rows of rows.csv.
+func TestParquet(t *testing.T) {
+	s, err := Load(writeSweep(t, gridSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := s.Run(context.Background(), Options{Out: out, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(out, ParquetFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 points × 3 replications × 2 variants.
+	if n := pf.NumRows(); n != 24 {
+		t.Fatalf("%d rows, want 24", n)
+	}
+	csvRows, _ := os.ReadFile(filepath.Join(out, RowsFile))
+	if got := strings.Count(string(csvRows), "\n") - 1; got != 24 {
+		t.Fatalf("rows.csv has %d rows, want 24", got)
+	}
+	cols := map[string]bool{}
+	for _, c := range pf.Schema().Columns() {
+		cols[c[0]] = true
+	}
+	for _, c := range []string{"point", "replication", "variant", "units[car].count", "response_mean_s", "incidents_prevented"} {
+		if !cols[c] {
+			t.Errorf("no column %q", c)
+		}
 	}
 }

@@ -150,7 +150,7 @@ params:
 		}
 		time.Sleep(time.Second)
 	}
-	for _, f := range []string{"rows.csv", "points.csv", "sweep.json"} {
+	for _, f := range []string{"rows.csv", "rows.parquet", "points.csv", "sweep.json"} {
 		a, err1 := os.ReadFile(filepath.Join(local, f))
 		b, err2 := os.ReadFile(filepath.Join(out, f))
 		if err1 != nil || err2 != nil {
