@@ -251,3 +251,15 @@ func TestOutputSafety(t *testing.T) {
 		t.Errorf("resolved scenario lacks the dwell default:\n%s", resolved)
 	}
 }
+
+// TestResolvedBuiltinWithRules: the built-in city's variants give unit types
+// policies of their own (by_unit); its resolved scenario still validates.
+func TestResolvedBuiltinWithRules(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "o")
+	if code, _, stderr := run(t, context.Background(), "run", "--replications", "1", "-q", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, context.Background(), "validate", filepath.Join(out, "scenario.yaml")); code != 0 {
+		t.Fatalf("the resolved built-in scenario does not validate: %s", stderr)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/patrolsim/patrolsim/report"
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
@@ -29,6 +30,7 @@ type runFlags struct {
 	workers      int
 	trace        bool
 	quiet        bool
+	report       bool
 }
 
 func (m *Main) runCmd() *cobra.Command {
@@ -58,6 +60,7 @@ func (m *Main) runCmd() *cobra.Command {
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel")
 	fl.BoolVar(&f.trace, "trace", false, "also write trace.csv: one row per incident per run")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
+	fl.BoolVar(&f.report, "report", false, "also write report.html and charts/ (see patrolsim report)")
 	return cmd
 }
 
@@ -93,6 +96,15 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	}
 	if err := writeOutputs(f.out, s, res); err != nil {
 		return err
+	}
+	if f.report {
+		in, err := report.Load(f.out)
+		if err != nil {
+			return err
+		}
+		if _, err := in.Write(report.Options{}); err != nil {
+			return err
+		}
 	}
 	if f.quiet {
 		return nil
@@ -237,7 +249,14 @@ func writeResolved(dir string, s *scenarios.Scenario) error {
 	}
 	// Policy parameters with their defaults filled in.
 	for i := range f.Variants {
-		f.Variants[i].Params = paramNodes(s.Variants[i].Policies[0])
+		// The variant's own policy is the one of every unit type without
+		// a by_unit rule.
+		for t, u := range f.Units {
+			if _, ruled := f.Variants[i].ByUnit[u.Name]; !ruled {
+				f.Variants[i].Params = paramNodes(s.Variants[i].Policies[t])
+				break
+			}
+		}
 		for name, rule := range f.Variants[i].ByUnit {
 			for t, u := range f.Units {
 				if u.Name == name {

@@ -1,0 +1,524 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/patrolsim/patrolsim/results"
+)
+
+// Figure widths: the report's column is 1200 px wide and a point is 4/3
+// px, so a full-width figure shows at its natural size (fonts 9–11 pt).
+const (
+	fullW = 11.5 * vg.Inch
+	halfW = 6.2 * vg.Inch
+)
+
+// drawPlots lays plots out in one row, their data areas aligned.
+func drawPlots(c draw.Canvas, plots ...*plot.Plot) {
+	t := draw.Tiles{Rows: 1, Cols: len(plots), PadX: 12, PadTop: 2, PadBottom: 2, PadLeft: 2, PadRight: 6}
+	cs := plot.Align([][]*plot.Plot{plots}, t, c)
+	for i, p := range plots {
+		p.Draw(cs[0][i])
+	}
+}
+
+// cdfFigure draws, per priority with calls, the share of calls answered
+// within t against t for every variant, and the priority's target.
+func cdfFigure(in *Input) *figure {
+	binS := float64(in.Details.HistBinS)
+	if binS <= 0 {
+		binS = results.HistBinS
+	}
+	targets := in.Config().Targets
+	var prios []int
+	for p := 1; p <= 3; p++ {
+		for _, v := range in.Details.Variants {
+			if total(v, p) > 0 {
+				prios = append(prios, p)
+				break
+			}
+		}
+	}
+	if len(prios) == 0 {
+		return nil
+	}
+	f := &figure{Name: "response-cdf", Title: "Response time distribution",
+		Caption: "Share of calls answered within a given time, by priority, summed over replications; " +
+			"calls never answered count in the total, so a curve can stay below 100%. The dashed line is the priority's target.",
+		W: fullW, H: 3.6 * vg.Inch}
+	f.Draw = func(c draw.Canvas) {
+		c.SetColor(color.White)
+		c.Fill(c.Rectangle.Path())
+		leg := plot.NewLegend()
+		leg.TextStyle.Font = face(9)
+		leg.ThumbnailWidth = 18
+		leg.Top, leg.Left = true, true
+		leg.Padding = 2.5
+		leg.XOffs = 8
+		const legW = 100
+		var plots []*plot.Plot
+		for k, p := range prios {
+			pl := newPlot(fmt.Sprintf("Priority %d", p), "response time (min)", "")
+			if k == 0 {
+				pl.Y.Label.Text = "calls answered within (%)"
+			}
+			addGrid(pl, true, true)
+			xmax := 1.5 * targets[p] / 60
+			for vi, v := range in.Details.Variants {
+				n := total(v, p)
+				if n == 0 {
+					continue
+				}
+				h := v.RespHist[p]
+				pts := plotter.XYs{{X: 0, Y: 0}}
+				cum := 0
+				reached := false
+				for b := 0; b < len(h)-1; b++ { // the last bin is open-ended
+					cum += h[b]
+					x := float64(b+1) * binS / 60
+					pts = append(pts, plotter.XY{X: x, Y: 100 * float64(cum) / float64(n)})
+					if !reached && float64(cum) >= 0.99*float64(n) {
+						reached = true
+						xmax = max(xmax, x)
+					}
+				}
+				if !reached {
+					xmax = math.Inf(1)
+				}
+				l, _ := plotter.NewLine(pts)
+				l.LineStyle = variantLine(vi)
+				pl.Add(l)
+				if k == 0 {
+					leg.Add(v.Name, l)
+				}
+			}
+			pl.X.Min, pl.X.Max = 0, min(xmax*1.05, float64(len(in.Details.Variants[0].RespHist[p])-1)*binS/60)
+			pl.Y.Min, pl.Y.Max = 0, 100
+			if t := targets[p]; t > 0 {
+				tl, _ := plotter.NewLine(plotter.XYs{{X: t / 60, Y: 0}, {X: t / 60, Y: 100}})
+				tl.LineStyle = draw.LineStyle{Color: color.Black, Width: 1, Dashes: []vg.Length{4, 3}}
+				pl.Add(tl)
+				lab, _ := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: t / 60, Y: 4}},
+					Labels: []string{fmt.Sprintf(" target %g min ", t/60)}})
+				lab.TextStyle[0].Font = face(9)
+				pl.Add(lab)
+			}
+			plots = append(plots, pl)
+		}
+		drawPlots(draw.Crop(c, 0, -legW, 0, 0), plots...)
+		leg.Draw(draw.Crop(c, c.Max.X-c.Min.X-legW, 0, 0, -30))
+	}
+	return f
+}
+
+// total returns the calls of priority p: answered plus never answered.
+func total(v results.VariantDetails, p int) int {
+	n := v.Unanswered[p]
+	for _, k := range v.RespHist[p] {
+		n += k
+	}
+	return n
+}
+
+// objectiveMetrics returns the metrics the ranking used, at most three, or
+// the mean response time when the run had no objective.
+func objectiveMetrics(in *Input) []string {
+	var ms []string
+	for _, g := range in.Results.Objective {
+		if in.hasMetric(g.Metric) && len(ms) < 3 {
+			ms = append(ms, g.Metric)
+		}
+	}
+	if len(ms) == 0 && in.hasMetric("response_mean_s") {
+		ms = append(ms, "response_mean_s")
+	}
+	return ms
+}
+
+// rankLabel names a variant with its rank and score.
+func rankLabel(v results.VariantJSON) string {
+	s := fmt.Sprintf("%d. %s", v.Rank, v.Name)
+	if v.Score != nil {
+		s += fmt.Sprintf(" (%+.3f)", *v.Score)
+	}
+	return s
+}
+
+// rankingFigure draws each objective metric's mean and 95% confidence
+// interval per variant, best-ranked at the top.
+func rankingFigure(in *Input) *figure {
+	ms := objectiveMetrics(in)
+	if len(ms) == 0 {
+		return nil
+	}
+	order := in.ByRank()
+	n := len(order)
+	f := &figure{Name: "ranking", Title: "Ranking",
+		Caption: "Variants best-ranked first (rank, name and score: lower is better), with each objective metric's mean " +
+			"over replications and its 95% confidence interval. Filled dots: on the Pareto front.",
+		W: fullW, H: vg.Length(n)*16 + 80}
+	f.Draw = func(c draw.Canvas) {
+		var plots []*plot.Plot
+		for k, m := range ms {
+			scale, _ := metricUnit(m)
+			better := ""
+			for _, g := range in.Results.Objective {
+				if g.Metric == m {
+					better = " — " + g.Better + " is better"
+				}
+			}
+			pl := newPlot(metricTitle(m)+better, metricLabel(m), "")
+			addGrid(pl, true, false)
+			names := make([]string, n)
+			var front, rest plotter.XYs
+			var errs plotter.XErrors
+			var pts plotter.XYs
+			for pos, v := range order {
+				y := float64(n - 1 - pos)
+				if k == 0 {
+					names[n-1-pos] = rankLabel(in.Results.Variants[v])
+				}
+				mean, lo, hi, ok := in.estimate(v, m)
+				if !ok {
+					continue
+				}
+				pt := plotter.XY{X: mean * scale, Y: y}
+				pts = append(pts, pt)
+				errs = append(errs, struct{ Low, High float64 }{(mean - lo) * scale, (hi - mean) * scale})
+				if in.Results.Variants[v].Pareto {
+					front = append(front, pt)
+				} else {
+					rest = append(rest, pt)
+				}
+			}
+			pl.NominalY(names...)
+			if len(pts) > 0 {
+				eb, err := plotter.NewXErrorBars(errorPoints{pts, errs})
+				if err == nil {
+					eb.LineStyle.Width = 1.2
+					eb.CapWidth = 6
+					pl.Add(eb)
+				}
+			}
+			if len(rest) > 0 {
+				s, _ := plotter.NewScatter(rest)
+				s.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3.5, Color: color.RGBA{0x1f, 0x77, 0xb4, 0xff}}
+				pl.Add(s)
+			}
+			if len(front) > 0 {
+				s, _ := plotter.NewScatter(front)
+				s.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3.5, Color: color.RGBA{0xd6, 0x27, 0x28, 0xff}}
+				pl.Add(s)
+			}
+			pl.Y.Min, pl.Y.Max = -0.6, float64(n)-0.4
+			padRange(&pl.X)
+			plots = append(plots, pl)
+		}
+		drawPlots(c, plots...)
+	}
+	return f
+}
+
+// errorPoints pairs points with their error bars for gonum's error bar
+// plotters.
+type errorPoints struct {
+	plotter.XYs
+	plotter.XErrors
+}
+
+type yErrorPoints struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// padRange widens an axis by 5% each side, and a zero-width one to ±1.
+func padRange(a *plot.Axis) {
+	d := a.Max - a.Min
+	if !(d > 0) {
+		d = math.Max(1, math.Abs(a.Min))
+	}
+	a.Min -= 0.05 * d
+	a.Max += 0.05 * d
+}
+
+// Pareto chart metrics: the default objective's.
+const (
+	paretoX = "response_p90_s_p1"
+	paretoY = "incidents_prevented"
+)
+
+// paretoFigure draws priority-1 p90 response time against incidents
+// prevented, with 95% intervals; the variants no other beats on both
+// (shorter time and more prevented) are joined as the front.
+func paretoFigure(in *Input) *figure {
+	if !in.hasMetric(paretoX) || !in.hasMetric(paretoY) {
+		return nil
+	}
+	f := &figure{Name: "pareto", Title: "Pareto chart",
+		Caption: "Each variant's priority-1 90th-percentile response time against incidents prevented per replication, " +
+			"with 95% confidence intervals; numbers are ranks. Red: the Pareto front on these two metrics (no other " +
+			"variant is both faster and prevents more).",
+		W: 8 * vg.Inch, H: 5 * vg.Inch}
+	f.Draw = func(c draw.Canvas) {
+		xs, _ := metricUnit(paretoX)
+		pl := newPlot("Response time against prevention", metricLabel(paretoX), metricLabel(paretoY)+" per replication")
+		addGrid(pl, true, true)
+		type pt struct {
+			v          int
+			x, y       float64
+			xlo, xhi   float64
+			ylo, yhi   float64
+			onFront    bool
+			rankString string
+		}
+		var pts []pt
+		for v, vj := range in.Results.Variants {
+			x, xlo, xhi, ok1 := in.estimate(v, paretoX)
+			y, ylo, yhi, ok2 := in.estimate(v, paretoY)
+			if !ok1 || !ok2 || math.IsInf(x, 0) || math.IsInf(y, 0) {
+				continue
+			}
+			pts = append(pts, pt{v: v, x: x * xs, y: y, xlo: xlo * xs, xhi: xhi * xs, ylo: ylo, yhi: yhi, rankString: fmt.Sprint(vj.Rank)})
+		}
+		for i := range pts {
+			pts[i].onFront = !slices.ContainsFunc(pts, func(q pt) bool {
+				return q.x <= pts[i].x && q.y >= pts[i].y && (q.x < pts[i].x || q.y > pts[i].y)
+			})
+		}
+		var all, front plotter.XYs
+		var xe plotter.XErrors
+		var ye plotter.YErrors
+		var labels []string
+		for _, p := range pts {
+			all = append(all, plotter.XY{X: p.x, Y: p.y})
+			xe = append(xe, struct{ Low, High float64 }{p.x - p.xlo, p.xhi - p.x})
+			ye = append(ye, struct{ Low, High float64 }{p.y - p.ylo, p.yhi - p.y})
+			labels = append(labels, " "+p.rankString)
+			if p.onFront {
+				front = append(front, plotter.XY{X: p.x, Y: p.y})
+			}
+		}
+		if len(all) == 0 {
+			return
+		}
+		ex, _ := plotter.NewXErrorBars(errorPoints{all, xe})
+		ey, _ := plotter.NewYErrorBars(yErrorPoints{all, ye})
+		for _, e := range []*draw.LineStyle{&ex.LineStyle, &ey.LineStyle} {
+			e.Color = color.Gray{0x99}
+		}
+		ex.CapWidth, ey.CapWidth = 4, 4
+		pl.Add(ex, ey)
+		slices.SortFunc(front, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
+		if len(front) > 1 {
+			l, _ := plotter.NewLine(front)
+			l.LineStyle = draw.LineStyle{Color: color.RGBA{0xd6, 0x27, 0x28, 0xff}, Width: 1.2, Dashes: []vg.Length{4, 2}}
+			pl.Add(l)
+		}
+		s, _ := plotter.NewScatter(all)
+		s.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3, Color: color.RGBA{0x1f, 0x77, 0xb4, 0xff}}
+		pl.Add(s)
+		pl.Legend.Add("variant", s)
+		if len(front) > 0 {
+			fs, _ := plotter.NewScatter(front)
+			fs.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3.5, Color: color.RGBA{0xd6, 0x27, 0x28, 0xff}}
+			pl.Add(fs)
+			pl.Legend.Add("Pareto front", fs)
+		}
+		lab, _ := plotter.NewLabels(plotter.XYLabels{XYs: all, Labels: labels})
+		x0, x1, y0, y1 := plotter.XYRange(plotter.XYs(all))
+		for i := range lab.TextStyle {
+			lab.TextStyle[i].Font = face(8)
+			lab.TextStyle[i].YAlign = draw.YBottom
+			// A label near an earlier one goes to the other side or below.
+			near := 0
+			for j := range i {
+				if math.Abs(all[j].X-all[i].X) <= 0.04*(x1-x0) && math.Abs(all[j].Y-all[i].Y) <= 0.04*(y1-y0) {
+					near++
+				}
+			}
+			switch near % 4 {
+			case 1:
+				lab.TextStyle[i].XAlign = draw.XRight
+				labels[i] = labels[i][1:] + " "
+			case 2:
+				lab.TextStyle[i].YAlign = draw.YTop
+			case 3:
+				lab.TextStyle[i].XAlign = draw.XRight
+				lab.TextStyle[i].YAlign = draw.YTop
+				labels[i] = labels[i][1:] + " "
+			}
+		}
+		lab.Labels = labels
+		pl.Add(lab)
+		padRange(&pl.X)
+		padRange(&pl.Y)
+		pl.Legend.Top = true
+		drawPlots(c, pl)
+	}
+	return f
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// hourVariants returns the variants the hour-of-day chart compares: the
+// best-ranked and the named one (default: the first listed, the reference,
+// or the second-ranked when the reference is best).
+func hourVariants(in *Input, compare string) []int {
+	order := in.ByRank()
+	best := order[0]
+	other := 0
+	if compare != "" {
+		other = in.Variant(compare)
+	} else if other == best && len(order) > 1 {
+		other = order[1]
+	}
+	if other < 0 || other == best {
+		return []int{best}
+	}
+	return []int{best, other}
+}
+
+// hoursFigure draws incidents realised, prevented and displaced by hour of
+// day for the compared variants.
+func hoursFigure(in *Input, vs []int) *figure {
+	names := ""
+	for i, v := range vs {
+		if i > 0 {
+			names += " and "
+		}
+		names += in.Results.Variants[v].Name
+	}
+	f := &figure{Name: "by-hour", Title: "Incidents by hour of day",
+		Caption: "Mean incidents per replication by hour of day (hour 0 is 00:00–01:00) for " + names +
+			": realised, prevented by visible police, and displaced (moved to another place or a later hour). " +
+			"Prevention in one hour that reappears as displacement in the next is temporal displacement.",
+		W: fullW, H: 3.3 * vg.Inch}
+	f.Draw = func(c draw.Canvas) {
+		series := []struct {
+			title string
+			get   func(results.HourDetails) [24]float64
+		}{
+			{"realised", func(h results.HourDetails) [24]float64 { return h.Realised }},
+			{"prevented", func(h results.HourDetails) [24]float64 { return h.Prevented }},
+			{"displaced", func(h results.HourDetails) [24]float64 { return h.Displaced }},
+		}
+		var plots []*plot.Plot
+		for k, s := range series {
+			pl := newPlot("Incidents "+s.title, "hour of day", "")
+			if k == 0 {
+				pl.Y.Label.Text = "incidents per replication"
+			}
+			addGrid(pl, true, true)
+			for _, v := range vs {
+				vals := s.get(in.Details.Variants[v].Hours)
+				pts := make(plotter.XYs, 25)
+				for h := range 25 {
+					pts[h] = plotter.XY{X: float64(h), Y: vals[h%24]}
+				}
+				l, _ := plotter.NewLine(pts)
+				l.StepStyle = plotter.PostStep
+				l.LineStyle = variantLine(v)
+				pl.Add(l)
+				if k == 0 {
+					pl.Legend.Add(in.Results.Variants[v].Name, l)
+				}
+			}
+			pl.X.Min, pl.X.Max = 0, 24
+			pl.X.Tick.Marker = plot.ConstantTicks(hourTicks())
+			pl.Y.Min = 0
+			if pl.Y.Max <= 0 {
+				pl.Y.Max = 1
+			}
+			pl.Y.Max *= 1.15 // room for the legend
+			pl.Legend.Top = true
+			plots = append(plots, pl)
+		}
+		drawPlots(c, plots...)
+	}
+	return f
+}
+
+func hourTicks() []plot.Tick {
+	var t []plot.Tick
+	for h := 0; h <= 24; h += 3 {
+		t = append(t, plot.Tick{Value: float64(h), Label: fmt.Sprint(h)})
+	}
+	return t
+}
+
+// utilFigure draws each unit type's utilisation per variant as horizontal
+// bars, best-ranked variant at the top.
+func utilFigure(in *Input) *figure {
+	type kind struct{ metric, name string }
+	var kinds []kind
+	for _, u := range in.Config().Units {
+		m := "utilization_" + u.Name
+		if in.hasMetric(m) {
+			kinds = append(kinds, kind{m, u.Name})
+		}
+	}
+	if len(kinds) == 0 {
+		return nil
+	}
+	order := in.ByRank()
+	n := len(order)
+	bar := vg.Length(5)
+	if len(kinds) <= 2 {
+		bar = 9
+	}
+	group := bar*vg.Length(len(kinds)) + 8
+	f := &figure{Name: "utilisation", Title: "Utilisation by unit type",
+		Caption: "Share of on-duty time each unit type spends on calls (travel and on scene), mean over replications; " +
+			"variants best-ranked first.",
+		W: fullW, H: vg.Length(n)*group + 90}
+	f.Draw = func(c draw.Canvas) {
+		pl := newPlot("", "utilisation (% of on-duty time on calls)", "")
+		addGrid(pl, true, false)
+		names := make([]string, n)
+		for pos, v := range order {
+			names[n-1-pos] = rankLabel(in.Results.Variants[v])
+		}
+		pl.NominalY(names...)
+		xmax := 0.0
+		for k, kd := range kinds {
+			vals := make(plotter.Values, n)
+			for pos, v := range order {
+				if mean, _, _, ok := in.estimate(v, kd.metric); ok {
+					vals[n-1-pos] = 100 * mean
+					xmax = max(xmax, 100*mean)
+				}
+			}
+			b, err := plotter.NewBarChart(vals, bar)
+			if err != nil {
+				continue
+			}
+			b.Horizontal = true
+			b.Color = variantColors[k%len(variantColors)]
+			b.LineStyle.Width = 0
+			b.Offset = (vg.Length(len(kinds)-1)/2 - vg.Length(k)) * bar
+			pl.Add(b)
+			pl.Legend.Add(kd.name, b)
+		}
+		pl.X.Min, pl.X.Max = 0, math.Max(1, xmax*1.3)
+		pl.Y.Min, pl.Y.Max = -0.5, float64(n)-0.5
+		pl.Legend.Top = true
+		drawPlots(c, pl)
+	}
+	return f
+}

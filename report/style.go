@@ -1,0 +1,180 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// sans is the typeface of every chart: Liberation Sans ships inside
+// gonum/plot, so text is measured the same on every machine; browsers
+// showing the SVG fall back to their own sans-serif.
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+func face(size vg.Length) font.Font {
+	f := sans
+	f.Size = size
+	return f
+}
+
+// newPlot returns a plot with the house fonts and sizes.
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = face(11)
+	p.Title.Padding = 6
+	p.X.Label.Text, p.Y.Label.Text = xlabel, ylabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = face(10)
+		a.Tick.Label.Font = face(9)
+		a.Padding = 2
+		a.Tick.Marker = ticks{}
+	}
+	p.Legend.TextStyle.Font = face(9)
+	p.Legend.ThumbnailWidth = 18
+	p.Legend.Padding = 1
+	return p
+}
+
+// addGrid adds light grid lines to p.
+func addGrid(p *plot.Plot, vertical, horizontal bool) {
+	g := plotter.NewGrid()
+	g.Vertical.Color = color.Gray{0xe0}
+	g.Horizontal.Color = color.Gray{0xe0}
+	if !vertical {
+		g.Vertical.Color = nil
+	}
+	if !horizontal {
+		g.Horizontal.Color = nil
+	}
+	p.Add(g)
+}
+
+// variantColors are distinguishable colours for up to 10 variants
+// (Tableau 10); more variants repeat them with dashes.
+var variantColors = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xd6, 0x27, 0x28, 0xff},
+	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
+	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
+}
+
+// variantLine returns the line style of the i-th variant in results.json
+// order, the same in every chart.
+func variantLine(i int) draw.LineStyle {
+	ls := draw.LineStyle{Color: variantColors[i%len(variantColors)], Width: 1.5}
+	switch i / len(variantColors) % 3 {
+	case 1:
+		ls.Dashes = []vg.Length{5, 2}
+	case 2:
+		ls.Dashes = []vg.Length{1.5, 1.5}
+	}
+	return ls
+}
+
+// ramp is a sequential colour map through evenly spaced stops.
+type ramp []color.RGBA
+
+func hexRamp(hex ...string) ramp {
+	r := make(ramp, len(hex))
+	for i, h := range hex {
+		var c color.RGBA
+		fmt.Sscanf(h, "%02x%02x%02x", &c.R, &c.G, &c.B)
+		c.A = 0xff
+		r[i] = c
+	}
+	return r
+}
+
+// ColorBrewer sequential schemes, 9 classes (Harrower and Brewer 2003,
+// colorbrewer2.org).
+var (
+	rampYlOrRd = hexRamp("ffffcc", "ffeda0", "fed976", "feb24c", "fd8d3c", "fc4e2a", "e31a1c", "bd0026", "800026")
+	rampYlGnBu = hexRamp("ffffd9", "edf8b1", "c7e9b4", "7fcdbb", "41b6c4", "1d91c0", "225ea8", "253494", "081d58")
+	rampPuRd   = hexRamp("f7f4f9", "e7e1ef", "d4b9da", "c994c7", "df65b0", "e7298a", "ce1256", "980043", "67001f")
+)
+
+// at returns the colour at t in [0, 1] (clamped), interpolated in sRGB.
+func (r ramp) at(t float64) color.RGBA {
+	if !(t > 0) {
+		return r[0]
+	}
+	if t >= 1 {
+		return r[len(r)-1]
+	}
+	x := t * float64(len(r)-1)
+	i := int(x)
+	f := x - float64(i)
+	a, b := r[i], r[i+1]
+	mix := func(p, q uint8) uint8 { return uint8(math.Round(float64(p) + f*(float64(q)-float64(p)))) }
+	return color.RGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 0xff}
+}
+
+// metricUnit returns how a metric is shown: the factor from its stored
+// unit (seconds, shares) and the unit's label.
+func metricUnit(name string) (scale float64, unit string) {
+	switch {
+	case strings.HasSuffix(name, "_s") || strings.Contains(name, "_s_"):
+		return 1.0 / 60, "min"
+	case strings.HasPrefix(name, "utilization") || strings.HasSuffix(name, "_share") ||
+		strings.HasPrefix(name, "within_target") || name == "visibility":
+		return 100, "%"
+	}
+	return 1, ""
+}
+
+// metricTitle returns a readable name for a metric, without its unit.
+func metricTitle(name string) string {
+	known := map[string]string{
+		"response_mean_s":     "response time, mean",
+		"response_median_s":   "response time, median",
+		"response_p90_s":      "response time, 90th percentile",
+		"incidents_prevented": "incidents prevented",
+		"incidents_realised":  "incidents realised",
+		"incidents_displaced": "incidents displaced",
+		"visibility":          "visibility",
+		"utilization":         "utilisation",
+		"workload_cv":         "workload, coefficient of variation",
+	}
+	base, prio, _ := strings.Cut(name, "_s_p")
+	if prio != "" {
+		if t, ok := known[base+"_s"]; ok {
+			return "P" + prio + " " + t
+		}
+	}
+	if t, ok := known[name]; ok {
+		return t
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// metricLabel is an axis label: title and unit.
+func metricLabel(name string) string {
+	_, unit := metricUnit(name)
+	if unit == "" {
+		return metricTitle(name)
+	}
+	return metricTitle(name) + " (" + unit + ")"
+}
+
+// ticks are gonum's default tick positions with labels in the shortest
+// form that reads back ("25", not "25.00").
+type ticks struct{}
+
+func (ticks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(ts[i].Value, 'g', 10, 64), 64)
+			ts[i].Label = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+	}
+	return ts
+}
