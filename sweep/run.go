@@ -132,7 +132,8 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		line string
 		err  error
 	}
-	out := make(chan result)
+	// Buffered, so that workers go on while the writer syncs.
+	out := make(chan result, 4*max(1, opt.Workers))
 	var wg sync.WaitGroup
 	for range max(1, opt.Workers) {
 		wg.Add(1)
