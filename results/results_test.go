@@ -228,3 +228,21 @@ func TestRankStable(t *testing.T) {
 			s2.Variants[0].Rank, s2.Variants[1].Rank, s3.Variants[0].Rank, s3.Variants[1].Rank)
 	}
 }
+
+// TestColorize: colour codes go around the header, the Pareto marks and
+// significant differences, and nothing else changes.
+func TestColorize(t *testing.T) {
+	var buf bytes.Buffer
+	if err := testSummary().WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	plain := buf.String()
+	col := Colorize(plain)
+	if !strings.Contains(col, ansiGreen+"●"+ansiReset) || !strings.Contains(col, ansiBold+"rank") {
+		t.Errorf("no colour:\n%s", col)
+	}
+	strip := strings.NewReplacer(ansiBold, "", ansiGreen, "", ansiReset, "").Replace(col)
+	if strip != plain {
+		t.Error("Colorize changed the text itself")
+	}
+}

@@ -197,3 +197,32 @@ func cell(name string, e Estimate) string {
 	hw := (e.High - e.Mean) * scale
 	return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, math.Abs(hw))
 }
+
+// ANSI styles for Colorize.
+const (
+	ansiBold  = "\x1b[1m"
+	ansiGreen = "\x1b[32m"
+	ansiReset = "\x1b[0m"
+)
+
+// Colorize adds terminal colours to a table written by WriteTable: variant
+// names and ranks in bold, the Pareto mark in green, significant
+// differences in bold. The alignment is kept (colour codes take no
+// columns). Use it only when the output is a terminal.
+func Colorize(table string) string {
+	lines := strings.Split(table, "\n")
+	for i, l := range lines {
+		switch {
+		case i > 0 && strings.HasPrefix(l, "rank "):
+			lines[i] = ansiBold + l + ansiReset
+			if i > 0 {
+				lines[i-1] = ansiBold + lines[i-1] + ansiReset
+			}
+		case strings.HasPrefix(l, "Pareto front"):
+			lines[i] = strings.ReplaceAll(l, "●", ansiGreen+"●"+ansiReset)
+		case strings.HasSuffix(l, ", significant"):
+			lines[i] = strings.TrimSuffix(l, "significant") + ansiBold + "significant" + ansiReset
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -88,6 +88,9 @@ func TestRunWritesFiles(t *testing.T) {
 	if !strings.Contains(stdout, "rank") || !strings.Contains(stdout, "P1 response, p90 (min)") {
 		t.Fatalf("table missing rows:\n%s", stdout)
 	}
+	if strings.Contains(stdout, "\x1b[") {
+		t.Error("colour codes in output that is not a terminal")
+	}
 	for _, line := range strings.Split(stdout, "\n") {
 		if n := len([]rune(line)); n > 100 {
 			t.Errorf("table line of %d columns > 100: %q", n, line)
@@ -261,5 +264,17 @@ func TestResolvedBuiltinWithRules(t *testing.T) {
 	}
 	if code, _, stderr := run(t, context.Background(), "validate", filepath.Join(out, "scenario.yaml")); code != 0 {
 		t.Fatalf("the resolved built-in scenario does not validate: %s", stderr)
+	}
+}
+
+func TestRunVerbose(t *testing.T) {
+	code, stdout, stderr := run(t, context.Background(), "run", "builtin:grid", "--replications", "2", "-v", "-o", t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Runs:", "point-to-point dispatch, 2 runs", "Every metric", "response_p90_s_p1 — "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("verbose output lacks %q", want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,7 @@ type runFlags struct {
 	workers      int
 	trace        bool
 	quiet        bool
+	verbose      bool
 	report       bool
 }
 
@@ -60,6 +62,7 @@ func (m *Main) runCmd() *cobra.Command {
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel")
 	fl.BoolVar(&f.trace, "trace", false, "also write trace.csv: one row per incident per run")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also print every metric's mean and interval, and what each variant's runs did")
 	fl.BoolVar(&f.report, "report", false, "also write report.html and charts/ (see patrolsim report)")
 	return cmd
 }
@@ -112,8 +115,19 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	if f.json {
 		return res.Summary.WriteJSON(m.stdout)
 	}
-	if err := res.Summary.WriteTable(m.stdout); err != nil {
+	var table strings.Builder
+	if err := res.Summary.WriteTable(&table); err != nil {
 		return err
+	}
+	out := table.String()
+	if colorTerminal(m.stdout) {
+		out = results.Colorize(out)
+	}
+	if _, err := io.WriteString(m.stdout, out); err != nil {
+		return err
+	}
+	if f.verbose {
+		m.writeVerbose(s, res)
 	}
 	fmt.Fprintf(m.stdout, "\n%d runs, %d events in %.1fs; results in %s\n", len(res.Stats), res.Events(), elapsed.Seconds(), f.out)
 	return nil
@@ -358,4 +372,41 @@ func policyValue(p policy.Param, x float64) string {
 		}
 	}
 	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// colorTerminal reports whether w is a terminal that wants colour: a
+// character device, NO_COLOR unset (no-color.org) and TERM not dumb.
+func colorTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeVerbose prints, per variant, what its runs did and every metric
+// with its interval (the table shows a selection).
+func (m *Main) writeVerbose(s *scenarios.Scenario, res *Result) {
+	reps := s.File.Replications
+	fmt.Fprintf(m.stdout, "\nRuns:\n")
+	for v, variant := range s.Variants {
+		var events uint64
+		cands := 0
+		for r := range reps {
+			st := res.Stats[r*len(s.Variants)+v]
+			events += st.Events
+			cands += st.Incidents
+		}
+		fmt.Fprintf(m.stdout, "  %-22s %s dispatch, %d runs, %d events, %d background candidates\n",
+			variant.Name, variant.Mode, reps, events, cands)
+	}
+	fmt.Fprintf(m.stdout, "\nEvery metric (mean [95%% interval]):\n")
+	for i, mt := range res.Summary.Metrics {
+		fmt.Fprintf(m.stdout, "  %s — %s\n", mt.Name, mt.Doc)
+		for _, v := range res.Summary.Variants {
+			e := v.Estimates[i]
+			fmt.Fprintf(m.stdout, "    %-22s %.6g [%.6g, %.6g]\n", v.Name, e.Mean, e.Low, e.High)
+		}
+	}
 }
