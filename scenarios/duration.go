@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/internal/yamlnode"
 )
 
 // Duration is a length of time written with its unit: 90s, 12m, 1.5h, 30d,
@@ -105,7 +107,7 @@ func FormatDuration(s float64) string {
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	*d = Duration{}
 	if n.Kind != yaml.ScalarNode {
-		d.bad, d.why = true, "must be a duration such as 12m (got a "+nodeKind(n)+")"
+		d.bad, d.why = true, "must be a duration such as 12m (got a "+yamlnode.KindName(n)+")"
 		return nil
 	}
 	s, err := ParseDuration(n.Value)
@@ -134,14 +136,4 @@ func (d Duration) check(e *errs, path string) bool {
 		return false
 	}
 	return true
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	}
-	return "value"
 }

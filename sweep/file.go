@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/patrolsim/patrolsim/internal/yamlnode"
 	"github.com/patrolsim/patrolsim/scenarios"
 )
 
@@ -241,7 +242,7 @@ func parseParam(path string, k, v *yaml.Node, design string) (Param, error) {
 		}
 		for _, item := range v.Content {
 			if item.Kind != yaml.ScalarNode {
-				return p, errorf(path, item.Line, "params.%s: values must be single values (got a %s)", p.Path, kindName(item))
+				return p, errorf(path, item.Line, "params.%s: values must be single values (got a %s)", p.Path, yamlnode.KindName(item))
 			}
 			p.Values = append(p.Values, item)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/internal/yamlnode"
 )
 
 // segment is one step of a path: a mapping key, optionally followed by a
@@ -50,7 +52,7 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 	n := root
 	for i, seg := range segs {
 		last := i == len(segs)-1 && seg.selector == ""
-		child := mapGet(n, seg.key)
+		child := yamlnode.Get(n, seg.key)
 		if child == nil {
 			if n.Kind != yaml.MappingNode {
 				return fmt.Errorf("%s: not a mapping", strings.Join(pathNames(segs[:i]), "."))
@@ -74,7 +76,7 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 		if i == len(segs)-1 {
 			if child.Kind == yaml.MappingNode || child.Kind == yaml.SequenceNode {
 				if value.Kind == yaml.ScalarNode {
-					return fmt.Errorf("%s is a %s in the scenario, not a single value", path, kindName(child))
+					return fmt.Errorf("%s is a %s in the scenario, not a single value", path, yamlnode.KindName(child))
 				}
 			}
 			*child = *value
@@ -97,28 +99,6 @@ func pathNames(segs []segment) []string {
 	return out
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	}
-	return "value"
-}
-
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
 // selectItem picks a list item by name (its name key) or by index.
 func selectItem(list *yaml.Node, seg segment) (*yaml.Node, error) {
 	if list.Kind != yaml.SequenceNode {
@@ -126,7 +106,7 @@ func selectItem(list *yaml.Node, seg segment) (*yaml.Node, error) {
 	}
 	var names []string
 	for _, item := range list.Content {
-		if name := mapGet(item, "name"); name != nil {
+		if name := yamlnode.Get(item, "name"); name != nil {
 			if name.Value == seg.selector {
 				return item, nil
 			}
