@@ -211,6 +211,10 @@ func validationRows(t *testing.T) []validationRow {
 		rows = append(rows, validationRow{Case: "hypercube 3 × 3 grid, loss: travel",
 			Source: "exact hypercube, eq. 5.36", Analytic: res.TravelMean, Sim: sr.Travel, Scale: 1.0 / 60, Unit: "min", disagreeAllowed: true})
 	}
+	// Hypercube, two units, loss, hierarchical dispatch by district: the
+	// nonhomogeneous rectangular city of Larson & Odoni §5.3.3 at four
+	// district boundaries (rectcity_test.go).
+	rows = append(rows, rectCityRows(t, ctx, reps)...)
 	for i := range rows {
 		rows[i].SE = se(rows[i].Sim, reps)
 	}
@@ -257,6 +261,34 @@ call is free but not at home). Both make simulated travel a little shorter
 than the hypercube's (here by about 1.5%): a real difference of the models,
 not of the code; the workloads and P(all busy), which do not depend on it
 to first order, agree.
+
+Note 2. The rectangular city of Larson & Odoni 1981, §5.3.3 (fig. 5.2):
+a 2 × 1 mile city, unit 1 at x = 0.75, unit 2 at x = −0.25, half the calls
+uniform east of x = 0.75 and half uniform west of it, λ = 1.25 calls per
+mean service time, calls lost when both units are busy, each unit first
+choice in its district and the other's backup, the district boundary a
+distance w west of unit 1 (w = 1/2: equal travel from both units; w* =
+53/126: least mean travel, the book's optimum). Analytic: the book's
+three-atom model solved by the exact hypercube (which reproduces the
+book's ρ1 = 0.49010, ρ2 = 0.43773, travel 0.46246 mile at w = 1/2 and
+0.46166 at w*: TestRectCityCube). Simulated (` + "`rectCityConfig`" + ` in
+cmd/patrolsim/rectcity_test.go): one row of 504 square cells of 2/504 mile
+with weights giving the book's call density, units homed at posts,
+hierarchical dispatch by district with mutual aid and no command delay,
+exponential on-scene times of 1 h, 1.25 calls an hour, travel at
+100 000 km/h (service = on-scene time, as the book assumes travel small
+beside service). These rows use 10 replications of 1000 days (about
+30 000 calls each), all four boundaries from the same seed (common random
+numbers: their deviations from the analytic values are correlated, and
+here the workloads all lean slightly high together, within 2 standard
+errors; seeds 1 to 4 at w = 1/2 lean as slightly low). The one
+difference: the book's travel is east–west only; the simulator's is
+Manhattan, and the strip is 2/504 mile tall (not 1 mile: grid cells are
+square), the units on its mid-line, which adds a quarter of the height,
+0.001 mile, to every trip on average whoever answers (calls are uniform in
+y). The analytic travel row is the book's plus that 0.001; in
+the real 2 × 1 mile city the same argument adds 0.25 mile, a constant the
+book leaves out because it does not depend on the boundary.
 
 Closed forms the analytic package checks exactly (analytic/*_test.go):
 the hypercube's P(all busy) is Erlang B (loss) or Erlang C (queue) and its
