@@ -12,6 +12,8 @@ import (
 type reportFlags struct {
 	html    string
 	compare string
+	metric  string
+	variant string
 	quiet   bool
 }
 
@@ -21,10 +23,12 @@ func (m *Main) reportCmd() *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
 		Use:   "report OUT_DIR",
-		Short: "Draw charts, maps and a self-contained HTML report from a run's output folder",
+		Short: "Draw charts, maps and a self-contained HTML report from a run's or a sweep's output folder",
 		Long: "Report reads OUT_DIR/results.json, details.json and scenario.yaml (written by run)\n" +
 			"and writes OUT_DIR/charts/NAME.svg and NAME.png for every chart, and one HTML file\n" +
 			"(default OUT_DIR/report.html) that holds them all and opens offline in a browser.\n" +
+			"A sweep's folder (sweep.json and points.csv, no results.json) gives a sweep report:\n" +
+			"a metric against each swept parameter, a heat map and a table of the points.\n" +
 			"See docs/report.md.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -34,11 +38,19 @@ func (m *Main) reportCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.html, "out", "o", "", "the HTML file (default OUT_DIR/report.html)")
 	fl.StringVar(&f.compare, "compare", "", "variant shown beside the best-ranked one by hour of day (default: the first listed)")
+	fl.StringVar(&f.metric, "metric", "", "sweeps: the metric drawn (default response_p90_s_p1, else response_mean_s)")
+	fl.StringVar(&f.variant, "variant", "", "sweeps: the variant of the heat map (default: the first)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
 	return cmd
 }
 
 func (m *Main) report(dir string, f reportFlags) error {
+	if report.IsSweepDir(dir) {
+		return m.sweepReport(dir, f)
+	}
+	if f.metric != "" || f.variant != "" {
+		return usageError{fmt.Errorf("--metric and --variant apply to a sweep's folder; %s is not one (no sweep.json and points.csv)", dir)}
+	}
 	in, err := report.Load(dir)
 	if err != nil {
 		return usageError{err} // not a run's folder, or files from different runs
@@ -53,6 +65,29 @@ func (m *Main) report(dir string, f reportFlags) error {
 	}
 	if !f.quiet {
 		fmt.Fprintf(m.stdout, "report in %s; %d charts (SVG and PNG) in %s\n",
+			files.HTML, len(files.Charts)/2, filepath.Join(dir, report.ChartsDir))
+	}
+	return nil
+}
+
+func (m *Main) sweepReport(dir string, f reportFlags) error {
+	if f.compare != "" {
+		return usageError{fmt.Errorf("--compare applies to a run's folder; %s is a sweep's", dir)}
+	}
+	in, err := report.LoadSweep(dir)
+	if err != nil {
+		return usageError{err}
+	}
+	opts := report.SweepOptions{HTML: f.html, Metric: f.metric, Variant: f.variant}
+	if err := in.CheckOptions(opts); err != nil {
+		return usageError{err}
+	}
+	files, err := in.Write(opts)
+	if err != nil {
+		return err
+	}
+	if !f.quiet {
+		fmt.Fprintf(m.stdout, "sweep report in %s; %d charts (SVG and PNG) in %s\n",
 			files.HTML, len(files.Charts)/2, filepath.Join(dir, report.ChartsDir))
 	}
 	return nil
