@@ -1,0 +1,725 @@
+package calibrate
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb/geojson"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+// WeightFloor is added to every area's incident count to make its weight,
+// so that an area without records can still see incidents (and the weights
+// are never all 0).
+const WeightFloor = 0.5
+
+// MidnightFactor: records at exactly 00:00 are treated as "time unknown"
+// when they exceed this multiple of the count expected there from on-the-hour
+// rounding alone.
+const MidnightFactor = 3.0
+
+// Options are the inputs of Run.
+type Options struct {
+	Incidents     string // CSV file with a header row
+	Areas         string // GeoJSON FeatureCollection
+	NameField     string // feature property naming the area
+	DistrictField string // feature property naming the district
+
+	Lon, Lat    string // coordinate columns (default longitude, latitude)
+	Time        string // date-time column, parsed with TimeFormat
+	Date, Clock string // or a date column (TimeFormat) and a clock column (ClockFormat)
+	TimeFormat  string // Go layout; default "2006-01-02 15:04" (with Time) or "01/02/2006" (with Date)
+	ClockFormat string // Go layout of Clock; default "15:04"
+	Type        string // incident type column (optional)
+	ID          string // record id column: rows repeating an id are counted once (optional)
+	From, To    string // inclusive date range, YYYY-MM-DD (optional)
+
+	Out      string  // scenario YAML to write
+	Name     string  // scenario name (default: Out's base name)
+	TopTypes int     // incident types kept; the rest become "other" (default 6)
+	Duration string  // scenario duration (default 30d)
+	MaxBad   float64 // largest share of unparsable rows tolerated (default 0.01)
+}
+
+// TypeShare is one incident type of the mix.
+type TypeShare struct {
+	Name   string // scenario name (sanitised)
+	Source string // the value(s) in the CSV
+	Count  int
+	Share  float64
+}
+
+// Result is what Run measured and wrote.
+type Result struct {
+	Rows       int      // data rows read
+	Bad        int      // rows that could not be parsed (skipped, reported)
+	BadSamples []string // the first few problems
+	Duplicates int      // rows repeating an earlier id
+	OutOfRange int      // rows outside [From, To]
+	Outside    int      // in range, outside every area
+	Inside     int      // in range and inside an area: the calibrated incidents
+	From, To   time.Time
+	Days       float64
+	PerDay     float64
+
+	AreaNames  []string
+	AreaCounts []int
+	Weights    []float64
+
+	HourObserved [24]int     // by hour, as recorded
+	HourFitted   [24]float64 // after spreading the excess midnight records
+	DayObserved  [7]int      // Monday first
+	Midnight     int         // records at exactly 00:00
+	MidnightExp  float64     // expected there from on-the-hour rounding alone
+	Spread       float64     // records moved from 00:00 over the day (0 if none)
+
+	Types []TypeShare
+
+	ChiSquare, DF, PValue float64 // hour × day interaction test
+	AreaChiSquare         float64 // observed vs expected under the weights
+
+	ScenarioPath, AreasPath, ReportPath string
+}
+
+type record struct {
+	t    time.Time
+	atom int
+	typ  string
+}
+
+func (o *Options) defaults() error {
+	if o.Incidents == "" || o.Areas == "" || o.Out == "" {
+		return errors.New("the incidents CSV, the areas GeoJSON and the output file are required")
+	}
+	if o.DistrictField == "" {
+		return errors.New("the district field is required")
+	}
+	if o.Lon == "" {
+		o.Lon = "longitude"
+	}
+	if o.Lat == "" {
+		o.Lat = "latitude"
+	}
+	switch {
+	case o.Time != "" && (o.Date != "" || o.Clock != ""):
+		return errors.New("give either a time column or date and clock columns, not both")
+	case o.Time == "" && (o.Date == "" || o.Clock == ""):
+		return errors.New("give a time column, or both a date and a clock column")
+	}
+	if o.TimeFormat == "" {
+		if o.Time != "" {
+			o.TimeFormat = "2006-01-02 15:04"
+		} else {
+			o.TimeFormat = "01/02/2006"
+		}
+	}
+	if o.ClockFormat == "" {
+		o.ClockFormat = "15:04"
+	}
+	if o.TopTypes <= 0 {
+		o.TopTypes = 6
+	}
+	if o.Duration == "" {
+		o.Duration = "30d"
+	}
+	if o.MaxBad == 0 {
+		o.MaxBad = 0.01
+	}
+	if o.Name == "" {
+		o.Name = strings.TrimSuffix(filepath.Base(o.Out), filepath.Ext(o.Out))
+	}
+	return nil
+}
+
+func parseDay(s, what string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return t, fmt.Errorf("%s date %q: want YYYY-MM-DD", what, s)
+	}
+	return t, nil
+}
+
+// Run reads the records and areas, writes the scenario, the weighted areas
+// copy and the fit report, and returns the measurements. Progress notes
+// (bad rows, points outside) go to warn, which may be nil.
+func Run(o Options, warn io.Writer) (*Result, error) {
+	if warn == nil {
+		warn = io.Discard
+	}
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	from, err := parseDay(o.From, "--from")
+	if err != nil {
+		return nil, err
+	}
+	to, err := parseDay(o.To, "--to")
+	if err != nil {
+		return nil, err
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return nil, fmt.Errorf("--to %s is before --from %s", o.To, o.From)
+	}
+	areaData, err := os.ReadFile(o.Areas)
+	if err != nil {
+		return nil, err
+	}
+	city, err := geo.FromGeoJSON(areaData, geo.AreaFields{Name: o.NameField, District: o.DistrictField})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Areas, err)
+	}
+	recs, res, err := readRecords(&o, city, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if res.Bad > 0 {
+		fmt.Fprintf(warn, "calibrate: %d of %d rows of %s could not be parsed and were skipped; the first:\n", res.Bad, res.Rows, o.Incidents)
+		for _, s := range res.BadSamples {
+			fmt.Fprintln(warn, "  "+s)
+		}
+	}
+	if res.Inside == 0 {
+		return nil, fmt.Errorf("%s: no record in the date range falls inside an area of %s", o.Incidents, o.Areas)
+	}
+	fmt.Fprintf(warn, "calibrate: %d of %d records in range fall outside every area of %s (%.2f%%): not used\n",
+		res.Outside, res.Outside+res.Inside, o.Areas, 100*float64(res.Outside)/float64(res.Outside+res.Inside))
+	fit(res, recs, city, o.TopTypes)
+
+	res.ScenarioPath = o.Out
+	ext := filepath.Ext(o.Out)
+	base := strings.TrimSuffix(o.Out, ext)
+	res.AreasPath = base + ".areas.geojson"
+	res.ReportPath = base + ".fit.txt"
+	if err := writeAreas(res.AreasPath, areaData, &o, city, res); err != nil {
+		return nil, err
+	}
+	if err := results.WriteFileAtomic(o.Out, func(w io.Writer) error { return writeScenario(w, &o, city, res) }); err != nil {
+		return nil, err
+	}
+	if err := results.WriteFileAtomic(res.ReportPath, func(w io.Writer) error { return writeReport(w, &o, res) }); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func column(header []string, name, file, flag string) (int, error) {
+	for i, h := range header {
+		if strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: no column %q (%s); the columns are %s", file, name, flag, strings.Join(header, ", "))
+}
+
+func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Result, error) {
+	f, err := os.Open(o.Incidents)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: reading the header row: %w", o.Incidents, err)
+	}
+	header = slices.Clone(header)
+	col := func(name, flag string) (int, error) {
+		if name == "" {
+			return -1, nil
+		}
+		return column(header, name, o.Incidents, flag)
+	}
+	var idx [7]int
+	for i, c := range []struct{ name, flag string }{{o.Lon, "--lon"}, {o.Lat, "--lat"}, {o.Time, "--time"}, {o.Date, "--date"}, {o.Clock, "--clock"}, {o.Type, "--type"}, {o.ID, "--id"}} {
+		if idx[i], err = col(c.name, c.flag); err != nil {
+			return nil, nil, err
+		}
+	}
+	iLon, iLat, iTime, iDate, iClock, iType, iID := idx[0], idx[1], idx[2], idx[3], idx[4], idx[5], idx[6]
+	res := &Result{}
+	seen := map[string]bool{}
+	var recs []record
+	var first, last time.Time
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		bad := func(format string, a ...any) {
+			res.Bad++
+			if len(res.BadSamples) < 10 {
+				res.BadSamples = append(res.BadSamples, fmt.Sprintf("%s:%d: ", o.Incidents, line)+fmt.Sprintf(format, a...))
+			}
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				res.Rows++
+				res.Bad++
+				if len(res.BadSamples) < 10 {
+					res.BadSamples = append(res.BadSamples, fmt.Sprintf("%s:%d: %v", o.Incidents, pe.Line, pe.Err))
+				}
+				continue
+			}
+			return nil, nil, fmt.Errorf("%s: %w", o.Incidents, err)
+		}
+		res.Rows++
+		get := func(i int) (string, bool) {
+			if i < 0 {
+				return "", true
+			}
+			if i >= len(row) {
+				bad("column %q missing (the row has %d fields)", header[i], len(row))
+				return "", false
+			}
+			return strings.TrimSpace(row[i]), true
+		}
+		var t time.Time
+		if iTime >= 0 {
+			s, ok := get(iTime)
+			if !ok {
+				continue
+			}
+			if t, err = time.Parse(o.TimeFormat, s); err != nil {
+				bad("column %q: value %q does not match the layout %q", o.Time, s, o.TimeFormat)
+				continue
+			}
+		} else {
+			ds, ok1 := get(iDate)
+			cs, ok2 := get(iClock)
+			if !ok1 || !ok2 {
+				continue
+			}
+			d, err := time.Parse(o.TimeFormat, ds)
+			if err != nil {
+				bad("column %q: value %q does not match the layout %q", o.Date, ds, o.TimeFormat)
+				continue
+			}
+			c, err := time.Parse(o.ClockFormat, cs)
+			if err != nil {
+				bad("column %q: value %q does not match the layout %q", o.Clock, cs, o.ClockFormat)
+				continue
+			}
+			t = time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.UTC)
+		}
+		var ll [2]float64
+		okAll := true
+		for k, ci := range []int{iLon, iLat} {
+			s, ok := get(ci)
+			if !ok {
+				okAll = false
+				break
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > [2]float64{180, 90}[k] {
+				bad("column %q: value %q is not a %s in degrees", header[ci], s, [2]string{"longitude", "latitude"}[k])
+				okAll = false
+				break
+			}
+			ll[k] = v
+		}
+		if !okAll {
+			continue
+		}
+		typ, _ := get(iType)
+		id, ok := get(iID)
+		if !ok {
+			continue
+		}
+		if iID >= 0 {
+			if seen[id] {
+				res.Duplicates++
+				continue
+			}
+			seen[id] = true
+		}
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		if (!from.IsZero() && day.Before(from)) || (!to.IsZero() && day.After(to)) {
+			res.OutOfRange++
+			continue
+		}
+		if first.IsZero() || day.Before(first) {
+			first = day
+		}
+		if last.IsZero() || day.After(last) {
+			last = day
+		}
+		a := city.Locate(city.ProjectLonLat(ll[0], ll[1]))
+		if a < 0 {
+			res.Outside++
+			continue
+		}
+		res.Inside++
+		recs = append(recs, record{t: t, atom: a, typ: typ})
+	}
+	if res.Rows == 0 {
+		return nil, nil, fmt.Errorf("%s: no data rows", o.Incidents)
+	}
+	if frac := float64(res.Bad) / float64(res.Rows); frac > o.MaxBad {
+		return nil, res, fmt.Errorf("%s: %d of %d rows (%.1f%%) could not be parsed, more than the %.1f%% tolerated (--max-bad); the first: %s",
+			o.Incidents, res.Bad, res.Rows, 100*frac, 100*o.MaxBad, strings.Join(res.BadSamples, "; "))
+	}
+	res.From, res.To = from, to
+	if from.IsZero() {
+		res.From = first
+	}
+	if to.IsZero() {
+		res.To = last
+	}
+	if res.From.IsZero() || res.To.IsZero() {
+		return recs, res, nil
+	}
+	res.Days = math.Round(res.To.Sub(res.From).Hours()/24) + 1
+	return recs, res, nil
+}
+
+// fit computes weights, profiles, the type mix and the fit statistics.
+func fit(res *Result, recs []record, city *geo.City, top int) {
+	n := len(city.Atoms)
+	res.AreaNames = make([]string, n)
+	res.AreaCounts = make([]int, n)
+	res.Weights = make([]float64, n)
+	var cells [7][24]float64
+	var minuteH0 [60]int        // minutes of the 00 hour
+	var onHour, offHour [24]int // minute 0 / other minutes, by hour
+	types := map[string]int{}
+	for _, r := range recs {
+		res.AreaCounts[r.atom]++
+		h := r.t.Hour()
+		d := (int(r.t.Weekday()) + 6) % 7
+		res.HourObserved[h]++
+		res.DayObserved[d]++
+		cells[d][h]++
+		if h == 0 {
+			minuteH0[r.t.Minute()]++
+		}
+		if r.t.Minute() == 0 {
+			onHour[h]++
+		} else {
+			offHour[h]++
+		}
+		types[r.typ]++
+	}
+	for i := range city.Atoms {
+		res.AreaNames[i] = city.Atoms[i].Name
+		res.Weights[i] = float64(res.AreaCounts[i]) + WeightFloor
+	}
+	res.PerDay = float64(res.Inside) / res.Days
+
+	// Midnight: 00:00 against what on-the-hour rounding alone would put
+	// there, the median ratio (minute 0)/(mean of minutes 1–59) of the
+	// other hours times the mean of 00:01–00:59.
+	res.Midnight = onHour[0]
+	var ratios []float64
+	for h := 1; h < 24; h++ {
+		if offHour[h] > 0 {
+			ratios = append(ratios, float64(onHour[h])/(float64(offHour[h])/59))
+		}
+	}
+	ratio := 1.0
+	if len(ratios) > 0 {
+		sort.Float64s(ratios)
+		ratio = ratios[len(ratios)/2]
+	}
+	res.MidnightExp = ratio * float64(offHour[0]) / 59
+	for h := range 24 {
+		res.HourFitted[h] = float64(res.HourObserved[h])
+	}
+	if float64(res.Midnight) > MidnightFactor*math.Max(res.MidnightExp, 1) {
+		excess := float64(res.Midnight) - res.MidnightExp
+		res.Spread = excess
+		// Remove the excess from hour 0 (and from each day's hour 0 in
+		// proportion), then spread it over the day in proportion to the
+		// hours: the shares are those of the table without the excess.
+		for d := range 7 {
+			cells[d][0] -= excess * cells[d][0] / float64(res.HourObserved[0])
+		}
+		res.HourFitted[0] -= excess
+		var tot float64
+		for _, v := range res.HourFitted {
+			tot += v
+		}
+		for h := range 24 {
+			res.HourFitted[h] *= float64(res.Inside) / tot
+		}
+	}
+
+	// Type mix.
+	type kv struct {
+		k string
+		n int
+	}
+	var tl []kv
+	for k, v := range types {
+		tl = append(tl, kv{k, v})
+	}
+	sort.Slice(tl, func(i, j int) bool { return tl[i].n > tl[j].n || tl[i].n == tl[j].n && tl[i].k < tl[j].k })
+	used := map[string]bool{}
+	var other TypeShare
+	for i, t := range tl {
+		if i < top || len(tl) == top+1 {
+			name := typeName(t.k)
+			for k := 2; used[name]; k++ {
+				name = fmt.Sprintf("%s-%d", typeName(t.k), k)
+			}
+			used[name] = true
+			res.Types = append(res.Types, TypeShare{Name: name, Source: t.k, Count: t.n})
+		} else {
+			other.Count += t.n
+		}
+	}
+	if other.Count > 0 {
+		other.Name = "other"
+		for k := 2; used[other.Name]; k++ {
+			other.Name = fmt.Sprintf("other-%d", k)
+		}
+		other.Source = fmt.Sprintf("%d other values", len(tl)-top)
+		res.Types = append(res.Types, other)
+	}
+	for i := range res.Types {
+		res.Types[i].Share = float64(res.Types[i].Count) / float64(res.Inside)
+	}
+
+	// Hour × day interaction: the separable fit E = N·p(day)·p(hour)
+	// against the 168-cell table.
+	var rowS [7]float64
+	var colS [24]float64
+	var tot float64
+	for d := range 7 {
+		for h := range 24 {
+			rowS[d] += cells[d][h]
+			colS[h] += cells[d][h]
+			tot += cells[d][h]
+		}
+	}
+	df := 0.0
+	for d := range 7 {
+		for h := range 24 {
+			e := rowS[d] * colS[h] / tot
+			if e > 0 {
+				res.ChiSquare += (cells[d][h] - e) * (cells[d][h] - e) / e
+			}
+		}
+	}
+	nd, nh := 0, 0
+	for _, v := range rowS {
+		if v > 0 {
+			nd++
+		}
+	}
+	for _, v := range colS {
+		if v > 0 {
+			nh++
+		}
+	}
+	df = float64((nd - 1) * (nh - 1))
+	res.DF = df
+	res.PValue = math.NaN()
+	if df > 0 {
+		res.PValue = distuv.ChiSquared{K: df}.Survival(res.ChiSquare)
+	}
+	var wsum float64
+	for _, w := range res.Weights {
+		wsum += w
+	}
+	for i, c := range res.AreaCounts {
+		e := float64(res.Inside) * res.Weights[i] / wsum
+		res.AreaChiSquare += (float64(c) - e) * (float64(c) - e) / e
+	}
+}
+
+var nameBad = regexp.MustCompile(`[^a-z0-9_.-]+`)
+
+// typeName makes a scenario name (letters, digits, _ . -) of a CSV value.
+func typeName(s string) string {
+	n := strings.Trim(nameBad.ReplaceAllString(strings.ToLower(s), "-"), "-_.")
+	if n == "" {
+		return "incident"
+	}
+	return n
+}
+
+// writeAreas writes the areas GeoJSON with a "weight" property on every
+// feature: an area's weight on its first feature, 0 on its other parts (the
+// loader adds the parts up). It also writes "incidents", the observed count.
+func writeAreas(path string, data []byte, o *Options, city *geo.City, res *Result) error {
+	fc, err := geojson.UnmarshalFeatureCollection(data)
+	if err != nil {
+		return err
+	}
+	byName := map[string]int{}
+	for i := range city.Atoms {
+		byName[city.Atoms[i].Name] = i
+	}
+	done := make([]bool, len(city.Atoms))
+	for i, ft := range fc.Features {
+		a := i
+		if o.NameField != "" {
+			a = byName[propString(ft.Properties, o.NameField)]
+		}
+		if ft.Properties == nil {
+			ft.Properties = geojson.Properties{}
+		}
+		if done[a] {
+			ft.Properties["weight"] = 0.0
+			ft.Properties["incidents"] = 0
+			continue
+		}
+		done[a] = true
+		ft.Properties["weight"] = res.Weights[a]
+		ft.Properties["incidents"] = res.AreaCounts[a]
+	}
+	out, err := fc.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(out); return err })
+}
+
+// propString mirrors the loader's reading of a name property.
+func propString(p geojson.Properties, name string) string {
+	switch v := p[name].(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func yamlQuote(s string) string { return strconv.Quote(s) }
+
+func profile(v []float64) string {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	mean := s / float64(len(v))
+	parts := make([]string, len(v))
+	for i, x := range v {
+		if mean > 0 {
+			x /= mean
+		}
+		parts[i] = strconv.FormatFloat(x, 'f', 4, 64)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
+	areas := filepath.Base(res.AreasPath) // beside the scenario: relative to its folder
+	pf := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	pf("# Calibrated by `patrolsim calibrate` from %s and %s.\n", o.Incidents, o.Areas)
+	pf("# Date range %s to %s (%g days). Rows read %d; unparsable %d (skipped, see the fit\n", res.From.Format("2006-01-02"), res.To.Format("2006-01-02"), res.Days, res.Rows, res.Bad)
+	pf("# report); duplicate ids %d; outside the range %d; outside every area %d (%.2f%%,\n",
+		res.Duplicates, res.OutOfRange, res.Outside, 100*float64(res.Outside)/float64(res.Outside+res.Inside))
+	pf("# not used); used %d.\n", res.Inside)
+	pf("# Area weights (in %s, property weight) are the incident counts + %g.\n", areas, WeightFloor)
+	pf("# Goodness of fit: %s.\n", filepath.Base(res.ReportPath))
+	pf("# The units, travel, dispatch, priorities and on-scene times below are\n")
+	pf("# PLACEHOLDERS: the records say nothing about them. Set them before use.\n")
+	pf("version: 1\nname: %s\n", yamlQuote(o.Name))
+	pf("description: %s\n", yamlQuote(fmt.Sprintf("calibrated from %s, %s to %s", filepath.Base(o.Incidents), res.From.Format("2006-01-02"), res.To.Format("2006-01-02"))))
+	pf("duration: %s\nwarmup: 2d\nreplications: 10\n", o.Duration)
+	pf("city:\n  areas: %s\n", yamlQuote(areas))
+	name := o.NameField
+	pf("  fields: {name: %s, district: %s, weight: weight}\n", yamlQuote(name), yamlQuote(o.DistrictField))
+	pf("incidents:\n")
+	pf("  per_day: %.4f  # %d incidents inside the areas / %g days\n", res.PerDay, res.Inside, res.Days)
+	if res.Spread > 0 {
+		pf("  # %d records sit at exactly 00:00, against %.0f expected from on-the-hour\n", res.Midnight, res.MidnightExp)
+		pf("  # rounding (median minute-0 excess of the other hours); the %.0f extra are\n", res.Spread)
+		pf("  # taken as \"time unknown\" and spread over the day in proportion to the hours.\n")
+	} else {
+		pf("  # %d records at exactly 00:00 (%.0f expected from on-the-hour rounding): kept as they are.\n", res.Midnight, res.MidnightExp)
+	}
+	pf("  hour_of_day: %s\n", profile(res.HourFitted[:]))
+	dd := make([]float64, 7)
+	for i, v := range res.DayObserved {
+		dd[i] = float64(v)
+	}
+	pf("  day_of_week: %s  # Monday first\n", profile(dd))
+	pf("  # Type shares from the records; priority 2 and 30 min on scene are defaults to set.\n")
+	pf("  types:\n")
+	var sum float64
+	for i, t := range res.Types {
+		share := math.Round(t.Share*1e9) / 1e9
+		if i == len(res.Types)-1 {
+			share = 1 - sum
+		}
+		sum += share
+		pf("    - {name: %s, priority: 2, share: %s, on_scene: {dist: exponential, mean: 30m}}  # %s: %d\n",
+			yamlQuote(t.Name), strconv.FormatFloat(share, 'f', 9, 64), strings.ReplaceAll(t.Source, "\n", " "), t.Count)
+	}
+	// Enough cars that calls keep them busy about 30% of the time (each
+	// call holds a car about 40 min: 30 min on scene and the travel), and
+	// at least one per district.
+	busy := res.PerDay * (40.0 / 60) / 24
+	cars := max(len(city.Districts), int(math.Ceil(busy/0.3)))
+	pf("# Placeholder force: %d cars of 2, on duty all day: about 30%% busy with\n", cars)
+	pf("# %.3g calls a day of ~40 min each, and at least one per district.\n", res.PerDay)
+	pf("units:\n  - {name: patrol_car, count: %d, squad: 2, speed_kmh: 30}\n", cars)
+	pf("# Placeholder dispatch and travel (the defaults).\n")
+	pf("dispatch: {mode: point-to-point, delay: 60s}\n")
+	pf("travel: {model: manhattan, detour: 1}\n")
+	pf("variants:\n  - {name: random, policy: random}\n  - {name: static-beats, policy: static-beats}\n")
+	return nil
+}
+
+func writeReport(w io.Writer, o *Options, res *Result) error {
+	pf := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	pf("Goodness of fit: %s\n\n", o.Out)
+	pf("Records: %d rows, %d unparsable, %d duplicate ids, %d outside the date range,\n", res.Rows, res.Bad, res.Duplicates, res.OutOfRange)
+	pf("%d outside every area, %d used over %g days: %.4f a day.\n", res.Outside, res.Inside, res.Days, res.PerDay)
+	for _, s := range res.BadSamples {
+		pf("  unparsable: %s\n", s)
+	}
+	pf("\nHour of day (observed; fitted = observed with %.0f excess 00:00 records spread):\n", res.Spread)
+	for h := range 24 {
+		pf("  %02d  %8d  %10.1f\n", h, res.HourObserved[h], res.HourFitted[h])
+	}
+	pf("\nDay of week (observed = fitted):\n")
+	for d, n := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
+		pf("  %s %8d\n", n, res.DayObserved[d])
+	}
+	pf("\nThe profiles are fitted as hour(h) x day(d): separable. Against the 168-cell\n")
+	pf("table: chi-square %.1f on %g df, p = %.3g. A small p means the daily shape\n", res.ChiSquare, res.DF, res.PValue)
+	pf("differs between days of the week (e.g. late nights at weekends), which the\n")
+	pf("scenario format cannot express; with large counts even small differences\n")
+	pf("are significant: compare the chi-square to its df.\n")
+	pf("\nAreas: weight = count + %g, so observed vs expected differs only by the\n", WeightFloor)
+	pf("floor: chi-square %.2f over %d areas.\n", res.AreaChiSquare, len(res.AreaNames))
+	pf("\nIncident types:\n")
+	for _, t := range res.Types {
+		pf("  %-24s %8d  %.4f  (%s)\n", t.Name, t.Count, t.Share, t.Source)
+	}
+	pf("\nArea counts (name, incidents, weight):\n")
+	for i, n := range res.AreaNames {
+		pf("  %-16s %8d %10.1f\n", n, res.AreaCounts[i], res.Weights[i])
+	}
+	return nil
+}

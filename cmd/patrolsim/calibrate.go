@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patrolsim/patrolsim/calibrate"
+)
+
+func (m *Main) calibrateCmd() *cobra.Command {
+	var o calibrate.Options
+	cmd := &cobra.Command{
+		Use:   "calibrate --incidents FILE.csv --areas AREAS.geojson --district-field F -o SCENARIO.yaml",
+		Short: "Build a scenario from incident records and area polygons",
+		Long: "Calibrate reads an incident CSV (header row; columns by name) and area polygons\n" +
+			"(GeoJSON), places every record in an area and writes a ready-to-run scenario:\n" +
+			"per-area weights (in a copy of the GeoJSON, SCENARIO.areas.geojson), the daily\n" +
+			"volume, hour-of-day and day-of-week profiles and the type mix, with a\n" +
+			"goodness-of-fit report (SCENARIO.fit.txt). Units, dispatch, priorities and\n" +
+			"on-scene times are placeholders to set. See docs/calibrate.md.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := calibrate.Run(o, cmd.ErrOrStderr())
+			if err != nil {
+				return usageError{err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d incidents over %g days (%.2f a day) in %d areas; %d outside every area, %d unparsable rows, %d duplicates.\nwrote %s, %s, %s\n",
+				r.Inside, r.Days, r.PerDay, len(r.AreaNames), r.Outside, r.Bad, r.Duplicates, r.ScenarioPath, r.AreasPath, r.ReportPath)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Incidents, "incidents", "", "incident CSV with a header row (required)")
+	fl.StringVar(&o.Areas, "areas", "", "area polygons, a GeoJSON FeatureCollection in lon/lat (required)")
+	fl.StringVar(&o.NameField, "name-field", "name", "feature property naming the area (features sharing a name are one area)")
+	fl.StringVar(&o.DistrictField, "district-field", "district", "feature property naming the district")
+	fl.StringVar(&o.Lon, "lon", "longitude", "longitude column")
+	fl.StringVar(&o.Lat, "lat", "latitude", "latitude column")
+	fl.StringVar(&o.Time, "time", "", "date-time column (or --date and --clock)")
+	fl.StringVar(&o.Date, "date", "", "date column, with --clock")
+	fl.StringVar(&o.Clock, "clock", "", "clock column (HH:MM, see --clock-format), with --date")
+	fl.StringVar(&o.TimeFormat, "time-format", "", `Go layout of --time or --date (default "2006-01-02 15:04" with --time, "01/02/2006" with --date)`)
+	fl.StringVar(&o.ClockFormat, "clock-format", "15:04", "Go layout of --clock")
+	fl.StringVar(&o.Type, "type", "", "incident type column (default: one type)")
+	fl.StringVar(&o.ID, "id", "", "record id column: rows repeating an id count once")
+	fl.StringVar(&o.From, "from", "", "first date used, YYYY-MM-DD (default: the earliest record)")
+	fl.StringVar(&o.To, "to", "", "last date used, YYYY-MM-DD, inclusive (default: the latest record)")
+	fl.StringVarP(&o.Out, "out", "o", "", "scenario YAML to write (required)")
+	fl.StringVar(&o.Name, "name", "", "scenario name (default: the output's base name)")
+	fl.IntVar(&o.TopTypes, "top-types", 6, "incident types kept; the rest become \"other\"")
+	fl.StringVar(&o.Duration, "duration", "30d", "the scenario's duration")
+	fl.Float64Var(&o.MaxBad, "max-bad", 0.01, "largest share of unparsable rows tolerated (they are skipped and reported)")
+	return cmd
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+func TestCalibrateCmdSF(t *testing.T) {
+	data := "../../../shared/data"
+	if _, err := os.Stat(data); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "sf.yaml")
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	cmd := m.calibrateCmd()
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SetArgs([]string{"--incidents", filepath.Join(data, "sf/crime.csv"), "--areas", filepath.Join(data, "sf/sfpd_districts.geojson"),
+		"--name-field", "DISTRICT", "--district-field", "DISTRICT", "--lon", "lng", "--lat", "lat",
+		"--date", "Date", "--clock", "Time", "--time-format", "01/02/2006", "--type", "Category", "--id", "IncidntNum", "-o", out})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "7363 incidents over 31 days") || !strings.Contains(stderr.String(), "2 of 7365 records") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	if _, err := scenarios.LoadFile(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCalibrateCmdErrors(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	cmd := m.calibrateCmd()
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SetArgs([]string{"--incidents", "x.csv", "--areas", "a.geojson", "-o", filepath.Join(t.TempDir(), "s.yaml")})
+	err := cmd.Execute()
+	if err == nil || !strings.Contains(err.Error(), "time column") {
+		t.Fatalf("err = %v", err)
+	}
+}
