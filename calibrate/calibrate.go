@@ -53,6 +53,13 @@ type Options struct {
 	TopTypes int     // incident types kept; the rest become "other" (default 6)
 	Duration string  // scenario duration (default 30d)
 	MaxBad   float64 // largest share of unparsable rows tolerated (default 0.01)
+
+	// NearRepeat fits the self-exciting (Hawkes) model too and writes it
+	// into the scenario (incidents.near_repeat, per_day lowered to the
+	// background rate).
+	NearRepeat bool
+	Radii      []float64 // profile grid of radii, metres (default DefaultRadii)
+	WindowDays float64   // longest parent–child delay, days (default DefaultWindowDays)
 }
 
 // TypeShare is one incident type of the mix.
@@ -92,11 +99,14 @@ type Result struct {
 	ChiSquare, DF, PValue float64 // hour × day interaction test
 	AreaChiSquare         float64 // observed vs expected under the weights
 
+	NearRepeat *NearRepeatFit // with Options.NearRepeat
+
 	ScenarioPath, AreasPath, ReportPath string
 }
 
 type record struct {
 	t    time.Time
+	pos  geo.Point // projected, metres
 	atom int
 	typ  string
 }
@@ -141,6 +151,20 @@ func (o *Options) defaults() error {
 	}
 	if o.Name == "" {
 		o.Name = strings.TrimSuffix(filepath.Base(o.Out), filepath.Ext(o.Out))
+	}
+	if len(o.Radii) == 0 {
+		o.Radii = DefaultRadii
+	}
+	for _, r := range o.Radii {
+		if !(r > 0) {
+			return fmt.Errorf("near-repeat radius %g: must be > 0", r)
+		}
+	}
+	if o.WindowDays == 0 {
+		o.WindowDays = DefaultWindowDays
+	}
+	if !(o.WindowDays > 0) {
+		return fmt.Errorf("near-repeat window %g days: must be > 0", o.WindowDays)
 	}
 	return nil
 }
@@ -201,6 +225,13 @@ func Run(o Options, warn io.Writer) (*Result, error) {
 	fmt.Fprintf(warn, "calibrate: %d of %d records in range fall outside every area of %s (%.2f%%): not used\n",
 		res.Outside, res.Outside+res.Inside, o.Areas, 100*float64(res.Outside)/float64(res.Outside+res.Inside))
 	fit(res, recs, city, o.TopTypes)
+	if o.NearRepeat {
+		ev, tEnd, g := hawkesEvents(res, recs, city)
+		res.NearRepeat = fitHawkes(ev, tEnd, g, o.Radii, o.WindowDays)
+		nr := res.NearRepeat
+		fmt.Fprintf(warn, "calibrate: near-repeat fit of %d incidents in %s: offspring %.3f, decay %.2f d, radius %g m; log-likelihood gain over Poisson %.1f\n",
+			nr.Events, nr.Elapsed.Round(time.Millisecond), nr.Offspring, nr.DecayDays, nr.RadiusM, nr.LogL-nr.LogL0)
+	}
 
 	res.ScenarioPath = o.Out
 	ext := filepath.Ext(o.Out)
@@ -364,13 +395,14 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 		if last.IsZero() || day.After(last) {
 			last = day
 		}
-		a := city.Locate(city.ProjectLonLat(ll[0], ll[1]))
+		p := city.ProjectLonLat(ll[0], ll[1])
+		a := city.Locate(p)
 		if a < 0 {
 			res.Outside++
 			continue
 		}
 		res.Inside++
-		recs = append(recs, record{t: t, atom: a, typ: typ})
+		recs = append(recs, record{t: t, pos: p, atom: a, typ: typ})
 	}
 	if res.Rows == 0 {
 		return nil, nil, fmt.Errorf("%s: no data rows", o.Incidents)
@@ -649,7 +681,14 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 	name := o.NameField
 	pf("  fields: {name: %s, district: %s, weight: weight}\n", yamlQuote(name), yamlQuote(o.DistrictField))
 	pf("incidents:\n")
-	pf("  per_day: %.4f  # %d incidents inside the areas / %g days\n", res.PerDay, res.Inside, res.Days)
+	if nr := res.NearRepeat; nr != nil {
+		pf("  # %d incidents inside the areas / %g days = %.4f a day in all; with the fitted\n", res.Inside, res.Days, res.PerDay)
+		pf("  # near repeats (below) each incident has %.3f offspring on average, so the\n", nr.Offspring)
+		pf("  # background is %.4f × (1 − %.3f) and the total stays %.4f a day.\n", res.PerDay, nr.Offspring, res.PerDay)
+		pf("  per_day: %.4f\n", res.PerDay*(1-nr.Offspring))
+	} else {
+		pf("  per_day: %.4f  # %d incidents inside the areas / %g days\n", res.PerDay, res.Inside, res.Days)
+	}
 	if res.Spread > 0 {
 		pf("  # %d records sit at exactly 00:00, against %.0f expected from on-the-hour\n", res.Midnight, res.MidnightExp)
 		pf("  # rounding (median minute-0 excess of the other hours); the %.0f extra are\n", res.Spread)
@@ -663,6 +702,11 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 		dd[i] = float64(v)
 	}
 	pf("  day_of_week: %s  # Monday first\n", profile(dd))
+	if nr := res.NearRepeat; nr != nil {
+		pf("  # Hawkes fit by maximum likelihood (see %s): log-likelihood %.1f against\n", filepath.Base(res.ReportPath), nr.LogL)
+		pf("  # %.1f for plain Poisson (gain %.1f; AIC %.1f vs %.1f). Radius: best of a grid.\n", nr.LogL0, nr.LogL-nr.LogL0, nr.AIC, nr.AIC0)
+		pf("  near_repeat: {offspring: %.4f, decay: %.2fh, radius_m: %g}\n", nr.Offspring, nr.DecayDays*24, nr.RadiusM)
+	}
 	pf("  # Type shares from the records; priority 2 and 30 min on scene are defaults to set.\n")
 	pf("  types:\n")
 	var sum float64
@@ -716,6 +760,9 @@ func writeReport(w io.Writer, o *Options, res *Result) error {
 	pf("\nIncident types:\n")
 	for _, t := range res.Types {
 		pf("  %-24s %8d  %.4f  (%s)\n", t.Name, t.Count, t.Share, t.Source)
+	}
+	if nr := res.NearRepeat; nr != nil {
+		writeNearRepeat(w, res.PerDay, nr)
 	}
 	pf("\nArea counts (name, incidents, weight):\n")
 	for i, n := range res.AreaNames {

@@ -18,7 +18,9 @@ func (m *Main) calibrateCmd() *cobra.Command {
 			"per-area weights (in a copy of the GeoJSON, SCENARIO.areas.geojson), the daily\n" +
 			"volume, hour-of-day and day-of-week profiles and the type mix, with a\n" +
 			"goodness-of-fit report (SCENARIO.fit.txt). Units, dispatch, priorities and\n" +
-			"on-scene times are placeholders to set. See docs/calibrate.md.",
+			"on-scene times are placeholders to set. --near-repeat also fits the\n" +
+			"self-exciting (Hawkes) model by maximum likelihood and writes it into the\n" +
+			"scenario. See docs/calibrate.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := calibrate.Run(o, cmd.ErrOrStderr())
@@ -27,6 +29,10 @@ func (m *Main) calibrateCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%d incidents over %g days (%.2f a day) in %d areas; %d outside every area, %d unparsable rows, %d duplicates.\nwrote %s, %s, %s\n",
 				r.Inside, r.Days, r.PerDay, len(r.AreaNames), r.Outside, r.Bad, r.Duplicates, r.ScenarioPath, r.AreasPath, r.ReportPath)
+			if nr := r.NearRepeat; nr != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "near repeats: offspring %.3f (s.e. %.3f), decay %.2f d (s.e. %.2f), radius %g m; log-likelihood %.1f vs Poisson %.1f (AIC %.1f vs %.1f)\n",
+					nr.Offspring, nr.OffspringSE, nr.DecayDays, nr.DecayDaysSE, nr.RadiusM, nr.LogL, nr.LogL0, nr.AIC, nr.AIC0)
+			}
 			return nil
 		},
 	}
@@ -50,6 +56,9 @@ func (m *Main) calibrateCmd() *cobra.Command {
 	fl.StringVar(&o.Name, "name", "", "scenario name (default: the output's base name)")
 	fl.IntVar(&o.TopTypes, "top-types", 6, "incident types kept; the rest become \"other\"")
 	fl.StringVar(&o.Duration, "duration", "30d", "the scenario's duration")
+	fl.BoolVar(&o.NearRepeat, "near-repeat", false, "also fit the self-exciting (near-repeat) model by maximum likelihood and write it into the scenario")
+	fl.Float64SliceVar(&o.Radii, "near-repeat-radii", nil, "radii (m) over which the near-repeat radius is profiled (default 50,100,…,500,600,700,800,1000,1250,1500,2000)")
+	fl.Float64Var(&o.WindowDays, "near-repeat-window", calibrate.DefaultWindowDays, "longest parent–child delay in the near-repeat fit, days")
 	fl.Float64Var(&o.MaxBad, "max-bad", 0.01, "largest share of unparsable rows tolerated (they are skipped and reported)")
 	return cmd
 }

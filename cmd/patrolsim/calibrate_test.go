@@ -51,3 +51,38 @@ func TestCalibrateCmdErrors(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestCalibrateCmdNearRepeat(t *testing.T) {
+	data := "../../../shared/data"
+	if _, err := os.Stat(data); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	out := filepath.Join(t.TempDir(), "sf.yaml")
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	cmd := m.calibrateCmd()
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SetArgs([]string{"--incidents", filepath.Join(data, "sf/crime.csv"), "--areas", filepath.Join(data, "sf/sfpd_districts.geojson"),
+		"--name-field", "DISTRICT", "--district-field", "DISTRICT", "--lon", "lng", "--lat", "lat",
+		"--date", "Date", "--clock", "Time", "--time-format", "01/02/2006", "--id", "IncidntNum",
+		"--near-repeat", "--near-repeat-radii", "100,200,400", "--near-repeat-window", "7", "-o", out})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "near repeats: offspring") {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+	s, err := scenarios.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := s.Variants[0].Model.Cfg.NearRepeat
+	t.Logf("%s", stdout.String())
+	if nr.Offspring <= 0 || nr.RadiusM <= 0 {
+		t.Errorf("near_repeat %+v not written", nr)
+	}
+}
