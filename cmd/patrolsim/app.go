@@ -97,7 +97,7 @@ func (m *Main) root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd(), m.baselineCmd(), m.checkCmd(), m.sweepCmd(), m.mergeCmd(), m.hypercubeCmd(), m.reportCmd(), m.calibrateCmd())
+	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd(), m.baselineCmd(), m.checkCmd(), m.sweepCmd(), m.mergeCmd(), m.hypercubeCmd(), m.reportCmd(), m.calibrateCmd(), m.serveCmd())
 	return root
 }
 

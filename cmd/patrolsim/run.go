@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -154,11 +155,27 @@ func (r *Result) Events() uint64 {
 // goroutines and summarises the results. The result does not depend on
 // workers.
 func Execute(ctx context.Context, s *scenarios.Scenario, workers int, trace bool) (*Result, error) {
+	return execute(ctx, s, workers, trace, nil)
+}
+
+// execute is Execute with an optional progress report: done counts the
+// variant runs finished (approximately while runs are in flight: a worker
+// asks for its next recorder when its previous run ended), out of total.
+func execute(ctx context.Context, s *scenarios.Scenario, workers int, trace bool, progress func(done, total int)) (*Result, error) {
 	reps := s.File.Replications
 	nv := len(s.Variants)
+	total := reps * nv
 	collectors := make([]*results.Collector, reps*nv)
 	traces := make([][]results.TraceRow, reps*nv)
+	var started atomic.Int64
+	if progress != nil {
+		progress(0, total)
+	}
 	newRec := func(j sim.Job) sim.Recorder {
+		if progress != nil {
+			n := int(started.Add(1))
+			progress(max(0, n-workers), total)
+		}
 		c := results.NewCollector(s.Variants[j.Variant].Model)
 		k := j.Variant*reps + j.Rep
 		if trace {
@@ -175,6 +192,9 @@ func Execute(ctx context.Context, s *scenarios.Scenario, workers int, trace bool
 	stats, err := sim.Replicate(ctx, s.Variants, s.File.Seed, reps, workers, newRec)
 	if err != nil {
 		return nil, err
+	}
+	if progress != nil {
+		progress(total, total)
 	}
 	metrics := results.Metrics(s.Config)
 	values := make([][][]float64, nv)

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patrolsim/patrolsim/report"
+	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/serve"
+)
+
+func (m *Main) serveCmd() *cobra.Command {
+	var addr string
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "serve [SCENARIO.yaml]",
+		Short: "Serve a what-if page: change the force and policies in a browser and run",
+		Long: "serve starts a local web server with a page where planners change a scenario's\n" +
+			"units, variants, incident volume, deterrence, duration and replications, run it\n" +
+			"and read the ranking. It binds to 127.0.0.1 unless told otherwise; on any other\n" +
+			"address every request needs the token it prints. See docs/serve.md.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			if workers < 1 {
+				return usageError{fmt.Errorf("--workers must be >= 1 (got %d)", workers)}
+			}
+			opts, err := serveOptions(path, workers)
+			if err != nil {
+				return err
+			}
+			if !serve.IsLoopback(addr) {
+				opts.Token = serve.NewToken()
+			}
+			srv, err := serve.New(opts)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usageError{err}
+			}
+			url := "http://" + ln.Addr().String() + "/"
+			if opts.Token != "" {
+				url += "?token=" + opts.Token
+				fmt.Fprintf(m.stdout, "patrolsim serve: %s on %s (not loopback: every request needs the token)\ntoken: %s\n", opts.Name, ln.Addr(), opts.Token)
+			} else {
+				fmt.Fprintf(m.stdout, "patrolsim serve: %s on %s\n", opts.Name, ln.Addr())
+			}
+			fmt.Fprintf(m.stdout, "open %s (Ctrl-C stops)\n", url)
+			err = srv.Serve(cmd.Context(), ln)
+			if cmd.Context().Err() != nil {
+				return nil
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port); a non-loopback host requires a token")
+	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "replications run in parallel per run")
+	return cmd
+}
+
+// serveOptions reads the scenario (a file, or a built-in one as in
+// loadScenario) and returns the server's options.
+func serveOptions(path string, workers int) (serve.Options, error) {
+	if _, err := loadScenario(path); err != nil {
+		return serve.Options{}, err
+	}
+	opts := serve.Options{Run: serveRunner(workers)}
+	name, builtin := strings.CutPrefix(path, "builtin:")
+	if path == "" {
+		name, builtin = scenarios.DefaultName, true
+	}
+	if builtin {
+		data, fsys, err := scenarios.BuiltinFile(name)
+		if err != nil {
+			return opts, usageError{err}
+		}
+		opts.Name, opts.Doc = "builtin:"+name+"/scenario.yaml", data
+		opts.Load = func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load(opts.Name, doc, fsys) }
+		return opts, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return opts, usageError{err}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return opts, err
+	}
+	opts.Name, opts.Doc, opts.DataDir = path, data, filepath.Dir(abs)
+	opts.Load = func(doc []byte) (*scenarios.Scenario, error) { return scenarios.LoadAt(abs, doc) }
+	return opts, nil
+}
+
+// serveRunner runs a scenario as `patrolsim run` does, reporting progress,
+// and draws the report's charts from the outputs in a temporary folder.
+func serveRunner(workers int) serve.Runner {
+	return func(ctx context.Context, s *scenarios.Scenario, progress func(done, total int)) (*serve.Output, error) {
+		res, err := execute(ctx, s, workers, false, progress)
+		if err != nil {
+			return nil, err
+		}
+		dir, err := os.MkdirTemp("", "patrolsim-serve-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		if err := writeOutputs(dir, s, res); err != nil {
+			return nil, err
+		}
+		out := &serve.Output{Charts: map[string][]byte{}}
+		if out.Results, err = os.ReadFile(filepath.Join(dir, "results.json")); err != nil {
+			return nil, err
+		}
+		in, err := report.Load(dir)
+		if err != nil {
+			return nil, err
+		}
+		files, err := in.Write(report.Options{})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files.Charts {
+			if filepath.Ext(f) != ".svg" {
+				continue
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			out.Charts[filepath.Base(f)] = data
+		}
+		return out, nil
+	}
+}

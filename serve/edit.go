@@ -1,0 +1,236 @@
+package serve
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// Edits are the knobs of the page, applied to the scenario document. A nil
+// field leaves the document as it is.
+type Edits struct {
+	Units        map[string]UnitEdit `json:"units,omitempty"`    // unit type name → changes
+	Variants     []string            `json:"variants,omitempty"` // the variants to keep, by name; empty: all
+	PerDay       *float64            `json:"per_day,omitempty"`
+	Duration     *string             `json:"duration,omitempty"` // e.g. "30d"
+	Replications *int                `json:"replications,omitempty"`
+	Deterrence   *bool               `json:"deterrence,omitempty"`
+}
+
+// UnitEdit changes one unit type.
+type UnitEdit struct {
+	Count      *int     `json:"count,omitempty"`
+	Squad      *int     `json:"squad,omitempty"`
+	ShiftStart *string  `json:"shift_start,omitempty"` // HH:MM
+	ShiftHours *float64 `json:"shift_hours,omitempty"`
+}
+
+// Form is the scenario as the page's form shows it.
+type Form struct {
+	Name         string        `json:"name"`
+	Duration     string        `json:"duration"`
+	DurationDays float64       `json:"duration_days"`
+	Replications int           `json:"replications"`
+	PerDay       float64       `json:"per_day"`
+	Deterrence   bool          `json:"deterrence"`
+	Units        []FormUnit    `json:"units"`
+	Variants     []FormVariant `json:"variants"`
+	Areas        int           `json:"areas"`
+	Districts    int           `json:"districts"`
+	MaxWork      int           `json:"max_work"` // the run size limit
+}
+
+// FormUnit is one unit type.
+type FormUnit struct {
+	Name       string  `json:"name"`
+	Count      int     `json:"count"`
+	Squad      int     `json:"squad"`
+	ShiftStart string  `json:"shift_start"`
+	ShiftHours float64 `json:"shift_hours"`
+}
+
+// FormVariant is one variant.
+type FormVariant struct {
+	Name     string            `json:"name"`
+	Policy   string            `json:"policy"`
+	Dispatch string            `json:"dispatch"`
+	Params   map[string]string `json:"params,omitempty"`
+}
+
+func formOf(s *scenarios.Scenario, maxWork int) Form {
+	f := s.File
+	out := Form{Name: f.Name, Duration: scenarios.FormatDuration(f.Duration.Seconds), DurationDays: f.Duration.Seconds / 86400,
+		Replications: f.Replications, PerDay: f.Incidents.PerDay, Deterrence: f.Deterrence.Enabled,
+		Units: []FormUnit{}, Variants: []FormVariant{}, MaxWork: maxWork}
+	if s.Config != nil && s.Config.City != nil {
+		out.Areas, out.Districts = len(s.Config.City.Atoms), len(s.Config.City.Districts)
+	}
+	for _, u := range f.Units {
+		out.Units = append(out.Units, FormUnit{Name: u.Name, Count: u.Count, Squad: u.Squad, ShiftStart: u.Shift.Start, ShiftHours: u.Shift.Hours})
+	}
+	for i, v := range f.Variants {
+		fv := FormVariant{Name: v.Name, Policy: v.Policy, Dispatch: v.Dispatch}
+		if i < len(s.Variants) {
+			fv.Dispatch = s.Variants[i].Mode.String()
+		}
+		for k, n := range v.Params {
+			if fv.Params == nil {
+				fv.Params = map[string]string{}
+			}
+			fv.Params[k] = n.Value
+		}
+		out.Variants = append(out.Variants, fv)
+	}
+	return out
+}
+
+// work is the size of a run: replications × duration in days × units.
+func work(s *scenarios.Scenario) float64 {
+	units := 0
+	for _, u := range s.File.Units {
+		units += u.Count
+	}
+	return float64(s.File.Replications) * s.File.Duration.Seconds / 86400 * float64(units)
+}
+
+// applyEdits returns the document doc with the edits applied. dataDir, when
+// set, turns relative data paths (city.areas, posts, routes) into absolute
+// ones so the result stands on its own.
+func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return nil, err
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, errors.New("the scenario is not a YAML mapping")
+	}
+	top := root.Content[0]
+	if dataDir != "" {
+		if city := get(top, "city"); city != nil && city.Kind == yaml.MappingNode {
+			for _, k := range []string{"areas", "posts", "routes"} {
+				if n := get(city, k); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" && !filepath.IsAbs(n.Value) {
+					n.Value = filepath.Join(dataDir, n.Value)
+				}
+			}
+		}
+	}
+	if e.PerDay != nil {
+		set(ensureMap(top, "incidents"), "per_day", strconv.FormatFloat(*e.PerDay, 'g', -1, 64), "!!float")
+	}
+	if e.Duration != nil {
+		set(top, "duration", *e.Duration, "!!str")
+	}
+	if e.Replications != nil {
+		set(top, "replications", strconv.Itoa(*e.Replications), "!!int")
+	}
+	if e.Deterrence != nil {
+		set(ensureMap(top, "deterrence"), "enabled", strconv.FormatBool(*e.Deterrence), "!!bool")
+	}
+	if len(e.Units) > 0 {
+		units := get(top, "units")
+		names := map[string]*yaml.Node{}
+		if units != nil && units.Kind == yaml.SequenceNode {
+			for _, item := range units.Content {
+				if n := get(item, "name"); n != nil && item.Kind == yaml.MappingNode {
+					names[n.Value] = item
+				}
+			}
+		}
+		keys := make([]string, 0, len(e.Units))
+		for k := range e.Units {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, name := range keys {
+			ue := e.Units[name]
+			item, ok := names[name]
+			if !ok {
+				return nil, fmt.Errorf("no unit type %q in the scenario", name)
+			}
+			item.Style = 0 // block style: flow mappings cannot hold new nested keys readably
+			if ue.Count != nil {
+				set(item, "count", strconv.Itoa(*ue.Count), "!!int")
+			}
+			if ue.Squad != nil {
+				set(item, "squad", strconv.Itoa(*ue.Squad), "!!int")
+			}
+			if ue.ShiftStart != nil {
+				set(ensureMap(item, "shift"), "start", *ue.ShiftStart, "!!str")
+			}
+			if ue.ShiftHours != nil {
+				set(ensureMap(item, "shift"), "hours", strconv.FormatFloat(*ue.ShiftHours, 'g', -1, 64), "!!float")
+			}
+		}
+	}
+	if len(e.Variants) > 0 {
+		vs := get(top, "variants")
+		if vs == nil || vs.Kind != yaml.SequenceNode {
+			return nil, errors.New("the scenario lists no variants to choose from")
+		}
+		var keep []*yaml.Node
+		found := map[string]bool{}
+		for _, item := range vs.Content {
+			if n := get(item, "name"); n != nil && slices.Contains(e.Variants, n.Value) {
+				keep = append(keep, item)
+				found[n.Value] = true
+			}
+		}
+		for _, name := range e.Variants {
+			if !found[name] {
+				return nil, fmt.Errorf("no variant %q in the scenario", name)
+			}
+		}
+		vs.Content = keep
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&root); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func get(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func set(m *yaml.Node, key, value, tag string) {
+	if n := get(m, key); n != nil {
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
+		return
+	}
+	m.Content = append(m.Content,
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
+}
+
+func ensureMap(m *yaml.Node, key string) *yaml.Node {
+	if n := get(m, key); n != nil && n.Kind == yaml.MappingNode {
+		return n
+	} else if n != nil {
+		*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		return n
+	}
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, n)
+	return n
+}

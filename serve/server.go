@@ -1,0 +1,574 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// Limits. Work is replications × duration in days × units (the sum of the
+// unit types' counts): the built-in city is 8 × 30 × 199 = 47,760.
+const (
+	MaxBodyBytes   = 1 << 20 // a request body
+	DefaultMaxWork = 500_000 // replications × days × units of one run
+	DefaultMaxRuns = 2       // runs in progress at once
+	MaxKeptRuns    = 50      // finished runs kept in memory; the oldest go first
+)
+
+//go:embed static
+var static embed.FS
+
+// Output is what a finished run keeps: the result document and the
+// report's charts, by name (e.g. "ranking.svg").
+type Output struct {
+	Results []byte            // results.json, as `patrolsim run` writes it
+	Charts  map[string][]byte // SVG charts of the report
+}
+
+// Runner runs a scenario. progress(done, total) reports finished variant
+// runs out of variants × replications; it may be called from several
+// goroutines.
+type Runner func(ctx context.Context, s *scenarios.Scenario, progress func(done, total int)) (*Output, error)
+
+// Options configure a Server.
+type Options struct {
+	// Name is the scenario's name in messages (its path, or builtin:NAME).
+	Name string
+	// Doc is the scenario document the server was started with.
+	Doc []byte
+	// DataDir, if set, is the folder relative data paths of Doc are read
+	// from; they are made absolute in edited documents.
+	DataDir string
+	// Load validates a document (Doc with edits applied).
+	Load func(doc []byte) (*scenarios.Scenario, error)
+	// Run runs a validated scenario.
+	Run Runner
+	// Token, if set, is required on every request: Authorization: Bearer
+	// TOKEN or ?token=TOKEN.
+	Token string
+	// MaxWork bounds replications × days × units (default DefaultMaxWork).
+	MaxWork int
+	// MaxRuns bounds the runs in progress (default DefaultMaxRuns).
+	MaxRuns int
+}
+
+// Server serves the page and the API.
+type Server struct {
+	opts  Options
+	base  *scenarios.Scenario
+	mux   *http.ServeMux
+	slots chan struct{}
+
+	mu    sync.Mutex
+	runs  map[string]*run
+	order []string
+	next  int
+	done  chan struct{} // closed on shutdown: event streams end
+	once  sync.Once
+}
+
+// run is one run and its state.
+type run struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Status  string    `json:"status"` // running, done, failed, cancelled
+	Done    int       `json:"done"`
+	Total   int       `json:"total"`
+	Error   string    `json:"error,omitempty"`
+	Edits   Edits     `json:"edits"`
+
+	doc     []byte
+	out     *Output
+	cancel  context.CancelFunc
+	changed chan struct{} // closed and replaced on every change
+}
+
+// NewToken returns a random token of 128 bits, hex-encoded.
+func NewToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+// IsLoopback reports whether addr (host:port) binds only to the loopback
+// interface.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// New returns a server for the scenario of opts; it fails when the
+// scenario itself does not load.
+func New(opts Options) (*Server, error) {
+	if opts.Load == nil || opts.Run == nil {
+		return nil, errors.New("serve: Load and Run are required")
+	}
+	if opts.MaxWork <= 0 {
+		opts.MaxWork = DefaultMaxWork
+	}
+	if opts.MaxRuns <= 0 {
+		opts.MaxRuns = DefaultMaxRuns
+	}
+	doc, err := applyEdits(opts.Doc, Edits{}, opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	base, err := opts.Load(doc)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, base: base, slots: make(chan struct{}, opts.MaxRuns), runs: map[string]*run{}, done: make(chan struct{})}
+	mux := http.NewServeMux()
+	sub, _ := fs.Sub(static, "static")
+	mux.Handle("GET /", http.FileServerFS(sub))
+	mux.HandleFunc("GET /api/scenario", s.getScenario)
+	mux.HandleFunc("POST /api/validate", s.validate)
+	mux.HandleFunc("POST /api/runs", s.startRun)
+	mux.HandleFunc("GET /api/runs", s.listRuns)
+	mux.HandleFunc("GET /api/runs/{id}", s.getRun)
+	mux.HandleFunc("DELETE /api/runs/{id}", s.cancelRun)
+	mux.HandleFunc("GET /api/runs/{id}/events", s.events)
+	mux.HandleFunc("GET /api/runs/{id}/scenario.yaml", s.download)
+	mux.HandleFunc("GET /api/runs/{id}/results.json", s.download)
+	mux.HandleFunc("GET /api/runs/{id}/charts/{name}", s.chart)
+	s.mux = mux
+	return s, nil
+}
+
+// ServeHTTP checks the token, bounds the body and serves.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Token != "" {
+		via, ok := s.authorized(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="patrolsim"`)
+			writeError(w, http.StatusUnauthorized, "a token is required: open the address printed by patrolsim serve (…?token=…) or send Authorization: Bearer TOKEN")
+			return
+		}
+		if via == "query" {
+			// The page's own requests (scripts, images, event streams)
+			// carry the token in a cookie from then on.
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.opts.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		}
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	s.mux.ServeHTTP(w, r)
+}
+
+// tokenCookie holds the token for the page's own requests.
+const tokenCookie = "patrolsim_token"
+
+// authorized reports whether r carries the token, and how: "header",
+// "query" or "cookie".
+func (s *Server) authorized(r *http.Request) (string, bool) {
+	match := func(got string) bool {
+		return subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) == 1
+	}
+	if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && match(h) {
+		return "header", true
+	}
+	if match(r.URL.Query().Get("token")) {
+		return "query", true
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil && match(c.Value) {
+		return "cookie", true
+	}
+	return "", false
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully:
+// runs are cancelled and event streams end.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		s.Close()
+		return err
+	case <-ctx.Done():
+	}
+	s.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	<-errc
+	return err
+}
+
+// Close cancels every run and ends the event streams.
+func (s *Server) Close() {
+	s.once.Do(func() { close(s.done) })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.runs {
+		if r.cancel != nil {
+			r.cancel()
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// Problem is one problem of an edited scenario, as the loader reports it.
+type Problem struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"` // the field's own message
+	Text    string `json:"text"`    // the whole line, as patrolsim validate prints it
+}
+
+func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, formOf(s.base, s.opts.MaxWork))
+}
+
+// readEdits decodes the request body; it answers the request on failure.
+func readEdits(w http.ResponseWriter, r *http.Request) (Edits, bool) {
+	var e Edits
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil && !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than the limit of %d bytes", MaxBodyBytes))
+		} else {
+			writeError(w, http.StatusBadRequest, "the request body is not valid edits: "+err.Error())
+		}
+		return e, false
+	}
+	return e, true
+}
+
+// prepare applies the edits and loads the result. On problems it answers
+// the request (400) and returns nil.
+func (s *Server) prepare(w http.ResponseWriter, e Edits) ([]byte, *scenarios.Scenario, []Problem) {
+	doc, err := applyEdits(s.opts.Doc, e, s.opts.DataDir)
+	if err != nil {
+		return nil, nil, []Problem{{Message: err.Error(), Text: err.Error()}}
+	}
+	sc, err := s.opts.Load(doc)
+	if err != nil {
+		var se *scenarios.Error
+		if errors.As(err, &se) {
+			var ps []Problem
+			for _, p := range se.Problems {
+				ps = append(ps, Problem{Path: p.Path, Line: p.Line, Message: p.Msg, Text: p.String()})
+			}
+			return nil, nil, ps
+		}
+		return nil, nil, []Problem{{Message: err.Error(), Text: err.Error()}}
+	}
+	if wk := work(sc); wk > float64(s.opts.MaxWork) {
+		msg := fmt.Sprintf("the run is too big: replications × days × units = %.0f, more than the limit of %d; use fewer replications, a shorter duration or fewer units", wk, s.opts.MaxWork)
+		return nil, nil, []Problem{{Path: "replications", Message: msg, Text: msg}}
+	}
+	return doc, sc, nil
+}
+
+func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
+	e, ok := readEdits(w, r)
+	if !ok {
+		return
+	}
+	_, sc, ps := s.prepare(w, e)
+	if ps != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "problems": ps})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "problems": []Problem{}, "scenario": formOf(sc, s.opts.MaxWork)})
+}
+
+func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
+	e, ok := readEdits(w, r)
+	if !ok {
+		return
+	}
+	doc, sc, ps := s.prepare(w, e)
+	if ps != nil {
+		msg := ps[0].Text
+		if len(ps) > 1 {
+			msg = fmt.Sprintf("%d problems in the scenario, first: %s", len(ps), msg)
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": msg, "problems": ps})
+		return
+	}
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("%d runs are in progress, the most at once; wait for one to finish or cancel one", s.opts.MaxRuns))
+		return
+	}
+	select {
+	case <-s.done:
+		<-s.slots
+		writeError(w, http.StatusServiceUnavailable, "the server is shutting down")
+		return
+	default:
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.next++
+	rn := &run{ID: "r" + strconv.Itoa(s.next), Created: time.Now().UTC(), Status: "running", Edits: e, doc: doc, cancel: cancel,
+		Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{})}
+	s.runs[rn.ID] = rn
+	s.order = append(s.order, rn.ID)
+	s.prune()
+	v := s.snapshot(rn)
+	s.mu.Unlock()
+	go s.execute(ctx, rn, sc)
+	writeJSON(w, http.StatusAccepted, v)
+}
+
+// prune forgets the oldest finished runs beyond MaxKeptRuns. s.mu is held.
+func (s *Server) prune() {
+	for len(s.order) > MaxKeptRuns {
+		i := slices.IndexFunc(s.order, func(id string) bool { return s.runs[id].Status != "running" })
+		if i < 0 {
+			return
+		}
+		delete(s.runs, s.order[i])
+		s.order = slices.Delete(s.order, i, i+1)
+	}
+}
+
+// execute runs rn, recovering a panic as the run's error, and frees its
+// slot.
+func (s *Server) execute(ctx context.Context, rn *run, sc *scenarios.Scenario) {
+	defer func() { <-s.slots }()
+	var (
+		out *Output
+		err error
+	)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("internal error (panic): %v\n%s", p, debug.Stack())
+			}
+		}()
+		out, err = s.opts.Run(ctx, sc, func(done, total int) {
+			s.update(rn, func() {
+				if done > rn.Done {
+					rn.Done = done
+				}
+				rn.Total = total
+			})
+		})
+	}()
+	s.update(rn, func() {
+		switch {
+		case ctx.Err() != nil && rn.Status == "cancelled":
+		case err != nil && errors.Is(err, context.Canceled):
+			rn.Status = "cancelled"
+		case err != nil:
+			rn.Status, rn.Error = "failed", err.Error()
+		default:
+			rn.Status, rn.out, rn.Done = "done", out, rn.Total
+		}
+		rn.cancel()
+		rn.cancel = nil
+	})
+}
+
+// update changes rn under the lock and wakes its event streams.
+func (s *Server) update(rn *run, fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
+	close(rn.changed)
+	rn.changed = make(chan struct{})
+}
+
+// runView is a run as the API shows it.
+type runView struct {
+	ID      string          `json:"id"`
+	Created time.Time       `json:"created"`
+	Status  string          `json:"status"`
+	Done    int             `json:"done"`
+	Total   int             `json:"total"`
+	Error   string          `json:"error,omitempty"`
+	Edits   Edits           `json:"edits"`
+	Charts  []string        `json:"charts,omitempty"`
+	Results json.RawMessage `json:"results,omitempty"`
+}
+
+func (s *Server) snapshot(rn *run) runView {
+	v := runView{ID: rn.ID, Created: rn.Created, Status: rn.Status, Done: rn.Done, Total: rn.Total, Error: rn.Error, Edits: rn.Edits}
+	if rn.out != nil {
+		for name := range rn.out.Charts {
+			v.Charts = append(v.Charts, name)
+		}
+		slices.Sort(v.Charts)
+	}
+	return v
+}
+
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) *run {
+	s.mu.Lock()
+	rn := s.runs[r.PathValue("id")]
+	s.mu.Unlock()
+	if rn == nil {
+		writeError(w, http.StatusNotFound, "no such run")
+	}
+	return rn
+}
+
+func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	out := make([]runView, 0, len(s.order))
+	for i := len(s.order) - 1; i >= 0; i-- {
+		out = append(out, s.snapshot(s.runs[s.order[i]]))
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
+	rn := s.lookup(w, r)
+	if rn == nil {
+		return
+	}
+	s.mu.Lock()
+	v := s.snapshot(rn)
+	if rn.out != nil {
+		v.Results = rn.out.Results
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
+	rn := s.lookup(w, r)
+	if rn == nil {
+		return
+	}
+	s.update(rn, func() {
+		if rn.Status == "running" && rn.cancel != nil {
+			rn.Status = "cancelled"
+			rn.cancel()
+		}
+	})
+	s.mu.Lock()
+	v := s.snapshot(rn)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+// events streams the run's state as server-sent events: "progress" while
+// it runs, then one "end" with the final state.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	rn := s.lookup(w, r)
+	if rn == nil {
+		return
+	}
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "streaming unsupported")
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	for {
+		s.mu.Lock()
+		v := s.snapshot(rn)
+		changed := rn.changed
+		s.mu.Unlock()
+		event := "progress"
+		if v.Status != "running" {
+			event = "end"
+		}
+		data, _ := json.Marshal(v)
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
+		fl.Flush()
+		if event == "end" {
+			return
+		}
+		select {
+		case <-changed:
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		case <-time.After(15 * time.Second): // keep-alive
+		}
+	}
+}
+
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	rn := s.lookup(w, r)
+	if rn == nil {
+		return
+	}
+	s.mu.Lock()
+	doc, out := rn.doc, rn.out
+	s.mu.Unlock()
+	if strings.HasSuffix(r.URL.Path, "/scenario.yaml") {
+		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="scenario-`+rn.ID+`.yaml"`)
+		_, _ = w.Write(doc)
+		return
+	}
+	if out == nil {
+		writeError(w, http.StatusNotFound, "the run has no results (yet)")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="results-`+rn.ID+`.json"`)
+	_, _ = w.Write(out.Results)
+}
+
+func (s *Server) chart(w http.ResponseWriter, r *http.Request) {
+	rn := s.lookup(w, r)
+	if rn == nil {
+		return
+	}
+	s.mu.Lock()
+	var data []byte
+	if rn.out != nil {
+		data = rn.out.Charts[r.PathValue("name")]
+	}
+	s.mu.Unlock()
+	if data == nil {
+		writeError(w, http.StatusNotFound, "no such chart")
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	_, _ = w.Write(data)
+}

@@ -1,0 +1,477 @@
+package serve
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// fakeRunner runs until released (or cancelled), reporting progress.
+type fakeRunner struct {
+	mu      sync.Mutex
+	release chan struct{}
+	panics  bool
+	started chan struct{}
+}
+
+func newFake() *fakeRunner {
+	return &fakeRunner{release: make(chan struct{}), started: make(chan struct{}, 10)}
+}
+
+func (f *fakeRunner) run(ctx context.Context, s *scenarios.Scenario, progress func(done, total int)) (*Output, error) {
+	f.mu.Lock()
+	panics := f.panics
+	f.mu.Unlock()
+	f.started <- struct{}{}
+	if panics {
+		var m map[string]int
+		m["boom"]++ // a nil map write: a real panic
+	}
+	total := len(s.Variants) * s.File.Replications
+	progress(1, total)
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-f.release:
+	}
+	progress(total, total)
+	return &Output{Results: []byte(`{"scenario":"grid"}`), Charts: map[string][]byte{"ranking.svg": []byte("<svg/>")}}, nil
+}
+
+func testServer(t *testing.T, f *fakeRunner, opt func(*Options)) (*Server, *httptest.Server) {
+	t.Helper()
+	data, fsys, err := scenarios.BuiltinFile("grid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Name: "builtin:grid/scenario.yaml", Doc: data, Run: f.run,
+		Load: func(doc []byte) (*scenarios.Scenario, error) {
+			return scenarios.Load("builtin:grid/scenario.yaml", doc, fsys)
+		}}
+	if opt != nil {
+		opt(&opts)
+	}
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(func() {
+		s.Close()
+		ts.Close()
+	})
+	return s, ts
+}
+
+func do(t *testing.T, method, url, body string, hdr ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func startRun(t *testing.T, ts *httptest.Server, body string) (int, runView, []byte) {
+	t.Helper()
+	code, b := do(t, "POST", ts.URL+"/api/runs", body)
+	var v runView
+	_ = json.Unmarshal(b, &v)
+	return code, v, b
+}
+
+// waitStatus polls a run until its status is not running.
+func waitStatus(t *testing.T, ts *httptest.Server, id string) runView {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		_, b := do(t, "GET", ts.URL+"/api/runs/"+id, "")
+		var v runView
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if v.Status != "running" {
+			return v
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("run %s still running", id)
+	return runView{}
+}
+
+func TestScenarioAndPage(t *testing.T) {
+	_, ts := testServer(t, newFake(), nil)
+	code, b := do(t, "GET", ts.URL+"/api/scenario", "")
+	if code != 200 {
+		t.Fatalf("GET /api/scenario: %d %s", code, b)
+	}
+	var f Form
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != "grid" || len(f.Units) != 1 || f.Units[0].Name != "car" || f.Units[0].Count != 8 || f.Units[0].Squad != 2 ||
+		len(f.Variants) != 2 || f.Variants[1].Policy != "static-beats" || f.Variants[0].Dispatch == "" ||
+		f.PerDay != 60 || f.Replications != 5 || f.Duration != "14d" || !f.Deterrence || f.Areas != 100 || f.MaxWork != DefaultMaxWork {
+		t.Errorf("form: %+v", f)
+	}
+	for _, p := range []string{"/", "/app.js", "/style.css"} {
+		code, b := do(t, "GET", ts.URL+p, "")
+		if code != 200 || len(b) == 0 {
+			t.Errorf("GET %s: %d", p, code)
+		}
+	}
+	_, b = do(t, "GET", ts.URL+"/", "")
+	for _, want := range []string{`id="knobs"`, `id="map"`, `<label for="replications">`, `type="module"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	if strings.Contains(string(b), "http://") || strings.Contains(string(b), "https://") {
+		t.Error("the page refers to the network")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	_, ts := testServer(t, newFake(), nil)
+	code, b := do(t, "POST", ts.URL+"/api/validate", `{"units":{"car":{"count":12,"squad":3}},"per_day":80,"deterrence":false,"variants":["beats"]}`)
+	var r struct {
+		OK       bool      `json:"ok"`
+		Problems []Problem `json:"problems"`
+		Scenario Form      `json:"scenario"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil || code != 200 {
+		t.Fatalf("%d %s %v", code, b, err)
+	}
+	if !r.OK || r.Scenario.Units[0].Count != 12 || r.Scenario.Units[0].Squad != 3 || r.Scenario.PerDay != 80 || r.Scenario.Deterrence ||
+		len(r.Scenario.Variants) != 1 || r.Scenario.Variants[0].Name != "beats" {
+		t.Errorf("edits not applied: %s", b)
+	}
+
+	// Problems carry the loader's messages and paths.
+	_, b = do(t, "POST", ts.URL+"/api/validate", `{"units":{"car":{"squad":0}},"duration":"-3d"}`)
+	r.OK, r.Problems = true, nil
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	data, fsys, _ := scenarios.BuiltinFile("grid")
+	doc, err := applyEdits(data, Edits{Units: map[string]UnitEdit{"car": {Squad: ptr(0)}}, Duration: ptr("-3d")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lerr := scenarios.Load("builtin:grid/scenario.yaml", doc, fsys)
+	var se *scenarios.Error
+	if !errors.As(lerr, &se) {
+		t.Fatalf("loader: %v", lerr)
+	}
+	if r.OK || len(r.Problems) != len(se.Problems) {
+		t.Fatalf("problems %s, loader %v", b, lerr)
+	}
+	for i, p := range se.Problems {
+		if r.Problems[i].Text != p.String() || r.Problems[i].Path != p.Path || r.Problems[i].Path == "" {
+			t.Errorf("problem %d: %+v, loader %q", i, r.Problems[i], p.String())
+		}
+	}
+
+	// Unknown names and fields are refused.
+	for _, body := range []string{`{"units":{"tank":{"count":1}}}`, `{"variants":["nope"]}`} {
+		_, b = do(t, "POST", ts.URL+"/api/validate", body)
+		if !strings.Contains(string(b), `"ok": false`) || !strings.Contains(string(b), "no ") {
+			t.Errorf("%s: %s", body, b)
+		}
+	}
+	if code, b := do(t, "POST", ts.URL+"/api/validate", `{"city":{"areas":"/etc/passwd"}}`); code != 400 {
+		t.Errorf("unknown field: %d %s", code, b)
+	}
+}
+
+func ptr[T any](x T) *T { return &x }
+
+func TestLimits(t *testing.T) {
+	f := newFake()
+	_, ts := testServer(t, f, nil)
+	big := `{"per_day": 1` + strings.Repeat(" ", MaxBodyBytes) + `}`
+	for _, p := range []string{"/api/validate", "/api/runs"} {
+		if code, b := do(t, "POST", ts.URL+p, big); code != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s big body: %d %s", p, code, b)
+		}
+	}
+	code, _, b := startRun(t, ts, `{"replications":5000}`)
+	if code != 400 || !strings.Contains(string(b), "too big") || !strings.Contains(string(b), "limit of 500000") {
+		t.Errorf("run too big: %d %s", code, b)
+	}
+	if code, _, b := startRun(t, ts, `{"units":{"car":{"squad":0}}}`); code != 400 || !strings.Contains(string(b), "units[0].squad") {
+		t.Errorf("invalid run: %d %s", code, b)
+	}
+
+	// Two runs at once; the third is refused; cancelling one frees its slot.
+	code1, r1, _ := startRun(t, ts, `{}`)
+	code2, r2, _ := startRun(t, ts, `{"replications":2}`)
+	if code1 != 202 || code2 != 202 {
+		t.Fatalf("start: %d %d", code1, code2)
+	}
+	<-f.started
+	<-f.started
+	code, _, b = startRun(t, ts, `{}`)
+	if code != http.StatusTooManyRequests || !strings.Contains(string(b), "2 runs are in progress") {
+		t.Errorf("third run: %d %s", code, b)
+	}
+	if code, b := do(t, "DELETE", ts.URL+"/api/runs/"+r1.ID, ""); code != 200 || !strings.Contains(string(b), "cancelled") {
+		t.Errorf("cancel: %d %s", code, b)
+	}
+	if v := waitStatus(t, ts, r1.ID); v.Status != "cancelled" {
+		t.Errorf("cancelled run: %+v", v)
+	}
+	var r3 runView
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, r3, b = startRun(t, ts, `{}`)
+		if code == 202 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // the slot frees when the runner returns
+	}
+	if code != 202 {
+		t.Fatalf("after cancel: %d %s", code, b)
+	}
+	close(f.release)
+	for _, id := range []string{r2.ID, r3.ID} {
+		if v := waitStatus(t, ts, id); v.Status != "done" || v.Done != v.Total {
+			t.Errorf("run %s: %+v", id, v)
+		}
+	}
+	_, b = do(t, "GET", ts.URL+"/api/runs", "")
+	var list []runView
+	if err := json.Unmarshal(b, &list); err != nil || len(list) != 3 || list[0].ID != r3.ID {
+		t.Errorf("list: %s", b)
+	}
+}
+
+func TestDownloadsAndEvents(t *testing.T) {
+	f := newFake()
+	_, ts := testServer(t, f, nil)
+	code, r, b := startRun(t, ts, `{"units":{"car":{"count":11}},"replications":3}`)
+	if code != 202 || r.Total != 6 {
+		t.Fatalf("%d %s", code, b)
+	}
+	resp, err := http.Get(ts.URL + "/api/runs/" + r.ID + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Errorf("content type %q", ct)
+	}
+	<-f.started
+	if code, _ := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/results.json", ""); code != 404 {
+		t.Errorf("results before the end: %d", code)
+	}
+	close(f.release)
+	var events []string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if e, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			events = append(events, e)
+		}
+	}
+	if len(events) < 2 || events[0] != "progress" || events[len(events)-1] != "end" {
+		t.Errorf("events: %v", events)
+	}
+	code, b = do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/scenario.yaml", "")
+	if code != 200 || !strings.Contains(string(b), "count: 11") || !strings.Contains(string(b), "replications: 3") {
+		t.Errorf("scenario.yaml: %d\n%s", code, b)
+	}
+	data, fsys, _ := scenarios.BuiltinFile("grid")
+	_ = data
+	if s, err := scenarios.Load("x.yaml", b, fsys); err != nil || s.File.Units[0].Count != 11 {
+		t.Errorf("downloaded scenario does not load: %v", err)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/results.json", ""); code != 200 || string(b) != `{"scenario":"grid"}` {
+		t.Errorf("results.json: %d %s", code, b)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/charts/ranking.svg", ""); code != 200 || string(b) != "<svg/>" {
+		t.Errorf("chart: %d %s", code, b)
+	}
+	_, b = do(t, "GET", ts.URL+"/api/runs/"+r.ID, "")
+	if !strings.Contains(string(b), `"results": {`) || !strings.Contains(string(b), `"ranking.svg"`) {
+		t.Errorf("run: %s", b)
+	}
+}
+
+func TestPathTraversal(t *testing.T) {
+	f := newFake()
+	close(f.release)
+	_, ts := testServer(t, f, nil)
+	_, r, _ := startRun(t, ts, `{}`)
+	waitStatus(t, ts, r.ID)
+	for _, p := range []string{
+		"/api/runs/..%2F..%2Fetc%2Fpasswd",
+		"/api/runs/..%2F..%2Fetc%2Fpasswd/scenario.yaml",
+		"/api/runs/%2Fetc%2Fpasswd/results.json",
+		"/api/runs/" + r.ID + "/charts/..%2F..%2F..%2Fetc%2Fpasswd",
+		"/api/runs/" + r.ID + "/charts/%2Fetc%2Fpasswd",
+		"/api/runs/" + r.ID + "/charts/ranking.png",
+		"/..%2F..%2Fetc%2Fpasswd",
+		"/static/..%2F..%2Fserver.go",
+		"/server.go",
+	} {
+		code, b := do(t, "GET", ts.URL+p, "")
+		if code != 404 && code != 400 {
+			t.Errorf("GET %s: %d %.80s", p, code, b)
+		}
+		if strings.Contains(string(b), "root:") || strings.Contains(string(b), "package serve") {
+			t.Errorf("GET %s leaked a file", p)
+		}
+	}
+	// Unencoded dots are cleaned by the client or redirected by the mux; none
+	// reaches a file.
+	req, _ := http.NewRequest("GET", ts.URL+"/api/runs/x/../../../etc/passwd", nil)
+	req.URL.Opaque = "/api/runs/x/../../../etc/passwd"
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == 200 || strings.Contains(string(b), "root:") {
+		t.Errorf("raw ../ path: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestToken(t *testing.T) {
+	const tok = "s3cret-token"
+	_, ts := testServer(t, newFake(), func(o *Options) { o.Token = tok })
+	for _, p := range []string{"/", "/api/scenario", "/api/runs"} {
+		if code, b := do(t, "GET", ts.URL+p, ""); code != 401 || !strings.Contains(string(b), "token") {
+			t.Errorf("GET %s without token: %d", p, code)
+		}
+		if code, _ := do(t, "GET", ts.URL+p, "", "Authorization", "Bearer wrong"); code != 401 {
+			t.Errorf("GET %s wrong token: %d", p, code)
+		}
+		if code, _ := do(t, "GET", ts.URL+p, "", "Authorization", "Bearer "+tok); code != 200 {
+			t.Errorf("GET %s with header: %d", p, code)
+		}
+		if code, _ := do(t, "GET", ts.URL+p+"?token="+tok, ""); code != 200 {
+			t.Errorf("GET %s with ?token: %d", p, code)
+		}
+	}
+	// ?token= sets a cookie that the page's own requests (scripts, event
+	// streams) carry.
+	resp, err := http.Get(ts.URL + "/?token=" + tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == tokenCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("cookie: %+v", cookie)
+	}
+	if code, _ := do(t, "GET", ts.URL+"/app.js", "", "Cookie", tokenCookie+"="+tok); code != 200 {
+		t.Errorf("with cookie: %d", code)
+	}
+	if code, _ := do(t, "GET", ts.URL+"/app.js", "", "Cookie", tokenCookie+"=nope"); code != 401 {
+		t.Errorf("with a wrong cookie: %d", code)
+	}
+	if code, _ := do(t, "POST", ts.URL+"/api/runs", "{}"); code != 401 {
+		t.Errorf("POST without token: %d", code)
+	}
+	if a, b := NewToken(), NewToken(); len(a) != 32 || a == b {
+		t.Errorf("tokens %q %q", a, b)
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "localhost:1": true, "[::1]:80": true, "0.0.0.0:8080": false, ":8080": false, "192.168.1.2:80": false} {
+		if IsLoopback(addr) != want {
+			t.Errorf("IsLoopback(%q) = %v", addr, !want)
+		}
+	}
+}
+
+func TestPanicRecovered(t *testing.T) {
+	f := newFake()
+	f.panics = true
+	_, ts := testServer(t, f, nil)
+	_, r, _ := startRun(t, ts, `{}`)
+	v := waitStatus(t, ts, r.ID)
+	if v.Status != "failed" || !strings.Contains(v.Error, "panic") {
+		t.Errorf("panicking run: %+v", v)
+	}
+	// The server keeps serving and the slot is free.
+	f.mu.Lock()
+	f.panics = false
+	f.mu.Unlock()
+	close(f.release)
+	for range 3 {
+		code, r, b := startRun(t, ts, `{}`)
+		if code != 202 {
+			t.Fatalf("after a panic: %d %s", code, b)
+		}
+		if v := waitStatus(t, ts, r.ID); v.Status != "done" {
+			t.Errorf("after a panic: %+v", v)
+		}
+	}
+}
+
+func TestServeShutdown(t *testing.T) {
+	f := newFake()
+	data, fsys, _ := scenarios.BuiltinFile("grid")
+	s, err := New(Options{Doc: data, Run: f.run, Load: func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load("g", doc, fsys) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	url := "http://" + ln.Addr().String()
+	code, b := do(t, "POST", url+"/api/runs", "{}")
+	if code != 202 {
+		t.Fatalf("%d %s", code, b)
+	}
+	<-f.started
+	resp, err := http.Get(url + "/api/runs/r1/events") // an open stream must not hold up shutdown
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+	s.mu.Lock()
+	st := s.runs["r1"].Status
+	s.mu.Unlock()
+	if st == "done" {
+		t.Errorf("the run was not cancelled: %s", st)
+	}
+}

@@ -1,0 +1,209 @@
+// The what-if page: loads the scenario into the form, validates and runs
+// it on the server, follows progress and shows the ranking.
+const token = new URLSearchParams(location.search).get("token") || "";
+const withToken = (url) => token ? url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : url;
+const $ = (id) => document.getElementById(id);
+let base = null; // the scenario as the server started with it
+
+async function api(method, url, body) {
+  const opts = { method, headers: {} };
+  if (token) opts.headers["Authorization"] = "Bearer " + token;
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const r = await fetch(url, opts);
+  let data = null;
+  try { data = await r.json(); } catch { data = null; }
+  return { status: r.status, data };
+}
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") e.textContent = v; else e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k);
+  return e;
+}
+
+function fillForm(s) {
+  $("scenario-name").textContent = "— " + s.name;
+  $("scenario-facts").textContent = `${s.areas} areas in ${s.districts} districts, ${s.units.length} unit types, ${s.variants.length} variants`;
+  const rows = $("unit-rows");
+  rows.replaceChildren();
+  s.units.forEach((u, i) => {
+    const id = (f) => `unit-${i}-${f}`;
+    const input = (f, type, value, label, extra = {}) => el("td", {}, el("input", { id: id(f), type, value: String(value), "aria-label": `${u.name} ${label}`, "data-unit": u.name, "data-field": f, ...extra }));
+    rows.append(el("tr", {},
+      el("th", { scope: "row", text: u.name }),
+      input("count", "number", u.count, "count", { min: "0", step: "1" }),
+      input("squad", "number", u.squad, "squad size", { min: "1", step: "1" }),
+      input("shift_start", "text", u.shift_start, "shift start (HH:MM)", { size: "5" }),
+      input("shift_hours", "number", u.shift_hours, "shift hours", { min: "0", max: "24", step: "any" })));
+    rows.append(el("tr", {}, el("td", { colspan: "5" }, el("span", { class: "problem", id: `problem-units[${i}]`, role: "alert" }))));
+  });
+  const vl = $("variant-list");
+  vl.replaceChildren();
+  s.variants.forEach((v, i) => {
+    const params = v.params ? " " + Object.entries(v.params).map(([k, x]) => `${k}=${x}`).join(", ") : "";
+    vl.append(el("p", {}, el("input", { type: "checkbox", id: `variant-${i}`, checked: "", "data-variant": v.name }), " ",
+      el("label", { for: `variant-${i}`, text: `${v.name} (${v.policy}, ${v.dispatch} dispatch${params})` })));
+  });
+  $("per_day").value = s.per_day;
+  $("deterrence").checked = s.deterrence;
+  $("duration").value = s.duration;
+  $("replications").value = s.replications;
+  updateWork();
+}
+
+function edits() {
+  const e = { units: {} };
+  for (const inp of document.querySelectorAll("[data-unit]")) {
+    const u = (e.units[inp.dataset.unit] ||= {});
+    const f = inp.dataset.field;
+    u[f] = f === "shift_start" ? inp.value : Number(inp.value);
+  }
+  const chosen = [...document.querySelectorAll("[data-variant]")].filter((c) => c.checked).map((c) => c.dataset.variant);
+  if (chosen.length === 0) throw new Error("choose at least one variant");
+  if (chosen.length < base.variants.length) e.variants = chosen;
+  e.per_day = Number($("per_day").value);
+  e.duration = $("duration").value.trim();
+  e.replications = Number($("replications").value);
+  e.deterrence = $("deterrence").checked;
+  return e;
+}
+
+function updateWork() {
+  let units = 0;
+  for (const inp of document.querySelectorAll('[data-field="count"]')) units += Number(inp.value) || 0;
+  const days = parseFloat($("duration").value) / ({ s: 86400, m: 1440, h: 24, d: 1 }[$("duration").value.trim().slice(-1)] || 1);
+  const w = Math.round(Number($("replications").value) * days * units);
+  $("work").textContent = `Run size: replications × days × units ≈ ${isFinite(w) ? w.toLocaleString() : "?"} (limit ${base.max_work.toLocaleString()})`;
+}
+
+function showProblems(problems) {
+  for (const p of document.querySelectorAll(".problem")) p.textContent = "";
+  const general = $("general-problems");
+  general.replaceChildren();
+  for (const p of problems || []) {
+    // The nearest field on the page: units[2].squad → units[2].
+    let path = p.path || "";
+    let target = null;
+    while (path && !(target = document.getElementById("problem-" + path))) {
+      const i = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
+      path = i > 0 ? path.slice(0, i) : "";
+    }
+    if (!target && p.path && p.path.startsWith("variants")) target = $("problem-variants");
+    if (target) target.textContent = (target.textContent ? target.textContent + " " : "") + `${p.path}: ${p.message}`;
+    else general.append(el("p", { text: p.text || p.message }));
+  }
+}
+
+async function check() {
+  let e;
+  try { e = edits(); } catch (err) { showProblems([{ message: err.message }]); return false; }
+  const r = await api("POST", "api/validate", e);
+  if (r.status !== 200) { showProblems([{ message: r.data?.error || `error ${r.status}` }]); return false; }
+  showProblems(r.data.problems);
+  $("status").textContent = r.data.ok ? "The scenario is valid." : `${r.data.problems.length} problem(s).`;
+  return r.data.ok;
+}
+
+let current = null; // the run being followed
+async function run(ev) {
+  ev.preventDefault();
+  let e;
+  try { e = edits(); } catch (err) { showProblems([{ message: err.message }]); return; }
+  const r = await api("POST", "api/runs", e);
+  if (r.status !== 202) {
+    showProblems(r.data?.problems || [{ message: r.data?.error || `error ${r.status}` }]);
+    $("status").textContent = r.data?.error || `error ${r.status}`;
+    return;
+  }
+  showProblems([]);
+  follow(r.data.id);
+  refreshRuns();
+}
+
+function follow(id) {
+  current = id;
+  $("cancel").hidden = false;
+  const es = new EventSource(withToken(`api/runs/${id}/events`));
+  const onState = (m) => {
+    const v = JSON.parse(m.data);
+    $("progress").max = Math.max(1, v.total);
+    $("progress").value = v.done;
+    $("status").textContent = `Run ${v.id}: ${v.status}, ${v.done} of ${v.total} runs` + (v.error ? ` — ${v.error.split("\n")[0]}` : "");
+  };
+  es.addEventListener("progress", onState);
+  es.addEventListener("end", (m) => {
+    onState(m);
+    es.close();
+    $("cancel").hidden = true;
+    refreshRuns();
+    const v = JSON.parse(m.data);
+    if (v.status === "done") show(v.id);
+  });
+  es.onerror = () => { es.close(); $("cancel").hidden = true; };
+}
+
+function fmt(x) { return x === null || x === undefined ? "—" : Number(x).toPrecision(3); }
+
+async function show(id) {
+  const r = await api("GET", `api/runs/${id}`);
+  if (r.status !== 200 || !r.data.results) return;
+  const res = r.data.results;
+  $("results-run").textContent = `— run ${id}`;
+  const metrics = res.ranked_by.length ? res.ranked_by : Object.keys(res.variants[0].metrics).slice(0, 3);
+  const head = el("tr", {}, el("th", { scope: "col", text: "Rank" }), el("th", { scope: "col", text: "Variant" }), el("th", { scope: "col", text: "Score" }),
+    ...metrics.map((m) => el("th", { scope: "col", text: `${m} (mean [95% CI])` })));
+  const body = [...res.variants].sort((a, b) => a.rank - b.rank).map((v) => el("tr", {},
+    el("td", { class: "num", text: String(v.rank) }), el("th", { scope: "row", text: v.name + (v.pareto ? " ◆" : "") }), el("td", { class: "num", text: fmt(v.score) }),
+    ...metrics.map((m) => { const e = v.metrics[m] || {}; return el("td", { class: "num", text: `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]` }); })));
+  const table = el("table", {}, el("caption", { text: `${res.replications} replications; ◆ on the Pareto front` }), el("thead", {}, head), el("tbody", {}, ...body));
+  $("ranking").replaceChildren(table);
+  const charts = r.data.charts || [];
+  const img = (name) => el("img", { src: withToken(`api/runs/${id}/charts/${encodeURIComponent(name)}`), alt: `chart ${name.replace(/\.svg$/, "")} of run ${id}` });
+  const maps = charts.filter((c) => c.startsWith("map-realised"));
+  $("map").replaceChildren(...maps.map(img));
+  $("charts").replaceChildren(...charts.filter((c) => !c.startsWith("map-")).map(img));
+}
+
+async function refreshRuns() {
+  const r = await api("GET", "api/runs");
+  if (r.status !== 200) return [];
+  const tbody = $("runs").querySelector("tbody");
+  tbody.replaceChildren(...r.data.map((v) => {
+    const summary = JSON.stringify(v.edits).replace(/[{}"]/g, "").slice(0, 120);
+    const showBtn = el("button", { type: "button", text: "Show" });
+    showBtn.disabled = v.status !== "done";
+    showBtn.addEventListener("click", () => show(v.id));
+    const links = el("td", {}, el("a", { href: withToken(`api/runs/${v.id}/scenario.yaml`), download: `scenario-${v.id}.yaml`, text: "scenario.yaml" }));
+    if (v.status === "done") links.append(" ", el("a", { href: withToken(`api/runs/${v.id}/results.json`), download: `results-${v.id}.json`, text: "results.json" }));
+    return el("tr", {}, el("th", { scope: "row", text: v.id }), el("td", { text: v.status + (v.status === "running" ? ` ${v.done}/${v.total}` : "") }),
+      el("td", { text: summary }), el("td", {}, showBtn), links);
+  }));
+  return r.data;
+}
+
+async function main() {
+  const r = await api("GET", "api/scenario");
+  if (r.status !== 200) { $("general-problems").textContent = r.data?.error || `error ${r.status}`; return; }
+  base = r.data;
+  fillForm(base);
+  $("knobs").addEventListener("submit", run);
+  $("knobs").addEventListener("input", updateWork);
+  $("check").addEventListener("click", check);
+  $("reset").addEventListener("click", () => { fillForm(base); showProblems([]); });
+  $("cancel").addEventListener("click", async () => { if (current) { await api("DELETE", `api/runs/${current}`); refreshRuns(); } });
+  // Coming back to the page shows the newest finished run and follows a
+  // running one.
+  const runs = await refreshRuns();
+  const running = runs.find((v) => v.status === "running");
+  const finished = runs.find((v) => v.status === "done");
+  if (finished) await show(finished.id);
+  if (running) follow(running.id);
+}
+
+main();
