@@ -99,15 +99,22 @@ func (in *Input) Write(opts Options) (Files, error) {
 	if err := in.CheckOptions(opts); err != nil {
 		return Files{}, err
 	}
-	htmlPath := opts.HTML
+	return writeAll(in.Dir, opts.HTML, in.figures(opts), in.writeHTML)
+}
+
+// writeAll renders figs into dir/charts (NAME.svg and NAME.png each) and
+// writes the HTML page made by page (default path dir/report.html), every
+// file atomically. page gets the rendered charts and the link from the
+// page to the charts folder.
+func writeAll(dir, htmlPath string, figs []*figure, page func(w io.Writer, rs []rendered, link string) error) (Files, error) {
 	if htmlPath == "" {
-		htmlPath = filepath.Join(in.Dir, "report.html")
+		htmlPath = filepath.Join(dir, "report.html")
 	}
-	rs, err := render(in.figures(opts))
+	rs, err := render(figs)
 	if err != nil {
 		return Files{}, err
 	}
-	charts := filepath.Join(in.Dir, ChartsDir)
+	charts := filepath.Join(dir, ChartsDir)
 	if err := os.MkdirAll(charts, 0o755); err != nil {
 		return Files{}, err
 	}
@@ -125,7 +132,7 @@ func (in *Input) Write(opts Options) (Files, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := in.writeHTML(&buf, rs, chartsLink(htmlPath, charts)); err != nil {
+	if err := page(&buf, rs, chartsLink(htmlPath, charts)); err != nil {
 		return files, err
 	}
 	if dir := filepath.Dir(htmlPath); dir != "" {

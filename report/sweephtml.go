@@ -1,12 +1,10 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -22,41 +20,9 @@ func (in *SweepInput) Write(opts SweepOptions) (Files, error) {
 		metric = in.DefaultMetric()
 	}
 	variant := max(0, slices.Index(in.Meta.Variants, opts.Variant))
-	htmlPath := opts.HTML
-	if htmlPath == "" {
-		htmlPath = filepath.Join(in.Dir, "report.html")
-	}
-	rs, err := render(in.sweepFigures(metric, variant))
-	if err != nil {
-		return Files{}, err
-	}
-	charts := filepath.Join(in.Dir, ChartsDir)
-	if err := os.MkdirAll(charts, 0o755); err != nil {
-		return Files{}, err
-	}
-	files := Files{HTML: htmlPath}
-	for _, r := range rs {
-		for _, x := range []struct {
-			ext  string
-			data []byte
-		}{{".svg", r.svg}, {".png", r.png}} {
-			path := filepath.Join(charts, r.fig.Name+x.ext)
-			if err := writeBytes(path, x.data); err != nil {
-				return files, err
-			}
-			files.Charts = append(files.Charts, path)
-		}
-	}
-	var buf bytes.Buffer
-	if err := in.writeHTML(&buf, rs, chartsLink(htmlPath, charts), metric); err != nil {
-		return files, err
-	}
-	if dir := filepath.Dir(htmlPath); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return files, err
-		}
-	}
-	return files, writeBytes(htmlPath, buf.Bytes())
+	return writeAll(in.Dir, opts.HTML, in.sweepFigures(metric, variant), func(w io.Writer, rs []rendered, link string) error {
+		return in.writeHTML(w, rs, link, metric)
+	})
 }
 
 type sweepPage struct {
@@ -75,7 +41,7 @@ type sweepRow struct {
 	Cells  []string
 }
 
-func (in *SweepInput) writeHTML(w *bytes.Buffer, rs []rendered, charts, metric string) error {
+func (in *SweepInput) writeHTML(w io.Writer, rs []rendered, charts, metric string) error {
 	m := in.Meta
 	pg := sweepPage{Scenario: m.Scenario, Design: m.Design, Metric: metric, MetricLabel: metricLabel(metric),
 		Variants: strings.Join(m.Variants, ", "), Points: len(m.Points), Replications: m.Replications,
