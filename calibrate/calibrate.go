@@ -227,7 +227,9 @@ func Run(o Options, warn io.Writer) (*Result, error) {
 	fit(res, recs, city, o.TopTypes)
 	if o.NearRepeat {
 		ev, tEnd, g := hawkesEvents(res, recs, city)
-		res.NearRepeat = fitHawkes(ev, tEnd, g, o.Radii, o.WindowDays)
+		res.NearRepeat = fitHawkes(ev, tEnd, g, o.Radii, o.WindowDays, func(x, y float64) bool {
+			return city.Locate(geo.Point{X: x, Y: y}) >= 0
+		})
 		nr := res.NearRepeat
 		fmt.Fprintf(warn, "calibrate: near-repeat fit of %d incidents in %s: offspring %.3f, decay %.2f d, radius %g m; log-likelihood gain over Poisson %.1f\n",
 			nr.Events, nr.Elapsed.Round(time.Millisecond), nr.Offspring, nr.DecayDays, nr.RadiusM, nr.LogL-nr.LogL0)

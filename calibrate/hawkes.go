@@ -70,9 +70,16 @@ type hawkesData struct {
 	off    []int     // neighbours of event i: off[i] … off[i+1]-1
 	dist   []float32 // metres
 	dt     []float64 // days, > 0
+	src    []int32   // the neighbour's index in ev
 	tEnd   float64   // observation length, days
 	g      float64   // ∫ background profile over [0, tEnd], days
 	window float64
+	// inside reports whether a point is in the city (nil: no edge
+	// correction). The simulator redraws offspring that fall outside the
+	// city, so an offspring is uniform over the part of its parent's disc
+	// inside the city: the kernel density near an edge is 1/|disc ∩ city|,
+	// not 1/(πR²).
+	inside func(x, y float64) bool
 }
 
 func newHawkesData(ev []hawkesEvent, tEnd, g, rmax, window float64) *hawkesData {
@@ -81,6 +88,7 @@ func newHawkesData(ev []hawkesEvent, tEnd, g, rmax, window float64) *hawkesData 
 	type nb struct {
 		d  float32
 		dt float64
+		j  int32
 	}
 	var buf []nb
 	r2 := rmax * rmax
@@ -97,7 +105,7 @@ func newHawkesData(ev []hawkesEvent, tEnd, g, rmax, window float64) *hawkesData 
 			}
 			dx, dy := ev[i].x-ev[j].x, ev[i].y-ev[j].y
 			if d2 := dx*dx + dy*dy; d2 <= r2 {
-				buf = append(buf, nb{float32(math.Sqrt(d2)), dt})
+				buf = append(buf, nb{float32(math.Sqrt(d2)), dt, int32(j)})
 			}
 		}
 		slices.SortFunc(buf, func(a, b nb) int {
@@ -112,6 +120,7 @@ func newHawkesData(ev []hawkesEvent, tEnd, g, rmax, window float64) *hawkesData 
 		for _, b := range buf {
 			h.dist = append(h.dist, b.d)
 			h.dt = append(h.dt, b.dt)
+			h.src = append(h.src, b.j)
 		}
 		h.off[i+1] = len(h.dist)
 	}
@@ -152,6 +161,12 @@ func params(u []float64) (b, m, tau, db, dm, dtau float64) {
 //	logL = Σ_i log(B β_i + m/(τπR²) Σ_{j<i, |x_i−x_j|≤R, t_i−t_j≤W} e^{−(t_i−t_j)/τ})
 //	       − B·G − m Σ_i (1 − e^{−min(T−t_i, W)/τ})
 func (h *hawkesData) logLik(u []float64, r float64, end []int, grad []float64) float64 {
+	return h.logLikFrac(u, r, end, nil, grad)
+}
+
+// logLikFrac is logLik with each parent's kernel divided by frac[j], the
+// share of its disc inside the city (nil: 1 for all).
+func (h *hawkesData) logLikFrac(u []float64, r float64, end []int, frac []float64, grad []float64) float64 {
 	b, m, tau, db, dm, dtau := params(u)
 	c := 1 / (math.Pi * r * r)
 	var ll, gb, gm, gt float64
@@ -159,6 +174,9 @@ func (h *hawkesData) logLik(u []float64, r float64, end []int, grad []float64) f
 		var s, s1 float64
 		for k := h.off[i]; k < end[i]; k++ {
 			e := math.Exp(-h.dt[k] / tau)
+			if frac != nil {
+				e /= frac[h.src[k]]
+			}
 			s += e
 			s1 += h.dt[k] * e
 		}
@@ -188,15 +206,16 @@ func (h *hawkesData) logLik(u []float64, r float64, end []int, grad []float64) f
 // fitRadius maximises the log-likelihood at radius r from a few starts.
 func (h *hawkesData) fitRadius(r float64) (RadiusFit, []float64) {
 	end := h.prefix(r)
+	frac := h.fractions(r)
 	pairs := 0
 	for i := range end {
 		pairs += end[i] - h.off[i]
 	}
 	n := float64(len(h.ev))
 	prob := optimize.Problem{
-		Func: func(u []float64) float64 { return -h.logLik(u, r, end, nil) / n },
+		Func: func(u []float64) float64 { return -h.logLikFrac(u, r, end, frac, nil) / n },
 		Grad: func(g, u []float64) {
-			h.logLik(u, r, end, g)
+			h.logLikFrac(u, r, end, frac, g)
 			for k := range g {
 				g[k] /= -n
 			}
@@ -225,9 +244,10 @@ func (h *hawkesData) fitRadius(r float64) (RadiusFit, []float64) {
 
 // fitHawkes profiles the radius over radii, fitting the rest at each (in
 // parallel), and compares the best fit with the Poisson model.
-func fitHawkes(ev []hawkesEvent, tEnd, g float64, radii []float64, window float64) *NearRepeatFit {
+func fitHawkes(ev []hawkesEvent, tEnd, g float64, radii []float64, window float64, inside func(x, y float64) bool) *NearRepeatFit {
 	start := time.Now()
 	h := newHawkesData(ev, tEnd, g, slices.Max(radii), window)
+	h.inside = inside
 	n := float64(len(h.ev))
 	fit := &NearRepeatFit{Events: len(h.ev), WindowDays: window, Profile: make([]RadiusFit, len(radii))}
 	us := make([][]float64, len(radii))
@@ -275,6 +295,7 @@ func fitHawkes(ev []hawkesEvent, tEnd, g float64, radii []float64, window float6
 // of u1, u2 to m and τ by the delta method.
 func (h *hawkesData) standardErrors(u []float64, r float64) (seM, seTau float64) {
 	end := h.prefix(r)
+	frac := h.fractions(r)
 	const eps = 1e-4
 	hess := mat.NewSymDense(3, nil)
 	gp, gm := make([]float64, 3), make([]float64, 3)
@@ -283,8 +304,8 @@ func (h *hawkesData) standardErrors(u []float64, r float64) (seM, seTau float64)
 		up, um := slices.Clone(u), slices.Clone(u)
 		up[k] += eps
 		um[k] -= eps
-		h.logLik(up, r, end, gp)
-		h.logLik(um, r, end, gm)
+		h.logLikFrac(up, r, end, frac, gp)
+		h.logLikFrac(um, r, end, frac, gm)
 		rows[k] = make([]float64, 3)
 		for l := range 3 {
 			rows[k][l] = -(gp[l] - gm[l]) / (2 * eps)
@@ -372,4 +393,41 @@ func writeNearRepeat(w io.Writer, perDay float64, nr *NearRepeatFit) {
 	for _, p := range nr.Profile {
 		pf("    %6g %14.1f %8.4f %8.3f %10.4f %10d\n", p.RadiusM, p.LogL, p.Offspring, p.DecayDays, p.Background, p.Pairs)
 	}
+}
+
+// fractions returns, for each event, the share of its disc of radius r that
+// lies inside the city (1 everywhere without h.inside): 1 when 8 points on
+// the circle are inside, else the share of 64 points spread evenly over the
+// disc (a sunflower pattern), at least 1/64.
+func (h *hawkesData) fractions(r float64) []float64 {
+	if h.inside == nil {
+		return nil
+	}
+	frac := make([]float64, len(h.ev))
+	golden := math.Pi * (3 - math.Sqrt(5))
+	for j, e := range h.ev {
+		all := true
+		for k := range 8 {
+			a := 2 * math.Pi * float64(k) / 8
+			if !h.inside(e.x+r*math.Cos(a), e.y+r*math.Sin(a)) {
+				all = false
+				break
+			}
+		}
+		if all {
+			frac[j] = 1
+			continue
+		}
+		in := 0
+		const n = 64
+		for k := range n {
+			rad := r * math.Sqrt((float64(k)+0.5)/n)
+			a := float64(k) * golden
+			if h.inside(e.x+rad*math.Cos(a), e.y+rad*math.Sin(a)) {
+				in++
+			}
+		}
+		frac[j] = max(float64(in), 1) / n
+	}
+	return frac
 }

@@ -161,13 +161,14 @@ var rtRadii = []float64{100, 200, 250, 300, 350, 400, 500, 700}
 
 // TestNearRepeatRoundTrip: a clustered scenario (offspring 0.4, decay 3 d,
 // radius 300 m; ~6,000 incidents over 180 days in a 5 km city) is
-// recovered: the radius within one grid step (50 m); m and τ within a
-// loose absolute tolerance (m 0.4 ± 0.15, τ 3 ± 1.2 d), because the fit is
-// biased low on this small dense city (measured m ≈ 0.28, τ ≈ 2.2 d over
-// three replications with spread sd 0.025 and 0.1, i.e. ~6 standard
-// errors below the truth; the same bias appears on data drawn directly from
-// the model, TestHawkesDirectBias, and vanishes in a 20 km city). The bias
-// is an open item (docs/calibrate.md).
+// recovered: the radius within one grid step (50 m), m and τ each within 3
+// of its own standard errors (from the observed information). The fit
+// corrects the kernel at the city's edges (offspring the simulator redraws
+// inside the city); without that correction m came out near 0.28. Measured
+// with the correction: m 0.375, 0.349, 0.349 (se ≈ 0.02), τ 2.73, 2.85,
+// 2.59 d (se ≈ 0.2–0.27): still slightly low on average, most likely
+// because the background's area weights are counts that include the
+// offspring (docs/calibrate.md).
 func TestNearRepeatRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	const days, reps = 180, 3
@@ -185,11 +186,11 @@ func TestNearRepeatRoundTrip(t *testing.T) {
 			k, nr.Events, nr.Offspring, nr.OffspringSE, nr.DecayDays, nr.DecayDaysSE, nr.RadiusM, nr.Background, nr.LogL-nr.LogL0, nr.Elapsed)
 		ms = append(ms, nr.Offspring)
 		taus = append(taus, nr.DecayDays)
-		if !(math.Abs(nr.Offspring-0.4) <= 0.15) {
-			t.Errorf("rep %d: offspring %.3f ± %.3f, want 0.4 ± 0.15", k, nr.Offspring, nr.OffspringSE)
+		if !(math.Abs(nr.Offspring-0.4) <= 3*nr.OffspringSE) {
+			t.Errorf("rep %d: offspring %.3f ± %.3f, want 0.4 within 3 standard errors", k, nr.Offspring, nr.OffspringSE)
 		}
-		if !(math.Abs(nr.DecayDays-3) <= 1.2) {
-			t.Errorf("rep %d: decay %.3f ± %.3f d, want 3 ± 1.2", k, nr.DecayDays, nr.DecayDaysSE)
+		if !(math.Abs(nr.DecayDays-3) <= 3*nr.DecayDaysSE) {
+			t.Errorf("rep %d: decay %.3f ± %.3f d, want 3 within 3 standard errors", k, nr.DecayDays, nr.DecayDaysSE)
 		}
 		if math.Abs(nr.RadiusM-300) > 50 {
 			t.Errorf("rep %d: radius %g, want 300 ± 50 (the grid step)", k, nr.RadiusM)
