@@ -166,9 +166,9 @@ var rtRadii = []float64{100, 200, 250, 300, 350, 400, 500, 700}
 // corrects the kernel at the city's edges (offspring the simulator redraws
 // inside the city); without that correction m came out near 0.28. Measured
 // with the correction: m 0.375, 0.349, 0.349 (se ≈ 0.02), τ 2.73, 2.85,
-// 2.59 d (se ≈ 0.2–0.27): still slightly low on average, most likely
-// because the background's area weights are counts that include the
-// offspring (docs/calibrate.md).
+// 2.59 d (se ≈ 0.2–0.27): still slightly low on average (not because of
+// the background's area weights: declustering them moved m by 0.001;
+// docs/calibrate.md).
 func TestNearRepeatRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	const days, reps = 180, 3
