@@ -55,7 +55,9 @@ func TestBrowserPage(t *testing.T) {
 		regexp.MustCompile(`<form id="knobs"`),
 		regexp.MustCompile(`<section id="map-section"`),
 		regexp.MustCompile(`<input id="unit-0-count" type="number" value="8"`),
-		regexp.MustCompile(`<label for="variant-1">beats \(static-beats`),
+		regexp.MustCompile(`<label for="variant-1">beats \(static-beats\)`),
+		regexp.MustCompile(`<select id="variant-1-dispatch"[^>]*><option value="point-to-point" selected="">`),
+		regexp.MustCompile(`<input id="variant-1-params" type="text"`),
 		regexp.MustCompile(`— grid`),
 	} {
 		if !want.MatchString(dom) {

@@ -16,12 +16,13 @@ import (
 // Edits are the knobs of the page, applied to the scenario document. A nil
 // field leaves the document as it is.
 type Edits struct {
-	Units        map[string]UnitEdit `json:"units,omitempty"`    // unit type name → changes
-	Variants     []string            `json:"variants,omitempty"` // the variants to keep, by name; empty: all
-	PerDay       *float64            `json:"per_day,omitempty"`
-	Duration     *string             `json:"duration,omitempty"` // e.g. "30d"
-	Replications *int                `json:"replications,omitempty"`
-	Deterrence   *bool               `json:"deterrence,omitempty"`
+	Units        map[string]UnitEdit    `json:"units,omitempty"`    // unit type name → changes
+	Variants     []string               `json:"variants,omitempty"` // the variants to keep, by name; empty: all
+	Variant      map[string]VariantEdit `json:"variant,omitempty"`  // variant name → changes
+	PerDay       *float64               `json:"per_day,omitempty"`
+	Duration     *string                `json:"duration,omitempty"` // e.g. "30d"
+	Replications *int                   `json:"replications,omitempty"`
+	Deterrence   *bool                  `json:"deterrence,omitempty"`
 }
 
 // UnitEdit changes one unit type.
@@ -30,6 +31,14 @@ type UnitEdit struct {
 	Squad      *int     `json:"squad,omitempty"`
 	ShiftStart *string  `json:"shift_start,omitempty"` // HH:MM
 	ShiftHours *float64 `json:"shift_hours,omitempty"`
+}
+
+// VariantEdit changes one variant: its dispatch mode and policy parameters.
+// A parameter's value is written as YAML would read it, so "3", "2h" and
+// "true" keep their types; the loader checks them as it checks a file.
+type VariantEdit struct {
+	Dispatch *string           `json:"dispatch,omitempty"` // point-to-point or hierarchical
+	Params   map[string]string `json:"params,omitempty"`   // "" removes the parameter: back to its default
 }
 
 // Form is the scenario as the page's form shows it.
@@ -61,7 +70,7 @@ type FormVariant struct {
 	Name     string            `json:"name"`
 	Policy   string            `json:"policy"`
 	Dispatch string            `json:"dispatch"`
-	Params   map[string]string `json:"params,omitempty"`
+	Params   map[string]string `json:"params,omitempty"` // "" removes the parameter: back to its default
 }
 
 func formOf(s *scenarios.Scenario, maxWork int) Form {
@@ -143,12 +152,7 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 				}
 			}
 		}
-		keys := make([]string, 0, len(e.Units))
-		for k := range e.Units {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, name := range keys {
+		for _, name := range sortedKeys(e.Units) {
 			ue := e.Units[name]
 			item, ok := names[name]
 			if !ok {
@@ -166,6 +170,38 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 			}
 			if ue.ShiftHours != nil {
 				set(ensureMap(item, "shift"), "hours", strconv.FormatFloat(*ue.ShiftHours, 'g', -1, 64), "!!float")
+			}
+		}
+	}
+	if len(e.Variant) > 0 {
+		byName := map[string]*yaml.Node{}
+		if vs := get(top, "variants"); vs != nil && vs.Kind == yaml.SequenceNode {
+			for _, item := range vs.Content {
+				if n := get(item, "name"); n != nil && item.Kind == yaml.MappingNode {
+					byName[n.Value] = item
+				}
+			}
+		}
+		for _, name := range sortedKeys(e.Variant) {
+			ve := e.Variant[name]
+			item, ok := byName[name]
+			if !ok {
+				return nil, fmt.Errorf("no variant %q in the scenario", name)
+			}
+			item.Style = 0
+			if ve.Dispatch != nil {
+				set(item, "dispatch", *ve.Dispatch, "!!str")
+			}
+			if len(ve.Params) > 0 {
+				params := ensureMap(item, "params")
+				params.Style = 0
+				for _, k := range sortedKeys(ve.Params) {
+					if ve.Params[k] == "" {
+						del(params, k)
+						continue
+					}
+					set(params, k, ve.Params[k], "") // untagged: YAML resolves the type
+				}
 			}
 		}
 	}
@@ -201,6 +237,17 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// sortedKeys returns the keys of m in order, so edits apply the same way
+// every time.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 func get(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
@@ -221,6 +268,15 @@ func set(m *yaml.Node, key, value, tag string) {
 	m.Content = append(m.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key},
 		&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
+}
+
+func del(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = slices.Delete(m.Content, i, i+2)
+			return
+		}
+	}
 }
 
 func ensureMap(m *yaml.Node, key string) *yaml.Node {

@@ -192,8 +192,28 @@ func TestValidate(t *testing.T) {
 		}
 	}
 
+	// A variant's dispatch mode and parameters change; a bad parameter value
+	// comes back as a problem at its path.
+	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"random":{"dispatch":"hierarchical","params":{"dwell":"30m"}}}}`)
+	r.OK, r.Problems, r.Scenario = false, nil, Form{}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK || len(r.Scenario.Variants) != 2 || r.Scenario.Variants[0].Dispatch != "hierarchical" ||
+		r.Scenario.Variants[0].Params["dwell"] != "30m" || r.Scenario.Variants[1].Dispatch != "point-to-point" {
+		t.Errorf("variant edit not applied: %s", b)
+	}
+	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"beats":{"params":{"dwell":"2y"}}}}`)
+	r.OK, r.Problems = true, nil
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.OK || len(r.Problems) != 1 || !strings.HasPrefix(r.Problems[0].Path, "variants[1].params.dwell") {
+		t.Errorf("bad parameter: %s", b)
+	}
+
 	// Unknown names and fields are refused.
-	for _, body := range []string{`{"units":{"tank":{"count":1}}}`, `{"variants":["nope"]}`} {
+	for _, body := range []string{`{"units":{"tank":{"count":1}}}`, `{"variants":["nope"]}`, `{"variant":{"nope":{"dispatch":"hierarchical"}}}`} {
 		_, b = do(t, "POST", ts.URL+"/api/validate", body)
 		if !strings.Contains(string(b), `"ok": false`) || !strings.Contains(string(b), "no ") {
 			t.Errorf("%s: %s", body, b)
@@ -473,5 +493,20 @@ func TestServeShutdown(t *testing.T) {
 	s.mu.Unlock()
 	if st == "done" {
 		t.Errorf("the run was not cancelled: %s", st)
+	}
+}
+
+// TestVariantEdits: a parameter set to "" goes back to its default (is
+// removed); others are set with the type YAML reads from the value.
+func TestVariantEdits(t *testing.T) {
+	doc := []byte("variants:\n  - {name: a, policy: follow-incidents, params: {half_life: 2d, units_per_atom: 2}}\n")
+	out, err := applyEdits(doc, Edits{Variant: map[string]VariantEdit{"a": {Dispatch: ptr("hierarchical"),
+		Params: map[string]string{"half_life": "", "units_per_atom": "3", "scope": "city"}}}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "variants:\n  - name: a\n    policy: follow-incidents\n    params:\n      units_per_atom: 3\n      scope: city\n    dispatch: hierarchical\n"
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
 }

@@ -46,15 +46,36 @@ function fillForm(s) {
   const vl = $("variant-list");
   vl.replaceChildren();
   s.variants.forEach((v, i) => {
-    const params = v.params ? " " + Object.entries(v.params).map(([k, x]) => `${k}=${x}`).join(", ") : "";
+    const dispatch = el("select", { id: `variant-${i}-dispatch`, "aria-label": `${v.name} dispatch`, "data-variant-dispatch": v.name });
+    for (const m of ["point-to-point", "hierarchical"]) {
+      const o = el("option", { value: m, text: m });
+      if (m === v.dispatch) o.setAttribute("selected", "");
+      dispatch.append(o);
+    }
     vl.append(el("p", {}, el("input", { type: "checkbox", id: `variant-${i}`, checked: "", "data-variant": v.name }), " ",
-      el("label", { for: `variant-${i}`, text: `${v.name} (${v.policy}, ${v.dispatch} dispatch${params})` })));
+      el("label", { for: `variant-${i}`, text: `${v.name} (${v.policy})` }), " ", dispatch, " ",
+      el("input", { id: `variant-${i}-params`, type: "text", size: "28", value: paramText(v.params), placeholder: "params: dwell=30m, …",
+        "aria-label": `${v.name} parameters (name=value, comma-separated)`, "data-variant-params": v.name })),
+      el("span", { class: "problem", id: `problem-variants[${i}]`, role: "alert" }));
   });
   $("per_day").value = s.per_day;
   $("deterrence").checked = s.deterrence;
   $("duration").value = s.duration;
   $("replications").value = s.replications;
   updateWork();
+}
+
+const paramText = (params) => Object.entries(params || {}).map(([k, x]) => `${k}=${x}`).join(", ");
+
+// parseParams reads "dwell=30m, units_per_atom=2" into an object.
+function parseParams(text, variant) {
+  const out = {};
+  for (const part of text.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const i = part.indexOf("=");
+    if (i <= 0) throw new Error(`variant ${variant}: parameter "${part}" is not name=value`);
+    out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
 }
 
 function edits() {
@@ -67,6 +88,16 @@ function edits() {
   const chosen = [...document.querySelectorAll("[data-variant]")].filter((c) => c.checked).map((c) => c.dataset.variant);
   if (chosen.length === 0) throw new Error("choose at least one variant");
   if (chosen.length < base.variants.length) e.variants = chosen;
+  // Dispatch modes and parameters: only what differs from the scenario.
+  for (const v of base.variants) {
+    const d = document.querySelector(`[data-variant-dispatch="${CSS.escape(v.name)}"]`).value;
+    const p = parseParams(document.querySelector(`[data-variant-params="${CSS.escape(v.name)}"]`).value, v.name);
+    const ve = {};
+    if (d !== v.dispatch) ve.dispatch = d;
+    for (const [k, x] of Object.entries(p)) if ((v.params || {})[k] !== x) (ve.params ||= {})[k] = x;
+    for (const k of Object.keys(v.params || {})) if (!(k in p)) (ve.params ||= {})[k] = ""; // removed: back to the default
+    if (Object.keys(ve).length) (e.variant ||= {})[v.name] = ve;
+  }
   e.per_day = Number($("per_day").value);
   e.duration = $("duration").value.trim();
   e.replications = Number($("replications").value);
