@@ -58,6 +58,7 @@ func TestBrowserPage(t *testing.T) {
 		regexp.MustCompile(`<label for="variant-1">beats \(static-beats\)`),
 		regexp.MustCompile(`<select id="variant-1-dispatch"[^>]*><option value="point-to-point" selected="">`),
 		regexp.MustCompile(`<input id="variant-1-params" type="text"`),
+		regexp.MustCompile(`<label for="half_presence">`),
 		regexp.MustCompile(`— grid`),
 	} {
 		if !want.MatchString(dom) {

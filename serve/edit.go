@@ -23,6 +23,8 @@ type Edits struct {
 	Duration     *string                `json:"duration,omitempty"` // e.g. "30d"
 	Replications *int                   `json:"replications,omitempty"`
 	Deterrence   *bool                  `json:"deterrence,omitempty"`
+	HalfPresence *float64               `json:"half_presence,omitempty"` // deterrence.half_presence
+	RadiusM      *float64               `json:"radius_m,omitempty"`      // deterrence.radius_m
 }
 
 // UnitEdit changes one unit type.
@@ -49,6 +51,8 @@ type Form struct {
 	Replications int           `json:"replications"`
 	PerDay       float64       `json:"per_day"`
 	Deterrence   bool          `json:"deterrence"`
+	HalfPresence float64       `json:"half_presence"`
+	RadiusM      float64       `json:"radius_m"`
 	Units        []FormUnit    `json:"units"`
 	Variants     []FormVariant `json:"variants"`
 	Areas        int           `json:"areas"`
@@ -77,6 +81,7 @@ func formOf(s *scenarios.Scenario, maxWork int) Form {
 	f := s.File
 	out := Form{Name: f.Name, Duration: scenarios.FormatDuration(f.Duration.Seconds), DurationDays: f.Duration.Seconds / 86400,
 		Replications: f.Replications, PerDay: f.Incidents.PerDay, Deterrence: f.Deterrence.Enabled,
+		HalfPresence: f.Deterrence.HalfPresence, RadiusM: f.Deterrence.RadiusM,
 		Units: []FormUnit{}, Variants: []FormVariant{}, MaxWork: maxWork}
 	if s.Config != nil && s.Config.City != nil {
 		out.Areas, out.Districts = len(s.Config.City.Atoms), len(s.Config.City.Districts)
@@ -141,6 +146,12 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 	}
 	if e.Deterrence != nil {
 		set(ensureMap(top, "deterrence"), "enabled", strconv.FormatBool(*e.Deterrence), "!!bool")
+	}
+	if e.HalfPresence != nil {
+		set(ensureMap(top, "deterrence"), "half_presence", strconv.FormatFloat(*e.HalfPresence, 'g', -1, 64), "!!float")
+	}
+	if e.RadiusM != nil {
+		set(ensureMap(top, "deterrence"), "radius_m", strconv.FormatFloat(*e.RadiusM, 'g', -1, 64), "!!float")
 	}
 	if len(e.Units) > 0 {
 		units := get(top, "units")

@@ -131,7 +131,8 @@ func TestScenarioAndPage(t *testing.T) {
 	}
 	if f.Name != "grid" || len(f.Units) != 1 || f.Units[0].Name != "car" || f.Units[0].Count != 8 || f.Units[0].Squad != 2 ||
 		len(f.Variants) != 2 || f.Variants[1].Policy != "static-beats" || f.Variants[0].Dispatch == "" ||
-		f.PerDay != 60 || f.Replications != 5 || f.Duration != "14d" || !f.Deterrence || f.Areas != 100 || f.MaxWork != DefaultMaxWork {
+		f.PerDay != 60 || f.Replications != 5 || f.Duration != "14d" || !f.Deterrence || f.Areas != 100 || f.MaxWork != DefaultMaxWork ||
+		f.HalfPresence != 4 || f.RadiusM != 200 { // the defaults of docs/scenario-format.md
 		t.Errorf("form: %+v", f)
 	}
 	for _, p := range []string{"/", "/app.js", "/style.css"} {
@@ -153,7 +154,7 @@ func TestScenarioAndPage(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	_, ts := testServer(t, newFake(), nil)
-	code, b := do(t, "POST", ts.URL+"/api/validate", `{"units":{"car":{"count":12,"squad":3}},"per_day":80,"deterrence":false,"variants":["beats"]}`)
+	code, b := do(t, "POST", ts.URL+"/api/validate", `{"units":{"car":{"count":12,"squad":3}},"per_day":80,"deterrence":false,"half_presence":2.5,"radius_m":150,"variants":["beats"]}`)
 	var r struct {
 		OK       bool      `json:"ok"`
 		Problems []Problem `json:"problems"`
@@ -163,6 +164,7 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("%d %s %v", code, b, err)
 	}
 	if !r.OK || r.Scenario.Units[0].Count != 12 || r.Scenario.Units[0].Squad != 3 || r.Scenario.PerDay != 80 || r.Scenario.Deterrence ||
+		r.Scenario.HalfPresence != 2.5 || r.Scenario.RadiusM != 150 ||
 		len(r.Scenario.Variants) != 1 || r.Scenario.Variants[0].Name != "beats" {
 		t.Errorf("edits not applied: %s", b)
 	}

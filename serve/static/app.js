@@ -60,6 +60,8 @@ function fillForm(s) {
   });
   $("per_day").value = s.per_day;
   $("deterrence").checked = s.deterrence;
+  $("half_presence").value = s.half_presence;
+  $("radius_m").value = s.radius_m;
   $("duration").value = s.duration;
   $("replications").value = s.replications;
   updateWork();
@@ -102,6 +104,8 @@ function edits() {
   e.duration = $("duration").value.trim();
   e.replications = Number($("replications").value);
   e.deterrence = $("deterrence").checked;
+  e.half_presence = Number($("half_presence").value);
+  e.radius_m = Number($("radius_m").value);
   return e;
 }
 
