@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/patrolsim/patrolsim/internal/yamlnode"
+	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
 // Duration is a length of time written with its unit: 90s, 12m, 1.5h, 30d,
@@ -136,4 +137,27 @@ func (d Duration) check(e *errs, path string) bool {
 		return false
 	}
 	return true
+}
+
+// FormatParam writes the value x of a policy parameter as a scenario file
+// would: a duration as "15m", a choice by its name, a number as it is.
+func FormatParam(p policy.Param, x float64) string {
+	switch p.Kind {
+	case policy.Duration:
+		return FormatDuration(x)
+	case policy.Choice:
+		if i := int(x); i >= 0 && i < len(p.Choices) {
+			return p.Choices[i]
+		}
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// ParamRange writes the valid values of a policy parameter: "1h … 90d" or
+// "one of a, b".
+func ParamRange(p policy.Param) string {
+	if p.Kind == policy.Choice {
+		return "one of " + strings.Join(p.Choices, ", ")
+	}
+	return FormatParam(p, p.Min) + " … " + FormatParam(p, p.Max)
 }

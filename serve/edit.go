@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
 // Edits are the knobs of the page, applied to the scenario document. A nil
@@ -39,6 +40,7 @@ type UnitEdit struct {
 // A parameter's value is written as YAML would read it, so "3", "2h" and
 // "true" keep their types; the loader checks them as it checks a file.
 type VariantEdit struct {
+	Policy   *string           `json:"policy,omitempty"`   // a registered policy name
 	Dispatch *string           `json:"dispatch,omitempty"` // point-to-point or hierarchical
 	Params   map[string]string `json:"params,omitempty"`   // "" removes the parameter: back to its default
 }
@@ -58,6 +60,36 @@ type Form struct {
 	Areas        int           `json:"areas"`
 	Districts    int           `json:"districts"`
 	MaxWork      int           `json:"max_work"` // the run size limit
+	Policies     []FormPolicy  `json:"policies"` // what a variant may choose
+}
+
+// FormPolicy is one registered policy and its parameters.
+type FormPolicy struct {
+	Name   string      `json:"name"`
+	Doc    string      `json:"doc"`
+	Params []FormParam `json:"params"`
+}
+
+// FormParam is one policy parameter, its values written as in a scenario.
+type FormParam struct {
+	Name    string `json:"name"`
+	Default string `json:"default"`
+	Valid   string `json:"valid"` // "1h … 90d" or "one of a, b"
+	Doc     string `json:"doc"`
+}
+
+// policies lists the registered policies in name order.
+func policies() []FormPolicy {
+	out := []FormPolicy{}
+	for _, name := range policy.Names() {
+		spec, _ := policy.Lookup(name)
+		fp := FormPolicy{Name: name, Doc: spec.Doc, Params: []FormParam{}}
+		for _, p := range spec.Params {
+			fp.Params = append(fp.Params, FormParam{Name: p.Name, Default: scenarios.FormatParam(p, p.Default), Valid: scenarios.ParamRange(p), Doc: p.Doc})
+		}
+		out = append(out, fp)
+	}
+	return out
 }
 
 // FormUnit is one unit type.
@@ -82,7 +114,7 @@ func formOf(s *scenarios.Scenario, maxWork int) Form {
 	out := Form{Name: f.Name, Duration: scenarios.FormatDuration(f.Duration.Seconds), DurationDays: f.Duration.Seconds / 86400,
 		Replications: f.Replications, PerDay: f.Incidents.PerDay, Deterrence: f.Deterrence.Enabled,
 		HalfPresence: f.Deterrence.HalfPresence, RadiusM: f.Deterrence.RadiusM,
-		Units: []FormUnit{}, Variants: []FormVariant{}, MaxWork: maxWork}
+		Units: []FormUnit{}, Variants: []FormVariant{}, MaxWork: maxWork, Policies: policies()}
 	if s.Config != nil && s.Config.City != nil {
 		out.Areas, out.Districts = len(s.Config.City.Atoms), len(s.Config.City.Districts)
 	}
@@ -200,6 +232,9 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 				return nil, fmt.Errorf("no variant %q in the scenario", name)
 			}
 			item.Style = 0
+			if ve.Policy != nil {
+				set(item, "policy", *ve.Policy, "!!str")
+			}
 			if ve.Dispatch != nil {
 				set(item, "dispatch", *ve.Dispatch, "!!str")
 			}

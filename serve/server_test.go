@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
 // fakeRunner runs until released (or cancelled), reporting progress.
@@ -132,7 +133,8 @@ func TestScenarioAndPage(t *testing.T) {
 	if f.Name != "grid" || len(f.Units) != 1 || f.Units[0].Name != "car" || f.Units[0].Count != 8 || f.Units[0].Squad != 2 ||
 		len(f.Variants) != 2 || f.Variants[1].Policy != "static-beats" || f.Variants[0].Dispatch == "" ||
 		f.PerDay != 60 || f.Replications != 5 || f.Duration != "14d" || !f.Deterrence || f.Areas != 100 || f.MaxWork != DefaultMaxWork ||
-		f.HalfPresence != 4 || f.RadiusM != 200 { // the defaults of docs/scenario-format.md
+		f.HalfPresence != 4 || f.RadiusM != 200 || // the defaults of docs/scenario-format.md
+		len(f.Policies) != len(policy.Names()) {
 		t.Errorf("form: %+v", f)
 	}
 	for _, p := range []string{"/", "/app.js", "/style.css"} {
@@ -196,13 +198,14 @@ func TestValidate(t *testing.T) {
 
 	// A variant's dispatch mode and parameters change; a bad parameter value
 	// comes back as a problem at its path.
-	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"random":{"dispatch":"hierarchical","params":{"dwell":"30m"}}}}`)
+	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"random":{"dispatch":"hierarchical","params":{"dwell":"30m"}},"beats":{"policy":"follow-incidents","params":{"half_life":"1d"}}}}`)
 	r.OK, r.Problems, r.Scenario = false, nil, Form{}
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
 	if !r.OK || len(r.Scenario.Variants) != 2 || r.Scenario.Variants[0].Dispatch != "hierarchical" ||
-		r.Scenario.Variants[0].Params["dwell"] != "30m" || r.Scenario.Variants[1].Dispatch != "point-to-point" {
+		r.Scenario.Variants[0].Params["dwell"] != "30m" || r.Scenario.Variants[1].Dispatch != "point-to-point" ||
+		r.Scenario.Variants[1].Policy != "follow-incidents" || r.Scenario.Variants[1].Params["half_life"] != "1d" {
 		t.Errorf("variant edit not applied: %s", b)
 	}
 	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"beats":{"params":{"dwell":"2y"}}}}`)

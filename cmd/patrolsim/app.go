@@ -145,11 +145,7 @@ func (m *Main) policiesCmd() *cobra.Command {
 				spec, _ := policy.Lookup(name)
 				fmt.Fprintf(m.stdout, "%s\n  %s\n", name, spec.Doc)
 				for _, p := range spec.Params {
-					valid := policyValue(p, p.Min) + " … " + policyValue(p, p.Max)
-					if p.Kind == policy.Choice {
-						valid = "one of " + strings.Join(p.Choices, ", ")
-					}
-					fmt.Fprintf(m.stdout, "  - %s (default %s; %s): %s\n", p.Name, policyValue(p, p.Default), valid, p.Doc)
+					fmt.Fprintf(m.stdout, "  - %s (default %s; %s): %s\n", p.Name, scenarios.FormatParam(p, p.Default), scenarios.ParamRange(p), p.Doc)
 				}
 			}
 			return nil

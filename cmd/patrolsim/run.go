@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,7 +20,6 @@ import (
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
-	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
 type runFlags struct {
@@ -344,7 +342,7 @@ func paramNodes(c sim.PolicyChoice) map[string]yaml.Node {
 	}
 	out := map[string]yaml.Node{}
 	for _, p := range c.Spec.Params {
-		v := policyValue(p, c.Params[p.Name])
+		v := scenarios.FormatParam(p, c.Params[p.Name])
 		out[p.Name] = yaml.Node{Kind: yaml.ScalarNode, Value: v}
 	}
 	return out
@@ -382,18 +380,6 @@ func checkNoOverwrite(dir string, s *scenarios.Scenario) error {
 }
 
 // policyValue writes a policy parameter's value as a scenario file does.
-func policyValue(p policy.Param, x float64) string {
-	switch p.Kind {
-	case policy.Duration:
-		return scenarios.FormatDuration(x)
-	case policy.Choice:
-		if i := int(x); i >= 0 && i < len(p.Choices) {
-			return p.Choices[i]
-		}
-	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
-}
-
 // colorTerminal reports whether w is a terminal that wants colour: a
 // character device, NO_COLOR unset (no-color.org) and TERM not dumb.
 func colorTerminal(w io.Writer) bool {

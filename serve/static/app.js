@@ -52,10 +52,25 @@ function fillForm(s) {
       if (m === v.dispatch) o.setAttribute("selected", "");
       dispatch.append(o);
     }
+    const pol = el("select", { id: `variant-${i}-policy`, "aria-label": `${v.name} policy`, "data-variant-policy": v.name });
+    for (const p of s.policies) {
+      const o = el("option", { value: p.name, text: p.name, title: p.doc });
+      if (p.name === v.policy) o.setAttribute("selected", "");
+      pol.append(o);
+    }
+    const params = el("input", { id: `variant-${i}-params`, type: "text", size: "28", value: paramText(v.params),
+      "aria-label": `${v.name} parameters (name=value, comma-separated)`, "data-variant-params": v.name });
+    const hint = () => {
+      const spec = s.policies.find((p) => p.name === pol.value);
+      const ps = spec ? spec.params : [];
+      params.placeholder = ps.length ? ps.map((p) => `${p.name}=${p.default}`).join(", ") : "no parameters";
+      params.title = ps.map((p) => `${p.name} (default ${p.default}; ${p.valid}): ${p.doc}`).join("\n");
+    };
+    hint();
+    // Another policy has other parameters: start from its defaults.
+    pol.addEventListener("change", () => { params.value = ""; hint(); });
     vl.append(el("p", {}, el("input", { type: "checkbox", id: `variant-${i}`, checked: "", "data-variant": v.name }), " ",
-      el("label", { for: `variant-${i}`, text: `${v.name} (${v.policy})` }), " ", dispatch, " ",
-      el("input", { id: `variant-${i}-params`, type: "text", size: "28", value: paramText(v.params), placeholder: "params: dwell=30m, …",
-        "aria-label": `${v.name} parameters (name=value, comma-separated)`, "data-variant-params": v.name })),
+      el("label", { for: `variant-${i}`, text: v.name }), " ", pol, " ", dispatch, " ", params),
       el("span", { class: "problem", id: `problem-variants[${i}]`, role: "alert" }));
   });
   $("per_day").value = s.per_day;
@@ -94,7 +109,9 @@ function edits() {
   for (const v of base.variants) {
     const d = document.querySelector(`[data-variant-dispatch="${CSS.escape(v.name)}"]`).value;
     const p = parseParams(document.querySelector(`[data-variant-params="${CSS.escape(v.name)}"]`).value, v.name);
+    const pol = document.querySelector(`[data-variant-policy="${CSS.escape(v.name)}"]`).value;
     const ve = {};
+    if (pol !== v.policy) ve.policy = pol;
     if (d !== v.dispatch) ve.dispatch = d;
     for (const [k, x] of Object.entries(p)) if ((v.params || {})[k] !== x) (ve.params ||= {})[k] = x;
     for (const k of Object.keys(v.params || {})) if (!(k in p)) (ve.params ||= {})[k] = ""; // removed: back to the default
