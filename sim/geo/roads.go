@@ -1,0 +1,595 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+
+	"github.com/patrolsim/patrolsim/internal/errlist"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// DefaultRoadSpeeds are the travel speeds in km/h assumed for US Census
+// TIGER/Line road classes (property MTFCC; class names from the Census
+// "MAF/TIGER Feature Class Code" definitions). TIGER carries no speed data:
+// these are this project's assumptions of typical urban travel speeds for a
+// patrol car, not posted limits. S1100 primary roads are the limited-access
+// highways (in San Francisco US-101, I-80, I-280); S1200 secondary roads the
+// main arterials; S1400 local streets (a 25 mph limit, slowed by stops); a
+// class not listed travels at RoadSpeedOther.
+var DefaultRoadSpeeds = map[string]float64{
+	"S1100": 70, // primary road
+	"S1200": 50, // secondary road
+	"S1400": 30, // local neighbourhood road, rural road, city street
+	"S1630": 40, // ramp
+	"S1640": 20, // service drive
+	"S1730": 15, // alley
+	"S1740": 15, // private road for service vehicles
+	"S1710": 5,  // walkway / pedestrian trail
+	"S1720": 5,  // stairway
+}
+
+// RoadSpeedOther is the speed in km/h of a road whose MTFCC is missing or
+// not in the speed table (e.g. S1500 4WD trails, S1780 parking lot roads,
+// S1820 bike paths).
+const RoadSpeedOther = 25.0
+
+// RoadJoinTol is the distance in metres within which vertices of the road
+// lines are joined into one node.
+const RoadJoinTol = 0.5
+
+// AccessSpeed is the speed in km/h of the snap legs of a Route: the straight
+// walk or drive from a point to its nearest road node and from the last node
+// to the destination. One fixed speed rather than the local edge's: the
+// nearest node may lie on a road the leg does not follow.
+const AccessSpeed = 20.0
+
+// SnapLimit is the largest snap distance in metres that Route accepts.
+const SnapLimit = 1000.0
+
+// ErrSnapTooFar is returned (wrapped) by Route when an end point lies more
+// than SnapLimit from every road node.
+var ErrSnapTooFar = errors.New("point too far from the road network")
+
+// RoadNet is a road graph in planar metres: the largest connected component
+// of the network read from line strings, stored in compressed sparse row
+// form. Nodes are numbered 0 .. Nodes()-1. A RoadNet is read-only once built
+// and its methods may be called from concurrent goroutines (searches borrow
+// buffers from a pool; use a RoadSearch per goroutine to control them).
+type RoadNet struct {
+	pos []Point   // node positions
+	off []int32   // edges of node u: off[u] .. off[u+1]-1
+	to  []int32   // edge targets
+	sec []float64 // edge travel times, seconds
+
+	maxSpeed float64 // km/h, over kept edges
+	length   float64 // metres of kept road (each undirected edge once)
+	dropped  int     // nodes outside the largest component
+
+	// Snap index: uniform grid of cells of side cell from (x0, y0); cell
+	// (cx, cy) holds cellNodes[cellOff[k] .. cellOff[k+1]-1], k = cy*nx+cx.
+	x0, y0, cell float64
+	nx, ny       int
+	cellOff      []int32
+	cellNodes    []int32
+
+	pool sync.Pool // *RoadSearch
+}
+
+// Nodes returns the number of nodes kept.
+func (n *RoadNet) Nodes() int { return len(n.pos) }
+
+// Edges returns the number of undirected edges kept: one per pair of
+// adjacent nodes (a segment drawn by several features counts once).
+func (n *RoadNet) Edges() int { return len(n.to) / 2 }
+
+// Length returns the total length in metres of the kept edges.
+func (n *RoadNet) Length() float64 { return n.length }
+
+// MaxSpeed returns the highest edge speed in km/h.
+func (n *RoadNet) MaxSpeed() float64 { return n.maxSpeed }
+
+// Dropped returns the number of nodes left out because they lie outside the
+// largest connected component.
+func (n *RoadNet) Dropped() int { return n.dropped }
+
+// Node returns the position of node i.
+func (n *RoadNet) Node(i int) Point { return n.pos[i] }
+
+type roadEdge struct {
+	u, v     int32
+	sec, kmh float64
+}
+
+// RoadsFromGeoJSON builds the road network of the city from LineString and
+// MultiLineString features in lon/lat (WGS 84 degrees), projected with the
+// city's projection. Vertices within RoadJoinTol metres of each other become
+// one node (the first vertex read gives its position); every segment between
+// two distinct nodes is an undirected edge whose time is its length at the
+// speed of the feature's MTFCC class (DefaultRoadSpeeds, RoadSpeedOther;
+// of a segment drawn by several features, the fastest),
+// with speeds (km/h, may be nil) overriding or adding classes. Only the
+// largest connected component is kept (Dropped counts the rest).
+//
+// The errors of all features are reported together, each naming the feature
+// index and LINEARID. A grid city (Proj == nil) has no lon/lat and gets an
+// error.
+func (c *City) RoadsFromGeoJSON(data []byte, speeds map[string]float64) (*RoadNet, error) {
+	if c.Proj == nil {
+		return nil, fmt.Errorf("a grid city has no lon/lat: road networks need a city read from GeoJSON")
+	}
+	speed := make(map[string]float64, len(DefaultRoadSpeeds)+len(speeds))
+	for k, v := range DefaultRoadSpeeds {
+		speed[k] = v
+	}
+	for k, v := range speeds {
+		if !(v > 0) || !finite(v) {
+			return nil, fmt.Errorf("road speed for %q: %g km/h, want a finite number > 0", k, v)
+		}
+		speed[k] = v
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(data)
+	if err != nil {
+		return nil, fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
+	}
+	if len(fc.Features) == 0 {
+		return nil, fmt.Errorf("no features: want LineString or MultiLineString roads")
+	}
+
+	// Join vertices: cells of side RoadJoinTol, each holding a chain of the
+	// nodes in it; a vertex joins the nearest node within RoadJoinTol in the
+	// 3×3 cells around it.
+	type key struct{ x, y int64 }
+	head := map[key]int32{}
+	var next []int32
+	var pos []Point
+	nodeOf := func(p Point) int32 {
+		kx, ky := int64(math.Floor(p.X/RoadJoinTol)), int64(math.Floor(p.Y/RoadJoinTol))
+		best, bd := int32(-1), RoadJoinTol
+		for dx := int64(-1); dx <= 1; dx++ {
+			for dy := int64(-1); dy <= 1; dy++ {
+				j, ok := head[key{kx + dx, ky + dy}]
+				for ok && j >= 0 {
+					if d := pos[j].Dist(p); d <= bd {
+						best, bd = j, d
+					}
+					j = next[j]
+				}
+			}
+		}
+		if best >= 0 {
+			return best
+		}
+		id := int32(len(pos))
+		pos = append(pos, p)
+		k := key{kx, ky}
+		if h, ok := head[k]; ok {
+			next = append(next, h)
+		} else {
+			next = append(next, -1)
+		}
+		head[k] = id
+		return id
+	}
+
+	var edges []roadEdge
+	var errs []error
+	for i, ft := range fc.Features {
+		id, ok := propString(ft.Properties, "LINEARID")
+		if !ok {
+			id = "no LINEARID"
+		}
+		var parts orb.MultiLineString
+		switch g := ft.Geometry.(type) {
+		case orb.LineString:
+			parts = orb.MultiLineString{g}
+		case orb.MultiLineString:
+			parts = g
+		default:
+			errs = append(errs, fmt.Errorf("feature %d (%s): geometry %s, want LineString or MultiLineString", i, id, geomType(ft.Geometry)))
+			continue
+		}
+		kmh := RoadSpeedOther
+		if class, ok := propString(ft.Properties, "MTFCC"); ok {
+			if v, ok := speed[class]; ok {
+				kmh = v
+			}
+		}
+		mps := kmh / 3.6
+		for k, ls := range parts {
+			path, err := c.projectLine(ls)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("feature %d (%s), part %d: %w", i, id, k+1, err))
+				continue
+			}
+			prev := int32(-1)
+			for _, p := range path {
+				u := nodeOf(p)
+				if prev >= 0 && u != prev {
+					edges = append(edges, roadEdge{prev, u, pos[prev].Dist(pos[u]) / mps, kmh})
+				}
+				prev = u
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errlist.List(errs)
+	}
+	// One edge per pair of nodes, the fastest: TIGER draws some segments
+	// twice (in San Francisco 113 of 2,127 km, e.g. a street under two names).
+	seen := make(map[uint64]int, len(edges))
+	uniq := edges[:0]
+	for _, e := range edges {
+		k := uint64(uint32(min(e.u, e.v)))<<32 | uint64(uint32(max(e.u, e.v)))
+		if j, dup := seen[k]; dup {
+			if e.sec < uniq[j].sec {
+				uniq[j].sec, uniq[j].kmh = e.sec, e.kmh
+			}
+			continue
+		}
+		seen[k] = len(uniq)
+		uniq = append(uniq, e)
+	}
+	edges = uniq
+	if len(edges) == 0 {
+		return nil, fmt.Errorf("no road segment of positive length")
+	}
+
+	// Largest component by node count (union-find with path halving).
+	parent := make([]int32, len(pos))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, e := range edges {
+		if a, b := find(e.u), find(e.v); a != b {
+			parent[a] = b
+		}
+	}
+	size := make([]int32, len(pos))
+	root := int32(0)
+	for i := range pos {
+		r := find(int32(i))
+		size[r]++
+		if size[r] > size[root] || (size[r] == size[root] && r < root) {
+			root = r
+		}
+	}
+	newID := make([]int32, len(pos))
+	net := &RoadNet{}
+	for i := range pos {
+		if find(int32(i)) == root {
+			newID[i] = int32(len(net.pos))
+			net.pos = append(net.pos, pos[i])
+		} else {
+			newID[i] = -1
+		}
+	}
+	net.dropped = len(pos) - len(net.pos)
+
+	// CSR, both directions of every kept edge.
+	n := len(net.pos)
+	net.off = make([]int32, n+1)
+	kept := 0
+	for _, e := range edges {
+		if newID[e.u] >= 0 {
+			net.off[newID[e.u]+1]++
+			net.off[newID[e.v]+1]++
+			kept++
+		}
+	}
+	for i := range n {
+		net.off[i+1] += net.off[i]
+	}
+	net.to = make([]int32, 2*kept)
+	net.sec = make([]float64, 2*kept)
+	fill := make([]int32, n)
+	copy(fill, net.off[:n])
+	add := func(u, v int32, s float64) {
+		net.to[fill[u]], net.sec[fill[u]] = v, s
+		fill[u]++
+	}
+	for _, e := range edges {
+		u, v := newID[e.u], newID[e.v]
+		if u < 0 {
+			continue
+		}
+		add(u, v, e.sec)
+		add(v, u, e.sec)
+		net.length += net.pos[u].Dist(net.pos[v])
+		net.maxSpeed = max(net.maxSpeed, e.kmh)
+	}
+	net.buildIndex()
+	net.pool.New = func() any { return net.NewSearch() }
+	return net, nil
+}
+
+// buildIndex buckets the nodes into a uniform grid of about two nodes per
+// cell (at least 1 m wide).
+func (n *RoadNet) buildIndex() {
+	lo, hi := n.pos[0], n.pos[0]
+	for _, p := range n.pos {
+		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
+		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
+	}
+	w, h := hi.X-lo.X, hi.Y-lo.Y
+	n.cell = max(1, math.Sqrt(max(w*h, 1)*2/float64(len(n.pos))))
+	n.x0, n.y0 = lo.X, lo.Y
+	n.nx, n.ny = int(w/n.cell)+1, int(h/n.cell)+1
+	n.cellOff = make([]int32, n.nx*n.ny+1)
+	cellOf := make([]int32, len(n.pos))
+	for i, p := range n.pos {
+		cx, cy := n.cellXY(p)
+		cellOf[i] = int32(cy*n.nx + cx)
+		n.cellOff[cellOf[i]+1]++
+	}
+	for k := range n.nx * n.ny {
+		n.cellOff[k+1] += n.cellOff[k]
+	}
+	n.cellNodes = make([]int32, len(n.pos))
+	fill := make([]int32, n.nx*n.ny)
+	copy(fill, n.cellOff)
+	for i, k := range cellOf {
+		n.cellNodes[fill[k]] = int32(i)
+		fill[k]++
+	}
+}
+
+func (n *RoadNet) cellXY(p Point) (int, int) {
+	cx := int(math.Floor((p.X - n.x0) / n.cell))
+	cy := int(math.Floor((p.Y - n.y0) / n.cell))
+	return max(0, min(n.nx-1, cx)), max(0, min(n.ny-1, cy))
+}
+
+// Snap returns the node nearest p and its distance in metres (the lowest
+// node number of several equally near). It searches rings of grid cells
+// outward from p's cell (or, for p outside the grid, the nearest cell) until
+// no unsearched cell can hold a nearer node. Cost: O(1) cells for a point
+// among the roads.
+func (n *RoadNet) Snap(p Point) (node int, dist float64) {
+	cx, cy := n.cellXY(p)
+	best, bd := -1, math.Inf(1)
+	for r := 0; ; r++ {
+		// Ring r: cells at Chebyshev distance r from (cx, cy).
+		for y := cy - r; y <= cy+r; y++ {
+			if y < 0 || y >= n.ny {
+				continue
+			}
+			step := 2 * r
+			if y == cy-r || y == cy+r || r == 0 {
+				step = 1
+			}
+			for x := cx - r; x <= cx+r; x += step {
+				if x < 0 || x >= n.nx {
+					continue
+				}
+				k := y*n.nx + x
+				for _, j := range n.cellNodes[n.cellOff[k]:n.cellOff[k+1]] {
+					if d := n.pos[j].Dist(p); d < bd || (d == bd && int(j) < best) {
+						best, bd = int(j), d
+					}
+				}
+			}
+		}
+		// Every cell of ring r+1 lies at least r·cell from the projection
+		// of p onto the grid, and p is at least as far from any point of
+		// the grid as its projection (the grid is convex).
+		if bd <= float64(r)*n.cell || (r > n.nx && r > n.ny) {
+			return best, bd
+		}
+	}
+}
+
+// RoadSearch holds the buffers of shortest-path searches on one RoadNet.
+// After the first search it allocates nothing (but the path Route returns).
+// A RoadSearch is not safe for concurrent use: make one per goroutine.
+type RoadSearch struct {
+	net    *RoadNet
+	heap   []heapItem
+	g      []float64 // A*: best time found, valid where seen[u] == gen
+	prev   []int32   // A*: predecessor
+	seen   []uint32
+	closed []uint32
+	gen    uint32
+}
+
+type heapItem struct {
+	key  float64
+	node int32
+}
+
+// NewSearch returns search buffers for n.
+func (n *RoadNet) NewSearch() *RoadSearch { return &RoadSearch{net: n} }
+
+// Times runs Dijkstra's algorithm from node from and writes the shortest
+// travel time in seconds to every node into dst, which must have length
+// Nodes(). It borrows a RoadSearch from a pool.
+func (n *RoadNet) Times(from int, dst []float64) {
+	s := n.pool.Get().(*RoadSearch)
+	s.Times(from, dst)
+	n.pool.Put(s)
+}
+
+// Route returns the fastest path from a to b: the straight snap leg from a
+// to its nearest node, the road path (A*) through node positions, and the
+// snap leg from the last node to b; seconds is the road time plus the snap
+// legs at AccessSpeed. Consecutive equal points are dropped from the path
+// (a point on a node starts there), so a route between two points on one
+// node is [a, node, b] or shorter.
+//
+// An end more than SnapLimit from every node gets an error wrapping
+// ErrSnapTooFar; the fallback for a caller is straight-line travel
+// (Travel with the Euclidean metric) for that leg. Within the kept
+// component every pair of nodes is connected, so there is no other error.
+// It borrows a RoadSearch from a pool.
+func (n *RoadNet) Route(a, b Point) (path []Point, seconds float64, err error) {
+	s := n.pool.Get().(*RoadSearch)
+	path, seconds, err = s.Route(a, b)
+	n.pool.Put(s)
+	return path, seconds, err
+}
+
+// Times is RoadNet.Times on s's buffers.
+func (s *RoadSearch) Times(from int, dst []float64) {
+	net := s.net
+	if len(dst) != len(net.pos) {
+		panic("geo: RoadSearch.Times: dst has length " + strconv.Itoa(len(dst)) + ", want Nodes() = " + strconv.Itoa(len(net.pos)))
+	}
+	for i := range dst {
+		dst[i] = math.Inf(1)
+	}
+	dst[from] = 0
+	s.heap = s.heap[:0]
+	s.push(heapItem{0, int32(from)})
+	for len(s.heap) > 0 {
+		it := s.pop()
+		u := it.node
+		if it.key > dst[u] {
+			continue // stale entry
+		}
+		for e := net.off[u]; e < net.off[u+1]; e++ {
+			v := net.to[e]
+			if d := it.key + net.sec[e]; d < dst[v] {
+				dst[v] = d
+				s.push(heapItem{d, v})
+			}
+		}
+	}
+}
+
+// RoadTime returns the shortest road time in seconds from node from to node
+// to and, if path is not nil, appends the node positions of the path to
+// *path. It is A* with the straight-line distance at MaxSpeed as the
+// heuristic (consistent: no edge is faster).
+func (s *RoadSearch) RoadTime(from, to int, path *[]Point) float64 {
+	net := s.net
+	if len(s.g) != len(net.pos) {
+		s.g = make([]float64, len(net.pos))
+		s.prev = make([]int32, len(net.pos))
+		s.seen = make([]uint32, len(net.pos))
+		s.closed = make([]uint32, len(net.pos))
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: clear the stamps
+		clear(s.seen)
+		clear(s.closed)
+		s.gen = 1
+	}
+	gen := s.gen
+	inv := 3.6 / net.maxSpeed // seconds per metre at the maximum speed
+	goal := net.pos[to]
+	s.heap = s.heap[:0]
+	s.g[from], s.prev[from], s.seen[from] = 0, -1, gen
+	s.push(heapItem{net.pos[from].Dist(goal) * inv, int32(from)})
+	for len(s.heap) > 0 {
+		u := s.pop().node
+		if s.closed[u] == gen {
+			continue
+		}
+		s.closed[u] = gen
+		if int(u) == to {
+			break
+		}
+		gu := s.g[u]
+		for e := net.off[u]; e < net.off[u+1]; e++ {
+			v := net.to[e]
+			d := gu + net.sec[e]
+			if s.seen[v] != gen || d < s.g[v] {
+				s.g[v], s.prev[v], s.seen[v] = d, u, gen
+				if s.closed[v] == gen {
+					// Only by rounding in the heuristic: reopen.
+					s.closed[v] = 0
+				}
+				s.push(heapItem{d + net.pos[v].Dist(goal)*inv, v})
+			}
+		}
+	}
+	if path != nil {
+		start := len(*path)
+		for u := int32(to); u >= 0; u = s.prev[u] {
+			*path = append(*path, net.pos[u])
+		}
+		p := (*path)[start:]
+		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+			p[i], p[j] = p[j], p[i]
+		}
+	}
+	return s.g[to]
+}
+
+// Route is RoadNet.Route on s's buffers.
+func (s *RoadSearch) Route(a, b Point) (path []Point, seconds float64, err error) {
+	na, da := s.net.Snap(a)
+	nb, db := s.net.Snap(b)
+	for _, x := range []struct {
+		what string
+		p    Point
+		d    float64
+	}{{"start", a, da}, {"end", b, db}} {
+		if x.d > SnapLimit {
+			return nil, 0, fmt.Errorf("%s (%.1f, %.1f) is %.0f m from the nearest road node (limit %g m): %w", x.what, x.p.X, x.p.Y, x.d, SnapLimit, ErrSnapTooFar)
+		}
+	}
+	path = make([]Point, 0, 64)
+	if da > 0 {
+		path = append(path, a)
+	}
+	road := s.RoadTime(na, nb, &path)
+	if db > 0 {
+		path = append(path, b)
+	}
+	return path, road + (da+db)/(AccessSpeed/3.6), nil
+}
+
+func (s *RoadSearch) push(x heapItem) {
+	s.heap = append(s.heap, x)
+	h := s.heap
+	j := len(h) - 1
+	for j > 0 {
+		i := (j - 1) / 2
+		if !(x.key < h[i].key) {
+			break
+		}
+		h[j] = h[i]
+		j = i
+	}
+	h[j] = x
+}
+
+func (s *RoadSearch) pop() heapItem {
+	h := s.heap
+	top := h[0]
+	n := len(h) - 1
+	x := h[n]
+	h = h[:n]
+	s.heap = h
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		j := l
+		if r := l + 1; r < n && h[r].key < h[l].key {
+			j = r
+		}
+		if !(h[j].key < x.key) {
+			break
+		}
+		h[i] = h[j]
+		i = j
+	}
+	if n > 0 {
+		h[i] = x
+	}
+	return top
+}
