@@ -38,8 +38,9 @@ var static embed.FS
 // Output is what a finished run keeps: the result document and the
 // report's charts, by name (e.g. "ranking.svg").
 type Output struct {
-	Results []byte            // results.json, as `patrolsim run` writes it
-	Charts  map[string][]byte // SVG charts of the report
+	Results      []byte            // results.json, as `patrolsim run` writes it
+	Replications []byte            // replications.csv, as `patrolsim run` writes it
+	Charts       map[string][]byte // SVG charts of the report
 }
 
 // Runner runs a scenario. progress(done, total) reports finished variant
@@ -156,6 +157,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /api/runs/{id}/events", s.events)
 	mux.HandleFunc("GET /api/runs/{id}/scenario.yaml", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/results.json", s.download)
+	mux.HandleFunc("GET /api/runs/{id}/replications.csv", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/charts/{name}", s.chart)
 	s.mux = mux
 	return s, nil
@@ -547,6 +549,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	}
 	if out == nil {
 		writeError(w, http.StatusNotFound, "the run has no results (yet)")
+		return
+	}
+	if strings.HasSuffix(r.URL.Path, "/replications.csv") {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="replications-`+rn.ID+`.csv"`)
+		_, _ = w.Write(out.Replications)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

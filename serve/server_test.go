@@ -47,7 +47,7 @@ func (f *fakeRunner) run(ctx context.Context, s *scenarios.Scenario, progress fu
 	case <-f.release:
 	}
 	progress(total, total)
-	return &Output{Results: []byte(`{"scenario":"grid"}`), Charts: map[string][]byte{"ranking.svg": []byte("<svg/>")}}, nil
+	return &Output{Results: []byte(`{"scenario":"grid"}`), Replications: []byte("variant,replication\n"), Charts: map[string][]byte{"ranking.svg": []byte("<svg/>")}}, nil
 }
 
 func testServer(t *testing.T, f *fakeRunner, opt func(*Options)) (*Server, *httptest.Server) {
@@ -332,6 +332,9 @@ func TestDownloadsAndEvents(t *testing.T) {
 	}
 	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/results.json", ""); code != 200 || string(b) != `{"scenario":"grid"}` {
 		t.Errorf("results.json: %d %s", code, b)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/replications.csv", ""); code != 200 || string(b) != "variant,replication\n" {
+		t.Errorf("replications.csv: %d %s", code, b)
 	}
 	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/charts/ranking.svg", ""); code != 200 || string(b) != "<svg/>" {
 		t.Errorf("chart: %d %s", code, b)

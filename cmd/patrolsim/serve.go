@@ -123,6 +123,9 @@ func serveRunner(workers int) serve.Runner {
 		if out.Results, err = os.ReadFile(filepath.Join(dir, "results.json")); err != nil {
 			return nil, err
 		}
+		if out.Replications, err = os.ReadFile(filepath.Join(dir, "replications.csv")); err != nil {
+			return nil, err
+		}
 		in, err := report.Load(dir)
 		if err != nil {
 			return nil, err

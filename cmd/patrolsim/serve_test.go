@@ -125,6 +125,13 @@ func TestServeMatchesRun(t *testing.T) {
 			if !bytes.Equal(got, want.Bytes()) {
 				t.Errorf("results.json from the server differs from Execute on the downloaded scenario")
 			}
+			want.Reset()
+			if err := res.Summary.WriteCSV(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got := serveGet(t, ts.URL+"/api/runs/r1/replications.csv"); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("replications.csv from the server differs from Execute on the downloaded scenario")
+			}
 			// And `patrolsim run` accepts the file unchanged.
 			var stdout, stderr bytes.Buffer
 			if code := NewMain(&stdout, &stderr).Run(context.Background(), []string{"run", "-q", "-o", t.TempDir(), file}); code != 0 {
