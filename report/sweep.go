@@ -11,22 +11,11 @@ import (
 	"strings"
 
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sweep"
 )
 
 // SweepMeta is a sweep's sweep.json: what was swept.
-type SweepMeta struct {
-	Sweep        string   `json:"sweep"`
-	Scenario     string   `json:"scenario"`
-	Design       string   `json:"design"`
-	Params       []string `json:"params"`
-	Replications int      `json:"replications"`
-	Items        int      `json:"items"`
-	Variants     []string `json:"variants"`
-	Points       []struct {
-		Point  int               `json:"point"`
-		Values map[string]string `json:"values"`
-	} `json:"points"`
-}
+type SweepMeta = sweep.Meta
 
 // SweepInput is what a sweep report is drawn from: sweep.json and
 // points.csv of a sweep's output folder.
@@ -64,14 +53,14 @@ func IsSweepDir(dir string) bool {
 		_, err := os.Stat(filepath.Join(dir, name))
 		return err == nil
 	}
-	return exists("sweep.json") && exists("points.csv") && !exists("results.json")
+	return exists(sweep.MetaFile) && exists(sweep.PointsFile) && !exists("results.json")
 }
 
 // LoadSweep reads dir/sweep.json and dir/points.csv and checks that they
 // belong together. Its errors name the file and what is wrong.
 func LoadSweep(dir string) (*SweepInput, error) {
 	in := &SweepInput{Dir: dir, est: map[string][][]estimate{}}
-	metaPath := filepath.Join(dir, "sweep.json")
+	metaPath := filepath.Join(dir, sweep.MetaFile)
 	if err := readJSON(metaPath, &in.Meta); err != nil {
 		return nil, err
 	}
@@ -89,7 +78,7 @@ func LoadSweep(dir string) (*SweepInput, error) {
 			}
 		}
 	}
-	path := filepath.Join(dir, "points.csv")
+	path := filepath.Join(dir, sweep.PointsFile)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

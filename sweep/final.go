@@ -186,20 +186,7 @@ func Finalize(out string, s *Sweep, journals []string) error {
 		return err
 	}
 	return results.WriteFileAtomic(filepath.Join(out, MetaFile), func(w io.Writer) error {
-		type point struct {
-			Point  int               `json:"point"`
-			Values map[string]string `json:"values"`
-		}
-		meta := struct {
-			Sweep        string   `json:"sweep"`
-			Scenario     string   `json:"scenario"`
-			Design       string   `json:"design"`
-			Params       []string `json:"params"`
-			Replications int      `json:"replications"`
-			Items        int      `json:"items"`
-			Variants     []string `json:"variants"`
-			Points       []point  `json:"points"`
-		}{Sweep: s.Hash, Scenario: s.File.Scenario, Design: s.File.Design, Replications: R, Items: s.Items(), Variants: want.Variants}
+		meta := Meta{Sweep: s.Hash, Scenario: s.File.Scenario, Design: s.File.Design, Replications: R, Items: s.Items(), Variants: want.Variants}
 		for _, p := range s.Params {
 			meta.Params = append(meta.Params, p.Path)
 		}
@@ -208,7 +195,7 @@ func Finalize(out string, s *Sweep, journals []string) error {
 			for k, p := range s.Params {
 				vals[p.Path] = pt[k].Value
 			}
-			meta.Points = append(meta.Points, point{i, vals})
+			meta.Points = append(meta.Points, MetaPoint{i, vals})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -268,4 +255,23 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 		}
 	}
 	return pw.Close()
+}
+
+// Meta is a sweep's sweep.json (MetaFile): what was swept. The report
+// package reads it back.
+type Meta struct {
+	Sweep        string      `json:"sweep"` // the sweep's hash
+	Scenario     string      `json:"scenario"`
+	Design       string      `json:"design"`
+	Params       []string    `json:"params"` // parameter paths
+	Replications int         `json:"replications"`
+	Items        int         `json:"items"`
+	Variants     []string    `json:"variants"`
+	Points       []MetaPoint `json:"points"`
+}
+
+// MetaPoint is one design point of a sweep: parameter path → value.
+type MetaPoint struct {
+	Point  int               `json:"point"`
+	Values map[string]string `json:"values"`
 }
