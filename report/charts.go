@@ -57,12 +57,7 @@ func cdfFigure(in *Input) *figure {
 	f.Draw = func(c draw.Canvas) {
 		c.SetColor(color.White)
 		c.Fill(c.Rectangle.Path())
-		leg := plot.NewLegend()
-		leg.TextStyle.Font = face(9)
-		leg.ThumbnailWidth = 18
-		leg.Top, leg.Left = true, true
-		leg.Padding = 2.5
-		leg.XOffs = 8
+		leg := panelLegend()
 		const legW = 100
 		var plots []*plot.Plot
 		for k, p := range prios {
@@ -521,4 +516,16 @@ func utilFigure(in *Input) *figure {
 		drawPlots(c, pl)
 	}
 	return f
+}
+
+// panelLegend is the legend of the line charts drawn in panels (response
+// time CDFs, sweep metrics): top left of its panel, 9 pt.
+func panelLegend() plot.Legend {
+	leg := plot.NewLegend()
+	leg.TextStyle.Font = face(9)
+	leg.ThumbnailWidth = 18
+	leg.Top, leg.Left = true, true
+	leg.Padding = 2.5
+	leg.XOffs = 8
+	return leg
 }

@@ -98,14 +98,8 @@ func (in *Input) cell(v int, m string) string {
 	return fmt.Sprintf("%.*f ± %.*f", digits, mean, digits, half)
 }
 
-var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>patrolsim report: {{.Scenario}}</title>
-<style>
-body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; margin: 0 auto; max-width: 1240px; padding: 16px 20px 40px; color: #222; background: #fff; }
+// pageCSS is the style sheet the report and the sweep report share.
+const pageCSS = `body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; margin: 0 auto; max-width: 1240px; padding: 16px 20px 40px; color: #222; background: #fff; }
 h1 { font-size: 1.6em; margin: 0.2em 0; }
 h2 { font-size: 1.2em; margin: 1.4em 0 0.3em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 p.meta { color: #555; margin: 0.2em 0 1em; }
@@ -116,7 +110,24 @@ td.name, th.name { text-align: left; }
 figure { margin: 0 0 1em; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
-.maps { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+`
+
+// figureMarkup is one chart in a page: inline SVG, caption and links to its
+// files ($.Charts: the charts folder, empty when the page stands alone).
+const figureMarkup = `<figure style="max-width: {{.WidthPx}}px">
+{{.SVG}}
+<figcaption>{{.Caption}}{{if $.Charts}} Files: <a href="{{$.Charts}}/{{.Name}}.svg">SVG</a>, <a href="{{$.Charts}}/{{.Name}}.png">PNG</a>.{{end}}</figcaption>
+</figure>
+`
+
+var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>patrolsim report: {{.Scenario}}</title>
+<style>
+` + pageCSS + `.maps { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 nav a { margin-right: 1em; }
 </style>
 </head>
@@ -135,20 +146,12 @@ nav a { margin-right: 1em; }
 {{range .Figures}}{{if not (eq .ID "map-realised" "map-visibility" "map-response")}}
 <section id="{{.ID}}">
 <h2>{{.Title}}</h2>
-<figure style="max-width: {{.WidthPx}}px">
-{{.SVG}}
-<figcaption>{{.Caption}}{{if $.Charts}} Files: <a href="{{$.Charts}}/{{.Name}}.svg">SVG</a>, <a href="{{$.Charts}}/{{.Name}}.png">PNG</a>.{{end}}</figcaption>
-</figure>
-</section>
+` + figureMarkup + `</section>
 {{end}}{{end}}
 <h2 id="maps">Maps of the city</h2>
 <div class="maps">
 {{range .Figures}}{{if eq .ID "map-realised" "map-visibility" "map-response"}}<section id="{{.ID}}">
-<figure style="max-width: {{.WidthPx}}px">
-{{.SVG}}
-<figcaption>{{.Caption}}{{if $.Charts}} Files: <a href="{{$.Charts}}/{{.Name}}.svg">SVG</a>, <a href="{{$.Charts}}/{{.Name}}.png">PNG</a>.{{end}}</figcaption>
-</figure>
-</section>
+` + figureMarkup + `</section>
 {{end}}{{end}}</div>
 </body>
 </html>

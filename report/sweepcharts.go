@@ -201,12 +201,7 @@ func (in *SweepInput) paramFigure(k int, metric string) *figure {
 		c.SetColor(color.White)
 		c.Fill(c.Rectangle.Path())
 		const legW = 110
-		leg := plot.NewLegend()
-		leg.TextStyle.Font = face(9)
-		leg.ThumbnailWidth = 18
-		leg.Top, leg.Left = true, true
-		leg.Padding = 2.5
-		leg.XOffs = 8
+		leg := panelLegend()
 		ylo, yhi := math.Inf(1), math.Inf(-1)
 		for _, pan := range panels {
 			for _, s := range pan.series {

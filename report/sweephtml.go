@@ -96,18 +96,7 @@ var sweepTemplate = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>patrolsim sweep report: {{.Scenario}}</title>
 <style>
-body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; margin: 0 auto; max-width: 1240px; padding: 16px 20px 40px; color: #222; background: #fff; }
-h1 { font-size: 1.6em; margin: 0.2em 0; }
-h2 { font-size: 1.2em; margin: 1.4em 0 0.3em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-p.meta { color: #555; margin: 0.2em 0 1em; }
-table { border-collapse: collapse; font-size: 0.9em; }
-th, td { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
-th { background: #f4f4f4; }
-td.name, th.name { text-align: left; }
-figure { margin: 0 0 1em; }
-figure svg { width: 100%; height: auto; display: block; }
-figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
-nav a { margin-right: 1em; }
+` + pageCSS + `nav a { margin-right: 1em; }
 </style>
 </head>
 <body>
@@ -117,11 +106,7 @@ nav a { margin-right: 1em; }
 {{range .Figures}}
 <section id="{{.ID}}">
 <h2>{{.Title}}</h2>
-<figure style="max-width: {{.WidthPx}}px">
-{{.SVG}}
-<figcaption>{{.Caption}}{{if $.Charts}} Files: <a href="{{$.Charts}}/{{.Name}}.svg">SVG</a>, <a href="{{$.Charts}}/{{.Name}}.png">PNG</a>.{{end}}</figcaption>
-</figure>
-</section>
+` + figureMarkup + `</section>
 {{end}}
 <h2 id="points">Points</h2>
 <table>
