@@ -1,11 +1,12 @@
 package report
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/patrolsim/patrolsim/internal/browsertest"
 )
 
 // TestSweepBrowser renders the grid sweep's report in headless Chromium:
@@ -13,13 +14,7 @@ import (
 // and the page must log no errors. Without Chromium it skips, except under
 // CI=true.
 func TestSweepBrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no Chromium found (install the Debian package chromium)")
-		}
-		t.Skip("no Chromium (chromium, chromium-browser or google-chrome) in PATH; install it to run the browser test")
-	}
+	bin := browsertest.Find(t)
 	dir := copySweep(t, "sweep")
 	files := writeSweepReport(t, dir, SweepOptions{})
 	page, err := filepath.Abs(files.HTML)
@@ -27,15 +22,11 @@ func TestSweepBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(t.TempDir(), "report.png")
-	_, logs := chromium(t, bin, page, "--screenshot="+shot, "--window-size=1280,2000")
-	for _, line := range consoleErrors.FindAllString(logs, -1) {
-		t.Errorf("the page logged an error: %s", strings.TrimSpace(line))
-	}
+	_, logs := browsertest.Run(t, bin, "file://"+page, "--screenshot="+shot, "--window-size=1280,2000")
+	browsertest.NoErrors(t, logs)
 	checkScreenshot(t, shot)
-	dom, logs := chromium(t, bin, page, "--dump-dom")
-	for _, line := range consoleErrors.FindAllString(logs, -1) {
-		t.Errorf("the page logged an error: %s", strings.TrimSpace(line))
-	}
+	dom, logs := browsertest.Run(t, bin, "file://"+page, "--dump-dom")
+	browsertest.NoErrors(t, logs)
 	names := sweepCharts["sweep"]
 	for _, n := range names {
 		if !regexp.MustCompile(`<section id="` + n + `">(?s:.)*?<svg role="img"`).MatchString(dom) {

@@ -1,56 +1,21 @@
 package serve
 
 import (
-	"bytes"
-	"context"
-	"os"
-	"os/exec"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/patrolsim/patrolsim/internal/browsertest"
 )
-
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// consoleErrors matches what Chromium logs for errors of the page.
-var consoleErrors = regexp.MustCompile(`(?m)^.*(ERROR:CONSOLE|Uncaught|Failed to load resource|net::ERR_).*$`)
 
 // TestBrowserPage loads the page in headless Chromium: the form must be
 // filled from /api/scenario, the map section present and the console free
 // of errors. Without Chromium it skips, except under CI=true.
 func TestBrowserPage(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no Chromium found (install the Debian package chromium)")
-		}
-		t.Skip("no Chromium in PATH; install it to run the browser test")
-	}
+	bin := browsertest.Find(t)
 	const tok = "browser-token"
 	_, ts := testServer(t, newFake(), func(o *Options) { o.Token = tok })
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
-		"--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0", "--window-size=1280,800",
-		"--virtual-time-budget=5000", "--dump-dom", ts.URL+"/?token="+tok)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", bin, err, errb.String())
-	}
-	dom := out.String()
-	for _, line := range consoleErrors.FindAllString(errb.String(), -1) {
-		t.Errorf("the page logged an error: %s", strings.TrimSpace(line))
-	}
+	dom, logs := browsertest.Run(t, bin, ts.URL+"/?token="+tok, "--window-size=1280,800", "--virtual-time-budget=5000", "--dump-dom")
+	browsertest.NoErrors(t, logs)
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`<form id="knobs"`),
 		regexp.MustCompile(`<section id="map-section"`),
@@ -67,6 +32,6 @@ func TestBrowserPage(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("log:\n%s", errb.String())
+		t.Logf("log:\n%s", logs)
 	}
 }
