@@ -168,7 +168,7 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 		}
 	}
 	if e.PerDay != nil {
-		set(ensureMap(top, "incidents"), "per_day", strconv.FormatFloat(*e.PerDay, 'g', -1, 64), "!!float")
+		setFloat(ensureMap(top, "incidents"), "per_day", *e.PerDay)
 	}
 	if e.Duration != nil {
 		set(top, "duration", *e.Duration, "!!str")
@@ -180,21 +180,13 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 		set(ensureMap(top, "deterrence"), "enabled", strconv.FormatBool(*e.Deterrence), "!!bool")
 	}
 	if e.HalfPresence != nil {
-		set(ensureMap(top, "deterrence"), "half_presence", strconv.FormatFloat(*e.HalfPresence, 'g', -1, 64), "!!float")
+		setFloat(ensureMap(top, "deterrence"), "half_presence", *e.HalfPresence)
 	}
 	if e.RadiusM != nil {
-		set(ensureMap(top, "deterrence"), "radius_m", strconv.FormatFloat(*e.RadiusM, 'g', -1, 64), "!!float")
+		setFloat(ensureMap(top, "deterrence"), "radius_m", *e.RadiusM)
 	}
 	if len(e.Units) > 0 {
-		units := get(top, "units")
-		names := map[string]*yaml.Node{}
-		if units != nil && units.Kind == yaml.SequenceNode {
-			for _, item := range units.Content {
-				if n := get(item, "name"); n != nil && item.Kind == yaml.MappingNode {
-					names[n.Value] = item
-				}
-			}
-		}
+		names := byName(get(top, "units"))
 		for _, name := range sortedKeys(e.Units) {
 			ue := e.Units[name]
 			item, ok := names[name]
@@ -212,22 +204,15 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 				set(ensureMap(item, "shift"), "start", *ue.ShiftStart, "!!str")
 			}
 			if ue.ShiftHours != nil {
-				set(ensureMap(item, "shift"), "hours", strconv.FormatFloat(*ue.ShiftHours, 'g', -1, 64), "!!float")
+				setFloat(ensureMap(item, "shift"), "hours", *ue.ShiftHours)
 			}
 		}
 	}
 	if len(e.Variant) > 0 {
-		byName := map[string]*yaml.Node{}
-		if vs := get(top, "variants"); vs != nil && vs.Kind == yaml.SequenceNode {
-			for _, item := range vs.Content {
-				if n := get(item, "name"); n != nil && item.Kind == yaml.MappingNode {
-					byName[n.Value] = item
-				}
-			}
-		}
+		names := byName(get(top, "variants"))
 		for _, name := range sortedKeys(e.Variant) {
 			ve := e.Variant[name]
-			item, ok := byName[name]
+			item, ok := names[name]
 			if !ok {
 				return nil, fmt.Errorf("no variant %q in the scenario", name)
 			}
@@ -283,6 +268,21 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// byName indexes the mappings of a sequence (units, variants) by their
+// name; nil or another kind of node gives an empty index.
+func byName(seq *yaml.Node) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return out
+	}
+	for _, item := range seq.Content {
+		if n := get(item, "name"); n != nil && item.Kind == yaml.MappingNode {
+			out[n.Value] = item
+		}
+	}
+	return out
+}
+
 // sortedKeys returns the keys of m in order, so edits apply the same way
 // every time.
 func sortedKeys[V any](m map[string]V) []string {
@@ -323,6 +323,10 @@ func del(m *yaml.Node, key string) {
 			return
 		}
 	}
+}
+
+func setFloat(m *yaml.Node, key string, v float64) {
+	set(m, key, strconv.FormatFloat(v, 'g', -1, 64), "!!float")
 }
 
 func ensureMap(m *yaml.Node, key string) *yaml.Node {
