@@ -55,3 +55,28 @@ func BuiltinFile(name string) ([]byte, fs.FS, error) {
 	}
 	return data, sub, nil
 }
+
+// BuiltinPrefix starts a data path that names a file of a built-in
+// scenario, e.g. builtin:jinzhou/communities.geojson. Any scenario may use
+// such paths; the served what-if page writes them into downloaded copies of
+// a built-in scenario so they run anywhere.
+const BuiltinPrefix = "builtin:"
+
+// withBuiltins returns read extended to data paths starting with
+// BuiltinPrefix, which are read from the binary.
+func withBuiltins(read reader) reader {
+	return func(name string) ([]byte, error) {
+		rest, ok := strings.CutPrefix(name, BuiltinPrefix)
+		if !ok {
+			return read(name)
+		}
+		if !fs.ValidPath(rest) || !strings.Contains(rest, "/") {
+			return nil, fmt.Errorf("%s is not a built-in data file (write builtin:SCENARIO/FILE, e.g. builtin:jinzhou/communities.geojson)", name)
+		}
+		data, err := fs.ReadFile(builtin, rest)
+		if err != nil {
+			return nil, fmt.Errorf("no built-in data file %s (built-in scenarios: %s)", name, strings.Join(Builtins(), ", "))
+		}
+		return data, nil
+	}
+}

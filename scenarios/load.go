@@ -108,6 +108,7 @@ func load(name string, data []byte, read reader) (*Scenario, error) {
 	if err := root.Decode(&f); err != nil {
 		return nil, e.typeErrors(err)
 	}
+	read = withBuiltins(read)
 	s := &Scenario{File: f, Path: name, read: read}
 	s.Config, s.Variants = build(&f, read, e)
 	if err := e.err(); err != nil {

@@ -1156,3 +1156,34 @@ func TestDurationYAML(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestBuiltinDataPaths: a scenario anywhere may name a built-in scenario's
+// data files as builtin:SCENARIO/FILE; bad ones get a clear message.
+func TestBuiltinDataPaths(t *testing.T) {
+	doc0, _, err := BuiltinFile("jinzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(doc0), "areas: communities.geojson", "areas: builtin:jinzhou/communities.geojson")
+	text = strings.ReplaceAll(text, "posts: posts.geojson", "posts: builtin:jinzhou/posts.geojson")
+	dir := t.TempDir()
+	writeFile(t, dir, "copy.yaml", []byte(text))
+	s, err := LoadFile(filepath.Join(dir, "copy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := LoadBuiltin("jinzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := len(s.Config.City.Atoms), len(want.Config.City.Atoms); got != w {
+		t.Errorf("got %d areas, want %d", got, w)
+	}
+	for _, bad := range []string{"builtin:jinzhou/nothing.geojson", "builtin:communities.geojson", "builtin:../jinzhou/communities.geojson"} {
+		writeFile(t, dir, "bad.yaml", []byte(strings.ReplaceAll(text, "builtin:jinzhou/communities.geojson", bad)))
+		_, err := LoadFile(filepath.Join(dir, "bad.yaml"))
+		if err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%s: got %v, want an error naming it", bad, err)
+		}
+	}
+}
