@@ -29,6 +29,7 @@ type Atom struct {
 
 	shape orb.MultiPolygon // planar metres
 	bound orb.Bound
+	slabs *slabIndex // nil for an atom with few edges
 }
 
 // Shape returns the atom's polygons in planar metres.
@@ -120,6 +121,7 @@ func (c *City) Finish() error {
 		}
 		a.Centroid, a.Area = Point{cen[0], cen[1]}, area
 		a.bound = a.shape.Bound()
+		a.slabs = newSlabIndex(a.shape, a.bound)
 		a.Inside = a.Centroid
 		if !multiPolygonHolds(a.shape, a.Centroid) {
 			a.Inside = interiorPoint(a.shape, a.Centroid.Y, a.bound)
@@ -164,11 +166,12 @@ func (c *City) Bound() orb.Bound { return c.bound }
 
 // Locate returns the atom holding p, or -1 if p is outside every atom. A
 // point on a shared border goes to the atom with the lowest index.
-// Cost: O(k·v) for the k atoms whose boxes cover p's index cell, v vertices.
+// Cost: O(k·v) for the k atoms whose boxes cover p's index cell, v the
+// vertices of an atom's horizontal slab (see slabIndex).
 func (c *City) Locate(p Point) int {
 	for _, i := range c.index.candidates(p) {
 		a := &c.Atoms[i]
-		if a.bound.Pad(borderTol).Contains(orb.Point{p.X, p.Y}) && multiPolygonHolds(a.shape, p) {
+		if a.bound.Pad(borderTol).Contains(orb.Point{p.X, p.Y}) && a.holds(p) {
 			return int(i)
 		}
 	}
@@ -185,7 +188,7 @@ func (c *City) RandomPoint(i int, r *rand.Rand) Point {
 	b := a.bound
 	for range 64 {
 		p := Point{b.Min[0] + r.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + r.Float64()*(b.Max[1]-b.Min[1])}
-		if multiPolygonHolds(a.shape, p) {
+		if a.holds(p) {
 			return p
 		}
 	}
