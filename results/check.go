@@ -15,7 +15,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Regression checks (patrolsim check) compare a run with a stored
@@ -540,28 +539,9 @@ func meanOf(xs []float64) float64 {
 }
 
 // welch returns the two-sided p-value of Welch's t test that x and y have
-// the same mean, with Welch–Satterthwaite degrees of freedom; NaN with
-// fewer than two values on a side. Without any spread on either side it is
-// 1 for equal means and 0 otherwise.
-func welch(x, y []float64) float64 {
-	n0, n1 := float64(len(x)), float64(len(y))
-	if n0 < 2 || n1 < 2 {
-		return math.NaN()
-	}
-	m0, v0 := stat.MeanVariance(x, nil)
-	m1, v1 := stat.MeanVariance(y, nil)
-	a, b := v0/n0, v1/n1
-	se := math.Sqrt(a + b)
-	d := math.Abs(m1 - m0)
-	if se == 0 {
-		if d == 0 {
-			return 1
-		}
-		return 0
-	}
-	df := (a + b) * (a + b) / (a*a/(n0-1) + b*b/(n1-1))
-	return min(1, 2*distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(d/se))
-}
+// the same mean (WelchDifference); NaN with fewer than two values on a
+// side.
+func welch(x, y []float64) float64 { return WelchDifference(x, y).P }
 
 // unmatched warns of the configuration's patterns that match no metric.
 func (c *CheckConfig) unmatched(metrics []Metric) []string {

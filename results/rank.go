@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Goal is one term of the ranking objective: a metric and its weight. The
@@ -177,40 +174,15 @@ func (s *Summary) compare() {
 }
 
 func paired(metric string, a, b *VariantSummary, i int) Comparison {
-	c := Comparison{Metric: metric, A: a.Name, B: b.Name}
-	var d []float64
+	x, y := make([]float64, len(a.Reps)), make([]float64, len(b.Reps))
 	for r := range a.Reps {
-		if r < len(b.Reps) {
-			x, y := a.Reps[r][i], b.Reps[r][i]
-			if finite(x) && finite(y) {
-				d = append(d, x-y)
-			}
-		}
+		x[r] = a.Reps[r][i]
 	}
-	c.N = len(d)
-	nan := math.NaN()
-	c.Difference, c.Low, c.High, c.P = nan, nan, nan, nan
-	if len(d) == 0 {
-		return c
+	for r := range b.Reps {
+		y[r] = b.Reps[r][i]
 	}
-	c.Difference = stat.Mean(d, nil)
-	if len(d) < 2 {
-		return c
-	}
-	sd := stat.StdDev(d, nil)
-	se := sd / math.Sqrt(float64(len(d)))
-	tdist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(d) - 1)}
-	q := tdist.Quantile(0.975)
-	c.Low, c.High = c.Difference-q*se, c.Difference+q*se
-	switch {
-	case se > 0:
-		c.P = 2 * tdist.Survival(math.Abs(c.Difference)/se)
-	case c.Difference == 0:
-		c.P = 1 // identical in every replication
-	default:
-		c.P = 0 // the same nonzero difference in every replication
-	}
-	return c
+	d := PairedDifference(x, y)
+	return Comparison{Metric: metric, A: a.Name, B: b.Name, Difference: d.Mean, Low: d.Low, High: d.High, P: d.P, N: d.NX}
 }
 
 // holm sets each comparison's PHolm from its P (holmAdjust).
