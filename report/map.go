@@ -215,8 +215,9 @@ func (m *cityMap) postStyle(kind string) draw.GlyphStyle {
 	return draw.GlyphStyle{Shape: postGlyphs[k%len(postGlyphs)], Color: postColors[k%len(postColors)], Radius: 2.6}
 }
 
-// legend adds the posts, routes and borders to l.
-func (m *cityMap) legend(l *plot.Legend, withNoData bool) (entries int) {
+// legend adds the posts, routes and borders to l, and a grey swatch
+// labelled noDataLabel unless that is empty.
+func (m *cityMap) legend(l *plot.Legend, noDataLabel string) (entries int) {
 	border, _ := plotter.NewLine(plotter.XYs{{}, {X: 1}})
 	border.LineStyle = draw.LineStyle{Color: color.RGBA{0x25, 0x25, 0x25, 0xff}, Width: 1.6}
 	l.Add("district border", border)
@@ -234,11 +235,11 @@ func (m *cityMap) legend(l *plot.Legend, withNoData bool) (entries int) {
 		}
 		l.Add(name, s)
 	}
-	if withNoData {
+	if noDataLabel != "" {
 		b, _ := plotter.NewBarChart(plotter.Values{1}, 1)
 		b.Color = noData
 		b.LineStyle.Width = 0
-		l.Add("no calls", b)
+		l.Add(noDataLabel, b)
 		entries++
 	}
 	return entries + 1 + len(m.kinds) + min(1, len(m.city.Routes))
@@ -263,11 +264,10 @@ func (b colourBar) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// mapFigure draws one map: the best-ranked variant's per-area values
-// coloured on ramp, with a colour bar labelled label. vals[a] NaN is no
-// data.
-func mapFigure(in *Input, name, title, caption, label string, vals []float64, rp ramp) *figure {
-	city := in.City()
+// mapFigure draws one map of city: per-area values coloured on ramp, with
+// a colour bar labelled label. vals[a] NaN is no data, shown grey and, if
+// there is any, named noDataLabel in the legend.
+func mapFigure(city *geo.City, name, title, caption, label, noDataLabel string, vals []float64, rp ramp) *figure {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	missing := false
 	for _, x := range vals {
@@ -297,7 +297,10 @@ func mapFigure(in *Input, name, title, caption, label string, vals []float64, rp
 	leg.ThumbnailWidth = 12
 	leg.Padding = 1
 	leg.Top, leg.Left = true, false
-	entries := cm.legend(&leg, missing)
+	if !missing {
+		noDataLabel = ""
+	}
+	entries := cm.legend(&leg, noDataLabel)
 	const (
 		barW   = vg.Length(72)
 		titleH = vg.Length(22)
@@ -344,14 +347,14 @@ func mapFigures(in *Input) []*figure {
 		}
 	}
 	return []*figure{
-		mapFigure(in, "map-realised", "Incidents realised — "+name,
+		mapFigure(in.City(), "map-realised", "Incidents realised — "+name,
 			"Mean incidents realised per replication in each area (community) under the best-ranked variant, "+name+".",
-			"incidents per replication", d.AtomsData.Realised, rampYlOrRd),
-		mapFigure(in, "map-visibility", "Police visibility — "+name,
+			"incidents per replication", "no calls", d.AtomsData.Realised, rampYlOrRd),
+		mapFigure(in.City(), "map-visibility", "Police visibility — "+name,
 			"Share of hours in which police were visible in each area (at or above the visibility threshold), "+name+".",
-			"hours with police visible (%)", vis, rampYlGnBu),
-		mapFigure(in, "map-response", "Mean response time — "+name,
+			"hours with police visible (%)", "no calls", vis, rampYlGnBu),
+		mapFigure(in.City(), "map-response", "Mean response time — "+name,
 			"Mean response time of the calls answered in each area, "+name+"; grey: no calls.",
-			"mean response time (min)", resp, rampPuRd),
+			"mean response time (min)", "no calls", resp, rampPuRd),
 	}
 }
