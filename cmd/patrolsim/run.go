@@ -251,12 +251,13 @@ func writeOutputs(dir string, s *scenarios.Scenario, res *Result) error {
 
 // writeResolved saves the scenario as run, every default filled in, as
 // scenario.yaml. Data files of a built-in scenario are copied beside it;
-// those of a file scenario are referred to by absolute path.
+// those of a file scenario are referred to by absolute path; builtin:
+// paths stay as they are (they load anywhere).
 func writeResolved(dir string, s *scenarios.Scenario) error {
 	f := s.File
 	files := []*string{&f.City.Areas, &f.City.Posts, &f.City.Routes}
 	for _, p := range files {
-		if *p == "" {
+		if *p == "" || strings.HasPrefix(*p, scenarios.BuiltinPrefix) {
 			continue
 		}
 		if s.IsBuiltin() {
