@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -17,6 +19,7 @@ import (
 // Edits are the knobs of the page, applied to the scenario document. A nil
 // field leaves the document as it is.
 type Edits struct {
+	Scenario     string                 `json:"scenario,omitempty"` // which scenario: "" (or "start") the one the server started with, else an upload's id
 	Units        map[string]UnitEdit    `json:"units,omitempty"`    // unit type name → changes
 	Variants     []string               `json:"variants,omitempty"` // the variants to keep, by name; empty: all
 	Variant      map[string]VariantEdit `json:"variant,omitempty"`  // variant name → changes
@@ -47,6 +50,9 @@ type VariantEdit struct {
 
 // Form is the scenario as the page's form shows it.
 type Form struct {
+	ID           string        `json:"id"`     // "start", or the upload's id ("u1", …)
+	Source       string        `json:"source"` // the document's name in messages: its path, builtin:NAME/scenario.yaml or the uploaded file's name
+	Files        []string      `json:"files"`  // data files uploaded with it
 	Name         string        `json:"name"`
 	Duration     string        `json:"duration"`
 	DurationDays float64       `json:"duration_days"`
@@ -146,10 +152,31 @@ func work(s *scenarios.Scenario) float64 {
 	return float64(s.File.Replications) * s.File.Duration.Seconds / 86400 * float64(units)
 }
 
-// applyEdits returns the document doc with the edits applied. dataDir, when
-// set, turns relative data paths (city.areas, posts, routes) into absolute
-// ones so the result stands on its own.
-func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
+// dataKeys are the keys of a scenario's data paths, as (section, key).
+var dataKeys = [][2]string{{"city", "areas"}, {"city", "posts"}, {"city", "routes"}, {"travel", "roads"}}
+
+// isRelativeData reports whether a data path is relative to the scenario's
+// folder: neither absolute nor a builtin:SCENARIO/FILE path.
+func isRelativeData(p string) bool {
+	return p != "" && !filepath.IsAbs(p) && !strings.HasPrefix(p, scenarios.BuiltinPrefix)
+}
+
+// inDir returns a rewrite of relative data paths into absolute ones in dir.
+func inDir(dir string) func(string) string {
+	return func(p string) string { return filepath.Join(dir, p) }
+}
+
+// inBuiltin returns a rewrite of relative data paths into builtin:NAME/FILE
+// paths, which the loader reads from the binary wherever the document is.
+func inBuiltin(name string) func(string) string {
+	return func(p string) string { return scenarios.BuiltinPrefix + path.Join(name, p) }
+}
+
+// applyEdits returns the document doc with the edits applied. rewrite,
+// when set, rewrites relative data paths (city.areas, city.posts,
+// city.routes, travel.roads) so the result stands on its own: absolute for
+// a file scenario, builtin:NAME/FILE for a built-in one.
+func applyEdits(doc []byte, e Edits, rewrite func(string) string) ([]byte, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {
 		return nil, err
@@ -158,12 +185,10 @@ func applyEdits(doc []byte, e Edits, dataDir string) ([]byte, error) {
 		return nil, errors.New("the scenario is not a YAML mapping")
 	}
 	top := root.Content[0]
-	if dataDir != "" {
-		if city := get(top, "city"); city != nil && city.Kind == yaml.MappingNode {
-			for _, k := range []string{"areas", "posts", "routes"} {
-				if n := get(city, k); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" && !filepath.IsAbs(n.Value) {
-					n.Value = filepath.Join(dataDir, n.Value)
-				}
+	if rewrite != nil {
+		for _, k := range dataKeys {
+			if n := get(get(top, k[0]), k[1]); n != nil && n.Kind == yaml.ScalarNode && isRelativeData(n.Value) {
+				n.Value = rewrite(n.Value)
 			}
 		}
 	}

@@ -25,11 +25,18 @@ import (
 
 // Limits. Work is replications × duration in days × units (the sum of the
 // unit types' counts): the built-in city is 8 × 30 × 199 = 47,760.
+// Uploads are bounded in total size (a scenario and its GeoJSON files: the
+// built-in city's are 40 KB, a large city's areas a few MB, a county's
+// roads tens of MB) and in number kept, so memory stays below
+// MaxKeptUploads × MaxUploadBytes = 128 MiB for them.
 const (
-	MaxBodyBytes   = 1 << 20 // a request body
-	DefaultMaxWork = 500_000 // replications × days × units of one run
-	DefaultMaxRuns = 2       // runs in progress at once
-	MaxKeptRuns    = 50      // finished runs kept in memory; the oldest go first
+	MaxBodyBytes   = 1 << 20  // a request body, except an upload
+	MaxUploadBytes = 32 << 20 // an upload: the scenario and its data files together
+	MaxUploadFiles = 16       // files in one upload
+	MaxKeptUploads = 4        // uploaded scenarios kept in memory; the oldest go first
+	DefaultMaxWork = 500_000  // replications × days × units of one run
+	DefaultMaxRuns = 2        // runs in progress at once
+	MaxKeptRuns    = 50       // finished runs kept in memory; the oldest go first
 )
 
 //go:embed static
@@ -57,6 +64,10 @@ type Options struct {
 	// DataDir, if set, is the folder relative data paths of Doc are read
 	// from; they are made absolute in edited documents.
 	DataDir string
+	// Builtin, if set, is the name of the built-in scenario Doc is; its
+	// relative data paths become builtin:NAME/FILE in edited documents, so
+	// a downloaded copy runs anywhere.
+	Builtin string
 	// Load validates a document (Doc with edits applied).
 	Load func(doc []byte) (*scenarios.Scenario, error)
 	// Run runs a validated scenario.
@@ -73,16 +84,19 @@ type Options struct {
 // Server serves the page and the API.
 type Server struct {
 	opts  Options
-	base  *scenarios.Scenario
+	start *source // the scenario the server started with
 	mux   *http.ServeMux
 	slots chan struct{}
 
-	mu    sync.Mutex
-	runs  map[string]*run
-	order []string
-	next  int
-	done  chan struct{} // closed on shutdown: event streams end
-	once  sync.Once
+	mu         sync.Mutex
+	runs       map[string]*run
+	order      []string
+	next       int
+	uploads    []*source // uploaded scenarios, oldest first
+	nextUpload int
+	maps       mapCache
+	done       chan struct{} // closed on shutdown: event streams end
+	once       sync.Once
 }
 
 // run is one run and its state.
@@ -96,6 +110,7 @@ type run struct {
 	Edits   Edits     `json:"edits"`
 
 	doc     []byte
+	better  map[string]string // metric → "lower" or "higher" (absent: neither)
 	out     *Output
 	cancel  context.CancelFunc
 	changed chan struct{} // closed and replaced on every change
@@ -136,19 +151,29 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxRuns <= 0 {
 		opts.MaxRuns = DefaultMaxRuns
 	}
-	doc, err := applyEdits(opts.Doc, Edits{}, opts.DataDir)
+	start := &source{id: startID, name: opts.Name, doc: opts.Doc, files: []string{}, load: opts.Load}
+	switch {
+	case opts.Builtin != "":
+		start.rewrite = inBuiltin(opts.Builtin)
+	case opts.DataDir != "":
+		start.rewrite = inDir(opts.DataDir)
+	}
+	doc, err := applyEdits(opts.Doc, Edits{}, start.rewrite)
 	if err != nil {
 		return nil, err
 	}
-	base, err := opts.Load(doc)
-	if err != nil {
+	if start.base, err = opts.Load(doc); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, base: base, slots: make(chan struct{}, opts.MaxRuns), runs: map[string]*run{}, done: make(chan struct{})}
+	s := &Server{opts: opts, start: start, slots: make(chan struct{}, opts.MaxRuns), runs: map[string]*run{}, done: make(chan struct{})}
 	mux := http.NewServeMux()
 	sub, _ := fs.Sub(static, "static")
 	mux.Handle("GET /", http.FileServerFS(sub))
 	mux.HandleFunc("GET /api/scenario", s.getScenario)
+	mux.HandleFunc("GET /api/scenarios", s.listScenarios)
+	mux.HandleFunc("POST /api/scenarios", s.upload)
+	mux.HandleFunc("GET /api/map.svg", s.cityMap)
+	mux.HandleFunc("GET /api/compare", s.compare)
 	mux.HandleFunc("POST /api/validate", s.validate)
 	mux.HandleFunc("POST /api/runs", s.startRun)
 	mux.HandleFunc("GET /api/runs", s.listRuns)
@@ -180,7 +205,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	limit := int64(MaxBodyBytes)
+	if r.Method == http.MethodPost && r.URL.Path == "/api/scenarios" {
+		limit = MaxUploadBytes
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -257,8 +286,15 @@ type Problem struct {
 	Text    string `json:"text"`    // the whole line, as patrolsim validate prints it
 }
 
+// getScenario answers the form of the scenario ?id= names (default: the
+// start scenario).
 func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, formOf(s.base, s.opts.MaxWork))
+	src := s.source(r.URL.Query().Get("id"))
+	if src == nil {
+		writeError(w, http.StatusNotFound, s.noSource(r.URL.Query().Get("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.formOf(src, src.base))
 }
 
 // readEdits decodes the request body; it answers the request on failure.
@@ -278,30 +314,40 @@ func readEdits(w http.ResponseWriter, r *http.Request) (Edits, bool) {
 	return e, true
 }
 
-// prepare applies the edits and loads the result. On problems it answers
-// the request (400) and returns nil.
-func (s *Server) prepare(w http.ResponseWriter, e Edits) ([]byte, *scenarios.Scenario, []Problem) {
-	doc, err := applyEdits(s.opts.Doc, e, s.opts.DataDir)
-	if err != nil {
-		return nil, nil, []Problem{{Message: err.Error(), Text: err.Error()}}
-	}
-	sc, err := s.opts.Load(doc)
-	if err != nil {
-		var se *scenarios.Error
-		if errors.As(err, &se) {
-			var ps []Problem
-			for _, p := range se.Problems {
-				ps = append(ps, Problem{Path: p.Path, Line: p.Line, Message: p.Msg, Text: p.String()})
-			}
-			return nil, nil, ps
+// problemsOf turns a loader's error into problems.
+func problemsOf(err error) []Problem {
+	var se *scenarios.Error
+	if errors.As(err, &se) {
+		var ps []Problem
+		for _, p := range se.Problems {
+			ps = append(ps, Problem{Path: p.Path, Line: p.Line, Message: p.Msg, Text: p.String()})
 		}
-		return nil, nil, []Problem{{Message: err.Error(), Text: err.Error()}}
+		return ps
+	}
+	return []Problem{{Message: err.Error(), Text: err.Error()}}
+}
+
+// prepare applies the edits to the scenario they name and loads the
+// result; it returns problems instead when there are any.
+func (s *Server) prepare(e Edits) ([]byte, *source, *scenarios.Scenario, []Problem) {
+	src := s.source(e.Scenario)
+	if src == nil {
+		msg := s.noSource(e.Scenario)
+		return nil, nil, nil, []Problem{{Path: "scenario", Message: msg, Text: msg}}
+	}
+	doc, err := applyEdits(src.doc, e, src.rewrite)
+	if err != nil {
+		return nil, nil, nil, []Problem{{Message: err.Error(), Text: err.Error()}}
+	}
+	sc, err := src.load(doc)
+	if err != nil {
+		return nil, nil, nil, problemsOf(err)
 	}
 	if wk := work(sc); wk > float64(s.opts.MaxWork) {
 		msg := fmt.Sprintf("the run is too big: replications × days × units = %.0f, more than the limit of %d; use fewer replications, a shorter duration or fewer units", wk, s.opts.MaxWork)
-		return nil, nil, []Problem{{Path: "replications", Message: msg, Text: msg}}
+		return nil, nil, nil, []Problem{{Path: "replications", Message: msg, Text: msg}}
 	}
-	return doc, sc, nil
+	return doc, src, sc, nil
 }
 
 func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
@@ -309,12 +355,12 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, sc, ps := s.prepare(w, e)
+	_, src, sc, ps := s.prepare(e)
 	if ps != nil {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "problems": ps})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "problems": []Problem{}, "scenario": formOf(sc, s.opts.MaxWork)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "problems": []Problem{}, "scenario": s.formOf(src, sc)})
 }
 
 func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
@@ -322,7 +368,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	doc, sc, ps := s.prepare(w, e)
+	doc, _, sc, ps := s.prepare(e)
 	if ps != nil {
 		msg := ps[0].Text
 		if len(ps) > 1 {
@@ -348,7 +394,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.next++
 	rn := &run{ID: "r" + strconv.Itoa(s.next), Created: time.Now().UTC(), Status: "running", Edits: e, doc: doc, cancel: cancel,
-		Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{})}
+		better: directions(sc), Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{})}
 	s.runs[rn.ID] = rn
 	s.order = append(s.order, rn.ID)
 	s.prune()

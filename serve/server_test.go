@@ -24,6 +24,7 @@ type fakeRunner struct {
 	release chan struct{}
 	panics  bool
 	started chan struct{}
+	output  func(s *scenarios.Scenario) *Output // nil: a fixed output
 }
 
 func newFake() *fakeRunner {
@@ -47,6 +48,9 @@ func (f *fakeRunner) run(ctx context.Context, s *scenarios.Scenario, progress fu
 	case <-f.release:
 	}
 	progress(total, total)
+	if f.output != nil {
+		return f.output(s), nil
+	}
 	return &Output{Results: []byte(`{"scenario":"grid"}`), Replications: []byte("variant,replication\n"), Charts: map[string][]byte{"ranking.svg": []byte("<svg/>")}}, nil
 }
 
@@ -178,7 +182,7 @@ func TestValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, fsys, _ := scenarios.BuiltinFile("grid")
-	doc, err := applyEdits(data, Edits{Units: map[string]UnitEdit{"car": {Squad: ptr(0)}}, Duration: ptr("-3d")}, "")
+	doc, err := applyEdits(data, Edits{Units: map[string]UnitEdit{"car": {Squad: ptr(0)}}, Duration: ptr("-3d")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,12 +513,37 @@ func TestServeShutdown(t *testing.T) {
 func TestVariantEdits(t *testing.T) {
 	doc := []byte("variants:\n  - {name: a, policy: follow-incidents, params: {half_life: 2d, units_per_atom: 2}}\n")
 	out, err := applyEdits(doc, Edits{Variant: map[string]VariantEdit{"a": {Dispatch: ptr("hierarchical"),
-		Params: map[string]string{"half_life": "", "units_per_atom": "3", "scope": "city"}}}}, "")
+		Params: map[string]string{"half_life": "", "units_per_atom": "3", "scope": "city"}}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "variants:\n  - name: a\n    policy: follow-incidents\n    params:\n      units_per_atom: 3\n      scope: city\n    dispatch: hierarchical\n"
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestDataPaths: relative data paths (city.areas, posts, routes and
+// travel.roads) become builtin:NAME/FILE for a built-in scenario and
+// absolute for a file scenario; absolute and builtin: paths stay; without
+// a rewrite nothing changes.
+func TestDataPaths(t *testing.T) {
+	doc := []byte("city:\n  areas: a.geojson\n  posts: /abs/p.geojson\n  routes: builtin:grid/r.geojson\ntravel:\n  roads: sub/roads.geojson\n")
+	for _, c := range []struct {
+		name    string
+		rewrite func(string) string
+		want    string
+	}{
+		{"builtin", inBuiltin("jinzhou"), "city:\n  areas: builtin:jinzhou/a.geojson\n  posts: /abs/p.geojson\n  routes: builtin:grid/r.geojson\ntravel:\n  roads: builtin:jinzhou/sub/roads.geojson\n"},
+		{"dir", inDir("/data/city"), "city:\n  areas: /data/city/a.geojson\n  posts: /abs/p.geojson\n  routes: builtin:grid/r.geojson\ntravel:\n  roads: /data/city/sub/roads.geojson\n"},
+		{"none", nil, string(doc)},
+	} {
+		got, err := applyEdits(doc, Edits{}, c.rewrite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != c.want {
+			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, c.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -86,7 +87,7 @@ func serveOptions(path string, workers int) (serve.Options, error) {
 		if err != nil {
 			return opts, usageError{err}
 		}
-		opts.Name, opts.Doc = "builtin:"+name+"/scenario.yaml", data
+		opts.Name, opts.Doc, opts.Builtin = "builtin:"+name+"/scenario.yaml", data, name
 		opts.Load = func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load(opts.Name, doc, fsys) }
 		return opts, nil
 	}
@@ -104,7 +105,10 @@ func serveOptions(path string, workers int) (serve.Options, error) {
 }
 
 // serveRunner runs a scenario as `patrolsim run` does, reporting progress,
-// and draws the report's charts from the outputs in a temporary folder.
+// writes its outputs to a temporary folder and draws the report's charts
+// there. The report is drawn from the scenario as loaded, not from the
+// resolved copy on disk: an uploaded scenario's data files exist only in
+// memory, and its data paths must never be looked up on the disk.
 func serveRunner(workers int) serve.Runner {
 	return func(ctx context.Context, s *scenarios.Scenario, progress func(done, total int)) (*serve.Output, error) {
 		res, err := execute(ctx, s, workers, false, progress)
@@ -126,8 +130,15 @@ func serveRunner(workers int) serve.Runner {
 		if out.Replications, err = os.ReadFile(filepath.Join(dir, "replications.csv")); err != nil {
 			return nil, err
 		}
-		in, err := report.Load(dir)
+		in := &report.Input{Dir: dir, Scenario: s}
+		if err := json.Unmarshal(out.Results, &in.Results); err != nil {
+			return nil, err
+		}
+		details, err := os.ReadFile(filepath.Join(dir, "details.json"))
 		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(details, &in.Details); err != nil {
 			return nil, err
 		}
 		files, err := in.Write(report.Options{})

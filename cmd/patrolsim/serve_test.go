@@ -35,10 +35,21 @@ func serveGet(t *testing.T, url string) []byte {
 }
 
 // TestServeMatchesRun runs an edited scenario through the server, then
-// loads the downloaded scenario.yaml as `patrolsim run` would and checks
-// Execute gives byte-identical results.json.
+// loads the downloaded scenario.yaml from another folder as `patrolsim run`
+// would and checks Execute gives byte-identical results.json. The built-in
+// city has data files: in the download their paths are
+// builtin:jinzhou/FILE, which load anywhere.
 func TestServeMatchesRun(t *testing.T) {
-	for _, name := range []string{"builtin:grid", "file"} {
+	grid := `{"units":{"car":{"count":6,"squad":1}},"duration":"3d","replications":3,"per_day":40,"deterrence":false}`
+	for _, c := range []struct {
+		name, body string
+		total      int
+	}{
+		{"builtin:grid", grid, 6},
+		{"file", grid, 6},
+		{"builtin:jinzhou", `{"units":{"patrol_car":{"count":6}},"duration":"3d","replications":2,"variants":["beats-p2p","posts-hier"],"deterrence":false}`, 4},
+	} {
+		name, body := c.name, c.body
 		t.Run(name, func(t *testing.T) {
 			path := name
 			if name == "file" {
@@ -64,7 +75,6 @@ func TestServeMatchesRun(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			defer srv.Close()
-			body := `{"units":{"car":{"count":6,"squad":1}},"duration":"3d","replications":3,"per_day":40,"deterrence":false}`
 			resp, err := http.Post(ts.URL+"/api/runs", "application/json", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
@@ -89,7 +99,7 @@ func TestServeMatchesRun(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			if v.Status != "done" || v.Done != 6 || v.Total != 6 {
+			if v.Status != "done" || v.Done != c.total || v.Total != c.total {
 				t.Fatalf("run: %+v", v)
 			}
 			for _, c := range []string{"ranking.svg", "map-realised.svg"} {
@@ -111,8 +121,15 @@ func TestServeMatchesRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the downloaded scenario does not load: %v\n%s", err, doc)
 			}
-			if s.File.Units[0].Count != 6 || s.File.Replications != 3 || s.File.Deterrence.Enabled {
+			if s.File.Units[0].Count != 6 || s.File.Replications != c.total/2 || s.File.Deterrence.Enabled {
 				t.Errorf("edits lost: %+v", s.File.Units[0])
+			}
+			if name == "builtin:jinzhou" {
+				for _, want := range []string{"areas: builtin:jinzhou/communities.geojson", "posts: builtin:jinzhou/posts.geojson"} {
+					if !bytes.Contains(doc, []byte(want)) {
+						t.Errorf("the downloaded scenario lacks %q:\n%s", want, doc)
+					}
+				}
 			}
 			res, err := Execute(context.Background(), s, 1, false)
 			if err != nil {
@@ -134,8 +151,17 @@ func TestServeMatchesRun(t *testing.T) {
 			}
 			// And `patrolsim run` accepts the file unchanged.
 			var stdout, stderr bytes.Buffer
-			if code := NewMain(&stdout, &stderr).Run(context.Background(), []string{"run", "-q", "-o", t.TempDir(), file}); code != 0 {
+			out := t.TempDir()
+			if code := NewMain(&stdout, &stderr).Run(context.Background(), []string{"run", "-q", "-o", out, file}); code != 0 {
 				t.Errorf("patrolsim run on the downloaded scenario: %d %s", code, stderr.String())
+			}
+			if b, err := os.ReadFile(filepath.Join(out, "results.json")); err != nil || !bytes.Equal(b, got) {
+				t.Errorf("patrolsim run's results.json differs from the server's (%v)", err)
+			}
+			// The run's resolved scenario.yaml loads too (patrolsim report
+			// reads it).
+			if _, err := scenarios.LoadFile(filepath.Join(out, "scenario.yaml")); err != nil {
+				t.Errorf("the resolved scenario of the run does not load: %v", err)
 			}
 		})
 	}

@@ -1,0 +1,236 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/patrolsim/patrolsim/results"
+)
+
+// mainMetrics are compared besides the objective's: response times overall
+// and of priority 1, priority 1 within target, and incidents realised and
+// prevented.
+var mainMetrics = []string{"response_mean_s", "response_p90_s", "response_mean_s_p1", "response_p90_s_p1",
+	"within_target_p1", "incidents_realised", "incidents_prevented"}
+
+// Comparison is run B against run A, variant by variant.
+type Comparison struct {
+	A      string  `json:"a"`
+	B      string  `json:"b"`
+	Method string  `json:"method"` // "paired" or "welch"
+	Why    string  `json:"why"`    // why that method, in a sentence
+	Level  float64 `json:"level"`  // of the intervals and of "significant": 0.95
+	// Variants present in both runs, in run A's order; the others.
+	Variants []string     `json:"variants"`
+	OnlyA    []string     `json:"only_a"`
+	OnlyB    []string     `json:"only_b"`
+	Rows     []CompareRow `json:"rows"`
+}
+
+// CompareRow is one variant and metric of a comparison.
+type CompareRow struct {
+	Variant string       `json:"variant"`
+	Metric  string       `json:"metric"`
+	Better  string       `json:"better"` // "lower", "higher" or "" (neither)
+	A       estimateJSON `json:"a"`
+	B       estimateJSON `json:"b"`
+	// Difference is B − A: paired over replications, or Welch's.
+	Difference  differenceJSON `json:"difference"`
+	Significant bool           `json:"significant"` // the 95% interval of B − A excludes 0 (p < 0.05), for this row alone
+	Verdict     string         `json:"verdict"`     // when significant, B is "better", "worse" or (no direction) "changed"; else ""
+}
+
+type estimateJSON struct {
+	Mean *float64 `json:"mean"`
+	Low  *float64 `json:"ci95_low"`
+	High *float64 `json:"ci95_high"`
+	N    int      `json:"n"` // replications with a value
+}
+
+type differenceJSON struct {
+	Mean *float64 `json:"mean"`
+	Low  *float64 `json:"ci95_low"`
+	High *float64 `json:"ci95_high"`
+	P    *float64 `json:"p_value"`
+	DF   *float64 `json:"df"`
+	NA   int      `json:"n_a"` // values of A used (pairs, when paired)
+	NB   int      `json:"n_b"`
+}
+
+// num is x, or nil (JSON null) when x is NaN or infinite.
+func num(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// replications is a run's replications.csv: metric names (in column order)
+// and values by variant, metric and replication (NaN where empty).
+type replications struct {
+	metrics  []string
+	variants []string // in file order
+	values   map[string]map[string][]float64
+}
+
+func parseReplications(data []byte) (*replications, error) {
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 || len(rows[0]) < 2 || rows[0][0] != "variant" || rows[0][1] != "replication" {
+		return nil, fmt.Errorf("replications.csv: no header variant,replication,…")
+	}
+	out := &replications{metrics: rows[0][2:], values: map[string]map[string][]float64{}}
+	for i, row := range rows[1:] {
+		v := row[0]
+		rep, err := strconv.Atoi(row[1])
+		if err != nil || rep < 0 || rep > 1e6 {
+			return nil, fmt.Errorf("replications.csv line %d: replication %q", i+2, row[1])
+		}
+		byMetric := out.values[v]
+		if byMetric == nil {
+			byMetric = map[string][]float64{}
+			out.values[v] = byMetric
+			out.variants = append(out.variants, v)
+		}
+		for j, m := range out.metrics {
+			x := math.NaN()
+			if s := row[2+j]; s != "" {
+				if x, err = strconv.ParseFloat(s, 64); err != nil {
+					return nil, fmt.Errorf("replications.csv line %d: %s: %v", i+2, m, err)
+				}
+			}
+			col := byMetric[m]
+			for len(col) <= rep {
+				col = append(col, math.NaN())
+			}
+			col[rep] = x
+			byMetric[m] = col
+		}
+	}
+	return out, nil
+}
+
+// compareRuns compares run b with run a: for every variant in both and every
+// metric of either objective and mainMetrics that both runs have, each
+// run's mean with its 95% interval and the difference b − a. When both
+// runs have the same seed and number of replications, replication i of a
+// and b drew the same random numbers (common random numbers), so the
+// difference is paired over replications; otherwise Welch's.
+func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comparison, error) {
+	var ra, rb results.JSON
+	for _, x := range []struct {
+		out *Output
+		doc *results.JSON
+		id  string
+	}{{a, &ra, idA}, {b, &rb, idB}} {
+		if err := json.Unmarshal(x.out.Results, x.doc); err != nil {
+			return nil, fmt.Errorf("run %s: results.json: %v", x.id, err)
+		}
+	}
+	ta, err := parseReplications(a.Replications)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %v", idA, err)
+	}
+	tb, err := parseReplications(b.Replications)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %v", idB, err)
+	}
+	c := &Comparison{A: idA, B: idB, Level: 0.95, Variants: []string{}, OnlyA: []string{}, OnlyB: []string{}, Rows: []CompareRow{}}
+	paired := ra.Seed == rb.Seed && ra.Replications == rb.Replications
+	if paired {
+		c.Method = "paired"
+		c.Why = fmt.Sprintf("both runs have seed %d and %d replications: replication i of each saw the same random numbers, so the difference is paired over replications (Student t, %d − 1 degrees of freedom)", ra.Seed, ra.Replications, ra.Replications)
+	} else {
+		c.Method = "welch"
+		c.Why = fmt.Sprintf("the runs differ in seed (%d, %d) or replications (%d, %d): independent samples, Welch's t", ra.Seed, rb.Seed, ra.Replications, rb.Replications)
+	}
+	for _, v := range ta.variants {
+		if _, ok := tb.values[v]; ok {
+			c.Variants = append(c.Variants, v)
+		} else {
+			c.OnlyA = append(c.OnlyA, v)
+		}
+	}
+	for _, v := range tb.variants {
+		if _, ok := ta.values[v]; !ok {
+			c.OnlyB = append(c.OnlyB, v)
+		}
+	}
+	var metrics []string
+	for _, m := range slices.Concat(ra.RankedBy, rb.RankedBy, mainMetrics) {
+		if !slices.Contains(metrics, m) && slices.Contains(ta.metrics, m) && slices.Contains(tb.metrics, m) {
+			metrics = append(metrics, m)
+		}
+	}
+	for _, v := range c.Variants {
+		for _, m := range metrics {
+			xa, xb := ta.values[v][m], tb.values[v][m]
+			var d results.Difference
+			if paired {
+				d = results.PairedDifference(xb, xa)
+			} else {
+				d = results.WelchDifference(xb, xa)
+			}
+			row := CompareRow{Variant: v, Metric: m, Better: better[m], A: estimateOf(xa), B: estimateOf(xb),
+				Difference: differenceJSON{num(d.Mean), num(d.Low), num(d.High), num(d.P), num(d.DF), d.NY, d.NX}}
+			row.Significant = d.P < 0.05 // the same as: the 95% interval excludes 0
+			if row.Significant {
+				switch {
+				case row.Better == "":
+					row.Verdict = "changed"
+				case (d.Mean < 0) == (row.Better == "lower"):
+					row.Verdict = "better"
+				default:
+					row.Verdict = "worse"
+				}
+			}
+			c.Rows = append(c.Rows, row)
+		}
+	}
+	return c, nil
+}
+
+func estimateOf(xs []float64) estimateJSON {
+	e := results.EstimateOf(xs)
+	return estimateJSON{num(e.Mean), num(e.Low), num(e.High), e.N}
+}
+
+// compare answers GET /api/compare?a=ID&b=ID: run b against run a.
+func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ids := []string{q.Get("a"), q.Get("b")}
+	var outs [2]*Output
+	better := map[string]string{}
+	s.mu.Lock()
+	for i, id := range ids {
+		if rn := s.runs[id]; rn != nil {
+			outs[i] = rn.out
+			for m, b := range rn.better {
+				if _, ok := better[m]; !ok {
+					better[m] = b
+				}
+			}
+		}
+	}
+	s.mu.Unlock()
+	for i, id := range ids {
+		if outs[i] == nil {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no finished run %q to compare (give ?a=ID&b=ID of two finished runs)", id))
+			return
+		}
+	}
+	c, err := compareRuns(ids[0], ids[1], outs[0], outs[1], better)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}

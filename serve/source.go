@@ -1,0 +1,239 @@
+package serve
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// startID names the scenario the server started with.
+const startID = "start"
+
+// source is a scenario the page can edit: the one the server started
+// with, or one uploaded through the page. It never changes once made.
+type source struct {
+	id      string   // startID, or "u1", "u2", … for uploads
+	name    string   // the document's name in messages
+	doc     []byte   // as given
+	files   []string // data files uploaded with it, by name
+	load    func(doc []byte) (*scenarios.Scenario, error)
+	rewrite func(string) string // relative data paths in edited documents; nil keeps them
+	base    *scenarios.Scenario // doc loaded
+}
+
+// source returns the scenario named id ("" is the start scenario), or nil.
+func (s *Server) source(id string) *source {
+	if id == "" || id == startID {
+		return s.start
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.uploads {
+		if u.id == id {
+			return u
+		}
+	}
+	return nil
+}
+
+// noSource is the message for an unknown scenario id.
+func (s *Server) noSource(id string) string {
+	return fmt.Sprintf("no scenario %q: uploads are kept for the session, the last %d of them; upload it again", id, MaxKeptUploads)
+}
+
+func (s *Server) formOf(src *source, sc *scenarios.Scenario) Form {
+	f := formOf(sc, s.opts.MaxWork)
+	f.ID, f.Source, f.Files = src.id, src.name, src.files
+	return f
+}
+
+// scenarioEntry is one scenario the page can choose.
+type scenarioEntry struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`   // the scenario's name: field
+	Source string   `json:"source"` // the document's name
+	Files  []string `json:"files"`
+}
+
+func entryOf(src *source) scenarioEntry {
+	return scenarioEntry{ID: src.id, Name: src.base.File.Name, Source: src.name, Files: src.files}
+}
+
+// listScenarios answers the start scenario and the uploads, oldest first.
+func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) {
+	out := []scenarioEntry{entryOf(s.start)}
+	s.mu.Lock()
+	for _, u := range s.uploads {
+		out = append(out, entryOf(u))
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// upload takes a scenario document (form field "scenario") and the data
+// files it names (fields "data"), as multipart/form-data, all held in
+// memory. The scenario's data paths are read from these files only (by
+// name) or from the binary (builtin:SCENARIO/FILE): never from the disk.
+// It answers 201 with the new scenario's form, or 400 with the loader's
+// problems.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
+		writeError(w, http.StatusUnsupportedMediaType, "upload a scenario as multipart/form-data: the field scenario (the YAML file) and any number of fields data (the GeoJSON files it names)")
+		return
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "the upload is not valid multipart/form-data: "+err.Error())
+		return
+	}
+	var (
+		name string
+		doc  []byte
+	)
+	files := memFS{}
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err == nil && n >= MaxUploadFiles {
+			err = fmt.Errorf("more than %d files; upload the scenario and the data files it names only", MaxUploadFiles)
+		}
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(part)
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than the limit of %d MiB; run a scenario this big with patrolsim run, or serve it from its folder (patrolsim serve FILE.yaml)", MaxUploadBytes>>20))
+			} else {
+				writeError(w, http.StatusBadRequest, "the upload cannot be read: "+err.Error())
+			}
+			return
+		}
+		fname := part.FileName()
+		if !validUploadName(fname) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q: %q is not a file name (a name without folders, e.g. communities.geojson)", part.FormName(), fname))
+			return
+		}
+		switch part.FormName() {
+		case "scenario":
+			if doc != nil {
+				writeError(w, http.StatusBadRequest, "more than one scenario file: upload one YAML scenario, with its data files as data")
+				return
+			}
+			name, doc = fname, data
+		case "data":
+			if _, dup := files[fname]; dup {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("the data file %s is uploaded twice", fname))
+				return
+			}
+			files[fname] = data
+		default:
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown field %q: the fields are scenario (one YAML file) and data (GeoJSON files)", part.FormName()))
+			return
+		}
+	}
+	if doc == nil {
+		writeError(w, http.StatusBadRequest, "no scenario file: the field scenario must hold the YAML file")
+		return
+	}
+	src := &source{name: name, doc: doc, files: sortedKeys(files),
+		load: func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load(name, doc, files) }}
+	// The document as uploaded, so lines in messages are the file's own.
+	if src.base, err = src.load(doc); err != nil {
+		ps := problemsOf(err)
+		msg := ps[0].Text
+		if len(ps) > 1 {
+			msg = fmt.Sprintf("%d problems in %s, first: %s", len(ps), name, msg)
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": msg, "problems": ps})
+		return
+	}
+	if _, err := applyEdits(doc, Edits{}, nil); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s: %v", name, err))
+		return
+	}
+	s.mu.Lock()
+	s.nextUpload++
+	src.id = "u" + strconv.Itoa(s.nextUpload)
+	s.uploads = append(s.uploads, src)
+	if len(s.uploads) > MaxKeptUploads {
+		s.uploads = slices.Delete(s.uploads, 0, len(s.uploads)-MaxKeptUploads)
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, s.formOf(src, src.base))
+}
+
+// validUploadName reports whether name is a plain file name: no folders,
+// not . or .., not empty. (The name is only a key of the uploaded files in
+// memory; this keeps scenarios' data paths and the files' names alike.)
+func validUploadName(name string) bool {
+	return name != "" && name != "." && name != ".." && len(name) <= 255 && fs.ValidPath(name) && !strings.ContainsAny(name, `/\`+"\x00")
+}
+
+// memFS is a read-only file system of uploaded files held in memory, by
+// name. It has no folders and never touches the disk.
+type memFS map[string][]byte
+
+// Open implements fs.FS.
+func (m memFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	data, ok := m[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (not uploaded with the scenario: upload it too, or name a built-in file as builtin:SCENARIO/FILE)", fs.ErrNotExist)}
+	}
+	return &memFile{Reader: bytes.NewReader(data), info: memInfo{name: name, size: int64(len(data))}}, nil
+}
+
+type memFile struct {
+	*bytes.Reader
+	info memInfo
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *memFile) Close() error               { return nil }
+
+type memInfo struct {
+	name string
+	size int64
+}
+
+func (i memInfo) Name() string       { return i.name }
+func (i memInfo) Size() int64        { return i.size }
+func (i memInfo) Mode() fs.FileMode  { return 0o444 }
+func (i memInfo) ModTime() time.Time { return time.Time{} }
+func (i memInfo) IsDir() bool        { return false }
+func (i memInfo) Sys() any           { return nil }
+
+// directions returns the better direction of every metric of a scenario's
+// runs: "lower" or "higher"; metrics without one are left out.
+func directions(sc *scenarios.Scenario) map[string]string {
+	out := map[string]string{}
+	if sc == nil || sc.Config == nil {
+		return out
+	}
+	for _, m := range results.Metrics(sc.Config) {
+		switch m.Better {
+		case results.Lower:
+			out[m.Name] = "lower"
+		case results.Higher:
+			out[m.Name] = "higher"
+		}
+	}
+	return out
+}

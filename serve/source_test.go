@@ -1,0 +1,268 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+)
+
+// upload posts a scenario and data files as the page does: field scenario
+// for the YAML, data for each other file.
+func upload(t *testing.T, ts *httptest.Server, name string, doc []byte, data map[string][]byte) (int, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("scenario", name)
+	fw.Write(doc)
+	for _, n := range sortedKeys(data) {
+		fw, _ := mw.CreateFormFile("data", n)
+		fw.Write(data[n])
+	}
+	mw.Close()
+	return do(t, "POST", ts.URL+"/api/scenarios", body.String(), "Content-Type", mw.FormDataContentType())
+}
+
+// jinzhou returns the built-in city's document and data files.
+func jinzhou(t *testing.T) ([]byte, map[string][]byte) {
+	t.Helper()
+	doc, fsys, err := scenarios.BuiltinFile("jinzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, n := range []string{"communities.geojson", "posts.geojson"} {
+		if files[n], err = fs.ReadFile(fsys, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return doc, files
+}
+
+type uploadAnswer struct {
+	Form
+	Error    string    `json:"error"`
+	Problems []Problem `json:"problems"`
+}
+
+func TestUpload(t *testing.T) {
+	f := newFake()
+	close(f.release)
+	_, ts := testServer(t, f, nil)
+	doc, files := jinzhou(t)
+
+	// The built-in city uploaded with its data files becomes scenario u1:
+	// its form, validation, map and runs.
+	code, b := upload(t, ts, "city.yaml", doc, files)
+	var u uploadAnswer
+	if err := json.Unmarshal(b, &u); err != nil || code != http.StatusCreated {
+		t.Fatalf("upload: %d %s %v", code, b, err)
+	}
+	if u.ID != "u1" || u.Name != "jinzhou" || u.Source != "city.yaml" || strings.Join(u.Files, ",") != "communities.geojson,posts.geojson" || u.Areas != 126 {
+		t.Errorf("uploaded form: %+v", u.Form)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/scenario?id=u1", ""); code != 200 || !strings.Contains(string(b), `"name": "jinzhou"`) {
+		t.Errorf("GET /api/scenario?id=u1: %d %.200s", code, b)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/scenario", ""); code != 200 || !strings.Contains(string(b), `"name": "grid"`) || !strings.Contains(string(b), `"id": "start"`) {
+		t.Errorf("the start scenario: %d %.200s", code, b)
+	}
+	_, b = do(t, "GET", ts.URL+"/api/scenarios", "")
+	var list []scenarioEntry
+	if err := json.Unmarshal(b, &list); err != nil || len(list) != 2 || list[0].ID != "start" || list[1].ID != "u1" || list[1].Name != "jinzhou" {
+		t.Errorf("scenarios: %s", b)
+	}
+	_, b = do(t, "POST", ts.URL+"/api/validate", `{"scenario":"u1","units":{"patrol_car":{"count":5}}}`)
+	if !strings.Contains(string(b), `"ok": true`) || !strings.Contains(string(b), `"count": 5`) {
+		t.Errorf("validate u1: %.300s", b)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/map.svg?scenario=u1", ""); code != 200 || !bytes.Contains(b, []byte("Expected incidents — jinzhou")) {
+		t.Errorf("map of u1: %d %.100s", code, b)
+	}
+	code, r, b := startRun(t, ts, `{"scenario":"u1","replications":2,"duration":"3d"}`)
+	if code != 202 {
+		t.Fatalf("run u1: %d %s", code, b)
+	}
+	waitStatus(t, ts, r.ID)
+	// The download keeps the data paths as uploaded: it runs with the
+	// uploaded files beside it.
+	_, b = do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/scenario.yaml", "")
+	dir := t.TempDir()
+	for n, data := range files {
+		os.WriteFile(filepath.Join(dir, n), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "s.yaml"), b, 0o644)
+	if !bytes.Contains(b, []byte("areas: communities.geojson")) {
+		t.Errorf("data path rewritten:\n%s", b)
+	}
+	if s, err := scenarios.LoadFile(filepath.Join(dir, "s.yaml")); err != nil || s.File.Replications != 2 {
+		t.Errorf("the download beside the uploaded files: %v", err)
+	}
+	// An unknown scenario id.
+	if code, b := do(t, "GET", ts.URL+"/api/scenario?id=u7", ""); code != 404 || !strings.Contains(string(b), "upload it again") {
+		t.Errorf("unknown id: %d %s", code, b)
+	}
+	if code, _, b := startRun(t, ts, `{"scenario":"../s.yaml"}`); code != 400 || !strings.Contains(string(b), `"path": "scenario"`) {
+		t.Errorf("run of an unknown scenario: %d %s", code, b)
+	}
+
+	// Only the last MaxKeptUploads are kept.
+	for range MaxKeptUploads {
+		if code, b := upload(t, ts, "city.yaml", doc, files); code != 201 {
+			t.Fatalf("upload: %d %.200s", code, b)
+		}
+	}
+	if code, _ := do(t, "GET", ts.URL+"/api/scenario?id=u1", ""); code != 404 {
+		t.Errorf("u1 kept after %d more uploads: %d", MaxKeptUploads, code)
+	}
+	if code, _ := do(t, "GET", ts.URL+"/api/scenario?id=u2", ""); code != 200 {
+		t.Errorf("u2 dropped: %d", code)
+	}
+	// The download of the run of a dropped scenario still works.
+	if code, _ := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/scenario.yaml", ""); code != 200 {
+		t.Errorf("download after the upload was dropped: %d", code)
+	}
+}
+
+// TestUploadProblems: a bad upload is refused with the messages of
+// patrolsim validate, and no data path of an upload reaches the disk, not
+// even one naming a file that exists there.
+func TestUploadProblems(t *testing.T) {
+	_, ts := testServer(t, newFake(), nil)
+	doc, files := jinzhou(t)
+
+	// A real file on disk, by absolute path and by a ../ path (relative to
+	// the test's folder, serve/): were either read, the upload would load
+	// (it is the city's own areas file); it must be refused instead.
+	onDisk := filepath.Join(t.TempDir(), "communities.geojson")
+	if err := os.WriteFile(onDisk, files["communities.geojson"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const upPath = "../scenarios/jinzhou/communities.geojson"
+	if _, err := os.Stat(upPath); err != nil {
+		t.Fatal(err)
+	}
+	grid, _, _ := scenarios.BuiltinFile("grid")
+	badSquad := bytes.Replace(grid, []byte("squad: 2"), []byte("squad: 0"), 1)
+	with := func(areas string) []byte {
+		return bytes.Replace(doc, []byte("areas: communities.geojson"), []byte("areas: "+areas), 1)
+	}
+	for _, c := range []struct {
+		name  string
+		doc   []byte
+		files map[string][]byte
+		path  string // of the problem
+		msg   string // in its message
+	}{
+		{"bad-field", badSquad, nil, "units[0].squad", "must be"},
+		{"not-uploaded", doc, map[string][]byte{"posts.geojson": files["posts.geojson"]}, "city.areas", `cannot read "communities.geojson"`},
+		{"absolute", with(onDisk), files, "city.areas", "must stay inside the scenario's folder"},
+		{"dotdot", with(upPath), files, "city.areas", "must stay inside the scenario's folder"},
+		{"dotdot-uploaded-name", with("../communities.geojson"), files, "city.areas", "must stay inside the scenario's folder"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, b := upload(t, ts, "bad.yaml", c.doc, c.files)
+			var u uploadAnswer
+			if err := json.Unmarshal(b, &u); err != nil || code != 400 {
+				t.Fatalf("%d %s %v", code, b, err)
+			}
+			// The same problems as patrolsim validate, which loads the file
+			// from disk, gives for the document with the same data files.
+			_, lerr := scenarios.Load("bad.yaml", c.doc, memFS(c.files))
+			var se *scenarios.Error
+			if !errors.As(lerr, &se) || len(se.Problems) != len(u.Problems) {
+				t.Fatalf("problems %+v, loader %v", u.Problems, lerr)
+			}
+			found := false
+			for i, p := range u.Problems {
+				if p.Text != se.Problems[i].String() || p.Line != se.Problems[i].Line {
+					t.Errorf("problem %d: %+v, loader %q", i, p, se.Problems[i].String())
+				}
+				if p.Path == c.path && strings.Contains(p.Message, c.msg) && p.Line > 0 && strings.HasPrefix(p.Text, "bad.yaml:") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem at %s with %q (and a line): %+v", c.path, c.msg, u.Problems)
+			}
+			if !strings.Contains(u.Error, "bad.yaml:") {
+				t.Errorf("error %q", u.Error)
+			}
+		})
+	}
+	_, b := do(t, "GET", ts.URL+"/api/scenarios", "")
+	if strings.Contains(string(b), `"u`) {
+		t.Errorf("a refused upload was kept: %s", b)
+	}
+
+	// The form itself.
+	for _, c := range []struct {
+		name, ctype, body string
+		code              int
+		msg               string
+	}{
+		{"json", "application/json", `{"city":{"areas":"/etc/passwd"}}`, 415, "multipart/form-data"},
+		{"no-scenario", "", "data:x.geojson", 400, "no scenario file"},
+		{"other-field", "", "other:x.yaml", 400, "unknown field"},
+		{"two-scenarios", "", "scenario:a.yaml,scenario:b.yaml", 400, "more than one scenario"},
+		{"dotdot-name", "", "scenario:..", 400, "not a file name"},
+		{"duplicate", "", "scenario:a.yaml,data:x.geojson,data:x.geojson", 400, "uploaded twice"},
+		{"too-many", "", strings.Repeat("data:x.geojson,", MaxUploadFiles) + "scenario:a.yaml", 400, "more than 16 files"},
+	} {
+		body, ctype := c.body, c.ctype
+		if ctype == "" {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			for i, part := range strings.Split(c.body, ",") {
+				field, name, _ := strings.Cut(part, ":")
+				if c.name == "too-many" && field == "data" {
+					name = strings.Repeat("y", i+1) + name
+				}
+				w, _ := mw.CreateFormFile(field, name)
+				w.Write([]byte("version: 1\n"))
+			}
+			mw.Close()
+			body, ctype = buf.String(), mw.FormDataContentType()
+		}
+		code, b := do(t, "POST", ts.URL+"/api/scenarios", body, "Content-Type", ctype)
+		if code != c.code || !strings.Contains(string(b), c.msg) {
+			t.Errorf("%s: %d %s", c.name, code, b)
+		}
+	}
+	// Bounded: one byte over the limit is refused; 2 MB (more than
+	// MaxBodyBytes) is fine.
+	big := make([]byte, MaxUploadBytes)
+	if code, b := upload(t, ts, "big.yaml", big, nil); code != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "32 MiB") {
+		t.Errorf("too big: %d %s", code, b)
+	}
+	padded := append(append([]byte{}, doc...), "\n# "+strings.Repeat("x", 2<<20)+"\n"...)
+	if code, b := upload(t, ts, "padded.yaml", padded, files); code != 201 {
+		t.Errorf("2 MB upload: %d %.300s", code, b)
+	}
+}
+
+// TestMemFS: the uploaded files' file system opens only their names.
+func TestMemFS(t *testing.T) {
+	m := memFS{"a.geojson": []byte("{}")}
+	if b, err := fs.ReadFile(m, "a.geojson"); err != nil || string(b) != "{}" {
+		t.Errorf("read: %q %v", b, err)
+	}
+	for _, name := range []string{"b.geojson", "/a.geojson", "../a.geojson", "./a.geojson", "x/../a.geojson", ""} {
+		if _, err := m.Open(name); err == nil {
+			t.Errorf("Open(%q) succeeded", name)
+		}
+	}
+	f, _ := m.Open("a.geojson")
+	if st, err := f.Stat(); err != nil || st.Size() != 2 || st.Name() != "a.geojson" || st.IsDir() {
+		t.Errorf("stat: %v %v", st, err)
+	}
+}
