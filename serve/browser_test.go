@@ -8,8 +8,9 @@ import (
 )
 
 // TestBrowserPage loads the page in headless Chromium: the form must be
-// filled from /api/scenario, the map section present and the console free
-// of errors. Without Chromium it skips, except under CI=true.
+// filled from /api/scenario, the city map asked for before any run, the
+// scenario choice, upload and compare controls labelled, and the console
+// free of errors. Without Chromium it skips, except under CI=true.
 func TestBrowserPage(t *testing.T) {
 	bin := browsertest.Find(t)
 	const tok = "browser-token"
@@ -26,6 +27,12 @@ func TestBrowserPage(t *testing.T) {
 		regexp.MustCompile(`<input id="variant-1-params" type="text"`),
 		regexp.MustCompile(`<label for="half_presence">`),
 		regexp.MustCompile(`— grid`),
+		regexp.MustCompile(`<img id="expected-map" alt="[^"]+" src="api/map.svg\?scenario=start&amp;per_day=60&amp;token=browser-token">`),
+		regexp.MustCompile(`<label for="scenario-choice">`),
+		regexp.MustCompile(`<option value="start">start scenario: grid \(builtin:grid/scenario.yaml\)</option>`),
+		regexp.MustCompile(`<label for="upload-files">`),
+		regexp.MustCompile(`<label for="compare-a">Run A</label> <select id="compare-a">`),
+		regexp.MustCompile(`<button type="button" id="compare" disabled="">`),
 	} {
 		if !want.MatchString(dom) {
 			t.Errorf("rendered DOM lacks %s", want)

@@ -1,14 +1,17 @@
-// The what-if page: loads the scenario into the form, validates and runs
-// it on the server, follows progress and shows the ranking.
+// The what-if page: loads the scenario into the form (the start scenario
+// or an uploaded one), shows its map, validates and runs it on the server,
+// follows progress, shows the ranking and compares two runs.
 const token = new URLSearchParams(location.search).get("token") || "";
 const withToken = (url) => token ? url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : url;
 const $ = (id) => document.getElementById(id);
-let base = null; // the scenario as the server started with it
+let base = null; // the form of the scenario being edited, as loaded
 
 async function api(method, url, body) {
   const opts = { method, headers: {} };
   if (token) opts.headers["Authorization"] = "Bearer " + token;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    opts.body = body; // multipart: the browser sets the content type
+  } else if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
@@ -28,7 +31,7 @@ function el(tag, attrs = {}, ...kids) {
 }
 
 function fillForm(s) {
-  $("scenario-name").textContent = "— " + s.name;
+  $("scenario-name").textContent = "— " + s.name + (s.id === "start" ? "" : ` (uploaded ${s.source})`);
   $("scenario-facts").textContent = `${s.areas} areas in ${s.districts} districts, ${s.units.length} unit types, ${s.variants.length} variants`;
   const rows = $("unit-rows");
   rows.replaceChildren();
@@ -80,6 +83,15 @@ function fillForm(s) {
   $("duration").value = s.duration;
   $("replications").value = s.replications;
   updateWork();
+  updateMap();
+}
+
+// updateMap shows the scenario's expected incidents for the incidents per
+// day in the form.
+function updateMap() {
+  const perDay = Number($("per_day").value);
+  const q = `scenario=${encodeURIComponent(base.id)}` + (perDay > 0 ? `&per_day=${perDay}` : "");
+  $("expected-map").src = withToken(`api/map.svg?${q}`);
 }
 
 const paramText = (params) => Object.entries(params || {}).map(([k, x]) => `${k}=${x}`).join(", ");
@@ -97,6 +109,7 @@ function parseParams(text, variant) {
 
 function edits() {
   const e = { units: {} };
+  if (base.id !== "start") e.scenario = base.id;
   for (const inp of document.querySelectorAll("[data-unit]")) {
     const u = (e.units[inp.dataset.unit] ||= {});
     const f = inp.dataset.field;
@@ -212,7 +225,10 @@ async function show(id) {
     ...metrics.map((m) => el("th", { scope: "col", text: `${m} (mean [95% CI])` })));
   const body = [...res.variants].sort((a, b) => a.rank - b.rank).map((v) => el("tr", {},
     el("td", { class: "num", text: String(v.rank) }), el("th", { scope: "row", text: v.name + (v.pareto ? " ◆" : "") }), el("td", { class: "num", text: fmt(v.score) }),
-    ...metrics.map((m) => { const e = v.metrics[m] || {}; return el("td", { class: "num", text: `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]` }); })));
+    ...metrics.map((m) => {
+      const e = v.metrics[m] || {};
+      return el("td", { class: "num", "data-variant": v.name, "data-metric": m, "data-mean": String(e.mean ?? ""), text: `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]` });
+    })));
   const table = el("table", {}, el("caption", { text: `${res.replications} replications; ◆ on the Pareto front` }), el("thead", {}, head), el("tbody", {}, ...body));
   $("ranking").replaceChildren(table);
   const charts = r.data.charts || [];
@@ -225,9 +241,10 @@ async function show(id) {
 async function refreshRuns() {
   const r = await api("GET", "api/runs");
   if (r.status !== 200) return [];
+  fillCompare(r.data.filter((v) => v.status === "done").map((v) => v.id));
   const tbody = $("runs").querySelector("tbody");
   tbody.replaceChildren(...r.data.map((v) => {
-    const summary = JSON.stringify(v.edits).replace(/[{}"]/g, "").slice(0, 120);
+    const summary = JSON.stringify(v.edits).replace(/[{}"]/g, "").replace(/,/g, ", ").slice(0, 160);
     const showBtn = el("button", { type: "button", text: "Show" });
     showBtn.disabled = v.status !== "done";
     showBtn.addEventListener("click", () => show(v.id));
@@ -235,9 +252,88 @@ async function refreshRuns() {
     if (v.status === "done") links.append(" ", el("a", { href: withToken(`api/runs/${v.id}/results.json`), download: `results-${v.id}.json`, text: "results.json" }),
       " ", el("a", { href: withToken(`api/runs/${v.id}/replications.csv`), download: `replications-${v.id}.csv`, text: "replications.csv" }));
     return el("tr", {}, el("th", { scope: "row", text: v.id }), el("td", { text: v.status + (v.status === "running" ? ` ${v.done}/${v.total}` : "") }),
-      el("td", { text: summary }), el("td", {}, showBtn), links);
+      el("td", { class: "edits", text: summary }), el("td", {}, showBtn), links);
   }));
   return r.data;
+}
+
+// fillCompare offers the finished runs (newest first) as A and B, keeping
+// the choices; by default B is the newest and A the one before.
+function fillCompare(ids) {
+  ["compare-a", "compare-b"].forEach((sel, k) => {
+    const old = $(sel).value;
+    $(sel).replaceChildren(...ids.map((id) => el("option", { value: id, text: id })));
+    if (ids.includes(old)) $(sel).value = old;
+    else if (ids.length) $(sel).value = ids[Math.min(k === 0 ? 1 : 0, ids.length - 1)];
+  });
+  $("compare").disabled = ids.length < 2;
+}
+
+const signed = (x) => x === null || x === undefined ? "—" : (x > 0 ? "+" : "") + fmt(x);
+const ci = (e) => `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]`;
+
+// compare shows run B against run A: each mean with its 95% interval, the
+// difference B − A and whether it is significant, in words and a symbol.
+async function compare() {
+  const a = $("compare-a").value, b = $("compare-b").value;
+  const r = await api("GET", `api/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
+  if (r.status !== 200) { $("comparison").replaceChildren(el("p", { class: "problem", text: r.data?.error || `error ${r.status}` })); return; }
+  const c = r.data;
+  const head = el("tr", {}, ...["Variant", "Metric", `A: ${c.a} (mean [95% CI])`, `B: ${c.b}`, "B − A [95% CI]", "Difference"].map((h) => el("th", { scope: "col", text: h })));
+  const rows = c.rows.map((x) => {
+    const d = x.difference;
+    const arrow = d.mean > 0 ? "▲" : d.mean < 0 ? "▼" : "";
+    const verdict = x.significant ? `${arrow} significant` + (x.verdict !== "changed" ? ` (${x.verdict})` : "") : "○ not significant";
+    const where = { "data-variant": x.variant, "data-metric": x.metric };
+    return el("tr", {}, el("th", { scope: "row", text: x.variant }), el("td", { text: x.metric + (x.better ? ` (${x.better} is better)` : "") }),
+      el("td", { class: "num", text: ci(x.a) }), el("td", { class: "num", text: ci(x.b) }),
+      el("td", { class: "num", ...where, "data-diff": String(d.mean ?? ""), text: `${signed(d.mean)} [${signed(d.ci95_low)}, ${signed(d.ci95_high)}]` }),
+      el("td", { class: "sig " + (x.significant ? x.verdict : ""), ...where, "data-significant": String(x.significant), text: verdict }));
+  });
+  const note = [c.only_a.length ? `only in ${c.a}: ${c.only_a.join(", ")}` : "", c.only_b.length ? `only in ${c.b}: ${c.only_b.join(", ")}` : ""].filter(Boolean).join("; ");
+  const caption = `Run ${c.b} against run ${c.a}, ${c.method === "paired" ? "paired differences" : "Welch's t"}: ${c.why}. Significant: the 95% interval of B − A excludes 0.` + (note ? ` (${note})` : "");
+  $("comparison").replaceChildren(el("table", {}, el("caption", { text: caption }), el("thead", {}, head), el("tbody", {}, ...rows)));
+}
+
+// loadScenario makes the scenario id the one being edited.
+async function loadScenario(id) {
+  const r = await api("GET", `api/scenario?id=${encodeURIComponent(id)}`);
+  if (r.status !== 200) { $("general-problems").textContent = r.data?.error || `error ${r.status}`; return false; }
+  base = r.data;
+  fillForm(base);
+  showProblems([]);
+  return true;
+}
+
+async function refreshScenarios(select) {
+  const r = await api("GET", "api/scenarios");
+  if (r.status !== 200) return;
+  $("scenario-choice").replaceChildren(...r.data.map((x) => el("option", { value: x.id,
+    text: x.id === "start" ? `start scenario: ${x.name} (${x.source})` : `uploaded ${x.id}: ${x.name} (${[x.source, ...x.files].join(", ")})` })));
+  $("scenario-choice").value = select;
+}
+
+// upload sends the chosen files: the one YAML file as the scenario, the
+// others as its data files.
+async function upload() {
+  const files = [...$("upload-files").files];
+  const yaml = files.filter((f) => /\.ya?ml$/i.test(f.name));
+  const box = $("upload-problems");
+  if (yaml.length !== 1) { box.replaceChildren(el("p", { text: "Choose one scenario file (.yaml) and the GeoJSON files it names." })); return; }
+  const fd = new FormData();
+  fd.append("scenario", yaml[0], yaml[0].name);
+  for (const f of files) if (f !== yaml[0]) fd.append("data", f, f.name);
+  const r = await api("POST", "api/scenarios", fd);
+  if (r.status !== 201) {
+    box.replaceChildren(...(r.data?.problems || [{ text: r.data?.error || `error ${r.status}` }]).map((p) => el("p", { text: p.text || p.message })));
+    return;
+  }
+  box.replaceChildren();
+  await refreshScenarios(r.data.id);
+  base = r.data;
+  fillForm(base);
+  showProblems([]);
+  $("status").textContent = `Uploaded ${r.data.source}: now editing ${r.data.name}.`;
 }
 
 async function main() {
@@ -245,6 +341,11 @@ async function main() {
   if (r.status !== 200) { $("general-problems").textContent = r.data?.error || `error ${r.status}`; return; }
   base = r.data;
   fillForm(base);
+  await refreshScenarios(base.id);
+  $("scenario-choice").addEventListener("change", (ev) => loadScenario(ev.target.value));
+  $("upload").addEventListener("click", upload);
+  $("compare").addEventListener("click", compare);
+  $("per_day").addEventListener("change", updateMap);
   $("knobs").addEventListener("submit", run);
   $("knobs").addEventListener("input", updateWork);
   $("check").addEventListener("click", check);
