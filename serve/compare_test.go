@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,4 +147,38 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// BenchmarkCompare compares two runs the size of the built-in city's (12
+// variants, 8 replications, 66 metrics), as GET /api/compare does after
+// looking the runs up.
+func BenchmarkCompare(b *testing.B) {
+	out := func(shift float64) *Output {
+		var csv strings.Builder
+		csv.WriteString("variant,replication")
+		metrics := append([]string{}, mainMetrics...)
+		for len(metrics) < 66 {
+			metrics = append(metrics, "m"+strconv.Itoa(len(metrics)))
+		}
+		for _, m := range metrics {
+			csv.WriteString("," + m)
+		}
+		csv.WriteString("\n")
+		for v := range 12 {
+			for r := range 8 {
+				csv.WriteString("v" + strconv.Itoa(v) + "," + strconv.Itoa(r))
+				for m := range metrics {
+					csv.WriteString("," + strconv.FormatFloat(shift+float64(v*m+r*r)/7, 'g', -1, 64))
+				}
+				csv.WriteString("\n")
+			}
+		}
+		return &Output{Results: []byte(`{"seed":1,"replications":8,"ranked_by":["response_p90_s_p1","incidents_prevented"]}`), Replications: []byte(csv.String())}
+	}
+	a, c := out(0), out(3)
+	for b.Loop() {
+		if _, err := compareRuns("r1", "r2", a, c, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
