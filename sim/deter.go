@@ -24,7 +24,7 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 		if ur.state == stOff || r.vis[u] == 0 || farFromLeg(&ur.leg, p, rad) {
 			continue
 		}
-		if ur.leg.At(t).Dist(p) <= rad {
+		if ur.at(t).Dist(p) <= rad {
 			total += r.vis[u]
 		}
 	}
@@ -35,8 +35,8 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 // leg, so that no position on it can be within rad: a cheap test that
 // spares computing the position of most units.
 func farFromLeg(l *geo.Leg, p geo.Point, rad float64) bool {
-	return p.X < min(l.From.X, l.To.X)-rad || p.X > max(l.From.X, l.To.X)+rad ||
-		p.Y < min(l.From.Y, l.To.Y)-rad || p.Y > max(l.From.Y, l.To.Y)+rad
+	x0, y0, x1, y1 := l.Box()
+	return p.X < x0-rad || p.X > x1+rad || p.Y < y0-rad || p.Y > y1+rad
 }
 
 // residualAt is the residual deterrence left in atom a at time t.
@@ -94,7 +94,7 @@ func (r *run) sample() {
 		}
 		a := int(ur.stopAtom)
 		if now < ur.leg.Arrive || a < 0 {
-			a = r.cfg.City.Locate(ur.leg.At(now)) // on the way: where is it now?
+			a = r.cfg.City.Locate(ur.at(now)) // on the way: where is it now?
 		}
 		if a >= 0 {
 			r.byAtom[a] += r.vis[u]
@@ -217,7 +217,7 @@ func (r *run) seen(p geo.Point) bool {
 	now := r.eng.Now()
 	for u := range r.units {
 		ur := &r.units[u]
-		if ur.state != stOff && !farFromLeg(&ur.leg, p, rad) && ur.leg.At(now).Dist(p) <= rad {
+		if ur.state != stOff && !farFromLeg(&ur.leg, p, rad) && ur.at(now).Dist(p) <= rad {
 			return true
 		}
 	}

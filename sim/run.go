@@ -41,12 +41,16 @@ const (
 	stOnScene
 )
 
+// at returns the unit's position at time t.
+func (ur *unitRun) at(t float64) geo.Point { return ur.leg.AtCached(t, &ur.path) }
+
 type unitRun struct {
 	state     unitState
 	wantDuty  bool // on shift (a busy unit finishes its call first)
 	gen       int64
 	leg       geo.Leg
-	stopAtom  int32 // atom holding leg.To, or -1 if not known yet
+	path      geo.PathCache // road path of leg, when it has one
+	stopAtom  int32         // atom holding leg.To, or -1 if not known yet
 	incident  int32
 	busySince float64
 	dutySince float64
@@ -412,6 +416,7 @@ func (r *run) nearest(i int) int {
 func (r *run) pick(i int, units []int, gps, ownBeat bool) int {
 	now := r.eng.Now()
 	c := &r.cands[i]
+	dest := r.cfg.Travel.Target(c.Pos)
 	best, bestT := -1, math.Inf(1)
 	for _, u := range units {
 		ur := &r.units[u]
@@ -425,12 +430,11 @@ func (r *run) pick(i int, units []int, gps, ownBeat bool) int {
 			}
 		}
 		ut := &r.cfg.Units[r.m.World.Units[u].Type]
-		from := r.assumed
 		var t float64
 		if gps {
-			t = ut.Turnout + r.cfg.Travel.Time(ur.leg.At(now), c.Pos, ut.Speed)
+			t = ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, ur.at(now), &dest, ut.Speed)
 		} else {
-			t = ut.Turnout + r.cfg.Travel.Time(from[u], c.Pos, ut.Speed)
+			t = ut.Turnout + r.cfg.Travel.TimeTo(r.assumed[u], &dest, ut.Speed)
 		}
 		if t < bestT {
 			best, bestT = u, t
@@ -445,10 +449,9 @@ func (r *run) send(u, i int) {
 	ut := &r.cfg.Units[r.m.World.Units[u].Type]
 	ir := &r.inc[i]
 	r.leave(u)
-	from := ur.leg.At(now)
+	from := ur.at(now)
 	depart := now + ut.Turnout
-	ur.leg = geo.Leg{From: from, To: r.cands[i].Pos, Depart: depart,
-		Arrive: depart + r.cfg.Travel.Time(from, r.cands[i].Pos, ut.Speed), Metric: r.cfg.Travel.Metric}
+	ur.leg = r.cfg.Travel.Leg(from, r.cands[i].Pos, depart, ut.Speed)
 	ur.stopAtom = r.cands[i].Atom
 	ur.state = stEnroute
 	ur.gen++
@@ -512,7 +515,7 @@ func (r *run) clear(i int) {
 		// they are.
 		ur := &r.units[u]
 		if ur.state == stEnroute {
-			ur.leg = geo.Stay(ur.leg.At(now), now)
+			ur.leg = geo.Stay(ur.at(now), now)
 			ur.stopAtom = -1
 		}
 		r.rec.Busy(u, ur.busySince, now)
@@ -534,10 +537,10 @@ func (r *run) patrol(u int) {
 	ur := &r.units[u]
 	ut := &r.cfg.Units[r.m.World.Units[u].Type]
 	r.leave(u)
-	pos := ur.leg.At(now)
+	pos := ur.at(now)
 	o := r.policies[ur.policy].Next(now, u, pos, r.rPolicy)
 	ur.gen++
-	ur.leg = geo.Leg{From: pos, To: o.To, Depart: now, Arrive: now + r.cfg.Travel.Time(pos, o.To, ut.PatrolSpeed), Metric: r.cfg.Travel.Metric}
+	ur.leg = r.cfg.Travel.Leg(pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
 	if math.IsInf(o.Dwell, 1) {
 		return

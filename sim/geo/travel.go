@@ -11,11 +11,16 @@ const (
 )
 
 // Travel turns two points and a speed into a travel time: distance × Detour
-// ÷ speed. The turnout delay (getting under way after a dispatch) is the
-// caller's, since patrol legs have none.
+// ÷ speed, or with Roads the road time. The turnout delay (getting under way
+// after a dispatch) is the caller's, since patrol legs have none.
 type Travel struct {
 	Metric Metric
 	Detour float64 // >= 1; 1 means the metric distance itself (0 is read as 1)
+	// Roads, if set, makes travel follow the road network: Metric and
+	// Detour are not used, and a unit of speed v takes the table's time ×
+	// RefKmh / v (its speed is its speed on a local street; faster and
+	// slower roads scale it).
+	Roads *RoadTable
 }
 
 // Distance returns the travel distance from a to b in metres, detour included.
@@ -34,20 +39,103 @@ func (t Travel) Distance(a, b Point) float64 {
 
 // Time returns the travel time in seconds from a to b at speed metres per
 // second.
-func (t Travel) Time(a, b Point, speed float64) float64 { return t.Distance(a, b) / speed }
+func (t Travel) Time(a, b Point, speed float64) float64 {
+	if t.Roads != nil {
+		return t.Roads.Time(a, b) * t.Roads.refSpeed / speed
+	}
+	return t.Distance(a, b) / speed
+}
+
+// Target is a destination prepared for many travel-time queries (TimeTo):
+// on roads its place is found once.
+type Target struct {
+	P     Point
+	place Place
+}
+
+// Target prepares b for TimeTo.
+func (t Travel) Target(b Point) Target {
+	if t.Roads != nil {
+		return Target{P: b, place: t.Roads.Locate(b)}
+	}
+	return Target{P: b}
+}
+
+// TimeTo is Time(a, b.P, speed).
+func (t Travel) TimeTo(a Point, b *Target, speed float64) float64 {
+	if t.Roads != nil {
+		return t.Roads.Seconds(a, t.Roads.Locate(a), b.P, b.place) * t.Roads.refSpeed / speed
+	}
+	return t.Distance(a, b.P) / speed
+}
+
+// TimeFrom is TimeTo from the position pos of a unit on leg l at time now:
+// once l has arrived, the place of its end, found when the leg was made,
+// is used again.
+func (t Travel) TimeFrom(l *Leg, now float64, pos Point, b *Target, speed float64) float64 {
+	if t.Roads != nil && l.roads == t.Roads && now >= l.Arrive && pos == l.To {
+		return t.Roads.Seconds(pos, l.toPlace, b.P, b.place) * t.Roads.refSpeed / speed
+	}
+	return t.TimeTo(pos, b, speed)
+}
+
+// Leg returns the leg from a to b that departs at depart at speed metres
+// per second.
+func (t Travel) Leg(a, b Point, depart, speed float64) Leg {
+	l := Leg{From: a, To: b, Depart: depart, Metric: t.Metric}
+	if t.Roads == nil {
+		l.Arrive = depart + t.Distance(a, b)/speed
+		return l
+	}
+	pa, pb := t.Roads.Locate(a), t.Roads.Locate(b)
+	l.roads, l.za, l.zb, l.toPlace = t.Roads, pa.Zone, pb.Zone, pb
+	l.Arrive = depart + t.Roads.Seconds(a, pa, b, pb)*t.Roads.refSpeed/speed
+	return l
+}
 
 // Leg is a movement from From to To, standing still at From until Depart and
 // arriving at Arrive (seconds). Positions in between follow the metric's path:
 // a straight line, or for Manhattan first along x then along y, at constant
-// speed. A leg with Arrive <= Depart is a stop at To from Depart on.
+// speed; a leg made by Travel.Leg on roads follows the road path (see
+// RoadTable). A leg with Arrive <= Depart is a stop at To from Depart on.
 type Leg struct {
 	From, To       Point
 	Depart, Arrive float64
 	Metric         Metric
+
+	roads   *RoadTable // set for a leg on roads
+	za, zb  int32      // its zones
+	toPlace Place      // To's place
+}
+
+// Box returns a box holding every position of the leg.
+func (l *Leg) Box() (x0, y0, x1, y1 float64) {
+	if l.roads != nil {
+		return l.roads.pathBox(l)
+	}
+	return min(l.From.X, l.To.X), min(l.From.Y, l.To.Y), max(l.From.X, l.To.X), max(l.From.Y, l.To.Y)
+}
+
+// RoadPath returns the points a leg on roads passes through (nil for
+// another leg).
+func (l *Leg) RoadPath() []Point {
+	if l.roads == nil {
+		return nil
+	}
+	return l.roads.Path(l)
 }
 
 // Stay returns a leg that stands at p from time t.
 func Stay(p Point, t float64) Leg { return Leg{From: p, To: p, Depart: t, Arrive: t} }
+
+// AtCached is At with the road path between the leg's zones kept in c
+// (faster when positions on legs between the same zones are asked again).
+func (l *Leg) AtCached(t float64, c *PathCache) Point {
+	if l.roads == nil || t <= l.Depart || t >= l.Arrive {
+		return l.At(t)
+	}
+	return l.roads.atCached(l, (t-l.Depart)/(l.Arrive-l.Depart), c)
+}
 
 // At returns the exact position at time t.
 func (l *Leg) At(t float64) Point {
@@ -61,6 +149,9 @@ func (l *Leg) At(t float64) Point {
 		return l.To
 	}
 	f := (t - l.Depart) / (l.Arrive - l.Depart)
+	if l.roads != nil {
+		return l.roads.at(l, f)
+	}
 	dx, dy := l.To.X-l.From.X, l.To.Y-l.From.Y
 	if l.Metric != Manhattan {
 		return Point{l.From.X + f*dx, l.From.Y + f*dy}

@@ -1,0 +1,176 @@
+package geo
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// sfTable returns the road table of San Francisco (shared/data) with the
+// default zones and the local-street reference speed.
+func sfTable(tb testing.TB) (*City, *RoadTable) {
+	tb.Helper()
+	c, net := sfRoads(tb)
+	t, err := NewRoadTable(net, 0, DefaultRoadSpeeds["S1400"])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c, t
+}
+
+// randomCityPoint draws a point in a random district of c.
+func randomCityPoint(c *City, r *rand.Rand) Point {
+	return c.RandomPoint(r.IntN(len(c.Atoms)), r)
+}
+
+// TestRoadTableNeverFasterThanStraight: a road time is never shorter than
+// the straight line at the network's top speed (no road is faster), and
+// within zones of 500 m the table's time between two points is close to
+// the exact shortest road time (Route): the table is an estimate, and this
+// measures how good.
+func TestRoadTableNeverFasterThanStraight(t *testing.T) {
+	c, tab := sfTable(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	top := tab.Net.MaxSpeed() / 3.6
+	var sumErr, sumAbs, sumExact float64
+	const n = 400
+	for i := range n {
+		a, b := randomCityPoint(c, r), randomCityPoint(c, r)
+		got := tab.Time(a, b)
+		if floor := a.Dist(b) / top; got < floor*(1-1e-9) {
+			t.Fatalf("pair %d: road time %.1f s < straight line at %g km/h %.1f s", i, got, tab.Net.MaxSpeed(), floor)
+		}
+		if back := tab.Time(b, a); math.Abs(back-got) > 1e-6*got+1e-3 {
+			t.Fatalf("pair %d: time a→b %.3f s, b→a %.3f s: not symmetric", i, got, back)
+		}
+		_, exact, err := tab.Net.Route(a, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sumErr += got - exact
+		sumAbs += math.Abs(got - exact)
+		sumExact += exact
+	}
+	// Short trips, as from a call to the nearest unit: points 300–2000 m
+	// apart.
+	var sErr, sAbs, sExact float64
+	ns := 0
+	for ns < 300 {
+		a := randomCityPoint(c, r)
+		b := Point{a.X + (r.Float64()*2-1)*1500, a.Y + (r.Float64()*2-1)*1500}
+		if d := a.Dist(b); d < 300 || d > 2000 || c.Locate(b) < 0 {
+			continue
+		}
+		_, exact, err := tab.Net.Route(a, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tab.Time(a, b)
+		sErr += got - exact
+		sAbs += math.Abs(got - exact)
+		sExact += exact
+		ns++
+	}
+	t.Logf("short trips (300–2000 m): mean exact %.1f s, bias %+.1f s, mean absolute error %.1f s", sExact/float64(ns), sErr/float64(ns), sAbs/float64(ns))
+	if math.Abs(sErr/float64(ns)) > 20 || sAbs/float64(ns) > 45 {
+		t.Errorf("short trips too far from exact road times")
+	}
+	bias, mae := sumErr/n, sumAbs/n
+	t.Logf("table vs exact over %d random pairs: mean exact %.1f s, bias %+.1f s, mean absolute error %.1f s (%d zones of %g m)",
+		n, sumExact/n, bias, mae, tab.Zones(), tab.ZoneM)
+	// Bounds: a zone of 500 m puts a node up to ~350 m from its anchor, 25 s
+	// at 50 km/h; the first-order correction keeps the bias well below it.
+	if math.Abs(bias) > 15 || mae > 45 {
+		t.Errorf("table too far from exact road times: bias %+.1f s, mean absolute error %.1f s", bias, mae)
+	}
+}
+
+// TestRoadLegFollowsPath: a leg on roads starts at From, ends at To, moves
+// continuously (no jump longer than the distance its pace allows, plus the
+// straight end links), stays inside its Box, and AtCached agrees with At.
+func TestRoadLegFollowsPath(t *testing.T) {
+	c, tab := sfTable(t)
+	tr := Travel{Roads: tab}
+	r := rand.New(rand.NewPCG(5, 6))
+	var cache PathCache
+	for i := range 50 {
+		a, b := randomCityPoint(c, r), randomCityPoint(c, r)
+		l := tr.Leg(a, b, 100, 30/3.6)
+		if l.At(100) != a || l.At(l.Arrive) != b {
+			t.Fatalf("leg %d: ends %v %v, want %v %v", i, l.At(100), l.At(l.Arrive), a, b)
+		}
+		if want := 100 + tr.Time(a, b, 30/3.6); math.Abs(l.Arrive-want) > 1e-9 {
+			t.Fatalf("leg %d: arrives %v, Time says %v", i, l.Arrive, want)
+		}
+		x0, y0, x1, y1 := l.Box()
+		path := l.RoadPath()
+		length := 0.0
+		for k := 1; k < len(path); k++ {
+			length += path[k-1].Dist(path[k])
+		}
+		const steps = 400
+		prev := a
+		for k := 1; k <= steps; k++ {
+			tt := 100 + (l.Arrive-100)*float64(k)/steps
+			p := l.At(tt)
+			if q := l.AtCached(tt, &cache); q.Dist(p) > 1e-3 { // sums in another order
+				t.Fatalf("leg %d at %v: At %v, AtCached %v", i, tt, p, q)
+			}
+			if p.X < x0-1e-6 || p.X > x1+1e-6 || p.Y < y0-1e-6 || p.Y > y1+1e-6 {
+				t.Fatalf("leg %d at %v: %v outside its box", i, tt, p)
+			}
+			// Positions are spread evenly over the path's length.
+			if d := prev.Dist(p); d > length/steps*(1+1e-4)+1e-6 { // lengths stored as float32
+				t.Fatalf("leg %d: jump of %.2f m in one step of %.2f m", i, d, length/steps)
+			}
+			prev = p
+		}
+	}
+}
+
+// BenchmarkRoadTableTime is the cost of one travel-time query between two
+// points in San Francisco (the table built beforehand).
+func BenchmarkRoadTableTime(b *testing.B) {
+	c, tab := sfTable(b)
+	tab.Build()
+	r := rand.New(rand.NewPCG(7, 8))
+	pts := make([]Point, 1024)
+	for i := range pts {
+		pts[i] = randomCityPoint(c, r)
+	}
+	i := 0
+	for b.Loop() {
+		tab.Time(pts[i%1024], pts[(i*7+3)%1024])
+		i++
+	}
+}
+
+// BenchmarkRoadTableBuild builds San Francisco's table (526 zones of 500 m:
+// a search from each) on all cores.
+func BenchmarkRoadTableBuild(b *testing.B) {
+	_, net := sfRoads(b)
+	for b.Loop() {
+		tab, err := NewRoadTable(net, 0, 30)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tab.Build()
+		b.ReportMetric(float64(tab.Zones()), "zones")
+	}
+}
+
+// BenchmarkRoadTableRow is one row of San Francisco's table: a search from
+// one anchor over the 28,172 nodes, with the path boxes carried along.
+func BenchmarkRoadTableRow(b *testing.B) {
+	_, tab := sfTable(b)
+	tab.Build()
+	n := tab.Net.Nodes()
+	var buckets [][]heapItem
+	dist := make([]float64, n)
+	box := make([][5]float32, n)
+	i := 0
+	for b.Loop() {
+		tab.row(tab.Net, &buckets, i%tab.Zones(), dist, box)
+		i++
+	}
+}
