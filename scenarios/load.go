@@ -271,7 +271,7 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	}
 	cfg.Duration, cfg.Warmup = f.Duration.Seconds, f.Warmup.Seconds
 	cfg.City = buildCity(&f.City, read, e)
-	cfg.Travel = buildTravel(&f.Travel, e)
+	cfg.Travel = buildTravel(&f.Travel, cfg.City, read, e)
 	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
 	cfg.Units = buildUnits(f, cfg, e)
 	cfg.Dispatch = buildDispatch(&f.Dispatch, e)
@@ -444,15 +444,27 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func buildTravel(t *Travel, e *errs) geo.Travel {
+func buildTravel(t *Travel, city *geo.City, read reader, e *errs) geo.Travel {
 	var out geo.Travel
 	switch t.Model {
 	case "manhattan":
 		out.Metric = geo.Manhattan
 	case "euclidean":
 		out.Metric = geo.Euclidean
+	case "road":
+		out.Roads = buildRoads(t, city, read, e)
 	default:
-		e.add("travel.model", "must be manhattan or euclidean (got %q)", t.Model)
+		e.add("travel.model", "must be manhattan, euclidean or road (got %q)", t.Model)
+	}
+	if t.Model != "road" {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"roads", t.Roads != ""}, {"speeds", t.Speeds != nil}, {"zone_m", t.ZoneM != 0}} {
+			if k.set {
+				e.add("travel."+k.key, "is for model: road only (the model is %s)", t.Model)
+			}
+		}
 	}
 	if !(t.Detour >= 1 && t.Detour <= 5) {
 		e.add("travel.detour", "must be between 1 and 5 (got %g)", t.Detour)
@@ -462,6 +474,68 @@ func buildTravel(t *Travel, e *errs) geo.Travel {
 		e.add("travel.turnout", "must be between 0 and 1h (got %s)", FormatDuration(t.Turnout.Seconds))
 	}
 	return out
+}
+
+// buildRoads reads the road network of a road travel model and checks that
+// the city's areas and posts lie near it.
+func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable {
+	if t.Roads == "" {
+		e.add("travel.roads", "missing: model: road needs a GeoJSON file of road line strings (e.g. US Census TIGER/Line roads)")
+		return nil
+	}
+	bad := false
+	for _, class := range sortedKeys(t.Speeds) {
+		if v := t.Speeds[class]; !(v >= 1 && v <= 200) {
+			e.add("travel.speeds."+class, "must be between 1 and 200 km/h (got %g)", v)
+			bad = true
+		}
+	}
+	if bad {
+		return nil
+	}
+	if t.ZoneM != 0 && !(t.ZoneM >= 50 && t.ZoneM <= 10000) {
+		e.add("travel.zone_m", "must be between 50 and 10000 metres (got %g)", t.ZoneM)
+		return nil
+	}
+	if city == nil {
+		return nil
+	}
+	if city.Proj == nil {
+		e.add("travel.model", "a grid city has no lon/lat: road travel needs a city given by areas (GeoJSON)")
+		return nil
+	}
+	data, err := read(t.Roads)
+	if err != nil {
+		e.add("travel.roads", "cannot read %q: %v", t.Roads, unwrapPath(err))
+		return nil
+	}
+	net, err := city.RoadsFromGeoJSON(data, t.Speeds)
+	if err != nil {
+		e.add("travel.roads", "%s: %v", t.Roads, err)
+		return nil
+	}
+	ref := geo.DefaultRoadSpeeds["S1400"]
+	if v, ok := t.Speeds["S1400"]; ok {
+		ref = v
+	}
+	table, err := geo.NewRoadTable(net, t.ZoneM, min(ref, net.MaxSpeed()))
+	if err != nil {
+		e.add("travel", "%s: %v", t.Roads, err)
+		return nil
+	}
+	for i := range city.Atoms {
+		a := &city.Atoms[i]
+		if _, d := net.Snap(a.Inside); d > geo.SnapLimit {
+			e.add("travel.roads", "%s: area %q lies %.1f km from the nearest road (limit %g m): is the road file for this city?", t.Roads, a.Name, d/1000, geo.SnapLimit)
+			return nil
+		}
+	}
+	for _, p := range city.Posts {
+		if _, d := net.Snap(p.At); d > geo.SnapLimit {
+			e.add("city.posts", "post %q lies %.1f km from the nearest road of %s (limit %g m)", p.Name, d/1000, t.Roads, geo.SnapLimit)
+		}
+	}
+	return table
 }
 
 func buildDist(d *Dist, path string, zeroOK bool, e *errs) sim.Dist {

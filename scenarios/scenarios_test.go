@@ -495,6 +495,29 @@ var brokenCases = []brokenCase{
 		"header.yaml:6: replications: must be between 1 and 100000 (got 0)",
 	}},
 
+	// Road travel.
+	{name: "road travel without roads", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road}"),
+		want: []string{"broken.yaml:7: travel.roads: missing: model: road needs a GeoJSON file"}},
+	{name: "road travel on a grid", doc: doc("travel: {model: road, roads: city/roads.geojson}"),
+		want: []string{"broken.yaml:7: travel.model: a grid city has no lon/lat: road travel needs a city given by areas (GeoJSON)"}},
+	{name: "road options without road travel", doc: doc("travel: {model: manhattan, roads: city/roads.geojson, speeds: {S1400: 25}, zone_m: 300}"),
+		want: []string{
+			"broken.yaml:7: travel.roads: is for model: road only (the model is manhattan)",
+			"broken.yaml:7: travel.speeds: is for model: road only",
+			"broken.yaml:7: travel.zone_m: is for model: road only",
+		}},
+	{name: "road speed out of range", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/roads.geojson, speeds: {S1400: 0, S1200: 500}}"),
+		want: []string{
+			"broken.yaml:7: travel.speeds.S1200: must be between 1 and 200 km/h (got 500)",
+			"broken.yaml:7: travel.speeds.S1400: must be between 1 and 200 km/h (got 0)",
+		}},
+	{name: "road zone too small", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/roads.geojson, zone_m: 10}"),
+		want: []string{"broken.yaml:7: travel.zone_m: must be between 50 and 10000 metres (got 10)"}},
+	{name: "road file missing", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/nothing.geojson}"),
+		want: []string{`broken.yaml:7: travel.roads: cannot read "city/nothing.geojson"`}},
+	{name: "roads of another city", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/farroads.geojson}"),
+		want: []string{`broken.yaml:7: travel.roads: city/farroads.geojson: area "w1" lies 27.6 km from the nearest road (limit 1000 m): is the road file for this city?`}},
+
 	// City.
 	{name: "neither grid nor areas", doc: doc("city: {}"),
 		want: []string{"broken.yaml:6: city: give a grid ({rows, cols, cell_m, districts}) or areas (a GeoJSON file)"}},
@@ -528,7 +551,7 @@ var brokenCases = []brokenCase{
 
 	// Travel.
 	{name: "travel model invalid", doc: doc("travel: {model: taxi}"),
-		want: []string{`broken.yaml:7: travel.model: must be manhattan or euclidean (got "taxi")`}},
+		want: []string{`broken.yaml:7: travel.model: must be manhattan, euclidean or road (got "taxi")`}},
 	{name: "detour below 1", doc: doc("travel: {model: manhattan, detour: 0.9}"),
 		want: []string{"broken.yaml:7: travel.detour: must be between 1 and 5 (got 0.9)"}},
 	{name: "turnout over an hour", doc: doc("travel: {model: manhattan, detour: 1, turnout: 2h}"),
@@ -836,7 +859,7 @@ func TestAllProblemsReported(t *testing.T) {
 	checkProblems(t, err, []string{
 		"broken.yaml:1: version: must be 1 (got 3)",
 		"broken.yaml:5: replications: must be between 1 and 100000 (got 0)",
-		`broken.yaml:7: travel.model: must be manhattan or euclidean (got "taxi")`,
+		`broken.yaml:7: travel.model: must be manhattan, euclidean or road (got "taxi")`,
 		"broken.yaml:7: travel.detour: must be between 1 and 5 (got 0.5)",
 		`broken.yaml:9: units[0].colour: unknown key "colour"`,
 		"broken.yaml:9: units[0].speed_kmh: must be between 0.1 and 1000 (got -5)",
@@ -1185,5 +1208,33 @@ func TestBuiltinDataPaths(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("%s: got %v, want an error naming it", bad, err)
 		}
+	}
+}
+
+// TestRoadTravel loads a small city on roads and checks the travel model it
+// builds: road times between its areas, never shorter than the straight
+// line at the top speed, and a unit's speed scaling them.
+func TestRoadTravel(t *testing.T) {
+	s, err := Load("roads.yaml", []byte(doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/roads.geojson, speeds: {S1200: 60}, zone_m: 200}")), os.DirFS("testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := s.Config.Travel
+	if tr.Roads == nil {
+		t.Fatal("no road table")
+	}
+	if got := tr.Roads.Net.MaxSpeed(); got != 60 {
+		t.Errorf("top speed %g km/h, want the S1200 override 60", got)
+	}
+	if got := tr.Roads.RefKmh; got != 30 {
+		t.Errorf("reference speed %g km/h, want S1400's default 30", got)
+	}
+	a, b := s.Config.City.Atoms[0].Centroid, s.Config.City.Atoms[1].Centroid
+	at30 := tr.Time(a, b, 30/3.6)
+	if floor := a.Dist(b) / (60 / 3.6); at30 < floor {
+		t.Errorf("road time %g s shorter than the straight line at 60 km/h %g s", at30, floor)
+	}
+	if at15 := tr.Time(a, b, 15/3.6); math.Abs(at15-2*at30) > 1e-9*at30 {
+		t.Errorf("at half the speed %g s, want twice %g s", at15, at30)
 	}
 }

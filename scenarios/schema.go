@@ -126,9 +126,12 @@ type PostPoint struct {
 
 // Travel is the travel model.
 type Travel struct {
-	Model   string   `yaml:"model"`   // manhattan or euclidean
-	Detour  float64  `yaml:"detour"`  // >= 1
-	Turnout Duration `yaml:"turnout"` // dispatch → moving, for units without their own
+	Model   string             `yaml:"model"`            // manhattan, euclidean or road
+	Detour  float64            `yaml:"detour"`           // >= 1
+	Turnout Duration           `yaml:"turnout"`          // dispatch → moving, for units without their own
+	Roads   string             `yaml:"roads,omitempty"`  // road: GeoJSON line strings
+	Speeds  map[string]float64 `yaml:"speeds,omitempty"` // road: km/h by road class (MTFCC)
+	ZoneM   float64            `yaml:"zone_m,omitempty"` // road: zone side, metres
 }
 
 // Incidents is the incident model.
@@ -307,5 +310,24 @@ func Default() File {
 		},
 		Reporting: Reporting{OnViewRadiusM: 50, Observers: Observers{PerKm2: 0, RadiusM: 50,
 			Delay: Dist{Dist: "exponential", Mean: D(60)}}},
+	}
+}
+
+// DataFile is a data file named by a scenario: its key (e.g. "city.areas")
+// and the path as written.
+type DataFile struct {
+	Key  string
+	Path *string // into the File; "" when not given
+}
+
+// DataFiles returns every data-file field of f in a fixed order: city.areas,
+// city.posts, city.routes, travel.roads (empty ones included), so that code
+// copying, hashing or rewriting a scenario's files misses none.
+func (f *File) DataFiles() []DataFile {
+	return []DataFile{
+		{"city.areas", &f.City.Areas},
+		{"city.posts", &f.City.Posts},
+		{"city.routes", &f.City.Routes},
+		{"travel.roads", &f.Travel.Roads},
 	}
 }

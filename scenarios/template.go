@@ -29,9 +29,12 @@ city:
   #   - {name: p2, kind: platform, lon: 121.13, lat: 41.11} # GeoJSON city
 
 travel:
-  model: manhattan             # manhattan (right-angle streets) or euclidean
-  detour: 1                    # distance multiplier, 1 … 5
+  model: manhattan             # manhattan (right-angle streets), euclidean, or road:
+  detour: 1                    # distance multiplier, 1 … 5 (not for road)
   turnout: 30s                 # dispatch → under way (units may override)
+  # roads: roads.geojson       # model: road: GeoJSON line strings (TIGER/Line roads)
+  # speeds: {S1200: 45}        # model: road: km/h by MTFCC road class
+  # zone_m: 500                # model: road: zone side of the travel-time table
 
 incidents:
   per_day: 100                 # mean incidents a day

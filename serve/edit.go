@@ -152,9 +152,6 @@ func work(s *scenarios.Scenario) float64 {
 	return float64(s.File.Replications) * s.File.Duration.Seconds / 86400 * float64(units)
 }
 
-// dataKeys are the keys of a scenario's data paths, as (section, key).
-var dataKeys = [][2]string{{"city", "areas"}, {"city", "posts"}, {"city", "routes"}, {"travel", "roads"}}
-
 // isRelativeData reports whether a data path is relative to the scenario's
 // folder: neither absolute nor a builtin:SCENARIO/FILE path.
 func isRelativeData(p string) bool {
@@ -186,8 +183,9 @@ func applyEdits(doc []byte, e Edits, rewrite func(string) string) ([]byte, error
 	}
 	top := root.Content[0]
 	if rewrite != nil {
-		for _, k := range dataKeys {
-			if n := get(get(top, k[0]), k[1]); n != nil && n.Kind == yaml.ScalarNode && isRelativeData(n.Value) {
+		for _, df := range new(scenarios.File).DataFiles() {
+			section, key, _ := strings.Cut(df.Key, ".")
+			if n := get(get(top, section), key); n != nil && n.Kind == yaml.ScalarNode && isRelativeData(n.Value) {
 				n.Value = rewrite(n.Value)
 			}
 		}

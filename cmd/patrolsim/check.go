@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -306,16 +307,16 @@ func scenarioFiles(s *scenarios.Scenario) []string {
 // dataFiles returns the data files a scenario names, in a fixed order.
 func dataFiles(s *scenarios.Scenario) []string {
 	var out []string
-	for _, p := range []string{s.File.City.Areas, s.File.City.Posts, s.File.City.Routes} {
-		if p != "" {
-			out = append(out, p)
+	for _, df := range s.File.DataFiles() {
+		if *df.Path != "" {
+			out = append(out, *df.Path)
 		}
 	}
 	return out
 }
 
 // scenarioHash returns "sha256:" and the hex SHA-256 of the scenario file's
-// bytes and those of each data file it names (areas, posts, routes), each
+// bytes and those of each data file it names (areas, posts, routes, roads), each
 // preceded by its role and length. It changes when the scenario or any of
 // its data changes, comments included, and not when the files move. For a
 // built-in scenario it hashes the embedded files, so a copy of a built-in
@@ -334,16 +335,16 @@ func scenarioHash(s *scenarios.Scenario) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "scenario %d\n", len(doc))
 	h.Write(doc)
-	c := s.File.City
-	for _, file := range []struct{ role, name string }{{"areas", c.Areas}, {"posts", c.Posts}, {"routes", c.Routes}} {
-		if file.name == "" {
+	for _, df := range s.File.DataFiles() {
+		if *df.Path == "" {
 			continue
 		}
-		data, err := s.ReadData(file.name)
+		data, err := s.ReadData(*df.Path)
 		if err != nil {
-			return "", fmt.Errorf("hash the scenario %s: data file %s: %w", s.Path, file.name, err)
+			return "", fmt.Errorf("hash the scenario %s: data file %s: %w", s.Path, *df.Path, err)
 		}
-		fmt.Fprintf(h, "\n%s %d\n", file.role, len(data))
+		_, role, _ := strings.Cut(df.Key, ".") // areas, posts, routes, roads
+		fmt.Fprintf(h, "\n%s %d\n", role, len(data))
 		h.Write(data)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil

@@ -255,8 +255,8 @@ func writeOutputs(dir string, s *scenarios.Scenario, res *Result) error {
 // paths stay as they are (they load anywhere).
 func writeResolved(dir string, s *scenarios.Scenario) error {
 	f := s.File
-	files := []*string{&f.City.Areas, &f.City.Posts, &f.City.Routes}
-	for _, p := range files {
+	for _, df := range f.DataFiles() {
+		p := df.Path
 		if *p == "" || strings.HasPrefix(*p, scenarios.BuiltinPrefix) {
 			continue
 		}
@@ -357,8 +357,8 @@ func checkNoOverwrite(dir string, s *scenarios.Scenario) error {
 	}
 	inputs := []string{s.Path}
 	base := filepath.Dir(s.Path)
-	for _, p := range []string{s.File.City.Areas, s.File.City.Posts, s.File.City.Routes} {
-		if p == "" {
+	for _, p := range dataFiles(s) {
+		if strings.HasPrefix(p, scenarios.BuiltinPrefix) {
 			continue
 		}
 		if !filepath.IsAbs(p) {
