@@ -335,7 +335,12 @@ func TestServeEndToEnd(t *testing.T) {
 		sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 		defer scancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
+			// Say what the page showed, for a failure that does not
+			// reproduce.
+			dctx, dcancel := context.WithTimeout(ctx, 5*time.Second)
+			defer dcancel()
+			state, _ := chromedp.Run(dctx, chromedp.Evaluate[string](`["status", "problems", "comparison"].map((id) => id + ": " + (document.getElementById(id)?.innerText ?? "-")).join(" | ") + " | compare " + document.getElementById("compare-a")?.value + " vs " + document.getElementById("compare-b")?.value + " of " + document.querySelectorAll("#compare-a option").length`))
+			t.Fatalf("%s: %v\npage: %s", what, err, state)
 		}
 	}
 	eval := func(what, js string, v any) {
