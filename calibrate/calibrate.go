@@ -53,6 +53,9 @@ type Options struct {
 	TopTypes int     // incident types kept; the rest become "other" (default 6)
 	Duration string  // scenario duration (default 30d)
 	MaxBad   float64 // largest share of unparsable rows tolerated (default 0.01)
+	// Roads, if set, is a GeoJSON road network the scenario travels on
+	// (travel model road), named relative to Out's folder when it can be.
+	Roads string
 
 	// NearRepeat fits the self-exciting (Hawkes) model too and writes it
 	// into the scenario (incidents.near_repeat, per_day lowered to the
@@ -648,6 +651,20 @@ func propString(p geojson.Properties, name string) string {
 
 func yamlQuote(s string) string { return strconv.Quote(s) }
 
+// relTo returns file relative to dir when both can be made absolute, else
+// file as given.
+func relTo(dir, file string) string {
+	ad, err1 := filepath.Abs(dir)
+	af, err2 := filepath.Abs(file)
+	if err1 != nil || err2 != nil {
+		return file
+	}
+	if r, err := filepath.Rel(ad, af); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return af
+}
+
 func profile(v []float64) string {
 	var s float64
 	for _, x := range v {
@@ -729,9 +746,15 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 	pf("# Placeholder force: %d cars of 2, on duty all day: about 30%% busy with\n", cars)
 	pf("# %.3g calls a day of ~40 min each, and at least one per district.\n", res.PerDay)
 	pf("units:\n  - {name: patrol_car, count: %d, squad: 2, speed_kmh: 30}\n", cars)
-	pf("# Placeholder dispatch and travel (the defaults).\n")
-	pf("dispatch: {mode: point-to-point, delay: 60s}\n")
-	pf("travel: {model: manhattan, detour: 1}\n")
+	if o.Roads == "" {
+		pf("# Placeholder dispatch and travel (the defaults).\n")
+		pf("dispatch: {mode: point-to-point, delay: 60s}\n")
+		pf("travel: {model: manhattan, detour: 1}\n")
+	} else {
+		pf("# Placeholder dispatch; travel on the road network of %s.\n", filepath.Base(o.Roads))
+		pf("dispatch: {mode: point-to-point, delay: 60s}\n")
+		pf("travel: {model: road, roads: %s}\n", yamlQuote(relTo(filepath.Dir(res.ScenarioPath), o.Roads)))
+	}
 	pf("variants:\n  - {name: random, policy: random}\n  - {name: static-beats, policy: static-beats}\n")
 	return nil
 }

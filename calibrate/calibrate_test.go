@@ -124,6 +124,7 @@ func TestSanFrancisco(t *testing.T) {
 		Clock:         "Time",
 		Type:          "Category",
 		ID:            "IncidntNum",
+		Roads:         filepath.Join(dataDir, "sf/sf_roads_tiger2013.geojson"),
 		Out:           filepath.Join(dir, "sf.yaml"),
 	}, nil)
 	if err != nil {
@@ -145,6 +146,9 @@ func TestSanFrancisco(t *testing.T) {
 	}
 	if len(s.Config.City.Atoms) != 10 || len(s.Config.Incidents.Types) != 7 {
 		t.Errorf("%d areas, %d types", len(s.Config.City.Atoms), len(s.Config.Incidents.Types))
+	}
+	if s.Config.Travel.Roads == nil || filepath.IsAbs(s.File.Travel.Roads) {
+		t.Errorf("travel %+v: want the road network, named relative to the scenario", s.File.Travel)
 	}
 }
 

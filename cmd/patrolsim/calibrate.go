@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -20,9 +22,14 @@ func (m *Main) calibrateCmd() *cobra.Command {
 			"goodness-of-fit report (SCENARIO.fit.txt). Units, dispatch, priorities and\n" +
 			"on-scene times are placeholders to set. --near-repeat also fits the\n" +
 			"self-exciting (Hawkes) model by maximum likelihood and writes it into the\n" +
-			"scenario. See docs/calibrate.md.",
+			"scenario; --roads makes it travel on a road network. See docs/calibrate.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dir := filepath.Dir(o.Out); o.Out != "" {
+				if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+					return usageError{fmt.Errorf("--out %s: the folder %s does not exist", o.Out, dir)}
+				}
+			}
 			r, err := calibrate.Run(o, cmd.ErrOrStderr())
 			if err != nil {
 				return usageError{err}
@@ -56,6 +63,7 @@ func (m *Main) calibrateCmd() *cobra.Command {
 	fl.StringVar(&o.Name, "name", "", "scenario name (default: the output's base name)")
 	fl.IntVar(&o.TopTypes, "top-types", 6, "incident types kept; the rest become \"other\"")
 	fl.StringVar(&o.Duration, "duration", "30d", "the scenario's duration")
+	fl.StringVar(&o.Roads, "roads", "", "road network (GeoJSON line strings, e.g. TIGER/Line roads): the scenario travels on it (travel model road)")
 	fl.BoolVar(&o.NearRepeat, "near-repeat", false, "also fit the self-exciting (near-repeat) model by maximum likelihood and write it into the scenario")
 	fl.Float64SliceVar(&o.Radii, "near-repeat-radii", nil, "radii (m) over which the near-repeat radius is profiled (default 50,100,…,500,600,700,800,1000,1250,1500,2000)")
 	fl.Float64Var(&o.WindowDays, "near-repeat-window", calibrate.DefaultWindowDays, "longest parent–child delay in the near-repeat fit, days")
