@@ -160,17 +160,20 @@ func BenchmarkRoadTableBuild(b *testing.B) {
 }
 
 // BenchmarkRoadTableRow is one row of San Francisco's table: a search from
-// one anchor over the 28,172 nodes, with the path boxes carried along.
+// one anchor over the core of the 28,172 nodes, with the path boxes carried
+// along and every node's predecessor.
 func BenchmarkRoadTableRow(b *testing.B) {
 	_, tab := sfTable(b)
 	tab.Build()
-	n := tab.Net.Nodes()
+	g := newCoreGraph(tab.Net, tab.anchor)
+	m := len(g.node)
 	var buckets [][]heapItem
-	dist := make([]float64, n)
-	box := make([][5]float32, n)
+	dist := make([]float64, m)
+	box := make([][5]float32, m)
+	via := make([]int32, m)
 	i := 0
 	for b.Loop() {
-		tab.row(tab.Net, &buckets, i%tab.Zones(), dist, box)
+		tab.row(g, &buckets, i%tab.Zones(), dist, box, via)
 		i++
 	}
 }
