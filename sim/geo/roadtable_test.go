@@ -177,3 +177,49 @@ func BenchmarkRoadTableRow(b *testing.B) {
 		i++
 	}
 }
+
+// TestRoadTableExact: the table's anchor-to-anchor times equal Dijkstra's
+// on the whole network (RoadNet.Times), and following pred from any node
+// walks real edges back to the anchor in exactly the node's shortest time:
+// the core search with chains loses nothing.
+func TestRoadTableExact(t *testing.T) {
+	_, tab := sfTable(t)
+	tab.Build()
+	net, z, n := tab.Net, tab.Zones(), tab.Net.Nodes()
+	want := make([]float64, n)
+	edge := func(u, v int32) float64 {
+		for e := net.off[u]; e < net.off[u+1]; e++ {
+			if net.to[e] == v {
+				return net.sec[e]
+			}
+		}
+		t.Fatalf("pred %d of %d is not a neighbour", v, u)
+		return 0
+	}
+	for _, za := range []int{0, z / 3, z / 2, z - 1} {
+		src := tab.anchor[za]
+		net.Times(int(src), want)
+		for zb, b := range tab.anchor {
+			if got, w := float64(tab.time[za*z+zb]), want[b]; math.Abs(got-w) > 1e-6*w+1e-3 {
+				t.Fatalf("anchor %d → %d: table %.4f s, Dijkstra %.4f s", za, zb, got, w)
+			}
+		}
+		pred := tab.pred[za*n : (za+1)*n]
+		for v := range int32(n) {
+			if v%97 != 0 {
+				continue // a sample of the nodes
+			}
+			sum, steps := 0.0, 0
+			for u := v; u != src; u = pred[u] {
+				if pred[u] < 0 || steps > n {
+					t.Fatalf("node %d: the walk from anchor %d stops at %d", v, za, u)
+				}
+				sum += edge(u, pred[u])
+				steps++
+			}
+			if math.Abs(sum-want[v]) > 1e-6*want[v]+1e-6 {
+				t.Fatalf("node %d: walk takes %.4f s, its shortest time is %.4f s", v, sum, want[v])
+			}
+		}
+	}
+}
