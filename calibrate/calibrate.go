@@ -32,6 +32,12 @@ const WeightFloor = 0.5
 // rounding alone.
 const MidnightFactor = 3.0
 
+// WeeklyP is the p value of the hour × day interaction test below which
+// the scenario gets one hour-of-week profile (168 weights) instead of the
+// separable hour-of-day × day-of-week pair: weekday and weekend days then
+// differ in shape, which the pair cannot say.
+const WeeklyP = 1e-3
+
 // Options are the inputs of Run.
 type Options struct {
 	Incidents     string // CSV file with a header row
@@ -100,7 +106,12 @@ type Result struct {
 	Types []TypeShare
 
 	ChiSquare, DF, PValue float64 // hour × day interaction test
-	AreaChiSquare         float64 // observed vs expected under the weights
+	// HourOfWeek is the observed table by hour of the week (Monday 00:00
+	// first; excess 00:00 records spread like HourFitted); Weekly says the
+	// scenario uses it (PValue < WeeklyP).
+	HourOfWeek    [168]float64
+	Weekly        bool
+	AreaChiSquare float64 // observed vs expected under the weights
 
 	NearRepeat *NearRepeatFit // with Options.NearRepeat
 
@@ -575,6 +586,12 @@ func fit(res *Result, recs []record, city *geo.City, top int) {
 	if df > 0 {
 		res.PValue = distuv.ChiSquared{K: df}.Survival(res.ChiSquare)
 	}
+	for d := range 7 {
+		for h := range 24 {
+			res.HourOfWeek[d*24+h] = cells[d][h] * float64(res.Inside) / tot
+		}
+	}
+	res.Weekly = res.PValue < WeeklyP
 	var wsum float64
 	for _, w := range res.Weights {
 		wsum += w
@@ -665,20 +682,24 @@ func relTo(dir, file string) string {
 	return af
 }
 
-func profile(v []float64) string {
+func profile(v []float64) string { return "[" + profileOf(v, 0, len(v)) + "]" }
+
+// profileOf writes v[from:to] relative to the mean of all of v, 4 decimals,
+// comma-separated.
+func profileOf(v []float64, from, to int) string {
 	var s float64
 	for _, x := range v {
 		s += x
 	}
 	mean := s / float64(len(v))
-	parts := make([]string, len(v))
-	for i, x := range v {
+	parts := make([]string, 0, to-from)
+	for _, x := range v[from:to] {
 		if mean > 0 {
 			x /= mean
 		}
-		parts[i] = strconv.FormatFloat(x, 'f', 4, 64)
+		parts = append(parts, strconv.FormatFloat(x, 'f', 4, 64))
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return strings.Join(parts, ", ")
 }
 
 func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
@@ -715,12 +736,27 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 	} else {
 		pf("  # %d records at exactly 00:00 (%.0f expected from on-the-hour rounding): kept as they are.\n", res.Midnight, res.MidnightExp)
 	}
-	pf("  hour_of_day: %s\n", profile(res.HourFitted[:]))
-	dd := make([]float64, 7)
-	for i, v := range res.DayObserved {
-		dd[i] = float64(v)
+	if res.Weekly {
+		pf("  # Weekday and weekend hours differ in shape (hour x day chi-square %.0f on %g df,\n", res.ChiSquare, res.DF)
+		pf("  # p = %.2g): one weight per hour of the week, Monday 00:00 first, 24 a line.\n", res.PValue)
+		pf("  hour_of_week: [\n")
+		for d := range 7 {
+			row := profileOf(res.HourOfWeek[:], d*24, d*24+24)
+			sep := ","
+			if d == 6 {
+				sep = ""
+			}
+			pf("    %s%s\n", row, sep)
+		}
+		pf("  ]\n")
+	} else {
+		pf("  hour_of_day: %s\n", profile(res.HourFitted[:]))
+		dd := make([]float64, 7)
+		for i, v := range res.DayObserved {
+			dd[i] = float64(v)
+		}
+		pf("  day_of_week: %s  # Monday first\n", profile(dd))
 	}
-	pf("  day_of_week: %s  # Monday first\n", profile(dd))
 	if nr := res.NearRepeat; nr != nil {
 		pf("  # Hawkes fit by maximum likelihood (see %s): log-likelihood %.1f against\n", filepath.Base(res.ReportPath), nr.LogL)
 		pf("  # %.1f for plain Poisson (gain %.1f; AIC %.1f vs %.1f). Radius: best of a grid.\n", nr.LogL0, nr.LogL-nr.LogL0, nr.AIC, nr.AIC0)
@@ -775,11 +811,16 @@ func writeReport(w io.Writer, o *Options, res *Result) error {
 	for d, n := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
 		pf("  %s %8d\n", n, res.DayObserved[d])
 	}
-	pf("\nThe profiles are fitted as hour(h) x day(d): separable. Against the 168-cell\n")
-	pf("table: chi-square %.1f on %g df, p = %.3g. A small p means the daily shape\n", res.ChiSquare, res.DF, res.PValue)
-	pf("differs between days of the week (e.g. late nights at weekends), which the\n")
-	pf("scenario format cannot express; with large counts even small differences\n")
-	pf("are significant: compare the chi-square to its df.\n")
+	pf("\nSeparable profiles hour(h) x day(d) against the 168-cell table: chi-square\n")
+	pf("%.1f on %g df, p = %.3g. A small p means the daily shape differs between days\n", res.ChiSquare, res.DF, res.PValue)
+	pf("of the week (e.g. late nights at weekends); with large counts even small\n")
+	pf("differences are significant: compare the chi-square to its df.\n")
+	if res.Weekly {
+		pf("p < %g: the scenario uses the observed hour-of-week profile (168 weights),\n", WeeklyP)
+		pf("which reproduces the table exactly, instead of the separable pair.\n")
+	} else {
+		pf("p >= %g: the scenario uses the separable pair.\n", WeeklyP)
+	}
 	pf("\nAreas: weight = count + %g, so observed vs expected differs only by the\n", WeightFloor)
 	pf("floor: chi-square %.2f over %d areas.\n", res.AreaChiSquare, len(res.AreaNames))
 	pf("\nIncident types:\n")

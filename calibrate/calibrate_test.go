@@ -176,13 +176,15 @@ func TestBadRows(t *testing.T) {
 }
 
 type countRec struct {
-	byAtom []int
-	byHour [24]int
+	byAtom     []int
+	byHour     [24]int
+	byWeekHour [168]int
 }
 
 func (c *countRec) Incident(r *sim.IncidentRecord) {
 	c.byAtom[r.Atom]++
 	c.byHour[int(math.Mod(r.Occur, 86400)/3600)]++
+	c.byWeekHour[int(math.Mod(r.Occur, 7*86400)/3600)]++
 }
 func (c *countRec) Busy(int, float64, float64)   {}
 func (c *countRec) OnDuty(int, float64, float64) {}
@@ -190,7 +192,9 @@ func (c *countRec) Deterred(*sim.DeterRecord)    {}
 func (c *countRec) Presence(float64, []float64)  {}
 
 // TestSimulatedChicago runs the calibrated scenario and checks that it
-// reproduces the data's beat shares and hour-of-day profile.
+// reproduces the data's beat shares, hour-of-day profile and weekend
+// nights (the data are not separable, so the scenario has an hour-of-week
+// profile).
 func TestSimulatedChicago(t *testing.T) {
 	r := chicago(t)
 	s, err := scenarios.LoadFile(r.ScenarioPath)
@@ -245,6 +249,38 @@ func TestSimulatedChicago(t *testing.T) {
 		if d := math.Abs(simH[h] - e); d > 4*math.Sqrt(e) {
 			t.Errorf("hour %02d: simulated %g, expected %.1f ± %.1f (4 Poisson s.e.)", h, simH[h], e, 4*math.Sqrt(e))
 		}
+	}
+	// Weekend nights: Saturday and Sunday 00:00–04:00 (hours 120–123,
+	// 144–147 of the week). The data's share, and the share a separable
+	// profile would give (hour share × day share), differ; the simulation
+	// must give the data's (binomial s.e. of the simulated share).
+	if !r.Weekly || s.Config.Incidents.HourOfWeek[0] == 0 {
+		t.Fatalf("Chicago is not separable (p = %g): want an hour-of-week profile", r.PValue)
+	}
+	nights := []int{120, 121, 122, 123, 144, 145, 146, 147}
+	var dataN, sep, simN, week float64
+	for _, v := range r.HourOfWeek {
+		week += v
+	}
+	var days float64
+	for _, v := range r.DayObserved {
+		days += float64(v)
+	}
+	for _, h := range nights {
+		dataN += r.HourOfWeek[h] / week
+		sep += r.HourFitted[h%24] / hsum * float64(r.DayObserved[h/24]) / days
+		for _, c := range recs {
+			simN += float64(c.byWeekHour[h])
+		}
+	}
+	simShare := simN / n
+	se := math.Sqrt(dataN * (1 - dataN) / n)
+	t.Logf("weekend nights: data %.4f, separable %.4f, simulated %.4f ± %.4f", dataN, sep, simShare, se)
+	if math.Abs(simShare-dataN) > 4*se {
+		t.Errorf("weekend nights: simulated share %.4f, data %.4f ± %.4f", simShare, dataN, 4*se)
+	}
+	if math.Abs(sep-dataN) < 8*se {
+		t.Errorf("weekend nights: the separable share %.4f is close to the data's %.4f: the test shows nothing", sep, dataN)
 	}
 }
 

@@ -601,6 +601,17 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 	}
 	profile("incidents.hour_of_day", in.HourOfDay, 24, out.HourOfDay[:])
 	profile("incidents.day_of_week", in.DayOfWeek, 7, out.DayOfWeek[:])
+	if in.HourOfWeek != nil {
+		profile("incidents.hour_of_week", in.HourOfWeek, 168, out.HourOfWeek[:])
+		// hour_of_week replaces the two; they may stay (flat, as a
+		// resolved scenario writes their defaults) but not shape it too.
+		flat := func(xs []float64) bool {
+			return !slices.ContainsFunc(xs, func(x float64) bool { return x != xs[0] })
+		}
+		if !flat(in.HourOfDay) || !flat(in.DayOfWeek) {
+			e.add("incidents.hour_of_week", "replaces hour_of_day and day_of_week: leave those out (or flat)")
+		}
+	}
 	out.ReportDelay = buildDist(&in.ReportDelay, "incidents.report_delay", true, e)
 	if len(in.Types) == 0 {
 		e.add("incidents.types", "must list at least one incident type")

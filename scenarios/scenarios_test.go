@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -494,6 +495,12 @@ var brokenCases = []brokenCase{
 		`header.yaml:4: duration: invalid duration "5x"`,
 		"header.yaml:6: replications: must be between 1 and 100000 (got 0)",
 	}},
+
+	// Hour of week.
+	{name: "hour_of_week too short", doc: doc("incidents: {per_day: 50, hour_of_week: [1, 2, 3], types: [{name: any, share: 1}]}"),
+		want: []string{"broken.yaml:8: incidents.hour_of_week: must have 168 values (got 3)"}},
+	{name: "hour_of_week with hour_of_day", doc: doc("incidents: {per_day: 50, hour_of_day: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], hour_of_week: [" + strings.Repeat("1, ", 167) + "1], types: [{name: any, share: 1}]}"),
+		want: []string{"broken.yaml:8: incidents.hour_of_week: replaces hour_of_day and day_of_week: leave those out (or flat)"}},
 
 	// Road travel.
 	{name: "road travel without roads", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road}"),
@@ -1236,5 +1243,28 @@ func TestRoadTravel(t *testing.T) {
 	}
 	if at15 := tr.Time(a, b, 15/3.6); math.Abs(at15-2*at30) > 1e-9*at30 {
 		t.Errorf("at half the speed %g s, want twice %g s", at15, at30)
+	}
+}
+
+// TestHourOfWeekLoads: a 168-value hour_of_week reaches the model, and a
+// resolved scenario (hour_of_day and day_of_week written flat beside it)
+// loads again.
+func TestHourOfWeekLoads(t *testing.T) {
+	vals := make([]string, 168)
+	for i := range vals {
+		vals[i] = strconv.Itoa(1 + i%24/12) // afternoons twice the mornings
+	}
+	week := "[" + strings.Join(vals, ", ") + "]"
+	for _, incidents := range []string{
+		"incidents: {per_day: 50, hour_of_week: " + week + ", types: [{name: any, share: 1}]}",
+		"incidents: {per_day: 50, hour_of_day: [" + strings.Repeat("1, ", 23) + "1], day_of_week: [1, 1, 1, 1, 1, 1, 1], hour_of_week: " + week + ", types: [{name: any, share: 1}]}",
+	} {
+		s, err := Load("week.yaml", []byte(doc(incidents)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Config.Incidents.HourOfWeek; got[0] != 1 || got[12] != 2 || got[167] != 2 {
+			t.Errorf("hour_of_week %v…: want 1 before noon, 2 after", got[:24])
+		}
 	}
 }

@@ -139,6 +139,7 @@ type Incidents struct {
 	PerDay      float64        `yaml:"per_day"`
 	HourOfDay   []float64      `yaml:"hour_of_day"`
 	DayOfWeek   []float64      `yaml:"day_of_week"`
+	HourOfWeek  []float64      `yaml:"hour_of_week,omitempty"`
 	ReportDelay Dist           `yaml:"report_delay"`
 	Types       []IncidentType `yaml:"types"`
 	NearRepeat  NearRepeat     `yaml:"near_repeat"`

@@ -40,6 +40,7 @@ incidents:
   per_day: 100                 # mean incidents a day
   hour_of_day: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]  # 00:00 … 23:00, relative
   day_of_week: [1, 1, 1, 1, 1, 1, 1]   # Monday … Sunday, relative; day 0 of a run is a Monday
+  # hour_of_week: [168 weights]  # instead of the two above: Monday 00:00 first
   report_delay: 0              # occurrence → call: a duration (fixed) or {dist, mean, sd}
   types:                       # shares sum to 1
     - name: urgent

@@ -74,13 +74,18 @@ type IncidentType struct {
 }
 
 // Incidents is the incident model: a non-homogeneous Poisson process with a
-// daily volume shaped by hour-of-day and day-of-week profiles and spread over
-// atoms in proportion to their Weight.
+// daily volume shaped by hour-of-day and day-of-week profiles (or one
+// hour-of-week profile) and spread over atoms in proportion to their
+// Weight.
 type Incidents struct {
-	PerDay      float64     // mean incidents per day
-	HourOfDay   [24]float64 // relative weights, hour 0 = 00:00–01:00
-	DayOfWeek   [7]float64  // relative weights, day 0 = Monday
-	ReportDelay Dist        // occurrence → call
+	PerDay    float64     // mean incidents per day
+	HourOfDay [24]float64 // relative weights, hour 0 = 00:00–01:00
+	DayOfWeek [7]float64  // relative weights, day 0 = Monday
+	// HourOfWeek, when not all zero, replaces HourOfDay × DayOfWeek:
+	// relative weights of the 168 hours of the week, Monday 00:00–01:00
+	// first (weekday and weekend days differ in shape, not only in volume).
+	HourOfWeek  [168]float64
+	ReportDelay Dist // occurrence → call
 	Types       []IncidentType
 }
 
@@ -253,4 +258,13 @@ type Variant struct {
 type PolicyChoice struct {
 	Spec   *policy.Spec
 	Params policy.Values
+}
+
+// weekly reports whether the hour-of-week profile is used, and its sum.
+func (inc *Incidents) weekly() (bool, float64) {
+	s := 0.0
+	for _, x := range inc.HourOfWeek {
+		s += x
+	}
+	return s > 0, s
 }

@@ -52,8 +52,13 @@ func Generate(cfg *Config, seed uint64, rep int) []Candidate {
 		dsum += d
 	}
 	var rate [168]float64
+	weekly, wk := inc.weekly()
 	for h := range rate {
-		rate[h] = inc.PerDay * inc.HourOfDay[h%24] / hsum * inc.DayOfWeek[h/24] * 7 / dsum
+		if weekly {
+			rate[h] = inc.PerDay * 7 * inc.HourOfWeek[h] / wk
+		} else {
+			rate[h] = inc.PerDay * inc.HourOfDay[h%24] / hsum * inc.DayOfWeek[h/24] * 7 / dsum
+		}
 	}
 	atomCum := make([]float64, len(cfg.City.Atoms))
 	total := 0.0
@@ -134,7 +139,8 @@ func (c *Candidate) U(k int) float64 {
 
 // RateFunc returns the expected rate of background incidents in atom a at
 // time t, per second: the daily volume shaped by the hour-of-day and
-// day-of-week profiles, times the atom's share of the weights. It is the
+// day-of-week profiles (or the hour-of-week one), times the atom's share of
+// the weights. It is the
 // intensity Generate draws from. The sums are computed once.
 func (cfg *Config) RateFunc() func(a int, t float64) float64 {
 	inc := &cfg.Incidents
@@ -148,11 +154,15 @@ func (cfg *Config) RateFunc() func(a int, t float64) float64 {
 	for i := range cfg.City.Atoms {
 		wsum += cfg.City.Atoms[i].Weight
 	}
+	weekly, wk := inc.weekly()
 	return func(a int, t float64) float64 {
 		if hsum <= 0 || dsum <= 0 || wsum <= 0 || t < 0 {
 			return 0
 		}
 		hour := int(t/3600) % 168
+		if weekly {
+			return inc.PerDay / 3600 * 7 * inc.HourOfWeek[hour] / wk * cfg.City.Atoms[a].Weight / wsum
+		}
 		return inc.PerDay / 3600 * inc.HourOfDay[hour%24] / hsum * inc.DayOfWeek[hour/24] * 7 / dsum * cfg.City.Atoms[a].Weight / wsum
 	}
 }

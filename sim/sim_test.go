@@ -196,6 +196,60 @@ func TestPoissonVolume(t *testing.T) {
 	}
 }
 
+// TestHourOfWeek: with an hour-of-week profile, the counts of every hour
+// of the week follow it (and RateFunc agrees with what Generate draws).
+// Profile: weekdays busy 08:00–18:00 (weight 3), weekend nights busy
+// 22:00–04:00 (weight 4), hour 100 (Friday 04:00) empty, else 1. Over 30
+// replications of 28 days (4 weeks) at 120 a day, hour h of the week
+// expects 120 × 7 × 4 × 30 × w_h / Σw incidents; each count is Poisson, so
+// within 4.5 √E (a 168-cell family at a false-alarm rate of about 1e-3).
+func TestHourOfWeek(t *testing.T) {
+	cfg, _ := queueConfig(t, 5, 600, 1, 28)
+	var w [168]float64
+	for h := range w {
+		day, hod := h/24, h%24
+		switch {
+		case day < 5 && hod >= 8 && hod < 18:
+			w[h] = 3
+		case day >= 5 && (hod >= 22 || hod < 4):
+			w[h] = 4
+		default:
+			w[h] = 1
+		}
+	}
+	w[100] = 0
+	cfg.Incidents.HourOfWeek = w
+	var sum float64
+	for _, x := range w {
+		sum += x
+	}
+	var counts [168]float64
+	const reps = 30
+	for rep := range reps {
+		for _, c := range Generate(cfg, 5, rep) {
+			counts[int(c.Occur/3600)%168]++
+		}
+	}
+	if counts[100] != 0 {
+		t.Fatalf("%g incidents in hour 100, which has weight 0", counts[100])
+	}
+	rate := cfg.RateFunc()
+	for h := range 168 {
+		e := cfg.Incidents.PerDay * 7 * 4 * reps * w[h] / sum
+		if d := math.Abs(counts[h] - e); d > 4.5*math.Sqrt(max(e, 1)) {
+			t.Errorf("hour %d of the week: %g incidents, expected %.1f", h, counts[h], e)
+		}
+		// RateFunc, summed over atoms, is the same expected rate per second.
+		var r float64
+		for a := range cfg.City.Atoms {
+			r += rate(a, float64(h)*3600+1)
+		}
+		if want := cfg.Incidents.PerDay * 7 * w[h] / sum / 3600; math.Abs(r-want) > 1e-12*want+1e-15 {
+			t.Errorf("hour %d: RateFunc %g /s, want %g", h, r, want)
+		}
+	}
+}
+
 // checkRecorder asserts the invariants of a run.
 type checkRecorder struct {
 	nopRecorder
