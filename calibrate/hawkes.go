@@ -330,8 +330,8 @@ func (h *hawkesData) standardErrors(u []float64, r float64) (seM, seTau float64)
 
 // hawkesEvents turns the records into fit events: times in days from the
 // start of the range, and the background density of the calibrated
-// separable model, hour(h)·day(d)·weight(a)/area(a) with hour and day
-// profiles of mean 1 and weights summing to 1. It returns the events, the
+// model, hour(h)·day(d)·weight(a)/area(a) with hour and day profiles of
+// mean 1 (or one hour-of-week profile of mean 1) and weights summing to 1. It returns the events, the
 // length of the range (days) and the integral of the profile over it.
 func hawkesEvents(res *Result, recs []record, city *geo.City) ([]hawkesEvent, float64, float64) {
 	var hRel [24]float64
@@ -352,6 +352,24 @@ func hawkesEvents(res *Result, recs []record, city *geo.City) ([]hawkesEvent, fl
 	for _, w := range res.Weights {
 		ws += w
 	}
+	// With an hour-of-week profile (res.Weekly), that profile of mean 1
+	// replaces hour(h)·day(d).
+	var wRel [168]float64
+	if res.Weekly {
+		var s float64
+		for _, v := range res.HourOfWeek {
+			s += v
+		}
+		for h, v := range res.HourOfWeek {
+			wRel[h] = v / (s / 168)
+		}
+	}
+	shape := func(d, h int) float64 {
+		if res.Weekly {
+			return wRel[d*24+h]
+		}
+		return hRel[h] * dRel[d]
+	}
 	ev := make([]hawkesEvent, len(recs))
 	for i, r := range recs {
 		d := (int(r.t.Weekday()) + 6) % 7
@@ -359,12 +377,19 @@ func hawkesEvents(res *Result, recs []record, city *geo.City) ([]hawkesEvent, fl
 			t:    r.t.Sub(res.From).Hours() / 24,
 			x:    r.pos.X,
 			y:    r.pos.Y,
-			beta: hRel[r.t.Hour()] * dRel[d] * res.Weights[r.atom] / ws / city.Atoms[r.atom].Area,
+			beta: shape(d, r.t.Hour()) * res.Weights[r.atom] / ws / city.Atoms[r.atom].Area,
 		}
 	}
+	// The profile's integral over the range, in days: each day's mean
+	// over its hours.
 	var g float64
 	for k := 0; k < int(res.Days); k++ {
-		g += dRel[(int(res.From.AddDate(0, 0, k).Weekday())+6)%7]
+		d := (int(res.From.AddDate(0, 0, k).Weekday()) + 6) % 7
+		var day float64
+		for h := range 24 {
+			day += shape(d, h)
+		}
+		g += day / 24
 	}
 	return ev, res.Days, g
 }
