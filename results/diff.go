@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/stat"
@@ -9,30 +10,81 @@ import (
 
 // Difference is the difference of two means, x − y, with its 95%
 // confidence interval (Student t) and the two-sided p-value of the t test
-// that it is zero. Fields are NaN when undefined: no values (Mean), or too
-// few for an interval (Low, High, P, DF).
+// that it is zero. Fields are NaN when undefined: no values (Mean), too few
+// for an interval (Low, High, P, DF), or a value that is not finite
+// (everything but the counts; see UndefinedX).
 type Difference struct {
 	Mean, Low, High float64
 	P               float64
 	DF              float64 // degrees of freedom of the t distribution
-	NX, NY          int     // values used; equal (the pairs) for a paired difference
+	NX, NY          int     // finite values; equal (the pairs with both finite) for a paired difference
+	// UndefinedX and UndefinedY count the values of x and y that are not
+	// finite (NaN: no value; ±Inf, such as a response percentile beyond
+	// the answered calls), among the first min(len(x), len(y)) for a
+	// paired difference. When either is nonzero the difference is
+	// undefined and Mean, Low, High, P and DF are NaN: leaving those
+	// replications out would test a biased remainder (an infinite
+	// percentile is the worst value, not a missing one), so a run with
+	// unanswered calls in half its replications could be called better.
+	UndefinedX, UndefinedY int
+
+	cx, cy int // values compared on each side, for UndefinedNote
 }
 
-// PairedDifference is the mean of x[i] − y[i] over the indices where both
-// are finite, for values that share common random numbers (replication i
-// of both saw the same draws). The interval and test are Student t's with
-// pairs − 1 degrees of freedom. When the differences do not vary, P is 1
-// if they are all 0 and 0 otherwise, and the interval is the mean.
+// Defined reports whether every value compared is finite (the statistics
+// may still be NaN for want of values).
+func (d Difference) Defined() bool { return d.UndefinedX == 0 && d.UndefinedY == 0 }
+
+// UndefinedNote says, for an undefined difference, which side has values
+// that are not finite and in how many of the replications compared, with x
+// and y named as given: "undefined (no value or infinite) in 4 of 8
+// replications of B". It is "" for a defined difference.
+func (d Difference) UndefinedNote(xName, yName string) string {
+	nx, ny := d.cx, d.cy
+	side := func(k, n int, name string) string {
+		if k == n {
+			return fmt.Sprintf("every replication of %s", name)
+		}
+		return fmt.Sprintf("%d of %d replications of %s", k, n, name)
+	}
+	switch {
+	case d.Defined():
+		return ""
+	case d.UndefinedY == 0:
+		return "undefined (no value or infinite) in " + side(d.UndefinedX, nx, xName)
+	case d.UndefinedX == 0:
+		return "undefined (no value or infinite) in " + side(d.UndefinedY, ny, yName)
+	default:
+		return "undefined (no value or infinite) in " + side(d.UndefinedX, nx, xName) + " and " + side(d.UndefinedY, ny, yName)
+	}
+}
+
+// PairedDifference is the mean of x[i] − y[i] over the first min(len(x),
+// len(y)) indices, for values that share common random numbers
+// (replication i of both saw the same draws). The interval and test are
+// Student t's with pairs − 1 degrees of freedom. When the differences do
+// not vary, P is 1 if they are all 0 and 0 otherwise, the interval is the
+// mean and DF is still pairs − 1. When a value at any of those indices is
+// not finite the difference is undefined (see Difference.UndefinedX).
 func PairedDifference(x, y []float64) Difference {
-	var d []float64
-	for i := range min(len(x), len(y)) {
-		if finite(x[i]) && finite(y[i]) {
+	n := min(len(x), len(y))
+	nan := math.NaN()
+	out := Difference{Mean: nan, Low: nan, High: nan, P: nan, DF: nan, cx: n, cy: n}
+	d := make([]float64, 0, n)
+	for i := range n {
+		fx, fy := finite(x[i]), finite(y[i])
+		if !fx {
+			out.UndefinedX++
+		}
+		if !fy {
+			out.UndefinedY++
+		}
+		if fx && fy {
 			d = append(d, x[i]-y[i])
 		}
 	}
-	nan := math.NaN()
-	out := Difference{Mean: nan, Low: nan, High: nan, P: nan, DF: nan, NX: len(d), NY: len(d)}
-	if len(d) == 0 {
+	out.NX, out.NY = len(d), len(d)
+	if len(d) == 0 || !out.Defined() {
 		return out
 	}
 	out.Mean = stat.Mean(d, nil)
@@ -56,15 +108,25 @@ func PairedDifference(x, y []float64) Difference {
 	return out
 }
 
-// WelchDifference is mean(x) − mean(y) over the finite values of each, for
-// independent samples: Welch's t with Welch–Satterthwaite degrees of
-// freedom (Welch, Biometrika 34, 1947). With fewer than two values on a
-// side only Mean is defined. Without any spread on either side, P is 1 for
-// equal means and 0 otherwise, and the interval is the mean.
+// WelchDifference is mean(x) − mean(y) for independent samples: Welch's t
+// with Welch–Satterthwaite degrees of freedom (Welch, Biometrika 34,
+// 1947). With fewer than two values on a side only Mean is defined.
+// Without any spread on either side, P is 1 for equal means and 0
+// otherwise, the interval is the mean, and DF is n_x + n_y − 2 (Student's
+// pooled t, which Welch–Satterthwaite's equals for equal sizes and
+// variances; the formula itself is 0/0 there), as PairedDifference keeps
+// pairs − 1. When a value is not finite the difference is undefined (see
+// Difference.UndefinedX).
 func WelchDifference(x, y []float64) Difference {
-	x, y = definedValues(x), definedValues(y)
 	nan := math.NaN()
-	out := Difference{Mean: nan, Low: nan, High: nan, P: nan, DF: nan, NX: len(x), NY: len(y)}
+	out := Difference{Mean: nan, Low: nan, High: nan, P: nan, DF: nan, cx: len(x), cy: len(y)}
+	fx, fy := definedValues(x), definedValues(y)
+	out.NX, out.NY = len(fx), len(fy)
+	out.UndefinedX, out.UndefinedY = len(x)-len(fx), len(y)-len(fy)
+	if !out.Defined() {
+		return out
+	}
+	x, y = fx, fy
 	if len(x) > 0 && len(y) > 0 {
 		out.Mean = stat.Mean(x, nil) - stat.Mean(y, nil)
 	}
@@ -80,6 +142,7 @@ func WelchDifference(x, y []float64) Difference {
 	d := math.Abs(m1 - m0)
 	if se == 0 {
 		out.Low, out.High = out.Mean, out.Mean
+		out.DF = n0 + n1 - 2
 		if d == 0 {
 			out.P = 1
 		} else {

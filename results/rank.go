@@ -136,8 +136,12 @@ func (s *Summary) pareto() {
 }
 
 // Comparison is the paired difference A − B of one metric between two
-// variants over the replications where both have a value (common random
-// numbers: replication r of every variant saw the same incidents).
+// variants over the replications (common random numbers: replication r of
+// every variant saw the same incidents). When a value of either is not
+// finite in some replication (no value, or an infinite percentile: calls
+// never answered) there is no verdict: the difference, interval and
+// p-values are NaN, the comparison is not significant, it does not count
+// among Holm's tests, and Note says why (PairedDifference).
 type Comparison struct {
 	Metric      string
 	A, B        string
@@ -146,7 +150,10 @@ type Comparison struct {
 	P           float64 // two-sided paired t test
 	PHolm       float64 // Holm-adjusted over all comparisons of the summary
 	Significant bool    // PHolm < Alpha
-	N           int
+	N           int     // replications where both values are finite
+
+	UndefinedA, UndefinedB int    // replications where A's (B's) value is not finite
+	Note                   string // why there is no verdict; "" when there is one
 }
 
 // compare computes every pairwise comparison on the objective's metrics, in
@@ -182,7 +189,12 @@ func paired(metric string, a, b *VariantSummary, i int) Comparison {
 		y[r] = b.Reps[r][i]
 	}
 	d := PairedDifference(x, y)
-	return Comparison{Metric: metric, A: a.Name, B: b.Name, Difference: d.Mean, Low: d.Low, High: d.High, P: d.P, N: d.NX}
+	c := Comparison{Metric: metric, A: a.Name, B: b.Name, Difference: d.Mean, Low: d.Low, High: d.High, P: d.P, N: d.NX,
+		UndefinedA: d.UndefinedX, UndefinedB: d.UndefinedY}
+	if !d.Defined() {
+		c.Note = "no verdict: " + d.UndefinedNote(a.Name, b.Name)
+	}
+	return c
 }
 
 // holm sets each comparison's PHolm from its P (holmAdjust).

@@ -138,8 +138,19 @@ func (s *Summary) writeComparisons(b *strings.Builder) {
 	for _, v := range s.Variants {
 		rank[v.Name] = v.Rank
 	}
+	undefined := 0
+	for _, c := range s.Comparisons {
+		if c.Note != "" {
+			undefined++
+		}
+	}
+	over := fmt.Sprintf("all %d comparisons", len(s.Comparisons))
+	if undefined > 0 {
+		over = fmt.Sprintf("the %d tested;\n%d of the %d comparisons have no verdict: a value is not finite in a replication",
+			len(s.Comparisons)-undefined, undefined, len(s.Comparisons))
+	}
 	fmt.Fprintf(b, "\nDifferences between neighbours in rank (paired on common random numbers;\n"+
-		"95%% interval; significant at %g after Holm's correction over all %d comparisons):\n", s.Alpha, len(s.Comparisons))
+		"95%% interval; significant at %g after Holm's correction over %s):\n", s.Alpha, over)
 	n, metric := 0, ""
 	for _, c := range s.Comparisons {
 		if rank[c.B] != rank[c.A]+1 {
@@ -157,6 +168,10 @@ func (s *Summary) writeComparisons(b *strings.Builder) {
 		if c.Metric != metric {
 			metric = c.Metric
 			fmt.Fprintf(b, "  %s%s:\n", c.Metric, strings.Replace(unit, " ", " in ", 1))
+		}
+		if c.Note != "" {
+			fmt.Fprintf(b, "    %s − %s: %s\n", clip(c.A, 20), clip(c.B, 20), c.Note)
+			continue
 		}
 		verdict := "not significant"
 		if c.Significant {

@@ -52,7 +52,13 @@ type ComparisonJSON struct {
 	P           *float64 `json:"p_value"`
 	PHolm       *float64 `json:"p_holm"`
 	Significant bool     `json:"significant"`
-	N           int      `json:"n"` // replications compared (both values finite)
+	N           int      `json:"n"` // replications where both values are finite
+	// When a value is not finite in some replication there is no verdict
+	// (difference and p-values null, not significant): how many on each
+	// side, and why in words. Absent otherwise.
+	UndefinedA int    `json:"undefined_a,omitempty"`
+	UndefinedB int    `json:"undefined_b,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 // EstimateJSON is one metric in the JSON document.
@@ -82,7 +88,7 @@ func (s *Summary) Document() JSON {
 	}
 	for _, c := range s.Comparisons {
 		doc.Comparisons = append(doc.Comparisons, ComparisonJSON{c.Metric, c.A, c.B,
-			num(c.Difference), num(c.Low), num(c.High), num(c.P), num(c.PHolm), c.Significant, c.N})
+			num(c.Difference), num(c.Low), num(c.High), num(c.P), num(c.PHolm), c.Significant, c.N, c.UndefinedA, c.UndefinedB, c.Note})
 	}
 	for _, v := range s.Variants {
 		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Score: num(v.Score), Pareto: v.Pareto, Metrics: map[string]EstimateJSON{}}
