@@ -44,13 +44,18 @@ type CompareRow struct {
 	Difference  differenceJSON `json:"difference"`
 	Significant bool           `json:"significant"` // the 95% interval of B − A excludes 0 (p < 0.05), for this row alone
 	Verdict     string         `json:"verdict"`     // when significant, B is "better", "worse" or (no direction) "changed"; else ""
+	// Note says why a row has no verdict: a value not finite (no value,
+	// or an infinite percentile: calls never answered) in some of the
+	// replications compared. Absent when the row has a verdict.
+	Note string `json:"note,omitempty"`
 }
 
 type estimateJSON struct {
-	Mean *float64 `json:"mean"`
-	Low  *float64 `json:"ci95_low"`
-	High *float64 `json:"ci95_high"`
-	N    int      `json:"n"` // replications with a value
+	Mean     *float64 `json:"mean"` // null when undefined or infinite
+	Low      *float64 `json:"ci95_low"`
+	High     *float64 `json:"ci95_high"`
+	N        int      `json:"n"`        // replications with a value (infinite ones included)
+	Infinite int      `json:"infinite"` // of those, infinite (a percentile beyond the answered calls)
 }
 
 type differenceJSON struct {
@@ -59,8 +64,13 @@ type differenceJSON struct {
 	High *float64 `json:"ci95_high"`
 	P    *float64 `json:"p_value"`
 	DF   *float64 `json:"df"`
-	NA   int      `json:"n_a"` // values of A used (pairs, when paired)
+	NA   int      `json:"n_a"` // finite values of A (pairs with both finite, when paired)
 	NB   int      `json:"n_b"`
+	// Values of A and B that are not finite among those compared (the
+	// first min(n) replications, when paired); when either is nonzero the
+	// difference is undefined (null) and the row has no verdict.
+	UndefinedA int `json:"undefined_a"`
+	UndefinedB int `json:"undefined_b"`
 }
 
 // num is x, or nil (JSON null) when x is NaN or infinite.
@@ -121,9 +131,12 @@ func parseReplications(data []byte) (*replications, error) {
 // compareRuns compares run b with run a: for every variant in both and every
 // metric of either objective and mainMetrics that both runs have, each
 // run's mean with its 95% interval and the difference b − a. When both
-// runs have the same seed and number of replications, replication i of a
-// and b drew the same random numbers (common random numbers), so the
-// difference is paired over replications; otherwise Welch's.
+// runs have the same seed, replication i of a and b drew the same random
+// numbers (common random numbers: every stream is named by seed,
+// replication and purpose, whatever the number of replications), so the
+// difference is paired over the first min(n) replications; otherwise
+// Welch's. A row with a value that is not finite in a replication
+// compared has no verdict (results.Difference).
 func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comparison, error) {
 	var ra, rb results.JSON
 	for _, x := range []struct {
@@ -144,14 +157,7 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 		return nil, fmt.Errorf("run %s: %v", idB, err)
 	}
 	c := &Comparison{A: idA, B: idB, Level: 0.95, Variants: []string{}, OnlyA: []string{}, OnlyB: []string{}, Rows: []CompareRow{}}
-	paired := ra.Seed == rb.Seed && ra.Replications == rb.Replications
-	if paired {
-		c.Method = "paired"
-		c.Why = fmt.Sprintf("both runs have seed %d and %d replications: replication i of each saw the same random numbers, so the difference is paired over replications (Student t, %d − 1 degrees of freedom)", ra.Seed, ra.Replications, ra.Replications)
-	} else {
-		c.Method = "welch"
-		c.Why = fmt.Sprintf("the runs differ in seed (%d, %d) or replications (%d, %d): independent samples, Welch's t", ra.Seed, rb.Seed, ra.Replications, rb.Replications)
-	}
+	paired := ra.Seed == rb.Seed
 	for _, v := range ta.variants {
 		if _, ok := tb.values[v]; ok {
 			c.Variants = append(c.Variants, v)
@@ -170,6 +176,8 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 			metrics = append(metrics, m)
 		}
 	}
+	var dfs []float64 // of the rows with a t test, distinct
+	undefined := 0
 	for _, v := range c.Variants {
 		for _, m := range metrics {
 			xa, xb := ta.values[v][m], tb.values[v][m]
@@ -180,8 +188,14 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 				d = results.WelchDifference(xb, xa)
 			}
 			row := CompareRow{Variant: v, Metric: m, Better: better[m], A: estimateOf(xa), B: estimateOf(xb),
-				Difference: differenceJSON{num(d.Mean), num(d.Low), num(d.High), num(d.P), num(d.DF), d.NY, d.NX}}
-			row.Significant = d.P < 0.05 // the same as: the 95% interval excludes 0
+				Difference: differenceJSON{num(d.Mean), num(d.Low), num(d.High), num(d.P), num(d.DF), d.NY, d.NX, d.UndefinedY, d.UndefinedX}}
+			if !d.Defined() {
+				undefined++
+				row.Note = "no verdict: " + d.UndefinedNote("B ("+idB+")", "A ("+idA+")")
+			} else if !math.IsNaN(d.DF) && !slices.Contains(dfs, d.DF) {
+				dfs = append(dfs, d.DF)
+			}
+			row.Significant = d.P < 0.05 // the same as: the 95% interval excludes 0; false for NaN
 			if row.Significant {
 				switch {
 				case row.Better == "":
@@ -195,12 +209,53 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 			c.Rows = append(c.Rows, row)
 		}
 	}
+	c.Method, c.Why = method(ra, rb, dfs, undefined)
 	return c, nil
+}
+
+// method names the comparison's method and says why in a sentence: the
+// degrees of freedom are those of the rows tested (dfs), and rows without
+// a verdict are counted.
+func method(ra, rb results.JSON, dfs []float64, undefined int) (string, string) {
+	slices.Sort(dfs)
+	var df string
+	switch {
+	case len(dfs) == 0:
+		df = "no row has enough finite values for a t test"
+	case len(dfs) == 1:
+		df = fmt.Sprintf("%s degrees of freedom", strconv.FormatFloat(dfs[0], 'g', 4, 64))
+	default:
+		df = fmt.Sprintf("%s to %s degrees of freedom, as each row's df says", strconv.FormatFloat(dfs[0], 'g', 4, 64), strconv.FormatFloat(dfs[len(dfs)-1], 'g', 4, 64))
+	}
+	note := ""
+	if undefined > 0 {
+		note = fmt.Sprintf("; %d rows have no verdict: a value is not finite (no value, or calls never answered) in some replication compared", undefined)
+	}
+	na, nb := ra.Replications, rb.Replications
+	switch {
+	case ra.Seed != rb.Seed:
+		return "welch", fmt.Sprintf("the runs have different seeds (%d, %d): independent samples, Welch's t (%s)%s", ra.Seed, rb.Seed, df, note)
+	case na == nb:
+		return "paired", fmt.Sprintf("both runs have seed %d and %d replications: replication i of each saw the same random numbers, so the difference is paired over replications (Student t, pairs − 1: %s)%s", ra.Seed, na, df, note)
+	default:
+		m := min(na, nb)
+		longer := "B"
+		if na > nb {
+			longer = "A"
+		}
+		return "paired", fmt.Sprintf("both runs have seed %d (A %d replications, B %d): replication i of each saw the same random numbers whatever their number, so the difference is paired over the first %d replications, and %s's other %d are left out of it (Student t, pairs − 1: %s)%s", ra.Seed, na, nb, m, longer, max(na, nb)-m, df, note)
+	}
 }
 
 func estimateOf(xs []float64) estimateJSON {
 	e := results.EstimateOf(xs)
-	return estimateJSON{num(e.Mean), num(e.Low), num(e.High), e.N}
+	inf := 0
+	for _, x := range xs {
+		if math.IsInf(x, 0) {
+			inf++
+		}
+	}
+	return estimateJSON{num(e.Mean), num(e.Low), num(e.High), e.N, inf}
 }
 
 // compare answers GET /api/compare?a=ID&b=ID: run b against run a.

@@ -12,20 +12,40 @@ import (
 
 // compareOutputs returns a fake run's output by the grid's car count: 8 and
 // 4 give runs of seed 1 with 3 replications (paired), 5 a run of seed 2
-// (Welch). Only beats is in every run; random only in the first.
+// (Welch), 3 a run of seed 1 with 5 replications whose first 3 are those
+// of 4 (paired over those 3). 6, 2 and 1 are runs of seed 1 with 8
+// replications: 6's priority-1 p90 response is 200 + r in replication r;
+// in 2 and 1 calls went unanswered, so it is +Inf in 4 of them (2) or in
+// all (1), and 50 + r in the others. Only beats is in
+// every run; random only in the first.
 func compareOutputs(s *scenarios.Scenario) *Output {
-	seed, csv := "1", ""
+	seed, reps, csv := "1", "3", ""
 	switch s.File.Units[0].Count {
 	case 8:
 		csv = "beats,0,100,5,0.2\nbeats,1,110,7,0.2\nbeats,2,120,6,0.2\nrandom,0,90,1,0.3\nrandom,1,,1,0.3\nrandom,2,95,1,0.3\n"
 	case 4:
 		csv = "beats,0,130,5,0.4\nbeats,1,150,7,0.4\nbeats,2,140,6,0.4\n"
+	case 3:
+		reps = "5"
+		csv = "beats,0,130,5,0.4\nbeats,1,150,7,0.4\nbeats,2,140,6,0.4\nbeats,3,+Inf,6,0.4\nbeats,4,90,6,0.4\n"
 	case 5:
 		seed = "2"
 		csv = "beats,0,130,5,0.4\nbeats,1,150,7,0.4\nbeats,2,140,6,0.4\n"
+	case 2, 1, 6:
+		reps = "8"
+		for r := range 8 {
+			p90 := strconv.Itoa(50 + r)
+			switch {
+			case s.File.Units[0].Count == 6:
+				p90 = strconv.Itoa(200 + r)
+			case s.File.Units[0].Count == 1 || r%2 == 0:
+				p90 = "+Inf"
+			}
+			csv += "beats," + strconv.Itoa(r) + "," + p90 + ",5,0.9\n"
+		}
 	}
 	return &Output{
-		Results:      []byte(`{"scenario":"grid","seed":` + seed + `,"replications":3,"ranked_by":["response_p90_s_p1","incidents_prevented"]}`),
+		Results:      []byte(`{"scenario":"grid","seed":` + seed + `,"replications":` + reps + `,"ranked_by":["response_p90_s_p1","incidents_prevented"]}`),
 		Replications: []byte("variant,replication,response_p90_s_p1,incidents_prevented,utilization\n" + csv),
 	}
 }
@@ -46,7 +66,7 @@ func TestCompare(t *testing.T) {
 	close(f.release)
 	_, ts := testServer(t, f, nil)
 	var ids []string
-	for _, n := range []string{"8", "4", "5"} {
+	for _, n := range []string{"8", "4", "5", "3", "2", "1", "6"} {
 		code, r, b := startRun(t, ts, `{"units":{"car":{"count":`+n+`}},"replications":3}`)
 		if code != 202 {
 			t.Fatalf("%d %s", code, b)
@@ -109,8 +129,12 @@ func TestCompare(t *testing.T) {
 	r = row(c, "beats", "incidents_prevented")
 	near("prevented B − A", r.Difference.Mean, 0)
 	near("prevented p", r.Difference.P, 1)
-	if r.Significant || r.Verdict != "" || r.Better != "higher" {
+	near("prevented df", r.Difference.DF, 2) // no spread: still pairs − 1
+	if r.Significant || r.Verdict != "" || r.Better != "higher" || r.Note != "" {
 		t.Errorf("prevented row: %+v", r)
+	}
+	if !strings.Contains(c.Why, "(Student t, pairs − 1: 2 degrees of freedom)") {
+		t.Errorf("why: %s", c.Why)
 	}
 
 	c = get(ids[0], ids[2])
@@ -125,6 +149,58 @@ func TestCompare(t *testing.T) {
 	near("welch df", r.Difference.DF, 4)
 	if !r.Significant || r.Verdict != "worse" {
 		t.Errorf("welch row: %+v", r)
+	}
+	// No spread on either side: n_a + n_b − 2 degrees of freedom, as the
+	// paired difference keeps pairs − 1.
+	near("welch prevented df", row(c, "beats", "incidents_prevented").Difference.DF, 4)
+	if !strings.Contains(c.Why, "different seeds (1, 2)") || !strings.Contains(c.Why, "4 degrees of freedom") {
+		t.Errorf("welch why: %s", c.Why)
+	}
+
+	// Same seed, 3 and 5 replications: paired over the first 3, the same
+	// numbers as against the 3-replication run; B's +Inf in replication 3
+	// is not compared. B's own mean is over all 5 (+Inf in one: null).
+	c = get(ids[0], ids[3])
+	if c.Method != "paired" || !strings.Contains(c.Why, "paired over the first 3 replications, and B's other 2 are left out") ||
+		!strings.Contains(c.Why, "2 degrees of freedom") {
+		t.Errorf("paired on the first 3: %s %s", c.Method, c.Why)
+	}
+	r = row(c, "beats", "response_p90_s_p1")
+	near("first-3 B − A", r.Difference.Mean, 30)
+	near("first-3 p", r.Difference.P, 0.035099)
+	if r.Verdict != "worse" || r.Difference.NA != 3 || r.B.N != 5 || r.B.Infinite != 1 || r.B.Mean != nil || r.Difference.UndefinedB != 0 {
+		t.Errorf("first-3 row: %+v", r)
+	}
+
+	// Calls never answered in 4 of B's 8 replications (+Inf), far faster
+	// in the others: no verdict, not "better" on the finite remainder (left
+	// out, the 4 pairs left differ by −150 each: p = 0, "better").
+	// Nor when every replication of B is +Inf (before: "not significant").
+	for _, k := range []struct {
+		a, b, note string
+		undef, inf int
+	}{
+		{ids[6], ids[4], "no verdict: undefined (no value or infinite) in 4 of 8 replications of B (" + ids[4] + ")", 4, 4},
+		{ids[6], ids[5], "no verdict: undefined (no value or infinite) in every replication of B (" + ids[5] + ")", 8, 8},
+		// Against the 3-replication run: paired over its 3.
+		{ids[0], ids[4], "no verdict: undefined (no value or infinite) in 2 of 3 replications of B (" + ids[4] + ")", 2, 4},
+	} {
+		c = get(k.a, k.b)
+		r = row(c, "beats", "response_p90_s_p1")
+		if r.Significant || r.Verdict != "" || r.Note != k.note || r.Difference.Mean != nil || r.Difference.P != nil ||
+			r.Difference.UndefinedB != k.undef || r.Difference.UndefinedA != 0 || r.B.Infinite != k.inf || r.B.Mean != nil {
+			t.Errorf("%s against %s: not finite in B: %+v", k.b, k.a, r)
+		}
+		if c.Method != "paired" || !strings.Contains(c.Why, "1 rows have no verdict") {
+			t.Errorf("why: %s", c.Why)
+		}
+		if r := row(c, "beats", "incidents_prevented"); r.Note != "" || r.Difference.P == nil {
+			t.Errorf("a finite metric of the same runs: %+v", r)
+		}
+	}
+	// The other way round, A's values are the undefined ones.
+	if r := row(get(ids[4], ids[6]), "beats", "response_p90_s_p1"); r.Difference.UndefinedA != 4 || r.Note != "no verdict: undefined (no value or infinite) in 4 of 8 replications of A ("+ids[4]+")" {
+		t.Errorf("not finite in A: %+v", r)
 	}
 
 	// B against A is the mirror image: better.

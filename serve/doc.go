@@ -12,7 +12,8 @@
 // validate`. Runs go in the background, bounded in size and number; their
 // results and the report's charts are kept in memory, and two finished
 // runs can be compared variant by variant (paired differences when they
-// share seed and replications, else Welch's t). The city map with each
+// share a seed, over the replications both have, else Welch's t; no
+// verdict where a value is not finite). The city map with each
 // area's expected incidents is drawn before any run.
 //
 // Only the start scenario (and the data files it names) and the files

@@ -270,7 +270,7 @@ function fillCompare(ids) {
 }
 
 const signed = (x) => x === null || x === undefined ? "—" : (x > 0 ? "+" : "") + fmt(x);
-const ci = (e) => `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]`;
+const ci = (e) => e.infinite ? `∞ in ${e.infinite} of ${e.n}` : `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]`;
 
 // compare shows run B against run A: each mean with its 95% interval, the
 // difference B − A and whether it is significant, in words and a symbol.
@@ -283,12 +283,14 @@ async function compare() {
   const rows = c.rows.map((x) => {
     const d = x.difference;
     const arrow = d.mean > 0 ? "▲" : d.mean < 0 ? "▼" : "";
-    const verdict = x.significant ? `${arrow} significant` + (x.verdict !== "changed" ? ` (${x.verdict})` : "") : "○ not significant";
+    // A row with a value that is not finite (calls never answered) has no
+    // verdict; its note says where.
+    const verdict = x.note ? `– ${x.note}` : x.significant ? `${arrow} significant` + (x.verdict !== "changed" ? ` (${x.verdict})` : "") : "○ not significant";
     const where = { "data-variant": x.variant, "data-metric": x.metric };
     return el("tr", {}, el("th", { scope: "row", text: x.variant }), el("td", { text: x.metric + (x.better ? ` (${x.better} is better)` : "") }),
       el("td", { class: "num", text: ci(x.a) }), el("td", { class: "num", text: ci(x.b) }),
       el("td", { class: "num", ...where, "data-diff": String(d.mean ?? ""), text: `${signed(d.mean)} [${signed(d.ci95_low)}, ${signed(d.ci95_high)}]` }),
-      el("td", { class: "sig " + (x.significant ? x.verdict : ""), ...where, "data-significant": String(x.significant), text: verdict }));
+      el("td", { class: "sig " + (x.significant ? x.verdict : x.note ? "undefined" : ""), ...where, "data-significant": String(x.significant), text: verdict }));
   });
   const note = [c.only_a.length ? `only in ${c.a}: ${c.only_a.join(", ")}` : "", c.only_b.length ? `only in ${c.b}: ${c.only_b.join(", ")}` : ""].filter(Boolean).join("; ");
   const caption = `Run ${c.b} against run ${c.a}, ${c.method === "paired" ? "paired differences" : "Welch's t"}: ${c.why}. Significant: the 95% interval of B − A excludes 0.` + (note ? ` (${note})` : "");
