@@ -106,16 +106,18 @@ func TestSanFranciscoOnRoads(t *testing.T) {
 	}
 }
 
-// BenchmarkSanFranciscoRun is a whole run of San Francisco (3 variants × 4
-// replications × 14 days), scenario loading included, with straight-line
-// and with road travel: the ratio of the two is the slowdown of roads
-// (loading the road file and building the table included).
+// BenchmarkSanFranciscoRun is a whole run of San Francisco (3 variants × 8
+// replications × 30 days, about the size of the README's calibrated San
+// Francisco run), scenario loading included, with straight-line and with
+// road travel: the ratio of the two is the slowdown of roads (reading the
+// road file and building the table included, once per run as on the
+// command line).
 func BenchmarkSanFranciscoRun(b *testing.B) {
 	for _, tc := range []struct{ name, travel string }{{"straight", "{model: euclidean}"}, {"road", roadTravel}} {
 		b.Run(tc.name, func(b *testing.B) {
-			sfScenario(b, tc.travel, 14, 4) // skip early without the data
+			sfScenario(b, tc.travel, 30, 8) // skip early without the data
 			for b.Loop() {
-				s := sfScenario(b, tc.travel, 14, 4)
+				s := sfScenario(b, tc.travel, 30, 8)
 				if _, err := Execute(context.Background(), s, runtime.GOMAXPROCS(0), false); err != nil {
 					b.Fatal(err)
 				}

@@ -223,8 +223,13 @@ func geomType(g orb.Geometry) string {
 }
 
 func propString(p geojson.Properties, name string) (string, bool) {
-	v, ok := p[name]
-	if !ok || v == nil {
+	return propValue(p[name])
+}
+
+// propValue returns a decoded JSON property value as text (false for a
+// missing or null one).
+func propValue(v any) (string, bool) {
+	if v == nil {
 		return "", false
 	}
 	switch v := v.(type) {

@@ -58,6 +58,10 @@ type RoadTable struct {
 	time       []float32 // [za*Z+zb]: road seconds from anchor za to anchor zb
 	box        []float32 // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
 	pred       []int32   // [za*N+v]: v's predecessor on the shortest path from anchor za (-1 at the anchor)
+	// Every node's way to its own zone's anchor (along that anchor's
+	// tree): its length in metres and its box.
+	toAnchorLen []float32
+	toAnchorBox []box4
 
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
 	// raster[k] is 1 + the node nearest the cell's centre, 0 until first
@@ -160,6 +164,18 @@ func (t *RoadTable) build() {
 			}()
 		}
 		wg.Wait()
+		t.toAnchorLen = make([]float32, n)
+		t.toAnchorBox = make([]box4, n)
+		for v := range int32(n) {
+			zv := t.zoneOfNode[v]
+			pred := t.pred[int(zv)*n:]
+			b, l := boxOf(net.pos[v], net.pos[v]), 0.0
+			for u := v; pred[u] >= 0; u = pred[u] {
+				l += planeDist(net.pos[u], net.pos[pred[u]])
+				b = b.with(net.pos[pred[u]])
+			}
+			t.toAnchorLen[v], t.toAnchorBox[v] = float32(l), b
+		}
 		// Snap raster over the network's box padded by SnapLimit.
 		t.rx0, t.ry0 = lo.X-SnapLimit, lo.Y-SnapLimit
 		t.rnx = int((hi.X-lo.X+2*SnapLimit)/snapRasterM) + 1
@@ -232,25 +248,32 @@ func (t *RoadTable) Time(a, b Point) float64 {
 }
 
 // pathBox returns the bounding box of the leg's path: its ends and, between
-// zones, the anchors' road path.
+// zones, the roads from the end nodes to their anchors and between the
+// anchors (Travel.Leg stores it in the leg).
 func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 	x0, y0 = min(l.From.X, l.To.X), min(l.From.Y, l.To.Y)
 	x1, y1 = max(l.From.X, l.To.X), max(l.From.Y, l.To.Y)
 	if l.za != l.zb {
 		k := 5 * (int(l.zb)*len(t.anchor) + int(l.za)) // the path walked: see PathCache
-		b := t.box[k : k+4]
-		// Stored as float32: within 1 m of the true box for cities
-		// under 8,000 km across; widened by that.
-		x0, y0 = min(x0, float64(b[0])-1), min(y0, float64(b[1])-1)
-		x1, y1 = max(x1, float64(b[2])+1), max(y1, float64(b[3])+1)
+		add := func(b box4) {
+			// Stored as float32: within 1 m of the true box for cities
+			// under 8,000 km across; widened by that.
+			x0, y0 = min(x0, float64(b[0])-1), min(y0, float64(b[1])-1)
+			x1, y1 = max(x1, float64(b[2])+1), max(y1, float64(b[3])+1)
+		}
+		add(box4(t.box[k : k+4]))
+		add(t.toAnchorBox[l.na])
+		add(t.toAnchorBox[l.nb])
 	}
 	return x0, y0, x1, y1
 }
 
 // at returns the position a fraction f (0 < f < 1) of the way along the
-// leg's path: within a zone the straight line; between zones From, the
-// anchor of its zone, the road path to the other anchor, To. Positions are
-// spread evenly over the path's length.
+// leg's path: within a zone the straight line; between zones the straight
+// access from From to its node, the road from there to its zone's anchor,
+// the road between the anchors, the road from the other anchor to To's
+// node and the access to To. Positions are spread evenly over the path's
+// length.
 func (t *RoadTable) at(l *Leg, f float64) Point {
 	var c PathCache
 	return t.atCached(l, f, &c)
@@ -270,28 +293,38 @@ type PathCache struct {
 	sv     float64 // metres along the path from anchor za to v
 }
 
-// atCached is at with the cursor c.
+// atCached is at with the cursor c (on the road between the anchors; the
+// short ways between a node and its anchor are walked afresh).
 func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	if l.za == l.zb {
 		return lerp(l.From, l.To, f)
 	}
 	net := t.Net
-	z := len(t.anchor)
-	aa, ab := net.pos[t.anchor[l.za]], net.pos[t.anchor[l.zb]]
-	first, last := planeDist(l.From, aa), planeDist(ab, l.To)
-	road := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
-	s := f * (first + road + last)
+	n, z := len(net.pos), len(t.anchor)
+	na, nb := net.pos[l.na], net.pos[l.nb]
+	// The five parts' lengths.
+	l1 := planeDist(l.From, na)
+	l2 := float64(t.toAnchorLen[l.na])
+	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
+	l4 := float64(t.toAnchorLen[l.nb])
+	l5 := planeDist(nb, l.To)
+	s := f * (l1 + l2 + l3 + l4 + l5)
 	switch {
-	case s <= first:
-		return lerp(l.From, aa, s/first)
-	case s >= first+road:
-		return lerp(ab, l.To, (s-first-road)/last)
+	case s <= l1:
+		return lerp(l.From, na, s/l1)
+	case s <= l1+l2: // from na towards its anchor
+		return walk(net, t.pred[int(l.za)*n:], l.na, s-l1)
+	case s <= l1+l2+l3:
+	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
+		return walk(net, t.pred[int(l.zb)*n:], l.nb, l1+l2+l3+l4-s)
+	default:
+		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
-	r := s - first
+	r := s - l1 - l2
 	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
 		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.anchor[l.za], 0
 	}
-	pred := t.pred[int(l.zb)*len(net.pos):]
+	pred := t.pred[int(l.zb)*n:]
 	for {
 		u := pred[c.v]
 		if u < 0 {
@@ -302,6 +335,23 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 			return lerp(net.pos[c.v], net.pos[u], (r-c.sv)/seg)
 		}
 		c.v, c.sv = u, c.sv+seg
+	}
+}
+
+// walk returns the point d metres from node v along pred (or the tree's
+// root, if that is nearer).
+func walk(net *RoadNet, pred []int32, v int32, d float64) Point {
+	for {
+		u := pred[v]
+		if u < 0 {
+			return net.pos[v]
+		}
+		seg := planeDist(net.pos[v], net.pos[u])
+		if d <= seg {
+			return lerp(net.pos[v], net.pos[u], d/seg)
+		}
+		d -= seg
+		v = u
 	}
 }
 
@@ -323,13 +373,25 @@ func lerp(a, b Point, f float64) Point {
 }
 
 // Path returns the points the leg passes through, in order (for drawing and
-// tests): From, and between zones the anchors' road path, then To.
+// tests): From, and between zones its node, the road to its anchor, the
+// road between the anchors, the road to To's node; then To.
 func (t *RoadTable) Path(l *Leg) []Point {
 	path := []Point{l.From}
 	if l.za != l.zb {
-		pred := t.pred[int(l.zb)*len(t.Net.pos):]
-		for v := t.anchor[l.za]; v >= 0; v = pred[v] {
+		n := len(t.Net.pos)
+		predA, predB := t.pred[int(l.za)*n:], t.pred[int(l.zb)*n:]
+		for v := l.na; v != t.anchor[l.za]; v = predA[v] {
 			path = append(path, t.Net.pos[v])
+		}
+		for v := t.anchor[l.za]; v >= 0; v = predB[v] {
+			path = append(path, t.Net.pos[v])
+		}
+		var back []Point // nb … just before the anchor, reversed below
+		for v := l.nb; v != t.anchor[l.zb]; v = predB[v] {
+			back = append(back, t.Net.pos[v])
+		}
+		for i := len(back) - 1; i >= 0; i-- {
+			path = append(path, back[i])
 		}
 	}
 	return append(path, l.To)

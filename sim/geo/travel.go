@@ -88,7 +88,8 @@ func (t Travel) Leg(a, b Point, depart, speed float64) Leg {
 		return l
 	}
 	pa, pb := t.Roads.Locate(a), t.Roads.Locate(b)
-	l.roads, l.za, l.zb, l.toPlace = t.Roads, pa.Zone, pb.Zone, pb
+	l.roads, l.za, l.zb, l.na, l.nb, l.toPlace = t.Roads, pa.Zone, pb.Zone, pa.Node, pb.Node, pb
+	l.box[0], l.box[1], l.box[2], l.box[3] = t.Roads.pathBox(&l)
 	l.Arrive = depart + t.Roads.Seconds(a, pa, b, pb)*t.Roads.refSpeed/speed
 	return l
 }
@@ -105,13 +106,15 @@ type Leg struct {
 
 	roads   *RoadTable // set for a leg on roads
 	za, zb  int32      // its zones
+	na, nb  int32      // its end nodes
 	toPlace Place      // To's place
+	box     [4]float64 // its path's box (x0, y0, x1, y1), for a leg on roads
 }
 
 // Box returns a box holding every position of the leg.
 func (l *Leg) Box() (x0, y0, x1, y1 float64) {
 	if l.roads != nil {
-		return l.roads.pathBox(l)
+		return l.box[0], l.box[1], l.box[2], l.box[3]
 	}
 	return min(l.From.X, l.To.X), min(l.From.Y, l.To.Y), max(l.From.X, l.To.X), max(l.From.Y, l.To.Y)
 }
