@@ -509,20 +509,22 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 		e.add("travel.roads", "cannot read %q: %v", t.Roads, unwrapPath(err))
 		return nil
 	}
-	net, err := city.RoadsFromGeoJSON(data, t.Speeds)
+	table, err := cachedRoadTable(data, t.Speeds, t.ZoneM, *city.Proj, func() (*geo.RoadTable, error) {
+		net, err := city.RoadsFromGeoJSON(data, t.Speeds)
+		if err != nil {
+			return nil, err
+		}
+		ref := geo.DefaultRoadSpeeds["S1400"]
+		if v, ok := t.Speeds["S1400"]; ok {
+			ref = v
+		}
+		return geo.NewRoadTable(net, t.ZoneM, min(ref, net.MaxSpeed()))
+	})
 	if err != nil {
 		e.add("travel.roads", "%s: %v", t.Roads, err)
 		return nil
 	}
-	ref := geo.DefaultRoadSpeeds["S1400"]
-	if v, ok := t.Speeds["S1400"]; ok {
-		ref = v
-	}
-	table, err := geo.NewRoadTable(net, t.ZoneM, min(ref, net.MaxSpeed()))
-	if err != nil {
-		e.add("travel", "%s: %v", t.Roads, err)
-		return nil
-	}
+	net := table.Net
 	for i := range city.Atoms {
 		a := &city.Atoms[i]
 		if _, d := net.Snap(a.Inside); d > geo.SnapLimit {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/patrolsim/patrolsim/sim/geo"
 	"io/fs"
 	"math"
 	"os"
@@ -1266,5 +1267,25 @@ func TestHourOfWeekLoads(t *testing.T) {
 		if got := s.Config.Incidents.HourOfWeek; got[0] != 1 || got[12] != 2 || got[167] != 2 {
 			t.Errorf("hour_of_week %v…: want 1 before noon, 2 after", got[:24])
 		}
+	}
+}
+
+// TestRoadTableShared: loading the same road scenario again reuses its road
+// table (a sweep loads it at every point); another zone size gets its own.
+func TestRoadTableShared(t *testing.T) {
+	load := func(zone string) *geo.RoadTable {
+		t.Helper()
+		s, err := Load("roads.yaml", []byte(doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/roads.geojson, zone_m: "+zone+"}")), os.DirFS("testdata"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Config.Travel.Roads
+	}
+	a, b, c := load("200"), load("200"), load("300")
+	if a != b {
+		t.Error("the same scenario loaded twice built its road table twice")
+	}
+	if a == c || c.ZoneM != 300 {
+		t.Errorf("zone_m 300 got the table of zone_m %g", c.ZoneM)
 	}
 }
