@@ -7,11 +7,14 @@ import (
 	"io"
 	"io/fs"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
@@ -123,9 +126,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
-		fname := part.FileName()
+		// The name as sent: Part.FileName would drop folders (a/../x.yaml
+		// becomes x.yaml) and so hide a name that is not plain.
+		fname := rawFileName(part)
 		if !validUploadName(fname) {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q: %q is not a file name (a name without folders, e.g. communities.geojson)", part.FormName(), fname))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q: %q is not a plain file name (one without folders, not . or .., none of %s, no control characters; e.g. communities.geojson)", part.FormName(), fname, notInNames))
 			return
 		}
 		switch part.FormName() {
@@ -150,6 +155,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "no scenario file: the field scenario must hold the YAML file")
 		return
 	}
+	// The scenario's path is its plain file name, the name messages give
+	// (city.yaml:12: …). It has no ':', so it can never start with
+	// builtin: (a built-in scenario's path, which makes the run copy its
+	// data files beside the results) nor be a drive or scheme; no / or \,
+	// so it is neither absolute nor in a folder.
 	src := &source{name: name, doc: doc, files: sortedKeys(files),
 		load: func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load(name, doc, files) }}
 	// The document as uploaded, so lines in messages are the file's own.
@@ -177,11 +187,41 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.formOf(src, src.base))
 }
 
-// validUploadName reports whether name is a plain file name: no folders,
-// not . or .., not empty. (The name is only a key of the uploaded files in
-// memory; this keeps scenarios' data paths and the files' names alike.)
+// notInNames are the characters a plain file name must not hold: folder
+// separators, ':' (builtin:, drives, schemes), and the rest of those
+// Windows refuses in a file name, where a downloaded scenario's data files
+// may be saved.
+const notInNames = `/ \ : * ? " < > |`
+
+// validUploadName reports whether name is a plain file name: 1 to 255
+// bytes of UTF-8, not . or .., without folder separators, ':' or another
+// of notInNames, control characters, or leading or trailing space (a
+// scenario's data path could not name it). The name is only a key of the
+// uploaded files in memory and the scenario's name in messages; this keeps
+// the scenario's data paths and the files' names alike, and keeps an
+// upload from passing for a built-in scenario (builtin:…).
 func validUploadName(name string) bool {
-	return name != "" && name != "." && name != ".." && len(name) <= 255 && fs.ValidPath(name) && !strings.ContainsAny(name, `/\`+"\x00")
+	if name == "" || name == "." || name == ".." || len(name) > 255 || !utf8.ValidString(name) ||
+		strings.TrimSpace(name) != name || !fs.ValidPath(name) {
+		return false
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || strings.ContainsRune(strings.ReplaceAll(notInNames, " ", ""), r) {
+			return false
+		}
+	}
+	return true
+}
+
+// rawFileName returns the filename parameter of a part's
+// Content-Disposition as sent, or "" when there is none or the header
+// does not parse.
+func rawFileName(p *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
 }
 
 // memFS is a read-only file system of uploaded files held in memory, by

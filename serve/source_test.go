@@ -214,7 +214,15 @@ func TestUploadProblems(t *testing.T) {
 		{"no-scenario", "", "data:x.geojson", 400, "no scenario file"},
 		{"other-field", "", "other:x.yaml", 400, "unknown field"},
 		{"two-scenarios", "", "scenario:a.yaml,scenario:b.yaml", 400, "more than one scenario"},
-		{"dotdot-name", "", "scenario:..", 400, "not a file name"},
+		{"dotdot-name", "", "scenario:..", 400, "not a plain file name"},
+		// Names as sent, not as Part.FileName cleans them (x.yaml).
+		{"folder-name", "", "scenario:a/x.yaml", 400, `\"a/x.yaml\" is not a plain file name`},
+		{"dotdot-folder-name", "", "scenario:../x.yaml", 400, `\"../x.yaml\" is not a plain file name`},
+		{"backslash-name", "", `scenario:a\x.yaml`, 400, "not a plain file name"},
+		{"builtin-name", "", "scenario:builtin:evil.yaml", 400, `\"builtin:evil.yaml\" is not a plain file name`},
+		{"builtin-data-name", "", "scenario:a.yaml,data:builtin:jinzhou/posts.geojson", 400, "not a plain file name"},
+		{"drive-name", "", "scenario:C:x.yaml", 400, "not a plain file name"},
+		{"control-name", "", "scenario:x\t.yaml", 400, "not a plain file name"},
 		{"duplicate", "", "scenario:a.yaml,data:x.geojson,data:x.geojson", 400, "uploaded twice"},
 		{"too-many", "", strings.Repeat("data:x.geojson,", MaxUploadFiles) + "scenario:a.yaml", 400, "more than 16 files"},
 	} {
@@ -265,4 +273,38 @@ func TestMemFS(t *testing.T) {
 	if st, err := f.Stat(); err != nil || st.Size() != 2 || st.Name() != "a.geojson" || st.IsDir() {
 		t.Errorf("stat: %v %v", st, err)
 	}
+}
+
+// TestValidUploadName: plain file names only; ':' in particular, so that an
+// upload's path (its name) can never start with builtin:.
+func TestValidUploadName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"city.yaml": true, "communities.geojson": true, "锦州 城区.yaml": true, "a..b.yaml": true, ".hidden.yaml": true,
+		"": false, ".": false, "..": false, "a/b.yaml": false, "../b.yaml": false, "/etc/passwd": false, `a\b.yaml`: false,
+		"builtin:evil.yaml": false, "builtin:jinzhou/communities.geojson": false, "C:x.yaml": false, "x:": false,
+		"a*.yaml": false, "a?.yaml": false, `a".yaml`: false, "a<b>.yaml": false, "a|b.yaml": false,
+		"x\x00.yaml": false, "x\n.yaml": false, "x\x7f.yaml": false, " x.yaml": false, "x.yaml ": false,
+		"\xff.yaml": false, strings.Repeat("x", 256): false, strings.Repeat("x", 255): true,
+	} {
+		if got := validUploadName(name); got != want {
+			t.Errorf("validUploadName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// FuzzValidUploadName: a name accepted is its own base name, relative,
+// without ':' (never builtin:…), and a valid fs path.
+func FuzzValidUploadName(f *testing.F) {
+	for _, s := range []string{"city.yaml", "builtin:x.yaml", "../x", `a\b`, "C:x", "x\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if !validUploadName(name) {
+			return
+		}
+		if strings.ContainsAny(name, `:/\`) || strings.HasPrefix(name, scenarios.BuiltinPrefix) || filepath.Base(name) != name ||
+			filepath.IsAbs(name) || !fs.ValidPath(name) || name == "." || name == ".." {
+			t.Errorf("accepted %q", name)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -105,40 +106,40 @@ func serveOptions(path string, workers int) (serve.Options, error) {
 }
 
 // serveRunner runs a scenario as `patrolsim run` does, reporting progress,
-// writes its outputs to a temporary folder and draws the report's charts
-// there. The report is drawn from the scenario as loaded, not from the
-// resolved copy on disk: an uploaded scenario's data files exist only in
-// memory, and its data paths must never be looked up on the disk.
+// keeps results.json and replications.csv in memory (the bytes `patrolsim
+// run` writes) and draws the report's charts in a temporary folder, removed
+// when the run ends. The report is drawn from the scenario as loaded: an
+// uploaded scenario's data files exist only in memory, and its data paths
+// must never be looked up on the disk. Nothing of the scenario is written
+// (no resolved scenario.yaml, no data files), so no scenario, whatever its
+// path claims, can put a file of its own where the run reads its results.
 func serveRunner(workers int) serve.Runner {
 	return func(ctx context.Context, s *scenarios.Scenario, progress func(done, total int)) (*serve.Output, error) {
 		res, err := execute(ctx, s, workers, false, progress)
 		if err != nil {
 			return nil, err
 		}
+		var resultsJSON, replications, details bytes.Buffer
+		if err := res.Summary.WriteJSON(&resultsJSON); err != nil {
+			return nil, err
+		}
+		if err := res.Summary.WriteCSV(&replications); err != nil {
+			return nil, err
+		}
+		if err := res.Details.WriteJSON(&details); err != nil {
+			return nil, err
+		}
+		out := &serve.Output{Results: resultsJSON.Bytes(), Replications: replications.Bytes(), Charts: map[string][]byte{}}
 		dir, err := os.MkdirTemp("", "patrolsim-serve-")
 		if err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		if err := writeOutputs(dir, s, res); err != nil {
-			return nil, err
-		}
-		out := &serve.Output{Charts: map[string][]byte{}}
-		if out.Results, err = os.ReadFile(filepath.Join(dir, "results.json")); err != nil {
-			return nil, err
-		}
-		if out.Replications, err = os.ReadFile(filepath.Join(dir, "replications.csv")); err != nil {
-			return nil, err
-		}
 		in := &report.Input{Dir: dir, Scenario: s}
 		if err := json.Unmarshal(out.Results, &in.Results); err != nil {
 			return nil, err
 		}
-		details, err := os.ReadFile(filepath.Join(dir, "details.json"))
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(details, &in.Details); err != nil {
+		if err := json.Unmarshal(details.Bytes(), &in.Details); err != nil {
 			return nil, err
 		}
 		files, err := in.Write(report.Options{})

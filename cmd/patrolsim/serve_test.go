@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -500,4 +502,83 @@ func colours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// TestServeUploadNotBuiltin: an upload named like a built-in scenario
+// (builtin:evil.yaml) whose areas file is named results.json must be
+// refused by name; and the runner must not write an upload's data files
+// anywhere, so that even a scenario that claims to be built-in (its path
+// starts with builtin:) cannot replace the run's results with a data file.
+// Before, the upload was accepted, the run copied results.json (the areas'
+// GeoJSON) over the results and failed with a panic "index out of range".
+func TestServeUploadNotBuiltin(t *testing.T) {
+	opts, err := serveOptions("builtin:grid", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := serve.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close()
+	doc, jfs, err := scenarios.BuiltinFile("jinzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := fs.ReadFile(jfs, "communities.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, err := fs.ReadFile(jfs, "posts.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc = bytes.Replace(doc, []byte("areas: communities.geojson"), []byte("areas: results.json"), 1)
+	doc = bytes.Replace(doc, []byte("replications: 8"), []byte("replications: 2"), 1)
+	doc = bytes.Replace(doc, []byte("duration: 30d"), []byte("duration: 3d"), 1)
+	files := map[string][]byte{"results.json": areas, "posts.geojson": posts}
+
+	post := func(name string) (int, []byte) {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		w, _ := mw.CreateFormFile("scenario", name)
+		w.Write(doc)
+		for _, n := range []string{"posts.geojson", "results.json"} {
+			w, _ := mw.CreateFormFile("data", n)
+			w.Write(files[n])
+		}
+		mw.Close()
+		resp, err := http.Post(ts.URL+"/api/scenarios", mw.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, b := post("builtin:evil.yaml"); code != 400 || !strings.Contains(string(b), "not a plain file name") {
+		t.Fatalf("upload named builtin:evil.yaml: %d %s", code, b)
+	}
+
+	// The runner, given a scenario whose path claims builtin: (as the
+	// upload's did), keeps the results its run made.
+	s, err := scenarios.Load("builtin:evil.yaml", doc, fstest.MapFS{
+		"results.json": {Data: areas}, "posts.geojson": {Data: posts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := serveRunner(2)(context.Background(), s, func(int, int) {})
+	if err != nil {
+		t.Fatalf("the run failed: %.300v", err)
+	}
+	var res struct {
+		Scenario string
+		Variants []struct{ Name string }
+	}
+	if err := json.Unmarshal(out.Results, &res); err != nil || res.Scenario != "jinzhou" || len(res.Variants) == 0 {
+		t.Errorf("results.json is not the run's: %v %.200s", err, out.Results)
+	}
 }
