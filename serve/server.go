@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -83,10 +84,10 @@ type Options struct {
 
 // Server serves the page and the API.
 type Server struct {
-	opts  Options
-	start *source // the scenario the server started with
-	mux   *http.ServeMux
-	slots chan struct{}
+	opts    Options
+	start   *source      // the scenario the server started with
+	handler http.Handler // the API and the page behind the cross-origin check
+	slots   chan struct{}
 
 	mu         sync.Mutex
 	runs       map[string]*run
@@ -184,12 +185,27 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /api/runs/{id}/results.json", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/replications.csv", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/charts/{name}", s.chart)
-	s.mux = mux
+	// Another site's page must not change anything here: a browser's
+	// cross-origin POST or DELETE (Sec-Fetch-Site, or an Origin other than
+	// the Host) is refused.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusForbidden, "a cross-origin request is refused: only the page this server serves may change anything (open it at this server's own address)")
+	}))
+	s.handler = cop.Handler(mux)
 	return s, nil
 }
 
-// ServeHTTP checks the token, bounds the body and serves.
+// ServeHTTP checks the Host (without a token) or the token, refuses
+// cross-origin requests that change something, bounds the body and serves.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Token == "" && !loopbackHost(r.Host) {
+		// Without a token the address is all that keeps other pages out: a
+		// DNS-rebinding page (evil.example resolved to 127.0.0.1) is same
+		// origin for the browser, but its Host is its own name.
+		writeError(w, http.StatusForbidden, fmt.Sprintf("Host %q refused: without a token this server answers only to localhost, 127.0.0.1 or [::1] (any port); open it at the address patrolsim serve printed", r.Host))
+		return
+	}
 	if s.opts.Token != "" {
 		via, ok := s.authorized(r)
 		if !ok {
@@ -210,7 +226,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		limit = MaxUploadBytes
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether host (a Host header: name or address, with
+// or without a port) is localhost or a loopback address (127.0.0.1, ::1,
+// any of 127.0.0.0/8). An address cannot be rebound by DNS; of names only
+// localhost is accepted.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // tokenCookie holds the token for the page's own requests.
@@ -297,9 +330,15 @@ func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.formOf(src, src.base))
 }
 
-// readEdits decodes the request body; it answers the request on failure.
+// readEdits decodes the request body, which must be JSON (Content-Type:
+// application/json: a type another site's page cannot send without the
+// browser asking first); it answers the request on failure.
 func readEdits(w http.ResponseWriter, r *http.Request) (Edits, bool) {
 	var e Edits
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("send the edits as JSON with Content-Type: application/json (got %q)", r.Header.Get("Content-Type")))
+		return e, false
+	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil && !errors.Is(err, io.EOF) {

@@ -97,9 +97,15 @@ func do(t *testing.T, method, url, body string, hdr ...string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
+// postJSON posts body as JSON, as the page does.
+func postJSON(t *testing.T, url, body string, hdr ...string) (int, []byte) {
+	t.Helper()
+	return do(t, "POST", url, body, append([]string{"Content-Type", "application/json"}, hdr...)...)
+}
+
 func startRun(t *testing.T, ts *httptest.Server, body string) (int, runView, []byte) {
 	t.Helper()
-	code, b := do(t, "POST", ts.URL+"/api/runs", body)
+	code, b := postJSON(t, ts.URL+"/api/runs", body)
 	var v runView
 	_ = json.Unmarshal(b, &v)
 	return code, v, b
@@ -160,7 +166,7 @@ func TestScenarioAndPage(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	_, ts := testServer(t, newFake(), nil)
-	code, b := do(t, "POST", ts.URL+"/api/validate", `{"units":{"car":{"count":12,"squad":3}},"per_day":80,"deterrence":false,"half_presence":2.5,"radius_m":150,"variants":["beats"]}`)
+	code, b := postJSON(t, ts.URL+"/api/validate", `{"units":{"car":{"count":12,"squad":3}},"per_day":80,"deterrence":false,"half_presence":2.5,"radius_m":150,"variants":["beats"]}`)
 	var r struct {
 		OK       bool      `json:"ok"`
 		Problems []Problem `json:"problems"`
@@ -176,7 +182,7 @@ func TestValidate(t *testing.T) {
 	}
 
 	// Problems carry the loader's messages and paths.
-	_, b = do(t, "POST", ts.URL+"/api/validate", `{"units":{"car":{"squad":0}},"duration":"-3d"}`)
+	_, b = postJSON(t, ts.URL+"/api/validate", `{"units":{"car":{"squad":0}},"duration":"-3d"}`)
 	r.OK, r.Problems = true, nil
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
@@ -202,7 +208,7 @@ func TestValidate(t *testing.T) {
 
 	// A variant's dispatch mode and parameters change; a bad parameter value
 	// comes back as a problem at its path.
-	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"random":{"dispatch":"hierarchical","params":{"dwell":"30m"}},"beats":{"policy":"follow-incidents","params":{"half_life":"1d"}}}}`)
+	_, b = postJSON(t, ts.URL+"/api/validate", `{"variant":{"random":{"dispatch":"hierarchical","params":{"dwell":"30m"}},"beats":{"policy":"follow-incidents","params":{"half_life":"1d"}}}}`)
 	r.OK, r.Problems, r.Scenario = false, nil, Form{}
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
@@ -212,7 +218,7 @@ func TestValidate(t *testing.T) {
 		r.Scenario.Variants[1].Policy != "follow-incidents" || r.Scenario.Variants[1].Params["half_life"] != "1d" {
 		t.Errorf("variant edit not applied: %s", b)
 	}
-	_, b = do(t, "POST", ts.URL+"/api/validate", `{"variant":{"beats":{"params":{"dwell":"2y"}}}}`)
+	_, b = postJSON(t, ts.URL+"/api/validate", `{"variant":{"beats":{"params":{"dwell":"2y"}}}}`)
 	r.OK, r.Problems = true, nil
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
@@ -223,12 +229,12 @@ func TestValidate(t *testing.T) {
 
 	// Unknown names and fields are refused.
 	for _, body := range []string{`{"units":{"tank":{"count":1}}}`, `{"variants":["nope"]}`, `{"variant":{"nope":{"dispatch":"hierarchical"}}}`} {
-		_, b = do(t, "POST", ts.URL+"/api/validate", body)
+		_, b = postJSON(t, ts.URL+"/api/validate", body)
 		if !strings.Contains(string(b), `"ok": false`) || !strings.Contains(string(b), "no ") {
 			t.Errorf("%s: %s", body, b)
 		}
 	}
-	if code, b := do(t, "POST", ts.URL+"/api/validate", `{"city":{"areas":"/etc/passwd"}}`); code != 400 {
+	if code, b := postJSON(t, ts.URL+"/api/validate", `{"city":{"areas":"/etc/passwd"}}`); code != 400 {
 		t.Errorf("unknown field: %d %s", code, b)
 	}
 }
@@ -240,7 +246,7 @@ func TestLimits(t *testing.T) {
 	_, ts := testServer(t, f, nil)
 	big := `{"per_day": 1` + strings.Repeat(" ", MaxBodyBytes) + `}`
 	for _, p := range []string{"/api/validate", "/api/runs"} {
-		if code, b := do(t, "POST", ts.URL+p, big); code != http.StatusRequestEntityTooLarge {
+		if code, b := postJSON(t, ts.URL+p, big); code != http.StatusRequestEntityTooLarge {
 			t.Errorf("%s big body: %d %s", p, code, b)
 		}
 	}
@@ -391,8 +397,37 @@ func TestPathTraversal(t *testing.T) {
 
 func TestToken(t *testing.T) {
 	const tok = "s3cret-token"
-	_, ts := testServer(t, newFake(), func(o *Options) { o.Token = tok })
-	for _, p := range []string{"/", "/api/scenario", "/api/runs"} {
+	f := newFake()
+	f.output = compareOutputs
+	close(f.release)
+	_, ts := testServer(t, f, func(o *Options) { o.Token = tok })
+	// Two finished runs to compare and an upload, made with the token.
+	for _, n := range []string{"8", "4"} {
+		if code, b := postJSON(t, ts.URL+"/api/runs", `{"units":{"car":{"count":`+n+`}},"replications":3}`, "Authorization", "Bearer "+tok); code != 202 {
+			t.Fatalf("run with the token: %d %s", code, b)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		_, b := do(t, "GET", ts.URL+"/api/runs/r2", "", "Authorization", "Bearer "+tok)
+		if strings.Contains(string(b), `"status": "done"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run r2: %s", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	doc, files := jinzhou(t)
+	if code, b := upload(t, ts, "city.yaml", doc, files); code != 401 || !strings.Contains(string(b), "token") {
+		t.Errorf("upload without token: %d %.100s", code, b)
+	}
+	if code, b := upload(t, ts, "city.yaml", doc, files, "Authorization", "Bearer wrong"); code != 401 {
+		t.Errorf("upload with a wrong token: %d %.100s", code, b)
+	}
+	if code, b := upload(t, ts, "city.yaml", doc, files, "Authorization", "Bearer "+tok); code != 201 {
+		t.Errorf("upload with the token: %d %.100s", code, b)
+	}
+	for _, p := range []string{"/", "/api/scenario", "/api/runs", "/api/scenarios", "/api/map.svg", "/api/map.svg?scenario=u1", "/api/compare?a=r1&b=r2"} {
 		if code, b := do(t, "GET", ts.URL+p, ""); code != 401 || !strings.Contains(string(b), "token") {
 			t.Errorf("GET %s without token: %d", p, code)
 		}
@@ -402,7 +437,11 @@ func TestToken(t *testing.T) {
 		if code, _ := do(t, "GET", ts.URL+p, "", "Authorization", "Bearer "+tok); code != 200 {
 			t.Errorf("GET %s with header: %d", p, code)
 		}
-		if code, _ := do(t, "GET", ts.URL+p+"?token="+tok, ""); code != 200 {
+		sep := "?"
+		if strings.Contains(p, "?") {
+			sep = "&"
+		}
+		if code, _ := do(t, "GET", ts.URL+p+sep+"token="+tok, ""); code != 200 {
 			t.Errorf("GET %s with ?token: %d", p, code)
 		}
 	}
@@ -428,8 +467,13 @@ func TestToken(t *testing.T) {
 	if code, _ := do(t, "GET", ts.URL+"/app.js", "", "Cookie", tokenCookie+"=nope"); code != 401 {
 		t.Errorf("with a wrong cookie: %d", code)
 	}
-	if code, _ := do(t, "POST", ts.URL+"/api/runs", "{}"); code != 401 {
-		t.Errorf("POST without token: %d", code)
+	for _, p := range []string{"/api/runs", "/api/validate"} {
+		if code, _ := postJSON(t, ts.URL+p, "{}"); code != 401 {
+			t.Errorf("POST %s without token: %d", p, code)
+		}
+	}
+	if code, _ := do(t, "DELETE", ts.URL+"/api/runs/r1", ""); code != 401 {
+		t.Errorf("DELETE without token: %d", code)
 	}
 	if a, b := NewToken(), NewToken(); len(a) != 32 || a == b {
 		t.Errorf("tokens %q %q", a, b)
@@ -481,7 +525,7 @@ func TestServeShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
 	url := "http://" + ln.Addr().String()
-	code, b := do(t, "POST", url+"/api/runs", "{}")
+	code, b := postJSON(t, url+"/api/runs", "{}")
 	if code != 202 {
 		t.Fatalf("%d %s", code, b)
 	}
@@ -545,5 +589,122 @@ func TestDataPaths(t *testing.T) {
 		if string(got) != c.want {
 			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, c.want)
 		}
+	}
+}
+
+// TestCrossSite: another site's page must not change anything: a
+// cross-origin POST or DELETE (told by Sec-Fetch-Site or by an Origin that
+// is not the Host) is 403, edits sent as anything but JSON (text/plain
+// needs no preflight) are 415, and without a token only loopback Host names
+// are served (a DNS-rebinding page has its own name as Host): 403. Nothing
+// refused starts a run or keeps an upload.
+func TestCrossSite(t *testing.T) {
+	f := newFake()
+	close(f.release)
+	_, ts := testServer(t, f, nil)
+	doc, files := jinzhou(t)
+	for _, c := range []struct {
+		name string
+		code int
+		msg  string
+		send func() (int, []byte)
+	}{
+		{"run as text/plain", 415, "Content-Type: application/json", func() (int, []byte) {
+			return do(t, "POST", ts.URL+"/api/runs", `{}`, "Content-Type", "text/plain")
+		}},
+		{"run without a type", 415, "Content-Type: application/json", func() (int, []byte) { return do(t, "POST", ts.URL+"/api/runs", `{}`) }},
+		{"run as a form", 415, "Content-Type: application/json", func() (int, []byte) {
+			return do(t, "POST", ts.URL+"/api/runs", `a=1`, "Content-Type", "application/x-www-form-urlencoded")
+		}},
+		{"validate as text/plain", 415, "Content-Type: application/json", func() (int, []byte) {
+			return do(t, "POST", ts.URL+"/api/validate", `{}`, "Content-Type", "text/plain; charset=utf-8")
+		}},
+		{"run cross-site", 403, "cross-origin", func() (int, []byte) {
+			return postJSON(t, ts.URL+"/api/runs", `{}`, "Sec-Fetch-Site", "cross-site")
+		}},
+		{"run from another port", 403, "cross-origin", func() (int, []byte) {
+			return postJSON(t, ts.URL+"/api/runs", `{}`, "Sec-Fetch-Site", "same-site")
+		}},
+		{"run with a foreign Origin", 403, "cross-origin", func() (int, []byte) {
+			return postJSON(t, ts.URL+"/api/runs", `{}`, "Origin", "http://evil.example")
+		}},
+		{"upload cross-site", 403, "cross-origin", func() (int, []byte) {
+			return upload(t, ts, "city.yaml", doc, files, "Sec-Fetch-Site", "cross-site")
+		}},
+		{"upload with a foreign Origin", 403, "cross-origin", func() (int, []byte) {
+			return upload(t, ts, "city.yaml", doc, files, "Origin", "http://evil.example")
+		}},
+		{"cancel cross-site", 403, "cross-origin", func() (int, []byte) {
+			return do(t, "DELETE", ts.URL+"/api/runs/r1", "", "Sec-Fetch-Site", "cross-site")
+		}},
+	} {
+		if code, b := c.send(); code != c.code || !strings.Contains(string(b), c.msg) {
+			t.Errorf("%s: %d %s, want %d with %q", c.name, code, b, c.code, c.msg)
+		}
+	}
+	_, b := do(t, "GET", ts.URL+"/api/runs", "")
+	if strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("a refused request started a run: %s", b)
+	}
+	_, b = do(t, "GET", ts.URL+"/api/scenarios", "")
+	if strings.Contains(string(b), `"u1"`) {
+		t.Errorf("a refused upload was kept: %s", b)
+	}
+	// The page's own requests: same origin, or no such header (curl).
+	if code, b := postJSON(t, ts.URL+"/api/runs", `{}`, "Sec-Fetch-Site", "same-origin", "Origin", ts.URL); code != 202 {
+		t.Errorf("same-origin run: %d %s", code, b)
+	}
+	if code, b := upload(t, ts, "city.yaml", doc, files, "Sec-Fetch-Site", "same-origin"); code != 201 {
+		t.Errorf("same-origin upload: %d %.200s", code, b)
+	}
+	if code, b := postJSON(t, ts.URL+"/api/validate", `{}`, "Content-Type", "application/json; charset=utf-8"); code != 200 {
+		t.Errorf("JSON with a charset: %d %s", code, b)
+	}
+	// Cross-origin reads are the browser's to refuse (no CORS headers); a
+	// GET changes nothing.
+	if code, _ := do(t, "GET", ts.URL+"/api/scenario", "", "Sec-Fetch-Site", "cross-site"); code != 200 {
+		t.Errorf("cross-site GET: %d", code)
+	}
+
+	// Host names, without a token.
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	for host, want := range map[string]int{
+		"127.0.0.1:" + port: 200, "localhost:" + port: 200, "LocalHost": 200, "[::1]:" + port: 200, "[::1]": 200, "127.0.0.1": 200, "127.0.0.2:80": 200,
+		"evil.example:" + port: 403, "evil.example": 403, "localhost.evil.example": 403, "192.168.1.2:" + port: 403, "0.0.0.0:" + port: 403,
+	} {
+		for _, p := range []string{"/", "/api/scenario", "/api/map.svg"} {
+			req, _ := http.NewRequest("GET", ts.URL+p, nil)
+			req.Host = host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != want || (want == 403 && !strings.Contains(string(b), "without a token this server answers only to localhost")) {
+				t.Errorf("GET %s with Host %q: %d %.120s, want %d", p, host, resp.StatusCode, b, want)
+			}
+		}
+	}
+	for _, h := range []string{"", "[]", "[::1", "localhost:80:80", "127.0.0.1.evil.example"} {
+		if loopbackHost(h) {
+			t.Errorf("loopbackHost(%q)", h)
+		}
+	}
+	req, _ := http.NewRequest("POST", ts.URL+"/api/runs", strings.NewReader("{}"))
+	req.Host, req.Header["Content-Type"] = "evil.example", []string{"application/json"}
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("POST with Host evil.example: %v %v", err, resp.Status)
+	} else {
+		resp.Body.Close()
+	}
+	// With a token the token decides, whatever the Host.
+	_, tts := testServer(t, newFake(), func(o *Options) { o.Token = "tok" })
+	req, _ = http.NewRequest("GET", tts.URL+"/api/scenario", nil)
+	req.Host, req.Header["Authorization"] = "patrol.example:8080", []string{"Bearer tok"}
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("Host patrol.example with the token: %v %v", err, resp.Status)
+	} else {
+		resp.Body.Close()
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 // upload posts a scenario and data files as the page does: field scenario
 // for the YAML, data for each other file.
-func upload(t *testing.T, ts *httptest.Server, name string, doc []byte, data map[string][]byte) (int, []byte) {
+func upload(t *testing.T, ts *httptest.Server, name string, doc []byte, data map[string][]byte, hdr ...string) (int, []byte) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -29,7 +29,7 @@ func upload(t *testing.T, ts *httptest.Server, name string, doc []byte, data map
 		fw.Write(data[n])
 	}
 	mw.Close()
-	return do(t, "POST", ts.URL+"/api/scenarios", body.String(), "Content-Type", mw.FormDataContentType())
+	return do(t, "POST", ts.URL+"/api/scenarios", body.String(), append([]string{"Content-Type", mw.FormDataContentType()}, hdr...)...)
 }
 
 // jinzhou returns the built-in city's document and data files.
@@ -81,7 +81,7 @@ func TestUpload(t *testing.T) {
 	if err := json.Unmarshal(b, &list); err != nil || len(list) != 2 || list[0].ID != "start" || list[1].ID != "u1" || list[1].Name != "jinzhou" {
 		t.Errorf("scenarios: %s", b)
 	}
-	_, b = do(t, "POST", ts.URL+"/api/validate", `{"scenario":"u1","units":{"patrol_car":{"count":5}}}`)
+	_, b = postJSON(t, ts.URL+"/api/validate", `{"scenario":"u1","units":{"patrol_car":{"count":5}}}`)
 	if !strings.Contains(string(b), `"ok": true`) || !strings.Contains(string(b), `"count": 5`) {
 		t.Errorf("validate u1: %.300s", b)
 	}

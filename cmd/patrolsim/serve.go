@@ -27,7 +27,9 @@ func (m *Main) serveCmd() *cobra.Command {
 		Long: "serve starts a local web server with a page where planners change a scenario's\n" +
 			"units, variants, incident volume, deterrence, duration and replications, run it\n" +
 			"and read the ranking. It binds to 127.0.0.1 unless told otherwise; on any other\n" +
-			"address every request needs the token it prints. See docs/serve.md.",
+			"address every request needs the token it prints. Without a token it answers only\n" +
+			"to localhost, 127.0.0.1 or [::1], and no other site's page may change anything.\n" +
+			"See docs/serve.md.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := ""

@@ -246,6 +246,21 @@ func TestServeCommand(t *testing.T) {
 			} else {
 				resp.Body.Close()
 			}
+		} else {
+			// Without a token: another site's page may neither post edits
+			// as text/plain nor reach the server by a rebound name.
+			if resp, err := http.Post(url+"api/runs", "text/plain", strings.NewReader("{}")); err != nil || resp.StatusCode != 415 {
+				t.Errorf("text/plain run: %v %v", err, resp)
+			} else {
+				resp.Body.Close()
+			}
+			req, _ := http.NewRequest("GET", url+"api/scenario", nil)
+			req.Host = "rebound.example"
+			if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
+				t.Errorf("Host rebound.example: %v %v", err, resp)
+			} else {
+				resp.Body.Close()
+			}
 		}
 		cancel()
 		select {
@@ -469,10 +484,17 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := []string{filepath.Join(dir, "city.yaml")}
-	os.WriteFile(upload[0], jdoc, 0o644)
+	if err := os.WriteFile(upload[0], jdoc, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, n := range []string{"communities.geojson", "posts.geojson"} {
-		data, _ := fs.ReadFile(jfs, n)
-		os.WriteFile(filepath.Join(dir, n), data, 0o644)
+		data, err := fs.ReadFile(jfs, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		upload = append(upload, filepath.Join(dir, n))
 	}
 	step("upload", chromedp.SetUploadFiles(chromedp.ID("upload-files"), upload), chromedp.Click(chromedp.ID("upload")),
