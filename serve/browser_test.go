@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"regexp"
 	"testing"
 
@@ -33,6 +34,28 @@ func TestBrowserPage(t *testing.T) {
 		regexp.MustCompile(`<label for="upload-files">`),
 		regexp.MustCompile(`<label for="compare-a">Run A</label> <select id="compare-a">`),
 		regexp.MustCompile(`<button type="button" id="compare" disabled="">`),
+	} {
+		if !want.MatchString(dom) {
+			t.Errorf("rendered DOM lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("log:\n%s", logs)
+	}
+}
+
+// TestBrowserPageMapTooBig: for a city too big to draw, the page says why
+// instead of asking for the map.
+func TestBrowserPageMapTooBig(t *testing.T) {
+	bin := browsertest.Find(t)
+	_, ts := testServer(t, newFake(), func(o *Options) {
+		o.Doc = bytes.Replace(o.Doc, []byte("rows: 10, cols: 10"), []byte("rows: 150, cols: 150"), 1)
+	})
+	dom, logs := browsertest.Run(t, bin, ts.URL+"/", "--window-size=1280,800", "--virtual-time-budget=5000", "--dump-dom")
+	browsertest.NoErrors(t, logs)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`<img id="expected-map" alt="[^"]+" hidden="">`),
+		regexp.MustCompile(`<p id="map-problem" class="problem">the city map is not drawn here: 22500 areas`),
 	} {
 		if !want.MatchString(dom) {
 			t.Errorf("rendered DOM lacks %s", want)

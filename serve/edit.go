@@ -65,8 +65,9 @@ type Form struct {
 	Variants     []FormVariant `json:"variants"`
 	Areas        int           `json:"areas"`
 	Districts    int           `json:"districts"`
-	MaxWork      int           `json:"max_work"` // the run size limit
-	Policies     []FormPolicy  `json:"policies"` // what a variant may choose
+	MaxWork      int           `json:"max_work"`              // the run size limit
+	MapProblem   string        `json:"map_problem,omitempty"` // why GET /api/map.svg does not draw this city (too big); "" when it does
+	Policies     []FormPolicy  `json:"policies"`              // what a variant may choose
 }
 
 // FormPolicy is one registered policy and its parameters.

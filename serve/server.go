@@ -21,23 +21,73 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patrolsim/patrolsim/report"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
 // Limits. Work is replications × duration in days × units (the sum of the
 // unit types' counts): the built-in city is 8 × 30 × 199 = 47,760.
-// Uploads are bounded in total size (a scenario and its GeoJSON files: the
-// built-in city's are 40 KB, a large city's areas a few MB, a county's
-// roads tens of MB) and in number kept, so memory stays below
-// MaxKeptUploads × MaxUploadBytes = 128 MiB for them.
+// Uploads are bounded in raw size (a scenario and its GeoJSON files: the
+// built-in city's are 40 KB, Chicago's 277 community areas 2.9 MB, San
+// Francisco's roads 2 MB) and in number kept, so their raw bytes stay below
+// MaxKeptUploads × MaxUploadBytes = 128 MiB; and in parsed size, which is
+// what a scenario costs once loaded: about 400 bytes an area and 120 a
+// coordinate (a 455-byte scenario of a 400 × 500 grid is 80 MiB loaded), so
+// an upload of at most MaxUploadAreas areas and MaxUploadPositions
+// positions is at most about 40 MiB loaded, and the road table a run of it
+// builds is bounded too (MaxUploadRoadTableBytes).
 const (
 	MaxBodyBytes   = 1 << 20  // a request body, except an upload
-	MaxUploadBytes = 32 << 20 // an upload: the scenario and its data files together
+	MaxUploadBytes = 32 << 20 // an upload: the scenario and its data files together, raw bytes
 	MaxUploadFiles = 16       // files in one upload
 	MaxKeptUploads = 4        // uploaded scenarios kept in memory; the oldest go first
 	DefaultMaxWork = 500_000  // replications × days × units of one run
 	DefaultMaxRuns = 2        // runs in progress at once
 	MaxKeptRuns    = 50       // finished runs kept in memory; the oldest go first
+
+	// MaxUploadAreas bounds an uploaded scenario's areas (a grid's rows ×
+	// cols, or the features of its areas file).
+	MaxUploadAreas = 20_000
+	// MaxUploadPositions bounds the coordinate positions ([x, y]) in an
+	// upload's data files together: the vertices of areas and routes,
+	// posts, road points (Chicago's areas have 72,667, San Francisco's
+	// roads 43,371).
+	MaxUploadPositions = 250_000
+	// MaxUploadRoadTableBytes bounds the road table a run of an uploaded
+	// road scenario builds: zones × road nodes × 4 bytes of
+	// shortest-path trees and zones² × 24 bytes of times and boxes (San
+	// Francisco: 28,172 nodes in 526 zones, 63 MiB).
+	MaxUploadRoadTableBytes = 256 << 20
+	// MaxUploadParses is how many uploads are read and loaded at once;
+	// another one meanwhile is refused with 429. UploadReadTimeout bounds
+	// the reading of an upload's body, so a slow sender cannot hold the
+	// slot.
+	MaxUploadParses   = 1
+	UploadReadTimeout = 2 * time.Minute
+	// MaxParses is how many edited scenarios (Check, Run) are loaded at
+	// once; more wait their turn.
+	MaxParses = 2
+
+	// MaxMapAreas and MaxMapVertices bound the city maps drawn before a
+	// run (GET /api/map.svg), for any scenario: about 470 bytes of SVG an
+	// area and 105 a vertex (a 20,000-cell grid is 9.4 MB, drawn in 0.6 s).
+	MaxMapAreas    = 20_000
+	MaxMapVertices = 250_000
+	// MaxMapRenders is how many maps are drawn at once; more wait their
+	// turn. Requests for a map being drawn wait for that drawing.
+	MaxMapRenders = 2
+	// MapCacheBytes bounds the maps kept drawn, least recently used out
+	// first; a map larger than MaxCachedMapBytes is drawn for each request
+	// and not kept.
+	MapCacheBytes     = 32 << 20
+	MaxCachedMapBytes = 8 << 20
+	// MaxKeptChartBytes: a finished run does not keep a chart larger than
+	// this (a map of a big city; patrolsim report draws it). The finished
+	// runs kept hold at most MaxKeptRunBytes together (results, charts,
+	// scenario), the oldest forgotten first.
+	MaxKeptChartBytes = 8 << 20
+	MaxKeptRunBytes   = 256 << 20
 )
 
 //go:embed static
@@ -89,6 +139,16 @@ type Server struct {
 	handler http.Handler // the API and the page behind the cross-origin check
 	slots   chan struct{}
 
+	// Semaphores: uploads being read and loaded (try, else 429), edited
+	// scenarios being loaded and maps being drawn (wait).
+	uploadSlots, parseSlots, renderSlots chan struct{}
+	// Limits, from the constants; tests lower them.
+	uploadTimeout                                 time.Duration
+	mapCacheBytes, maxCachedMap                   int
+	maxKeptChart, maxKeptRunBytes                 int
+	cityMapSVG                                    func(city *geo.City, values []float64, title, label string) ([]byte, error)
+	uploadAreas, uploadPositions, uploadRoadBytes int
+
 	mu         sync.Mutex
 	runs       map[string]*run
 	order      []string
@@ -113,6 +173,8 @@ type run struct {
 	doc     []byte
 	better  map[string]string // metric → "lower" or "higher" (absent: neither)
 	out     *Output
+	notKept []string // charts of out larger than the server keeps
+	bytes   int      // doc and out kept, for MaxKeptRunBytes
 	cancel  context.CancelFunc
 	changed chan struct{} // closed and replaced on every change
 }
@@ -166,7 +228,12 @@ func New(opts Options) (*Server, error) {
 	if start.base, err = opts.Load(doc); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, start: start, slots: make(chan struct{}, opts.MaxRuns), runs: map[string]*run{}, done: make(chan struct{})}
+	start.measure()
+	s := &Server{opts: opts, start: start, slots: make(chan struct{}, opts.MaxRuns), runs: map[string]*run{}, done: make(chan struct{}),
+		uploadSlots: make(chan struct{}, MaxUploadParses), parseSlots: make(chan struct{}, MaxParses), renderSlots: make(chan struct{}, MaxMapRenders),
+		uploadTimeout: UploadReadTimeout, mapCacheBytes: MapCacheBytes, maxCachedMap: MaxCachedMapBytes,
+		maxKeptChart: MaxKeptChartBytes, maxKeptRunBytes: MaxKeptRunBytes, cityMapSVG: report.CityMapSVG,
+		uploadAreas: MaxUploadAreas, uploadPositions: MaxUploadPositions, uploadRoadBytes: MaxUploadRoadTableBytes}
 	mux := http.NewServeMux()
 	sub, _ := fs.Sub(static, "static")
 	mux.Handle("GET /", http.FileServerFS(sub))
@@ -367,8 +434,16 @@ func problemsOf(err error) []Problem {
 }
 
 // prepare applies the edits to the scenario they name and loads the
-// result; it returns problems instead when there are any.
-func (s *Server) prepare(e Edits) ([]byte, *source, *scenarios.Scenario, []Problem) {
+// result, at most MaxParses at once (it waits its turn, or until ctx is
+// done); it returns problems instead when there are any.
+func (s *Server) prepare(ctx context.Context, e Edits) ([]byte, *source, *scenarios.Scenario, []Problem) {
+	select {
+	case s.parseSlots <- struct{}{}:
+		defer func() { <-s.parseSlots }()
+	case <-ctx.Done():
+		msg := "the request went away while waiting to load the scenario"
+		return nil, nil, nil, []Problem{{Message: msg, Text: msg}}
+	}
 	src := s.source(e.Scenario)
 	if src == nil {
 		msg := s.noSource(e.Scenario)
@@ -394,7 +469,7 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, src, sc, ps := s.prepare(e)
+	_, src, sc, ps := s.prepare(r.Context(), e)
 	if ps != nil {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "problems": ps})
 		return
@@ -407,7 +482,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	doc, _, sc, ps := s.prepare(e)
+	doc, _, sc, ps := s.prepare(r.Context(), e)
 	if ps != nil {
 		msg := ps[0].Text
 		if len(ps) > 1 {
@@ -433,7 +508,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.next++
 	rn := &run{ID: "r" + strconv.Itoa(s.next), Created: time.Now().UTC(), Status: "running", Edits: e, doc: doc, cancel: cancel,
-		better: directions(sc), Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{})}
+		better: directions(sc), Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{}), bytes: len(doc)}
 	s.runs[rn.ID] = rn
 	s.order = append(s.order, rn.ID)
 	s.prune()
@@ -443,16 +518,50 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, v)
 }
 
-// prune forgets the oldest finished runs beyond MaxKeptRuns. s.mu is held.
+// prune forgets the oldest finished runs beyond MaxKeptRuns or while the
+// runs kept hold more than maxKeptRunBytes together; it keeps the newest
+// finished run, which the page may be showing. s.mu is held.
 func (s *Server) prune() {
-	for len(s.order) > MaxKeptRuns {
+	total := 0
+	for _, id := range s.order {
+		total += s.runs[id].bytes
+	}
+	newest := -1
+	for i, id := range s.order {
+		if s.runs[id].Status != "running" {
+			newest = i
+		}
+	}
+	for len(s.order) > MaxKeptRuns || total > s.maxKeptRunBytes {
 		i := slices.IndexFunc(s.order, func(id string) bool { return s.runs[id].Status != "running" })
-		if i < 0 {
+		if i < 0 || i == newest {
 			return
 		}
+		total -= s.runs[s.order[i]].bytes
 		delete(s.runs, s.order[i])
 		s.order = slices.Delete(s.order, i, i+1)
+		newest--
 	}
+}
+
+// keep drops from out the charts larger than maxKeptChart; it returns
+// their names and the bytes out keeps.
+func (s *Server) keep(out *Output) ([]string, int) {
+	if out == nil {
+		return nil, 0
+	}
+	n := len(out.Results) + len(out.Replications)
+	var dropped []string
+	for name, data := range out.Charts {
+		if len(data) > s.maxKeptChart {
+			dropped = append(dropped, name)
+			delete(out.Charts, name)
+			continue
+		}
+		n += len(data)
+	}
+	slices.Sort(dropped)
+	return dropped, n
 }
 
 // execute runs rn, recovering a panic as the run's error, and frees its
@@ -487,9 +596,13 @@ func (s *Server) execute(ctx context.Context, rn *run, sc *scenarios.Scenario) {
 			rn.Status, rn.Error = "failed", err.Error()
 		default:
 			rn.Status, rn.out, rn.Done = "done", out, rn.Total
+			var n int
+			rn.notKept, n = s.keep(out)
+			rn.bytes += n
 		}
 		rn.cancel()
 		rn.cancel = nil
+		s.prune()
 	})
 }
 
@@ -512,11 +625,12 @@ type runView struct {
 	Error   string          `json:"error,omitempty"`
 	Edits   Edits           `json:"edits"`
 	Charts  []string        `json:"charts,omitempty"`
+	NotKept []string        `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
 	Results json.RawMessage `json:"results,omitempty"`
 }
 
 func (s *Server) snapshot(rn *run) runView {
-	v := runView{ID: rn.ID, Created: rn.Created, Status: rn.Status, Done: rn.Done, Total: rn.Total, Error: rn.Error, Edits: rn.Edits}
+	v := runView{ID: rn.ID, Created: rn.Created, Status: rn.Status, Done: rn.Done, Total: rn.Total, Error: rn.Error, Edits: rn.Edits, NotKept: rn.notKept}
 	if rn.out != nil {
 		for name := range rn.out.Charts {
 			v.Charts = append(v.Charts, name)
@@ -652,12 +766,18 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request) {
 	if rn == nil {
 		return
 	}
+	name := r.PathValue("name")
 	s.mu.Lock()
 	var data []byte
 	if rn.out != nil {
-		data = rn.out.Charts[r.PathValue("name")]
+		data = rn.out.Charts[name]
 	}
+	notKept := slices.Contains(rn.notKept, name)
 	s.mu.Unlock()
+	if notKept {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("the chart %s is larger than %d MiB and not kept; patrolsim run and patrolsim report draw it", name, s.maxKeptChart>>20))
+		return
+	}
 	if data == nil {
 		writeError(w, http.StatusNotFound, "no such chart")
 		return

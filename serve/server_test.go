@@ -56,6 +56,13 @@ func (f *fakeRunner) run(ctx context.Context, s *scenarios.Scenario, progress fu
 
 func testServer(t *testing.T, f *fakeRunner, opt func(*Options)) (*Server, *httptest.Server) {
 	t.Helper()
+	return testServerWith(t, f, opt, nil)
+}
+
+// testServerWith is testServer with hook called on the server before it
+// serves (to lower limits or replace parts).
+func testServerWith(t *testing.T, f *fakeRunner, opt func(*Options), hook func(*Server)) (*Server, *httptest.Server) {
+	t.Helper()
 	data, fsys, err := scenarios.BuiltinFile("grid")
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +77,9 @@ func testServer(t *testing.T, f *fakeRunner, opt func(*Options)) (*Server, *http
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if hook != nil {
+		hook(s)
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(func() {
@@ -706,5 +716,62 @@ func TestCrossSite(t *testing.T) {
 		t.Errorf("Host patrol.example with the token: %v %v", err, resp.Status)
 	} else {
 		resp.Body.Close()
+	}
+}
+
+// TestKeptRunBytes: a finished run does not keep a chart larger than
+// maxKeptChart (404 that says so), and the finished runs kept hold at most
+// maxKeptRunBytes together, the oldest forgotten first but never the
+// newest.
+func TestKeptRunBytes(t *testing.T) {
+	f := newFake()
+	f.output = func(*scenarios.Scenario) *Output {
+		return &Output{Results: []byte(`{"scenario":"grid"}`), Replications: []byte("variant,replication\n"),
+			Charts: map[string][]byte{"ranking.svg": []byte("<svg/>"), "map-realised.svg": []byte("<svg>" + strings.Repeat("x", 1000) + "</svg>")}}
+	}
+	close(f.release)
+	srv, ts := testServerWith(t, f, nil, func(s *Server) { s.maxKeptChart = 100 })
+	runOne := func() string {
+		t.Helper()
+		code, r, b := startRun(t, ts, `{}`)
+		if code != 202 {
+			t.Fatalf("%d %s", code, b)
+		}
+		if v := waitStatus(t, ts, r.ID); v.Status != "done" || strings.Join(v.Charts, ",") != "ranking.svg" || strings.Join(v.NotKept, ",") != "map-realised.svg" {
+			t.Errorf("run %s: %+v", r.ID, v)
+		}
+		return r.ID
+	}
+	id := runOne()
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+id+"/charts/map-realised.svg", ""); code != 404 || !strings.Contains(string(b), "larger than 0 MiB and not kept") {
+		t.Errorf("chart not kept: %d %s", code, b)
+	}
+	if code, _ := do(t, "GET", ts.URL+"/api/runs/"+id+"/charts/ranking.svg", ""); code != 200 {
+		t.Errorf("chart kept: %d", code)
+	}
+	srv.mu.Lock()
+	one := srv.runs[id].bytes // the scenario document, results, the CSV and the small chart
+	if want := len(srv.runs[id].doc) + len(`{"scenario":"grid"}`) + len("variant,replication\n") + len("<svg/>"); one != want {
+		t.Errorf("run bytes %d, want %d", one, want)
+	}
+	srv.maxKeptRunBytes = 2*one + one/2
+	srv.mu.Unlock()
+	var ids []string
+	for range 3 {
+		ids = append(ids, runOne())
+	}
+	_, b := do(t, "GET", ts.URL+"/api/runs", "")
+	var list []runView
+	if err := json.Unmarshal(b, &list); err != nil || len(list) != 2 || list[0].ID != ids[2] || list[1].ID != ids[1] {
+		t.Errorf("runs kept: %s", b)
+	}
+	// However small the budget, the newest finished run stays.
+	srv.mu.Lock()
+	srv.maxKeptRunBytes = 1
+	srv.mu.Unlock()
+	last := runOne()
+	_, b = do(t, "GET", ts.URL+"/api/runs", "")
+	if err := json.Unmarshal(b, &list); err != nil || len(list) != 1 || list[0].ID != last {
+		t.Errorf("runs kept with a budget of 1 byte: %s", b)
 	}
 }

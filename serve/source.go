@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +17,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
 // startID names the scenario the server started with.
@@ -33,6 +37,14 @@ type source struct {
 	load    func(doc []byte) (*scenarios.Scenario, error)
 	rewrite func(string) string // relative data paths in edited documents; nil keeps them
 	base    *scenarios.Scenario // doc loaded
+
+	areas, vertices int // of base's city, for the map's limits
+}
+
+// measure sets the areas and vertices of the source's city.
+func (src *source) measure() {
+	city := src.base.Config.City
+	src.areas, src.vertices = len(city.Atoms), cityVertices(city)
 }
 
 // source returns the scenario named id ("" is the start scenario), or nil.
@@ -57,7 +69,7 @@ func (s *Server) noSource(id string) string {
 
 func (s *Server) formOf(src *source, sc *scenarios.Scenario) Form {
 	f := formOf(sc, s.opts.MaxWork)
-	f.ID, f.Source, f.Files = src.id, src.name, src.files
+	f.ID, f.Source, f.Files, f.MapProblem = src.id, src.name, src.files, src.mapProblem()
 	return f
 }
 
@@ -95,6 +107,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnsupportedMediaType, "upload a scenario as multipart/form-data: the field scenario (the YAML file) and any number of fields data (the GeoJSON files it names)")
 		return
 	}
+	// One upload is read and loaded at a time (MaxUploadParses), within
+	// UploadReadTimeout: a slow sender cannot hold the slot.
+	select {
+	case s.uploadSlots <- struct{}{}:
+		defer func() { <-s.uploadSlots }()
+	default:
+		writeError(w, http.StatusTooManyRequests, "another upload is being read; upload again when it is done")
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(s.uploadTimeout)) // unsupported by some test recorders: then no deadline
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "the upload is not valid multipart/form-data: "+err.Error())
@@ -119,9 +142,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
+			switch {
+			case errors.As(err, &mbe):
 				writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than the limit of %d MiB; run a scenario this big with patrolsim run, or serve it from its folder (patrolsim serve FILE.yaml)", MaxUploadBytes>>20))
-			} else {
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the upload took longer than %v to arrive", s.uploadTimeout))
+			default:
 				writeError(w, http.StatusBadRequest, "the upload cannot be read: "+err.Error())
 			}
 			return
@@ -151,8 +177,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	if doc == nil {
 		writeError(w, http.StatusBadRequest, "no scenario file: the field scenario must hold the YAML file")
+		return
+	}
+	if msg := s.checkUploadRaw(name, doc, files); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
 	// The scenario's path is its plain file name, the name messages give
@@ -172,6 +203,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": msg, "problems": ps})
 		return
 	}
+	if msg := s.checkUploadLoaded(name, src.base); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	src.measure()
 	if _, err := applyEdits(doc, Edits{}, nil); err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s: %v", name, err))
 		return
@@ -185,6 +221,105 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, s.formOf(src, src.base))
+}
+
+// checkUploadRaw checks an upload's parsed-size limits that show before it
+// is loaded: a grid's rows × cols (a few bytes of YAML can ask for 200,000
+// areas) and the coordinate positions of the data files. It returns the
+// message of the first one exceeded, or "".
+func (s *Server) checkUploadRaw(name string, doc []byte, files memFS) string {
+	var head struct {
+		City struct {
+			Grid *struct{ Rows, Cols float64 } `yaml:"grid"`
+		} `yaml:"city"`
+	}
+	if yaml.Unmarshal(doc, &head) == nil && head.City.Grid != nil {
+		if g := head.City.Grid; g.Rows*g.Cols > float64(s.uploadAreas) {
+			return fmt.Sprintf("%s: city.grid: %g × %g = %g areas, more than the %d an uploaded scenario may have (each costs memory while it is kept); use a coarser grid, or serve the scenario from its folder: patrolsim serve FILE.yaml", name, g.Rows, g.Cols, g.Rows*g.Cols, s.uploadAreas)
+		}
+	}
+	n := 0
+	for _, data := range files {
+		n += positions(data)
+	}
+	if n > s.uploadPositions {
+		return fmt.Sprintf("the uploaded data files hold %d coordinate positions, more than the %d an upload may have (each costs memory while it is kept); simplify the shapes (e.g. mapshaper -simplify), or serve the scenario from its folder: patrolsim serve FILE.yaml", n, s.uploadPositions)
+	}
+	return ""
+}
+
+// checkUploadLoaded checks an upload's limits that show once it is loaded:
+// its areas, and the road table a run of it would build.
+func (s *Server) checkUploadLoaded(name string, sc *scenarios.Scenario) string {
+	if n := len(sc.Config.City.Atoms); n > s.uploadAreas {
+		return fmt.Sprintf("%s: %d areas, more than the %d an uploaded scenario may have (each costs memory while it is kept); merge areas, or serve the scenario from its folder: patrolsim serve FILE.yaml", name, n, s.uploadAreas)
+	}
+	if t := sc.Config.Travel.Roads; t != nil {
+		if b := roadTableBytes(t); b > float64(s.uploadRoadBytes) {
+			return fmt.Sprintf("%s: travel.roads: a run would build a road table of about %.0f MiB (%d road nodes in zones of %g m), more than the %d MiB an uploaded scenario may use; use larger zones (travel.zone_m), roads of a smaller area, or serve the scenario from its folder: patrolsim serve FILE.yaml", name, b/(1<<20), t.Net.Nodes(), t.ZoneM, s.uploadRoadBytes>>20)
+		}
+	}
+	return ""
+}
+
+// roadTableBytes estimates the memory of the road table t builds on first
+// use (geo.RoadTable): a shortest-path tree over every node from each
+// zone's anchor (zones × nodes × 4 bytes) and anchor-to-anchor times and
+// path boxes (zones² × 24 bytes), where the zones are the cells of side
+// ZoneM, from the nodes' lower-left corner, that hold a node.
+func roadTableBytes(t *geo.RoadTable) float64 {
+	net := t.Net
+	n := net.Nodes()
+	if n == 0 || !(t.ZoneM > 0) {
+		return 0
+	}
+	lo := net.Node(0)
+	for i := range n {
+		p := net.Node(i)
+		lo.X, lo.Y = min(lo.X, p.X), min(lo.Y, p.Y)
+	}
+	cells := map[[2]int]bool{}
+	for i := range n {
+		p := net.Node(i)
+		cells[[2]int{int((p.X - lo.X) / t.ZoneM), int((p.Y - lo.Y) / t.ZoneM)}] = true
+	}
+	z := float64(len(cells))
+	return z*float64(n)*4 + z*z*24
+}
+
+// positions counts the coordinate positions in GeoJSON data: the arrays
+// that open with a number, outside strings. It reads any bytes; for other
+// data it counts whatever looks like one.
+func positions(data []byte) int {
+	n := 0
+	inString, escaped := false, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[':
+			j := i + 1
+			for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+				j++
+			}
+			if j < len(data) && (data[j] == '-' || (data[j] >= '0' && data[j] <= '9')) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // notInNames are the characters a plain file name must not hold: folder

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patrolsim/patrolsim/scenarios"
 )
@@ -307,4 +309,143 @@ func FuzzValidUploadName(f *testing.F) {
 			t.Errorf("accepted %q", name)
 		}
 	})
+}
+
+// TestUploadBudget: an upload is bounded by what it costs once loaded, not
+// only by its bytes: a few bytes of YAML asking for a 400 × 500 grid
+// (200,000 areas, 80 MiB loaded, a 94 MB map) are refused before loading;
+// so are data files with too many coordinate positions, scenarios with
+// too many areas, and road networks whose table would be too big. Nothing
+// refused is kept.
+func TestUploadBudget(t *testing.T) {
+	srv, ts := testServer(t, newFake(), nil)
+	grid, _, _ := scenarios.BuiltinFile("grid")
+	big := bytes.Replace(grid, []byte("grid: {rows: 10, cols: 10, cell_m: 500, districts: 2}"), []byte("grid: {rows: 400, cols: 500}"), 1)
+	start := time.Now()
+	code, b := upload(t, ts, "big.yaml", big, nil)
+	if code != 400 || !strings.Contains(string(b), "big.yaml: city.grid: 400 × 500 = 200000 areas, more than the 20000 an uploaded scenario may have") {
+		t.Errorf("400 × 500 grid: %d %s", code, b)
+	}
+	if d := time.Since(start); d > time.Second { // loading it takes 2 s
+		t.Errorf("refused after %v: loaded first?", d)
+	}
+	if code, b := upload(t, ts, "ok.yaml", bytes.Replace(grid, []byte("rows: 10, cols: 10"), []byte("rows: 100, cols: 200"), 1), nil); code != 201 {
+		t.Errorf("100 × 200 grid (20,000 areas): %d %.200s", code, b)
+	}
+
+	// Positions: the built-in city's areas have 630, its posts 46.
+	doc, files := jinzhou(t)
+	if n := positions(files["communities.geojson"]); n != 630 {
+		t.Errorf("positions in communities.geojson: %d, want 630", n)
+	}
+	if n := positions([]byte(`{"a": "[1, 2]", "b": "\"[3", "c": [ [1,2], [ -3.5, 4], [[5, 6]]], "d": ["x", [true]]}`)); n != 3 {
+		t.Errorf("positions: %d, want 3 (none inside strings)", n)
+	}
+	srv.uploadPositions = 600
+	code, b = upload(t, ts, "city.yaml", doc, files)
+	if code != 400 || !strings.Contains(string(b), "hold 676 coordinate positions, more than the 600 an upload may have") {
+		t.Errorf("too many positions: %d %s", code, b)
+	}
+	srv.uploadPositions, srv.uploadAreas = MaxUploadPositions, 100
+	code, b = upload(t, ts, "city.yaml", doc, files)
+	if code != 400 || !strings.Contains(string(b), "city.yaml: 126 areas, more than the 100 an uploaded scenario may have") {
+		t.Errorf("too many areas: %d %s", code, b)
+	}
+	srv.uploadAreas = MaxUploadAreas
+
+	// Roads: the test city's network, whose table is a few hundred bytes.
+	roads := map[string][]byte{}
+	for _, n := range []string{"areas.geojson", "roads.geojson"} {
+		data, err := os.ReadFile(filepath.Join("..", "scenarios", "testdata", "city", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		roads[n] = data
+	}
+	rdoc := bytes.Replace(grid, []byte("grid: {rows: 10, cols: 10, cell_m: 500, districts: 2}"), []byte("areas: areas.geojson"), 1)
+	rdoc = bytes.Replace(rdoc, []byte("travel: {model: manhattan, detour: 1, turnout: 30s}"), []byte("travel: {model: road, roads: roads.geojson, zone_m: 200}"), 1)
+	srv.uploadRoadBytes = 100
+	code, b = upload(t, ts, "roads.yaml", rdoc, roads)
+	if code != 400 || !strings.Contains(string(b), "roads.yaml: travel.roads: a run would build a road table of about") {
+		t.Errorf("road table too big: %d %s", code, b)
+	}
+	srv.uploadRoadBytes = MaxUploadRoadTableBytes
+	if code, b := upload(t, ts, "roads.yaml", rdoc, roads); code != 201 {
+		t.Errorf("road scenario: %d %.300s", code, b)
+	}
+	_, b = do(t, "GET", ts.URL+"/api/scenarios", "")
+	var list []scenarioEntry
+	if err := json.Unmarshal(b, &list); err != nil || len(list) != 3 || list[1].Source != "ok.yaml" || list[2].Source != "roads.yaml" {
+		t.Errorf("scenarios kept: %s", b)
+	}
+}
+
+// TestUploadSlots: one upload is read and loaded at a time (another is
+// 429), a slow one gives up its slot after the read timeout (408), and
+// edited scenarios wait for a loading slot rather than fail.
+func TestUploadSlots(t *testing.T) {
+	srv, ts := testServerWith(t, newFake(), nil, func(s *Server) { s.uploadTimeout = 300 * time.Millisecond })
+	doc, files := jinzhou(t)
+	srv.uploadSlots <- struct{}{}
+	if code, b := upload(t, ts, "city.yaml", doc, files); code != http.StatusTooManyRequests || !strings.Contains(string(b), "another upload is being read") {
+		t.Errorf("second upload at once: %d %s", code, b)
+	}
+	<-srv.uploadSlots
+	if code, b := upload(t, ts, "city.yaml", doc, files); code != 201 {
+		t.Errorf("upload after the first: %d %.200s", code, b)
+	}
+
+	// A body that stops half-way.
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		w, _ := mw.CreateFormFile("scenario", "slow.yaml")
+		w.Write(doc[:100])
+		time.Sleep(2 * time.Second)
+		pw.CloseWithError(errors.New("gave up"))
+	}()
+	req, _ := http.NewRequest("POST", ts.URL+"/api/scenarios", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		// The server may close before the client has read the answer.
+		t.Logf("slow upload: %v", err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "longer than 300ms") {
+			t.Errorf("slow upload: %d %s", resp.StatusCode, b)
+		}
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("the slow upload held on for %v", d)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for len(srv.uploadSlots) > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(srv.uploadSlots) != 0 {
+		t.Error("the slow upload kept its slot")
+	}
+
+	// Every loading slot busy: a check waits, then answers.
+	for range MaxParses {
+		srv.parseSlots <- struct{}{}
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _ := postJSON(t, ts.URL+"/api/validate", `{}`)
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		t.Errorf("a check answered %d with every loading slot busy", code)
+	case <-time.After(200 * time.Millisecond):
+	}
+	<-srv.parseSlots
+	if code := <-done; code != 200 {
+		t.Errorf("the check: %d", code)
+	}
+	<-srv.parseSlots
 }

@@ -88,7 +88,12 @@ function fillForm(s) {
 
 // updateMap shows the scenario's expected incidents for the incidents per
 // day in the form.
+// A city too big to draw here has no map; the form says why.
 function updateMap() {
+  $("map-problem").textContent = base.map_problem || "";
+  $("map-problem").hidden = !base.map_problem;
+  $("expected-map").hidden = !!base.map_problem;
+  if (base.map_problem) { $("expected-map").removeAttribute("src"); return; }
   const perDay = Number($("per_day").value);
   const q = `scenario=${encodeURIComponent(base.id)}` + (perDay > 0 ? `&per_day=${perDay}` : "");
   $("expected-map").src = withToken(`api/map.svg?${q}`);
@@ -236,6 +241,8 @@ async function show(id) {
   const maps = charts.filter((c) => c.startsWith("map-realised"));
   $("map").replaceChildren(...maps.map(img));
   $("charts").replaceChildren(...charts.filter((c) => !c.startsWith("map-")).map(img));
+  const notKept = r.data.charts_not_kept || [];
+  if (notKept.length) $("charts").append(el("p", { text: `Not kept (too large to hold here; patrolsim report draws them): ${notKept.join(", ")}` }));
 }
 
 async function refreshRuns() {
