@@ -30,9 +30,13 @@ func Builtins() []string {
 	return names
 }
 
+// builtinFS is the folder of a built-in scenario: a scenario loaded from
+// one is built in (IsBuiltin), whatever its name.
+type builtinFS struct{ fs.FS }
+
 // LoadBuiltin loads a built-in scenario by name.
 func LoadBuiltin(name string) (*Scenario, error) {
-	sub, err := fs.Sub(builtin, name)
+	sub, err := builtinSub(name)
 	if err != nil {
 		return nil, err
 	}
@@ -43,9 +47,10 @@ func LoadBuiltin(name string) (*Scenario, error) {
 	return Load("builtin:"+name+"/scenario.yaml", data, sub)
 }
 
-// BuiltinFile returns a built-in scenario's document and its folder.
+// BuiltinFile returns a built-in scenario's document and its folder; a
+// document loaded from that folder (Load) is built in.
 func BuiltinFile(name string) ([]byte, fs.FS, error) {
-	sub, err := fs.Sub(builtin, name)
+	sub, err := builtinSub(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -54,6 +59,14 @@ func BuiltinFile(name string) ([]byte, fs.FS, error) {
 		return nil, nil, fmt.Errorf("no built-in scenario %q (built in: %s)", name, strings.Join(Builtins(), ", "))
 	}
 	return data, sub, nil
+}
+
+func builtinSub(name string) (fs.FS, error) {
+	sub, err := fs.Sub(builtin, name)
+	if err != nil {
+		return nil, err
+	}
+	return builtinFS{sub}, nil
 }
 
 // BuiltinPrefix starts a data path that names a file of a built-in

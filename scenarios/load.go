@@ -42,7 +42,8 @@ type Scenario struct {
 	Config   *sim.Config
 	Variants []sim.Variant
 
-	read reader // data files named by the scenario
+	read    reader // data files named by the scenario
+	builtin bool   // loaded from a built-in scenario's folder
 }
 
 // reader reads a data file named in a scenario.
@@ -74,7 +75,7 @@ func LoadAt(path string, data []byte) (*Scenario, error) {
 // data files from fsys, which may be nil for a scenario without any. Every
 // problem found is reported in one *Error.
 func Load(name string, data []byte, fsys fs.FS) (*Scenario, error) {
-	return load(name, data, func(file string) ([]byte, error) {
+	s, err := load(name, data, func(file string) ([]byte, error) {
 		if fsys == nil {
 			return nil, errors.New("no folder to read data files from")
 		}
@@ -83,6 +84,10 @@ func Load(name string, data []byte, fsys fs.FS) (*Scenario, error) {
 		}
 		return readLimited(fsys, file)
 	})
+	if s != nil {
+		_, s.builtin = fsys.(builtinFS)
+	}
+	return s, err
 }
 
 func load(name string, data []byte, read reader) (*Scenario, error) {
@@ -1053,8 +1058,11 @@ func resolvePolicy(name string, params map[string]yaml.Node, path string, e *err
 	return sim.PolicyChoice{Spec: spec, Params: vals}, true
 }
 
-// IsBuiltin reports whether the scenario is one of those in the binary.
-func (s *Scenario) IsBuiltin() bool { return strings.HasPrefix(s.Path, "builtin:") }
+// IsBuiltin reports whether the scenario is one of those in the binary (or
+// a document loaded from its folder, as BuiltinFile gives it): its data
+// files are in the binary. A name starting with builtin: does not make a
+// scenario built in.
+func (s *Scenario) IsBuiltin() bool { return s.builtin }
 
 // ReadData reads a data file named in the scenario, as the loader did.
 func (s *Scenario) ReadData(name string) ([]byte, error) { return s.read(name) }

@@ -1289,3 +1289,22 @@ func TestRoadTableShared(t *testing.T) {
 		t.Errorf("zone_m 300 got the table of zone_m %g", c.ZoneM)
 	}
 }
+
+// TestIsBuiltin: built in means loaded from a built-in scenario's folder,
+// not named builtin:….
+func TestIsBuiltin(t *testing.T) {
+	s, err := LoadBuiltin("grid")
+	if err != nil || !s.IsBuiltin() {
+		t.Fatalf("LoadBuiltin(grid): built in %v, err %v", s != nil && s.IsBuiltin(), err)
+	}
+	data, fsys, err := BuiltinFile("grid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Load("builtin:grid/scenario.yaml", data, fsys); err != nil || !s.IsBuiltin() {
+		t.Errorf("a document loaded from BuiltinFile's folder: err %v, want built in", err)
+	}
+	if s, err := Load("builtin:evil.yaml", data, os.DirFS(t.TempDir())); err != nil || s.IsBuiltin() {
+		t.Errorf("a document named builtin:… loaded from elsewhere: err %v, built in %v; want not built in", err, s != nil && s.IsBuiltin())
+	}
+}
