@@ -12,8 +12,10 @@ import (
 	"strings"
 )
 
-// BaselineFormat is the version of the baseline file format.
-const BaselineFormat = 1
+// BaselineFormat is the version of the baseline file format written.
+// Format 2 writes infinite values as "+Inf" and "-Inf" (format 1 wrote
+// them as null, like undefined ones); both are read.
+const BaselineFormat = 2
 
 // Baseline is a stored run of a scenario that later runs are checked
 // against (patrolsim baseline, patrolsim check): per variant, every
@@ -21,8 +23,9 @@ const BaselineFormat = 1
 //
 // Its file is JSON with a fixed key order and one line per metric, so the
 // same run always gives the same bytes and a changed value shows as a
-// one-line diff. Undefined and infinite values are written as null and
-// read back as NaN.
+// one-line diff. Undefined values are written as null and read back as
+// NaN; infinite ones (a percentile of response beyond the answered calls)
+// as "+Inf" or "-Inf", so that check can count them.
 type Baseline struct {
 	Scenario     string // the scenario's name
 	ScenarioHash string // "sha256:…" of the scenario file and its data files
@@ -39,8 +42,7 @@ type BaselineVariant struct {
 	Values [][]float64 // [metric][replication], aligned with Baseline.Metrics; NaN: undefined
 }
 
-// NewBaseline returns the baseline of a run summarised in s. Infinite
-// values become NaN, as they would after a round trip through the file.
+// NewBaseline returns the baseline of a run summarised in s.
 func NewBaseline(s *Summary, scenarioHash, version string) *Baseline {
 	b := &Baseline{Scenario: s.Scenario, ScenarioHash: scenarioHash, Seed: s.Seed,
 		Replications: s.Replications, Version: version}
@@ -53,9 +55,6 @@ func NewBaseline(s *Summary, scenarioHash, version string) *Baseline {
 			col := make([]float64, len(v.Reps))
 			for r := range v.Reps {
 				col[r] = v.Reps[r][i]
-				if math.IsInf(col[r], 0) {
-					col[r] = math.NaN()
-				}
 			}
 			bv.Values[i] = col
 		}
@@ -155,11 +154,16 @@ func (b *Baseline) WriteJSON(w io.Writer) error {
 	return err
 }
 
-// jsonNumber writes x as encoding/json would, or null when x is NaN or
-// infinite.
+// jsonNumber writes x as encoding/json would, null when x is NaN, and
+// "+Inf" or "-Inf" when it is infinite.
 func jsonNumber(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	switch {
+	case math.IsNaN(x):
 		return "null"
+	case math.IsInf(x, 1):
+		return `"+Inf"`
+	case math.IsInf(x, -1):
+		return `"-Inf"`
 	}
 	q, _ := json.Marshal(x)
 	return string(q)
@@ -182,8 +186,30 @@ type baselineMetricFile struct {
 }
 
 type baselineVariantsFile struct {
-	Name   string                `json:"name"`
-	Values map[string][]*float64 `json:"values"`
+	Name   string                     `json:"name"`
+	Values map[string][]baselineValue `json:"values"`
+}
+
+// baselineValue is a value of the file: a number, null (NaN), "+Inf" or
+// "-Inf".
+type baselineValue float64
+
+func (v *baselineValue) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "null":
+		*v = baselineValue(math.NaN())
+	case `"+Inf"`:
+		*v = baselineValue(math.Inf(1))
+	case `"-Inf"`:
+		*v = baselineValue(math.Inf(-1))
+	default:
+		var x float64
+		if err := json.Unmarshal(b, &x); err != nil {
+			return fmt.Errorf("value %s: want a number, null, \"+Inf\" or \"-Inf\"", b)
+		}
+		*v = baselineValue(x)
+	}
+	return nil
 }
 
 // ReadBaseline reads a baseline file written by WriteJSON; name (the file
@@ -206,8 +232,8 @@ func ReadBaseline(name string, r io.Reader) (*Baseline, error) {
 	switch {
 	case f.Format == nil:
 		bad("format: missing; not a patrolsim baseline (make one with patrolsim baseline)")
-	case *f.Format != BaselineFormat:
-		bad("format: must be %d (got %d); this patrolsim reads baseline format %d only", BaselineFormat, *f.Format, BaselineFormat)
+	case *f.Format != 1 && *f.Format != BaselineFormat:
+		bad("format: must be 1 or %d (got %d); this patrolsim reads baseline formats 1 to %d", BaselineFormat, *f.Format, BaselineFormat)
 	}
 	if f.Seed == nil {
 		bad("seed: missing")
@@ -260,10 +286,7 @@ func ReadBaseline(name string, r io.Reader) (*Baseline, error) {
 			}
 			col := make([]float64, len(vals))
 			for r, x := range vals {
-				col[r] = math.NaN()
-				if x != nil {
-					col[r] = *x
-				}
+				col[r] = float64(x)
 			}
 			bv.Values[i] = col
 		}

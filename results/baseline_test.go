@@ -28,8 +28,8 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if !json.Valid(first.Bytes()) {
 		t.Fatalf("not valid JSON:\n%s", first.String())
 	}
-	if !strings.Contains(first.String(), `"response_p90_s": [300.25, null]`) {
-		t.Errorf("want one line per metric, Inf as null:\n%s", first.String())
+	if !strings.Contains(first.String(), `"response_p90_s": [300.25, "+Inf"]`) || !strings.Contains(first.String(), `"response_p90_s": [null, 1e-7]`) {
+		t.Errorf("want one line per metric, Inf as \"+Inf\", NaN as null:\n%s", first.String())
 	}
 	got, err := ReadBaseline("b.json", bytes.NewReader(first.Bytes()))
 	if err != nil {
@@ -41,7 +41,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if len(got.Metrics) != 3 || got.Metrics[2].Better != Higher || got.Metrics[1].Better != Neutral {
 		t.Fatalf("metrics: got %+v", got.Metrics)
 	}
-	want := [][]float64{{300.25, nan}, {10, 12}, {0.1, 1.0 / 3}}
+	want := [][]float64{{300.25, inf}, {10, 12}, {0.1, 1.0 / 3}}
 	for i, col := range got.Variant("a").Values {
 		for r, x := range col {
 			w := want[i][r]
@@ -73,7 +73,8 @@ func TestReadBaselineErrors(t *testing.T) {
 		{"not JSON", "{\n\"format\": 1,\n oops}", []string{"b.json: not a patrolsim baseline: line 3: invalid character"}},
 		{"wrong type", "{\n\"format\": \"one\"}", []string{"b.json: not a patrolsim baseline: line 2:", "format"}},
 		{"empty object", "{}", []string{"b.json: format: missing", "b.json: seed: missing", "b.json: replications: must be >= 1 (got 0)", "b.json: variants: the baseline holds no variant"}},
-		{"future format", strings.Replace(good, `"format": 1`, `"format": 2`, 1), []string{"b.json: format: must be 1 (got 2)"}},
+		{"future format", strings.Replace(good, `"format": 1`, `"format": 3`, 1), []string{"b.json: format: must be 1 or 2 (got 3)"}},
+		{"bad value", strings.Replace(good, "[1, 2]", `[1, "Infinity"]`, 1), []string{`value "Infinity": want a number, null, "+Inf" or "-Inf"`}},
 		{"short values", strings.Replace(good, "[1, 2]", "[1]", 1), []string{"b.json: variants[0].values.incidents: 1 values, want one per replication (2)"}},
 		{"unknown metric", strings.Replace(good, `"incidents": [1, 2]`, `"incidents": [1, 2], "zzz": [1, 2], "aaa": [1, 2]`, 1),
 			[]string{"variants[0].values.aaa: not in the list of metrics\nb.json: variants[0].values.zzz: not in the list of metrics"}},

@@ -508,6 +508,23 @@ func (row *CheckRow) compare(base, now []float64) {
 	x, y := definedValues(base), definedValues(now)
 	row.Baseline, row.Now = meanOf(x), meanOf(y)
 	row.Difference = row.Now - row.Baseline
+	// Infinite values (a 90th percentile of response when more than a
+	// tenth of the calls were never answered) are extreme, not missing:
+	// when the shares of replications with one differ, the number of such
+	// replications is what is tested (Fisher's exact test), and the
+	// difference is infinite in the direction of the infinities gained.
+	ib, sb, nb := infinities(base)
+	in, sn, nn := infinities(now)
+	if ib+in > 0 && ib*nn != in*nb {
+		sign := float64(max(sb, sn)) // +1 for +Inf values, −1 for −Inf
+		if in*nb < ib*nn {
+			sign = -sign
+		}
+		row.Difference = math.Inf(int(sign))
+		row.P = fisherExact(ib, nb, in, nn)
+		row.Note = fmt.Sprintf("infinite in %d of %d replications of this run, %d of %d of the baseline (Fisher's exact test on those counts)", in, nn, ib, nb)
+		return
+	}
 	switch {
 	case len(x) == 0 && len(y) == 0:
 		row.Verdict = VerdictSame
@@ -518,6 +535,50 @@ func (row *CheckRow) compare(base, now []float64) {
 	default:
 		row.P = welch(x, y)
 	}
+}
+
+// infinities counts the replications with an infinite value among those
+// with a value (not NaN), and the sign of the infinities (+1, −1, or 0 when
+// there are none; +1 when both signs occur).
+func infinities(xs []float64) (k, sign, n int) {
+	for _, x := range xs {
+		switch {
+		case math.IsNaN(x):
+			continue
+		case math.IsInf(x, 1):
+			k, sign = k+1, 1
+		case math.IsInf(x, -1):
+			k++
+			if sign == 0 {
+				sign = -1
+			}
+		}
+		n++
+	}
+	return k, sign, n
+}
+
+// fisherExact returns the two-sided p-value of Fisher's exact test that a
+// of n1 and b of n2 come from the same proportion: the probability, under
+// the hypergeometric law with the table's margins, of every table no more
+// likely than the one observed.
+func fisherExact(a, n1, b, n2 int) float64 {
+	k, n := a+b, n1+n2
+	lchoose := func(n, r int) float64 {
+		x, _ := math.Lgamma(float64(n + 1))
+		y, _ := math.Lgamma(float64(r + 1))
+		z, _ := math.Lgamma(float64(n - r + 1))
+		return x - y - z
+	}
+	prob := func(x int) float64 { return math.Exp(lchoose(k, x) + lchoose(n-k, n1-x) - lchoose(n, n1)) }
+	p0 := prob(a)
+	var p float64
+	for x := max(0, k-n2); x <= min(k, n1); x++ {
+		if q := prob(x); q <= p0*(1+1e-7) {
+			p += q
+		}
+	}
+	return min(p, 1)
 }
 
 func definedValues(xs []float64) []float64 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -130,6 +131,15 @@ func TestCompareVerdicts(t *testing.T) {
 		{"within tolerance", Metric{Name: "response_mean_s", Better: Lower}, around(300), around(310), VerdictSame},
 		{"neutral moved", Metric{Name: "incidents", Doc: "(count)", Better: Neutral}, around(300), around(350), VerdictChanged},
 		{"undefined now", Metric{Name: "response_p90_s", Better: Lower}, around(300), allNaN, VerdictChanged},
+		// Calls never answered make a 90th percentile +Inf. All 8 now
+		// against none in the baseline: Fisher's exact p = 2/C(16, 8) =
+		// 1.6e-4, worse; 2 of 8 against none: p = 0.467, the same.
+		{"never answered now", Metric{Name: "response_p90_s", Better: Lower}, around(300), withInf(around(300), 8), VerdictWorse},
+		{"answered again", Metric{Name: "response_p90_s", Better: Lower}, withInf(around(300), 8), around(300), VerdictBetter},
+		{"a few never answered", Metric{Name: "response_p90_s", Better: Lower}, around(300), withInf(around(300), 2), VerdictSame},
+		// The same number of infinities on both sides: the finite rest is
+		// compared as usual.
+		{"as many infinities", Metric{Name: "response_p90_s", Better: Lower}, withInf(around(300), 2), withInf(around(350), 2), VerdictWorse},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ms := []Metric{tc.m}
@@ -144,6 +154,29 @@ func TestCompareVerdicts(t *testing.T) {
 				t.Errorf("Regression() = %v with verdict %s", r.Regression(), got.Verdict)
 			}
 		})
+	}
+}
+
+// withInf returns xs with its first k values +Inf.
+func withInf(xs []float64, k int) []float64 {
+	out := slices.Clone(xs)
+	for i := range k {
+		out[i] = math.Inf(1)
+	}
+	return out
+}
+
+// TestFisherExact against R's fisher.test: matrix(c(0, 8, 4, 4), 2)
+// gives p = 0.07692 (= 2 · 495/12870), matrix(c(0, 8, 8, 0), 2) 0.0001554
+// (= 2/12870), matrix(c(3, 5, 3, 5), 2) 1.
+func TestFisherExact(t *testing.T) {
+	for _, tc := range []struct {
+		a, n1, b, n2 int
+		want         float64
+	}{{0, 8, 4, 8, 0.076923}, {0, 8, 8, 8, 0.00015540}, {3, 8, 3, 8, 1}, {0, 8, 2, 8, 0.46667}} {
+		if got := fisherExact(tc.a, tc.n1, tc.b, tc.n2); math.Abs(got-tc.want) > 1e-5*tc.want+1e-9 {
+			t.Errorf("fisherExact(%d/%d, %d/%d) = %.7g, want %.7g", tc.a, tc.n1, tc.b, tc.n2, got, tc.want)
+		}
 	}
 }
 
