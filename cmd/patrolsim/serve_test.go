@@ -73,17 +73,7 @@ func TestServeMatchesRun(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			opts, err := serveOptions(path, 2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv, err := serve.New(opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			defer srv.Close()
+			ts := startServe(t, path, "")
 			resp, err := http.Post(ts.URL+"/api/runs", "application/json", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
@@ -305,19 +295,8 @@ func (s *serveBuffer) String() string {
 func TestServeEndToEnd(t *testing.T) {
 	bin := browsertest.Find(t)
 	begin := time.Now()
-	opts, err := serveOptions("builtin:grid", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const tok = "e2e-token"
-	opts.Token = tok
-	srv, err := serve.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	defer srv.Close()
+	ts := startServe(t, "builtin:grid", tok)
 
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -534,17 +513,7 @@ func colours(img image.Image) int {
 // Before, the upload was accepted, the run copied results.json (the areas'
 // GeoJSON) over the results and failed with a panic "index out of range".
 func TestServeUploadNotBuiltin(t *testing.T) {
-	opts, err := serveOptions("builtin:grid", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := serve.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	defer srv.Close()
+	ts := startServe(t, "builtin:grid", "")
 	doc, jfs, err := scenarios.BuiltinFile("jinzhou")
 	if err != nil {
 		t.Fatal(err)
@@ -603,4 +572,26 @@ func TestServeUploadNotBuiltin(t *testing.T) {
 	if err := json.Unmarshal(out.Results, &res); err != nil || res.Scenario != "jinzhou" || len(res.Variants) == 0 {
 		t.Errorf("results.json is not the run's: %v %.200s", err, out.Results)
 	}
+}
+
+// startServe starts the what-if server of `patrolsim serve SCENARIO` (2
+// workers, token if not empty) behind a test HTTP server, closed with the
+// test.
+func startServe(t *testing.T, scenario, token string) *httptest.Server {
+	t.Helper()
+	opts, err := serveOptions(scenario, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Token = token
+	srv, err := serve.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close() // first: it ends open event streams, which ts.Close waits for
+		ts.Close()
+	})
+	return ts
 }
