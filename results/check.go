@@ -513,16 +513,10 @@ func (row *CheckRow) compare(base, now []float64) {
 	// when the shares of replications with one differ, the number of such
 	// replications is what is tested (Fisher's exact test), and the
 	// difference is infinite in the direction of the infinities gained.
-	ib, sb, nb := infinities(base)
-	in, sn, nn := infinities(now)
-	if ib+in > 0 && ib*nn != in*nb {
-		sign := float64(max(sb, sn)) // +1 for +Inf values, −1 for −Inf
-		if in*nb < ib*nn {
-			sign = -sign
-		}
-		row.Difference = math.Inf(int(sign))
-		row.P = fisherExact(ib, nb, in, nn)
-		row.Note = fmt.Sprintf("infinite in %d of %d replications of this run, %d of %d of the baseline (Fisher's exact test on those counts)", in, nn, ib, nb)
+	if it, ok := TestInfinities(base, now); ok {
+		row.Difference = math.Inf(it.Sign)
+		row.P = it.P
+		row.Note = it.Note("this run", "the baseline")
 		return
 	}
 	switch {
@@ -535,6 +529,41 @@ func (row *CheckRow) compare(base, now []float64) {
 	default:
 		row.P = welch(x, y)
 	}
+}
+
+// InfinityTest compares how often two samples hold an infinite value (a
+// percentile of response when calls were never answered): KX of NX values
+// of x (NaN not counted), KY of NY of y, the two-sided p-value of Fisher's
+// exact test on those counts, and Sign, the direction of y against x: +1
+// when y holds a larger share of +Inf values (or a smaller share of −Inf
+// ones), −1 the other way.
+type InfinityTest struct {
+	KX, NX, KY, NY int
+	Sign           int
+	P              float64
+}
+
+// TestInfinities tests x against y by their infinite values; ok is false
+// when neither has one or both have the same share, and the finite values
+// are then what is to be compared. Infinite values are extreme, not
+// missing: dropping them would let a run that leaves calls unanswered in
+// some replications look better on the rest.
+func TestInfinities(x, y []float64) (InfinityTest, bool) {
+	kx, sx, nx := infinities(x)
+	ky, sy, ny := infinities(y)
+	if kx+ky == 0 || kx*ny == ky*nx {
+		return InfinityTest{}, false
+	}
+	sign := max(sx, sy) // +1 for +Inf values, −1 for −Inf
+	if ky*nx < kx*ny {
+		sign = -sign
+	}
+	return InfinityTest{KX: kx, NX: nx, KY: ky, NY: ny, Sign: sign, P: fisherExact(kx, nx, ky, ny)}, true
+}
+
+// Note says what was tested, naming y and x.
+func (it InfinityTest) Note(yName, xName string) string {
+	return fmt.Sprintf("infinite in %d of %d replications of %s, %d of %d of %s (Fisher's exact test on those counts)", it.KY, it.NY, yName, it.KX, it.NX, xName)
 }
 
 // infinities counts the replications with an infinite value among those

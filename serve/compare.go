@@ -189,18 +189,30 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 			}
 			row := CompareRow{Variant: v, Metric: m, Better: better[m], A: estimateOf(xa), B: estimateOf(xb),
 				Difference: differenceJSON{num(d.Mean), num(d.Low), num(d.High), num(d.P), num(d.DF), d.NY, d.NX, d.UndefinedY, d.UndefinedX}}
-			if !d.Defined() {
+			mean, p := d.Mean, d.P
+			ia, ib := xa, xb
+			if paired { // the replications the difference pairs
+				n := min(len(xa), len(xb))
+				ia, ib = xa[:n], xb[:n]
+			}
+			if it, ok := results.TestInfinities(ia, ib); ok {
+				// More (or fewer) replications with calls never answered:
+				// tested by their number, as patrolsim check does.
+				mean, p = math.Inf(it.Sign), it.P
+				row.Difference.P = num(p)
+				row.Note = it.Note("B ("+idB+")", "A ("+idA+")")
+			} else if !d.Defined() {
 				undefined++
 				row.Note = "no verdict: " + d.UndefinedNote("B ("+idB+")", "A ("+idA+")")
 			} else if !math.IsNaN(d.DF) && !slices.Contains(dfs, d.DF) {
 				dfs = append(dfs, d.DF)
 			}
-			row.Significant = d.P < 0.05 // the same as: the 95% interval excludes 0; false for NaN
+			row.Significant = p < 0.05 // the same as: the 95% interval excludes 0; false for NaN
 			if row.Significant {
 				switch {
 				case row.Better == "":
 					row.Verdict = "changed"
-				case (d.Mean < 0) == (row.Better == "lower"):
+				case (mean < 0) == (row.Better == "lower"):
 					row.Verdict = "better"
 				default:
 					row.Verdict = "worse"

@@ -173,34 +173,36 @@ func TestCompare(t *testing.T) {
 	}
 
 	// Calls never answered in 4 of B's 8 replications (+Inf), far faster
-	// in the others: no verdict, not "better" on the finite remainder (left
-	// out, the 4 pairs left differ by −150 each: p = 0, "better").
-	// Nor when every replication of B is +Inf (before: "not significant").
+	// in the others: not "better" on the finite remainder (left out, the 4
+	// pairs left differ by −150 each: p = 0, "better"). The numbers of
+	// replications with an infinite value are compared instead, by
+	// Fisher's exact test as patrolsim check does (R: fisher.test of
+	// matrix(c(0, 8, 4, 4), 2): p = 0.07692; of matrix(c(0, 8, 8, 0), 2):
+	// 0.0001554; of matrix(c(0, 3, 2, 1), 2): 0.4).
 	for _, k := range []struct {
 		a, b, note string
-		undef, inf int
+		p          float64
+		verdict    string
 	}{
-		{ids[6], ids[4], "no verdict: undefined (no value or infinite) in 4 of 8 replications of B (" + ids[4] + ")", 4, 4},
-		{ids[6], ids[5], "no verdict: undefined (no value or infinite) in every replication of B (" + ids[5] + ")", 8, 8},
+		{ids[6], ids[4], "infinite in 4 of 8 replications of B (" + ids[4] + "), 0 of 8 of A (" + ids[6] + ") (Fisher's exact test on those counts)", 0.076923, ""},
+		{ids[6], ids[5], "infinite in 8 of 8 replications of B (" + ids[5] + "), 0 of 8 of A (" + ids[6] + ") (Fisher's exact test on those counts)", 0.00015540, "worse"},
 		// Against the 3-replication run: paired over its 3.
-		{ids[0], ids[4], "no verdict: undefined (no value or infinite) in 2 of 3 replications of B (" + ids[4] + ")", 2, 4},
+		{ids[0], ids[4], "infinite in 2 of 3 replications of B (" + ids[4] + "), 0 of 3 of A (" + ids[0] + ") (Fisher's exact test on those counts)", 0.4, ""},
+		// The other way round: fewer infinities in B.
+		{ids[4], ids[6], "infinite in 0 of 8 replications of B (" + ids[6] + "), 4 of 8 of A (" + ids[4] + ") (Fisher's exact test on those counts)", 0.076923, ""},
 	} {
 		c = get(k.a, k.b)
 		r = row(c, "beats", "response_p90_s_p1")
-		if r.Significant || r.Verdict != "" || r.Note != k.note || r.Difference.Mean != nil || r.Difference.P != nil ||
-			r.Difference.UndefinedB != k.undef || r.Difference.UndefinedA != 0 || r.B.Infinite != k.inf || r.B.Mean != nil {
-			t.Errorf("%s against %s: not finite in B: %+v", k.b, k.a, r)
+		if r.Note != k.note || r.Verdict != k.verdict || r.Significant != (k.verdict != "") || r.Difference.Mean != nil {
+			t.Errorf("%s against %s: %+v", k.b, k.a, r)
 		}
-		if c.Method != "paired" || !strings.Contains(c.Why, "1 rows have no verdict") {
+		near(k.b+" against "+k.a+" p", r.Difference.P, k.p)
+		if c.Method != "paired" || strings.Contains(c.Why, "no verdict") {
 			t.Errorf("why: %s", c.Why)
 		}
 		if r := row(c, "beats", "incidents_prevented"); r.Note != "" || r.Difference.P == nil {
 			t.Errorf("a finite metric of the same runs: %+v", r)
 		}
-	}
-	// The other way round, A's values are the undefined ones.
-	if r := row(get(ids[4], ids[6]), "beats", "response_p90_s_p1"); r.Difference.UndefinedA != 4 || r.Note != "no verdict: undefined (no value or infinite) in 4 of 8 replications of A ("+ids[4]+")" {
-		t.Errorf("not finite in A: %+v", r)
 	}
 
 	// B against A is the mirror image: better.
