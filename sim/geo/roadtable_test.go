@@ -244,3 +244,45 @@ func TestRoadTableExact(t *testing.T) {
 		}
 	}
 }
+
+// TestRoadNeverShorterAtOneSpeed: with every road at one speed (30 km/h,
+// the unit's), a road time is never shorter than the straight line at that
+// speed — the road is never shorter than the straight line.
+func TestRoadNeverShorterAtOneSpeed(t *testing.T) {
+	c, err := FromGeoJSON(readShared(t, sfDistrictsPath), AreaFields{Name: "DISTRICT", District: "DISTRICT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	speeds := map[string]float64{}
+	for class := range DefaultRoadSpeeds {
+		speeds[class] = 30
+	}
+	speeds["S1500"], speeds["S1780"], speeds["S1820"] = 30, 30, 30
+	net, err := c.RoadsFromGeoJSON(readShared(t, sfRoadsPath), speeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if net.MaxSpeed() != 30 {
+		t.Fatalf("top speed %g, want 30", net.MaxSpeed())
+	}
+	tab, err := NewRoadTable(net, 0, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	straight := Travel{Metric: Euclidean}
+	r := rand.New(rand.NewPCG(9, 10))
+	for i := range 2000 {
+		a := randomCityPoint(c, r)
+		b := a
+		if i%2 == 0 { // half of them short trips
+			b = Point{a.X + (r.Float64()*2-1)*800, a.Y + (r.Float64()*2-1)*800}
+		} else {
+			b = randomCityPoint(c, r)
+		}
+		v := 30 / 3.6
+		if road, line := tr.Time(a, b, v), straight.Time(a, b, v); road < line*(1-1e-9) {
+			t.Fatalf("pair %d: road %.2f s < straight line %.2f s at the same speed", i, road, line)
+		}
+	}
+}
