@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,6 +34,7 @@ const (
 	MaxIncidents    = 10_000_000 // expected incidents in one replication
 	MaxEvents       = 5e9        // estimated events in one run of one variant
 	MaxFileBytes    = 256 << 20  // any file a scenario reads
+	MaxRoadTable    = 2 << 30    // bytes of a road travel table (geo.RoadTable.Bytes)
 )
 
 // Scenario is a loaded, validated scenario ready to run.
@@ -529,19 +531,49 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 		e.add("travel.roads", "%s: %v", t.Roads, err)
 		return nil
 	}
+	if b := table.Bytes(); b > MaxRoadTable {
+		e.add("travel.zone_m", "zones of %g m over %s's %d road nodes make a travel table of about %.1f GB, more than the limit of %d GB: use larger zones", table.ZoneM, t.Roads, table.Net.Nodes(), float64(b)/1e9, MaxRoadTable>>30)
+		return nil
+	}
 	net := table.Net
+	ok := true
+	// A speed for a class that is neither TIGER's nor in the file is a
+	// typo (s1400 for S1400): it would change nothing.
+	for _, class := range sortedKeys(t.Speeds) {
+		if _, tiger := geo.DefaultRoadSpeeds[class]; !tiger && !slices.Contains(net.Classes(), class) {
+			e.add("travel.speeds."+class, "no road of class %q in %s (its classes: %s)", class, t.Roads, strings.Join(net.Classes(), ", "))
+			ok = false
+		}
+	}
+	// Every area far from the roads, at most 5 named.
+	var far []string
 	for i := range city.Atoms {
 		a := &city.Atoms[i]
 		if _, d := net.Snap(a.Inside); d > geo.SnapLimit {
-			e.add("travel.roads", "%s: area %q lies %.1f km from the nearest road (limit %g m): is the road file for this city?", t.Roads, a.Name, d/1000, geo.SnapLimit)
-			return nil
+			far = append(far, fmt.Sprintf("%q (%.1f km)", a.Name, d/1000))
 		}
+	}
+	if len(far) > 0 {
+		more := ""
+		if len(far) > 5 {
+			far, more = far[:5], fmt.Sprintf(" and %d more", len(far)-5)
+		}
+		e.add("travel.roads", "%s: areas %s lie more than %g m from the nearest road: is the road file for this city?", t.Roads, strings.Join(far, ", ")+more, geo.SnapLimit)
+		ok = false
 	}
 	for _, p := range city.Posts {
 		if _, d := net.Snap(p.At); d > geo.SnapLimit {
 			e.add("city.posts", "post %q lies %.1f km from the nearest road of %s (limit %g m)", p.Name, d/1000, t.Roads, geo.SnapLimit)
+			ok = false
 		}
 	}
+	if !ok {
+		return nil
+	}
+	// The resolved scenario says every speed and the zone size it ran with.
+	speeds := maps.Clone(geo.DefaultRoadSpeeds)
+	maps.Copy(speeds, t.Speeds)
+	t.Speeds, t.ZoneM = speeds, table.ZoneM
 	return table
 }
 

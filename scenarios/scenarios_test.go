@@ -524,7 +524,9 @@ var brokenCases = []brokenCase{
 	{name: "road file missing", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/nothing.geojson}"),
 		want: []string{`broken.yaml:7: travel.roads: cannot read "city/nothing.geojson"`}},
 	{name: "roads of another city", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/farroads.geojson}"),
-		want: []string{`broken.yaml:7: travel.roads: city/farroads.geojson: area "w1" lies 27.6 km from the nearest road (limit 1000 m): is the road file for this city?`}},
+		want: []string{`broken.yaml:7: travel.roads: city/farroads.geojson: areas "w1" (27.6 km), "e1" (27.1 km) lie more than 1000 m from the nearest road: is the road file for this city?`}},
+	{name: "road speed for a class not there", doc: doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/roads.geojson, speeds: {s1400: 25}}"),
+		want: []string{`broken.yaml:7: travel.speeds.s1400: no road of class "s1400" in city/roads.geojson (its classes: S1200, S1400)`}},
 
 	// City.
 	{name: "neither grid nor areas", doc: doc("city: {}"),

@@ -21,7 +21,6 @@ import (
 
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
-	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
 // startID names the scenario the server started with.
@@ -255,36 +254,11 @@ func (s *Server) checkUploadLoaded(name string, sc *scenarios.Scenario) string {
 		return fmt.Sprintf("%s: %d areas, more than the %d an uploaded scenario may have (each costs memory while it is kept); merge areas, or serve the scenario from its folder: patrolsim serve FILE.yaml", name, n, s.uploadAreas)
 	}
 	if t := sc.Config.Travel.Roads; t != nil {
-		if b := roadTableBytes(t); b > float64(s.uploadRoadBytes) {
-			return fmt.Sprintf("%s: travel.roads: a run would build a road table of about %.0f MiB (%d road nodes in zones of %g m), more than the %d MiB an uploaded scenario may use; use larger zones (travel.zone_m), roads of a smaller area, or serve the scenario from its folder: patrolsim serve FILE.yaml", name, b/(1<<20), t.Net.Nodes(), t.ZoneM, s.uploadRoadBytes>>20)
+		if b := t.Bytes(); b > int64(s.uploadRoadBytes) {
+			return fmt.Sprintf("%s: travel.roads: a run would build a road table of about %d MiB (%d road nodes in zones of %g m), more than the %d MiB an uploaded scenario may use; use larger zones (travel.zone_m), roads of a smaller area, or serve the scenario from its folder: patrolsim serve FILE.yaml", name, b>>20, t.Net.Nodes(), t.ZoneM, s.uploadRoadBytes>>20)
 		}
 	}
 	return ""
-}
-
-// roadTableBytes estimates the memory of the road table t builds on first
-// use (geo.RoadTable): a shortest-path tree over every node from each
-// zone's anchor (zones × nodes × 4 bytes) and anchor-to-anchor times and
-// path boxes (zones² × 24 bytes), where the zones are the cells of side
-// ZoneM, from the nodes' lower-left corner, that hold a node.
-func roadTableBytes(t *geo.RoadTable) float64 {
-	net := t.Net
-	n := net.Nodes()
-	if n == 0 || !(t.ZoneM > 0) {
-		return 0
-	}
-	lo := net.Node(0)
-	for i := range n {
-		p := net.Node(i)
-		lo.X, lo.Y = min(lo.X, p.X), min(lo.Y, p.Y)
-	}
-	cells := map[[2]int]bool{}
-	for i := range n {
-		p := net.Node(i)
-		cells[[2]int{int((p.X - lo.X) / t.ZoneM), int((p.Y - lo.Y) / t.ZoneM)}] = true
-	}
-	z := float64(len(cells))
-	return z*float64(n)*4 + z*z*24
 }
 
 // positions counts the coordinate positions in GeoJSON data: the arrays

@@ -63,6 +63,32 @@ variants:
 	return s
 }
 
+// TestRoadTableTooBig: zones of 50 m over San Francisco's 28,172 road
+// nodes would take about 6.7 GB (14,931 zones: trees 1.7 GB, pairs 5.4
+// GB); the loader refuses, naming the field.
+func TestRoadTableTooBig(t *testing.T) {
+	abs, err := filepath.Abs(sfDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, "sf_roads_tiger2013.geojson")); errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
+		t.Skipf("%s absent: skipping the real-data test", abs)
+	}
+	doc := strings.ReplaceAll(`version: 1
+name: sf
+city: {areas: DIR/sfpd_districts.geojson, fields: {name: DISTRICT, district: DISTRICT}}
+travel: {model: road, roads: DIR/sf_roads_tiger2013.geojson, zone_m: 50}
+incidents: {per_day: 100, types: [{name: any, share: 1}]}
+units: [{name: car, count: 10}]
+variants: [{name: random, policy: random}]
+`, "DIR", abs)
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	_, err = scenarios.LoadAt(path, []byte(doc))
+	if err == nil || !strings.Contains(err.Error(), "big.yaml:4: travel.zone_m: zones of 50 m") || !strings.Contains(err.Error(), "GB, more than the limit of 2 GB") {
+		t.Fatalf("got %v, want travel.zone_m refused for memory", err)
+	}
+}
+
 const roadTravel = "{model: road, roads: DIR/sf_roads_tiger2013.geojson}"
 
 // TestSanFranciscoOnRoads runs San Francisco on its TIGER roads: it runs,

@@ -70,6 +70,7 @@ type RoadNet struct {
 	maxSpeed float64 // km/h, over kept edges
 	length   float64 // metres of kept road (each undirected edge once)
 	dropped  int     // nodes outside the largest component
+	classes  []string // the MTFCC classes of the roads read, sorted
 
 	// Snap index: uniform grid of cells of side cell from (x0, y0); cell
 	// (cx, cy) holds cellNodes[cellOff[k] .. cellOff[k+1]-1], k = cy*nx+cx.
@@ -79,6 +80,8 @@ type RoadNet struct {
 	cellNodes    []int32
 
 	pool sync.Pool // *RoadSearch
+
+	city orb.Bound // the city's areas (RoadTable's region); empty if unknown
 }
 
 // Nodes returns the number of nodes kept.
@@ -93,6 +96,9 @@ func (n *RoadNet) Length() float64 { return n.length }
 
 // MaxSpeed returns the highest edge speed in km/h.
 func (n *RoadNet) MaxSpeed() float64 { return n.maxSpeed }
+
+// Classes returns the road classes (MTFCC) of the features read, sorted.
+func (n *RoadNet) Classes() []string { return n.classes }
 
 // Dropped returns the number of nodes left out because they lie outside the
 // largest connected component.
@@ -182,6 +188,7 @@ func (c *City) RoadsFromGeoJSON(data []byte, speeds map[string]float64) (*RoadNe
 
 	var edges []roadEdge
 	var errs []error
+	classes := map[string]bool{}
 	for i, ft := range fc.Features {
 		id, ok := propValue(ft.Properties.LINEARID)
 		if !ok {
@@ -194,6 +201,7 @@ func (c *City) RoadsFromGeoJSON(data []byte, speeds map[string]float64) (*RoadNe
 		}
 		kmh := RoadSpeedOther
 		if class, ok := propValue(ft.Properties.MTFCC); ok {
+			classes[class] = true
 			if v, ok := speed[class]; ok {
 				kmh = v
 			}
@@ -330,6 +338,15 @@ func (c *City) RoadsFromGeoJSON(data []byte, speeds map[string]float64) (*RoadNe
 	}
 	net.buildIndex()
 	net.pool.New = func() any { return net.NewSearch() }
+	for class := range classes {
+		net.classes = append(net.classes, class)
+	}
+	slices.Sort(net.classes)
+	if len(c.Atoms) > 0 {
+		net.city = c.Bound()
+	} else {
+		net.city = orb.Bound{Min: orb.Point{1, 1}, Max: orb.Point{-1, -1}} // empty: no region
+	}
 	return net, nil
 }
 

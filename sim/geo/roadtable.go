@@ -12,19 +12,32 @@ import (
 const DefaultZoneM = 500.0
 
 // snapRasterM is the side in metres of the cells of a RoadTable's snap
-// raster: a point takes the node nearest its raster cell's centre, at most
-// snapRasterM/√2 ≈ 18 m from its own nearest node's distance.
+// raster (wider for a region of more than maxRasterCells of that side): a
+// point takes the node nearest its raster cell's centre, whose distance
+// exceeds that of its own nearest node by at most the cell's diagonal
+// (35 m; measured on San Francisco: at most 33 m).
 const snapRasterM = 25.0
+
+// maxRasterCells bounds the snap raster (4 bytes a cell: 16 MiB).
+const maxRasterCells = 1 << 22
+
+// RoadRegionPad is how far beyond the city's areas the zones and the snap
+// raster of a RoadTable reach: nodes farther out (a road file reaching far
+// beyond the city) share the zones at the region's edge, so that memory
+// follows the city's size, not the road file's.
+const RoadRegionPad = 10000.0
 
 // RoadTable answers travel-time queries on a road network in constant time,
 // as the simulator needs (tens of thousands of legs a simulated month: an
 // exact shortest-path search each, at 0.1–1 ms, would cost a hundred times
 // the rest of the run).
 //
-// The city is cut into square zones of ZoneM metres; every zone holding road
-// nodes has an anchor, its node nearest the zone's centre. One Dijkstra
-// search from every anchor gives the exact road time between every two
-// anchors and the shortest-path tree that Leg positions follow. A point
+// The city (its areas' box padded by RoadRegionPad) is cut into square
+// zones of ZoneM metres; every zone holding road nodes has an anchor, its
+// node nearest the zone's centre. One shortest-path search from every
+// anchor (on the network's core, chains.go) gives the exact road time
+// between every two anchors and the shortest-path tree that Leg positions
+// follow. A point
 // belongs to the zone of its nearest node. The road time from point a to
 // point b is
 //
@@ -36,7 +49,7 @@ const snapRasterM = 25.0
 //     less than the nodes' straight distance at the network's top speed;
 //
 // plus, at each end, the straight access from the point to its node at
-// AccessSpeed. The reference speed is the speed of a local street (TIGER
+// AccessSpeed (or the top road speed if that is slower). The reference speed is the speed of a local street (TIGER
 // class S1400). Times are symmetric.
 //
 // A RoadTable is built on first use (NewRoadTable is cheap; the searches
@@ -66,9 +79,9 @@ type RoadTable struct {
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
 	// raster[k] is 1 + the node nearest the cell's centre, 0 until first
 	// asked for.
-	rx0, ry0 float64
-	rnx, rny int
-	raster   []atomic.Int32
+	rx0, ry0, rasterM float64
+	rnx, rny          int
+	raster            []atomic.Int32
 
 	refSpeed, topSpeed float64 // metres per second
 }
@@ -101,29 +114,9 @@ func (t *RoadTable) build() {
 	t.once.Do(func() {
 		net := t.Net
 		n := len(net.pos)
-		lo, hi := net.pos[0], net.pos[0]
-		for _, p := range net.pos {
-			lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
-			hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
-		}
-		// Zones and anchors.
-		t.zx0, t.zy0 = lo.X, lo.Y
-		t.znx, t.zny = int((hi.X-lo.X)/t.ZoneM)+1, int((hi.Y-lo.Y)/t.ZoneM)+1
-		cellAnchor := make([]int32, t.znx*t.zny)
-		for k := range cellAnchor {
-			cellAnchor[k] = -1
-		}
-		cellOf := make([]int32, n)
-		for v, p := range net.pos {
-			cx := min(int((p.X-t.zx0)/t.ZoneM), t.znx-1)
-			cy := min(int((p.Y-t.zy0)/t.ZoneM), t.zny-1)
-			k := int32(cy*t.znx + cx)
-			cellOf[v] = k
-			c := Point{t.zx0 + (float64(cx)+0.5)*t.ZoneM, t.zy0 + (float64(cy)+0.5)*t.ZoneM}
-			if a := cellAnchor[k]; a < 0 || p.Dist(c) < net.pos[a].Dist(c) {
-				cellAnchor[k] = int32(v)
-			}
-		}
+		zg := t.grid()
+		t.zx0, t.zy0, t.znx, t.zny = zg.x0, zg.y0, zg.nx, zg.ny
+		cellOf, cellAnchor := zg.cellOf, zg.anchor
 		zoneOfCell := make([]int32, len(cellAnchor))
 		for k, a := range cellAnchor {
 			zoneOfCell[k] = -1
@@ -176,12 +169,87 @@ func (t *RoadTable) build() {
 			}
 			t.toAnchorLen[v], t.toAnchorBox[v] = float32(l), b
 		}
-		// Snap raster over the network's box padded by SnapLimit.
-		t.rx0, t.ry0 = lo.X-SnapLimit, lo.Y-SnapLimit
-		t.rnx = int((hi.X-lo.X+2*SnapLimit)/snapRasterM) + 1
-		t.rny = int((hi.Y-lo.Y+2*SnapLimit)/snapRasterM) + 1
+		// Snap raster over the region (points outside it are snapped
+		// exactly).
+		t.rx0, t.ry0 = zg.lo.X, zg.lo.Y
+		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
 		t.raster = make([]atomic.Int32, t.rnx*t.rny)
 	})
+}
+
+// zoneGrid is the zones of a RoadTable: the region (the network's box
+// within the city's box padded by RoadRegionPad) from lo to hi, cut into
+// nx × ny cells of ZoneM from (x0, y0); cellOf[v] is node v's cell (nodes
+// outside the region take the nearest cell) and anchor[k] the anchor of
+// cell k, or -1 for a cell without nodes.
+type zoneGrid struct {
+	lo, hi         Point
+	x0, y0         float64
+	nx, ny         int
+	cellOf, anchor []int32
+}
+
+func (t *RoadTable) grid() zoneGrid {
+	net := t.Net
+	lo, hi := net.pos[0], net.pos[0]
+	for _, p := range net.pos {
+		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
+		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
+	}
+	if c := net.city; !c.IsEmpty() {
+		lo = Point{max(lo.X, c.Min[0]-RoadRegionPad), max(lo.Y, c.Min[1]-RoadRegionPad)}
+		hi = Point{min(hi.X, c.Max[0]+RoadRegionPad), min(hi.Y, c.Max[1]+RoadRegionPad)}
+		hi = Point{max(hi.X, lo.X), max(hi.Y, lo.Y)}
+	}
+	g := zoneGrid{lo: lo, hi: hi, x0: lo.X, y0: lo.Y}
+	g.nx, g.ny = int((hi.X-lo.X)/t.ZoneM)+1, int((hi.Y-lo.Y)/t.ZoneM)+1
+	g.anchor = make([]int32, g.nx*g.ny)
+	for k := range g.anchor {
+		g.anchor[k] = -1
+	}
+	g.cellOf = make([]int32, len(net.pos))
+	for v, p := range net.pos {
+		cx := max(0, min(int(math.Floor((p.X-g.x0)/t.ZoneM)), g.nx-1))
+		cy := max(0, min(int(math.Floor((p.Y-g.y0)/t.ZoneM)), g.ny-1))
+		k := int32(cy*g.nx + cx)
+		g.cellOf[v] = k
+		c := Point{g.x0 + (float64(cx)+0.5)*t.ZoneM, g.y0 + (float64(cy)+0.5)*t.ZoneM}
+		if a := g.anchor[k]; a < 0 || p.Dist(c) < net.pos[a].Dist(c) {
+			g.anchor[k] = int32(v)
+		}
+	}
+	return g
+}
+
+// rasterCells returns the side and the numbers of columns and rows of the
+// snap raster of a w × h region: snapRasterM, or wider to stay within
+// maxRasterCells.
+func rasterCells(w, h float64) (side float64, nx, ny int) {
+	side = max(snapRasterM, math.Sqrt((w+snapRasterM)*(h+snapRasterM)/maxRasterCells))
+	for {
+		nx, ny = int(w/side)+1, int(h/side)+1
+		if nx*ny <= maxRasterCells {
+			return side, nx, ny
+		}
+		side *= 1.01
+	}
+}
+
+// Bytes estimates the memory the table takes once built, without building
+// it: per zone a shortest-path tree over every node (4 bytes a node), per
+// pair of zones a time, box and length (24 bytes), per node its zone and
+// way to its anchor (24 bytes), and the snap raster.
+func (t *RoadTable) Bytes() int64 {
+	g := t.grid()
+	z := int64(0)
+	for _, a := range g.anchor {
+		if a >= 0 {
+			z++
+		}
+	}
+	n := int64(len(t.Net.pos))
+	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
+	return z*n*4 + z*z*24 + n*24 + int64(rx*ry)*4
 }
 
 // row runs the search from anchor za on the core graph g and fills its
@@ -210,14 +278,14 @@ type Place struct {
 func (t *RoadTable) Locate(p Point) Place {
 	t.build()
 	node := -1
-	cx := int(math.Floor((p.X - t.rx0) / snapRasterM))
-	cy := int(math.Floor((p.Y - t.ry0) / snapRasterM))
+	cx := int(math.Floor((p.X - t.rx0) / t.rasterM))
+	cy := int(math.Floor((p.Y - t.ry0) / t.rasterM))
 	if cx >= 0 && cy >= 0 && cx < t.rnx && cy < t.rny {
 		cell := &t.raster[cy*t.rnx+cx]
 		if v := cell.Load(); v > 0 {
 			node = int(v - 1)
 		} else {
-			node, _ = t.Net.Snap(Point{t.rx0 + (float64(cx)+0.5)*snapRasterM, t.ry0 + (float64(cy)+0.5)*snapRasterM})
+			node, _ = t.Net.Snap(Point{t.rx0 + (float64(cx)+0.5)*t.rasterM, t.ry0 + (float64(cy)+0.5)*t.rasterM})
 			cell.Store(int32(node + 1)) // every goroutine computes the same node
 		}
 	} else {
@@ -231,7 +299,10 @@ func (t *RoadTable) Locate(p Point) Place {
 // speed on local streets.
 func (t *RoadTable) Seconds(a Point, pa Place, b Point, pb Place) float64 {
 	na, nb := t.Net.pos[pa.Node], t.Net.pos[pb.Node]
-	access := (pa.Access + pb.Access) / (AccessSpeed / 3.6)
+	// Access at AccessSpeed, or the top road speed if that is slower: so
+	// a road time is never shorter than the straight line at the top
+	// speed.
+	access := (pa.Access + pb.Access) / min(AccessSpeed/3.6, t.topSpeed)
 	if pa.Zone == pb.Zone {
 		return access + (math.Abs(nb.X-na.X)+math.Abs(nb.Y-na.Y))/t.refSpeed
 	}

@@ -1,8 +1,10 @@
 package geo
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -283,6 +285,52 @@ func TestRoadNeverShorterAtOneSpeed(t *testing.T) {
 		v := 30 / 3.6
 		if road, line := tr.Time(a, b, v), straight.Time(a, b, v); road < line*(1-1e-9) {
 			t.Fatalf("pair %d: road %.2f s < straight line %.2f s at the same speed", i, road, line)
+		}
+	}
+}
+
+// TestRoadTableFarRoads: a road file reaching far beyond the city (here one
+// road 90° of longitude away, whose raster over the whole network would
+// take 200 GiB) gives a table of the city's size: zones and raster cover
+// the city's areas padded by RoadRegionPad.
+func TestRoadTableFarRoads(t *testing.T) {
+	c, err := FromGeoJSON(readShared(t, sfDistrictsPath), AreaFields{Name: "DISTRICT", District: "DISTRICT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roads := readShared(t, sfRoadsPath)
+	i := bytes.LastIndex(roads, []byte("]}"))
+	far := `,{"type":"Feature","properties":{"LINEARID":"far","MTFCC":"S1100"},"geometry":{"type":"LineString","coordinates":[[-122.480706,37.792316],[-110,37.7],[-32.40,37.70]]}}`
+	data := slices.Concat(roads[:i], []byte(far), roads[i:])
+	net, err := c.RoadsFromGeoJSON(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The far road starts at the first vertex of the file's first road,
+	// so it is part of the network.
+	if _, d := net.Snap(c.ProjectLonLat(-32.40, 37.70)); d > 1 {
+		t.Fatalf("the far road's end is %.0f m from every node: not in the network", d)
+	}
+	tab, err := NewRoadTable(net, 0, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := tab.Bytes(); b > 200<<20 {
+		t.Fatalf("table estimated at %d MiB", b>>20)
+	}
+	tab.Build()
+	if z := tab.Zones(); z < 500 || z > 700 {
+		t.Errorf("%d zones, want San Francisco's 526 and a few at the region's edge", z)
+	}
+	if tab.rnx*tab.rny > maxRasterCells {
+		t.Errorf("raster of %d cells", tab.rnx*tab.rny)
+	}
+	_, sf := sfTable(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 200 {
+		a, b := randomCityPoint(c, r), randomCityPoint(c, r)
+		if got, want := tab.Time(a, b), sf.Time(a, b); math.Abs(got-want) > 1e-6*want {
+			t.Fatalf("a far road changed a time inside the city: %.3f s, without it %.3f s", got, want)
 		}
 	}
 }
