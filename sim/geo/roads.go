@@ -67,9 +67,9 @@ type RoadNet struct {
 	to  []int32   // edge targets
 	sec []float64 // edge travel times, seconds
 
-	maxSpeed float64 // km/h, over kept edges
-	length   float64 // metres of kept road (each undirected edge once)
-	dropped  int     // nodes outside the largest component
+	maxSpeed float64  // km/h, over kept edges
+	length   float64  // metres of kept road (each undirected edge once)
+	dropped  int      // nodes outside the largest component
 	classes  []string // the MTFCC classes of the roads read, sorted
 
 	// Snap index: uniform grid of cells of side cell from (x0, y0); cell
