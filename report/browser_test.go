@@ -19,26 +19,7 @@ func TestBrowser(t *testing.T) {
 	bin := browsertest.Find(t)
 	dir := copyRun(t, "grid")
 	files := writeReport(t, dir, Options{})
-	page, err := filepath.Abs(files.HTML)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	shot := filepath.Join(t.TempDir(), "report.png")
-	_, logs := browsertest.Run(t, bin, "file://"+page, "--screenshot="+shot, "--window-size=1280,2000")
-	browsertest.NoErrors(t, logs)
-	checkScreenshot(t, shot)
-
-	dom, logs := browsertest.Run(t, bin, "file://"+page, "--dump-dom")
-	browsertest.NoErrors(t, logs)
-	for _, n := range chartNames {
-		if !regexp.MustCompile(`<section id="` + n + `">(?s:.)*?<svg role="img"`).MatchString(dom) {
-			t.Errorf("rendered DOM: no <svg> in section %s", n)
-		}
-	}
-	if got := strings.Count(dom, "</svg>"); got != len(chartNames) {
-		t.Errorf("rendered DOM holds %d SVG elements, want %d", got, len(chartNames))
-	}
+	checkRendered(t, bin, files.HTML, chartNames)
 
 	// The error check itself: a page that fails to load a resource and
 	// throws must be caught.
@@ -48,6 +29,31 @@ func TestBrowser(t *testing.T) {
 	}
 	if _, logs := browsertest.Run(t, bin, "file://"+bad, "--dump-dom"); !browsertest.ConsoleErrors.MatchString(logs) {
 		t.Errorf("a page with errors logged none that the check recognises:\n%s", logs)
+	}
+}
+
+// checkRendered renders the report page html in headless Chromium: the
+// screenshot must not be blank, the DOM must hold an <svg> in the section
+// of every chart named and no other, and the page must log no errors.
+func checkRendered(t *testing.T, bin, html string, charts []string) {
+	t.Helper()
+	page, err := filepath.Abs(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(t.TempDir(), "report.png")
+	_, logs := browsertest.Run(t, bin, "file://"+page, "--screenshot="+shot, "--window-size=1280,2000")
+	browsertest.NoErrors(t, logs)
+	checkScreenshot(t, shot)
+	dom, logs := browsertest.Run(t, bin, "file://"+page, "--dump-dom")
+	browsertest.NoErrors(t, logs)
+	for _, n := range charts {
+		if !regexp.MustCompile(`<section id="` + n + `">(?s:.)*?<svg role="img"`).MatchString(dom) {
+			t.Errorf("rendered DOM: no <svg> in section %s", n)
+		}
+	}
+	if got := strings.Count(dom, "</svg>"); got != len(charts) {
+		t.Errorf("rendered DOM holds %d SVG elements, want %d", got, len(charts))
 	}
 }
 
