@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/patrolsim/patrolsim/internal/shareddata"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
 )
@@ -18,12 +19,7 @@ const dataDir = "../../shared/data"
 // needData skips when the shared data folder is absent, except under CI.
 func needData(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(dataDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data missing under CI: %v", err)
-		}
-		t.Skipf("no %s: %v", dataDir, err)
-	}
+	shareddata.Path(t, "")
 }
 
 var (

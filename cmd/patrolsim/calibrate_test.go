@@ -2,22 +2,16 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/patrolsim/patrolsim/internal/shareddata"
 	"github.com/patrolsim/patrolsim/scenarios"
 )
 
 func TestCalibrateCmdSF(t *testing.T) {
-	data := "../../../shared/data"
-	if _, err := os.Stat(data); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	data := shareddata.Path(t, "")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "sf.yaml")
 	var stdout, stderr bytes.Buffer
@@ -53,13 +47,7 @@ func TestCalibrateCmdErrors(t *testing.T) {
 }
 
 func TestCalibrateCmdNearRepeat(t *testing.T) {
-	data := "../../../shared/data"
-	if _, err := os.Stat(data); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	data := shareddata.Path(t, "")
 	out := filepath.Join(t.TempDir(), "sf.yaml")
 	var stdout, stderr bytes.Buffer
 	m := NewMain(&stdout, &stderr)

@@ -3,32 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/patrolsim/patrolsim/internal/shareddata"
 	"github.com/patrolsim/patrolsim/scenarios"
 )
-
-// sfDir is San Francisco's data beside the checkout (shared/data/README.md).
-var sfDir = filepath.Join("..", "..", "..", "shared", "data", "sf")
 
 // sfScenario writes a scenario of San Francisco's police districts with
 // the given travel line and returns it loaded, skipping when the data are
 // absent outside CI (under CI=true that fails).
 func sfScenario(tb testing.TB, travel string, days, reps int) *scenarios.Scenario {
 	tb.Helper()
-	abs, err := filepath.Abs(sfDir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(abs, "sf_roads_tiger2013.geojson")); errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
-		tb.Skipf("%s absent: skipping the real-data test", abs)
-	}
+	abs := shareddata.Path(tb, "sf") // San Francisco's data beside the checkout
 	doc := strings.NewReplacer("TRAVEL", travel, "DAYS", itoa(days), "REPS", itoa(reps)).Replace(`version: 1
 name: sf
 seed: 7
@@ -67,13 +57,7 @@ variants:
 // nodes would take about 6.7 GB (14,931 zones: trees 1.7 GB, pairs 5.4
 // GB); the loader refuses, naming the field.
 func TestRoadTableTooBig(t *testing.T) {
-	abs, err := filepath.Abs(sfDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(abs, "sf_roads_tiger2013.geojson")); errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
-		t.Skipf("%s absent: skipping the real-data test", abs)
-	}
+	abs := shareddata.Path(t, "sf")
 	doc := strings.ReplaceAll(`version: 1
 name: sf
 city: {areas: DIR/sfpd_districts.geojson, fields: {name: DISTRICT, district: DISTRICT}}
@@ -83,7 +67,7 @@ units: [{name: car, count: 10}]
 variants: [{name: random, policy: random}]
 `, "DIR", abs)
 	path := filepath.Join(t.TempDir(), "big.yaml")
-	_, err = scenarios.LoadAt(path, []byte(doc))
+	_, err := scenarios.LoadAt(path, []byte(doc))
 	if err == nil || !strings.Contains(err.Error(), "big.yaml:4: travel.zone_m: zones of 50 m") || !strings.Contains(err.Error(), "GB, more than the limit of 2 GB") {
 		t.Fatalf("got %v, want travel.zone_m refused for memory", err)
 	}
@@ -142,10 +126,7 @@ func BenchmarkSanFranciscoRun(b *testing.B) {
 	for _, tc := range []struct{ name, travel string }{{"straight", "{model: euclidean}"}, {"road", roadTravel}} {
 		b.Run(tc.name, func(b *testing.B) {
 			sfScenario(b, tc.travel, 30, 8) // skip early without the data
-			roads, err := os.ReadFile(filepath.Join(sfDir, "sf_roads_tiger2013.geojson"))
-			if err != nil {
-				b.Fatal(err)
-			}
+			roads := shareddata.Read(b, "sf/sf_roads_tiger2013.geojson")
 			dir := b.TempDir()
 			i := 0
 			for b.Loop() {

@@ -2,13 +2,9 @@ package geo
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -1167,22 +1163,15 @@ func TestLegAtSpeed(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Real data: Chicago police beats
 
-// chicagoBeatsPath is the beats file relative to this package's directory:
-// the data live in shared/data beside the checkout (see shared/data/README.md).
-var chicagoBeatsPath = filepath.Join("..", "..", "..", "shared", "data", "chicago", "chicago_police_beats_2012.geojson")
+// chicagoBeatsPath is the beats file inside the shared data folder beside
+// the checkout (see shared/data/README.md).
+const chicagoBeatsPath = "chicago/chicago_police_beats_2012.geojson"
 
 // readChicagoBeats returns the beats file, skipping when it is absent outside
 // CI; under CI=true a missing file is a failure.
 func readChicagoBeats(tb testing.TB) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(chicagoBeatsPath)
-	if errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
-		tb.Skipf("%s absent: skipping the real-data test", chicagoBeatsPath)
-	}
-	if err != nil {
-		tb.Fatalf("reading %s: %v", chicagoBeatsPath, err)
-	}
-	return data
+	return readShared(tb, chicagoBeatsPath)
 }
 
 var chicagoFields = AreaFields{Name: "BEAT_NUM", District: "DISTRICT"}

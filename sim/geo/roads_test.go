@@ -3,13 +3,12 @@ package geo
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/patrolsim/patrolsim/internal/shareddata"
 )
 
 // roadFeature returns a LineString feature with class MTFCC through the
@@ -309,21 +308,15 @@ func TestRoadsTimesNoAlloc(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Real data: San Francisco roads (TIGER/Line 2013)
 
-var (
-	sfRoadsPath     = filepath.Join("..", "..", "..", "shared", "data", "sf", "sf_roads_tiger2013.geojson")
-	sfDistrictsPath = filepath.Join("..", "..", "..", "shared", "data", "sf", "sfpd_districts.geojson")
+// Paths inside the shared data folder (internal/shareddata).
+const (
+	sfRoadsPath     = "sf/sf_roads_tiger2013.geojson"
+	sfDistrictsPath = "sf/sfpd_districts.geojson"
 )
 
-func readShared(tb testing.TB, path string) []byte {
+func readShared(tb testing.TB, rel string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true" {
-		tb.Skipf("%s absent: skipping the real-data test", path)
-	}
-	if err != nil {
-		tb.Fatalf("reading %s: %v", path, err)
-	}
-	return data
+	return shareddata.Read(tb, rel)
 }
 
 func sfRoads(tb testing.TB) (*City, *RoadNet) {
