@@ -374,11 +374,11 @@ func buildCity(c *City, read reader, e *errs) *geo.City {
 				return nil
 			}
 		}
-		data, err := read(c.Areas)
-		if err != nil {
-			e.add("city.areas", "cannot read %q: %v", c.Areas, unwrapPath(err))
+		data, ok := readData(read, e, "city.areas", c.Areas)
+		if !ok {
 			return nil
 		}
+		var err error
 		city, err = geo.FromGeoJSON(data, fields)
 		if err != nil {
 			e.add("city.areas", "%s: %v", c.Areas, err)
@@ -402,10 +402,10 @@ func buildCity(c *City, read reader, e *errs) *geo.City {
 			}
 			e.add("city."+key, "a grid city has no lon/lat: %s from GeoJSON need a city given by areas (GeoJSON)%s", key, hint)
 		default:
-			if data, err := read(file); err != nil {
-				e.add("city."+key, "cannot read %q: %v", file, unwrapPath(err))
-			} else if err := load(data); err != nil {
-				e.add("city."+key, "%s: %v", file, err)
+			if data, ok := readData(read, e, "city."+key, file); ok {
+				if err := load(data); err != nil {
+					e.add("city."+key, "%s: %v", file, err)
+				}
 			}
 		}
 	}
@@ -441,6 +441,17 @@ func buildCity(c *City, read reader, e *errs) *geo.City {
 		}
 	}
 	return city
+}
+
+// readData reads the data file named by the field at path, or records why
+// it cannot.
+func readData(read reader, e *errs, path, file string) ([]byte, bool) {
+	data, err := read(file)
+	if err != nil {
+		e.add(path, "cannot read %q: %v", file, unwrapPath(err))
+		return nil, false
+	}
+	return data, true
 }
 
 func unwrapPath(err error) error {
@@ -511,9 +522,8 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 		e.add("travel.model", "a grid city has no lon/lat: road travel needs a city given by areas (GeoJSON)")
 		return nil
 	}
-	data, err := read(t.Roads)
-	if err != nil {
-		e.add("travel.roads", "cannot read %q: %v", t.Roads, unwrapPath(err))
+	data, ok := readData(read, e, "travel.roads", t.Roads)
+	if !ok {
 		return nil
 	}
 	table, err := cachedRoadTable(data, t.Speeds, t.ZoneM, *city.Proj, func() (*geo.RoadTable, error) {
@@ -536,7 +546,7 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 		return nil
 	}
 	net := table.Net
-	ok := true
+	ok = true
 	// A speed for a class that is neither TIGER's nor in the file is a
 	// typo (s1400 for S1400): it would change nothing.
 	for _, class := range sortedKeys(t.Speeds) {
