@@ -166,20 +166,6 @@ func withInf(xs []float64, k int) []float64 {
 	return out
 }
 
-// TestFisherExact against R's fisher.test: matrix(c(0, 8, 4, 4), 2)
-// gives p = 0.07692 (= 2 · 495/12870), matrix(c(0, 8, 8, 0), 2) 0.0001554
-// (= 2/12870), matrix(c(3, 5, 3, 5), 2) 1.
-func TestFisherExact(t *testing.T) {
-	for _, tc := range []struct {
-		a, n1, b, n2 int
-		want         float64
-	}{{0, 8, 4, 8, 0.076923}, {0, 8, 8, 8, 0.00015540}, {3, 8, 3, 8, 1}, {0, 8, 2, 8, 0.46667}} {
-		if got := fisherExact(tc.a, tc.n1, tc.b, tc.n2); math.Abs(got-tc.want) > 1e-5*tc.want+1e-9 {
-			t.Errorf("fisherExact(%d/%d, %d/%d) = %.7g, want %.7g", tc.a, tc.n1, tc.b, tc.n2, got, tc.want)
-		}
-	}
-}
-
 // TestCompareHolm: the p-values are adjusted over all the tests of a
 // check. Shifting one metric by 1 (spread ±1, 8 replications; raw p ≈ 0.006)
 // is significant alone but not among 20 tests; a zero tolerance makes

@@ -157,3 +157,82 @@ func WelchDifference(x, y []float64) Difference {
 	out.P = min(1, 2*tdist.Survival(d/se))
 	return out
 }
+
+// InfinityTest compares how often two samples hold an infinite value (a
+// percentile of response when calls were never answered): KX of NX values
+// of x (NaN not counted), KY of NY of y, the two-sided p-value of Fisher's
+// exact test on those counts, and Sign, the direction of y against x: +1
+// when y holds a larger share of +Inf values (or a smaller share of −Inf
+// ones), −1 the other way.
+type InfinityTest struct {
+	KX, NX, KY, NY int
+	Sign           int
+	P              float64
+}
+
+// TestInfinities tests x against y by their infinite values; ok is false
+// when neither has one or both have the same share, and the finite values
+// are then what is to be compared. Infinite values are extreme, not
+// missing: dropping them would let a run that leaves calls unanswered in
+// some replications look better on the rest.
+func TestInfinities(x, y []float64) (InfinityTest, bool) {
+	kx, sx, nx := infinities(x)
+	ky, sy, ny := infinities(y)
+	if kx+ky == 0 || kx*ny == ky*nx {
+		return InfinityTest{}, false
+	}
+	sign := max(sx, sy) // +1 for +Inf values, −1 for −Inf
+	if ky*nx < kx*ny {
+		sign = -sign
+	}
+	return InfinityTest{KX: kx, NX: nx, KY: ky, NY: ny, Sign: sign, P: fisherExact(kx, nx, ky, ny)}, true
+}
+
+// Note says what was tested, naming y and x.
+func (it InfinityTest) Note(yName, xName string) string {
+	return fmt.Sprintf("infinite in %d of %d replications of %s, %d of %d of %s (Fisher's exact test on those counts)", it.KY, it.NY, yName, it.KX, it.NX, xName)
+}
+
+// infinities counts the replications with an infinite value among those
+// with a value (not NaN), and the sign of the infinities (+1, −1, or 0 when
+// there are none; +1 when both signs occur).
+func infinities(xs []float64) (k, sign, n int) {
+	for _, x := range xs {
+		switch {
+		case math.IsNaN(x):
+			continue
+		case math.IsInf(x, 1):
+			k, sign = k+1, 1
+		case math.IsInf(x, -1):
+			k++
+			if sign == 0 {
+				sign = -1
+			}
+		}
+		n++
+	}
+	return k, sign, n
+}
+
+// fisherExact returns the two-sided p-value of Fisher's exact test that a
+// of n1 and b of n2 come from the same proportion: the probability, under
+// the hypergeometric law with the table's margins, of every table no more
+// likely than the one observed.
+func fisherExact(a, n1, b, n2 int) float64 {
+	k, n := a+b, n1+n2
+	lchoose := func(n, r int) float64 {
+		x, _ := math.Lgamma(float64(n + 1))
+		y, _ := math.Lgamma(float64(r + 1))
+		z, _ := math.Lgamma(float64(n - r + 1))
+		return x - y - z
+	}
+	prob := func(x int) float64 { return math.Exp(lchoose(k, x) + lchoose(n-k, n1-x) - lchoose(n, n1)) }
+	p0 := prob(a)
+	var p float64
+	for x := max(0, k-n2); x <= min(k, n1); x++ {
+		if q := prob(x); q <= p0*(1+1e-7) {
+			p += q
+		}
+	}
+	return min(p, 1)
+}
