@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patrolsim/patrolsim/calibrate"
+	"github.com/patrolsim/patrolsim/scenarios/calibrate"
 )
 
 func (m *Main) calibrateCmd() *cobra.Command {

@@ -15,9 +15,9 @@ import (
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/patrolsim/patrolsim/analytic"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/analytic"
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )

@@ -6,8 +6,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/patrolsim/patrolsim/analytic"
 	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/analytic"
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
@@ -28,7 +28,7 @@ const mile = 1609.344 // metres
 const rectCityCols = 504
 
 // rectCityCube is the book's model as a 3-atom exact hypercube for the
-// boundary w (as analytic.rectangularCity in analytic/hypercube_test.go):
+// boundary w (as analytic.rectangularCity in sim/analytic/hypercube_test.go):
 // atoms east (x ≥ 0.75), middle (0.75 − w ≤ x < 0.75, unit 1's district)
 // and west (unit 2's), with the mean east–west distances (miles) from each
 // unit's home to a uniform point of the atom. Unit index 0 is the book's

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patrolsim/patrolsim/report"
+	"github.com/patrolsim/patrolsim/results/report"
 )
 
 type reportFlags struct {

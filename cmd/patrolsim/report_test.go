@@ -14,7 +14,7 @@ func copyReportRun(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"results.json", "details.json", "scenario.yaml"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "report", "testdata", "grid", f))
+		data, err := os.ReadFile(filepath.Join("..", "..", "results", "report", "testdata", "grid", f))
 		if err != nil {
 			t.Fatal(err)
 		}

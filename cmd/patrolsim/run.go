@@ -16,8 +16,8 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/patrolsim/patrolsim/report"
 	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
 )

@@ -13,9 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patrolsim/patrolsim/report"
+	"github.com/patrolsim/patrolsim/cmd/patrolsim/serve"
+	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
-	"github.com/patrolsim/patrolsim/serve"
 )
 
 func (m *Main) serveCmd() *cobra.Command {

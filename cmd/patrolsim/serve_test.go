@@ -24,9 +24,9 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 
+	"github.com/patrolsim/patrolsim/cmd/patrolsim/serve"
 	"github.com/patrolsim/patrolsim/internal/browsertest"
 	"github.com/patrolsim/patrolsim/scenarios"
-	"github.com/patrolsim/patrolsim/serve"
 )
 
 func serveGet(t *testing.T, url string) []byte {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patrolsim/patrolsim/sweep"
+	"github.com/patrolsim/patrolsim/scenarios/sweep"
 )
 
 type sweepFlags struct {

@@ -13,9 +13,9 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/patrolsim/patrolsim/analytic"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/analytic"
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
@@ -290,7 +290,7 @@ y). The analytic travel row is the book's plus that 0.001; in
 the real 2 × 1 mile city the same argument adds 0.25 mile, a constant the
 book leaves out because it does not depend on the boundary.
 
-Closed forms the analytic package checks exactly (analytic/*_test.go):
+Closed forms the analytic package checks exactly (sim/analytic/*_test.go):
 the hypercube's P(all busy) is Erlang B (loss) or Erlang C (queue) and its
 carried load (λ/μ)(1 − B) or λ/μ on random cities of up to 12 units; the
 two-unit rectangular city of Larson & Odoni §5.3.3 (ρ1 = 0.49010, ρ2 =

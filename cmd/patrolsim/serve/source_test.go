@@ -143,13 +143,13 @@ func TestUploadProblems(t *testing.T) {
 	doc, files := jinzhou(t)
 
 	// A real file on disk, by absolute path and by a ../ path (relative to
-	// the test's folder, serve/): were either read, the upload would load
+	// the test's folder, cmd/patrolsim/serve/): were either read, the upload would load
 	// (it is the city's own areas file); it must be refused instead.
 	onDisk := filepath.Join(t.TempDir(), "communities.geojson")
 	if err := os.WriteFile(onDisk, files["communities.geojson"], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	const upPath = "../scenarios/jinzhou/communities.geojson"
+	const upPath = "../../../scenarios/jinzhou/communities.geojson"
 	if _, err := os.Stat(upPath); err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestUploadBudget(t *testing.T) {
 	// Roads: the test city's network, whose table is a few hundred bytes.
 	roads := map[string][]byte{}
 	for _, n := range []string{"areas.geojson", "roads.geojson"} {
-		data, err := os.ReadFile(filepath.Join("..", "scenarios", "testdata", "city", n))
+		data, err := os.ReadFile(filepath.Join("..", "..", "..", "scenarios", "testdata", "city", n))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patrolsim/patrolsim/report"
+	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim/geo"
 )

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/patrolsim/patrolsim/scenarios"
-	"github.com/patrolsim/patrolsim/sweep"
+	"github.com/patrolsim/patrolsim/scenarios/sweep"
 )
 
 // SweepMeta is a sweep's sweep.json: what was swept.

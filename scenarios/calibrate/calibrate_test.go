@@ -14,7 +14,7 @@ import (
 	"github.com/patrolsim/patrolsim/sim"
 )
 
-const dataDir = "../../shared/data"
+const dataDir = "../../../shared/data"
 
 // needData skips when the shared data folder is absent, except under CI.
 func needData(t *testing.T) {
