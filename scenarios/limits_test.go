@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -82,4 +83,27 @@ func TestCheckBlock(t *testing.T) {
 		t.Fatalf("got %v, want one problem on line 13 under check", err)
 	}
 	t.Log(err)
+}
+
+// TestEndlessFile: a data file that never ends (a device reporting size 0)
+// is refused after MaxFileBytes read, not read until memory runs out.
+func TestEndlessFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	defer func(n int64) { maxFileBytes = n }(maxFileBytes)
+	maxFileBytes = 1 << 20
+	abs, err := filepath.Abs("testdata/city/areas.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"areas", "posts"} {
+		_, err := LoadAt(filepath.Join(t.TempDir(), "s.yaml"), []byte(doc(map[string]string{"areas": "city: {areas: /dev/zero}", "posts": "city: {areas: " + abs + ", posts: /dev/zero}"}[key])))
+		if err == nil || !strings.Contains(err.Error(), "more than the limit of 1048576 bytes") {
+			t.Errorf("%s: /dev/zero: got %v, want the byte limit", key, err)
+		}
+	}
+	if _, err := LoadFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "more than the limit") {
+		t.Errorf("scenario /dev/zero: got %v, want the byte limit", err)
+	}
 }

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"github.com/patrolsim/patrolsim/sim/geo"
 	"io/fs"
 	"math"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
 
 	"go.yaml.in/yaml/v3"
 
@@ -584,12 +585,12 @@ var brokenCases = []brokenCase{
 		want: func() []string {
 			var w []string
 			for h := range 24 {
-				w = append(w, fmt.Sprintf("broken.yaml:8: incidents.hour_of_day[%d]: must be >= 0 and at most 1e9 (got 1e+308)", h))
+				w = append(w, fmt.Sprintf("broken.yaml:8: incidents.hour_of_day[%d]: must be between 0 and 1e9 (got 1e308)", h))
 			}
 			return w
 		}()},
 	{name: "negative weight", doc: doc("incidents: {day_of_week: [1, 1, 1, -1, 1, 1, 1], types: [{name: any, share: 1}]}"),
-		want: []string{"broken.yaml:8: incidents.day_of_week[3]: must be >= 0 and at most 1e9 (got -1)"}},
+		want: []string{"broken.yaml:8: incidents.day_of_week[3]: must be between 0 and 1e9 (got -1)"}},
 	{name: "shares not summing to 1", doc: doc("incidents: {types: [{name: a, share: 0.5}, {name: b, share: 0.25}]}"),
 		want: []string{"broken.yaml:8: incidents.types: shares must sum to 1 (got 0.75)"}},
 	{name: "share above 1", doc: doc("incidents: {types: [{name: a, share: 1.5}, {name: b, share: -0.5}]}"),
@@ -619,7 +620,7 @@ var brokenCases = []brokenCase{
 		want: []string{`broken.yaml:8: incidents.report_delay.mean: invalid duration "soon"`}},
 	{name: "incidents", file: "incidents.yaml", want: []string{
 		"incidents.yaml:8: incidents.hour_of_day: must have 24 values (got 23)",
-		"incidents.yaml:9: incidents.day_of_week[3]: must be >= 0 and at most 1e9 (got -1)",
+		"incidents.yaml:9: incidents.day_of_week[3]: must be between 0 and 1e9 (got -1)",
 		// 0.25 + 0.25 + 0.125 + 0.125 + 0.0625 + 0.0625: exact in binary.
 		"incidents.yaml:10: incidents.types: shares must sum to 1 (got 0.875)",
 		`incidents.yaml:12: incidents.types[1].name: duplicate incident type "theft"`,

@@ -1,0 +1,68 @@
+package scenarios
+
+// The ranking objective and the check: block, read by results.
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/sim"
+)
+
+// checkRanking validates the objective's metric names against the metrics
+// the configuration produces.
+func checkRanking(f *File, cfg *sim.Config, e *errs) {
+	e.bound("ranking.alpha", "ranking.alpha", f.Ranking.Alpha)
+	if cfg.City == nil || len(f.Ranking.Objective) == 0 {
+		return
+	}
+	var names []string
+	neutral := map[string]bool{}
+	for _, m := range results.Metrics(cfg) {
+		names = append(names, m.Name)
+		neutral[m.Name] = m.Better == results.Neutral
+	}
+	for i, g := range f.Ranking.Objective {
+		path := fmt.Sprintf("ranking.objective[%d]", i)
+		if !slices.Contains(names, g.Metric) {
+			msg := fmt.Sprintf("unknown metric %q", g.Metric)
+			if s := closest(g.Metric, names); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += " (the metrics are the keys of results.json; see README)"
+			}
+			e.add(path+".metric", "%s", msg)
+		} else if neutral[g.Metric] {
+			e.add(path+".metric", "%s is neither better high nor low, so it cannot rank variants", g.Metric)
+		}
+		e.bound("ranking.objective[].weight", path+".weight", g.Weight)
+	}
+}
+
+// Objective returns the ranking objective: the scenario's, or the default.
+func (s *Scenario) Objective() []results.Goal {
+	if len(s.File.Ranking.Objective) == 0 {
+		return results.DefaultObjective
+	}
+	out := make([]results.Goal, len(s.File.Ranking.Objective))
+	for i, g := range s.File.Ranking.Objective {
+		out[i] = results.Goal{Metric: g.Metric, Weight: g.Weight}
+	}
+	return out
+}
+
+var checkErrRE = regexp.MustCompile(`^:(\d+): (.*)$`)
+
+// CheckConfig returns the scenario's check: block, or nil if it has none.
+func (s *Scenario) CheckConfig() *results.CheckConfig {
+	if s.File.Check.Kind == 0 {
+		return nil
+	}
+	c, err := results.ParseCheckNode(s.Path, &s.File.Check)
+	if err != nil {
+		return nil // validated when loaded
+	}
+	return c
+}

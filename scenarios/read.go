@@ -1,0 +1,67 @@
+package scenarios
+
+// Reading files: every file a scenario names is read through these, bounded
+// by MaxFileBytes of bytes actually read.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+func readFileLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f, path)
+}
+
+// maxFileBytes is MaxFileBytes; tests lower it.
+var maxFileBytes int64 = MaxFileBytes
+
+func readAll(f fs.File, name string) ([]byte, error) {
+	if st, err := f.Stat(); err == nil && st.Size() > maxFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), maxFileBytes)
+	}
+	// The size a file reports is 0 for devices, pipes and FIFOs
+	// (/dev/zero): the bytes actually read are what is bounded.
+	var b bytes.Buffer
+	n, err := b.ReadFrom(io.LimitReader(f, maxFileBytes+1))
+	if err == nil && n > maxFileBytes {
+		return nil, fmt.Errorf("%s: more than the limit of %d bytes", name, maxFileBytes)
+	}
+	return b.Bytes(), err
+}
+
+func readLimited(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f, name)
+}
+
+// readData reads the data file named by the field at path, or records why
+// it cannot.
+func readData(read reader, e *errs, path, file string) ([]byte, bool) {
+	data, err := read(file)
+	if err != nil {
+		e.add(path, "cannot read %q: %v", file, unwrapPath(err))
+		return nil, false
+	}
+	return data, true
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
