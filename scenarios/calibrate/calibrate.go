@@ -311,13 +311,6 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		bad := func(format string, a ...any) {
-			res.Bad++
-			if len(res.BadSamples) < 10 {
-				res.BadSamples = append(res.BadSamples, fmt.Sprintf("%s:%d: ", o.Incidents, line)+fmt.Sprintf(format, a...))
-			}
-		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -331,6 +324,15 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 			return nil, nil, fmt.Errorf("%s: %w", o.Incidents, err)
 		}
 		res.Rows++
+		// FieldPos only after a record was read: after a ParseError it
+		// panics (a malformed quote in the first column, x"y,121,41).
+		line, _ := r.FieldPos(0)
+		bad := func(format string, a ...any) {
+			res.Bad++
+			if len(res.BadSamples) < 10 {
+				res.BadSamples = append(res.BadSamples, fmt.Sprintf("%s:%d: ", o.Incidents, line)+fmt.Sprintf(format, a...))
+			}
+		}
 		get := func(i int) (string, bool) {
 			if i < 0 {
 				return "", true

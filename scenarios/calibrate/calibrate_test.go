@@ -151,7 +151,8 @@ func TestSanFrancisco(t *testing.T) {
 func TestBadRows(t *testing.T) {
 	needData(t)
 	dir := t.TempDir()
-	csv := "date,longitude,latitude\n2014-01-01 10:00,-87.63,41.79\nyesterday,-87.63,41.79\n2014-01-02 11:00,x,41.79\n2014-01-02 12:00,-80.0,30.0\n"
+	csv := "date,longitude,latitude\n2014-01-01 10:00,-87.63,41.79\nyesterday,-87.63,41.79\n2014-01-02 11:00,x,41.79\n2014-01-02 12:00,-80.0,30.0\n" +
+		"x\"y,-87.63,41.79\n" // a malformed quote in the first column: a ParseError, once a panic
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte(csv), 0o644)
 	o := Options{Incidents: in, Areas: filepath.Join(dataDir, "chicago/chicago_police_beats_2012.geojson"),
@@ -166,7 +167,7 @@ func TestBadRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Bad != 2 || r.Outside != 1 || r.Inside != 1 || !strings.Contains(warn.String(), "column \"date\"") {
+	if r.Bad != 3 || r.Outside != 1 || r.Inside != 1 || !strings.Contains(warn.String(), "column \"date\"") || !strings.Contains(warn.String(), "in.csv:6") {
 		t.Errorf("bad %d outside %d inside %d; warnings:\n%s", r.Bad, r.Outside, r.Inside, warn.String())
 	}
 }
