@@ -46,10 +46,16 @@ func (e *Error) Error() string {
 // errs collects problems, finding each path's line in the document.
 type errs struct {
 	file   string
+	data   []byte             // the document, for lines of errors that have none
 	lines  map[string]int     // path → line of its key or item
 	values map[string]nodePos // path → its scalar value and where it stands
 	list   []FieldError
+	walked int // nodes checkKeys visited: aliases are followed within maxWalk
 }
+
+// maxWalk bounds the nodes checkKeys visits, following aliases: a document
+// of nested aliases ("billion laughs") expands exponentially.
+const maxWalk = 1 << 20
 
 // nodePos is a scalar value and its position in the document.
 type nodePos struct {
@@ -128,7 +134,15 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, e *errs) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if e.walked++; e.walked > maxWalk {
+		return
+	}
 	if n.Kind == yaml.AliasNode {
+		// The keys of an anchored mapping are checked where it is used,
+		// against the type of that place.
+		if n.Alias != nil {
+			checkKeys(n.Alias, t, path, e)
+		}
 		return
 	}
 	switch t.Kind() {
@@ -171,7 +185,14 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, e *errs) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i].Value
 		if k == "<<" {
-			continue // a YAML merge key: the merged mapping is checked where it is defined
+			// A YAML merge key: the merged mappings' keys join this one's.
+			v := n.Content[i+1]
+			for _, m := range append([]*yaml.Node{v}, v.Content...) {
+				if m.Kind == yaml.AliasNode || m.Kind == yaml.MappingNode && m != v {
+					checkKeys(m, t, path, e)
+				}
+			}
+			continue
 		}
 		p := k
 		if path != "" {

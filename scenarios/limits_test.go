@@ -107,3 +107,42 @@ func TestEndlessFile(t *testing.T) {
 		t.Errorf("scenario /dev/zero: got %v, want the byte limit", err)
 	}
 }
+
+// TestYAMLMessages: syntax and type errors name the line, the field and the
+// whole value, and say what is wrong in words (a tab, a control character,
+// an alias without anchor); keys reached through aliases and merge keys are
+// checked like any other.
+func TestYAMLMessages(t *testing.T) {
+	cases := []struct{ name, doc, want string }{
+		{"tab in indentation", "version: 1\nname: x\n\tseed: 3\n", "s.yaml:3: a tab character: YAML indents with spaces, never tabs"},
+		{"tab at a key", "version: 1\n\tname: x\n", "s.yaml:2: a tab character: YAML indents with spaces, never tabs"},
+		{"NUL byte", "version: 1\nname: x\x00\n", "s.yaml:2: a control character (byte 0x00) in the text"},
+		{"undefined alias", "version: 1\nname: *foo\n", "s.yaml:2: alias *foo refers to no anchor &foo defined before it"},
+		{"22-digit seed", "version: 1\nname: x\nseed: 1234567890123456789012\n", `s.yaml:3: seed: must be a whole number >= 0 (got "1234567890123456789012")`},
+		{"unknown key through an alias", "a: &x {foo: 1}\nversion: 1\nname: x\nreporting: *x\n", `s.yaml:1: reporting.foo: unknown key "foo"`},
+		{"unknown key through a merge", "a: &x {foo: 1}\nversion: 1\nname: x\nreporting:\n  <<: *x\n", `s.yaml:1: reporting.foo: unknown key "foo"`},
+		{"syntax error", "version: 1\nname: [x\ncity: {\n", "s.yaml:2: did not find expected ',' or ']'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("s.yaml", []byte(tc.doc), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v\nwant a problem %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestAliasBomb: nested aliases (a "billion laughs" document) are refused
+// or checked in bounded work, never expanded without end.
+func TestAliasBomb(t *testing.T) {
+	doc := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 'b'; i <= 'j'; i++ {
+		prev := string(i - 1)
+		doc += string(i) + ": &" + string(i) + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+	}
+	doc += "version: 1\nname: x\nunits: *j\n"
+	if _, err := Load("s.yaml", []byte(doc), nil); err == nil {
+		t.Fatal("loaded an alias bomb")
+	}
+}

@@ -69,14 +69,14 @@ func Load(name string, data []byte, fsys fs.FS) (*Scenario, error) {
 }
 
 func load(name string, data []byte, read reader) (*Scenario, error) {
-	e := &errs{file: name, lines: map[string]int{}, values: map[string]nodePos{}}
+	e := &errs{file: name, data: data, lines: map[string]int{}, values: map[string]nodePos{}}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{[]FieldError{{File: name, Line: 1, Msg: "the file is empty; a scenario is a YAML mapping (version: 1, name: …, city: …)"}}}
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, &Error{[]FieldError{{File: name, Line: root.Line, Msg: "a scenario must be a YAML mapping (version: 1, name: …, city: …)"}}}
