@@ -730,7 +730,7 @@ var brokenCases = []brokenCase{
 	{name: "YAML syntax error line", file: "syntax.yaml",
 		want: []string{"syntax.yaml:5: did not find expected ',' or '}'"}},
 	{name: "tab indentation", doc: "version: 1\n\tname: tabs\n",
-		want: []string{"broken.yaml:2: found a tab character that violates indentation"}},
+		want: []string{"broken.yaml:2: a tab character: YAML indents with spaces, never tabs"}},
 	{name: "duplicate key", doc: base + "name: again\n",
 		want: []string{`broken.yaml:13: name: mapping key "name" already defined at line 2`}},
 	{name: "type error", doc: doc("replications: many"),
