@@ -207,27 +207,3 @@ func holm(cs []Comparison) {
 		cs[k].PHolm = p
 	}
 }
-
-// holmAdjust returns Holm's step-down adjustment of ps (same order):
-// with the m defined p-values sorted ascending, p_(j) becomes the
-// maximum over i <= j of min(1, (m − i + 1) p_(i)). NaNs stay NaN.
-func holmAdjust(ps []float64) []float64 {
-	out := make([]float64, len(ps))
-	var idx []int
-	for k, p := range ps {
-		out[k] = math.NaN()
-		if !math.IsNaN(p) {
-			idx = append(idx, k)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ps[a], ps[b]) })
-	m := len(idx)
-	run := 0.0
-	for j, k := range idx {
-		run = max(run, min(1, float64(m-j)*ps[k]))
-		out[k] = run
-	}
-	return out
-}
-
-func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -1,45 +1,8 @@
 package results
 
 import (
-	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
-
-// Estimate is a metric over replications: the mean and the 95% confidence
-// interval of the mean (Student t with N−1 degrees of freedom). Fields are
-// NaN when undefined: no replication had a value, or (for the interval)
-// fewer than two did. The mean is +Inf, with no interval, when a
-// replication's value was +Inf (a quantile of response times beyond the
-// answered calls).
-type Estimate struct {
-	Mean, Low, High float64
-	N               int // replications with a value
-}
-
-// Estimate computes the estimate of the mean of xs, ignoring NaNs.
-func estimate(xs []float64) Estimate {
-	var vals []float64
-	for _, x := range xs {
-		if x == x {
-			vals = append(vals, x)
-		}
-	}
-	e := Estimate{Mean: math.NaN(), Low: math.NaN(), High: math.NaN(), N: len(vals)}
-	if len(vals) == 0 {
-		return e
-	}
-	e.Mean = stat.Mean(vals, nil)
-	if len(vals) < 2 || math.IsInf(e.Mean, 0) {
-		return e // no interval from one value, or around an infinite mean
-	}
-	se := stat.StdDev(vals, nil) / math.Sqrt(float64(len(vals)))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(vals) - 1)}.Quantile(0.975)
-	e.Low, e.High = e.Mean-t*se, e.Mean+t*se
-	return e
-}
 
 // VariantSummary is one variant's results.
 type VariantSummary struct {
@@ -114,7 +77,3 @@ func Summarize(scenario string, seed uint64, metrics []Metric, names []string, v
 func (s *Summary) Index(name string) int {
 	return slices.IndexFunc(s.Metrics, func(m Metric) bool { return m.Name == name })
 }
-
-// EstimateOf is the mean and 95% confidence interval of xs over
-// replications, NaNs left out (as in a Summary).
-func EstimateOf(xs []float64) Estimate { return estimate(xs) }

@@ -1,8 +1,10 @@
 package results
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -236,3 +238,87 @@ func fisherExact(a, n1, b, n2 int) float64 {
 	}
 	return min(p, 1)
 }
+
+// Estimate is a metric over replications: the mean and the 95% confidence
+// interval of the mean (Student t with N−1 degrees of freedom). Fields are
+// NaN when undefined: no replication had a value, or (for the interval)
+// fewer than two did. The mean is +Inf, with no interval, when a
+// replication's value was +Inf (a quantile of response times beyond the
+// answered calls).
+type Estimate struct {
+	Mean, Low, High float64
+	N               int // replications with a value
+}
+
+// Estimate computes the estimate of the mean of xs, ignoring NaNs.
+func estimate(xs []float64) Estimate {
+	var vals []float64
+	for _, x := range xs {
+		if x == x {
+			vals = append(vals, x)
+		}
+	}
+	e := Estimate{Mean: math.NaN(), Low: math.NaN(), High: math.NaN(), N: len(vals)}
+	if len(vals) == 0 {
+		return e
+	}
+	e.Mean = stat.Mean(vals, nil)
+	if len(vals) < 2 || math.IsInf(e.Mean, 0) {
+		return e // no interval from one value, or around an infinite mean
+	}
+	se := stat.StdDev(vals, nil) / math.Sqrt(float64(len(vals)))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(vals) - 1)}.Quantile(0.975)
+	e.Low, e.High = e.Mean-t*se, e.Mean+t*se
+	return e
+}
+
+// EstimateOf is the mean and 95% confidence interval of xs over
+// replications, NaNs left out (as in a Summary).
+func EstimateOf(xs []float64) Estimate { return estimate(xs) }
+
+// holmAdjust returns Holm's step-down adjustment of ps (same order):
+// with the m defined p-values sorted ascending, p_(j) becomes the
+// maximum over i <= j of min(1, (m − i + 1) p_(i)). NaNs stay NaN.
+func holmAdjust(ps []float64) []float64 {
+	out := make([]float64, len(ps))
+	var idx []int
+	for k, p := range ps {
+		out[k] = math.NaN()
+		if !math.IsNaN(p) {
+			idx = append(idx, k)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ps[a], ps[b]) })
+	m := len(idx)
+	run := 0.0
+	for j, k := range idx {
+		run = max(run, min(1, float64(m-j)*ps[k]))
+		out[k] = run
+	}
+	return out
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func definedValues(xs []float64) []float64 {
+	var out []float64
+	for _, x := range xs {
+		if finite(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func meanOf(xs []float64) float64 {
+	xs = definedValues(xs)
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return stat.Mean(xs, nil)
+}
+
+// welch returns the two-sided p-value of Welch's t test that x and y have
+// the same mean (WelchDifference); NaN with fewer than two values on a
+// side.
+func welch(x, y []float64) float64 { return WelchDifference(x, y).P }

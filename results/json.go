@@ -1,14 +1,8 @@
 package results
 
 import (
-	"bufio"
-	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 )
 
 // JSON is the public result document (see README, "JSON output"). Keys of
@@ -106,77 +100,4 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(s.Document())
-}
-
-// WriteCSV writes one row per (variant, replication): the variant, the
-// replication number and every metric (empty where undefined).
-func (s *Summary) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	head := []string{"variant", "replication"}
-	for _, m := range s.Metrics {
-		head = append(head, m.Name)
-	}
-	if err := cw.Write(head); err != nil {
-		return err
-	}
-	row := make([]string, len(head))
-	for _, v := range s.Variants {
-		for r, vals := range v.Reps {
-			row[0], row[1] = v.Name, strconv.Itoa(r)
-			for i, x := range vals {
-				row[2+i] = FormatFloat(x)
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// FormatFloat formats x with the fewest digits that read back exactly, or
-// as an empty string when x is NaN.
-func FormatFloat(x float64) string {
-	if x != x {
-		return ""
-	}
-	return strconv.FormatFloat(x, 'g', -1, 64)
-}
-
-// WriteFileAtomic writes a file through fn so that path holds either its old
-// content or the complete new one, never a part: it writes a temporary file
-// in the same folder, syncs it and renames it over path.
-func WriteFileAtomic(path string, fn func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err = fn(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -1,0 +1,344 @@
+package results
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// when undefined.
+func formatValue(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "–"
+	case math.IsInf(x, 0) || math.Abs(x) >= 1000:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 4, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+func formatDifference(row CheckRow) string {
+	d := row.Difference
+	if math.IsNaN(d) {
+		return "–"
+	}
+	s := formatValue(d)
+	if d > 0 {
+		s = "+" + s
+	}
+	if row.Baseline != 0 && finite(row.Baseline) && d != 0 {
+		s += fmt.Sprintf(" (%+.1f%%)", 100*d/math.Abs(row.Baseline))
+	}
+	return s
+}
+
+func formatP(p float64) string {
+	if math.IsNaN(p) {
+		return "–"
+	}
+	if p < 0.001 {
+		return "<0.001"
+	}
+	return strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+// Summary returns the counts line: "1 worse, 2 better, 40 same, …".
+func (r *CheckReport) Summary() string {
+	var parts []string
+	for _, v := range Verdicts {
+		n := r.Count(v)
+		if n > 0 || v == VerdictWorse || v == VerdictBetter || v == VerdictSame || v == VerdictIdentical {
+			parts = append(parts, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WriteTable writes the readable report: a head, the warnings, a table of
+// the rows that are not identical (all rows if all is set) and the counts.
+func (r *CheckReport) WriteTable(w io.Writer, all bool) error {
+	b, n := r.Baseline, r.Now
+	fmt.Fprintf(w, "check %s against %s\n", n.Scenario, r.BaselineFile)
+	fmt.Fprintf(w, "baseline: seed %d, %d replications, patrolsim %s, scenario %s\n", b.Seed, b.Replications, b.Version, shortHash(b.ScenarioHash))
+	fmt.Fprintf(w, "now:      seed %d, %d replications, patrolsim %s, scenario %s\n", n.Seed, n.Replications, n.Version, shortHash(n.ScenarioHash))
+	fmt.Fprintf(w, "worse or better = significant (Welch t test, Holm over %d tests, level %g) and beyond tolerance\n", r.Tests, r.Level)
+	for _, msg := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", msg)
+	}
+	var rows []CheckRow
+	for _, row := range r.Rows {
+		if all || row.Verdict != VerdictIdentical {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "variant\tmetric\tbaseline\tnow\tdifference\tp (Holm)\tverdict")
+		for _, row := range rows {
+			verdict := string(row.Verdict)
+			if row.Note != "" {
+				verdict += " (" + row.Note + ")"
+			}
+			metric := row.Metric
+			if metric == "" {
+				metric = "–"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Variant, metric, formatValue(row.Baseline),
+				formatValue(row.Now), formatDifference(row), formatP(row.PHolm), verdict)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "\n%d compared: %s\n", len(r.Rows), r.Summary())
+	return err
+}
+
+// CheckJSON is the document check --json prints. Fields may be added,
+// never renamed or removed.
+type CheckJSON struct {
+	Scenario        string         `json:"scenario"`
+	BaselineFile    string         `json:"baseline_file"`
+	Baseline        RunInfoJSON    `json:"baseline"`
+	Now             RunInfoJSON    `json:"now"`
+	Level           float64        `json:"level"`
+	Correction      string         `json:"correction"`
+	Tests           int            `json:"tests"`
+	ScenarioChanged bool           `json:"scenario_changed"`
+	VersionChanged  bool           `json:"version_changed"`
+	Warnings        []string       `json:"warnings"`
+	Counts          map[string]int `json:"counts"`
+	Regression      bool           `json:"regression"`
+	Results         []CheckRowJSON `json:"results"`
+}
+
+// RunInfoJSON is a RunInfo in the check document.
+type RunInfoJSON struct {
+	Scenario     string `json:"scenario"`
+	ScenarioHash string `json:"scenario_hash"`
+	Seed         uint64 `json:"seed"`
+	Replications int    `json:"replications"`
+	Version      string `json:"patrolsim_version"`
+}
+
+// CheckRowJSON is one row of the check document.
+type CheckRowJSON struct {
+	Variant     string        `json:"variant"`
+	Metric      string        `json:"metric,omitempty"`
+	Better      string        `json:"better,omitempty"`
+	Baseline    *float64      `json:"baseline_mean"`
+	Now         *float64      `json:"now_mean"`
+	Difference  *float64      `json:"difference"`
+	P           *float64      `json:"p_value"`
+	PHolm       *float64      `json:"p_holm"`
+	Significant bool          `json:"significant"`
+	Tolerance   ToleranceJSON `json:"tolerance"`
+	Beyond      bool          `json:"beyond_tolerance"`
+	Verdict     Verdict       `json:"verdict"`
+	Note        string        `json:"note,omitempty"`
+}
+
+// ToleranceJSON is a Tolerance in the check document.
+type ToleranceJSON struct {
+	Rel float64 `json:"rel"`
+	Abs float64 `json:"abs"`
+}
+
+func (i RunInfo) json() RunInfoJSON {
+	return RunInfoJSON{i.Scenario, i.ScenarioHash, i.Seed, i.Replications, i.Version}
+}
+
+// Document returns the report as the check document.
+func (r *CheckReport) Document() CheckJSON {
+	doc := CheckJSON{Scenario: r.Now.Scenario, BaselineFile: r.BaselineFile, Baseline: r.Baseline.json(), Now: r.Now.json(),
+		Level: r.Level, Correction: "holm", Tests: r.Tests, ScenarioChanged: r.ScenarioChanged, VersionChanged: r.VersionChanged,
+		Warnings: append([]string{}, r.Warnings...), Counts: map[string]int{}, Regression: r.Regression(), Results: []CheckRowJSON{}}
+	for _, v := range Verdicts {
+		doc.Counts[string(v)] = r.Count(v)
+	}
+	for _, row := range r.Rows {
+		rj := CheckRowJSON{Variant: row.Variant, Metric: row.Metric, Baseline: num(row.Baseline), Now: num(row.Now),
+			Difference: num(row.Difference), P: num(row.P), PHolm: num(row.PHolm), Significant: row.Significant,
+			Tolerance: ToleranceJSON{row.Tolerance.Rel, row.Tolerance.Abs}, Beyond: row.Beyond, Verdict: row.Verdict, Note: row.Note}
+		if row.Metric != "" {
+			rj.Better = betterName(row.Better)
+		}
+		doc.Results = append(doc.Results, rj)
+	}
+	return doc
+}
+
+// WriteJSON writes the check document, indented, with a final newline.
+func (r *CheckReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r.Document())
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// describe says what happened to a row in one line.
+func (row CheckRow) describe() string {
+	if row.Metric == "" {
+		return fmt.Sprintf("variant %s: %s", row.Variant, row.Note)
+	}
+	s := fmt.Sprintf("%s of variant %s: %s, baseline %s, now %s, difference %s", row.Metric, row.Variant, row.Verdict,
+		formatValue(row.Baseline), formatValue(row.Now), formatDifference(row))
+	if !math.IsNaN(row.PHolm) {
+		s += fmt.Sprintf(", p (Holm) %s", formatP(row.PHolm))
+	}
+	if row.Verdict != VerdictIdentical {
+		s += ", tolerance " + formatValue(row.Tolerance.Threshold(row.Baseline))
+		if row.Better != Neutral {
+			s += fmt.Sprintf(" (%s is better)", betterName(row.Better))
+		}
+	}
+	if row.Note != "" {
+		s += " (" + row.Note + ")"
+	}
+	return s
+}
+
+// WriteJUnit writes the report as JUnit XML: one test suite per variant,
+// one test case per metric; worse metrics fail, metrics or variants
+// missing on one side are skipped. The warnings and what produced both
+// sides are properties of every suite.
+func (r *CheckReport) WriteJUnit(w io.Writer) error {
+	doc := junitSuites{Name: "patrolsim check " + r.Now.Scenario}
+	props := []junitProperty{
+		{"baseline_file", r.BaselineFile},
+		{"baseline_scenario_hash", r.Baseline.ScenarioHash},
+		{"scenario_hash", r.Now.ScenarioHash},
+		{"baseline_patrolsim_version", r.Baseline.Version},
+		{"patrolsim_version", r.Now.Version},
+		{"baseline_seed", strconv.FormatUint(r.Baseline.Seed, 10)},
+		{"seed", strconv.FormatUint(r.Now.Seed, 10)},
+		{"level", strconv.FormatFloat(r.Level, 'g', -1, 64)},
+		{"scenario_changed", strconv.FormatBool(r.ScenarioChanged)},
+		{"version_changed", strconv.FormatBool(r.VersionChanged)},
+	}
+	for _, msg := range r.Warnings {
+		props = append(props, junitProperty{"warning", msg})
+	}
+	var suite *junitSuite
+	for _, row := range r.Rows {
+		if suite == nil || suite.Name != r.Now.Scenario+"/"+row.Variant {
+			doc.Suites = append(doc.Suites, junitSuite{Name: r.Now.Scenario + "/" + row.Variant, Properties: props})
+			suite = &doc.Suites[len(doc.Suites)-1]
+		}
+		c := junitCase{Name: row.Metric, Classname: r.Now.Scenario + "." + row.Variant, Time: "0", SystemOut: row.describe()}
+		if row.Metric == "" {
+			c.Name = "(variant)"
+		}
+		switch row.Verdict {
+		case VerdictWorse:
+			c.Failure = &junitMessage{Message: row.describe(), Type: "worse", Text: row.describe()}
+			suite.Failures++
+		case VerdictMissing, VerdictNew:
+			c.Skipped = &junitMessage{Message: row.describe()}
+			suite.Skipped++
+		}
+		suite.Tests++
+		suite.Cases = append(suite.Cases, c)
+	}
+	for _, s := range doc.Suites {
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Skipped += s.Skipped
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// WriteAnnotations writes GitHub Actions workflow commands: a warning for
+// every warning of the report and an error for every worse metric. file,
+// if not empty, is the scenario file the errors point at.
+func (r *CheckReport) WriteAnnotations(w io.Writer, file string) error {
+	for _, msg := range r.Warnings {
+		if _, err := fmt.Fprintf(w, "::warning title=%s::%s\n", ghProperty("patrolsim check: "+r.Now.Scenario), ghData(msg)); err != nil {
+			return err
+		}
+	}
+	for _, row := range r.Rows {
+		if row.Verdict != VerdictWorse {
+			continue
+		}
+		props := ""
+		if file != "" {
+			props = "file=" + ghProperty(file) + ","
+		}
+		title := fmt.Sprintf("%s worse in %s/%s", row.Metric, r.Now.Scenario, row.Variant)
+		if _, err := fmt.Fprintf(w, "::error %stitle=%s::%s\n", props, ghProperty(title), ghData(row.describe())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ghData escapes the message of a workflow command (the runner's
+// CommandExtensions: %, CR and LF).
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a property value of a workflow command: as data, and
+// also ':' and ','.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
