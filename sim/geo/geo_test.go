@@ -946,9 +946,33 @@ func TestFromGeoJSONErrors(t *testing.T) {
 		},
 		{
 			name:   "polygon without area",
-			data:   collection(`{"type":"Feature","properties":{"d":"1","n":"flat"},"geometry":{"type":"Polygon","coordinates":[[[-87.7,41.8],[-87.6,41.8],[-87.7,41.8]]]}}`),
+			data:   collection(`{"type":"Feature","properties":{"d":"1","n":"flat"},"geometry":{"type":"Polygon","coordinates":[[[-87.7,41.8],[-87.7,41.9],[-87.7,42.0],[-87.7,41.8]]]}}`),
 			fields: AreaFields{Name: "n", District: "d"},
 			want:   []string{`"flat"`, "no area"},
+		},
+		{
+			name:   "ring of three positions",
+			data:   collection(`{"type":"Feature","properties":{"d":"1","n":"flat"},"geometry":{"type":"Polygon","coordinates":[[[-87.7,41.8],[-87.6,41.8],[-87.7,41.8]]]}}`),
+			fields: AreaFields{Name: "n", District: "d"},
+			want:   []string{"feature 0", "3 positions", "at least 4"},
+		},
+		{
+			name:   "unclosed ring",
+			data:   collection(`{"type":"Feature","properties":{"d":"1","n":"open"},"geometry":{"type":"Polygon","coordinates":[[[-87.7,41.8],[-87.6,41.8],[-87.6,41.9],[-87.7,41.9]]]}}`),
+			fields: AreaFields{Name: "n", District: "d"},
+			want:   []string{"feature 0", "not closed", "RFC 7946"},
+		},
+		{
+			name:   "bow tie",
+			data:   collection(`{"type":"Feature","properties":{"d":"1","n":"bow"},"geometry":{"type":"Polygon","coordinates":[[[-87.7,41.8],[-87.6,41.9],[-87.6,41.8],[-87.7,41.9],[-87.7,41.8]]]}}`),
+			fields: AreaFields{Name: "n", District: "d"},
+			want:   []string{"feature 0", "crosses itself", "[-87.7 41.8]–[-87.6 41.9]"},
+		},
+		{
+			name:   "hole crossing itself in a multipolygon",
+			data:   collection(`{"type":"Feature","properties":{"d":"1","n":"holey"},"geometry":{"type":"MultiPolygon","coordinates":[[[[-88,41],[-87,41],[-87,42],[-88,42],[-88,41]],[[-87.7,41.8],[-87.6,41.9],[-87.6,41.8],[-87.7,41.9],[-87.7,41.8]]]]}}`),
+			fields: AreaFields{Name: "n", District: "d"},
+			want:   []string{"polygon 1, ring 2 crosses itself"},
 		},
 	}
 	for _, tt := range tests {

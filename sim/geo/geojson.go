@@ -64,6 +64,9 @@ func FromGeoJSON(data []byte, f AreaFields) (*City, error) {
 		default:
 			return nil, fmt.Errorf("feature %d: geometry %s, want Polygon or MultiPolygon", i, geomType(ft.Geometry))
 		}
+		if err := checkRings(ft.Geometry); err != nil {
+			return nil, fmt.Errorf("feature %d: %w", i, err)
+		}
 		if first {
 			b, first = ft.Geometry.Bound(), false
 		} else {
