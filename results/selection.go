@@ -291,7 +291,7 @@ func EquivalenceTest(diff, se, df, margin, alpha float64) Equivalence {
 		}
 		return e
 	}
-	pLow := 1 - t.CDF((diff+margin)/se) // H0: diff ≤ −margin
+	pLow := 1 - t.CDF((diff+margin)/se)  // H0: diff ≤ −margin
 	pHigh := t.CDF((diff - margin) / se) // H0: diff ≥ +margin
 	e.P = max(pLow, pHigh)
 	return e
