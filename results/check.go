@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // Regression checks (patrolsim check) compare a run with a stored
@@ -45,24 +44,26 @@ func (t Tolerance) Threshold(ref float64) float64 {
 	return max(t.Abs, t.Rel*math.Abs(ref))
 }
 
-// Default tolerances by kind of metric. They are judgement calls, not taken
-// from a source: a planner reads response times to a few seconds, shares to
-// the percent point and counts to a couple of incidents, and a change of
-// less than 5% rarely changes a deployment decision. Set them per metric in
-// a check file (docs/ci.md).
+// Default tolerances by kind of metric (Kind). They are judgement calls,
+// not taken from a source: a planner reads response times to a few
+// seconds, shares to the percent point and counts to a couple of
+// incidents, and a change of less than 5% rarely changes a deployment
+// decision. Set them per metric in a check file (docs/ci.md).
 var (
-	TimeTolerance  = Tolerance{Rel: 0.05, Abs: 5}    // metrics in seconds (_s)
-	ShareTolerance = Tolerance{Rel: 0.05, Abs: 0.01} // shares and ratios
-	CountTolerance = Tolerance{Rel: 0.05, Abs: 2}    // counts
+	TimeTolerance  = Tolerance{Rel: 0.05, Abs: 5}    // times (KindTime), seconds
+	ShareTolerance = Tolerance{Rel: 0.05, Abs: 0.01} // shares (KindShare) and ratios (KindRatio)
+	CountTolerance = Tolerance{Rel: 0.05, Abs: 2}    // counts (KindCount)
 )
 
-// DefaultTolerance returns the tolerance of m's kind: a time if its name
-// carries the unit _s, a count if its description says so, else a share.
+// DefaultTolerance returns the tolerance of m's kind, from its declaration
+// (Describe): TimeTolerance for times, CountTolerance for counts,
+// ShareTolerance for shares, ratios and metrics the registry does not
+// declare.
 func DefaultTolerance(m Metric) Tolerance {
-	switch {
-	case strings.HasSuffix(m.Name, "_s") || strings.Contains(m.Name, "_s_"):
+	switch Describe(m).Kind {
+	case KindTime:
 		return TimeTolerance
-	case strings.Contains(m.Doc, "(count)"):
+	case KindCount:
 		return CountTolerance
 	}
 	return ShareTolerance

@@ -60,9 +60,14 @@ func TestDefaultTolerance(t *testing.T) {
 		{Metric{Name: "response_p90_s_p1"}, TimeTolerance},
 		{Metric{Name: "command_delay_mean_s"}, TimeTolerance},
 		{Metric{Name: "within_target_p1"}, ShareTolerance},
-		{Metric{Name: "utilization_car", Doc: "share of on-duty time on calls, car"}, ShareTolerance},
-		{Metric{Name: "incidents", Doc: "incidents whose call came in the window (count)"}, CountTolerance},
-		{Metric{Name: "prevented_type_theft", Doc: "theft candidates prevented (count)"}, CountTolerance},
+		{Metric{Name: "utilization_car"}, ShareTolerance},
+		{Metric{Name: "incidents"}, CountTolerance},
+		{Metric{Name: "prevented_type_theft"}, CountTolerance},
+		{Metric{Name: "zero_incident_atoms"}, CountTolerance},
+		{Metric{Name: "workload_cv"}, ShareTolerance}, // a ratio
+		// The kind is the declaration's, not guessed from the name or the
+		// description: an undeclared name ending in _s is not a time.
+		{Metric{Name: "no_such_metric_s", Doc: "a count (count)"}, ShareTolerance},
 	} {
 		if got := DefaultTolerance(tc.m); got != tc.want {
 			t.Errorf("%s: got %+v, want %+v", tc.m.Name, got, tc.want)

@@ -19,11 +19,14 @@ func isNight(t float64) bool {
 	return s >= nightStart || s < nightEnd
 }
 
-// Collector is a sim.Recorder that computes the metrics of one run.
+// Collector is a sim.Recorder that accumulates the observations of one
+// run; each metric's declaration (metrics.go) computes its value from them
+// (Value).
 type Collector struct {
-	cfg      *sim.Config
-	unitType []int
-	lo, hi   float64 // measurement window
+	cfg       *sim.Config
+	unitType  []int
+	unitIndex map[string]int // by unit id (UnitNames): car-3
+	lo, hi    float64        // measurement window
 
 	resp        [4][]float64 // [0] all priorities
 	within      [4]int
@@ -48,6 +51,9 @@ type Collector struct {
 	preventedType, preventedDist      []int
 	atomHits                          []int
 	visSeen, visAll                   float64
+
+	dists  [4][3]float64 // mean, median, p90 of resp, by priority (dist)
+	sorted bool          // dists is up to date
 
 	// Details for charts and maps (Details).
 	hourRealised, hourPrevented, hourDisplaced [24]int
@@ -96,6 +102,10 @@ func NewCollector(m *sim.Model) *Collector {
 	}
 	for _, u := range m.World.Units {
 		c.unitType = append(c.unitType, u.Type)
+	}
+	c.unitIndex = make(map[string]int, len(m.World.Units))
+	for u, id := range UnitNames(m) {
+		c.unitIndex[id] = u
 	}
 	return c
 }
@@ -154,6 +164,7 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	} else {
 		c.atomResp[r.Atom].add(resp)
 	}
+	c.sorted = false
 	c.resp[0] = append(c.resp[0], resp)
 	c.resp[r.Priority] = append(c.resp[r.Priority], resp)
 	if t := c.cfg.Targets[r.Priority]; t > 0 && resp <= t {
@@ -224,65 +235,63 @@ func (c *Collector) clip(from, to float64) float64 {
 	return max(0, min(to, c.hi)-max(from, c.lo))
 }
 
-// Values returns the metric values in the order of Metrics(cfg); NaN where
-// a metric has no value in this run.
-func (c *Collector) Values() []float64 {
-	var v []float64
-	nan := math.NaN()
-	n := c.byPriority[1] + c.byPriority[2] + c.byPriority[3]
-	v = append(v, float64(n), float64(c.unresolved), ratio(float64(c.lost), float64(n)))
-	v = appendDist(v, c.resp[0])
-	for p := 1; p <= 3; p++ {
-		v = appendDist(v, c.resp[p])
-		if c.cfg.Targets[p] > 0 {
-			if c.byPriority[p] == 0 {
-				v = append(v, nan)
-			} else {
-				// Unanswered calls count as missed.
-				v = append(v, float64(c.within[p])/float64(c.byPriority[p]))
-			}
+// Value returns m's value in this run, computed by its declaration: NaN
+// when the run has none (no priority-1 call; a unit type, incident type,
+// district or unit the run does not have; a metric not declared).
+func (c *Collector) Value(m Metric) float64 {
+	if m.decl == nil {
+		d, ok := Lookup(m.Name)
+		if !ok {
+			return math.NaN()
 		}
+		m = d
 	}
-	v = append(v, c.cmd.mean(), c.qwait.mean(), c.travel.mean(), c.ful.mean())
-	var busy, duty float64
-	for t := range c.busy {
-		busy += c.busy[t]
-		duty += c.duty[t]
+	i := m.decl.over.index(c, m.key)
+	if i < 0 {
+		return math.NaN()
 	}
-	v = append(v, ratio(busy, duty), ratio(float64(c.cross), float64(c.sent)), ratio(float64(c.outsideBeat), float64(c.withBeat)))
-	for t := range c.busy {
-		v = append(v, ratio(c.busy[t], c.duty[t]))
+	return m.decl.value(c, i)
+}
+
+// ValuesFor returns the values of ms in this run, in their order (Value).
+func (c *Collector) ValuesFor(ms []Metric) []float64 {
+	v := make([]float64, len(ms))
+	for i, m := range ms {
+		v[i] = c.Value(m)
 	}
+	return v
+}
+
+// Values returns the values of Metrics(cfg) of the run's configuration, in
+// that order; NaN where a metric has no value in this run. It is
+// ValuesFor(Metrics(cfg)).
+func (c *Collector) Values() []float64 { return c.ValuesFor(Metrics(c.cfg)) }
+
+// counted is the number of incidents that count.
+func (c *Collector) counted() int { return c.byPriority[1] + c.byPriority[2] + c.byPriority[3] }
+
+// zeroAtoms counts the areas where incidents can happen (nonzero weight)
+// with none realised in the window.
+func (c *Collector) zeroAtoms() int {
 	zero := 0
 	for a, h := range c.atomHits {
-		if h == 0 && c.cfg.City.Atoms[a].Weight > 0 { // areas where incidents can happen
+		if h == 0 && c.cfg.City.Atoms[a].Weight > 0 {
 			zero++
 		}
 	}
-	v = append(v,
-		float64(c.realised), float64(c.realised-c.realisedNight), float64(c.realisedNight),
-		float64(c.prevented), float64(c.prevented-c.preventedNight), float64(c.preventedNight),
-		float64(c.movedSpace+c.movedTime), float64(c.movedSpace), float64(c.movedTime), float64(c.movedNight),
-		float64(c.nearRepeat), ratio(float64(c.discovered), float64(n)),
-		ratio(c.visSeen, c.visAll), float64(zero), c.workloadCV())
-	for p := 1; p <= 3; p++ {
-		v = append(v, float64(c.byPriority[p]))
-	}
-	for _, k := range c.byType {
-		v = append(v, float64(k))
-	}
-	for _, k := range c.byDistrict {
-		v = append(v, float64(k))
-	}
-	for t, k := range c.preventedType {
-		if c.cfg.Incidents.Types[t].Deterrable > 0 {
-			v = append(v, float64(k))
+	return zero
+}
+
+// dist returns the mean, median and 90th percentile of the response times
+// of priority p (0: all).
+func (c *Collector) dist(p int) [3]float64 {
+	if !c.sorted {
+		for q := range c.resp {
+			c.dists[q] = distOf(c.resp[q])
 		}
+		c.sorted = true
 	}
-	for _, k := range c.preventedDist {
-		v = append(v, float64(k))
-	}
-	return v
+	return c.dists[p]
 }
 
 // workloadCV is the coefficient of variation (sd / mean) of the busy share
@@ -311,13 +320,13 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// appendDist appends mean, median and 90th percentile of xs (sorted in
+// distOf returns the mean, median and 90th percentile of xs (sorted in
 // place). Quantiles are the empirical inverse CDF (gonum stat.Empirical)
 // and may be +Inf when more than that share of xs is +Inf (unanswered);
-// the mean is over the finite values.
-func appendDist(v, xs []float64) []float64 {
+// the mean is over the finite values. All are NaN without values.
+func distOf(xs []float64) [3]float64 {
 	if len(xs) == 0 {
-		return append(v, math.NaN(), math.NaN(), math.NaN())
+		return [3]float64{math.NaN(), math.NaN(), math.NaN()}
 	}
 	slices.Sort(xs)
 	finite := xs
@@ -328,5 +337,5 @@ func appendDist(v, xs []float64) []float64 {
 	if len(finite) > 0 {
 		mean = stat.Mean(finite, nil)
 	}
-	return append(v, mean, stat.Quantile(0.5, stat.Empirical, xs, nil), stat.Quantile(0.9, stat.Empirical, xs, nil))
+	return [3]float64{mean, stat.Quantile(0.5, stat.Empirical, xs, nil), stat.Quantile(0.9, stat.Empirical, xs, nil)}
 }
