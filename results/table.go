@@ -3,57 +3,21 @@ package results
 import (
 	"fmt"
 	"io"
-	"math"
 	"strings"
 )
 
-// tableRows are the metrics the terminal table shows; the JSON and CSV
-// files have all of them.
-var tableRows = []string{
-	"incidents",
-	"response_mean_s", "response_median_s", "response_p90_s",
-	"response_mean_s_p1", "response_p90_s_p1", "within_target_p1",
-	"response_mean_s_p2", "response_p90_s_p2", "within_target_p2",
-	"response_mean_s_p3", "response_p90_s_p3", "within_target_p3",
-	"command_delay_mean_s", "queue_wait_mean_s", "travel_mean_s", "full_strength_mean_s",
-	"utilization", "unresolved",
-	"incidents_realised", "incidents_realised_night", "incidents_prevented", "incidents_displaced",
-	"visibility", "zero_incident_atoms",
-}
-
-var tableLabels = map[string]string{
-	"incidents":                "incidents",
-	"unresolved":               "unresolved",
-	"response_mean_s":          "response, mean (min)",
-	"response_median_s":        "response, median (min)",
-	"response_p90_s":           "response, p90 (min)",
-	"response_mean_s_p1":       "P1 response, mean (min)",
-	"response_p90_s_p1":        "P1 response, p90 (min)",
-	"within_target_p1":         "P1 within target (%)",
-	"response_mean_s_p2":       "P2 response, mean (min)",
-	"response_p90_s_p2":        "P2 response, p90 (min)",
-	"within_target_p2":         "P2 within target (%)",
-	"response_mean_s_p3":       "P3 response, mean (min)",
-	"response_p90_s_p3":        "P3 response, p90 (min)",
-	"within_target_p3":         "P3 within target (%)",
-	"command_delay_mean_s":     "command delay (min)",
-	"queue_wait_mean_s":        "queue wait (min)",
-	"travel_mean_s":            "travel (min)",
-	"full_strength_mean_s":     "to full strength (min)",
-	"utilization":              "utilisation (%)",
-	"incidents_realised":       "incidents happened",
-	"incidents_realised_night": "  of which at night",
-	"incidents_prevented":      "incidents prevented",
-	"incidents_displaced":      "incidents displaced",
-	"visibility":               "visibility (%)",
-	"zero_incident_atoms":      "areas without incident",
-}
+// ParetoMark marks the variants on the Pareto front, in the terminal table,
+// the report and the what-if page.
+const ParetoMark = "●"
 
 // variantsPerBlock keeps the table within 100 columns.
 const variantsPerBlock = 3
 
-// WriteTable prints the ranked table: each cell is the mean ± the half-width
-// of its 95% confidence interval; times in minutes, shares in percent.
+// WriteTable prints the ranked table: a row for every metric declared for
+// the table (Metric.Table), labelled with its header ("P1 response, p90
+// (min)"); each cell is the mean ± the half-width of its 95% confidence
+// interval in the metric's format (Metric.Cell): times in minutes, shares
+// in percent.
 func (s *Summary) WriteTable(w io.Writer) error {
 	order := make([]int, len(s.Variants))
 	for i, v := range s.Variants {
@@ -76,26 +40,30 @@ func (s *Summary) WriteTable(w io.Writer) error {
 		b.WriteString("\n")
 		fmt.Fprintf(&b, "%-26s", "score (lower is better)")
 		for _, v := range block {
-			fmt.Fprintf(&b, "%22s", cell("score", Estimate{Mean: s.Variants[v].Score, Low: math.NaN()}))
+			score := "–"
+			if x := s.Variants[v].Score; x == x {
+				score = fmt.Sprintf("%.3f", x)
+			}
+			fmt.Fprintf(&b, "%22s", score)
 		}
 		b.WriteString("\n")
 		fmt.Fprintf(&b, "%-26s", "Pareto front")
 		for _, v := range block {
 			mark := ""
 			if s.Variants[v].Pareto {
-				mark = "●"
+				mark = ParetoMark
 			}
 			fmt.Fprintf(&b, "%22s", mark)
 		}
 		b.WriteString("\n")
-		for _, name := range tableRows {
-			i := s.Index(name)
-			if i < 0 {
+		for i, m := range s.Metrics {
+			m = Describe(m)
+			if !m.Table {
 				continue
 			}
-			fmt.Fprintf(&b, "%-26s", tableLabels[name])
+			fmt.Fprintf(&b, "%-26s", clip(m.Header(), 25))
 			for _, v := range block {
-				fmt.Fprintf(&b, "%22s", cell(name, s.Variants[v].Estimates[i]))
+				fmt.Fprintf(&b, "%22s", m.Cell(s.Variants[v].Estimates[i]))
 			}
 			b.WriteString("\n")
 		}
@@ -161,13 +129,11 @@ func (s *Summary) writeComparisons(b *strings.Builder) {
 			break
 		}
 		n++
-		scale, unit := 1.0, ""
-		if strings.HasSuffix(c.Metric, "_s") || strings.Contains(c.Metric, "_s_") {
-			scale, unit = 1.0/60, " min"
-		}
+		m := Describe(s.Metrics[s.Index(c.Metric)])
+		scale := m.Format().Scale
 		if c.Metric != metric {
 			metric = c.Metric
-			fmt.Fprintf(b, "  %s%s:\n", c.Metric, strings.Replace(unit, " ", " in ", 1))
+			fmt.Fprintf(b, "  %s:\n", differenceHeader(m))
 		}
 		if c.Note != "" {
 			fmt.Fprintf(b, "    %s − %s: %s\n", clip(c.A, 20), clip(c.B, 20), c.Note)
@@ -189,28 +155,18 @@ func clip(s string, n int) string {
 	return s[:n-1] + "…"
 }
 
-func cell(name string, e Estimate) string {
-	if e.Mean != e.Mean {
-		return "–"
+// differenceHeader names a metric for its differences: its label and the
+// unit of a difference, "P1 response, p90 (min)"; a difference of
+// percentages is in percentage points.
+func differenceHeader(m Metric) string {
+	switch u := m.Format().Unit; u {
+	case "":
+		return m.Label
+	case "%":
+		return m.Label + " (percentage points)"
+	default:
+		return m.Label + " (" + u + ")"
 	}
-	if math.IsInf(e.Mean, 1) {
-		return "∞ (unanswered)"
-	}
-	scale, prec := 1.0, 0
-	switch {
-	case strings.HasSuffix(name, "_s") || strings.Contains(name, "_s_"):
-		scale, prec = 1.0/60, 2
-	case strings.HasPrefix(name, "within_target") || strings.HasPrefix(name, "utilization") || name == "visibility":
-		scale, prec = 100, 1
-	case name == "score":
-		prec = 3
-	}
-	m := e.Mean * scale
-	if e.Low != e.Low {
-		return fmt.Sprintf("%.*f", prec, m)
-	}
-	hw := (e.High - e.Mean) * scale
-	return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, math.Abs(hw))
 }
 
 // ANSI styles for Colorize.
@@ -234,7 +190,7 @@ func Colorize(table string) string {
 				lines[i-1] = ansiBold + lines[i-1] + ansiReset
 			}
 		case strings.HasPrefix(l, "Pareto front"):
-			lines[i] = strings.ReplaceAll(l, "●", ansiGreen+"●"+ansiReset)
+			lines[i] = strings.ReplaceAll(l, ParetoMark, ansiGreen+ParetoMark+ansiReset)
 		case strings.HasSuffix(l, ", significant"):
 			lines[i] = strings.TrimSuffix(l, "significant") + ansiBold + "significant" + ansiReset
 		}
