@@ -17,6 +17,31 @@ type JSON struct {
 	Alpha        float64          `json:"alpha"`
 	Variants     []VariantJSON    `json:"variants"`
 	Comparisons  []ComparisonJSON `json:"comparisons"`
+	// Metrics describes the metrics of Variants[].Metrics, in the
+	// registry's order (that of replications.csv's columns): how to read
+	// and show their values. Files written before it have none.
+	Metrics []MetricJSON `json:"metrics"`
+}
+
+// MetricJSON describes a metric (its declaration, Metric).
+type MetricJSON struct {
+	Name        string      `json:"name"`
+	Label       string      `json:"label"` // short, for tables and axes: "P1 response, p90"
+	Kind        string      `json:"kind"`  // time, share, count, ratio; unknown if not declared
+	Unit        string      `json:"unit"`  // of the values: s, fraction (in [0, 1]), count, ratio
+	Better      string      `json:"better"`
+	Description string      `json:"description"`
+	Table       bool        `json:"table"` // a row of the terminal table
+	Display     DisplayJSON `json:"display"`
+}
+
+// DisplayJSON is how a metric is shown (Format): scale × the value, with
+// digits decimals, in unit; its header is "label (unit)", or the label
+// alone when unit is "".
+type DisplayJSON struct {
+	Unit   string  `json:"unit"` // "min", "%" or ""
+	Scale  float64 `json:"scale"`
+	Digits int     `json:"digits"`
 }
 
 // GoalJSON is one term of the objective.
@@ -83,6 +108,13 @@ func (s *Summary) Document() JSON {
 	for _, c := range s.Comparisons {
 		doc.Comparisons = append(doc.Comparisons, ComparisonJSON{c.Metric, c.A, c.B,
 			num(c.Difference), num(c.Low), num(c.High), num(c.P), num(c.PHolm), c.Significant, c.N, c.UndefinedA, c.UndefinedB, c.Note})
+	}
+	doc.Metrics = []MetricJSON{}
+	for _, m := range s.Metrics {
+		m = Describe(m)
+		f := m.Format()
+		doc.Metrics = append(doc.Metrics, MetricJSON{Name: m.Name, Label: m.Label, Kind: m.Kind.String(), Unit: m.Unit(),
+			Better: m.Better.String(), Description: m.Doc, Table: m.Table, Display: DisplayJSON{f.Unit, f.Scale, f.Digits}})
 	}
 	for _, v := range s.Variants {
 		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Score: num(v.Score), Pareto: v.Pareto, Metrics: map[string]EstimateJSON{}}

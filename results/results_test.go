@@ -157,6 +157,28 @@ func TestJSONNulls(t *testing.T) {
 	}
 }
 
+// TestJSONMetrics: results.json describes its metrics from the registry,
+// in the summary's order, whatever the summary was built with (here bare
+// names and directions).
+func TestJSONMetrics(t *testing.T) {
+	doc := testSummary().Document()
+	var names []string
+	for _, m := range doc.Metrics {
+		names = append(names, m.Name)
+	}
+	if strings.Join(names, " ") != "response_p90_s_p1 response_mean_s incidents" {
+		t.Fatalf("metrics %v, want the summary's", names)
+	}
+	want := MetricJSON{Name: "response_p90_s_p1", Label: "P1 response, p90", Kind: "time", Unit: "s", Better: "lower",
+		Description: "response time of priority-1 calls, 90th percentile", Table: true, Display: DisplayJSON{"min", 1.0 / 60, 2}}
+	if doc.Metrics[0] != want {
+		t.Errorf("got %+v\nwant %+v", doc.Metrics[0], want)
+	}
+	if m := doc.Metrics[2]; m.Kind != "count" || m.Unit != "count" || m.Display.Unit != "" || m.Better != "neutral" {
+		t.Errorf("incidents: %+v", m)
+	}
+}
+
 func TestCSVAndTable(t *testing.T) {
 	s := testSummary()
 	var buf bytes.Buffer
