@@ -89,6 +89,7 @@ var Verdicts = []Verdict{VerdictWorse, VerdictBetter, VerdictChanged, VerdictSam
 // for a variant missing on one side).
 type CheckRow struct {
 	Variant, Metric string
+	Declared        Metric // the metric's declaration (Describe): label, kind, format
 	Better          Better
 	Baseline, Now   float64 // means over the replications with a value; NaN if none
 	Difference      float64 // Now − Baseline
@@ -184,7 +185,7 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 			if !cfg.selects(m.Name) {
 				continue
 			}
-			row := CheckRow{Variant: bv.Name, Metric: m.Name, Better: m.Better, Tolerance: cfg.Tolerance(m),
+			row := CheckRow{Variant: bv.Name, Metric: m.Name, Declared: Describe(m), Better: m.Better, Tolerance: cfg.Tolerance(m),
 				Baseline: math.NaN(), Now: math.NaN(), Difference: math.NaN(), P: math.NaN(), PHolm: math.NaN()}
 			i0, i1 := base.Index(m.Name), now.Index(m.Name)
 			switch {
@@ -289,6 +290,3 @@ func shortHash(h string) string {
 	}
 	return h
 }
-
-// formatValue writes a metric value for the table: four significant
-// digits (all the integer digits from 1000 up), without an exponent; "–"

@@ -345,7 +345,9 @@ func TestCheckReportOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := table.String()
-	for _, want := range []string{"warning: the scenario or its data files changed", "response_mean_s", "+100 (+33.3%)", "worse",
+	// 300 s → 400 s: the means and difference in minutes, as run's table
+	// shows response times, beside the metric's name and header.
+	for _, want := range []string{"warning: the scenario or its data files changed", "response_mean_s  response, mean (min)  5.00      6.67  +1.67 (+33.3%)", "worse",
 		"variant not in this run", "5 compared: 1 worse, 0 better, 0 same, 3 identical, 1 missing"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
@@ -366,6 +368,11 @@ func TestCheckReportOutputs(t *testing.T) {
 	if !doc.Regression || !doc.ScenarioChanged || doc.Counts["worse"] != 1 || doc.Counts["missing"] != 1 || len(doc.Results) != 5 {
 		t.Errorf("JSON document: %+v", doc)
 	}
+	// The JSON keeps the values in their stored unit, and says which.
+	if row := doc.Results[0]; row.Metric != "response_mean_s" || row.Label != "response, mean" || row.Kind != "time" || row.Unit != "s" ||
+		row.Baseline == nil || *row.Baseline != 300 {
+		t.Errorf("JSON row: %+v", row)
+	}
 
 	var x bytes.Buffer
 	if err := r.WriteJUnit(&x); err != nil {
@@ -385,7 +392,8 @@ func TestCheckReportOutputs(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(ann.String()), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "::warning title=patrolsim check%3A t::the scenario") ||
-		!strings.HasPrefix(lines[1], "::error file=city.yaml,title=response_mean_s worse in t/a::response_mean_s of variant a: worse") {
+		lines[1] != "::error file=city.yaml,title=response_mean_s worse in t/a::response_mean_s (response, mean) of variant a: worse, "+
+			"baseline 5.00 min, now 6.67 min, difference +1.67 min (+33.3%25), p (Holm) <0.001, tolerance 0.25 min (lower is better)" {
 		t.Errorf("annotations:\n%s", ann.String())
 	}
 	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {

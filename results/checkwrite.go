@@ -11,7 +11,9 @@ import (
 	"text/tabwriter"
 )
 
-// when undefined.
+// formatValue writes a value of a metric the registry does not declare:
+// four significant digits (all the integer digits from 1000 up), without
+// an exponent; "–" when undefined.
 func formatValue(x float64) string {
 	switch {
 	case math.IsNaN(x):
@@ -23,12 +25,42 @@ func formatValue(x float64) string {
 	return strconv.FormatFloat(r, 'f', -1, 64)
 }
 
-func formatDifference(row CheckRow) string {
+// text writes a value of the row's metric in its format (Metric.Text), as
+// the terminal table and the what-if page show it: minutes, percent.
+func (row CheckRow) text(x float64) string {
+	if row.Declared.Kind == KindUnknown {
+		return formatValue(x)
+	}
+	return row.Declared.Text(x)
+}
+
+// withUnit writes a value with its shown unit: "5.46 min", "84.3%",
+// "784"; a difference of percentages in percentage points.
+func (row CheckRow) withUnit(x float64, difference bool) string {
+	s := row.text(x)
+	switch u := row.Declared.Format().Unit; {
+	case s == "–" || u == "" || row.Declared.Kind == KindUnknown:
+	case u == "%" && difference:
+		s += " percentage points"
+	case u == "%":
+		s += "%"
+	default:
+		s += " " + u
+	}
+	return s
+}
+
+// formatDifference writes the difference in the metric's format, signed,
+// with the relative difference: "+0.73 (+13.4%)".
+func formatDifference(row CheckRow, unit bool) string {
 	d := row.Difference
 	if math.IsNaN(d) {
 		return "–"
 	}
-	s := formatValue(d)
+	s := row.text(d)
+	if unit {
+		s = row.withUnit(d, true)
+	}
 	if d > 0 {
 		s = "+" + s
 	}
@@ -62,6 +94,9 @@ func (r *CheckReport) Summary() string {
 
 // WriteTable writes the readable report: a head, the warnings, a table of
 // the rows that are not identical (all rows if all is set) and the counts.
+// A row gives the metric's name and header ("P1 response, p90 (min)") and
+// the means and difference in the metric's format, as the terminal table
+// of run shows them.
 func (r *CheckReport) WriteTable(w io.Writer, all bool) error {
 	b, n := r.Baseline, r.Now
 	fmt.Fprintf(w, "check %s against %s\n", n.Scenario, r.BaselineFile)
@@ -80,18 +115,18 @@ func (r *CheckReport) WriteTable(w io.Writer, all bool) error {
 	if len(rows) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "variant\tmetric\tbaseline\tnow\tdifference\tp (Holm)\tverdict")
+		fmt.Fprintln(tw, "variant\tmetric\tas shown\tbaseline\tnow\tdifference\tp (Holm)\tverdict")
 		for _, row := range rows {
 			verdict := string(row.Verdict)
 			if row.Note != "" {
 				verdict += " (" + row.Note + ")"
 			}
-			metric := row.Metric
+			metric, header := row.Metric, row.Declared.Header()
 			if metric == "" {
-				metric = "–"
+				metric, header = "–", "–"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Variant, metric, formatValue(row.Baseline),
-				formatValue(row.Now), formatDifference(row), formatP(row.PHolm), verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Variant, metric, header, row.text(row.Baseline),
+				row.text(row.Now), formatDifference(row, false), formatP(row.PHolm), verdict)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -132,6 +167,9 @@ type RunInfoJSON struct {
 type CheckRowJSON struct {
 	Variant     string        `json:"variant"`
 	Metric      string        `json:"metric,omitempty"`
+	Label       string        `json:"label,omitempty"` // the metric's label (without unit)
+	Kind        string        `json:"kind,omitempty"`  // time, share, count, ratio; unknown if not declared
+	Unit        string        `json:"unit,omitempty"`  // of the means, difference and tolerance: s, fraction, count, ratio
 	Better      string        `json:"better,omitempty"`
 	Baseline    *float64      `json:"baseline_mean"`
 	Now         *float64      `json:"now_mean"`
@@ -169,6 +207,7 @@ func (r *CheckReport) Document() CheckJSON {
 			Tolerance: ToleranceJSON{row.Tolerance.Rel, row.Tolerance.Abs}, Beyond: row.Beyond, Verdict: row.Verdict, Note: row.Note}
 		if row.Metric != "" {
 			rj.Better = betterName(row.Better)
+			rj.Label, rj.Kind, rj.Unit = row.Declared.Label, row.Declared.Kind.String(), row.Declared.Unit()
 		}
 		doc.Results = append(doc.Results, rj)
 	}
@@ -227,13 +266,17 @@ func (row CheckRow) describe() string {
 	if row.Metric == "" {
 		return fmt.Sprintf("variant %s: %s", row.Variant, row.Note)
 	}
-	s := fmt.Sprintf("%s of variant %s: %s, baseline %s, now %s, difference %s", row.Metric, row.Variant, row.Verdict,
-		formatValue(row.Baseline), formatValue(row.Now), formatDifference(row))
+	name := row.Metric
+	if l := row.Declared.Label; l != "" && l != row.Metric {
+		name += " (" + l + ")"
+	}
+	s := fmt.Sprintf("%s of variant %s: %s, baseline %s, now %s, difference %s", name, row.Variant, row.Verdict,
+		row.withUnit(row.Baseline, false), row.withUnit(row.Now, false), formatDifference(row, true))
 	if !math.IsNaN(row.PHolm) {
 		s += fmt.Sprintf(", p (Holm) %s", formatP(row.PHolm))
 	}
 	if row.Verdict != VerdictIdentical {
-		s += ", tolerance " + formatValue(row.Tolerance.Threshold(row.Baseline))
+		s += ", tolerance " + row.withUnit(row.Tolerance.Threshold(row.Baseline), true)
 		if row.Better != Neutral {
 			s += fmt.Sprintf(" (%s is better)", betterName(row.Better))
 		}
