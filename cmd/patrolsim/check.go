@@ -2,21 +2,18 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 // regressionError is a check that found a metric worse: exit status 1.
@@ -248,15 +245,15 @@ func applyRunFlags(s *scenarios.Scenario, seed uint64, seedSet bool, reps, worke
 
 // makeBaseline runs s and returns its baseline and summary.
 func makeBaseline(cmd *cobra.Command, s *scenarios.Scenario, workers int) (*results.Baseline, *results.Summary, error) {
-	hash, err := scenarioHash(s)
+	hash, err := run.Hash(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := Execute(cmd.Context(), s, workers, false)
+	res, err := run.Execute(cmd.Context(), s, run.Options{Workers: workers})
 	if err != nil {
 		return nil, nil, err
 	}
-	return results.NewBaseline(res.Summary, hash, version()), res.Summary, nil
+	return results.NewBaseline(res.Summary, hash, run.Version()), res.Summary, nil
 }
 
 // readBaseline reads a baseline file; with missingOK, a file that does not
@@ -279,8 +276,8 @@ func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
 // writeBaseline writes b to out atomically, refusing to replace the
 // scenario or one of its data files.
 func writeBaseline(out string, s *scenarios.Scenario, b *results.Baseline) error {
-	if o, err := os.Stat(out); err == nil && !s.IsBuiltin() {
-		for _, in := range scenarioFiles(s) {
+	if o, err := os.Stat(out); err == nil {
+		for _, in := range run.Inputs(s) {
 			if i, err := os.Stat(in); err == nil && os.SameFile(i, o) {
 				return usageError{fmt.Errorf("baseline %s: would overwrite the input %s; choose another file", out, in)}
 			}
@@ -290,64 +287,6 @@ func writeBaseline(out string, s *scenarios.Scenario, b *results.Baseline) error
 		return err
 	}
 	return results.WriteFileAtomic(out, b.WriteJSON)
-}
-
-// scenarioFiles returns the paths of a file scenario and its data files.
-func scenarioFiles(s *scenarios.Scenario) []string {
-	files := []string{s.Path}
-	for _, p := range dataFiles(s) {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(s.Path), p)
-		}
-		files = append(files, p)
-	}
-	return files
-}
-
-// dataFiles returns the data files a scenario names, in a fixed order.
-func dataFiles(s *scenarios.Scenario) []string {
-	var out []string
-	for _, df := range s.File.DataFiles() {
-		if *df.Path != "" {
-			out = append(out, *df.Path)
-		}
-	}
-	return out
-}
-
-// scenarioHash returns "sha256:" and the hex SHA-256 of the scenario file's
-// bytes and those of each data file it names (areas, posts, routes, roads), each
-// preceded by its role and length. It changes when the scenario or any of
-// its data changes, comments included, and not when the files move. For a
-// built-in scenario it hashes the embedded files, so a copy of a built-in
-// scenario hashes the same.
-func scenarioHash(s *scenarios.Scenario) (string, error) {
-	var doc []byte
-	var err error
-	if s.IsBuiltin() {
-		doc, err = s.ReadData(path.Base(s.Path))
-	} else {
-		doc, err = os.ReadFile(s.Path)
-	}
-	if err != nil {
-		return "", fmt.Errorf("hash the scenario %s: %w", s.Path, err)
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "scenario %d\n", len(doc))
-	h.Write(doc)
-	for _, df := range s.File.DataFiles() {
-		if *df.Path == "" {
-			continue
-		}
-		data, err := s.ReadData(*df.Path)
-		if err != nil {
-			return "", fmt.Errorf("hash the scenario %s: data file %s: %w", s.Path, *df.Path, err)
-		}
-		_, role, _ := strings.Cut(df.Key, ".") // areas, posts, routes, roads
-		fmt.Fprintf(h, "\n%s %d\n", role, len(data))
-		h.Write(data)
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // unwrapPathError drops the operation and path of an *fs.PathError, which

@@ -66,7 +66,7 @@ func TestCheckUnchangedIsIdentical(t *testing.T) {
 	var files []string
 	for _, workers := range []string{"1", "2"} {
 		out := filepath.Join(dir, "grid-"+workers+".json")
-		code, _, stderr := run(t, context.Background(), "baseline", "builtin:grid", "--replications", "3", "--workers", workers, "-o", out, "-q")
+		code, _, stderr := runMain(t, context.Background(), "baseline", "builtin:grid", "--replications", "3", "--workers", workers, "-o", out, "-q")
 		if code != 0 {
 			t.Fatalf("baseline: exit %d: %s", code, stderr)
 		}
@@ -80,7 +80,7 @@ func TestCheckUnchangedIsIdentical(t *testing.T) {
 		t.Fatal("the baseline differs between 1 and 2 workers")
 	}
 	base := filepath.Join(dir, "grid-1.json")
-	code, stdout, stderr := run(t, context.Background(), "check", "builtin:grid", "--baseline", base, "--json")
+	code, stdout, stderr := runMain(t, context.Background(), "check", "builtin:grid", "--baseline", base, "--json")
 	if code != 0 {
 		t.Fatalf("check: exit %d: %s", code, stderr)
 	}
@@ -89,14 +89,14 @@ func TestCheckUnchangedIsIdentical(t *testing.T) {
 		t.Fatalf("unchanged scenario: counts %v of %d, flags %v %v, warnings %q; want all identical, no flag",
 			doc.Counts, len(doc.Results), doc.ScenarioChanged, doc.VersionChanged, doc.Warnings)
 	}
-	code, stdout, _ = run(t, context.Background(), "check", "builtin:grid", "--baseline", base)
+	code, stdout, _ = runMain(t, context.Background(), "check", "builtin:grid", "--baseline", base)
 	if code != 0 || !strings.Contains(stdout, "0 worse, 0 better, 0 same, "+strconv.Itoa(len(doc.Results))+" identical") {
 		t.Fatalf("table: exit %d:\n%s", code, stdout)
 	}
 
 	// Without -o: NAME.baseline.json in the current folder.
 	t.Chdir(dir)
-	if code, _, stderr := run(t, context.Background(), "baseline", "builtin:grid", "--replications", "2", "-q"); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "baseline", "builtin:grid", "--replications", "2", "-q"); code != 0 {
 		t.Fatalf("baseline without -o: exit %d: %s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "grid.baseline.json")); err != nil {
@@ -110,7 +110,7 @@ func TestCheckUnchangedIsIdentical(t *testing.T) {
 func TestCheckShippedBaselines(t *testing.T) {
 	t.Setenv("GITHUB_ACTIONS", "")
 	base := filepath.Join("..", "..", "results", "baselines", "grid.json")
-	code, stdout, stderr := run(t, context.Background(), "check", "builtin:grid", "--baseline", base, "--json")
+	code, stdout, stderr := runMain(t, context.Background(), "check", "builtin:grid", "--baseline", base, "--json")
 	if code != 0 {
 		t.Fatalf("check builtin:grid against %s: exit %d: %s\n%s", base, code, stderr, stdout)
 	}
@@ -176,12 +176,12 @@ func TestCheckFewerUnits(t *testing.T) {
 	six := writeFile(t, filepath.Join(dir, "six.yaml"), sixCars)
 	four := writeFile(t, filepath.Join(dir, "four.yaml"), strings.Replace(sixCars, "count: 6,", "count: 4,", 1))
 	base := filepath.Join(dir, "six.json")
-	if code, _, stderr := run(t, context.Background(), "baseline", six, "-o", base, "-q"); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "baseline", six, "-o", base, "-q"); code != 0 {
 		t.Fatalf("baseline: exit %d: %s", code, stderr)
 	}
 
 	junit := filepath.Join(dir, "report.xml")
-	code, stdout, stderr := run(t, context.Background(), "check", four, "--baseline", base, "--junit", junit)
+	code, stdout, stderr := runMain(t, context.Background(), "check", four, "--baseline", base, "--junit", junit)
 	if code != 1 {
 		t.Fatalf("check with 4 of 6 cars: exit %d, want 1\n%s\n%s", code, stdout, stderr)
 	}
@@ -199,7 +199,7 @@ func TestCheckFewerUnits(t *testing.T) {
 		t.Errorf("stderr: %q", stderr)
 	}
 
-	code, stdout, stderr = run(t, context.Background(), "check", four, "--baseline", base, "--json")
+	code, stdout, stderr = runMain(t, context.Background(), "check", four, "--baseline", base, "--json")
 	if code != 1 {
 		t.Fatalf("check --json: exit %d: %s", code, stderr)
 	}
@@ -245,11 +245,11 @@ func TestCheckFewerUnits(t *testing.T) {
 	}
 
 	// --update accepts the new values: the baseline is then that of four.yaml.
-	if code, _, stderr := run(t, context.Background(), "check", four, "--baseline", base, "--update"); code != 0 || !strings.Contains(stderr, "rewritten") {
+	if code, _, stderr := runMain(t, context.Background(), "check", four, "--baseline", base, "--update"); code != 0 || !strings.Contains(stderr, "rewritten") {
 		t.Fatalf("--update: exit %d: %s", code, stderr)
 	}
 	fresh := filepath.Join(dir, "four.json")
-	if code, _, stderr := run(t, context.Background(), "baseline", four, "-o", fresh, "-q"); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "baseline", four, "-o", fresh, "-q"); code != 0 {
 		t.Fatalf("baseline: exit %d: %s", code, stderr)
 	}
 	updated, _ := os.ReadFile(base)
@@ -257,7 +257,7 @@ func TestCheckFewerUnits(t *testing.T) {
 	if string(updated) != string(want) {
 		t.Fatal("--update did not write the baseline of the new run")
 	}
-	code, stdout, stderr = run(t, context.Background(), "check", four, "--baseline", base, "--json")
+	code, stdout, stderr = runMain(t, context.Background(), "check", four, "--baseline", base, "--json")
 	if doc := parseCheck(t, stdout); code != 0 || doc.Counts["identical"] != len(doc.Results) || doc.ScenarioChanged {
 		t.Fatalf("after --update: exit %d, %v, scenario changed %v: %s", code, doc.Counts, doc.ScenarioChanged, stderr)
 	}
@@ -271,7 +271,7 @@ func TestCheckBadInput(t *testing.T) {
 	badConfig := writeFile(t, filepath.Join(dir, "check.yaml"), "level: 0.05\nmetrics: [response_*]\ntolerance: {}\n")
 	missing := filepath.Join(dir, "missing.json")
 	good := filepath.Join(dir, "good.json")
-	if code, _, stderr := run(t, context.Background(), "baseline", "builtin:grid", "--replications", "2", "-o", good, "-q"); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "baseline", "builtin:grid", "--replications", "2", "-o", good, "-q"); code != 0 {
 		t.Fatalf("baseline: exit %d: %s", code, stderr)
 	}
 	for _, tc := range []struct {
@@ -291,7 +291,7 @@ func TestCheckBadInput(t *testing.T) {
 		{"bad scenario", []string{"baseline", filepath.Join(dir, "nope.yaml")}, "cannot read scenario"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := run(t, context.Background(), tc.args...)
+			code, _, stderr := runMain(t, context.Background(), tc.args...)
 			if code != 2 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
 			}
@@ -360,7 +360,7 @@ func TestCheckFalseAlarms(t *testing.T) {
 	alarms := map[string]int{}
 	for s := 1; s <= n; s++ {
 		seed := strconv.Itoa(s)
-		if code, _, stderr := run(t, context.Background(), "baseline", city, "--seed", seed, "-o", base, "-q", "--workers", "2"); code != 0 {
+		if code, _, stderr := runMain(t, context.Background(), "baseline", city, "--seed", seed, "-o", base, "-q", "--workers", "2"); code != 0 {
 			t.Fatalf("baseline seed %d: exit %d: %s", s, code, stderr)
 		}
 		for _, tol := range []string{"default", "zero"} {
@@ -368,7 +368,7 @@ func TestCheckFalseAlarms(t *testing.T) {
 			if tol == "zero" {
 				args = append(args, "--config", zero)
 			}
-			code, stdout, stderr := run(t, context.Background(), args...)
+			code, stdout, stderr := runMain(t, context.Background(), args...)
 			switch code {
 			case 0:
 			case 1:
@@ -391,64 +391,5 @@ func TestCheckFalseAlarms(t *testing.T) {
 			t.Errorf("%s tolerances: %d false alarms in %d checks, more than %d, the 99.9%% quantile of Binomial(%d, %g)",
 				tol, alarms[tol], n, limit, n, level)
 		}
-	}
-}
-
-// TestScenarioHash: a copy of a built-in scenario hashes as the built-in
-// one; editing the scenario (even a comment) or a data file changes the
-// hash.
-func TestScenarioHash(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"scenario.yaml", "communities.geojson", "posts.geojson"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "jinzhou", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, name), string(data))
-	}
-	hash := func() string {
-		t.Helper()
-		s, err := loadScenario(filepath.Join(dir, "scenario.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := scenarioHash(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
-	builtin, err := loadScenario("builtin:jinzhou")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := scenarioHash(builtin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	copied := hash()
-	if copied != want || !strings.HasPrefix(want, "sha256:") || len(want) != len("sha256:")+64 {
-		t.Fatalf("copy %s, built-in %s: want equal sha256 hashes", copied, want)
-	}
-	seen := map[string]string{"unchanged": copied}
-	for _, edit := range []struct{ name, file, text string }{
-		{"posts edited", "posts.geojson", "\n"},
-		{"scenario comment", "scenario.yaml", "# a comment\n"},
-	} {
-		f, err := os.OpenFile(filepath.Join(dir, edit.file), os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteString(edit.text); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		h := hash()
-		for prev, ph := range seen {
-			if h == ph {
-				t.Errorf("%s: same hash as %s", edit.name, prev)
-			}
-		}
-		seen[edit.name] = h
 	}
 }

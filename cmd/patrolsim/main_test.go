@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-func run(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+func runMain(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = NewMain(&out, &errb).Run(ctx, args)
@@ -24,7 +24,7 @@ func TestRunJSONDeterministic(t *testing.T) {
 	var docs []string
 	for i, workers := range []string{"1", "2", "2"} {
 		out := filepath.Join(dir, "out", workers+string(rune('a'+i)))
-		code, stdout, stderr := run(t, context.Background(), "run", "builtin:grid", "--json", "--workers", workers, "--replications", "3", "-o", out)
+		code, stdout, stderr := runMain(t, context.Background(), "run", "builtin:grid", "--json", "--workers", workers, "--replications", "3", "-o", out)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
@@ -81,7 +81,7 @@ func TestRunJSONDeterministic(t *testing.T) {
 
 func TestRunWritesFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "o")
-	code, stdout, stderr := run(t, context.Background(), "run", "builtin:grid", "--replications", "2", "--trace", "-o", out)
+	code, stdout, stderr := runMain(t, context.Background(), "run", "builtin:grid", "--replications", "2", "--trace", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -111,7 +111,7 @@ func TestRunWritesFiles(t *testing.T) {
 	}
 	// The resolved scenario runs as it is and gives the same results.
 	out2 := filepath.Join(t.TempDir(), "o2")
-	code, _, stderr = run(t, context.Background(), "run", filepath.Join(out, "scenario.yaml"), "-o", out2, "-q")
+	code, _, stderr = runMain(t, context.Background(), "run", filepath.Join(out, "scenario.yaml"), "-o", out2, "-q")
 	if code != 0 {
 		t.Fatalf("resolved scenario: exit %d: %s", code, stderr)
 	}
@@ -129,7 +129,7 @@ func TestBrokenScenario(t *testing.T) {
 		"incidents: {per_day: 10, types: [{name: a, share: 1}]}\nunits: [{name: car, speed_kmh: -5}]\nvariants: [{name: v, policy: random}]\n"), 0o644)
 	out := filepath.Join(dir, "out")
 	for _, args := range [][]string{{"run", path, "-o", out}, {"validate", path}} {
-		code, stdout, stderr := run(t, context.Background(), args...)
+		code, stdout, stderr := runMain(t, context.Background(), args...)
 		if code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
@@ -145,13 +145,13 @@ func TestBrokenScenario(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("output folder written for a broken scenario: %v", err)
 	}
-	if code, _, _ := run(t, context.Background(), "run", filepath.Join(dir, "missing.yaml")); code != 2 {
+	if code, _, _ := runMain(t, context.Background(), "run", filepath.Join(dir, "missing.yaml")); code != 2 {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}
-	if code, _, _ := run(t, context.Background(), "run", "--workers", "0", "builtin:grid"); code != 2 {
+	if code, _, _ := runMain(t, context.Background(), "run", "--workers", "0", "builtin:grid"); code != 2 {
 		t.Errorf("--workers 0: exit %d, want 2", code)
 	}
-	if code, _, _ := run(t, context.Background(), "frobnicate"); code != 2 {
+	if code, _, _ := runMain(t, context.Background(), "frobnicate"); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)
 	}
 }
@@ -162,7 +162,7 @@ func TestInterruptedRunWritesNothing(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "o")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	code, _, _ := run(t, ctx, "run", "builtin:grid", "-o", out)
+	code, _, _ := runMain(t, ctx, "run", "builtin:grid", "-o", out)
 	if code != exitInterrupted {
 		t.Errorf("exit %d, want %d", code, exitInterrupted)
 	}
@@ -173,16 +173,16 @@ func TestInterruptedRunWritesNothing(t *testing.T) {
 
 func TestValidateTemplateVersion(t *testing.T) {
 	dir := t.TempDir()
-	code, tmpl, _ := run(t, context.Background(), "template")
+	code, tmpl, _ := runMain(t, context.Background(), "template")
 	if code != 0 {
 		t.Fatal("template failed")
 	}
 	path := filepath.Join(dir, "t.yaml")
 	os.WriteFile(path, []byte(tmpl), 0o644)
-	if code, stdout, stderr := run(t, context.Background(), "validate", path); code != 0 || !strings.Contains(stdout, "ok") {
+	if code, stdout, stderr := runMain(t, context.Background(), "validate", path); code != 0 || !strings.Contains(stdout, "ok") {
 		t.Fatalf("validate template: exit %d %s %s", code, stdout, stderr)
 	}
-	if code, stdout, _ := run(t, context.Background(), "version"); code != 0 || !strings.HasPrefix(stdout, "patrolsim ") {
+	if code, stdout, _ := runMain(t, context.Background(), "version"); code != 0 || !strings.HasPrefix(stdout, "patrolsim ") {
 		t.Fatalf("version: %d %q", code, stdout)
 	}
 }
@@ -208,10 +208,10 @@ func TestResolvedFileScenario(t *testing.T) {
 	path := filepath.Join(dir, "s.yaml")
 	os.WriteFile(path, []byte(scenario), 0o644)
 	out1, out2 := filepath.Join(dir, "o1"), filepath.Join(dir, "o2")
-	if code, _, stderr := run(t, context.Background(), "run", path, "-q", "-o", out1); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "run", path, "-q", "-o", out1); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := run(t, context.Background(), "run", filepath.Join(out1, "scenario.yaml"), "-q", "-o", out2); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "run", filepath.Join(out1, "scenario.yaml"), "-q", "-o", out2); code != 0 {
 		t.Fatalf("resolved: exit %d: %s", code, stderr)
 	}
 	a, _ := os.ReadFile(filepath.Join(out1, "results.json"))
@@ -225,13 +225,13 @@ func TestResolvedFileScenario(t *testing.T) {
 // before anything runs; a run without --trace removes an old trace.csv.
 func TestOutputSafety(t *testing.T) {
 	dir := t.TempDir()
-	code, tmpl, _ := run(t, context.Background(), "template")
+	code, tmpl, _ := runMain(t, context.Background(), "template")
 	if code != 0 {
 		t.Fatal("template failed")
 	}
 	path := filepath.Join(dir, "scenario.yaml")
 	os.WriteFile(path, []byte(strings.Replace(tmpl, "replications: 10", "replications: 2", 1)), 0o644)
-	code, _, stderr := run(t, context.Background(), "run", path, "-o", dir, "-q")
+	code, _, stderr := runMain(t, context.Background(), "run", path, "-o", dir, "-q")
 	if code != 2 || !strings.Contains(stderr, "would overwrite the input") {
 		t.Fatalf("exit %d, stderr %q; want 2 and a refusal", code, stderr)
 	}
@@ -239,10 +239,10 @@ func TestOutputSafety(t *testing.T) {
 		t.Fatal("the input scenario was changed")
 	}
 	out := filepath.Join(dir, "out")
-	if code, _, stderr := run(t, context.Background(), "run", path, "-o", out, "-q", "--trace"); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "run", path, "-o", out, "-q", "--trace"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := run(t, context.Background(), "run", path, "-o", out, "-q"); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "run", path, "-o", out, "-q"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(out, "trace.csv")); !os.IsNotExist(err) {
@@ -259,16 +259,16 @@ func TestOutputSafety(t *testing.T) {
 // policies of their own (by_unit); its resolved scenario still validates.
 func TestResolvedBuiltinWithRules(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "o")
-	if code, _, stderr := run(t, context.Background(), "run", "--replications", "1", "-q", "-o", out); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "run", "--replications", "1", "-q", "-o", out); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := run(t, context.Background(), "validate", filepath.Join(out, "scenario.yaml")); code != 0 {
+	if code, _, stderr := runMain(t, context.Background(), "validate", filepath.Join(out, "scenario.yaml")); code != 0 {
 		t.Fatalf("the resolved built-in scenario does not validate: %s", stderr)
 	}
 }
 
 func TestRunVerbose(t *testing.T) {
-	code, stdout, stderr := run(t, context.Background(), "run", "builtin:grid", "--replications", "2", "-v", "-o", t.TempDir())
+	code, stdout, stderr := runMain(t, context.Background(), "run", "builtin:grid", "--replications", "2", "-v", "-o", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

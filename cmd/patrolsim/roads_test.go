@@ -11,6 +11,7 @@ import (
 
 	"github.com/patrolsim/patrolsim/internal/shareddata"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 // sfScenario writes a scenario of San Francisco's police districts with
@@ -84,7 +85,7 @@ func TestSanFranciscoOnRoads(t *testing.T) {
 	road := sfScenario(t, roadTravel, 4, 2)
 	var docs [2][]byte
 	for i, workers := range []int{1, 2} {
-		res, err := Execute(context.Background(), road, workers, false)
+		res, err := run.Execute(context.Background(), road, run.Options{Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,11 +99,11 @@ func TestSanFranciscoOnRoads(t *testing.T) {
 		t.Fatal("results on roads differ between 1 and 2 workers")
 	}
 	straight := sfScenario(t, "{model: euclidean}", 4, 2)
-	res, err := Execute(context.Background(), straight, 2, false)
+	res, err := run.Execute(context.Background(), straight, run.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resRoad, err := Execute(context.Background(), road, 2, false)
+	resRoad, err := run.Execute(context.Background(), road, run.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func BenchmarkSanFranciscoRun(b *testing.B) {
 				}
 				travel := strings.ReplaceAll(tc.travel, "DIR/sf_roads_tiger2013.geojson", file)
 				s := sfScenario(b, travel, 30, 8)
-				if _, err := Execute(context.Background(), s, runtime.GOMAXPROCS(0), false); err != nil {
+				if _, err := run.Execute(context.Background(), s, run.Options{Workers: runtime.GOMAXPROCS(0)}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"github.com/patrolsim/patrolsim/cmd/patrolsim/serve"
 	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 func (m *Main) serveCmd() *cobra.Command {
@@ -108,56 +107,28 @@ func serveOptions(path string, workers int) (serve.Options, error) {
 }
 
 // serveRunner runs a scenario as `patrolsim run` does, reporting progress,
-// keeps results.json and replications.csv in memory (the bytes `patrolsim
-// run` writes) and draws the report's charts in a temporary folder, removed
-// when the run ends. The report is drawn from the scenario as loaded: an
-// uploaded scenario's data files exist only in memory, and its data paths
-// must never be looked up on the disk. Nothing of the scenario is written
-// (no resolved scenario.yaml, no data files), so no scenario, whatever its
-// path claims, can put a file of its own where the run reads its results.
+// and keeps its result in memory: the summary and details, the report's
+// SVG charts drawn from them, and the resolved scenario (relative data
+// paths kept: an upload's files are the user's). The report is drawn from
+// the scenario as loaded: an uploaded scenario's data files exist only in
+// memory, and its data paths must never be looked up on the disk. Nothing
+// is written to the disk, so no scenario, whatever its path claims, can put
+// a file of its own where a run reads its results.
 func serveRunner(workers int) serve.Runner {
 	return func(ctx context.Context, s *scenarios.Scenario, progress func(done, total int)) (*serve.Output, error) {
-		res, err := execute(ctx, s, workers, false, progress)
+		res, err := run.Execute(ctx, s, run.Options{Workers: workers, Progress: progress})
 		if err != nil {
 			return nil, err
 		}
-		var resultsJSON, replications, details bytes.Buffer
-		if err := res.Summary.WriteJSON(&resultsJSON); err != nil {
-			return nil, err
-		}
-		if err := res.Summary.WriteCSV(&replications); err != nil {
-			return nil, err
-		}
-		if err := res.Details.WriteJSON(&details); err != nil {
-			return nil, err
-		}
-		out := &serve.Output{Results: resultsJSON.Bytes(), Replications: replications.Bytes(), Charts: map[string][]byte{}}
-		dir, err := os.MkdirTemp("", "patrolsim-serve-")
+		in := &report.Input{Scenario: s, Results: res.Summary.Document(), Details: res.Details}
+		charts, err := in.SVGCharts(report.Options{})
 		if err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(dir)
-		in := &report.Input{Dir: dir, Scenario: s}
-		if err := json.Unmarshal(out.Results, &in.Results); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(details.Bytes(), &in.Details); err != nil {
-			return nil, err
-		}
-		files, err := in.Write(report.Options{})
+		resolved, _, err := run.Resolve(s, run.ResolveOptions{KeepRelative: true})
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range files.Charts {
-			if filepath.Ext(f) != ".svg" {
-				continue
-			}
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return nil, err
-			}
-			out.Charts[filepath.Base(f)] = data
-		}
-		return out, nil
+		return &serve.Output{Summary: res.Summary, Details: res.Details, Charts: charts, Resolved: resolved}, nil
 	}
 }

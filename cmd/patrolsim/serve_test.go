@@ -27,6 +27,7 @@ import (
 	"github.com/patrolsim/patrolsim/cmd/patrolsim/serve"
 	"github.com/patrolsim/patrolsim/internal/browsertest"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 func serveGet(t *testing.T, url string) []byte {
@@ -45,9 +46,11 @@ func serveGet(t *testing.T, url string) []byte {
 
 // TestServeMatchesRun runs an edited scenario through the server, then
 // loads the downloaded scenario.yaml from another folder as `patrolsim run`
-// would and checks Execute gives byte-identical results.json. The built-in
-// city has data files: in the download their paths are
-// builtin:jinzhou/FILE, which load anywhere.
+// would and checks run.Execute gives byte-identical results.json and
+// replications.csv (encoded by the server from the run in memory), and so
+// does the downloaded resolved scenario. The built-in city has data files:
+// in the download their paths are builtin:jinzhou/FILE, which load
+// anywhere.
 func TestServeMatchesRun(t *testing.T) {
 	grid := `{"units":{"car":{"count":6,"squad":1}},"duration":"3d","replications":3,"per_day":40,"deterrence":false}`
 	for _, c := range []struct {
@@ -130,7 +133,7 @@ func TestServeMatchesRun(t *testing.T) {
 					}
 				}
 			}
-			res, err := Execute(context.Background(), s, 1, false)
+			res, err := run.Execute(context.Background(), s, run.Options{Workers: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,6 +151,27 @@ func TestServeMatchesRun(t *testing.T) {
 			if got := serveGet(t, ts.URL+"/api/runs/r1/replications.csv"); !bytes.Equal(got, want.Bytes()) {
 				t.Errorf("replications.csv from the server differs from Execute on the downloaded scenario")
 			}
+			// The resolved scenario the server offers runs to the same
+			// results.
+			resolved := filepath.Join(t.TempDir(), "resolved.yaml")
+			if err := os.WriteFile(resolved, serveGet(t, ts.URL+"/api/runs/r1/resolved.yaml"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rs, err := scenarios.LoadFile(resolved)
+			if err != nil {
+				t.Fatalf("the resolved scenario does not load: %v", err)
+			}
+			rres, err := run.Execute(context.Background(), rs, run.Options{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Reset()
+			if err := rres.Summary.WriteJSON(&want); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("the resolved scenario from the server runs to other results")
+			}
 			// And `patrolsim run` accepts the file unchanged.
 			var stdout, stderr bytes.Buffer
 			out := t.TempDir()
@@ -163,36 +187,6 @@ func TestServeMatchesRun(t *testing.T) {
 				t.Errorf("the resolved scenario of the run does not load: %v", err)
 			}
 		})
-	}
-}
-
-func TestExecuteProgressCounts(t *testing.T) {
-	s, err := scenarios.LoadBuiltin("grid")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.File.Replications = 2
-	var mu sync.Mutex
-	last, calls := -1, 0
-	_, err = execute(context.Background(), s, 2, false, func(done, total int) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls++
-		if total != 4 || done < 0 || done > total {
-			t.Errorf("progress %d/%d", done, total)
-		}
-		last = done
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if last != 4 || calls < 3 {
-		t.Errorf("last progress %d after %d calls", last, calls)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := execute(ctx, s, 2, false, func(int, int) {}); err == nil {
-		t.Error("a cancelled run succeeded")
 	}
 }
 
@@ -565,12 +559,8 @@ func TestServeUploadNotBuiltin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the run failed: %.300v", err)
 	}
-	var res struct {
-		Scenario string
-		Variants []struct{ Name string }
-	}
-	if err := json.Unmarshal(out.Results, &res); err != nil || res.Scenario != "jinzhou" || len(res.Variants) == 0 {
-		t.Errorf("results.json is not the run's: %v %.200s", err, out.Results)
+	if sum := out.Summary; sum.Scenario != "jinzhou" || len(sum.Variants) == 0 || len(out.Charts) == 0 {
+		t.Errorf("the output is not the run's: scenario %q, %d variants, %d charts", sum.Scenario, len(sum.Variants), len(out.Charts))
 	}
 }
 

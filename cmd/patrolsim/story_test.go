@@ -8,6 +8,7 @@ import (
 
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 // The story tests check that the model reproduces the effects the Jinzhou
@@ -43,7 +44,7 @@ func story(t *testing.T, doc string) *results.Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Execute(context.Background(), s, 2, false)
+	res, err := run.Execute(context.Background(), s, run.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,8 @@ import (
 )
 
 // Input is what a report is drawn from: the files of one run's output
-// folder.
+// folder (Load), or a run held in memory (its Summary.Document, details
+// and scenario as loaded; Dir empty, for SVGCharts).
 type Input struct {
 	Dir      string
 	Results  results.JSON

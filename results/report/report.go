@@ -47,22 +47,22 @@ func (in *Input) figures(opts Options) []*figure {
 	return out
 }
 
-// rendered is a figure drawn in both formats.
+// rendered is a figure drawn as SVG and, unless left out, PNG.
 type rendered struct {
 	fig      *figure
 	svg, png []byte
 }
 
 // render draws every figure, in parallel (each on its own canvas; the
-// output does not depend on the order).
-func render(figs []*figure) ([]rendered, error) {
+// output does not depend on the order), as SVG and, with png, PNG.
+func render(figs []*figure, png bool) ([]rendered, error) {
 	out := make([]rendered, len(figs))
 	errs := make([]error, len(figs))
 	var wg sync.WaitGroup
 	for i, f := range figs {
 		wg.Go(func() {
 			out[i].fig = f
-			if out[i].svg, errs[i] = f.svg(); errs[i] != nil {
+			if out[i].svg, errs[i] = f.svg(); errs[i] != nil || !png {
 				return
 			}
 			out[i].png, errs[i] = f.png()
@@ -110,7 +110,7 @@ func writeAll(dir, htmlPath string, figs []*figure, page func(w io.Writer, rs []
 	if htmlPath == "" {
 		htmlPath = filepath.Join(dir, "report.html")
 	}
-	rs, err := render(figs)
+	rs, err := render(figs, true)
 	if err != nil {
 		return Files{}, err
 	}

@@ -1,9 +1,6 @@
 package serve
 
 import (
-	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -81,51 +78,32 @@ func num(x float64) *float64 {
 	return &x
 }
 
-// replications is a run's replications.csv: metric names (in column order)
-// and values by variant, metric and replication (NaN where empty).
+// replications are a run's values by variant, metric and replication
+// (NaN where undefined), from its summary.
 type replications struct {
-	metrics  []string
-	variants []string // in file order
+	metrics  []string // in the summary's order
+	variants []string // in the summary's order
 	values   map[string]map[string][]float64
 }
 
-func parseReplications(data []byte) (*replications, error) {
-	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		return nil, err
+func replicationsOf(s *results.Summary) *replications {
+	out := &replications{values: map[string]map[string][]float64{}}
+	for _, m := range s.Metrics {
+		out.metrics = append(out.metrics, m.Name)
 	}
-	if len(rows) == 0 || len(rows[0]) < 2 || rows[0][0] != "variant" || rows[0][1] != "replication" {
-		return nil, fmt.Errorf("replications.csv: no header variant,replication,…")
-	}
-	out := &replications{metrics: rows[0][2:], values: map[string]map[string][]float64{}}
-	for i, row := range rows[1:] {
-		v := row[0]
-		rep, err := strconv.Atoi(row[1])
-		if err != nil || rep < 0 || rep > 1e6 {
-			return nil, fmt.Errorf("replications.csv line %d: replication %q", i+2, row[1])
-		}
-		byMetric := out.values[v]
-		if byMetric == nil {
-			byMetric = map[string][]float64{}
-			out.values[v] = byMetric
-			out.variants = append(out.variants, v)
-		}
+	for _, v := range s.Variants {
+		byMetric := map[string][]float64{}
 		for j, m := range out.metrics {
-			x := math.NaN()
-			if s := row[2+j]; s != "" {
-				if x, err = strconv.ParseFloat(s, 64); err != nil {
-					return nil, fmt.Errorf("replications.csv line %d: %s: %v", i+2, m, err)
-				}
+			col := make([]float64, len(v.Reps))
+			for r, vals := range v.Reps {
+				col[r] = vals[j]
 			}
-			col := byMetric[m]
-			for len(col) <= rep {
-				col = append(col, math.NaN())
-			}
-			col[rep] = x
 			byMetric[m] = col
 		}
+		out.values[v.Name] = byMetric
+		out.variants = append(out.variants, v.Name)
 	}
-	return out, nil
+	return out
 }
 
 // compareRuns compares run b with run a: for every variant in both and every
@@ -138,24 +116,16 @@ func parseReplications(data []byte) (*replications, error) {
 // Welch's. A row with a value that is not finite in a replication
 // compared has no verdict (results.Difference).
 func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comparison, error) {
-	var ra, rb results.JSON
 	for _, x := range []struct {
 		out *Output
-		doc *results.JSON
 		id  string
-	}{{a, &ra, idA}, {b, &rb, idB}} {
-		if err := json.Unmarshal(x.out.Results, x.doc); err != nil {
-			return nil, fmt.Errorf("run %s: results.json: %v", x.id, err)
+	}{{a, idA}, {b, idB}} {
+		if x.out.Summary == nil {
+			return nil, fmt.Errorf("run %s has no summary", x.id)
 		}
 	}
-	ta, err := parseReplications(a.Replications)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %v", idA, err)
-	}
-	tb, err := parseReplications(b.Replications)
-	if err != nil {
-		return nil, fmt.Errorf("run %s: %v", idB, err)
-	}
+	ra, rb := a.Summary, b.Summary
+	ta, tb := replicationsOf(ra), replicationsOf(rb)
 	c := &Comparison{A: idA, B: idB, Level: 0.95, Variants: []string{}, OnlyA: []string{}, OnlyB: []string{}, Rows: []CompareRow{}}
 	paired := ra.Seed == rb.Seed
 	for _, v := range ta.variants {
@@ -171,7 +141,7 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 		}
 	}
 	var metrics []string
-	for _, m := range slices.Concat(ra.RankedBy, rb.RankedBy, mainMetrics) {
+	for _, m := range slices.Concat(ra.RankedBy(), rb.RankedBy(), mainMetrics) {
 		if !slices.Contains(metrics, m) && slices.Contains(ta.metrics, m) && slices.Contains(tb.metrics, m) {
 			metrics = append(metrics, m)
 		}
@@ -228,7 +198,7 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 // method names the comparison's method and says why in a sentence: the
 // degrees of freedom are those of the rows tested (dfs), and rows without
 // a verdict are counted.
-func method(ra, rb results.JSON, dfs []float64, undefined int) (string, string) {
+func method(ra, rb *results.Summary, dfs []float64, undefined int) (string, string) {
 	slices.Sort(dfs)
 	var df string
 	switch {

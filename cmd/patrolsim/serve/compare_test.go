@@ -7,8 +7,42 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 )
+
+// fakeVariant is a variant of a fake run: its name and each replication's
+// values, in the order of the run's metrics.
+type fakeVariant struct {
+	name string
+	reps [][]float64
+}
+
+// fakeSummary is the summary a fake runner gives: the seed, the objective
+// (the metrics it ranks by, weight 1), every metric's name and the
+// variants with their estimates, ranked in the order given.
+func fakeSummary(seed uint64, rankedBy, metrics []string, variants ...fakeVariant) *results.Summary {
+	s := &results.Summary{Scenario: "grid", Seed: seed}
+	for _, m := range rankedBy {
+		s.Objective = append(s.Objective, results.Goal{Metric: m, Weight: 1})
+	}
+	for _, m := range metrics {
+		s.Metrics = append(s.Metrics, results.Metric{Name: m})
+	}
+	for _, v := range variants {
+		vs := results.VariantSummary{Name: v.name, Reps: v.reps, Rank: len(s.Variants) + 1}
+		for m := range metrics {
+			col := make([]float64, len(v.reps))
+			for r := range v.reps {
+				col[r] = v.reps[r][m]
+			}
+			vs.Estimates = append(vs.Estimates, results.EstimateOf(col))
+		}
+		s.Variants = append(s.Variants, vs)
+		s.Replications = len(v.reps)
+	}
+	return s
+}
 
 // compareOutputs returns a fake run's output by the grid's car count: 8 and
 // 4 give runs of seed 1 with 3 replications (paired), 5 a run of seed 2
@@ -17,37 +51,41 @@ import (
 // replications: 6's priority-1 p90 response is 200 + r in replication r;
 // in 2 and 1 calls went unanswered, so it is +Inf in 4 of them (2) or in
 // all (1), and 50 + r in the others. Only beats is in
-// every run; random only in the first.
+// every run; random only in the first. The metrics are
+// response_p90_s_p1, incidents_prevented and utilization.
 func compareOutputs(s *scenarios.Scenario) *Output {
-	seed, reps, csv := "1", "3", ""
+	nan, inf := math.NaN(), math.Inf(1)
+	seed := uint64(1)
+	var vs []fakeVariant
 	switch s.File.Units[0].Count {
 	case 8:
-		csv = "beats,0,100,5,0.2\nbeats,1,110,7,0.2\nbeats,2,120,6,0.2\nrandom,0,90,1,0.3\nrandom,1,,1,0.3\nrandom,2,95,1,0.3\n"
+		vs = []fakeVariant{
+			{"beats", [][]float64{{100, 5, 0.2}, {110, 7, 0.2}, {120, 6, 0.2}}},
+			{"random", [][]float64{{90, 1, 0.3}, {nan, 1, 0.3}, {95, 1, 0.3}}},
+		}
 	case 4:
-		csv = "beats,0,130,5,0.4\nbeats,1,150,7,0.4\nbeats,2,140,6,0.4\n"
+		vs = []fakeVariant{{"beats", [][]float64{{130, 5, 0.4}, {150, 7, 0.4}, {140, 6, 0.4}}}}
 	case 3:
-		reps = "5"
-		csv = "beats,0,130,5,0.4\nbeats,1,150,7,0.4\nbeats,2,140,6,0.4\nbeats,3,+Inf,6,0.4\nbeats,4,90,6,0.4\n"
+		vs = []fakeVariant{{"beats", [][]float64{{130, 5, 0.4}, {150, 7, 0.4}, {140, 6, 0.4}, {inf, 6, 0.4}, {90, 6, 0.4}}}}
 	case 5:
-		seed = "2"
-		csv = "beats,0,130,5,0.4\nbeats,1,150,7,0.4\nbeats,2,140,6,0.4\n"
+		seed = 2
+		vs = []fakeVariant{{"beats", [][]float64{{130, 5, 0.4}, {150, 7, 0.4}, {140, 6, 0.4}}}}
 	case 2, 1, 6:
-		reps = "8"
+		v := fakeVariant{name: "beats"}
 		for r := range 8 {
-			p90 := strconv.Itoa(50 + r)
+			p90 := float64(50 + r)
 			switch {
 			case s.File.Units[0].Count == 6:
-				p90 = strconv.Itoa(200 + r)
+				p90 = float64(200 + r)
 			case s.File.Units[0].Count == 1 || r%2 == 0:
-				p90 = "+Inf"
+				p90 = inf
 			}
-			csv += "beats," + strconv.Itoa(r) + "," + p90 + ",5,0.9\n"
+			v.reps = append(v.reps, []float64{p90, 5, 0.9})
 		}
+		vs = []fakeVariant{v}
 	}
-	return &Output{
-		Results:      []byte(`{"scenario":"grid","seed":` + seed + `,"replications":` + reps + `,"ranked_by":["response_p90_s_p1","incidents_prevented"]}`),
-		Replications: []byte("variant,replication,response_p90_s_p1,incidents_prevented,utilization\n" + csv),
-	}
+	return &Output{Summary: fakeSummary(seed, []string{"response_p90_s_p1", "incidents_prevented"},
+		[]string{"response_p90_s_p1", "incidents_prevented", "utilization"}, vs...)}
 }
 
 // TestCompare checks /api/compare against a hand computation. Beats'
@@ -232,26 +270,23 @@ func deref(p *float64) any {
 // looking the runs up.
 func BenchmarkCompare(b *testing.B) {
 	out := func(shift float64) *Output {
-		var csv strings.Builder
-		csv.WriteString("variant,replication")
 		metrics := append([]string{}, mainMetrics...)
 		for len(metrics) < 66 {
 			metrics = append(metrics, "m"+strconv.Itoa(len(metrics)))
 		}
-		for _, m := range metrics {
-			csv.WriteString("," + m)
-		}
-		csv.WriteString("\n")
+		var vs []fakeVariant
 		for v := range 12 {
+			fv := fakeVariant{name: "v" + strconv.Itoa(v)}
 			for r := range 8 {
-				csv.WriteString("v" + strconv.Itoa(v) + "," + strconv.Itoa(r))
+				vals := make([]float64, len(metrics))
 				for m := range metrics {
-					csv.WriteString("," + strconv.FormatFloat(shift+float64(v*m+r*r)/7, 'g', -1, 64))
+					vals[m] = shift + float64(v*m+r*r)/7
 				}
-				csv.WriteString("\n")
+				fv.reps = append(fv.reps, vals)
 			}
+			vs = append(vs, fv)
 		}
-		return &Output{Results: []byte(`{"seed":1,"replications":8,"ranked_by":["response_p90_s_p1","incidents_prevented"]}`), Replications: []byte(csv.String())}
+		return &Output{Summary: fakeSummary(1, []string{"response_p90_s_p1", "incidents_prevented"}, metrics, vs...)}
 	}
 	a, c := out(0), out(3)
 	for b.Loop() {

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -93,12 +94,41 @@ const (
 //go:embed static
 var static embed.FS
 
-// Output is what a finished run keeps: the result document and the
-// report's charts, by name (e.g. "ranking.svg").
+// Output is what a finished run keeps, in memory: its summary, the
+// distributions behind it, the report's charts and the resolved scenario.
+// The downloads results.json and replications.csv are encoded from the
+// summary when asked for, byte for byte what `patrolsim run` writes.
 type Output struct {
-	Results      []byte            // results.json, as `patrolsim run` writes it
-	Replications []byte            // replications.csv, as `patrolsim run` writes it
-	Charts       map[string][]byte // SVG charts of the report
+	// Summary holds the estimates, ranking and comparisons and every
+	// replication's metric values (compare pairs them).
+	Summary *results.Summary
+	// Details are the distributions behind the means (details.json).
+	Details results.DetailsJSON
+	// Charts are the report's SVG charts, by name (e.g. "ranking.svg").
+	Charts map[string][]byte
+	// Resolved is the scenario as run, every default filled in, as
+	// `patrolsim run` writes it beside its results (scenario.yaml); nil
+	// when the runner gives none.
+	Resolved []byte
+}
+
+// memory estimates the bytes o holds besides its charts: eight a number
+// of the summary and details, and the resolved scenario.
+func (o *Output) memory() int {
+	n := len(o.Resolved)
+	if s := o.Summary; s != nil {
+		for _, v := range s.Variants {
+			n += len(v.Name) + 8*len(v.Estimates)*4 + 8*len(v.Reps)*len(s.Metrics)
+		}
+		n += 8 * 8 * len(s.Comparisons)
+	}
+	for _, v := range o.Details.Variants {
+		for _, h := range v.RespHist {
+			n += 8 * len(h)
+		}
+		n += 8*(4+3*24) + 8*3*len(v.AtomsData.Realised)
+	}
+	return n
 }
 
 // Runner runs a scenario. progress(done, total) reports finished variant
@@ -251,6 +281,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /api/runs/{id}/scenario.yaml", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/results.json", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/replications.csv", s.download)
+	mux.HandleFunc("GET /api/runs/{id}/resolved.yaml", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/charts/{name}", s.chart)
 	// Another site's page must not change anything here: a browser's
 	// cross-origin POST or DELETE (Sec-Fetch-Site, or an Origin other than
@@ -550,7 +581,7 @@ func (s *Server) keep(out *Output) ([]string, int) {
 	if out == nil {
 		return nil, 0
 	}
-	n := len(out.Results) + len(out.Replications)
+	n := out.memory()
 	var dropped []string
 	for name, data := range out.Charts {
 		if len(data) > s.maxKeptChart {
@@ -617,16 +648,16 @@ func (s *Server) update(rn *run, fn func()) {
 
 // runView is a run as the API shows it.
 type runView struct {
-	ID      string          `json:"id"`
-	Created time.Time       `json:"created"`
-	Status  string          `json:"status"`
-	Done    int             `json:"done"`
-	Total   int             `json:"total"`
-	Error   string          `json:"error,omitempty"`
-	Edits   Edits           `json:"edits"`
-	Charts  []string        `json:"charts,omitempty"`
-	NotKept []string        `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
-	Results json.RawMessage `json:"results,omitempty"`
+	ID      string        `json:"id"`
+	Created time.Time     `json:"created"`
+	Status  string        `json:"status"`
+	Done    int           `json:"done"`
+	Total   int           `json:"total"`
+	Error   string        `json:"error,omitempty"`
+	Edits   Edits         `json:"edits"`
+	Charts  []string      `json:"charts,omitempty"`
+	NotKept []string      `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
+	Results *results.JSON `json:"results,omitempty"`         // results.json, with GET /api/runs/{id}
 }
 
 func (s *Server) snapshot(rn *run) runView {
@@ -667,10 +698,12 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	v := s.snapshot(rn)
-	if rn.out != nil {
-		v.Results = rn.out.Results
-	}
+	out := rn.out
 	s.mu.Unlock()
+	if out != nil {
+		doc := out.Summary.Document()
+		v.Results = &doc
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -732,6 +765,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// download answers the run's files: scenario.yaml (the edited document
+// the run loaded), and once it is done results.json and replications.csv
+// (encoded from its summary: the bytes `patrolsim run` writes) and
+// resolved.yaml (the scenario as run, every default filled in).
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	rn := s.lookup(w, r)
 	if rn == nil {
@@ -740,9 +777,13 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	doc, out := rn.doc, rn.out
 	s.mu.Unlock()
-	if strings.HasSuffix(r.URL.Path, "/scenario.yaml") {
-		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="scenario-`+rn.ID+`.yaml"`)
+	file := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	attach := func(kind, name string) {
+		w.Header().Set("Content-Type", kind)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	if file == "scenario.yaml" {
+		attach("application/yaml; charset=utf-8", "scenario-"+rn.ID+".yaml")
 		_, _ = w.Write(doc)
 		return
 	}
@@ -750,15 +791,21 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "the run has no results (yet)")
 		return
 	}
-	if strings.HasSuffix(r.URL.Path, "/replications.csv") {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="replications-`+rn.ID+`.csv"`)
-		_, _ = w.Write(out.Replications)
+	if file == "resolved.yaml" && out.Resolved == nil {
+		writeError(w, http.StatusNotFound, "the run has no resolved scenario")
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="results-`+rn.ID+`.json"`)
-	_, _ = w.Write(out.Results)
+	switch file {
+	case "resolved.yaml":
+		attach("application/yaml; charset=utf-8", "resolved-"+rn.ID+".yaml")
+		_, _ = w.Write(out.Resolved)
+	case "replications.csv":
+		attach("text/csv; charset=utf-8", "replications-"+rn.ID+".csv")
+		_ = out.Summary.WriteCSV(w)
+	default:
+		attach("application/json; charset=utf-8", "results-"+rn.ID+".json")
+		_ = out.Summary.WriteJSON(w)
+	}
 }
 
 func (s *Server) chart(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,7 +52,15 @@ func (f *fakeRunner) run(ctx context.Context, s *scenarios.Scenario, progress fu
 	if f.output != nil {
 		return f.output(s), nil
 	}
-	return &Output{Results: []byte(`{"scenario":"grid"}`), Replications: []byte("variant,replication\n"), Charts: map[string][]byte{"ranking.svg": []byte("<svg/>")}}, nil
+	return fixedOutput(), nil
+}
+
+// fixedOutput is the fake runner's output unless told otherwise: one
+// variant of two replications of one metric, a chart and a resolved
+// scenario.
+func fixedOutput() *Output {
+	return &Output{Summary: fakeSummary(1, []string{"m"}, []string{"m"}, fakeVariant{"beats", [][]float64{{1.5}, {2.5}}}),
+		Charts: map[string][]byte{"ranking.svg": []byte("<svg/>")}, Resolved: []byte("# resolved\n")}
 }
 
 func testServer(t *testing.T, f *fakeRunner, opt func(*Options)) (*Server, *httptest.Server) {
@@ -327,8 +336,10 @@ func TestDownloadsAndEvents(t *testing.T) {
 		t.Errorf("content type %q", ct)
 	}
 	<-f.started
-	if code, _ := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/results.json", ""); code != 404 {
-		t.Errorf("results before the end: %d", code)
+	for _, file := range []string{"results.json", "replications.csv", "resolved.yaml"} {
+		if code, _ := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/"+file, ""); code != 404 {
+			t.Errorf("%s before the end: %d", file, code)
+		}
 	}
 	close(f.release)
 	var events []string
@@ -350,17 +361,26 @@ func TestDownloadsAndEvents(t *testing.T) {
 	if s, err := scenarios.Load("x.yaml", b, fsys); err != nil || s.File.Units[0].Count != 11 {
 		t.Errorf("downloaded scenario does not load: %v", err)
 	}
-	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/results.json", ""); code != 200 || string(b) != `{"scenario":"grid"}` {
+	// The downloads are the summary's encodings, as patrolsim run writes
+	// them.
+	var want bytes.Buffer
+	if err := fixedOutput().Summary.WriteJSON(&want); err != nil {
+		t.Fatal(err)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/results.json", ""); code != 200 || string(b) != want.String() {
 		t.Errorf("results.json: %d %s", code, b)
 	}
-	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/replications.csv", ""); code != 200 || string(b) != "variant,replication\n" {
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/replications.csv", ""); code != 200 || string(b) != "variant,replication,m\nbeats,0,1.5\nbeats,1,2.5\n" {
 		t.Errorf("replications.csv: %d %s", code, b)
+	}
+	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/resolved.yaml", ""); code != 200 || string(b) != "# resolved\n" {
+		t.Errorf("resolved.yaml: %d %s", code, b)
 	}
 	if code, b := do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/charts/ranking.svg", ""); code != 200 || string(b) != "<svg/>" {
 		t.Errorf("chart: %d %s", code, b)
 	}
 	_, b = do(t, "GET", ts.URL+"/api/runs/"+r.ID, "")
-	if !strings.Contains(string(b), `"results": {`) || !strings.Contains(string(b), `"ranking.svg"`) {
+	if !strings.Contains(string(b), `"results": {`) || !strings.Contains(string(b), `"variants": [`) || !strings.Contains(string(b), `"ranking.svg"`) {
 		t.Errorf("run: %s", b)
 	}
 }
@@ -726,8 +746,9 @@ func TestCrossSite(t *testing.T) {
 func TestKeptRunBytes(t *testing.T) {
 	f := newFake()
 	f.output = func(*scenarios.Scenario) *Output {
-		return &Output{Results: []byte(`{"scenario":"grid"}`), Replications: []byte("variant,replication\n"),
-			Charts: map[string][]byte{"ranking.svg": []byte("<svg/>"), "map-realised.svg": []byte("<svg>" + strings.Repeat("x", 1000) + "</svg>")}}
+		return &Output{Summary: fakeSummary(1, nil, []string{"m"}, fakeVariant{"beats", [][]float64{{1}, {2}}}),
+			Resolved: []byte("version: 1\n"),
+			Charts:   map[string][]byte{"ranking.svg": []byte("<svg/>"), "map-realised.svg": []byte("<svg>" + strings.Repeat("x", 1000) + "</svg>")}}
 	}
 	close(f.release)
 	srv, ts := testServerWith(t, f, nil, func(s *Server) { s.maxKeptChart = 100 })
@@ -750,8 +771,11 @@ func TestKeptRunBytes(t *testing.T) {
 		t.Errorf("chart kept: %d", code)
 	}
 	srv.mu.Lock()
-	one := srv.runs[id].bytes // the scenario document, results, the CSV and the small chart
-	if want := len(srv.runs[id].doc) + len(`{"scenario":"grid"}`) + len("variant,replication\n") + len("<svg/>"); one != want {
+	// The scenario document, the resolved one, the summary (the name of its
+	// variant, 5 bytes, two replications of one metric and its estimate of
+	// four numbers, 8 bytes each) and the small chart.
+	one := srv.runs[id].bytes
+	if want := len(srv.runs[id].doc) + len("version: 1\n") + 5 + (2+4)*8 + len("<svg/>"); one != want {
 		t.Errorf("run bytes %d, want %d", one, want)
 	}
 	srv.maxKeptRunBytes = 2*one + one/2

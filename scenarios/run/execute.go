@@ -1,0 +1,225 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim"
+)
+
+// Options control Execute. The zero value runs every replication of the
+// scenario on all cores, without trace or progress.
+type Options struct {
+	// Workers is how many replications run at once; 0 (or less) means
+	// runtime.GOMAXPROCS(0). The result does not depend on it.
+	Workers int
+	// Trace keeps one row per incident per run (Result.Trace).
+	Trace bool
+	// Progress, if set, is called with the variant runs finished and their
+	// total (variants × replications): once with 0 before any starts, then
+	// after each run. Calls are serialised and done never decreases.
+	Progress func(done, total int)
+	// Replications lists the replications to run, by number, in the order
+	// the result gives them. Replication r draws from the streams of the
+	// scenario's seed and r only, so a subset gives exactly the values the
+	// full run gives for those replications (a sweep runs one at a time).
+	// nil means all of the scenario's: 0 … File.Replications−1. Numbers
+	// must be distinct and not negative.
+	Replications []int
+}
+
+// Result is what Execute produces, in memory.
+type Result struct {
+	// Summary holds the estimates, ranking and comparisons, and every
+	// replication's metric values: Summary.Variants[v].Reps[i] is
+	// replication Replications[i] of variant v, in the order of
+	// Summary.Metrics.
+	Summary *results.Summary
+	// Details are the distributions behind the means (for charts and
+	// maps), merged over the replications run.
+	Details results.DetailsJSON
+	// Replications are the replications run, in the result's order.
+	Replications []int
+	// Stats[i*len(variants)+v] is what replication Replications[i] of
+	// variant v did.
+	Stats []sim.Stats
+	// Trace, with Options.Trace, holds one row per incident per run, in
+	// (variant, replication, id) order; nil otherwise.
+	Trace []results.TraceRow
+}
+
+// Events returns the total number of events delivered.
+func (r *Result) Events() uint64 {
+	var n uint64
+	for _, s := range r.Stats {
+		n += s.Events
+	}
+	return n
+}
+
+// Execute runs every variant of s over the replications opts names (all of
+// the scenario's by default) and summarises them, as `patrolsim run`
+// reports them. It stops early with ctx's error when ctx is done.
+func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result, error) {
+	reps := opts.Replications
+	if reps == nil {
+		reps = make([]int, s.File.Replications)
+		for r := range reps {
+			reps[r] = r
+		}
+	}
+	seen := make(map[int]bool, len(reps))
+	for _, r := range reps {
+		if r < 0 {
+			return nil, fmt.Errorf("run: replication %d: replications are numbered from 0", r)
+		}
+		if seen[r] {
+			return nil, fmt.Errorf("run: replication %d listed twice", r)
+		}
+		seen[r] = true
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	nr, nv := len(reps), len(s.Variants)
+	total := nr * nv
+	collectors := make([]*results.Collector, total)
+	traces := make([][]results.TraceRow, total)
+	newRec := func(i, v int) sim.Recorder {
+		c := results.NewCollector(s.Variants[v].Model)
+		k := v*nr + i
+		if opts.Trace {
+			name, rep := s.Variants[v].Name, reps[i]
+			c.Keep = func(r *sim.IncidentRecord) {
+				row := results.TraceRow{Variant: name, Rep: rep, Counted: c.Counted(r), Rec: *r}
+				row.Rec.Units = append([]int(nil), r.Units...)
+				traces[k] = append(traces[k], row)
+			}
+		}
+		collectors[k] = c
+		return c
+	}
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	ran := func() {}
+	if opts.Progress != nil {
+		opts.Progress(0, total)
+		ran = func() {
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			opts.Progress(done, total)
+		}
+	}
+	stats, err := replicate(ctx, s.Variants, s.File.Seed, reps, workers, newRec, ran)
+	if err != nil {
+		return nil, err
+	}
+	metrics := results.Metrics(s.Config)
+	values := make([][][]float64, nv)
+	details := make([][]results.RunDetails, nv)
+	names := make([]string, nv)
+	for v := range nv {
+		names[v] = s.Variants[v].Name
+		for i := range nr {
+			values[v] = append(values[v], collectors[v*nr+i].Values())
+			details[v] = append(details[v], collectors[v*nr+i].Details())
+		}
+	}
+	atoms := make([]string, len(s.Config.City.Atoms))
+	for a := range atoms {
+		atoms[a] = s.Config.City.Atoms[a].Name
+	}
+	res := &Result{Replications: reps, Stats: stats, Details: results.MergeDetails(s.File.Name, atoms, names, details)}
+	res.Summary = results.Summarize(s.File.Name, s.File.Seed, metrics, names, values, s.Objective(), s.File.Ranking.Alpha)
+	if opts.Trace {
+		for _, rows := range traces {
+			// A run's records arrive in clearing order: by incident.
+			slices.SortFunc(rows, func(a, b results.TraceRow) int { return a.Rec.ID - b.Rec.ID })
+			res.Trace = append(res.Trace, rows...)
+		}
+	}
+	return res, nil
+}
+
+// replicate runs every variant for each replication of reps on up to
+// workers goroutines, as sim.Replicate does for 0 … n−1: each
+// replication's candidates are generated once, from the first variant's
+// configuration (every variant shares its city and incidents), and played
+// by every variant in order. newRecorder(i, v) is called once per run of
+// replication reps[i] and variant v, from the goroutine that runs it; ran
+// after each run ends. No run shares mutable state with another, so the
+// results do not depend on workers. It stops early when ctx is done and
+// returns ctx's error.
+func replicate(ctx context.Context, variants []sim.Variant, seed uint64, reps []int, workers int,
+	newRecorder func(i, v int) sim.Recorder, ran func()) ([]sim.Stats, error) {
+	if len(variants) == 0 || len(reps) == 0 {
+		return nil, ctx.Err()
+	}
+	base := variants[0].Model.Cfg
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	nv := len(variants)
+	stats := make([]sim.Stats, len(reps)*nv)
+	jobs := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	for range max(1, min(workers, len(reps))) {
+		wg.Go(func() {
+			for i := range jobs {
+				cands := sim.Generate(base, seed, reps[i])
+				for v := range variants {
+					if ctx.Err() != nil {
+						return
+					}
+					st, err := variants[v].Run(ctx, cands, seed, reps[i], newRecorder(i, v))
+					if err != nil {
+						if ctx.Err() == nil {
+							fail(err)
+						}
+						return
+					}
+					stats[i*nv+v] = st
+					ran()
+				}
+			}
+		})
+	}
+feed:
+	for i := range reps {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := parent.Err(); err != nil {
+		return nil, err
+	}
+	return stats, nil
+}
