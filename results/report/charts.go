@@ -61,12 +61,12 @@ func cdfFigure(in *Input) *figure {
 		const legW = 100
 		var plots []*plot.Plot
 		for k, p := range prios {
-			pl := newPlot(fmt.Sprintf("Priority %d", p), "response time (min)", "")
+			pl := newPlot(fmt.Sprintf("Priority %d", p), "response time ("+timeShown.Unit+")", "")
 			if k == 0 {
-				pl.Y.Label.Text = "calls answered within (%)"
+				pl.Y.Label.Text = "calls answered within (" + shareShown.Unit + ")"
 			}
 			addGrid(pl, true, true)
-			xmax := 1.5 * targets[p] / 60
+			xmax := 1.5 * targets[p] * timeShown.Scale
 			for vi, v := range in.Details.Variants {
 				n := total(v, p)
 				if n == 0 {
@@ -78,8 +78,8 @@ func cdfFigure(in *Input) *figure {
 				reached := false
 				for b := 0; b < len(h)-1; b++ { // the last bin is open-ended
 					cum += h[b]
-					x := float64(b+1) * binS / 60
-					pts = append(pts, plotter.XY{X: x, Y: 100 * float64(cum) / float64(n)})
+					x := float64(b+1) * binS * timeShown.Scale
+					pts = append(pts, plotter.XY{X: x, Y: shareShown.Scale * float64(cum) / float64(n)})
 					if !reached && float64(cum) >= 0.99*float64(n) {
 						reached = true
 						xmax = max(xmax, x)
@@ -95,14 +95,14 @@ func cdfFigure(in *Input) *figure {
 					leg.Add(v.Name, l)
 				}
 			}
-			pl.X.Min, pl.X.Max = 0, min(xmax*1.05, float64(len(in.Details.Variants[0].RespHist[p])-1)*binS/60)
-			pl.Y.Min, pl.Y.Max = 0, 100
+			pl.X.Min, pl.X.Max = 0, min(xmax*1.05, float64(len(in.Details.Variants[0].RespHist[p])-1)*binS*timeShown.Scale)
+			pl.Y.Min, pl.Y.Max = 0, shareShown.Scale
 			if t := targets[p]; t > 0 {
-				tl, _ := plotter.NewLine(plotter.XYs{{X: t / 60, Y: 0}, {X: t / 60, Y: 100}})
+				tl, _ := plotter.NewLine(plotter.XYs{{X: t * timeShown.Scale, Y: 0}, {X: t * timeShown.Scale, Y: shareShown.Scale}})
 				tl.LineStyle = draw.LineStyle{Color: color.Black, Width: 1, Dashes: []vg.Length{4, 3}}
 				pl.Add(tl)
-				lab, _ := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: t / 60, Y: 4}},
-					Labels: []string{fmt.Sprintf(" target %g min ", t/60)}})
+				lab, _ := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: t * timeShown.Scale, Y: 4}},
+					Labels: []string{fmt.Sprintf(" target %g %s ", t*timeShown.Scale, timeShown.Unit)}})
 				lab.TextStyle[0].Font = face(9)
 				pl.Add(lab)
 			}
@@ -483,7 +483,7 @@ func utilFigure(in *Input) *figure {
 			"variants best-ranked first.",
 		W: fullW, H: vg.Length(n)*group + 90}
 	f.Draw = func(c draw.Canvas) {
-		pl := newPlot("", "utilisation (% of on-duty time on calls)", "")
+		pl := newPlot("", "utilisation ("+shareShown.Unit+" of on-duty time on calls)", "")
 		addGrid(pl, true, false)
 		names := make([]string, n)
 		for pos, v := range order {
@@ -495,8 +495,9 @@ func utilFigure(in *Input) *figure {
 			vals := make(plotter.Values, n)
 			for pos, v := range order {
 				if mean, _, _, ok := in.estimate(v, kd.metric); ok {
-					vals[n-1-pos] = 100 * mean
-					xmax = max(xmax, 100*mean)
+					scale, _ := metricUnit(kd.metric)
+					vals[n-1-pos] = scale * mean
+					xmax = max(xmax, scale*mean)
 				}
 			}
 			b, err := plotter.NewBarChart(vals, bar)

@@ -340,10 +340,10 @@ func mapFigures(in *Input) []*figure {
 	vis := make([]float64, n)
 	resp := make([]float64, n)
 	for a := range n {
-		vis[a] = 100 * d.AtomsData.Visibility[a]
+		vis[a] = shareShown.Scale * d.AtomsData.Visibility[a]
 		resp[a] = math.NaN()
 		if r := d.AtomsData.RespMeanS[a]; r != nil {
-			resp[a] = *r / 60
+			resp[a] = *r * timeShown.Scale
 		}
 	}
 	return []*figure{
@@ -352,9 +352,9 @@ func mapFigures(in *Input) []*figure {
 			"incidents per replication", "no calls", d.AtomsData.Realised, rampYlOrRd),
 		mapFigure(in.City(), "map-visibility", "Police visibility — "+name,
 			"Share of hours in which police were visible in each area (at or above the visibility threshold), "+name+".",
-			"hours with police visible (%)", "no calls", vis, rampYlGnBu),
+			"hours with police visible ("+shareShown.Unit+")", "no calls", vis, rampYlGnBu),
 		mapFigure(in.City(), "map-response", "Mean response time — "+name,
 			"Mean response time of the calls answered in each area, "+name+"; grey: no calls.",
-			"mean response time (min)", "no calls", resp, rampPuRd),
+			"mean response time ("+timeShown.Unit+")", "no calls", resp, rampPuRd),
 	}
 }

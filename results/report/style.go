@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/patrolsim/patrolsim/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -117,45 +118,34 @@ func (r ramp) at(t float64) color.RGBA {
 	return color.RGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 0xff}
 }
 
+// How the report shows a metric: its declaration in the results registry
+// (results.Lookup by name, so that a results.json of any version reads),
+// the same label, unit and scale as the terminal table, check and the
+// what-if page. Charts of distributions (details.json: response times,
+// visibility by area) show times and shares in the formats of those kinds.
+var (
+	timeShown  = results.KindTime.Format()
+	shareShown = results.KindShare.Format()
+)
+
 // metricUnit returns how a metric is shown: the factor from its stored
-// unit (seconds, shares) and the unit's label.
+// unit (seconds, shares) and the shown unit ("min", "%", "").
 func metricUnit(name string) (scale float64, unit string) {
-	switch {
-	case strings.HasSuffix(name, "_s") || strings.Contains(name, "_s_"):
-		return 1.0 / 60, "min"
-	case strings.HasPrefix(name, "utilization") || strings.HasSuffix(name, "_share") ||
-		strings.HasPrefix(name, "within_target") || name == "visibility":
-		return 100, "%"
-	}
-	return 1, ""
+	f := results.Describe(results.Metric{Name: name}).Format()
+	return f.Scale, f.Unit
 }
 
-// metricTitle returns a readable name for a metric, without its unit.
+// metricTitle returns a metric's label, without its unit ("P1 response,
+// p90"); for a metric the registry does not declare, its name in words.
 func metricTitle(name string) string {
-	known := map[string]string{
-		"response_mean_s":     "response time, mean",
-		"response_median_s":   "response time, median",
-		"response_p90_s":      "response time, 90th percentile",
-		"incidents_prevented": "incidents prevented",
-		"incidents_realised":  "incidents realised",
-		"incidents_displaced": "incidents displaced",
-		"visibility":          "visibility",
-		"utilization":         "utilisation",
-		"workload_cv":         "workload, coefficient of variation",
+	m := results.Describe(results.Metric{Name: name})
+	if m.Kind == results.KindUnknown {
+		return strings.ReplaceAll(name, "_", " ")
 	}
-	base, prio, _ := strings.Cut(name, "_s_p")
-	if prio != "" {
-		if t, ok := known[base+"_s"]; ok {
-			return "P" + prio + " " + t
-		}
-	}
-	if t, ok := known[name]; ok {
-		return t
-	}
-	return strings.ReplaceAll(name, "_", " ")
+	return m.Label
 }
 
-// metricLabel is an axis label: title and unit.
+// metricLabel is an axis label: label and unit ("P1 response, p90 (min)").
 func metricLabel(name string) string {
 	_, unit := metricUnit(name)
 	if unit == "" {
