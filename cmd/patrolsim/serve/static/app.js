@@ -220,21 +220,66 @@ function follow(id) {
 
 function fmt(x) { return x === null || x === undefined ? "—" : Number(x).toPrecision(3); }
 
+// The metrics as results.json describes them (its "metrics" block, from
+// the registry of package results): label, kind and how to show values.
+// Every value on the page is shown as the terminal table and check show it.
+function metricInfo(res) { return Object.fromEntries((res.metrics || []).map((m) => [m.name, m])); }
+
+// header is a metric's label with its shown unit: "P1 response, p90 (min)".
+function header(name, m) {
+  if (!m) return name;
+  return m.display.unit ? `${m.label} (${m.display.unit})` : m.label;
+}
+
+// fixed writes x with d decimals as Go's strconv.FormatFloat does: exact
+// decimal ties go to the even digit (toFixed rounds them up: 784.5 → 785,
+// where the terminal table says 784).
+function fixed(x, d) {
+  const s = x.toFixed(d);
+  const exact = Math.abs(x).toFixed(100); // the double's exact decimal digits, far enough to see a tie
+  const [ip, fp] = exact.split(".");
+  if (fp[d] !== "5" || !/^0*$/.test(fp.slice(d + 1))) return s;
+  const kept = ip + fp.slice(0, d);
+  if (Number(kept[kept.length - 1]) % 2 !== 0) return s; // odd: rounding up reaches the even digit
+  return (x < 0 ? "-" : "") + ip + (d > 0 ? "." + fp.slice(0, d) : "");
+}
+
+// shown writes a value of metric m in its format, without unit.
+function shown(x, m) {
+  if (x === null || x === undefined) return "–";
+  if (!m) return fmt(x);
+  return fixed(x * m.display.scale, m.display.digits);
+}
+
+// cell shows an estimate as the terminal table does (results.Metric.Cell):
+// the mean ± the half-width of its 95% interval, "5.46 ± 0.26".
+function cell(e, m) {
+  if (e.mean === null || e.mean === undefined) return "–";
+  if (!m) return `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]`;
+  if (e.ci95_low === null || e.ci95_low === undefined) return shown(e.mean, m);
+  return `${shown(e.mean, m)} ± ${fixed(Math.abs((e.ci95_high - e.mean) * m.display.scale), m.display.digits)}`;
+}
+
+const paretoMark = "●"; // results.ParetoMark: the same in the terminal table and the report
+
 async function show(id) {
   const r = await api("GET", `api/runs/${id}`);
   if (r.status !== 200 || !r.data.results) return;
   const res = r.data.results;
+  const info = metricInfo(res);
   $("results-run").textContent = `— run ${id}`;
-  const metrics = res.ranked_by.length ? res.ranked_by : Object.keys(res.variants[0].metrics).slice(0, 3);
+  const metrics = res.ranked_by.length ? res.ranked_by
+    : (res.metrics || []).filter((m) => m.table).map((m) => m.name).slice(0, 3);
   const head = el("tr", {}, el("th", { scope: "col", text: "Rank" }), el("th", { scope: "col", text: "Variant" }), el("th", { scope: "col", text: "Score" }),
-    ...metrics.map((m) => el("th", { scope: "col", text: `${m} (mean [95% CI])` })));
+    ...metrics.map((m) => el("th", { scope: "col", "data-metric": m, title: info[m] ? `${m}: ${info[m].description}` : m, text: header(m, info[m]) })));
   const body = [...res.variants].sort((a, b) => a.rank - b.rank).map((v) => el("tr", {},
-    el("td", { class: "num", text: String(v.rank) }), el("th", { scope: "row", text: v.name + (v.pareto ? " ◆" : "") }), el("td", { class: "num", text: fmt(v.score) }),
+    el("td", { class: "num", text: String(v.rank) }), el("th", { scope: "row", text: v.name + (v.pareto ? " " + paretoMark : "") }), el("td", { class: "num", text: v.score === null ? "–" : fixed(v.score, 3) }),
     ...metrics.map((m) => {
       const e = v.metrics[m] || {};
-      return el("td", { class: "num", "data-variant": v.name, "data-metric": m, "data-mean": String(e.mean ?? ""), text: `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]` });
+      return el("td", { class: "num", "data-variant": v.name, "data-metric": m, "data-mean": String(e.mean ?? ""), text: cell(e, info[m]) });
     })));
-  const table = el("table", {}, el("caption", { text: `${res.replications} replications; ◆ on the Pareto front` }), el("thead", {}, head), el("tbody", {}, ...body));
+  const caption = `${res.replications} replications: mean ± half-width of the 95% confidence interval; ${paretoMark} on the Pareto front`;
+  const table = el("table", {}, el("caption", { text: caption }), el("thead", {}, head), el("tbody", {}, ...body));
   $("ranking").replaceChildren(table);
   const charts = r.data.charts || [];
   const img = (name) => el("img", { src: withToken(`api/runs/${id}/charts/${encodeURIComponent(name)}`), alt: `chart ${name.replace(/\.svg$/, "")} of run ${id}` });
@@ -276,8 +321,8 @@ function fillCompare(ids) {
   $("compare").disabled = ids.length < 2;
 }
 
-const signed = (x) => x === null || x === undefined ? "—" : (x > 0 ? "+" : "") + fmt(x);
-const ci = (e) => e.infinite ? `∞ in ${e.infinite} of ${e.n}` : `${fmt(e.mean)} [${fmt(e.ci95_low)}, ${fmt(e.ci95_high)}]`;
+const signed = (x, m) => x === null || x === undefined ? "—" : (x > 0 ? "+" : "") + shown(x, m);
+const ci = (e, m) => e.infinite ? `∞ in ${e.infinite} of ${e.n}` : `${shown(e.mean, m)} [${shown(e.ci95_low, m)}, ${shown(e.ci95_high, m)}]`;
 
 // compare shows run B against run A: each mean with its 95% interval, the
 // difference B − A and whether it is significant, in words and a symbol.
@@ -286,6 +331,9 @@ async function compare() {
   const r = await api("GET", `api/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
   if (r.status !== 200) { $("comparison").replaceChildren(el("p", { class: "problem", text: r.data?.error || `error ${r.status}` })); return; }
   const c = r.data;
+  // Labels and formats from the two runs' results.json.
+  const runs = await Promise.all([c.a, c.b].map((id) => api("GET", `api/runs/${encodeURIComponent(id)}`)));
+  const info = Object.assign({}, ...runs.map((x) => x.status === 200 && x.data.results ? metricInfo(x.data.results) : {}));
   const head = el("tr", {}, ...["Variant", "Metric", `A: ${c.a} (mean [95% CI])`, `B: ${c.b}`, "B − A [95% CI]", "Difference"].map((h) => el("th", { scope: "col", text: h })));
   const rows = c.rows.map((x) => {
     const d = x.difference;
@@ -294,9 +342,10 @@ async function compare() {
     // verdict; its note says where.
     const verdict = x.note ? `– ${x.note}` : x.significant ? `${arrow} significant` + (x.verdict !== "changed" ? ` (${x.verdict})` : "") : "○ not significant";
     const where = { "data-variant": x.variant, "data-metric": x.metric };
-    return el("tr", {}, el("th", { scope: "row", text: x.variant }), el("td", { text: x.metric + (x.better ? ` (${x.better} is better)` : "") }),
-      el("td", { class: "num", text: ci(x.a) }), el("td", { class: "num", text: ci(x.b) }),
-      el("td", { class: "num", ...where, "data-diff": String(d.mean ?? ""), text: `${signed(d.mean)} [${signed(d.ci95_low)}, ${signed(d.ci95_high)}]` }),
+    const m = info[x.metric];
+    return el("tr", {}, el("th", { scope: "row", text: x.variant }), el("td", { title: x.metric, text: header(x.metric, m) + (x.better ? ` (${x.better} is better)` : "") }),
+      el("td", { class: "num", text: ci(x.a, m) }), el("td", { class: "num", text: ci(x.b, m) }),
+      el("td", { class: "num", ...where, "data-diff": String(d.mean ?? ""), text: `${signed(d.mean, m)} [${signed(d.ci95_low, m)}, ${signed(d.ci95_high, m)}]` }),
       el("td", { class: "sig " + (x.significant ? x.verdict : x.note ? "undefined" : ""), ...where, "data-significant": String(x.significant), text: verdict }));
   });
   const note = [c.only_a.length ? `only in ${c.a}: ${c.only_a.join(", ")}` : "", c.only_b.length ? `only in ${c.b}: ${c.only_b.join(", ")}` : ""].filter(Boolean).join("; ");
