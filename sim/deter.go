@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
@@ -15,28 +16,22 @@ const (
 )
 
 // presenceAt is the visible presence at p at time t: the visibility ×
-// squad of every unit on duty within the presence radius of p.
+// squad of every unit on duty within the presence radius of p, summed in
+// unit order.
 func (r *run) presenceAt(p geo.Point, t float64) float64 {
 	rad := r.cfg.Deterrence.RadiusM
+	r.near = r.onDuty.Near(r.near[:0], p, rad)
+	slices.Sort(r.near)
 	total := 0.0
-	for u := range r.units {
-		ur := &r.units[u]
-		if ur.state == stOff || r.vis[u] == 0 || farFromLeg(&ur.leg, p, rad) {
+	for _, u := range r.near {
+		if r.vis[u] == 0 || farFromBox(r.onDuty.Box(int(u)), p, rad) {
 			continue
 		}
-		if ur.at(t).Dist(p) <= rad {
+		if r.units[u].at(t).Dist(p) <= rad {
 			total += r.vis[u]
 		}
 	}
 	return total
-}
-
-// farFromLeg reports whether p is more than rad from the bounding box of a
-// leg, so that no position on it can be within rad: a cheap test that
-// spares computing the position of most units.
-func farFromLeg(l *geo.Leg, p geo.Point, rad float64) bool {
-	x0, y0, x1, y1 := l.Box()
-	return p.X < x0-rad || p.X > x1+rad || p.Y < y0-rad || p.Y > y1+rad
 }
 
 // residualAt is the residual deterrence left in atom a at time t.
@@ -215,9 +210,9 @@ func (r *run) seen(p geo.Point) bool {
 		return false
 	}
 	now := r.eng.Now()
-	for u := range r.units {
-		ur := &r.units[u]
-		if ur.state != stOff && !farFromLeg(&ur.leg, p, rad) && ur.at(now).Dist(p) <= rad {
+	r.near = r.onDuty.Near(r.near[:0], p, rad)
+	for _, u := range r.near {
+		if !farFromBox(r.onDuty.Box(int(u)), p, rad) && r.units[u].at(now).Dist(p) <= rad {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
@@ -11,10 +12,15 @@ import (
 type Model struct {
 	Cfg   *Config
 	World *policy.World
-	// able[p] lists the units that may take priority p, ascending;
-	// ableIn[d][p] those of them homed in district d.
-	able   [4][]int
+	// ableIn[d][p] lists the units homed in district d that may take
+	// priority p, ascending.
 	ableIn [][4][]int
+	// ableBits[u] has bit p set when unit u may take priority p.
+	ableBits []uint8
+	// Over the units that may take priority p: the shortest turnout
+	// (seconds) and the highest response speed (metres per second), which
+	// bound the dispatch search.
+	minTurnout, maxSpeed [4]float64
 }
 
 // NewModel lays out the units of cfg: unit i of a type homed in districts
@@ -62,12 +68,18 @@ func NewModel(cfg *Config) (*Model, error) {
 			w.Units = append(w.Units, u)
 		}
 	}
-	m := &Model{Cfg: cfg, World: w, ableIn: make([][4][]int, len(c.Districts))}
+	m := &Model{Cfg: cfg, World: w, ableIn: make([][4][]int, len(c.Districts)), ableBits: make([]uint8, len(w.Units))}
+	for p := range m.minTurnout {
+		m.minTurnout[p], m.maxSpeed[p] = math.Inf(1), 0
+	}
 	for u, unit := range w.Units {
+		ut := &cfg.Units[unit.Type]
 		for p := 1; p <= 3; p++ {
-			if cfg.Units[unit.Type].Priorities[p] {
-				m.able[p] = append(m.able[p], u)
+			if ut.Priorities[p] {
 				m.ableIn[unit.District][p] = append(m.ableIn[unit.District][p], u)
+				m.ableBits[u] |= 1 << p
+				m.minTurnout[p] = min(m.minTurnout[p], ut.Turnout)
+				m.maxSpeed[p] = max(m.maxSpeed[p], ut.Speed)
 			}
 		}
 	}

@@ -54,7 +54,8 @@ type unitRun struct {
 	incident  int32
 	busySince float64
 	dutySince float64
-	policy    int // index into run.policies
+	policy    int  // index into run.policies
+	free      bool // counted in run.freeAble (and held in run.atAssumed)
 }
 
 // incidentRun is an incident in progress. Its on-scene work is OnScene
@@ -104,6 +105,16 @@ type run struct {
 	byAtom   []float64 // presence sample buffer
 	learners []int     // policies that learn from incidents
 	err      error
+
+	// Where units are (track keeps them up to date): onDuty holds every
+	// unit on duty by the box of its leg; atAssumed (hierarchical
+	// dispatch) every free unit at its assumed position.
+	onDuty, atAssumed *boxIndex
+	freeAble          [4]int   // free units that may take priority p
+	searchFrom        float64  // first radius of a dispatch search, metres
+	near              []int32  // scratch for index queries
+	mark              []uint32 // by unit: stamp of the last search that saw it
+	stamp             uint32
 }
 
 // Run plays one replication of variant v over the candidates cands (from
@@ -168,6 +179,7 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 	for u, unit := range m.World.Units {
 		r.vis[u] = cfg.Units[unit.Type].Visibility * float64(unit.Squad)
 	}
+	r.newIndexes()
 	r.eng = des.New(r, 4*len(r.units)+64)
 	for k, p := range r.policies {
 		if _, ok := p.(policy.Learner); ok {
@@ -390,31 +402,31 @@ func (r *run) dispatch() {
 // reach it first from its true position. Hierarchical: of those homed in the
 // incident's district, the one nearest by assumed position; from the other
 // districts (mutual aid, if allowed) only when none of them is free. Ties
-// go to the lowest unit index.
+// go to the lowest unit index. Searches over the whole force go through the
+// indexes of where units are (search); a district's units are scanned.
 func (r *run) nearest(i int) int {
 	p := r.inc[i].rec.Priority
 	if r.mode == PointToPoint {
-		return r.pick(i, r.m.able[p], true, false)
+		return r.search(i, p, r.onDuty, true)
 	}
 	// Hierarchical: the beat's owner first, then the district's unit
 	// command expects to arrive first, then (mutual aid) any district's.
 	d := r.inc[i].rec.District
-	if u := r.pick(i, r.m.ableIn[d][p], false, true); u >= 0 {
+	if u := r.pick(i, r.m.ableIn[d][p], true); u >= 0 {
 		return u
 	}
-	if u := r.pick(i, r.m.ableIn[d][p], false, false); u >= 0 || !r.cfg.Dispatch.MutualAid {
+	if u := r.pick(i, r.m.ableIn[d][p], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
 		return u
 	}
-	return r.pick(i, r.m.able[p], false, false)
+	return r.search(i, p, r.atAssumed, false)
 }
 
 // pick scans units (all able to take the incident's priority) for the free
-// one expected to arrive first: turnout plus travel at the unit's speed from
-// its true position (gps) or from where command assumes it is. With
-// ownBeat, only units whose beat holds the incident's atom are considered.
-// Ties go to the lowest unit index.
-func (r *run) pick(i int, units []int, gps, ownBeat bool) int {
-	now := r.eng.Now()
+// one command expects to arrive first: turnout plus travel at the unit's
+// speed from where command assumes it is. With ownBeat, only units whose
+// beat holds the incident's atom are considered. Ties go to the lowest
+// unit index.
+func (r *run) pick(i int, units []int, ownBeat bool) int {
 	c := &r.cands[i]
 	dest := r.cfg.Travel.Target(c.Pos)
 	best, bestT := -1, math.Inf(1)
@@ -429,18 +441,24 @@ func (r *run) pick(i int, units []int, gps, ownBeat bool) int {
 				continue
 			}
 		}
-		ut := &r.cfg.Units[r.m.World.Units[u].Type]
-		var t float64
-		if gps {
-			t = ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, ur.at(now), &dest, ut.Speed)
-		} else {
-			t = ut.Turnout + r.cfg.Travel.TimeTo(r.assumed[u], &dest, ut.Speed)
-		}
-		if t < bestT {
+		if t := r.expected(u, &dest, false); t < bestT {
 			best, bestT = u, t
 		}
 	}
 	return best
+}
+
+// expected is when unit u would reach dest if sent now, in seconds from
+// now: its turnout plus travel at its speed from its true position (gps)
+// or from where command assumes it is.
+func (r *run) expected(u int, dest *geo.Target, gps bool) float64 {
+	ut := &r.cfg.Units[r.m.World.Units[u].Type]
+	if gps {
+		now := r.eng.Now()
+		ur := &r.units[u]
+		return ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, ur.at(now), dest, ut.Speed)
+	}
+	return ut.Turnout + r.cfg.Travel.TimeTo(r.assumed[u], dest, ut.Speed)
 }
 
 func (r *run) send(u, i int) {
@@ -472,6 +490,7 @@ func (r *run) send(u, i int) {
 		}
 	}
 	ir.sent += ut.Squad
+	r.track(u)
 	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
 }
 
@@ -542,6 +561,7 @@ func (r *run) patrol(u int) {
 	ur.gen++
 	ur.leg = r.cfg.Travel.Leg(pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
+	r.track(u)
 	if math.IsInf(o.Dwell, 1) {
 		return
 	}
@@ -615,6 +635,7 @@ func (r *run) goOffDuty(u int) {
 	ur.state = stOff
 	ur.gen++
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
+	r.track(u)
 	r.rec.OnDuty(u, ur.dutySince, now)
 }
 

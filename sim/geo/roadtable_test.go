@@ -334,3 +334,52 @@ func TestRoadTableFarRoads(t *testing.T) {
 		}
 	}
 }
+
+// TestMinTime: no travel time between two points, by any metric, detour or
+// on roads (the synthetic lattice, whose primary road is faster than the
+// reference street), from a point or from a unit's position on a leg, is
+// shorter than MinTime of their straight distance.
+func TestMinTime(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	travels := []struct {
+		name string
+		tr   Travel
+	}{
+		{"Euclidean", Travel{Metric: Euclidean}},
+		{"Euclidean, detour 1.3", Travel{Metric: Euclidean, Detour: 1.3}},
+		{"Manhattan", Travel{Metric: Manhattan, Detour: 1}},
+		{"Manhattan, detour 1.2", Travel{Metric: Manhattan, Detour: 1.2}},
+		{"roads", Travel{Roads: tab}},
+	}
+	for _, tc := range travels {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			point := func() Point {
+				return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+			}
+			for i := range 5000 {
+				a, b, v := point(), point(), 1+r.Float64()*20
+				if i%4 == 0 {
+					b = Point{a.X + r.Float64()*30, a.Y - r.Float64()*30} // near: often one zone
+				}
+				floor := tc.tr.MinTime(a.Dist(b), v)
+				if got := tc.tr.Time(a, b, v); got < floor {
+					t.Fatalf("pair %d: Time %.9g s < MinTime %.9g s", i, got, floor)
+				}
+				// From a position on a leg (its end, or on the way).
+				leg := tc.tr.Leg(point(), a, 0, v)
+				now := leg.Arrive * float64(i%3) / 2
+				pos := leg.At(now)
+				target := tc.tr.Target(b)
+				if got, floor := tc.tr.TimeFrom(&leg, now, pos, &target, v), tc.tr.MinTime(pos.Dist(b), v); got < floor {
+					t.Fatalf("pair %d: TimeFrom %.9g s < MinTime %.9g s", i, got, floor)
+				}
+			}
+		})
+	}
+}

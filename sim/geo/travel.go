@@ -46,6 +46,26 @@ func (t Travel) Time(a, b Point, speed float64) float64 {
 	return t.Distance(a, b) / speed
 }
 
+// MinTime returns a lower bound on the travel time in seconds between any
+// two points at least d metres apart in a straight line, at speed metres
+// per second: Time, TimeTo and TimeFrom between them are never shorter.
+// Without roads a metric distance is at least the straight one, times the
+// detour; on roads no road time is shorter than the straight line at the
+// network's top speed (see RoadTable), scaled as Time scales it. The bound
+// is lowered by a relative 1e-9, far above the rounding of either side, so
+// that it holds in floating point too. A search may stop once MinTime of
+// the distance left exceeds the best time found.
+func (t Travel) MinTime(d, speed float64) float64 {
+	const margin = 1 - 1e-9
+	if t.Roads != nil {
+		return d / t.Roads.topSpeed * t.Roads.refSpeed / speed * margin
+	}
+	if t.Detour > 0 {
+		d *= t.Detour
+	}
+	return d / speed * margin
+}
+
 // Target is a destination prepared for many travel-time queries (TimeTo):
 // on roads its place is found once.
 type Target struct {

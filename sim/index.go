@@ -1,0 +1,192 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+// boxIndex finds the items (units) whose box lies near a point without
+// scanning every item: presence, on-view and the dispatch search ask it
+// for the units that could be within reach, then apply their exact test to
+// those alone, so the index changes the cost of a question, never its
+// answer.
+//
+// It is a hierarchy of loose uniform grids over a region (the city's box):
+// level k has square cells of side side₀·2ᵏ and holds the boxes no wider
+// and no taller than that, each in the cell of its lower-left corner; a box
+// larger than every level goes to a list that every query reads. Boxes
+// outside the region go to its edge cells. A box within r of p (in x and
+// in y) then has its corner within [p − r − sideₖ, p + r] on each axis:
+// two to four cells a level. Items of a cell are a doubly linked list.
+//
+// Costs: Set and Remove O(1) (O(levels) to choose the level); Near
+// O(cells visited + items returned), a few cells for each level that holds
+// any box. Near returns a superset of the items asked for, in no
+// particular order.
+type boxIndex struct {
+	x0, y0 float64 // the region's lower-left corner, metres
+	w, h   float64 // the region's size, metres
+	levels []gridLevel
+	head   []int32 // first item of each cell of every level, then of the list of large boxes; -1 if none
+
+	large int // items in the list of large boxes
+
+	// By item.
+	box        [][4]float64 // x0, y0, x1, y1
+	cell       []int32      // index into head, or -1 when the item is not held
+	level      []int8       // its level, len(levels) for the list of large boxes
+	next, prev []int32
+}
+
+type gridLevel struct {
+	side, inv float64 // cell side, metres, and its inverse
+	nx, ny    int
+	off       int // index in head of the level's first cell
+	n         int // items held
+}
+
+// newBoxIndex returns an empty index of n items over the region b with
+// cells of side0 metres at the finest level.
+func newBoxIndex(n int, x0, y0, x1, y1, side0 float64) *boxIndex {
+	ix := &boxIndex{x0: x0, y0: y0, w: max(0, x1-x0), h: max(0, y1-y0)}
+	if !(side0 > 0) {
+		side0 = 1
+	}
+	off := 0
+	for side := side0; ; side *= 2 {
+		lv := gridLevel{side: side, inv: 1 / side, nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
+		off += lv.nx * lv.ny
+		ix.levels = append(ix.levels, lv)
+		if side >= ix.w && side >= ix.h {
+			break
+		}
+	}
+	ix.head = make([]int32, off+1)
+	for k := range ix.head {
+		ix.head[k] = -1
+	}
+	ix.box = make([][4]float64, n)
+	ix.cell = make([]int32, n)
+	ix.level = make([]int8, n)
+	ix.next = make([]int32, n)
+	ix.prev = make([]int32, n)
+	for i := range ix.cell {
+		ix.cell[i] = -1
+	}
+	return ix
+}
+
+// cellIndex returns the cell of a coordinate at a level: floor((v − v0)·inv)
+// clamped to [0, n−1], monotone in v.
+func cellIndex(v, v0, inv float64, n int) int {
+	f := (v - v0) * inv
+	if !(f >= 0) {
+		return 0
+	}
+	if f >= float64(n-1) {
+		return n - 1
+	}
+	return int(f)
+}
+
+// Set places item i with box (x0, y0, x1, y1) (x0 <= x1, y0 <= y1), moving
+// it if it is held already.
+func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
+	ix.box[i] = [4]float64{x0, y0, x1, y1}
+	e := max(x1-x0, y1-y0)
+	k, c := len(ix.levels), len(ix.head)-1 // the list of large boxes
+	for j := range ix.levels {
+		lv := &ix.levels[j]
+		if e <= lv.side {
+			k, c = j, lv.off+cellIndex(y0, ix.y0, lv.inv, lv.ny)*lv.nx+cellIndex(x0, ix.x0, lv.inv, lv.nx)
+			break
+		}
+	}
+	if int(ix.cell[i]) == c {
+		return
+	}
+	ix.Remove(i)
+	ix.cell[i], ix.level[i] = int32(c), int8(k)
+	ix.count(k, 1)
+	h := ix.head[c]
+	ix.next[i], ix.prev[i] = h, -1
+	if h >= 0 {
+		ix.prev[h] = int32(i)
+	}
+	ix.head[c] = int32(i)
+}
+
+// SetPoint places item i at the point p.
+func (ix *boxIndex) SetPoint(i int, p geo.Point) { ix.Set(i, p.X, p.Y, p.X, p.Y) }
+
+// Remove takes item i out of the index (nothing if it is not held).
+func (ix *boxIndex) Remove(i int) {
+	c := ix.cell[i]
+	if c < 0 {
+		return
+	}
+	ix.count(int(ix.level[i]), -1)
+	n, p := ix.next[i], ix.prev[i]
+	if p >= 0 {
+		ix.next[p] = n
+	} else {
+		ix.head[c] = n
+	}
+	if n >= 0 {
+		ix.prev[n] = p
+	}
+	ix.cell[i] = -1
+}
+
+// count adds d to the items held at level k.
+func (ix *boxIndex) count(k, d int) {
+	if k < len(ix.levels) {
+		ix.levels[k].n += d
+	} else {
+		ix.large += d
+	}
+}
+
+// Box returns the box of item i.
+func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.box[i] }
+
+// Held reports whether item i is in the index.
+func (ix *boxIndex) Held(i int) bool { return ix.cell[i] >= 0 }
+
+// Near appends to dst every item whose box may lie within r of p on both
+// axes (p.X ∈ [x0 − r, x1 + r] and p.Y ∈ [y0 − r, y1 + r]), and possibly
+// others, and returns it.
+func (ix *boxIndex) Near(dst []int32, p geo.Point, r float64) []int32 {
+	// A margin far above rounding error keeps every box that the exact
+	// test, in floating point, could keep.
+	for k := range ix.levels {
+		lv := &ix.levels[k]
+		if lv.n == 0 {
+			continue
+		}
+		pad := 1e-6 * (1 + math.Abs(p.X) + math.Abs(p.Y) + r + lv.side)
+		cx0 := cellIndex(p.X-r-lv.side-pad, ix.x0, lv.inv, lv.nx)
+		cx1 := cellIndex(p.X+r+pad, ix.x0, lv.inv, lv.nx)
+		cy0 := cellIndex(p.Y-r-lv.side-pad, ix.y0, lv.inv, lv.ny)
+		cy1 := cellIndex(p.Y+r+pad, ix.y0, lv.inv, lv.ny)
+		for cy := cy0; cy <= cy1; cy++ {
+			row := ix.head[lv.off+cy*lv.nx : lv.off+cy*lv.nx+lv.nx]
+			for cx := cx0; cx <= cx1; cx++ {
+				for j := row[cx]; j >= 0; j = ix.next[j] {
+					dst = append(dst, j)
+				}
+			}
+		}
+	}
+	for j := ix.head[len(ix.head)-1]; j >= 0; j = ix.next[j] {
+		dst = append(dst, j)
+	}
+	return dst
+}
+
+// Covers reports whether Near(p, r) visits every cell, so that it returns
+// every item held.
+func (ix *boxIndex) Covers(p geo.Point, r float64) bool {
+	return r >= p.X-ix.x0 && r >= ix.x0+ix.w-p.X && r >= p.Y-ix.y0 && r >= ix.y0+ix.h-p.Y
+}

@@ -1,0 +1,124 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+// newIndexes makes the run's indexes of where units are (see boxIndex),
+// empty: units enter them as they go on duty. The finest cells are about
+// the size of the area per unit, and no smaller than a presence or on-view
+// disc, so that a query reads a few cells holding a few units.
+func (r *run) newIndexes() {
+	b := r.cfg.City.Bound()
+	n := len(r.units)
+	area := (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1])
+	side := math.Sqrt(area / float64(max(1, n)))
+	side = max(side, 2*r.cfg.OnViewRadiusM)
+	if r.cfg.Deterrence.On {
+		side = max(side, 2*r.cfg.Deterrence.RadiusM)
+	}
+	if !(side > 0) || math.IsInf(side, 0) {
+		side = 1
+	}
+	r.onDuty = newBoxIndex(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
+	if r.mode == Hierarchical {
+		r.atAssumed = newBoxIndex(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
+	}
+	r.searchFrom = side
+	r.mark = make([]uint32, n)
+}
+
+// track brings the indexes and the counts of free units up to date with
+// unit u's state and leg. Every change of either calls it.
+func (r *run) track(u int) {
+	ur := &r.units[u]
+	if ur.state == stOff {
+		r.onDuty.Remove(u)
+	} else {
+		x0, y0, x1, y1 := ur.leg.Box()
+		r.onDuty.Set(u, x0, y0, x1, y1)
+	}
+	free := ur.state == stPatrol
+	if free == ur.free {
+		return
+	}
+	ur.free = free
+	d := -1
+	if free {
+		d = 1
+	}
+	for p := 1; p <= 3; p++ {
+		if r.m.ableBits[u]&(1<<p) != 0 {
+			r.freeAble[p] += d
+		}
+	}
+	if r.atAssumed != nil {
+		if free {
+			r.atAssumed.SetPoint(u, r.assumed[u])
+		} else {
+			r.atAssumed.Remove(u)
+		}
+	}
+}
+
+// searchSlack is how far (metres) a unit's computed position may stray
+// outside the box of its leg: rounding, far below a metre.
+const searchSlack = 1.0
+
+// search returns the free unit able to take incident i (priority p) that
+// would arrive first, from its true position (gps, ix the units on duty)
+// or its assumed one (ix the free units at their assumed positions); ties
+// go to the lowest unit index; -1 if there is none. It is the answer of a
+// scan of every such unit (pick) without the scan: it asks ix for the
+// units within a radius of the incident, doubling it until no unit beyond
+// can arrive before the best found: one farther than the radius in a
+// straight line needs at least the shortest turnout plus Travel.MinTime of
+// that distance at the highest speed of the units able to take p. Units
+// found at the same time as the best are still compared, so the tie rule
+// holds.
+func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
+	if r.freeAble[p] == 0 {
+		return -1
+	}
+	c := &r.cands[i]
+	dest := r.cfg.Travel.Target(c.Pos)
+	r.stamp++
+	if r.stamp == 0 {
+		clear(r.mark)
+		r.stamp = 1
+	}
+	bit := uint8(1) << p
+	best, bestT := -1, math.Inf(1)
+	for rad := r.searchFrom; ; rad *= 2 {
+		r.near = ix.Near(r.near[:0], c.Pos, rad)
+		for _, j := range r.near {
+			u := int(j)
+			if r.mark[u] == r.stamp {
+				continue
+			}
+			r.mark[u] = r.stamp
+			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
+				continue
+			}
+			t := r.expected(u, &dest, gps)
+			if t < bestT || (t == bestT && best >= 0 && u < best) {
+				best, bestT = u, t
+			}
+		}
+		if ix.Covers(c.Pos, rad) {
+			return best
+		}
+		if r.m.minTurnout[p]+r.cfg.Travel.MinTime(max(0, rad-searchSlack), r.m.maxSpeed[p]) > bestT {
+			return best
+		}
+	}
+}
+
+// farFromBox reports whether p is more than rad from the box b (x0, y0,
+// x1, y1) on either axis, so that no position in it can be within rad: a
+// cheap test that spares computing the position of most units.
+func farFromBox(b *[4]float64, p geo.Point, rad float64) bool {
+	return p.X < b[0]-rad || p.X > b[2]+rad || p.Y < b[1]-rad || p.Y > b[3]+rad
+}
