@@ -18,6 +18,7 @@ import (
 
 	"github.com/patrolsim/patrolsim/internal/yamlnode"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 // Limits.
@@ -75,7 +76,7 @@ type Sweep struct {
 	Params       []Param
 	Points       [][]*yaml.Node // by point, by parameter: the value set
 	Replications int
-	Hash         string // of the sweep file, the base scenario and its data files
+	Hash         string // of the sweep file, the base scenario and its data files (hash)
 	Base         *scenarios.Scenario
 
 	base     yaml.Node // the base scenario document
@@ -217,7 +218,7 @@ func Load(path string) (*Sweep, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	s.Hash, err = s.hash(data, baseData)
+	s.Hash, err = s.hash(data)
 	if err != nil {
 		return nil, err
 	}
@@ -450,24 +451,18 @@ func deepCopy(n *yaml.Node) *yaml.Node {
 	return &c
 }
 
-// hash identifies the sweep: the sweep file, the base scenario and the data
-// files it reads.
-func (s *Sweep) hash(sweepData, baseData []byte) (string, error) {
+// hash identifies the sweep: the sweep file's bytes and the base
+// scenario's run.Hash (its document and every data file it names: areas,
+// posts, routes and roads), so a journal of another sweep file, scenario or
+// data is refused.
+func (s *Sweep) hash(sweepData []byte) (string, error) {
+	base, err := run.Hash(s.Base)
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
-	for _, part := range [][]byte{sweepData, baseData} {
-		fmt.Fprintf(h, "%d:", len(part))
-		h.Write(part)
-	}
-	for _, name := range []string{s.Base.File.City.Areas, s.Base.File.City.Posts, s.Base.File.City.Routes} {
-		if name == "" {
-			continue
-		}
-		data, err := s.Base.ReadData(name)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%d:", len(data))
-		h.Write(data)
-	}
+	fmt.Fprintf(h, "%d:", len(sweepData))
+	h.Write(sweepData)
+	fmt.Fprintf(h, "scenario %s\n", base)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

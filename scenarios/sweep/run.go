@@ -16,7 +16,7 @@ import (
 
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
-	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 // Options control a run of a sweep.
@@ -218,7 +218,8 @@ type pointCache struct {
 	sc    *scenarios.Scenario
 }
 
-// run runs every variant of item i and returns its journal line.
+// run runs every variant of item i (run.Execute of its point, its one
+// replication) and returns its journal line.
 func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	p, rep := i/c.s.Replications, i%c.s.Replications
 	if p != c.point {
@@ -228,17 +229,15 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 		}
 		c.point, c.sc = p, sc
 	}
-	sc := c.sc
-	cands := sim.Generate(sc.Variants[0].Model.Cfg, sc.File.Seed, rep)
+	res, err := run.Execute(ctx, c.sc, run.Options{Workers: 1, Replications: []int{rep}})
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(i))
-	for v := range sc.Variants {
-		col := results.NewCollector(sc.Variants[v].Model)
-		if _, err := sc.Variants[v].Run(ctx, cands, sc.File.Seed, rep, col); err != nil {
-			return "", err
-		}
+	for _, v := range res.Summary.Variants {
 		b.WriteByte('\t')
-		for k, x := range col.Values() {
+		for k, x := range v.Reps[0] {
 			if k > 0 {
 				b.WriteByte(',')
 			}

@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,6 +325,74 @@ func TestParquet(t *testing.T) {
 	for _, c := range []string{"point", "replication", "variant", "units[car].count", "response_mean_s", "incidents_prevented"} {
 		if !cols[c] {
 			t.Errorf("no column %q", c)
+		}
+	}
+}
+
+// TestHashCoversRoads: a changed road file changes the sweep's hash, so a
+// partial run on the old roads is refused; so does a changed areas file.
+func TestHashCoversRoads(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"areas.geojson", "roads.geojson"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "city", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scenario := `version: 1
+name: roads
+duration: 2d
+warmup: 1d
+replications: 1
+city: {areas: areas.geojson}
+travel: {model: road, roads: roads.geojson, speeds: {S1200: 60}, zone_m: 200}
+incidents: {per_day: 20, types: [{name: a, share: 1, officers: 1}]}
+units: [{name: car, count: 2}]
+variants: [{name: random, policy: random}]
+`
+	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), []byte(scenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "sweep.yaml")
+	if err := os.WriteFile(path, []byte("version: 1\nscenario: scenario.yaml\nparams:\n  units[car].count: [1, 2]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load := func() *Sweep {
+		t.Helper()
+		s, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := load()
+	out := t.TempDir()
+	if err := s.Run(context.Background(), Options{Out: out, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if again := load(); again.Hash != s.Hash {
+		t.Fatalf("the same files hash %s, then %s", s.Hash, again.Hash)
+	}
+	seen := map[string]string{"unchanged": s.Hash}
+	for _, name := range []string{"roads.geojson", "areas.geojson"} {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("\n")
+		f.Close()
+		changed := load()
+		for prev, h := range seen {
+			if changed.Hash == h {
+				t.Errorf("%s changed: the sweep's hash is that of %s", name, prev)
+			}
+		}
+		seen[name] = changed.Hash
+		if err := changed.Run(context.Background(), Options{Out: out, Workers: 1}); !errors.Is(err, ErrChanged) {
+			t.Errorf("%s changed: a run on the old journal gave %v, want ErrChanged", name, err)
 		}
 	}
 }
