@@ -34,6 +34,7 @@ type Collector struct {
 	travel, ful sum
 	unresolved  int
 	lost        int
+	waited      int // calls sent their first unit after they were ready, or never
 	sent, cross int
 	withBeat    int
 	outsideBeat int
@@ -146,7 +147,10 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	}
 	if r.Lost {
 		c.lost++
-		return // no response to measure
+		return // no response to measure, and it did not wait
+	}
+	if r.Ready == r.Ready && !(r.Dispatch <= r.Ready) { // a NaN dispatch: never sent
+		c.waited++
 	}
 	c.sent += len(r.Units)
 	c.cross += r.CrossDistrict

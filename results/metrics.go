@@ -642,4 +642,12 @@ var registry = []family{
 			doc:   "candidates prevented in district {k}",
 			value: func(c *Collector, d int) float64 { return float64(c.preventedDist[d]) }},
 	}},
+	// Added after the metrics above: keep them last (see registry).
+	{single, []decl{
+		{name: "wait_share", label: "waited for a unit", kind: KindShare, better: Lower,
+			doc: "share of counted calls that waited in the queue: ready for dispatch when no unit that may take them was free " +
+				"(hierarchical dispatch without mutual aid: none of their district's), so the first unit was sent later, or never; " +
+				"lost calls (dispatch.lost_calls) do not wait, so wait_share + lost_share is the share of calls that found none free",
+			value: func(c *Collector, _ int) float64 { return ratio(float64(c.waited), float64(c.counted())) }},
+	}},
 }

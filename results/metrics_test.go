@@ -46,7 +46,8 @@ func TestMetricOrder(t *testing.T) {
 		incidents_near_repeat discovered_share visibility zero_incident_atoms workload_cv
 		incidents_p1 incidents_p2 incidents_p3 incidents_type_theft incidents_type_fight
 		incidents_district_D1 incidents_district_D2 prevented_type_theft
-		prevented_district_D1 prevented_district_D2`)
+		prevented_district_D1 prevented_district_D2
+		wait_share`)
 	var got []string
 	for _, m := range Metrics(testConfig(t)) {
 		got = append(got, m.Name)
@@ -79,6 +80,11 @@ func TestRegistry(t *testing.T) {
 		got, ok := Lookup(mt.Name)
 		if !ok || got.Name != mt.Name || got.Label != mt.Label || got.Kind != mt.Kind || got.Better != mt.Better || got.Table != mt.Table {
 			t.Errorf("Lookup(%s) = %+v, %v; want %+v", mt.Name, got, ok, mt)
+		}
+	}
+	for _, name := range []string{"wait_share"} {
+		if !seen[name] {
+			t.Errorf("RunMetrics has no %s", name)
 		}
 	}
 	for _, name := range []string{"no_such_metric", "response_p90_s_p4", "response_p90_s_p", "incidents_type_"} {
@@ -158,5 +164,36 @@ func TestValueByDeclaration(t *testing.T) {
 		if !(got == tc.want || got != got && tc.want != tc.want) {
 			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestWaitShare: a counted call waits when its first unit is sent after
+// it was ready for dispatch, or never; a call sent at once, a lost call
+// and a call never ready do not.
+func TestWaitShare(t *testing.T) {
+	cfg := testConfig(t)
+	m, err := sim.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector(m)
+	nan := math.NaN()
+	for _, r := range []sim.IncidentRecord{
+		{Priority: 1, Call: 200, Ready: 260, Dispatch: 260, Arrive: 400}, // sent at once
+		{Priority: 1, Call: 300, Ready: 360, Dispatch: 500, Arrive: 700}, // waited 140 s
+		{Priority: 2, Call: 400, Ready: 460, Dispatch: nan, Arrive: nan}, // never sent: waited
+		{Priority: 2, Call: 500, Ready: 560, Dispatch: nan, Lost: true},  // lost: did not wait
+		{Priority: 3, Call: 990, Ready: nan, Dispatch: nan, Arrive: nan}, // never ready
+		{Priority: 3, Call: 50, Ready: 60, Dispatch: 900, Arrive: 950},   // before the window
+	} {
+		c.Incident(&r)
+	}
+	wait, _ := Lookup("wait_share")
+	lost, _ := Lookup("lost_share")
+	if got := c.Value(wait); got != 2.0/5 {
+		t.Errorf("wait_share = %v, want 2/5", got)
+	}
+	if got := c.Value(lost); got != 1.0/5 {
+		t.Errorf("lost_share = %v, want 1/5", got)
 	}
 }
