@@ -650,4 +650,9 @@ var registry = []family{
 				"lost calls (dispatch.lost_calls) do not wait, so wait_share + lost_share is the share of calls that found none free",
 			value: func(c *Collector, _ int) float64 { return ratio(float64(c.waited), float64(c.counted())) }},
 	}},
+	{perUnit, []decl{
+		{name: "utilization_unit_{k}", label: "utilisation, {k}", kind: KindShare, better: Neutral,
+			doc:   "share of on-duty time on calls, unit {k}",
+			value: func(c *Collector, u int) float64 { return ratio(c.unitBusy[u], c.unitDuty[u]) }},
+	}},
 }

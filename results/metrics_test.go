@@ -82,7 +82,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%s) = %+v, %v; want %+v", mt.Name, got, ok, mt)
 		}
 	}
-	for _, name := range []string{"wait_share"} {
+	for _, name := range []string{"utilization_unit_car-1", "utilization_unit_car-2", "utilization_unit_foot-1", "wait_share"} {
 		if !seen[name] {
 			t.Errorf("RunMetrics has no %s", name)
 		}
@@ -153,6 +153,9 @@ func TestValueByDeclaration(t *testing.T) {
 		{"utilization_car", 0.5},
 		{"utilization", 0.5},
 		{"utilization_foot", math.NaN()},         // never on duty
+		{"utilization_unit_car-1", 0.5},          // by unit: the first car
+		{"utilization_unit_car-2", math.NaN()},   // never on duty
+		{"utilization_unit_car-9", math.NaN()},   // no such unit in this force
 		{"utilization_no_such_type", math.NaN()}, // no such unit type
 		{"incidents_district_D2", 0},             // declared, found by name alone
 		{"incidents_district_D9", math.NaN()},    // no such district
@@ -164,6 +167,50 @@ func TestValueByDeclaration(t *testing.T) {
 		if !(got == tc.want || got != got && tc.want != tc.want) {
 			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestRunMetricsUnion: the per-unit metrics of a run are those of the
+// union of its variants' forces, by unit type then number, after every
+// metric of Metrics; a variant without a unit has no value for it.
+func TestRunMetricsUnion(t *testing.T) {
+	cfg := testConfig(t) // 2 cars, 1 foot patrol
+	big := *cfg
+	big.Units = slices.Clone(cfg.Units)
+	big.Units[1].Count = 3 // a variant with 3 foot patrols
+	m1, err := sim.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := sim.NewModel(&big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := RunMetrics(cfg, []sim.Variant{{Model: m1}, {Model: m2}})
+	base := Metrics(cfg)
+	var units []string
+	for _, m := range ms[len(base):] {
+		units = append(units, m.Name)
+	}
+	want := []string{"utilization_unit_car-1", "utilization_unit_car-2", "utilization_unit_foot-1", "utilization_unit_foot-2", "utilization_unit_foot-3"}
+	if !slices.Equal(units, want) || !slices.EqualFunc(ms[:len(base)], base, func(a, b Metric) bool { return a.Name == b.Name }) {
+		t.Fatalf("RunMetrics: per-unit %v, want %v after Metrics", units, want)
+	}
+	for _, m := range ms[len(base):] {
+		if m.Table {
+			t.Errorf("%s is a row of the terminal table", m.Name)
+		}
+	}
+	c := NewCollector(m1)
+	c.OnDuty(2, 0, 1000)
+	c.Busy(2, 100, 280) // 180 of 900 s
+	vals := c.ValuesFor(ms)
+	got := map[string]float64{}
+	for i, m := range ms {
+		got[m.Name] = vals[i]
+	}
+	if got["utilization_unit_foot-1"] != 0.2 || !math.IsNaN(got["utilization_unit_foot-3"]) {
+		t.Errorf("foot-1 %v (want 0.2), foot-3 %v (want NaN: not in this force)", got["utilization_unit_foot-1"], got["utilization_unit_foot-3"])
 	}
 }
 
