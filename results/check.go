@@ -59,8 +59,10 @@ var (
 // (Describe): TimeTolerance for times, CountTolerance for counts,
 // ShareTolerance for shares, ratios and metrics the registry does not
 // declare.
-func DefaultTolerance(m Metric) Tolerance {
-	switch Describe(m).Kind {
+func DefaultTolerance(m Metric) Tolerance { return kindTolerance(Describe(m).Kind) }
+
+func kindTolerance(k Kind) Tolerance {
+	switch k {
 	case KindTime:
 		return TimeTolerance
 	case KindCount:

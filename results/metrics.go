@@ -329,17 +329,19 @@ const (
 	perUnit                     // UNIT: TYPE-N, the units of the force (RunMetrics)
 )
 
+// placeholder stands for the family's key in the metric reference.
 func (o over) placeholder() string {
-	return [...]string{"", "P", "UNIT_TYPE", "TYPE", "DISTRICT", "UNIT"}[o]
+	return [...]string{"", "{P}", "{UNIT_TYPE}", "{TYPE}", "{DISTRICT}", "{UNIT}"}[o]
 }
 
+// describe says what the family's keys are, for the metric reference.
 func (o over) describe() string {
 	return [...]string{"",
-		"P: priority 1, 2, 3",
-		"UNIT_TYPE: each unit type (units[].name)",
-		"TYPE: each incident type (incidents.types[].name)",
-		"DISTRICT: each district",
-		"UNIT: each unit, TYPE-N (N from 1 within its type, as in trace.csv)",
+		"{P}: each priority, 1, 2, 3",
+		"{UNIT_TYPE}: each unit type (`units[].name`)",
+		"{TYPE}: each incident type (`incidents.types[].name`)",
+		"{DISTRICT}: each district",
+		"{UNIT}: each unit of the forces run, `UNIT_TYPE-N` with N from 1 within its type, as in trace.csv",
 	}[o]
 }
 
@@ -484,7 +486,7 @@ var registry = []family{
 			doc:   "incidents whose call came in the window",
 			value: func(c *Collector, _ int) float64 { return float64(c.counted()) }},
 		{name: "unresolved", label: "unresolved", kind: KindCount, better: Lower, table: true,
-			doc:   "of those, not cleared by the end of the run",
+			doc:   "of those, not cleared by the end of the run (arrivals stop at duration; the run then drains for up to 7 days)",
 			value: func(c *Collector, _ int) float64 { return float64(c.unresolved) }},
 		{name: "lost_share", label: "lost calls", kind: KindShare, better: Lower,
 			doc:   "share of those lost because no unit was free (dispatch.lost_calls)",
@@ -493,10 +495,10 @@ var registry = []family{
 			doc:   "call received → first unit on scene, mean over answered calls",
 			value: func(c *Collector, _ int) float64 { return c.dist(0)[0] }},
 		{name: "response_median_s", label: "response, median", kind: KindTime, better: Lower, table: true,
-			doc:   "response time, median (unanswered calls count as infinitely late)",
+			doc:   "response time, median (empirical quantile; an unanswered call counts as infinitely late, so the value is infinite, null in results.json, when too many are unanswered)",
 			value: func(c *Collector, _ int) float64 { return c.dist(0)[1] }},
 		{name: "response_p90_s", label: "response, p90", kind: KindTime, better: Lower, table: true,
-			doc:   "response time, 90th percentile (unanswered calls count as infinitely late)",
+			doc:   "response time, 90th percentile (as the median)",
 			value: func(c *Collector, _ int) float64 { return c.dist(0)[2] }},
 	}},
 	{perPriority, []decl{
@@ -540,7 +542,7 @@ var registry = []family{
 			doc:   "call received → enough officers on scene, mean",
 			value: func(c *Collector, _ int) float64 { return c.ful.mean() }},
 		{name: "utilization", label: "utilisation", kind: KindShare, better: Neutral, table: true,
-			doc: "share of on-duty unit time spent on calls, all units",
+			doc: "share of on-duty unit time spent on calls (sent → cleared), all units",
 			value: func(c *Collector, _ int) float64 {
 				var busy, duty float64
 				for t := range c.busy {
@@ -599,7 +601,7 @@ var registry = []family{
 			doc:   "share of counted incidents seen on view by a unit",
 			value: func(c *Collector, _ int) float64 { return ratio(float64(c.discovered), float64(c.counted())) }},
 		{name: "visibility", label: "visibility", kind: KindShare, better: Higher, table: true,
-			doc:   "population-weighted share of area-hours with presence above the threshold (见警率)",
+			doc:   "见警率: population-weighted share of area-hours with presence above the threshold (deterrence.visible_above)",
 			value: func(c *Collector, _ int) float64 { return ratio(c.visSeen, c.visAll) }},
 		{name: "zero_incident_atoms", label: "areas without incident", kind: KindCount, better: Higher, table: true,
 			doc:   "areas of nonzero weight with no incident realised in the window",
