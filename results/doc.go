@@ -10,10 +10,14 @@
 //
 // Where things live:
 //
-//   - metrics.go: the metrics (Metric, Metrics);
+//   - metrics.go: the metric registry — every metric declared once with
+//     its name, kind, unit, direction, label, format, description and
+//     computation (Metric, Metrics, RunMetrics, Lookup); metricsdoc.go
+//     writes it as docs/metrics.md;
 //   - collector.go: the Collector, a sim.Recorder that accumulates one
-//     run's observations; details.go: the distributions behind the means
-//     (RunDetails) and details.json;
+//     run's observations and computes each metric by its declaration
+//     (Value); details.go: the distributions behind the means (RunDetails)
+//     and details.json;
 //   - stats.go: the statistics: estimates over replications (Estimate),
 //     paired and Welch differences, Fisher's exact test on infinite
 //     values, Holm's adjustment;
