@@ -20,7 +20,9 @@
 //     and details.json;
 //   - stats.go: the statistics: estimates over replications (Estimate),
 //     paired and Welch differences, Fisher's exact test on infinite
-//     values, Holm's adjustment;
+//     values, Holm's adjustment; selection.go: selecting the best variant
+//     (multiple comparisons with the best, Kim and Nelson's KN, TOST
+//     equivalence);
 //   - summary.go: Summarize, the Summary of a run; rank.go: the objective
 //     (Goal), ranking, Pareto front and the comparisons between variants;
 //   - regression checks: baseline.go (the Baseline file), check.go
