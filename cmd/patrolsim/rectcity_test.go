@@ -6,6 +6,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/scenarios/hypercube"
 	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/analytic"
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -141,7 +143,7 @@ func rectCityConfig(t *testing.T, w, days float64) (*sim.Config, sim.Variant) {
 	for d := range cfg.Incidents.DayOfWeek {
 		cfg.Incidents.DayOfWeek[d] = 1
 	}
-	v, err := comparedVariant(cfg)
+	v, err := hypercube.ComparedVariant(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,31 +184,21 @@ func rectCityRows(t *testing.T, ctx context.Context, reps int) []validationRow {
 		}
 		_, bar := sol.MeanTravel(tt)
 		cfg, v := rectCityConfig(t, b.w, rectCityDays)
-		recs := make([]*unitRecorder, reps)
-		if _, err := sim.Replicate(ctx, []sim.Variant{v}, 20260101, reps, 2, func(j sim.Job) sim.Recorder {
-			recs[j.Rep] = &unitRecorder{lo: cfg.Warmup, hi: cfg.Duration, unitDist: []int{0, 1}, busy: make([]float64, 2)}
-			return recs[j.Rep]
-		}); err != nil {
+		sr, err := hypercube.SimulateVariant(ctx, v, []int{0, 1}, 20260101, reps, 2)
+		if err != nil {
 			t.Fatal(err)
-		}
-		span := cfg.Duration - cfg.Warmup
-		col := func(f func(r *unitRecorder) float64) simEstimate {
-			xs := make([]float64, reps)
-			for i, r := range recs {
-				xs[i] = f(r)
-			}
-			return estimateOf(xs)
 		}
 		speed := cfg.Units[0].Speed
 		src := "exact hypercube; L&O §5.3.3"
 		for u := range 2 {
 			rows = append(rows, validationRow{Case: fmt.Sprintf("rectangular city, %s: ρ%d", b.name, u+1),
-				Source: src, Analytic: sol.Workload[u], Scale: 100, Unit: "%",
-				Sim: col(func(r *unitRecorder) float64 { return r.busy[u] / span })})
+				Source: src, Analytic: sol.Workload[u], Scale: 100, Unit: "%", Sim: sr.Workload[u]})
 		}
+		// Travel time (s) as distance (miles).
+		k := speed / mile
+		tr := results.Estimate{Mean: sr.Travel.Mean * k, Low: sr.Travel.Low * k, High: sr.Travel.High * k, N: sr.Travel.N}
 		rows = append(rows, validationRow{Case: fmt.Sprintf("rectangular city, %s: travel", b.name),
-			Source: src + ", eq. 5.36 (note 2)", Analytic: bar + ns, Scale: 1, Unit: "mi",
-			Sim: col(func(r *unitRecorder) float64 { return r.travel / float64(r.sent) * speed / mile })})
+			Source: src + ", eq. 5.36 (note 2)", Analytic: bar + ns, Scale: 1, Unit: "mi", Sim: tr})
 	}
 	return rows
 }

@@ -13,7 +13,9 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/hypercube"
 	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/analytic"
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -66,7 +68,7 @@ func validationScenario(t *testing.T, name string, rows, cols, districts int, pe
 	for a := range city.Atoms {
 		city.Atoms[a].Weight = 1
 	}
-	v, err := comparedVariant(cfg)
+	v, err := hypercube.ComparedVariant(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func validationScenario(t *testing.T, name string, rows, cols, districts int, pe
 type validationRow struct {
 	Case, Source    string
 	Analytic        float64
-	Sim             simEstimate
+	Sim             results.Estimate
 	SE              float64
 	Scale           float64
 	Unit            string
@@ -91,9 +93,12 @@ type validationRow struct {
 // finding to explain, not a tolerance to widen).
 func (r validationRow) agrees() bool { return math.Abs(r.Sim.Mean-r.Analytic) <= 3*r.SE }
 
+// half is the half-width of e's 95% interval.
+func half(e results.Estimate) float64 { return e.High - e.Mean }
+
 // se recovers the standard error from the 95% half-width.
-func se(e simEstimate, reps int) float64 {
-	return e.Half / tQuantile(reps)
+func se(e results.Estimate, reps int) float64 {
+	return half(e) / tQuantile(reps)
 }
 
 func tQuantile(reps int) float64 {
@@ -134,11 +139,11 @@ func validationRows(t *testing.T) []validationRow {
 		{2, 3, false}, {5, 8, false}, {2, 3, true}, {4, 6, true},
 	} {
 		s := validationScenario(t, "mmc", 1, 1, 1, tc.perHour, 1800, tc.c, policy.HomeDistrict, fast, 60, reps)
-		hm, err := newHypercubeModel(s, tc.loss)
+		hm, err := hypercube.New(s, tc.loss)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sr, err := simulateHypercube(ctx, hm, s.File.Seed, reps, 2)
+		sr, err := hm.Simulate(ctx, s.File.Seed, reps, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,13 +162,13 @@ func validationRows(t *testing.T) []validationRow {
 	// Cobham: M/M/2, three priorities of 1 call an hour each, 30 min.
 	{
 		s := validationScenario(t, "cobham", 1, 1, 1, 3, 1800, 2, policy.HomeDistrict, fast, 60, reps)
-		cfg := comparedConfig(s.Config, 1800, false)
+		cfg := hypercube.ComparedConfig(s.Config, 1800, false)
 		cfg.Incidents.Types = nil
 		for p := 1; p <= 3; p++ {
 			cfg.Incidents.Types = append(cfg.Incidents.Types, sim.IncidentType{Name: fmt.Sprintf("p%d", p), Priority: p, Share: 1.0 / 3,
 				OnScene: sim.Dist{Kind: sim.Exponential, Mean: 1800}, Officers: 1})
 		}
-		v, err := comparedVariant(cfg)
+		v, err := hypercube.ComparedVariant(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +186,7 @@ func validationRows(t *testing.T) []validationRow {
 				xs[i] = r.wait[p] / float64(r.n[p])
 			}
 			rows = append(rows, validationRow{Case: fmt.Sprintf("M/M/2, 3 priorities, a = 1.5: priority %d wait", p),
-				Source: "Cobham 1954 (Kleinrock 1976, §3.6)", Analytic: want[p-1], Sim: estimateOf(xs), Scale: 1.0 / 60, Unit: "min"})
+				Source: "Cobham 1954 (Kleinrock 1976, §3.6)", Analytic: want[p-1], Sim: results.EstimateOf(xs), Scale: 1.0 / 60, Unit: "min"})
 		}
 	}
 	// Hypercube, zero line capacity: a 3 × 3 grid of 1 km cells in 3
@@ -190,15 +195,15 @@ func validationRows(t *testing.T) []validationRow {
 	// 100 km/h, 2.4 min) is part of service, as in the model.
 	{
 		s := validationScenario(t, "hypercube", 3, 3, 3, 4, 1800, 3, policy.HomeCommunity, 100/3.6, 60, reps)
-		hm, err := newHypercubeModel(s, true)
+		hm, err := hypercube.New(s, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := solveHypercube(hm, true)
+		res, err := hm.Solve(true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sr, err := simulateHypercube(ctx, hm, s.File.Seed, reps, 2)
+		sr, err := hm.Simulate(ctx, s.File.Seed, reps, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +255,7 @@ of service as in Larson's model.
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %.3f %s | %.3f ± %.3f %s | %s |\n", r.Case, r.Source,
-			r.Analytic*r.Scale, r.Unit, r.Sim.Mean*r.Scale, r.Sim.Half*r.Scale, r.Unit, verdict)
+			r.Analytic*r.Scale, r.Unit, r.Sim.Mean*r.Scale, half(r.Sim)*r.Scale, r.Unit, verdict)
 	}
 	b.WriteString(`
 Note 1. The hypercube dispatches by a fixed preference list per area (its
@@ -310,7 +315,7 @@ func TestValidationTable(t *testing.T) {
 	rows := validationRows(t)
 	for _, r := range rows {
 		if !r.agrees() && !r.disagreeAllowed {
-			t.Errorf("%s: analytic %.5g, simulated %.5g ± %.5g (se %.3g)", r.Case, r.Analytic, r.Sim.Mean, r.Sim.Half, r.SE)
+			t.Errorf("%s: analytic %.5g, simulated %.5g ± %.5g (se %.3g)", r.Case, r.Analytic, r.Sim.Mean, half(r.Sim), r.SE)
 		}
 	}
 	got := validationMarkdown(rows)
