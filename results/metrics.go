@@ -287,8 +287,8 @@ func Lookup(name string) (m Metric, ok bool) {
 }
 
 // Reference lists every declaration for the metric reference
-// (docs/metrics.md): a family's with its key as a placeholder in capitals
-// (response_p90_s_pP, utilization_UNIT_TYPE), and which keys it has.
+// (docs/metrics.md): a family's with its key as a placeholder in braces
+// (response_p90_s_p{P}, utilization_{UNIT_TYPE}), and which keys it has.
 func Reference() []RefEntry {
 	var out []RefEntry
 	for i := range registry {
@@ -298,9 +298,6 @@ func Reference() []RefEntry {
 			ph := f.over.placeholder()
 			m := d.metric(nil, ph)
 			e := RefEntry{Metric: m, Keys: f.over.describe()}
-			if d.doc == "" && d.docf != nil {
-				e.Metric.Doc = d.docf(nil, ph)
-			}
 			if d.when != nil {
 				e.When = d.whenDoc
 			}
@@ -435,7 +432,7 @@ type decl struct {
 	kind             Kind
 	better           Better
 	table            bool                                   // a row of the terminal table
-	docf             func(cfg *sim.Config, k string) string // a doc that needs the configuration (nil cfg: for the reference)
+	docf             func(cfg *sim.Config, k string) string // a doc that needs the configuration (cfg nil: without one, for Lookup and the reference)
 	when             func(cfg *sim.Config, k string) bool   // whether key k has the metric; nil: every key
 	whenDoc          string                                 // when, in words, for the reference
 	over             over                                   // its family's (set by init)
@@ -445,7 +442,7 @@ type decl struct {
 func (d *decl) metric(cfg *sim.Config, key string) Metric {
 	sub := func(s string) string { return strings.ReplaceAll(s, "{k}", key) }
 	m := Metric{Name: sub(d.name), Label: sub(d.label), Doc: sub(d.doc), Better: d.better, Kind: d.kind, Table: d.table, decl: d, key: key}
-	if d.docf != nil && cfg != nil {
+	if d.docf != nil {
 		m.Doc = d.docf(cfg, key)
 	}
 	return m
