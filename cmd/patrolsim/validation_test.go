@@ -236,7 +236,7 @@ value is the mean over 10 replications of 60 days (2 days of warm-up, fixed
 seed) ± the half-width of its 95% confidence interval (Student t). A row
 *agrees* when the analytic value lies within 3 standard errors of the
 simulated mean. The simulator runs under the analytic model's assumptions
-(` + "`comparedConfig`" + ` in cmd/patrolsim/hypercube.go): units wait at home
+(` + "`ComparedConfig`" + ` in scenarios/hypercube): units wait at home
 (posts policy), point-to-point dispatch, no reporting or command delay,
 exponential on-scene times, one officer a call, always on duty. In the
 Erlang and Cobham cases units travel at 100 000 km/h, so service is the

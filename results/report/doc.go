@@ -1,11 +1,12 @@
 // Package report provides the charts, maps and self-contained HTML report of
-// a run: it reads a run's output folder (results.json, details.json and the
-// resolved scenario.yaml) and draws, with gonum/plot, the response-time
+// a run: from a run's output folder (results.json, details.json and the
+// resolved scenario.yaml; Load) or from a run in memory (Input with the
+// summary, details and scenario; the what-if page's SVGCharts), it draws, with gonum/plot, the response-time
 // distributions against the targets, the ranking with confidence intervals,
 // the Pareto chart, incidents by hour of day, utilisation by unit type and
 // three maps of the city for the best-ranked variant.
 //
-// Invariants: a report depends only on the folder's files, so the same
+// Invariants: a report depends only on its input, so the same
 // input gives byte-identical SVG charts and HTML (no timestamps, no map
 // iteration order, no random identifiers); the HTML needs nothing but
 // itself (charts inlined as SVG, no scripts, no web fonts). Every file is
