@@ -115,7 +115,8 @@ func (r *run) deter(i int) bool {
 	if p <= 0 || c.U(USuppress) >= typ.Deterrable*(1-math.Exp(-p/d.HalfPresence)) {
 		return false
 	}
-	rec := DeterRecord{Time: now, Type: int(c.Type), Atom: int(c.Atom),
+	rec := &r.deterRec
+	*rec = DeterRecord{Time: now, Type: int(c.Type), Atom: int(c.Atom),
 		District: r.cfg.City.Atoms[c.Atom].District, Presence: p, Outcome: Prevented, Origin: c.Origin}
 	// A displaced incident is not displaced again: if presence meets it
 	// where it went, it is prevented.
@@ -127,8 +128,8 @@ func (r *run) deter(i int) bool {
 	case c.Origin == DisplacedSpace || c.Origin == DisplacedTime:
 	case u < d.SpaceShare && len(nb) > 0:
 		a := nb[min(len(nb)-1, int(c.U(UWhere)*float64(len(nb))))]
-		rng := rand.New(rand.NewPCG(moved.Seed, splitmix(moved.Seed^saltDisplace)))
-		moved.Atom, moved.Pos, moved.Origin = int32(a), r.cfg.City.RandomPoint(a, rng), DisplacedSpace
+		r.pcg.Seed(moved.Seed, splitmix(moved.Seed^saltDisplace))
+		moved.Atom, moved.Pos, moved.Origin = int32(a), r.cfg.City.RandomPoint(a, r.prng), DisplacedSpace
 		rec.Outcome = MovedSpace
 		r.add(moved)
 	case u < d.SpaceShare+d.TimeShare:
@@ -141,14 +142,14 @@ func (r *run) deter(i int) bool {
 			r.add(moved)
 		}
 	}
-	r.rec.Deterred(&rec)
+	r.rec.Deterred(rec)
 	return true
 }
 
 // add appends a candidate created during the run and schedules it.
 func (r *run) add(c Candidate) {
 	r.cands = append(r.cands, c)
-	r.inc = append(r.inc, incidentRun{})
+	r.inc = addIncident(r.inc)
 	r.eng.Schedule(max(c.Occur, r.eng.Now()), evOccur, int32(len(r.cands)-1), 0)
 }
 
@@ -164,7 +165,8 @@ func (r *run) spawn(i int) {
 		return
 	}
 	parent := r.cands[i]
-	rng := rand.New(rand.NewPCG(parent.Seed, splitmix(parent.Seed^saltOffspring)))
+	r.pcg.Seed(parent.Seed, splitmix(parent.Seed^saltOffspring))
+	rng := r.prng
 	n := poisson(rng, nr.Offspring)
 	typ := &r.cfg.Incidents.Types[parent.Type]
 	for range n {

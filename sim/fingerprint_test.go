@@ -302,3 +302,40 @@ func fingerprintRoads(t testing.TB) *Config {
 	cfg.Units[4].Count = 36
 	return cfg
 }
+
+// TestReusedStorage: a run on storage left by other runs (larger ones, of
+// other cities, with stale incidents and lists of units beyond what it
+// uses) reports exactly what a run on fresh storage does.
+func TestReusedStorage(t *testing.T) {
+	small := fingerprintGrid(t)
+	small.Duration = 2 * 86400
+	busy := fingerprintGrid(t)
+	busy.Incidents = fingerprintIncidents(420)
+	roads := fingerprintRoads(t)
+	hashOf := func(cfg *Config, name string, mode Mode) string {
+		h := fnv.New64a()
+		v := variantsFor(t, cfg, name)[0]
+		v.Mode = mode
+		st, err := v.Run(context.Background(), Generate(cfg, 5, 1), 5, 1, &hashRecorder{h: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%d", st.Events)
+		return fmt.Sprintf("%016x", h.Sum64())
+	}
+	drain := func() {
+		runPool.Lock()
+		runPool.free = nil
+		runPool.Unlock()
+	}
+	for _, mode := range []Mode{PointToPoint, Hierarchical} {
+		drain()
+		fresh := hashOf(small, "follow-incidents", mode)
+		drain()
+		hashOf(busy, "random", Hierarchical)
+		hashOf(roads, "static-beats", PointToPoint)
+		if got := hashOf(small, "follow-incidents", mode); got != fresh {
+			t.Errorf("%v: on reused storage %s, on fresh storage %s", mode, got, fresh)
+		}
+	}
+}

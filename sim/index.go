@@ -46,13 +46,22 @@ type gridLevel struct {
 	n         int // items held
 }
 
-// newBoxIndex returns an empty index of n items over the region b with
-// cells of side0 metres at the finest level.
+// newBoxIndex returns an empty index of n items over the region from
+// (x0, y0) to (x1, y1) with cells of side0 metres at the finest level.
 func newBoxIndex(n int, x0, y0, x1, y1, side0 float64) *boxIndex {
-	ix := &boxIndex{x0: x0, y0: y0, w: max(0, x1-x0), h: max(0, y1-y0)}
+	ix := new(boxIndex)
+	ix.reset(n, x0, y0, x1, y1, side0)
+	return ix
+}
+
+// reset empties the index and sets it up as newBoxIndex does, keeping its
+// storage where it is large enough.
+func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
+	ix.x0, ix.y0, ix.w, ix.h = x0, y0, max(0, x1-x0), max(0, y1-y0)
 	if !(side0 > 0) {
 		side0 = 1
 	}
+	ix.levels, ix.large = ix.levels[:0], 0
 	off := 0
 	for side := side0; ; side *= 2 {
 		lv := gridLevel{side: side, inv: 1 / side, nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
@@ -62,19 +71,18 @@ func newBoxIndex(n int, x0, y0, x1, y1, side0 float64) *boxIndex {
 			break
 		}
 	}
-	ix.head = make([]int32, off+1)
+	ix.head = resize(ix.head, off+1, off+1)
 	for k := range ix.head {
 		ix.head[k] = -1
 	}
-	ix.box = make([][4]float64, n)
-	ix.cell = make([]int32, n)
-	ix.level = make([]int8, n)
-	ix.next = make([]int32, n)
-	ix.prev = make([]int32, n)
+	ix.box = resize(ix.box, n, n)
+	ix.cell = resize(ix.cell, n, n)
+	ix.level = resize(ix.level, n, n)
+	ix.next = resize(ix.next, n, n)
+	ix.prev = resize(ix.prev, n, n)
 	for i := range ix.cell {
 		ix.cell[i] = -1
 	}
-	return ix
 }
 
 // cellIndex returns the cell of a coordinate at a level: floor((v − v0)·inv)

@@ -55,7 +55,8 @@ type DeterRecord struct {
 func (r *IncidentRecord) Resolved() bool { return r.Clear == r.Clear || r.Lost }
 
 // Recorder receives the observations of one run, in time order. It must not
-// keep the *IncidentRecord beyond the call.
+// keep the *IncidentRecord (nor its Units slice) or the *DeterRecord beyond
+// the call: the run reuses their storage (copy what is needed).
 type Recorder interface {
 	// Incident reports an incident once it is cleared, or at the end of the
 	// run if it never was.

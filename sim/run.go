@@ -115,6 +115,14 @@ type run struct {
 	near              []int32  // scratch for index queries
 	mark              []uint32 // by unit: stamp of the last search that saw it
 	stamp             uint32
+
+	// prng draws from pcg, which deter and spawn seed with an incident's
+	// own stream (as rand.New(rand.NewPCG(…)) would, without allocating).
+	prng *rand.Rand
+	pcg  *rand.PCG
+	// deterRec is the record passed to Recorder.Deterred (which may not
+	// keep it): one per run rather than one allocation per record.
+	deterRec DeterRecord
 }
 
 // Run plays one replication of variant v over the candidates cands (from
@@ -123,21 +131,12 @@ type run struct {
 func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
 	m := v.Model
 	cfg := m.Cfg
-	r := &run{m: m, mode: v.Mode, cfg: cfg, rec: rec,
-		// A copy: the run appends displaced and near-repeat candidates.
-		cands:   append(make([]Candidate, 0, len(cands)+len(cands)/4+16), cands...),
-		nBase:   len(cands),
-		inc:     make([]incidentRun, len(cands), len(cands)+len(cands)/4+16),
-		vis:     make([]float64, len(m.World.Units)),
-		resVal:  make([]float64, len(cfg.City.Atoms)),
-		resT:    make([]float64, len(cfg.City.Atoms)),
-		byAtom:  make([]float64, len(cfg.City.Atoms)),
-		units:   make([]unitRun, len(m.World.Units)),
-		rPolicy: rng.New(seed, rep, rng.Policy),
-	}
 	if len(v.Policies) != len(cfg.Units) {
 		return Stats{}, fmt.Errorf("variant %s: %d policies for %d unit types", v.Name, len(v.Policies), len(cfg.Units))
 	}
+	r := newRun(v, cands, rec)
+	defer r.release()
+	r.rPolicy = rng.New(seed, rep, rng.Policy)
 	// One policy instance per distinct policy choice, governing the units of
 	// the types that chose it.
 	byChoice := map[int]int{} // unit type → policy index
@@ -168,7 +167,7 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 	if r.mode == Hierarchical {
 		// Command assumes each unit is where its policy keeps it (a beat's
 		// centre) or else at its home.
-		r.assumed = make([]geo.Point, len(r.units))
+		r.assumed = resize(r.assumed, len(r.units), len(r.units))
 		for u := range r.units {
 			r.assumed[u] = m.World.Units[u].At
 			if a, ok := r.policies[byChoice[m.World.Units[u].Type]].(policy.Assumer); ok {
@@ -180,7 +179,6 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 		r.vis[u] = cfg.Units[unit.Type].Visibility * float64(unit.Squad)
 	}
 	r.newIndexes()
-	r.eng = des.New(r, 4*len(r.units)+64)
 	for k, p := range r.policies {
 		if _, ok := p.(policy.Learner); ok {
 			r.learners = append(r.learners, k)
@@ -302,6 +300,7 @@ func (r *run) occur(i int) {
 		District: r.cfg.City.Atoms[c.Atom].District, Pos: c.Pos, Needed: t.Officers,
 		Occur: now, Call: nan, Ready: nan, Dispatch: nan, Arrive: nan, Full: nan, Clear: nan,
 		Origin: c.Origin,
+		Units:  r.inc[i].rec.Units[:0], // its storage kept (see newRun)
 	}
 	r.open++
 	sighting := policy.Sighting{Occur: now, Atom: int(c.Atom), Pos: c.Pos, How: policy.Truth}

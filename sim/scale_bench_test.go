@@ -42,6 +42,15 @@ func BenchmarkScale(b *testing.B) {
 				v.Mode = c.mode
 				vs = append(vs, v)
 			}
+			// One run of each variant first: the steady state of a run
+			// of many replications, where a run reuses the storage of
+			// the last (and a benchmark of one iteration, at ×16, would
+			// time the first allocation of everything).
+			for _, v := range vs {
+				if _, err := v.Run(context.Background(), cands, 1, 0, nopRecorder{}); err != nil {
+					b.Fatal(err)
+				}
+			}
 			var events uint64
 			cpu0, cpuOK := cpuTime()
 			for b.Loop() {

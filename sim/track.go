@@ -7,7 +7,8 @@ import (
 )
 
 // newIndexes makes the run's indexes of where units are (see boxIndex),
-// empty: units enter them as they go on duty. The finest cells are about
+// empty: units enter them as they go on duty. atAssumed is used under
+// hierarchical dispatch only. The finest cells are about
 // the size of the area per unit, and no smaller than a presence or on-view
 // disc, so that a query reads a few cells holding a few units.
 func (r *run) newIndexes() {
@@ -22,12 +23,16 @@ func (r *run) newIndexes() {
 	if !(side > 0) || math.IsInf(side, 0) {
 		side = 1
 	}
-	r.onDuty = newBoxIndex(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
+	if r.onDuty == nil {
+		r.onDuty, r.atAssumed = new(boxIndex), new(boxIndex)
+	}
+	r.onDuty.reset(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
 	if r.mode == Hierarchical {
-		r.atAssumed = newBoxIndex(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
+		r.atAssumed.reset(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
 	}
 	r.searchFrom = side
-	r.mark = make([]uint32, n)
+	r.mark = resize(r.mark, n, n)
+	r.stamp = 0
 }
 
 // track brings the indexes and the counts of free units up to date with
@@ -54,7 +59,7 @@ func (r *run) track(u int) {
 			r.freeAble[p] += d
 		}
 	}
-	if r.atAssumed != nil {
+	if r.mode == Hierarchical {
 		if free {
 			r.atAssumed.SetPoint(u, r.assumed[u])
 		} else {
