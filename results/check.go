@@ -193,8 +193,10 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 			switch {
 			case i1 < 0:
 				row.Verdict, row.Note = VerdictMissing, "metric not produced by this run"
+				row.Baseline = meanOf(bv.Values[i0])
 			case i0 < 0:
 				row.Verdict, row.Note = VerdictNew, "metric not in the baseline"
+				row.Now = meanOf(nv.Values[i1])
 			default:
 				row.compare(bv.Values[i0], nv.Values[i1])
 			}

@@ -238,6 +238,10 @@ func TestCompareMissing(t *testing.T) {
 	if r.Regression() {
 		t.Error("missing and new rows are not regressions")
 	}
+	// The side that has the metric gives its mean (3 and 4: 3.5).
+	if n, m := row(t, r, "a", "new_metric"), row(t, r, "a", "old_metric"); n.Now != 3.5 || !math.IsNaN(n.Baseline) || m.Baseline != 3.5 || !math.IsNaN(m.Now) {
+		t.Errorf("new row: baseline %v now %v; missing row: baseline %v now %v; want NaN 3.5 3.5 NaN", n.Baseline, n.Now, m.Baseline, m.Now)
+	}
 }
 
 func TestParseCheckConfig(t *testing.T) {
