@@ -42,21 +42,27 @@ type BaselineVariant struct {
 	Values [][]float64 // [metric][replication], aligned with Baseline.Metrics; NaN: undefined
 }
 
-// NewBaseline returns the baseline of a run summarised in s.
+// NewBaseline returns the baseline of a run summarised in s: every metric
+// but the per-unit ones (Metric.PerUnit), which belong to one force.
 func NewBaseline(s *Summary, scenarioHash, version string) *Baseline {
 	b := &Baseline{Scenario: s.Scenario, ScenarioHash: scenarioHash, Seed: s.Seed,
 		Replications: s.Replications, Version: version}
-	for _, m := range s.Metrics {
+	var kept []int
+	for i, m := range s.Metrics {
+		if m.PerUnit() {
+			continue
+		}
+		kept = append(kept, i)
 		b.Metrics = append(b.Metrics, Metric{Name: m.Name, Better: m.Better})
 	}
 	for _, v := range s.Variants {
-		bv := BaselineVariant{Name: v.Name, Values: make([][]float64, len(s.Metrics))}
-		for i := range s.Metrics {
+		bv := BaselineVariant{Name: v.Name, Values: make([][]float64, len(kept))}
+		for k, i := range kept {
 			col := make([]float64, len(v.Reps))
 			for r := range v.Reps {
 				col[r] = v.Reps[r][i]
 			}
-			bv.Values[i] = col
+			bv.Values[k] = col
 		}
 		b.Variants = append(b.Variants, bv)
 	}

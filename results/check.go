@@ -168,8 +168,9 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 		r.Warnings = append(r.Warnings, "fewer than 2 replications on a side: no difference can be significant")
 	}
 
-	// Every metric on either side, in now's order, then the baseline's.
-	all := slices.Clone(metrics)
+	// Every metric on either side, in now's order, then the baseline's;
+	// not the per-unit ones, which belong to one force (NewBaseline).
+	all := slices.DeleteFunc(slices.Clone(metrics), Metric.PerUnit)
 	for _, m := range base.Metrics {
 		if !slices.ContainsFunc(all, func(x Metric) bool { return x.Name == m.Name }) {
 			all = append(all, m)

@@ -116,6 +116,11 @@ type Metric struct {
 	key  string // the key of its family, as in the name ("1", a unit type's name…)
 }
 
+// PerUnit reports whether the metric is one unit's (utilization_unit_UNIT):
+// it exists only for the forces that have that unit, so baselines and
+// checks, which compare the same metrics run after run, leave it out.
+func (m Metric) PerUnit() bool { return m.decl != nil && m.decl.over == perUnit }
+
 // Unit is the unit the metric's values are stored in: s, fraction, count
 // or ratio ("" when unknown).
 func (m Metric) Unit() string { return m.Kind.Unit() }

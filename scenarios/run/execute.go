@@ -123,14 +123,16 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	metrics := results.Metrics(s.Config)
+	// Every metric of the run, the per-unit ones for the units of all
+	// variants (NaN for a unit a variant does not have).
+	metrics := results.RunMetrics(s.Config, s.Variants)
 	values := make([][][]float64, nv)
 	details := make([][]results.RunDetails, nv)
 	names := make([]string, nv)
 	for v := range nv {
 		names[v] = s.Variants[v].Name
 		for i := range nr {
-			values[v] = append(values[v], collectors[v*nr+i].Values())
+			values[v] = append(values[v], collectors[v*nr+i].ValuesFor(metrics))
 			details[v] = append(details[v], collectors[v*nr+i].Details())
 		}
 	}

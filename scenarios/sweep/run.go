@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -233,13 +234,20 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The journal's columns are the base scenario's metrics (its header),
+	// taken by name: a point's force may differ (its per-unit metrics are
+	// left out), and a metric the point lacks is NaN.
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(i))
 	for _, v := range res.Summary.Variants {
 		b.WriteByte('\t')
-		for k, x := range v.Reps[0] {
+		for k, m := range results.Metrics(c.s.Base.Config) {
 			if k > 0 {
 				b.WriteByte(',')
+			}
+			x := math.NaN()
+			if j := res.Summary.Index(m.Name); j >= 0 {
+				x = v.Reps[0][j]
 			}
 			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 		}
