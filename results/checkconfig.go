@@ -102,18 +102,31 @@ func ParseCheckConfig(name string, data []byte) (*CheckConfig, error) {
 	return ParseCheckNode(name, doc.Content[0])
 }
 
+// CheckProblem is one problem of a check configuration, at a line of its
+// file (or of the scenario whose check: block it is).
+type CheckProblem struct {
+	File  string
+	Line  int
+	Field string // "level", "metrics[1]", "tolerances.response_mean_s.rel"; "" for the whole block
+	Msg   string
+}
+
+func (p *CheckProblem) Error() string {
+	msg := p.Msg
+	if p.Field != "" {
+		msg = p.Field + ": " + msg
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, msg)
+}
+
 // ParseCheckNode reads a check configuration from a YAML mapping, such as
-// the check: block of a scenario; messages name the file and the node's
-// lines.
+// the check: block of a scenario; its error joins one *CheckProblem per
+// problem, each with the node's line.
 func ParseCheckNode(name string, root *yaml.Node) (*CheckConfig, error) {
 	c := &CheckConfig{File: name}
 	var errs []error
 	bad := func(n *yaml.Node, field, format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		if field != "" {
-			msg = field + ": " + msg
-		}
-		errs = append(errs, fmt.Errorf("%s:%d: %s", name, n.Line, msg))
+		errs = append(errs, &CheckProblem{File: name, Line: n.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	if root.Kind != yaml.MappingNode {
 		bad(root, "", "a check file is a mapping with the keys level, metrics and tolerances")

@@ -7,10 +7,7 @@ package scenarios
 import (
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
 
-	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
@@ -59,18 +56,7 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	}
 	variants := buildVariants(f, cfg, e)
 	checkRanking(f, cfg, e)
-	if f.Check.Kind != 0 {
-		if _, err := results.ParseCheckNode("", &f.Check); err != nil {
-			for _, line := range strings.Split(err.Error(), "\n") {
-				fe := FieldError{File: e.file, Path: "check", Msg: line}
-				if m := checkErrRE.FindStringSubmatch(line); m != nil {
-					fe.Line, _ = strconv.Atoi(m[1])
-					fe.Msg = m[2]
-				}
-				e.list = append(e.list, fe)
-			}
-		}
-	}
+	checkBlock(f, e)
 	if cfg.City != nil {
 		total := 0.0
 		for _, a := range cfg.City.Atoms {

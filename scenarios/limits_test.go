@@ -79,7 +79,7 @@ func TestCheckBlock(t *testing.T) {
 	}
 	_, err = Load("s.yaml", []byte(doc("check: {level: 2}")), nil)
 	var le *Error
-	if !errors.As(err, &le) || len(le.Problems) != 1 || le.Problems[0].Line != 13 || le.Problems[0].Path != "check" {
+	if !errors.As(err, &le) || len(le.Problems) != 1 || le.Problems[0].Line != 13 || le.Problems[0].Path != "check.level" {
 		t.Fatalf("got %v, want one problem on line 13 under check", err)
 	}
 	t.Log(err)

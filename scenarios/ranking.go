@@ -3,8 +3,8 @@ package scenarios
 // The ranking objective and the check: block, read by results.
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 
 	"github.com/patrolsim/patrolsim/results"
@@ -53,7 +53,32 @@ func (s *Scenario) Objective() []results.Goal {
 	return out
 }
 
-var checkErrRE = regexp.MustCompile(`^:(\d+): (.*)$`)
+// checkBlock validates the check: block (read by results.ParseCheckNode,
+// as a check file would be), its problems at the scenario's lines.
+func checkBlock(f *File, e *errs) {
+	if f.Check.Kind == 0 {
+		return
+	}
+	_, err := results.ParseCheckNode(e.file, &f.Check)
+	if err == nil {
+		return
+	}
+	list := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	for _, err := range list {
+		fe := FieldError{File: e.file, Path: "check", Msg: err.Error()}
+		var p *results.CheckProblem
+		if errors.As(err, &p) {
+			fe.Line, fe.Msg = p.Line, p.Msg
+			if p.Field != "" {
+				fe.Path += "." + p.Field
+			}
+		}
+		e.list = append(e.list, fe)
+	}
+}
 
 // CheckConfig returns the scenario's check: block, or nil if it has none.
 func (s *Scenario) CheckConfig() *results.CheckConfig {
