@@ -163,9 +163,9 @@ func TestExecuteSummary(t *testing.T) {
 	}
 }
 
-// BenchmarkExecute runs the built-in city, every variant, for two
+// BenchmarkDefaultScenario runs the built-in city, every variant, for two
 // replications on one worker.
-func BenchmarkExecute(b *testing.B) {
+func BenchmarkDefaultScenario(b *testing.B) {
 	s := loadBuiltin(b, scenarios.DefaultName, 2)
 	var events uint64
 	for b.Loop() {
