@@ -13,12 +13,13 @@ import (
 // answer.
 //
 // It is a hierarchy of loose uniform grids over a region (the city's box):
-// level k has square cells of side side₀·2ᵏ and holds the boxes no wider
+// level k has square cells of side side₀·4ᵏ and holds the boxes no wider
 // and no taller than that, each in the cell of its lower-left corner; a box
 // larger than every level goes to a list that every query reads. Boxes
 // outside the region go to its edge cells. A box within r of p (in x and
 // in y) then has its corner within [p − r − sideₖ, p + r] on each axis:
-// two to four cells a level. Items of a cell are a doubly linked list.
+// two to three cells a level on each axis for a radius r up to side₀/2.
+// Items of a cell are a doubly linked list.
 //
 // Costs: Set and Remove O(1) (O(levels) to choose the level); Near
 // O(cells visited + items returned), a few cells for each level that holds
@@ -38,6 +39,9 @@ type boxIndex struct {
 	level      []int8       // its level, len(levels) for the list of large boxes
 	next, prev []int32
 }
+
+// levelRatio is the ratio of the cell sides of two successive levels.
+const levelRatio = 4
 
 type gridLevel struct {
 	side, inv float64 // cell side, metres, and its inverse
@@ -63,7 +67,7 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	}
 	ix.levels, ix.large = ix.levels[:0], 0
 	off := 0
-	for side := side0; ; side *= 2 {
+	for side := side0; ; side *= levelRatio {
 		lv := gridLevel{side: side, inv: 1 / side, nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
 		off += lv.nx * lv.ny
 		ix.levels = append(ix.levels, lv)
@@ -164,29 +168,90 @@ func (ix *boxIndex) Held(i int) bool { return ix.cell[i] >= 0 }
 
 // Near appends to dst every item whose box may lie within r of p on both
 // axes (p.X ∈ [x0 − r, x1 + r] and p.Y ∈ [y0 − r, y1 + r]), and possibly
-// others, and returns it.
+// others, each once, and returns it.
 func (ix *boxIndex) Near(dst []int32, p geo.Point, r float64) []int32 {
-	// A margin far above rounding error keeps every box that the exact
-	// test, in floating point, could keep.
 	for k := range ix.levels {
-		lv := &ix.levels[k]
-		if lv.n == 0 {
-			continue
-		}
-		pad := 1e-6 * (1 + math.Abs(p.X) + math.Abs(p.Y) + r + lv.side)
-		cx0 := cellIndex(p.X-r-lv.side-pad, ix.x0, lv.inv, lv.nx)
-		cx1 := cellIndex(p.X+r+pad, ix.x0, lv.inv, lv.nx)
-		cy0 := cellIndex(p.Y-r-lv.side-pad, ix.y0, lv.inv, lv.ny)
-		cy1 := cellIndex(p.Y+r+pad, ix.y0, lv.inv, lv.ny)
-		for cy := cy0; cy <= cy1; cy++ {
-			row := ix.head[lv.off+cy*lv.nx : lv.off+cy*lv.nx+lv.nx]
-			for cx := cx0; cx <= cx1; cx++ {
-				for j := row[cx]; j >= 0; j = ix.next[j] {
-					dst = append(dst, j)
-				}
-			}
+		if lv := &ix.levels[k]; lv.n > 0 {
+			dst = ix.appendCells(dst, lv, ix.window(lv, p, r), window{0, -1, 0, -1})
 		}
 	}
+	return ix.appendLarge(dst)
+}
+
+// A scan is a query whose radius grows (the dispatch search): NearMore
+// returns only the items of the cells that earlier calls did not visit,
+// so that each item is returned once however often the radius grows. Its
+// zero value is a new scan.
+type scan struct {
+	win     []window // by level: the cells visited so far
+	started bool
+}
+
+// window is the cells of one level a query visits: columns x0 … x1 and rows
+// y0 … y1 (none when x1 < x0).
+type window struct{ x0, x1, y0, y1 int }
+
+// NearMore appends to dst the items of the cells that Near(p, r) visits and
+// the scan's earlier calls (with the same p and smaller radii) did not. So
+// after it, the scan has returned every item Near(p, r) returns, each once.
+func (ix *boxIndex) NearMore(dst []int32, s *scan, p geo.Point, r float64) []int32 {
+	if !s.started {
+		s.started = true
+		s.win = s.win[:0]
+		for range ix.levels {
+			s.win = append(s.win, window{0, -1, 0, -1})
+		}
+		dst = ix.appendLarge(dst)
+	}
+	for k := range ix.levels {
+		if lv := &ix.levels[k]; lv.n > 0 {
+			w := ix.window(lv, p, r)
+			dst = ix.appendCells(dst, lv, w, s.win[k])
+			s.win[k] = w
+		}
+	}
+	return dst
+}
+
+// window returns the cells of level lv that hold the corner of every box
+// within r of p: corners within [p − r − side, p + r] on each axis, widened
+// by a margin far above rounding error so that every box the exact test
+// (in floating point) could keep is among them.
+func (ix *boxIndex) window(lv *gridLevel, p geo.Point, r float64) window {
+	pad := 1e-6 * (1 + math.Abs(p.X) + math.Abs(p.Y) + r + lv.side)
+	return window{
+		cellIndex(p.X-r-lv.side-pad, ix.x0, lv.inv, lv.nx), cellIndex(p.X+r+pad, ix.x0, lv.inv, lv.nx),
+		cellIndex(p.Y-r-lv.side-pad, ix.y0, lv.inv, lv.ny), cellIndex(p.Y+r+pad, ix.y0, lv.inv, lv.ny),
+	}
+}
+
+// appendCells appends the items of the cells of w (at level lv) that are
+// not in old, which w contains.
+func (ix *boxIndex) appendCells(dst []int32, lv *gridLevel, w, old window) []int32 {
+	for cy := w.y0; cy <= w.y1; cy++ {
+		row := ix.head[lv.off+cy*lv.nx : lv.off+cy*lv.nx+lv.nx]
+		if cy < old.y0 || cy > old.y1 || old.x1 < old.x0 {
+			dst = ix.appendRow(dst, row, w.x0, w.x1)
+			continue
+		}
+		dst = ix.appendRow(dst, row, w.x0, old.x0-1)
+		dst = ix.appendRow(dst, row, old.x1+1, w.x1)
+	}
+	return dst
+}
+
+// appendRow appends the items of the cells x0 … x1 of row.
+func (ix *boxIndex) appendRow(dst []int32, row []int32, x0, x1 int) []int32 {
+	for cx := x0; cx <= x1; cx++ {
+		for j := row[cx]; j >= 0; j = ix.next[j] {
+			dst = append(dst, j)
+		}
+	}
+	return dst
+}
+
+// appendLarge appends the items too large for every level.
+func (ix *boxIndex) appendLarge(dst []int32) []int32 {
 	for j := ix.head[len(ix.head)-1]; j >= 0; j = ix.next[j] {
 		dst = append(dst, j)
 	}

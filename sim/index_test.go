@@ -12,7 +12,8 @@ import (
 // cells, boxes larger than the region, boxes partly or wholly outside it)
 // in and out of an index at random and checks that Near returns every box
 // within the radius on both axes (the superset the exact tests need), each
-// once, and that a radius that Covers the point returns every box held.
+// once, that a radius that Covers the point returns every box held, and
+// that NearMore, growing the radius in steps, returns what Near does.
 func TestBoxIndexNear(t *testing.T) {
 	const n = 300
 	ix := newBoxIndex(n, -1000, 500, 9000, 6500, 250)
@@ -45,6 +46,17 @@ func TestBoxIndexNear(t *testing.T) {
 		slices.Sort(got)
 		if len(slices.Compact(slices.Clone(got))) != len(got) {
 			t.Fatalf("step %d: Near returned an item twice: %v", step, got)
+		}
+		// The same query grown from a smaller radius in steps returns the
+		// same items, each once.
+		var sc scan
+		var grown []int32
+		for _, f := range []float64{1.0 / 8, 1.0 / 3, 1.0 / 2, 1} {
+			grown = ix.NearMore(grown, &sc, p, rad*f)
+		}
+		slices.Sort(grown)
+		if !slices.Equal(grown, got) {
+			t.Fatalf("step %d: NearMore grown to %g gave %v, Near %v", step, rad, grown, got)
 		}
 		for k := range n {
 			found := slices.Contains(got, int32(k))

@@ -57,7 +57,7 @@ func newRun(v *Variant, cands []Candidate, rec Recorder) *run {
 		// Storage kept.
 		eng: old.eng, onDuty: old.onDuty, atAssumed: old.atAssumed, near: old.near[:0],
 		queue: old.queue[:0], learners: old.learners[:0], policies: old.policies[:0],
-		assumed: old.assumed[:0], mark: old.mark, prng: old.prng, pcg: old.pcg,
+		assumed: old.assumed[:0], scan: old.scan, prng: old.prng, pcg: old.pcg,
 	}
 	if cap(old.cands) < room {
 		old.cands = make([]Candidate, 0, room)

@@ -110,11 +110,10 @@ type run struct {
 	// unit on duty by the box of its leg; atAssumed (hierarchical
 	// dispatch) every free unit at its assumed position.
 	onDuty, atAssumed *boxIndex
-	freeAble          [4]int   // free units that may take priority p
-	searchFrom        float64  // first radius of a dispatch search, metres
-	near              []int32  // scratch for index queries
-	mark              []uint32 // by unit: stamp of the last search that saw it
-	stamp             uint32
+	freeAble          [4]int  // free units that may take priority p
+	searchFrom        float64 // first radius of a dispatch search, metres
+	near              []int32 // scratch for index queries
+	scan              scan    // scratch for the dispatch search
 
 	// prng draws from pcg, which deter and spawn seed with an incident's
 	// own stream (as rand.New(rand.NewPCG(…)) would, without allocating).

@@ -31,8 +31,6 @@ func (r *run) newIndexes() {
 		r.atAssumed.reset(n, b.Min[0], b.Min[1], b.Max[0], b.Max[1], side)
 	}
 	r.searchFrom = side
-	r.mark = resize(r.mark, n, n)
-	r.stamp = 0
 }
 
 // track brings the indexes and the counts of free units up to date with
@@ -89,21 +87,13 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	}
 	c := &r.cands[i]
 	dest := r.cfg.Travel.Target(c.Pos)
-	r.stamp++
-	if r.stamp == 0 {
-		clear(r.mark)
-		r.stamp = 1
-	}
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)
+	r.scan.started = false
 	for rad := r.searchFrom; ; rad *= 2 {
-		r.near = ix.Near(r.near[:0], c.Pos, rad)
+		r.near = ix.NearMore(r.near[:0], &r.scan, c.Pos, rad)
 		for _, j := range r.near {
 			u := int(j)
-			if r.mark[u] == r.stamp {
-				continue
-			}
-			r.mark[u] = r.stamp
 			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
 				continue
 			}
