@@ -10,6 +10,7 @@ func init() {
 			"happened. No deployment that ranks atoms by expected incidents can know more, so it is " +
 			"the reference follow-incidents is measured against; it needs the true rates, which only " +
 			"the simulator has.",
+		Oracle: true,
 		Params: []Param{updateParam, dwellParam, unitsPerAtomParam, scopeParam},
 		New:    newOracle,
 	})

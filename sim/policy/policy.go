@@ -158,8 +158,11 @@ type Values map[string]float64
 // constructor. New is called once per run, with the units the policy governs
 // (ascending indices into w.Units).
 type Spec struct {
-	Name   string
-	Doc    string
+	Name string
+	Doc  string
+	// Oracle: the policy uses knowledge no real force has (the true
+	// rates); a variant using it is a benchmark, never ranked.
+	Oracle bool
 	Params []Param
 	New    func(w *World, units []int, p Values) (Policy, error)
 }
