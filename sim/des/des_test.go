@@ -1,8 +1,10 @@
 package des
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -148,4 +150,109 @@ func TestScheduleAtInfinityPanics(t *testing.T) {
 		}
 	}()
 	e.Schedule(math.Inf(1), 0, 0, 0)
+}
+
+// shifts is a patrol-like load: units each schedule their next stop after
+// 10 to 20 minutes, and half of them (the night teams) go off duty at
+// 06:00 and all come back at 18:00 at the same instant, so the density of
+// events doubles and halves twice a day and comes in bursts.
+type shifts struct {
+	r     *rand.Rand
+	units int
+}
+
+const (
+	evStop int32 = iota
+	evOn
+)
+
+func (s *shifts) Handle(e *Engine, ev Event) {
+	s.handle(e, ev, func(at float64, kind int32) { e.Schedule(at, kind, ev.A, 0) })
+}
+
+func (s *shifts) handle(e *Engine, ev Event, schedule func(at float64, kind int32)) {
+	now := e.Now()
+	if ev.Kind == evOn {
+		schedule(now, evStop)
+		return
+	}
+	day := math.Mod(now, 86400)
+	if int(ev.A) < s.units/2 && day >= 6*3600 && day < 18*3600 {
+		schedule(now-day+18*3600, evOn) // off until 18:00
+		return
+	}
+	schedule(now+600+600*s.r.Float64(), evStop)
+}
+
+// TestShiftsOrder runs the shifts load, whose density changes twice a day
+// and whose bursts at one instant re-spread the calendar, and checks that
+// events pop in (time, scheduling order).
+func TestShiftsOrder(t *testing.T) {
+	h := &shifts{r: rand.New(rand.NewPCG(3, 4)), units: 400}
+	var count int64 // events scheduled so far: B of each event
+	lastT, lastB := -1.0, int64(-1)
+	var e *Engine
+	e = New(HandlerFunc(func(_ *Engine, ev Event) {
+		if ev.Time < lastT || (ev.Time == lastT && ev.B < lastB) {
+			t.Fatalf("event (%v, %d) after (%v, %d)", ev.Time, ev.B, lastT, lastB)
+		}
+		lastT, lastB = ev.Time, ev.B
+		h.handle(e, ev, func(at float64, kind int32) {
+			count++
+			e.Schedule(at, kind, ev.A, count)
+		})
+	}), 0)
+	for i := range h.units {
+		count++
+		e.Schedule(h.r.Float64()*600, evStop, int32(i), count)
+	}
+	e.Run(5 * 86400)
+	if e.Steps() < 100000 {
+		t.Fatalf("%d events in 5 days, want over 100,000", e.Steps())
+	}
+}
+
+// BenchmarkEngineShifts runs the shifts load with 200 and 3200 units.
+func BenchmarkEngineShifts(b *testing.B) {
+	for _, units := range []int{200, 3200} {
+		b.Run(fmt.Sprintf("units=%d", units), func(b *testing.B) {
+			h := &shifts{r: rand.New(rand.NewPCG(1, 1)), units: units}
+			e := New(h, units)
+			for i := range units {
+				e.Schedule(h.r.Float64()*600, evStop, int32(i), 0)
+			}
+			for range 20 * units {
+				e.Step()
+			}
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				e.Step()
+				n++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/event")
+		})
+	}
+}
+
+// TestNthSmallest checks the selection against sorting, on arrays with and
+// without repeated values.
+func TestNthSmallest(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := range 2000 {
+		n := 1 + r.IntN(60)
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = float64(r.IntN(1 + trial%20))
+			if trial%3 == 0 {
+				xs[i] = r.Float64()
+			}
+		}
+		sorted := slices.Clone(xs)
+		slices.Sort(sorted)
+		k := r.IntN(n)
+		if got := nthSmallest(slices.Clone(xs), k); got != sorted[k] {
+			t.Fatalf("nthSmallest(%v, %d) = %v, want %v", xs, k, got, sorted[k])
+		}
+	}
 }

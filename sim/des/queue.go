@@ -20,6 +20,13 @@ import "slices"
 // well-spread event times; the worst case (all events in one bucket) is the
 // binary heap's O(log n). Events are never compared by anything but
 // (Time, seq), so the order is exact and deterministic.
+//
+// A calendar fitted when events were sparse (at night, say) has buckets too
+// wide for a busier time that follows, and its heap grows with every event
+// of a bucket. When the heap holds more than heapLimit events the whole
+// queue is re-spread over a calendar fitted to the density of the moment
+// (O(n) once per change of density); a heap that is still large after that
+// (events at one instant) raises the limit until it drains.
 type queue struct {
 	heap    []Event
 	buckets [][]Event
@@ -29,12 +36,17 @@ type queue struct {
 	end     float64
 	n       int
 	sample  []float64
+	limit   int // heap size that makes push or fill re-spread the queue
 }
+
+// heapLimit is the heap size above which the queue is re-spread.
+const heapLimit = 32
 
 func (q *queue) init(sizeHint int) {
 	q.heap = make([]Event, 0, 64)
 	q.far = make([]Event, 0, sizeHint)
 	q.w = 1
+	q.limit = heapLimit
 }
 
 func (q *queue) reset() {
@@ -44,6 +56,7 @@ func (q *queue) reset() {
 	}
 	q.far = q.far[:0]
 	q.cur, q.nb, q.base, q.w, q.end, q.n = 0, 0, 0, 1, 0, 0
+	q.limit = heapLimit
 }
 
 func less(a, b *Event) bool {
@@ -60,6 +73,9 @@ func (q *queue) push(x Event) {
 	switch {
 	case idx <= q.cur:
 		q.heapPush(x)
+		if len(q.heap) > q.limit {
+			q.respread()
+		}
 	case idx >= q.nb:
 		q.far = append(q.far, x)
 	default:
@@ -80,6 +96,26 @@ func (q *queue) fill() {
 			q.heapPush(x)
 		}
 		q.buckets[q.cur] = b[:0]
+		if len(q.heap) > q.limit {
+			q.respread()
+		}
+	}
+}
+
+// respread moves every pending event to far and spreads them over a new
+// calendar. If the heap is still above the limit (events at one instant,
+// which no calendar separates), the limit rises to twice its size, and
+// falls back once the heap has drained (pop).
+func (q *queue) respread() {
+	q.far = append(q.far, q.heap...)
+	q.heap = q.heap[:0]
+	for i := q.cur + 1; i < q.nb; i++ {
+		q.far = append(q.far, q.buckets[i]...)
+		q.buckets[i] = q.buckets[i][:0]
+	}
+	q.rebuild()
+	if len(q.heap) > heapLimit {
+		q.limit = 2 * len(q.heap)
 	}
 }
 
@@ -93,6 +129,9 @@ func (q *queue) min() *Event {
 func (q *queue) pop() Event {
 	q.fill()
 	q.n--
+	if q.limit > heapLimit && len(q.heap) <= heapLimit/2 {
+		q.limit = heapLimit
+	}
 	return q.heapPop()
 }
 
@@ -106,15 +145,25 @@ func (q *queue) rebuild() {
 		hi = max(hi, far[i].Time)
 	}
 	// Width: about two events per bucket at the density of the earliest
-	// quarter, estimated from an evenly spaced sample (deterministic).
-	k := min(n, 64)
-	q.sample = q.sample[:0]
-	for i := range k {
-		q.sample = append(q.sample, far[i*n/k].Time)
-	}
-	slices.Sort(q.sample)
+	// events (the next nearDensity of them: those the calendar serves
+	// first, and a better guide than the earliest quarter, which is mostly
+	// events hours away when few are near). Failing that (they are at one
+	// instant), the density of the earliest quarter, estimated from an
+	// evenly spaced sample (deterministic).
 	w := 0.0
-	if k >= 4 {
+	if m := min(n-1, nearDensity); m > 0 {
+		q.sample = q.sample[:0]
+		for i := range far {
+			q.sample = append(q.sample, far[i].Time)
+		}
+		w = 2 * (nthSmallest(q.sample, m) - lo) / float64(m)
+	}
+	if k := min(n, 64); !(w > 0) && k >= 4 {
+		q.sample = q.sample[:0]
+		for i := range k {
+			q.sample = append(q.sample, far[i*n/k].Time)
+		}
+		slices.Sort(q.sample)
 		w = 2 * (q.sample[k/4] - lo) / (0.25 * float64(n))
 	}
 	if !(w > 0) {
@@ -163,6 +212,52 @@ func (q *queue) rebuild() {
 		}
 	}
 	q.far = keep
+}
+
+// nearDensity is how many of the earliest events set a new calendar's
+// width.
+const nearDensity = 32
+
+// nthSmallest returns the k-th smallest of xs (0-based), reordering xs:
+// Hoare's selection with a median-of-three pivot, O(len(xs)) expected.
+func nthSmallest(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if xs[mid] < xs[lo] {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if xs[hi] < xs[lo] {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if xs[hi] < xs[mid] {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
 }
 
 func (q *queue) heapPush(x Event) {
