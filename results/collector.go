@@ -343,3 +343,18 @@ func distOf(xs []float64) [3]float64 {
 	}
 	return [3]float64{mean, stat.Quantile(0.5, stat.Empirical, xs, nil), stat.Quantile(0.9, stat.Empirical, xs, nil)}
 }
+
+// perResidentMonth turns a count in the window into a rate per 1,000
+// residents (the areas' population) per 30 days; NaN without population or
+// window.
+func (c *Collector) perResidentMonth(n float64) float64 {
+	var pop float64
+	for _, a := range c.cfg.City.Atoms {
+		pop += a.Population
+	}
+	days := (c.hi - c.lo) / 86400
+	if !(pop > 0 && days > 0) {
+		return math.NaN()
+	}
+	return n / (pop / 1000) / (days / 30)
+}

@@ -21,6 +21,13 @@ type JSON struct {
 	// registry's order (that of replications.csv's columns): how to read
 	// and show their values. Files written before it have none.
 	Metrics []MetricJSON `json:"metrics"`
+	// ScoreUnit is the unit of the scores (s for the default objective).
+	ScoreUnit string `json:"score_unit"`
+	// Verdict says in words what the evidence supports (the best set).
+	Verdict string `json:"verdict"`
+	// Warnings: what the ranking could not do (an objective metric that
+	// cannot separate the variants, one replication…).
+	Warnings []string `json:"warnings"`
 }
 
 // MetricJSON describes a metric (its declaration, Metric).
@@ -53,10 +60,26 @@ type GoalJSON struct {
 
 // VariantJSON is one variant in the JSON document.
 type VariantJSON struct {
-	Name    string                  `json:"name"`
-	Rank    int                     `json:"rank"`
-	Score   *float64                `json:"score"`
-	Pareto  bool                    `json:"pareto"`
+	Name string `json:"name"`
+	// Rank is 1 for the variants of the best set (they may be the best at
+	// 1 − alpha joint confidence) and 0 for the others: variants the
+	// evidence cannot tell apart never carry different ranks. Position
+	// orders the table.
+	Rank   int      `json:"rank"`
+	Score  *float64 `json:"score"` // mean cost over replications, in score_unit, lower is better
+	Pareto bool     `json:"pareto"` // possibly non-dominated
+	// Fields added with the statistics of selecting the best.
+	Position       int                `json:"position"`
+	Group          string             `json:"group"` // "1=" (best set), "benchmark", "undefined" or ""
+	Best           bool               `json:"best"`
+	Benchmark      bool               `json:"benchmark"`
+	ScoreLow       *float64           `json:"score_ci95_low"`
+	ScoreHigh      *float64           `json:"score_ci95_high"`
+	BehindBestLow  *float64           `json:"behind_best_low"` // simultaneous interval of the score's distance from the best of the others
+	BehindBestHigh *float64           `json:"behind_best_high"`
+	Note           string             `json:"note,omitempty"`
+	Definition     *VariantDefinition `json:"definition,omitempty"`
+
 	Metrics map[string]EstimateJSON `json:"metrics"`
 }
 
@@ -97,7 +120,8 @@ func num(x float64) *float64 {
 // Document returns the summary as the public JSON document.
 func (s *Summary) Document() JSON {
 	doc := JSON{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, RankedBy: s.RankedBy(),
-		Alpha: s.Alpha, Objective: []GoalJSON{}, Comparisons: []ComparisonJSON{}}
+		Alpha: s.Alpha, Objective: []GoalJSON{}, Comparisons: []ComparisonJSON{},
+		ScoreUnit: s.ScoreUnit(), Verdict: s.Verdict(), Warnings: append([]string{}, s.Warnings...)}
 	for _, g := range s.Objective {
 		better := "lower"
 		if s.Metrics[s.Index(g.Metric)].Better == Higher {
@@ -117,7 +141,10 @@ func (s *Summary) Document() JSON {
 			Better: m.Better.String(), Description: m.Doc, Table: m.Table, Display: DisplayJSON{f.Unit, f.Scale, f.Digits}})
 	}
 	for _, v := range s.Variants {
-		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Score: num(v.Score), Pareto: v.Pareto, Metrics: map[string]EstimateJSON{}}
+		vj := VariantJSON{Name: v.Name, Rank: v.Rank, Score: num(v.Score), Pareto: v.Pareto,
+			Position: v.Position, Group: v.Group, Best: v.Best, Benchmark: v.Benchmark,
+			ScoreLow: num(v.ScoreLow), ScoreHigh: num(v.ScoreHigh), BehindBestLow: num(v.BehindLow), BehindBestHigh: num(v.BehindHigh),
+			Note: v.Note, Definition: v.Definition, Metrics: map[string]EstimateJSON{}}
 		for i, m := range s.Metrics {
 			e := v.Estimates[i]
 			vj.Metrics[m.Name] = EstimateJSON{num(e.Mean), num(e.Low), num(e.High)}

@@ -46,9 +46,10 @@ const (
 	KindShare               // a share: stored in [0, 1], shown in percent
 	KindCount               // a number of things (incidents, areas); its mean over replications may be fractional
 	KindRatio               // a ratio without unit that is not a share (a coefficient of variation)
+	KindRate                // events per 1,000 residents per 30 days
 )
 
-var kindNames = [...]string{KindUnknown: "unknown", KindTime: "time", KindShare: "share", KindCount: "count", KindRatio: "ratio"}
+var kindNames = [...]string{KindUnknown: "unknown", KindTime: "time", KindShare: "share", KindCount: "count", KindRatio: "ratio", KindRate: "rate"}
 
 // String is the kind's name: time, share, count, ratio (unknown).
 func (k Kind) String() string {
@@ -70,6 +71,8 @@ func (k Kind) Unit() string {
 		return "count"
 	case KindRatio:
 		return "ratio"
+	case KindRate:
+		return "per 1000 residents per 30 d"
 	}
 	return ""
 }
@@ -96,6 +99,8 @@ func (k Kind) Format() Format {
 		return Format{Scale: 1, Digits: 0}
 	case KindRatio:
 		return Format{Scale: 1, Digits: 2}
+	case KindRate:
+		return Format{Unit: "/1000/30 d", Scale: 1, Digits: 3}
 	}
 	return Format{Scale: 1, Digits: 3}
 }
@@ -653,6 +658,12 @@ var registry = []family{
 				"(hierarchical dispatch without mutual aid: none of their district's), so the first unit was sent later, or never; " +
 				"lost calls (dispatch.lost_calls) do not wait, so wait_share + lost_share is the share of calls that found none free",
 			value: func(c *Collector, _ int) float64 { return ratio(float64(c.waited), float64(c.counted())) }},
+	}},
+	{single, []decl{
+		{name: "prevented_per_1000_month", label: "prevented, rate", kind: KindRate, better: Higher,
+			doc: "incidents_prevented per 1,000 residents (the areas' population) per 30 days of the window: " +
+				"the default objective's deterrence term (docs/model.md, Ranking)",
+			value: func(c *Collector, _ int) float64 { return c.perResidentMonth(float64(c.prevented)) }},
 	}},
 	{perUnit, []decl{
 		{name: "utilization_unit_{k}", label: "utilisation, {k}", kind: KindShare, better: Neutral,

@@ -47,7 +47,7 @@ func TestMetricOrder(t *testing.T) {
 		incidents_p1 incidents_p2 incidents_p3 incidents_type_theft incidents_type_fight
 		incidents_district_D1 incidents_district_D2 prevented_type_theft
 		prevented_district_D1 prevented_district_D2
-		wait_share`)
+		wait_share prevented_per_1000_month`)
 	var got []string
 	for _, m := range Metrics(testConfig(t)) {
 		got = append(got, m.Name)

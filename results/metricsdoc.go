@@ -39,7 +39,7 @@ of the relative and the absolute; see [ci.md](ci.md)).
 | kind | stored in | shown in | check's default tolerance |
 |---|---|---|---|
 `)
-	for _, k := range []Kind{KindTime, KindShare, KindCount, KindRatio} {
+	for _, k := range []Kind{KindTime, KindShare, KindCount, KindRatio, KindRate} {
 		f := k.Format()
 		shown := fmt.Sprintf("%d decimals", f.Digits)
 		switch {

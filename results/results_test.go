@@ -50,30 +50,36 @@ func testSummary() *Summary {
 	return Summarize("test", 7, metrics, []string{"a", "b", "c", "d"}, values, []Goal{{"response_p90_s_p1", 1}, {"response_mean_s", 1}, {"no_such_metric", 1}}, DefaultAlpha)
 }
 
-// TestRank: scores by hand, relative to the first variant, a (p90 305,
-// mean response 205): b = (255 − 305)/305 + (225 − 205)/205 = −0.0664,
-// c = 0 + (195 − 205)/205 = −0.0488, a = 0; d lacks a goal and ranks last.
-// The unknown goal metric is left out.
+// TestRank: scores are costs in the first goal's unit (both goals in
+// seconds, weight 1): a = (500 + 520)/2 = 510, b = (470 + 490)/2 = 480,
+// c = (490 + 510)/2 = 500; d lacks a goal value (undefined) and is not
+// ranked. Every difference of costs is constant across replications, so
+// multiple comparisons with the best leave b alone in the best set (rank
+// 1); the others have rank 0. Table order: b, c, a, then d. The unknown
+// goal metric is left out.
 func TestRank(t *testing.T) {
 	s := testSummary()
-	want := map[string]int{"b": 1, "c": 2, "a": 3, "d": 4}
-	wantScore := map[string]float64{"a": 0, "b": -50.0/305 + 20.0/205, "c": -10.0 / 205}
+	wantPos := map[string]int{"b": 1, "c": 2, "a": 3, "d": 4}
+	wantRank := map[string]int{"b": 1}
+	wantScore := map[string]float64{"a": 510, "b": 480, "c": 500}
 	for _, v := range s.Variants {
-		if v.Rank != want[v.Name] {
-			t.Errorf("rank of %s = %d, want %d", v.Name, v.Rank, want[v.Name])
+		if v.Position != wantPos[v.Name] || v.Rank != wantRank[v.Name] {
+			t.Errorf("%s: position %d rank %d, want %d and %d", v.Name, v.Position, v.Rank, wantPos[v.Name], wantRank[v.Name])
 		}
 		if w, ok := wantScore[v.Name]; ok && math.Abs(v.Score-w) > 1e-12 {
 			t.Errorf("score of %s = %v, want %v", v.Name, v.Score, w)
 		}
 	}
+	if d := s.Variants[3]; d.Group != GroupUndefined || !math.IsNaN(d.Score) || d.Note == "" {
+		t.Errorf("d: group %q score %v note %q, want undefined, NaN and a note", d.Group, d.Score, d.Note)
+	}
 	if len(s.Objective) != 2 {
 		t.Errorf("objective %v, want the two known metrics", s.Objective)
 	}
-	// Pareto on (p90 lower, mean lower): b (255, 225) and c (305, 195) are
-	// not dominated; a (305, 205) is dominated by c; d has no p90 and is
-	// dominated by any variant that has one and is not worse on the mean?
-	// d's mean 100 is the best, so nothing dominates it.
-	wantPareto := map[string]bool{"a": false, "b": true, "c": true, "d": true}
+	// Pareto on (p90 lower, mean lower), with uncertainty: c (305, 195)
+	// is as good as a (305, 205) on p90 and significantly better on the
+	// mean, so a is off; b (255, 225) and c trade off; d is undefined.
+	wantPareto := map[string]bool{"a": false, "b": true, "c": true, "d": false}
 	for _, v := range s.Variants {
 		if v.Pareto != wantPareto[v.Name] {
 			t.Errorf("Pareto of %s = %v, want %v", v.Name, v.Pareto, wantPareto[v.Name])
@@ -150,7 +156,7 @@ func TestJSONNulls(t *testing.T) {
 	if m["mean"] != nil || m["ci95_low"] != nil || m["ci95_high"] != nil {
 		t.Errorf("undefined metric not null: %v", m)
 	}
-	for _, key := range []string{`"scenario": "test"`, `"seed": 7`, `"replications": 2`, `"rank": 4`} {
+	for _, key := range []string{`"scenario": "test"`, `"seed": 7`, `"replications": 2`, `"position": 4`, `"group": "undefined"`} {
 		if !strings.Contains(buf.String(), key) {
 			t.Errorf("JSON lacks %s", key)
 		}
@@ -260,7 +266,7 @@ func TestColorize(t *testing.T) {
 	}
 	plain := buf.String()
 	col := Colorize(plain)
-	if !strings.Contains(col, ansiGreen+"●"+ansiReset) || !strings.Contains(col, ansiBold+"rank") {
+	if !strings.Contains(col, ansiGreen+"●"+ansiReset) || !strings.Contains(col, ansiBold+"group") {
 		t.Errorf("no colour:\n%s", col)
 	}
 	strip := strings.NewReplacer(ansiBold, "", ansiGreen, "", ansiReset, "").Replace(col)

@@ -53,7 +53,7 @@ type BestSet struct {
 //	Low_i  = min(0, max_{l≠i}(X̄_i − X̄_l − w_il))
 //	High_i = max(0, max_{l≠i}(X̄_i − X̄_l + w_il))
 //
-// so i may be the best exactly when X̄_i − X̄_l < w_il for every l.
+// so i may be the best exactly when X̄_i − X̄_l ≤ w_il for every l.
 // It needs n ≥ 2 replications and finite costs; cost O(k² n).
 func MultipleComparisonsWithBest(costs [][]float64, alpha float64) (*BestSet, error) {
 	k := len(costs)
@@ -99,7 +99,9 @@ func MultipleComparisonsWithBest(costs [][]float64, alpha float64) (*BestSet, er
 			hi = max(hi, d+w)
 		}
 		b.Low[i], b.High[i] = min(0, lo), max(0, hi)
-		b.In[i] = lo < 0
+		// lo = 0 exactly: identical costs (every difference 0, no spread);
+		// such variants cannot be told apart, so all may be the best.
+		b.In[i] = lo <= 0
 	}
 	return b, nil
 }

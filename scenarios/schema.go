@@ -254,6 +254,10 @@ type Variant struct {
 	ByUnit   map[string]UnitRule     `yaml:"by_unit,omitempty"`  // unit type name → its own policy
 	Dispatch string                  `yaml:"dispatch,omitempty"` // mode; default dispatch.mode
 	Units    map[string]UnitOverride `yaml:"units,omitempty"`    // unit type name → changed count or squad
+	// Benchmark: the variant is shown but never ranked (it uses knowledge
+	// no real force has). Default: true when a unit type's policy is an
+	// oracle (hotspot-oracle), else false.
+	Benchmark *bool `yaml:"benchmark,omitempty"`
 }
 
 // UnitOverride changes a unit type's force in one variant.

@@ -46,9 +46,10 @@ func TestRunJSONDeterministic(t *testing.T) {
 		Seed         *uint64 `json:"seed"`
 		Replications int     `json:"replications"`
 		Variants     []struct {
-			Name    string `json:"name"`
-			Rank    int    `json:"rank"`
-			Metrics map[string]struct {
+			Name     string `json:"name"`
+			Rank     int    `json:"rank"`
+			Position int    `json:"position"`
+			Metrics  map[string]struct {
 				Mean *float64 `json:"mean"`
 				Low  *float64 `json:"ci95_low"`
 				High *float64 `json:"ci95_high"`
@@ -61,9 +62,9 @@ func TestRunJSONDeterministic(t *testing.T) {
 	if doc.Scenario != "grid" || doc.Seed == nil || doc.Replications != 3 || len(doc.Variants) != 2 {
 		t.Fatalf("unexpected document head: %+v", doc)
 	}
-	ranks := map[int]bool{}
+	positions := map[int]bool{}
 	for _, v := range doc.Variants {
-		ranks[v.Rank] = true
+		positions[v.Position] = true
 		for _, name := range []string{"response_mean_s", "response_p90_s", "response_p90_s_p1", "queue_wait_mean_s", "travel_mean_s", "utilization", "incidents"} {
 			m, ok := v.Metrics[name]
 			if !ok || m.Mean == nil || m.Low == nil || m.High == nil {
@@ -74,8 +75,8 @@ func TestRunJSONDeterministic(t *testing.T) {
 			}
 		}
 	}
-	if !ranks[1] || !ranks[2] {
-		t.Fatalf("ranks %v, want 1 and 2", ranks)
+	if !positions[1] || !positions[2] {
+		t.Fatalf("positions %v, want 1 and 2", positions)
 	}
 }
 
@@ -85,7 +86,7 @@ func TestRunWritesFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "rank") || !strings.Contains(stdout, "P1 response, p90 (min)") {
+	if !strings.Contains(stdout, "group") || !strings.Contains(stdout, "P1 response, p90 (min)") {
 		t.Fatalf("table missing rows:\n%s", stdout)
 	}
 	if strings.Contains(stdout, "\x1b[") {

@@ -140,9 +140,15 @@ func objectiveMetrics(in *Input) []string {
 
 // rankLabel names a variant with its rank and score.
 func rankLabel(v results.VariantJSON) string {
-	s := fmt.Sprintf("%d. %s", v.Rank, v.Name)
+	s := v.Name
+	switch {
+	case v.Group == results.GroupBest:
+		s = "1= " + s
+	case v.Group != "":
+		s += " (" + v.Group + ")"
+	}
 	if v.Score != nil {
-		s += fmt.Sprintf(" (%+.3f)", *v.Score)
+		s += fmt.Sprintf(" (%.4g)", *v.Score)
 	}
 	return s
 }
@@ -281,13 +287,10 @@ func paretoFigure(in *Input) *figure {
 			if !ok1 || !ok2 || math.IsInf(x, 0) || math.IsInf(y, 0) {
 				continue
 			}
-			pts = append(pts, pt{v: v, x: x * xs, y: y, xlo: xlo * xs, xhi: xhi * xs, ylo: ylo, yhi: yhi, rankString: fmt.Sprint(vj.Rank)})
+			pts = append(pts, pt{v: v, x: x * xs, y: y, xlo: xlo * xs, xhi: xhi * xs, ylo: ylo, yhi: yhi, rankString: groupLabel(vj), onFront: vj.Pareto})
 		}
-		for i := range pts {
-			pts[i].onFront = !slices.ContainsFunc(pts, func(q pt) bool {
-				return q.x <= pts[i].x && q.y >= pts[i].y && (q.x < pts[i].x || q.y > pts[i].y)
-			})
-		}
+		// On the front: possibly non-dominated, as results.json says
+		// (paired tests; benchmarks never).
 		var all, front plotter.XYs
 		var xe plotter.XErrors
 		var ye plotter.YErrors

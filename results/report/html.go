@@ -15,6 +15,8 @@ type page struct {
 	Seed         uint64
 	Replications int
 	Objective    string
+	Verdict      string // what the evidence supports, in words (results.json)
+	ScoreUnit    string
 	Metrics      []string // objective metrics' labels, table columns
 	Rows         []row
 	Figures      []figureHTML
@@ -22,7 +24,7 @@ type page struct {
 }
 
 type row struct {
-	Rank   int
+	Group  string
 	Name   string
 	Score  string
 	Pareto bool
@@ -55,15 +57,19 @@ func (in *Input) writeHTML(w io.Writer, rs []rendered, charts string) error {
 		terms = append(terms, fmt.Sprintf("%g × %s (%s is better)", g.Weight, metricTitle(g.Metric), g.Better))
 	}
 	pg.Objective = strings.Join(terms, " + ")
+	pg.Verdict, pg.ScoreUnit = r.Verdict, r.ScoreUnit
 	ms := objectiveMetrics(in)
 	for _, m := range ms {
 		pg.Metrics = append(pg.Metrics, metricLabel(m))
 	}
 	for _, v := range in.ByRank() {
 		vj := r.Variants[v]
-		rw := row{Rank: vj.Rank, Name: vj.Name, Pareto: vj.Pareto, Score: "–"}
+		rw := row{Group: groupLabel(vj), Name: vj.Name, Pareto: vj.Pareto, Score: "–"}
 		if vj.Score != nil {
-			rw.Score = fmt.Sprintf("%+.3f", *vj.Score)
+			rw.Score = fmt.Sprintf("%.4g", *vj.Score)
+			if vj.ScoreLow != nil && vj.ScoreHigh != nil {
+				rw.Score += fmt.Sprintf(" ± %.3g", (*vj.ScoreHigh-*vj.ScoreLow)/2)
+			}
 		}
 		for _, m := range ms {
 			rw.Cells = append(rw.Cells, in.cell(v, m))
@@ -133,13 +139,13 @@ nav a { margin-right: 1em; }
 </head>
 <body>
 <h1>patrolsim report: {{.Scenario}}</h1>
-<p class="meta">{{.Replications}} replications per variant, seed {{.Seed}}.{{if .Objective}} Ranked by score = {{.Objective}}, relative to the first variant listed.{{end}}</p>
+<p class="meta">{{.Replications}} replications per variant, seed {{.Seed}}.{{if .Objective}} Score = {{.Objective}} (lower is better; it depends on no other variant).{{end}}{{if .Verdict}} {{.Verdict}}{{end}}</p>
 <nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a> {{end}}</nav>
 <h2 id="summary">Variants</h2>
 <table>
-<thead><tr><th>rank</th><th class="name">variant</th><th>score</th><th>Pareto</th>{{range .Metrics}}<th>{{.}}</th>{{end}}</tr></thead>
+<thead><tr><th>group</th><th class="name">variant</th><th>score{{if .ScoreUnit}} ({{.ScoreUnit}}){{end}}</th><th>Pareto (possibly)</th>{{range .Metrics}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr><td>{{.Rank}}</td><td class="name">{{.Name}}</td><td>{{.Score}}</td><td>{{if .Pareto}}●{{end}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Group}}</td><td class="name">{{.Name}}</td><td>{{.Score}}</td><td>{{if .Pareto}}●{{end}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 <p class="meta">Mean over replications ± half-width of the 95% confidence interval (Student t).</p>

@@ -174,15 +174,31 @@ func (in *Input) Config() *sim.Config { return in.Scenario.Config }
 // City returns the geometry.
 func (in *Input) City() *geo.City { return in.Scenario.Config.City }
 
-// ByRank returns the variants' indices in results.json order, best rank
-// first (ties in listed order).
+// ByRank returns the variants' indices in table order (position: ranked
+// variants by score, then undefined ones, then benchmarks). A results.json
+// written before positions existed is ordered by its rank.
 func (in *Input) ByRank() []int {
 	idx := make([]int, len(in.Results.Variants))
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return in.Results.Variants[a].Rank - in.Results.Variants[b].Rank })
+	key := func(v results.VariantJSON) int {
+		if v.Position > 0 {
+			return v.Position
+		}
+		return v.Rank
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return key(in.Results.Variants[a]) - key(in.Results.Variants[b]) })
 	return idx
+}
+
+// groupLabel is a variant's group as the table shows it: "1=" for the best
+// set, "benchmark", "undefined", or "–".
+func groupLabel(v results.VariantJSON) string {
+	if v.Group == "" {
+		return "–"
+	}
+	return v.Group
 }
 
 // Variant returns the index of the named variant, or -1.

@@ -141,7 +141,8 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 		atoms[a] = s.Config.City.Atoms[a].Name
 	}
 	res := &Result{Replications: reps, Stats: stats, Details: results.MergeDetails(s.File.Name, atoms, names, details)}
-	res.Summary = results.Summarize(s.File.Name, s.File.Seed, metrics, names, values, s.Objective(), s.File.Ranking.Alpha)
+	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: metrics, Names: names, Values: values,
+		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
 	if opts.Trace {
 		for _, rows := range traces {
 			// A run's records arrive in clearing order: by incident.
