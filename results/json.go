@@ -66,7 +66,7 @@ type VariantJSON struct {
 	// evidence cannot tell apart never carry different ranks. Position
 	// orders the table.
 	Rank   int      `json:"rank"`
-	Score  *float64 `json:"score"` // mean cost over replications, in score_unit, lower is better
+	Score  *float64 `json:"score"`  // mean cost over replications, in score_unit, lower is better
 	Pareto bool     `json:"pareto"` // possibly non-dominated
 	// Fields added with the statistics of selecting the best.
 	Position       int                `json:"position"`
