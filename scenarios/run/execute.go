@@ -51,6 +51,13 @@ type Result struct {
 	// Trace, with Options.Trace, holds one row per incident per run, in
 	// (variant, replication, id) order; nil otherwise.
 	Trace []results.TraceRow
+
+	// What the summary and details were made from, per variant and
+	// replication (in the result's order): results of several Executes
+	// over disjoint replications combine into the result of one (merge).
+	metrics    []results.Metric
+	values     [][][]float64
+	runDetails [][]results.RunDetails
 }
 
 // Events returns the total number of events delivered.
@@ -128,21 +135,13 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 	metrics := results.RunMetrics(s.Config, s.Variants)
 	values := make([][][]float64, nv)
 	details := make([][]results.RunDetails, nv)
-	names := make([]string, nv)
 	for v := range nv {
-		names[v] = s.Variants[v].Name
 		for i := range nr {
 			values[v] = append(values[v], collectors[v*nr+i].ValuesFor(metrics))
 			details[v] = append(details[v], collectors[v*nr+i].Details())
 		}
 	}
-	atoms := make([]string, len(s.Config.City.Atoms))
-	for a := range atoms {
-		atoms[a] = s.Config.City.Atoms[a].Name
-	}
-	res := &Result{Replications: reps, Stats: stats, Details: results.MergeDetails(s.File.Name, atoms, names, details)}
-	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: metrics, Names: names, Values: values,
-		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
+	res := &Result{Replications: reps, Stats: stats, metrics: metrics, values: values, runDetails: details}
 	if opts.Trace {
 		for _, rows := range traces {
 			// A run's records arrive in clearing order: by incident.
@@ -150,7 +149,23 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 			res.Trace = append(res.Trace, rows...)
 		}
 	}
+	res.summarise(s)
 	return res, nil
+}
+
+// summarise makes the summary and the details from values and runDetails.
+func (res *Result) summarise(s *scenarios.Scenario) {
+	names := make([]string, len(s.Variants))
+	for v := range names {
+		names[v] = s.Variants[v].Name
+	}
+	atoms := make([]string, len(s.Config.City.Atoms))
+	for a := range atoms {
+		atoms[a] = s.Config.City.Atoms[a].Name
+	}
+	res.Details = results.MergeDetails(s.File.Name, atoms, names, res.runDetails)
+	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: res.metrics, Names: names, Values: res.values,
+		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
 }
 
 // replicate runs every variant for each replication of reps on up to
