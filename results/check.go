@@ -4,26 +4,44 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Regression checks (patrolsim check) compare a run with a stored
 // Baseline, metric by metric and variant by variant.
 //
-// A metric is compared on its per-replication values in two ways:
+// A metric is compared on its per-replication values, baseline against
+// now (different seeds or a changed model: independent samples), in three
+// ways:
 //
-//   - statistically: Welch's two-sample t test of equal means (Welch,
-//     Biometrika 34, 1947), with the p-values of one check adjusted by
-//     Holm's method over every comparison it makes (Holm, Scand. J.
-//     Statistics 6(2), 1979), so that the chance that a check reports
-//     any difference when there is none is at most the level;
-//   - practically: the difference of the means must exceed the metric's
-//     tolerance, max(abs, rel × |baseline mean|).
+//   - is there a difference? Welch's two-sample t test of equal means
+//     (Welch, Biometrika 34, 1947), with the p-values of one check
+//     adjusted by Holm's method over every comparison it makes (Holm,
+//     Scand. J. Statistics 6(2), 1979), so that the chance that a check
+//     reports any difference when there is none is at most the level;
+//   - does it matter? The difference of the means must exceed the
+//     metric's tolerance, max(abs, rel × |baseline mean|);
+//   - is it shown to be negligible? Two one-sided tests (TOST; Schuirmann,
+//     J. Pharmacokinetics and Biopharmaceutics 15(6), 1987) that the
+//     difference lies within ± the tolerance, each at the check's level,
+//     with Welch's standard error and degrees of freedom.
 //
-// A difference counts only when it is both significant and beyond
-// tolerance; its direction then makes it better or worse (changed for a
-// metric without a direction). Values that are bit for bit those of the
-// baseline are identical, which is what the same seed and unchanged
-// inputs give.
+// A difference that is significant and beyond tolerance is better or worse
+// by its direction (changed for a metric without one). A difference that
+// the TOST shows to lie within tolerance is the same. Anything else is
+// inconclusive: the replications cannot tell a change that matters from
+// noise, and the row gives the smallest change the check could have
+// detected (80% power at the level, EquivalenceTest). Not significant is
+// not the same: with few replications a large change is not significant
+// either. Values that are bit for bit those of the baseline are
+// identical, which is what the same seed and unchanged inputs give.
+//
+// The TOST needs no correction for the number of metrics when the claim is
+// that every metric is the same: that claim is an intersection–union test,
+// whose level is that of its parts (Berger, Technometrics 24(4), 1982).
+// Each "same" verdict on its own is wrong with probability at most the
+// level when the true difference is at the tolerance, and less beyond it.
 
 // DefaultCheckLevel is the default family-wise level of a check: the
 // largest chance that noise alone makes a check report a difference.
@@ -75,17 +93,18 @@ func kindTolerance(k Kind) Tolerance {
 type Verdict string
 
 const (
-	VerdictIdentical Verdict = "identical" // every value bit for bit the baseline's
-	VerdictSame      Verdict = "same"      // not significant, or within tolerance
-	VerdictBetter    Verdict = "better"    // significant and beyond tolerance, the good way
-	VerdictWorse     Verdict = "worse"     // significant and beyond tolerance, the bad way
-	VerdictChanged   Verdict = "changed"   // a metric without direction moved; or defined on one side only
-	VerdictMissing   Verdict = "missing"   // in the baseline, not in this run
-	VerdictNew       Verdict = "new"       // in this run, not in the baseline
+	VerdictIdentical    Verdict = "identical"    // every value bit for bit the baseline's
+	VerdictSame         Verdict = "same"         // shown within tolerance (TOST at the level)
+	VerdictInconclusive Verdict = "inconclusive" // neither shown within tolerance nor significantly beyond it
+	VerdictBetter       Verdict = "better"       // significant and beyond tolerance, the good way
+	VerdictWorse        Verdict = "worse"        // significant and beyond tolerance, the bad way
+	VerdictChanged      Verdict = "changed"      // a metric without direction moved; or defined on one side only
+	VerdictMissing      Verdict = "missing"      // in the baseline, not in this run
+	VerdictNew          Verdict = "new"          // in this run, not in the baseline
 )
 
 // Verdicts lists the verdicts in the order reports count them.
-var Verdicts = []Verdict{VerdictWorse, VerdictBetter, VerdictChanged, VerdictSame, VerdictIdentical, VerdictMissing, VerdictNew}
+var Verdicts = []Verdict{VerdictWorse, VerdictBetter, VerdictChanged, VerdictInconclusive, VerdictSame, VerdictIdentical, VerdictMissing, VerdictNew}
 
 // CheckRow is the comparison of one metric of one variant (Metric is empty
 // for a variant missing on one side).
@@ -99,8 +118,18 @@ type CheckRow struct {
 	Significant     bool    // PHolm < level
 	Tolerance       Tolerance
 	Beyond          bool // |Difference| > Tolerance.Threshold(Baseline)
-	Verdict         Verdict
-	Note            string // why, for changed, missing and new rows
+	// TOSTP is the p-value of the two one-sided tests that |Difference| ≤
+	// Tolerance.Threshold(Baseline): same when below the level; NaN when
+	// not tested (identical, missing, new, or defined on one side only).
+	TOSTP float64
+	// Detectable is the smallest true difference, in the metric's unit,
+	// that a two-sided test at the check's level finds with 80% power at
+	// these replication counts and spreads: (t_{1−level/2} + t_{0.8}) ×
+	// Welch's standard error. NaN when not tested or fewer than two
+	// values on a side.
+	Detectable float64
+	Verdict    Verdict
+	Note       string // why, for changed, inconclusive without a test, missing and new rows
 }
 
 // RunInfo says what produced a set of values.
@@ -121,7 +150,8 @@ type CheckReport struct {
 	BaselineFile    string // for messages
 	Baseline, Now   RunInfo
 	Level           float64
-	Tests           int // comparisons tested, over which p-values are Holm-adjusted
+	Tests           int  // comparisons tested, over which p-values are Holm-adjusted
+	Strict          bool // an inconclusive metric fails the check too (Failed)
 	ScenarioChanged bool
 	VersionChanged  bool
 	Warnings        []string
@@ -141,6 +171,12 @@ func (r *CheckReport) Count(v Verdict) int {
 
 // Regression reports whether any metric got worse.
 func (r *CheckReport) Regression() bool { return r.Count(VerdictWorse) > 0 }
+
+// Failed reports whether the check fails (patrolsim check exits 1): a
+// metric got worse or, when Strict is set, a metric is inconclusive.
+func (r *CheckReport) Failed() bool {
+	return r.Regression() || r.Strict && r.Count(VerdictInconclusive) > 0
+}
 
 // Compare checks now against base. metrics gives the metrics' directions
 // and kinds (Summary.Metrics of the run that made now); nil takes them from
@@ -189,7 +225,8 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 				continue
 			}
 			row := CheckRow{Variant: bv.Name, Metric: m.Name, Declared: Describe(m), Better: m.Better, Tolerance: cfg.Tolerance(m),
-				Baseline: math.NaN(), Now: math.NaN(), Difference: math.NaN(), P: math.NaN(), PHolm: math.NaN()}
+				Baseline: math.NaN(), Now: math.NaN(), Difference: math.NaN(), P: math.NaN(), PHolm: math.NaN(),
+				TOSTP: math.NaN(), Detectable: math.NaN()}
 			i0, i1 := base.Index(m.Name), now.Index(m.Name)
 			switch {
 			case i1 < 0:
@@ -199,7 +236,7 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 				row.Verdict, row.Note = VerdictNew, "metric not in the baseline"
 				row.Now = meanOf(nv.Values[i1])
 			default:
-				row.compare(bv.Values[i0], nv.Values[i1])
+				row.compare(bv.Values[i0], nv.Values[i1], r.Level)
 			}
 			r.Rows = append(r.Rows, row)
 		}
@@ -210,7 +247,11 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 		}
 	}
 
-	// Holm over every test of the check, then the verdicts.
+	// Holm over every test of the check, then the verdicts: a
+	// significant difference beyond tolerance is better or worse, a
+	// difference shown within tolerance is the same, the rest is
+	// inconclusive. (A difference shown within tolerance is never beyond
+	// it: the TOST needs the whole 1 − 2·level interval inside.)
 	var ps []float64
 	var idx []int
 	for k, row := range r.Rows {
@@ -230,11 +271,12 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 		}
 		row.Significant = row.PHolm < r.Level
 		row.Beyond = math.Abs(row.Difference) > row.Tolerance.Threshold(row.Baseline)
-		row.Verdict = VerdictSame
-		if !row.Significant || !row.Beyond {
-			continue
-		}
 		switch {
+		case !row.Significant || !row.Beyond:
+			row.Verdict = VerdictInconclusive
+			if row.TOSTP < r.Level {
+				row.Verdict = VerdictSame
+			}
 		case row.Better == Neutral:
 			row.Verdict = VerdictChanged
 		case (row.Difference > 0) == (row.Better == Lower):
@@ -246,9 +288,10 @@ func Compare(base, now *Baseline, metrics []Metric, cfg *CheckConfig) *CheckRepo
 	return r
 }
 
-// compare sets the means, difference and raw p-value of a row, or its
-// verdict when there is nothing to test.
-func (row *CheckRow) compare(base, now []float64) {
+// compare sets the means, difference, raw p-value, TOST p-value and
+// detectable difference of a row (the TOST and detectable at level), or
+// its verdict when there is nothing to test.
+func (row *CheckRow) compare(base, now []float64, level float64) {
 	if slices.EqualFunc(base, now, func(a, b float64) bool {
 		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
 	}) {
@@ -276,14 +319,37 @@ func (row *CheckRow) compare(base, now []float64) {
 	}
 	switch {
 	case len(x) == 0 && len(y) == 0:
-		row.Verdict = VerdictSame
+		// Nothing measured on either side (no priority-1 call, say):
+		// nothing shows the metric unchanged.
+		row.Verdict, row.Note = VerdictInconclusive, "undefined in every replication of both"
 	case len(x) == 0:
 		row.Verdict, row.Note = VerdictChanged, "undefined in every replication of the baseline"
 	case len(y) == 0:
 		row.Verdict, row.Note = VerdictChanged, "undefined in every replication of this run"
 	default:
-		row.P = welch(x, y)
+		d := WelchDifference(y, x)
+		row.P = d.P
+		eq := EquivalenceOf(d, row.Tolerance.Threshold(row.Baseline), level)
+		row.TOSTP, row.Detectable = eq.P, eq.Detectable
 	}
+}
+
+// EquivalenceOf returns the two one-sided tests (EquivalenceTest) of a
+// difference d, as PairedDifference or WelchDifference computed it,
+// against ±margin at level alpha, and the smallest difference detectable
+// at that level. The standard error is the half-width of d's 95% interval
+// over t_{0.975, DF}, which is how both computed the interval: √(s²/n) of
+// the pairs' differences, or Welch's √(s_x²/n_x + s_y²/n_y) with
+// Welch–Satterthwaite's DF. An undefined difference or interval (a value
+// not finite, fewer than two values on a side) gives P = 1 and Detectable
+// NaN.
+func EquivalenceOf(d Difference, margin, alpha float64) Equivalence {
+	if !d.Defined() || math.IsNaN(d.Low) || math.IsNaN(d.High) || !(d.DF >= 1) {
+		return EquivalenceTest(math.NaN(), math.NaN(), math.NaN(), margin, alpha)
+	}
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: d.DF}.Quantile(0.975)
+	se := (d.High - d.Low) / (2 * q)
+	return EquivalenceTest(d.Mean, se, d.DF, margin, alpha)
 }
 
 func shortHash(h string) string {

@@ -107,8 +107,12 @@ func row(t *testing.T, r *CheckReport, variant, metric string) CheckRow {
 
 // TestCompareVerdicts: one metric per case, chosen so the verdict follows
 // from the numbers. Eight replications around the baseline mean with
-// spread ±1 give a Welch test far from significance for a shift of 0.1 and
-// p < 1e-10 for a shift of 50.
+// spread ±1 (sd 0.61) give a Welch test far from significance for a shift
+// of 0.1 and p < 1e-10 for a shift of 50; the TOST against the default
+// tolerance of a time of 300 s (15 s) then has se = 0.61·√(2/8) = 0.31, so
+// any shift within 15 − t(0.95, 14)·0.31 = 14.5 s is shown the same.
+// Spread ±40 (sd 24.6, se 12.3) shows nothing within 15 s: 12.3 × 1.76 =
+// 21.6 > 15.
 func TestCompareVerdicts(t *testing.T) {
 	noise := []float64{-1, 1, -0.5, 0.5, -0.25, 0.25, 0, 0.1}
 	around := func(m float64) []float64 {
@@ -117,6 +121,23 @@ func TestCompareVerdicts(t *testing.T) {
 			out[i] = m + e
 		}
 		return out
+	}
+	noisy := func(m float64) []float64 {
+		out := make([]float64, len(noise))
+		for i, e := range noise {
+			out[i] = m + 40*e
+		}
+		return out
+	}
+	// Six replications of a mean response time with a wide spread (sd
+	// 170 s), and the same times 84% longer (sd 313 s): Welch's se =
+	// √(170²/6 + 313²/6) = 146 s, t = 252/146 = 1.73 on 7.7 degrees of
+	// freedom, p = 0.12, not significant. It used to be "same"; it is a
+	// change the check cannot see at six replications.
+	wide := []float64{100, 500, 200, 400, 150, 450}
+	longer := make([]float64, len(wide))
+	for i, x := range wide {
+		longer[i] = 1.84 * x
 	}
 	nan := math.NaN()
 	allNaN := []float64{nan, nan, nan, nan, nan, nan, nan, nan}
@@ -129,6 +150,10 @@ func TestCompareVerdicts(t *testing.T) {
 		{"identical", Metric{Name: "response_mean_s", Better: Lower}, around(300), around(300), VerdictIdentical},
 		{"identical with NaN", Metric{Name: "response_p90_s", Better: Lower}, allNaN, allNaN, VerdictIdentical},
 		{"noise", Metric{Name: "response_mean_s", Better: Lower}, around(300), around(300.1), VerdictSame},
+		// Not significant is not the same: too few replications for the
+		// spread.
+		{"noisy", Metric{Name: "response_mean_s", Better: Lower}, noisy(300), noisy(300.1), VerdictInconclusive},
+		{"84% longer, not significant", Metric{Name: "response_mean_s", Better: Lower}, wide, longer, VerdictInconclusive},
 		{"slower", Metric{Name: "response_mean_s", Better: Lower}, around(300), around(350), VerdictWorse},
 		{"faster", Metric{Name: "response_mean_s", Better: Lower}, around(300), around(250), VerdictBetter},
 		{"fewer prevented", Metric{Name: "incidents_prevented", Doc: "(count)", Better: Higher}, around(300), around(250), VerdictWorse},
@@ -136,12 +161,17 @@ func TestCompareVerdicts(t *testing.T) {
 		{"within tolerance", Metric{Name: "response_mean_s", Better: Lower}, around(300), around(310), VerdictSame},
 		{"neutral moved", Metric{Name: "incidents", Doc: "(count)", Better: Neutral}, around(300), around(350), VerdictChanged},
 		{"undefined now", Metric{Name: "response_p90_s", Better: Lower}, around(300), allNaN, VerdictChanged},
+		// Undefined on both sides, not bit for bit (6 and 8 replications):
+		// nothing shows it unchanged.
+		{"undefined on both", Metric{Name: "response_p90_s", Better: Lower}, allNaN, allNaN[:6], VerdictInconclusive},
 		// Calls never answered make a 90th percentile +Inf. All 8 now
 		// against none in the baseline: Fisher's exact p = 2/C(16, 8) =
-		// 1.6e-4, worse; 2 of 8 against none: p = 0.467, the same.
+		// 1.6e-4, worse; 2 of 8 against none: p = 0.467, not significant,
+		// and an infinite difference is never within tolerance:
+		// inconclusive (it was "same").
 		{"never answered now", Metric{Name: "response_p90_s", Better: Lower}, around(300), withInf(around(300), 8), VerdictWorse},
 		{"answered again", Metric{Name: "response_p90_s", Better: Lower}, withInf(around(300), 8), around(300), VerdictBetter},
-		{"a few never answered", Metric{Name: "response_p90_s", Better: Lower}, around(300), withInf(around(300), 2), VerdictSame},
+		{"a few never answered", Metric{Name: "response_p90_s", Better: Lower}, around(300), withInf(around(300), 2), VerdictInconclusive},
 		// The same number of infinities on both sides: the finite rest is
 		// compared as usual.
 		{"as many infinities", Metric{Name: "response_p90_s", Better: Lower}, withInf(around(300), 2), withInf(around(350), 2), VerdictWorse},
@@ -158,7 +188,70 @@ func TestCompareVerdicts(t *testing.T) {
 			if r.Regression() != (tc.want == VerdictWorse) {
 				t.Errorf("Regression() = %v with verdict %s", r.Regression(), got.Verdict)
 			}
+			// Same only when the TOST shows it; then the difference
+			// itself is within tolerance.
+			if same := got.TOSTP < r.Level; (got.Verdict == VerdictSame) != same && got.Verdict != VerdictIdentical {
+				t.Errorf("verdict %s with TOST p %v at level %v", got.Verdict, got.TOSTP, r.Level)
+			}
+			if got.Verdict == VerdictSame && !(math.Abs(got.Difference) <= got.Tolerance.Threshold(got.Baseline)) {
+				t.Errorf("same with a difference %v beyond the tolerance %v", got.Difference, got.Tolerance.Threshold(got.Baseline))
+			}
 		})
+	}
+}
+
+// TestEquivalenceOf: the standard error EquivalenceOf takes from a
+// difference's interval is the one each method defines, so its TOST and
+// detectable difference are EquivalenceTest's with that standard error
+// computed directly: Welch's √(s_x²/n_x + s_y²/n_y) on R's sleep data (t =
+// −1.8608 on 17.776 df, as TestWelch), and √(s_d²/n) of paired
+// differences (R's t.test(paired = TRUE) on sleep: t = −4.0621, df = 9,
+// mean −1.58).
+func TestEquivalenceOf(t *testing.T) {
+	g1 := []float64{0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0}
+	g2 := []float64{1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4}
+	variance := func(xs []float64) float64 {
+		m := meanOf(xs)
+		var s float64
+		for _, x := range xs {
+			s += (x - m) * (x - m)
+		}
+		return s / float64(len(xs)-1)
+	}
+	diffs := make([]float64, len(g1))
+	for i := range g1 {
+		diffs[i] = g1[i] - g2[i]
+	}
+	for _, tc := range []struct {
+		name      string
+		d         Difference
+		se        float64 // computed directly
+		df, tstat float64 // R's
+	}{
+		{"welch", WelchDifference(g1, g2), math.Sqrt(variance(g1)/10 + variance(g2)/10), 17.776, -1.8608},
+		{"paired", PairedDifference(g1, g2), math.Sqrt(variance(diffs) / 10), 9, -4.0621},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if math.Abs(tc.d.DF-tc.df) > 5e-4 {
+				t.Fatalf("df %v, want %v", tc.d.DF, tc.df)
+			}
+			if got := tc.d.Mean / tc.se; math.Abs(got-tc.tstat) > 5e-4 {
+				t.Fatalf("t = %v, want %v: the directly computed standard error is off", got, tc.tstat)
+			}
+			for _, margin := range []float64{0.5, 2, 3} {
+				got := EquivalenceOf(tc.d, margin, 0.05)
+				want := EquivalenceTest(tc.d.Mean, tc.se, tc.d.DF, margin, 0.05)
+				if math.Abs(got.P-want.P) > 1e-9 || math.Abs(got.Detectable-want.Detectable) > 1e-9 {
+					t.Errorf("margin %v: got %+v, want %+v", margin, got, want)
+				}
+			}
+		})
+	}
+	// Undefined: a value not finite, or one value on a side.
+	for _, d := range []Difference{WelchDifference([]float64{1, math.Inf(1)}, []float64{1, 2}), WelchDifference([]float64{1}, []float64{1, 2})} {
+		if got := EquivalenceOf(d, 10, 0.05); got.P != 1 || !math.IsNaN(got.Detectable) {
+			t.Errorf("undefined difference %+v: got %+v, want P 1, Detectable NaN", d, got)
+		}
 	}
 }
 
@@ -352,7 +445,7 @@ func TestCheckReportOutputs(t *testing.T) {
 	// 300 s → 400 s: the means and difference in minutes, as run's table
 	// shows response times, beside the metric's name and header.
 	for _, want := range []string{"warning: the scenario or its data files changed", "response_mean_s  response, mean (min)  5.00      6.67  +1.67 (+33.3%)", "worse",
-		"variant not in this run", "5 compared: 1 worse, 0 better, 0 same, 3 identical, 1 missing"} {
+		"variant not in this run", "5 compared: 1 worse, 0 better, 0 inconclusive, 0 same, 3 identical, 1 missing"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -377,6 +470,18 @@ func TestCheckReportOutputs(t *testing.T) {
 		row.Baseline == nil || *row.Baseline != 300 {
 		t.Errorf("JSON row: %+v", row)
 	}
+	// The tolerance in seconds (5% of 300 s), the TOST's p-value (far
+	// from equivalence: 100 s beyond 15 s) and the detectable difference:
+	// noise ±1, ±0.5 has sd 0.913, so se = 0.913·√(2/4) = 0.645 s on 6
+	// degrees of freedom and (t(0.975, 6) + t(0.8, 6))·se = (2.447 +
+	// 0.906)·0.645 = 2.16 s, "±0.04 min" in the annotation below.
+	if row := doc.Results[0]; row.Margin == nil || *row.Margin != 15 || row.TOSTP == nil || *row.TOSTP < 0.99 ||
+		row.Detectable == nil || math.Abs(*row.Detectable-2.164) > 0.001 {
+		t.Errorf("JSON row's margin %v, tost_p %v, detectable %v; want 15, about 1, 2.164", deref(row.Margin), deref(row.TOSTP), deref(row.Detectable))
+	}
+	if doc.Equivalence != "tost" || doc.Failed != doc.Regression || doc.Strict {
+		t.Errorf("JSON document: equivalence %q, failed %v, strict %v", doc.Equivalence, doc.Failed, doc.Strict)
+	}
 
 	var x bytes.Buffer
 	if err := r.WriteJUnit(&x); err != nil {
@@ -397,7 +502,8 @@ func TestCheckReportOutputs(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(ann.String()), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "::warning title=patrolsim check%3A t::the scenario") ||
 		lines[1] != "::error file=city.yaml,title=response_mean_s worse in t/a::response_mean_s (response, mean) of variant a: worse, "+
-			"baseline 5.00 min, now 6.67 min, difference +1.67 min (+33.3%25), p (Holm) <0.001, tolerance 0.25 min (lower is better)" {
+			"baseline 5.00 min, now 6.67 min, difference +1.67 min (+33.3%25), p (Holm) <0.001, tolerance ±0.25 min (lower is better), "+
+			"detectable ±0.04 min" {
 		t.Errorf("annotations:\n%s", ann.String())
 	}
 	if got := ghProperty("a:b,c%\n"); got != "a%3Ab%2Cc%25%0A" {
@@ -412,6 +518,89 @@ func TestFormatValue(t *testing.T) {
 	}{{784, "784"}, {788.8, "788.8"}, {4.8, "4.8"}, {0.16523, "0.1652"}, {0.0010123, "0.001012"}, {12345.6, "12346"}, {math.NaN(), "–"}, {-3.14159, "-3.142"}} {
 		if got := formatValue(tc.x); got != tc.want {
 			t.Errorf("formatValue(%v) = %q, want %q", tc.x, got, tc.want)
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// TestCheckInconclusive: a metric that moved a lot but not significantly
+// (the 84% longer response of TestCompareVerdicts, six replications) is
+// inconclusive in every output: the table's count and row with the
+// tolerance and the detectable difference, the JSON's verdict and counts,
+// JUnit (skipped; failed when strict) and the annotations (one warning; an
+// error when strict). It fails the check only when strict.
+func TestCheckInconclusive(t *testing.T) {
+	wide := []float64{100, 500, 200, 400, 150, 450}
+	longer := make([]float64, len(wide))
+	for i, x := range wide {
+		longer[i] = 1.84 * x
+	}
+	ms := []Metric{{Name: "response_mean_s", Better: Lower}}
+	for _, strict := range []bool{false, true} {
+		r := Compare(testBaseline(ms, []string{"a"}, [][][]float64{{wide}}), testBaseline(ms, []string{"a"}, [][][]float64{{longer}}), nil, nil)
+		r.Strict = strict
+		if got := row(t, r, "a", "response_mean_s"); got.Verdict != VerdictInconclusive || r.Regression() || r.Failed() != strict {
+			t.Fatalf("strict %v: verdict %s, regression %v, failed %v", strict, got.Verdict, r.Regression(), r.Failed())
+		}
+		var table bytes.Buffer
+		if err := r.WriteTable(&table, false); err != nil {
+			t.Fatal(err)
+		}
+		// 300 s → 552 s, tolerance 15 s, detectable (t(0.975, 7.7) +
+		// t(0.8, 7.7))·se = (2.32 + 0.89) × 146 s = 467 s: 7.79 min.
+		for _, want := range []string{"1 compared: 0 worse, 0 better, 1 inconclusive, 0 same, 0 identical",
+			"5.00      9.20  +4.20 (+84.0%)  ±0.25      ±7.79       0.123     inconclusive"} {
+			if !strings.Contains(table.String(), want) {
+				t.Errorf("table lacks %q:\n%s", want, table.String())
+			}
+		}
+		var js bytes.Buffer
+		if err := r.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		var doc CheckJSON
+		if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if res := doc.Results[0]; res.Verdict != VerdictInconclusive || doc.Counts["inconclusive"] != 1 || doc.Counts["same"] != 0 ||
+			doc.Regression || doc.Failed != strict || doc.Strict != strict || res.Detectable == nil || res.TOSTP == nil || *res.TOSTP < 0.05 {
+			t.Errorf("strict %v: JSON %+v", strict, doc)
+		}
+		var x bytes.Buffer
+		if err := r.WriteJUnit(&x); err != nil {
+			t.Fatal(err)
+		}
+		var suites junitSuites
+		if err := xml.Unmarshal(x.Bytes(), &suites); err != nil {
+			t.Fatal(err)
+		}
+		wantFail, wantSkip := 0, 1
+		if strict {
+			wantFail, wantSkip = 1, 0
+		}
+		if suites.Failures != wantFail || suites.Skipped != wantSkip ||
+			!strings.Contains(x.String(), "inconclusive, baseline 5.00 min, now 9.20 min, difference +4.20 min (+84.0%), p (Holm) 0.123, "+
+				"tolerance ±0.25 min (lower is better), detectable ±7.79 min: more replications needed to tell") {
+			t.Errorf("strict %v: JUnit failures %d skipped %d, want %d %d:\n%s", strict, suites.Failures, suites.Skipped, wantFail, wantSkip, x.String())
+		}
+		var ann bytes.Buffer
+		if err := r.WriteAnnotations(&ann, ""); err != nil {
+			t.Fatal(err)
+		}
+		kind := "::warning "
+		if strict {
+			kind = "::error "
+		}
+		if want := kind + "title=1 metric(s) inconclusive in t::1 metric(s) inconclusive: neither shown within tolerance nor significantly beyond it " +
+			"at 6 and 6 replications (more replications, or wider tolerances, would decide): a/response_mean_s +4.20 min (+84.0%25), " +
+			"tolerance ±0.25 min, detectable ±7.79 min\n"; ann.String() != want {
+			t.Errorf("strict %v: annotations\n%s\nwant\n%s", strict, ann.String(), want)
 		}
 	}
 }

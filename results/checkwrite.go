@@ -50,6 +50,27 @@ func (row CheckRow) withUnit(x float64, difference bool) string {
 	return s
 }
 
+// margin is the row's tolerance in the metric's unit; NaN for a row
+// without a metric.
+func (row CheckRow) margin() float64 {
+	if row.Metric == "" {
+		return math.NaN()
+	}
+	return row.Tolerance.Threshold(row.Baseline)
+}
+
+// plusMinus writes a half-width in the metric's format, "±0.25" (with its
+// unit, "±0.25 min", if unit is set); "–" when undefined.
+func (row CheckRow) plusMinus(x float64, unit bool) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	if unit {
+		return "±" + row.withUnit(x, true)
+	}
+	return "±" + row.text(x)
+}
+
 // formatDifference writes the difference in the metric's format, signed,
 // with the relative difference: "+0.73 (+13.4%)".
 func formatDifference(row CheckRow, unit bool) string {
@@ -80,12 +101,13 @@ func formatP(p float64) string {
 	return strconv.FormatFloat(p, 'f', 3, 64)
 }
 
-// Summary returns the counts line: "1 worse, 2 better, 40 same, …".
+// Summary returns the counts line: "1 worse, 2 better, 5 inconclusive,
+// 40 same, …".
 func (r *CheckReport) Summary() string {
 	var parts []string
 	for _, v := range Verdicts {
 		n := r.Count(v)
-		if n > 0 || v == VerdictWorse || v == VerdictBetter || v == VerdictSame || v == VerdictIdentical {
+		if n > 0 || v == VerdictWorse || v == VerdictBetter || v == VerdictInconclusive || v == VerdictSame || v == VerdictIdentical {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v))
 		}
 	}
@@ -103,6 +125,8 @@ func (r *CheckReport) WriteTable(w io.Writer, all bool) error {
 	fmt.Fprintf(w, "baseline: seed %d, %d replications, patrolsim %s, scenario %s\n", b.Seed, b.Replications, b.Version, shortHash(b.ScenarioHash))
 	fmt.Fprintf(w, "now:      seed %d, %d replications, patrolsim %s, scenario %s\n", n.Seed, n.Replications, n.Version, shortHash(n.ScenarioHash))
 	fmt.Fprintf(w, "worse or better = significant (Welch t test, Holm over %d tests, level %g) and beyond tolerance\n", r.Tests, r.Level)
+	fmt.Fprintf(w, "same = shown within tolerance (two one-sided tests, level %g each); inconclusive = neither:\n", r.Level)
+	fmt.Fprintf(w, "  more replications are needed; detectable = the smallest change found with 80%% power at this count\n")
 	for _, msg := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", msg)
 	}
@@ -115,7 +139,7 @@ func (r *CheckReport) WriteTable(w io.Writer, all bool) error {
 	if len(rows) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "variant\tmetric\tas shown\tbaseline\tnow\tdifference\tp (Holm)\tverdict")
+		fmt.Fprintln(tw, "variant\tmetric\tas shown\tbaseline\tnow\tdifference\ttolerance\tdetectable\tp (Holm)\tverdict")
 		for _, row := range rows {
 			verdict := string(row.Verdict)
 			if row.Note != "" {
@@ -125,8 +149,9 @@ func (r *CheckReport) WriteTable(w io.Writer, all bool) error {
 			if metric == "" {
 				metric, header = "–", "–"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Variant, metric, header, row.text(row.Baseline),
-				row.text(row.Now), formatDifference(row, false), formatP(row.PHolm), verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Variant, metric, header, row.text(row.Baseline),
+				row.text(row.Now), formatDifference(row, false), row.plusMinus(row.margin(), false), row.plusMinus(row.Detectable, false),
+				formatP(row.PHolm), verdict)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -145,12 +170,15 @@ type CheckJSON struct {
 	Now             RunInfoJSON    `json:"now"`
 	Level           float64        `json:"level"`
 	Correction      string         `json:"correction"`
+	Equivalence     string         `json:"equivalence"` // "tost": how same is decided, per metric at the level
 	Tests           int            `json:"tests"`
+	Strict          bool           `json:"strict"` // inconclusive metrics fail the check too
 	ScenarioChanged bool           `json:"scenario_changed"`
 	VersionChanged  bool           `json:"version_changed"`
 	Warnings        []string       `json:"warnings"`
 	Counts          map[string]int `json:"counts"`
-	Regression      bool           `json:"regression"`
+	Regression      bool           `json:"regression"` // a metric got worse
+	Failed          bool           `json:"failed"`     // the check fails (exit status 1): regression, or inconclusive when strict
 	Results         []CheckRowJSON `json:"results"`
 }
 
@@ -179,8 +207,16 @@ type CheckRowJSON struct {
 	Significant bool          `json:"significant"`
 	Tolerance   ToleranceJSON `json:"tolerance"`
 	Beyond      bool          `json:"beyond_tolerance"`
-	Verdict     Verdict       `json:"verdict"`
-	Note        string        `json:"note,omitempty"`
+	// Margin is the tolerance in the metric's unit, max(abs, rel ×
+	// |baseline mean|); TOSTP the p-value of the two one-sided tests that
+	// the difference lies within ±Margin (same when below the level);
+	// Detectable the smallest difference a test at the level finds with
+	// 80% power at these replications (null when not tested).
+	Margin     *float64 `json:"margin"`
+	TOSTP      *float64 `json:"tost_p"`
+	Detectable *float64 `json:"detectable"`
+	Verdict    Verdict  `json:"verdict"`
+	Note       string   `json:"note,omitempty"`
 }
 
 // ToleranceJSON is a Tolerance in the check document.
@@ -196,16 +232,19 @@ func (i RunInfo) json() RunInfoJSON {
 // Document returns the report as the check document.
 func (r *CheckReport) Document() CheckJSON {
 	doc := CheckJSON{Scenario: r.Now.Scenario, BaselineFile: r.BaselineFile, Baseline: r.Baseline.json(), Now: r.Now.json(),
-		Level: r.Level, Correction: "holm", Tests: r.Tests, ScenarioChanged: r.ScenarioChanged, VersionChanged: r.VersionChanged,
-		Warnings: append([]string{}, r.Warnings...), Counts: map[string]int{}, Regression: r.Regression(), Results: []CheckRowJSON{}}
+		Level: r.Level, Correction: "holm", Equivalence: "tost", Tests: r.Tests, Strict: r.Strict, ScenarioChanged: r.ScenarioChanged,
+		VersionChanged: r.VersionChanged, Warnings: append([]string{}, r.Warnings...), Counts: map[string]int{}, Regression: r.Regression(),
+		Failed: r.Failed(), Results: []CheckRowJSON{}}
 	for _, v := range Verdicts {
 		doc.Counts[string(v)] = r.Count(v)
 	}
 	for _, row := range r.Rows {
 		rj := CheckRowJSON{Variant: row.Variant, Metric: row.Metric, Baseline: num(row.Baseline), Now: num(row.Now),
 			Difference: num(row.Difference), P: num(row.P), PHolm: num(row.PHolm), Significant: row.Significant,
-			Tolerance: ToleranceJSON{row.Tolerance.Rel, row.Tolerance.Abs}, Beyond: row.Beyond, Verdict: row.Verdict, Note: row.Note}
+			Tolerance: ToleranceJSON{row.Tolerance.Rel, row.Tolerance.Abs}, Beyond: row.Beyond, TOSTP: num(row.TOSTP),
+			Detectable: num(row.Detectable), Verdict: row.Verdict, Note: row.Note}
 		if row.Metric != "" {
+			rj.Margin = num(row.margin())
 			rj.Better = betterName(row.Better)
 			rj.Label, rj.Kind, rj.Unit = row.Declared.Label, row.Declared.Kind.String(), row.Declared.Unit()
 		}
@@ -276,10 +315,16 @@ func (row CheckRow) describe() string {
 		s += fmt.Sprintf(", p (Holm) %s", formatP(row.PHolm))
 	}
 	if row.Verdict != VerdictIdentical {
-		s += ", tolerance " + row.withUnit(row.Tolerance.Threshold(row.Baseline), true)
+		s += ", tolerance " + row.plusMinus(row.margin(), true)
 		if row.Better != Neutral {
 			s += fmt.Sprintf(" (%s is better)", betterName(row.Better))
 		}
+	}
+	if !math.IsNaN(row.Detectable) {
+		s += ", detectable " + row.plusMinus(row.Detectable, true)
+	}
+	if row.Verdict == VerdictInconclusive && !math.IsNaN(row.Detectable) {
+		s += ": more replications needed to tell"
 	}
 	if row.Note != "" {
 		s += " (" + row.Note + ")"
@@ -289,7 +334,8 @@ func (row CheckRow) describe() string {
 
 // WriteJUnit writes the report as JUnit XML: one test suite per variant,
 // one test case per metric; worse metrics fail, metrics or variants
-// missing on one side are skipped. The warnings and what produced both
+// missing on one side are skipped, and inconclusive metrics are skipped
+// (neither passed nor failed) or, when the report is strict, fail. The warnings and what produced both
 // sides are properties of every suite.
 func (r *CheckReport) WriteJUnit(w io.Writer) error {
 	doc := junitSuites{Name: "patrolsim check " + r.Now.Scenario}
@@ -322,6 +368,14 @@ func (r *CheckReport) WriteJUnit(w io.Writer) error {
 		case VerdictWorse:
 			c.Failure = &junitMessage{Message: row.describe(), Type: "worse", Text: row.describe()}
 			suite.Failures++
+		case VerdictInconclusive:
+			if r.Strict {
+				c.Failure = &junitMessage{Message: row.describe(), Type: "inconclusive", Text: row.describe()}
+				suite.Failures++
+			} else {
+				c.Skipped = &junitMessage{Message: row.describe()}
+				suite.Skipped++
+			}
 		case VerdictMissing, VerdictNew:
 			c.Skipped = &junitMessage{Message: row.describe()}
 			suite.Skipped++
@@ -350,8 +404,10 @@ func (r *CheckReport) WriteJUnit(w io.Writer) error {
 }
 
 // WriteAnnotations writes GitHub Actions workflow commands: a warning for
-// every warning of the report and an error for every worse metric. file,
-// if not empty, is the scenario file the errors point at.
+// every warning of the report, an error for every worse metric, and one
+// warning (an error when the report is strict) that counts the
+// inconclusive metrics and names the first few. file, if not empty, is
+// the scenario file the errors point at.
 func (r *CheckReport) WriteAnnotations(w io.Writer, file string) error {
 	for _, msg := range r.Warnings {
 		if _, err := fmt.Fprintf(w, "::warning title=%s::%s\n", ghProperty("patrolsim check: "+r.Now.Scenario), ghData(msg)); err != nil {
@@ -371,7 +427,43 @@ func (r *CheckReport) WriteAnnotations(w io.Writer, file string) error {
 			return err
 		}
 	}
+	if n := r.Count(VerdictInconclusive); n > 0 {
+		kind := "warning"
+		if r.Strict {
+			kind = "error"
+		}
+		// One annotation, not one per metric: GitHub shows only the first
+		// ten warnings of a step.
+		const shown = 5
+		var names []string
+		for _, row := range r.Rows {
+			if row.Verdict == VerdictInconclusive && len(names) < shown {
+				names = append(names, r.inconclusiveName(row))
+			}
+		}
+		if n > shown {
+			names = append(names, fmt.Sprintf("and %d more", n-shown))
+		}
+		msg := fmt.Sprintf("%d metric(s) inconclusive: neither shown within tolerance nor significantly beyond it at %d and %d replications "+
+			"(more replications, or wider tolerances, would decide): %s", n, r.Baseline.Replications, r.Now.Replications, strings.Join(names, "; "))
+		title := fmt.Sprintf("%d metric(s) inconclusive in %s", n, r.Now.Scenario)
+		if _, err := fmt.Fprintf(w, "::%s title=%s::%s\n", kind, ghProperty(title), ghData(msg)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// inconclusiveName names an inconclusive row with its difference,
+// tolerance and detectable change, for the annotation.
+func (r *CheckReport) inconclusiveName(row CheckRow) string {
+	s := row.Variant + "/" + row.Metric + " " + formatDifference(row, true)
+	if !math.IsNaN(row.Detectable) {
+		s += ", tolerance " + row.plusMinus(row.margin(), true) + ", detectable " + row.plusMinus(row.Detectable, true)
+	} else if row.Note != "" {
+		s += " (" + row.Note + ")"
+	}
+	return s
 }
 
 // ghData escapes the message of a workflow command (the runner's

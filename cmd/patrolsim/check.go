@@ -16,13 +16,18 @@ import (
 	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
-// regressionError is a check that found a metric worse: exit status 1.
+// regressionError is a check that found a metric worse, or with --strict
+// inconclusive: exit status 1.
 type regressionError struct {
-	worse    int
-	baseline string
+	worse        int
+	inconclusive int // counted only with --strict
+	baseline     string
 }
 
 func (e regressionError) Error() string {
+	if e.inconclusive > 0 {
+		return fmt.Sprintf("%d metric(s) worse and %d inconclusive (--strict) against the baseline %s", e.worse, e.inconclusive, e.baseline)
+	}
 	return fmt.Sprintf("%d metric(s) worse than the baseline %s", e.worse, e.baseline)
 }
 
@@ -89,6 +94,7 @@ type checkFlags struct {
 	replications int
 	workers      int
 	update       bool
+	strict       bool
 	all          bool
 	json         bool
 	junit        string
@@ -101,10 +107,13 @@ func (m *Main) checkCmd() *cobra.Command {
 		Short: "Re-run a scenario and report every metric that got worse than in a baseline",
 		Long: "Check re-runs the scenario with the baseline's seed and replications and compares\n" +
 			"every metric of every variant with the baseline: identical (bit for bit), same,\n" +
-			"better or worse (changed, for metrics without a better direction). A metric is\n" +
-			"better or worse only when the difference is significant (Welch t test, Holm over\n" +
-			"all the check's tests, at --level) and beyond its tolerance. Exit status 0 when\n" +
-			"nothing got worse, 1 when something did, 2 for bad input. See docs/ci.md.",
+			"better or worse (changed, for metrics without a better direction), or inconclusive.\n" +
+			"A metric is better or worse only when the difference is significant (Welch t test,\n" +
+			"Holm over all the check's tests, at --level) and beyond its tolerance; the same\n" +
+			"only when two one-sided tests show it within its tolerance; else inconclusive, with\n" +
+			"the smallest change the check could have detected. Exit status 0 when nothing got\n" +
+			"worse (inconclusive too, unless --strict), 1 when something did, 2 for bad input.\n" +
+			"See docs/ci.md.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return m.check(cmd, args[0], f)
@@ -118,6 +127,7 @@ func (m *Main) checkCmd() *cobra.Command {
 	fl.IntVar(&f.replications, "replications", 0, "replications per variant (default: the baseline's)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel; results are identical for any number")
 	fl.BoolVar(&f.update, "update", false, "rewrite the baseline with this run (exit status 0 unless the run fails)")
+	fl.BoolVar(&f.strict, "strict", false, "exit status 1 also when a metric is inconclusive (neither shown the same nor significantly worse)")
 	fl.BoolVar(&f.all, "all", false, "list identical metrics too")
 	fl.BoolVar(&f.json, "json", false, "print the check document (JSON) instead of the table")
 	fl.StringVar(&f.junit, "junit", "", "also write the report as JUnit XML to this file")
@@ -182,6 +192,7 @@ func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) erro
 
 	report := results.Compare(base, now, summary.Metrics, cfg)
 	report.BaselineFile = f.baseline
+	report.Strict = f.strict
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
 		// Workflow commands are read from both streams; keep stdout a
 		// single JSON document with --json.
@@ -220,8 +231,12 @@ func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) erro
 		fmt.Fprintf(m.stderr, "patrolsim: baseline %s rewritten with this run\n", f.baseline)
 		return nil
 	}
-	if report.Regression() {
-		return regressionError{report.Count(results.VerdictWorse), f.baseline}
+	if report.Failed() {
+		e := regressionError{worse: report.Count(results.VerdictWorse), baseline: f.baseline}
+		if f.strict {
+			e.inconclusive = report.Count(results.VerdictInconclusive)
+		}
+		return e
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -21,12 +22,23 @@ type checkDoc struct {
 	Warnings        []string       `json:"warnings"`
 	Counts          map[string]int `json:"counts"`
 	Regression      bool           `json:"regression"`
+	Failed          bool           `json:"failed"`
+	Level           float64        `json:"level"`
 	Tests           int            `json:"tests"`
-	Results         []struct {
-		Variant string `json:"variant"`
-		Metric  string `json:"metric"`
-		Verdict string `json:"verdict"`
-	} `json:"results"`
+	Results         []checkResult  `json:"results"`
+}
+
+type checkResult struct {
+	Variant     string   `json:"variant"`
+	Metric      string   `json:"metric"`
+	Verdict     string   `json:"verdict"`
+	Baseline    *float64 `json:"baseline_mean"`
+	Difference  *float64 `json:"difference"`
+	Significant bool     `json:"significant"`
+	Beyond      bool     `json:"beyond_tolerance"`
+	Margin      *float64 `json:"margin"`
+	TOSTP       *float64 `json:"tost_p"`
+	Detectable  *float64 `json:"detectable"`
 }
 
 func parseCheck(t *testing.T, stdout string) checkDoc {
@@ -90,7 +102,7 @@ func TestCheckUnchangedIsIdentical(t *testing.T) {
 			doc.Counts, len(doc.Results), doc.ScenarioChanged, doc.VersionChanged, doc.Warnings)
 	}
 	code, stdout, _ = runMain(t, context.Background(), "check", "builtin:grid", "--baseline", base)
-	if code != 0 || !strings.Contains(stdout, "0 worse, 0 better, 0 same, "+strconv.Itoa(len(doc.Results))+" identical") {
+	if code != 0 || !strings.Contains(stdout, "0 worse, 0 better, 0 inconclusive, 0 same, "+strconv.Itoa(len(doc.Results))+" identical") {
 		t.Fatalf("table: exit %d:\n%s", code, stdout)
 	}
 
@@ -392,4 +404,127 @@ func TestCheckFalseAlarms(t *testing.T) {
 				tol, alarms[tol], n, limit, n, level)
 		}
 	}
+}
+
+// TestCheckFewerCarsNotSame: the README's example scenario (patrolsim
+// template) with 10 cars as the baseline and its 8 cars checked, six
+// replications. Response times rise by about 13% and are worse; other
+// metrics move a lot without being significant at six replications: the
+// incidents prevented fall by about a quarter (tolerance ±3, detectable
+// ±14 at this count). Such rows used to be "same"; they are
+// inconclusive. No row is the same unless the TOST shows it, and none
+// beyond its tolerance is the same. Inconclusive rows do not fail the
+// check; with --strict they do.
+func TestCheckFewerCarsNotSame(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	dir := t.TempDir()
+	code, city, stderr := runMain(t, context.Background(), "template")
+	if code != 0 || !strings.Contains(city, "count: 8 ") {
+		t.Fatalf("template: exit %d, %s; want a force of 8 cars:\n%s", code, stderr, city)
+	}
+	eight := writeFile(t, filepath.Join(dir, "city.yaml"), city)
+	ten := writeFile(t, filepath.Join(dir, "city10.yaml"), strings.Replace(city, "count: 8 ", "count: 10", 1))
+	base := filepath.Join(dir, "city10.json")
+	if code, _, stderr := runMain(t, context.Background(), "baseline", ten, "--replications", "6", "-o", base, "-q"); code != 0 {
+		t.Fatalf("baseline: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runMain(t, context.Background(), "check", eight, "--baseline", base, "--json")
+	if code != 1 {
+		t.Fatalf("check with 8 of 10 cars: exit %d, want 1: %s", code, stderr)
+	}
+	doc := parseCheck(t, stdout)
+	for _, v := range []string{"random", "beats"} {
+		if got := verdictOf(t, doc, v, "response_mean_s"); got != "worse" {
+			t.Errorf("%s/response_mean_s: %s, want worse", v, got)
+		}
+	}
+	unseen := 0 // not significant, beyond tolerance: "same" before
+	for _, r := range doc.Results {
+		if r.Metric == "" || r.Difference == nil || r.Margin == nil {
+			continue
+		}
+		name := r.Variant + "/" + r.Metric
+		beyond := math.Abs(*r.Difference) > *r.Margin
+		if r.Verdict == "same" && (beyond || r.TOSTP == nil || !(*r.TOSTP < doc.Level)) {
+			t.Errorf("%s is same with difference %g, tolerance ±%g, TOST p %v", name, *r.Difference, *r.Margin, deref(r.TOSTP))
+		}
+		if !r.Significant && beyond {
+			unseen++
+			if r.Verdict != "inconclusive" || r.Detectable == nil {
+				t.Errorf("%s: not significant, %+.3g beyond ±%g: %s (detectable %v), want inconclusive with a detectable change",
+					name, *r.Difference, *r.Margin, r.Verdict, deref(r.Detectable))
+			}
+		}
+	}
+	for _, v := range []string{"random", "beats"} {
+		if got := verdictOf(t, doc, v, "incidents_prevented"); got != "inconclusive" {
+			t.Errorf("%s/incidents_prevented: %s, want inconclusive", v, got)
+		}
+	}
+	t.Logf("8 of 10 cars, 6 replications: %v; %d rows not significant and beyond tolerance", doc.Counts, unseen)
+	if doc.Counts["inconclusive"] == 0 || !doc.Failed || !doc.Regression {
+		t.Errorf("counts %v, failed %v, regression %v", doc.Counts, doc.Failed, doc.Regression)
+	}
+
+	code, stdout, stderr = runMain(t, context.Background(), "check", eight, "--baseline", base, "--strict")
+	if code != 1 || !strings.Contains(stderr, "inconclusive (--strict) against the baseline "+base) ||
+		!strings.Contains(stdout, strconv.Itoa(doc.Counts["inconclusive"])+" inconclusive") {
+		t.Errorf("--strict: exit %d, stderr %q\n%s", code, stderr, stdout)
+	}
+}
+
+// TestCheckNoiseIsSame: a check of the built-in grid against a baseline of
+// other seeds (noise alone). With 40 replications each, every response
+// time, travel time, share within target, utilisation and visibility is
+// shown the same: their detectable changes are at most two thirds of
+// their tolerances (P1 p90 response of random: sd 17.6 s over 40
+// replications of 14 days, so detectable (t(0.975, 78) + t(0.8, 78)) ·
+// 17.6 s · √(2/40) = 2.84 × 3.9 s = 11 s against a tolerance of 5% of
+// 374 s = 18.7 s; docs/ci.md has the table).
+// With 10 replications some of them are inconclusive: the check still
+// passes, and fails with --strict.
+func TestCheckNoiseIsSame(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	dir := t.TempDir()
+	stable := []string{"response_mean_s", "response_p90_s", "response_mean_s_p1", "response_p90_s_p1", "within_target_p1",
+		"travel_mean_s", "utilization", "visibility"}
+	for _, n := range []string{"10", "40"} {
+		base := filepath.Join(dir, "grid"+n+".json")
+		if code, _, stderr := runMain(t, context.Background(), "baseline", "builtin:grid", "--replications", n, "-o", base, "-q"); code != 0 {
+			t.Fatalf("baseline: exit %d: %s", code, stderr)
+		}
+		code, stdout, stderr := runMain(t, context.Background(), "check", "builtin:grid", "--baseline", base, "--seed", "2", "--json")
+		if code != 0 {
+			t.Fatalf("%s replications: noise alone fails the check: exit %d: %s", n, code, stderr)
+		}
+		doc := parseCheck(t, stdout)
+		t.Logf("%s replications, seed 1 against 2: %v", n, doc.Counts)
+		notSame := 0
+		for _, v := range []string{"random", "beats"} {
+			for _, m := range stable {
+				if got := verdictOf(t, doc, v, m); got != "same" {
+					notSame++
+					if n == "40" {
+						t.Errorf("%s replications: %s/%s is %s, want same", n, v, m, got)
+					}
+				}
+			}
+		}
+		if n == "10" {
+			if notSame == 0 || doc.Counts["inconclusive"] == 0 {
+				t.Errorf("10 replications: every stable metric same (%v): the test no longer shows what more replications change", doc.Counts)
+			}
+			if code, _, stderr := runMain(t, context.Background(), "check", "builtin:grid", "--baseline", base, "--seed", "2", "--strict"); code != 1 ||
+				!strings.Contains(stderr, "0 metric(s) worse and") {
+				t.Errorf("--strict with inconclusive metrics: exit %d, %q; want 1", code, stderr)
+			}
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -40,11 +40,32 @@ type CompareRow struct {
 	// Difference is B − A: paired over replications, or Welch's.
 	Difference  differenceJSON `json:"difference"`
 	Significant bool           `json:"significant"` // the 95% interval of B − A excludes 0 (p < 0.05), for this row alone
-	Verdict     string         `json:"verdict"`     // when significant, B is "better", "worse" or (no direction) "changed"; else ""
-	// Note says why a row has no verdict: a value not finite (no value,
-	// or an infinite percentile: calls never answered) in some of the
-	// replications compared. Absent when the row has a verdict.
+	// Verdict: when significant, B is "better", "worse" or (no direction)
+	// "changed"; else "same" when the two one-sided tests show B − A
+	// within ±Equivalence.Margin, "inconclusive" when they do not; ""
+	// when a value is undefined (Note says where).
+	Verdict     string          `json:"verdict"`
+	Equivalence equivalenceJSON `json:"equivalence"`
+	// Note says what was tested instead of the means (the numbers of
+	// replications with an infinite value: calls never answered) or why a
+	// row has no verdict (a value undefined in a replication compared).
 	Note string `json:"note,omitempty"`
+}
+
+// equivalenceJSON is the two one-sided tests (TOST, Schuirmann 1987) of a
+// row against the metric's default tolerance (results.DefaultTolerance:
+// by its kind, relative to A's mean), at level 0.05, with the difference's
+// own standard error and degrees of freedom (paired or Welch's).
+type equivalenceJSON struct {
+	Margin *float64 `json:"margin"` // the tolerance, max(abs, rel × |A's mean|), in the metric's unit
+	P      *float64 `json:"tost_p"` // the larger one-sided p-value; within ±margin when < 0.05
+	// Equivalent: shown within ±margin (P < 0.05). A significant row may
+	// be equivalent too: a real difference too small to matter.
+	Equivalent bool `json:"equivalent"`
+	// Detectable is the smallest true difference a two-sided test at 0.05
+	// finds with 80% power at these replications and spreads; null when
+	// the difference is undefined.
+	Detectable *float64 `json:"detectable"`
 }
 
 type estimateJSON struct {
@@ -113,8 +134,12 @@ func replicationsOf(s *results.Summary) *replications {
 // numbers (common random numbers: every stream is named by seed,
 // replication and purpose, whatever the number of replications), so the
 // difference is paired over the first min(n) replications; otherwise
-// Welch's. A row with a value that is not finite in a replication
-// compared has no verdict (results.Difference).
+// Welch's. A significant difference is better, worse or changed; one
+// that two one-sided tests with the same standard error show within the
+// metric's default tolerance is the same; the rest is inconclusive, with
+// the smallest difference detectable at these replications. A row with a
+// value that is not finite in a replication compared has no verdict
+// (results.Difference).
 func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comparison, error) {
 	for _, x := range []struct {
 		out *Output
@@ -159,7 +184,10 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 			}
 			row := CompareRow{Variant: v, Metric: m, Better: better[m], A: estimateOf(xa), B: estimateOf(xb),
 				Difference: differenceJSON{num(d.Mean), num(d.Low), num(d.High), num(d.P), num(d.DF), d.NY, d.NX, d.UndefinedY, d.UndefinedX}}
+			margin := results.DefaultTolerance(results.Metric{Name: m}).Threshold(results.EstimateOf(xa).Mean)
+			row.Equivalence.Margin = num(margin)
 			mean, p := d.Mean, d.P
+			tested := true // the means, by a t test
 			ia, ib := xa, xb
 			if paired { // the replications the difference pairs
 				n := min(len(xa), len(xb))
@@ -171,22 +199,34 @@ func compareRuns(idA, idB string, a, b *Output, better map[string]string) (*Comp
 				mean, p = math.Inf(it.Sign), it.P
 				row.Difference.P = num(p)
 				row.Note = it.Note("B ("+idB+")", "A ("+idA+")")
+				tested = false
 			} else if !d.Defined() {
 				undefined++
 				row.Note = "no verdict: " + d.UndefinedNote("B ("+idB+")", "A ("+idA+")")
+				tested = false
 			} else if !math.IsNaN(d.DF) && !slices.Contains(dfs, d.DF) {
 				dfs = append(dfs, d.DF)
 			}
+			if tested {
+				eq := results.EquivalenceOf(d, margin, 0.05)
+				row.Equivalence.P, row.Equivalence.Detectable = num(eq.P), num(eq.Detectable)
+				row.Equivalence.Equivalent = eq.P < 0.05
+			}
 			row.Significant = p < 0.05 // the same as: the 95% interval excludes 0; false for NaN
-			if row.Significant {
-				switch {
-				case row.Better == "":
-					row.Verdict = "changed"
-				case (mean < 0) == (row.Better == "lower"):
-					row.Verdict = "better"
-				default:
-					row.Verdict = "worse"
-				}
+			switch {
+			case row.Significant && row.Better == "":
+				row.Verdict = "changed"
+			case row.Significant && (mean < 0) == (row.Better == "lower"):
+				row.Verdict = "better"
+			case row.Significant:
+				row.Verdict = "worse"
+			case row.Equivalence.Equivalent:
+				row.Verdict = "same"
+			case tested || row.Difference.P != nil:
+				// Not significant and not shown within tolerance; also a
+				// difference in the number of infinite values that is not
+				// significant (never within a tolerance).
+				row.Verdict = "inconclusive"
 			}
 			c.Rows = append(c.Rows, row)
 		}

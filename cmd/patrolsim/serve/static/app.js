@@ -324,8 +324,35 @@ function fillCompare(ids) {
 const signed = (x, m) => x === null || x === undefined ? "—" : (x > 0 ? "+" : "") + shown(x, m);
 const ci = (e, m) => e.infinite ? `∞ in ${e.infinite} of ${e.n}` : `${shown(e.mean, m)} [${shown(e.ci95_low, m)}, ${shown(e.ci95_high, m)}]`;
 
+// verdictWords says what a comparison row shows, in words and a symbol:
+// significant (▲/▼, better or worse by the metric's direction; "the same
+// in practice" when the two one-sided tests also put it within the
+// tolerance), the same (≈: shown within the tolerance), inconclusive (?:
+// neither, with the smallest change these replications could detect), or
+// no verdict (–); a note says what was tested instead, or why not.
+function verdictWords(x, m) {
+  const d = x.difference, e = x.equivalence || {};
+  const pm = (v) => v === null || v === undefined ? "–" : "±" + shown(v, m);
+  const arrow = d.mean > 0 ? "▲" : d.mean < 0 ? "▼" : "";
+  const note = x.note ? `: ${x.note}` : "";
+  switch (x.verdict) {
+    case "better": case "worse": case "changed":
+      return (arrow ? arrow + " " : "") + "significant" + (x.verdict !== "changed" ? ` (${x.verdict})` : "") +
+        (e.equivalent ? `, within ${pm(e.margin)}: the same in practice` : "") + note;
+    case "same":
+      return `≈ same: within ${pm(e.margin)}` + note;
+    case "inconclusive":
+      // Without a detectable difference the means were not tested (the
+      // numbers of infinite values were: the note says so).
+      return e.detectable === null || e.detectable === undefined
+        ? "? inconclusive" + (note || ": not significant")
+        : `? inconclusive: could detect ${pm(e.detectable)}, tolerance ${pm(e.margin)}` + note;
+  }
+  return `– ${x.note || "no verdict"}`;
+}
+
 // compare shows run B against run A: each mean with its 95% interval, the
-// difference B − A and whether it is significant, in words and a symbol.
+// difference B − A and the verdict, in words and a symbol (verdictWords).
 async function compare() {
   const a = $("compare-a").value, b = $("compare-b").value;
   const r = await api("GET", `api/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
@@ -337,19 +364,19 @@ async function compare() {
   const head = el("tr", {}, ...["Variant", "Metric", `A: ${c.a} (mean [95% CI])`, `B: ${c.b}`, "B − A [95% CI]", "Difference"].map((h) => el("th", { scope: "col", text: h })));
   const rows = c.rows.map((x) => {
     const d = x.difference;
-    const arrow = d.mean > 0 ? "▲" : d.mean < 0 ? "▼" : "";
-    // A row with a value that is not finite (calls never answered) has no
-    // verdict; its note says where.
-    const verdict = x.note ? `– ${x.note}` : x.significant ? `${arrow} significant` + (x.verdict !== "changed" ? ` (${x.verdict})` : "") : "○ not significant";
     const where = { "data-variant": x.variant, "data-metric": x.metric };
     const m = info[x.metric];
+    const verdict = verdictWords(x, m);
     return el("tr", {}, el("th", { scope: "row", text: x.variant }), el("td", { title: x.metric, text: header(x.metric, m) + (x.better ? ` (${x.better} is better)` : "") }),
       el("td", { class: "num", text: ci(x.a, m) }), el("td", { class: "num", text: ci(x.b, m) }),
       el("td", { class: "num", ...where, "data-diff": String(d.mean ?? ""), text: `${signed(d.mean, m)} [${signed(d.ci95_low, m)}, ${signed(d.ci95_high, m)}]` }),
-      el("td", { class: "sig " + (x.significant ? x.verdict : x.note ? "undefined" : ""), ...where, "data-significant": String(x.significant), text: verdict }));
+      el("td", { class: "sig " + (x.verdict || "undefined"), ...where, "data-significant": String(x.significant), "data-verdict": x.verdict, text: verdict }));
   });
   const note = [c.only_a.length ? `only in ${c.a}: ${c.only_a.join(", ")}` : "", c.only_b.length ? `only in ${c.b}: ${c.only_b.join(", ")}` : ""].filter(Boolean).join("; ");
-  const caption = `Run ${c.b} against run ${c.a}, ${c.method === "paired" ? "paired differences" : "Welch's t"}: ${c.why}. Significant: the 95% interval of B − A excludes 0.` + (note ? ` (${note})` : "");
+  const caption = `Run ${c.b} against run ${c.a}, ${c.method === "paired" ? "paired differences" : "Welch's t"}: ${c.why}. ` +
+    "Significant: the 95% interval of B − A excludes 0. Same: two one-sided tests at 0.05 put B − A within the metric's tolerance " +
+    "(5% of A's mean, and at least 5 s for a time, 1 percentage point for a share, 2 for a count). Inconclusive: neither; more replications would decide, " +
+    "and \"could detect\" is the smallest change found with 80% power at these replications." + (note ? ` (${note})` : "");
   $("comparison").replaceChildren(el("table", {}, el("caption", { text: caption }), el("thead", {}, head), el("tbody", {}, ...rows)));
 }
 
