@@ -145,18 +145,25 @@ func (q *queue) rebuild() {
 		hi = max(hi, far[i].Time)
 	}
 	// Width: about two events per bucket at the density of the earliest
-	// events (the next nearDensity of them: those the calendar serves
-	// first, and a better guide than the earliest quarter, which is mostly
-	// events hours away when few are near). Failing that (they are at one
-	// instant), the density of the earliest quarter, estimated from an
-	// evenly spaced sample (deterministic).
+	// events (the next nearDensity of them, or more past a burst at one
+	// instant: those the calendar serves first, and a better guide than
+	// the earliest quarter, which is mostly events hours away when few
+	// are near). Failing that (all at one instant), the density of the
+	// earliest quarter, estimated from an evenly spaced sample
+	// (deterministic).
 	w := 0.0
-	if m := min(n-1, nearDensity); m > 0 {
+	if n > 1 {
 		q.sample = q.sample[:0]
 		for i := range far {
 			q.sample = append(q.sample, far[i].Time)
 		}
-		w = 2 * (nthSmallest(q.sample, m) - lo) / float64(m)
+		// Past a burst at lo (which no width separates), doubling m.
+		for m := min(n-1, nearDensity); ; m = min(n-1, 2*m) {
+			if t := nthSmallest(q.sample, m); t > lo || m == n-1 {
+				w = 2 * (t - lo) / float64(m)
+				break
+			}
+		}
 	}
 	if k := min(n, 64); !(w > 0) && k >= 4 {
 		q.sample = q.sample[:0]
@@ -172,7 +179,7 @@ func (q *queue) rebuild() {
 	if !(w > 0) || w != w {
 		w = 1
 	}
-	nb := max(16, n/2)
+	nb := max(16, 2*n)
 	if !(lo+float64(nb)*w > lo) {
 		// At times this large the calendar cannot be spread (lo + nb·w
 		// rounds to lo): move the earliest time to the heap and leave the
