@@ -244,16 +244,24 @@ func (kn *KN) Alive() []int {
 }
 
 // Bound returns an upper bound on the replications the procedure can take
-// when the first-stage variances are known: past it every continuation
-// region is empty (W = 0). Zero before n0 replications.
-func (kn *KN) Bound() int {
+// from now, given the first-stage variances: past it every continuation
+// region between variants still alive is empty (W = 0). Zero before n0
+// replications.
+func (kn *KN) Bound() int { return kn.bound(false) }
+
+// FirstStageBound is Bound over every pair of variants, eliminated or
+// not: the replications a procedure that fixes its sample size after the
+// first stage would need for the same guarantee.
+func (kn *KN) FirstStageBound() int { return kn.bound(true) }
+
+func (kn *KN) bound(all bool) int {
 	if kn.s2 == nil {
 		return 0
 	}
 	n := kn.N0
 	for i := range kn.K {
 		for l := range kn.K {
-			if i != l && kn.alive[i] && kn.alive[l] {
+			if i != l && (all || kn.alive[i] && kn.alive[l]) {
 				n = max(n, int(math.Ceil(kn.h2*kn.s2[i][l]/(kn.Delta*kn.Delta))))
 			}
 		}

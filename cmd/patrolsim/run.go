@@ -27,6 +27,9 @@ type runFlags struct {
 	quiet        bool
 	verbose      bool
 	report       bool
+	decide       bool    // --until-decided
+	delta        float64 // --delta
+	maxReps      int     // --max-replications
 }
 
 func (m *Main) runCmd() *cobra.Command {
@@ -58,6 +61,9 @@ func (m *Main) runCmd() *cobra.Command {
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also print every metric's mean and interval, and what each variant's runs did")
 	fl.BoolVar(&f.report, "report", false, "also write report.html and charts/ (see patrolsim report)")
+	fl.BoolVar(&f.decide, "until-decided", false, "add replications until the best variant is decided (Kim & Nelson's KN; see --delta) or --max-replications run")
+	fl.Float64Var(&f.delta, "delta", run.DefaultDelta, "with --until-decided: the indifference zone, in the score's unit (s for the default objective)")
+	fl.IntVar(&f.maxReps, "max-replications", run.DefaultMaxReplications, "with --until-decided: the budget of replications")
 	return cmd
 }
 
@@ -74,7 +80,22 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 		return usageError{err}
 	}
 	start := time.Now()
-	res, err := run.Execute(cmd.Context(), s, run.Options{Workers: f.workers, Trace: f.trace})
+	var res *run.Result
+	var dec *run.Decision
+	if f.decide {
+		if !(f.delta > 0) || f.maxReps < run.DefaultFirst {
+			return usageError{fmt.Errorf("--until-decided needs --delta > 0 and --max-replications of at least %d (got %g, %d)", run.DefaultFirst, f.delta, f.maxReps)}
+		}
+		step := func(r int, alive []string) {
+			if !f.quiet {
+				fmt.Fprintf(m.stderr, "replication %d: %d in contention: %s\n", r, len(alive), strings.Join(alive, ", "))
+			}
+		}
+		res, dec, err = run.ExecuteUntilDecided(cmd.Context(), s, run.Options{Workers: f.workers, Trace: f.trace},
+			run.Decide{Delta: f.delta, Max: f.maxReps, Step: step})
+	} else {
+		res, err = run.Execute(cmd.Context(), s, run.Options{Workers: f.workers, Trace: f.trace})
+	}
 	if err != nil {
 		return err
 	}
@@ -115,6 +136,17 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	}
 	if _, err := io.WriteString(m.stdout, out); err != nil {
 		return err
+	}
+	if dec != nil {
+		if dec.Decided {
+			fmt.Fprintf(m.stdout, "\nDecided after %d replications: %s is the best, or within %g %s of it, with probability ≥ %g%% (Kim & Nelson's KN, %d first-stage replications; a fixed number of replications would need %d for the same guarantee).\n",
+				dec.Replications, dec.Best, dec.Delta, res.Summary.ScoreUnit(), 100*(1-dec.Alpha), dec.First, dec.Fixed)
+		} else {
+			fmt.Fprintf(m.stdout, "\nNot decided within the budget of %d replications: still in contention: %s.\n", dec.Max, strings.Join(dec.Alive, ", "))
+		}
+		if len(dec.Dropped) > 0 {
+			fmt.Fprintf(m.stdout, "Not in the procedure: %s.\n", strings.Join(dec.Dropped, ", "))
+		}
 	}
 	if f.verbose {
 		m.writeVerbose(s, res)

@@ -48,6 +48,12 @@ type Decision struct {
 	Max          int
 	Alpha        float64
 	Dropped      []string // variants left out of the procedure: benchmarks, and scores that are not finite
+	// Fixed is the number of replications after which KN's continuation
+	// regions all close (max over pairs of h²·S²/δ², first-stage
+	// variances): what a procedure taking a fixed number of replications
+	// for the same guarantee would need (the bound of Kim & Nelson 2001,
+	// close to Rinott's two-stage sample size).
+	Fixed int
 }
 
 // ExecuteUntilDecided runs replications until the best variant is decided
@@ -155,6 +161,7 @@ func ExecuteUntilDecided(ctx context.Context, s *scenarios.Scenario, opts Option
 	}
 	dec.Replications = stop
 	dec.Alive = names(s, in, kn.Alive())
+	dec.Fixed = kn.FirstStageBound()
 	if kn.Done() {
 		dec.Decided, dec.Best = true, dec.Alive[0]
 	}
