@@ -108,11 +108,13 @@ variants:                      # the arrangements to compare
     # by_unit: {car: {policy: posts}}   # a policy of its own for a unit type
     # dispatch: hierarchical   # this variant's dispatch mode (default dispatch.mode)
     # units: {car: {count: 16, squad: 1, shift: {start: "18:00", hours: 12}}}   # this variant's force
+    # benchmark: false         # true: shown, never ranked (default: true for hotspot-oracle)
 
 ranking:
-  # objective:                 # default: response_p90_s_p1 and incidents_prevented, weight 1 each
+  # objective:                 # default: P1 p90 response (s) − 1000 × prevented per 1000 residents a month
   #   - {metric: response_p90_s_p1, weight: 1}
-  alpha: 0.05                  # family-wise level of the pairwise comparisons (Holm)
+  #   - {metric: prevented_per_1000_month, weight: 1000}
+  alpha: 0.05                  # 1 − joint confidence of the best set; level of the pairwise comparisons (Holm)
 
 # check:                       # what patrolsim check compares, unless --config says (docs/ci.md)
 #   level: 0.05
