@@ -21,15 +21,19 @@ const (
 func (r *run) presenceAt(p geo.Point, t float64) float64 {
 	rad := r.cfg.Deterrence.RadiusM
 	r.near = r.onDuty.Near(r.near[:0], p, rad)
-	slices.Sort(r.near)
-	total := 0.0
+	in := r.near[:0] // the units within the radius
 	for _, u := range r.near {
 		if r.vis[u] == 0 || farFromBox(r.onDuty.Box(int(u)), p, rad) {
 			continue
 		}
-		if r.units[u].at(t).Dist(p) <= rad {
-			total += r.vis[u]
+		if r.at(int(u), t).Dist(p) <= rad {
+			in = append(in, u)
 		}
+	}
+	slices.Sort(in)
+	total := 0.0
+	for _, u := range in {
+		total += r.vis[u]
 	}
 	return total
 }
@@ -214,7 +218,7 @@ func (r *run) seen(p geo.Point) bool {
 	now := r.eng.Now()
 	r.near = r.onDuty.Near(r.near[:0], p, rad)
 	for _, u := range r.near {
-		if !farFromBox(r.onDuty.Box(int(u)), p, rad) && r.units[u].at(now).Dist(p) <= rad {
+		if !farFromBox(r.onDuty.Box(int(u)), p, rad) && r.at(int(u), now).Dist(p) <= rad {
 			return true
 		}
 	}

@@ -454,7 +454,7 @@ func (r *run) expected(u int, dest *geo.Target, gps bool) float64 {
 	if gps {
 		now := r.eng.Now()
 		ur := &r.units[u]
-		return ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, ur.at(now), dest, ut.Speed)
+		return ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, r.at(u, now), dest, ut.Speed)
 	}
 	return ut.Turnout + r.cfg.Travel.TimeTo(r.assumed[u], dest, ut.Speed)
 }
@@ -467,7 +467,7 @@ func (r *run) send(u, i int) {
 	r.leave(u)
 	from := ur.at(now)
 	depart := now + ut.Turnout
-	ur.leg = r.cfg.Travel.Leg(from, r.cands[i].Pos, depart, ut.Speed)
+	r.cfg.Travel.SetLeg(&ur.leg, from, r.cands[i].Pos, depart, ut.Speed)
 	ur.stopAtom = r.cands[i].Atom
 	ur.state = stEnroute
 	ur.gen++
@@ -557,7 +557,7 @@ func (r *run) patrol(u int) {
 	pos := ur.at(now)
 	o := r.policies[ur.policy].Next(now, u, pos, r.rPolicy)
 	ur.gen++
-	ur.leg = r.cfg.Travel.Leg(pos, o.To, now, ut.PatrolSpeed)
+	r.cfg.Travel.SetLeg(&ur.leg, pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
 	r.track(u)
 	if math.IsInf(o.Dwell, 1) {

@@ -66,6 +66,23 @@ func (r *run) track(u int) {
 	}
 }
 
+// at returns unit u's position at time t (not before the start of its
+// leg), and once the leg has ended keeps the unit in onDuty at that point
+// rather than by the box of the whole leg: the unit stays there until its
+// next leg (track), so queries find it among fewer units, and nearer.
+func (r *run) at(u int, t float64) geo.Point {
+	ur := &r.units[u]
+	if t >= ur.leg.Arrive {
+		if b := r.onDuty.Box(u); b[0] != b[2] || b[1] != b[3] {
+			if r.onDuty.Held(u) {
+				r.onDuty.SetPoint(u, ur.leg.To)
+			}
+		}
+		return ur.leg.To
+	}
+	return ur.at(t)
+}
+
 // searchSlack is how far (metres) a unit's computed position may stray
 // outside the box of its leg: rounding, far below a metre.
 const searchSlack = 1.0

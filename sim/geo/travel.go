@@ -102,16 +102,23 @@ func (t Travel) TimeFrom(l *Leg, now float64, pos Point, b *Target, speed float6
 // Leg returns the leg from a to b that departs at depart at speed metres
 // per second.
 func (t Travel) Leg(a, b Point, depart, speed float64) Leg {
-	l := Leg{From: a, To: b, Depart: depart, Metric: t.Metric}
+	var l Leg
+	t.SetLeg(&l, a, b, depart, speed)
+	return l
+}
+
+// SetLeg sets *l to Leg(a, b, depart, speed), in place (a leg is 128
+// bytes, and the simulator makes one at every patrol stop).
+func (t Travel) SetLeg(l *Leg, a, b Point, depart, speed float64) {
 	if t.Roads == nil {
-		l.Arrive = depart + t.Distance(a, b)/speed
-		return l
+		*l = Leg{From: a, To: b, Depart: depart, Metric: t.Metric, Arrive: depart + t.Distance(a, b)/speed}
+		return
 	}
+	*l = Leg{From: a, To: b, Depart: depart, Metric: t.Metric}
 	pa, pb := t.Roads.Locate(a), t.Roads.Locate(b)
 	l.roads, l.za, l.zb, l.na, l.nb, l.toPlace = t.Roads, pa.Zone, pb.Zone, pa.Node, pb.Node, pb
-	l.box[0], l.box[1], l.box[2], l.box[3] = t.Roads.pathBox(&l)
+	l.box[0], l.box[1], l.box[2], l.box[3] = t.Roads.pathBox(l)
 	l.Arrive = depart + t.Roads.Seconds(a, pa, b, pb)*t.Roads.refSpeed/speed
-	return l
 }
 
 // Leg is a movement from From to To, standing still at From until Depart and

@@ -23,12 +23,12 @@ func init() {
 type beats struct {
 	w      *World
 	dwell  float64
-	beat   map[int]*areaSampler // by unit
-	centre map[int]geo.Point    // by unit: area centroid of its beat
+	beat   []*areaSampler // by unit (nil: no beat)
+	centre []geo.Point    // by unit: area centroid of its beat
 }
 
 func newBeats(w *World, units []int, p Values) (Policy, error) {
-	b := &beats{w: w, dwell: p["dwell"], beat: map[int]*areaSampler{}, centre: map[int]geo.Point{}}
+	b := &beats{w: w, dwell: p["dwell"], beat: make([]*areaSampler, len(w.Units)), centre: make([]geo.Point, len(w.Units))}
 	// Group district-homed units by (type, district), in unit order.
 	type key struct{ typ, district int }
 	groups := map[key][]int{}
@@ -152,17 +152,17 @@ func Beats(c *geo.City, atoms []int, k int) [][]int {
 // Assumed is the centre of the unit's beat (its home for units without a
 // beat): where hierarchical command assumes it patrols.
 func (p *beats) Assumed(u int) geo.Point {
-	if c, ok := p.centre[u]; ok {
-		return c
+	if p.beat[u] != nil {
+		return p.centre[u]
 	}
 	return p.w.Units[u].At
 }
 
 // HasBeat reports whether unit u has a beat (district units do).
-func (p *beats) HasBeat(u int) bool { _, ok := p.beat[u]; return ok }
+func (p *beats) HasBeat(u int) bool { return p.beat[u] != nil }
 
 // InBeat reports whether atom a is in unit u's beat.
 func (p *beats) InBeat(u, a int) bool {
-	b, ok := p.beat[u]
-	return ok && slices.Contains(b.atoms, a)
+	b := p.beat[u]
+	return b != nil && slices.Contains(b.atoms, a)
 }
