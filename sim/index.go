@@ -33,11 +33,16 @@ type boxIndex struct {
 
 	large int // items in the list of large boxes
 
-	// By item.
-	box        [][4]float64 // x0, y0, x1, y1
-	cell       []int32      // index into head, or -1 when the item is not held
-	level      []int8       // its level, len(levels) for the list of large boxes
-	next, prev []int32
+	item []boxItem // by item
+}
+
+// boxItem is one item's place: its box and its cell's list, together so
+// that a query or a move touches one cache line.
+type boxItem struct {
+	box        [4]float64 // x0, y0, x1, y1
+	next, prev int32      // in its cell's list, -1 at the ends
+	cell       int32      // index into head, or -1 when the item is not held
+	level      int8       // its level, len(levels) for the list of large boxes
 }
 
 // levelRatio is the ratio of the cell sides of two successive levels.
@@ -79,13 +84,9 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	for k := range ix.head {
 		ix.head[k] = -1
 	}
-	ix.box = resize(ix.box, n, n)
-	ix.cell = resize(ix.cell, n, n)
-	ix.level = resize(ix.level, n, n)
-	ix.next = resize(ix.next, n, n)
-	ix.prev = resize(ix.prev, n, n)
-	for i := range ix.cell {
-		ix.cell[i] = -1
+	ix.item = resize(ix.item, n, n)
+	for i := range ix.item {
+		ix.item[i].cell = -1
 	}
 }
 
@@ -105,7 +106,8 @@ func cellIndex(v, v0, inv float64, n int) int {
 // Set places item i with box (x0, y0, x1, y1) (x0 <= x1, y0 <= y1), moving
 // it if it is held already.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
-	ix.box[i] = [4]float64{x0, y0, x1, y1}
+	it := &ix.item[i]
+	it.box = [4]float64{x0, y0, x1, y1}
 	e := max(x1-x0, y1-y0)
 	k, c := len(ix.levels), len(ix.head)-1 // the list of large boxes
 	for j := range ix.levels {
@@ -115,16 +117,16 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 			break
 		}
 	}
-	if int(ix.cell[i]) == c {
+	if int(it.cell) == c {
 		return
 	}
 	ix.Remove(i)
-	ix.cell[i], ix.level[i] = int32(c), int8(k)
+	it.cell, it.level = int32(c), int8(k)
 	ix.count(k, 1)
 	h := ix.head[c]
-	ix.next[i], ix.prev[i] = h, -1
+	it.next, it.prev = h, -1
 	if h >= 0 {
-		ix.prev[h] = int32(i)
+		ix.item[h].prev = int32(i)
 	}
 	ix.head[c] = int32(i)
 }
@@ -134,21 +136,22 @@ func (ix *boxIndex) SetPoint(i int, p geo.Point) { ix.Set(i, p.X, p.Y, p.X, p.Y)
 
 // Remove takes item i out of the index (nothing if it is not held).
 func (ix *boxIndex) Remove(i int) {
-	c := ix.cell[i]
+	it := &ix.item[i]
+	c := it.cell
 	if c < 0 {
 		return
 	}
-	ix.count(int(ix.level[i]), -1)
-	n, p := ix.next[i], ix.prev[i]
+	ix.count(int(it.level), -1)
+	n, p := it.next, it.prev
 	if p >= 0 {
-		ix.next[p] = n
+		ix.item[p].next = n
 	} else {
 		ix.head[c] = n
 	}
 	if n >= 0 {
-		ix.prev[n] = p
+		ix.item[n].prev = p
 	}
-	ix.cell[i] = -1
+	it.cell = -1
 }
 
 // count adds d to the items held at level k.
@@ -161,10 +164,10 @@ func (ix *boxIndex) count(k, d int) {
 }
 
 // Box returns the box of item i.
-func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.box[i] }
+func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.item[i].box }
 
 // Held reports whether item i is in the index.
-func (ix *boxIndex) Held(i int) bool { return ix.cell[i] >= 0 }
+func (ix *boxIndex) Held(i int) bool { return ix.item[i].cell >= 0 }
 
 // Near appends to dst every item whose box may lie within r of p on both
 // axes (p.X ∈ [x0 − r, x1 + r] and p.Y ∈ [y0 − r, y1 + r]), and possibly
@@ -243,7 +246,7 @@ func (ix *boxIndex) appendCells(dst []int32, lv *gridLevel, w, old window) []int
 // appendRow appends the items of the cells x0 … x1 of row.
 func (ix *boxIndex) appendRow(dst []int32, row []int32, x0, x1 int) []int32 {
 	for cx := x0; cx <= x1; cx++ {
-		for j := row[cx]; j >= 0; j = ix.next[j] {
+		for j := row[cx]; j >= 0; j = ix.item[j].next {
 			dst = append(dst, j)
 		}
 	}
@@ -252,7 +255,7 @@ func (ix *boxIndex) appendRow(dst []int32, row []int32, x0, x1 int) []int32 {
 
 // appendLarge appends the items too large for every level.
 func (ix *boxIndex) appendLarge(dst []int32) []int32 {
-	for j := ix.head[len(ix.head)-1]; j >= 0; j = ix.next[j] {
+	for j := ix.head[len(ix.head)-1]; j >= 0; j = ix.item[j].next {
 		dst = append(dst, j)
 	}
 	return dst
