@@ -297,13 +297,24 @@ func (h *hotspots) Interval() float64 { return h.interval }
 
 // Update ranks each group's atoms by their score at now and keeps the K best
 // with a positive score, ties by lower index. It draws nothing from r.
-// Cost: O(A log A) for A atoms, plus A scores.
+// Cost: A scores, and O(A log A) for A atoms (for K <= 64, O(A + K² log A):
+// the K best are kept in order as the scores come, better being a strict
+// order, so the list is the one a full sort would begin with).
 func (h *hotspots) Update(now float64, r *rand.Rand) {
 	clear(h.rank)
 	for g := range h.groups {
 		grp := &h.groups[g]
 		grp.hot = grp.hot[:0]
 		if grp.k == 0 {
+			continue
+		}
+		if grp.k <= 64 {
+			for _, a := range grp.atoms {
+				if s := h.sc.score(a, now); s > 0 {
+					h.rank[a] = s
+					grp.hot = h.keepBest(grp.hot, grp.k, a)
+				}
+			}
 			continue
 		}
 		cand := h.buf[:0]
@@ -317,6 +328,21 @@ func (h *hotspots) Update(now float64, r *rand.Rand) {
 		grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
 		h.buf = cand
 	}
+}
+
+// keepBest inserts atom a into best, which is sorted by better and holds at
+// most k atoms, dropping the last if it then holds more.
+func (h *hotspots) keepBest(best []int, k, a int) []int {
+	if len(best) == k && h.better(a, best[k-1]) > 0 {
+		return best
+	}
+	i, _ := slices.BinarySearchFunc(best, a, h.better)
+	if len(best) < k {
+		best = append(best, 0)
+	}
+	copy(best[i+1:], best[i:len(best)-1])
+	best[i] = a
+	return best
 }
 
 // better orders atoms by descending score at the last update, then by
