@@ -51,6 +51,9 @@ type Collector struct {
 	nearRepeat, discovered            int
 	preventedType, preventedDist      []int
 	atomHits                          []int
+	atomCrimes                        []int  // realised crimes by area
+	atomTypeHits                      []int  // realised incidents by type and area: [type*areas + area]
+	victim                            [4]sum // occurrence → first unit on scene, answered counted calls, by priority ([0] all)
 	visSeen, visAll                   float64
 
 	dists  [4][3]float64 // mean, median, p90 of resp, by priority (dist)
@@ -98,6 +101,8 @@ func NewCollector(m *sim.Model) *Collector {
 		preventedType: make([]int, len(cfg.Incidents.Types)),
 		preventedDist: make([]int, len(cfg.City.Districts)),
 		atomHits:      make([]int, len(cfg.City.Atoms)),
+		atomCrimes:    make([]int, len(cfg.City.Atoms)),
+		atomTypeHits:  make([]int, len(cfg.City.Atoms)*len(cfg.Incidents.Types)),
 		atomSeen:      make([]int, len(cfg.City.Atoms)),
 		atomResp:      make([]sum, len(cfg.City.Atoms)),
 	}
@@ -132,6 +137,10 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 			c.nearRepeat++
 		}
 		c.atomHits[r.Atom]++
+		c.atomTypeHits[r.Type*len(c.atomHits)+r.Atom]++
+		if c.cfg.Incidents.Types[r.Type].Crime {
+			c.atomCrimes[r.Atom]++
+		}
 	}
 	if !c.Counted(r) {
 		return
@@ -160,6 +169,8 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	c.qwait.add(r.Dispatch - r.Ready)
 	c.travel.add(r.Arrive - r.Dispatch)
 	c.ful.add(r.Full - r.Call)
+	c.victim[0].add(r.Arrive - r.Occur) // NaN (never answered) is left out
+	c.victim[r.Priority].add(r.Arrive - r.Occur)
 	// A call never answered counts as infinitely late in the quantiles
 	// (it is left out of the mean, and counted in unresolved).
 	resp := r.Arrive - r.Call
@@ -276,6 +287,18 @@ func (c *Collector) counted() int { return c.byPriority[1] + c.byPriority[2] + c
 
 // zeroAtoms counts the areas where incidents can happen (nonzero weight)
 // with none realised in the window.
+// zeroAreas counts the areas where incidents can happen (nonzero weight)
+// with hits[a] zero.
+func (c *Collector) zeroAreas(hits []int) int {
+	zero := 0
+	for a, h := range hits {
+		if h == 0 && c.cfg.City.Atoms[a].Weight > 0 {
+			zero++
+		}
+	}
+	return zero
+}
+
 func (c *Collector) zeroAtoms() int {
 	zero := 0
 	for a, h := range c.atomHits {

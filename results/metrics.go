@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -664,6 +665,34 @@ var registry = []family{
 			doc: "incidents_prevented per 1,000 residents (the areas' population) per 30 days of the window: " +
 				"the default objective's deterrence term (docs/model.md, Ranking)",
 			value: func(c *Collector, _ int) float64 { return c.perResidentMonth(float64(c.prevented)) }},
+	}},
+	{single, []decl{
+		{name: "zero_crime_atoms", label: "areas without crime", kind: KindCount, better: Higher, table: true,
+			doc: "areas of nonzero weight where no crime (incident types with crime: true) was realised in the measurement window " +
+				"(零发案, the Jinzhou report's \"communities with zero cases\"); no value when no type is a crime",
+			value: func(c *Collector, _ int) float64 {
+				if !slices.ContainsFunc(c.cfg.Incidents.Types, func(t sim.IncidentType) bool { return t.Crime }) {
+					return math.NaN()
+				}
+				return float64(c.zeroAreas(c.atomCrimes))
+			}},
+		{name: "victim_wait_mean_s", label: "victim's wait", kind: KindTime, better: Lower, table: true,
+			doc: "occurrence → first unit on scene, mean over answered counted calls: what the victim waits, reporting delay included " +
+				"(what observers, on-view discovery and the taxi alliance shorten)",
+			value: func(c *Collector, _ int) float64 { return c.victim[0].mean() }},
+	}},
+	{perPriority, []decl{
+		{name: "victim_wait_mean_s_p{k}", label: "P{k} victim's wait", kind: KindTime, better: Lower,
+			doc:   "occurrence → first unit on scene of priority-{k} calls, mean",
+			value: func(c *Collector, p int) float64 { return c.victim[p].mean() }},
+	}},
+	{perIncidentType, []decl{
+		{name: "zero_atoms_type_{k}", label: "areas without {k}", kind: KindCount, better: Higher,
+			doc: "areas of nonzero weight with no {k} incident realised in the measurement window",
+			value: func(c *Collector, t int) float64 {
+				n := len(c.atomHits)
+				return float64(c.zeroAreas(c.atomTypeHits[t*n : (t+1)*n]))
+			}},
 	}},
 	{perUnit, []decl{
 		{name: "utilization_unit_{k}", label: "utilisation, {k}", kind: KindShare, better: Neutral,

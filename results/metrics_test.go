@@ -47,7 +47,9 @@ func TestMetricOrder(t *testing.T) {
 		incidents_p1 incidents_p2 incidents_p3 incidents_type_theft incidents_type_fight
 		incidents_district_D1 incidents_district_D2 prevented_type_theft
 		prevented_district_D1 prevented_district_D2
-		wait_share prevented_per_1000_month`)
+		wait_share prevented_per_1000_month
+		zero_crime_atoms victim_wait_mean_s victim_wait_mean_s_p1 victim_wait_mean_s_p2 victim_wait_mean_s_p3
+		zero_atoms_type_theft zero_atoms_type_fight`)
 	var got []string
 	for _, m := range Metrics(testConfig(t)) {
 		got = append(got, m.Name)

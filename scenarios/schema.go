@@ -153,6 +153,7 @@ type IncidentType struct {
 	OnScene    Dist    `yaml:"on_scene"`
 	Officers   int     `yaml:"officers"`
 	Deterrable float64 `yaml:"deterrable"` // 0 … 1: how far presence can suppress this type
+	Crime      bool    `yaml:"crime"`      // a crime (case, 案件), not another kind of call; default false
 }
 
 func (t *IncidentType) defaultsOnly() {}

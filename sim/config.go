@@ -71,6 +71,10 @@ type IncidentType struct {
 	// type: the suppression probability saturates at this value (0 = not
 	// at all, e.g. domestic incidents; near 1 = opportunistic street crime).
 	Deterrable float64
+	// Crime: the type is a crime (a case, 案件), not another kind of call
+	// (a traffic accident, a request for assistance). Metrics of crimes
+	// (areas without crime) count only these.
+	Crime bool
 }
 
 // Incidents is the incident model: a non-homogeneous Poisson process with a
