@@ -14,6 +14,18 @@ import (
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
+// buildReporting checks the reporting block at path at ("reporting", or a
+// variant's "variants[i].reporting") and sets cfg's on-view radius and
+// observers.
+func buildReporting(r *Reporting, at string, cfg *sim.Config, e *errs) {
+	e.bound("reporting.on_view_radius_m", at+".on_view_radius_m", r.OnViewRadiusM)
+	cfg.OnViewRadiusM = r.OnViewRadiusM
+	ob := &r.Observers
+	e.bound("reporting.observers.per_km2", at+".observers.per_km2", ob.PerKm2)
+	e.bound("reporting.observers.radius_m", at+".observers.radius_m", ob.RadiusM)
+	cfg.Observers = sim.Observers{PerKm2: ob.PerKm2, RadiusM: ob.RadiusM, Delay: buildDist(&ob.Delay, at+".observers.delay", true, e)}
+}
+
 // build validates f and makes the model input. It records every problem in
 // e and returns nil values if there was one.
 func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
@@ -39,14 +51,9 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
 	cfg.Units = buildUnits(f, cfg, e)
 	cfg.Dispatch = buildDispatch(&f.Dispatch, e)
-	cfg.Deterrence = buildDeterrence(&f.Deterrence, e)
+	cfg.Deterrence = buildDeterrence(&f.Deterrence, "deterrence", e)
 	cfg.NearRepeat = buildNearRepeat(&f.Incidents.NearRepeat, e)
-	e.bound("reporting.on_view_radius_m", "reporting.on_view_radius_m", f.Reporting.OnViewRadiusM)
-	cfg.OnViewRadiusM = f.Reporting.OnViewRadiusM
-	ob := &f.Reporting.Observers
-	e.bound("reporting.observers.per_km2", "reporting.observers.per_km2", ob.PerKm2)
-	e.bound("reporting.observers.radius_m", "reporting.observers.radius_m", ob.RadiusM)
-	cfg.Observers = sim.Observers{PerKm2: ob.PerKm2, RadiusM: ob.RadiusM, Delay: buildDist(&ob.Delay, "reporting.observers.delay", true, e)}
+	buildReporting(&f.Reporting, "reporting", cfg, e)
 	for p, d := range []Duration{f.Targets.P1, f.Targets.P2, f.Targets.P3} {
 		path := fmt.Sprintf("targets.p%d", p+1)
 		if d.check(e, path) {

@@ -82,27 +82,29 @@ func buildNearRepeat(n *NearRepeat, e *errs) policy.NearRepeat {
 	return policy.NearRepeat{Offspring: n.Offspring, Decay: n.Decay.Seconds, RadiusM: n.RadiusM}
 }
 
-func buildDeterrence(d *Deterrence, e *errs) sim.Deterrence {
+// buildDeterrence checks the deterrence block at path at ("deterrence",
+// or a variant's "variants[i].deterrence") and makes the model's.
+func buildDeterrence(d *Deterrence, at string, e *errs) sim.Deterrence {
 	out := sim.Deterrence{On: d.Enabled, RadiusM: d.RadiusM, HalfPresence: d.HalfPresence,
 		SpaceShare: d.DisplacedSpace, TimeShare: d.DisplacedTime, VisibleAbove: d.VisibleAbove}
-	e.bound("deterrence.radius_m", "deterrence.radius_m", d.RadiusM)
-	e.bound("deterrence.half_presence", "deterrence.half_presence", d.HalfPresence)
-	if d.ResidualDecay.check(e, "deterrence.residual_decay") {
-		e.bound("deterrence.residual_decay", "deterrence.residual_decay", d.ResidualDecay.Seconds)
+	e.bound("deterrence.radius_m", at+".radius_m", d.RadiusM)
+	e.bound("deterrence.half_presence", at+".half_presence", d.HalfPresence)
+	if d.ResidualDecay.check(e, at+".residual_decay") {
+		e.bound("deterrence.residual_decay", at+".residual_decay", d.ResidualDecay.Seconds)
 	}
 	out.Tau = d.ResidualDecay.Seconds
-	okMin := d.DoseMin.check(e, "deterrence.dose_min")
-	okFull := d.DoseFull.check(e, "deterrence.dose_full")
+	okMin := d.DoseMin.check(e, at+".dose_min")
+	okFull := d.DoseFull.check(e, at+".dose_full")
 	if okMin && okFull && !(d.DoseMin.Seconds >= 0 && d.DoseFull.Seconds > d.DoseMin.Seconds) {
-		e.add("deterrence.dose_full", "must be longer than dose_min %s (got %s)", FormatDuration(d.DoseMin.Seconds), FormatDuration(d.DoseFull.Seconds))
+		e.add(at+".dose_full", "must be longer than dose_min %s (got %s)", FormatDuration(d.DoseMin.Seconds), FormatDuration(d.DoseFull.Seconds))
 	}
 	out.DoseMin, out.DoseFull = d.DoseMin.Seconds, d.DoseFull.Seconds
-	e.bound("deterrence.displaced_space", "deterrence.displaced_space", d.DisplacedSpace)
-	e.bound("deterrence.displaced_time", "deterrence.displaced_time", d.DisplacedTime)
+	e.bound("deterrence.displaced_space", at+".displaced_space", d.DisplacedSpace)
+	e.bound("deterrence.displaced_time", at+".displaced_time", d.DisplacedTime)
 	if d.DisplacedSpace+d.DisplacedTime > 1 {
-		e.add("deterrence.displaced_time", "displaced_space + displaced_time must be at most 1 (got %g)", d.DisplacedSpace+d.DisplacedTime)
+		e.add(at+".displaced_time", "displaced_space + displaced_time must be at most 1 (got %g)", d.DisplacedSpace+d.DisplacedTime)
 	}
-	out.TimeShift = buildDist(&d.TimeShift, "deterrence.time_shift", true, e)
-	e.bound("deterrence.visible_above", "deterrence.visible_above", d.VisibleAbove)
+	out.TimeShift = buildDist(&d.TimeShift, at+".time_shift", true, e)
+	e.bound("deterrence.visible_above", at+".visible_above", d.VisibleAbove)
 	return out
 }

@@ -259,6 +259,11 @@ type Variant struct {
 	// no real force has). Default: true when a unit type's policy is an
 	// oracle (hotspot-oracle), else false.
 	Benchmark *bool `yaml:"benchmark,omitempty"`
+	// Deterrence and Reporting change, in this variant only, the keys of
+	// the scenario's deterrence and reporting blocks they give (a before /
+	// after comparison: deterrence off, no taxi alliance).
+	Deterrence yaml.Node `yaml:"deterrence,omitempty"`
+	Reporting  yaml.Node `yaml:"reporting,omitempty"`
 }
 
 // UnitOverride changes a unit type's force in one variant.

@@ -110,6 +110,8 @@ variants:                      # the arrangements to compare
     # dispatch: hierarchical   # this variant's dispatch mode (default dispatch.mode)
     # units: {car: {count: 16, squad: 1, shift: {start: "18:00", hours: 12}}}   # this variant's force
     # benchmark: false         # true: shown, never ranked (default: true for hotspot-oracle)
+    # deterrence: {enabled: false}         # keys of deterrence changed in this variant only
+    # reporting: {observers: {per_km2: 0}} # keys of reporting changed in this variant only
 
 ranking:
   # objective:                 # default: P1 p90 response (s) − 1000 × prevented per 1000 residents a month

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,6 +114,20 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 				checkForce(&c, path+".units", e)
 			}
 		}
+		if v.Deterrence.Kind != 0 || v.Reporting.Kind != 0 {
+			c := *vcfg
+			if v.Deterrence.Kind != 0 {
+				d := f.Deterrence // the keys the variant gives replace the scenario's
+				ok = overlay(&v.Deterrence, &d, path+".deterrence", e) && ok
+				c.Deterrence = buildDeterrence(&d, path+".deterrence", e)
+			}
+			if v.Reporting.Kind != 0 {
+				r := f.Reporting
+				ok = overlay(&v.Reporting, &r, path+".reporting", e) && ok
+				buildReporting(&r, path+".reporting", &c, e)
+			}
+			vcfg = &c
+		}
 		if ok && len(e.list) == 0 {
 			m, err := sim.NewModel(vcfg)
 			if err != nil {
@@ -127,6 +142,21 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 		}
 	}
 	return out
+}
+
+// overlay decodes a variant's partial block n onto dst, a copy of the
+// scenario's block: its unknown keys and wrong types are problems at path.
+func overlay[T any](n *yaml.Node, dst *T, path string, e *errs) bool {
+	before := len(e.list)
+	if n.Kind != yaml.MappingNode {
+		e.add(path, "must be a mapping of the keys to change")
+		return false
+	}
+	checkKeys(n, reflect.TypeFor[T](), path, e)
+	if err := n.Decode(dst); err != nil {
+		e.add(path, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return len(e.list) == before
 }
 
 func resolvePolicy(name string, params map[string]yaml.Node, path string, e *errs) (sim.PolicyChoice, bool) {
