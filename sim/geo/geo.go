@@ -30,6 +30,10 @@ type Atom struct {
 	shape orb.MultiPolygon // planar metres
 	bound orb.Bound
 	slabs *slabIndex // nil for an atom with few edges
+	// Its triangles are City.tris[triLo:triHi] (none if it could not be
+	// triangulated), covering more than the atom if triMore (UniformPoint).
+	triLo, triHi int32
+	triMore      bool
 }
 
 // Shape returns the atom's polygons in planar metres.
@@ -63,6 +67,10 @@ type City struct {
 
 	bound orb.Bound
 	index gridIndex
+	// Every atom's triangles, and by triangle the area of its atom's
+	// triangles up to it (UniformPoint).
+	tris   []triangle
+	triCum []float64
 }
 
 // GridSpec describes a generated city of rows × cols square cells.
@@ -155,6 +163,7 @@ func (c *City) Finish() error {
 	}
 	c.index = newGridIndex(c)
 	c.findNeighbours()
+	c.triangulateAtoms()
 	for i := range c.Posts {
 		c.Posts[i].Atom = c.Locate(c.Posts[i].At)
 	}

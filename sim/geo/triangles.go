@@ -1,0 +1,220 @@
+package geo
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// triangle is one triangle of an atom's triangulation: corner a and the
+// edge vectors u and v from it.
+type triangle struct{ ax, ay, ux, uy, vx, vy float64 }
+
+// area returns the triangle's area in square metres.
+func (t *triangle) area() float64 { return math.Abs(t.ux*t.vy-t.uy*t.vx) / 2 }
+
+// triangulate appends to tris the triangles of the outer rings of mp, by
+// ear clipping, and reports whether it could (false for a ring that
+// clipping does not cut into triangles of its area: degenerate in floating
+// point) and whether the triangles cover more than mp: where mp has holes,
+// or a ring touches itself around a sliver that the even-odd rule of
+// Locate leaves out (some triangle's centroid is outside). Cost: O(v²) for
+// a ring of v vertices.
+func triangulate(tris []triangle, mp orb.MultiPolygon) (_ []triangle, more, ok bool) {
+	for _, poly := range mp {
+		if len(poly) == 0 {
+			continue
+		}
+		more = more || len(poly) > 1
+		start := len(tris)
+		if tris, ok = clipEars(tris, poly[0]); !ok {
+			return tris, more, false
+		}
+		for _, t := range tris[start:] {
+			if !ringHolds(poly[0], Point{t.ax + (t.ux+t.vx)/3, t.ay + (t.uy+t.vy)/3}) {
+				more = true
+			}
+		}
+	}
+	return tris, more, true
+}
+
+// clipEars appends the triangles of a ring (closed or not, either
+// orientation) to tris. The ring must not cross itself; where it touches
+// itself at a vertex, each loop is cut apart and clipped on its own (a
+// small lobe turning the other way, as the outlines of real districts
+// have, is inside by the even-odd rule too).
+func clipEars(tris []triangle, ring orb.Ring) ([]triangle, bool) {
+	// The vertices, without the closing one or repeated neighbours.
+	var pts []orb.Point
+	for _, p := range ring {
+		if len(pts) == 0 || p != pts[len(pts)-1] {
+			pts = append(pts, p)
+		}
+	}
+	for len(pts) > 1 && pts[0] == pts[len(pts)-1] {
+		pts = pts[:len(pts)-1]
+	}
+	return clipLoops(tris, pts)
+}
+
+// signedArea returns the area of the ring through pts, positive when it
+// turns counter-clockwise.
+func signedArea(pts []orb.Point) float64 {
+	area := 0.0
+	for i := range pts {
+		p, q := pts[i], pts[(i+1)%len(pts)]
+		area += p[0]*q[1] - q[0]*p[1]
+	}
+	return area / 2
+}
+
+// clipLoops cuts the ring through pts at a vertex it passes twice, if any,
+// and clips each loop.
+func clipLoops(tris []triangle, pts []orb.Point) ([]triangle, bool) {
+	seen := make(map[orb.Point]int, len(pts))
+	for j, p := range pts {
+		i, twice := seen[p]
+		if !twice {
+			seen[p] = j
+			continue
+		}
+		loop := slices.Clone(pts[i:j])
+		rest := append(slices.Clone(pts[:i]), pts[j:]...)
+		var ok bool
+		if tris, ok = clipLoops(tris, loop); !ok {
+			return tris, false
+		}
+		return clipLoops(tris, rest)
+	}
+	if len(pts) < 3 {
+		return tris, false
+	}
+	area := signedArea(pts)
+	if area == 0 {
+		return tris, false
+	}
+	if area < 0 {
+		slices.Reverse(pts)
+		area = -area
+	}
+	return clipSimple(tris, pts, area)
+}
+
+// clipSimple appends the triangles of the simple counter-clockwise ring
+// through pts, of the given area, by ear clipping.
+func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, bool) {
+	n := len(pts)
+	prev, next := make([]int, n), make([]int, n)
+	for i := range n {
+		prev[i], next[i] = (i+n-1)%n, (i+1)%n
+	}
+	// cross is twice the signed area of (a, b, c): positive when c is to
+	// the left of a→b.
+	cross := func(a, b, c orb.Point) float64 {
+		return (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
+	}
+	start, sum := len(tris), 0.0
+	left, i, tries := n, 0, 0
+	for left > 3 {
+		if tries > left { // a whole turn without an ear
+			return tris[:start], false
+		}
+		p, q := prev[i], next[i]
+		a, b, c := pts[p], pts[i], pts[q]
+		turn := cross(a, b, c)
+		ear := turn == 0 // a straight or doubling-back vertex: no area
+		if turn > 0 {
+			ear = true
+			for j := next[q]; j != p; j = next[j] {
+				x := pts[j]
+				if cross(a, b, x) >= 0 && cross(b, c, x) >= 0 && cross(c, a, x) >= 0 {
+					ear = false // a vertex inside or on the triangle
+					break
+				}
+			}
+			if ear {
+				t := triangle{a[0], a[1], b[0] - a[0], b[1] - a[1], c[0] - a[0], c[1] - a[1]}
+				tris = append(tris, t)
+				sum += t.area()
+			}
+		}
+		if !ear {
+			i, tries = q, tries+1
+			continue
+		}
+		next[p], prev[q] = q, p
+		left--
+		i, tries = p, 0
+	}
+	a, b, c := pts[prev[i]], pts[i], pts[next[i]]
+	if t := (triangle{a[0], a[1], b[0] - a[0], b[1] - a[1], c[0] - a[0], c[1] - a[1]}); t.area() > 0 {
+		tris = append(tris, t)
+		sum += t.area()
+	}
+	// Ears of the ring's own area, or the ring was not simple.
+	if math.Abs(sum-area) > 1e-9*area {
+		return tris[:start], false
+	}
+	return tris, true
+}
+
+// UniformPoint returns a point drawn uniformly from atom i's area: a
+// triangle of the atom's triangulation (made by Finish) with probability
+// proportional to its area, then a point uniform in it, from three
+// uniforms of r. It is exact, and cheaper than RandomPoint's rejection from
+// the atom's box, which draws pairs until one falls inside and tests each.
+// Where the triangles cover more than the atom (holes: they cover the
+// outer ring), draws outside are rejected as RandomPoint rejects them (up
+// to 64 times, then RandomPoint); an atom that could not be triangulated
+// is drawn from by RandomPoint.
+//
+// RandomPoint remains what places incidents, so that the candidates of a
+// seed stay those of earlier versions; UniformPoint places patrol stops.
+func (c *City) UniformPoint(i int, r *rand.Rand) Point {
+	a := &c.Atoms[i]
+	lo, hi := int(a.triLo), int(a.triHi)
+	if lo == hi {
+		return c.RandomPoint(i, r)
+	}
+	cum := c.triCum[lo:hi]
+	for range 64 {
+		x := r.Float64() * cum[len(cum)-1]
+		k, _ := slices.BinarySearch(cum, x)
+		for k < len(cum)-1 && cum[k] <= x {
+			k++
+		}
+		t := &c.tris[lo+min(k, len(cum)-1)]
+		u, v := r.Float64(), r.Float64()
+		if u+v > 1 {
+			u, v = 1-u, 1-v
+		}
+		p := Point{t.ax + u*t.ux + v*t.vx, t.ay + u*t.uy + v*t.vy}
+		if !a.triMore || a.holds(p) {
+			return p
+		}
+	}
+	return c.RandomPoint(i, r)
+}
+
+// triangulateAtoms makes every atom's triangulation (UniformPoint).
+func (c *City) triangulateAtoms() {
+	c.tris, c.triCum = c.tris[:0], c.triCum[:0]
+	for i := range c.Atoms {
+		a := &c.Atoms[i]
+		lo := len(c.tris)
+		tris, more, ok := triangulate(c.tris, a.shape)
+		if !ok {
+			tris, more = tris[:lo], false
+		}
+		c.tris = tris
+		total := 0.0
+		for k := lo; k < len(c.tris); k++ {
+			total += c.tris[k].area()
+			c.triCum = append(c.triCum, total)
+		}
+		a.triLo, a.triHi, a.triMore = int32(lo), int32(len(c.tris)), more
+	}
+}
