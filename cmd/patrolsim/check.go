@@ -2,15 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/patrolsim/patrolsim/internal/inputs"
+	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
@@ -61,13 +67,19 @@ func (m *Main) baselineCmd() *cobra.Command {
 			}
 			out := f.out
 			if out == "" {
+				if err := plainName(s.File.Name); err != nil {
+					return usageError{fmt.Errorf("the scenario's name %q cannot name the baseline file: %v; give the file with -o", s.File.Name, err)}
+				}
 				out = s.File.Name + ".baseline.json"
+			}
+			if err := checkOutputFile(out, "baseline"); err != nil {
+				return err
 			}
 			b, _, err := makeBaseline(cmd, s, f.workers)
 			if err != nil {
 				return err
 			}
-			if err := writeBaseline(out, s, b); err != nil {
+			if err := writeBaseline(cmd.Context(), out, s, b); err != nil {
 				return err
 			}
 			if !f.quiet {
@@ -150,10 +162,15 @@ func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) erro
 	if c := s.CheckConfig(); c != nil && f.config == "" {
 		cfg = c // the scenario's check: block
 	}
+	if f.junit != "" {
+		if err := checkOutputFile(f.junit, "--junit"); err != nil {
+			return err
+		}
+	}
 	if f.config != "" {
-		data, err := os.ReadFile(f.config)
+		data, err := inputs.ReadFile(f.config, scenarios.MaxFileBytes)
 		if err != nil {
-			return usageError{fmt.Errorf("cannot read check file %s: %w", f.config, unwrapPathError(err))}
+			return usageError{fmt.Errorf("cannot read check file %s: %w", f.config, inputs.Reason(err))}
 		}
 		if cfg, err = results.ParseCheckConfig(f.config, data); err != nil {
 			return usageError{err}
@@ -183,7 +200,7 @@ func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) erro
 		return err
 	}
 	if base == nil { // --update of a baseline that does not exist yet
-		if err := writeBaseline(f.baseline, s, now); err != nil {
+		if err := writeBaseline(cmd.Context(), f.baseline, s, now); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.stderr, "patrolsim: no baseline %s yet: wrote it\n", f.baseline)
@@ -220,12 +237,12 @@ func (m *Main) check(cmd *cobra.Command, scenarioPath string, f checkFlags) erro
 		if err := os.MkdirAll(filepath.Dir(f.junit), 0o755); err != nil {
 			return err
 		}
-		if err := results.WriteFileAtomic(f.junit, report.WriteJUnit); err != nil {
+		if err := outputs.WriteFile(f.junit, report.WriteJUnit); err != nil {
 			return err
 		}
 	}
 	if f.update {
-		if err := writeBaseline(f.baseline, s, now); err != nil {
+		if err := writeBaseline(cmd.Context(), f.baseline, s, now); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.stderr, "patrolsim: baseline %s rewritten with this run\n", f.baseline)
@@ -271,15 +288,16 @@ func makeBaseline(cmd *cobra.Command, s *scenarios.Scenario, workers int) (*resu
 	return results.NewBaseline(res.Summary, hash, run.Version()), res.Summary, nil
 }
 
-// readBaseline reads a baseline file; with missingOK, a file that does not
-// exist gives nil and no error.
+// readBaseline reads a baseline file, bounded by the bytes actually read
+// (inputs.ReadFile: a FIFO or a device is refused); with missingOK, a file
+// that does not exist gives nil and no error.
 func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
-	data, err := os.ReadFile(name)
+	data, err := inputs.ReadFile(name, scenarios.MaxFileBytes)
 	if err != nil {
 		if missingOK && errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, usageError{fmt.Errorf("cannot read baseline %s: %w (make one with patrolsim baseline)", name, unwrapPathError(err))}
+		return nil, usageError{fmt.Errorf("cannot read baseline %s: %w (make one with patrolsim baseline)", name, inputs.Reason(err))}
 	}
 	b, err := results.ReadBaseline(name, bytes.NewReader(data))
 	if err != nil {
@@ -288,9 +306,13 @@ func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
 	return b, nil
 }
 
-// writeBaseline writes b to out atomically, refusing to replace the
-// scenario or one of its data files.
-func writeBaseline(out string, s *scenarios.Scenario, b *results.Baseline) error {
+// writeBaseline writes b to out atomically (outputs.WriteFile: the old
+// file or the new one after a crash, and no temporary left by an earlier
+// crash), refusing to replace the scenario or one of its data files. When
+// ctx is done first, nothing is written and ctx's error is returned; when
+// it is done meanwhile, the file is written and ctx's error returned, so
+// that an interrupted command never exits 0.
+func writeBaseline(ctx context.Context, out string, s *scenarios.Scenario, b *results.Baseline) error {
 	if o, err := os.Stat(out); err == nil {
 		for _, in := range run.Inputs(s) {
 			if i, err := os.Stat(in); err == nil && os.SameFile(i, o) {
@@ -298,18 +320,47 @@ func writeBaseline(out string, s *scenarios.Scenario, b *results.Baseline) error
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted before the baseline was written: %s is as it was: %w", out, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(out, b.WriteJSON)
+	if err := outputs.WriteFile(out, b.WriteJSON); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted; the baseline %s was written before it took effect: %w", out, err)
+	}
+	return nil
 }
 
-// unwrapPathError drops the operation and path of an *fs.PathError, which
-// the messages name already.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
+// checkOutputFile refuses, before any work, an output file path that names
+// a folder (what names the output in messages: "baseline", "--junit").
+func checkOutputFile(path, what string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageError{fmt.Errorf("%s %s is a folder; name a file", what, path)}
 	}
-	return err
+	return nil
+}
+
+// plainName checks that a scenario's name can be used as a file name in
+// the current folder: not empty, . or .., no folder separator or ':', no
+// control character (a newline), at most 200 bytes.
+func plainName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("it is empty")
+	case name == "." || name == "..":
+		return errors.New("it names a folder")
+	case len(name) > 200:
+		return errors.New("it is longer than 200 bytes")
+	case strings.ContainsAny(name, `/\:`):
+		return errors.New("it holds a folder separator or ':'")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return errors.New("it holds a control character (a newline, a tab)")
+	case !utf8.ValidString(name):
+		return errors.New("it is not valid UTF-8")
+	}
+	return nil
 }

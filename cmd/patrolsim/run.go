@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
@@ -76,10 +78,11 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 		return err
 	}
 	// Refused before the run, and again by Write.
-	if err := run.CheckNoOverwrite(f.out, s); err != nil {
+	if err := run.CheckOutput(f.out, s); err != nil {
 		return usageError{err}
 	}
 	start := time.Now()
+	ctx := cmd.Context()
 	var res *run.Result
 	var dec *run.Decision
 	if f.decide {
@@ -91,34 +94,38 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 				fmt.Fprintf(m.stderr, "replication %d: %d in contention: %s\n", r, len(alive), strings.Join(alive, ", "))
 			}
 		}
-		res, dec, err = run.ExecuteUntilDecided(cmd.Context(), s, run.Options{Workers: f.workers, Trace: f.trace},
+		res, dec, err = run.ExecuteUntilDecided(ctx, s, run.Options{Workers: f.workers, Trace: f.trace},
 			run.Decide{Delta: f.delta, Max: f.maxReps, Step: step})
 	} else {
-		res, err = run.Execute(cmd.Context(), s, run.Options{Workers: f.workers, Trace: f.trace})
+		res, err = run.Execute(ctx, s, run.Options{Workers: f.workers, Trace: f.trace})
 	}
 	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
 
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return err
-	}
-	if err := run.Write(f.out, s, res); err != nil {
-		var oe *run.OverwriteError
-		if errors.As(err, &oe) {
-			return usageError{err}
-		}
-		return err
-	}
+	var also func(stage string) error
 	if f.report {
-		in, err := report.Load(f.out)
-		if err != nil {
+		// The report is drawn in the staging folder: it is part of the set.
+		also = func(stage string) error {
+			in, err := report.Load(stage)
+			if err != nil {
+				return err
+			}
+			_, err = in.Write(report.Options{})
 			return err
 		}
-		if _, err := in.Write(report.Options{}); err != nil {
-			return err
+	}
+	if err := run.WriteWith(ctx, f.out, s, res, also); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted before the results were in place: %s is as it was: %w", f.out, err)
 		}
+		return outputError(err)
+	}
+	if ctx.Err() != nil {
+		// Interrupted while the set was swapped in: it is complete, but
+		// the run was asked to stop (exit status 130, not 0).
+		return fmt.Errorf("interrupted; the results were written to %s before it took effect: %w", f.out, context.Canceled)
 	}
 	if f.quiet {
 		return nil
@@ -153,6 +160,18 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	}
 	fmt.Fprintf(m.stdout, "\n%d runs, %d events in %.1fs; results in %s\n", len(res.Stats), res.Events(), elapsed.Seconds(), f.out)
 	return nil
+}
+
+// outputError marks the refusal of an output (a folder that cannot be
+// replaced, an output that would replace an input) as the user's: exit
+// status 2.
+func outputError(err error) error {
+	var oe *run.OverwriteError
+	var fe *outputs.Error
+	if errors.As(err, &oe) || errors.As(err, &fe) {
+		return usageError{err}
+	}
+	return err
 }
 
 // colorTerminal reports whether w is a terminal that wants colour: a

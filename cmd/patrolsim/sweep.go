@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/scenarios/sweep"
 )
 
@@ -73,11 +74,14 @@ func (m *Main) mergeCmd() *cobra.Command {
 			if len(journals) == 0 {
 				return usageError{fmt.Errorf("no journal-I-of-N.txt in %s", strings.Join(dirs, ", "))}
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
+			if err := sweep.Finalize(cmd.Context(), out, s, journals); err != nil {
+				if errors.Is(err, context.Canceled) {
+					return fmt.Errorf("interrupted before the merged files were in place: %s is as it was: %w", out, err)
+				}
+				return sweepError(err)
 			}
-			if err := sweep.Finalize(out, s, journals); err != nil {
-				return err
+			if cmd.Context().Err() != nil {
+				return fmt.Errorf("interrupted; the merged files were written to %s before it took effect: %w", out, context.Canceled)
 			}
 			fmt.Fprintf(m.stdout, "merged %d slice(s): %d items; results in %s\n", len(journals), s.Items(), out)
 			return nil
@@ -85,6 +89,20 @@ func (m *Main) mergeCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "sweep-out", "output folder (and where the slices' journals are)")
 	return cmd
+}
+
+// sweepError marks what is the user's to fix as such (exit status 2): a
+// journal of another sweep or that is not a journal, missing items, a
+// journal another sweep is writing, an output folder that cannot be
+// replaced.
+func sweepError(err error) error {
+	var je *sweep.JournalError
+	var be *sweep.BusyError
+	var fe *outputs.Error
+	if errors.Is(err, sweep.ErrChanged) || errors.Is(err, sweep.ErrIncomplete) || errors.As(err, &je) || errors.As(err, &be) || errors.As(err, &fe) {
+		return usageError{err}
+	}
+	return err
 }
 
 func compactStrings(xs []string) []string {
@@ -150,14 +168,16 @@ func (m *Main) sweep(cmd *cobra.Command, path string, f sweepFlags) error {
 	err = s.Run(cmd.Context(), sweep.Options{Out: f.out, Workers: f.workers, Shard: shard, Shards: shards,
 		Restart: f.restart, Progress: p.update})
 	p.finish()
-	if errors.Is(err, sweep.ErrChanged) {
-		return usageError{err}
+	if err == nil && cmd.Context().Err() != nil {
+		// Stopped as the final files were swapped in: they are complete,
+		// but the sweep was asked to stop (exit status 130, not 0).
+		err = cmd.Context().Err()
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(m.stderr, "patrolsim: interrupted; the finished items are kept: run the same command to continue")
 	}
 	if err != nil {
-		return err
+		return sweepError(err)
 	}
 	if !f.quiet {
 		what := "results in " + f.out

@@ -23,6 +23,9 @@ var mayImport = map[string][]string{
 	"internal/shareddata":  nil,
 	"internal/browsertest": nil,
 	"internal/arch":        nil,
+	"internal/inputs":      nil,
+	"internal/outputs":     nil,
+	"internal/suggest":     nil,
 
 	// sim: the engine and the model, nothing above it.
 	"sim/des":      nil,

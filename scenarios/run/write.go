@@ -2,6 +2,7 @@ package run
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -12,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
@@ -26,50 +28,75 @@ const (
 	ScenarioFile     = "scenario.yaml"
 )
 
-// Write puts res, a result of s, in the folder dir (which must exist) as
-// `patrolsim run` does, each file atomically (results.WriteFileAtomic):
-// details.json, results.json, replications.csv, trace.csv when res has a
-// trace (otherwise a trace.csv of an earlier run is removed: it would not
-// match these results), and scenario.yaml, the resolved scenario (Resolve),
-// with a built-in scenario's data files copied beside it. It first refuses,
-// with an *OverwriteError, a folder where an output would replace an input
-// (CheckNoOverwrite).
+// Folder is a run's output folder as one set of files written as a unit
+// (outputs.Folder): the files Write puts there. Earlier versions' files of
+// the same names are of the old set; a report drawn from it (report.html,
+// charts/) goes with it; other plain files stay.
+func Folder(dir string) outputs.Folder {
+	return outputs.Folder{Dir: dir, Set: "run's results", Known: []string{DetailsFile, ResultsFile, ReplicationsFile, TraceFile, ScenarioFile},
+		Derived: []string{"report.html", "charts"}}
+}
+
+// Write puts res, a result of s, in the folder dir as `patrolsim run`
+// does, as one set (Folder): details.json, results.json, replications.csv,
+// trace.csv when res has a trace, and scenario.yaml, the resolved scenario
+// (Resolve), with a built-in scenario's data files copied beside it. The
+// set is staged beside dir and swapped in at once, so a crash at any
+// moment leaves dir with the previous run's complete set or this one's,
+// never a mixture (docs/guarantees.md); a trace.csv or a report of the
+// previous run goes with it. It first refuses, with an *OverwriteError, a
+// folder where an output would replace an input (CheckNoOverwrite), and,
+// with an *outputs.Error, a folder that cannot be replaced as a whole.
 func Write(dir string, s *scenarios.Scenario, res *Result) error {
-	if err := CheckNoOverwrite(dir, s); err != nil {
-		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, DetailsFile), res.Details.WriteJSON); err != nil {
-		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, ResultsFile), res.Summary.WriteJSON); err != nil {
-		return err
-	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, ReplicationsFile), res.Summary.WriteCSV); err != nil {
-		return err
-	}
-	if res.Trace != nil {
-		if err := results.WriteFileAtomic(filepath.Join(dir, TraceFile), func(w io.Writer) error {
-			return results.WriteTrace(w, s.Variants, res.Trace)
-		}); err != nil {
-			return err
-		}
-	} else if err := os.Remove(filepath.Join(dir, TraceFile)); err != nil && !os.IsNotExist(err) {
+	return WriteWith(context.Background(), dir, s, res, nil)
+}
+
+// WriteWith is Write, stopped when ctx is done before the set is in place
+// (dir is left as it was; ctx's error is returned), and with also, if set,
+// called with the staging folder once the run's files are in it: files it
+// writes there (a report drawn from them) are part of the set.
+func WriteWith(ctx context.Context, dir string, s *scenarios.Scenario, res *Result, also func(stage string) error) error {
+	if err := CheckOutput(dir, s); err != nil {
 		return err
 	}
 	doc, beside, err := Resolve(s, ResolveOptions{})
 	if err != nil {
 		return err
 	}
-	for _, f := range beside {
-		if err := writeBytes(filepath.Join(dir, f.Name), f.Data); err != nil {
+	return Folder(dir).Write(ctx, func(stage string) error {
+		if err := outputs.WriteNew(filepath.Join(stage, DetailsFile), res.Details.WriteJSON); err != nil {
 			return err
 		}
-	}
-	return writeBytes(filepath.Join(dir, ScenarioFile), doc)
+		if err := outputs.WriteNew(filepath.Join(stage, ResultsFile), res.Summary.WriteJSON); err != nil {
+			return err
+		}
+		if err := outputs.WriteNew(filepath.Join(stage, ReplicationsFile), res.Summary.WriteCSV); err != nil {
+			return err
+		}
+		if res.Trace != nil {
+			if err := outputs.WriteNew(filepath.Join(stage, TraceFile), func(w io.Writer) error {
+				return results.WriteTrace(w, s.Variants, res.Trace)
+			}); err != nil {
+				return err
+			}
+		}
+		for _, f := range beside {
+			if err := writeBytes(filepath.Join(stage, f.Name), f.Data); err != nil {
+				return err
+			}
+		}
+		if err := writeBytes(filepath.Join(stage, ScenarioFile), doc); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(stage)
+		}
+		return nil
+	})
 }
 
 func writeBytes(path string, data []byte) error {
-	return results.WriteFileAtomic(path, func(w io.Writer) error {
+	return outputs.WriteNew(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
@@ -224,22 +251,38 @@ func (e *OverwriteError) Error() string {
 	return fmt.Sprintf("output folder %s: writing %s would overwrite the input %s; choose another folder with -o", e.Dir, e.Output, e.Input)
 }
 
-// CheckNoOverwrite returns an *OverwriteError when a file Write puts in dir
-// already exists and is the scenario or one of its data files (Inputs), and
-// nil otherwise.
+// CheckOutput refuses, before a run, an output folder Write would refuse:
+// one where an output would replace an input (*OverwriteError), and one
+// that cannot be replaced as a whole (*outputs.Error: a file, the current
+// folder, a folder holding folders that are not a run's).
+func CheckOutput(dir string, s *scenarios.Scenario) error {
+	if err := Folder(dir).Check(); err != nil {
+		return err
+	}
+	return CheckNoOverwrite(dir, s)
+}
+
+// CheckNoOverwrite returns an *OverwriteError when a file Write would
+// replace or take out of dir (the previous run's set, a report drawn from
+// it, the files it writes) is the scenario or one of its data files
+// (Inputs), and nil otherwise.
 func CheckNoOverwrite(dir string, s *scenarios.Scenario) error {
 	inputs := Inputs(s)
 	if len(inputs) == 0 {
 		return nil
 	}
-	for _, out := range []string{ResultsFile, DetailsFile, ReplicationsFile, ScenarioFile, TraceFile} {
-		o, err := os.Stat(filepath.Join(dir, out))
+	dropped, err := Folder(dir).Dropped([]string{ResultsFile, DetailsFile, ReplicationsFile, ScenarioFile, TraceFile})
+	if err != nil {
+		return err
+	}
+	for _, out := range dropped {
+		o, err := os.Stat(out)
 		if err != nil {
 			continue
 		}
 		for _, in := range inputs {
 			if i, err := os.Stat(in); err == nil && os.SameFile(i, o) {
-				return &OverwriteError{dir, out, in}
+				return &OverwriteError{dir, filepath.Base(out), in}
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,13 +8,15 @@ import (
 	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/patrolsim/patrolsim/internal/inputs"
+	"github.com/patrolsim/patrolsim/internal/suggest"
 	"github.com/patrolsim/patrolsim/internal/yamlnode"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
@@ -84,6 +85,96 @@ type Sweep struct {
 	builtin  fs.FS     // the base's folder when built in
 }
 
+// fileKeys are the keys of a sweep file, in the order of File.
+var fileKeys = []string{"version", "name", "scenario", "design", "points", "seed", "replications", "params"}
+
+// decodeFile reads the sweep file's mapping into f, collecting every
+// problem with its line: unknown keys (with the key probably meant), and
+// values of the wrong kind, in the file's words, not Go's.
+func decodeFile(path string, root *yaml.Node, f *File) error {
+	var errs []error
+	bad := func(line int, format string, args ...any) { errs = append(errs, errorf(path, line, format, args...)) }
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		scalar := func() bool {
+			if v.Kind != yaml.ScalarNode {
+				bad(v.Line, "%s: must be a single value (got a %s)", k.Value, yamlnode.KindName(v))
+				return false
+			}
+			return true
+		}
+		whole := func(dst any, what string) {
+			if scalar() && (v.ShortTag() != "!!int" || v.Decode(dst) != nil) {
+				bad(v.Line, "%s: must be %s (got %s)", k.Value, what, inputs.Excerpt([]byte(v.Value), 40))
+			}
+		}
+		switch k.Value {
+		case "version":
+			whole(&f.Version, "1")
+		case "points":
+			whole(&f.Points, "a whole number")
+		case "replications":
+			whole(&f.Replications, "a whole number")
+		case "seed":
+			whole(&f.Seed, "a whole number from 0 to 18446744073709551615")
+		case "name":
+			if scalar() {
+				f.Name = v.Value
+			}
+		case "scenario":
+			if scalar() {
+				f.Scenario = v.Value
+			}
+		case "design":
+			if scalar() {
+				f.Design = v.Value
+			}
+		case "params":
+			f.Params = *v
+		default:
+			msg := fmt.Sprintf("unknown key %q", k.Value)
+			if c := suggest.Closest(k.Value, fileKeys); c != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", c)
+			} else {
+				msg += " (the keys are " + strings.Join(fileKeys, ", ") + ")"
+			}
+			bad(k.Line, "%s", msg)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// syntaxError turns a YAML syntax error of the sweep file into a message
+// with its line, worded as the scenario loader words them (a tab, a
+// control character, an undefined alias).
+func syntaxError(path string, data []byte, err error) error {
+	if _, lerr := scenarios.Load(path, data, noFiles{}); lerr != nil {
+		var se *scenarios.Error
+		if errors.As(lerr, &se) {
+			for _, p := range se.Problems {
+				if p.Path == "" && p.Line > 0 {
+					return errorf(path, p.Line, "%s", p.Msg)
+				}
+			}
+		}
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return errorf(path, line, "%s", strings.TrimSpace(msg[len(m[0]):]))
+	}
+	return errorf(path, 0, "%s", msg)
+}
+
+var yamlLineRE = regexp.MustCompile(`^line (\d+):`)
+
+// noFiles is a file system without files.
+type noFiles struct{}
+
+func (noFiles) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
 // errorf makes an error naming the sweep file and a line.
 func errorf(path string, line int, format string, args ...any) error {
 	if line > 0 {
@@ -96,22 +187,20 @@ func errorf(path string, line int, format string, args ...any) error {
 // parameter paths and every point's scenario. Errors name the sweep file's
 // lines.
 func Load(path string) (*Sweep, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputs.ReadFile(path, scenarios.MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read sweep file %s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot read sweep file %s: %w", path, inputs.Reason(err))
 	}
 	s := &Sweep{Path: path, File: File{Version: 1, Design: "grid", Seed: 1}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, syntaxError(path, data, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, errorf(path, 1, "a sweep file is a mapping (version, scenario, design, params)")
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s.File); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	if err := decodeFile(path, doc.Content[0], &s.File); err != nil {
+		return nil, err
 	}
 	f := &s.File
 	var errs []error
@@ -162,10 +251,10 @@ func Load(path string) (*Sweep, error) {
 		if !filepath.IsAbs(s.basePath) {
 			s.basePath = filepath.Join(filepath.Dir(path), s.basePath)
 		}
-		baseData, err = os.ReadFile(s.basePath)
+		baseData, err = inputs.ReadFile(s.basePath, scenarios.MaxFileBytes)
 	}
 	if err != nil {
-		return nil, errorf(path, line("scenario"), "scenario: %v", err)
+		return nil, errorf(path, line("scenario"), "scenario: cannot read %s: %v", s.basePath, inputs.Reason(err))
 	}
 	if s.Base, err = s.loadScenario(baseData); err != nil {
 		return nil, fmt.Errorf("%s: the base scenario is invalid:\n%w", path, err)

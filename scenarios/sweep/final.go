@@ -1,8 +1,10 @@
 package sweep
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/patrolsim/patrolsim/internal/inputs"
+	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/results"
 )
 
@@ -28,27 +32,70 @@ type located struct {
 	length  int
 }
 
+// ErrIncomplete is returned when the journals do not hold every item.
+var ErrIncomplete = errors.New("items are missing")
+
+// Folder is a sweep's output folder as a set of files written as a unit
+// (outputs.Folder): the final files; its journals and other plain files
+// are carried over, a report drawn from the old files goes with them.
+func Folder(dir string) outputs.Folder {
+	return outputs.Folder{Dir: dir, Set: "sweep's results", Known: []string{RowsFile, ParquetFile, PointsFile, MetaFile},
+		Derived: []string{"report.html", "charts"}}
+}
+
 // Finalize writes the final files of s into out from the journals, which
-// together must hold every item exactly once and belong to s (its hash).
-// The files depend only on the items' results, not on how they were split
-// or in which order they finished.
-func Finalize(out string, s *Sweep, journals []string) error {
+// together must hold every item exactly once (an item twice with the same
+// values counts once) and belong to s (its hash). The files depend only on
+// the items' results, not on how they were split or in which order they
+// finished. They are written as one set (Folder): a crash leaves the old
+// set or the new one. A journal a sweep is still writing is refused
+// (*BusyError), a journal that is not one is a *JournalError, missing
+// items are ErrIncomplete. When ctx is done before the new set is in
+// place, the old one stays and ctx's error is returned.
+func Finalize(ctx context.Context, out string, s *Sweep, journals []string) error {
+	files := make([]*os.File, len(journals))
+	infos := make([]os.FileInfo, len(journals))
+	for k, path := range journals {
+		f, err := inputs.Open(path)
+		if err != nil {
+			var nr *inputs.NotRegularError
+			if errors.As(err, &nr) {
+				return &JournalError{Path: path, Msg: nr.Error()}
+			}
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		for j := range k {
+			if os.SameFile(st, infos[j]) {
+				return fmt.Errorf("%s and %s are the same journal, given twice", journals[j], path)
+			}
+		}
+		infos[k] = st
+		unlock, err := lockJournal(f, path, false)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		files[k] = f
+	}
+	return s.finalize(ctx, out, files, journals)
+}
+
+// finalize is Finalize of journals already open (and locked).
+func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, journals []string) error {
 	want := s.header(Options{Shards: 1})
 	loc := make([]located, s.Items())
 	for i := range loc {
 		loc[i].journal = -1
 	}
-	files := make([]*os.File, len(journals))
 	shards := -1
 	seenShard := map[int]string{}
 	for k, path := range journals {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		files[k] = f
-		err = scanJournal(f, func(h header, item int, line string, end int64) error {
+		_, h, err := scanJournal(files[k], path, func(h header, item int, line string, end int64) error {
 			if item < 0 {
 				hh := h
 				hh.Shard, hh.Shards = 0, 1
@@ -65,14 +112,27 @@ func Finalize(out string, s *Sweep, journals []string) error {
 				seenShard[h.Shard] = path
 				return nil
 			}
-			if loc[item].journal >= 0 {
-				return fmt.Errorf("%s: item %d appears twice", path, item)
+			off := end - int64(len(line))
+			if l := loc[item]; l.journal >= 0 {
+				// Recorded twice: results are deterministic, so the
+				// same values are harmless; others are not.
+				prev := make([]byte, l.length)
+				if _, err := files[l.journal].ReadAt(prev, l.off); err != nil {
+					return err
+				}
+				if string(prev) != line {
+					return &JournalError{Path: path, Msg: fmt.Sprintf("item %d is recorded twice with different values (also in %s): the journals mix two runs", item, journals[l.journal])}
+				}
+				return nil
 			}
-			loc[item] = located{k, end - int64(len(line)), len(line)}
+			loc[item] = located{k, off, len(line)}
 			return nil
 		})
 		if err != nil {
 			return err
+		}
+		if h == nil {
+			return &JournalError{Path: path, Msg: "no journal header: the file is empty or was cut short before a sweep recorded anything in it"}
 		}
 	}
 	missing := 0
@@ -82,7 +142,7 @@ func Finalize(out string, s *Sweep, journals []string) error {
 		}
 	}
 	if missing > 0 {
-		return fmt.Errorf("%d of %d items are missing (run the missing slices, or the sweep again, first)", missing, len(loc))
+		return fmt.Errorf("%w: %d of %d (run the missing slices, or the sweep again, first)", ErrIncomplete, missing, len(loc))
 	}
 	nv, nm := len(want.Variants), len(want.Metrics)
 	read := func(i int) ([][]float64, error) {
@@ -93,8 +153,17 @@ func Finalize(out string, s *Sweep, journals []string) error {
 		}
 		return parseLine(string(buf), nv, nm)
 	}
+	return Folder(out).Write(ctx, func(stage string) error {
+		return s.writeFinal(stage, want, read)
+	})
+}
+
+// writeFinal writes the final files into dir, reading item i's values with
+// read.
+func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error)) error {
+	nv, nm := len(want.Variants), len(want.Metrics)
 	R := s.Replications
-	if err := results.WriteFileAtomic(filepath.Join(out, RowsFile), func(w io.Writer) error {
+	if err := outputs.WriteNew(filepath.Join(dir, RowsFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		head := []string{"point", "replication", "variant"}
 		for _, p := range s.Params {
@@ -129,12 +198,12 @@ func Finalize(out string, s *Sweep, journals []string) error {
 	}); err != nil {
 		return err
 	}
-	if err := results.WriteFileAtomic(filepath.Join(out, ParquetFile), func(w io.Writer) error {
+	if err := outputs.WriteNew(filepath.Join(dir, ParquetFile), func(w io.Writer) error {
 		return writeParquet(w, s, want, read)
 	}); err != nil {
 		return err
 	}
-	if err := results.WriteFileAtomic(filepath.Join(out, PointsFile), func(w io.Writer) error {
+	if err := outputs.WriteNew(filepath.Join(dir, PointsFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		head := []string{"point", "variant"}
 		for _, p := range s.Params {
@@ -185,7 +254,7 @@ func Finalize(out string, s *Sweep, journals []string) error {
 	}); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(filepath.Join(out, MetaFile), func(w io.Writer) error {
+	return outputs.WriteNew(filepath.Join(dir, MetaFile), func(w io.Writer) error {
 		meta := Meta{Sweep: s.Hash, Scenario: s.File.Scenario, Design: s.File.Design, Replications: R, Items: s.Items(), Variants: want.Variants}
 		for _, p := range s.Params {
 			meta.Params = append(meta.Params, p.Path)

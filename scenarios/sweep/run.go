@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/patrolsim/patrolsim/internal/inputs"
+	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
@@ -74,7 +76,9 @@ var ErrChanged = errors.New("the sweep or its scenario changed since the partial
 // Run runs the items of one slice that its journal does not hold yet,
 // recording each durably as it finishes, and, when the sweep is one slice,
 // writes the final files. Interrupted (ctx done), it returns ctx's error
-// and a later Run continues where it stopped.
+// and a later Run continues where it stopped. Another sweep writing the
+// same journal is refused (*BusyError); an output folder that cannot be
+// replaced as a whole is refused before anything runs (*outputs.Error).
 func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	if opt.Shards < 1 {
 		opt.Shards = 1
@@ -82,17 +86,20 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	if opt.Shard < 0 || opt.Shard >= opt.Shards {
 		return fmt.Errorf("shard %d of %d: must be from 0 to %d", opt.Shard, opt.Shards, opt.Shards-1)
 	}
+	if err := Folder(opt.Out).Check(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return err
 	}
-	jpath := filepath.Join(opt.Out, JournalName(opt.Shard, opt.Shards))
-	if opt.Restart {
-		if err := os.Remove(jpath); err != nil && !os.IsNotExist(err) {
-			return err
-		}
+	// What writes of the final files stopped by a crash left beside the
+	// folder goes (the files themselves are whole, old or new).
+	if err := outputs.Clean(opt.Out); err != nil {
+		return err
 	}
+	jpath := filepath.Join(opt.Out, JournalName(opt.Shard, opt.Shards))
 	want := s.header(opt)
-	j, done, err := openJournal(jpath, want)
+	j, done, err := openJournal(jpath, want, opt.Restart)
 	if err != nil {
 		return err
 	}
@@ -118,7 +125,9 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	if opt.Shards == 1 {
-		return Finalize(opt.Out, s, []string{jpath})
+		// The journal is read through its locked descriptor: closing
+		// another one would release the lock (lockJournal).
+		return s.finalize(ctx, opt.Out, []*os.File{j.f}, []string{jpath})
 	}
 	return nil
 }
@@ -256,9 +265,12 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	return b.String(), nil
 }
 
-// journal is an append-only file of finished items, synced after each.
+// journal is an append-only file of finished items, synced after each,
+// locked for the run (lockJournal).
 type journal struct {
-	f *os.File
+	f      *os.File
+	path   string
+	unlock func()
 }
 
 func (j *journal) append(line string) error {
@@ -268,59 +280,94 @@ func (j *journal) append(line string) error {
 	return j.f.Sync()
 }
 
-func (j *journal) Close() error { return j.f.Close() }
+func (j *journal) Close() error {
+	err := j.f.Close()
+	j.unlock()
+	return err
+}
 
-// openJournal opens (or creates) a journal, checks that it belongs to the
-// sweep described by want, drops a last line cut short by a crash, and
-// returns the items it holds.
-func openJournal(path string, want header) (*journal, map[int]bool, error) {
-	done := map[int]bool{}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+// MaxJournalLine bounds a journal line in bytes: an item line is about 20
+// bytes a metric and variant, far below it; a file with a longer line is
+// not a journal.
+const MaxJournalLine = 1 << 20
+
+// JournalError is a journal that cannot be read as one: the file, the line
+// (1-based, 0 for the whole file) and what is wrong.
+type JournalError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *JournalError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return e.Path + ": " + e.Msg
+}
+
+// openJournal opens (or creates) a journal for appending and locks it;
+// checks that it belongs to the sweep described by want; drops a last line
+// cut short or garbled by a crash (a torn header too: the journal then
+// starts again from its header, nothing else was recorded); and returns
+// the items it holds. A journal another sweep is writing is refused
+// (*BusyError).
+func openJournal(path string, want header, restart bool) (*journal, map[int]bool, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, nil, &JournalError{Path: path, Msg: (&inputs.NotRegularError{Kind: "not a file"}).Error()}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := f.Stat()
+	unlock, err := lockJournal(f, path, true)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
-	wantLine, _ := json.Marshal(want)
-	if st.Size() == 0 {
-		if _, err := f.Write(append(wantLine, '\n')); err == nil {
-			err = f.Sync()
-		}
-		if err != nil {
-			f.Close()
-			return nil, nil, err
-		}
-		return &journal{f}, done, nil
+	j := &journal{f: f, path: path, unlock: unlock}
+	done := map[int]bool{}
+	fail := func(err error) (*journal, map[int]bool, error) {
+		j.Close()
+		return nil, nil, err
 	}
-	var good int64
-	err = scanJournal(f, func(h header, item int, line string, end int64) error {
+	if restart {
+		// Under the lock: a sweep still writing it is refused first.
+		if err := f.Truncate(0); err != nil {
+			return fail(err)
+		}
+	}
+	good, h, err := scanJournal(f, path, func(h header, item int, line string, end int64) error {
 		if item < 0 {
 			if !sameSweep(h, want) {
 				return fmt.Errorf("%s: %w: refusing to mix results (run with --restart to start over)", path, ErrChanged)
 			}
-		} else {
-			done[item] = true
+			return nil
 		}
-		good = end
+		done[item] = true
 		return nil
 	})
 	if err != nil {
-		f.Close()
-		return nil, nil, err
+		return fail(err)
 	}
-	// A crash may leave a last line without its newline: cut it off.
-	if err := f.Truncate(good); err != nil {
-		f.Close()
-		return nil, nil, err
+	st, err := f.Stat()
+	if err != nil {
+		return fail(err)
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
-		f.Close()
-		return nil, nil, err
+	if st.Size() > good {
+		// A crash may leave a last line without its newline, or garbled:
+		// cut it off (a torn header with it: the journal starts again).
+		if err := f.Truncate(good); err != nil {
+			return fail(err)
+		}
 	}
-	return &journal{f}, done, nil
+	if h == nil {
+		wantLine, _ := json.Marshal(want)
+		if err := j.append(string(wantLine) + "\n"); err != nil {
+			return fail(err)
+		}
+	}
+	return j, done, nil
 }
 
 func sameSweep(a, b header) bool {
@@ -329,44 +376,80 @@ func sameSweep(a, b header) bool {
 }
 
 // scanJournal reads a journal from the start: fn gets the header (item −1)
-// and then each complete item line with the offset just after it. A last
-// line without a newline is not passed.
-func scanJournal(r io.ReadSeeker, fn func(h header, item int, line string, end int64) error) error {
+// and then each item line with the offset just after it. It returns the
+// offset after the last good line and the header (nil when the journal
+// holds none: empty, or a first line cut short or garbled with nothing
+// after it, as a crash while it was written leaves it). A last line
+// without its newline, or garbled with nothing after it, is torn by a
+// crash and left out; a bad line before other lines is a *JournalError.
+// Item lines are checked in full (item number, variants, metrics).
+func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line string, end int64) error) (int64, *header, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return err
+		return 0, nil, err
 	}
-	br := bufio.NewReaderSize(r, 1<<16)
-	var h header
-	var off int64
-	first := true
+	br := bufio.NewReaderSize(inputs.LineLimit(r, MaxJournalLine), 1<<16)
+	var (
+		h    *header
+		good int64
+		n    int
+		bad  *JournalError // a garbled line: fatal unless it is the last
+	)
 	for {
 		line, err := br.ReadString('\n')
+		var lt *inputs.LineTooLongError
+		if errors.As(err, &lt) {
+			return 0, nil, &JournalError{Path: path, Line: lt.Line, Msg: fmt.Sprintf("a line longer than %s: not a sweep journal", inputs.Size(MaxJournalLine))}
+		}
 		if err == io.EOF {
-			return nil // a partial last line (or none) is ignored
+			return good, h, nil // a partial last line (or none) is torn
 		}
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		off += int64(len(line))
-		if first {
-			first = false
-			if err := json.Unmarshal([]byte(line), &h); err != nil {
-				return fmt.Errorf("not a sweep journal (first line: %v)", err)
+		n++
+		if bad != nil {
+			return 0, nil, bad
+		}
+		if h == nil {
+			var hh header
+			if err := json.Unmarshal([]byte(line), &hh); err != nil || !strings.HasPrefix(hh.Sweep, "sha256:") || hh.Items < 1 || hh.Shards < 1 {
+				bad = &JournalError{Path: path, Line: n, Msg: "not a sweep journal: the first line is not a journal header (it starts " + inputs.Excerpt([]byte(line), 40) + ")"}
+				continue
 			}
-			if err := fn(h, -1, "", off); err != nil {
-				return err
+			if err := fn(hh, -1, "", good+int64(len(line))); err != nil {
+				return 0, nil, err
 			}
+			h = &hh
+			good += int64(len(line))
 			continue
 		}
-		tab := strings.IndexByte(line, '\t')
-		item, err := strconv.Atoi(line[:max(tab, 0)])
-		if tab < 0 || err != nil || item < 0 || item >= h.Items {
-			return fmt.Errorf("corrupt journal line at byte %d", off-int64(len(line)))
+		item, err := checkLine(line, *h)
+		if err != nil {
+			bad = &JournalError{Path: path, Line: n, Msg: "corrupt journal line: " + err.Error() + " (run with --restart to start over)"}
+			continue
 		}
-		if err := fn(h, item, line, off); err != nil {
-			return err
+		good += int64(len(line))
+		if err := fn(*h, item, line, good); err != nil {
+			return 0, nil, err
 		}
 	}
+}
+
+// checkLine reads an item line of a journal with header h: its item
+// number and values.
+func checkLine(line string, h header) (int, error) {
+	num, _, ok := strings.Cut(line, "\t")
+	item, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return 0, fmt.Errorf("it starts %s, not an item number and a tab", inputs.Excerpt([]byte(line), 20))
+	}
+	if item < 0 || item >= h.Items {
+		return 0, fmt.Errorf("item %d, but the sweep has items 0 to %d", item, h.Items-1)
+	}
+	if _, err := parseLine(line, len(h.Variants), len(h.Metrics)); err != nil {
+		return 0, err
+	}
+	return item, nil
 }
 
 // parseLine turns a journal line back into values by variant.
@@ -385,7 +468,7 @@ func parseLine(line string, nv, nm int) ([][]float64, error) {
 		for k, f := range fields {
 			x, err := strconv.ParseFloat(f, 64)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
 			}
 			out[v][k] = x
 		}

@@ -82,7 +82,12 @@ func TestLoadErrors(t *testing.T) {
 		{"invalid value", strings.Replace(gridSweep, "[6, 8]", "[6, -1]", 1), "sweep.yaml:6: params.units[car].count: the value -1 makes the scenario invalid: units[0].count: must be between 0 and 100000 (got -1)"},
 		{"bad design", strings.Replace(gridSweep, "design: grid", "design: sobol", 1), `sweep.yaml:3: design: must be grid, random or latin (got "sobol")`},
 		{"range in a grid", strings.Replace(gridSweep, "[6, 8]", "{min: 4, max: 8}", 1), "sweep.yaml:6: params.units[car].count: a grid needs a list of values, or a range with steps"},
-		{"unknown key", gridSweep + "colour: red\n", "field colour not found"},
+		{"unknown key", gridSweep + "colour: red\n", `sweep.yaml:9: unknown key "colour" (the keys are version, name, scenario, design, points, seed, replications, params)`},
+		{"typo", strings.Replace(gridSweep, "design:", "desing:", 1), `sweep.yaml:3: unknown key "desing" (did you mean "design"?)`},
+		{"not a number", strings.Replace(gridSweep, "replications: 3", "replications: three", 1), `sweep.yaml:4: replications: must be a whole number (got "three")`},
+		{"seed too large", gridSweep + "seed: 1234567890123456789012\n", `sweep.yaml:9: seed: must be a whole number from 0 to 18446744073709551615 (got "1234567890123456789012")`},
+		{"tab", strings.Replace(gridSweep, "  units[car].squad", "\tunits[car].squad", 1), "sweep.yaml:7: a tab character: YAML indents with spaces, never tabs"},
+		{"syntax", gridSweep + "points: [1\n", "sweep.yaml:9: did not find expected"},
 		{"no scenario", strings.Replace(gridSweep, "scenario: builtin:grid\n", "", 1), "scenario: missing"},
 	}
 	for _, tc := range cases {
@@ -207,16 +212,16 @@ func TestRunDeterministicResumableSharded(t *testing.T) {
 		}
 		journals = append(journals, filepath.Join(sh, JournalName(i, 3)))
 		if i < 2 {
-			if err := Finalize(sh, s, journals); err == nil || !strings.Contains(err.Error(), "missing") {
+			if err := Finalize(ctx, sh, s, journals); err == nil || !strings.Contains(err.Error(), "missing") {
 				t.Fatalf("merge of %d slices: %v, want items missing", i+1, err)
 			}
 		}
 	}
-	if err := Finalize(sh, s, journals); err != nil {
+	if err := Finalize(ctx, sh, s, journals); err != nil {
 		t.Fatal(err)
 	}
 	sameFiles(t, want, files(t, sh), "sharded")
-	if err := Finalize(sh, s, append(journals, journals[0])); err == nil {
+	if err := Finalize(ctx, sh, s, append(journals, journals[0])); err == nil {
 		t.Error("a slice given twice was accepted")
 	}
 }
