@@ -8,12 +8,14 @@
 // (time, priority, eid) entries), so a run is deterministic.
 //
 // Invariants: Now never decreases; an event is never scheduled in the past.
-// Costs: Schedule and Step are O(log n) in the number of pending events and
-// do not allocate once the queue has grown to its working size. There is no
+// Costs: Schedule and Step are O(1) amortized on well-spread event times
+// (a calendar queue that refits itself as the density of events changes:
+// queue.go) and do not allocate once the queue has grown to its working
+// size. There is no
 // package-level state and no goroutine: each replication owns one Engine, and
 // independent Engines may run in parallel.
 //
 // Cancellation is left to the caller: a handler that wants to cancel an event
 // stores a generation number in the event's arguments and ignores stale ones
-// when they pop; this keeps the queue a plain array heap.
+// when they pop; this keeps the queue a plain calendar of values.
 package des

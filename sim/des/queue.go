@@ -3,32 +3,35 @@ package des
 import "slices"
 
 // queue is a monotone priority queue of events ordered by (Time, seq): a
-// calendar of time buckets in front of a small binary heap, after Brown's
+// calendar of time buckets in front of a short sorted run, after Brown's
 // calendar queue (CACM 31(10), 1988) and the ladder queue of Tang, Goh and
 // Thng (ACM TOMACS 15(3), 2005), simplified.
 //
-//   - heap holds every event in the current bucket, as a binary heap;
+//   - front[head:] holds every event in the current bucket, sorted (the
+//     ladder queue's bottom);
 //   - buckets[cur+1 .. nb-1] hold later events, unsorted, each bucket
 //     covering width w seconds from base;
 //   - far holds events at or after end = base + nb*w, unsorted.
 //
-// Because bucket indices are a monotone function of time, every event in the
-// heap precedes every event in a later bucket, which precedes every event in
-// far. When the heap runs dry the next non-empty bucket is heapified; when the
-// buckets run out, far is re-spread over a new calendar whose width is fitted
-// to the density of its earliest quarter. Push and pop are O(1) amortized on
-// well-spread event times; the worst case (all events in one bucket) is the
-// binary heap's O(log n). Events are never compared by anything but
-// (Time, seq), so the order is exact and deterministic.
+// Because bucket indices are a monotone function of time, every event in
+// front precedes every event in a later bucket, which precedes every event
+// in far. When front runs dry the next non-empty bucket is sorted into it;
+// when the buckets run out, far is re-spread over a new calendar whose
+// width is fitted to the density of its earliest events. Pop is O(1); push
+// is O(1) amortized on well-spread event times, and an event for the
+// current bucket is inserted in order, from the back (a bucket holds a few
+// events). Events are never compared by anything but (Time, seq), so the
+// order is exact and deterministic.
 //
 // A calendar fitted when events were sparse (at night, say) has buckets too
-// wide for a busier time that follows, and its heap grows with every event
-// of a bucket. When the heap holds more than heapLimit events the whole
-// queue is re-spread over a calendar fitted to the density of the moment
-// (O(n) once per change of density); a heap that is still large after that
-// (events at one instant) raises the limit until it drains.
+// wide for a busier time that follows, and its front grows with every event
+// of a bucket. When front holds more than frontLimit events the whole queue
+// is re-spread over a calendar fitted to the density of the moment (O(n)
+// once per change of density); a front still large after that (events at
+// one instant) raises the limit until it drains.
 type queue struct {
-	heap    []Event
+	front   []Event
+	head    int // front[:head] have popped
 	buckets [][]Event
 	far     []Event
 	cur, nb int
@@ -36,27 +39,74 @@ type queue struct {
 	end     float64
 	n       int
 	sample  []float64
-	limit   int // heap size that makes push or fill re-spread the queue
+	limit   int // front size that makes push or fill re-spread the queue
 }
 
-// heapLimit is the heap size above which the queue is re-spread.
-const heapLimit = 32
+// frontLimit is the size of front above which the queue is re-spread.
+const frontLimit = 32
 
 func (q *queue) init(sizeHint int) {
-	q.heap = make([]Event, 0, 64)
+	q.front = make([]Event, 0, 64)
 	q.far = make([]Event, 0, sizeHint)
 	q.w = 1
-	q.limit = heapLimit
+	q.limit = frontLimit
 }
 
 func (q *queue) reset() {
-	q.heap = q.heap[:0]
+	q.front, q.head = q.front[:0], 0
 	for i := range q.buckets {
 		q.buckets[i] = q.buckets[i][:0]
 	}
 	q.far = q.far[:0]
 	q.cur, q.nb, q.base, q.w, q.end, q.n = 0, 0, 0, 1, 0, 0
-	q.limit = heapLimit
+	q.limit = frontLimit
+}
+
+// cmp orders events for slices.SortFunc.
+func cmp(a, b Event) int {
+	if less(&a, &b) {
+		return -1
+	}
+	if less(&b, &a) {
+		return 1
+	}
+	return 0
+}
+
+// waiting is the number of events in front.
+func (q *queue) waiting() int { return len(q.front) - q.head }
+
+// insert puts x into front in order, searching from the back.
+func (q *queue) insert(x Event) {
+	if q.head >= 64 && 2*q.head >= len(q.front) { // drop the popped events
+		q.front = q.front[:copy(q.front, q.front[q.head:])]
+		q.head = 0
+	}
+	q.front = append(q.front, x)
+	i := len(q.front) - 1
+	for i > q.head && less(&x, &q.front[i-1]) {
+		q.front[i] = q.front[i-1]
+		i--
+	}
+	q.front[i] = x
+}
+
+// sortFront sorts the events appended to front since it was last in order,
+// from index from on.
+func (q *queue) sortFront(from int) {
+	if len(q.front)-from > 16 {
+		slices.SortFunc(q.front[q.head:], cmp)
+		return
+	}
+	for k := from; k < len(q.front); k++ {
+		x := q.front[k]
+		i := k
+		for i > q.head && less(&x, &q.front[i-1]) {
+			q.front[i] = q.front[i-1]
+			i--
+		}
+		q.front[i] = x
+	}
 }
 
 func less(a, b *Event) bool {
@@ -72,8 +122,8 @@ func (q *queue) push(x Event) {
 	idx := int((x.Time - q.base) / q.w)
 	switch {
 	case idx <= q.cur:
-		q.heapPush(x)
-		if len(q.heap) > q.limit {
+		q.insert(x)
+		if q.waiting() > q.limit {
 			q.respread()
 		}
 	case idx >= q.nb:
@@ -83,59 +133,62 @@ func (q *queue) push(x Event) {
 	}
 }
 
-// fill makes the heap non-empty; q.n must be > 0.
+// fill makes front non-empty; q.n must be > 0.
 func (q *queue) fill() {
-	for len(q.heap) == 0 {
+	for q.head == len(q.front) {
+		q.front, q.head = q.front[:0], 0
 		q.cur++
 		if q.cur >= q.nb {
 			q.rebuild()
 			continue
 		}
 		b := q.buckets[q.cur]
-		for _, x := range b {
-			q.heapPush(x)
-		}
+		q.front = append(q.front, b...)
+		q.sortFront(0)
 		q.buckets[q.cur] = b[:0]
-		if len(q.heap) > q.limit {
+		if q.waiting() > q.limit {
 			q.respread()
 		}
 	}
 }
 
 // respread moves every pending event to far and spreads them over a new
-// calendar. If the heap is still above the limit (events at one instant,
+// calendar. If front is still above the limit (events at one instant,
 // which no calendar separates), the limit rises to twice its size, and
-// falls back once the heap has drained (pop).
+// falls back once front has drained (pop).
 func (q *queue) respread() {
-	q.far = append(q.far, q.heap...)
-	q.heap = q.heap[:0]
+	q.far = append(q.far, q.front[q.head:]...)
+	q.front, q.head = q.front[:0], 0
 	for i := q.cur + 1; i < q.nb; i++ {
 		q.far = append(q.far, q.buckets[i]...)
 		q.buckets[i] = q.buckets[i][:0]
 	}
 	q.rebuild()
-	if len(q.heap) > heapLimit {
-		q.limit = 2 * len(q.heap)
+	if q.waiting() > frontLimit {
+		q.limit = 2 * q.waiting()
 	}
 }
 
 // min returns the earliest event; q.n must be > 0.
 func (q *queue) min() *Event {
 	q.fill()
-	return &q.heap[0]
+	return &q.front[q.head]
 }
 
 // pop removes and returns the earliest event; q.n must be > 0.
 func (q *queue) pop() Event {
 	q.fill()
 	q.n--
-	if q.limit > heapLimit && len(q.heap) <= heapLimit/2 {
-		q.limit = heapLimit
+	if q.limit > frontLimit && q.waiting() <= frontLimit/2 {
+		q.limit = frontLimit
 	}
-	return q.heapPop()
+	x := q.front[q.head]
+	q.head++
+	return x
 }
 
-// rebuild spreads far over a new calendar starting at its earliest event.
+// rebuild spreads far over a new calendar starting at its earliest event;
+// front must be empty.
 func (q *queue) rebuild() {
 	far := q.far
 	n := len(far)
@@ -182,19 +235,20 @@ func (q *queue) rebuild() {
 	nb := max(16, 2*n)
 	if !(lo+float64(nb)*w > lo) {
 		// At times this large the calendar cannot be spread (lo + nb·w
-		// rounds to lo): move the earliest time to the heap and leave the
+		// rounds to lo): move the earliest time to front and leave the
 		// rest in far. Later pushes at lo go to far with larger sequence
 		// numbers, so the order stays exact.
 		q.nb, q.cur, q.base, q.end = 0, 0, lo, lo
 		keep := far[:0]
 		for _, x := range far {
 			if x.Time == lo {
-				q.heapPush(x)
+				q.front = append(q.front, x)
 			} else {
 				keep = append(keep, x)
 			}
 		}
 		q.far = keep
+		q.sortFront(0)
 		return
 	}
 	if cap(q.buckets) < nb {
@@ -213,12 +267,13 @@ func (q *queue) rebuild() {
 		case idx >= nb:
 			keep = append(keep, x)
 		case idx == 0:
-			q.heapPush(x)
+			q.front = append(q.front, x)
 		default:
 			q.buckets[idx] = append(q.buckets[idx], x)
 		}
 	}
 	q.far = keep
+	q.sortFront(0)
 }
 
 // nearDensity is how many of the earliest events set a new calendar's
@@ -265,48 +320,4 @@ func nthSmallest(xs []float64, k int) float64 {
 		}
 	}
 	return xs[k]
-}
-
-func (q *queue) heapPush(x Event) {
-	q.heap = append(q.heap, x)
-	h := q.heap
-	j := len(h) - 1
-	for j > 0 {
-		i := (j - 1) / 2
-		if !less(&x, &h[i]) {
-			break
-		}
-		h[j] = h[i]
-		j = i
-	}
-	h[j] = x
-}
-
-func (q *queue) heapPop() Event {
-	h := q.heap
-	top := h[0]
-	n := len(h) - 1
-	x := h[n]
-	h = h[:n]
-	q.heap = h
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		j := l
-		if r := l + 1; r < n && less(&h[r], &h[l]) {
-			j = r
-		}
-		if !less(&h[j], &x) {
-			break
-		}
-		h[i] = h[j]
-		i = j
-	}
-	if n > 0 {
-		h[i] = x
-	}
-	return top
 }
