@@ -138,7 +138,8 @@ func objectiveMetrics(in *Input) []string {
 	return ms
 }
 
-// rankLabel names a variant with its rank and score.
+// rankLabel names a variant with its group and score: "1= follow-p2p
+// (-987)", "oracle-p2p (benchmark) (-1000)", "beats-p2p (-939)".
 func rankLabel(v results.VariantJSON) string {
 	s := v.Name
 	switch {
@@ -148,7 +149,7 @@ func rankLabel(v results.VariantJSON) string {
 		s += " (" + v.Group + ")"
 	}
 	if v.Score != nil {
-		s += fmt.Sprintf(" (%.4g)", *v.Score)
+		s += " (" + fmtScore(*v.Score) + ")"
 	}
 	return s
 }
@@ -163,8 +164,8 @@ func rankingFigure(in *Input) *figure {
 	order := in.ByRank()
 	n := len(order)
 	f := &figure{Name: "ranking", Title: "Ranking",
-		Caption: "Variants best-ranked first (rank, name and score: lower is better), with each objective metric's mean " +
-			"over replications and its 95% confidence interval. Filled dots: on the Pareto front.",
+		Caption: "Variants in the table's order (group, name and score: lower is better; \"1=\": in the best set), with each objective " +
+			"metric's mean over replications and its 95% confidence interval. Red: possibly on the Pareto front. Hollow: benchmarks, not ranked.",
 		W: fullW, H: vg.Length(n)*16 + 80}
 	f.Draw = func(c draw.Canvas) {
 		var plots []*plot.Plot
@@ -179,7 +180,7 @@ func rankingFigure(in *Input) *figure {
 			pl := newPlot(metricTitle(m)+better, metricLabel(m), "")
 			addGrid(pl, true, false)
 			names := make([]string, n)
-			var front, rest plotter.XYs
+			var front, rest, bench plotter.XYs
 			var errs plotter.XErrors
 			var pts plotter.XYs
 			for pos, v := range order {
@@ -194,9 +195,12 @@ func rankingFigure(in *Input) *figure {
 				pt := plotter.XY{X: mean * scale, Y: y}
 				pts = append(pts, pt)
 				errs = append(errs, struct{ Low, High float64 }{(mean - lo) * scale, (hi - mean) * scale})
-				if in.Results.Variants[v].Pareto {
+				switch vj := in.Results.Variants[v]; {
+				case vj.Benchmark:
+					bench = append(bench, pt)
+				case vj.Pareto:
 					front = append(front, pt)
-				} else {
+				default:
 					rest = append(rest, pt)
 				}
 			}
@@ -209,15 +213,15 @@ func rankingFigure(in *Input) *figure {
 					pl.Add(eb)
 				}
 			}
-			if len(rest) > 0 {
-				s, _ := plotter.NewScatter(rest)
-				s.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3.5, Color: color.RGBA{0x1f, 0x77, 0xb4, 0xff}}
-				pl.Add(s)
-			}
-			if len(front) > 0 {
-				s, _ := plotter.NewScatter(front)
-				s.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3.5, Color: color.RGBA{0xd6, 0x27, 0x28, 0xff}}
-				pl.Add(s)
+			for _, g := range []struct {
+				pts   plotter.XYs
+				style draw.GlyphStyle
+			}{{rest, otherGlyph(3.5)}, {front, frontGlyph(3.5)}, {bench, benchGlyph(3.5)}} {
+				if len(g.pts) > 0 {
+					s, _ := plotter.NewScatter(g.pts)
+					s.GlyphStyle = g.style
+					pl.Add(s)
+				}
 			}
 			pl.Y.Min, pl.Y.Max = -0.6, float64(n)-0.4
 			padRange(&pl.X)
@@ -250,63 +254,137 @@ func padRange(a *plot.Axis) {
 	a.Max += 0.05 * d
 }
 
-// Pareto chart metrics: the default objective's.
+// Pareto chart metrics: the default objective's (incidents prevented per
+// replication is the objective's rate per resident and month times a
+// constant of the scenario, so the front is the same on either).
 const (
 	paretoX = "response_p90_s_p1"
 	paretoY = "incidents_prevented"
 )
 
+// Markers of the Pareto chart (and the ranking chart): variants possibly
+// on the front, the others, and benchmarks (hollow: never ranked).
+var (
+	frontColor = color.RGBA{0xd6, 0x27, 0x28, 0xff}
+	otherColor = color.RGBA{0x1f, 0x77, 0xb4, 0xff}
+	benchColor = color.Gray{0x33}
+)
+
+func frontGlyph(r vg.Length) draw.GlyphStyle {
+	return draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: r, Color: frontColor}
+}
+
+func otherGlyph(r vg.Length) draw.GlyphStyle {
+	return draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: r, Color: otherColor}
+}
+
+func benchGlyph(r vg.Length) draw.GlyphStyle {
+	return draw.GlyphStyle{Shape: hollowGlyph{}, Radius: r, Color: benchColor}
+}
+
+// hollowGlyph is a ring filled white, so that it stays hollow over the
+// error bars it sits on (gonum's RingGlyph is a thin unfilled circle).
+type hollowGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (hollowGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	p.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	p.Close()
+	c.SetColor(color.White)
+	c.Fill(p)
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: 1.5})
+	c.Stroke(p)
+}
+
+// paretoLabel names a variant on the Pareto chart: "1= follow-p2p" in the
+// best set, "oracle-p2p (benchmark)", "x (undefined)", else the name.
+func paretoLabel(v results.VariantJSON) string {
+	switch {
+	case v.Group == results.GroupBest:
+		return "1= " + v.Name
+	case v.Benchmark || v.Group == results.GroupBenchmark:
+		return v.Name + " (benchmark)"
+	case v.Group != "":
+		return v.Name + " (" + v.Group + ")"
+	}
+	return v.Name
+}
+
 // paretoFigure draws priority-1 p90 response time against incidents
-// prevented, with 95% intervals; the variants no other beats on both
-// (shorter time and more prevented) are joined as the front.
+// prevented (see newParetoFigure).
 func paretoFigure(in *Input) *figure {
+	f, _ := newParetoFigure(in)
+	return f
+}
+
+// paretoMarkerRadius is the radius of the Pareto chart's markers.
+const paretoMarkerRadius = 3.5
+
+// newParetoFigure draws priority-1 p90 response time against incidents
+// prevented, with 95% intervals, every variant named (its labels never
+// overlap: see placeLabels); the variants possibly on the front, as
+// results.json says (paired tests on the objective's metrics; never a
+// benchmark), are red and joined, benchmarks hollow. It returns the
+// labels' plotter too, whose boxes a test can read after a draw; nil
+// figure without the metrics.
+func newParetoFigure(in *Input) (*figure, *pointLabels) {
 	if !in.hasMetric(paretoX) || !in.hasMetric(paretoY) {
-		return nil
+		return nil, nil
 	}
 	f := &figure{Name: "pareto", Title: "Pareto chart",
 		Caption: "Each variant's priority-1 90th-percentile response time against incidents prevented per replication, " +
-			"with 95% confidence intervals; numbers are ranks. Red: the Pareto front on these two metrics (no other " +
-			"variant is both faster and prevents more).",
-		W: 8 * vg.Inch, H: 5 * vg.Inch}
+			"with 95% confidence intervals; \"1=\": in the best set. Red, joined by the dashed line: possibly on the Pareto front " +
+			"(no other variant is significantly better on one of the objective's metrics and not significantly worse on any; " +
+			"paired tests, Holm's correction). Blue: dominated. Hollow: benchmarks, which use knowledge no real force has " +
+			"(shown, never ranked, never on the front). A thin line joins a label set apart to its point.",
+		W: 10 * vg.Inch, H: 5.5 * vg.Inch}
+	var (
+		all, front, rest, bench plotter.XYs
+		xe                      plotter.XErrors
+		ye                      plotter.YErrors
+		labels                  []string
+	)
+	xs, _ := metricUnit(paretoX)
+	for _, v := range in.ByRank() {
+		vj := in.Results.Variants[v]
+		x, xlo, xhi, ok1 := in.estimate(v, paretoX)
+		y, ylo, yhi, ok2 := in.estimate(v, paretoY)
+		if !ok1 || !ok2 || math.IsInf(x, 0) || math.IsInf(y, 0) {
+			continue
+		}
+		pt := plotter.XY{X: x * xs, Y: y}
+		all = append(all, pt)
+		xe = append(xe, struct{ Low, High float64 }{(x - xlo) * xs, (xhi - x) * xs})
+		ye = append(ye, struct{ Low, High float64 }{y - ylo, yhi - y})
+		labels = append(labels, paretoLabel(vj))
+		switch {
+		case vj.Benchmark:
+			bench = append(bench, pt)
+		case vj.Pareto:
+			front = append(front, pt)
+		default:
+			rest = append(rest, pt)
+		}
+	}
+	lab := newPointLabels(all, labels, 8, paretoMarkerRadius)
+	for i, p := range all {
+		lab.Lines = append(lab.Lines,
+			[2]plotter.XY{{X: p.X - xe[i].Low, Y: p.Y}, {X: p.X + xe[i].High, Y: p.Y}},
+			[2]plotter.XY{{X: p.X, Y: p.Y - ye[i].Low}, {X: p.X, Y: p.Y + ye[i].High}})
+	}
+	line := slices.Clone(front)
+	slices.SortStableFunc(line, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
+	for i := 1; i < len(line); i++ {
+		lab.Lines = append(lab.Lines, [2]plotter.XY{line[i-1], line[i]})
+	}
 	f.Draw = func(c draw.Canvas) {
-		xs, _ := metricUnit(paretoX)
-		pl := newPlot("Response time against prevention", metricLabel(paretoX), metricLabel(paretoY)+" per replication")
-		addGrid(pl, true, true)
-		type pt struct {
-			v          int
-			x, y       float64
-			xlo, xhi   float64
-			ylo, yhi   float64
-			onFront    bool
-			rankString string
-		}
-		var pts []pt
-		for v, vj := range in.Results.Variants {
-			x, xlo, xhi, ok1 := in.estimate(v, paretoX)
-			y, ylo, yhi, ok2 := in.estimate(v, paretoY)
-			if !ok1 || !ok2 || math.IsInf(x, 0) || math.IsInf(y, 0) {
-				continue
-			}
-			pts = append(pts, pt{v: v, x: x * xs, y: y, xlo: xlo * xs, xhi: xhi * xs, ylo: ylo, yhi: yhi, rankString: groupLabel(vj), onFront: vj.Pareto})
-		}
-		// On the front: possibly non-dominated, as results.json says
-		// (paired tests; benchmarks never).
-		var all, front plotter.XYs
-		var xe plotter.XErrors
-		var ye plotter.YErrors
-		var labels []string
-		for _, p := range pts {
-			all = append(all, plotter.XY{X: p.x, Y: p.y})
-			xe = append(xe, struct{ Low, High float64 }{p.x - p.xlo, p.xhi - p.x})
-			ye = append(ye, struct{ Low, High float64 }{p.y - p.ylo, p.yhi - p.y})
-			labels = append(labels, " "+p.rankString)
-			if p.onFront {
-				front = append(front, plotter.XY{X: p.x, Y: p.y})
-			}
-		}
 		if len(all) == 0 {
 			return
 		}
+		pl := newPlot("Response time against prevention", metricLabel(paretoX), metricLabel(paretoY)+" per replication")
+		addGrid(pl, true, true)
 		ex, _ := plotter.NewXErrorBars(errorPoints{all, xe})
 		ey, _ := plotter.NewYErrorBars(yErrorPoints{all, ye})
 		for _, e := range []*draw.LineStyle{&ex.LineStyle, &ey.LineStyle} {
@@ -314,54 +392,39 @@ func paretoFigure(in *Input) *figure {
 		}
 		ex.CapWidth, ey.CapWidth = 4, 4
 		pl.Add(ex, ey)
-		slices.SortFunc(front, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
-		if len(front) > 1 {
-			l, _ := plotter.NewLine(front)
-			l.LineStyle = draw.LineStyle{Color: color.RGBA{0xd6, 0x27, 0x28, 0xff}, Width: 1.2, Dashes: []vg.Length{4, 2}}
+		if len(line) > 1 {
+			l, _ := plotter.NewLine(line)
+			l.LineStyle = draw.LineStyle{Color: frontColor, Width: 1.2, Dashes: []vg.Length{4, 2}}
 			pl.Add(l)
 		}
-		s, _ := plotter.NewScatter(all)
-		s.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3, Color: color.RGBA{0x1f, 0x77, 0xb4, 0xff}}
-		pl.Add(s)
-		pl.Legend.Add("variant", s)
-		if len(front) > 0 {
-			fs, _ := plotter.NewScatter(front)
-			fs.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: 3.5, Color: color.RGBA{0xd6, 0x27, 0x28, 0xff}}
-			pl.Add(fs)
-			pl.Legend.Add("Pareto front", fs)
-		}
-		lab, _ := plotter.NewLabels(plotter.XYLabels{XYs: all, Labels: labels})
-		x0, x1, y0, y1 := plotter.XYRange(plotter.XYs(all))
-		for i := range lab.TextStyle {
-			lab.TextStyle[i].Font = face(8)
-			lab.TextStyle[i].YAlign = draw.YBottom
-			// A label near an earlier one goes to the other side or below.
-			near := 0
-			for j := range i {
-				if math.Abs(all[j].X-all[i].X) <= 0.04*(x1-x0) && math.Abs(all[j].Y-all[i].Y) <= 0.04*(y1-y0) {
-					near++
-				}
+		leg := panelLegend()
+		for _, g := range []struct {
+			pts   plotter.XYs
+			style draw.GlyphStyle
+			name  string
+		}{
+			{front, frontGlyph(paretoMarkerRadius), "possibly on the front"},
+			{rest, otherGlyph(paretoMarkerRadius), "dominated"},
+			{bench, benchGlyph(paretoMarkerRadius), "benchmark (not ranked)"},
+		} {
+			if len(g.pts) == 0 {
+				continue
 			}
-			switch near % 4 {
-			case 1:
-				lab.TextStyle[i].XAlign = draw.XRight
-				labels[i] = labels[i][1:] + " "
-			case 2:
-				lab.TextStyle[i].YAlign = draw.YTop
-			case 3:
-				lab.TextStyle[i].XAlign = draw.XRight
-				lab.TextStyle[i].YAlign = draw.YTop
-				labels[i] = labels[i][1:] + " "
-			}
+			s, _ := plotter.NewScatter(g.pts)
+			s.GlyphStyle = g.style
+			s.GlyphStyle.Radius = paretoMarkerRadius
+			pl.Add(s)
+			leg.Add(g.name, s)
 		}
-		lab.Labels = labels
 		pl.Add(lab)
 		padRange(&pl.X)
 		padRange(&pl.Y)
-		pl.Legend.Top = true
-		drawPlots(c, pl)
+		// The legend beside the plot, so that no label can fall under it.
+		const legW = 150
+		drawPlots(draw.Crop(c, 0, -legW, 0, 0), pl)
+		leg.Draw(draw.Crop(c, c.Max.X-c.Min.X-legW, 0, 0, -30))
 	}
-	return f
+	return f, lab
 }
 
 func cmpFloat(a, b float64) int {

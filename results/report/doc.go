@@ -4,7 +4,11 @@
 // summary, details and scenario; the what-if page's SVGCharts), it draws, with gonum/plot, the response-time
 // distributions against the targets, the ranking with confidence intervals,
 // the Pareto chart, incidents by hour of day, utilisation by unit type and
-// three maps of the city for the best-ranked variant.
+// three maps of the city for the best-ranked variant. Groups, scores, the
+// front and benchmarks are read from results.json, as the terminal table
+// shows them; the Pareto chart names every variant, and its labels never
+// overlap (placeLabels: beside the point where there is room, else set
+// apart with a leader line).
 //
 // Invariants: a report depends only on its input, so the same
 // input gives byte-identical SVG charts and HTML (no timestamps, no map

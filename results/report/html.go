@@ -5,8 +5,13 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/patrolsim/patrolsim/results"
 )
 
 // page is what the HTML template shows.
@@ -15,20 +20,29 @@ type page struct {
 	Seed         uint64
 	Replications int
 	Objective    string
-	Verdict      string // what the evidence supports, in words (results.json)
+	Warnings     []string // what the ranking could not do (results.json)
+	Verdict      []string // what the evidence supports, in words, a line each (results.json)
+	Confidence   string   // of the best set: "95%"
+	Grouped      bool     // false for a results.json written before groups: ranks are places
 	ScoreUnit    string
 	Metrics      []string // objective metrics' labels, table columns
 	Rows         []row
+	Notes        []string // "variant: note"
 	Figures      []figureHTML
 	Charts       string // link to the charts folder, "" for none
 }
 
+// row is a variant in the table, as the terminal table shows it.
 type row struct {
-	Group  string
-	Name   string
-	Score  string
-	Pareto bool
-	Cells  []string
+	Group      string // "1=", "benchmark", "undefined" or "–"
+	Name       string
+	Definition string // policy per unit type, dispatch, overrides
+	Full       string // the same with the policies' parameters
+	Benchmark  bool
+	Score      string // "-987 ± 47.9"
+	Behind     string // "up to 63.3", or "–"
+	Pareto     bool
+	Cells      []string
 }
 
 type figureHTML struct {
@@ -51,36 +65,128 @@ func inlineSVG(b []byte) template.HTML {
 
 func (in *Input) writeHTML(w io.Writer, rs []rendered, charts string) error {
 	r := in.Results
-	pg := page{Scenario: r.Scenario, Seed: r.Seed, Replications: r.Replications, Charts: charts}
-	var terms []string
-	for _, g := range r.Objective {
-		terms = append(terms, fmt.Sprintf("%g × %s (%s is better)", g.Weight, metricTitle(g.Metric), g.Better))
+	pg := page{Scenario: r.Scenario, Seed: r.Seed, Replications: r.Replications, Charts: charts,
+		Objective: objectiveText(r.Objective), Warnings: r.Warnings, ScoreUnit: r.ScoreUnit,
+		Confidence: fmt.Sprintf("%g%%", 100*(1-r.Alpha))}
+	if r.Verdict != "" {
+		pg.Verdict = strings.Split(r.Verdict, "\n")
 	}
-	pg.Objective = strings.Join(terms, " + ")
-	pg.Verdict, pg.ScoreUnit = r.Verdict, r.ScoreUnit
 	ms := objectiveMetrics(in)
 	for _, m := range ms {
 		pg.Metrics = append(pg.Metrics, metricLabel(m))
 	}
+	// A results.json written before the best set has no positions: its
+	// ranks are places, shown as such.
+	pg.Grouped = slices.ContainsFunc(r.Variants, func(v results.VariantJSON) bool { return v.Position > 0 })
 	for _, v := range in.ByRank() {
 		vj := r.Variants[v]
-		rw := row{Group: groupLabel(vj), Name: vj.Name, Pareto: vj.Pareto, Score: "–"}
-		if vj.Score != nil {
-			rw.Score = fmt.Sprintf("%.4g", *vj.Score)
-			if vj.ScoreLow != nil && vj.ScoreHigh != nil {
-				rw.Score += fmt.Sprintf(" ± %.3g", (*vj.ScoreHigh-*vj.ScoreLow)/2)
-			}
+		group := groupLabel(vj)
+		if !pg.Grouped {
+			group = strconv.Itoa(vj.Rank)
+		}
+		rw := row{Group: group, Name: vj.Name, Benchmark: vj.Benchmark, Pareto: vj.Pareto,
+			Definition: definitionText(vj.Definition, false), Full: definitionText(vj.Definition, true),
+			Score: scoreCell(vj.Score, vj.ScoreLow, vj.ScoreHigh), Behind: "–"}
+		if !vj.Best && vj.BehindBestHigh != nil {
+			rw.Behind = "up to " + fmtScore(*vj.BehindBestHigh)
 		}
 		for _, m := range ms {
 			rw.Cells = append(rw.Cells, in.cell(v, m))
 		}
 		pg.Rows = append(pg.Rows, rw)
+		if vj.Note != "" {
+			pg.Notes = append(pg.Notes, vj.Name+": "+vj.Note)
+		}
 	}
 	for _, x := range rs {
 		pg.Figures = append(pg.Figures, figureHTML{ID: x.fig.Name, Title: x.fig.Title, Caption: x.fig.Caption, SVG: inlineSVG(x.svg), Name: x.fig.Name,
 			WidthPx: int(math.Round(x.fig.W.Points() * 4 / 3))})
 	}
 	return pageTemplate.Execute(w, pg)
+}
+
+// objectiveText says how a variant's score is made, as the terminal table
+// does: "1 × P1 response, p90 (s) − 1000 × prevented, rate (per 1000
+// residents per 30 d)", each metric in its stored unit (the weights apply
+// to it).
+func objectiveText(goals []results.GoalJSON) string {
+	var b strings.Builder
+	for k, g := range goals {
+		switch {
+		case g.Better == "higher":
+			b.WriteString(" − ")
+		case k > 0:
+			b.WriteString(" + ")
+		}
+		fmt.Fprintf(&b, "%g × %s", g.Weight, metricTitle(g.Metric))
+		if u := results.Describe(results.Metric{Name: g.Metric}).Unit(); u != "" {
+			fmt.Fprintf(&b, " (%s)", u)
+		}
+	}
+	return strings.TrimPrefix(b.String(), " ")
+}
+
+// definitionText says what a variant is: its policy, each unit type's own
+// policy where mixed, the dispatch mode and the overrides of unit types
+// ("static-beats; patrol_car: follow-incidents · point-to-point ·
+// patrol_car count=4"); with params, every policy's parameters too. Empty
+// for a results.json written before definitions.
+func definitionText(d *results.VariantDefinition, params bool) string {
+	if d == nil {
+		return ""
+	}
+	policy := func(name string, ps map[string]string) string {
+		if !params || len(ps) == 0 {
+			return name
+		}
+		return name + " (" + pairs(ps) + ")"
+	}
+	parts := []string{policy(d.Policy, d.Params)}
+	for _, u := range slices.Sorted(maps.Keys(d.ByUnit)) {
+		parts[0] += "; " + u + ": " + policy(d.ByUnit[u].Policy, d.ByUnit[u].Params)
+	}
+	if d.Dispatch != "" {
+		parts = append(parts, d.Dispatch)
+	}
+	for _, u := range slices.Sorted(maps.Keys(d.Overrides)) {
+		parts = append(parts, u+" "+strings.ReplaceAll(pairs(d.Overrides[u]), ",", ""))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// pairs writes a map as "k=v, k=v" in key order.
+func pairs(m map[string]string) string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+m[k])
+	}
+	return strings.Join(out, ", ")
+}
+
+// scoreCell writes a score as the terminal table does: the mean ± the
+// half-width of its interval ("-987 ± 47.9"), the mean alone without an
+// interval, a dash without a score.
+func scoreCell(mean, lo, hi *float64) string {
+	switch {
+	case mean == nil:
+		return "–"
+	case lo == nil || hi == nil:
+		return fmtScore(*mean)
+	}
+	return fmtScore(*mean) + " ± " + fmtScore((*hi-*lo)/2)
+}
+
+// fmtScore writes a score to about four significant digits, as the
+// terminal table does.
+func fmtScore(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 100:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	}
 }
 
 // cell formats a metric as mean ± half-width of the 95% interval.
@@ -116,6 +222,12 @@ td.name, th.name { text-align: left; }
 figure { margin: 0 0 1em; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
+p.verdict { margin: 0.3em 0; font-weight: bold; }
+p.warning { margin: 0.3em 0; color: #b00020; }
+span.definition { color: #666; font-size: 0.85em; }
+tr.benchmark td { color: #555; font-style: italic; }
+table.variants th { white-space: normal; vertical-align: bottom; }
+div.wide { overflow-x: auto; }
 `
 
 // figureMarkup is one chart in a page: inline SVG, caption and links to its
@@ -139,16 +251,22 @@ nav a { margin-right: 1em; }
 </head>
 <body>
 <h1>patrolsim report: {{.Scenario}}</h1>
-<p class="meta">{{.Replications}} replications per variant, seed {{.Seed}}.{{if .Objective}} Score = {{.Objective}} (lower is better; it depends on no other variant).{{end}}{{if .Verdict}} {{.Verdict}}{{end}}</p>
-<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a> {{end}}</nav>
+<p class="meta">{{.Replications}} replications per variant, seed {{.Seed}}.{{if .Objective}} Score = {{.Objective}}: lower is better, and it depends on no other variant.{{end}}</p>
+{{range .Warnings}}<p class="warning">warning: {{.}}</p>
+{{end}}{{range .Verdict}}<p class="verdict">{{.}}</p>
+{{end}}<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a> {{end}}</nav>
 <h2 id="summary">Variants</h2>
-<table>
-<thead><tr><th>group</th><th class="name">variant</th><th>score{{if .ScoreUnit}} ({{.ScoreUnit}}){{end}}</th><th>Pareto (possibly)</th>{{range .Metrics}}<th>{{.}}</th>{{end}}</tr></thead>
+<div class="wide"><table class="variants">
+<thead><tr><th>{{if .Grouped}}group{{else}}rank{{end}}</th><th class="name">variant</th><th>score ({{if .ScoreUnit}}{{.ScoreUnit}}, {{end}}lower better)</th><th>behind the best{{if .ScoreUnit}} ({{.ScoreUnit}}){{end}}</th><th>Pareto front (possibly)</th>{{range .Metrics}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr><td>{{.Group}}</td><td class="name">{{.Name}}</td><td>{{.Score}}</td><td>{{if .Pareto}}●{{end}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{range .Rows}}<tr{{if .Benchmark}} class="benchmark"{{end}}><td>{{.Group}}</td><td class="name"{{if .Full}} title="{{.Full}}"{{end}}>{{.Name}}{{if .Definition}}<br><span class="definition">{{.Definition}}</span>{{end}}</td><td>{{.Score}}</td><td>{{.Behind}}</td><td>{{if .Pareto}}●{{end}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody>
-</table>
-<p class="meta">Mean over replications ± half-width of the 95% confidence interval (Student t).</p>
+</table></div>
+{{range .Notes}}<p class="meta">{{.}}</p>
+{{end}}<p class="meta">Mean over replications ± half-width of the 95% confidence interval (Student t). Group 1=: may be the best, at {{.Confidence}} joint confidence
+(multiple comparisons with the best, paired on common random numbers); behind the best: how far the score may be behind the best, the upper end of
+its simultaneous interval; ●: possibly on the Pareto front (no other variant significantly better on one objective metric and not significantly worse
+on any). Benchmarks use knowledge no real force has: shown, never ranked, never on the front.</p>
 {{range .Figures}}{{if not (eq .ID "map-realised" "map-visibility" "map-response")}}
 <section id="{{.ID}}">
 <h2>{{.Title}}</h2>
