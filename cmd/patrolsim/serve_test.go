@@ -9,11 +9,13 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -278,12 +280,14 @@ func (s *serveBuffer) String() string {
 // TestServeEndToEnd drives the what-if page in headless Chromium as a
 // planner would, against the real runner on the built-in grid (5
 // replications of 14 days, 2 variants: a run takes well under a second):
-// the city map shows before any run; a run as-is is the reference; halving
+// the city map shows before any run; a run as-is is the reference, its
+// ranking in groups (the best set "1="); halving
 // the patrol cars (8 → 4) and running again must raise the priority-1
 // response time of every variant in the ranking table; the compare view
 // must call that difference significant; the downloaded scenario must pass
-// patrolsim validate; an upload through the page switches the scenario;
-// and the page must log no console error. It saves a screenshot of the
+// patrolsim validate; an upload through the page switches the scenario
+// (the built-in city), whose shortened run labels the hotspot oracle a
+// benchmark; the page must never show NaN and must log no console error. It saves a screenshot of the
 // page in the test's artifact folder (go test -artifacts keeps it).
 // Without Chromium it skips, except under CI=true.
 func TestServeEndToEnd(t *testing.T) {
@@ -371,9 +375,44 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("the form shows %s cars, want the grid's 8", cars)
 	}
 
+	// ranking reads the ranking table: each variant's group, the verdict
+	// above the table, and whether the page shows NaN anywhere.
+	type shown struct {
+		Groups  map[string]string
+		Verdict string
+		NaN     bool
+	}
+	ranking := func() shown {
+		t.Helper()
+		var out shown
+		eval("reading the groups", `({groups: Object.fromEntries([...document.querySelectorAll("#ranking tbody tr")].map((tr) => [tr.dataset.variant, tr.querySelector("td.group").textContent])),
+			verdict: [...document.querySelectorAll("#ranking .verdict")].map((p) => p.textContent).join("\n"),
+			nan: document.documentElement.outerHTML.includes("NaN")})`, &out)
+		if out.NaN {
+			t.Errorf("the page shows NaN")
+		}
+		return out
+	}
+
 	// Run as-is: the reference.
 	runAndWait("r1")
 	before := responses()
+	// The groups as the terminal table shows them: the best set "1=", the
+	// others "–" (which are in the best set depends on the noise).
+	grid := ranking()
+	best := 0
+	for v, g := range grid.Groups {
+		switch g {
+		case "1=":
+			best++
+		case "–":
+		default:
+			t.Errorf("grid: %s in group %q, want 1= or –", v, g)
+		}
+	}
+	if best == 0 || !strings.Contains(grid.Verdict, "95% joint confidence") {
+		t.Errorf("grid: no variant in the best set (groups %v), or no verdict: %q", grid.Groups, grid.Verdict)
+	}
 
 	// Half the cars. At seed 1 the grid's priority-1 p90 response is 5.5
 	// and 6.2 min (beats, random) with 8 cars and 9.8 and 9.9 min with 4
@@ -473,6 +512,30 @@ func TestServeEndToEnd(t *testing.T) {
 	step("upload", chromedp.SetUploadFiles(chromedp.ID("upload-files"), upload), chromedp.Click(chromedp.ID("upload")),
 		chromedp.Poll[chromedp.Void](`document.getElementById("scenario-choice").value === "u1" && document.getElementById("unit-0-count").value === "18" && document.getElementById("expected-map").src.includes("scenario=u1")`),
 		chromedp.Poll[chromedp.Void](`(() => { const m = document.getElementById("expected-map"); return m.complete && m.naturalWidth > 300; })()`))
+
+	// Run the built-in city, shortened (four of its variants, 3
+	// replications of 3 days, its 2 days of warm-up included): its hotspot
+	// oracle is labelled a benchmark, not ranked, and named as such in the
+	// verdict.
+	step("shorten the city's run", chromedp.Evaluate[chromedp.Void](`(() => {
+		const keep = ["beats-p2p", "follow-p2p", "posts-hier", "oracle-p2p"];
+		for (const c of document.querySelectorAll("input[data-variant]")) c.checked = keep.includes(c.dataset.variant);
+		document.getElementById("replications").value = "3";
+		document.getElementById("duration").value = "3d";
+	})()`))
+	runAndWait("r3")
+	city := ranking()
+	if len(city.Groups) != 4 || city.Groups["oracle-p2p"] != "benchmark" || !slices.Contains(slices.Collect(maps.Values(city.Groups)), "1=") {
+		t.Errorf("built-in city: groups %v, want four variants, oracle-p2p a benchmark, one at least in the best set (1=)", city.Groups)
+	}
+	if !strings.Contains(city.Verdict, "Benchmark, not ranked (uses knowledge no real force has): oracle-p2p.") {
+		t.Errorf("built-in city: the verdict does not name the benchmark: %q", city.Verdict)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "serve-city.png"), shot, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -262,6 +262,60 @@ function cell(e, m) {
 
 const paretoMark = "●"; // results.ParetoMark: the same in the terminal table and the report
 
+// fmtScore writes a score as the terminal table does (results.fmtScore):
+// about four significant digits.
+function fmtScore(x) {
+  const a = Math.abs(x);
+  return fixed(x, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+const present = (x) => x !== null && x !== undefined && Number.isFinite(x);
+
+// scoreCell writes a score with the half-width of its interval, "-987 ±
+// 47.9"; the mean alone without an interval, a dash without a score.
+function scoreCell(v) {
+  if (!present(v.score)) return "–";
+  if (!present(v.score_ci95_low) || !present(v.score_ci95_high)) return fmtScore(v.score);
+  return `${fmtScore(v.score)} ± ${fmtScore((v.score_ci95_high - v.score_ci95_low) / 2)}`;
+}
+
+// pairs writes {k: v} as "k=v, k=v" in key order.
+const pairs = (m) => Object.keys(m || {}).sort().map((k) => `${k}=${m[k]}`).join(", ");
+
+// definitionText says what a variant is (results.json's definition): its
+// policy, each unit type's own policy where mixed, the dispatch mode and
+// the overrides of unit types, "static-beats; patrol_car: follow-incidents
+// · point-to-point · patrol_car count=4"; with params, every policy's
+// parameters too. Empty for results written before definitions.
+function definitionText(d, params) {
+  if (!d) return "";
+  const policy = (name, ps) => params && Object.keys(ps || {}).length ? `${name} (${pairs(ps)})` : name;
+  let head = policy(d.policy, d.params);
+  for (const u of Object.keys(d.by_unit || {}).sort()) head += `; ${u}: ${policy(d.by_unit[u].policy, d.by_unit[u].params)}`;
+  const parts = [head];
+  if (d.dispatch) parts.push(d.dispatch);
+  for (const u of Object.keys(d.overrides || {}).sort()) parts.push(`${u} ${pairs(d.overrides[u]).replaceAll(",", "")}`);
+  return parts.join(" · ");
+}
+
+// tableOrder sorts the variants as the terminal table does: by position
+// (the best set, the others by score, undefined ones, benchmarks).
+// Results written before positions existed are ordered by their rank.
+function tableOrder(variants) {
+  const key = (v) => v.position > 0 ? v.position : v.rank;
+  return [...variants].sort((a, b) => key(a) - key(b));
+}
+
+// objectiveText says how a score is made, as the terminal table does: each
+// metric with its weight, in its stored unit.
+function objectiveText(res, info) {
+  return (res.objective || []).map((g, k) => {
+    const m = info[g.metric];
+    const sign = g.better === "higher" ? "− " : k > 0 ? "+ " : "";
+    return `${sign}${g.weight} × ${m ? m.label : g.metric}${m && m.unit ? ` (${m.unit})` : ""}`;
+  }).join(" ");
+}
+
 async function show(id) {
   const r = await api("GET", `api/runs/${id}`);
   if (r.status !== 200 || !r.data.results) return;
@@ -270,17 +324,48 @@ async function show(id) {
   $("results-run").textContent = `— run ${id}`;
   const metrics = res.ranked_by.length ? res.ranked_by
     : (res.metrics || []).filter((m) => m.table).map((m) => m.name).slice(0, 3);
-  const head = el("tr", {}, el("th", { scope: "col", text: "Rank" }), el("th", { scope: "col", text: "Variant" }), el("th", { scope: "col", text: "Score" }),
-    ...metrics.map((m) => el("th", { scope: "col", "data-metric": m, title: info[m] ? `${m}: ${info[m].description}` : m, text: header(m, info[m]) })));
-  const body = [...res.variants].sort((a, b) => a.rank - b.rank).map((v) => el("tr", {},
-    el("td", { class: "num", text: String(v.rank) }), el("th", { scope: "row", text: v.name + (v.pareto ? " " + paretoMark : "") }), el("td", { class: "num", text: v.score === null ? "–" : fixed(v.score, 3) }),
-    ...metrics.map((m) => {
-      const e = v.metrics[m] || {};
-      return el("td", { class: "num", "data-variant": v.name, "data-metric": m, "data-mean": String(e.mean ?? ""), text: cell(e, info[m]) });
-    })));
-  const caption = `${res.replications} replications: mean ± half-width of the 95% confidence interval; ${paretoMark} on the Pareto front`;
+  // Results written before the best set have no positions: their ranks
+  // are places, shown as such.
+  const grouped = res.variants.some((v) => v.position > 0);
+  const unit = res.score_unit || "";
+  const conf = `${+(100 * (1 - (res.alpha ?? 0.05))).toFixed(2)}%`;
+  const th = (text, extra = {}) => el("th", { scope: "col", text, ...extra });
+  const head = el("tr", {}, th(grouped ? "Group" : "Rank"), th("Variant"),
+    th(`Score (${unit ? unit + ", " : ""}lower better)`, { title: "mean cost over replications ± half-width of its 95% interval; it depends on no other variant" }),
+    ...(grouped ? [th(`Behind the best${unit ? ` (${unit})` : ""}`, { title: `upper end of the ${conf} simultaneous interval of the score's distance from the best` }),
+      th("Pareto front (possibly)")] : [th("Pareto front")]),
+    ...metrics.map((m) => th(header(m, info[m]), { "data-metric": m, title: info[m] ? `${m}: ${info[m].description}` : m })));
+  const groupText = (v) => !grouped ? String(v.rank) : v.group || "–";
+  const groupTitle = { "1=": `in the best set: may be the best at ${conf} joint confidence`,
+    benchmark: "a benchmark: uses knowledge no real force has; shown, never ranked, never on the front",
+    undefined: "not ranked: its score is undefined in some replication" };
+  const body = tableOrder(res.variants).map((v) => {
+    const def = definitionText(v.definition, false);
+    const name = el("th", { scope: "row", class: "variant", title: definitionText(v.definition, true) }, v.name);
+    if (def) name.append(el("span", { class: "definition", text: def }));
+    if (v.note) name.append(el("span", { class: "note", text: v.note }));
+    const behind = v.best || !present(v.behind_best_high) ? "–" : `up to ${fmtScore(v.behind_best_high)}`;
+    return el("tr", { "data-variant": v.name, "data-group": v.group ?? "", ...(v.benchmark ? { class: "benchmark" } : {}) },
+      el("td", { class: "group", title: groupTitle[v.group] || "", text: groupText(v) }), name,
+      el("td", { class: "num", "data-score": String(v.score ?? ""), text: grouped ? scoreCell(v) : (present(v.score) ? fixed(v.score, 3) : "–") }),
+      ...(grouped ? [el("td", { class: "num", text: behind })] : []),
+      el("td", { class: "pareto", text: v.pareto ? paretoMark : "" }),
+      ...metrics.map((m) => {
+        const e = v.metrics[m] || {};
+        return el("td", { class: "num", "data-variant": v.name, "data-metric": m, "data-mean": String(e.mean ?? ""), text: cell(e, info[m]) });
+      }));
+  });
+  const caption = `${res.replications} replications: mean ± half-width of the 95% confidence interval.` + (grouped
+    ? ` Group 1=: may be the best at ${conf} joint confidence (multiple comparisons with the best); behind the best: how far the score may be behind the best; ` +
+      `${paretoMark} possibly on the Pareto front; benchmarks are shown, never ranked.`
+    : ` ${paretoMark} on the Pareto front.`);
   const table = el("table", {}, el("caption", { text: caption }), el("thead", {}, head), el("tbody", {}, ...body));
-  $("ranking").replaceChildren(table);
+  const above = [];
+  const objective = objectiveText(res, info);
+  if (objective) above.push(el("p", { class: "objective hint", text: `Score = ${objective}: lower is better, and it depends on no other variant.` }));
+  for (const w of res.warnings || []) above.push(el("p", { class: "warning", role: "alert", text: `warning: ${w}` }));
+  for (const line of (res.verdict || "").split("\n").filter(Boolean)) above.push(el("p", { class: "verdict", text: line }));
+  $("ranking").replaceChildren(...above, el("div", { class: "wide" }, table));
   const charts = r.data.charts || [];
   const img = (name) => el("img", { src: withToken(`api/runs/${id}/charts/${encodeURIComponent(name)}`), alt: `chart ${name.replace(/\.svg$/, "")} of run ${id}` });
   const maps = charts.filter((c) => c.startsWith("map-realised"));
