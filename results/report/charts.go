@@ -392,11 +392,9 @@ func newParetoFigure(in *Input) (*figure, *pointLabels) {
 		}
 		ex.CapWidth, ey.CapWidth = 4, 4
 		pl.Add(ex, ey)
-		if len(line) > 1 {
-			l, _ := plotter.NewLine(line)
-			l.LineStyle = draw.LineStyle{Color: frontColor, Width: 1.2, Dashes: []vg.Length{4, 2}}
-			pl.Add(l)
-		}
+		// No line joins the front: with uncertainty its members are only
+		// possibly non-dominated, and a line would read as a trade-off
+		// curve (labels still keep clear of where it would run).
 		leg := panelLegend()
 		for _, g := range []struct {
 			pts   plotter.XYs
