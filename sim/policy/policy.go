@@ -261,7 +261,7 @@ func (s *areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
 	x := r.Float64() * s.cum[len(s.cum)-1]
 	i, _ := slices.BinarySearch(s.cum, x)
 	a := s.atoms[min(i, len(s.atoms)-1)]
-	return Order{To: c.RandomPoint(a, r), Dwell: dwell, Atom: a}
+	return Order{To: c.UniformPoint(a, r), Dwell: dwell, Atom: a}
 }
 
 // dwellParam is the stop length shared by the patrolling policies. Default:
@@ -282,7 +282,7 @@ func homeOrder(w *World, u int, dwell float64, r *rand.Rand) (Order, bool) {
 	case HomePost:
 		return stayAt(unit), true
 	case HomeCommunity:
-		return Order{To: w.City.RandomPoint(unit.Atom, r), Dwell: dwell, Atom: unit.Atom}, true
+		return Order{To: w.City.UniformPoint(unit.Atom, r), Dwell: dwell, Atom: unit.Atom}, true
 	}
 	return Order{}, false
 }
