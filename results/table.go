@@ -58,12 +58,12 @@ func (s *Summary) WriteTable(w io.Writer) error {
 			}
 			return v.Group
 		})
-		row(clip("score ("+unit+", lower better)", 25), func(v *VariantSummary) string { return scoreCell(v.Score, v.ScoreLow, v.ScoreHigh) })
+		row(clip("score ("+unit+", lower better)", 25), func(v *VariantSummary) string { return ScoreCell(v.Score, v.ScoreLow, v.ScoreHigh) })
 		row(clip("behind the best ("+unit+")", 25), func(v *VariantSummary) string {
 			if v.Best || !finite(v.BehindHigh) {
 				return "–"
 			}
-			return "up to " + fmtScore(v.BehindHigh)
+			return "up to " + FormatScore(v.BehindHigh)
 		})
 		row("Pareto front (possibly)", func(v *VariantSummary) string {
 			if v.Pareto {
@@ -179,20 +179,21 @@ func plural(n int) string {
 	return "s"
 }
 
-// scoreCell writes a score with the half-width of its interval: "294 ± 12";
-// a dash without a score, the mean alone without an interval.
-func scoreCell(mean, lo, hi float64) string {
+// ScoreCell writes a score with the half-width of its interval: "294 ± 12";
+// a dash without a score (NaN), the mean alone without an interval. Every
+// screen (terminal table, report, what-if page) writes scores so.
+func ScoreCell(mean, lo, hi float64) string {
 	if !finite(mean) {
 		return "–"
 	}
 	if !finite(lo) || !finite(hi) {
-		return fmtScore(mean)
+		return FormatScore(mean)
 	}
-	return fmtScore(mean) + " ± " + fmtScore((hi-lo)/2)
+	return FormatScore(mean) + " ± " + FormatScore((hi-lo)/2)
 }
 
-// fmtScore writes a score to about four significant digits.
-func fmtScore(x float64) string {
+// FormatScore writes a score to about four significant digits.
+func FormatScore(x float64) string {
 	switch a := math.Abs(x); {
 	case a >= 100:
 		return strconv.FormatFloat(x, 'f', 0, 64)

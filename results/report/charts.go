@@ -149,7 +149,7 @@ func rankLabel(v results.VariantJSON) string {
 		s += " (" + v.Group + ")"
 	}
 	if v.Score != nil {
-		s += " (" + fmtScore(*v.Score) + ")"
+		s += " (" + results.FormatScore(*v.Score) + ")"
 	}
 	return s
 }

@@ -88,7 +88,7 @@ func (in *Input) writeHTML(w io.Writer, rs []rendered, charts string) error {
 			Definition: definitionText(vj.Definition, false), Full: definitionText(vj.Definition, true),
 			Score: scoreCell(vj.Score, vj.ScoreLow, vj.ScoreHigh), Behind: "–"}
 		if !vj.Best && vj.BehindBestHigh != nil {
-			rw.Behind = "up to " + fmtScore(*vj.BehindBestHigh)
+			rw.Behind = "up to " + results.FormatScore(*vj.BehindBestHigh)
 		}
 		for _, m := range ms {
 			rw.Cells = append(rw.Cells, in.cell(v, m))
@@ -163,30 +163,15 @@ func pairs(m map[string]string) string {
 	return strings.Join(out, ", ")
 }
 
-// scoreCell writes a score as the terminal table does: the mean ± the
-// half-width of its interval ("-987 ± 47.9"), the mean alone without an
-// interval, a dash without a score.
+// scoreCell writes a score as the terminal table does (results.ScoreCell).
 func scoreCell(mean, lo, hi *float64) string {
-	switch {
-	case mean == nil:
-		return "–"
-	case lo == nil || hi == nil:
-		return fmtScore(*mean)
+	val := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
 	}
-	return fmtScore(*mean) + " ± " + fmtScore((*hi-*lo)/2)
-}
-
-// fmtScore writes a score to about four significant digits, as the
-// terminal table does.
-func fmtScore(x float64) string {
-	switch a := math.Abs(x); {
-	case a >= 100:
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	case a >= 10:
-		return strconv.FormatFloat(x, 'f', 1, 64)
-	default:
-		return strconv.FormatFloat(x, 'f', 2, 64)
-	}
+	return results.ScoreCell(val(mean), val(lo), val(hi))
 }
 
 // cell formats a metric as mean ± half-width of the 95% interval.
