@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,8 +31,17 @@ func (m *Main) calibrateCmd() *cobra.Command {
 				if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 					return usageError{fmt.Errorf("--out %s: the folder %s does not exist", o.Out, dir)}
 				}
+				if st, err := os.Stat(o.Out); err == nil && !st.Mode().IsRegular() {
+					return usageError{fmt.Errorf("--out %s: exists and is not a file; name the scenario file to write", o.Out)}
+				}
 			}
-			r, err := calibrate.Run(o, cmd.ErrOrStderr())
+			r, err := calibrate.RunContext(cmd.Context(), o, cmd.ErrOrStderr())
+			if errors.Is(err, context.Canceled) {
+				if r != nil {
+					return fmt.Errorf("interrupted; %s and the files it names were written before it took effect: %w", o.Out, err)
+				}
+				return fmt.Errorf("interrupted before anything was written: %w", err)
+			}
 			if err != nil {
 				return usageError{err}
 			}

@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patrolsim/patrolsim/cmd/patrolsim/serve"
+	"github.com/patrolsim/patrolsim/internal/inputs"
 	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
@@ -53,7 +55,7 @@ func (m *Main) serveCmd() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			url := "http://" + ln.Addr().String() + "/"
+			url, note := serveURL(ln.Addr())
 			if opts.Token != "" {
 				url += "?token=" + opts.Token
 				fmt.Fprintf(m.stdout, "patrolsim serve: %s on %s (not loopback: every request needs the token)\ntoken: %s\n", opts.Name, ln.Addr(), opts.Token)
@@ -61,6 +63,9 @@ func (m *Main) serveCmd() *cobra.Command {
 				fmt.Fprintf(m.stdout, "patrolsim serve: %s on %s\n", opts.Name, ln.Addr())
 			}
 			fmt.Fprintf(m.stdout, "open %s (Ctrl-C stops)\n", url)
+			if note != "" {
+				fmt.Fprintln(m.stdout, note)
+			}
 			err = srv.Serve(cmd.Context(), ln)
 			if cmd.Context().Err() != nil {
 				return nil
@@ -73,13 +78,30 @@ func (m *Main) serveCmd() *cobra.Command {
 	return cmd
 }
 
+// serveURL returns the address to open for a listener: an address a
+// browser can open as given. A listener on every interface (0.0.0.0, [::],
+// which Go may show for either) is opened on this machine at 127.0.0.1,
+// and the note says how other machines reach it.
+func serveURL(addr net.Addr) (url, note string) {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + addr.String() + "/", ""
+	}
+	port := strconv.Itoa(tcp.Port)
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "THIS-HOST"
+	}
+	return "http://127.0.0.1:" + port + "/", fmt.Sprintf("listening on every interface: from another machine open http://%s:%s/ with the same ?token=…", host, port)
+}
+
 // serveOptions reads the scenario (a file, or a built-in one as in
 // loadScenario) and returns the server's options.
 func serveOptions(path string, workers int) (serve.Options, error) {
 	if _, err := loadScenario(path); err != nil {
 		return serve.Options{}, err
 	}
-	opts := serve.Options{Run: serveRunner(workers)}
+	opts := serve.Options{Run: serveRunner(workers), Workers: workers}
 	name, builtin := strings.CutPrefix(path, "builtin:")
 	if path == "" {
 		name, builtin = scenarios.DefaultName, true
@@ -93,7 +115,7 @@ func serveOptions(path string, workers int) (serve.Options, error) {
 		opts.Load = func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load(opts.Name, doc, fsys) }
 		return opts, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputs.ReadFile(path, scenarios.MaxFileBytes)
 	if err != nil {
 		return opts, usageError{err}
 	}

@@ -8,9 +8,12 @@ set -euo pipefail
 sweep=$1 out=$2 n=$3
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-array=$(sbatch --parsable ${SBATCH_ARGS:-} --chdir="$out" --export=ALL \
+# The jobs run in this folder (paths stay relative to it); their logs go to
+# OUT. Not --chdir=OUT: merge replaces OUT as a whole (docs/guarantees.md),
+# which it refuses to do to its own current folder.
+array=$(sbatch --parsable ${SBATCH_ARGS:-} --output="$out/slurm-%A_%a.out" --export=ALL \
   --array=0-$((n - 1)) "$here/sweep.sbatch" "$sweep" "$out" "$n")
 array=${array%%;*}
-merge=$(sbatch --parsable ${SBATCH_ARGS:-} --chdir="$out" --export=ALL \
+merge=$(sbatch --parsable ${SBATCH_ARGS:-} --output="$out/slurm-%j.out" --export=ALL \
   --dependency=afterok:"$array" "$here/merge.sbatch" "$sweep" "$out")
 echo "${merge%%;*}"

@@ -1,10 +1,15 @@
 package calibrate
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,7 +23,9 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/internal/inputs"
+	"github.com/patrolsim/patrolsim/internal/outputs"
+	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
@@ -197,7 +204,21 @@ func parseDay(s, what string) (time.Time, error) {
 // Run reads the records and areas, writes the scenario, the weighted areas
 // copy and the fit report, and returns the measurements. Progress notes
 // (bad rows, points outside) go to warn, which may be nil.
+//
+// The three files are one set: the areas copy and the report are named by
+// a hash of their content (SCENARIO.areas-HASH.geojson,
+// SCENARIO.fit-HASH.txt) and written first, the scenario that names them
+// last, each atomically; then the copies and reports of earlier runs go.
+// So at any moment the scenario and the files it names are one run's, the
+// previous or this one (docs/guarantees.md).
 func Run(o Options, warn io.Writer) (*Result, error) {
+	return RunContext(context.Background(), o, warn)
+}
+
+// RunContext is Run, writing nothing when ctx is done before the files are
+// written and returning ctx's error when it is done by the end (the files
+// are then written: a complete set).
+func RunContext(ctx context.Context, o Options, warn io.Writer) (*Result, error) {
 	if warn == nil {
 		warn = io.Discard
 	}
@@ -215,9 +236,9 @@ func Run(o Options, warn io.Writer) (*Result, error) {
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return nil, fmt.Errorf("--to %s is before --from %s", o.To, o.From)
 	}
-	areaData, err := os.ReadFile(o.Areas)
+	areaData, err := inputs.ReadFile(o.Areas, scenarios.MaxFileBytes)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read the areas %s: %w", o.Areas, inputs.Reason(err))
 	}
 	city, err := geo.FromGeoJSON(areaData, geo.AreaFields{Name: o.NameField, District: o.DistrictField})
 	if err != nil {
@@ -249,21 +270,72 @@ func Run(o Options, warn io.Writer) (*Result, error) {
 			nr.Events, nr.Elapsed.Round(time.Millisecond), nr.Offspring, nr.DecayDays, nr.RadiusM, nr.LogL-nr.LogL0)
 	}
 
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := writeSet(&o, areaData, city, res); err != nil {
+		return nil, err
+	}
+	return res, ctx.Err()
+}
+
+// writeSet writes the scenario, the areas copy and the fit report as one
+// set (see Run) and removes the copies and reports of earlier runs.
+func writeSet(o *Options, areaData []byte, city *geo.City, res *Result) error {
 	res.ScenarioPath = o.Out
-	ext := filepath.Ext(o.Out)
-	base := strings.TrimSuffix(o.Out, ext)
-	res.AreasPath = base + ".areas.geojson"
-	res.ReportPath = base + ".fit.txt"
-	if err := writeAreas(res.AreasPath, areaData, &o, city, res); err != nil {
-		return nil, err
+	base := strings.TrimSuffix(o.Out, filepath.Ext(o.Out))
+	areas, err := weightedAreas(areaData, o, city, res)
+	if err != nil {
+		return err
 	}
-	if err := results.WriteFileAtomic(o.Out, func(w io.Writer) error { return writeScenario(w, &o, city, res) }); err != nil {
-		return nil, err
+	var report bytes.Buffer
+	if err := writeReport(&report, o, res); err != nil {
+		return err
 	}
-	if err := results.WriteFileAtomic(res.ReportPath, func(w io.Writer) error { return writeReport(w, &o, res) }); err != nil {
-		return nil, err
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:", len(areas))
+	h.Write(areas)
+	h.Write(report.Bytes())
+	id := hex.EncodeToString(h.Sum(nil))[:8]
+	res.AreasPath = base + ".areas-" + id + ".geojson"
+	res.ReportPath = base + ".fit-" + id + ".txt"
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{res.AreasPath, areas}, {res.ReportPath, report.Bytes()}} {
+		if err := outputs.WriteFile(f.path, func(w io.Writer) error { _, err := w.Write(f.data); return err }); err != nil {
+			return err
+		}
 	}
-	return res, nil
+	// The commit: from here the scenario names this run's files.
+	if err := outputs.WriteFile(o.Out, func(w io.Writer) error { return writeScenario(w, o, city, res) }); err != nil {
+		return err
+	}
+	return removeOld(base, id)
+}
+
+// removeOld removes the areas copies and fit reports of base that are not
+// of the run id: earlier runs', and those of a run stopped before its
+// scenario was written.
+func removeOld(base, id string) error {
+	dir, name := filepath.Split(base)
+	if dir == "" {
+		dir = "."
+	}
+	old := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `\.(areas-[0-9a-f]{8}\.geojson|fit-[0-9a-f]{8}\.txt)$`)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if old.MatchString(n) && n != name+".areas-"+id+".geojson" && n != name+".fit-"+id+".txt" {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func column(header []string, name, file, flag string) (int, error) {
@@ -272,20 +344,57 @@ func column(header []string, name, file, flag string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("%s: no column %q (%s); the columns are %s", file, name, flag, strings.Join(header, ", "))
+	return 0, fmt.Errorf("%s: no column %q (%s); the header row is %s", file, name, flag, headerText(header))
 }
 
+// headerText shows a header row in a message: the column names quoted,
+// each cut short, at most 20 of them; a header of binary data (not a CSV
+// file) is described, not printed.
+func headerText(header []string) string {
+	all := strings.Join(header, ",")
+	if ex := inputs.Excerpt([]byte(all), 60); strings.HasPrefix(ex, "binary data") {
+		return ex + ": is this a CSV file?"
+	}
+	var parts []string
+	for i, h := range header {
+		if i == 20 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(header)-20))
+			break
+		}
+		parts = append(parts, inputs.Excerpt([]byte(h), 40))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// MaxLineBytes bounds a line of the incident CSV: a record is a few
+// hundred bytes; a file with a longer line is not a CSV of records (or is
+// binary), and reading it whole would exhaust memory.
+const MaxLineBytes = 1 << 20
+
 func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Result, error) {
-	f, err := os.Open(o.Incidents)
+	f, err := inputs.Open(o.Incidents)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("cannot read the incidents %s: %w", o.Incidents, inputs.Reason(err))
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(inputs.LineLimit(f, MaxLineBytes))
 	r.ReuseRecord = true
 	r.FieldsPerRecord = -1
+	tooLong := func(err error) error {
+		var lt *inputs.LineTooLongError
+		if errors.As(err, &lt) {
+			return fmt.Errorf("%s:%d: %v", o.Incidents, lt.Line, lt)
+		}
+		return nil
+	}
 	header, err := r.Read()
 	if err != nil {
+		if e := tooLong(err); e != nil {
+			return nil, nil, e
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, nil, fmt.Errorf("%s: empty: a CSV file with a header row is needed", o.Incidents)
+		}
 		return nil, nil, fmt.Errorf("%s: reading the header row: %w", o.Incidents, err)
 	}
 	header = slices.Clone(header)
@@ -312,6 +421,9 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 			break
 		}
 		if err != nil {
+			if e := tooLong(err); e != nil {
+				return nil, nil, e
+			}
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				res.Rows++
@@ -338,7 +450,7 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 				return "", true
 			}
 			if i >= len(row) {
-				bad("column %q missing (the row has %d fields)", header[i], len(row))
+				bad("column %s missing (the row has %d fields)", inputs.Excerpt([]byte(header[i]), 40), len(row))
 				return "", false
 			}
 			return strings.TrimSpace(row[i]), true
@@ -350,7 +462,7 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 				continue
 			}
 			if t, err = time.Parse(o.TimeFormat, s); err != nil {
-				bad("column %q: value %q does not match the layout %q", o.Time, s, o.TimeFormat)
+				bad("column %q: value %s does not match the layout %q", o.Time, inputs.Excerpt([]byte(s), 40), o.TimeFormat)
 				continue
 			}
 		} else {
@@ -361,12 +473,12 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 			}
 			d, err := time.Parse(o.TimeFormat, ds)
 			if err != nil {
-				bad("column %q: value %q does not match the layout %q", o.Date, ds, o.TimeFormat)
+				bad("column %q: value %s does not match the layout %q", o.Date, inputs.Excerpt([]byte(ds), 40), o.TimeFormat)
 				continue
 			}
 			c, err := time.Parse(o.ClockFormat, cs)
 			if err != nil {
-				bad("column %q: value %q does not match the layout %q", o.Clock, cs, o.ClockFormat)
+				bad("column %q: value %s does not match the layout %q", o.Clock, inputs.Excerpt([]byte(cs), 40), o.ClockFormat)
 				continue
 			}
 			t = time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.UTC)
@@ -381,7 +493,7 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 			}
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > [2]float64{180, 90}[k] {
-				bad("column %q: value %q is not a %s in degrees", header[ci], s, [2]string{"longitude", "latitude"}[k])
+				bad("column %q: value %s is not a %s in degrees", header[ci], inputs.Excerpt([]byte(s), 40), [2]string{"longitude", "latitude"}[k])
 				okAll = false
 				break
 			}
@@ -615,13 +727,14 @@ func typeName(s string) string {
 	return n
 }
 
-// writeAreas writes the areas GeoJSON with a "weight" property on every
-// feature: an area's weight on its first feature, 0 on its other parts (the
-// loader adds the parts up). It also writes "incidents", the observed count.
-func writeAreas(path string, data []byte, o *Options, city *geo.City, res *Result) error {
+// weightedAreas returns the areas GeoJSON with a "weight" property on
+// every feature: an area's weight on its first feature, 0 on its other
+// parts (the loader adds the parts up). It also sets "incidents", the
+// observed count.
+func weightedAreas(data []byte, o *Options, city *geo.City, res *Result) ([]byte, error) {
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byName := map[string]int{}
 	for i := range city.Atoms {
@@ -645,11 +758,7 @@ func writeAreas(path string, data []byte, o *Options, city *geo.City, res *Resul
 		ft.Properties["weight"] = res.Weights[a]
 		ft.Properties["incidents"] = res.AreaCounts[a]
 	}
-	out, err := fc.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(out); return err })
+	return fc.MarshalJSON()
 }
 
 // propString mirrors the loader's reading of a name property.

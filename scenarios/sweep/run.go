@@ -86,8 +86,12 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	if opt.Shard < 0 || opt.Shard >= opt.Shards {
 		return fmt.Errorf("shard %d of %d: must be from 0 to %d", opt.Shard, opt.Shards, opt.Shards-1)
 	}
-	if err := Folder(opt.Out).Check(); err != nil {
-		return err
+	if opt.Shards == 1 {
+		// A slice of several only appends to its journal; the one
+		// slice's run replaces the folder's final files at the end.
+		if err := Folder(opt.Out).Check(); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return err

@@ -146,11 +146,63 @@ func formOf(s *scenarios.Scenario, maxWork int) Form {
 
 // work is the size of a run: replications × duration in days × units.
 func work(s *scenarios.Scenario) float64 {
-	units := 0
+	return float64(s.File.Replications) * s.File.Duration.Seconds / 86400 * float64(units(s))
+}
+
+func units(s *scenarios.Scenario) int {
+	n := 0
 	for _, u := range s.File.Units {
-		units += u.Count
+		n += u.Count
 	}
-	return float64(s.File.Replications) * s.File.Duration.Seconds / 86400 * float64(units)
+	return n
+}
+
+// Cost is what a run is expected to take, estimated before it is admitted
+// (costOf).
+type Cost struct {
+	// PerRun is the incidents expected in one replication of one variant:
+	// per_day × days, divided by 1 − offspring with near repeats (each
+	// incident's expected descendants).
+	PerRun float64
+	// Incidents is PerRun × replications × variants: what the run plays.
+	Incidents float64
+	// Live is how many replications are played at once: the server's
+	// workers, at most the replications.
+	Live int
+	// Bytes is the peak of the Go heap the run adds (garbage not yet
+	// collected included), Seconds its wall time on the server's workers.
+	Bytes, Seconds float64
+}
+
+// The estimate's constants, measured on the built-in cities and on grids
+// overloaded up to 10,000 incidents a day (peak Go heap sampled every
+// 10 ms above the heap before the run, 1 and 2 workers; see
+// TestAdmittedRunsStayUnderTheCeiling): a finished run keeps 40–60 bytes
+// an incident for its summary until the run ends; a replication being
+// played holds 420–880 bytes an incident of it (its candidates, queue and
+// records, and garbage); the slowest was 47 µs an incident (1,300 units).
+// The constants round these up.
+const (
+	costBytesPerIncident     = 64   // kept until the run ends
+	costBytesPerLiveIncident = 1024 // of each replication being played
+	costBytesPerUnit         = 2048 // of each replication being played
+	costBaseBytes            = 16 << 20
+	costSecondsPerIncident   = 50e-6
+)
+
+// costOf estimates a run of s on workers workers.
+func costOf(s *scenarios.Scenario, workers int) Cost {
+	f := s.File
+	per := f.Incidents.PerDay * f.Duration.Seconds / 86400
+	if o := f.Incidents.NearRepeat.Offspring; o > 0 && o < 1 {
+		per /= 1 - o
+	}
+	c := Cost{PerRun: per, Live: max(1, min(workers, f.Replications))}
+	c.Incidents = per * float64(f.Replications) * float64(max(1, len(s.Variants)))
+	c.Bytes = costBaseBytes + costBytesPerIncident*c.Incidents +
+		float64(c.Live)*(costBytesPerLiveIncident*per+costBytesPerUnit*float64(units(s)))
+	c.Seconds = costSecondsPerIncident * c.Incidents / float64(c.Live)
+	return c
 }
 
 // isRelativeData reports whether a data path is relative to the scenario's

@@ -14,6 +14,10 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -46,6 +50,14 @@ const (
 	DefaultMaxWork = 500_000  // replications × days × units of one run
 	DefaultMaxRuns = 2        // runs in progress at once
 	MaxKeptRuns    = 50       // finished runs kept in memory; the oldest go first
+
+	// DefaultMaxRunBytes bounds the memory a run is estimated to take
+	// (Cost.Bytes: expected incidents, units and replications played at
+	// once), so runs in progress hold at most DefaultMaxRuns × 512 MiB;
+	// DefaultMaxRunSeconds bounds its estimated time, so a slot is not
+	// held for hours.
+	DefaultMaxRunBytes   = 512 << 20
+	DefaultMaxRunSeconds = 20 * 60
 
 	// MaxUploadAreas bounds an uploaded scenario's areas (a grid's rows ×
 	// cols, or the features of its areas file).
@@ -160,6 +172,14 @@ type Options struct {
 	MaxWork int
 	// MaxRuns bounds the runs in progress (default DefaultMaxRuns).
 	MaxRuns int
+	// MaxRunBytes bounds a run's estimated memory (default
+	// DefaultMaxRunBytes); MaxRunSeconds its estimated time (default
+	// DefaultMaxRunSeconds).
+	MaxRunBytes   int64
+	MaxRunSeconds float64
+	// Workers is how many replications a run plays at once, for the
+	// estimate (default runtime.GOMAXPROCS(0)).
+	Workers int
 }
 
 // Server serves the page and the API.
@@ -178,6 +198,9 @@ type Server struct {
 	maxKeptChart, maxKeptRunBytes                 int
 	cityMapSVG                                    func(city *geo.City, values []float64, title, label string) ([]byte, error)
 	uploadAreas, uploadPositions, uploadRoadBytes int
+	// redact takes the server's absolute paths out of texts for clients;
+	// redactDirs only its folders (redactor).
+	redact, redactDirs func(string) string
 
 	mu         sync.Mutex
 	runs       map[string]*run
@@ -244,7 +267,18 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxRuns <= 0 {
 		opts.MaxRuns = DefaultMaxRuns
 	}
-	start := &source{id: startID, name: opts.Name, doc: opts.Doc, files: []string{}, load: opts.Load}
+	if opts.MaxRunBytes <= 0 {
+		opts.MaxRunBytes = DefaultMaxRunBytes
+	}
+	if opts.MaxRunSeconds <= 0 {
+		opts.MaxRunSeconds = DefaultMaxRunSeconds
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	wd, _ := os.Getwd()
+	redact, redactDirs := redactor(opts.DataDir, wd)
+	start := &source{id: startID, name: redact(opts.Name), doc: opts.Doc, files: []string{}, load: opts.Load}
 	switch {
 	case opts.Builtin != "":
 		start.rewrite = inBuiltin(opts.Builtin)
@@ -263,7 +297,7 @@ func New(opts Options) (*Server, error) {
 		uploadSlots: make(chan struct{}, MaxUploadParses), parseSlots: make(chan struct{}, MaxParses), renderSlots: make(chan struct{}, MaxMapRenders),
 		uploadTimeout: UploadReadTimeout, mapCacheBytes: MapCacheBytes, maxCachedMap: MaxCachedMapBytes,
 		maxKeptChart: MaxKeptChartBytes, maxKeptRunBytes: MaxKeptRunBytes, cityMapSVG: report.CityMapSVG,
-		uploadAreas: MaxUploadAreas, uploadPositions: MaxUploadPositions, uploadRoadBytes: MaxUploadRoadTableBytes}
+		uploadAreas: MaxUploadAreas, uploadPositions: MaxUploadPositions, uploadRoadBytes: MaxUploadRoadTableBytes, redact: redact, redactDirs: redactDirs}
 	mux := http.NewServeMux()
 	sub, _ := fs.Sub(static, "static")
 	mux.Handle("GET /", http.FileServerFS(sub))
@@ -353,7 +387,8 @@ func (s *Server) authorized(r *http.Request) (string, bool) {
 	match := func(got string) bool {
 		return subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) == 1
 	}
-	if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && match(h) {
+	// The scheme is case-insensitive (RFC 7235 §2.1): Bearer, bearer.
+	if scheme, cred, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok && strings.EqualFold(scheme, "Bearer") && match(strings.TrimSpace(cred)) {
 		return "header", true
 	}
 	if match(r.URL.Query().Get("token")) {
@@ -439,7 +474,17 @@ func readEdits(w http.ResponseWriter, r *http.Request) (Edits, bool) {
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil && !errors.Is(err, io.EOF) {
+	err := dec.Decode(&e)
+	if err == nil {
+		// One JSON object and nothing after it but spaces.
+		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
+			err = terr
+			if err == nil {
+				err = errors.New("data after the JSON object: send one object")
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than the limit of %d bytes", MaxBodyBytes))
@@ -451,18 +496,63 @@ func readEdits(w http.ResponseWriter, r *http.Request) (Edits, bool) {
 	return e, true
 }
 
-// problemsOf turns a loader's error into problems.
-func problemsOf(err error) []Problem {
+// problemsOf turns a loader's error about src into problems, without the
+// server's absolute paths (redact). An uploaded scenario's paths are the
+// client's own, from its document: only the server's folders go.
+func (s *Server) problemsOf(err error, src *source) []Problem {
+	redact := s.redact
+	if src != s.start {
+		redact = s.redactDirs
+	}
 	var se *scenarios.Error
 	if errors.As(err, &se) {
 		var ps []Problem
 		for _, p := range se.Problems {
-			ps = append(ps, Problem{Path: p.Path, Line: p.Line, Message: p.Msg, Text: p.String()})
+			ps = append(ps, Problem{Path: p.Path, Line: p.Line, Message: redact(p.Msg), Text: redact(p.String())})
 		}
 		return ps
 	}
-	return []Problem{{Message: err.Error(), Text: err.Error()}}
+	return []Problem{{Message: redact(err.Error()), Text: redact(err.Error())}}
 }
+
+// redactor returns two functions that take the server's absolute paths
+// out of a text for clients: dirs only makes paths in the given folders
+// (the start scenario's, the current one) relative; all also cuts any
+// other absolute path to …/ and its last element. A planner at the page
+// needs the file and line, not where the server keeps its files.
+func redactor(dirs ...string) (all, dirsOnly func(string) string) {
+	var pairs []string
+	for _, d := range dirs {
+		if d == "" || !filepath.IsAbs(d) {
+			continue
+		}
+		d = filepath.Clean(d)
+		pairs = append(pairs, d+string(filepath.Separator), "")
+	}
+	known := strings.NewReplacer(pairs...)
+	dirsOnly = func(text string) string {
+		if len(pairs) > 0 {
+			text = known.Replace(text)
+		}
+		return text
+	}
+	return func(text string) string {
+		return absPathRE.ReplaceAllStringFunc(dirsOnly(text), func(m string) string {
+			sm := absPathRE.FindStringSubmatch(m)
+			lead, path := sm[1], sm[2]
+			last := path[strings.LastIndexAny(path, `/\`)+1:]
+			if last == "" {
+				return lead + "…"
+			}
+			return lead + "…/" + last
+		})
+	}, dirsOnly
+}
+
+// absPathRE matches an absolute path in a message: /… or C:\… at the start
+// or after a space, quote or bracket, up to a space, quote, colon or
+// bracket.
+var absPathRE = regexp.MustCompile(`(^|[\s"'(\[])(/[^\s"':()\[\]]+|[A-Za-z]:\\[^\s"':()\[\]]+)`)
 
 // prepare applies the edits to the scenario they name and loads the
 // result, at most MaxParses at once (it waits its turn, or until ctx is
@@ -486,13 +576,39 @@ func (s *Server) prepare(ctx context.Context, e Edits) ([]byte, *source, *scenar
 	}
 	sc, err := src.load(doc)
 	if err != nil {
-		return nil, nil, nil, problemsOf(err)
+		return nil, nil, nil, s.problemsOf(err, src)
 	}
 	if wk := work(sc); wk > float64(s.opts.MaxWork) {
 		msg := fmt.Sprintf("the run is too big: replications × days × units = %.0f, more than the limit of %d; use fewer replications, a shorter duration or fewer units", wk, s.opts.MaxWork)
 		return nil, nil, nil, []Problem{{Path: "replications", Message: msg, Text: msg}}
 	}
+	if msg := s.tooCostly(sc); msg != "" {
+		return nil, nil, nil, []Problem{{Path: "incidents.per_day", Message: msg, Text: msg}}
+	}
 	return doc, src, sc, nil
+}
+
+// tooCostly returns why a run of sc is refused for its estimated memory or
+// time (costOf), with the numbers, or "".
+func (s *Server) tooCostly(sc *scenarios.Scenario) string {
+	c := costOf(sc, s.opts.Workers)
+	what := fmt.Sprintf("%.0f expected incidents (%g a day × %g days, %s, × %d replications × %d variants) and %d units, %d replications at once",
+		c.Incidents, sc.File.Incidents.PerDay, sc.File.Duration.Seconds/86400, nearRepeatNote(sc), sc.File.Replications, len(sc.Variants), units(sc), c.Live)
+	fix := "use fewer incidents a day, a shorter duration, fewer replications or variants; or run it with patrolsim run, which this limit does not bind"
+	switch {
+	case c.Bytes > float64(s.opts.MaxRunBytes):
+		return fmt.Sprintf("the run is too big for this server: %s need about %.0f MiB of memory, more than the %d MiB a run may take; %s", what, c.Bytes/(1<<20), s.opts.MaxRunBytes>>20, fix)
+	case c.Seconds > s.opts.MaxRunSeconds:
+		return fmt.Sprintf("the run is too long for this server: %s take about %.0f minutes, more than the %.0f a run may take; %s", what, c.Seconds/60, s.opts.MaxRunSeconds/60, fix)
+	}
+	return ""
+}
+
+func nearRepeatNote(sc *scenarios.Scenario) string {
+	if o := sc.File.Incidents.NearRepeat.Offspring; o > 0 {
+		return fmt.Sprintf("÷ (1 − %g offspring)", o)
+	}
+	return "no near repeats"
 }
 
 func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
@@ -596,7 +712,10 @@ func (s *Server) keep(out *Output) ([]string, int) {
 }
 
 // execute runs rn, recovering a panic as the run's error, and frees its
-// slot.
+// slot. Then the run's memory goes back to the system (its heap is
+// garbage but for the small output kept): a server that admitted a large
+// run, or had one cancelled, should not keep the peak resident while it
+// waits.
 func (s *Server) execute(ctx context.Context, rn *run, sc *scenarios.Scenario) {
 	defer func() { <-s.slots }()
 	var (
@@ -618,13 +737,14 @@ func (s *Server) execute(ctx context.Context, rn *run, sc *scenarios.Scenario) {
 			})
 		})
 	}()
+	debug.FreeOSMemory()
 	s.update(rn, func() {
 		switch {
 		case ctx.Err() != nil && rn.Status == "cancelled":
 		case err != nil && errors.Is(err, context.Canceled):
 			rn.Status = "cancelled"
 		case err != nil:
-			rn.Status, rn.Error = "failed", err.Error()
+			rn.Status, rn.Error = "failed", s.redact(err.Error())
 		default:
 			rn.Status, rn.out, rn.Done = "done", out, rn.Total
 			var n int

@@ -194,7 +194,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		load: func(doc []byte) (*scenarios.Scenario, error) { return scenarios.Load(name, doc, files) }}
 	// The document as uploaded, so lines in messages are the file's own.
 	if src.base, err = src.load(doc); err != nil {
-		ps := problemsOf(err)
+		ps := s.problemsOf(err, src)
 		msg := ps[0].Text
 		if len(ps) > 1 {
 			msg = fmt.Sprintf("%d problems in %s, first: %s", len(ps), name, msg)
