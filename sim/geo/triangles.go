@@ -180,13 +180,19 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 		return c.RandomPoint(i, r)
 	}
 	cum := c.triCum[lo:hi]
+	last := len(cum) - 1
 	for range 64 {
-		x := r.Float64() * cum[len(cum)-1]
-		k, _ := slices.BinarySearch(cum, x)
-		for k < len(cum)-1 && cum[k] <= x {
+		// The first triangle whose cumulative area exceeds x (a linear
+		// scan for the few triangles of most atoms).
+		x := r.Float64() * cum[last]
+		k := 0
+		if last >= 16 {
+			k, _ = slices.BinarySearch(cum, x)
+		}
+		for k < last && cum[k] <= x {
 			k++
 		}
-		t := &c.tris[lo+min(k, len(cum)-1)]
+		t := &c.tris[lo+k]
 		u, v := r.Float64(), r.Float64()
 		if u+v > 1 {
 			u, v = 1-u, 1-v
