@@ -274,3 +274,60 @@ func TestColorize(t *testing.T) {
 		t.Error("Colorize changed the text itself")
 	}
 }
+
+// TestOneReplication: with one replication there is no interval and no
+// test: the table and the JSON say so with dashes and nulls, never NaN,
+// and a warning says why no variant can be told from another.
+func TestOneReplication(t *testing.T) {
+	metrics := []Metric{{Name: "response_p90_s_p1", Better: Lower}, {Name: "incidents", Better: Neutral}}
+	values := [][][]float64{{{300, 10}}, {{250, 10}}}
+	s := Summarize("t", 1, metrics, []string{"a", "b"}, values, []Goal{{"response_p90_s_p1", 1}}, DefaultAlpha)
+	var table, doc bytes.Buffer
+	if err := s.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteJSON(&doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"table": table.String(), "JSON": doc.String()} {
+		if strings.Contains(out, "NaN") {
+			t.Errorf("%s shows NaN:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(table.String(), "one replication") || !strings.Contains(table.String(), "no interval and no test from 1 replication") {
+		t.Errorf("table does not say why there is no interval:\n%s", table.String())
+	}
+	for _, v := range s.Variants {
+		if v.Best || v.Rank != 0 {
+			t.Errorf("%s: best %v rank %d from one replication", v.Name, v.Best, v.Rank)
+		}
+	}
+}
+
+// TestConstantGoal: an objective metric with the same value for every
+// variant cannot rank them: it is dropped with a warning that names it,
+// and the ranking falls back to the other goal — never a tie broken by
+// order.
+func TestConstantGoal(t *testing.T) {
+	metrics := []Metric{{Name: "incidents_prevented", Better: Higher}, {Name: "response_p90_s_p1", Better: Lower}}
+	values := [][][]float64{
+		{{0, 300}, {0, 310}, {0, 305}}, // random: slower
+		{{0, 250}, {0, 262}, {0, 255}}, // beats
+	}
+	s := Summarize("t", 1, metrics, []string{"random", "beats"}, values, []Goal{{"incidents_prevented", 1}, {"response_p90_s_p1", 1}}, DefaultAlpha)
+	if len(s.Objective) != 1 || s.Objective[0].Metric != "response_p90_s_p1" {
+		t.Errorf("objective %v, want response_p90_s_p1 alone", s.Objective)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "incidents_prevented is 0 for every variant") {
+		t.Errorf("warnings %q, want one naming incidents_prevented", s.Warnings)
+	}
+	if !s.Variants[1].Best || s.Variants[0].Best || s.Variants[1].Position != 1 {
+		t.Errorf("beats (faster) should be the best and first: %+v", s.Variants)
+	}
+	s = Summarize("t", 1, metrics, []string{"random", "beats"}, values, []Goal{{"incidents_prevented", 1}}, DefaultAlpha)
+	var table bytes.Buffer
+	s.WriteTable(&table)
+	if !strings.Contains(table.String(), "no ranking is possible") || s.Variants[0].Best || s.Variants[1].Best {
+		t.Errorf("a constant objective alone must give no ranking:\n%s", table.String())
+	}
+}
