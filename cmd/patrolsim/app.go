@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patrolsim/patrolsim/internal/inputs"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
 	"github.com/patrolsim/patrolsim/sim/policy"
@@ -64,6 +65,11 @@ func indentError(err error) string {
 	var se *scenarios.Error
 	if errors.As(err, &se) {
 		s := fmt.Sprintf("%d problem(s) in the scenario:", len(se.Problems))
+		// What the error says around the scenario's problems (the sweep
+		// file whose base scenario they are).
+		if outer, ok := strings.CutSuffix(err.Error(), se.Error()); ok && strings.TrimSpace(outer) != "" {
+			s = strings.TrimRight(outer, "\n: ") + ": " + s
+		}
 		for _, p := range se.Problems {
 			s += "\n  " + p.String()
 		}
@@ -182,6 +188,13 @@ func loadScenario(path string) (*scenarios.Scenario, error) {
 	}
 	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
 		return scenarios.LoadBuiltin(name)
+	}
+	// Refused at once if it is not a regular file: the loader would wait
+	// for a FIFO's writer, or read a device to its limit.
+	if f, err := inputs.Open(path); err == nil {
+		f.Close()
+	} else if nr := (*inputs.NotRegularError)(nil); errors.As(err, &nr) {
+		return nil, usageError{fmt.Errorf("cannot read scenario %s: %w", path, nr)}
 	}
 	s, err := scenarios.LoadFile(path)
 	if err != nil {

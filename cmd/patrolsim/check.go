@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"unicode"
@@ -301,9 +302,58 @@ func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
 	}
 	b, err := results.ReadBaseline(name, bytes.NewReader(data))
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{errors.New(jsonWords(err.Error()))}
 	}
 	return b, nil
+}
+
+// jsonWords rewords encoding/json's type errors in a file's terms, without
+// Go's type names: "cannot unmarshal string into Go struct field
+// baselineFile.seed of type uint64" becomes "seed: must be a whole number
+// (got a string)".
+func jsonWords(msg string) string {
+	msg = jsonFieldRE.ReplaceAllStringFunc(msg, func(m string) string {
+		sm := jsonFieldRE.FindStringSubmatch(m)
+		return sm[2] + ": must be " + jsonKind(sm[3]) + " (got " + article(sm[1]) + ")"
+	})
+	return jsonValueRE.ReplaceAllStringFunc(msg, func(m string) string {
+		sm := jsonValueRE.FindStringSubmatch(m)
+		return "must be " + jsonKind(sm[2]) + " (got " + article(sm[1]) + ")"
+	})
+}
+
+var (
+	jsonFieldRE = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type (\S+)`)
+	jsonValueRE = regexp.MustCompile(`cannot unmarshal (\w+) into Go value of type (\S+)`)
+)
+
+// jsonKind names a Go type as the JSON it reads.
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "."):
+		return "an object"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "string":
+		return "text"
+	case goType == "bool":
+		return "true or false"
+	}
+	return "another kind of value"
+}
+
+func article(jsonType string) string {
+	switch jsonType {
+	case "array", "object":
+		return "an " + jsonType
+	case "number", "string":
+		return "a " + jsonType
+	}
+	return jsonType
 }
 
 // writeBaseline writes b to out atomically (outputs.WriteFile: the old

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -159,6 +161,20 @@ func syntaxError(path string, data []byte, err error) error {
 		}
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.Contains(msg, "UTF-8") {
+		// The parser says where for no encoding error: the first byte
+		// that is not UTF-8 does.
+		valid := data
+		for len(valid) > 0 {
+			r, n := utf8.DecodeRune(valid)
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			valid = valid[n:]
+		}
+		line := 1 + bytes.Count(data[:len(data)-len(valid)], []byte("\n"))
+		return errorf(path, line, "%s: is this a YAML file?", msg)
+	}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return errorf(path, line, "%s", strings.TrimSpace(msg[len(m[0]):]))

@@ -71,7 +71,7 @@ func Finalize(ctx context.Context, out string, s *Sweep, journals []string) erro
 		}
 		for j := range k {
 			if os.SameFile(st, infos[j]) {
-				return fmt.Errorf("%s and %s are the same journal, given twice", journals[j], path)
+				return &JournalError{Path: path, Msg: fmt.Sprintf("the same journal as %s, given twice", journals[j])}
 			}
 		}
 		infos[k] = st
@@ -103,11 +103,11 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 					return fmt.Errorf("%s: %w (its results are of another sweep)", path, ErrChanged)
 				}
 				if shards >= 0 && h.Shards != shards {
-					return fmt.Errorf("%s: a slice of %d, others of %d", path, h.Shards, shards)
+					return &JournalError{Path: path, Msg: fmt.Sprintf("a slice of %d, others of %d", h.Shards, shards)}
 				}
 				shards = h.Shards
 				if other, dup := seenShard[h.Shard]; dup {
-					return fmt.Errorf("%s and %s are both slice %d", other, path, h.Shard)
+					return &JournalError{Path: path, Msg: fmt.Sprintf("slice %d, as %s is: give each slice once", h.Shard, other)}
 				}
 				seenShard[h.Shard] = path
 				return nil

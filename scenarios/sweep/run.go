@@ -417,7 +417,7 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 		if h == nil {
 			var hh header
 			if err := json.Unmarshal([]byte(line), &hh); err != nil || !strings.HasPrefix(hh.Sweep, "sha256:") || hh.Items < 1 || hh.Shards < 1 {
-				bad = &JournalError{Path: path, Line: n, Msg: "not a sweep journal: the first line is not a journal header (it starts " + inputs.Excerpt([]byte(line), 40) + ")"}
+				bad = &JournalError{Path: path, Line: n, Msg: "not a sweep journal: the first line is not a journal header (" + startOf(line) + ")"}
 				continue
 			}
 			if err := fn(hh, -1, "", good+int64(len(line))); err != nil {
@@ -445,7 +445,7 @@ func checkLine(line string, h header) (int, error) {
 	num, _, ok := strings.Cut(line, "\t")
 	item, err := strconv.Atoi(num)
 	if !ok || err != nil {
-		return 0, fmt.Errorf("it starts %s, not an item number and a tab", inputs.Excerpt([]byte(line), 20))
+		return 0, fmt.Errorf("%s, not an item number and a tab", startOf(line))
 	}
 	if item < 0 || item >= h.Items {
 		return 0, fmt.Errorf("item %d, but the sweep has items 0 to %d", item, h.Items-1)
@@ -454,6 +454,15 @@ func checkLine(line string, h header) (int, error) {
 		return 0, err
 	}
 	return item, nil
+}
+
+// startOf describes the start of a line that is not what it should be.
+func startOf(line string) string {
+	ex := inputs.Excerpt([]byte(line), 20)
+	if strings.HasPrefix(ex, "binary data") {
+		return "it is " + ex
+	}
+	return "it starts " + ex
 }
 
 // parseLine turns a journal line back into values by variant.
