@@ -23,4 +23,14 @@
 // officers needed (a call that cannot be covered keeps its place in the queue
 // for the rest); on-scene work starts when full strength is on scene and lasts
 // the incident's on-scene time; then every unit is cleared and resumes patrol.
+//
+// Costs. An event costs the same whatever the size of the force: an index
+// of where units are (by the box of their current leg, kept up to date as
+// legs start and end) answers presence, on-view and the dispatch search
+// among the units near the incident, with the answers a scan of every unit
+// would give (the same units, the same sums in unit order, the same tie
+// rule); the event queue is O(1) amortized (package des); a run reuses the
+// storage of a finished one and allocates nothing per event. What grows
+// with the force is once an hour: the presence sample reads every unit and
+// area, and the hot-spot policies rank their areas.
 package sim
