@@ -30,10 +30,6 @@ type Atom struct {
 	shape orb.MultiPolygon // planar metres
 	bound orb.Bound
 	slabs *slabIndex // nil for an atom with few edges
-	// Its triangles are City.tris[triLo:triHi] (none if it could not be
-	// triangulated), covering more than the atom if triMore (UniformPoint).
-	triLo, triHi int32
-	triMore      bool
 }
 
 // Shape returns the atom's polygons in planar metres.
@@ -67,10 +63,10 @@ type City struct {
 
 	bound orb.Bound
 	index gridIndex
-	// Every atom's triangles, and by triangle the area of its atom's
-	// triangles up to it (UniformPoint).
+	// Every atom's triangles (UniformPoint), and by atom where they are:
+	// apart from the atoms, which are large, so that a draw reads little.
 	tris   []triangle
-	triCum []float64
+	triOff []triSpan
 }
 
 // GridSpec describes a generated city of rows × cols square cells.

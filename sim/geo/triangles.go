@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -9,8 +10,16 @@ import (
 )
 
 // triangle is one triangle of an atom's triangulation: corner a and the
-// edge vectors u and v from it.
-type triangle struct{ ax, ay, ux, uy, vx, vy float64 }
+// edge vectors u and v from it, and the area of its atom's triangles up
+// to it, itself included (UniformPoint's cumulative weights).
+type triangle struct{ ax, ay, ux, uy, vx, vy, cum float64 }
+
+// triSpan is where an atom's triangles are: City.tris[lo:hi] (none if it
+// could not be triangulated), covering more than the atom if more.
+type triSpan struct {
+	lo, hi int32
+	more   bool
+}
 
 // area returns the triangle's area in square metres.
 func (t *triangle) area() float64 { return math.Abs(t.ux*t.vy-t.uy*t.vx) / 2 }
@@ -136,7 +145,7 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 				}
 			}
 			if ear {
-				t := triangle{a[0], a[1], b[0] - a[0], b[1] - a[1], c[0] - a[0], c[1] - a[1]}
+				t := triangle{ax: a[0], ay: a[1], ux: b[0] - a[0], uy: b[1] - a[1], vx: c[0] - a[0], vy: c[1] - a[1]}
 				tris = append(tris, t)
 				sum += t.area()
 			}
@@ -150,7 +159,7 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 		i, tries = p, 0
 	}
 	a, b, c := pts[prev[i]], pts[i], pts[next[i]]
-	if t := (triangle{a[0], a[1], b[0] - a[0], b[1] - a[1], c[0] - a[0], c[1] - a[1]}); t.area() > 0 {
+	if t := (triangle{ax: a[0], ay: a[1], ux: b[0] - a[0], uy: b[1] - a[1], vx: c[0] - a[0], vy: c[1] - a[1]}); t.area() > 0 {
 		tris = append(tris, t)
 		sum += t.area()
 	}
@@ -174,31 +183,30 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 // RandomPoint remains what places incidents, so that the candidates of a
 // seed stay those of earlier versions; UniformPoint places patrol stops.
 func (c *City) UniformPoint(i int, r *rand.Rand) Point {
-	a := &c.Atoms[i]
-	lo, hi := int(a.triLo), int(a.triHi)
-	if lo == hi {
+	span := c.triOff[i]
+	tris := c.tris[span.lo:span.hi]
+	if len(tris) == 0 {
 		return c.RandomPoint(i, r)
 	}
-	cum := c.triCum[lo:hi]
-	last := len(cum) - 1
+	last := len(tris) - 1
 	for range 64 {
 		// The first triangle whose cumulative area exceeds x (a linear
 		// scan for the few triangles of most atoms).
-		x := r.Float64() * cum[last]
+		x := r.Float64() * tris[last].cum
 		k := 0
 		if last >= 16 {
-			k, _ = slices.BinarySearch(cum, x)
+			k, _ = slices.BinarySearchFunc(tris, x, func(t triangle, x float64) int { return cmp.Compare(t.cum, x) })
 		}
-		for k < last && cum[k] <= x {
+		for k < last && tris[k].cum <= x {
 			k++
 		}
-		t := &c.tris[lo+k]
+		t := &tris[k]
 		u, v := r.Float64(), r.Float64()
 		if u+v > 1 {
 			u, v = 1-u, 1-v
 		}
 		p := Point{t.ax + u*t.ux + v*t.vx, t.ay + u*t.uy + v*t.vy}
-		if !a.triMore || a.holds(p) {
+		if !span.more || c.Atoms[i].holds(p) {
 			return p
 		}
 	}
@@ -207,11 +215,10 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 
 // triangulateAtoms makes every atom's triangulation (UniformPoint).
 func (c *City) triangulateAtoms() {
-	c.tris, c.triCum = c.tris[:0], c.triCum[:0]
+	c.tris, c.triOff = c.tris[:0], c.triOff[:0]
 	for i := range c.Atoms {
-		a := &c.Atoms[i]
 		lo := len(c.tris)
-		tris, more, ok := triangulate(c.tris, a.shape)
+		tris, more, ok := triangulate(c.tris, c.Atoms[i].shape)
 		if !ok {
 			tris, more = tris[:lo], false
 		}
@@ -219,8 +226,8 @@ func (c *City) triangulateAtoms() {
 		total := 0.0
 		for k := lo; k < len(c.tris); k++ {
 			total += c.tris[k].area()
-			c.triCum = append(c.triCum, total)
+			c.tris[k].cum = total
 		}
-		a.triLo, a.triHi, a.triMore = int32(lo), int32(len(c.tris)), more
+		c.triOff = append(c.triOff, triSpan{int32(lo), int32(len(c.tris)), more})
 	}
 }

@@ -65,12 +65,12 @@ func TestTriangulate(t *testing.T) {
 	for _, tc := range triangulationShapes() {
 		t.Run(tc.name, func(t *testing.T) {
 			c := handCity(t, tc.shape)
-			a := &c.Atoms[0]
-			if a.triLo == a.triHi || a.triMore {
-				t.Fatalf("not triangulated, or covering more than the atom (%v)", a.triMore)
+			a, span := &c.Atoms[0], c.triOff[0]
+			if span.lo == span.hi || span.more {
+				t.Fatalf("not triangulated, or covering more than the atom (%v)", span.more)
 			}
 			sum := 0.0
-			for _, tr := range c.tris[a.triLo:a.triHi] {
+			for _, tr := range c.tris[span.lo:span.hi] {
 				sum += tr.area()
 				// The triangle's centroid is inside the atom.
 				p := Point{tr.ax + (tr.ux+tr.vx)/3, tr.ay + (tr.uy+tr.vy)/3}
@@ -84,8 +84,8 @@ func TestTriangulate(t *testing.T) {
 	t.Run("hole", func(t *testing.T) {
 		holed := orb.MultiPolygon{{rect(0, 0, 100, 100), orb.Ring{{40, 40}, {40, 60}, {60, 60}, {60, 40}, {40, 40}}}}
 		c := handCity(t, holed)
-		if a := &c.Atoms[0]; a.triHi-a.triLo != 2 || !a.triMore {
-			t.Fatalf("%d triangles for a square with a hole (more %v), want its outer ring's 2, covering more", a.triHi-a.triLo, a.triMore)
+		if span := c.triOff[0]; span.hi-span.lo != 2 || !span.more {
+			t.Fatalf("%d triangles for a square with a hole (more %v), want its outer ring's 2, covering more", span.hi-span.lo, span.more)
 		}
 		r := rand.New(rand.NewPCG(1, 1))
 		for range 1000 {
@@ -196,8 +196,8 @@ func TestTriangulateRealAreas(t *testing.T) {
 			}
 			more := 0
 			for i := range c.Atoms {
-				a := &c.Atoms[i]
-				if a.triLo == a.triHi {
+				a, span := &c.Atoms[i], c.triOff[i]
+				if span.lo == span.hi {
 					t.Errorf("atom %s: not triangulated", a.Name)
 					continue
 				}
@@ -205,14 +205,14 @@ func TestTriangulateRealAreas(t *testing.T) {
 				for _, poly := range a.shape {
 					holes = holes || len(poly) > 1
 				}
-				if a.triMore {
+				if span.more {
 					more++
 				}
 				if holes {
 					continue
 				}
 				sum := 0.0
-				for _, tr := range c.tris[a.triLo:a.triHi] {
+				for _, tr := range c.tris[span.lo:span.hi] {
 					sum += tr.area()
 				}
 				closeTo(t, a.Name+" area", sum, a.Area, 1e-4*a.Area)

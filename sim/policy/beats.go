@@ -22,13 +22,14 @@ func init() {
 
 type beats struct {
 	w      *World
+	home   homes
 	dwell  float64
 	beat   []*areaSampler // by unit (nil: no beat)
 	centre []geo.Point    // by unit: area centroid of its beat
 }
 
 func newBeats(w *World, units []int, p Values) (Policy, error) {
-	b := &beats{w: w, dwell: p["dwell"], beat: make([]*areaSampler, len(w.Units)), centre: make([]geo.Point, len(w.Units))}
+	b := &beats{w: w, home: newHomes(w), dwell: p["dwell"], beat: make([]*areaSampler, len(w.Units)), centre: make([]geo.Point, len(w.Units))}
 	// Group district-homed units by (type, district), in unit order.
 	type key struct{ typ, district int }
 	groups := map[key][]int{}
@@ -64,7 +65,7 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 }
 
 func (p *beats) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	if o, ok := homeOrder(p.w, u, p.dwell, r); ok {
+	if o, ok := p.home.order(p.w.City, u, p.dwell, r); ok {
 		return o
 	}
 	return p.beat[u].order(p.w.City, r, p.dwell)

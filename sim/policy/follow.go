@@ -211,6 +211,7 @@ func newFollow(w *World, units []int, p Values) (Policy, error) {
 type hotspots struct {
 	name     string
 	w        *World
+	home     homes
 	sc       scorer
 	interval float64 // seconds between updates
 	dwell    float64 // seconds
@@ -245,7 +246,7 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 	}
 	c := w.City
 	h := &hotspots{
-		name: name, w: w, sc: sc,
+		name: name, w: w, home: newHomes(w), sc: sc,
 		interval: p["update"], dwell: p["dwell"], perAtom: int(p["units_per_atom"]),
 		group:    make([]int, len(w.Units)),
 		assigned: make([]int, len(w.Units)),
@@ -369,7 +370,7 @@ func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 		h.count[last]--
 		h.assigned[u] = -1
 	}
-	if o, ok := homeOrder(h.w, u, h.dwell, r); ok {
+	if o, ok := h.home.order(h.w.City, u, h.dwell, r); ok {
 		return o
 	}
 	g := h.group[u]

@@ -273,16 +273,34 @@ var dwellParam = Param{Name: "dwell", Kind: Duration, Default: 15 * 60, Min: 1, 
 // stayAt is the order for a unit that keeps its post.
 func stayAt(u *Unit) Order { return Order{To: u.At, Dwell: math.Inf(1), Atom: u.Atom} }
 
-// homeOrder gives the order of a unit whose home decides it under the
+// homes holds, by unit, what a unit's home decides (homes.order), apart
+// from World.Units
+// (large structs: a patrol stop looks one unit up among thousands).
+type homes []homeOf
+
+type homeOf struct {
+	at   geo.Point
+	atom int32
+	home Home
+}
+
+func newHomes(w *World) homes {
+	h := make(homes, len(w.Units))
+	for u := range w.Units {
+		h[u] = homeOf{at: w.Units[u].At, atom: int32(w.Units[u].Atom), home: w.Units[u].Home}
+	}
+	return h
+}
+
+// order gives the order of a unit whose home decides it under the
 // patrolling policies: a post-homed unit keeps its post, a community team
 // patrols its community. It reports false for district-homed units.
-func homeOrder(w *World, u int, dwell float64, r *rand.Rand) (Order, bool) {
-	unit := &w.Units[u]
-	switch unit.Home {
+func (h homes) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order, bool) {
+	switch x := &h[u]; x.home {
 	case HomePost:
-		return stayAt(unit), true
+		return Order{To: x.at, Dwell: math.Inf(1), Atom: int(x.atom)}, true
 	case HomeCommunity:
-		return Order{To: w.City.UniformPoint(unit.Atom, r), Dwell: dwell, Atom: unit.Atom}, true
+		return Order{To: c.UniformPoint(int(x.atom), r), Dwell: dwell, Atom: int(x.atom)}, true
 	}
 	return Order{}, false
 }

@@ -19,13 +19,14 @@ func init() {
 
 type random struct {
 	w        *World
+	home     homes
 	dwell    float64
 	samplers map[int]*areaSampler // by unit, built lazily per area
 	district []*areaSampler
 }
 
 func newRandom(w *World, units []int, p Values) (Policy, error) {
-	r := &random{w: w, dwell: p["dwell"], samplers: map[int]*areaSampler{}}
+	r := &random{w: w, home: newHomes(w), dwell: p["dwell"], samplers: map[int]*areaSampler{}}
 	for d := range w.City.Districts {
 		s := newAreaSampler(w.City, w.City.Districts[d].Atoms)
 		r.district = append(r.district, &s)
@@ -34,7 +35,7 @@ func newRandom(w *World, units []int, p Values) (Policy, error) {
 }
 
 func (p *random) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	if o, ok := homeOrder(p.w, u, p.dwell, r); ok {
+	if o, ok := p.home.order(p.w.City, u, p.dwell, r); ok {
 		return o
 	}
 	unit := &p.w.Units[u]

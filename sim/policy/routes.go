@@ -52,6 +52,7 @@ type rider struct {
 
 type routes struct {
 	w     *World
+	home  homes
 	step  float64 // metres
 	dwell float64 // seconds
 	ride  []rider // by unit index
@@ -62,7 +63,7 @@ func newRoutes(w *World, units []int, p Values) (Policy, error) {
 	if len(rs) == 0 {
 		return nil, errors.New("policy routes: the city has no routes (city.routes)")
 	}
-	q := &routes{w: w, step: p["step_m"], dwell: p["dwell"], ride: make([]rider, len(w.Units))}
+	q := &routes{w: w, home: newHomes(w), step: p["step_m"], dwell: p["dwell"], ride: make([]rider, len(w.Units))}
 	for u := range q.ride {
 		q.ride[u].route = -1
 	}
@@ -120,7 +121,7 @@ func newRoutes(w *World, units []int, p Values) (Policy, error) {
 // rejoins the route at the nearest point, keeping its direction on an open
 // route; otherwise it goes step_m metres further along the loop.
 func (p *routes) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	if o, ok := homeOrder(p.w, u, p.dwell, r); ok {
+	if o, ok := p.home.order(p.w.City, u, p.dwell, r); ok {
 		return o
 	}
 	rd := &p.ride[u]
