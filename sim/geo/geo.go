@@ -174,10 +174,9 @@ func (c *City) Bound() orb.Bound { return c.bound }
 // Cost: O(k·v) for the k atoms whose boxes cover p's index cell, v the
 // vertices of an atom's horizontal slab (see slabIndex).
 func (c *City) Locate(p Point) int {
-	for _, i := range c.index.candidates(p) {
-		a := &c.Atoms[i]
-		if a.bound.Pad(borderTol).Contains(orb.Point{p.X, p.Y}) && a.holds(p) {
-			return int(i)
+	for _, k := range c.index.candidates(p) {
+		if k.bound.Contains(orb.Point{p.X, p.Y}) && c.Atoms[k.atom].holds(p) {
+			return int(k.atom)
 		}
 	}
 	return -1
@@ -375,7 +374,14 @@ func (c *City) findNeighbours() {
 type gridIndex struct {
 	x0, y0, cell float64
 	nx, ny       int
-	cells        [][]int32
+	cells        [][]candidate // ascending atom index
+}
+
+// candidate is an atom of an index cell and its bounding box padded by
+// borderTol, kept beside it so that Locate reads no atom it then passes by.
+type candidate struct {
+	bound orb.Bound
+	atom  int32
 }
 
 func newGridIndex(c *City) gridIndex {
@@ -387,14 +393,14 @@ func newGridIndex(c *City) gridIndex {
 		cell = 1
 	}
 	g := gridIndex{x0: b.Min[0], y0: b.Min[1], cell: cell, nx: int(w/cell) + 1, ny: int(h/cell) + 1}
-	g.cells = make([][]int32, g.nx*g.ny)
+	g.cells = make([][]candidate, g.nx*g.ny)
 	for i := range c.Atoms {
 		ab := c.Atoms[i].bound
 		cx0, cy0 := g.cellOf(ab.Min[0], ab.Min[1])
 		cx1, cy1 := g.cellOf(ab.Max[0], ab.Max[1])
 		for x := cx0; x <= cx1; x++ {
 			for y := cy0; y <= cy1; y++ {
-				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], int32(i))
+				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], candidate{c.Atoms[i].bound.Pad(borderTol), int32(i)})
 			}
 		}
 	}
@@ -407,7 +413,7 @@ func (g *gridIndex) cellOf(x, y float64) (int, int) {
 	return max(0, min(g.nx-1, cx)), max(0, min(g.ny-1, cy))
 }
 
-func (g *gridIndex) candidates(p Point) []int32 {
+func (g *gridIndex) candidates(p Point) []candidate {
 	if len(g.cells) == 0 {
 		return nil
 	}
