@@ -9,8 +9,10 @@ import "slices"
 //
 //   - front[head:] holds every event in the current bucket, sorted (the
 //     ladder queue's bottom);
-//   - buckets[cur+1 .. nb-1] hold later events, unsorted, each bucket
-//     covering width w seconds from base;
+//   - buckets cur+1 … nb-1 hold later events, unsorted, each bucket
+//     covering width w seconds from base: a list (bucket[b], then link)
+//     through a pool of slots, so that a push writes into a slot freed
+//     moments ago rather than into the cold array of a far bucket;
 //   - far holds events at or after end = base + nb*w, unsorted.
 //
 // Because bucket indices are a monotone function of time, every event in
@@ -31,8 +33,11 @@ import "slices"
 // one instant) raises the limit until it drains.
 type queue struct {
 	front   []Event
-	head    int // front[:head] have popped
-	buckets [][]Event
+	head    int     // front[:head] have popped
+	bucket  []int32 // first slot of each bucket's list, -1 if empty
+	slot    []Event // the pool: bucketed events …
+	link    []int32 // … each slot's next in its bucket, or in the free list
+	free    int32   // first free slot, -1 if none
 	far     []Event
 	cur, nb int
 	base, w float64
@@ -50,13 +55,13 @@ func (q *queue) init(sizeHint int) {
 	q.far = make([]Event, 0, sizeHint)
 	q.w = 1
 	q.limit = frontLimit
+	q.free = -1
 }
 
 func (q *queue) reset() {
 	q.front, q.head = q.front[:0], 0
-	for i := range q.buckets {
-		q.buckets[i] = q.buckets[i][:0]
-	}
+	q.bucket = q.bucket[:0]
+	q.slot, q.link, q.free = q.slot[:0], q.link[:0], -1
 	q.far = q.far[:0]
 	q.cur, q.nb, q.base, q.w, q.end, q.n = 0, 0, 0, 1, 0, 0
 	q.limit = frontLimit
@@ -129,8 +134,38 @@ func (q *queue) push(x Event) {
 	case idx >= q.nb:
 		q.far = append(q.far, x)
 	default:
-		q.buckets[idx] = append(q.buckets[idx], x)
+		q.toBucket(idx, x)
 	}
+}
+
+// toBucket adds x to bucket b.
+func (q *queue) toBucket(b int, x Event) {
+	s := q.free
+	if s >= 0 {
+		q.free = q.link[s]
+		q.slot[s] = x
+	} else {
+		s = int32(len(q.slot))
+		q.slot = append(q.slot, x)
+		q.link = append(q.link, 0)
+	}
+	q.link[s] = q.bucket[b]
+	q.bucket[b] = s
+}
+
+// emptyBucket appends bucket b's events to dst, frees their slots, and
+// returns dst.
+func (q *queue) emptyBucket(dst []Event, b int) []Event {
+	s := q.bucket[b]
+	for s >= 0 {
+		dst = append(dst, q.slot[s])
+		next := q.link[s]
+		q.link[s] = q.free
+		q.free = s
+		s = next
+	}
+	q.bucket[b] = -1
+	return dst
 }
 
 // fill makes front non-empty; q.n must be > 0.
@@ -142,10 +177,8 @@ func (q *queue) fill() {
 			q.rebuild()
 			continue
 		}
-		b := q.buckets[q.cur]
-		q.front = append(q.front, b...)
+		q.front = q.emptyBucket(q.front, q.cur)
 		q.sortFront(0)
-		q.buckets[q.cur] = b[:0]
 		if q.waiting() > q.limit {
 			q.respread()
 		}
@@ -160,8 +193,7 @@ func (q *queue) respread() {
 	q.far = append(q.far, q.front[q.head:]...)
 	q.front, q.head = q.front[:0], 0
 	for i := q.cur + 1; i < q.nb; i++ {
-		q.far = append(q.far, q.buckets[i]...)
-		q.buckets[i] = q.buckets[i][:0]
+		q.far = q.emptyBucket(q.far, i)
 	}
 	q.rebuild()
 	if q.waiting() > frontLimit {
@@ -251,10 +283,7 @@ func (q *queue) rebuild() {
 		q.sortFront(0)
 		return
 	}
-	if cap(q.buckets) < nb {
-		q.buckets = append(q.buckets[:cap(q.buckets)], make([][]Event, nb-cap(q.buckets))...)
-	}
-	q.buckets = q.buckets[:nb]
+	q.bucket = resize(q.bucket, nb)
 	q.nb, q.w, q.base, q.cur = nb, w, lo, 0
 	q.end = lo + float64(nb)*w
 	keep := far[:0]
@@ -269,11 +298,23 @@ func (q *queue) rebuild() {
 		case idx == 0:
 			q.front = append(q.front, x)
 		default:
-			q.buckets[idx] = append(q.buckets[idx], x)
+			q.toBucket(idx, x)
 		}
 	}
 	q.far = keep
 	q.sortFront(0)
+}
+
+// resize returns s with length n, every element -1 (no slot).
+func resize(s []int32, n int) []int32 {
+	if cap(s) < n {
+		s = make([]int32, n)
+	}
+	s = s[:n]
+	for i := range s {
+		s[i] = -1
+	}
+	return s
 }
 
 // nearDensity is how many of the earliest events set a new calendar's
