@@ -108,7 +108,10 @@ func cellIndex(v, v0, inv float64, n int) int {
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 	it := &ix.item[i]
 	it.box = [4]float64{x0, y0, x1, y1}
-	e := max(x1-x0, y1-y0)
+	e := x1 - x0 // the larger side (not max: its NaN and ±0 care costs here)
+	if h := y1 - y0; h > e {
+		e = h
+	}
 	k, c := len(ix.levels), len(ix.head)-1 // the list of large boxes
 	for j := range ix.levels {
 		lv := &ix.levels[j]

@@ -56,7 +56,7 @@ func newRun(v *Variant, cands []Candidate, rec Recorder) *run {
 	*r = run{m: m, mode: v.Mode, cfg: m.Cfg, rec: rec, nBase: len(cands),
 		// Storage kept.
 		eng: old.eng, onDuty: old.onDuty, atAssumed: old.atAssumed, near: old.near[:0],
-		queue: old.queue[:0], learners: old.learners[:0], policies: old.policies[:0],
+		queue: old.queue[:0], learners: old.learners[:0], policies: old.policies[:0], keepers: old.keepers[:0],
 		assumed: old.assumed[:0], scan: old.scan, prng: old.prng, pcg: old.pcg,
 	}
 	if cap(old.cands) < room {
@@ -85,6 +85,7 @@ func newRun(v *Variant, cands []Candidate, rec Recorder) *run {
 // caller or the variant.
 func (r *run) release() {
 	clear(r.policies)
+	clear(r.keepers)
 	r.m, r.cfg, r.rec, r.rPolicy, r.err = nil, nil, nil, nil, nil
 	putRun(r)
 }

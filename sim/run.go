@@ -105,8 +105,9 @@ type run struct {
 	vis      []float64 // by unit: visibility × squad
 	resVal   []float64 // by atom: residual deterrence as of resT
 	resT     []float64
-	byAtom   []float64 // presence sample buffer
-	learners []int     // policies that learn from incidents
+	byAtom   []float64           // presence sample buffer
+	learners []int               // policies that learn from incidents
+	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
 	err      error
 
 	// Where units are (track keeps them up to date): onDuty holds every
@@ -185,6 +186,8 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 		if _, ok := p.(policy.Learner); ok {
 			r.learners = append(r.learners, k)
 		}
+		bk, _ := p.(policy.BeatKeeper)
+		r.keepers = append(r.keepers, bk)
 		if up, ok := p.(policy.Updater); ok {
 			if iv := up.Interval(); iv > 0 {
 				r.eng.Schedule(0, evUpdate, int32(k), 0)
@@ -438,8 +441,8 @@ func (r *run) pick(i int, units []int, ownBeat bool) int {
 			continue
 		}
 		if ownBeat {
-			bk, ok := r.policies[ur.policy].(policy.BeatKeeper)
-			if !ok || !bk.InBeat(u, int(c.Atom)) {
+			bk := r.keepers[ur.policy]
+			if bk == nil || !bk.InBeat(u, int(c.Atom)) {
 				continue
 			}
 		}
@@ -485,7 +488,7 @@ func (r *run) send(u, i int) {
 	if r.m.World.Units[u].District != ir.rec.District {
 		ir.rec.CrossDistrict++
 	}
-	if bk, ok := r.policies[ur.policy].(policy.BeatKeeper); ok && bk.HasBeat(u) {
+	if bk := r.keepers[ur.policy]; bk != nil && bk.HasBeat(u) {
 		ir.rec.WithBeat++
 		if !bk.InBeat(u, ir.rec.Atom) {
 			ir.rec.OutsideBeat++
