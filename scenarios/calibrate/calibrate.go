@@ -377,7 +377,12 @@ func readRecords(o *Options, city *geo.City, from, to time.Time) ([]record, *Res
 		return nil, nil, fmt.Errorf("cannot read the incidents %s: %w", o.Incidents, inputs.Reason(err))
 	}
 	defer f.Close()
-	r := csv.NewReader(inputs.LineLimit(f, MaxLineBytes))
+	return readRecordsFrom(f, o, city, from, to)
+}
+
+// readRecordsFrom reads the incident CSV from in (named o.Incidents).
+func readRecordsFrom(in io.Reader, o *Options, city *geo.City, from, to time.Time) ([]record, *Result, error) {
+	r := csv.NewReader(inputs.LineLimit(in, MaxLineBytes))
 	r.ReuseRecord = true
 	r.FieldsPerRecord = -1
 	tooLong := func(err error) error {

@@ -207,6 +207,11 @@ func Load(path string) (*Sweep, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read sweep file %s: %w", path, inputs.Reason(err))
 	}
+	return load(path, data)
+}
+
+// load is Load of the sweep file's bytes.
+func load(path string, data []byte) (*Sweep, error) {
 	s := &Sweep{Path: path, File: File{Version: 1, Design: "grid", Seed: 1}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -259,6 +264,7 @@ func Load(path string) (*Sweep, error) {
 	}
 	// The base scenario.
 	var baseData []byte
+	var err error
 	if name, ok := strings.CutPrefix(f.Scenario, "builtin:"); ok {
 		baseData, s.builtin, err = scenarios.BuiltinFile(name)
 		s.basePath = "builtin:" + name + "/scenario.yaml"

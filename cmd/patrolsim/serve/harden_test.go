@@ -176,8 +176,8 @@ func TestRunCostRefused(t *testing.T) {
 // third is cancelled midway: the server gives the memory back (the heap
 // the process holds from the system returns to about where it was).
 func TestAdmittedRunsStayUnderTheCeiling(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulation")
+	if testing.Short() || raceEnabled {
+		t.Skip("runs the simulation and measures the heap: not with -short, nor under the race detector (which multiplies memory)")
 	}
 	const limit = 64 << 20
 	repl := []string{"duration: 14d", "duration: 7d", "replications: 5", "replications: 2"}
