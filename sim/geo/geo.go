@@ -63,10 +63,7 @@ type City struct {
 
 	bound orb.Bound
 	index gridIndex
-	// Every atom's triangles (UniformPoint), and by atom where they are:
-	// apart from the atoms, which are large, so that a draw reads little.
-	tris   []triangle
-	triOff []triSpan
+	tri   *triangulation // the atoms' triangles (UniformPoint)
 }
 
 // GridSpec describes a generated city of rows × cols square cells.
@@ -159,7 +156,7 @@ func (c *City) Finish() error {
 	}
 	c.index = newGridIndex(c)
 	c.findNeighbours()
-	c.triangulateAtoms()
+	c.tri = new(triangulation) // made on first use (UniformPoint)
 	for i := range c.Posts {
 		c.Posts[i].Atom = c.Locate(c.Posts[i].At)
 	}

@@ -65,12 +65,13 @@ func TestTriangulate(t *testing.T) {
 	for _, tc := range triangulationShapes() {
 		t.Run(tc.name, func(t *testing.T) {
 			c := handCity(t, tc.shape)
-			a, span := &c.Atoms[0], c.triOff[0]
+			tri := c.triangulated()
+			a, span := &c.Atoms[0], tri.off[0]
 			if span.lo == span.hi || span.more {
 				t.Fatalf("not triangulated, or covering more than the atom (%v)", span.more)
 			}
 			sum := 0.0
-			for _, tr := range c.tris[span.lo:span.hi] {
+			for _, tr := range tri.tris[span.lo:span.hi] {
 				sum += tr.area()
 				// The triangle's centroid is inside the atom.
 				p := Point{tr.ax + (tr.ux+tr.vx)/3, tr.ay + (tr.uy+tr.vy)/3}
@@ -84,7 +85,7 @@ func TestTriangulate(t *testing.T) {
 	t.Run("hole", func(t *testing.T) {
 		holed := orb.MultiPolygon{{rect(0, 0, 100, 100), orb.Ring{{40, 40}, {40, 60}, {60, 60}, {60, 40}, {40, 40}}}}
 		c := handCity(t, holed)
-		if span := c.triOff[0]; span.hi-span.lo != 2 || !span.more {
+		if span := c.triangulated().off[0]; span.hi-span.lo != 2 || !span.more {
 			t.Fatalf("%d triangles for a square with a hole (more %v), want its outer ring's 2, covering more", span.hi-span.lo, span.more)
 		}
 		r := rand.New(rand.NewPCG(1, 1))
@@ -194,9 +195,9 @@ func TestTriangulateRealAreas(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			more := 0
+			more, tri := 0, c.triangulated()
 			for i := range c.Atoms {
-				a, span := &c.Atoms[i], c.triOff[i]
+				a, span := &c.Atoms[i], tri.off[i]
 				if span.lo == span.hi {
 					t.Errorf("atom %s: not triangulated", a.Name)
 					continue
@@ -212,12 +213,35 @@ func TestTriangulateRealAreas(t *testing.T) {
 					continue
 				}
 				sum := 0.0
-				for _, tr := range c.tris[span.lo:span.hi] {
+				for _, tr := range tri.tris[span.lo:span.hi] {
 					sum += tr.area()
 				}
 				closeTo(t, a.Name+" area", sum, a.Area, 1e-4*a.Area)
 			}
 			t.Logf("%d of %d atoms covered by more than themselves (draws there are tested)", more, len(c.Atoms))
 		})
+	}
+}
+
+// TestUniformPointConcurrentFirstUse: runs sharing a city may draw from it
+// at once; the triangulation is made once, by whichever asks first.
+func TestUniformPointConcurrentFirstUse(t *testing.T) {
+	c := mustGrid(t, GridSpec{Rows: 6, Cols: 6, CellM: 100, Districts: 2})
+	done := make(chan Point)
+	for g := range 4 {
+		go func() {
+			r := rand.New(rand.NewPCG(uint64(g), 1))
+			var p Point
+			for range 100 {
+				p = c.UniformPoint(g, r)
+			}
+			done <- p
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if n := len(c.triangulated().tris); n != 2*36 {
+		t.Errorf("%d triangles for 36 square cells, want 72", n)
 	}
 }
