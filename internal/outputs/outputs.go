@@ -104,6 +104,9 @@ func (f Folder) Check() error {
 		return &Error{f.Dir, "exists and is not a folder; choose a folder for the results (it is made if missing)"}
 	}
 	if wd, err := os.Getwd(); err == nil {
+		if real, err := filepath.EvalSymlinks(wd); err == nil {
+			wd = real
+		}
 		if wd == dir || strings.HasPrefix(wd, dir+string(filepath.Separator)) {
 			return &Error{f.Dir, "is the current folder or holds it; patrolsim replaces its output folder as a whole, so give it one of its own (e.g. -o out)"}
 		}
