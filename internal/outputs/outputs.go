@@ -289,13 +289,20 @@ func (f Folder) Write(ctx context.Context, fill func(stage string) error) (err e
 	if err := writeJSON(filepath.Join(stage, ManifestFile), m); err != nil {
 		return err
 	}
+	// The new set's files are synced before the old folder's files are
+	// linked in: those are their writers' to sync (a journal is, at every
+	// append), and opening one here would release a POSIX record lock this
+	// process holds on it (a sweep's on its journal).
+	if err := syncTree(stage); err != nil {
+		return err
+	}
 	if exists {
 		if err := f.carryOver(dir, stage, written); err != nil {
 			return err
 		}
-	}
-	if err := syncTree(stage); err != nil {
-		return err
+		if err := syncDir(stage); err != nil {
+			return err
+		}
 	}
 	if err := os.Chmod(stage, mode); err != nil {
 		return err
@@ -311,6 +318,8 @@ func (f Folder) Write(ctx context.Context, fill func(stage string) error) (err e
 
 // carryOver links into stage the old folder's plain files that are neither
 // of its old set, made from it, replaced by the new set nor temporaries.
+// Where the file system has no hard links a file is copied (opening it,
+// which releases a POSIX record lock this process holds on it).
 func (f Folder) carryOver(dir, stage string, written map[string]bool) error {
 	dropped, err := f.oldSet(dir)
 	if err != nil {
