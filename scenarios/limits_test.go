@@ -85,8 +85,10 @@ func TestCheckBlock(t *testing.T) {
 	t.Log(err)
 }
 
-// TestEndlessFile: a data file that never ends (a device reporting size 0)
-// is refused after MaxFileBytes read, not read until memory runs out.
+// TestEndlessFile: a data file that is not a regular file (a device, a
+// FIFO: /dev/zero never ends) is refused without being read, and a
+// regular file is read no further than MaxFileBytes (a sparse file of
+// twice the lowered limit).
 func TestEndlessFile(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
@@ -97,14 +99,25 @@ func TestEndlessFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"areas", "posts"} {
-		_, err := LoadAt(filepath.Join(t.TempDir(), "s.yaml"), []byte(doc(map[string]string{"areas": "city: {areas: /dev/zero}", "posts": "city: {areas: " + abs + ", posts: /dev/zero}"}[key])))
-		if err == nil || !strings.Contains(err.Error(), "more than the limit of 1048576 bytes") {
-			t.Errorf("%s: /dev/zero: got %v, want the byte limit", key, err)
+	big := filepath.Join(t.TempDir(), "big.geojson")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 2<<20); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, want string }{
+		{"city: {areas: /dev/zero}", "not a regular file but a character device"},
+		{"city: {areas: " + abs + ", posts: /dev/zero}", "not a regular file but a character device"},
+		{"city: {areas: " + big + "}", "more than the limit of 1048576"},
+	} {
+		_, err := LoadAt(filepath.Join(t.TempDir(), "s.yaml"), []byte(doc(tc.line)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.line, err, tc.want)
 		}
 	}
-	if _, err := LoadFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "more than the limit") {
-		t.Errorf("scenario /dev/zero: got %v, want the byte limit", err)
+	if _, err := LoadFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("scenario /dev/zero: got %v, want it refused", err)
 	}
 }
 

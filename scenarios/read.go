@@ -9,11 +9,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+
+	"github.com/patrolsim/patrolsim/internal/inputs"
 )
 
+// readFileLimited reads a file a scenario names: a regular file only (a
+// FIFO or a device is refused without reading, inputs.Open), bounded by
+// the bytes actually read.
 func readFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := inputs.Open(path)
 	if err != nil {
 		return nil, err
 	}

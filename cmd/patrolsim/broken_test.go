@@ -37,11 +37,6 @@ type brokenCase struct {
 	setup func(t *testing.T, w string)
 	// want: every one is in the message (file, line, field, what).
 	want []string
-	// loader marks a case the scenario loader (scenarios/read.go) does
-	// not pass yet: it opens the data files a scenario names with
-	// os.Open, which waits for a FIFO's writer and reads /dev/zero to its
-	// 256 MiB limit. Such a case is skipped, saying so, until it does.
-	loader bool
 }
 
 // The limits every case must keep: the broken-input corpus proves that no
@@ -69,9 +64,9 @@ var brokenCases = []brokenCase{
 	{kind: "scenario", name: "binary", args: []string{"validate", "{bin}"}, want: []string{"data.bin", "UTF-8"}},
 	{kind: "scenario", name: "/dev/zero", args: []string{"validate", "/dev/zero"}, want: []string{"cannot read scenario /dev/zero: not a regular file but a character device"}},
 	{kind: "scenario", name: "FIFO", args: []string{"run", "{fifo}", "-o", "{w}/out"}, want: []string{"fifo.geojson: not a regular file but a named pipe"}},
-	{kind: "scenario", name: "areas /dev/zero", args: []string{"validate", "{b}/scenario/areas-devzero.yaml"}, want: []string{"areas-devzero.yaml:7: city.areas:", "/dev/zero"}, loader: true},
+	{kind: "scenario", name: "areas /dev/zero", args: []string{"validate", "{b}/scenario/areas-devzero.yaml"}, want: []string{"areas-devzero.yaml:7: city.areas:", "/dev/zero"}},
 	{kind: "scenario", name: "areas FIFO", args: []string{"validate", "{w}/areas-fifo.yaml"},
-		setup: copyInto("scenario/areas-fifo.yaml"), want: []string{"areas-fifo.yaml:7: city.areas:", "named pipe"}, loader: true},
+		setup: copyInto("scenario/areas-fifo.yaml"), want: []string{"areas-fifo.yaml:7: city.areas:", "named pipe"}},
 	{kind: "scenario", name: "name with ..", args: []string{"baseline", "{b}/scenario/name-escape.yaml"}, want: []string{`the scenario's name "../escaped" cannot name the baseline file`, "-o"}},
 	{kind: "scenario", name: "absolute name", args: []string{"baseline", "{b}/scenario/name-absolute.yaml"}, want: []string{`"/tmp/absolute" cannot name the baseline file`}},
 	{kind: "scenario", name: "name with a newline", args: []string{"baseline", "{b}/scenario/name-newline.yaml"}, want: []string{`"two\nlines" cannot name the baseline file`, "control character"}},
@@ -295,9 +290,6 @@ func TestBrokenInputs(t *testing.T) {
 	for _, tc := range brokenCases {
 		kinds[tc.kind]++
 		t.Run(tc.kind+"/"+tc.name, func(t *testing.T) {
-			if tc.loader && os.Getenv("PATROLSIM_LOADER_CASES") == "" {
-				t.Skip("the scenario loader reads data files with os.Open (scenarios/read.go): a FIFO blocks, /dev/zero is read to 256 MiB; set PATROLSIM_LOADER_CASES=1 to run")
-			}
 			w := t.TempDir()
 			if tc.setup != nil {
 				tc.setup(t, w)
