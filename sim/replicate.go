@@ -9,22 +9,35 @@ import (
 type Job struct{ Rep, Variant int }
 
 // Replicate runs every variant for replications 0 … reps−1 on up to workers
-// goroutines. Each replication's candidates are generated once, from the
-// first variant's configuration (every variant shares its city and
-// incidents), and shared by all variants. newRecorder is called once per
-// job, from the goroutine that runs it; results are identical for any number
-// of workers because no run shares mutable state with another. Replicate
-// stops early when ctx is done and returns ctx's error.
+// goroutines (ReplicateList with those numbers; newRecorder gets the
+// replication's number in Job.Rep).
 func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, workers int, newRecorder func(Job) Recorder) ([]Stats, error) {
-	if len(variants) == 0 {
-		return nil, nil
+	list := make([]int, reps)
+	for r := range list {
+		list[r] = r
+	}
+	return ReplicateList(ctx, variants, seed, list, workers, func(i, v int) Recorder { return newRecorder(Job{i, v}) }, nil)
+}
+
+// ReplicateList runs every variant for each replication of reps on up to
+// workers goroutines. Each replication's candidates are generated once,
+// from the first variant's configuration (every variant shares its city
+// and incidents), and shared by all variants. newRecorder(i, v) is called
+// once per run of replication reps[i] and variant v, from the goroutine
+// that runs it; ran, if set, after each run ends. Stats[i*len(variants)+v]
+// is that run's. Results are identical for any number of workers because
+// no run shares mutable state with another. It stops early when ctx is
+// done and returns ctx's error.
+func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []int, workers int, newRecorder func(i, v int) Recorder, ran func()) ([]Stats, error) {
+	if len(variants) == 0 || len(reps) == 0 {
+		return nil, ctx.Err()
 	}
 	base := variants[0].Model.Cfg
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	workers = max(1, min(workers, reps))
-	stats := make([]Stats, reps*len(variants))
+	workers = max(1, min(workers, len(reps)))
+	stats := make([]Stats, len(reps)*len(variants))
 	jobs := make(chan int)
 	var (
 		wg       sync.WaitGroup
@@ -40,31 +53,32 @@ func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, worke
 		cancel()
 	}
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for rep := range jobs {
-				cands := Generate(base, seed, rep)
+		wg.Go(func() {
+			for i := range jobs {
+				cands := Generate(base, seed, reps[i])
 				for v := range variants {
 					if ctx.Err() != nil {
 						return
 					}
-					st, err := variants[v].Run(ctx, cands, seed, rep, newRecorder(Job{rep, v}))
+					st, err := variants[v].Run(ctx, cands, seed, reps[i], newRecorder(i, v))
 					if err != nil {
 						if ctx.Err() == nil {
 							fail(err)
 						}
 						return
 					}
-					stats[rep*len(variants)+v] = st
+					stats[i*len(variants)+v] = st
+					if ran != nil {
+						ran()
+					}
 				}
 			}
-		}()
+		})
 	}
 feed:
-	for rep := range reps {
+	for i := range reps {
 		select {
-		case jobs <- rep:
+		case jobs <- i:
 		case <-ctx.Done():
 			break feed
 		}

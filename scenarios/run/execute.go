@@ -126,7 +126,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 			opts.Progress(done, total)
 		}
 	}
-	stats, err := replicate(ctx, s.Variants, s.File.Seed, reps, workers, newRec, ran)
+	stats, err := sim.ReplicateList(ctx, s.Variants, s.File.Seed, reps, workers, newRec, ran)
 	if err != nil {
 		return nil, err
 	}
@@ -166,78 +166,4 @@ func (res *Result) summarise(s *scenarios.Scenario) {
 	res.Details = results.MergeDetails(s.File.Name, atoms, names, res.runDetails)
 	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: res.metrics, Names: names, Values: res.values,
 		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
-}
-
-// replicate runs every variant for each replication of reps on up to
-// workers goroutines, as sim.Replicate does for 0 … n−1: each
-// replication's candidates are generated once, from the first variant's
-// configuration (every variant shares its city and incidents), and played
-// by every variant in order. newRecorder(i, v) is called once per run of
-// replication reps[i] and variant v, from the goroutine that runs it; ran
-// after each run ends. No run shares mutable state with another, so the
-// results do not depend on workers. It stops early when ctx is done and
-// returns ctx's error.
-func replicate(ctx context.Context, variants []sim.Variant, seed uint64, reps []int, workers int,
-	newRecorder func(i, v int) sim.Recorder, ran func()) ([]sim.Stats, error) {
-	if len(variants) == 0 || len(reps) == 0 {
-		return nil, ctx.Err()
-	}
-	base := variants[0].Model.Cfg
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	nv := len(variants)
-	stats := make([]sim.Stats, len(reps)*nv)
-	jobs := make(chan int)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		mu.Unlock()
-		cancel()
-	}
-	for range max(1, min(workers, len(reps))) {
-		wg.Go(func() {
-			for i := range jobs {
-				cands := sim.Generate(base, seed, reps[i])
-				for v := range variants {
-					if ctx.Err() != nil {
-						return
-					}
-					st, err := variants[v].Run(ctx, cands, seed, reps[i], newRecorder(i, v))
-					if err != nil {
-						if ctx.Err() == nil {
-							fail(err)
-						}
-						return
-					}
-					stats[i*nv+v] = st
-					ran()
-				}
-			}
-		})
-	}
-feed:
-	for i := range reps {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := parent.Err(); err != nil {
-		return nil, err
-	}
-	return stats, nil
 }
