@@ -263,7 +263,7 @@ atoms are points), and travel to an area is the mean over points of the
 area from each unit's home. The simulator sends the unit nearest to the
 call's actual point, from its true position (a unit driving home after a
 call is free but not at home). Both make simulated travel a little shorter
-than the hypercube's (here by about 1.5%): a real difference of the models,
+than the hypercube's (here by about 1.2%): a real difference of the models,
 not of the code; the workloads and P(all busy), which do not depend on it
 to first order, agree.
 

@@ -8,7 +8,12 @@
 // call); each area's mean rate over the week (near-repeat offspring at
 // their long-run rate); exponential service of the mean on-scene time plus
 // the mean travel time; each area's dispatch preference by mean travel
-// time from the units' homes, turnout included. Solve finds the exact
+// time from the units' homes, turnout included. An area's mean travel is
+// over points uniform in it, as calls fall: integrated exactly over its
+// polygons for Manhattan and straight-line travel (sim/analytic's
+// MeanManhattan and MeanEuclidean), and for road travel the mean over a
+// fixed lattice of about LatticePoints points of it; either way it
+// depends on the area's shape alone, not on its place in the file. Solve finds the exact
 // (2^N states) or approximate (Larson 1975) solution, the mean service time
 // by fixed-point iteration. Simulate plays ComparedConfig and
 // ComparedVariant, the simulator under the same assumptions, and gives each

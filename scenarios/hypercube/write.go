@@ -86,6 +86,7 @@ func WriteTable(w io.Writer, hm *Model, res *Result, sr *Simulated, seed uint64)
 	}
 	fmt.Fprintf(&b, "%s: hypercube model (%s, %d sweeps), %d units, %d areas, %s\n",
 		hm.Name, res.Method, res.Sol.Iterations, hm.Cube.Units, len(hm.Atoms), capacity)
+	fmt.Fprintf(&b, "area travel: %s\n", travelNote(hm))
 	if sr != nil {
 		fmt.Fprintf(&b, "simulated under the same assumptions: %d replications, seed %d; difference = simulated − analytic\n", sr.Reps, seed)
 	}
@@ -111,6 +112,14 @@ func WriteTable(w io.Writer, hm *Model, res *Result, sr *Simulated, seed uint64)
 	return err
 }
 
+// travelNote says how the areas' mean travel was computed.
+func travelNote(hm *Model) string {
+	if hm.TravelMethod == "lattice" {
+		return fmt.Sprintf("mean over a fixed lattice of about %d points of each area (road travel has no closed form; the lattice's two checkerboard halves differ by at most %.1f s)", LatticePoints, hm.TravelSpread)
+	}
+	return "exact (the metric distance integrated in closed form over each area's polygons)"
+}
+
 func clipLabel(s string, n int) string {
 	if len([]rune(s)) <= n {
 		return s
@@ -128,21 +137,27 @@ func fmtNum(x float64, prec int) string {
 // JSON is the document `patrolsim hypercube --json` prints. Times
 // in seconds, shares in [0, 1]; undefined values are null.
 type JSON struct {
-	Scenario     string     `json:"scenario"`
-	Method       string     `json:"method"` // exact or approximate
-	LineCapacity string     `json:"line_capacity"`
-	Iterations   int        `json:"iterations"`
-	CallsPerHour float64    `json:"calls_per_hour"`
-	OfferedLoad  float64    `json:"offered_load"`
-	OnSceneMean  float64    `json:"on_scene_mean_s"`
-	ServiceMean  float64    `json:"service_mean_s"`
-	AllBusy      *float64   `json:"all_busy"`
-	Cross        *float64   `json:"cross_district_share"`
-	TravelMean   *float64   `json:"travel_mean_s"`
-	QueueWait    *float64   `json:"queue_wait_mean_s"`
-	Units        []UnitJSON `json:"units"`
-	Atoms        []AtomJSON `json:"atoms"`
-	Compare      *SimJSON   `json:"compare,omitempty"`
+	Scenario     string `json:"scenario"`
+	Method       string `json:"method"` // exact or approximate
+	LineCapacity string `json:"line_capacity"`
+	Iterations   int    `json:"iterations"`
+	// AreaTravel is how the areas' mean travel was computed: "exact" or
+	// "lattice" (Model.TravelMethod), and AreaTravelSpread, for
+	// "lattice", the largest difference in seconds between the lattice's
+	// checkerboard halves (Model.TravelSpread).
+	AreaTravel       string     `json:"area_travel"`
+	AreaTravelSpread float64    `json:"area_travel_spread_s"`
+	CallsPerHour     float64    `json:"calls_per_hour"`
+	OfferedLoad      float64    `json:"offered_load"`
+	OnSceneMean      float64    `json:"on_scene_mean_s"`
+	ServiceMean      float64    `json:"service_mean_s"`
+	AllBusy          *float64   `json:"all_busy"`
+	Cross            *float64   `json:"cross_district_share"`
+	TravelMean       *float64   `json:"travel_mean_s"`
+	QueueWait        *float64   `json:"queue_wait_mean_s"`
+	Units            []UnitJSON `json:"units"`
+	Atoms            []AtomJSON `json:"atoms"`
+	Compare          *SimJSON   `json:"compare,omitempty"`
 }
 
 // UnitJSON is one unit.
@@ -207,6 +222,7 @@ func WriteJSON(w io.Writer, hm *Model, res *Result, sr *Simulated, seed uint64) 
 		total += l
 	}
 	doc := JSON{Scenario: hm.Name, Method: res.Method, LineCapacity: "infinite", Iterations: res.Sol.Iterations,
+		AreaTravel: hm.TravelMethod, AreaTravelSpread: hm.TravelSpread,
 		CallsPerHour: total * 3600, OfferedLoad: total / hm.Cube.Mu, OnSceneMean: hm.OnScene, ServiceMean: res.MeanService,
 		AllBusy: jnum(res.Sol.AllBusy), Cross: jnum(res.Cross), TravelMean: jnum(res.TravelMean), QueueWait: jnum(res.QueueWait)}
 	if hm.Cube.Loss {
@@ -216,10 +232,10 @@ func WriteJSON(w io.Writer, hm *Model, res *Result, sr *Simulated, seed uint64) 
 		doc.Units = append(doc.Units, UnitJSON{name, hm.UnitDist[u], res.Sol.Workload[u]})
 	}
 	for a, name := range hm.Atoms {
-		aj := AtomJSON{Name: name, District: hm.AtomDist[a], RatePerHour: hm.Cube.Lambda[a] * 3600,
+		aj := AtomJSON{Name: name, District: hm.AtomDist[a], RatePerHour: hm.Rate[a] * 3600,
 			TravelMean: jnum(res.TravelAtom[a]), AnsweredBy: []ShareJSON{}}
-		for _, u := range hm.Cube.Pref[a] {
-			if x := res.Sol.Frac[a][u]; x >= 0.001 {
+		for _, u := range hm.Pref[a] {
+			if x := res.Frac[a][u]; x >= 0.001 {
 				aj.AnsweredBy = append(aj.AnsweredBy, ShareJSON{u, x})
 			}
 		}

@@ -2,7 +2,9 @@
 // against: Erlang B and C, mean waits of an M/M/c queue with non-preemptive
 // priorities (Cobham 1954), and Larson's hypercube queueing model of
 // spatially distributed servers (Larson 1974), exact and approximate
-// (Larson 1975).
+// (Larson 1975); and the mean Manhattan and straight-line distance from a
+// point to a uniform point of a polygon, in closed form (the hypercube's
+// mean travel to an area).
 //
 // Everything here is a pure function of its inputs: no randomness, no
 // state. Time is in any unit the caller chooses as long as rates and
