@@ -21,8 +21,14 @@ func (m *Main) calibrateCmd() *cobra.Command {
 			"(GeoJSON), places every record in an area and writes a ready-to-run scenario:\n" +
 			"per-area weights (in a copy of the GeoJSON, SCENARIO.areas.geojson), the daily\n" +
 			"volume, hour-of-day and day-of-week profiles and the type mix, with a\n" +
-			"goodness-of-fit report (SCENARIO.fit.txt). Units, dispatch, priorities and\n" +
-			"on-scene times are placeholders to set. --near-repeat also fits the\n" +
+			"goodness-of-fit report (SCENARIO.fit.txt). --types maps the --type column's\n" +
+			"categories to incident types with priority, on-scene time, officers,\n" +
+			"deterrable and crime (a YAML file, or builtin:sf / builtin:chicago); without\n" +
+			"it priorities and on-scene times are placeholders. --priority, --on-scene or\n" +
+			"--arrived/--cleared read them from the log. Units, dispatch and travel are\n" +
+			"placeholders to set; the YAML states the utilisation the force gives (a short\n" +
+			"run of the scenario). Warnings go to stderr and into the YAML. Date layouts\n" +
+			"are Go's (2006-01-02 15:04) or strftime's (%Y-%m-%d %H:%M). --near-repeat also fits the\n" +
 			"self-exciting (Hawkes) model by maximum likelihood and writes it into the\n" +
 			"scenario; --roads makes it travel on a road network. See docs/calibrate.md.",
 		Args: cobra.NoArgs,
@@ -47,6 +53,10 @@ func (m *Main) calibrateCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%d incidents over %g days (%.2f a day) in %d areas; %d outside every area, %d unparsable rows, %d duplicates.\nwrote %s, %s, %s\n",
 				r.Inside, r.Days, r.PerDay, len(r.AreaNames), r.Outside, r.Bad, r.Duplicates, r.ScenarioPath, r.AreasPath, r.ReportPath)
+			if f := r.Force; f.Measured == f.Measured {
+				fmt.Fprintf(cmd.OutOrStdout(), "placeholder force: %d cars, offered load %.2f cars (%.1f%%); a run of the scenario measures utilisation %.1f%%\n",
+					f.Cars, f.Load, 100*f.Load/float64(f.Cars), 100*f.Measured)
+			}
 			if nr := r.NearRepeat; nr != nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "near repeats: offspring %.3f (s.e. %.3f), decay %.2f d (s.e. %.2f), radius %g m; log-likelihood %.1f vs Poisson %.1f (AIC %.1f vs %.1f)\n",
 					nr.Offspring, nr.OffspringSE, nr.DecayDays, nr.DecayDaysSE, nr.RadiusM, nr.LogL, nr.LogL0, nr.AIC, nr.AIC0)
@@ -59,14 +69,21 @@ func (m *Main) calibrateCmd() *cobra.Command {
 	fl.StringVar(&o.Areas, "areas", "", "area polygons, a GeoJSON FeatureCollection in lon/lat (required)")
 	fl.StringVar(&o.NameField, "name-field", "name", "feature property naming the area (features sharing a name are one area)")
 	fl.StringVar(&o.DistrictField, "district-field", "district", "feature property naming the district")
+	fl.StringVar(&o.PopulationField, "population-field", "", "feature property holding the area's residents")
+	fl.Float64Var(&o.Population, "population", 0, "the city's residents, spread over the areas by area (when the areas carry none)")
 	fl.StringVar(&o.Lon, "lon", "longitude", "longitude column")
 	fl.StringVar(&o.Lat, "lat", "latitude", "latitude column")
 	fl.StringVar(&o.Time, "time", "", "date-time column (or --date and --clock)")
 	fl.StringVar(&o.Date, "date", "", "date column, with --clock")
 	fl.StringVar(&o.Clock, "clock", "", "clock column (HH:MM, see --clock-format), with --date")
-	fl.StringVar(&o.TimeFormat, "time-format", "", `Go layout of --time or --date (default "2006-01-02 15:04" with --time, "01/02/2006" with --date)`)
-	fl.StringVar(&o.ClockFormat, "clock-format", "15:04", "Go layout of --clock")
+	fl.StringVar(&o.TimeFormat, "time-format", "", `layout of --time or --date, Go's or strftime's (default "2006-01-02 15:04" with --time, "01/02/2006" with --date; e.g. "%Y-%m-%d %H:%M", "%m/%d/%Y")`)
+	fl.StringVar(&o.ClockFormat, "clock-format", "15:04", `layout of --clock, Go's or strftime's (e.g. "%H:%M")`)
 	fl.StringVar(&o.Type, "type", "", "incident type column (default: one type)")
+	fl.StringVar(&o.Types, "types", "", "map the --type column's categories to incident types: a YAML file, or builtin:sf, builtin:chicago (docs/calibrate.md)")
+	fl.StringVar(&o.Priority, "priority", "", "recorded priority column (1, 2, 3 or A, B, C): each type gets its most frequent")
+	fl.StringVar(&o.OnScene, "on-scene", "", "recorded on-scene time column (minutes, or H:MM[:SS]): fits each type's on-scene time")
+	fl.StringVar(&o.Arrived, "arrived", "", "column of the time the first unit arrived (with --cleared; layout --time-format)")
+	fl.StringVar(&o.Cleared, "cleared", "", "column of the time the call was cleared (with --arrived): on scene = cleared − arrived")
 	fl.StringVar(&o.ID, "id", "", "record id column: rows repeating an id count once")
 	fl.StringVar(&o.From, "from", "", "first date used, YYYY-MM-DD (default: the earliest record)")
 	fl.StringVar(&o.To, "to", "", "last date used, YYYY-MM-DD, inclusive (default: the latest record)")

@@ -51,15 +51,37 @@ type Options struct {
 	Areas         string // GeoJSON FeatureCollection
 	NameField     string // feature property naming the area
 	DistrictField string // feature property naming the district
+	// PopulationField names a feature property holding residents; or
+	// Population is the city's residents, spread over the areas in
+	// proportion to their area (written as property population of the
+	// copy). Residents weight visibility and the prevented incidents per
+	// 1,000 residents the default ranking uses; without either the
+	// loader's default, one resident per km², holds (with a warning).
+	PopulationField string
+	Population      float64
 
 	Lon, Lat    string // coordinate columns (default longitude, latitude)
 	Time        string // date-time column, parsed with TimeFormat
 	Date, Clock string // or a date column (TimeFormat) and a clock column (ClockFormat)
-	TimeFormat  string // Go layout; default "2006-01-02 15:04" (with Time) or "01/02/2006" (with Date)
-	ClockFormat string // Go layout of Clock; default "15:04"
+	TimeFormat  string // Go or strftime layout (Layout); default "2006-01-02 15:04" (with Time) or "01/02/2006" (with Date)
+	ClockFormat string // Go or strftime layout of Clock; default "15:04"
 	Type        string // incident type column (optional)
-	ID          string // record id column: rows repeating an id are counted once (optional)
-	From, To    string // inclusive date range, YYYY-MM-DD (optional)
+	// Types maps the Type column's categories to incident types with
+	// priority, on-scene time, officers, deterrable and crime: a YAML
+	// file or builtin:NAME (LoadTypes). Empty: the TopTypes most frequent
+	// values, each with placeholder priority 2 and 30 min on scene.
+	Types string
+	// Priority is a column of recorded priorities (1, 2, 3 or A, B, C):
+	// each type gets its records' most frequent one. Optional.
+	Priority string
+	// OnScene is a column of recorded on-scene times (minutes, or
+	// H:MM[:SS]); or Arrived and Cleared are columns of the times the
+	// first unit arrived and the call was cleared (TimeFormat). Each type
+	// with at least MinOnScene of them gets a fitted on-scene time
+	// distribution. Optional.
+	OnScene, Arrived, Cleared string
+	ID                        string // record id column: rows repeating an id are counted once (optional)
+	From, To                  string // inclusive date range, YYYY-MM-DD (optional)
 
 	Out      string  // scenario YAML to write
 	Name     string  // scenario name (default: Out's base name)
@@ -84,6 +106,16 @@ type TypeShare struct {
 	Source string // the value(s) in the CSV
 	Count  int
 	Share  float64
+	// Spec is what the scenario says of the type: the mapping's (or the
+	// placeholder's), with the priority and on-scene time the log's
+	// columns gave, if any. Notes say where each value comes from.
+	Spec  TypeSpec
+	Notes []string
+	// OnSceneN is the number of its records with a usable on-scene time,
+	// OnSceneFit the fit when there were at least MinOnScene.
+	OnSceneN   int
+	OnSceneFit *OnSceneFit
+	Priorities [4]int // records by recorded priority (index 0: none or unreadable)
 }
 
 // Result is what Run measured and wrote.
@@ -122,14 +154,28 @@ type Result struct {
 
 	NearRepeat *NearRepeatFit // with Options.NearRepeat
 
+	// Mapped is the type mapping applied (Options.Types), or nil;
+	// Unmapped counts the records of each category it does not list
+	// (they went to its Other type).
+	Mapped   *TypeMap
+	Unmapped map[string]int
+	// Warnings are what the user must know about the calibration: each
+	// is printed on stderr and written into the scenario as a comment
+	// (and into the fit report).
+	Warnings []string
+	// Force is the placeholder force and the utilisation it gives.
+	Force Force
+
 	ScenarioPath, AreasPath, ReportPath string
 }
 
 type record struct {
-	t    time.Time
-	pos  geo.Point // projected, metres
-	atom int
-	typ  string
+	t     time.Time
+	pos   geo.Point // projected, metres
+	atom  int
+	typ   string
+	prio  int     // recorded priority 1 … 3, 0 if none
+	scene float64 // recorded on-scene time, seconds; NaN if none
 }
 
 func (o *Options) defaults() error {
@@ -160,6 +206,22 @@ func (o *Options) defaults() error {
 	}
 	if o.ClockFormat == "" {
 		o.ClockFormat = "15:04"
+	}
+	var err error
+	if o.TimeFormat, err = Layout(o.TimeFormat); err != nil {
+		return fmt.Errorf("--time-format: %w", err)
+	}
+	if o.ClockFormat, err = Layout(o.ClockFormat); err != nil {
+		return fmt.Errorf("--clock-format: %w", err)
+	}
+	if o.Types != "" && o.Type == "" {
+		return errors.New("--types maps the values of the type column: name it with --type")
+	}
+	if (o.Arrived == "") != (o.Cleared == "") {
+		return errors.New("--arrived and --cleared go together (the on-scene time is cleared − arrived)")
+	}
+	if o.OnScene != "" && o.Arrived != "" {
+		return errors.New("give either --on-scene or --arrived and --cleared, not both")
 	}
 	if o.TopTypes <= 0 {
 		o.TopTypes = 6
@@ -240,14 +302,27 @@ func RunContext(ctx context.Context, o Options, warn io.Writer) (*Result, error)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the areas %s: %w", o.Areas, inputs.Reason(err))
 	}
-	city, err := geo.FromGeoJSON(areaData, geo.AreaFields{Name: o.NameField, District: o.DistrictField})
+	if o.PopulationField != "" && o.Population > 0 {
+		return nil, errors.New("give either a population field or a population, not both")
+	}
+	if o.Population < 0 || math.IsNaN(o.Population) || math.IsInf(o.Population, 0) {
+		return nil, fmt.Errorf("population %v: must be a number of residents >= 0", o.Population)
+	}
+	city, err := geo.FromGeoJSON(areaData, geo.AreaFields{Name: o.NameField, District: o.DistrictField, Population: o.PopulationField})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.Areas, err)
+	}
+	var tm *TypeMap
+	if o.Types != "" {
+		if tm, err = LoadTypes(o.Types); err != nil {
+			return nil, err
+		}
 	}
 	recs, res, err := readRecords(&o, city, from, to)
 	if err != nil {
 		return nil, err
 	}
+	res.Mapped = tm
 	if res.Bad > 0 {
 		fmt.Fprintf(warn, "calibrate: %d of %d rows of %s could not be parsed and were skipped; the first:\n", res.Bad, res.Rows, o.Incidents)
 		for _, s := range res.BadSamples {
@@ -260,6 +335,7 @@ func RunContext(ctx context.Context, o Options, warn io.Writer) (*Result, error)
 	fmt.Fprintf(warn, "calibrate: %d of %d records in range fall outside every area of %s (%.2f%%): not used\n",
 		res.Outside, res.Outside+res.Inside, o.Areas, 100*float64(res.Outside)/float64(res.Outside+res.Inside))
 	fit(res, recs, city, o.TopTypes)
+	fitTypes(res, recs, &o)
 	if o.NearRepeat {
 		ev, tEnd, g := hawkesEvents(res, recs, city)
 		res.NearRepeat = fitHawkes(ev, tEnd, g, o.Radii, o.WindowDays, func(x, y float64) bool {
@@ -268,12 +344,30 @@ func RunContext(ctx context.Context, o Options, warn io.Writer) (*Result, error)
 		nr := res.NearRepeat
 		fmt.Fprintf(warn, "calibrate: near-repeat fit of %d incidents in %s: offspring %.3f, decay %.2f d, radius %g m; log-likelihood gain over Poisson %.1f\n",
 			nr.Events, nr.Elapsed.Round(time.Millisecond), nr.Offspring, nr.DecayDays, nr.RadiusM, nr.LogL-nr.LogL0)
+		if nr.DecayDays > nr.WindowDays/3 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("near repeats: tau (%.2f d) is more than a third of the window (%g d): the kernel is cut at the window, so the offspring %.3f is not the simulator's; the excitation is more likely fixed hot spots finer than the areas (the background cannot express them). Check near_repeat before use.",
+				nr.DecayDays, nr.WindowDays, nr.Offspring))
+		}
+	}
+	if o.PopulationField == "" && o.Population == 0 {
+		var km2 float64
+		for i := range city.Atoms {
+			km2 += city.Atoms[i].Area / 1e6
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the areas carry no population (--population-field) and none was given (--population): the scenario takes the loader's default, one resident per km² (%.0f in all), so visibility weights and the prevented incidents per 1,000 residents of the default ranking are not per real residents, and the exchange rate of the ranking is off by the ratio", km2))
+	}
+	if len(city.Atoms) == len(city.Districts) && len(city.Atoms) > 1 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("each of the %d areas is a district of its own: patrol policies that differ only within a district (random, static-beats) play alike, and a car anywhere in an area counts as present in all of it; finer areas separate policies", len(city.Atoms)))
+	}
+	res.Force = sizeForce(res, len(city.Districts))
+	for _, w := range res.Warnings {
+		fmt.Fprintln(warn, "calibrate: warning: "+w)
 	}
 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := writeSet(&o, areaData, city, res); err != nil {
+	if err := writeSet(ctx, &o, areaData, city, res); err != nil {
 		return nil, err
 	}
 	return res, ctx.Err()
@@ -281,7 +375,7 @@ func RunContext(ctx context.Context, o Options, warn io.Writer) (*Result, error)
 
 // writeSet writes the scenario, the areas copy and the fit report as one
 // set (see Run) and removes the copies and reports of earlier runs.
-func writeSet(o *Options, areaData []byte, city *geo.City, res *Result) error {
+func writeSet(ctx context.Context, o *Options, areaData []byte, city *geo.City, res *Result) error {
 	res.ScenarioPath = o.Out
 	base := strings.TrimSuffix(o.Out, filepath.Ext(o.Out))
 	areas, err := weightedAreas(areaData, o, city, res)
@@ -307,8 +401,19 @@ func writeSet(o *Options, areaData []byte, city *geo.City, res *Result) error {
 			return err
 		}
 	}
+	// The utilisation the placeholder force gives: the scenario, as it
+	// will be written, loaded beside the files it names and run briefly.
+	var doc bytes.Buffer
+	if err := writeScenario(&doc, o, city, res); err != nil {
+		return err
+	}
+	res.Force.measure(ctx, o.Out, doc.Bytes())
+	doc.Reset()
+	if err := writeScenario(&doc, o, city, res); err != nil {
+		return err
+	}
 	// The commit: from here the scenario names this run's files.
-	if err := outputs.WriteFile(o.Out, func(w io.Writer) error { return writeScenario(w, o, city, res) }); err != nil {
+	if err := outputs.WriteFile(o.Out, func(w io.Writer) error { _, err := w.Write(doc.Bytes()); return err }); err != nil {
 		return err
 	}
 	return removeOld(base, id)
@@ -409,13 +514,15 @@ func readRecordsFrom(in io.Reader, o *Options, city *geo.City, from, to time.Tim
 		}
 		return column(header, name, o.Incidents, flag)
 	}
-	var idx [7]int
-	for i, c := range []struct{ name, flag string }{{o.Lon, "--lon"}, {o.Lat, "--lat"}, {o.Time, "--time"}, {o.Date, "--date"}, {o.Clock, "--clock"}, {o.Type, "--type"}, {o.ID, "--id"}} {
+	var idx [11]int
+	for i, c := range []struct{ name, flag string }{{o.Lon, "--lon"}, {o.Lat, "--lat"}, {o.Time, "--time"}, {o.Date, "--date"}, {o.Clock, "--clock"}, {o.Type, "--type"}, {o.ID, "--id"},
+		{o.Priority, "--priority"}, {o.OnScene, "--on-scene"}, {o.Arrived, "--arrived"}, {o.Cleared, "--cleared"}} {
 		if idx[i], err = col(c.name, c.flag); err != nil {
 			return nil, nil, err
 		}
 	}
 	iLon, iLat, iTime, iDate, iClock, iType, iID := idx[0], idx[1], idx[2], idx[3], idx[4], idx[5], idx[6]
+	iPrio, iScene, iArr, iClr := idx[7], idx[8], idx[9], idx[10]
 	res := &Result{}
 	seen := map[string]bool{}
 	var recs []record
@@ -512,6 +619,26 @@ func readRecordsFrom(in io.Reader, o *Options, city *geo.City, from, to time.Tim
 		if !ok {
 			continue
 		}
+		// Priority and on-scene time are optional in every row: a value
+		// that cannot be read counts as none (Priorities[0], OnSceneN).
+		var prio int
+		if iPrio >= 0 {
+			ps, _ := get(iPrio)
+			prio = parsePriority(ps)
+		}
+		scene := math.NaN()
+		if iScene >= 0 {
+			ss, _ := get(iScene)
+			scene = parseMinutes(ss)
+		} else if iArr >= 0 {
+			as, _ := get(iArr)
+			cs, _ := get(iClr)
+			a, err1 := time.Parse(o.TimeFormat, as)
+			c, err2 := time.Parse(o.TimeFormat, cs)
+			if err1 == nil && err2 == nil {
+				scene = c.Sub(a).Seconds()
+			}
+		}
 		if iID >= 0 {
 			if seen[id] {
 				res.Duplicates++
@@ -537,7 +664,7 @@ func readRecordsFrom(in io.Reader, o *Options, city *geo.City, from, to time.Tim
 			continue
 		}
 		res.Inside++
-		recs = append(recs, record{t: t, pos: p, atom: a, typ: typ})
+		recs = append(recs, record{t: t, pos: p, atom: a, typ: typ, prio: prio, scene: scene})
 	}
 	if res.Rows == 0 {
 		return nil, nil, fmt.Errorf("%s: no data rows", o.Incidents)
@@ -631,40 +758,9 @@ func fit(res *Result, recs []record, city *geo.City, top int) {
 		}
 	}
 
-	// Type mix.
-	type kv struct {
-		k string
-		n int
-	}
-	var tl []kv
-	for k, v := range types {
-		tl = append(tl, kv{k, v})
-	}
-	sort.Slice(tl, func(i, j int) bool { return tl[i].n > tl[j].n || tl[i].n == tl[j].n && tl[i].k < tl[j].k })
-	used := map[string]bool{}
-	var other TypeShare
-	for i, t := range tl {
-		if i < top || len(tl) == top+1 {
-			name := typeName(t.k)
-			for k := 2; used[name]; k++ {
-				name = fmt.Sprintf("%s-%d", typeName(t.k), k)
-			}
-			used[name] = true
-			res.Types = append(res.Types, TypeShare{Name: name, Source: t.k, Count: t.n})
-		} else {
-			other.Count += t.n
-		}
-	}
-	if other.Count > 0 {
-		other.Name = "other"
-		for k := 2; used[other.Name]; k++ {
-			other.Name = fmt.Sprintf("other-%d", k)
-		}
-		other.Source = fmt.Sprintf("%d other values", len(tl)-top)
-		res.Types = append(res.Types, other)
-	}
-	for i := range res.Types {
-		res.Types[i].Share = float64(res.Types[i].Count) / float64(res.Inside)
+	// Type mix (with a mapping: fitTypes).
+	if res.Mapped == nil {
+		topTypes(res, types, top)
 	}
 
 	// Hour × day interaction: the separable fit E = N·p(day)·p(hour)
@@ -757,11 +853,17 @@ func weightedAreas(data []byte, o *Options, city *geo.City, res *Result) ([]byte
 		if done[a] {
 			ft.Properties["weight"] = 0.0
 			ft.Properties["incidents"] = 0
+			if o.Population > 0 {
+				ft.Properties["population"] = 0.0
+			}
 			continue
 		}
 		done[a] = true
 		ft.Properties["weight"] = res.Weights[a]
 		ft.Properties["incidents"] = res.AreaCounts[a]
+		if o.Population > 0 {
+			ft.Properties["population"] = o.Population * city.Atoms[a].Area / cityArea(city)
+		}
 	}
 	return fc.MarshalJSON()
 }
@@ -821,6 +923,15 @@ func profileOf(v []float64, from, to int) string {
 func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 	areas := filepath.Base(res.AreasPath) // beside the scenario: relative to its folder
 	pf := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	comment := func(text, first, rest string) {
+		for i, l := range wrap(text, 78-len(first)) {
+			if i == 0 {
+				pf("%s%s\n", first, l)
+			} else {
+				pf("%s%s\n", rest, l)
+			}
+		}
+	}
 	pf("# Calibrated by `patrolsim calibrate` from %s and %s.\n", o.Incidents, o.Areas)
 	pf("# Date range %s to %s (%g days). Rows read %d; unparsable %d (skipped, see the fit\n", res.From.Format("2006-01-02"), res.To.Format("2006-01-02"), res.Days, res.Rows, res.Bad)
 	pf("# report); duplicate ids %d; outside the range %d; outside every area %d (%.2f%%,\n",
@@ -828,14 +939,32 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 	pf("# not used); used %d.\n", res.Inside)
 	pf("# Area weights (in %s, property weight) are the incident counts + %g.\n", areas, WeightFloor)
 	pf("# Goodness of fit: %s.\n", filepath.Base(res.ReportPath))
-	pf("# The units, travel, dispatch, priorities and on-scene times below are\n")
-	pf("# PLACEHOLDERS: the records say nothing about them. Set them before use.\n")
+	if res.Mapped != nil {
+		pf("# Incident types: the categories of column %s mapped by %s (priority,\n", o.Type, res.Mapped.Source)
+		pf("# on-scene time, officers, deterrable, crime); see the notes at each type.\n")
+		pf("# The units, travel and dispatch below are PLACEHOLDERS: set them before use.\n")
+	} else {
+		pf("# The units, travel, dispatch, priorities and on-scene times below are\n")
+		pf("# PLACEHOLDERS: the records say nothing about them. Set them before use\n")
+		pf("# (--types maps the categories to types with priorities and on-scene times).\n")
+	}
+	for _, w := range res.Warnings {
+		comment(w, "# WARNING: ", "#   ")
+	}
 	pf("version: 1\nname: %s\n", yamlQuote(o.Name))
 	pf("description: %s\n", yamlQuote(fmt.Sprintf("calibrated from %s, %s to %s", filepath.Base(o.Incidents), res.From.Format("2006-01-02"), res.To.Format("2006-01-02"))))
 	pf("duration: %s\nwarmup: 2d\nreplications: 10\n", o.Duration)
 	pf("city:\n  areas: %s\n", yamlQuote(areas))
 	name := o.NameField
-	pf("  fields: {name: %s, district: %s, weight: weight}\n", yamlQuote(name), yamlQuote(o.DistrictField))
+	pop := ""
+	switch {
+	case o.PopulationField != "":
+		pop = ", population: " + yamlQuote(o.PopulationField)
+	case o.Population > 0:
+		pop = ", population: population"
+		pf("  # population: %g residents (--population) spread over the areas by area.\n", o.Population)
+	}
+	pf("  fields: {name: %s, district: %s, weight: weight%s}\n", yamlQuote(name), yamlQuote(o.DistrictField), pop)
 	pf("incidents:\n")
 	if nr := res.NearRepeat; nr != nil {
 		pf("  # %d incidents inside the areas / %g days = %.4f a day in all; with the fitted\n", res.Inside, res.Days, res.PerDay)
@@ -878,7 +1007,7 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 		pf("  # %.1f for plain Poisson (gain %.1f; AIC %.1f vs %.1f). Radius: best of a grid.\n", nr.LogL0, nr.LogL-nr.LogL0, nr.AIC, nr.AIC0)
 		pf("  near_repeat: {offspring: %.4f, decay: %.2fh, radius_m: %g}\n", nr.Offspring, nr.DecayDays*24, nr.RadiusM)
 	}
-	pf("  # Type shares from the records; priority 2 and 30 min on scene are defaults to set.\n")
+	pf("  # Type shares from the records (count after each type).\n")
 	pf("  types:\n")
 	var sum float64
 	for i, t := range res.Types {
@@ -887,17 +1016,36 @@ func writeScenario(w io.Writer, o *Options, city *geo.City, res *Result) error {
 			share = 1 - sum
 		}
 		sum += share
-		pf("    - {name: %s, priority: 2, share: %s, on_scene: {dist: exponential, mean: 30m}}  # %s: %d\n",
-			yamlQuote(t.Name), strconv.FormatFloat(share, 'f', 9, 64), strings.ReplaceAll(t.Source, "\n", " "), t.Count)
+		for _, n := range t.Notes {
+			comment(n, "    # ", "    #   ")
+		}
+		sp := &t.Spec
+		pf("    - {name: %s, priority: %d, share: %s, on_scene: %s, officers: %d, deterrable: %s, crime: %t}  # %s: %d\n",
+			yamlQuote(t.Name), sp.Priority, strconv.FormatFloat(share, 'f', 9, 64), sp.onSceneText(), sp.Officers,
+			strconv.FormatFloat(sp.Deterrable, 'f', -1, 64), sp.Crime, strings.ReplaceAll(t.Source, "\n", " "), t.Count)
 	}
-	// Enough cars that calls keep them busy about 30% of the time (each
-	// call holds a car about 40 min: 30 min on scene and the travel), and
-	// at least one per district.
-	busy := res.PerDay * (40.0 / 60) / 24
-	cars := max(len(city.Districts), int(math.Ceil(busy/0.3)))
-	pf("# Placeholder force: %d cars of 2, on duty all day: about 30%% busy with\n", cars)
-	pf("# %.3g calls a day of ~40 min each, and at least one per district.\n", res.PerDay)
-	pf("units:\n  - {name: patrol_car, count: %d, squad: 2, speed_kmh: 30}\n", cars)
+	f := &res.Force
+	cars := f.Cars
+	pf("# Placeholder force: %d cars of %d officers, on duty all day. Offered load\n", cars, PlaceholderSquad)
+	pf("# (computed: %.4g calls a day × each type's share × cars a call, ⌈officers ÷ %d⌉,\n", res.PerDay, PlaceholderSquad)
+	pf("# × (its mean on-scene time + %s travel and turnout, an allowance)) = %.2f cars\n", durationText(TravelAllowance), f.Load)
+	pf("# busy on average: %.1f%% of %d cars", 100*f.Load/float64(cars), cars)
+	if cars == f.Districts && f.Load/float64(cars) < TargetUtilisation*0.95 {
+		pf(" (sized for %.0f%%, but at least one car per\n# district, %d districts)", 100*TargetUtilisation, f.Districts)
+	} else {
+		pf(" (sized for %.0f%% busy)", 100*TargetUtilisation)
+	}
+	pf(".\n")
+	if f.Measured == f.Measured {
+		pf("# Measured: a run of this scenario (variant %s, replication 0, seed %d,\n", f.MeasuredVariant, f.MeasuredSeed)
+		pf("# %g days after the warm-up) gives utilisation %.1f%% (busy ÷ on-duty time).\n", f.MeasuredDays, 100*f.Measured)
+		if off := f.Load / float64(cars); math.Abs(f.Measured/off-1) > 0.25 {
+			comment(fmt.Sprintf("The run is %.0f%% off the computed load: deterrence suppresses incidents, near-repeat offspring fall after the run ends (a long decay), and travel differs from the allowance; the measured figure is what the scenario gives.", 100*math.Abs(f.Measured/off-1)), "# ", "# ")
+		}
+	} else if f.MeasureErr != "" {
+		comment("Not measured: the scenario could not be run ("+f.MeasureErr+").", "# ", "#   ")
+	}
+	pf("units:\n  - {name: patrol_car, count: %d, squad: %d, speed_kmh: 30}\n", cars, PlaceholderSquad)
 	if o.Roads == "" {
 		pf("# Placeholder dispatch and travel (the defaults).\n")
 		pf("dispatch: {mode: point-to-point, delay: 60s}\n")
@@ -942,6 +1090,12 @@ func writeReport(w io.Writer, o *Options, res *Result) error {
 	pf("\nIncident types:\n")
 	for _, t := range res.Types {
 		pf("  %-24s %8d  %.4f  (%s)\n", t.Name, t.Count, t.Share, t.Source)
+		for _, n := range t.Notes {
+			pf("      %s\n", n)
+		}
+	}
+	for _, w := range res.Warnings {
+		pf("\nWARNING: %s\n", w)
 	}
 	if nr := res.NearRepeat; nr != nil {
 		writeNearRepeat(w, res.PerDay, nr)
@@ -951,4 +1105,78 @@ func writeReport(w io.Writer, o *Options, res *Result) error {
 		pf("  %-16s %8d %10.1f\n", n, res.AreaCounts[i], res.Weights[i])
 	}
 	return nil
+}
+
+// topTypes makes the type mix of the top most frequent values of the
+// type column, the rest as other, each with the placeholder spec.
+func topTypes(res *Result, types map[string]int, top int) {
+	type kv struct {
+		k string
+		n int
+	}
+	var tl []kv
+	for k, v := range types {
+		tl = append(tl, kv{k, v})
+	}
+	sort.Slice(tl, func(i, j int) bool { return tl[i].n > tl[j].n || tl[i].n == tl[j].n && tl[i].k < tl[j].k })
+	used := map[string]bool{}
+	var other TypeShare
+	for i, t := range tl {
+		if i < top || len(tl) == top+1 {
+			name := typeName(t.k)
+			for k := 2; used[name]; k++ {
+				name = fmt.Sprintf("%s-%d", typeName(t.k), k)
+			}
+			used[name] = true
+			res.Types = append(res.Types, TypeShare{Name: name, Source: t.k, Count: t.n})
+		} else {
+			other.Count += t.n
+		}
+	}
+	if other.Count > 0 {
+		other.Name = "other"
+		for k := 2; used[other.Name]; k++ {
+			other.Name = fmt.Sprintf("other-%d", k)
+		}
+		other.Source = fmt.Sprintf("%d other values", len(tl)-top)
+		res.Types = append(res.Types, other)
+	}
+	for i := range res.Types {
+		res.Types[i].Share = float64(res.Types[i].Count) / float64(res.Inside)
+	}
+	for i := range res.Types {
+		t := &res.Types[i]
+		t.Spec = TypeSpec{Name: t.Name, Priority: 2, Dist: "exponential", Mean: 1800, Officers: 1}
+		t.Notes = append(t.Notes, "priority 2, 30 min on scene, 1 officer, not deterrable: placeholders to set (or use --types)")
+	}
+}
+
+// wrap cuts text into lines of at most width bytes at spaces (a longer
+// word stays whole).
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// cityArea is the sum of the areas' areas, square metres.
+func cityArea(c *geo.City) float64 {
+	var a float64
+	for i := range c.Atoms {
+		a += c.Atoms[i].Area
+	}
+	return a
 }
