@@ -306,3 +306,25 @@ variants:
 		t.Errorf("middle area answered by %v: units 0 and 2 should share its backup calls", f)
 	}
 }
+
+// TestRectCityFile: the checked-in copy of the rectangular city at w = 1/2
+// (testdata/rectcity, the command docs/hypercube.md shows) gives the
+// book's 0.46246 mile within 0.1%, as TestRectCityBook.
+func TestRectCityFile(t *testing.T) {
+	s, err := scenarios.LoadFile("testdata/rectcity/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hm, err := New(s, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := hm.Solve(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.TravelMean*s.Config.Units[0].Speed/mile - rectCityHeight/4
+	if math.Abs(got-0.46246) > 1e-3*0.46246 {
+		t.Errorf("mean travel %.6f mile, book 0.46246", got)
+	}
+}
