@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,5 +73,19 @@ func TestCalibrateCmdNearRepeat(t *testing.T) {
 	t.Logf("%s", stdout.String())
 	if nr.Offspring <= 0 || nr.RadiusM <= 0 {
 		t.Errorf("near_repeat %+v not written", nr)
+	}
+	// τ (about 5 days) is more than a third of the 7-day window: the
+	// warning goes to stderr and into the YAML, not only the fit report.
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const warn = "is more than a third of the window"
+	if !strings.Contains(stderr.String(), "calibrate: warning: near repeats: tau") || !strings.Contains(stderr.String(), warn) {
+		t.Errorf("stderr lacks the near-repeat warning:\n%s", stderr.String())
+	}
+	joined := strings.ReplaceAll(string(doc), "\n#   ", " ") // the comment's continuation lines
+	if !strings.Contains(joined, "# WARNING: near repeats: tau") || !strings.Contains(joined, warn) {
+		t.Errorf("the YAML lacks the near-repeat warning:\n%.1500s", doc)
 	}
 }

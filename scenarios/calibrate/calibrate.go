@@ -408,6 +408,12 @@ func writeSet(ctx context.Context, o *Options, areaData []byte, city *geo.City, 
 		return err
 	}
 	res.Force.measure(ctx, o.Out, doc.Bytes())
+	if err := ctx.Err(); err != nil {
+		// Stopped during the run: the scenario is not written, so the
+		// previous one still names its own files (these two are removed
+		// by the next run, as a stopped run's).
+		return err
+	}
 	doc.Reset()
 	if err := writeScenario(&doc, o, city, res); err != nil {
 		return err
