@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,6 +55,13 @@ func TestCalibratedSFRanks(t *testing.T) {
 	s, err := scenarios.LoadFile(out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var pop float64
+	for _, a := range s.Config.City.Atoms {
+		pop += a.Population
+	}
+	if math.Abs(pop-837442) > 1e-6*837442 {
+		t.Errorf("the areas hold %.1f residents, want the 837442 given", pop)
 	}
 	s.File.Replications = 3
 	res, err := run.Execute(context.Background(), s, run.Options{Workers: 2})
