@@ -28,6 +28,12 @@ const TravelAllowance = 600
 // to be busy with calls (offered load ÷ cars).
 const TargetUtilisation = 0.3
 
+// MeasureDays bounds the days after the warm-up the measuring run plays
+// (the scenario's duration if shorter): enough for the utilisation to a
+// few tenths of a percentage point at tens of calls a day, at a fraction
+// of a second.
+const MeasureDays = 14
+
 // PlaceholderSquad is the officers per car of the placeholder force.
 const PlaceholderSquad = 2
 
@@ -283,8 +289,9 @@ type Force struct {
 	Load float64
 	// Measured is the utilisation a run of the written scenario gives
 	// (results' "utilization": busy ÷ on-duty time): replication 0 of its
-	// first variant, MeasuredVariant, over its duration after its warm-up
-	// (MeasuredDays). NaN when the run could not be made (MeasureErr).
+	// first variant, MeasuredVariant, over MeasuredDays after its warm-up
+	// (its duration, at most MeasureDays). NaN when the run could not be
+	// made (MeasureErr).
 	Measured        float64
 	MeasuredVariant string
 	MeasuredDays    float64
@@ -314,6 +321,8 @@ func (f *Force) measure(ctx context.Context, path string, doc []byte) {
 		return
 	}
 	v := s.Variants[:1]
+	cfg := v[0].Model.Cfg // this load's own: shortened for the measurement only
+	cfg.Duration = min(cfg.Duration, cfg.Warmup+MeasureDays*86400)
 	col := results.NewCollector(v[0].Model)
 	if _, err := sim.Replicate(ctx, v, s.File.Seed, 1, 1, func(sim.Job) sim.Recorder { return col }); err != nil {
 		f.MeasureErr = err.Error()
@@ -321,7 +330,7 @@ func (f *Force) measure(ctx context.Context, path string, doc []byte) {
 	}
 	f.Measured = col.Value(results.Metric{Name: "utilization"})
 	f.MeasuredVariant = s.File.Variants[0].Name
-	f.MeasuredDays = (s.Config.Duration - s.Config.Warmup) / 86400
+	f.MeasuredDays = (cfg.Duration - cfg.Warmup) / 86400
 	f.MeasuredSeed = s.File.Seed
 }
 
