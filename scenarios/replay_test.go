@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"cmp"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,4 +232,50 @@ func TestExampleSFReplay(t *testing.T) {
 	if r := s.Replay; r.Incidents != 7365-r.OutsideCity-r.OutsideWindow || r.Duplicates != 9030-7365 {
 		t.Errorf("%d incidents played, %d duplicates: want 7365 less those left out, and %d", r.Incidents, r.Duplicates, 9030-7365)
 	}
+}
+
+// FuzzReplayLog feeds logs to a replay scenario on a grid city. Loading
+// must never panic; when it succeeds, the counts add up and every played
+// incident is inside the city and the window, in time order.
+func FuzzReplayLog(f *testing.F) {
+	f.Add("when,x,y,kind\n2024-03-01 10:00,100,200,a\n2024-03-01 11:00,300,400,b\n")
+	f.Add("when,x,y,kind\n2024-03-02 10:00,100,200,a\n2024-03-01 11:00,-5,400,zz\n2025-01-01 00:00,1,1,a\n")
+	f.Add("\ufeffwhen,x,y\n2024-03-01 10:00,1e400,2\n")
+	f.Add("when,x,y,kind\n\"2024-03-01\n10:00\",1,1,a\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, log string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "log.csv"), []byte(log), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		doc := `version: 1
+name: fuzz
+duration: 2d
+city: {grid: {rows: 4, cols: 4, cell_m: 500, districts: 1}}
+incidents:
+  replay: log.csv
+  columns: {time: when, x_m: x, y_m: y, type: kind}
+  default_type: a
+  types: [{name: a}, {name: b, priority: 1}]
+units: [{name: car, count: 2}]
+variants: [{name: r, policy: random}]
+`
+		s, err := LoadAt(filepath.Join(dir, "s.yaml"), []byte(doc))
+		if err != nil {
+			var le *Error
+			if !errors.As(err, &le) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		r, inc := s.Replay, s.Config.Incidents.Replay.Incidents
+		if r.Rows-r.Duplicates-r.OutsideWindow-r.OutsideCity != r.Incidents || len(inc) != r.Incidents {
+			t.Fatalf("counts do not add up: %+v, %d played", r, len(inc))
+		}
+		for i, x := range inc {
+			if x.Occur < 0 || x.Occur >= s.Config.Duration || s.Config.City.Locate(x.Pos) != int(x.Atom) || i > 0 && x.Occur < inc[i-1].Occur {
+				t.Fatalf("incident %d: %+v", i, x)
+			}
+		}
+	})
 }
