@@ -112,7 +112,8 @@ func (s *Summary) writeReplay(b *strings.Builder) {
 		return
 	}
 	rr := s.Replay.Recorded
-	fmt.Fprintf(b, "\nRecorded vs simulated response over the %d replayed incidents with a recorded time (after the warm-up):\n", rr.Incidents)
+	b.WriteString("\n" + wrap(fmt.Sprintf("Recorded vs simulated response over the %d replayed incidents with a recorded time, after the warm-up "+
+		"(simulated: mean ± 95%% interval over replications):", rr.Incidents), 100) + "\n")
 	fmt.Fprintf(b, "  %-24s mean %s min, p90 %s min\n", "recorded (the log)", minutes(rr.MeanS), minutes(rr.P90S))
 	for _, v := range s.Order() {
 		if v >= len(rr.Simulated) {
@@ -123,9 +124,10 @@ func (s *Summary) writeReplay(b *strings.Builder) {
 		if finite(e.Low) && finite(e.High) {
 			ci = minutes((e.High - e.Low) / 2)
 		}
-		fmt.Fprintf(b, "  %-24s mean %s ± %s min over %.0f reached a replication\n", clip(s.Variants[v].Name, 24), minutes(e.Mean), ci, rr.Reached[v])
+		fmt.Fprintf(b, "  %-24s mean %s ± %s min (%.0f of them reached per replication)\n",
+			clip(s.Variants[v].Name, 24), minutes(e.Mean), ci, rr.Reached[v])
 	}
-	b.WriteString(wrap("  Note: "+RecordedNote+".", 100) + "\n")
+	b.WriteString(wrap("Note: "+RecordedNote+".", 100) + "\n")
 }
 
 func minutes(sec float64) string {
