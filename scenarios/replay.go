@@ -164,6 +164,7 @@ func buildReplay(in *Incidents, cfg *sim.Config, read reader, e *errs) (*sim.Rep
 		return nil, nil
 	}
 	col := in.Columns
+	problems := len(e.list) // before this log's
 	layout, lerr := goLayout(col.TimeLayout)
 	if lerr != nil {
 		e.add("incidents.columns.time_layout", "%v", lerr)
@@ -215,7 +216,7 @@ func buildReplay(in *Incidents, cfg *sim.Config, read reader, e *errs) (*sim.Rep
 	} else if col.Type == "" {
 		e.add("incidents.default_type", "without a type column every incident is of the default type: name it")
 	}
-	if len(e.list) > 0 || cfg.City == nil {
+	if len(e.list) > problems || cfg.City == nil {
 		return nil, nil
 	}
 	data, ok := readData(read, e, "incidents.replay", in.Replay)
@@ -395,6 +396,7 @@ func clipValue(s string) string {
 // read parses data; nil when it holds no usable row (reported).
 func (lg *logReader) read(data []byte, col *ReplayColumns, layout string) []logRow {
 	e := lg.e
+	problems := len(e.list)
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
@@ -431,7 +433,7 @@ func (lg *logReader) read(data []byte, col *ReplayColumns, layout string) []logR
 	iX, iY := index(xKey, xName), index(yKey, yName)
 	iType, iID := index("type", col.Type), index("id", col.ID)
 	iPrio, iScene, iResp := index("priority", col.Priority), index("on_scene_min", col.OnSceneMin), index("response_min", col.ResponseMin)
-	if len(e.list) > 0 {
+	if len(e.list) > problems {
 		return nil
 	}
 	var rows []logRow

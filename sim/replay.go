@@ -9,7 +9,9 @@ import (
 
 // Replay is a recorded incident log played instead of drawn arrivals: the
 // when, where and what of every incident come from the log, in the log's
-// order of time; what the log lacks is drawn as Generate draws it.
+// order of time; what the log lacks is drawn as Generate draws it. Time 0
+// is the start of the log's window (midnight of its first day by default),
+// whatever its weekday: day 0 of a replay need not be a Monday.
 type Replay struct {
 	// Source names the log (its file name), for reports.
 	Source string
