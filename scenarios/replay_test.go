@@ -279,3 +279,24 @@ variants: [{name: r, policy: random}]
 		}
 	})
 }
+
+// BenchmarkReplayLoad loads a replay of the Chicago log (148,636 rows,
+// 2010–2019, of which February 2019 is played): the cost of reading,
+// parsing and placing a large log, in rows per second.
+func BenchmarkReplayLoad(b *testing.B) {
+	log := shareddata.Path(b, "chicago/chicago_aggravated_assaults_2010_2019.csv")
+	areas := shareddata.Path(b, "chicago/chicago_police_districts_2018.geojson")
+	doc := replayDoc(areas, "{name: Name, district: Name}", `  replay: `+log+`
+  columns: {time: date, time_layout: "%Y-%m-%d %H:%M", lon: longitude, lat: latitude}
+  start: 2019-02-01`, `    - {name: assault, priority: 1, officers: 2, crime: true}`)
+	path := filepath.Join(b.TempDir(), "chicago.yaml")
+	rows := 0
+	for b.Loop() {
+		s, err := LoadAt(path, []byte(doc))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += s.Replay.Rows
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
