@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patrolsim/patrolsim/internal/shareddata"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
 )
@@ -323,3 +324,43 @@ func TestReplayReproducible(t *testing.T) {
 		t.Errorf("hash %s after the log changed, %s before (%v): want a new one", h2, h1, err)
 	}
 }
+
+// TestReplaySFRuns plays the README's San Francisco replay
+// (docs/examples/sf-replay.yaml, deterrence off) for one replication:
+// every incident of the log inside the city is played once in each
+// variant, and the table says the incidents are replayed.
+func TestReplaySFRuns(t *testing.T) {
+	shareddata.Path(t, "sf/crime.csv") // skips without the data
+	s, err := scenarios.LoadFile("../../docs/examples/sf-replay.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.File.Replications = 1
+	res, err := Execute(context.Background(), s, Options{Workers: 2, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := s.Replay.Incidents
+	seen := map[string]map[int]bool{}
+	for _, tr := range res.Trace {
+		if seen[tr.Variant] == nil {
+			seen[tr.Variant] = map[int]bool{}
+		}
+		seen[tr.Variant][tr.Rec.ID] = true
+	}
+	for _, v := range s.Variants {
+		if len(seen[v.Name]) != n {
+			t.Errorf("%s: %d incidents in the trace, want the %d replayed", v.Name, len(seen[v.Name]), n)
+		}
+	}
+	var table strings.Builder
+	if err := res.Summary.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("incidents: replayed from crime.csv (%s incidents, 2013-12-01 … 2013-12-31)", thousands(n))
+	if !strings.Contains(table.String(), want) {
+		t.Errorf("the table lacks %q:\n%s", want, table.String()[:min(len(table.String()), 400)])
+	}
+}
+
+func thousands(n int) string { return fmt.Sprintf("%d,%03d", n/1000, n%1000) }
