@@ -67,7 +67,7 @@ type ReplayJSON struct {
 	OutsideWindow int            `json:"outside_window"`
 	OutsideCity   int            `json:"outside_city"`
 	Incidents     int            `json:"incidents"`
-	Defaulted     int            `json:"default_type"`
+	Defaulted     int            `json:"defaulted"`
 	Unknown       []CategoryJSON `json:"unknown_categories"`
 	Recorded      *RecordedJSON  `json:"recorded_response,omitempty"`
 }
