@@ -364,3 +364,51 @@ func TestReplaySFRuns(t *testing.T) {
 }
 
 func thousands(n int) string { return fmt.Sprintf("%d,%03d", n/1000, n%1000) }
+
+// TestReplayChicagoRuns plays the aggravated assaults of February 2019 on
+// the Chicago police districts (956 rows dated 2019-02: `grep -c
+// '^2019-02'` on the log) for one replication, deterrence off: every
+// incident inside the city is played once in each variant.
+func TestReplayChicagoRuns(t *testing.T) {
+	log := shareddata.Path(t, "chicago/chicago_aggravated_assaults_2010_2019.csv")
+	areas := shareddata.Path(t, "chicago/chicago_police_districts_2018.geojson")
+	doc := `version: 1
+name: chicago-replay
+duration: 28d
+warmup: 1d
+replications: 1
+city: {areas: ` + areas + `, fields: {name: Name, district: Name}}
+incidents:
+  replay: ` + log + `
+  columns: {time: date, time_layout: "%Y-%m-%d %H:%M", lon: longitude, lat: latitude}
+  start: 2019-02-01
+  types: [{name: assault, priority: 1, officers: 2, crime: true}]
+units: [{name: car, count: 50, squad: 2, speed_kmh: 30, home: district}]
+deterrence: {enabled: false}
+variants:
+  - {name: beats, policy: static-beats, dispatch: hierarchical}
+  - {name: random, policy: random}
+`
+	s, err := scenarios.LoadAt(filepath.Join(t.TempDir(), "chicago.yaml"), []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Replay; r.Incidents+r.OutsideCity != 956 {
+		t.Fatalf("%d played + %d outside the city, want the 956 of February 2019", r.Incidents, r.OutsideCity)
+	}
+	res, err := Execute(context.Background(), s, Options{Workers: 2, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, tr := range res.Trace {
+		if tr.Rec.ID < s.Replay.Incidents {
+			count[tr.Variant]++
+		}
+	}
+	for _, v := range s.Variants {
+		if count[v.Name] != s.Replay.Incidents {
+			t.Errorf("%s: %d replayed incidents in the trace, want %d", v.Name, count[v.Name], s.Replay.Incidents)
+		}
+	}
+}
