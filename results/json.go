@@ -28,6 +28,9 @@ type JSON struct {
 	// Warnings: what the ranking could not do (an objective metric that
 	// cannot separate the variants, one replication…).
 	Warnings []string `json:"warnings"`
+	// Incidents says where the incidents came from when they were
+	// replayed from a log (source "replay"); absent when they were drawn.
+	Incidents *ReplayJSON `json:"incidents,omitempty"`
 }
 
 // MetricJSON describes a metric (its declaration, Metric).
@@ -121,7 +124,8 @@ func num(x float64) *float64 {
 func (s *Summary) Document() JSON {
 	doc := JSON{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, RankedBy: s.RankedBy(),
 		Alpha: s.Alpha, Objective: []GoalJSON{}, Comparisons: []ComparisonJSON{},
-		ScoreUnit: s.ScoreUnit(), Verdict: s.Verdict(), Warnings: append([]string{}, s.Warnings...)}
+		ScoreUnit: s.ScoreUnit(), Verdict: s.Verdict(), Warnings: append([]string{}, s.Warnings...),
+		Incidents: s.replayDocument()}
 	for _, g := range s.Objective {
 		better := "lower"
 		if s.Metrics[s.Index(g.Metric)].Better == Higher {

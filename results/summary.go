@@ -58,7 +58,9 @@ type Summary struct {
 	Metrics      []Metric
 	Variants     []VariantSummary
 	Comparisons  []Comparison // pairwise differences on the objective's metrics
-	Warnings     []string     // what the ranking could not do, in words
+	Warnings     []string     // what the ranking could not do, in words	// Replay says where the incidents came from when they were replayed
+	// from a log (nil: drawn).
+	Replay *Replay
 }
 
 // RankedBy returns the metric names of the objective.
@@ -83,6 +85,8 @@ type Input struct {
 	// Definitions, if set, says what each variant is (aligned with Names);
 	// a Benchmark definition is never ranked.
 	Definitions []*VariantDefinition
+	// Replay, if set, is the log the incidents were replayed from.
+	Replay *Replay
 }
 
 // Summarize aggregates values[v][rep] into a summary, ranks the variants
@@ -94,7 +98,7 @@ func Summarize(scenario string, seed uint64, metrics []Metric, names []string, v
 
 // Summarize is the package function Summarize with variant definitions.
 func (in Input) Summarize() *Summary {
-	s := &Summary{Scenario: in.Scenario, Seed: in.Seed, Metrics: in.Metrics, Alpha: in.Alpha}
+	s := &Summary{Scenario: in.Scenario, Seed: in.Seed, Metrics: in.Metrics, Alpha: in.Alpha, Replay: in.Replay}
 	for _, g := range in.Objective { // goals naming unknown metrics are left out
 		if s.Index(g.Metric) >= 0 && g.Weight > 0 {
 			s.Objective = append(s.Objective, g)

@@ -29,7 +29,11 @@ const variantsPerBlock = 3
 func (s *Summary) WriteTable(w io.Writer) error {
 	order := s.Order()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d replications, seed %d\n%s", s.Scenario, s.Replications, s.Seed, objectiveText(s))
+	fmt.Fprintf(&b, "%s: %d replications, seed %d\n", s.Scenario, s.Replications, s.Seed)
+	if s.Replay != nil {
+		b.WriteString(wrap("incidents: "+s.Replay.Header, 100) + "\n")
+	}
+	b.WriteString(objectiveText(s))
 	for _, warn := range s.Warnings {
 		b.WriteString(wrap("warning: "+warn, 100) + "\n")
 	}
@@ -84,6 +88,7 @@ func (s *Summary) WriteTable(w io.Writer) error {
 			b.WriteString(wrap(s.Variants[v].Name+": "+n, 100) + "\n")
 		}
 	}
+	s.writeReplay(&b)
 	s.writeComparisons(&b)
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -28,7 +28,7 @@ func buildReporting(r *Reporting, at string, cfg *sim.Config, e *errs) {
 
 // build validates f and makes the model input. It records every problem in
 // e and returns nil values if there was one.
-func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
+func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant, *ReplaySummary) {
 	cfg := &sim.Config{Name: f.Name}
 	if f.Version != 1 {
 		e.add("version", "must be 1 (got %d)", f.Version)
@@ -49,6 +49,8 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	cfg.City = buildCity(&f.City, read, e)
 	cfg.Travel = buildTravel(&f.Travel, cfg.City, read, e)
 	cfg.Incidents = buildIncidents(&f.Incidents, f.Duration.Seconds, e)
+	var replay *ReplaySummary
+	cfg.Incidents.Replay, replay = buildReplay(&f.Incidents, cfg, read, e)
 	cfg.Units = buildUnits(f, cfg, e)
 	cfg.Dispatch = buildDispatch(&f.Dispatch, e)
 	cfg.Deterrence = buildDeterrence(&f.Deterrence, "deterrence", e)
@@ -75,9 +77,9 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant) {
 	}
 	checkEffort(f, cfg, variants, e)
 	if len(e.list) > 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return cfg, variants
+	return cfg, variants, replay
 }
 
 func buildDist(d *Dist, path string, zeroOK bool, e *errs) sim.Dist {

@@ -13,8 +13,11 @@ import (
 
 func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 	var out sim.Incidents
+	replay := in.Replay != "" // per_day and shares draw nothing (replay.go)
 	if !e.bound("incidents.per_day", "incidents.per_day", in.PerDay) {
 		// reported
+	} else if replay {
+		// the log's size is checked when it is read
 	} else if exp := in.PerDay * duration / 86400 / max(1e-9, 1-min(in.NearRepeat.Offspring, 1)); exp > MaxIncidents {
 		e.add("incidents.per_day", "%g a day over %s is %.3g incidents per replication, more than the limit of %d",
 			in.PerDay, FormatDuration(duration), exp, MaxIncidents)
@@ -60,14 +63,16 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 		if t.Priority < 1 || t.Priority > 3 {
 			e.add(path+".priority", "must be 1, 2 or 3 (got %d)", t.Priority)
 		}
-		e.bound("incidents.types[].share", path+".share", t.Share)
+		if !replay || t.Share != 0 {
+			e.bound("incidents.types[].share", path+".share", t.Share)
+		}
 		shares += t.Share
 		e.bound("incidents.types[].officers", path+".officers", float64(t.Officers))
 		e.bound("incidents.types[].deterrable", path+".deterrable", t.Deterrable)
 		out.Types = append(out.Types, sim.IncidentType{Name: t.Name, Priority: t.Priority, Share: t.Share,
 			OnScene: buildDist(&t.OnScene, path+".on_scene", false, e), Officers: t.Officers, Deterrable: t.Deterrable, Crime: t.Crime})
 	}
-	if len(in.Types) > 0 && math.Abs(shares-1) > 1e-6 {
+	if len(in.Types) > 0 && math.Abs(shares-1) > 1e-6 && !replay {
 		e.add("incidents.types", "shares must sum to 1 (got %g)", shares)
 	}
 	return out

@@ -19,6 +19,10 @@ type Scenario struct {
 	Path     string // where it was read from
 	Config   *sim.Config
 	Variants []sim.Variant
+	// Replay describes the incident log the scenario replays (what was
+	// read, left out, and the recorded response times); nil when its
+	// incidents are drawn.
+	Replay *ReplaySummary
 
 	read    reader // data files named by the scenario
 	builtin bool   // loaded from a built-in scenario's folder
@@ -93,7 +97,7 @@ func load(name string, data []byte, read reader) (*Scenario, error) {
 	}
 	read = withBuiltins(read)
 	s := &Scenario{File: f, Path: name, read: read}
-	s.Config, s.Variants = build(&f, read, e)
+	s.Config, s.Variants, s.Replay = build(&f, read, e)
 	if err := e.err(); err != nil {
 		return nil, err
 	}

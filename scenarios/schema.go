@@ -143,6 +143,21 @@ type Incidents struct {
 	ReportDelay Dist           `yaml:"report_delay"`
 	Types       []IncidentType `yaml:"types"`
 	NearRepeat  NearRepeat     `yaml:"near_repeat"`
+
+	// Replay, when set, plays the incidents of this CSV log (path relative
+	// to the scenario) instead of drawing them; per_day and the profiles
+	// then draw nothing (docs/scenario-format.md, "Replaying an incident
+	// log"). The other keys below are for a replay only.
+	Replay  string         `yaml:"replay,omitempty"`
+	Columns *ReplayColumns `yaml:"columns,omitempty"`
+	// Start is the date (YYYY-MM-DD) at whose midnight the run starts;
+	// default the day of the log's first incident.
+	Start string `yaml:"start,omitempty"`
+	// Categories maps the log's categories (column type) to incident
+	// types; a category that is a type's name needs no entry.
+	Categories map[string]string `yaml:"categories,omitempty"`
+	// DefaultType is the type of incidents of any other category.
+	DefaultType string `yaml:"default_type,omitempty"`
 }
 
 // IncidentType is one kind of incident.
@@ -332,7 +347,7 @@ type DataFile struct {
 }
 
 // DataFiles returns every data-file field of f in a fixed order: city.areas,
-// city.posts, city.routes, travel.roads (empty ones included), so that code
+// city.posts, city.routes, travel.roads, incidents.replay (empty ones included), so that code
 // copying, hashing or rewriting a scenario's files misses none.
 func (f *File) DataFiles() []DataFile {
 	return []DataFile{
@@ -340,5 +355,6 @@ func (f *File) DataFiles() []DataFile {
 		{"city.posts", &f.City.Posts},
 		{"city.routes", &f.City.Routes},
 		{"travel.roads", &f.Travel.Roads},
+		{"incidents.replay", &f.Incidents.Replay},
 	}
 }

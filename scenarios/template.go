@@ -55,6 +55,12 @@ incidents:
     offspring: 0               # expected offspring of each realised incident, < 1 (0: off)
     decay: 7d                  # mean delay of an offspring
     radius_m: 350              # offspring fall within this distance
+  # Or replay a recorded log instead of drawing incidents (docs/scenario-format.md):
+  # replay: incidents.csv
+  # columns: {time: [Date, Time], time_layout: "%m/%d/%Y %H:%M", lon: lng, lat: lat, type: Category, id: IncidntNum}
+  # start: 2013-12-01          # default: the day of the log's first incident
+  # categories: {ASSAULT: urgent}   # the log's category → a type (a type's own name needs none)
+  # default_type: routine      # every other category
 
 units:
   - name: car

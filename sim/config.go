@@ -91,6 +91,9 @@ type Incidents struct {
 	HourOfWeek  [168]float64
 	ReportDelay Dist // occurrence → call
 	Types       []IncidentType
+	// Replay, when set, replaces the drawn arrivals by a recorded log
+	// (the profiles above then only shape RateFunc).
+	Replay *Replay
 }
 
 // UnitType is one kind of unit and how many there are.

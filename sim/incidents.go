@@ -17,6 +17,9 @@ type Candidate struct {
 	Pos     geo.Point
 	Atom    int32
 	Type    int16
+	// Priority, when not 0, is the incident's own priority (a replayed
+	// log's), instead of its type's.
+	Priority int8
 	// Origin says where the candidate comes from: drawn by Generate, or
 	// created during a run by displacement or near-repeat excitation.
 	Origin Origin
@@ -34,8 +37,13 @@ const (
 
 // Generate draws the incident candidates of replication rep, in time order.
 // Each attribute has its own stream, so the draws of one never shift another.
+// With a replay log (Incidents.Replay) the candidates are the log's
+// incidents, with what the log lacks drawn (see replayed).
 func Generate(cfg *Config, seed uint64, rep int) []Candidate {
 	inc := &cfg.Incidents
+	if inc.Replay != nil {
+		return replayed(cfg, seed, rep)
+	}
 	rArr := rng.New(seed, rep, rng.Arrivals)
 	rPlace := rng.New(seed, rep, rng.Place)
 	rKind := rng.New(seed, rep, rng.Kind)

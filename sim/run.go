@@ -301,8 +301,12 @@ func (r *run) occur(i int) {
 	c := r.cands[i]
 	t := &r.cfg.Incidents.Types[c.Type]
 	nan := math.NaN()
+	prio := t.Priority
+	if c.Priority > 0 {
+		prio = int(c.Priority) // a replayed incident's own
+	}
 	r.inc[i].rec = IncidentRecord{
-		ID: i, Type: int(c.Type), Priority: t.Priority, Atom: int(c.Atom),
+		ID: i, Type: int(c.Type), Priority: prio, Atom: int(c.Atom),
 		District: r.cfg.City.Atoms[c.Atom].District, Pos: c.Pos, Needed: t.Officers,
 		Occur: now, Call: nan, Ready: nan, Dispatch: nan, Arrive: nan, Full: nan, Clear: nan,
 		Origin: c.Origin,

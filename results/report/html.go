@@ -19,6 +19,7 @@ type page struct {
 	Scenario     string
 	Seed         uint64
 	Replications int
+	Incidents    string // where the incidents came from, when replayed from a log ("replayed from …")
 	Objective    string
 	Warnings     []string // what the ranking could not do (results.json)
 	Verdict      []string // what the evidence supports, in words, a line each (results.json)
@@ -68,6 +69,9 @@ func (in *Input) writeHTML(w io.Writer, rs []rendered, charts string) error {
 	pg := page{Scenario: r.Scenario, Seed: r.Seed, Replications: r.Replications, Charts: charts,
 		Objective: objectiveText(r.Objective), Warnings: r.Warnings, ScoreUnit: r.ScoreUnit,
 		Confidence: fmt.Sprintf("%g%%", 100*(1-r.Alpha))}
+	if r.Incidents != nil {
+		pg.Incidents = r.Incidents.Description
+	}
 	if r.Verdict != "" {
 		pg.Verdict = strings.Split(r.Verdict, "\n")
 	}
@@ -236,7 +240,8 @@ nav a { margin-right: 1em; }
 </head>
 <body>
 <h1>patrolsim report: {{.Scenario}}</h1>
-<p class="meta">{{.Replications}} replications per variant, seed {{.Seed}}.{{if .Objective}} Score = {{.Objective}}: lower is better, and it depends on no other variant.{{end}}</p>
+{{if .Incidents}}<p class="meta">Incidents: {{.Incidents}}.</p>
+{{end}}<p class="meta">{{.Replications}} replications per variant, seed {{.Seed}}.{{if .Objective}} Score = {{.Objective}}: lower is better, and it depends on no other variant.{{end}}</p>
 {{range .Warnings}}<p class="warning">warning: {{.}}</p>
 {{end}}{{range .Verdict}}<p class="verdict">{{.}}</p>
 {{end}}<nav>{{range .Figures}}<a href="#{{.ID}}">{{.Title}}</a> {{end}}</nav>

@@ -135,3 +135,23 @@ func TestReportTableBeforeGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestReportReplayLine: a report of replayed incidents says so under its
+// title; one of drawn incidents has no such line.
+func TestReportReplayLine(t *testing.T) {
+	in := loadResults(t, "jinzhou")
+	html := func() string {
+		var b bytes.Buffer
+		if err := in.writeHTML(&b, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if strings.Contains(html(), "Incidents: ") {
+		t.Error("a report of drawn incidents has an incidents line")
+	}
+	in.Results.Incidents = &results.ReplayJSON{Source: "replay", Description: "replayed from crime.csv (7,363 incidents, 2013-12-01 … 2013-12-31)"}
+	if want := `<p class="meta">Incidents: replayed from crime.csv (7,363 incidents, 2013-12-01 … 2013-12-31).</p>`; !strings.Contains(html(), want) {
+		t.Errorf("the report lacks %q", want)
+	}
+}

@@ -212,6 +212,12 @@ func merge(s *scenarios.Scenario, parts []*Result, n int, trace bool) *Result {
 			for v := range nv {
 				out.values[v] = append(out.values[v], p.values[v][i])
 				out.runDetails[v] = append(out.runDetails[v], p.runDetails[v][i])
+				if p.replay != nil {
+					if out.replay == nil {
+						out.replay = make([][]*replayed, nv)
+					}
+					out.replay[v] = append(out.replay[v], p.replay[v][i])
+				}
 			}
 			out.Stats = append(out.Stats, p.Stats[i*nv:(i+1)*nv]...)
 		}

@@ -58,6 +58,7 @@ type Result struct {
 	metrics    []results.Metric
 	values     [][][]float64
 	runDetails [][]results.RunDetails
+	replay     [][]*replayed // [v][i]: recorded-vs-simulated measurements (replay.go); nil without
 }
 
 // Events returns the total number of events delivered.
@@ -98,6 +99,13 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 	total := nr * nv
 	collectors := make([]*results.Collector, total)
 	traces := make([][]results.TraceRow, total)
+	var replay [][]*replayed
+	if s.Replay != nil && s.Replay.Response != nil {
+		replay = make([][]*replayed, nv)
+		for v := range replay {
+			replay[v] = make([]*replayed, nr)
+		}
+	}
 	newRec := func(i, v int) sim.Recorder {
 		c := results.NewCollector(s.Variants[v].Model)
 		k := v*nr + i
@@ -110,6 +118,10 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 			}
 		}
 		collectors[k] = c
+		if replay != nil {
+			replay[v][i] = &replayed{Recorder: c, recorded: s.Replay.Response, warmup: s.Config.Warmup}
+			return replay[v][i]
+		}
 		return c
 	}
 	var (
@@ -141,7 +153,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 			details[v] = append(details[v], collectors[v*nr+i].Details())
 		}
 	}
-	res := &Result{Replications: reps, Stats: stats, metrics: metrics, values: values, runDetails: details}
+	res := &Result{Replications: reps, Stats: stats, metrics: metrics, values: values, runDetails: details, replay: replay}
 	if opts.Trace {
 		for _, rows := range traces {
 			// A run's records arrive in clearing order: by incident.
@@ -165,5 +177,5 @@ func (res *Result) summarise(s *scenarios.Scenario) {
 	}
 	res.Details = results.MergeDetails(s.File.Name, atoms, names, res.runDetails)
 	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: res.metrics, Names: names, Values: res.values,
-		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
+		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions(), Replay: replayInfo(s, res.replay)}.Summarize()
 }
