@@ -67,10 +67,18 @@ var variantColors = []color.RGBA{
 	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
 }
 
+// variantColor returns the colour of the i-th variant in results.json
+// order: the same in every chart of a report (lines, markers, bars), and
+// so on the what-if page, which shows the report's charts. No chart uses
+// these colours for anything but variants.
+func variantColor(i int) color.RGBA {
+	return variantColors[i%len(variantColors)]
+}
+
 // variantLine returns the line style of the i-th variant in results.json
 // order, the same in every chart.
 func variantLine(i int) draw.LineStyle {
-	ls := draw.LineStyle{Color: variantColors[i%len(variantColors)], Width: 1.5}
+	ls := draw.LineStyle{Color: variantColor(i), Width: 1.5}
 	switch i / len(variantColors) % 3 {
 	case 1:
 		ls.Dashes = []vg.Length{5, 2}
@@ -100,6 +108,9 @@ var (
 	rampYlOrRd = hexRamp("ffffcc", "ffeda0", "fed976", "feb24c", "fd8d3c", "fc4e2a", "e31a1c", "bd0026", "800026")
 	rampYlGnBu = hexRamp("ffffd9", "edf8b1", "c7e9b4", "7fcdbb", "41b6c4", "1d91c0", "225ea8", "253494", "081d58")
 	rampPuRd   = hexRamp("f7f4f9", "e7e1ef", "d4b9da", "c994c7", "df65b0", "e7298a", "ce1256", "980043", "67001f")
+	// RdYlBu, diverging, 9 classes, reversed (blue low, red high): its
+	// middle, pale yellow, is no grey, so it never reads as "no data".
+	rampRdYlBu = hexRamp("4575b4", "74add1", "abd9e9", "e0f3f8", "ffffbf", "fee090", "fdae61", "f46d43", "d73027")
 )
 
 // at returns the colour at t in [0, 1] (clamped), interpolated in sRGB.
