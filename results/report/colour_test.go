@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +76,21 @@ func TestVariantColoursOneMeaning(t *testing.T) {
 	}
 	if seen != 8 {
 		t.Errorf("checked %d charts, want the grid run's 8", seen)
+	}
+
+	// The table of the HTML report marks each name with the same colour.
+	dir := copyRun(t, "grid")
+	html, err := os.ReadFile(writeReport(t, dir, Options{}).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range in.Results.Variants {
+		if want := `<span class="swatch" style="background: ` + VariantColour(i) + `"></span>` + v.Name + `<`; !strings.Contains(string(html), want) {
+			t.Errorf("report.html: no %s", want)
+		}
+		if !strings.EqualFold(VariantColour(i), colourHex(i)) {
+			t.Errorf("VariantColour(%d) = %s, the charts draw %s", i, VariantColour(i), colourHex(i))
+		}
 	}
 }
 

@@ -79,6 +79,15 @@ func variantColor(i int) color.RGBA {
 	return variantColors[i%len(variantColors)]
 }
 
+// VariantColour returns, as #rrggbb, the colour of the i-th variant in
+// results.json order in every chart of a report: the what-if page marks
+// its tables' variants with it, so that a name and its lines, markers and
+// bars agree.
+func VariantColour(i int) string {
+	c := variantColor(i)
+	return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+}
+
 // variantLine returns the line style of the i-th variant in results.json
 // order, the same in every chart.
 func variantLine(i int) draw.LineStyle {

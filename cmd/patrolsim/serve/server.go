@@ -792,17 +792,18 @@ func (s *Server) update(rn *run, fn func()) {
 
 // runView is a run as the API shows it.
 type runView struct {
-	ID      string        `json:"id"`
-	Created time.Time     `json:"created"`
-	Status  string        `json:"status"`
-	Done    int           `json:"done"`
-	Total   int           `json:"total"`
-	Error   string        `json:"error,omitempty"`
-	Edits   Edits         `json:"edits"`
-	Changes []Change      `json:"changes"` // the edits in words, against the scenario edited
-	Charts  []string      `json:"charts,omitempty"`
-	NotKept []string      `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
-	Results *results.JSON `json:"results,omitempty"`         // results.json, with GET /api/runs/{id}
+	ID      string            `json:"id"`
+	Created time.Time         `json:"created"`
+	Status  string            `json:"status"`
+	Done    int               `json:"done"`
+	Total   int               `json:"total"`
+	Error   string            `json:"error,omitempty"`
+	Edits   Edits             `json:"edits"`
+	Changes []Change          `json:"changes"` // the edits in words, against the scenario edited
+	Charts  []string          `json:"charts,omitempty"`
+	NotKept []string          `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
+	Results *results.JSON     `json:"results,omitempty"`         // results.json, with GET /api/runs/{id}
+	Colours map[string]string `json:"colours,omitempty"`         // variant → its colour in every chart (#rrggbb), with results
 }
 
 func (s *Server) snapshot(rn *run) runView {
@@ -852,6 +853,10 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 	if out != nil {
 		doc := out.Summary.Document()
 		v.Results = &doc
+		v.Colours = map[string]string{}
+		for i, vj := range doc.Variants {
+			v.Colours[vj.Name] = report.VariantColour(i)
+		}
 	}
 	writeJSON(w, http.StatusOK, v)
 }

@@ -393,7 +393,16 @@ async function show(id) {
     undefined: "not ranked: its score is undefined in some replication" };
   const body = tableOrder(res.variants).map((v) => {
     const def = definitionText(v.definition, false);
-    const name = el("th", { scope: "row", class: "variant", title: definitionText(v.definition, true) }, v.name);
+    const name = el("th", { scope: "row", class: "variant", title: definitionText(v.definition, true) });
+    // The variant's colour in every chart (report.VariantColour), so that
+    // a name and its lines, markers and bars agree.
+    const colour = (r.data.colours || {})[v.name];
+    if (colour) {
+      const sw = el("span", { class: "swatch", "data-colour": colour, "aria-hidden": "true" });
+      sw.style.background = colour;
+      name.append(sw);
+    }
+    name.append(v.name);
     if (def) name.append(el("span", { class: "definition", text: def }));
     if (v.note) name.append(el("span", { class: "note", text: v.note }));
     const behind = v.best || !present(v.behind_best_high) ? "–" : `up to ${fmtScore(v.behind_best_high)}`;
