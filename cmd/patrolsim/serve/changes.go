@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Change is one edit in words, against the scenario it edits: what the
@@ -222,8 +223,13 @@ func within(path, field string) bool {
 }
 
 // maxAttributions is the most edits taken out one at a time to find which
-// one a problem follows from (each is a load of the scenario).
-const maxAttributions = 8
+// one a problem follows from (each is a load of the scenario), and
+// attributionTime the time they may take together (a scenario with a large
+// road network loads slowly).
+const (
+	maxAttributions = 8
+	attributionTime = 2 * time.Second
+)
 
 // attribute sets, on each problem, the form's field it is about (Field)
 // and the edit it follows from (Edit). A problem at an edited field is
@@ -231,8 +237,11 @@ const maxAttributions = 8
 // the incident type that needs more officers) follows from the edits
 // without which the scenario no longer has it: each edit is taken out in
 // turn (at most maxAttributions) and the scenario loaded again; the
-// problem then shows at that edit's field, saying which edit it was.
-func attribute(ps []Problem, base Form, e Edits, chs []Change, load func(Edits) []Problem) {
+// problem then shows at that edit's field, saying which edit it was. load
+// returns the problems of the scenario with edits x, and false when it
+// could not tell (the request went away, or the time for this was spent):
+// then no more edits are tried.
+func attribute(ps []Problem, base Form, e Edits, chs []Change, load func(x Edits) ([]Problem, bool)) {
 	var open []int
 	for i := range ps {
 		if ps[i].Path == "" {
@@ -268,8 +277,12 @@ func attribute(ps []Problem, base Form, e Edits, chs []Change, load func(Edits) 
 		tried++
 		x := e.clone()
 		c.revert(&x)
+		found, ok := load(x)
+		if !ok {
+			return
+		}
 		still := map[string]bool{}
-		for _, p := range load(x) {
+		for _, p := range found {
 			still[fieldOf(p.Path, base, x)] = true
 		}
 		for k, i := range open {

@@ -586,18 +586,19 @@ func (s *Server) prepare(ctx context.Context, e Edits) ([]byte, *source, *scenar
 	if err != nil {
 		ps := s.problemsOf(err, src)
 		base := s.formOf(src, src.base)
-		attribute(ps, base, e, describe(base, e), func(x Edits) []Problem {
-			if ctx.Err() != nil {
-				return nil
+		begin := time.Now()
+		attribute(ps, base, e, describe(base, e), func(x Edits) ([]Problem, bool) {
+			if ctx.Err() != nil || time.Since(begin) > attributionTime {
+				return nil, false
 			}
 			d, err := applyEdits(src.doc, x, src.rewrite)
 			if err != nil {
-				return []Problem{{Message: err.Error()}}
+				return nil, false
 			}
 			if _, err := src.load(d); err != nil {
-				return s.problemsOf(err, src)
+				return s.problemsOf(err, src), true
 			}
-			return nil
+			return nil, true
 		})
 		return nil, nil, nil, ps
 	}
