@@ -165,7 +165,8 @@ func rankingFigure(in *Input) *figure {
 	n := len(order)
 	f := &figure{Name: "ranking", Title: "Ranking",
 		Caption: "Variants in the table's order (group, name and score: lower is better; \"1=\": in the best set), with each objective " +
-			"metric's mean over replications and its 95% confidence interval. Red: possibly on the Pareto front. Hollow: benchmarks, not ranked.",
+			"metric's mean over replications and its 95% confidence interval. Each variant has its colour of every chart; " +
+			"ringed in black: possibly on the Pareto front; hollow: benchmarks, not ranked.",
 		W: fullW, H: vg.Length(n)*16 + 80}
 	f.Draw = func(c draw.Canvas) {
 		var plots []*plot.Plot
@@ -180,9 +181,9 @@ func rankingFigure(in *Input) *figure {
 			pl := newPlot(metricTitle(m)+better, metricLabel(m), "")
 			addGrid(pl, true, false)
 			names := make([]string, n)
-			var front, rest, bench plotter.XYs
 			var errs plotter.XErrors
 			var pts plotter.XYs
+			var marks []*plotter.Scatter
 			for pos, v := range order {
 				y := float64(n - 1 - pos)
 				if k == 0 {
@@ -195,14 +196,9 @@ func rankingFigure(in *Input) *figure {
 				pt := plotter.XY{X: mean * scale, Y: y}
 				pts = append(pts, pt)
 				errs = append(errs, struct{ Low, High float64 }{(mean - lo) * scale, (hi - mean) * scale})
-				switch vj := in.Results.Variants[v]; {
-				case vj.Benchmark:
-					bench = append(bench, pt)
-				case vj.Pareto:
-					front = append(front, pt)
-				default:
-					rest = append(rest, pt)
-				}
+				sc, _ := plotter.NewScatter(plotter.XYs{pt})
+				sc.GlyphStyle = statusGlyph(in.Results.Variants[v], v, 3.5)
+				marks = append(marks, sc)
 			}
 			pl.NominalY(names...)
 			if len(pts) > 0 {
@@ -213,15 +209,8 @@ func rankingFigure(in *Input) *figure {
 					pl.Add(eb)
 				}
 			}
-			for _, g := range []struct {
-				pts   plotter.XYs
-				style draw.GlyphStyle
-			}{{rest, otherGlyph(3.5)}, {front, frontGlyph(3.5)}, {bench, benchGlyph(3.5)}} {
-				if len(g.pts) > 0 {
-					s, _ := plotter.NewScatter(g.pts)
-					s.GlyphStyle = g.style
-					pl.Add(s)
-				}
+			for _, sc := range marks {
+				pl.Add(sc)
 			}
 			pl.Y.Min, pl.Y.Max = -0.6, float64(n)-0.4
 			padRange(&pl.X)
@@ -262,24 +251,52 @@ const (
 	paretoY = "incidents_prevented"
 )
 
-// Markers of the Pareto chart (and the ranking chart): variants possibly
-// on the front, the others, and benchmarks (hollow: never ranked).
-var (
-	frontColor = color.RGBA{0xd6, 0x27, 0x28, 0xff}
-	otherColor = color.RGBA{0x1f, 0x77, 0xb4, 0xff}
-	benchColor = color.Gray{0x33}
-)
+// Markers of the Pareto and ranking charts. Colour is the variant's, as in
+// every chart (variantColor); the shape says its standing: a filled disc
+// ringed in black is possibly on the Pareto front, a plain filled disc is
+// dominated, a hollow ring is a benchmark (never ranked). The legend draws
+// the shapes in keyColor, a grey that is no variant's colour.
+var keyColor = color.Gray{0x55}
 
-func frontGlyph(r vg.Length) draw.GlyphStyle {
-	return draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: r, Color: frontColor}
+func frontGlyph(c color.Color, r vg.Length) draw.GlyphStyle {
+	return draw.GlyphStyle{Shape: ringedGlyph{}, Radius: r + 0.8, Color: c}
 }
 
-func otherGlyph(r vg.Length) draw.GlyphStyle {
-	return draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: r, Color: otherColor}
+func otherGlyph(c color.Color, r vg.Length) draw.GlyphStyle {
+	return draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: r, Color: c}
 }
 
-func benchGlyph(r vg.Length) draw.GlyphStyle {
-	return draw.GlyphStyle{Shape: hollowGlyph{}, Radius: r, Color: benchColor}
+func benchGlyph(c color.Color, r vg.Length) draw.GlyphStyle {
+	return draw.GlyphStyle{Shape: hollowGlyph{}, Radius: r, Color: c}
+}
+
+// statusGlyph is the marker of variant v (its index in results.json)
+// whose standing vj gives.
+func statusGlyph(vj results.VariantJSON, v int, r vg.Length) draw.GlyphStyle {
+	c := variantColor(v)
+	switch {
+	case vj.Benchmark:
+		return benchGlyph(c, r)
+	case vj.Pareto:
+		return frontGlyph(c, r)
+	}
+	return otherGlyph(c, r)
+}
+
+// ringedGlyph is a disc in the style's colour with a black ring: possibly
+// on the Pareto front.
+type ringedGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (ringedGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	p.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	p.Close()
+	c.SetColor(sty.Color)
+	c.Fill(p)
+	c.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 1.3})
+	c.Stroke(p)
 }
 
 // hollowGlyph is a ring filled white, so that it stays hollow over the
@@ -326,7 +343,8 @@ const paretoMarkerRadius = 3.5
 // prevented, with 95% intervals, every variant named (its labels never
 // overlap: see placeLabels); the variants possibly on the front, as
 // results.json says (paired tests on the objective's metrics; never a
-// benchmark), are red and joined, benchmarks hollow. It returns the
+// benchmark), are ringed in black, benchmarks hollow; each point has its
+// variant's colour (variantColor). It returns the
 // labels' plotter too, whose boxes a test can read after a draw; nil
 // figure without the metrics.
 func newParetoFigure(in *Input) (*figure, *pointLabels) {
@@ -335,9 +353,9 @@ func newParetoFigure(in *Input) (*figure, *pointLabels) {
 	}
 	f := &figure{Name: "pareto", Title: "Pareto chart",
 		Caption: "Each variant's priority-1 90th-percentile response time against incidents prevented per replication, " +
-			"with 95% confidence intervals; \"1=\": in the best set. Red, joined by the dashed line: possibly on the Pareto front " +
+			"with 95% confidence intervals; \"1=\": in the best set. Each variant has its colour of every chart. Ringed in black: possibly on the Pareto front " +
 			"(no other variant is significantly better on one of the objective's metrics and not significantly worse on any; " +
-			"paired tests, Holm's correction). Blue: dominated. Hollow: benchmarks, which use knowledge no real force has " +
+			"paired tests, Holm's correction). Plain disc: dominated. Hollow: benchmarks, which use knowledge no real force has " +
 			"(shown, never ranked, never on the front). A thin line joins a label set apart to its point.",
 		W: 10 * vg.Inch, H: 5.5 * vg.Inch}
 	var (
@@ -345,6 +363,7 @@ func newParetoFigure(in *Input) (*figure, *pointLabels) {
 		xe                      plotter.XErrors
 		ye                      plotter.YErrors
 		labels                  []string
+		styles                  []draw.GlyphStyle // per point of all
 	)
 	xs, _ := metricUnit(paretoX)
 	for _, v := range in.ByRank() {
@@ -359,6 +378,7 @@ func newParetoFigure(in *Input) (*figure, *pointLabels) {
 		xe = append(xe, struct{ Low, High float64 }{(x - xlo) * xs, (xhi - x) * xs})
 		ye = append(ye, struct{ Low, High float64 }{y - ylo, yhi - y})
 		labels = append(labels, paretoLabel(vj))
+		styles = append(styles, statusGlyph(vj, v, paretoMarkerRadius))
 		switch {
 		case vj.Benchmark:
 			bench = append(bench, pt)
@@ -395,23 +415,27 @@ func newParetoFigure(in *Input) (*figure, *pointLabels) {
 		// No line joins the front: with uncertainty its members are only
 		// possibly non-dominated, and a line would read as a trade-off
 		// curve (labels still keep clear of where it would run).
+		for i, p := range all {
+			s, _ := plotter.NewScatter(plotter.XYs{p})
+			s.GlyphStyle = styles[i]
+			pl.Add(s)
+		}
+		// The legend: the shapes in a grey that is no variant's colour.
 		leg := panelLegend()
 		for _, g := range []struct {
 			pts   plotter.XYs
 			style draw.GlyphStyle
 			name  string
 		}{
-			{front, frontGlyph(paretoMarkerRadius), "possibly on the front"},
-			{rest, otherGlyph(paretoMarkerRadius), "dominated"},
-			{bench, benchGlyph(paretoMarkerRadius), "benchmark (not ranked)"},
+			{front, frontGlyph(keyColor, paretoMarkerRadius), "possibly on the front"},
+			{rest, otherGlyph(keyColor, paretoMarkerRadius), "dominated"},
+			{bench, benchGlyph(keyColor, paretoMarkerRadius), "benchmark (not ranked)"},
 		} {
 			if len(g.pts) == 0 {
 				continue
 			}
-			s, _ := plotter.NewScatter(g.pts)
+			s, _ := plotter.NewScatter(g.pts[:1])
 			s.GlyphStyle = g.style
-			s.GlyphStyle.Radius = paretoMarkerRadius
-			pl.Add(s)
 			leg.Add(g.name, s)
 		}
 		pl.Add(lab)
@@ -485,12 +509,7 @@ func hoursFigure(in *Input, vs []int) *figure {
 			}
 			addGrid(pl, true, true)
 			for _, v := range vs {
-				vals := s.get(in.Details.Variants[v].Hours)
-				pts := make(plotter.XYs, 25)
-				for h := range 25 {
-					pts[h] = plotter.XY{X: float64(h), Y: vals[h%24]}
-				}
-				l, _ := plotter.NewLine(pts)
+				l, _ := plotter.NewLine(hourSteps(s.get(in.Details.Variants[v].Hours)))
 				l.StepStyle = plotter.PostStep
 				l.LineStyle = variantLine(v)
 				pl.Add(l)
@@ -513,6 +532,20 @@ func hoursFigure(in *Input, vs []int) *figure {
 	return f
 }
 
+// hourSteps returns the points of a by-hour step line (post steps): hour
+// h's value from x = h to h + 1, the last step ending at x = 24 at hour
+// 23's level. Hour 24 is hour 0 of the next day, so a point (24, hour 0's
+// value) would draw a vertical drop (or rise) at the right edge that is
+// no change at all.
+func hourSteps(vals [24]float64) plotter.XYs {
+	pts := make(plotter.XYs, 25)
+	for h := range 24 {
+		pts[h] = plotter.XY{X: float64(h), Y: vals[h]}
+	}
+	pts[24] = plotter.XY{X: 24, Y: vals[23]}
+	return pts
+}
+
 func hourTicks() []plot.Tick {
 	var t []plot.Tick
 	for h := 0; h <= 24; h += 3 {
@@ -522,7 +555,9 @@ func hourTicks() []plot.Tick {
 }
 
 // utilFigure draws each unit type's utilisation per variant as horizontal
-// bars, best-ranked variant at the top.
+// bars, one panel per unit type (at most three side by side), best-ranked
+// variant at the top; each bar has its variant's colour, as in every
+// chart.
 func utilFigure(in *Input) *figure {
 	type kind struct{ metric, name string }
 	var kinds []kind
@@ -537,50 +572,93 @@ func utilFigure(in *Input) *figure {
 	}
 	order := in.ByRank()
 	n := len(order)
-	bar := vg.Length(5)
-	if len(kinds) <= 2 {
-		bar = 9
-	}
-	group := bar*vg.Length(len(kinds)) + 8
+	cols := min(len(kinds), 3)
+	rows := (len(kinds) + cols - 1) / cols
+	const bar = vg.Length(9)
+	panelH := vg.Length(n)*(bar+5) + 60
 	f := &figure{Name: "utilisation", Title: "Utilisation by unit type",
 		Caption: "Share of on-duty time each unit type spends on calls (travel and on scene), mean over replications; " +
-			"variants best-ranked first.",
-		W: fullW, H: vg.Length(n)*group + 90}
+			"one panel per unit type, variants best-ranked first, each in its colour of every chart.",
+		W: fullW, H: vg.Length(rows) * panelH}
 	f.Draw = func(c draw.Canvas) {
-		pl := newPlot("", "utilisation ("+shareShown.Unit+" of on-duty time on calls)", "")
-		addGrid(pl, true, false)
+		c.SetColor(color.White)
+		c.Fill(c.Rectangle.Path())
 		names := make([]string, n)
 		for pos, v := range order {
 			names[n-1-pos] = rankLabel(in.Results.Variants[v])
 		}
-		pl.NominalY(names...)
-		xmax := 0.0
+		grid := make([][]*plot.Plot, rows)
+		for r := range grid {
+			grid[r] = make([]*plot.Plot, cols)
+		}
 		for k, kd := range kinds {
-			vals := make(plotter.Values, n)
+			scale, _ := metricUnit(kd.metric)
+			pl := newPlot(kd.name, "utilisation ("+shareShown.Unit+" of on-duty time on calls)", "")
+			addGrid(pl, true, false)
+			pl.NominalY(names...)
+			if k%cols != 0 { // the names once per row, at its left
+				blank := make([]plot.Tick, n)
+				for y := range blank {
+					blank[y] = plot.Tick{Value: float64(y)}
+				}
+				pl.Y.Tick.Marker = plot.ConstantTicks(blank)
+			}
+			hb := hBars{width: bar}
+			xmax := 0.0
 			for pos, v := range order {
 				if mean, _, _, ok := in.estimate(v, kd.metric); ok {
-					scale, _ := metricUnit(kd.metric)
-					vals[n-1-pos] = scale * mean
+					hb.bars = append(hb.bars, hBar{y: float64(n - 1 - pos), x: scale * mean, color: variantColor(v)})
 					xmax = max(xmax, scale*mean)
 				}
 			}
-			b, err := plotter.NewBarChart(vals, bar)
-			if err != nil {
-				continue
-			}
-			b.Horizontal = true
-			b.Color = variantColors[k%len(variantColors)]
-			b.LineStyle.Width = 0
-			b.Offset = (vg.Length(len(kinds)-1)/2 - vg.Length(k)) * bar
-			pl.Add(b)
-			pl.Legend.Add(kd.name, b)
+			pl.Add(hb)
+			pl.X.Min, pl.X.Max = 0, math.Max(1, xmax*1.1)
+			pl.Y.Min, pl.Y.Max = -0.5, float64(n)-0.5
+			grid[k/cols][k%cols] = pl
 		}
-		pl.X.Min, pl.X.Max = 0, math.Max(1, xmax*1.3)
-		pl.Y.Min, pl.Y.Max = -0.5, float64(n)-0.5
-		pl.Legend.Top = true
-		drawPlots(c, pl)
+		t := draw.Tiles{Rows: rows, Cols: cols, PadX: 12, PadY: 6, PadTop: 2, PadBottom: 2, PadLeft: 2, PadRight: 6}
+		cs := plot.Align(grid, t, c)
+		for r := range grid {
+			for k, pl := range grid[r] {
+				if pl != nil {
+					pl.Draw(cs[r][k])
+				}
+			}
+		}
 	}
 	return f
+}
+
+// hBars are horizontal bars from x = 0, each at its own y and colour.
+type hBars struct {
+	bars  []hBar
+	width vg.Length
+}
+
+type hBar struct {
+	y, x  float64
+	color color.Color
+}
+
+// DataRange implements plot.DataRanger.
+func (b hBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmax, ymin, ymax = 0, math.Inf(1), math.Inf(-1)
+	for _, h := range b.bars {
+		xmax, ymin, ymax = max(xmax, h.x), min(ymin, h.y), max(ymax, h.y)
+	}
+	return 0, xmax, ymin, ymax
+}
+
+// Plot implements plot.Plotter.
+func (b hBars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, h := range b.bars {
+		x0, x1, y := trX(0), trX(h.x), trY(h.y)
+		if x1 <= x0 {
+			continue
+		}
+		c.FillPolygon(h.color, []vg.Point{{X: x0, Y: y - b.width/2}, {X: x1, Y: y - b.width/2}, {X: x1, Y: y + b.width/2}, {X: x0, Y: y + b.width/2}})
+	}
 }
 
 // panelLegend is the legend of the line charts drawn in panels (response

@@ -10,8 +10,9 @@ import (
 )
 
 // TestCityMapSVG: the exported map is the report's own drawing (same bytes
-// as the report's map-realised chart for the same values), deterministic,
-// and draws areas without values grey with a "no data" legend entry.
+// as the report's map-realised chart for the same values, but for the
+// noise band: its values are exact), deterministic, and draws areas
+// without values grey with a "no data" legend entry.
 func TestCityMapSVG(t *testing.T) {
 	in, err := Load(copyRun(t, "grid"))
 	if err != nil {
@@ -23,7 +24,11 @@ func TestCityMapSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := mapFigures(in)[0].svg()
+	vals := in.Details.Variants[best].AtomsData.Realised
+	exact := countScale(vals, 0, 1) // map-realised's scale, without the band of its replications' noise
+	realised := mapFigures(in)[0]
+	want, err := mapFigure(in.City(), realised.Name, realised.Title, realised.Caption, "incidents per replication", "no calls",
+		vals, rampRdYlBu, exact, exact.note("incidents per replication")).svg()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +41,7 @@ func TestCityMapSVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	city := s.Config.City
-	vals := make([]float64, len(city.Atoms))
+	vals = make([]float64, len(city.Atoms))
 	for a := range vals {
 		vals[a] = city.Atoms[a].Weight
 	}

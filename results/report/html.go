@@ -37,8 +37,9 @@ type page struct {
 type row struct {
 	Group      string // "1=", "benchmark", "undefined" or "–"
 	Name       string
-	Definition string // policy per unit type, dispatch, overrides
-	Full       string // the same with the policies' parameters
+	Colour     template.CSS // the variant's colour in every chart, "background: #rrggbb"
+	Definition string       // policy per unit type, dispatch, overrides
+	Full       string       // the same with the policies' parameters
 	Benchmark  bool
 	Score      string // "-987 ± 47.9"
 	Behind     string // "up to 63.3", or "–"
@@ -88,7 +89,7 @@ func (in *Input) writeHTML(w io.Writer, rs []rendered, charts string) error {
 		if !pg.Grouped {
 			group = strconv.Itoa(vj.Rank)
 		}
-		rw := row{Group: group, Name: vj.Name, Benchmark: vj.Benchmark, Pareto: vj.Pareto,
+		rw := row{Group: group, Name: vj.Name, Colour: template.CSS("background: " + VariantColour(v)), Benchmark: vj.Benchmark, Pareto: vj.Pareto,
 			Definition: definitionText(vj.Definition, false), Full: definitionText(vj.Definition, true),
 			Score: scoreCell(vj.Score, vj.ScoreLow, vj.ScoreHigh), Behind: "–"}
 		if !vj.Best && vj.BehindBestHigh != nil {
@@ -217,6 +218,7 @@ span.definition { color: #666; font-size: 0.85em; }
 tr.benchmark td { color: #555; font-style: italic; }
 table.variants th { white-space: normal; vertical-align: bottom; }
 div.wide { overflow-x: auto; }
+span.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; vertical-align: baseline; border-radius: 2px; }
 `
 
 // figureMarkup is one chart in a page: inline SVG, caption and links to its
@@ -249,7 +251,7 @@ nav a { margin-right: 1em; }
 <div class="wide"><table class="variants">
 <thead><tr><th>{{if .Grouped}}group{{else}}rank{{end}}</th><th class="name">variant</th><th>score ({{if .ScoreUnit}}{{.ScoreUnit}}, {{end}}lower better)</th><th>behind the best{{if .ScoreUnit}} ({{.ScoreUnit}}){{end}}</th><th>Pareto front (possibly)</th>{{range .Metrics}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr{{if .Benchmark}} class="benchmark"{{end}}><td>{{.Group}}</td><td class="name"{{if .Full}} title="{{.Full}}"{{end}}>{{.Name}}{{if .Definition}}<br><span class="definition">{{.Definition}}</span>{{end}}</td><td>{{.Score}}</td><td>{{.Behind}}</td><td>{{if .Pareto}}●{{end}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{range .Rows}}<tr{{if .Benchmark}} class="benchmark"{{end}}><td>{{.Group}}</td><td class="name"{{if .Full}} title="{{.Full}}"{{end}}><span class="swatch" style="{{.Colour}}"></span>{{.Name}}{{if .Definition}}<br><span class="definition">{{.Definition}}</span>{{end}}</td><td>{{.Score}}</td><td>{{.Behind}}</td><td>{{if .Pareto}}●{{end}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table></div>
 {{range .Notes}}<p class="meta">{{.}}</p>

@@ -27,7 +27,7 @@ func TestReportTableBuiltinCity(t *testing.T) {
 	}
 	html := b.String()
 	row := func(name string) string {
-		m := regexp.MustCompile(`<tr[^>]*><td>[^<]*</td><td class="name"[^>]*>` + regexp.QuoteMeta(name) + `<br>.*</tr>`).FindString(html)
+		m := regexp.MustCompile(`<tr[^>]*><td>[^<]*</td><td class="name"[^>]*><span class="swatch" style="background: #[0-9a-f]{6}"></span>` + regexp.QuoteMeta(name) + `<br>.*</tr>`).FindString(html)
 		if m == "" {
 			t.Errorf("no row for %s", name)
 		}
@@ -70,7 +70,7 @@ func TestReportTableBuiltinCity(t *testing.T) {
 		`<th>score (s, lower better)</th><th>behind the best (s)</th><th>Pareto front (possibly)</th>`,
 		`Score = 1 × P1 response, p90 (s) − 1000 × prevented, rate (`,
 		// A mixed variant's policy per unit type, in words and with parameters.
-		`<td class="name" title="static-beats (dwell=15m); patrol_car: follow-incidents (dwell=15m, half_life=3d, learn_from=calls, scope=district, units_per_atom=1, update=1h) · point-to-point">mixed-p2p<br><span class="definition">static-beats; patrol_car: follow-incidents · point-to-point</span>`,
+		`<td class="name" title="static-beats (dwell=15m); patrol_car: follow-incidents (dwell=15m, half_life=3d, learn_from=calls, scope=district, units_per_atom=1, update=1h) · point-to-point"><span class="swatch" style="background: #aec7e8"></span>mixed-p2p<br><span class="definition">static-beats; patrol_car: follow-incidents · point-to-point</span>`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report.html lacks %s", want)
@@ -125,7 +125,7 @@ func TestReportTableBeforeGroups(t *testing.T) {
 	if !strings.Contains(html, "<thead><tr><th>rank</th>") {
 		t.Errorf("no rank column")
 	}
-	rows := regexp.MustCompile(`<tr><td>(\d+)</td><td class="name">([^<]+)</td>`).FindAllStringSubmatch(html, -1)
+	rows := regexp.MustCompile(`<tr><td>(\d+)</td><td class="name"><span class="swatch" style="[^"]*"></span>([^<]+)</td>`).FindAllStringSubmatch(html, -1)
 	if len(rows) != n {
 		t.Fatalf("%d rows, want %d", len(rows), n)
 	}

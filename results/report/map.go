@@ -5,8 +5,10 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/paulmach/orb"
+	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -245,50 +247,184 @@ func (m *cityMap) legend(l *plot.Legend, noDataLabel string) (entries int) {
 	return entries + 1 + len(m.kinds) + min(1, len(m.city.Routes))
 }
 
-// colourBar draws a vertical colour scale from lo to hi.
-type colourBar struct {
-	ramp   ramp
-	lo, hi float64
+// mapScale maps an area's value to a position t in [0, 1] on a ramp.
+//
+// A sequential scale (counted false) runs linearly from lo to hi. A count
+// scale (counted true, for incident counts) is centred on the city-wide
+// mean: t = ½ at the mean, below it on the lower half of the ramp, above
+// it on the upper half, and every value within ±band of the mean drawn in
+// the middle colour. band is z × the standard error a count would have if
+// every area had the mean's rate (Poisson, see countScale), so that areas
+// differing only by chance read as one colour; the range reaches at
+// least 2 × band either side, so that a value just outside the band is
+// only a shade off the middle.
+type mapScale struct {
+	lo, hi  float64
+	counted bool
+	mean    float64 // counted: the ramp's middle
+	band    float64 // counted: half-width of the middle colour's band around mean
+	se      float64 // counted: the standard error band is a multiple of
+	uniform bool    // every value the same (within 1e-9 of the mean, relative)
 }
 
-func (b colourBar) DataRange() (xmin, xmax, ymin, ymax float64) { return 0, 1, b.lo, b.hi }
+// t returns x's position on the ramp.
+func (s mapScale) t(x float64) float64 {
+	if !s.counted {
+		if !(s.hi > s.lo) {
+			return 0.5
+		}
+		return (x - s.lo) / (s.hi - s.lo)
+	}
+	switch {
+	case s.uniform || math.Abs(x-s.mean) <= s.band:
+		return 0.5
+	case x < s.mean:
+		if d := s.mean - s.band - s.lo; d > 0 {
+			return 0.5 * (x - s.lo) / d
+		}
+		return 0
+	default:
+		if d := s.hi - s.mean - s.band; d > 0 {
+			return 0.5 + 0.5*(x-s.mean-s.band)/d
+		}
+		return 1
+	}
+}
+
+// seqScale is the sequential scale over the finite values of vals.
+func seqScale(vals []float64) mapScale {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range vals {
+		if x == x {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	switch {
+	case lo > hi:
+		lo, hi = 0, 1
+	case hi == lo:
+		hi = lo + 1
+	}
+	return mapScale{lo: lo, hi: hi}
+}
+
+// countScale is the count scale (mapScale) of vals, each area's mean count
+// over reps replications (reps 0: exact expected values, no noise), with
+// index of dispersion disp (variance ÷ mean of one replication's count:
+// 1 for Poisson arrivals; 1/(1 − o)² with near repeats of o offspring an
+// incident, the variance of a Poisson cluster process whose clusters are
+// the total progeny of a Poisson Galton–Watson process, E[S²] = 1/(1 − o)³
+// and E[S] = 1/(1 − o); Harris 1963, ch. I).
+//
+// Under "every area has the city mean m", an area's mean count has
+// standard error se = √(m × disp ÷ reps). The band is z se with z the
+// two-sided 5% normal quantile Bonferroni-corrected over the n areas,
+// Φ⁻¹(1 − 0.025/n) (3.48 for 100 areas, 3.54 for 126): on a uniform city
+// every area falls inside it with probability about 95%, so the map is
+// one colour. The range is [min(lowest, m − 2 band), max(highest, m + 2
+// band)], cut at 0.
+func countScale(vals []float64, reps int, disp float64) mapScale {
+	sum, n := 0.0, 0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range vals {
+		if x == x {
+			sum += x
+			n++
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	if n == 0 {
+		return seqScale(vals)
+	}
+	m := sum / float64(n)
+	s := mapScale{counted: true, mean: m}
+	if reps > 0 && m > 0 {
+		s.se = math.Sqrt(m * max(disp, 1) / float64(reps))
+		s.band = bonferroniZ(n) * s.se
+	}
+	s.lo, s.hi = max(0, min(lo, m-2*s.band)), max(hi, m+2*s.band) // counts are never negative
+	s.uniform = hi-lo <= 1e-9*math.Abs(m)
+	if s.uniform && s.band == 0 {
+		// Exact and equal: a bar of ±10% around the one value.
+		d := math.Max(0.1*math.Abs(m), 1e-9)
+		s.lo, s.hi = m-d, m+d
+	}
+	return s
+}
+
+// bonferroniZ is Φ⁻¹(1 − 0.025/n): a two-sided 5% test over n areas at
+// once, Bonferroni-corrected.
+func bonferroniZ(n int) float64 {
+	return distuv.UnitNormal.Quantile(1 - 0.025/float64(max(n, 1)))
+}
+
+// note says what a count scale's middle colour means, for under the map;
+// "" for a sequential scale.
+func (s mapScale) note(unit string) string {
+	switch {
+	case !s.counted:
+		return ""
+	case s.uniform && s.band == 0:
+		return fmt.Sprintf("Every area: %s %s (one colour).", fmtSig(s.mean), unit)
+	case s.band > 0:
+		return fmt.Sprintf("Middle colour: the area mean %s ± %s (%.2f s.e. of Poisson noise): areas this close do not differ.",
+			fmtSig(s.mean), fmtSig(s.band), s.band/s.se)
+	}
+	return fmt.Sprintf("Centred on the area mean %s: above it warmer, below it cooler.", fmtSig(s.mean))
+}
+
+// fmtSig writes a value with 4 significant digits, without trailing
+// zeros.
+func fmtSig(x float64) string {
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}
+
+// colourBar draws a vertical colour scale from the scale's lo to hi, each
+// value in the colour an area with it gets.
+type colourBar struct {
+	ramp  ramp
+	scale mapScale
+}
+
+func (b colourBar) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return 0, 1, b.scale.lo, b.scale.hi
+}
 
 func (b colourBar) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	const steps = 64
+	lo, hi := b.scale.lo, b.scale.hi
 	for i := range steps {
-		y0 := b.lo + (b.hi-b.lo)*float64(i)/steps
-		y1 := b.lo + (b.hi-b.lo)*float64(i+1)/steps
-		col := b.ramp.at((float64(i) + 0.5) / steps)
+		y0 := lo + (hi-lo)*float64(i)/steps
+		y1 := lo + (hi-lo)*float64(i+1)/steps
+		col := b.ramp.at(b.scale.t((y0 + y1) / 2))
 		c.FillPolygon(col, []vg.Point{{X: trX(0), Y: trY(y0)}, {X: trX(1), Y: trY(y0)}, {X: trX(1), Y: trY(y1) + 0.3}, {X: trX(0), Y: trY(y1) + 0.3}})
+	}
+	if b.scale.counted { // the mean, and the band's edges
+		ls := draw.LineStyle{Color: color.Black, Width: 0.8}
+		c.StrokeLine2(ls, trX(-0.15), trY(b.scale.mean), trX(1.15), trY(b.scale.mean))
+		if b.scale.band > 0 {
+			thin := draw.LineStyle{Color: color.Gray{0x44}, Width: 0.5, Dashes: []vg.Length{2, 1}}
+			for _, y := range []float64{b.scale.mean - b.scale.band, b.scale.mean + b.scale.band} {
+				c.StrokeLine2(thin, trX(0), trY(y), trX(1), trY(y))
+			}
+		}
 	}
 }
 
-// mapFigure draws one map of city: per-area values coloured on ramp, with
-// a colour bar labelled label. vals[a] NaN is no data, shown grey and, if
-// there is any, named noDataLabel in the legend.
-func mapFigure(city *geo.City, name, title, caption, label, noDataLabel string, vals []float64, rp ramp) *figure {
-	lo, hi := math.Inf(1), math.Inf(-1)
+// mapFigure draws one map of city: per-area values coloured on ramp by
+// scale, with a colour bar labelled label and the scale's note under the
+// map. vals[a] NaN is no data, shown grey and, if there is any, named
+// noDataLabel in the legend.
+func mapFigure(city *geo.City, name, title, caption, label, noDataLabel string, vals []float64, rp ramp, scale mapScale, note string) *figure {
 	missing := false
-	for _, x := range vals {
-		if x != x {
-			missing = true
-			continue
-		}
-		lo, hi = min(lo, x), max(hi, x)
-	}
-	if lo > hi {
-		lo, hi = 0, 1
-	}
-	if hi == lo {
-		hi = lo + 1
-	}
 	fill := make([]color.Color, len(vals))
 	for a, x := range vals {
 		if x != x {
 			fill[a] = noData
+			missing = true
 		} else {
-			fill[a] = rp.at((x - lo) / (hi - lo))
+			fill[a] = rp.at(scale.t(x))
 		}
 	}
 	cm := newCityMap(city, fill)
@@ -306,23 +442,32 @@ func mapFigure(city *geo.City, name, title, caption, label, noDataLabel string, 
 		titleH = vg.Length(22)
 		scaleH = vg.Length(16)
 	)
+	noteH := vg.Length(0)
+	if note != "" {
+		noteH = 14
+	}
 	legendH := vg.Length(entries)*10 + 4
 	dx, dy := cm.bounds.Max[0]-cm.bounds.Min[0], cm.bounds.Max[1]-cm.bounds.Min[1]
 	mapH := vg.Length(math.Min(330, math.Max(150, float64(halfW-barW-8)*dy/dx)))
-	f := &figure{Name: name, Title: title, Caption: caption, W: halfW, H: titleH + legendH + mapH + scaleH}
+	f := &figure{Name: name, Title: title, Caption: caption, W: halfW, H: titleH + legendH + mapH + scaleH + noteH}
 	f.Draw = func(c draw.Canvas) {
 		c.SetColor(color.White)
 		c.Fill(c.Rectangle.Path())
 		ts := draw.TextStyle{Color: color.Black, Font: face(11), XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.DefaultTextHandler}
 		c.FillText(ts, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - 4}, title)
+		if note != "" {
+			ns := draw.TextStyle{Color: color.Black, Font: face(7.5), XAlign: draw.XLeft, YAlign: draw.YBottom, Handler: plot.DefaultTextHandler}
+			c.FillText(ns, vg.Point{X: c.Min.X + 4, Y: c.Min.Y + 3}, note)
+			c = draw.Crop(c, 0, 0, noteH, 0)
+		}
 		body := draw.Crop(c, 4, -barW, 0, -titleH)
 		leg.Draw(draw.Crop(body, 0, 0, body.Max.Y-body.Min.Y-legendH, 0))
 		cm.Plot(draw.Crop(body, 0, 0, scaleH, -legendH), nil)
 
 		bp := newPlot("", "", label)
 		bp.HideX()
-		bp.Add(colourBar{rp, lo, hi})
-		bp.Y.Min, bp.Y.Max = lo, hi
+		bp.Add(colourBar{rp, scale})
+		bp.Y.Min, bp.Y.Max = scale.lo, scale.hi
 		bp.Y.Tick.Label.Font = face(8)
 		bp.Y.Label.TextStyle.Font = face(9)
 		bp.BackgroundColor = nil
@@ -346,15 +491,28 @@ func mapFigures(in *Input) []*figure {
 			resp[a] = *r * timeShown.Scale
 		}
 	}
+	cs := countScale(d.AtomsData.Realised, in.Results.Replications, dispersion(in.Config().NearRepeat.Offspring))
 	return []*figure{
 		mapFigure(in.City(), "map-realised", "Incidents realised — "+name,
-			"Mean incidents realised per replication in each area (community) under the best-ranked variant, "+name+".",
-			"incidents per replication", "no calls", d.AtomsData.Realised, rampYlOrRd),
+			"Mean incidents realised per replication in each area (community) under the best-ranked variant, "+name+
+				", on a scale centred on the mean area: warmer above it, cooler below it; areas within Poisson noise of the mean "+
+				"(the band marked on the colour bar) share its colour, so a city of equal areas reads as one colour.",
+			"incidents per replication", "no calls", d.AtomsData.Realised, rampRdYlBu, cs, cs.note("incidents per replication")),
 		mapFigure(in.City(), "map-visibility", "Police visibility — "+name,
 			"Share of hours in which police were visible in each area (at or above the visibility threshold), "+name+".",
-			"hours with police visible ("+shareShown.Unit+")", "no calls", vis, rampYlGnBu),
+			"hours with police visible ("+shareShown.Unit+")", "no calls", vis, rampYlGnBu, seqScale(vis), ""),
 		mapFigure(in.City(), "map-response", "Mean response time — "+name,
 			"Mean response time of the calls answered in each area, "+name+"; grey: no calls.",
-			"mean response time ("+timeShown.Unit+")", "no calls", resp, rampPuRd),
+			"mean response time ("+timeShown.Unit+")", "no calls", resp, rampPuRd, seqScale(resp), ""),
 	}
+}
+
+// dispersion is the index of dispersion (variance ÷ mean) of an area's
+// incident count with near repeats of o offspring an incident (see
+// countScale): 1/(1 − o)², 1 without.
+func dispersion(o float64) float64 {
+	if o > 0 && o < 1 {
+		return 1 / ((1 - o) * (1 - o))
+	}
+	return 1
 }

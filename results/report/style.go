@@ -59,19 +59,40 @@ func addGrid(p *plot.Plot, vertical, horizontal bool) {
 	p.Add(g)
 }
 
-// variantColors are distinguishable colours for up to 10 variants
-// (Tableau 10); more variants repeat them with dashes.
+// variantColors are distinguishable colours for up to 20 variants
+// (Tableau 20: the ten Tableau 10 colours, then their lighter shades);
+// beyond 20 they repeat, lines dashed.
 var variantColors = []color.RGBA{
 	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xd6, 0x27, 0x28, 0xff},
 	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
 	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
+	{0xae, 0xc7, 0xe8, 0xff}, {0xff, 0xbb, 0x78, 0xff}, {0x98, 0xdf, 0x8a, 0xff}, {0xff, 0x98, 0x96, 0xff},
+	{0xc5, 0xb0, 0xd5, 0xff}, {0xc4, 0x9c, 0x94, 0xff}, {0xf7, 0xb6, 0xd2, 0xff}, {0xc7, 0xc7, 0xc7, 0xff},
+	{0xdb, 0xdb, 0x8d, 0xff}, {0x9e, 0xda, 0xe5, 0xff},
+}
+
+// variantColor returns the colour of the i-th variant in results.json
+// order: the same in every chart of a report (lines, markers, bars), and
+// so on the what-if page, which shows the report's charts. No chart uses
+// these colours for anything but variants.
+func variantColor(i int) color.RGBA {
+	return variantColors[i%len(variantColors)]
+}
+
+// VariantColour returns, as #rrggbb, the colour of the i-th variant in
+// results.json order in every chart of a report: the what-if page marks
+// its tables' variants with it, so that a name and its lines, markers and
+// bars agree.
+func VariantColour(i int) string {
+	c := variantColor(i)
+	return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
 }
 
 // variantLine returns the line style of the i-th variant in results.json
 // order, the same in every chart.
 func variantLine(i int) draw.LineStyle {
-	ls := draw.LineStyle{Color: variantColors[i%len(variantColors)], Width: 1.5}
-	switch i / len(variantColors) % 3 {
+	ls := draw.LineStyle{Color: variantColor(i), Width: 1.5}
+	switch i / (len(variantColors) / 2) % 3 { // the lighter shades dashed, and so on
 	case 1:
 		ls.Dashes = []vg.Length{5, 2}
 	case 2:
@@ -100,6 +121,9 @@ var (
 	rampYlOrRd = hexRamp("ffffcc", "ffeda0", "fed976", "feb24c", "fd8d3c", "fc4e2a", "e31a1c", "bd0026", "800026")
 	rampYlGnBu = hexRamp("ffffd9", "edf8b1", "c7e9b4", "7fcdbb", "41b6c4", "1d91c0", "225ea8", "253494", "081d58")
 	rampPuRd   = hexRamp("f7f4f9", "e7e1ef", "d4b9da", "c994c7", "df65b0", "e7298a", "ce1256", "980043", "67001f")
+	// RdYlBu, diverging, 9 classes, reversed (blue low, red high): its
+	// middle, pale yellow, is no grey, so it never reads as "no data".
+	rampRdYlBu = hexRamp("4575b4", "74add1", "abd9e9", "e0f3f8", "ffffbf", "fee090", "fdae61", "f46d43", "d73027")
 )
 
 // at returns the colour at t in [0, 1] (clamped), interpolated in sRGB.

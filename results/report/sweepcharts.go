@@ -440,7 +440,7 @@ func (in *SweepInput) heatFigure(metric string, variant int) *figure {
 
 		bp := newPlot("", "", metricLabel(metric))
 		bp.HideX()
-		bp.Add(colourBar{rampYlOrRd, lo, hi})
+		bp.Add(colourBar{rampYlOrRd, mapScale{lo: lo, hi: hi}})
 		bp.Y.Min, bp.Y.Max = lo, hi
 		bp.Y.Tick.Label.Font = face(8)
 		bp.Y.Label.TextStyle.Font = face(9)

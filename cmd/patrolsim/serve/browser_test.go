@@ -10,6 +10,7 @@ import (
 
 	"github.com/patrolsim/patrolsim/internal/browsertest"
 	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/results/report"
 	"github.com/patrolsim/patrolsim/scenarios"
 )
 
@@ -137,16 +138,16 @@ func TestBrowserRanking(t *testing.T) {
 			regexp.MustCompile(`<p class="warning" role="alert">warning: incidents_prevented is 0 for every variant`),
 			regexp.MustCompile(`<p class="verdict">The best is one of beats, cars-4, at 95% joint confidence[^<]*</p><p class="verdict">Benchmark, not ranked \(uses knowledge no real force has\): oracle.</p>`),
 			regexp.MustCompile(`<th scope="col">Group</th><th scope="col">Variant</th><th scope="col" title="[^"]*">Score \(s, lower better\)</th><th scope="col" title="[^"]*">Behind the best \(s\)</th><th scope="col">Pareto front \(possibly\)</th>`),
-			regexp.MustCompile(`<tr data-variant="beats" data-group="1="><td class="group" title="in the best set[^"]*">1=</td><th scope="row" class="variant" title="static-beats \(dwell=15m\) · point-to-point">beats<span class="definition">static-beats · point-to-point</span></th><td class="num" data-score="310">310 ± 24.8</td><td class="num">–</td><td class="pareto">●</td>`),
+			regexp.MustCompile(`<tr data-variant="beats" data-group="1="><td class="group" title="in the best set[^"]*">1=</td><th scope="row" class="variant" title="static-beats \(dwell=15m\) · point-to-point"><span class="swatch" data-colour="#d62728"[^>]*></span>beats<span class="definition">static-beats · point-to-point</span></th><td class="num" data-score="310">310 ± 24.8</td><td class="num">–</td><td class="pareto">●</td>`),
 			// No interval: the mean alone. Its own overrides and a unit type's own policy.
-			regexp.MustCompile(`<tr data-variant="cars-4" [^>]*><td [^>]*>1=</td><th [^>]*>cars-4<span class="definition">static-beats; van: posts · point-to-point · car count=4 squad=2</span></th><td class="num" data-score="305">305</td>`),
+			regexp.MustCompile(`<tr data-variant="cars-4" [^>]*><td [^>]*>1=</td><th [^>]*><span class="swatch" data-colour="#9467bd"[^>]*></span>cars-4<span class="definition">static-beats; van: posts · point-to-point · car count=4 squad=2</span></th><td class="num" data-score="305">305</td>`),
 			regexp.MustCompile(`<tr data-variant="slow" data-group=""><td class="group" title="">–</td>.*?<td class="num" data-score="410">410 ± 24.8</td><td class="num">up to 123</td><td class="pareto"></td>`),
-			regexp.MustCompile(`<tr data-variant="broken" [^>]*><td [^>]*>undefined</td><th [^>]*>broken<span class="definition">[^<]*</span><span class="note">its score is undefined in 1 of 3 replications</span></th><td class="num" data-score="">–</td><td class="num">–</td>`),
-			regexp.MustCompile(`<tr data-variant="oracle" data-group="benchmark" class="benchmark"><td class="group" title="a benchmark[^"]*">benchmark</td><th [^>]*>oracle<span class="definition">hotspot-oracle · point-to-point</span></th><td class="num" data-score="260">260 ± 24.8</td><td class="num">–</td><td class="pareto"></td>`),
+			regexp.MustCompile(`<tr data-variant="broken" [^>]*><td [^>]*>undefined</td><th [^>]*><span class="swatch"[^>]*></span>broken<span class="definition">[^<]*</span><span class="note">its score is undefined in 1 of 3 replications</span></th><td class="num" data-score="">–</td><td class="num">–</td>`),
+			regexp.MustCompile(`<tr data-variant="oracle" data-group="benchmark" class="benchmark"><td class="group" title="a benchmark[^"]*">benchmark</td><th [^>]*><span class="swatch"[^>]*></span>oracle<span class="definition">hotspot-oracle · point-to-point</span></th><td class="num" data-score="260">260 ± 24.8</td><td class="num">–</td><td class="pareto"></td>`),
 		}},
 		{"results.json before groups", true, []string{"beats", "cars-4", "slow", "broken", "oracle"}, []*regexp.Regexp{
 			regexp.MustCompile(`<th scope="col">Rank</th><th scope="col">Variant</th>`),
-			regexp.MustCompile(`<tr data-variant="beats" [^>]*><td class="group" title="">1</td><th scope="row" class="variant" title="">beats</th>`),
+			regexp.MustCompile(`<tr data-variant="beats" [^>]*><td class="group" title="">1</td><th scope="row" class="variant" title=""><span class="swatch"[^>]*></span>beats</th>`),
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,6 +174,14 @@ func TestBrowserRanking(t *testing.T) {
 			for _, want := range tc.want {
 				if !want.MatchString(dom) {
 					t.Errorf("rendered DOM lacks %s", want)
+				}
+			}
+			// Each name carries its variant's colour in every chart: the
+			// colour of its place in results.json (slow, oracle, broken,
+			// beats, cars-4).
+			for i, name := range []string{"slow", "oracle", "broken", "beats", "cars-4"} {
+				if want := `data-variant="` + name + `"[^>]*><td[^>]*>[^<]*</td><th[^>]*><span class="swatch" data-colour="` + report.VariantColour(i) + `"`; !regexp.MustCompile(want).MatchString(dom) {
+					t.Errorf("%s: no swatch of its chart colour %s", name, report.VariantColour(i))
 				}
 			}
 			if strings.Contains(dom, "NaN") {

@@ -114,6 +114,39 @@ type FormVariant struct {
 	Policy   string            `json:"policy"`
 	Dispatch string            `json:"dispatch"`
 	Params   map[string]string `json:"params,omitempty"` // "" removes the parameter: back to its default
+	// Units are the variant's own force (its units: block), by unit type:
+	// they replace the scenario's count, squad or shift in this variant,
+	// so an edit of that field in the units table does not reach it.
+	Units map[string]FormOverride `json:"units,omitempty"`
+	// ByUnit are the unit types with a policy of their own in this
+	// variant: "follow-incidents" or "follow-incidents (half_life=1d)".
+	ByUnit map[string]string `json:"by_unit,omitempty"`
+	// Blocks are the variant's own deterrence and reporting keys, as
+	// YAML: {"deterrence": "{enabled: false}"}.
+	Blocks map[string]string `json:"blocks,omitempty"`
+}
+
+// FormOverride is a variant's own force for one unit type; a nil field is
+// the scenario's.
+type FormOverride struct {
+	Count      *int     `json:"count,omitempty"`
+	Squad      *int     `json:"squad,omitempty"`
+	ShiftStart *string  `json:"shift_start,omitempty"`
+	ShiftHours *float64 `json:"shift_hours,omitempty"`
+}
+
+// overrideOf returns a variant's override as the form shows it.
+func overrideOf(o scenarios.UnitOverride) FormOverride {
+	fo := FormOverride{Count: o.Count, Squad: o.Squad}
+	if o.Shift != nil {
+		if o.Shift.Start != "" {
+			fo.ShiftStart = &o.Shift.Start
+		}
+		if o.Shift.Hours != 0 {
+			fo.ShiftHours = &o.Shift.Hours
+		}
+	}
+	return fo
 }
 
 func formOf(s *scenarios.Scenario, maxWork int) Form {
@@ -138,6 +171,38 @@ func formOf(s *scenarios.Scenario, maxWork int) Form {
 				fv.Params = map[string]string{}
 			}
 			fv.Params[k] = n.Value
+		}
+		for u, o := range v.Units {
+			if fv.Units == nil {
+				fv.Units = map[string]FormOverride{}
+			}
+			fv.Units[u] = overrideOf(o)
+		}
+		for u, r := range v.ByUnit {
+			if fv.ByUnit == nil {
+				fv.ByUnit = map[string]string{}
+			}
+			text := r.Policy
+			if len(r.Params) > 0 {
+				var ps []string
+				for _, k := range sortedKeys(r.Params) {
+					ps = append(ps, k+"="+r.Params[k].Value)
+				}
+				text += " (" + strings.Join(ps, ", ") + ")"
+			}
+			fv.ByUnit[u] = text
+		}
+		for _, b := range []struct {
+			key  string
+			node *yaml.Node
+		}{{"deterrence", &v.Deterrence}, {"reporting", &v.Reporting}} {
+			if b.node.Kind == 0 {
+				continue
+			}
+			if fv.Blocks == nil {
+				fv.Blocks = map[string]string{}
+			}
+			fv.Blocks[b.key] = flowText(b.node)
 		}
 		out.Variants = append(out.Variants, fv)
 	}
@@ -269,7 +334,8 @@ func applyEdits(doc []byte, e Edits, rewrite func(string) string) ([]byte, error
 			if !ok {
 				return nil, fmt.Errorf("no unit type %q in the scenario", name)
 			}
-			item.Style = 0 // block style: flow mappings cannot hold new nested keys readably
+			// The item keeps its style (a one-line flow mapping stays one
+			// line, with its comment); a map it gains takes the same style.
 			if ue.Count != nil {
 				set(item, "count", strconv.Itoa(*ue.Count), "!!int")
 			}
@@ -292,7 +358,6 @@ func applyEdits(doc []byte, e Edits, rewrite func(string) string) ([]byte, error
 			if !ok {
 				return nil, fmt.Errorf("no variant %q in the scenario", name)
 			}
-			item.Style = 0
 			if ve.Policy != nil {
 				set(item, "policy", *ve.Policy, "!!str")
 			}
@@ -301,7 +366,6 @@ func applyEdits(doc []byte, e Edits, rewrite func(string) string) ([]byte, error
 			}
 			if len(ve.Params) > 0 {
 				params := ensureMap(item, "params")
-				params.Style = 0
 				for _, k := range sortedKeys(ve.Params) {
 					if ve.Params[k] == "" {
 						del(params, k)
@@ -382,9 +446,18 @@ func get(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// set gives key the scalar value in mapping m (tag "": as YAML resolves
+// the plain value), adding the key when m has none. A replaced value keeps
+// its comments (the one at the end of its line above all) and, unless the
+// new value needs another, its quoting style.
 func set(m *yaml.Node, key, value, tag string) {
 	if n := get(m, key); n != nil {
-		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
+		style := n.Style
+		if n.Kind != yaml.ScalarNode || style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			style = 0
+		}
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value, Style: style,
+			HeadComment: n.HeadComment, LineComment: n.LineComment, FootComment: n.FootComment}
 		return
 	}
 	m.Content = append(m.Content,
@@ -401,18 +474,33 @@ func del(m *yaml.Node, key string) {
 	}
 }
 
+// setFloat writes v as YAML reads it back: untagged, so 12 is written
+// "12", not "!!float 12" (the loader reads an integer into a float field).
 func setFloat(m *yaml.Node, key string, v float64) {
-	set(m, key, strconv.FormatFloat(v, 'g', -1, 64), "!!float")
+	set(m, key, strconv.FormatFloat(v, 'g', -1, 64), "")
 }
 
 func ensureMap(m *yaml.Node, key string) *yaml.Node {
 	if n := get(m, key); n != nil && n.Kind == yaml.MappingNode {
 		return n
 	} else if n != nil {
-		*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: m.Style & yaml.FlowStyle,
+			HeadComment: n.HeadComment, LineComment: n.LineComment, FootComment: n.FootComment}
 		return n
 	}
-	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: m.Style & yaml.FlowStyle}
 	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, n)
 	return n
+}
+
+// flowText writes a YAML node on one line, in flow style.
+func flowText(n *yaml.Node) string {
+	c := *n
+	c.Style |= yaml.FlowStyle
+	c.HeadComment, c.LineComment, c.FootComment = "", "", ""
+	b, err := yaml.Marshal(&c)
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -222,6 +222,7 @@ type run struct {
 	Total   int       `json:"total"`
 	Error   string    `json:"error,omitempty"`
 	Edits   Edits     `json:"edits"`
+	Changes []Change  `json:"changes"` // the edits in words
 
 	doc     []byte
 	better  map[string]string // metric → "lower" or "higher" (absent: neither)
@@ -450,6 +451,13 @@ type Problem struct {
 	Line    int    `json:"line,omitempty"`
 	Message string `json:"message"` // the field's own message
 	Text    string `json:"text"`    // the whole line, as patrolsim validate prints it
+	// Field is where the page shows it: the field of the edit it follows
+	// from (see attribute), else Path numbered as in the scenario edited
+	// (variants left out do not shift the others).
+	Field string `json:"field,omitempty"`
+	// Edit is the edit it follows from, in words ("car: squad 2 → 1"),
+	// when one does.
+	Edit string `json:"edit,omitempty"`
 }
 
 // getScenario answers the form of the scenario ?id= names (default: the
@@ -576,7 +584,23 @@ func (s *Server) prepare(ctx context.Context, e Edits) ([]byte, *source, *scenar
 	}
 	sc, err := src.load(doc)
 	if err != nil {
-		return nil, nil, nil, s.problemsOf(err, src)
+		ps := s.problemsOf(err, src)
+		base := s.formOf(src, src.base)
+		begin := time.Now()
+		attribute(ps, base, e, describe(base, e), func(x Edits) ([]Problem, bool) {
+			if ctx.Err() != nil || time.Since(begin) > attributionTime {
+				return nil, false
+			}
+			d, err := applyEdits(src.doc, x, src.rewrite)
+			if err != nil {
+				return nil, false
+			}
+			if _, err := src.load(d); err != nil {
+				return s.problemsOf(err, src), true
+			}
+			return nil, true
+		})
+		return nil, nil, nil, ps
 	}
 	if wk := work(sc); wk > float64(s.opts.MaxWork) {
 		msg := fmt.Sprintf("the run is too big: replications × days × units = %.0f, more than the limit of %d; use fewer replications, a shorter duration or fewer units", wk, s.opts.MaxWork)
@@ -629,7 +653,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	doc, _, sc, ps := s.prepare(r.Context(), e)
+	doc, src, sc, ps := s.prepare(r.Context(), e)
 	if ps != nil {
 		msg := ps[0].Text
 		if len(ps) > 1 {
@@ -655,7 +679,8 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.next++
 	rn := &run{ID: "r" + strconv.Itoa(s.next), Created: time.Now().UTC(), Status: "running", Edits: e, doc: doc, cancel: cancel,
-		better: directions(sc), Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{}), bytes: len(doc)}
+		better: directions(sc), Total: len(sc.Variants) * sc.File.Replications, changed: make(chan struct{}), bytes: len(doc),
+		Changes: describe(s.formOf(src, src.base), e)}
 	s.runs[rn.ID] = rn
 	s.order = append(s.order, rn.ID)
 	s.prune()
@@ -768,20 +793,26 @@ func (s *Server) update(rn *run, fn func()) {
 
 // runView is a run as the API shows it.
 type runView struct {
-	ID      string        `json:"id"`
-	Created time.Time     `json:"created"`
-	Status  string        `json:"status"`
-	Done    int           `json:"done"`
-	Total   int           `json:"total"`
-	Error   string        `json:"error,omitempty"`
-	Edits   Edits         `json:"edits"`
-	Charts  []string      `json:"charts,omitempty"`
-	NotKept []string      `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
-	Results *results.JSON `json:"results,omitempty"`         // results.json, with GET /api/runs/{id}
+	ID      string            `json:"id"`
+	Created time.Time         `json:"created"`
+	Status  string            `json:"status"`
+	Done    int               `json:"done"`
+	Total   int               `json:"total"`
+	Error   string            `json:"error,omitempty"`
+	Edits   Edits             `json:"edits"`
+	Changes []Change          `json:"changes"` // the edits in words, against the scenario edited
+	Charts  []string          `json:"charts,omitempty"`
+	NotKept []string          `json:"charts_not_kept,omitempty"` // charts larger than MaxKeptChartBytes, not kept
+	Results *results.JSON     `json:"results,omitempty"`         // results.json, with GET /api/runs/{id}
+	Colours map[string]string `json:"colours,omitempty"`         // variant → its colour in every chart (#rrggbb), with results
 }
 
 func (s *Server) snapshot(rn *run) runView {
-	v := runView{ID: rn.ID, Created: rn.Created, Status: rn.Status, Done: rn.Done, Total: rn.Total, Error: rn.Error, Edits: rn.Edits, NotKept: rn.notKept}
+	v := runView{ID: rn.ID, Created: rn.Created, Status: rn.Status, Done: rn.Done, Total: rn.Total, Error: rn.Error, Edits: rn.Edits,
+		Changes: rn.Changes, NotKept: rn.notKept}
+	if v.Changes == nil {
+		v.Changes = []Change{}
+	}
 	if rn.out != nil {
 		for name := range rn.out.Charts {
 			v.Charts = append(v.Charts, name)
@@ -823,6 +854,10 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 	if out != nil {
 		doc := out.Summary.Document()
 		v.Results = &doc
+		v.Colours = map[string]string{}
+		for i, vj := range doc.Variants {
+			v.Colours[vj.Name] = report.VariantColour(i)
+		}
 	}
 	writeJSON(w, http.StatusOK, v)
 }

@@ -583,7 +583,8 @@ func TestServeShutdown(t *testing.T) {
 }
 
 // TestVariantEdits: a parameter set to "" goes back to its default (is
-// removed); others are set with the type YAML reads from the value.
+// removed); others are set with the type YAML reads from the value. A
+// variant written on one line stays on one line (with any comment it has).
 func TestVariantEdits(t *testing.T) {
 	doc := []byte("variants:\n  - {name: a, policy: follow-incidents, params: {half_life: 2d, units_per_atom: 2}}\n")
 	out, err := applyEdits(doc, Edits{Variant: map[string]VariantEdit{"a": {Dispatch: ptr("hierarchical"),
@@ -591,7 +592,7 @@ func TestVariantEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "variants:\n  - name: a\n    policy: follow-incidents\n    params:\n      units_per_atom: 3\n      scope: city\n    dispatch: hierarchical\n"
+	want := "variants:\n  - {name: a, policy: follow-incidents, params: {units_per_atom: 3, scope: city}, dispatch: hierarchical}\n"
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}

@@ -72,8 +72,11 @@ function fillForm(s) {
     hint();
     // Another policy has other parameters: start from its defaults.
     pol.addEventListener("change", () => { params.value = ""; hint(); });
+    const own = overrideText(v);
     vl.append(el("p", {}, el("input", { type: "checkbox", id: `variant-${i}`, checked: "", "data-variant": v.name }), " ",
-      el("label", { for: `variant-${i}`, text: v.name }), " ", pol, " ", dispatch, " ", params),
+      el("label", { for: `variant-${i}`, text: v.name }), " ", pol, " ", dispatch, " ", params,
+      ...(own ? [el("span", { class: "overrides", id: `variant-${i}-overrides`, "data-overrides": v.name, text: "Its own: " + own })] : []),
+      el("span", { class: "override-note", id: `variant-${i}-override-note`, role: "status" })),
       el("span", { class: "problem", id: `problem-variants[${i}]`, role: "alert" }));
   });
   $("per_day").value = s.per_day;
@@ -83,7 +86,51 @@ function fillForm(s) {
   $("duration").value = s.duration;
   $("replications").value = s.replications;
   updateWork();
+  updateOverrideNotes();
   updateMap();
+}
+
+// The unit fields a variant may set for itself (its units: block), as the
+// form and the scenario name them.
+const unitFields = [["count", "count"], ["squad", "squad"], ["shift_start", "shift start"], ["shift_hours", "shift hours"]];
+
+// overrideText says what a variant sets for itself: its own force per
+// unit type ("car count 4, squad 1"), unit types with a policy of their
+// own, and its own deterrence or reporting keys; "" when nothing.
+function overrideText(v) {
+  const parts = [];
+  for (const u of Object.keys(v.units || {}).sort()) {
+    const o = v.units[u];
+    const fs = unitFields.filter(([f]) => o[f] !== undefined && o[f] !== null).map(([f, label]) => `${label} ${o[f]}`);
+    if (fs.length) parts.push(`${u} ${fs.join(", ")}`);
+  }
+  for (const u of Object.keys(v.by_unit || {}).sort()) parts.push(`${u} policy ${v.by_unit[u]}`);
+  for (const b of Object.keys(v.blocks || {}).sort()) parts.push(`${b} ${v.blocks[b]}`);
+  return parts.join("; ");
+}
+
+// updateOverrideNotes says, under each variant with its own force, which
+// edits of the units table do not reach it: "car count edited to 5: not
+// here, solo-cars keeps its own 4".
+function updateOverrideNotes() {
+  base.variants.forEach((v, i) => {
+    const note = $(`variant-${i}-override-note`);
+    if (!note) return;
+    const lines = [];
+    for (const u of Object.keys(v.units || {}).sort()) {
+      const bu = base.units.find((x) => x.name === u);
+      if (!bu) continue;
+      for (const [f, label] of unitFields) {
+        const own = v.units[u][f];
+        if (own === undefined || own === null) continue;
+        const inp = document.querySelector(`[data-unit="${CSS.escape(u)}"][data-field="${f}"]`);
+        if (!inp) continue;
+        const val = f === "shift_start" ? inp.value : Number(inp.value);
+        if (String(val) !== String(bu[f])) lines.push(`${u} ${label} edited to ${val}: not here, ${v.name} keeps its own ${own}`);
+      }
+    }
+    note.textContent = lines.join("; ");
+  });
 }
 
 // updateMap shows the scenario's expected incidents for the incidents per
@@ -157,16 +204,21 @@ function showProblems(problems) {
   const general = $("general-problems");
   general.replaceChildren();
   for (const p of problems || []) {
-    // The nearest field on the page: units[2].squad → units[2].
-    let path = p.path || "";
+    // The nearest field on the page to the field the problem is about (the
+    // edit it follows from, else its path as the form numbers it):
+    // units[2].squad → units[2].
+    const field = p.field || p.path || "";
+    let path = field;
     let target = null;
     while (path && !(target = document.getElementById("problem-" + path))) {
       const i = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
       path = i > 0 ? path.slice(0, i) : "";
     }
-    if (!target && p.path && p.path.startsWith("variants")) target = $("problem-variants");
-    if (target) target.textContent = (target.textContent ? target.textContent + " " : "") + `${p.path}: ${p.message}`;
-    else general.append(el("p", { text: p.text || p.message }));
+    if (!target && field.startsWith("variants")) target = $("problem-variants");
+    // After an edit, say which: "after your edit car: squad 2 → 1: incidents.types[0].officers: …".
+    const text = (p.edit ? `after your edit ${p.edit}: ` : "") + (p.path ? `${p.path}: ${p.message}` : p.text || p.message);
+    if (target) target.textContent = (target.textContent ? target.textContent + " " : "") + text;
+    else general.append(el("p", { text }));
   }
 }
 
@@ -341,7 +393,16 @@ async function show(id) {
     undefined: "not ranked: its score is undefined in some replication" };
   const body = tableOrder(res.variants).map((v) => {
     const def = definitionText(v.definition, false);
-    const name = el("th", { scope: "row", class: "variant", title: definitionText(v.definition, true) }, v.name);
+    const name = el("th", { scope: "row", class: "variant", title: definitionText(v.definition, true) });
+    // The variant's colour in every chart (report.VariantColour), so that
+    // a name and its lines, markers and bars agree.
+    const colour = (r.data.colours || {})[v.name];
+    if (colour) {
+      const sw = el("span", { class: "swatch", "data-colour": colour, "aria-hidden": "true" });
+      sw.style.background = colour;
+      name.append(sw);
+    }
+    name.append(v.name);
     if (def) name.append(el("span", { class: "definition", text: def }));
     if (v.note) name.append(el("span", { class: "note", text: v.note }));
     const behind = v.best || !present(v.behind_best_high) ? "–" : `up to ${fmtScore(v.behind_best_high)}`;
@@ -381,7 +442,9 @@ async function refreshRuns() {
   fillCompare(r.data.filter((v) => v.status === "done").map((v) => v.id));
   const tbody = $("runs").querySelector("tbody");
   tbody.replaceChildren(...r.data.map((v) => {
-    const summary = JSON.stringify(v.edits).replace(/[{}"]/g, "").replace(/,/g, ", ").slice(0, 160);
+    // The edits in words, against the scenario edited: "car: count 8 → 5".
+    const summary = v.changes ? (v.changes.map((c) => c.text + (c.note ? ` (${c.note})` : "")).join("; ") || "no edits")
+      : JSON.stringify(v.edits).replace(/[{}"]/g, "").replace(/,/g, ", ").slice(0, 160);
     const showBtn = el("button", { type: "button", text: "Show" });
     showBtn.disabled = v.status !== "done";
     showBtn.addEventListener("click", () => show(v.id));
@@ -517,7 +580,7 @@ async function main() {
   $("compare").addEventListener("click", compare);
   $("per_day").addEventListener("change", updateMap);
   $("knobs").addEventListener("submit", run);
-  $("knobs").addEventListener("input", updateWork);
+  $("knobs").addEventListener("input", () => { updateWork(); updateOverrideNotes(); });
   $("check").addEventListener("click", check);
   $("reset").addEventListener("click", () => { fillForm(base); showProblems([]); });
   $("cancel").addEventListener("click", async () => { if (current) { await api("DELETE", `api/runs/${current}`); refreshRuns(); } });
