@@ -19,6 +19,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/patrolsim/patrolsim/internal/timelayout"
 	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/geo"
 )
@@ -548,37 +549,11 @@ func layoutText(l string) string {
 	return l
 }
 
-// strftime maps strftime's conversions to Go layout elements.
-var strftime = map[byte]string{
-	'Y': "2006", 'y': "06", 'm': "01", 'd': "02", 'e': "_2", 'H': "15", 'I': "03", 'M': "04", 'S': "05",
-	'p': "PM", 'b': "Jan", 'h': "Jan", 'B': "January", 'a': "Mon", 'A': "Monday", 'z': "-0700", 'Z': "MST",
-	'j': "002", 'F': "2006-01-02", 'T': "15:04:05", 'R': "15:04", 'D': "01/02/06", '%': "%",
-}
-
 // goLayout returns the Go layout of a time layout: a strftime layout
 // (one holding %) is translated, a Go layout kept, "" is the default.
 func goLayout(l string) (string, error) {
 	if l == "" {
 		return DefaultTimeLayout, nil
 	}
-	if !strings.Contains(l, "%") {
-		return l, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(l); i++ {
-		if l[i] != '%' {
-			b.WriteByte(l[i])
-			continue
-		}
-		if i+1 == len(l) {
-			return "", fmt.Errorf("%q ends in a lone %%", l)
-		}
-		i++
-		g, ok := strftime[l[i]]
-		if !ok {
-			return "", fmt.Errorf("%q: %%%c is not a supported conversion (supported: %%Y %%y %%m %%d %%e %%H %%I %%M %%S %%p %%b %%B %%a %%A %%z %%Z %%j %%F %%T %%R %%D %%%%)", l, l[i])
-		}
-		b.WriteString(g)
-	}
-	return b.String(), nil
+	return timelayout.Go(l)
 }

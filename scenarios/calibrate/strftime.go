@@ -1,44 +1,8 @@
 package calibrate
 
-import (
-	"fmt"
-	"strings"
-)
-
-// strftime maps the strftime conversions calibrate accepts to Go's
-// reference-time layout (C and POSIX strftime; Python's datetime.strptime
-// and R's strptime read the same).
-var strftime = map[byte]string{
-	'Y': "2006", 'y': "06", 'm': "01", 'd': "02", 'e': "_2", 'j': "002",
-	'H': "15", 'I': "03", 'M': "04", 'S': "05", 'p': "PM",
-	'b': "Jan", 'h': "Jan", 'B': "January", 'a': "Mon", 'A': "Monday",
-	'F': "2006-01-02", 'T': "15:04:05", 'R': "15:04", 'D': "01/02/06",
-	'z': "-0700", 'Z': "MST", '%': "%",
-}
+import "github.com/patrolsim/patrolsim/internal/timelayout"
 
 // Layout returns the Go time layout of a date layout written either in
-// strftime form (any layout holding a %: %Y-%m-%d %H:%M, %m/%d/%Y, %H:%M)
-// or as a Go layout (2006-01-02 15:04), which is returned as it is. A %
-// conversion calibrate does not know is an error naming it.
-func Layout(s string) (string, error) {
-	if !strings.Contains(s, "%") {
-		return s, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+1 == len(s) {
-			return "", fmt.Errorf("date layout %q ends with a lone %%", s)
-		}
-		i++
-		g, ok := strftime[s[i]]
-		if !ok {
-			return "", fmt.Errorf("date layout %q: %%%c is not a conversion calibrate reads (it reads %%Y %%y %%m %%d %%e %%j %%H %%I %%M %%S %%p %%b %%B %%a %%A %%F %%T %%R %%D %%z %%Z %%%%)", s, s[i])
-		}
-		b.WriteString(g)
-	}
-	return b.String(), nil
-}
+// strftime form (%Y-%m-%d %H:%M, %m/%d/%Y, %H:%M) or as a Go layout
+// (2006-01-02 15:04), which is returned as it is (see internal/timelayout).
+func Layout(s string) (string, error) { return timelayout.Go(s) }
