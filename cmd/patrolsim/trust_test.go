@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/patrolsim/patrolsim/scenarios"
 )
 
 // TestRunJSONQuiet: -q silences the table and the progress, never the JSON
@@ -116,5 +118,31 @@ func TestRunReplacesEarlierSet(t *testing.T) {
 	got := strings.Join(names, " ")
 	if want := ".patrolsim-set.json details.json notes.txt replications.csv results.json scenario.yaml"; got != want {
 		t.Errorf("folder after the second run: %s\nwant %s", got, want)
+	}
+}
+
+// TestTableLeavesOutAbsentPriority: the template's scenario has types of
+// priorities 1 and 3 only, so the table has no P2 rows (they were columns
+// of dashes) and says why; its P1 and P3 rows stay. The grid (with a
+// priority-2 type) keeps its P2 rows.
+func TestTableLeavesOutAbsentPriority(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "city.yaml")
+	os.WriteFile(path, []byte(scenarios.Template), 0o644)
+	code, stdout, stderr := runMain(t, context.Background(), "run", path, "--replications", "2", "-o", filepath.Join(dir, "out"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"P1 response, p90", "P3 within target", "No priority-2 incident was counted: the P2 rows are left out."} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "P2 response") {
+		t.Errorf("table has P2 rows though no type has priority 2:\n%s", stdout)
+	}
+	_, stdout, _ = runMain(t, context.Background(), "run", "builtin:grid", "--replications", "2", "-o", filepath.Join(dir, "grid"))
+	if !strings.Contains(stdout, "P2 response, p90") || strings.Contains(stdout, "left out") {
+		t.Errorf("the grid's table lost its P2 rows:\n%s", stdout)
 	}
 }
