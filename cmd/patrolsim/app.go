@@ -125,6 +125,7 @@ func (m *Main) root() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd(), m.baselineCmd(), m.checkCmd(), m.sweepCmd(), m.mergeCmd(), m.hypercubeCmd(), m.reportCmd(), m.calibrateCmd(), m.serveCmd())
+	addCompletions(root)
 	return root
 }
 
@@ -142,11 +143,23 @@ func (m *Main) versionCmd() *cobra.Command {
 
 func (m *Main) policiesCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "policies",
-		Short: "List the deployment policies and their parameters",
-		Args:  cobra.NoArgs,
+		Use:   "policies [NAME...]",
+		Short: "List the deployment policies (or those named) and their parameters",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, name := range policy.Names() {
+			names := policy.Names()
+			for _, a := range args {
+				if !slices.Contains(names, a) {
+					hint := ""
+					if c := suggest.Closest(a, names); c != "" {
+						hint = "; did you mean " + c + "?"
+					}
+					return usageError{fmt.Errorf("no policy %q (policies: %s)%s", a, strings.Join(names, ", "), hint)}
+				}
+			}
+			if len(args) > 0 {
+				names = args
+			}
+			for _, name := range names {
 				spec, _ := policy.Lookup(name)
 				fmt.Fprintf(m.stdout, "%s\n  %s\n", name, spec.Doc)
 				for _, p := range spec.Params {

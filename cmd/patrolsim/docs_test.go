@@ -19,6 +19,12 @@ package main
 //	                                       `patrolsim template > city.yaml`
 //	                                       (a user's own project), not in the
 //	                                       checkout
+//	<!-- doc-test: slow -->                run only under CI=true or with
+//	                                       PATROLSIM_DOCS_SLOW=1 (the real-data
+//	                                       runs: about a minute); else parsed
+//	<!-- doc-test: output -->              the output of the shell block
+//	                                       before it: each run of lines between
+//	                                       "…" lines is in that output, in order
 //	<!-- doc-test: fragment -->            YAML: part of a scenario; its keys
 //	                                       must be the template's
 //	<!-- doc-test: not-a-scenario (what) --> YAML: parsed, not loaded
@@ -574,6 +580,8 @@ func (c *docChecker) checkStatic(t testing.TB) []docBlock {
 			case isShell(b.lang):
 				c.checkShell(b)
 				shell = append(shell, b)
+			case b.mark == "output":
+				shell = append(shell, b)
 			case b.lang == "yaml":
 				c.checkYAML(b, keys)
 			}
@@ -616,8 +624,13 @@ func runDocBlocks(t *testing.T, root string, blocks []docBlock) {
 	}
 	byFile := map[string][]docBlock{}
 	var files []string
+	slow := os.Getenv("CI") == "true" || os.Getenv("PATROLSIM_DOCS_SLOW") == "1"
 	for _, b := range blocks {
 		if b.mark == "parse-only" {
+			continue
+		}
+		if b.mark == "slow" && !slow {
+			t.Logf("%s: parsed, not run (slow: it runs under CI=true or PATROLSIM_DOCS_SLOW=1)", b.where())
 			continue
 		}
 		if _, ok := byFile[b.file]; !ok {
@@ -666,7 +679,14 @@ func runDocFile(t *testing.T, root, file string, blocks []docBlock) []string {
 	os.MkdirAll(scratch, 0o755)
 	os.WriteFile(filepath.Join(scratch, "city.yaml"), []byte(scenarios.Template), 0o644)
 	var problems []string
+	last := "" // the output of the last shell block
 	for _, b := range blocks {
+		if b.mark == "output" {
+			if p := outputMatches(b.text, last); p != "" {
+				problems = append(problems, fmt.Sprintf("%s: the sample output is not what the command before it prints: %s", b.where(), p))
+			}
+			continue
+		}
 		dir := checkout
 		if b.mark == "scratch" {
 			dir = scratch
@@ -676,11 +696,12 @@ func runDocFile(t *testing.T, root, file string, blocks []docBlock) []string {
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"PATROLSIM_BIN="+bin, "EDITOR=true", "NO_COLOR=1")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Run(); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: the example fails (%v):\n%s", b.where(), err, tail(out.String(), 40)))
+			problems = append(problems, fmt.Sprintf("%s: the example fails (%v):\n%s", b.where(), err, tail(out.String()+errb.String(), 40)))
 		}
+		last = out.String()
 		t.Logf("%s: ran in %.1f s", b.where(), time.Since(start).Seconds())
 	}
 	for _, line := range gitLines(t, checkout, "status", "--porcelain", "-z", "--untracked-files=all") {
@@ -689,6 +710,55 @@ func runDocFile(t *testing.T, root, file string, blocks []docBlock) []string {
 		}
 	}
 	return problems
+}
+
+// outputMatches checks a sample output (lines, "…" for lines left out)
+// against what was printed: every run of lines between "…" lines must be
+// there, contiguous, and the runs in order. It returns what is wrong, or "".
+func outputMatches(sample, got string) string {
+	trim := func(s string) []string {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		for i := range lines {
+			lines[i] = strings.TrimRight(lines[i], " ")
+		}
+		return lines
+	}
+	out := trim(got)
+	var runs [][]string
+	cur := []string{}
+	for _, l := range trim(sample) {
+		if strings.TrimSpace(l) == "…" {
+			runs = append(runs, cur)
+			cur = []string{}
+			continue
+		}
+		cur = append(cur, l)
+	}
+	runs = append(runs, cur)
+	at := 0
+	for _, run := range runs {
+		if len(run) == 0 {
+			continue
+		}
+		found := -1
+		for i := at; i+len(run) <= len(out); i++ {
+			if slices.Equal(out[i:i+len(run)], run) {
+				found = i
+				break
+			}
+		}
+		if found < 0 {
+			// Say which line of the run is not there.
+			for _, l := range run {
+				if !slices.Contains(out[at:], l) {
+					return fmt.Sprintf("the line %q is not printed (after the lines matched so far)", l)
+				}
+			}
+			return fmt.Sprintf("the lines from %q are printed, but not together in this order: mark lines left out with …", run[0])
+		}
+		at = found + len(run)
+	}
+	return ""
 }
 
 func tail(s string, n int) string {

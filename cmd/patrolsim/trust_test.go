@@ -146,3 +146,86 @@ func TestTableLeavesOutAbsentPriority(t *testing.T) {
 		t.Errorf("the grid's table lost its P2 rows:\n%s", stdout)
 	}
 }
+
+// complete asks the command's completion (cobra's hidden __complete, what
+// the shell scripts call) and returns the candidates, descriptions cut.
+func complete(t *testing.T, dir string, args ...string) []string {
+	t.Helper()
+	if dir != "" {
+		wd, _ := os.Getwd()
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(wd)
+	}
+	code, stdout, stderr := runMain(t, context.Background(), append([]string{"__complete"}, args...)...)
+	if code != 0 {
+		t.Fatalf("__complete %v: exit %d: %s", args, code, stderr)
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if strings.HasPrefix(l, ":") {
+			break // the directive
+		}
+		name, _, _ := strings.Cut(l, "\t")
+		out = append(out, name)
+	}
+	return out
+}
+
+// TestCompletion: the shell completes built-in scenarios (and the folder's
+// scenario files), policy names, metric names and the variants of a run's
+// folder, besides commands and flags.
+func TestCompletion(t *testing.T) {
+	w := t.TempDir()
+	os.WriteFile(filepath.Join(w, "city.yaml"), []byte(scenarios.Template), 0o644)
+	os.WriteFile(filepath.Join(w, "notes.txt"), nil, 0o644)
+	out := filepath.Join(w, "out")
+	if code, _, stderr := runMain(t, context.Background(), "run", "builtin:grid", "--replications", "2", "-q", "-o", out); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	for _, tc := range []struct {
+		dir  string
+		args []string
+		want string
+	}{
+		{w, []string{"run", ""}, "builtin:grid builtin:jinzhou city.yaml"},
+		{"", []string{"validate", "builtin:j"}, "builtin:jinzhou"},
+		{"", []string{"serve", "bu"}, "builtin:grid builtin:jinzhou"},
+		{"", []string{"policies", "hot"}, "hot-spots hotspot-oracle"},
+		{"", []string{"report", out, "--compare", ""}, "random beats"},
+		{"", []string{"report", out, "--metric", "response_p90_s_p"}, "response_p90_s_p1 response_p90_s_p2 response_p90_s_p3"},
+		{"", []string{"report", "nowhere", "--metric", "within_target_p"}, "within_target_p1 within_target_p2 within_target_p3"},
+	} {
+		if got := strings.Join(complete(t, tc.dir, tc.args...), " "); got != tc.want {
+			t.Errorf("completing %q: %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	// The completion script itself.
+	code, stdout, _ := runMain(t, context.Background(), "completion", "bash")
+	if code != 0 || !strings.Contains(stdout, "__start_patrolsim") {
+		t.Errorf("patrolsim completion bash: exit %d, no script", code)
+	}
+}
+
+// TestPoliciesNamed: policies NAME lists that policy only; an unknown name
+// is a bad argument with the nearest name.
+func TestPoliciesNamed(t *testing.T) {
+	code, stdout, _ := runMain(t, context.Background(), "policies", "posts")
+	if code != 0 || !strings.HasPrefix(stdout, "posts\n") || strings.Contains(stdout, "\nrandom\n") {
+		t.Errorf("policies posts: exit %d:\n%s", code, stdout)
+	}
+	if strings.Contains(strings.ToLower(stdout), "atom") {
+		t.Errorf("policies says atoms where the README says areas:\n%s", stdout)
+	}
+	code, _, stderr := runMain(t, context.Background(), "policies", "hotspot")
+	if code != exitUsage || !strings.Contains(stderr, "did you mean hot-spots?") {
+		t.Errorf("policies hotspot: exit %d, %q", code, stderr)
+	}
+	_, all, _ := runMain(t, context.Background(), "policies")
+	for _, line := range strings.Split(all, "\n") {
+		if !strings.HasPrefix(line, "  - units_per_atom") && strings.Contains(strings.ToLower(strings.ReplaceAll(line, "units_per_atom", "")), "atom") {
+			t.Errorf("policies says atoms where the README says areas: %s", line)
+		}
+	}
+}
