@@ -41,7 +41,7 @@ func (m *Main) sweepCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return m.sweep(cmd, args[0], f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", "sweep-out", "output folder")
+	fl.StringVarP(&f.out, "out", "o", "out/sweep", "output folder")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "items run in parallel; results are identical for any number")
 	fl.StringVar(&f.shard, "shard", "", "run only slice I of N (I/N; I may be 'env': SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	fl.BoolVar(&f.restart, "restart", false, "discard the results of a partial run and start over")
@@ -88,7 +88,7 @@ func (m *Main) mergeCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "sweep-out", "output folder (and where the slices' journals are)")
+	cmd.Flags().StringVarP(&out, "out", "o", "out/sweep", "output folder (and where the slices' journals are)")
 	return cmd
 }
 
