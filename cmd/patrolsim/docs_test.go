@@ -691,7 +691,7 @@ func runDocFile(t *testing.T, root, file string, blocks []docBlock) []string {
 	}
 	git(t, checkout, "init", "-q")
 	git(t, checkout, "add", "-A")
-	git(t, checkout, "-c", "user.name=doc", "-c", "user.email=doc@test", "commit", "-qm", "docs test")
+	git(t, checkout, "-c", "user.name=doc", "-c", "user.email=doc@test", "-c", "commit.gpgsign=false", "commit", "-qm", "docs test")
 	scratch := filepath.Join(base, "project")
 	os.MkdirAll(scratch, 0o755)
 	os.WriteFile(filepath.Join(scratch, "city.yaml"), []byte(scenarios.Template), 0o644)
