@@ -135,7 +135,7 @@ func (m Metric) Unit() string { return m.Kind.Unit() }
 func (m Metric) Format() Format { return m.Kind.Format() }
 
 // Header is the metric's label with its shown unit: "P1 response, p90
-// (min)", "visibility (%)", "incidents".
+// (min)", "visibility (%)", "incidents called in".
 func (m Metric) Header() string {
 	label := m.Label
 	if label == "" {
@@ -490,7 +490,7 @@ func init() {
 // the end.
 var registry = []family{
 	{single, []decl{
-		{name: "incidents", label: "incidents", kind: KindCount, better: Neutral, table: true,
+		{name: "incidents", label: "incidents called in", kind: KindCount, better: Neutral, table: true,
 			doc:   "incidents whose call came in the window",
 			value: func(c *Collector, _ int) float64 { return float64(c.counted()) }},
 		{name: "unresolved", label: "unresolved", kind: KindCount, better: Lower, table: true,
@@ -572,13 +572,13 @@ var registry = []family{
 			value: func(c *Collector, t int) float64 { return ratio(c.busy[t], c.duty[t]) }},
 	}},
 	{single, []decl{
-		{name: "incidents_realised", label: "incidents happened", kind: KindCount, better: Lower, table: true,
+		{name: "incidents_realised", label: "incidents occurred", kind: KindCount, better: Lower, table: true,
 			doc:   "incidents that happened in the window, by occurrence time",
 			value: func(c *Collector, _ int) float64 { return float64(c.realised) }},
-		{name: "incidents_realised_day", label: "incidents happened, day", kind: KindCount, better: Lower,
+		{name: "incidents_realised_day", label: "incidents occurred, day", kind: KindCount, better: Lower,
 			doc:   "of those, between 06:00 and 18:00",
 			value: func(c *Collector, _ int) float64 { return float64(c.realised - c.realisedNight) }},
-		{name: "incidents_realised_night", label: "incidents happened, night", kind: KindCount, better: Lower, table: true,
+		{name: "incidents_realised_night", label: "incidents occurred, night", kind: KindCount, better: Lower, table: true,
 			doc:   "of those, between 18:00 and 06:00",
 			value: func(c *Collector, _ int) float64 { return float64(c.realisedNight) }},
 		{name: "incidents_prevented", label: "incidents prevented", kind: KindCount, better: Higher, table: true,

@@ -112,8 +112,8 @@ func TestFormat(t *testing.T) {
 		{p90, Estimate{Mean: 327.6, Low: 312, High: 343.2}, "P1 response, p90 (min)", "5.46 ± 0.26"},
 		{p90, Estimate{Mean: math.Inf(1), Low: nan, High: nan}, "P1 response, p90 (min)", "∞ (unanswered)"},
 		{vis, Estimate{Mean: 0.2534, Low: 0.2514, High: 0.2554}, "visibility (%)", "25.3 ± 0.2"},
-		{inc, Estimate{Mean: 784.4, Low: 760, High: 808.8}, "incidents", "784 ± 24"},
-		{inc, Estimate{Mean: 784.5, Low: nan, High: nan}, "incidents", "784"}, // ties go to the even digit
+		{inc, Estimate{Mean: 784.4, Low: 760, High: 808.8}, "incidents called in", "784 ± 24"},
+		{inc, Estimate{Mean: 784.5, Low: nan, High: nan}, "incidents called in", "784"}, // ties go to the even digit
 		{cv, Estimate{Mean: nan, Low: nan, High: nan}, "workload CV", "–"},
 	} {
 		if h := tc.m.Header(); h != tc.header {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,10 @@ func (s *Summary) WriteTable(w io.Writer) error {
 		b.WriteString(wrap(words, 100) + "\n")
 	}
 	unit := s.ScoreUnit()
+	// A priority's rows are left out, and said so below the table, when
+	// no variant has a value in any of them: no incident of that priority
+	// was counted (no type has it), and a column of dashes says nothing.
+	skip, absent := s.absentPriorities()
 	for start := 0; start < len(order); start += variantsPerBlock {
 		block := order[start:min(start+variantsPerBlock, len(order))]
 		b.WriteString("\n")
@@ -77,11 +82,14 @@ func (s *Summary) WriteTable(w io.Writer) error {
 		})
 		for i, m := range s.Metrics {
 			m = Describe(m)
-			if !m.Table {
+			if !m.Table || skip[i] {
 				continue
 			}
 			row(clip(m.Header(), 25), func(v *VariantSummary) string { return m.Cell(v.Estimates[i]) })
 		}
+	}
+	for _, p := range absent {
+		fmt.Fprintf(&b, "No priority-%s incident was counted: the P%s rows are left out.\n", p, p)
 	}
 	for _, v := range order {
 		if n := s.Variants[v].Note; n != "" {
@@ -92,6 +100,42 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	s.writeComparisons(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// priorityMetric matches the name of a metric of one priority
+// (response_p90_s_p2, within_target_p2) and captures the priority.
+var priorityMetric = regexp.MustCompile(`_p([0-9])$`)
+
+// absentPriorities returns the table metrics of priorities without a value
+// in any variant (skip, by metric index) and those priorities, in order.
+func (s *Summary) absentPriorities() (skip map[int]bool, absent []string) {
+	defined := map[string]bool{}
+	rows := map[string][]int{}
+	for i, m := range s.Metrics {
+		sub := priorityMetric.FindStringSubmatch(m.Name)
+		if sub == nil || !Describe(m).Table {
+			continue
+		}
+		p := sub[1]
+		rows[p] = append(rows[p], i)
+		for _, v := range s.Variants {
+			if i < len(v.Estimates) && !math.IsNaN(v.Estimates[i].Mean) {
+				defined[p] = true
+			}
+		}
+	}
+	skip = map[int]bool{}
+	for p, idx := range rows {
+		if defined[p] {
+			continue
+		}
+		absent = append(absent, p)
+		for _, i := range idx {
+			skip[i] = true
+		}
+	}
+	slices.Sort(absent)
+	return skip, absent
 }
 
 // Order returns the variants' indices in table order (Position).

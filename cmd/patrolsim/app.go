@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patrolsim/patrolsim/internal/inputs"
+	"github.com/patrolsim/patrolsim/internal/suggest"
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
 	"github.com/patrolsim/patrolsim/sim/policy"
@@ -47,18 +49,37 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(m.stderr, "patrolsim:", interruptedMessage(err))
+		return exitInterrupted
+	}
 	fmt.Fprintln(m.stderr, "patrolsim:", indentError(err))
 	var ue usageError
 	var se *scenarios.Error
 	switch {
-	case errors.Is(err, context.Canceled):
-		return exitInterrupted
 	case errors.As(err, &ue), errors.As(err, &se):
 		return exitUsage
 	case isCobraUsage(err):
 		return exitUsage
 	}
 	return exitFailure
+}
+
+// interruptedMessage says that the command was interrupted (Ctrl-C,
+// SIGTERM) and what became of its outputs, without Go's "context
+// canceled".
+func interruptedMessage(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	for _, suffix := range []string{context.Canceled.Error(), ":"} {
+		msg = strings.TrimSpace(strings.TrimSuffix(msg, suffix))
+	}
+	switch {
+	case msg == "":
+		return "interrupted"
+	case strings.HasPrefix(msg, "interrupted"):
+		return msg
+	}
+	return "interrupted: " + msg
 }
 
 func indentError(err error) string {
@@ -104,6 +125,7 @@ func (m *Main) root() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd(), m.baselineCmd(), m.checkCmd(), m.sweepCmd(), m.mergeCmd(), m.hypercubeCmd(), m.reportCmd(), m.calibrateCmd(), m.serveCmd())
+	addCompletions(root)
 	return root
 }
 
@@ -121,11 +143,23 @@ func (m *Main) versionCmd() *cobra.Command {
 
 func (m *Main) policiesCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "policies",
-		Short: "List the deployment policies and their parameters",
-		Args:  cobra.NoArgs,
+		Use:   "policies [NAME...]",
+		Short: "List the deployment policies (or those named) and their parameters",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, name := range policy.Names() {
+			names := policy.Names()
+			for _, a := range args {
+				if !slices.Contains(names, a) {
+					hint := ""
+					if c := suggest.Closest(a, names); c != "" {
+						hint = "; did you mean " + c + "?"
+					}
+					return usageError{fmt.Errorf("no policy %q (policies: %s)%s", a, strings.Join(names, ", "), hint)}
+				}
+			}
+			if len(args) > 0 {
+				names = args
+			}
+			for _, name := range names {
 				spec, _ := policy.Lookup(name)
 				fmt.Fprintf(m.stdout, "%s\n  %s\n", name, spec.Doc)
 				for _, p := range spec.Params {
@@ -180,6 +214,16 @@ func (m *Main) validateCmd() *cobra.Command {
 	}
 }
 
+// unknownBuiltin is the error for builtin:NAME naming no built-in
+// scenario, with the nearest name.
+func unknownBuiltin(name string) error {
+	hint := ""
+	if c := suggest.Closest(name, scenarios.Builtins()); c != "" {
+		hint = fmt.Sprintf("; did you mean builtin:%s?", c)
+	}
+	return fmt.Errorf("no built-in scenario %q (built in: %s)%s", name, strings.Join(scenarios.Builtins(), ", "), hint)
+}
+
 // loadScenario loads a file, or a built-in scenario when path is empty or
 // names one ("jinzhou", "builtin:jinzhou").
 func loadScenario(path string) (*scenarios.Scenario, error) {
@@ -187,6 +231,9 @@ func loadScenario(path string) (*scenarios.Scenario, error) {
 		return scenarios.LoadBuiltin(scenarios.DefaultName)
 	}
 	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
+		if !slices.Contains(scenarios.Builtins(), name) {
+			return nil, usageError{unknownBuiltin(name)}
+		}
 		return scenarios.LoadBuiltin(name)
 	}
 	// Refused at once if it is not a regular file: the loader would wait

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -41,9 +43,12 @@ func (m *Main) runCmd() *cobra.Command {
 		Short: "Run a scenario (default: the built-in city) and print the ranked results",
 		Long: "Run plays every variant of the scenario over its replications and prints a\n" +
 			"table of metrics with 95% confidence intervals, variants ranked best first.\n" +
-			"It writes results.json, replications.csv and the resolved scenario (and with\n" +
-			"--trace, trace.csv) to the output folder. Without an argument it runs the\n" +
-			"built-in city (" + scenarios.DefaultName + "); builtin:NAME names another built-in scenario.",
+			"It writes results.json, details.json, replications.csv and the resolved scenario\n" +
+			"(scenario.yaml, with the built-in city's GeoJSON files; with --trace, trace.csv;\n" +
+			"with --report, report.html and charts/) to the output folder, default out/NAME\n" +
+			"(NAME: the scenario's name), as one set that replaces the folder's previous run.\n" +
+			"Without an argument it runs the built-in city (" + scenarios.DefaultName + "); builtin:NAME names\n" +
+			"another built-in scenario.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := ""
@@ -54,13 +59,13 @@ func (m *Main) runCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", "out", "output folder")
+	fl.StringVarP(&f.out, "out", "o", "", "output folder (default out/NAME, NAME the scenario's name)")
 	fl.BoolVar(&f.json, "json", false, "print the JSON result document instead of the table")
 	fl.Uint64Var(&f.seed, "seed", 0, "master random seed (default: the scenario's)")
 	fl.IntVar(&f.replications, "replications", 0, "replications per variant (default: the scenario's)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel")
 	fl.BoolVar(&f.trace, "trace", false, "also write trace.csv: one row per incident per run")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing but errors")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no table nor progress, only errors (and the JSON with --json)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also print every metric's mean and interval, and what each variant's runs did")
 	fl.BoolVar(&f.report, "report", false, "also write report.html and charts/ (see patrolsim report)")
 	fl.BoolVar(&f.decide, "until-decided", false, "add replications until the best variant is decided (Kim & Nelson's KN; see --delta) or --max-replications run")
@@ -77,8 +82,19 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	if err := applyRunFlags(s, f.seed, seedSet, f.replications, f.workers); err != nil {
 		return err
 	}
+	if f.out == "" {
+		f.out = defaultOut(s)
+	}
 	// Refused before the run, and again by Write.
+	if err := refuseSourceFolder(f.out); err != nil {
+		return usageError{err}
+	}
 	if err := run.CheckOutput(f.out, s); err != nil {
+		return usageError{err}
+	}
+	// What the set replaces, said at the end.
+	replaced, err := run.Folder(f.out).Dropped(nil)
+	if err != nil {
 		return usageError{err}
 	}
 	start := time.Now()
@@ -127,11 +143,12 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 		// the run was asked to stop (exit status 130, not 0).
 		return fmt.Errorf("interrupted; the results were written to %s before it took effect: %w", f.out, context.Canceled)
 	}
+	if f.json {
+		// -q silences the progress, never the document asked for.
+		return res.Summary.WriteJSON(m.stdout)
+	}
 	if f.quiet {
 		return nil
-	}
-	if f.json {
-		return res.Summary.WriteJSON(m.stdout)
 	}
 	var table strings.Builder
 	if err := res.Summary.WriteTable(&table); err != nil {
@@ -158,8 +175,52 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	if f.verbose {
 		m.writeVerbose(s, res)
 	}
-	fmt.Fprintf(m.stdout, "\n%d runs, %d events in %.1fs; results in %s\n", len(res.Stats), res.Events(), elapsed.Seconds(), f.out)
+	fmt.Fprintf(m.stdout, "\n%d runs, %d events in %.1fs; results in %s%s\n", len(res.Stats), res.Events(), elapsed.Seconds(), f.out, replacedNote(replaced))
 	return nil
+}
+
+// defaultOut is the output folder of a run without -o: out/NAME, the
+// scenario's name when it is a plain file name, so that runs of different
+// scenarios do not replace each other's results.
+func defaultOut(s *scenarios.Scenario) string {
+	name := s.File.Name
+	if !simpleName.MatchString(name) {
+		name = "run"
+	}
+	return filepath.Join("out", name)
+}
+
+var simpleName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// refuseSourceFolder refuses an output folder that holds Go source or a
+// go.mod (-o results/ in the checkout is the Go package of that name): the
+// results would sit among the package's files.
+func refuseSourceFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // missing: it is made; unreadable: CheckOutput says so
+	}
+	for _, e := range entries {
+		if n := e.Name(); n == "go.mod" || strings.HasSuffix(n, ".go") {
+			return fmt.Errorf("output folder %s holds Go source (%s): it is a package of a Go module, not a folder for results; give run a folder of its own, e.g. -o out/NAME", dir, n)
+		}
+	}
+	return nil
+}
+
+// replacedNote says which files of an earlier run the new set replaced
+// (the manifest is not a result file).
+func replacedNote(paths []string) string {
+	var names []string
+	for _, p := range paths {
+		if n := filepath.Base(p); n != outputs.ManifestFile {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (replacing the earlier run's %s)", strings.Join(names, ", "))
 }
 
 // outputError marks the refusal of an output (a folder that cannot be

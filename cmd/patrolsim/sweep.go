@@ -35,12 +35,13 @@ func (m *Main) sweepCmd() *cobra.Command {
 		Long: "Sweep runs every point of the sweep file (a grid, a random sample or a Latin\n" +
 			"hypercube of parameter values) for its replications, on all cores. Every finished\n" +
 			"item is recorded durably: after Ctrl-C or a crash, the same command continues where\n" +
-			"it stopped. The output folder gets rows.csv, points.csv and sweep.json (docs/sweeps.md).",
+			"it stopped. The output folder gets rows.csv, rows.parquet, points.csv and sweep.json\n" +
+			"(docs/sweeps.md).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return m.sweep(cmd, args[0], f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", "sweep-out", "output folder")
+	fl.StringVarP(&f.out, "out", "o", "out/sweep", "output folder")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "items run in parallel; results are identical for any number")
 	fl.StringVar(&f.shard, "shard", "", "run only slice I of N (I/N; I may be 'env': SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	fl.BoolVar(&f.restart, "restart", false, "discard the results of a partial run and start over")
@@ -55,8 +56,8 @@ func (m *Main) mergeCmd() *cobra.Command {
 		Short: "Combine the slices of a sharded sweep into the files a single run writes",
 		Long: "Merge reads the journals of every slice (journal-I-of-N.txt) in the output folder\n" +
 			"and in the folders given, checks that they come from this sweep and hold every item\n" +
-			"exactly once, and writes rows.csv, points.csv and sweep.json to the output folder:\n" +
-			"byte for byte what a single run writes.",
+			"exactly once, and writes rows.csv, rows.parquet, points.csv and sweep.json to the\n" +
+			"output folder: byte for byte what a single run writes.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSweep(args[0])
@@ -87,7 +88,7 @@ func (m *Main) mergeCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "sweep-out", "output folder (and where the slices' journals are)")
+	cmd.Flags().StringVarP(&out, "out", "o", "out/sweep", "output folder (and where the slices' journals are)")
 	return cmd
 }
 

@@ -11,7 +11,7 @@ import (
 func init() {
 	register(&Spec{
 		Name: "static-beats",
-		Doc: "Each district's atoms are cut into one beat per district unit of a type, balanced by " +
+		Doc: "Each district's areas are cut into one beat per district unit of a type, balanced by " +
 			"expected incident volume along a serpentine sweep of the district; idle units patrol " +
 			"their own beat at random (point uniform over the beat's area, a stop of `dwell`). " +
 			"Community teams keep their community; units homed at a post keep it.",

@@ -67,9 +67,9 @@ import (
 func init() {
 	register(&Spec{
 		Name: "follow-incidents",
-		Doc: "Police follow incidents (警力跟着警情走): every `update`, the atoms with the most incidents " +
+		Doc: "Police follow incidents (警力跟着警情走): every `update`, the areas with the most incidents " +
 			"learnt, each weighted by 2^(−age/`half_life`), become hot, one per `units_per_atom` district " +
-			"units of a district (or of the city: `scope`). An idle district unit goes to the hot atom with " +
+			"units of a district (or of the city: `scope`). An idle district unit goes to the hot area with " +
 			"the fewest units, stays `dwell` and moves on, or patrols its district at random while nothing " +
 			"is hot; community teams and post units keep their home. `learn_from: discovered` learns only " +
 			"from on-view incidents and shows the runaway feedback loop of Ensign et al. (2018); the " +
@@ -84,23 +84,23 @@ func init() {
 // scenario): long enough that a hot atom rests on several incidents, short
 // enough to follow near-repeat clusters as they move.
 var halfLifeParam = Param{Name: "half_life", Kind: Duration, Default: 3 * 86400, Min: 3600, Max: 90 * 86400,
-	Doc: "half-life of an incident's weight in an atom's score"}
+	Doc: "half-life of an incident's weight in an area's score"}
 
 // updateParam is the interval between two revisions of the hot atoms. 1 hour
 // is a judgement, not a cited figure (the design's example scenario): a few
 // stops of `dwell` between revisions.
 var updateParam = Param{Name: "update", Kind: Duration, Default: 3600, Min: 60, Max: 86400,
-	Doc: "interval between two revisions of the hot atoms"}
+	Doc: "interval between two revisions of the hot areas"}
 
 // unitsPerAtomParam is how many district units share one hot atom. 1 (one
 // atom per unit, the widest spread) is a judgement, not a cited figure.
 var unitsPerAtomParam = Param{Name: "units_per_atom", Kind: Integer, Default: 1, Min: 1, Max: 100,
-	Doc: "district units per hot atom: a group of n units has ceil(n/units_per_atom) hot atoms"}
+	Doc: "district units per hot area: a group of n units has ceil(n/units_per_atom) hot areas"}
 
 // scopeParam says where a unit's hot atoms may lie.
 var scopeParam = Param{Name: "scope", Kind: Choice, Default: scopeDistrict, Min: 0, Max: 1,
 	Choices: []string{"district", "city"},
-	Doc:     "district: hot atoms are chosen per district and a unit goes to those of its own; city: over the whole city"}
+	Doc:     "district: hot areas are chosen per district and a unit goes to those of its own; city: over the whole city"}
 
 // learnFromParam says which sightings follow-incidents learns from.
 var learnFromParam = Param{Name: "learn_from", Kind: Choice, Default: learnCalls, Min: 0, Max: 1,

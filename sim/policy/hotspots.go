@@ -3,9 +3,9 @@ package policy
 func init() {
 	register(&Spec{
 		Name: "hot-spots",
-		Doc: "Classic hot-spot patrol: the atoms with the highest expected incident volume (their " +
+		Doc: "Classic hot-spot patrol: the areas with the highest expected incident volume (their " +
 			"weight, e.g. from last year's records) are the hot spots, fixed for the whole run, and " +
-			"idle units share them out as follow-incidents does its hot atoms, staying `dwell` at " +
+			"idle units share them out as follow-incidents does its hot areas, staying `dwell` at " +
 			"each (Sherman & Weisburd 1995). It uses no incident of the run: the static counterpart " +
 			"of follow-incidents.",
 		Params: []Param{dwellParam, unitsPerAtomParam, scopeParam},

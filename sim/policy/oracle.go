@@ -5,9 +5,9 @@ import "errors"
 func init() {
 	register(&Spec{
 		Name: "hotspot-oracle",
-		Doc: "Like follow-incidents, but atoms are ranked by their true expected rate of incidents: " +
+		Doc: "Like follow-incidents, but areas are ranked by their true expected rate of incidents: " +
 			"the background rate plus the near-repeat excitation of every incident that really " +
-			"happened. No deployment that ranks atoms by expected incidents can know more, so it is " +
+			"happened. No deployment that ranks areas by expected incidents can know more, so it is " +
 			"the reference follow-incidents is measured against; it needs the true rates, which only " +
 			"the simulator has.",
 		Oracle: true,
