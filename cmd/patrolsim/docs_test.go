@@ -459,8 +459,9 @@ func (c *docChecker) checkYAML(b docBlock, keys map[string]bool) {
 				for i := 0; i+1 < len(n.Content); i += 2 {
 					k := n.Content[i].Value
 					// Map keys naming things: unit types in a variant's
-					// units or by_unit, policy parameters, road classes.
-					if !slices.Contains([]string{"units", "by_unit", "params", "speeds"}, under) && !keys[k] {
+					// units or by_unit, policy parameters, road classes, a
+					// replayed log's categories.
+					if !slices.Contains([]string{"units", "by_unit", "params", "speeds", "categories"}, under) && !keys[k] {
 						c.addf("%s: key %s is no key of the scenario format (patrolsim template)", b.where(), k)
 					}
 					walk(n.Content[i+1], k)
