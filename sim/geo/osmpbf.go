@@ -71,11 +71,15 @@ func readPBF(data []byte, node func(osmNode), way func(osmWay)) error {
 		if size < 0 || size > maxPBFBlob || size > len(data)-off {
 			return fmt.Errorf("blob %d: %d bytes at byte %d: truncated file", blob, size, off)
 		}
-		raw, err := pbfBlob(data[off : off+size])
+		blobData := data[off : off+size]
+		off += size
+		if typ != "OSMHeader" && typ != "OSMData" {
+			continue // a reader skips blob types it does not know (PBF format)
+		}
+		raw, err := pbfBlob(blobData)
 		if err != nil {
 			return fmt.Errorf("blob %d (%s): %w", blob, typ, err)
 		}
-		off += size
 		switch typ {
 		case "OSMHeader":
 			if err := pbfHeader(raw); err != nil {

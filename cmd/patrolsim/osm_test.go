@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/patrolsim/patrolsim/internal/shareddata"
+	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
+)
+
+// osmExample returns the example scenario docs/examples/NAME.yaml on
+// OpenStreetMap roads, loaded as if it were at its place (its road file is
+// in the shared data beside the checkout: skipped when absent outside CI),
+// with its duration and replications replaced, its travel line replaced
+// by travel (unless empty), and its road file replaced by roads (unless
+// empty).
+func osmExample(tb testing.TB, name, roadsRel, duration, reps, travel, roads string) *scenarios.Scenario {
+	tb.Helper()
+	shareddata.Path(tb, roadsRel)
+	path := filepath.Join("..", "..", "docs", "examples", name+".yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	doc := string(data)
+	for _, r := range [][2]string{{"duration: 7d", "duration: " + duration}, {"replications: 4", "replications: " + reps}} {
+		if !strings.Contains(doc, r[0]) {
+			tb.Fatalf("%s: no %q to replace", path, r[0])
+		}
+		doc = strings.Replace(doc, r[0], r[1], 1)
+	}
+	roadsLine := "  roads: ../../../shared/data/" + roadsRel + "\n"
+	if !strings.Contains(doc, "  model: road\n"+roadsLine) {
+		tb.Fatalf("%s: no road travel to replace", path)
+	}
+	switch {
+	case travel != "":
+		doc = strings.Replace(doc, "travel:\n  model: road\n"+roadsLine, "travel: "+travel+"\n", 1)
+	case roads != "":
+		doc = strings.Replace(doc, roadsLine, "  roads: "+roads+"\n", 1)
+	}
+	s, err := scenarios.LoadAt(path, []byte(doc))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+var osmExamples = []struct{ name, roads string }{
+	{"baltimore", "osm/baltimore_central_2015.osm.pbf"},
+	{"monaco", "osm/monaco_2016.osm.pbf"},
+}
+
+// TestOSMExamplesRun runs the README's OpenStreetMap examples (shortened
+// to 2 days, 1 replication): they load, run on directed road tables, give
+// the same bytes on one and two workers, and their mean travel time is
+// within a factor of two of straight-line travel's (a loose sanity bound,
+// as for San Francisco's TIGER roads).
+func TestOSMExamplesRun(t *testing.T) {
+	for _, ex := range osmExamples {
+		t.Run(ex.name, func(t *testing.T) {
+			road := osmExample(t, ex.name, ex.roads, "2d", "1", "", "")
+			if rt := road.Config.Travel.Roads; rt == nil || !rt.Net.Directed() {
+				t.Fatal("the example does not travel on a directed road network")
+			}
+			var docs [2][]byte
+			var res [2]*run.Result
+			for i, workers := range []int{1, 2} {
+				r, err := run.Execute(context.Background(), road, run.Options{Workers: workers})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b bytes.Buffer
+				if err := r.Summary.WriteJSON(&b); err != nil {
+					t.Fatal(err)
+				}
+				docs[i], res[i] = b.Bytes(), r
+			}
+			if !bytes.Equal(docs[0], docs[1]) {
+				t.Fatal("results on OSM roads differ between 1 and 2 workers")
+			}
+			straight := osmExample(t, ex.name, ex.roads, "2d", "1", "{model: euclidean}", "")
+			rs, err := run.Execute(context.Background(), straight, run.Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := rs.Summary.Index("travel_mean_s")
+			for v := range rs.Summary.Variants {
+				e, r := rs.Summary.Variants[v].Estimates[k].Mean, res[0].Summary.Variants[v].Estimates[k].Mean
+				t.Logf("%s: mean travel %.1f s straight, %.1f s on roads", rs.Summary.Variants[v].Name, e, r)
+				if !(r > 0.5*e && r < 2*e) {
+					t.Errorf("%s: mean travel on roads %.1f s, straight %.1f s: more than a factor 2 apart", rs.Summary.Variants[v].Name, r, e)
+				}
+			}
+		})
+	}
+}
+
+// pbfPad returns a PBF blob of an unknown type ("pad", no data) repeated i
+// times: appended to a PBF file it changes its bytes (and so its hash) but
+// not what it holds, since readers skip blob types they do not know.
+func pbfPad(i int) []byte {
+	// BlobHeader{type (field 1) = "pad", datasize (field 3) = 0}
+	hdr := []byte{0x0a, 3, 'p', 'a', 'd', 0x18, 0}
+	var out []byte
+	for range i {
+		out = binary.BigEndian.AppendUint32(out, uint32(len(hdr)))
+		out = append(out, hdr...)
+	}
+	return out
+}
+
+// BenchmarkBaltimoreRun is a whole run of the Baltimore example (2
+// variants × 4 replications × 7 days, as in the README), scenario loading
+// included, with straight-line and with OpenStreetMap road travel: the
+// ratio of the two is the slowdown of roads (reading the road file and
+// building the table included, once per run as on the command line).
+// BenchmarkMonacoRun is the same for Monaco.
+func BenchmarkBaltimoreRun(b *testing.B) { benchOSMRun(b, osmExamples[0].name, osmExamples[0].roads) }
+
+func BenchmarkMonacoRun(b *testing.B) { benchOSMRun(b, osmExamples[1].name, osmExamples[1].roads) }
+
+func benchOSMRun(b *testing.B, name, roadsRel string) {
+	for _, tc := range []struct{ name, travel string }{{"straight", "{model: euclidean}"}, {"road", ""}} {
+		b.Run(tc.name, func(b *testing.B) {
+			roads := shareddata.Read(b, roadsRel)
+			dir := b.TempDir()
+			i := 0
+			for b.Loop() {
+				// A road file of other bytes each time (one more empty
+				// blob), so that no cache of road tables serves it:
+				// every run pays for reading and building, as a first
+				// command-line run does.
+				i++
+				file := filepath.Join(dir, "roads.osm.pbf")
+				if err := os.WriteFile(file, append(roads, pbfPad(i)...), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				s := osmExample(b, name, roadsRel, "7d", "4", tc.travel, file)
+				if _, err := run.Execute(context.Background(), s, run.Options{Workers: runtime.GOMAXPROCS(0)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
