@@ -441,3 +441,46 @@ func TestOSMTableExact(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkOSMBuild measures, per city, reading the extract into a
+// directed network ("read") and building its zone-anchor table of 500 m
+// zones ("table"), in ms of wall time per operation (target for both
+// together: < 1 s) and in ms of CPU time of the process (all cores: on a
+// shared machine, less dependent on the load than wall time).
+func BenchmarkOSMBuild(b *testing.B) {
+	for _, oc := range osmCities {
+		data := readShared(b, oc.roads)
+		c, _ := osmTable(b, oc)
+		b.Run(oc.name+"/read", func(b *testing.B) {
+			cpu0, _ := cpuTime()
+			for b.Loop() {
+				if _, err := c.Roads(oc.roads, data, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+			if cpu, ok := cpuTime(); ok {
+				b.ReportMetric((cpu-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/op")
+			}
+		})
+		net, err := c.Roads(oc.roads, data, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(oc.name+"/table", func(b *testing.B) {
+			cpu0, _ := cpuTime()
+			for b.Loop() {
+				tab, err := NewRoadTable(net, 0, net.RefSpeed(nil))
+				if err != nil {
+					b.Fatal(err)
+				}
+				tab.Build()
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+			if cpu, ok := cpuTime(); ok {
+				b.ReportMetric((cpu-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/op")
+			}
+		})
+	}
+}
+
