@@ -483,4 +483,3 @@ func BenchmarkOSMBuild(b *testing.B) {
 		})
 	}
 }
-
