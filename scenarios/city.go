@@ -176,7 +176,8 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 	if !ok {
 		return nil
 	}
-	table, err := cachedRoadTable(data, t.Speeds, t.ZoneM, *city.Proj, func() (*geo.RoadTable, error) {
+	b := city.Bound()
+	table, err := cachedRoadTable(data, t.Speeds, t.ZoneM, *city.Proj, [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, MaxRoadTable, func() (*geo.RoadTable, error) {
 		net, err := city.Roads(t.Roads, data, t.Speeds)
 		if err != nil {
 			return nil, err

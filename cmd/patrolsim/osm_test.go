@@ -158,3 +158,81 @@ func benchOSMRun(b *testing.B, name, roadsRel string) {
 		})
 	}
 }
+
+// TestRoadCacheSameResults: a run whose road table is read from the disk
+// cache gives the same bytes as the run that built it (Baltimore's
+// example, 2 days, 1 replication).
+func TestRoadCacheSameResults(t *testing.T) {
+	t.Setenv(scenarios.RoadCacheEnv, t.TempDir())
+	var docs [2][]byte
+	for i, want := range []scenarios.RoadCacheStats{{Built: 1}, {Disk: 1}} {
+		scenarios.ForgetRoadTables()
+		before := scenarios.RoadCache()
+		s := osmExample(t, "baltimore", osmExamples[0].roads, "2d", "1", "", "")
+		got := scenarios.RoadCache()
+		if got.Built-before.Built != want.Built || got.Disk-before.Disk != want.Disk {
+			t.Fatalf("load %d: %+v then %+v, want %+v more", i+1, before, got, want)
+		}
+		r, err := run.Execute(context.Background(), s, run.Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := r.Summary.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		docs[i] = b.Bytes()
+	}
+	if !bytes.Equal(docs[0], docs[1]) {
+		t.Fatal("results differ between the table built and the table read from the disk cache")
+	}
+}
+
+// BenchmarkSanFranciscoRunCache is BenchmarkSanFranciscoRun (3 variants ×
+// 8 replications × 30 days on TIGER roads) with the disk cache of road
+// tables: "cold" pays for reading the road file, building the table and
+// writing it to the cache (a first run); "warm" reads the table from the
+// cache (every later run, and every sweep worker); "straight" is the
+// straight-line run to compare with. Wall and CPU time per run.
+func BenchmarkSanFranciscoRunCache(b *testing.B) {
+	for _, tc := range []string{"straight", "cold", "warm"} {
+		b.Run(tc, func(b *testing.B) {
+			sfScenario(b, roadTravel, 30, 8) // skip early without the data
+			roads := shareddata.Read(b, "sf/sf_roads_tiger2013.geojson")
+			dir := b.TempDir()
+			b.Setenv(scenarios.RoadCacheEnv, filepath.Join(dir, "cache"))
+			file := filepath.Join(dir, "roads.geojson")
+			if err := os.WriteFile(file, roads, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			travel := strings.ReplaceAll(roadTravel, "DIR/sf_roads_tiger2013.geojson", file)
+			if tc == "straight" {
+				travel = "{model: euclidean}"
+			}
+			if tc == "warm" {
+				scenarios.ForgetRoadTables()
+				sfScenario(b, travel, 30, 8) // fills the disk cache
+			}
+			i := 0
+			cpu0, _ := cpuTime()
+			for b.Loop() {
+				scenarios.ForgetRoadTables()
+				if tc == "cold" {
+					// Other bytes each time (one more trailing space):
+					// neither cache serves it.
+					i++
+					if err := os.WriteFile(file, append(roads, bytes.Repeat([]byte(" "), i)...), 0o644); err != nil {
+						b.Fatal(err)
+					}
+				}
+				s := sfScenario(b, travel, 30, 8)
+				if _, err := run.Execute(context.Background(), s, run.Options{Workers: runtime.GOMAXPROCS(0)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if cpu, ok := cpuTime(); ok {
+				b.ReportMetric((cpu-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/op")
+			}
+		})
+	}
+}

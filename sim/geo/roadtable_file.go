@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"sync/atomic"
@@ -34,11 +35,11 @@ var ErrRoadTableVersion = errors.New("road table of another version")
 // raster are not written (rebuilt on reading, and filled on use).
 func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	t.build()
-	var e enc
-	e.b = append(e.b, roadTableMagic[:]...)
+	n := t.Net
+	e := enc{w: w, h: sha256.New(), b: make([]byte, 0, 1<<16)}
+	e.raw(roadTableMagic[:])
 	e.u32(RoadTableVersion)
 	e.bytes(key)
-	n := t.Net
 	e.points(n.pos)
 	e.i32s(n.off)
 	e.i32s(n.to)
@@ -76,9 +77,11 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.i32s(t.fromPath)
 	e.f32s(t.fromAnchorLen)
 	e.boxes(t.fromAnchorBox)
-	sum := sha256.Sum256(e.b)
-	e.b = append(e.b, sum[:]...)
-	_, err := w.Write(e.b)
+	e.flush()
+	if e.err != nil {
+		return e.err
+	}
+	_, err := w.Write(e.h.Sum(nil))
 	return err
 }
 
@@ -223,22 +226,47 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
 	return inRange("shortest-path trees", t.pred, -1, n)
 }
 
-// enc appends little-endian values; every slice is preceded by its length.
-type enc struct{ b []byte }
+// enc writes little-endian values to w through a buffer, hashing what it
+// writes with h; every slice is preceded by its length. The first write
+// error sticks in err.
+type enc struct {
+	w   io.Writer
+	h   hash.Hash
+	b   []byte
+	err error
+}
 
-func (e *enc) u32(x uint32) { e.b = binary.LittleEndian.AppendUint32(e.b, x) }
-func (e *enc) u64(x uint64) { e.b = binary.LittleEndian.AppendUint64(e.b, x) }
+// flush writes and hashes the buffer.
+func (e *enc) flush() {
+	if e.err == nil {
+		e.h.Write(e.b)
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = e.b[:0]
+}
+
+// room flushes the buffer if it cannot take k more bytes.
+func (e *enc) room(k int) {
+	if len(e.b)+k > cap(e.b) {
+		e.flush()
+	}
+}
+
+func (e *enc) raw(x []byte) { e.room(len(x)); e.b = append(e.b, x...) }
+func (e *enc) u32(x uint32) { e.room(4); e.b = binary.LittleEndian.AppendUint32(e.b, x) }
+func (e *enc) u64(x uint64) { e.room(8); e.b = binary.LittleEndian.AppendUint64(e.b, x) }
 func (e *enc) f64(x float64) {
 	e.u64(math.Float64bits(x))
 }
 func (e *enc) bool(x bool) {
+	e.room(1)
 	if x {
 		e.b = append(e.b, 1)
 	} else {
 		e.b = append(e.b, 0)
 	}
 }
-func (e *enc) bytes(x []byte) { e.u64(uint64(len(x))); e.b = append(e.b, x...) }
+func (e *enc) bytes(x []byte) { e.u64(uint64(len(x))); e.raw(x) }
 func (e *enc) i32s(xs []int32) {
 	e.u64(uint64(len(xs)))
 	for _, x := range xs {

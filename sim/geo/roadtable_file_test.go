@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -154,5 +155,42 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		if k.name == "another version" && !errors.Is(err, ErrRoadTableVersion) {
 			t.Errorf("%s: %v does not wrap ErrRoadTableVersion", k.name, err)
 		}
+	}
+}
+
+// BenchmarkRoadTableFile measures encoding and decoding the built tables of
+// central Baltimore (OSM) and San Francisco (TIGER): what the disk cache
+// of road tables pays to write an entry and to read one back, against
+// building (BenchmarkOSMBuild, BenchmarkRoadTableBuild). Reports the
+// encoding's size in MB.
+func BenchmarkRoadTableFile(b *testing.B) {
+	_, balt := osmTable(b, osmCities[0])
+	_, sf := sfTable(b)
+	sf.Build()
+	for _, k := range []struct {
+		name string
+		tab  *RoadTable
+	}{{"Baltimore", balt}, {"SanFrancisco", sf}} {
+		var buf bytes.Buffer
+		if err := k.tab.Encode(&buf, []byte("k")); err != nil {
+			b.Fatal(err)
+		}
+		data := buf.Bytes()
+		b.Run(k.name+"/encode", func(b *testing.B) {
+			for b.Loop() {
+				if err := k.tab.Encode(io.Discard, []byte("k")); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/1e6, "MB")
+		})
+		b.Run(k.name+"/decode", func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := DecodeRoadTable(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/1e6, "MB")
+		})
 	}
 }
