@@ -121,8 +121,9 @@ func pbfPad(i int) []byte {
 // size of BenchmarkSanFranciscoRun (2 variants × 8 replications × 30
 // days; the README's example runs 4 × 7 days), scenario loading included,
 // with straight-line and with OpenStreetMap road travel: the ratio of the
-// two is the slowdown of roads (reading the road file and building the
-// table included, once per run as on the command line). It reports wall
+// two is the slowdown of roads ("road": reading the road file and building
+// the table included, once per run as on a first command-line run;
+// "road-warm": the table read from the disk cache instead). It reports wall
 // time (ns/op) and the process's CPU time (cpu-ms/op, all cores: less
 // dependent on a shared machine's load). BenchmarkMonacoRun is the same
 // for Monaco.
@@ -131,23 +132,40 @@ func BenchmarkBaltimoreRun(b *testing.B) { benchOSMRun(b, osmExamples[0].name, o
 func BenchmarkMonacoRun(b *testing.B) { benchOSMRun(b, osmExamples[1].name, osmExamples[1].roads) }
 
 func benchOSMRun(b *testing.B, name, roadsRel string) {
-	for _, tc := range []struct{ name, travel string }{{"straight", "{model: euclidean}"}, {"road", ""}} {
-		b.Run(tc.name, func(b *testing.B) {
+	for _, tc := range []string{"straight", "road", "road-warm"} {
+		b.Run(tc, func(b *testing.B) {
 			roads := shareddata.Read(b, roadsRel)
 			dir := b.TempDir()
+			file := filepath.Join(dir, "roads.osm.pbf")
+			if err := os.WriteFile(file, roads, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			travel := ""
+			if tc == "straight" {
+				travel = "{model: euclidean}"
+			}
+			if tc == "road-warm" {
+				// The table read from the disk cache each time (the
+				// process's cache forgotten), as by a later run.
+				b.Setenv(scenarios.RoadCacheEnv, filepath.Join(dir, "cache"))
+				scenarios.ForgetRoadTables()
+				osmExample(b, name, roadsRel, "30d", "8", "", file)
+			}
 			i := 0
 			cpu0, _ := cpuTime()
 			for b.Loop() {
-				// A road file of other bytes each time (one more empty
-				// blob), so that no cache of road tables serves it:
-				// every run pays for reading and building, as a first
-				// command-line run does.
-				i++
-				file := filepath.Join(dir, "roads.osm.pbf")
-				if err := os.WriteFile(file, append(roads, pbfPad(i)...), 0o644); err != nil {
-					b.Fatal(err)
+				scenarios.ForgetRoadTables()
+				if tc == "road" {
+					// A road file of other bytes each time (one more
+					// empty blob), so that no cache serves it: every run
+					// pays for reading and building, as a first
+					// command-line run does.
+					i++
+					if err := os.WriteFile(file, append(roads, pbfPad(i)...), 0o644); err != nil {
+						b.Fatal(err)
+					}
 				}
-				s := osmExample(b, name, roadsRel, "30d", "8", tc.travel, file)
+				s := osmExample(b, name, roadsRel, "30d", "8", travel, file)
 				if _, err := run.Execute(context.Background(), s, run.Options{Workers: runtime.GOMAXPROCS(0)}); err != nil {
 					b.Fatal(err)
 				}
