@@ -334,7 +334,7 @@ func TestOSMOneWayStreets(t *testing.T) {
 			net := tab.Net
 			s := net.NewSearch()
 			r := rand.New(rand.NewPCG(17, 1))
-			const pairs = 200
+			const pairs = 100
 			differ, worst := 0, 0.0
 			for range pairs {
 				a, b := r.IntN(net.Nodes()), r.IntN(net.Nodes())
