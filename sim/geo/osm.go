@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -257,11 +258,29 @@ func (c *City) RoadsFromOSM(data []byte, speeds map[string]float64) (*RoadNet, e
 		ways = append(ways, w)
 	}
 	if isPBF(data) {
-		err := readPBF(data,
-			func(n osmNode) { nodes[n.id] = [2]float64{n.lon, n.lat} },
-			keepWay)
+		// Two passes: the ways, then only the nodes they use (a city's
+		// extract holds many more nodes than its roads need: buildings,
+		// paths, points of interest).
+		if err := readPBF(data, nil, keepWay); err != nil {
+			return nil, fmt.Errorf("OpenStreetMap PBF: %w", err)
+		}
+		for _, w := range ways {
+			for _, ref := range w.refs {
+				nodes[ref] = [2]float64{math.NaN(), math.NaN()} // wanted, not yet seen
+			}
+		}
+		err := readPBF(data, func(n osmNode) {
+			if _, ok := nodes[n.id]; ok {
+				nodes[n.id] = [2]float64{n.lon, n.lat}
+			}
+		}, nil)
 		if err != nil {
 			return nil, fmt.Errorf("OpenStreetMap PBF: %w", err)
+		}
+		for id, ll := range nodes {
+			if math.IsNaN(ll[0]) {
+				delete(nodes, id) // not in the extract
+			}
 		}
 	} else {
 		sc := osmxml.New(context.Background(), bytes.NewReader(data))

@@ -51,7 +51,8 @@ func isPBF(data []byte) bool {
 }
 
 // readPBF calls node and way for every node and way of the PBF file data,
-// in file order.
+// in file order. A nil node or way skips those elements (and the decoding
+// of their groups).
 func readPBF(data []byte, node func(osmNode), way func(osmWay)) error {
 	off := 0
 	for blob := 0; off < len(data); blob++ {
@@ -229,6 +230,9 @@ func pbfBlock(b []byte, node func(osmNode), way func(osmWay)) error {
 	deg := func(off, v int64) float64 { return 1e-9 * float64(off+gran*v) }
 	for _, g := range groups {
 		err := pbfFields(g, func(num protowire.Number, _ protowire.Type, _ uint64, bs []byte) error {
+			if (num == 1 || num == 2) && node == nil || num == 3 && way == nil {
+				return nil
+			}
 			switch num {
 			case 1: // Node
 				var n osmNode
