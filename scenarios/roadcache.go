@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -71,6 +72,25 @@ func ForgetRoadTables() {
 	roadCache.tables = [roadCacheSize]*geo.RoadTable{}
 }
 
+// buildStamp is the binary's module version and VCS revision (as Go
+// stamps them), part of every road table's key: a table built by another
+// build of patrolsim, whose reading or building may differ, is not reused
+// even if geo.RoadTableVersion was not raised. Empty where Go stamps
+// nothing (go test, go run): there the version number alone guards.
+var buildStamp = func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	stamp := bi.Main.Version
+	for _, kv := range bi.Settings {
+		if kv.Key == "vcs.revision" || kv.Key == "vcs.modified" {
+			stamp += " " + kv.Key + "=" + kv.Value
+		}
+	}
+	return stamp
+}()
+
 // roadCacheDir returns the disk cache's folder, or "" for none.
 func roadCacheDir() string {
 	switch v := os.Getenv(RoadCacheEnv); {
@@ -94,8 +114,8 @@ func roadCacheDir() string {
 // (and then, if it takes at most limit bytes, built now and written to the
 // disk cache). A table is read-only once built, so scenarios may share it.
 //
-// The key is the SHA-256 of the road file's bytes and every setting the
-// table depends on; the disk entry (DIR/roads-KEY.table) holds the key, the
+// The key is the SHA-256 of the road file's bytes, every setting the
+// table depends on and the binary's build stamp; the disk entry (DIR/roads-KEY.table) holds the key, the
 // table's format version (geo.RoadTableVersion) and a checksum, and one that
 // is damaged, cut, of another version or of another key is never used: the
 // table is built and the entry replaced. Failing to read or write the disk
@@ -115,6 +135,7 @@ func cachedRoadTable(data []byte, speeds map[string]float64, zoneM float64, proj
 	for _, x := range bound {
 		num(x)
 	}
+	h.Write([]byte(buildStamp))
 	var key [sha256.Size]byte
 	h.Sum(key[:0])
 
