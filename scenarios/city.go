@@ -150,7 +150,7 @@ func buildTravel(t *Travel, city *geo.City, read reader, e *errs) geo.Travel {
 // the city's areas and posts lie near it.
 func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable {
 	if t.Roads == "" {
-		e.add("travel.roads", "missing: model: road needs a GeoJSON file of road line strings (e.g. US Census TIGER/Line roads)")
+		e.add("travel.roads", "missing: model: road needs a GeoJSON file of road line strings (e.g. US Census TIGER/Line roads) or an OpenStreetMap extract (.osm.pbf or .osm)")
 		return nil
 	}
 	bad := false
@@ -176,16 +176,13 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 	if !ok {
 		return nil
 	}
-	table, err := cachedRoadTable(data, t.Speeds, t.ZoneM, *city.Proj, func() (*geo.RoadTable, error) {
-		net, err := city.RoadsFromGeoJSON(data, t.Speeds)
+	b := city.Bound()
+	table, err := cachedRoadTable(data, t.Speeds, t.ZoneM, *city.Proj, [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, MaxRoadTable, func() (*geo.RoadTable, error) {
+		net, err := city.Roads(t.Roads, data, t.Speeds)
 		if err != nil {
 			return nil, err
 		}
-		ref := geo.DefaultRoadSpeeds["S1400"]
-		if v, ok := t.Speeds["S1400"]; ok {
-			ref = v
-		}
-		return geo.NewRoadTable(net, t.ZoneM, min(ref, net.MaxSpeed()))
+		return geo.NewRoadTable(net, t.ZoneM, net.RefSpeed(t.Speeds))
 	})
 	if err != nil {
 		e.add("travel.roads", "%s: %v", t.Roads, err)
@@ -197,10 +194,12 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 	}
 	net := table.Net
 	ok = true
-	// A speed for a class that is neither TIGER's nor in the file is a
-	// typo (s1400 for S1400): it would change nothing.
+	// A speed for a class that is neither the format's (TIGER's MTFCC,
+	// OpenStreetMap's highway) nor in the file is a typo (s1400 for
+	// S1400): it would change nothing.
+	defaults := net.DefaultSpeeds()
 	for _, class := range sortedKeys(t.Speeds) {
-		if _, tiger := geo.DefaultRoadSpeeds[class]; !tiger && !slices.Contains(net.Classes(), class) {
+		if _, known := defaults[class]; !known && !slices.Contains(net.Classes(), class) {
 			e.add("travel.speeds."+class, "no road of class %q in %s (its classes: %s)", class, t.Roads, strings.Join(net.Classes(), ", "))
 			ok = false
 		}
@@ -231,7 +230,7 @@ func buildRoads(t *Travel, city *geo.City, read reader, e *errs) *geo.RoadTable 
 		return nil
 	}
 	// The resolved scenario says every speed and the zone size it ran with.
-	speeds := maps.Clone(geo.DefaultRoadSpeeds)
+	speeds := maps.Clone(defaults)
 	maps.Copy(speeds, t.Speeds)
 	t.Speeds, t.ZoneM = speeds, table.ZoneM
 	return table

@@ -129,8 +129,8 @@ type Travel struct {
 	Model   string             `yaml:"model"`            // manhattan, euclidean or road
 	Detour  float64            `yaml:"detour"`           // >= 1
 	Turnout Duration           `yaml:"turnout"`          // dispatch → moving, for units without their own
-	Roads   string             `yaml:"roads,omitempty"`  // road: GeoJSON line strings
-	Speeds  map[string]float64 `yaml:"speeds,omitempty"` // road: km/h by road class (MTFCC)
+	Roads   string             `yaml:"roads,omitempty"`  // road: GeoJSON line strings, or OpenStreetMap .osm.pbf / .osm
+	Speeds  map[string]float64 `yaml:"speeds,omitempty"` // road: km/h by road class (TIGER MTFCC, OSM highway)
 	ZoneM   float64            `yaml:"zone_m,omitempty"` // road: zone side, metres
 }
 

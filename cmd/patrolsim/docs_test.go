@@ -713,7 +713,10 @@ func runDocFile(t *testing.T, root, file string, blocks []docBlock) []string {
 		cmd := exec.Command("bash", "-euo", "pipefail", "-c", runScript(b.text))
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"PATROLSIM_BIN="+bin, "EDITOR=true", "NO_COLOR=1")
+			"PATROLSIM_BIN="+bin, "EDITOR=true", "NO_COLOR=1",
+			// Road tables cached where the test cleans up, not in the
+			// runner's own cache folder.
+			"PATROLSIM_CACHE="+filepath.Join(base, "cache"))
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Run(); err != nil {

@@ -67,6 +67,18 @@ type RoadNet struct {
 	to  []int32   // edge targets
 	sec []float64 // edge travel times, seconds
 
+	// A directed network (OpenStreetMap, with one-way streets) also has
+	// the reverse edges: roff, rto, rsec list the edges into each node
+	// (rto their start). An undirected one (TIGER) has every edge both
+	// ways in off, to, sec.
+	directed        bool
+	osm             bool // read from OpenStreetMap (classes are highway values)
+	roff, rto       []int32
+	rsec            []float64
+	segments        int // pairs of adjacent nodes
+	maxspeedTagged  int // OSM ways whose maxspeed was used
+	maxspeedIgnored int // OSM ways whose maxspeed was malformed: the class default was used
+
 	maxSpeed float64  // km/h, over kept edges
 	length   float64  // metres of kept road (each undirected edge once)
 	dropped  int      // nodes outside the largest component
@@ -87,9 +99,14 @@ type RoadNet struct {
 // Nodes returns the number of nodes kept.
 func (n *RoadNet) Nodes() int { return len(n.pos) }
 
-// Edges returns the number of undirected edges kept: one per pair of
-// adjacent nodes (a segment drawn by several features counts once).
-func (n *RoadNet) Edges() int { return len(n.to) / 2 }
+// Edges returns the number of road segments kept: one per pair of
+// adjacent nodes (a segment drawn by several features, or passable both
+// ways, counts once).
+func (n *RoadNet) Edges() int { return n.segments }
+
+// Directed reports whether the network has one-way edges (read from
+// OpenStreetMap): then the time from a to b may differ from b to a.
+func (n *RoadNet) Directed() bool { return n.directed }
 
 // Length returns the total length in metres of the kept edges.
 func (n *RoadNet) Length() float64 { return n.length }
@@ -107,6 +124,7 @@ func (n *RoadNet) Dropped() int { return n.dropped }
 // Node returns the position of node i.
 func (n *RoadNet) Node(i int) Point { return n.pos[i] }
 
+// roadEdge is an edge from u to v (and, in an undirected network, back).
 type roadEdge struct {
 	u, v     int32
 	sec, kmh float64
@@ -226,128 +244,7 @@ func (c *City) RoadsFromGeoJSON(data []byte, speeds map[string]float64) (*RoadNe
 	if len(errs) > 0 {
 		return nil, errlist.List(errs)
 	}
-	// One edge per pair of nodes, the fastest: TIGER draws some segments
-	// twice (in San Francisco 113 of 2,127 km, e.g. a street under two names).
-	seen := make(map[uint64]int, len(edges))
-	uniq := edges[:0]
-	for _, e := range edges {
-		k := uint64(uint32(min(e.u, e.v)))<<32 | uint64(uint32(max(e.u, e.v)))
-		if j, dup := seen[k]; dup {
-			if e.sec < uniq[j].sec {
-				uniq[j].sec, uniq[j].kmh = e.sec, e.kmh
-			}
-			continue
-		}
-		seen[k] = len(uniq)
-		uniq = append(uniq, e)
-	}
-	edges = uniq
-	if len(edges) == 0 {
-		return nil, fmt.Errorf("no road segment of positive length")
-	}
-
-	// Largest component by node count (union-find with path halving).
-	parent := make([]int32, len(pos))
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	for _, e := range edges {
-		if a, b := find(e.u), find(e.v); a != b {
-			parent[a] = b
-		}
-	}
-	size := make([]int32, len(pos))
-	root := int32(0)
-	for i := range pos {
-		r := find(int32(i))
-		size[r]++
-		if size[r] > size[root] || (size[r] == size[root] && r < root) {
-			root = r
-		}
-	}
-	// Kept nodes are numbered along a Hilbert curve through their
-	// positions, so that nodes near each other in the city are near each
-	// other in memory and searches touch fewer cache lines.
-	var keep []int32
-	lo, hi := Point{math.Inf(1), math.Inf(1)}, Point{math.Inf(-1), math.Inf(-1)}
-	for i := range pos {
-		if find(int32(i)) == root {
-			keep = append(keep, int32(i))
-			lo = Point{min(lo.X, pos[i].X), min(lo.Y, pos[i].Y)}
-			hi = Point{max(hi.X, pos[i].X), max(hi.Y, pos[i].Y)}
-		}
-	}
-	side := max(hi.X-lo.X, hi.Y-lo.Y, 1)
-	curve := make([]uint64, len(pos))
-	for _, i := range keep {
-		const cells = 1 << 16
-		x := uint32(min((pos[i].X-lo.X)/side*cells, cells-1))
-		y := uint32(min((pos[i].Y-lo.Y)/side*cells, cells-1))
-		curve[i] = hilbert(cells, x, y)
-	}
-	slices.SortStableFunc(keep, func(a, b int32) int { return cmp.Compare(curve[a], curve[b]) })
-	newID := make([]int32, len(pos))
-	for i := range newID {
-		newID[i] = -1
-	}
-	net := &RoadNet{}
-	for _, i := range keep {
-		newID[i] = int32(len(net.pos))
-		net.pos = append(net.pos, pos[i])
-	}
-	net.dropped = len(pos) - len(net.pos)
-
-	// CSR, both directions of every kept edge.
-	n := len(net.pos)
-	net.off = make([]int32, n+1)
-	kept := 0
-	for _, e := range edges {
-		if newID[e.u] >= 0 {
-			net.off[newID[e.u]+1]++
-			net.off[newID[e.v]+1]++
-			kept++
-		}
-	}
-	for i := range n {
-		net.off[i+1] += net.off[i]
-	}
-	net.to = make([]int32, 2*kept)
-	net.sec = make([]float64, 2*kept)
-	fill := make([]int32, n)
-	copy(fill, net.off[:n])
-	add := func(u, v int32, s float64) {
-		net.to[fill[u]], net.sec[fill[u]] = v, s
-		fill[u]++
-	}
-	for _, e := range edges {
-		u, v := newID[e.u], newID[e.v]
-		if u < 0 {
-			continue
-		}
-		add(u, v, e.sec)
-		add(v, u, e.sec)
-		net.length += net.pos[u].Dist(net.pos[v])
-		net.maxSpeed = max(net.maxSpeed, e.kmh)
-	}
-	net.buildIndex()
-	net.pool.New = func() any { return net.NewSearch() }
-	for class := range classes {
-		net.classes = append(net.classes, class)
-	}
-	slices.Sort(net.classes)
-	if len(c.Atoms) > 0 {
-		net.city = c.Bound()
-	} else {
-		net.city = orb.Bound{Min: orb.Point{1, 1}, Max: orb.Point{-1, -1}} // empty: no region
-	}
-	return net, nil
+	return c.buildRoadNet(pos, edges, classes, false)
 }
 
 // roadFeatures is what is read of a GeoJSON FeatureCollection of roads.
@@ -712,4 +609,276 @@ func (s *RoadSearch) pop() heapItem {
 		h[i] = x
 	}
 	return top
+}
+
+// buildRoadNet builds the network from its nodes' positions and edges (for
+// directed, each edge runs from u to v only; else both ways): one edge per
+// pair of nodes (per ordered pair if directed), the fastest, and only the
+// largest connected component (strongly connected if directed, so that
+// every node reaches every other).
+func (c *City) buildRoadNet(pos []Point, edges []roadEdge, classes map[string]bool, directed bool) (*RoadNet, error) {
+	// One edge per pair of nodes, the fastest: TIGER draws some segments
+	// twice (in San Francisco 113 of 2,127 km, e.g. a street under two names).
+	seen := make(map[uint64]int, len(edges))
+	uniq := edges[:0]
+	for _, e := range edges {
+		k := uint64(uint32(min(e.u, e.v)))<<32 | uint64(uint32(max(e.u, e.v)))
+		if directed {
+			k = uint64(uint32(e.u))<<32 | uint64(uint32(e.v))
+		}
+		if j, dup := seen[k]; dup {
+			if e.sec < uniq[j].sec {
+				uniq[j].sec, uniq[j].kmh = e.sec, e.kmh
+			}
+			continue
+		}
+		seen[k] = len(uniq)
+		uniq = append(uniq, e)
+	}
+	edges = uniq
+	if len(edges) == 0 {
+		return nil, fmt.Errorf("no road segment of positive length")
+	}
+
+	var inRoot func(i int32) bool
+	if directed {
+		comp := largestSCC(len(pos), edges)
+		inRoot = func(i int32) bool { return comp[i] }
+	} else {
+		// Largest component by node count (union-find with path halving).
+		parent := make([]int32, len(pos))
+		for i := range parent {
+			parent[i] = int32(i)
+		}
+		find := func(x int32) int32 {
+			for parent[x] != x {
+				parent[x] = parent[parent[x]]
+				x = parent[x]
+			}
+			return x
+		}
+		for _, e := range edges {
+			if a, b := find(e.u), find(e.v); a != b {
+				parent[a] = b
+			}
+		}
+		size := make([]int32, len(pos))
+		root := int32(0)
+		for i := range pos {
+			r := find(int32(i))
+			size[r]++
+			if size[r] > size[root] || (size[r] == size[root] && r < root) {
+				root = r
+			}
+		}
+		inRoot = func(i int32) bool { return find(i) == root }
+	}
+	// Kept nodes are numbered along a Hilbert curve through their
+	// positions, so that nodes near each other in the city are near each
+	// other in memory and searches touch fewer cache lines.
+	var keep []int32
+	lo, hi := Point{math.Inf(1), math.Inf(1)}, Point{math.Inf(-1), math.Inf(-1)}
+	for i := range pos {
+		if inRoot(int32(i)) {
+			keep = append(keep, int32(i))
+			lo = Point{min(lo.X, pos[i].X), min(lo.Y, pos[i].Y)}
+			hi = Point{max(hi.X, pos[i].X), max(hi.Y, pos[i].Y)}
+		}
+	}
+	side := max(hi.X-lo.X, hi.Y-lo.Y, 1)
+	curve := make([]uint64, len(pos))
+	for _, i := range keep {
+		const cells = 1 << 16
+		x := uint32(min((pos[i].X-lo.X)/side*cells, cells-1))
+		y := uint32(min((pos[i].Y-lo.Y)/side*cells, cells-1))
+		curve[i] = hilbert(cells, x, y)
+	}
+	slices.SortStableFunc(keep, func(a, b int32) int { return cmp.Compare(curve[a], curve[b]) })
+	newID := make([]int32, len(pos))
+	for i := range newID {
+		newID[i] = -1
+	}
+	net := &RoadNet{directed: directed}
+	for _, i := range keep {
+		newID[i] = int32(len(net.pos))
+		net.pos = append(net.pos, pos[i])
+	}
+	net.dropped = len(pos) - len(net.pos)
+
+	n := len(net.pos)
+	if directed {
+		// Forward and reverse CSR; a kept edge has both ends kept (the
+		// component is strongly connected, so an edge with one end in
+		// it and the other out is not on any path within it).
+		var kept []roadEdge
+		for _, e := range edges {
+			if newID[e.u] >= 0 && newID[e.v] >= 0 {
+				kept = append(kept, roadEdge{newID[e.u], newID[e.v], e.sec, e.kmh})
+			}
+		}
+		net.off, net.to, net.sec = csr(n, kept, false)
+		net.roff, net.rto, net.rsec = csr(n, kept, true)
+		// Length and segments: each pair of nodes once, whatever its
+		// directions.
+		pairs := make(map[uint64]bool, len(kept))
+		for _, e := range kept {
+			k := uint64(uint32(min(e.u, e.v)))<<32 | uint64(uint32(max(e.u, e.v)))
+			if !pairs[k] {
+				pairs[k] = true
+				net.length += net.pos[e.u].Dist(net.pos[e.v])
+			}
+			net.maxSpeed = max(net.maxSpeed, e.kmh)
+		}
+		net.segments = len(pairs)
+	} else {
+		// CSR, both directions of every kept edge.
+		net.off = make([]int32, n+1)
+		kept := 0
+		for _, e := range edges {
+			if newID[e.u] >= 0 {
+				net.off[newID[e.u]+1]++
+				net.off[newID[e.v]+1]++
+				kept++
+			}
+		}
+		for i := range n {
+			net.off[i+1] += net.off[i]
+		}
+		net.to = make([]int32, 2*kept)
+		net.sec = make([]float64, 2*kept)
+		fill := make([]int32, n)
+		copy(fill, net.off[:n])
+		add := func(u, v int32, s float64) {
+			net.to[fill[u]], net.sec[fill[u]] = v, s
+			fill[u]++
+		}
+		for _, e := range edges {
+			u, v := newID[e.u], newID[e.v]
+			if u < 0 {
+				continue
+			}
+			add(u, v, e.sec)
+			add(v, u, e.sec)
+			net.length += net.pos[u].Dist(net.pos[v])
+			net.maxSpeed = max(net.maxSpeed, e.kmh)
+		}
+		net.segments = kept
+	}
+	net.buildIndex()
+	net.pool.New = func() any { return net.NewSearch() }
+	for class := range classes {
+		net.classes = append(net.classes, class)
+	}
+	slices.Sort(net.classes)
+	if len(c.Atoms) > 0 {
+		net.city = c.Bound()
+	} else {
+		net.city = orb.Bound{Min: orb.Point{1, 1}, Max: orb.Point{-1, -1}} // empty: no region
+	}
+	return net, nil
+}
+
+// csr returns the edges in compressed sparse row form, by their u (or, if
+// reverse, by their v, pointing to u), in the order given.
+func csr(n int, edges []roadEdge, reverse bool) (off, to []int32, sec []float64) {
+	off = make([]int32, n+1)
+	for _, e := range edges {
+		u := e.u
+		if reverse {
+			u = e.v
+		}
+		off[u+1]++
+	}
+	for i := range n {
+		off[i+1] += off[i]
+	}
+	to, sec = make([]int32, len(edges)), make([]float64, len(edges))
+	fill := make([]int32, n)
+	copy(fill, off[:n])
+	for _, e := range edges {
+		u, v := e.u, e.v
+		if reverse {
+			u, v = v, u
+		}
+		to[fill[u]], sec[fill[u]] = v, e.sec
+		fill[u]++
+	}
+	return off, to, sec
+}
+
+// largestSCC returns which of the n nodes belong to the largest strongly
+// connected component of the directed edges (of several equally large, the
+// one holding the lowest node). Tarjan's algorithm, iterative.
+func largestSCC(n int, edges []roadEdge) []bool {
+	off, to, _ := csr(n, edges, false)
+	index := make([]int32, n) // 0: unvisited; else visit order + 1
+	low := make([]int32, n)
+	onStack := make([]bool, n)
+	comp := make([]int32, n) // component id, by completion
+	var stack []int32
+	type frame struct{ v, e int32 }
+	var call []frame
+	next, ncomp := int32(1), int32(0)
+	var sizes []int32
+	for s := range int32(n) {
+		if index[s] != 0 {
+			continue
+		}
+		call = append(call[:0], frame{s, off[s]})
+		index[s], low[s] = next, next
+		next++
+		stack = append(stack, s)
+		onStack[s] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			v := f.v
+			if f.e < off[v+1] {
+				w := to[f.e]
+				f.e++
+				if index[w] == 0 {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{w, off[w]})
+				} else if onStack[w] {
+					low[v] = min(low[v], index[w])
+				}
+				continue
+			}
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				u := call[len(call)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] == index[v] {
+				var size int32
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp[w] = ncomp
+					size++
+					if w == v {
+						break
+					}
+				}
+				sizes = append(sizes, size)
+				ncomp++
+			}
+		}
+	}
+	// The largest; of equal sizes, the one holding the lowest node.
+	best := int32(-1)
+	for v := range n {
+		c := comp[v]
+		if best < 0 || sizes[c] > sizes[best] {
+			best = c
+		}
+	}
+	in := make([]bool, n)
+	for v := range n {
+		in[v] = comp[v] == best
+	}
+	return in
 }

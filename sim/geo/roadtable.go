@@ -50,7 +50,13 @@ const RoadRegionPad = 10000.0
 //
 // plus, at each end, the straight access from the point to its node at
 // AccessSpeed (or the top road speed if that is slower). The reference speed is the speed of a local street (TIGER
-// class S1400). Times are symmetric.
+// class S1400, or OpenStreetMap's residential). On an undirected network
+// (TIGER) times are symmetric. On a directed one (OpenStreetMap, with
+// one-way streets) the anchors' times are directed (from za to zb is not
+// from zb to za), and a leg's path follows one-way streets: from its node
+// to its anchor, between the anchors, and from the other anchor to the end
+// node (roadtable_directed.go); within one zone the time is still the
+// right-angle distance, the same both ways.
 //
 // A RoadTable is built on first use (NewRoadTable is cheap; the searches
 // run on all cores, about 1 ms each for 28,000 nodes) and is read-only
@@ -75,6 +81,14 @@ type RoadTable struct {
 	// tree): its length in metres and its box.
 	toAnchorLen []float32
 	toAnchorBox []box4
+	// A directed network's nodes also have their way from their own
+	// zone's anchor (fromPath[fromOff[v]:fromOff[v+1]]: the anchor … v),
+	// its length in metres and its box. (Undirected: the reverse of the
+	// way to the anchor.)
+	fromOff       []int32
+	fromPath      []int32
+	fromAnchorLen []float32
+	fromAnchorBox []box4
 
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
 	// raster[k] is 1 + the node nearest the cell's centre, 0 until first
@@ -135,28 +149,32 @@ func (t *RoadTable) build() {
 		t.time = make([]float32, z*z)
 		t.box = make([]float32, 5*z*z)
 		t.pred = make([]int32, z*n)
-		g := newCoreGraph(net, t.anchor)
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range min(runtime.GOMAXPROCS(0), z) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var buckets [][]heapItem
-				m := len(g.node)
-				dist := make([]float64, m)
-				box := make([][5]float32, m)
-				viaEdge := make([]int32, m)
-				for {
-					za := int(next.Add(1) - 1)
-					if za >= z {
-						return
+		if net.directed {
+			t.buildDirected()
+		} else {
+			g := newCoreGraph(net, t.anchor)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range min(runtime.GOMAXPROCS(0), z) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var buckets [][]heapItem
+					m := len(g.node)
+					dist := make([]float64, m)
+					box := make([][5]float32, m)
+					viaEdge := make([]int32, m)
+					for {
+						za := int(next.Add(1) - 1)
+						if za >= z {
+							return
+						}
+						t.row(g, &buckets, za, dist, box, viaEdge)
 					}
-					t.row(g, &buckets, za, dist, box, viaEdge)
-				}
-			}()
+				}()
+			}
+			wg.Wait()
 		}
-		wg.Wait()
 		t.toAnchorLen = make([]float32, n)
 		t.toAnchorBox = make([]box4, n)
 		for v := range int32(n) {
@@ -238,7 +256,9 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // Bytes estimates the memory the table takes once built, without building
 // it: per zone a shortest-path tree over every node (4 bytes a node), per
 // pair of zones a time, box and length (24 bytes), per node its zone and
-// way to its anchor (24 bytes), and the snap raster.
+// way to its anchor (24 bytes), and the snap raster; for a directed
+// network also per node its way from its anchor (24 bytes, and 4 a node
+// of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
 	g := t.grid()
 	z := int64(0)
@@ -249,7 +269,11 @@ func (t *RoadTable) Bytes() int64 {
 	}
 	n := int64(len(t.Net.pos))
 	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
-	return z*n*4 + z*z*24 + n*24 + int64(rx*ry)*4
+	b := z*n*4 + z*z*24 + n*24 + int64(rx*ry)*4
+	if t.Net.directed {
+		b += n * (24 + 4*32)
+	}
+	return b
 }
 
 // row runs the search from anchor za on the core graph g and fills its
@@ -334,7 +358,11 @@ func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 		}
 		add(box4(t.box[k : k+4]))
 		add(t.toAnchorBox[l.na])
-		add(t.toAnchorBox[l.nb])
+		if t.Net.directed {
+			add(t.fromAnchorBox[l.nb])
+		} else {
+			add(t.toAnchorBox[l.nb])
+		}
 	}
 	return x0, y0, x1, y1
 }
@@ -378,6 +406,9 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	l2 := float64(t.toAnchorLen[l.na])
 	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
 	l4 := float64(t.toAnchorLen[l.nb])
+	if net.directed {
+		l4 = float64(t.fromAnchorLen[l.nb])
+	}
 	l5 := planeDist(nb, l.To)
 	s := f * (l1 + l2 + l3 + l4 + l5)
 	switch {
@@ -387,6 +418,9 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 		return walk(net, t.pred[int(l.za)*n:], l.na, s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
+		if net.directed {
+			return walkBack(net, t.fromPath[t.fromOff[l.nb]:t.fromOff[l.nb+1]], l1+l2+l3+l4-s)
+		}
 		return walk(net, t.pred[int(l.zb)*n:], l.nb, l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
@@ -426,6 +460,20 @@ func walk(net *RoadNet, pred []int32, v int32, d float64) Point {
 	}
 }
 
+// walkBack returns the point d metres back from the last node of path (a
+// node list) along it (or its first node, if that is nearer).
+func walkBack(net *RoadNet, path []int32, d float64) Point {
+	for i := len(path) - 1; i > 0; i-- {
+		v, u := path[i], path[i-1]
+		seg := planeDist(net.pos[v], net.pos[u])
+		if d <= seg {
+			return lerp(net.pos[v], net.pos[u], d/seg)
+		}
+		d -= seg
+	}
+	return net.pos[path[0]]
+}
+
 // planeDist is the Euclidean distance by a plain square root: faster than
 // Point.Dist's math.Hypot, whose overflow care planar metres never need.
 func planeDist(a, b Point) float64 {
@@ -456,6 +504,12 @@ func (t *RoadTable) Path(l *Leg) []Point {
 		}
 		for v := t.anchor[l.za]; v >= 0; v = predB[v] {
 			path = append(path, t.Net.pos[v])
+		}
+		if t.Net.directed {
+			for _, v := range t.fromPath[t.fromOff[l.nb]+1 : t.fromOff[l.nb+1]] {
+				path = append(path, t.Net.pos[v])
+			}
+			return append(path, l.To)
 		}
 		var back []Point // nb … just before the anchor, reversed below
 		for v := l.nb; v != t.anchor[l.zb]; v = predB[v] {

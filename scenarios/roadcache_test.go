@@ -1,0 +1,132 @@
+package scenarios
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+)
+
+// roadsDoc is the small TIGER city of TestRoadTravel with zones of zoneM.
+func roadsDoc(zoneM string) []byte {
+	return []byte(doc("city: {areas: city/areas.geojson}", "travel: {model: road, roads: city/roads.geojson, speeds: {S1200: 60}, zone_m: "+zoneM+"}"))
+}
+
+// TestRoadCacheOnDisk: with PATROLSIM_CACHE set to a folder, the first
+// load builds the road table and writes it there, a load by a fresh
+// process (the process's cache forgotten) reads it back, with travel
+// times bit for bit the built table's; an entry damaged, of another
+// version or of another key is refused and replaced by a table built
+// afresh; PATROLSIM_CACHE=off writes nothing.
+func TestRoadCacheOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(RoadCacheEnv, dir)
+	load := func(zoneM string) *Scenario {
+		t.Helper()
+		ForgetRoadTables()
+		s, err := Load("roads.yaml", roadsDoc(zoneM), os.DirFS("testdata"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	entries := func() []string {
+		t.Helper()
+		m, err := filepath.Glob(filepath.Join(dir, "roads-*.table"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	// step loads and checks where the table came from.
+	step := func(name, zoneM string, want RoadCacheStats) *Scenario {
+		t.Helper()
+		before := RoadCache()
+		s := load(zoneM)
+		got := RoadCache()
+		got.Memory, got.Disk, got.Built, got.Refused = got.Memory-before.Memory, got.Disk-before.Disk, got.Built-before.Built, got.Refused-before.Refused
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", name, got, want)
+		}
+		return s
+	}
+	built := step("first load", "200", RoadCacheStats{Built: 1})
+	files := entries()
+	if len(files) != 1 {
+		t.Fatalf("entries %v, want one", files)
+	}
+	entry := files[0]
+	read := step("fresh process", "200", RoadCacheStats{Disk: 1})
+	a, b := built.Config.Travel.Roads, read.Config.Travel.Roads
+	if a == b {
+		t.Fatal("the same table: not read from disk")
+	}
+	for i := range built.Config.City.Atoms {
+		for j := range built.Config.City.Atoms {
+			p, q := built.Config.City.Atoms[i].Centroid, built.Config.City.Atoms[j].Centroid
+			if x, y := a.Time(p, q), b.Time(p, q); x != y {
+				t.Errorf("areas %d → %d: %v s built, %v s read from disk", i, j, x, y)
+			}
+		}
+	}
+	good, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reseal := func(body []byte) []byte {
+		sum := sha256.Sum256(body)
+		return append(bytes.Clone(body), sum[:]...)
+	}
+	body := good[:len(good)-sha256.Size]
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/3] ^= 1
+	stale := bytes.Clone(body)
+	binary.LittleEndian.PutUint32(stale[8:], geo.RoadTableVersion+1) // after the 8-byte magic
+	// Another scenario's entry (zones of 300 m) under this one's name.
+	step("zones of 300 m", "300", RoadCacheStats{Built: 1})
+	var other []byte
+	for _, f := range entries() {
+		if f != entry {
+			if other, err = os.ReadFile(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if other == nil {
+		t.Fatal("no entry for zones of 300 m")
+	}
+	for _, k := range []struct {
+		name string
+		data []byte
+	}{
+		{"a byte flipped", flipped},
+		{"cut short", good[:len(good)/2]},
+		{"another version", reseal(stale)},
+		{"another key", other},
+		{"empty", nil},
+	} {
+		if err := os.WriteFile(entry, k.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		step(k.name, "200", RoadCacheStats{Built: 1, Refused: 1})
+		// The entry is replaced by a good one.
+		after, err := os.ReadFile(entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(after, good) {
+			t.Errorf("%s: the entry was not replaced by the table built", k.name)
+		}
+	}
+
+	t.Setenv(RoadCacheEnv, "off")
+	n := len(entries())
+	step("cache off", "250", RoadCacheStats{Built: 1})
+	if len(entries()) != n {
+		t.Error("PATROLSIM_CACHE=off wrote an entry")
+	}
+}

@@ -1,0 +1,413 @@
+package geo
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+)
+
+// RoadTableVersion is the version of the encoding of a built RoadTable
+// (Encode, DecodeRoadTable). Any change to what a table holds or how it is
+// built (so that a table read back would differ from one built afresh)
+// must increase it: a reader refuses other versions.
+const RoadTableVersion = 1
+
+// roadTableMagic starts every encoded table.
+var roadTableMagic = [8]byte{'P', 'S', 'R', 'O', 'A', 'D', 'T', 'B'}
+
+// ErrRoadTableVersion is returned (wrapped) by DecodeRoadTable for a table
+// encoded by another version.
+var ErrRoadTableVersion = errors.New("road table of another version")
+
+// Encode writes the built table (building it first if needed) and its
+// network in a binary form that DecodeRoadTable reads back exactly: the magic
+// "PSROADTB", RoadTableVersion, the caller's key (any bytes: what the table
+// was built from, checked on reading), every array of the network and the
+// table, and a SHA-256 checksum of all that. The snap index and the snap
+// raster are not written (rebuilt on reading, and filled on use).
+func (t *RoadTable) Encode(w io.Writer, key []byte) error {
+	t.build()
+	n := t.Net
+	e := enc{w: w, h: sha256.New(), b: make([]byte, 0, 1<<16)}
+	e.raw(roadTableMagic[:])
+	e.u32(RoadTableVersion)
+	e.bytes(key)
+	e.points(n.pos)
+	e.i32s(n.off)
+	e.i32s(n.to)
+	e.f64s(n.sec)
+	e.bool(n.directed)
+	e.bool(n.osm)
+	e.i32s(n.roff)
+	e.i32s(n.rto)
+	e.f64s(n.rsec)
+	e.u64(uint64(n.segments))
+	e.u64(uint64(n.maxspeedTagged))
+	e.u64(uint64(n.maxspeedIgnored))
+	e.f64(n.maxSpeed)
+	e.f64(n.length)
+	e.u64(uint64(n.dropped))
+	e.u64(uint64(len(n.classes)))
+	for _, c := range n.classes {
+		e.bytes([]byte(c))
+	}
+	e.f64s([]float64{n.city.Min[0], n.city.Min[1], n.city.Max[0], n.city.Max[1]})
+
+	e.f64s([]float64{t.ZoneM, t.RefKmh, t.zx0, t.zy0, t.rx0, t.ry0, t.rasterM, t.refSpeed, t.topSpeed})
+	e.u64(uint64(t.znx))
+	e.u64(uint64(t.zny))
+	e.u64(uint64(t.rnx))
+	e.u64(uint64(t.rny))
+	e.i32s(t.zoneOfNode)
+	e.i32s(t.anchor)
+	e.f32s(t.time)
+	e.f32s(t.box)
+	e.i32s(t.pred)
+	e.f32s(t.toAnchorLen)
+	e.boxes(t.toAnchorBox)
+	e.i32s(t.fromOff)
+	e.i32s(t.fromPath)
+	e.f32s(t.fromAnchorLen)
+	e.boxes(t.fromAnchorBox)
+	e.flush()
+	if e.err != nil {
+		return e.err
+	}
+	_, err := w.Write(e.h.Sum(nil))
+	return err
+}
+
+// DecodeRoadTable reads a table written by Encode and returns it, built and
+// ready, with the key it was written with. It refuses, with an error and
+// never a panic, data that is cut short, fails its checksum, is of another
+// version (an error wrapping ErrRoadTableVersion) or whose arrays do not
+// fit together (an index out of range, a length that does not match).
+func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
+	if len(data) < len(roadTableMagic)+4+sha256.Size || !bytes.Equal(data[:len(roadTableMagic)], roadTableMagic[:]) {
+		return nil, nil, errors.New("not a road table")
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, nil, errors.New("road table: checksum mismatch (a damaged or cut file)")
+	}
+	d := dec{b: body[len(roadTableMagic):]}
+	if v := d.u32(); v != RoadTableVersion {
+		return nil, nil, fmt.Errorf("%w: version %d, want %d", ErrRoadTableVersion, v, RoadTableVersion)
+	}
+	key = d.bytes()
+	net := &RoadNet{}
+	net.pos = d.points()
+	net.off = d.i32s()
+	net.to = d.i32s()
+	net.sec = d.f64s()
+	net.directed = d.bool()
+	net.osm = d.bool()
+	net.roff = d.i32s()
+	net.rto = d.i32s()
+	net.rsec = d.f64s()
+	net.segments = int(d.u64())
+	net.maxspeedTagged = int(d.u64())
+	net.maxspeedIgnored = int(d.u64())
+	net.maxSpeed = d.f64()
+	net.length = d.f64()
+	net.dropped = int(d.u64())
+	nc := d.u64()
+	for i := uint64(0); i < nc && d.err == nil; i++ {
+		net.classes = append(net.classes, string(d.bytes()))
+	}
+	if cb := d.f64s(); len(cb) == 4 {
+		net.city = orb.Bound{Min: orb.Point{cb[0], cb[1]}, Max: orb.Point{cb[2], cb[3]}}
+	} else if d.err == nil {
+		d.err = errors.New("city bound")
+	}
+	t = &RoadTable{Net: net}
+	var fs []float64
+	if fs = d.f64s(); len(fs) != 9 && d.err == nil {
+		d.err = errors.New("table parameters")
+	}
+	znx, zny, rnx, rny := d.u64(), d.u64(), d.u64(), d.u64()
+	t.zoneOfNode = d.i32s()
+	t.anchor = d.i32s()
+	t.time = d.f32s()
+	t.box = d.f32s()
+	t.pred = d.i32s()
+	t.toAnchorLen = d.f32s()
+	t.toAnchorBox = d.boxes()
+	t.fromOff = d.i32s()
+	t.fromPath = d.i32s()
+	t.fromAnchorLen = d.f32s()
+	t.fromAnchorBox = d.boxes()
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%d bytes left over", len(d.b))
+	}
+	if d.err != nil {
+		return nil, nil, fmt.Errorf("road table: %w", d.err)
+	}
+	t.ZoneM, t.RefKmh, t.zx0, t.zy0, t.rx0, t.ry0, t.rasterM, t.refSpeed, t.topSpeed = fs[0], fs[1], fs[2], fs[3], fs[4], fs[5], fs[6], fs[7], fs[8]
+	if err := t.check(znx, zny, rnx, rny); err != nil {
+		return nil, nil, fmt.Errorf("road table: %w", err)
+	}
+	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
+	t.raster = make([]atomic.Int32, t.rnx*t.rny)
+	net.buildIndex()
+	net.pool.New = func() any { return net.NewSearch() }
+	t.once.Do(func() {}) // built: never build again
+	return t, key, nil
+}
+
+// check verifies that a table read back fits together, so that no query
+// can index out of range.
+func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
+	net := t.Net
+	n, z := len(net.pos), len(t.anchor)
+	inRange := func(what string, xs []int32, lo, hi int) error {
+		for _, x := range xs {
+			if int(x) < lo || int(x) >= hi {
+				return fmt.Errorf("%s: %d outside %d … %d", what, x, lo, hi-1)
+			}
+		}
+		return nil
+	}
+	csrOK := func(what string, off, to []int32, sec []float64) error {
+		if len(off) != n+1 || off[0] != 0 || int(off[n]) != len(to) || len(sec) != len(to) {
+			return fmt.Errorf("%s: lengths do not fit", what)
+		}
+		for i := range n {
+			if off[i+1] < off[i] {
+				return fmt.Errorf("%s: offsets not increasing", what)
+			}
+		}
+		return inRange(what, to, 0, n)
+	}
+	switch {
+	case n == 0 || z == 0:
+		return errors.New("empty")
+	case znx == 0 || zny == 0 || znx*zny > 1<<32 || rnx == 0 || rny == 0 || rnx*rny > maxRasterCells:
+		return errors.New("grid sizes out of range")
+	case len(t.zoneOfNode) != n || len(t.time) != z*z || len(t.box) != 5*z*z || len(t.pred) != z*n ||
+		len(t.toAnchorLen) != n || len(t.toAnchorBox) != n:
+		return errors.New("lengths do not fit")
+	case !(t.refSpeed > 0) || !(t.topSpeed > 0) || !(t.rasterM > 0) || !(t.ZoneM > 0):
+		return errors.New("speeds or sizes not positive")
+	}
+	if err := csrOK("edges", net.off, net.to, net.sec); err != nil {
+		return err
+	}
+	if net.directed {
+		if err := csrOK("reverse edges", net.roff, net.rto, net.rsec); err != nil {
+			return err
+		}
+		if len(t.fromOff) != n+1 || t.fromOff[0] != 0 || int(t.fromOff[n]) != len(t.fromPath) || len(t.fromAnchorLen) != n || len(t.fromAnchorBox) != n {
+			return errors.New("ways from the anchors: lengths do not fit")
+		}
+		for i := range n {
+			if t.fromOff[i+1] <= t.fromOff[i] {
+				return errors.New("ways from the anchors: offsets not increasing")
+			}
+		}
+		if err := inRange("ways from the anchors", t.fromPath, 0, n); err != nil {
+			return err
+		}
+	}
+	if err := inRange("zones of nodes", t.zoneOfNode, 0, z); err != nil {
+		return err
+	}
+	if err := inRange("anchors", t.anchor, 0, n); err != nil {
+		return err
+	}
+	return inRange("shortest-path trees", t.pred, -1, n)
+}
+
+// enc writes little-endian values to w through a buffer, hashing what it
+// writes with h; every slice is preceded by its length. The first write
+// error sticks in err.
+type enc struct {
+	w   io.Writer
+	h   hash.Hash
+	b   []byte
+	err error
+}
+
+// flush writes and hashes the buffer.
+func (e *enc) flush() {
+	if e.err == nil {
+		e.h.Write(e.b)
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = e.b[:0]
+}
+
+// room flushes the buffer if it cannot take k more bytes.
+func (e *enc) room(k int) {
+	if len(e.b)+k > cap(e.b) {
+		e.flush()
+	}
+}
+
+func (e *enc) raw(x []byte) { e.room(len(x)); e.b = append(e.b, x...) }
+func (e *enc) u32(x uint32) { e.room(4); e.b = binary.LittleEndian.AppendUint32(e.b, x) }
+func (e *enc) u64(x uint64) { e.room(8); e.b = binary.LittleEndian.AppendUint64(e.b, x) }
+func (e *enc) f64(x float64) {
+	e.u64(math.Float64bits(x))
+}
+func (e *enc) bool(x bool) {
+	e.room(1)
+	if x {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+func (e *enc) bytes(x []byte) { e.u64(uint64(len(x))); e.raw(x) }
+func (e *enc) i32s(xs []int32) {
+	e.u64(uint64(len(xs)))
+	for _, x := range xs {
+		e.u32(uint32(x))
+	}
+}
+func (e *enc) f32s(xs []float32) {
+	e.u64(uint64(len(xs)))
+	for _, x := range xs {
+		e.u32(math.Float32bits(x))
+	}
+}
+func (e *enc) f64s(xs []float64) {
+	e.u64(uint64(len(xs)))
+	for _, x := range xs {
+		e.f64(x)
+	}
+}
+func (e *enc) points(ps []Point) {
+	e.u64(uint64(len(ps)))
+	for _, p := range ps {
+		e.f64(p.X)
+		e.f64(p.Y)
+	}
+}
+func (e *enc) boxes(bs []box4) {
+	e.u64(uint64(len(bs)))
+	for _, b := range bs {
+		for _, x := range b {
+			e.u32(math.Float32bits(x))
+		}
+	}
+}
+
+// dec reads what enc wrote; the first problem sticks in err (and every
+// later read returns zero values).
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) take(k uint64) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if k > uint64(len(d.b)) {
+		d.err = io.ErrUnexpectedEOF
+		return nil
+	}
+	out := d.b[:k]
+	d.b = d.b[k:]
+	return out
+}
+func (d *dec) u32() uint32 {
+	if b := d.take(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+func (d *dec) u64() uint64 {
+	if b := d.take(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+func (d *dec) f64() float64 { return math.Float64frombits(d.u64()) }
+func (d *dec) bool() bool   { b := d.take(1); return b != nil && b[0] == 1 }
+
+// count reads a slice length of elements of size bytes, refusing one
+// longer than what is left.
+func (d *dec) count(size uint64) int {
+	k := d.u64()
+	if d.err == nil && k > uint64(len(d.b))/size {
+		d.err = io.ErrUnexpectedEOF
+		return 0
+	}
+	return int(k)
+}
+func (d *dec) bytes() []byte {
+	k := d.count(1)
+	return bytes.Clone(d.take(uint64(k)))
+}
+func (d *dec) i32s() []int32 {
+	k := d.count(4)
+	b := d.take(uint64(4 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]int32, k)
+	for i := range out {
+		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+func (d *dec) f32s() []float32 {
+	k := d.count(4)
+	b := d.take(uint64(4 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]float32, k)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+func (d *dec) f64s() []float64 {
+	k := d.count(8)
+	b := d.take(uint64(8 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]float64, k)
+	for i := range out {
+		out[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return out
+}
+func (d *dec) points() []Point {
+	k := d.count(16)
+	b := d.take(uint64(16 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]Point, k)
+	for i := range out {
+		out[i] = Point{math.Float64frombits(binary.LittleEndian.Uint64(b[16*i:])), math.Float64frombits(binary.LittleEndian.Uint64(b[16*i+8:]))}
+	}
+	return out
+}
+func (d *dec) boxes() []box4 {
+	k := d.count(16)
+	b := d.take(uint64(16 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]box4, k)
+	for i := range out {
+		for j := range 4 {
+			out[i][j] = math.Float32frombits(binary.LittleEndian.Uint32(b[16*i+4*j:]))
+		}
+	}
+	return out
+}

@@ -1,0 +1,196 @@
+package geo
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// sameTravel fails unless tables a and b give the same times, leg
+// positions and drawn paths, bit for bit, between points drawn in the
+// box around the network's nodes.
+func sameTravel(t *testing.T, a, b *RoadTable) {
+	t.Helper()
+	lo, hi := a.Net.pos[0], a.Net.pos[0]
+	for _, p := range a.Net.pos {
+		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
+		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
+	}
+	r := rand.New(rand.NewPCG(23, 5))
+	pt := func() Point { return Point{lo.X + r.Float64()*(hi.X-lo.X), lo.Y + r.Float64()*(hi.Y-lo.Y)} }
+	ta, tb := Travel{Roads: a}, Travel{Roads: b}
+	for range 300 {
+		p, q := pt(), pt()
+		if x, y := a.Time(p, q), b.Time(p, q); x != y {
+			t.Fatalf("time %v → %v: %v built, %v read back", p, q, x, y)
+		}
+		la, lb := ta.Leg(p, q, 0, a.RefKmh), tb.Leg(p, q, 0, b.RefKmh)
+		for _, f := range []float64{0.1, 0.3, 0.5, 0.7, 0.9} {
+			at := la.Depart + f*(la.Arrive-la.Depart)
+			if x, y := la.At(at), lb.At(at); x != y {
+				t.Fatalf("leg %v → %v at %.1f: %v built, %v read back", p, q, f, x, y)
+			}
+		}
+		pa, pb := la.RoadPath(), lb.RoadPath()
+		if len(pa) != len(pb) {
+			t.Fatalf("leg %v → %v: paths of %d and %d points", p, q, len(pa), len(pb))
+		}
+		for i := range pa {
+			if pa[i] != pb[i] {
+				t.Fatalf("leg %v → %v: point %d differs", p, q, i)
+			}
+		}
+	}
+}
+
+func encoded(t *testing.T, tab *RoadTable, key string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := tab.Encode(&buf, []byte(key)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestRoadTableEncode: a table read back from its encoding answers exactly
+// as the table built (undirected TIGER and directed OSM networks), and
+// carries its key.
+func TestRoadTableEncode(t *testing.T) {
+	_, net := synNet(t)
+	tiger, err := NewRoadTable(net, 300, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osmNet, err := (&City{Proj: &Projection{Lon0: 7.425, Lat0: 43.733}}).Roads("square.osm", osmSquare(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	square, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, baltimore := osmTable(t, osmCities[0])
+	for _, k := range []struct {
+		name string
+		tab  *RoadTable
+	}{{"TIGER lattice", tiger}, {"OSM square", square}, {"Baltimore", baltimore}} {
+		t.Run(k.name, func(t *testing.T) {
+			data := encoded(t, k.tab, "key "+k.name)
+			back, key, err := DecodeRoadTable(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(key) != "key "+k.name {
+				t.Errorf("key %q, want %q", key, "key "+k.name)
+			}
+			if back.Zones() != k.tab.Zones() || back.Net.Nodes() != k.tab.Net.Nodes() || back.Net.Directed() != k.tab.Net.Directed() || back.Bytes() != k.tab.Bytes() {
+				t.Errorf("read back: %d zones, %d nodes, directed %v, %d bytes; built: %d, %d, %v, %d",
+					back.Zones(), back.Net.Nodes(), back.Net.Directed(), back.Bytes(), k.tab.Zones(), k.tab.Net.Nodes(), k.tab.Net.Directed(), k.tab.Bytes())
+			}
+			sameTravel(t, k.tab, back)
+			// Encoding the table read back gives the same bytes.
+			if again := encoded(t, back, "key "+k.name); !bytes.Equal(again, data) {
+				t.Error("the table read back encodes to other bytes")
+			}
+		})
+	}
+}
+
+// TestRoadTableDecodeRefuses: damaged, cut, foreign-version and
+// inconsistent encodings are refused with an error, never a panic.
+func TestRoadTableDecodeRefuses(t *testing.T) {
+	osmNet, err := (&City{Proj: &Projection{Lon0: 7.425, Lat0: 43.733}}).Roads("square.osm", osmSquare(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := encoded(t, tab, "k")
+	reseal := func(body []byte) []byte { // a new checksum over a changed body
+		sum := sha256.Sum256(body)
+		return append(bytes.Clone(body), sum[:]...)
+	}
+	body := good[:len(good)-sha256.Size]
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 0x10
+	version := bytes.Clone(body)
+	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
+	// An anchor index out of range, checksum valid: a table whose anchor
+	// is changed, encoded.
+	bad, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Build()
+	bad.anchor[0] = int32(osmNet.Nodes())
+	var badBuf bytes.Buffer
+	if err := bad.Encode(&badBuf, []byte("k")); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "not a road table"},
+		{"other file", []byte(strings.Repeat("x", 100)), "not a road table"},
+		{"a byte flipped", flipped, "checksum mismatch"},
+		{"cut short", good[:len(good)-100], "checksum mismatch"},
+		{"cut, resealed", reseal(body[:len(body)-100]), "road table: unexpected EOF"},
+		{"bytes added, resealed", reseal(append(bytes.Clone(body), 1, 2, 3)), "bytes left over"},
+		{"another version", reseal(version), "another version: version 2, want 1"},
+		{"anchor out of range", badBuf.Bytes(), "anchors: 4 outside 0 … 3"},
+	} {
+		_, _, err := DecodeRoadTable(k.data)
+		if err == nil || !strings.Contains(err.Error(), k.want) {
+			t.Errorf("%s: got %v, want an error containing %q", k.name, err, k.want)
+		}
+		if k.name == "another version" && !errors.Is(err, ErrRoadTableVersion) {
+			t.Errorf("%s: %v does not wrap ErrRoadTableVersion", k.name, err)
+		}
+	}
+}
+
+// BenchmarkRoadTableFile measures encoding and decoding the built tables of
+// central Baltimore (OSM) and San Francisco (TIGER): what the disk cache
+// of road tables pays to write an entry and to read one back, against
+// building (BenchmarkOSMBuild, BenchmarkRoadTableBuild). Reports the
+// encoding's size in MB.
+func BenchmarkRoadTableFile(b *testing.B) {
+	_, balt := osmTable(b, osmCities[0])
+	_, sf := sfTable(b)
+	sf.Build()
+	for _, k := range []struct {
+		name string
+		tab  *RoadTable
+	}{{"Baltimore", balt}, {"SanFrancisco", sf}} {
+		var buf bytes.Buffer
+		if err := k.tab.Encode(&buf, []byte("k")); err != nil {
+			b.Fatal(err)
+		}
+		data := buf.Bytes()
+		b.Run(k.name+"/encode", func(b *testing.B) {
+			for b.Loop() {
+				if err := k.tab.Encode(io.Discard, []byte("k")); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/1e6, "MB")
+		})
+		b.Run(k.name+"/decode", func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := DecodeRoadTable(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/1e6, "MB")
+		})
+	}
+}
