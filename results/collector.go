@@ -248,6 +248,9 @@ func (c *Collector) Presence(t float64, byAtom []float64) {
 	}
 }
 
+// The collector takes coverage samples.
+var _ sim.CoverRecorder = (*Collector)(nil)
+
 // Cover implements sim.CoverRecorder: each sample in the window adds the
 // share of expected demand (the areas' weights: incidents are spread over
 // areas in proportion to them) that a free unit covers; the coverage
@@ -406,4 +409,3 @@ func (c *Collector) perResidentMonth(n float64) float64 {
 	}
 	return n / (pop / 1000) / (days / 30)
 }
-var _ sim.CoverRecorder = (*Collector)(nil)
