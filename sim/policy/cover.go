@@ -37,8 +37,8 @@
 //   - Free units count at their site: a unit this policy governs at the
 //     area it was assigned (where it patrols), any other at the area
 //     holding the end of its current leg.
-//   - Placement when a unit asks for an order (it goes on duty, clears a
-//     call, or ends a stop): the area where it adds the most expected
+//   - Placement when a unit asks for an order on going on duty or
+//     clearing a call (not at the end of a stop it was sent to): the area where it adds the most expected
 //     coverage given every other free unit (Daskin's greedy step), if that
 //     beats staying by min_gain; it then patrols a random point of that
 //     area for dwell, and asks again.
@@ -54,8 +54,10 @@
 //     at once (the unit is assumed there while it drives).
 //
 // Cost per review, for U units, A areas, F free governed units and c the
-// mean number of areas a site covers: O(U·c) to count coverage, O(A·c +
-// A log A) per move to rank sites, O(8·F·c) per move to pick it.
+// mean number of areas a site covers: O(U·c) to count coverage, O(A·c)
+// per move to weigh the sites, O(F·A) to pick each unit's 8 best and
+// O(8·F·c) to pick the move. A unit asking for an order costs the same
+// with F = 1.
 
 package policy
 
@@ -139,6 +141,8 @@ type cover struct {
 	cov      [][][]int32    // [k][site]: the areas a unit of the k-th able type covers from site
 	headAt   []geo.Point    // by unit: the heading siteOf located last
 	headAtom []int32        // by unit: its area (-2: not located yet)
+	placed   []bool         // by unit: placed since the run began
+	lastTo   []geo.Point    // by unit: the point of its last stop order
 
 	// Scratch of a review.
 	n     []int32   // by area: free units covering it
@@ -146,7 +150,9 @@ type cover struct {
 	q     float64   // busy probability of the review
 	qpow  []float64 // q^k
 	gain  []float64 // by site: gain of one more unit there
-	order []int32   // sites by gain, best first
+	tops  [][]int32 // by district + 1 (0: the city): the coverSites + 1 best sites there, best first
+	topOK []bool    // by district + 1: tops is up to date with gain
+	pick  []int32   // the sites a unit tries
 	mark  []uint32  // by area: == stamp when in the moving unit's cover
 	stamp uint32
 }
@@ -159,7 +165,7 @@ func newCover(w *World, units []int, p Values) (Policy, error) {
 	na := len(w.City.Atoms)
 	c := &cover{w: w, home: newHomes(w), dwell: p["dwell"], target: p["target"], busy: p["busy"],
 		minGain: p["min_gain"], review: p["review"], moves: int(p["moves"]), scope: scope,
-		gov: make([]bool, len(w.Units)), assign: make([]int32, len(w.Units)),
+		gov: make([]bool, len(w.Units)), assign: make([]int32, len(w.Units)), placed: make([]bool, len(w.Units)), lastTo: make([]geo.Point, len(w.Units)),
 		d: make([]float64, na), n: make([]int32, na), gain: make([]float64, na), mark: make([]uint32, na)}
 	total := 0.0
 	for a := range w.City.Atoms {
@@ -262,12 +268,16 @@ func (c *cover) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	case !c.gov[u]:
 		// Unable to take priority 1: nothing to cover.
 		return c.random[c.w.Units[u].District].order(c.w.City, r, c.dwell)
-	case c.f.Status(u) == Free:
+	case c.f.Status(u) == Free && !(c.placed[u] && pos == c.lastTo[u]):
+		// Placed when it goes on duty or clears a call: a unit that has
+		// just ended a stop where it was sent stays placed (the reviews
+		// move it if the fleet changed).
 		c.count()
 		c.free = append(c.free[:0], u)
 		if mv, j, g := c.best(); mv == u && g >= c.minGain {
 			c.move(u, j)
 		}
+		c.placed[u] = true
 	}
 	return c.stop(u, r)
 }
@@ -275,7 +285,8 @@ func (c *cover) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 // stop is the order to patrol a point of unit u's area.
 func (c *cover) stop(u int, r *rand.Rand) Order {
 	a := int(c.assign[u])
-	return Order{To: c.w.City.RandomPoint(a, r), Dwell: c.dwell, Atom: a}
+	c.lastTo[u] = c.w.City.RandomPoint(a, r)
+	return Order{To: c.lastTo[u], Dwell: c.dwell, Atom: a}
 }
 
 // Command implements Commander: up to moves relocations, each the best
@@ -356,7 +367,7 @@ func (c *cover) count() {
 // single-unit gain, then the lower site.
 func (c *cover) best() (int, int, float64) {
 	bu, bj, bg := -1, -1, math.Inf(-1)
-	ranked := -1 // the able type c.order ranks sites for
+	ranked := -1 // the able type c.gain is for
 	for _, u := range c.free {
 		k := c.typeCov[c.w.Units[u].Type]
 		if k != ranked {
@@ -370,12 +381,8 @@ func (c *cover) best() (int, int, float64) {
 			c.mark[i] = c.stamp
 			loss += c.d[i] * (c.qpow[c.n[i]-1] - c.qpow[c.n[i]])
 		}
-		tried := 0
-		for _, j32 := range c.order {
+		for _, j32 := range c.candidates(u, cur) {
 			j := int(j32)
-			if j == cur || (c.scope == scopeDistrict && c.w.City.Atoms[j].District != c.w.Units[u].District) {
-				continue
-			}
 			g := -loss
 			for _, i := range c.cov[k][j] {
 				n := c.n[i]
@@ -387,35 +394,66 @@ func (c *cover) best() (int, int, float64) {
 			if g > bg {
 				bu, bj, bg = u, j, g
 			}
-			if tried++; tried == coverSites {
-				break
-			}
 		}
 	}
 	return bu, bj, bg
 }
 
-// rank orders the sites by the gain of one more unit of able type k there,
-// best first (ties: lower site).
+// rank sets gain to the gain of one more unit of able type k at each
+// site.
 func (c *cover) rank(k int) {
-	c.order = c.order[:0]
 	for j := range c.cov[k] {
 		g := 0.0
 		for _, i := range c.cov[k][j] {
 			g += c.d[i] * (c.qpow[c.n[i]] - c.qpow[c.n[i]+1])
 		}
 		c.gain[j] = g
-		c.order = append(c.order, int32(j))
 	}
-	slices.SortFunc(c.order, func(a, b int32) int {
-		switch ga, gb := c.gain[a], c.gain[b]; {
-		case ga > gb:
-			return -1
-		case ga < gb:
-			return 1
+	if c.tops == nil {
+		c.tops = make([][]int32, len(c.w.City.Districts)+1)
+		c.topOK = make([]bool, len(c.tops))
+	}
+	clear(c.topOK)
+}
+
+// candidates returns the sites unit u, now at cur, tries: the coverSites
+// of highest gain (ties: the lower site) other than cur, in its own
+// district under scope district; best first. The coverSites + 1 best of
+// the city or of a district are found once for each rank, in O(A) mostly
+// (O(A·coverSites) at worst).
+func (c *cover) candidates(u, cur int) []int32 {
+	d := 0
+	if c.scope == scopeDistrict {
+		d = c.w.Units[u].District + 1
+	}
+	if !c.topOK[d] {
+		top := c.tops[d][:0]
+		for j, g := range c.gain {
+			if d > 0 && c.w.City.Atoms[j].District != d-1 {
+				continue
+			}
+			if len(top) == coverSites+1 && !(g > c.gain[top[len(top)-1]]) {
+				continue
+			}
+			pos := len(top)
+			for pos > 0 && c.gain[top[pos-1]] < g {
+				pos--
+			}
+			if len(top) <= coverSites {
+				top = append(top, 0)
+			}
+			copy(top[pos+1:], top[pos:len(top)-1])
+			top[pos] = int32(j)
 		}
-		return int(a - b)
-	})
+		c.tops[d], c.topOK[d] = top, true
+	}
+	c.pick = c.pick[:0]
+	for _, j := range c.tops[d] {
+		if int(j) != cur && len(c.pick) < coverSites {
+			c.pick = append(c.pick, j)
+		}
+	}
+	return c.pick
 }
 
 // move assigns unit u to site j and updates the coverage counts.
