@@ -49,7 +49,9 @@ type fleetRun struct {
 	dest    []geo.Target // by atom: its point, prepared for travel times
 	rad     float64      // no unit farther than this (straight line, metres) can cover a point
 	samples uint64       // coverage samples taken (not counted in Stats.Events)
-	free    []int32      // the sample's free units able to take priority 1, ascending
+	free    []int32      // the sample's free units able to take priority 1
+	stop    []int32      // scratch for free
+	moving  []int32      // scratch for free
 	pos     []geo.Point  // by unit: its position at the sample (for those in free)
 	stamp   []uint64     // by unit: the sample pos is of
 }
@@ -212,22 +214,31 @@ func (r *run) coverSample() {
 	f := &r.fleet
 	f.samples++
 	// The free units able to take priority 1, and where they are: with
-	// few of them each atom scans them all, those standing still first
-	// (an atom one of them covers is not computed again while it stays);
-	// with many, it asks the index.
+	// few of them each atom scans them all, those that have stood still
+	// longest first (an atom one of them covers is not computed again
+	// while it stays: units at posts, then units at a stop, then units on
+	// the way); with many, it asks the index.
 	f.free = f.free[:0]
+	f.stop = f.stop[:0]
+	f.moving = f.moving[:0]
 	if r.freeAble[1] > 0 {
-		for pass := range 2 {
-			for u := range r.units {
-				ur := &r.units[u]
-				if ur.state != stPatrol || r.m.ableBits[u]&(1<<1) == 0 || (now >= ur.leg.Arrive) != (pass == 0) {
-					continue
-				}
-				f.free = append(f.free, int32(u))
-				f.pos[u] = ur.at(now)
-				f.stamp[u] = f.samples
+		for u := range r.units {
+			ur := &r.units[u]
+			if ur.state != stPatrol || r.m.ableBits[u]&(1<<1) == 0 {
+				continue
 			}
+			switch {
+			case now-ur.leg.Arrive >= CoverEvery:
+				f.free = append(f.free, int32(u))
+			case now >= ur.leg.Arrive:
+				f.stop = append(f.stop, int32(u))
+			default:
+				f.moving = append(f.moving, int32(u))
+			}
+			f.pos[u] = ur.at(now)
+			f.stamp[u] = f.samples
 		}
+		f.free = append(append(f.free, f.stop...), f.moving...)
 	}
 	for a := range f.covered {
 		f.covered[a] = r.coveredNow(a, now)
