@@ -236,3 +236,31 @@ func TestCoverDeterministic(t *testing.T) {
 		t.Errorf("hashes: serial %x, again %x, parallel %x; want identical", a, b, c)
 	}
 }
+
+// BenchmarkCover plays a replication of the fingerprint grid (6 days, 120
+// areas, 50 units) under static-beats and under cover, whose reviews at
+// every dispatch and clearance are the cost of relocation; with a
+// recorder that takes coverage samples, whose cost is measurement.
+func BenchmarkCover(b *testing.B) {
+	cfg := fingerprintGrid(b)
+	cands := Generate(cfg, 3, 0)
+	for _, v := range variantsFor(b, cfg, "static-beats", "cover") {
+		for _, sampled := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/samples=%v", v.Name, sampled), func(b *testing.B) {
+				var events uint64
+				for b.Loop() {
+					var rec Recorder = &hashRecorder{h: fnv.New64a()}
+					if sampled {
+						rec = &coverHashRecorder{hashRecorder{h: fnv.New64a()}}
+					}
+					st, err := v.Run(context.Background(), cands, 3, 0, rec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					events += st.Events
+				}
+				b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
