@@ -55,6 +55,8 @@ type Collector struct {
 	atomTypeHits                      []int  // realised incidents by type and area: [type*areas + area]
 	victim                            [4]sum // occurrence → first unit on scene, answered counted calls, by priority ([0] all)
 	visSeen, visAll                   float64
+	coverSum                          float64 // Σ over coverage samples in the window of the covered share of demand
+	coverN                            int     // coverage samples in the window
 
 	dists  [4][3]float64 // mean, median, p90 of resp, by priority (dist)
 	sorted bool          // dists is up to date
@@ -243,6 +245,32 @@ func (c *Collector) Presence(t float64, byAtom []float64) {
 			c.visSeen += pop
 			c.atomSeen[a]++
 		}
+	}
+}
+
+// The collector takes coverage samples.
+var _ sim.CoverRecorder = (*Collector)(nil)
+
+// Cover implements sim.CoverRecorder: each sample in the window adds the
+// share of expected demand (the areas' weights: incidents are spread over
+// areas in proportion to them) that a free unit covers; the coverage
+// metric is their mean. Samples are equally spaced (sim.CoverEvery), so the
+// mean is the time average.
+func (c *Collector) Cover(t float64, covered []bool) {
+	if t < c.lo || t >= c.hi {
+		return
+	}
+	var in, all float64
+	for a, ok := range covered {
+		w := max(c.cfg.City.Atoms[a].Weight, 0)
+		all += w
+		if ok {
+			in += w
+		}
+	}
+	if all > 0 {
+		c.coverSum += in / all
+		c.coverN++
 	}
 }
 

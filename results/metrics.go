@@ -694,6 +694,19 @@ var registry = []family{
 				return float64(c.zeroAreas(c.atomTypeHits[t*n : (t+1)*n]))
 			}},
 	}},
+	{single, []decl{
+		{name: "coverage", label: "coverage", kind: KindShare, better: Higher,
+			doc: "share of expected demand (areas weighted by their expected incidents) that a free unit able to take " +
+				"priority-1 calls could reach within the priority-1 target (turnout and travel from its true position), " +
+				"sampled every 10 minutes (sim.CoverEvery) and averaged over the window: the time-weighted share of demand covered " +
+				"(Daskin 1983); no value without a priority-1 target",
+			value: func(c *Collector, _ int) float64 {
+				if c.coverN == 0 {
+					return math.NaN()
+				}
+				return c.coverSum / float64(c.coverN)
+			}},
+	}},
 	{perUnit, []decl{
 		{name: "utilization_unit_{k}", label: "utilisation, {k}", kind: KindShare, better: Neutral,
 			doc:   "share of on-duty time on calls, unit {k}",

@@ -700,6 +700,8 @@ var brokenCases = []brokenCase{
 		want: []string{"broken.yaml:12: variants: must list at least one variant (e.g. {name: beats, policy: static-beats})"}},
 	{name: "unknown policy", doc: doc("variants: [{name: v, policy: randm}]"),
 		want: []string{`broken.yaml:12: variants[0].policy: unknown policy "randm" (valid: ` + strings.Join(policy.Names(), ", ") + ")"}},
+	{name: "cover without a coverage time", doc: doc("targets: {p1: 0, p2: 10m, p3: 30m}", "variants: [{name: v, policy: cover}]"),
+		want: []string{"broken.yaml:12: variants[0].policy: policy cover needs a coverage time: give its params.target, or targets.p1 (both are 0)"}},
 	{name: "unknown policy parameter", doc: doc("variants: [{name: v, policy: random, params: {dwel: 15m}}]"),
 		want: []string{"broken.yaml:12: variants[0].params.dwel: unknown parameter for policy random (valid: dwell)"}},
 	{name: "parameter of a policy without any", doc: doc("variants: [{name: v, policy: posts, params: {dwell: 15m}}]"),

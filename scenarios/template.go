@@ -108,7 +108,7 @@ targets: {p1: 5m, p2: 10m, p3: 30m}   # response-time targets by priority (0: no
 
 variants:                      # the arrangements to compare
   - name: random
-    policy: random             # random, static-beats, posts, routes, hot-spots, follow-incidents, hotspot-oracle
+    policy: random             # random, static-beats, posts, routes, hot-spots, follow-incidents, hotspot-oracle, cover
     params: {dwell: 15m}       # policy parameters (patrolsim policies lists them)
   - name: beats
     policy: static-beats

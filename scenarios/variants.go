@@ -57,12 +57,17 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 			}
 		}
 		for t, c := range sv.Policies {
+			where := path + ".policy"
+			if _, has := v.ByUnit[f.Units[t].Name]; has {
+				where = path + ".by_unit." + f.Units[t].Name
+			}
 			if c.Spec != nil && c.Spec.Name == "routes" && cfg.City != nil && len(cfg.City.Routes) == 0 {
-				where := path + ".policy"
-				if _, has := v.ByUnit[f.Units[t].Name]; has {
-					where = path + ".by_unit." + f.Units[t].Name
-				}
 				e.add(where, "policy routes needs patrol routes: give city.routes (GeoJSON line strings)")
+				ok = false
+				break
+			}
+			if c.Spec != nil && c.Spec.Name == "cover" && c.Params["target"] == 0 && cfg.Targets[1] == 0 {
+				e.add(where, "policy cover needs a coverage time: give its params.target, or targets.p1 (both are 0)")
 				ok = false
 				break
 			}

@@ -30,6 +30,8 @@ const (
 	evDispatch
 	evSample
 	evUpdate
+	evCover  // a coverage sample (fleet.go)
+	evReview // a Commander's review (fleet.go)
 )
 
 type unitState uint8
@@ -109,6 +111,7 @@ type run struct {
 	learners []int               // policies that learn from incidents
 	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
 	err      error
+	fleet    fleetRun // Commanders and coverage samples (fleet.go)
 
 	// Where units are (track keeps them up to date): onDuty holds every
 	// unit on duty by the box of its leg; atAssumed (hierarchical
@@ -194,6 +197,9 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 			}
 		}
 	}
+	if err := r.attachCommanders(); err != nil {
+		return Stats{}, fmt.Errorf("variant %s: %w", v.Name, err)
+	}
 	r.eng.Schedule(0, evSample, 0, 0)
 	for u := range r.units {
 		ur := &r.units[u]
@@ -209,6 +215,7 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 			r.eng.Schedule(next, evShift, int32(u), shiftState(!on))
 		}
 	}
+	r.startCover()
 	if len(cands) > 0 {
 		r.eng.Schedule(cands[0].Occur, evOccur, 0, 0)
 	} else {
@@ -231,7 +238,9 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 	}
 	end := max(r.eng.Now(), cfg.Duration)
 	r.finish(end)
-	return Stats{Events: r.eng.Steps(), Incidents: len(cands), End: end}, nil
+	// Coverage samples are measurement, not model: a recorder that takes
+	// them does not change the count.
+	return Stats{Events: r.eng.Steps() - r.fleet.samples, Incidents: len(cands), End: end}, nil
 }
 
 func samePolicy(a, b PolicyChoice) bool {
@@ -280,6 +289,10 @@ func (r *run) Handle(e *des.Engine, ev des.Event) {
 		if next := r.eng.Now() + up.Interval(); next < r.cfg.Duration+DrainLimit {
 			r.eng.Schedule(next, evUpdate, ev.A, 0)
 		}
+	case evCover:
+		r.coverSample()
+	case evReview:
+		r.review(ev.A, ev.B)
 	}
 }
 
@@ -485,6 +498,7 @@ func (r *run) send(u, i int) {
 	ur.incident = int32(i)
 	ur.busySince = now
 	r.free--
+	r.changed()
 	if len(ir.rec.Units) == 0 {
 		ir.rec.Dispatch = now
 	}
@@ -555,6 +569,7 @@ func (r *run) clear(i int) {
 		r.free++
 		r.patrol(u)
 	}
+	r.changed()
 	r.rec.Incident(&ir.rec)
 	r.dispatch()
 }
@@ -563,10 +578,17 @@ func (r *run) clear(i int) {
 func (r *run) patrol(u int) {
 	now := r.eng.Now()
 	ur := &r.units[u]
-	ut := &r.cfg.Units[r.units[u].typ]
 	r.leave(u)
 	pos := ur.at(now)
-	o := r.policies[ur.policy].Next(now, u, pos, r.rPolicy)
+	r.start(u, pos, r.policies[ur.policy].Next(now, u, pos, r.rPolicy))
+}
+
+// start sets unit u, at pos, on order o: travel at its patrol speed, then
+// stay o.Dwell.
+func (r *run) start(u int, pos geo.Point, o policy.Order) {
+	now := r.eng.Now()
+	ur := &r.units[u]
+	ut := &r.cfg.Units[r.units[u].typ]
 	ur.gen++
 	r.cfg.Travel.SetLeg(&ur.leg, pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
@@ -625,6 +647,7 @@ func (r *run) goOnDuty(u int) {
 	ur.stopAtom = int32(r.m.World.Units[u].Atom)
 	r.free++
 	r.patrol(u)
+	r.changed()
 	// Units starting together are all free before the queue is served, so
 	// that each call gets the nearest of them: dispatch once, after every
 	// event of this instant scheduled so far.
@@ -646,6 +669,7 @@ func (r *run) goOffDuty(u int) {
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
 	r.track(u)
 	r.rec.OnDuty(u, ur.dutySince, now)
+	r.changed()
 }
 
 // finish closes the intervals still open at time now and reports unresolved

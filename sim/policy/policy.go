@@ -2,7 +2,9 @@
 // go. A policy is one type behind the small Policy interface, registered by
 // name with its parameters; the engine asks it for orders and carries them
 // out. A policy returns decisions and never touches the event queue, so adding
-// one changes nothing in the engine.
+// one changes nothing in the engine. A fleet-aware policy (Commander,
+// fleet.go) also sees the whole force and returns relocation orders for
+// free units; the engine carries them out.
 //
 // Policies must be deterministic: the same calls with the same random stream
 // must give the same orders. They must not iterate over maps in a way that

@@ -1,0 +1,304 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
+	"github.com/patrolsim/patrolsim/sim/policy"
+)
+
+// This file holds what the engine does for fleet-aware policies
+// (policy.Commander: it shows them the fleet, reviews them, carries out
+// their relocation orders) and the coverage samples (CoverRecorder).
+// Neither happens in a run without a Commander or a CoverRecorder, so such
+// a run plays exactly as it did before they existed.
+
+// CoverEvery is the interval of the coverage samples, seconds: every 10
+// minutes, below the 20–45 minute on-scene times of the built-in
+// scenarios, so that the average of the samples, equally spaced, estimates
+// the time average of coverage without bias; a shorter interval costs
+// more (a sample reads every area) without changing the estimate's
+// expectation.
+const CoverEvery = 600
+
+// CoverRecorder is implemented by recorders that take coverage samples.
+// At every multiple of CoverEvery seconds in the measurement window
+// [Config.Warmup, Config.Duration), the engine reports for each atom
+// whether a free unit able to take priority-1 calls could reach the atom's
+// point (Atom.Inside) within the priority-1 target if sent now: its
+// turnout plus travel at its response speed from its true position, as
+// point-to-point dispatch estimates it. Without a priority-1 target there
+// are no samples. The slice is reused: read it during the call.
+type CoverRecorder interface {
+	Cover(t float64, covered []bool)
+}
+
+// fleetRun is a run's state for Commanders and coverage samples; the zero
+// value is a run with neither.
+type fleetRun struct {
+	onChange bool  // some Commander reviews on changes
+	pending  bool  // a change review is scheduled at this instant
+	changes  []int // policies reviewed on changes, ascending
+
+	cover   CoverRecorder
+	covered []bool       // by atom: the sample's answer
+	last    []int32      // by atom: the unit that covered it at the last sample, or -1
+	lastGen []int64      // by atom: that unit's leg (unitRun.gen) then
+	still   []bool       // by atom: that unit had ended that leg then (stood at its end)
+	dest    []geo.Target // by atom: its point, prepared for travel times
+	rad     float64      // no unit farther than this (straight line, metres) can cover a point
+	samples uint64       // coverage samples taken (not counted in Stats.Events)
+	free    []int32      // the sample's free units able to take priority 1
+	stop    []int32      // scratch for free
+	moving  []int32      // scratch for free
+	pos     []geo.Point  // by unit: its position at the sample (for those in free)
+	stamp   []uint64     // by unit: the sample pos is of
+}
+
+// attachCommanders gives every Commander among the run's policies its
+// fleet and schedules its periodic reviews.
+func (r *run) attachCommanders() error {
+	for k, p := range r.policies {
+		c, ok := p.(policy.Commander)
+		if !ok {
+			continue
+		}
+		rev, err := c.Attach((*fleetView)(r))
+		if err != nil {
+			return err
+		}
+		if rev.OnChange {
+			r.fleet.onChange = true
+			r.fleet.changes = append(r.fleet.changes, k)
+		}
+		if rev.Every > 0 {
+			r.eng.Schedule(0, evReview, int32(k), int64(math.Float64bits(rev.Every)))
+		}
+	}
+	return nil
+}
+
+// changed notes that a unit was dispatched, cleared, or went on or off
+// duty: Commanders that review on changes are asked once at this instant,
+// after the events of the instant scheduled so far.
+func (r *run) changed() {
+	if !r.fleet.onChange || r.fleet.pending {
+		return
+	}
+	r.fleet.pending = true
+	r.eng.After(0, evReview, -1, 0)
+}
+
+// review handles an evReview event: policy k's periodic review (every
+// math.Float64frombits(b) seconds), or with k = −1 the change review.
+func (r *run) review(k int32, b int64) {
+	now := r.eng.Now()
+	if k < 0 {
+		r.fleet.pending = false
+		for _, j := range r.fleet.changes {
+			r.command(j)
+			if r.err != nil {
+				return
+			}
+		}
+		return
+	}
+	r.command(int(k))
+	if next := now + math.Float64frombits(uint64(b)); next < r.cfg.Duration+DrainLimit {
+		r.eng.Schedule(next, evReview, k, b)
+	}
+}
+
+// command asks Commander k for its orders and carries them out.
+func (r *run) command(k int) {
+	c := r.policies[k].(policy.Commander)
+	for _, mv := range c.Command(r.eng.Now(), r.rPolicy) {
+		u := mv.Unit
+		switch {
+		case u < 0 || u >= len(r.units) || int(r.units[u].policy) != k:
+			r.err = fmt.Errorf("policy %T: relocation order for unit %d, which it does not govern", c, u)
+		case r.units[u].state != stPatrol:
+			r.err = fmt.Errorf("policy %T: relocation order for unit %d, which is not free", c, u)
+		}
+		if r.err != nil {
+			return
+		}
+		r.relocate(u, mv.Order)
+		if r.err != nil {
+			return
+		}
+	}
+}
+
+// relocate starts order o for free unit u at once, at its patrol speed,
+// replacing its current order.
+func (r *run) relocate(u int, o policy.Order) {
+	ur := &r.units[u]
+	r.leave(u)
+	r.start(u, ur.at(r.eng.Now()), o)
+}
+
+// fleetView is a run as a policy.Fleet shows it.
+type fleetView run
+
+func (f *fleetView) Status(u int) policy.Status {
+	switch f.units[u].state {
+	case stOff:
+		return policy.OffDuty
+	case stPatrol:
+		return policy.Free
+	}
+	return policy.Busy
+}
+
+func (f *fleetView) Pos(u int) geo.Point { return f.units[u].at(f.eng.Now()) }
+
+func (f *fleetView) Heading(u int) geo.Point { return f.units[u].leg.To }
+
+func (f *fleetView) Able(u, p int) bool {
+	return p >= 1 && p <= 3 && f.m.ableBits[u]&(1<<p) != 0
+}
+
+func (f *fleetView) Reach(u int, from, to geo.Point) float64 {
+	ut := &f.cfg.Units[f.units[u].typ]
+	return ut.Turnout + f.cfg.Travel.Time(from, to, ut.Speed)
+}
+
+func (f *fleetView) Target(p int) float64 {
+	if p < 1 || p > 3 {
+		return 0
+	}
+	return f.cfg.Targets[p]
+}
+
+// startCover prepares the coverage samples for a recorder that takes them
+// and schedules the first.
+func (r *run) startCover() {
+	cr, ok := r.rec.(CoverRecorder)
+	target := r.cfg.Targets[1]
+	if !ok || !(target > 0) {
+		return
+	}
+	f := &r.fleet
+	f.cover = cr
+	na := len(r.cfg.City.Atoms)
+	f.covered = make([]bool, na)
+	f.last = make([]int32, na)
+	f.lastGen = make([]int64, na)
+	f.still = make([]bool, na)
+	f.dest = make([]geo.Target, na)
+	f.pos = make([]geo.Point, len(r.units))
+	f.stamp = make([]uint64, len(r.units))
+	for a := range na {
+		f.last[a] = -1
+		f.dest[a] = r.cfg.Travel.Target(r.cfg.City.Atoms[a].Inside)
+	}
+	// Travel.MinTime is linear in the distance: a unit farther than rad
+	// needs more than the target even at the highest speed and shortest
+	// turnout of the units able to take priority 1.
+	f.rad = -1
+	if per := r.cfg.Travel.MinTime(1, r.m.maxSpeed[1]); per > 0 && target >= r.m.minTurnout[1] {
+		f.rad = (target-r.m.minTurnout[1])/per + searchSlack
+	}
+	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
+	if first < r.cfg.Duration {
+		r.eng.Schedule(first, evCover, 0, 0)
+	}
+}
+
+// coverSample reports which atoms a free unit covers now (CoverRecorder).
+// It reads the run's state and changes nothing the model uses.
+func (r *run) coverSample() {
+	now := r.eng.Now()
+	f := &r.fleet
+	f.samples++
+	// The free units able to take priority 1, and where they are: with
+	// few of them each atom scans them all, those that have stood still
+	// longest first (an atom one of them covers is not computed again
+	// while it stays: units at posts, then units at a stop, then units on
+	// the way); with many, it asks the index.
+	f.free = f.free[:0]
+	f.stop = f.stop[:0]
+	f.moving = f.moving[:0]
+	if r.freeAble[1] > 0 {
+		for u := range r.units {
+			ur := &r.units[u]
+			if ur.state != stPatrol || r.m.ableBits[u]&(1<<1) == 0 {
+				continue
+			}
+			switch {
+			case now-ur.leg.Arrive >= CoverEvery:
+				f.free = append(f.free, int32(u))
+			case now >= ur.leg.Arrive:
+				f.stop = append(f.stop, int32(u))
+			default:
+				f.moving = append(f.moving, int32(u))
+			}
+			f.pos[u] = ur.at(now)
+			f.stamp[u] = f.samples
+		}
+		f.free = append(append(f.free, f.stop...), f.moving...)
+	}
+	for a := range f.covered {
+		f.covered[a] = r.coveredNow(a, now)
+	}
+	f.cover.Cover(now, f.covered)
+	if next := now + CoverEvery; next < r.cfg.Duration {
+		r.eng.Schedule(next, evCover, 0, 0)
+	}
+}
+
+// coveredNow reports whether a free unit able to take priority 1 could
+// reach atom a's point within the target: the unit that did at the last
+// sample is tried first, then every unit near enough.
+func (r *run) coveredNow(a int, now float64) bool {
+	f := &r.fleet
+	if u := f.last[a]; u >= 0 && f.stamp[u] == f.samples {
+		if f.still[a] && r.units[u].gen == f.lastGen[a] {
+			return true // it stands where it stood, so it reaches a as it did
+		}
+		if r.covers(int(u), a, now) {
+			f.lastGen[a], f.still[a] = r.units[u].gen, now >= r.units[u].leg.Arrive
+			return true
+		}
+	}
+	if len(f.free) == 0 || f.rad < 0 {
+		return false
+	}
+	p := r.cfg.City.Atoms[a].Inside
+	if len(f.free) <= coverScan {
+		for _, j := range f.free {
+			if q := f.pos[j]; math.Abs(q.X-p.X) <= f.rad && math.Abs(q.Y-p.Y) <= f.rad && r.covers(int(j), a, now) {
+				f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
+				return true
+			}
+		}
+		return false
+	}
+	r.near = r.onDuty.Near(r.near[:0], p, f.rad)
+	for _, j := range r.near {
+		if f.stamp[j] != f.samples || farFromBox(r.onDuty.Box(int(j)), p, f.rad) {
+			continue
+		}
+		if r.covers(int(j), a, now) {
+			f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
+			return true
+		}
+	}
+	return false
+}
+
+// coverScan is the number of free units up to which a coverage sample
+// scans them all for each atom rather than asking the index.
+const coverScan = 256
+
+// covers reports whether unit u, free and able to take priority 1 at this
+// sample (its position in fleet.pos), could reach atom a's point within
+// the priority-1 target if sent now.
+func (r *run) covers(u, a int, now float64) bool {
+	ur := &r.units[u]
+	ut := &r.cfg.Units[ur.typ]
+	t := ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, r.fleet.pos[u], &r.fleet.dest[a], ut.Speed)
+	return t <= r.cfg.Targets[1]
+}
