@@ -42,8 +42,8 @@ func (s *Summary) WriteCSV(w io.Writer) error {
 // Empty is the one spelling that DuckDB's, pandas' and R's default CSV
 // readers all read as a missing number in a numeric column (tested with
 // DuckDB 1.5, pandas 1.5, R 4.2; docs/outputs.md): DuckDB's sniffer takes a
-// column whose first row is "inf", "Infinity" or "+Inf" for text, pandas
-// takes "Inf" or "1e999" for text. The difference between undefined and
+// column for text when its first row is "inf", "Inf" or "Infinity", or
+// when any row is "+Inf"; pandas takes "1e999" for text. The difference between undefined and
 // infinite is kept in rows.parquet (null and +Inf).
 func FormatFloat(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {

@@ -41,8 +41,10 @@ func (m *Main) runCmd() *cobra.Command {
 		Short: "Run a scenario (default: the built-in city) and print the ranked results",
 		Long: "Run plays every variant of the scenario over its replications and prints a\n" +
 			"table of metrics with 95% confidence intervals, variants ranked best first.\n" +
-			"It writes results.json, replications.csv and the resolved scenario (and with\n" +
-			"--trace, trace.csv) to the output folder. Without an argument it runs the\n" +
+			"It writes results.json, replications.csv, details.json, areas.geojson (each\n" +
+			"area's polygon in lon/lat with its results per variant, for QGIS) and the\n" +
+			"resolved scenario (and with --trace, trace.csv, with x_m, y_m and lon, lat)\n" +
+			"to the output folder (docs/outputs.md). Without an argument it runs the\n" +
 			"built-in city (" + scenarios.DefaultName + "); builtin:NAME names another built-in scenario.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
