@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 )
 
 // HistBinS is the width of the response-time histogram bins, seconds; the
@@ -27,7 +29,7 @@ type RunDetails struct {
 	// By the atom the candidate would have happened in: suppressed and
 	// not displaced, and displaced (in space or time).
 	AtomPrevented, AtomDisplaced []int
-	AtomResps                    [][]float64 // the atom's response times, seconds (+Inf: never answered), in no particular order
+	AtomResps                    [][]float32 // the atom's response times, seconds (+Inf: never answered), in no particular order; float32 (7 significant digits: 1 ms at 10,000 s) as they are kept for every replication until the run ends
 }
 
 // Details returns the run's distributions.
@@ -47,9 +49,9 @@ func (c *Collector) Details() RunDetails {
 	d.AtomRealised = append([]int(nil), c.atomHits...)
 	d.AtomPrevented = append([]int(nil), c.atomPrevented...)
 	d.AtomDisplaced = append([]int(nil), c.atomDisplaced...)
-	d.AtomResps = make([][]float64, len(c.atomResps))
+	d.AtomResps = make([][]float32, len(c.atomResps))
 	for a, xs := range c.atomResps {
-		d.AtomResps[a] = append([]float64(nil), xs...)
+		d.AtomResps[a] = slices.Clone(xs)
 	}
 	for a := range c.atomSeen {
 		d.AtomVisible = append(d.AtomVisible, ratio(float64(c.atomSeen[a]), float64(c.samples)))
@@ -136,7 +138,9 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 				if d.AtomPrevented != nil {
 					vd.AtomsData.Prevented[a] += float64(d.AtomPrevented[a]) / n
 					vd.AtomsData.Displaced[a] += float64(d.AtomDisplaced[a]) / n
-					pooled[a] = append(pooled[a], d.AtomResps[a]...)
+					for _, x := range d.AtomResps[a] {
+						pooled[a] = append(pooled[a], float64(x))
+					}
 				}
 				if x := d.AtomVisible[a]; x == x {
 					vd.AtomsData.Visibility[a] += x / n
@@ -152,6 +156,9 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 				vd.AtomsData.RespMeanS[a] = num(respSum[a] / float64(respN[a]))
 			}
 			if p90 := distOf(pooled[a])[2]; !math.IsNaN(p90) && !math.IsInf(p90, 0) {
+				// One of the float32 values: written with the digits it
+				// has (514.94635, not 514.9463500976562).
+				p90, _ = strconv.ParseFloat(strconv.FormatFloat(p90, 'g', -1, 32), 64)
 				vd.AtomsData.RespP90S[a] = num(p90)
 			}
 		}

@@ -11,8 +11,8 @@ import (
 // below it), nil when more than a tenth were never answered or there were
 // no calls; prevented and displaced are means per replication.
 func TestAreaP90Pooled(t *testing.T) {
-	inf := math.Inf(1)
-	run := func(resps [][]float64, prev, disp []int) RunDetails {
+	inf := float32(math.Inf(1))
+	run := func(resps [][]float32, prev, disp []int) RunDetails {
 		return RunDetails{AtomRealised: make([]int, 3), AtomVisible: make([]float64, 3), AtomResp: []float64{1, 1, math.NaN()},
 			AtomPrevented: prev, AtomDisplaced: disp, AtomResps: resps}
 	}
@@ -21,8 +21,8 @@ func TestAreaP90Pooled(t *testing.T) {
 	// p90s would be (5 + 10)/2 = 7.5 s. Area 1: 2 of 10 never answered,
 	// so the p90 is infinite. Area 2: no calls.
 	runs := [][]RunDetails{{
-		run([][]float64{{1, 2, 3, 4, 5}, {1, 2, 3, 4, inf}, nil}, []int{2, 0, 1}, []int{1, 0, 0}),
-		run([][]float64{{6, 7, 8, 9, 10}, {5, 6, 7, 8, inf}, nil}, []int{4, 0, 0}, []int{0, 0, 3}),
+		run([][]float32{{1, 2, 3, 4, 5}, {1, 2, 3, 4, inf}, nil}, []int{2, 0, 1}, []int{1, 0, 0}),
+		run([][]float32{{6, 7, 8, 9, 10}, {5, 6, 7, 8, inf}, nil}, []int{4, 0, 0}, []int{0, 0, 3}),
 	}}
 	d := MergeDetails("s", []string{"a", "b", "c"}, []string{"v"}, runs).Variants[0].AtomsData
 	if d.RespP90S[0] == nil || *d.RespP90S[0] != 9 {
