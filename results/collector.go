@@ -65,7 +65,9 @@ type Collector struct {
 	hourRealised, hourPrevented, hourDisplaced [24]int
 	atomSeen                                   []int // hourly samples with presence at or above the threshold
 	samples                                    int
-	atomResp                                   []sum // response time by atom
+	atomResp                                   []sum       // response time by atom
+	atomPrevented, atomDisplaced               []int       // suppressed candidates by the area they would have happened in
+	atomResps                                  [][]float32 // response times by atom (+Inf: never answered), for its quantiles; float32 halves what a long run keeps
 
 	// Keep, if set, receives every incident record (counted or not).
 	Keep func(r *sim.IncidentRecord)
@@ -107,6 +109,9 @@ func NewCollector(m *sim.Model) *Collector {
 		atomTypeHits:  make([]int, len(cfg.City.Atoms)*len(cfg.Incidents.Types)),
 		atomSeen:      make([]int, len(cfg.City.Atoms)),
 		atomResp:      make([]sum, len(cfg.City.Atoms)),
+		atomPrevented: make([]int, len(cfg.City.Atoms)),
+		atomDisplaced: make([]int, len(cfg.City.Atoms)),
+		atomResps:     make([][]float32, len(cfg.City.Atoms)),
 	}
 	for _, u := range m.World.Units {
 		c.unitType = append(c.unitType, u.Type)
@@ -182,6 +187,7 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 		c.atomResp[r.Atom].add(resp)
 	}
 	c.sorted = false
+	c.atomResps[r.Atom] = append(c.atomResps[r.Atom], float32(resp))
 	c.resp[0] = append(c.resp[0], resp)
 	c.resp[r.Priority] = append(c.resp[r.Priority], resp)
 	if t := c.cfg.Targets[r.Priority]; t > 0 && resp <= t {
@@ -210,8 +216,10 @@ func (c *Collector) Deterred(d *sim.DeterRecord) {
 	}
 	if d.Outcome == sim.Prevented {
 		c.hourPrevented[hourOf(d.Time)]++
+		c.atomPrevented[d.Atom]++
 	} else {
 		c.hourDisplaced[hourOf(d.Time)]++
+		c.atomDisplaced[d.Atom]++
 	}
 	switch d.Outcome {
 	case sim.Prevented:

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 )
 
 // HistBinS is the width of the response-time histogram bins, seconds; the
@@ -24,6 +26,10 @@ type RunDetails struct {
 	AtomRealised []int     // incidents realised in the window, by atom
 	AtomVisible  []float64 // share of hourly samples with presence at or above the threshold, by atom
 	AtomResp     []float64 // mean response time of the atom's answered calls, seconds (NaN: none)
+	// By the atom the candidate would have happened in: suppressed and
+	// not displaced, and displaced (in space or time).
+	AtomPrevented, AtomDisplaced []int
+	AtomResps                    [][]float32 // the atom's response times, seconds (+Inf: never answered), in no particular order; float32 (7 significant digits: 1 ms at 10,000 s) as they are kept for every replication until the run ends
 }
 
 // Details returns the run's distributions.
@@ -41,6 +47,12 @@ func (c *Collector) Details() RunDetails {
 		}
 	}
 	d.AtomRealised = append([]int(nil), c.atomHits...)
+	d.AtomPrevented = append([]int(nil), c.atomPrevented...)
+	d.AtomDisplaced = append([]int(nil), c.atomDisplaced...)
+	d.AtomResps = make([][]float32, len(c.atomResps))
+	for a, xs := range c.atomResps {
+		d.AtomResps[a] = slices.Clone(xs)
+	}
 	for a := range c.atomSeen {
 		d.AtomVisible = append(d.AtomVisible, ratio(float64(c.atomSeen[a]), float64(c.samples)))
 		d.AtomResp = append(d.AtomResp, c.atomResp[a].mean())
@@ -77,11 +89,19 @@ type HourDetails struct {
 	Displaced [24]float64 `json:"displaced"`
 }
 
-// AtomDetails are per-atom means over replications.
+// AtomDetails are per-atom means over replications. The fields not in
+// details.json are for areas.geojson (WriteAreasGeoJSON).
 type AtomDetails struct {
 	Realised   []float64  `json:"realised"`
 	Visibility []float64  `json:"visibility"`
 	RespMeanS  []*float64 `json:"response_mean_s"`
+
+	Prevented []float64 `json:"-"` // candidates suppressed and not displaced, mean per replication
+	Displaced []float64 `json:"-"` // candidates displaced away from the atom (in space or time), mean per replication
+	// RespP90S is the 90th percentile of the atom's response times pooled
+	// over the replications (an unanswered call counts as infinitely late,
+	// as in response_p90_s), seconds; nil without calls or when infinite.
+	RespP90S []*float64 `json:"-"`
 }
 
 // MergeDetails combines runs[v][rep] into the document.
@@ -93,7 +113,9 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 		vd := VariantDetails{Name: name}
 		n := float64(len(reps))
 		na := len(atoms)
-		vd.AtomsData = AtomDetails{Realised: make([]float64, na), Visibility: make([]float64, na), RespMeanS: make([]*float64, na)}
+		vd.AtomsData = AtomDetails{Realised: make([]float64, na), Visibility: make([]float64, na), RespMeanS: make([]*float64, na),
+			Prevented: make([]float64, na), Displaced: make([]float64, na), RespP90S: make([]*float64, na)}
+		pooled := make([][]float64, na)
 		respSum := make([]float64, na)
 		respN := make([]int, na)
 		for p := range 4 {
@@ -113,6 +135,13 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 			}
 			for a := range na {
 				vd.AtomsData.Realised[a] += float64(d.AtomRealised[a]) / n
+				if d.AtomPrevented != nil {
+					vd.AtomsData.Prevented[a] += float64(d.AtomPrevented[a]) / n
+					vd.AtomsData.Displaced[a] += float64(d.AtomDisplaced[a]) / n
+					for _, x := range d.AtomResps[a] {
+						pooled[a] = append(pooled[a], float64(x))
+					}
+				}
 				if x := d.AtomVisible[a]; x == x {
 					vd.AtomsData.Visibility[a] += x / n
 				}
@@ -125,6 +154,12 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 		for a := range na {
 			if respN[a] > 0 {
 				vd.AtomsData.RespMeanS[a] = num(respSum[a] / float64(respN[a]))
+			}
+			if p90 := distOf(pooled[a])[2]; !math.IsNaN(p90) && !math.IsInf(p90, 0) {
+				// One of the float32 values: written with the digits it
+				// has (514.94635, not 514.9463500976562).
+				p90, _ = strconv.ParseFloat(strconv.FormatFloat(p90, 'g', -1, 32), 64)
+				vd.AtomsData.RespP90S[a] = num(p90)
 			}
 		}
 		doc.Variants = append(doc.Variants, vd)

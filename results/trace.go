@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
 // TraceRow is one incident of one run, for the trace file.
@@ -18,9 +19,12 @@ type TraceRow struct {
 }
 
 // TraceHeader is the header of the trace CSV. Times are seconds from the
-// start of the run; empty where the stage never happened.
+// start of the run; empty where the stage never happened. x_m, y_m are the
+// place in the city's plane (metres, 0.1 m); lon, lat the same place in
+// WGS 84 degrees (6 decimals, about 0.1 m; a grid city is drawn at 0°E 0°N,
+// GridAnchor).
 var TraceHeader = []string{"variant", "replication", "id", "type", "priority", "atom", "district",
-	"x_m", "y_m", "officers", "occur_s", "call_s", "ready_s", "dispatch_s", "arrive_s", "full_s", "clear_s",
+	"x_m", "y_m", "lon", "lat", "officers", "occur_s", "call_s", "ready_s", "dispatch_s", "arrive_s", "full_s", "clear_s",
 	"counted", "units"}
 
 // WriteTrace writes rows as CSV, naming atoms, districts and units (each
@@ -49,20 +53,23 @@ func WriteTrace(w io.Writer, variants []sim.Variant, rows []TraceRow) error {
 		rec[6] = cfg.City.Districts[r.District].Name
 		rec[7] = strconv.FormatFloat(r.Pos.X, 'f', 1, 64)
 		rec[8] = strconv.FormatFloat(r.Pos.Y, 'f', 1, 64)
-		rec[9] = strconv.Itoa(r.Needed)
+		lon, lat := LonLat(cfg.City, geo.Point{X: r.Pos.X, Y: r.Pos.Y})
+		rec[9] = strconv.FormatFloat(lon, 'f', 6, 64)
+		rec[10] = strconv.FormatFloat(lat, 'f', 6, 64)
+		rec[11] = strconv.Itoa(r.Needed)
 		for j, t := range []float64{r.Occur, r.Call, r.Ready, r.Dispatch, r.Arrive, r.Full, r.Clear} {
 			if t != t {
-				rec[10+j] = ""
+				rec[12+j] = ""
 			} else {
-				rec[10+j] = strconv.FormatFloat(t, 'f', 3, 64)
+				rec[12+j] = strconv.FormatFloat(t, 'f', 3, 64)
 			}
 		}
-		rec[17] = strconv.FormatBool(rows[i].Counted)
+		rec[19] = strconv.FormatBool(rows[i].Counted)
 		names := make([]string, len(r.Units))
 		for j, u := range r.Units {
 			names[j] = unitNames[u]
 		}
-		rec[18] = strings.Join(names, ";")
+		rec[20] = strings.Join(names, ";")
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -43,12 +43,13 @@ func (m *Main) runCmd() *cobra.Command {
 		Short: "Run a scenario (default: the built-in city) and print the ranked results",
 		Long: "Run plays every variant of the scenario over its replications and prints a\n" +
 			"table of metrics with 95% confidence intervals, variants ranked best first.\n" +
-			"It writes results.json, details.json, replications.csv and the resolved scenario\n" +
-			"(scenario.yaml, with the built-in city's GeoJSON files; with --trace, trace.csv;\n" +
-			"with --report, report.html and charts/) to the output folder, default out/NAME\n" +
-			"(NAME: the scenario's name), as one set that replaces the folder's previous run.\n" +
-			"Without an argument it runs the built-in city (" + scenarios.DefaultName + "); builtin:NAME names\n" +
-			"another built-in scenario.",
+			"It writes results.json, details.json, replications.csv, areas.geojson (each area's\n" +
+			"polygon in lon/lat with its results per variant, for QGIS) and the resolved scenario\n" +
+			"(scenario.yaml, with the built-in city's GeoJSON files; with --trace, trace.csv, with\n" +
+			"x_m, y_m and lon, lat; with --report, report.html and charts/) to the output folder,\n" +
+			"default out/NAME (NAME: the scenario's name), as one set that replaces the folder's\n" +
+			"previous run (docs/outputs.md). Without an argument it runs the built-in city\n" +
+			"(" + scenarios.DefaultName + "); builtin:NAME names another built-in scenario.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := ""

@@ -151,6 +151,6 @@ func serveRunner(workers int) serve.Runner {
 		if err != nil {
 			return nil, err
 		}
-		return &serve.Output{Summary: res.Summary, Details: res.Details, Charts: charts, Resolved: resolved}, nil
+		return &serve.Output{Summary: res.Summary, Details: res.Details, Charts: charts, Resolved: resolved, City: s.Config.City}, nil
 	}
 }

@@ -35,8 +35,8 @@ func (m *Main) sweepCmd() *cobra.Command {
 		Long: "Sweep runs every point of the sweep file (a grid, a random sample or a Latin\n" +
 			"hypercube of parameter values) for its replications, on all cores. Every finished\n" +
 			"item is recorded durably: after Ctrl-C or a crash, the same command continues where\n" +
-			"it stopped. The output folder gets rows.csv, rows.parquet, points.csv and sweep.json\n" +
-			"(docs/sweeps.md).",
+			"it stopped. The output folder gets rows.csv, rows.parquet (typed, zstd), points.csv\n" +
+			"and sweep.json (docs/sweeps.md, docs/outputs.md).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return m.sweep(cmd, args[0], f) },
 	}

@@ -26,6 +26,7 @@ const (
 	ReplicationsFile = "replications.csv"
 	TraceFile        = "trace.csv"
 	ScenarioFile     = "scenario.yaml"
+	AreasFile        = "areas.geojson" // per-area results on the areas' polygons (results.WriteAreasGeoJSON)
 )
 
 // Folder is a run's output folder as one set of files written as a unit
@@ -33,12 +34,13 @@ const (
 // the same names are of the old set; a report drawn from it (report.html,
 // charts/) goes with it; other plain files stay.
 func Folder(dir string) outputs.Folder {
-	return outputs.Folder{Dir: dir, Set: "run's results", Known: []string{DetailsFile, ResultsFile, ReplicationsFile, TraceFile, ScenarioFile},
+	return outputs.Folder{Dir: dir, Set: "run's results", Known: []string{DetailsFile, ResultsFile, ReplicationsFile, TraceFile, ScenarioFile, AreasFile},
 		Derived: []string{"report.html", "charts"}}
 }
 
 // Write puts res, a result of s, in the folder dir as `patrolsim run`
 // does, as one set (Folder): details.json, results.json, replications.csv,
+// areas.geojson (per-area results in lon/lat, results.WriteAreasGeoJSON),
 // trace.csv when res has a trace, and scenario.yaml, the resolved scenario
 // (Resolve), with a built-in scenario's data files copied beside it. The
 // set is staged beside dir and swapped in at once, so a crash at any
@@ -71,6 +73,11 @@ func WriteWith(ctx context.Context, dir string, s *scenarios.Scenario, res *Resu
 			return err
 		}
 		if err := outputs.WriteNew(filepath.Join(stage, ReplicationsFile), res.Summary.WriteCSV); err != nil {
+			return err
+		}
+		if err := outputs.WriteNew(filepath.Join(stage, AreasFile), func(w io.Writer) error {
+			return results.WriteAreasGeoJSON(w, s.Config.City, res.Details)
+		}); err != nil {
 			return err
 		}
 		if res.Trace != nil {
@@ -271,7 +278,7 @@ func CheckNoOverwrite(dir string, s *scenarios.Scenario) error {
 	if len(inputs) == 0 {
 		return nil
 	}
-	dropped, err := Folder(dir).Dropped([]string{ResultsFile, DetailsFile, ReplicationsFile, ScenarioFile, TraceFile})
+	dropped, err := Folder(dir).Dropped([]string{ResultsFile, DetailsFile, ReplicationsFile, ScenarioFile, TraceFile, AreasFile})
 	if err != nil {
 		return err
 	}

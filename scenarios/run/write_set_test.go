@@ -53,7 +53,7 @@ func TestWriteIsOneSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := dirNames(readDir(t, dir))
-	want := []string{outputs.ManifestFile, DetailsFile, "notes.txt", ReplicationsFile, ResultsFile, ScenarioFile}
+	want := []string{outputs.ManifestFile, AreasFile, DetailsFile, "notes.txt", ReplicationsFile, ResultsFile, ScenarioFile}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("the folder holds %v, want %v", got, want)

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/parquet-go/parquet-go"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/patrolsim/patrolsim/internal/inputs"
 	"github.com/patrolsim/patrolsim/internal/outputs"
@@ -272,18 +274,30 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 	})
 }
 
-// writeParquet writes the rows of rows.csv as Parquet: point and
-// replication INT64, variant and the parameter values as strings (as
-// written in the sweep file), every metric an optional DOUBLE (null where
-// undefined, as the CSV's empty fields). Parquet orders the columns by name.
+// writeParquet writes the rows of rows.csv as Parquet, zstd-compressed:
+// point and replication INT64, variant a string, each swept parameter
+// typed by its values (paramType: INT64 when every value is a YAML
+// integer, DOUBLE when every value is a number, else a string as written
+// in the sweep file), every metric an optional DOUBLE (null where
+// undefined, as the CSV's empty fields; +Inf where infinite, where the CSV
+// is empty too). Parquet orders the columns by name.
 func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, error)) error {
 	group := parquet.Group{
 		"point":       parquet.Leaf(parquet.Int64Type),
 		"replication": parquet.Leaf(parquet.Int64Type),
 		"variant":     parquet.String(),
 	}
-	for _, p := range s.Params {
-		group[p.Path] = parquet.String()
+	kinds := make([]paramKind, len(s.Params))
+	for k, p := range s.Params {
+		kinds[k] = paramType(s, k)
+		switch kinds[k] {
+		case paramInt:
+			group[p.Path] = parquet.Leaf(parquet.Int64Type)
+		case paramFloat:
+			group[p.Path] = parquet.Leaf(parquet.DoubleType)
+		default:
+			group[p.Path] = parquet.String()
+		}
 	}
 	for _, m := range h.Metrics {
 		group[m] = parquet.Optional(parquet.Leaf(parquet.DoubleType))
@@ -293,7 +307,7 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 	for i, path := range schema.Columns() {
 		col[path[0]] = i
 	}
-	pw := parquet.NewWriter(w, schema)
+	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd))
 	row := make(parquet.Row, len(col))
 	R := s.Replications
 	for i := range s.Items() {
@@ -308,7 +322,16 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 			row[col["variant"]] = parquet.ByteArrayValue([]byte(h.Variants[v])).Level(0, 0, col["variant"])
 			for k, par := range s.Params {
 				c := col[par.Path]
-				row[c] = parquet.ByteArrayValue([]byte(s.Points[p][k].Value)).Level(0, 0, c)
+				val := s.Points[p][k].Value
+				switch kinds[k] {
+				case paramInt:
+					x, _ := strconv.ParseInt(val, 0, 64)
+					row[c] = parquet.Int64Value(x).Level(0, 0, c)
+				case paramFloat:
+					row[c] = parquet.DoubleValue(numberOf(val)).Level(0, 0, c)
+				default:
+					row[c] = parquet.ByteArrayValue([]byte(val)).Level(0, 0, c)
+				}
 			}
 			for m, name := range h.Metrics {
 				c := col[name]
@@ -324,6 +347,57 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 		}
 	}
 	return pw.Close()
+}
+
+// numberOf reads a YAML number of a paramFloat column: an integer in any
+// base YAML allows (0x1f), or a float.
+func numberOf(v string) float64 {
+	if i, err := strconv.ParseInt(v, 0, 64); err == nil {
+		return float64(i)
+	}
+	x, _ := strconv.ParseFloat(v, 64)
+	return x
+}
+
+// paramKind is the Parquet type of a swept parameter's column.
+type paramKind int
+
+const (
+	paramString paramKind = iota
+	paramInt
+	paramFloat
+)
+
+// paramType returns the type of parameter k's column: paramInt when every
+// point's value is a YAML integer (!!int) that fits an int64, paramFloat
+// when every value is an integer or a finite float (!!float), else
+// paramString (text, durations such as 30m, booleans, or a mixture).
+func paramType(s *Sweep, k int) paramKind {
+	kind := paramInt
+	for _, pt := range s.Points {
+		n := pt[k]
+		if n.Kind != yaml.ScalarNode {
+			return paramString
+		}
+		switch n.Tag {
+		case "!!int":
+			if _, err := strconv.ParseInt(n.Value, 0, 64); err != nil {
+				if _, err := strconv.ParseFloat(n.Value, 64); err != nil {
+					return paramString
+				}
+				kind = paramFloat
+			}
+		case "!!float":
+			x, err := strconv.ParseFloat(n.Value, 64)
+			if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+				return paramString
+			}
+			kind = paramFloat
+		default:
+			return paramString
+		}
+	}
+	return kind
 }
 
 // Meta is a sweep's sweep.json (MetaFile): what was swept. The report

@@ -122,6 +122,10 @@ type Output struct {
 	// `patrolsim run` writes it beside its results (scenario.yaml); nil
 	// when the runner gives none.
 	Resolved []byte
+	// City is the scenario's geography, for the areas.geojson download
+	// (results.WriteAreasGeoJSON of City and Details); nil when the runner
+	// gives none (no such download).
+	City *geo.City
 }
 
 // memory estimates the bytes o holds besides its charts: eight a number
@@ -138,7 +142,16 @@ func (o *Output) memory() int {
 		for _, h := range v.RespHist {
 			n += 8 * len(h)
 		}
-		n += 8*(4+3*24) + 8*3*len(v.AtomsData.Realised)
+		n += 8*(4+3*24) + 8*6*len(v.AtomsData.Realised)
+	}
+	if o.City != nil {
+		for i := range o.City.Atoms {
+			for _, poly := range o.City.Atoms[i].Shape() {
+				for _, ring := range poly {
+					n += 16 * len(ring)
+				}
+			}
+		}
 	}
 	return n
 }
@@ -316,6 +329,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /api/runs/{id}/scenario.yaml", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/results.json", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/replications.csv", s.download)
+	mux.HandleFunc("GET /api/runs/{id}/areas.geojson", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/resolved.yaml", s.download)
 	mux.HandleFunc("GET /api/runs/{id}/charts/{name}", s.chart)
 	// Another site's page must not change anything here: a browser's
@@ -922,8 +936,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 // download answers the run's files: scenario.yaml (the edited document
 // the run loaded), and once it is done results.json and replications.csv
-// (encoded from its summary: the bytes `patrolsim run` writes) and
-// resolved.yaml (the scenario as run, every default filled in).
+// (encoded from its summary: the bytes `patrolsim run` writes),
+// areas.geojson (per-area results on the areas' polygons, as `patrolsim
+// run` writes it) and resolved.yaml (the scenario as run, every default
+// filled in).
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	rn := s.lookup(w, r)
 	if rn == nil {
@@ -950,6 +966,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "the run has no resolved scenario")
 		return
 	}
+	if file == "areas.geojson" && out.City == nil {
+		writeError(w, http.StatusNotFound, "the run has no areas")
+		return
+	}
 	switch file {
 	case "resolved.yaml":
 		attach("application/yaml; charset=utf-8", "resolved-"+rn.ID+".yaml")
@@ -957,6 +977,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	case "replications.csv":
 		attach("text/csv; charset=utf-8", "replications-"+rn.ID+".csv")
 		_ = out.Summary.WriteCSV(w)
+	case "areas.geojson":
+		attach("application/geo+json", "areas-"+rn.ID+".geojson")
+		_ = results.WriteAreasGeoJSON(w, out.City, out.Details)
 	default:
 		attach("application/json; charset=utf-8", "results-"+rn.ID+".json")
 		_ = out.Summary.WriteJSON(w)

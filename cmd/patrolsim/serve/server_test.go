@@ -15,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/patrolsim/patrolsim/results"
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
@@ -798,5 +802,48 @@ func TestKeptRunBytes(t *testing.T) {
 	_, b = do(t, "GET", ts.URL+"/api/runs", "")
 	if err := json.Unmarshal(b, &list); err != nil || len(list) != 1 || list[0].ID != last {
 		t.Errorf("runs kept with a budget of 1 byte: %s", b)
+	}
+}
+
+// TestAreasDownload: a finished run offers areas.geojson, the bytes
+// `patrolsim run` writes (results.WriteAreasGeoJSON of the run's city and
+// details), a FeatureCollection with one feature per area; a run whose
+// runner gives no city answers 404.
+func TestAreasDownload(t *testing.T) {
+	var city *geo.City
+	f := newFake()
+	f.output = func(s *scenarios.Scenario) *Output {
+		o := fixedOutput()
+		city = s.Config.City
+		o.City = city
+		return o
+	}
+	_, ts := testServer(t, f, nil)
+	code, r, b := startRun(t, ts, `{"replications":2}`)
+	if code != 202 {
+		t.Fatalf("%d %s", code, b)
+	}
+	close(f.release)
+	waitStatus(t, ts, r.ID)
+	code, b = do(t, "GET", ts.URL+"/api/runs/"+r.ID+"/areas.geojson", "")
+	var want bytes.Buffer
+	if err := results.WriteAreasGeoJSON(&want, city, results.DetailsJSON{}); err != nil {
+		t.Fatal(err)
+	}
+	if code != 200 || !bytes.Equal(b, want.Bytes()) {
+		t.Fatalf("areas.geojson: %d, %d bytes, want 200 and the %d bytes patrolsim run writes", code, len(b), want.Len())
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil || len(fc.Features) != len(city.Atoms) {
+		t.Errorf("areas.geojson: %v, want %d features", err, len(city.Atoms))
+	}
+
+	f2 := newFake()
+	_, ts2 := testServer(t, f2, nil)
+	_, r2, _ := startRun(t, ts2, `{"replications":2}`)
+	close(f2.release)
+	waitStatus(t, ts2, r2.ID)
+	if code, _ := do(t, "GET", ts2.URL+"/api/runs/"+r2.ID+"/areas.geojson", ""); code != 404 {
+		t.Errorf("areas.geojson of a run without a city: %d, want 404", code)
 	}
 }

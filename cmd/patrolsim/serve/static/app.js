@@ -450,7 +450,8 @@ async function refreshRuns() {
     showBtn.addEventListener("click", () => show(v.id));
     const links = el("td", {}, el("a", { href: withToken(`api/runs/${v.id}/scenario.yaml`), download: `scenario-${v.id}.yaml`, text: "scenario.yaml" }));
     if (v.status === "done") links.append(" ", el("a", { href: withToken(`api/runs/${v.id}/results.json`), download: `results-${v.id}.json`, text: "results.json" }),
-      " ", el("a", { href: withToken(`api/runs/${v.id}/replications.csv`), download: `replications-${v.id}.csv`, text: "replications.csv" }));
+      " ", el("a", { href: withToken(`api/runs/${v.id}/replications.csv`), download: `replications-${v.id}.csv`, text: "replications.csv" }),
+      " ", el("a", { href: withToken(`api/runs/${v.id}/areas.geojson`), download: `areas-${v.id}.geojson`, text: "areas.geojson" }));
     return el("tr", {}, el("th", { scope: "row", text: v.id }), el("td", { text: v.status + (v.status === "running" ? ` ${v.done}/${v.total}` : "") }),
       el("td", { class: "edits", text: summary }), el("td", {}, showBtn), links);
   }));
