@@ -61,12 +61,16 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 					// Each run draws the replication's candidates as it
 					// goes (the same for every variant): memory bounded by
 					// what is in flight, not by the run's length.
-					st, err := variants[v].RunReplication(ctx, seed, reps[i], newRecorder(i, v))
+					rec := newRecorder(i, v)
+					st, err := variants[v].RunReplication(ctx, seed, reps[i], rec)
 					if err != nil {
 						if ctx.Err() == nil {
 							fail(err)
 						}
 						return
+					}
+					if f, ok := rec.(Finisher); ok {
+						f.Finish()
 					}
 					stats[i*len(variants)+v] = st
 					if ran != nil {
