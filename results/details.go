@@ -35,16 +35,13 @@ type RunDetails struct {
 // Details returns the run's distributions.
 func (c *Collector) Details() RunDetails {
 	d := RunDetails{HourRealised: c.hourRealised, HourPrevent: c.hourPrevented, HourDisplace: c.hourDisplaced}
-	bins := HistMaxS/HistBinS + 1
-	for p := range 4 {
-		d.RespHist[p] = make([]int, bins)
-		for _, x := range c.resp[p] {
-			if math.IsInf(x, 1) {
-				d.Unanswered[p]++
-				continue
-			}
-			d.RespHist[p][min(bins-1, int(x/HistBinS))]++
+	if c.finished {
+		for p := range 4 {
+			d.RespHist[p] = append([]int(nil), c.respHist[p]...)
 		}
+		d.Unanswered = c.unanswered
+	} else {
+		d.RespHist, d.Unanswered = c.histograms()
 	}
 	d.AtomRealised = append([]int(nil), c.atomHits...)
 	d.AtomPrevented = append([]int(nil), c.atomPrevented...)
@@ -58,6 +55,23 @@ func (c *Collector) Details() RunDetails {
 		d.AtomResp = append(d.AtomResp, c.atomResp[a].mean())
 	}
 	return d
+}
+
+// histograms counts the response times by priority in HistBinS bins, and
+// the calls never answered.
+func (c *Collector) histograms() (hist [4][]int, unanswered [4]int) {
+	bins := HistMaxS/HistBinS + 1
+	for p := range 4 {
+		hist[p] = make([]int, bins)
+		for _, x := range c.resp[p] {
+			if math.IsInf(x, 1) {
+				unanswered[p]++
+				continue
+			}
+			hist[p][min(bins-1, int(x/HistBinS))]++
+		}
+	}
+	return hist, unanswered
 }
 
 // DetailsJSON is the document run writes as details.json: per variant, the

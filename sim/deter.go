@@ -109,7 +109,7 @@ func (r *run) sample() {
 // becomes of it. It reports whether the candidate was suppressed.
 func (r *run) deter(i int) bool {
 	d := &r.cfg.Deterrence
-	c := r.cands[i]
+	c := *r.store.cand(i)
 	typ := &r.cfg.Incidents.Types[c.Type]
 	if !d.On || typ.Deterrable <= 0 {
 		return false
@@ -152,9 +152,10 @@ func (r *run) deter(i int) bool {
 
 // add appends a candidate created during the run and schedules it.
 func (r *run) add(c Candidate) {
-	r.cands = append(r.cands, c)
-	r.inc = addIncident(r.inc)
-	r.eng.Schedule(max(c.Occur, r.eng.Now()), evOccur, int32(len(r.cands)-1), 0)
+	id := r.nextID
+	r.nextID++
+	r.store.put(id, c)
+	r.eng.Schedule(max(c.Occur, r.eng.Now()), evOccur, int32(id), 0)
 }
 
 // spawn draws the near-repeat offspring of realised candidate i (a Hawkes
@@ -168,7 +169,7 @@ func (r *run) spawn(i int) {
 	if nr.Offspring <= 0 {
 		return
 	}
-	parent := r.cands[i]
+	parent := *r.store.cand(i)
 	r.pcg.Seed(parent.Seed, splitmix(parent.Seed^saltOffspring))
 	rng := r.prng
 	n := poisson(rng, nr.Offspring)

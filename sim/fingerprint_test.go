@@ -50,11 +50,11 @@ func TestFingerprint(t *testing.T) {
 		modes    []Mode
 		want     string
 	}{
-		{"grid", grid, all, []Mode{PointToPoint, Hierarchical}, "ac1d41e407756825"},
-		{"euclidean", &euclid, []string{"follow-incidents", "static-beats"}, []Mode{PointToPoint, Hierarchical}, "6d3139f8144368e7"},
-		{"lost calls", &lost, []string{"random"}, []Mode{PointToPoint, Hierarchical}, "54042d88c417b879"},
-		{"busy", &busy, []string{"random", "follow-incidents"}, []Mode{PointToPoint, Hierarchical}, "8b64a30c05d7498f"},
-		{"roads", roads, []string{"random", "follow-incidents", "static-beats"}, []Mode{PointToPoint, Hierarchical}, "90fcd813a97d47ea"},
+		{"grid", grid, all, []Mode{PointToPoint, Hierarchical}, "a8670cf88a27b239"},
+		{"euclidean", &euclid, []string{"follow-incidents", "static-beats"}, []Mode{PointToPoint, Hierarchical}, "988f2d7b0ff5faa7"},
+		{"lost calls", &lost, []string{"random"}, []Mode{PointToPoint, Hierarchical}, "d2e3f0a64b19719f"},
+		{"busy", &busy, []string{"random", "follow-incidents"}, []Mode{PointToPoint, Hierarchical}, "03725b0bfaef6c9a"},
+		{"roads", roads, []string{"random", "follow-incidents", "static-beats"}, []Mode{PointToPoint, Hierarchical}, "fc9032e0ae57267c"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"slices"
 
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -37,21 +38,60 @@ const (
 
 // Generate draws the incident candidates of replication rep, in time order.
 // Each attribute has its own stream, so the draws of one never shift another.
-// With a replay log (Incidents.Replay) the candidates are the log's
-// incidents, with what the log lacks drawn (see replayed).
+// It holds them all; a run draws them one at a time instead (generator),
+// the same candidates. With a replay log (Incidents.Replay) the candidates
+// are the log's incidents, with what the log lacks drawn (see replayed).
 func Generate(cfg *Config, seed uint64, rep int) []Candidate {
-	inc := &cfg.Incidents
-	if inc.Replay != nil {
+	if cfg.Incidents.Replay != nil {
 		return replayed(cfg, seed, rep)
 	}
-	rArr := rng.New(seed, rep, rng.Arrivals)
-	rPlace := rng.New(seed, rep, rng.Place)
-	rKind := rng.New(seed, rep, rng.Kind)
-	rSvc := rng.New(seed, rep, rng.Service)
-	rRep := rng.New(seed, rep, rng.Report)
-	rCmd := rng.New(seed, rep, rng.Command)
+	g := newGenerator(cfg, seed, rep)
+	out := make([]Candidate, 0, int(cfg.Incidents.PerDay*cfg.Duration/86400*1.05)+16)
+	for {
+		c, ok := g.next()
+		if !ok {
+			return out
+		}
+		out = append(out, c)
+	}
+}
 
-	// Hourly rates over one week (incidents per hour).
+// generator draws the candidates of one replication one at a time, in
+// time order: Generate's draws, from the same streams in the same order.
+type generator struct {
+	cfg                                   *Config
+	rArr, rPlace, rKind, rSvc, rRep, rCmd *rand.Rand
+	rate                                  [168]float64 // hourly rates over one week (incidents per hour)
+	atomCum, typeCum                      []float64
+	atomTotal, typeTotal                  float64
+	t, need                               float64 // time of the last arrival; Exp(1) left to integrate
+}
+
+func newGenerator(cfg *Config, seed uint64, rep int) *generator {
+	inc := &cfg.Incidents
+	g := &generator{cfg: cfg,
+		rArr: rng.New(seed, rep, rng.Arrivals), rPlace: rng.New(seed, rep, rng.Place),
+		rKind: rng.New(seed, rep, rng.Kind), rSvc: rng.New(seed, rep, rng.Service),
+		rRep: rng.New(seed, rep, rng.Report), rCmd: rng.New(seed, rep, rng.Command)}
+	g.rate = cfg.weekRates()
+	g.atomCum = make([]float64, len(cfg.City.Atoms))
+	for i := range cfg.City.Atoms {
+		g.atomTotal += cfg.City.Atoms[i].Weight
+		g.atomCum[i] = g.atomTotal
+	}
+	g.typeCum = make([]float64, len(inc.Types))
+	for i, t := range inc.Types {
+		g.typeTotal += t.Share
+		g.typeCum[i] = g.typeTotal
+	}
+	g.need = g.rArr.ExpFloat64()
+	return g
+}
+
+// weekRates returns the hourly rates of background incidents over one
+// week, incidents per hour.
+func (cfg *Config) weekRates() (rate [168]float64) {
+	inc := &cfg.Incidents
 	var hsum, dsum float64
 	for _, h := range inc.HourOfDay {
 		hsum += h
@@ -59,7 +99,6 @@ func Generate(cfg *Config, seed uint64, rep int) []Candidate {
 	for _, d := range inc.DayOfWeek {
 		dsum += d
 	}
-	var rate [168]float64
 	weekly, wk := inc.weekly()
 	for h := range rate {
 		if weekly {
@@ -68,50 +107,61 @@ func Generate(cfg *Config, seed uint64, rep int) []Candidate {
 			rate[h] = inc.PerDay * inc.HourOfDay[h%24] / hsum * inc.DayOfWeek[h/24] * 7 / dsum
 		}
 	}
-	atomCum := make([]float64, len(cfg.City.Atoms))
-	total := 0.0
-	for i := range cfg.City.Atoms {
-		total += cfg.City.Atoms[i].Weight
-		atomCum[i] = total
-	}
-	typeCum := make([]float64, len(inc.Types))
-	tsum := 0.0
-	for i, t := range inc.Types {
-		tsum += t.Share
-		typeCum[i] = tsum
-	}
+	return rate
+}
 
-	out := make([]Candidate, 0, int(inc.PerDay*cfg.Duration/86400*1.05)+16)
-	// Inversion of the integrated rate: the next arrival comes when the
-	// integral of the rate since the last one reaches an Exp(1) draw.
-	t := 0.0
-	need := rArr.ExpFloat64()
-	for t < cfg.Duration {
-		hour := int(t / 3600)
+// arrival advances to the next arrival time, by inversion of the
+// integrated rate: the next arrival comes when the integral of the rate
+// since the last one reaches an Exp(1) draw. It reports false when the
+// run's duration is reached first.
+func arrival(rArr *rand.Rand, rate *[168]float64, t, need *float64, duration float64) bool {
+	for *t < duration {
+		hour := int(*t / 3600)
 		end := float64(hour+1) * 3600
 		lam := rate[hour%168] / 3600
-		if lam > 0 && t+need/lam < end {
-			t += need / lam
-			if t >= cfg.Duration {
-				break
+		if lam > 0 && *t+*need/lam < end {
+			*t += *need / lam
+			if *t >= duration {
+				return false
 			}
-			need = rArr.ExpFloat64()
-			c := Candidate{Occur: t}
-			a := pick(atomCum, rPlace.Float64()*total)
-			c.Atom = int32(a)
-			c.Pos = cfg.City.RandomPoint(a, rPlace)
-			k := pick(typeCum, rKind.Float64()*tsum)
-			c.Type = int16(k)
-			c.OnScene = inc.Types[k].OnScene.Sample(rSvc)
-			c.Report = inc.ReportDelay.Sample(rRep)
-			c.Seed = rCmd.Uint64()
-			out = append(out, c)
-			continue
+			*need = rArr.ExpFloat64()
+			return true
 		}
-		need -= lam * (end - t)
-		t = end
+		*need -= lam * (end - *t)
+		*t = end
 	}
-	return out
+	return false
+}
+
+// next returns the next candidate, or false when there is none left.
+func (g *generator) next() (Candidate, bool) {
+	if !arrival(g.rArr, &g.rate, &g.t, &g.need, g.cfg.Duration) {
+		return Candidate{}, false
+	}
+	inc := &g.cfg.Incidents
+	c := Candidate{Occur: g.t}
+	a := pick(g.atomCum, g.rPlace.Float64()*g.atomTotal)
+	c.Atom = int32(a)
+	c.Pos = g.cfg.City.RandomPoint(a, g.rPlace)
+	k := pick(g.typeCum, g.rKind.Float64()*g.typeTotal)
+	c.Type = int16(k)
+	c.OnScene = inc.Types[k].OnScene.Sample(g.rSvc)
+	c.Report = inc.ReportDelay.Sample(g.rRep)
+	c.Seed = g.rCmd.Uint64()
+	return c, true
+}
+
+// countCandidates returns how many candidates replication rep has (what
+// len(Generate(cfg, seed, rep)) is), from the arrival stream alone.
+func countCandidates(cfg *Config, seed uint64, rep int) int {
+	rArr := rng.New(seed, rep, rng.Arrivals)
+	rate := cfg.weekRates()
+	t, need := 0.0, rArr.ExpFloat64()
+	n := 0
+	for arrival(rArr, &rate, &t, &need, cfg.Duration) {
+		n++
+	}
+	return n
 }
 
 // pick returns the first index whose cumulative weight exceeds x, skipping

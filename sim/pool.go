@@ -9,8 +9,9 @@ import (
 	"github.com/patrolsim/patrolsim/sim/des"
 )
 
-// runPool keeps the storage of finished runs (candidates, incidents with
-// their lists of units, units, atoms, the indexes, the event queue) for the
+// runPool keeps the storage of finished runs (the pages of candidates and
+// incidents with their lists of units, units, atoms, the indexes, the
+// event queue) for the
 // next run, so that a run allocates little and its events nothing once the
 // storage is as large as the runs need. Nothing of one run's state reaches
 // the next: newRun sets every field. The pool holds its runs weakly, so
@@ -44,26 +45,22 @@ func putRun(r *run) {
 	}
 }
 
-// newRun returns a run of variant v over a copy of cands (the run appends
-// displaced and near-repeat candidates), reporting to rec, ready for Run to
-// set up its policies and units.
-func newRun(v *Variant, cands []Candidate, rec Recorder) *run {
+// newRun returns a run of variant v over nBase candidates (the run adds
+// displaced and near-repeat candidates after them), reporting to rec,
+// ready for Run to set up its policies and units and its source of
+// candidates.
+func newRun(v *Variant, nBase int, rec Recorder) *run {
 	r := getRun()
 	m := v.Model
 	nu, na := len(m.World.Units), len(m.Cfg.City.Atoms)
-	room := len(cands) + len(cands)/4 + 16
 	old := *r
-	*r = run{m: m, mode: v.Mode, cfg: m.Cfg, rec: rec, nBase: len(cands),
+	*r = run{m: m, mode: v.Mode, cfg: m.Cfg, rec: rec, nBase: nBase, nextID: nBase,
 		// Storage kept.
 		eng: old.eng, onDuty: old.onDuty, atAssumed: old.atAssumed, near: old.near[:0],
 		queue: old.queue[:0], learners: old.learners[:0], policies: old.policies[:0], keepers: old.keepers[:0],
-		assumed: old.assumed[:0], scan: old.scan, prng: old.prng, pcg: old.pcg,
+		assumed: old.assumed[:0], scan: old.scan, prng: old.prng, pcg: old.pcg, store: old.store,
 	}
-	if cap(old.cands) < room {
-		old.cands = make([]Candidate, 0, room)
-	}
-	r.cands = append(old.cands[:0], cands...)
-	r.inc = resetIncidents(old.inc, len(cands), room)
+	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
 	r.units = resize(old.units, nu, nu)
 	r.resVal = resize(old.resVal, na, na)
@@ -86,7 +83,7 @@ func newRun(v *Variant, cands []Candidate, rec Recorder) *run {
 func (r *run) release() {
 	clear(r.policies)
 	clear(r.keepers)
-	r.m, r.cfg, r.rec, r.rPolicy, r.err = nil, nil, nil, nil, nil
+	r.m, r.cfg, r.rec, r.rPolicy, r.err, r.given, r.gen = nil, nil, nil, nil, nil, nil, nil
 	putRun(r)
 }
 
@@ -101,31 +98,8 @@ func resize[T any](s []T, n, c int) []T {
 	return s
 }
 
-// resetIncidents returns inc with n zero incidents and room for c, keeping
-// the arrays of the incidents' lists of units (Recorder may not keep
-// them).
-func resetIncidents(inc []incidentRun, n, c int) []incidentRun {
-	if cap(inc) < c {
-		inc = append(inc[:cap(inc)], make([]incidentRun, c-cap(inc))...)
-	}
-	inc = inc[:n]
-	for i := range inc {
-		resetIncident(&inc[i])
-	}
-	return inc
-}
-
-// addIncident appends a zero incident to inc, reusing the array of units
-// of one that a former run left beyond its length.
-func addIncident(inc []incidentRun) []incidentRun {
-	if len(inc) == cap(inc) {
-		return append(inc, incidentRun{})
-	}
-	inc = inc[:len(inc)+1]
-	resetIncident(&inc[len(inc)-1])
-	return inc
-}
-
+// resetIncident zeroes ir, keeping the array of its list of units
+// (Recorder may not keep it).
 func resetIncident(ir *incidentRun) {
 	units := ir.rec.Units[:0]
 	*ir = incidentRun{}

@@ -72,3 +72,12 @@ type Recorder interface {
 	// reused: read it during the call.
 	Presence(t float64, byAtom []float64)
 }
+
+// Finisher is a Recorder that wants to know when its run is over:
+// ReplicateList calls Finish once the run has returned, and reports
+// nothing to it after. A recorder keeping something per observation (the
+// response times behind a quantile) may then summarise it and let it go,
+// so that a finished run holds its summary only.
+type Finisher interface {
+	Finish()
+}

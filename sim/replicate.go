@@ -32,7 +32,6 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 	if len(variants) == 0 || len(reps) == 0 {
 		return nil, ctx.Err()
 	}
-	base := variants[0].Model.Cfg
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -55,17 +54,23 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				cands := Generate(base, seed, reps[i])
 				for v := range variants {
 					if ctx.Err() != nil {
 						return
 					}
-					st, err := variants[v].Run(ctx, cands, seed, reps[i], newRecorder(i, v))
+					// Each run draws the replication's candidates as it
+					// goes (the same for every variant): memory bounded by
+					// what is in flight, not by the run's length.
+					rec := newRecorder(i, v)
+					st, err := variants[v].RunReplication(ctx, seed, reps[i], rec)
 					if err != nil {
 						if ctx.Err() == nil {
 							fail(err)
 						}
 						return
+					}
+					if f, ok := rec.(Finisher); ok {
+						f.Finish()
 					}
 					stats[i*len(variants)+v] = st
 					if ran != nil {

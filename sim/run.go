@@ -84,6 +84,10 @@ type Stats struct {
 	Events    uint64
 	Incidents int
 	End       float64 // simulated time at which the run stopped, seconds
+	// Held is the most candidates and incidents the run held in memory
+	// at once (pages of its store × their size): what is in flight, not
+	// the run's length.
+	Held int
 }
 
 type run struct {
@@ -93,8 +97,10 @@ type run struct {
 	cfg      *Config
 	eng      *des.Engine
 	rec      Recorder
-	cands    []Candidate
-	inc      []incidentRun
+	store    incStore    // candidates and incidents in flight, by id
+	given    []Candidate // Generate's candidates, when the caller drew them (Run)
+	gen      *generator  // else they are drawn as the run goes (RunReplication)
+	nextID   int         // id of the next candidate the run adds
 	units    []unitRun
 	policies []policy.Policy
 	rPolicy  *rand.Rand
@@ -135,12 +141,32 @@ type run struct {
 // Generate with the same seed and replication) and reports to rec. It stops
 // early with ctx's error when ctx is done.
 func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep int, rec Recorder) (Stats, error) {
+	return v.run(ctx, cands, nil, len(cands), seed, rep, rec)
+}
+
+// RunReplication is Run over the candidates of replication rep, drawn as
+// the run goes rather than held: the same run as Run over Generate(cfg,
+// seed, rep), in memory bounded by the incidents in flight.
+func (v *Variant) RunReplication(ctx context.Context, seed uint64, rep int, rec Recorder) (Stats, error) {
+	cfg := v.Model.Cfg
+	if cfg.Incidents.Replay != nil {
+		// A replay's candidates are the log's: held already.
+		cands := replayed(cfg, seed, rep)
+		return v.run(ctx, cands, nil, len(cands), seed, rep, rec)
+	}
+	return v.run(ctx, nil, newGenerator(cfg, seed, rep), countCandidates(cfg, seed, rep), seed, rep, rec)
+}
+
+// run plays the replication over the nBase candidates of given or, if
+// given is nil, of gen.
+func (v *Variant) run(ctx context.Context, given []Candidate, gen *generator, nBase int, seed uint64, rep int, rec Recorder) (Stats, error) {
 	m := v.Model
 	cfg := m.Cfg
 	if len(v.Policies) != len(cfg.Units) {
 		return Stats{}, fmt.Errorf("variant %s: %d policies for %d unit types", v.Name, len(v.Policies), len(cfg.Units))
 	}
-	r := newRun(v, cands, rec)
+	r := newRun(v, nBase, rec)
+	r.given, r.gen = given, gen
 	defer r.release()
 	r.rPolicy = rng.New(seed, rep, rng.Policy)
 	// One policy instance per distinct policy choice, governing the units of
@@ -216,8 +242,8 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 		}
 	}
 	r.startCover()
-	if len(cands) > 0 {
-		r.eng.Schedule(cands[0].Occur, evOccur, 0, 0)
+	if nBase > 0 {
+		r.eng.Schedule(r.background(0).Occur, evOccur, 0, 0)
 	} else {
 		r.arrived = true
 	}
@@ -240,7 +266,20 @@ func (v *Variant) Run(ctx context.Context, cands []Candidate, seed uint64, rep i
 	r.finish(end)
 	// Coverage samples are measurement, not model: a recorder that takes
 	// them does not change the count.
-	return Stats{Events: r.eng.Steps() - r.fleet.samples, Incidents: len(cands), End: end}, nil
+	return Stats{Events: r.eng.Steps() - r.fleet.samples, Incidents: nBase, End: end, Held: r.store.peak * pageSize}, nil
+}
+
+// background stores background candidate i, the next one in time, and
+// returns it.
+func (r *run) background(i int) *Candidate {
+	var c Candidate
+	if r.gen != nil {
+		c, _ = r.gen.next()
+	} else {
+		c = r.given[i]
+	}
+	r.store.put(i, c)
+	return r.store.cand(i)
 }
 
 func samePolicy(a, b PolicyChoice) bool {
@@ -269,7 +308,9 @@ func (r *run) Handle(e *des.Engine, ev des.Event) {
 			r.arrive(int(ev.A))
 		}
 	case evClear:
-		if r.inc[ev.A].clearGen == ev.B && !r.inc[ev.A].resolved {
+		// (A stale clear of a finished incident may find its page given
+		// back.)
+		if ir := r.store.incIf(int(ev.A)); ir != nil && ir.clearGen == ev.B && !ir.resolved {
 			r.clear(int(ev.A))
 		}
 	case evPatrol:
@@ -302,34 +343,36 @@ func (r *run) Handle(e *des.Engine, ev des.Event) {
 func (r *run) occur(i int) {
 	if i < r.nBase {
 		if i+1 < r.nBase {
-			r.eng.Schedule(r.cands[i+1].Occur, evOccur, int32(i+1), 0)
+			r.eng.Schedule(r.background(i+1).Occur, evOccur, int32(i+1), 0)
 		} else {
 			r.arrived = true
 		}
 	}
 	if r.deter(i) {
+		r.store.done(i)
 		return
 	}
 	now := r.eng.Now()
-	c := r.cands[i]
+	c := *r.store.cand(i)
 	t := &r.cfg.Incidents.Types[c.Type]
 	nan := math.NaN()
 	prio := t.Priority
 	if c.Priority > 0 {
 		prio = int(c.Priority) // a replayed incident's own
 	}
-	r.inc[i].rec = IncidentRecord{
+	ir := r.store.inc(i)
+	ir.rec = IncidentRecord{
 		ID: i, Type: int(c.Type), Priority: prio, Atom: int(c.Atom),
 		District: r.cfg.City.Atoms[c.Atom].District, Pos: c.Pos, Needed: t.Officers,
 		Occur: now, Call: nan, Ready: nan, Dispatch: nan, Arrive: nan, Full: nan, Clear: nan,
 		Origin: c.Origin,
-		Units:  r.inc[i].rec.Units[:0], // its storage kept (see newRun)
+		Units:  ir.rec.Units[:0], // its storage kept (see incStore)
 	}
 	r.open++
 	sighting := policy.Sighting{Occur: now, Atom: int(c.Atom), Pos: c.Pos, How: policy.Truth}
 	r.learn(sighting)
 	if r.seen(c.Pos) {
-		r.inc[i].rec.Discovered = true
+		ir.rec.Discovered = true
 		sighting.How = policy.Discovered
 		r.learn(sighting)
 		r.eng.Schedule(now, evCall, int32(i), 0)
@@ -344,12 +387,13 @@ func (r *run) occur(i int) {
 }
 
 func (r *run) call(i int) {
-	r.inc[i].rec.Call = r.eng.Now()
-	if !r.inc[i].rec.Discovered {
-		c := &r.cands[i]
-		r.learn(policy.Sighting{Occur: r.inc[i].rec.Occur, Atom: int(c.Atom), Pos: c.Pos, How: policy.Reported})
+	ir := r.store.inc(i)
+	ir.rec.Call = r.eng.Now()
+	if !ir.rec.Discovered {
+		c := r.store.cand(i)
+		r.learn(policy.Sighting{Occur: ir.rec.Occur, Atom: int(c.Atom), Pos: c.Pos, How: policy.Reported})
 	}
-	r.eng.After(r.commandDelay(&r.cands[i]), evReady, int32(i), 0)
+	r.eng.After(r.commandDelay(r.store.cand(i)), evReady, int32(i), 0)
 }
 
 // commandDelay is the time from call to ready for dispatch: one level for
@@ -368,13 +412,13 @@ func (r *run) commandDelay(c *Candidate) float64 {
 }
 
 func (r *run) ready(i int) {
-	ir := &r.inc[i]
+	ir := r.store.inc(i)
 	ir.rec.Ready = r.eng.Now()
 	ir.queued = true
 	// Insert keeping (priority, ready time, id) order; ready times only
 	// grow, so the new call goes after every call of its priority.
 	pos := len(r.queue)
-	for pos > 0 && r.inc[r.queue[pos-1]].rec.Priority > ir.rec.Priority {
+	for pos > 0 && r.store.inc(int(r.queue[pos-1])).rec.Priority > ir.rec.Priority {
 		pos--
 	}
 	r.queue = slices.Insert(r.queue, pos, int32(i))
@@ -388,6 +432,7 @@ func (r *run) ready(i int) {
 		ir.resolved = true
 		r.open--
 		r.rec.Incident(&ir.rec)
+		r.store.done(i)
 	}
 }
 
@@ -402,7 +447,7 @@ func (r *run) dispatch() {
 			kept = append(kept, r.queue[qi:]...)
 			break
 		}
-		ir := &r.inc[id]
+		ir := r.store.inc(int(id))
 		for ir.sent < ir.rec.Needed {
 			u := r.nearest(int(id))
 			if u < 0 {
@@ -427,13 +472,13 @@ func (r *run) dispatch() {
 // go to the lowest unit index. Searches over the whole force go through the
 // indexes of where units are (search); a district's units are scanned.
 func (r *run) nearest(i int) int {
-	p := r.inc[i].rec.Priority
+	p := r.store.inc(i).rec.Priority
 	if r.mode == PointToPoint {
 		return r.search(i, p, r.onDuty, true)
 	}
 	// Hierarchical: the beat's owner first, then the district's unit
 	// command expects to arrive first, then (mutual aid) any district's.
-	d := r.inc[i].rec.District
+	d := r.store.inc(i).rec.District
 	if u := r.pick(i, r.m.ableIn[d][p], true); u >= 0 {
 		return u
 	}
@@ -449,7 +494,7 @@ func (r *run) nearest(i int) int {
 // beat holds the incident's atom are considered. Ties go to the lowest
 // unit index.
 func (r *run) pick(i int, units []int, ownBeat bool) int {
-	c := &r.cands[i]
+	c := r.store.cand(i)
 	dest := r.cfg.Travel.Target(c.Pos)
 	best, bestT := -1, math.Inf(1)
 	for _, u := range units {
@@ -487,12 +532,13 @@ func (r *run) send(u, i int) {
 	now := r.eng.Now()
 	ur := &r.units[u]
 	ut := &r.cfg.Units[r.units[u].typ]
-	ir := &r.inc[i]
+	ir := r.store.inc(i)
+	c := r.store.cand(i)
 	r.leave(u)
 	from := ur.at(now)
 	depart := now + ut.Turnout
-	r.cfg.Travel.SetLeg(&ur.leg, from, r.cands[i].Pos, depart, ut.Speed)
-	ur.stopAtom = r.cands[i].Atom
+	r.cfg.Travel.SetLeg(&ur.leg, from, c.Pos, depart, ut.Speed)
+	ur.stopAtom = c.Atom
 	ur.state = stEnroute
 	ur.gen++
 	ur.incident = int32(i)
@@ -521,10 +567,10 @@ func (r *run) arrive(u int) {
 	now := r.eng.Now()
 	ur := &r.units[u]
 	ur.state = stOnScene
-	ir := &r.inc[ur.incident]
+	ir := r.store.inc(int(ur.incident))
 	if ir.onScene == 0 {
 		ir.rec.Arrive = now
-		ir.work = r.cands[ur.incident].OnScene
+		ir.work = r.store.cand(int(ur.incident)).OnScene
 	} else {
 		ir.work = max(0, ir.work-ir.rate*(now-ir.since))
 	}
@@ -543,7 +589,7 @@ func (r *run) arrive(u int) {
 
 func (r *run) clear(i int) {
 	now := r.eng.Now()
-	ir := &r.inc[i]
+	ir := r.store.inc(i)
 	ir.rec.Clear = now
 	ir.resolved = true
 	r.open--
@@ -571,6 +617,7 @@ func (r *run) clear(i int) {
 	}
 	r.changed()
 	r.rec.Incident(&ir.rec)
+	r.store.done(i)
 	r.dispatch()
 }
 
@@ -684,10 +731,9 @@ func (r *run) finish(now float64) {
 			r.rec.OnDuty(u, ur.dutySince, now)
 		}
 	}
-	for i := range r.inc {
-		ir := &r.inc[i]
+	r.store.each(func(_ int, ir *incidentRun) {
 		if ir.rec.Needed > 0 && !ir.resolved { // occurred, never cleared
 			r.rec.Incident(&ir.rec)
 		}
-	}
+	})
 }

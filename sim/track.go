@@ -102,7 +102,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	if r.freeAble[p] == 0 {
 		return -1
 	}
-	c := &r.cands[i]
+	c := r.store.cand(i)
 	dest := r.cfg.Travel.Target(c.Pos)
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)

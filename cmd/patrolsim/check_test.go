@@ -409,12 +409,15 @@ func TestCheckFalseAlarms(t *testing.T) {
 // TestCheckFewerCarsNotSame: the README's example scenario (patrolsim
 // template) with 10 cars as the baseline and its 8 cars checked, six
 // replications. Response times rise by about 13% and are worse; other
-// metrics move a lot without being significant at six replications: the
-// incidents prevented fall by about a quarter (tolerance ±3, detectable
-// ±14 at this count). Such rows used to be "same"; they are
-// inconclusive. No row is the same unless the TOST shows it, and none
-// beyond its tolerance is the same. Inconclusive rows do not fail the
-// check; with --strict they do.
+// metrics move a lot without being significant at six replications.
+// The incidents prevented fall by about a quarter (tolerance ±3,
+// detectable ±14 at this count): whether six replications show that fall
+// as significant depends on the draws, so it must be worse or
+// inconclusive — never same or better (fewer cars cannot be shown to
+// prevent as many). Rows not significant beyond their tolerance used to
+// be "same"; they are inconclusive. No row is the same unless the TOST
+// shows it, and none beyond its tolerance is the same. Inconclusive rows
+// do not fail the check; with --strict they do.
 func TestCheckFewerCarsNotSame(t *testing.T) {
 	t.Setenv("GITHUB_ACTIONS", "")
 	dir := t.TempDir()
@@ -457,8 +460,8 @@ func TestCheckFewerCarsNotSame(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"random", "beats"} {
-		if got := verdictOf(t, doc, v, "incidents_prevented"); got != "inconclusive" {
-			t.Errorf("%s/incidents_prevented: %s, want inconclusive", v, got)
+		if got := verdictOf(t, doc, v, "incidents_prevented"); got != "inconclusive" && got != "worse" {
+			t.Errorf("%s/incidents_prevented: %s, want inconclusive or worse", v, got)
 		}
 	}
 	t.Logf("8 of 10 cars, 6 replications: %v; %d rows not significant and beyond tolerance", doc.Counts, unseen)

@@ -333,7 +333,7 @@ func (c *docChecker) checkShell(b docBlock) {
 			if _, err := os.Stat(filepath.Join(c.root, script)); err != nil {
 				c.addf("%s: %s: no such script", where, script)
 			}
-		case slices.Contains([]string{"cd", "mkdir", "jq", "$EDITOR", "cp", "ls", "cat", "sbatch", "kubectl"}, words[0]):
+		case slices.Contains([]string{"cd", "mkdir", "jq", "$EDITOR", "cp", "ls", "cat", "sbatch", "kubectl", "npm"}, words[0]):
 		default:
 			c.addf("%s: %s: a command the docs test does not know (add it to docChecker.checkShell)", where, words[0])
 		}
@@ -494,6 +494,7 @@ var flagWord = regexp.MustCompile("(?:^|[\\s`(\\[|])(--[a-z][a-z0-9-]*)")
 // Flags the docs name that belong to other programs.
 var foreignFlags = map[string]string{
 	"--dependency": "sbatch", "--array": "sbatch", "--for": "kubectl wait",
+	"--prefix": "npm install", "--no-save": "npm install",
 }
 
 // checkProseFlags: every --flag named anywhere in the docs is a flag of

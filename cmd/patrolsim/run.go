@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/patrolsim/patrolsim/internal/outputs"
 	"github.com/patrolsim/patrolsim/results"
@@ -34,6 +35,7 @@ type runFlags struct {
 	decide       bool    // --until-decided
 	delta        float64 // --delta
 	maxReps      int     // --max-replications
+	duration     string  // --duration: the simulated time, replacing the scenario's
 }
 
 func (m *Main) runCmd() *cobra.Command {
@@ -72,6 +74,7 @@ func (m *Main) runCmd() *cobra.Command {
 	fl.BoolVar(&f.decide, "until-decided", false, "add replications until the best variant is decided (Kim & Nelson's KN; see --delta) or --max-replications run")
 	fl.Float64Var(&f.delta, "delta", run.DefaultDelta, "with --until-decided: the indifference zone, in the score's unit (s for the default objective)")
 	fl.IntVar(&f.maxReps, "max-replications", run.DefaultMaxReplications, "with --until-decided: the budget of replications")
+	fl.StringVar(&f.duration, "duration", "", "simulated time of each run, e.g. 365d (default: the scenario's)")
 	return cmd
 }
 
@@ -82,6 +85,11 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 	}
 	if err := applyRunFlags(s, f.seed, seedSet, f.replications, f.workers); err != nil {
 		return err
+	}
+	if f.duration != "" {
+		if s, err = withDuration(path, s, f.duration); err != nil {
+			return err
+		}
 	}
 	if f.out == "" {
 		f.out = defaultOut(s)
@@ -271,4 +279,37 @@ func (m *Main) writeVerbose(s *scenarios.Scenario, res *run.Result) {
 			fmt.Fprintf(m.stdout, "    %-22s %.6g [%.6g, %.6g]\n", v.Name, e.Mean, e.Low, e.High)
 		}
 	}
+}
+
+// withDuration returns s with its duration replaced by d (as written in a
+// scenario: 365d, 12h), validated again as a whole: the resolved scenario
+// saved beside the results, and its hash, carry the new duration.
+func withDuration(path string, s *scenarios.Scenario, d string) (*scenarios.Scenario, error) {
+	sec, err := scenarios.ParseDuration(d)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--duration: %w (got %q)", err, d)}
+	}
+	f := s.File
+	f.Duration = scenarios.D(sec)
+	doc, err := yaml.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	var again *scenarios.Scenario
+	if name, ok := strings.CutPrefix(path, "builtin:"); ok || path == "" {
+		if !ok {
+			name = scenarios.DefaultName
+		}
+		_, fsys, ferr := scenarios.BuiltinFile(name)
+		if ferr != nil {
+			return nil, ferr
+		}
+		again, err = scenarios.Load(s.Path, doc, fsys)
+	} else {
+		again, err = scenarios.LoadAt(s.Path, doc)
+	}
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--duration %s: %w", d, err)}
+	}
+	return again, nil
 }

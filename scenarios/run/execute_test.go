@@ -164,16 +164,9 @@ func TestExecuteSummary(t *testing.T) {
 }
 
 // BenchmarkDefaultScenario runs the built-in city, every variant, for two
-// replications on one worker.
+// replications on one worker: events per second of wall time, per second
+// of processor time (events/cpu-s: the figure to compare on a shared
+// machine), and the peak live heap (reportRun).
 func BenchmarkDefaultScenario(b *testing.B) {
-	s := loadBuiltin(b, scenarios.DefaultName, 2)
-	var events uint64
-	for b.Loop() {
-		res, err := Execute(context.Background(), s, Options{Workers: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		events += res.Events()
-	}
-	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	reportRun(b, loadBuiltin(b, scenarios.DefaultName, 2), 1)
 }

@@ -190,10 +190,8 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 // to 64 times, then RandomPoint); an atom that could not be triangulated
 // is drawn from by RandomPoint.
 //
-// RandomPoint places incidents and patrol stops: drawing patrol stops
-// with UniformPoint instead (three uniforms a stop, not a variable number)
-// changes every output draw by draw, so it waits for the tests whose
-// expectations rest on particular draws (see the package sim history).
+// Patrol stops are drawn with UniformPoint (three uniforms a stop, not a
+// variable number); incidents are placed by RandomPoint.
 func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 	tri := c.triangulated()
 	span := tri.off[i]

@@ -394,7 +394,7 @@ func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	}
 	h.count[best]++
 	h.assigned[u] = best
-	return Order{To: h.w.City.RandomPoint(best, r), Dwell: h.dwell, Atom: best}
+	return Order{To: h.w.City.UniformPoint(best, r), Dwell: h.dwell, Atom: best}
 }
 
 // Assumed is the district base for a district unit, which the policy moves

@@ -263,7 +263,7 @@ func (s *areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
 	x := r.Float64() * s.cum[len(s.cum)-1]
 	i, _ := slices.BinarySearch(s.cum, x)
 	a := s.atoms[min(i, len(s.atoms)-1)]
-	return Order{To: c.RandomPoint(a, r), Dwell: dwell, Atom: a}
+	return Order{To: c.UniformPoint(a, r), Dwell: dwell, Atom: a}
 }
 
 // dwellParam is the stop length shared by the patrolling policies. Default:
@@ -302,7 +302,7 @@ func (h homes) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order, bo
 	case HomePost:
 		return Order{To: x.at, Dwell: math.Inf(1), Atom: int(x.atom)}, true
 	case HomeCommunity:
-		return Order{To: c.RandomPoint(int(x.atom), r), Dwell: dwell, Atom: int(x.atom)}, true
+		return Order{To: c.UniformPoint(int(x.atom), r), Dwell: dwell, Atom: int(x.atom)}, true
 	}
 	return Order{}, false
 }
