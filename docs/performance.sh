@@ -70,7 +70,7 @@ END {
 	printf "| `BenchmarkDefaultScenario` (scenarios/run) | builtin:jinzhou, 12 variants × 2 replications, 1 worker | %.2f M events/cpu-s (%.2f M/s wall) | %.0f cpu-ns | %.1f |\n", c / 1e6, w / 1e6, 1e9 / c, 1e9 / c / eng
 	if (("BenchmarkMetropolisYear" SUBSEP "events/cpu-s") in vals) {
 		c = median("BenchmarkMetropolisYear" SUBSEP "events/cpu-s")
-		printf "| `BenchmarkMetropolisYear` (scenarios/run) | builtin:metropolis, 365 days, 2 variants × 2 replications, 2 workers | %.1f s a run, %.2f M events/cpu-s, peak live heap %.0f MiB | %.0f cpu-ns | %.1f |\n", median("BenchmarkMetropolisYear" SUBSEP "ns/op") / 1e9, c / 1e6, median("BenchmarkMetropolisYear" SUBSEP "peak-heap-MiB"), 1e9 / c, 1e9 / c / eng
+		printf "| `BenchmarkMetropolisYear` (scenarios/run) | builtin:metropolis, 365 days, 2 variants × 2 replications, 2 workers | %.1f s wall for all 4 runs of the year, %.2f M events/cpu-s, peak live heap %.0f MiB | %.0f cpu-ns | %.1f |\n", median("BenchmarkMetropolisYear" SUBSEP "ns/op") / 1e9, c / 1e6, median("BenchmarkMetropolisYear" SUBSEP "peak-heap-MiB"), 1e9 / c, 1e9 / c / eng
 	}
 	print ""
 	print "**Force** (BenchmarkScale, cost per event as city, force and volume grow together):"
@@ -101,7 +101,7 @@ END {
 	}
 	if ("wall" in cli) {
 		print ""
-		printf "**A year of builtin:metropolis through the command** (`patrolsim run builtin:metropolis --duration 365d --workers 2`, under `/usr/bin/time -v`): %s wall (h:mm:ss), %.0f s of processor time, peak RSS %.0f MiB.\n", cli["wall"], cli["cpu_s"], cli["rss_kb"] / 1024
+		printf "**A year of builtin:metropolis through the command** (`patrolsim run builtin:metropolis --duration 365d --workers 2`, under `/usr/bin/time -v`): %s wall ([h:]m:ss, as /usr/bin/time prints it), %.0f s of processor time, peak RSS %.0f MiB.\n", cli["wall"], cli["cpu_s"], cli["rss_kb"] / 1024
 	}
 }' "$raw" >"$raw.md"
 
