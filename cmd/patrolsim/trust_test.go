@@ -36,7 +36,7 @@ func TestRunJSONQuiet(t *testing.T) {
 // the nearest.
 func TestUnknownBuiltin(t *testing.T) {
 	for _, tc := range []struct{ arg, want string }{
-		{"builtin:nyc", `no built-in scenario "nyc" (built in: grid, jinzhou)`},
+		{"builtin:nyc", `no built-in scenario "nyc" (built in: ` + strings.Join(scenarios.Builtins(), ", ") + ")"},
 		{"builtin:gird", "did you mean builtin:grid?"},
 	} {
 		for _, cmd := range []string{"run", "validate"} {
@@ -107,7 +107,7 @@ func TestRunReplacesEarlierSet(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("grid: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "replacing the earlier run's communities.geojson, details.json, posts.geojson") {
+	if !strings.Contains(stdout, "replacing the earlier run's areas.geojson, communities.geojson, details.json, posts.geojson") {
 		t.Errorf("the run does not say which files it replaced:\n%s", stdout)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -116,7 +116,7 @@ func TestRunReplacesEarlierSet(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	got := strings.Join(names, " ")
-	if want := ".patrolsim-set.json details.json notes.txt replications.csv results.json scenario.yaml"; got != want {
+	if want := ".patrolsim-set.json areas.geojson details.json notes.txt replications.csv results.json scenario.yaml"; got != want {
 		t.Errorf("folder after the second run: %s\nwant %s", got, want)
 	}
 }
@@ -184,14 +184,19 @@ func TestCompletion(t *testing.T) {
 	if code, _, stderr := runMain(t, context.Background(), "run", "builtin:grid", "--replications", "2", "-q", "-o", out); code != 0 {
 		t.Fatalf("run: %s", stderr)
 	}
+	var bs []string
+	for _, name := range scenarios.Builtins() {
+		bs = append(bs, "builtin:"+name)
+	}
+	builtins := strings.Join(bs, " ")
 	for _, tc := range []struct {
 		dir  string
 		args []string
 		want string
 	}{
-		{w, []string{"run", ""}, "builtin:grid builtin:jinzhou city.yaml"},
+		{w, []string{"run", ""}, builtins + " city.yaml"},
 		{"", []string{"validate", "builtin:j"}, "builtin:jinzhou"},
-		{"", []string{"serve", "bu"}, "builtin:grid builtin:jinzhou"},
+		{"", []string{"serve", "bu"}, builtins},
 		{"", []string{"policies", "hot"}, "hot-spots hotspot-oracle"},
 		{"", []string{"report", out, "--compare", ""}, "random beats"},
 		{"", []string{"report", out, "--metric", "response_p90_s_p"}, "response_p90_s_p1 response_p90_s_p2 response_p90_s_p3"},
