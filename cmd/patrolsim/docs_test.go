@@ -626,7 +626,14 @@ func TestDocs(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	t.Run("run", func(t *testing.T) { runDocBlocks(t, root, shell) })
+	t.Run("run", func(t *testing.T) {
+		if raceEnabled {
+			// The examples run the built binary, another process: nothing
+			// for this process's race detector, minutes of its time.
+			t.Skip("skipped under the race detector")
+		}
+		runDocBlocks(t, root, shell)
+	})
 }
 
 // runDocBlocks runs the shell blocks, file by file, each file's in a fresh
