@@ -40,13 +40,14 @@ type Problem struct {
 	// district's bounds (Max never above Most).
 	Most, Min, Max int
 
-	variant int            // the base variant
-	unit    int            // the decided unit type, in Base.File.Units
-	split   scenarios.File // the base with the decided type split by district, the base variant only
-	cfg     *sim.Config    // the split scenario's (its variant's) config
-	at      []int          // cfg.Units index of each decided district's type
-	delay   float64        // mean dispatch delay, seconds (the screen adds it)
-	load    func(doc []byte) (*scenarios.Scenario, error)
+	variant   int            // the base variant
+	unit      int            // the decided unit type, in Base.File.Units
+	split     scenarios.File // the base with the decided type split by district, the base variant only
+	cfg       *sim.Config    // the split scenario's (its variant's) config
+	at        []int          // cfg.Units index of each decided district's type
+	districts []int          // each decided district's index in the city
+	delay     float64        // mean dispatch delay, seconds (the screen adds it)
+	load      func(doc []byte) (*scenarios.Scenario, error)
 }
 
 var unsafeRE = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
@@ -115,6 +116,7 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 	for _, u := range f.Units {
 		seen[u.Name] = true
 	}
+	pr.districts = ds
 	for _, i := range ds {
 		name := city.Districts[i].Name
 		pr.Names = append(pr.Names, name)

@@ -23,7 +23,21 @@ type Candidate struct {
 	// delay + queue wait (Erlang C) + mean travel (turnout included);
 	// +Inf when the model has no unit or no solution.
 	Screen float64
-	Method string // the hypercube solution: exact or approximate
+	Method string // the hypercube solution: exact or approximate; "unstable" when the calls outrun the units
+
+	// strain orders unstable candidates: the largest calls per unit over
+	// the decided districts (per second per unit).
+	strain float64
+}
+
+// better reports whether a scores lower than b: by the screen, and among
+// unstable candidates by the lower strain, so that the search adds units
+// where calls most outrun them until the queue is stable.
+func better(a, b Candidate) bool {
+	if math.IsInf(a.Screen, 1) && math.IsInf(b.Screen, 1) {
+		return a.strain < b.strain
+	}
+	return a.Screen < b.Screen
 }
 
 // Total is the candidate's units.
@@ -81,9 +95,22 @@ func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 	if err != nil {
 		return c, err
 	}
+	rate := make([]float64, len(pr.cfg.City.Districts))
+	for a, l := range hm.Rate {
+		rate[hm.AtomDist[a]] += l
+	}
+	for k, d := range pr.districts {
+		c.strain = max(c.strain, rate[d]/float64(max(counts[k], 0)))
+	}
 	exact := len(m.World.Units) <= exactUnits
 	res, err := hm.Solve(exact)
 	if err != nil {
+		// The one refusal that depends on the counts (analytic's
+		// Hypercube.Check): the calls outrun the units.
+		if strings.Contains(err.Error(), "offered load") {
+			c.Method = "unstable"
+			return c, nil
+		}
 		return c, err
 	}
 	c.Method = res.Method
@@ -141,7 +168,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 			if err != nil {
 				return nil, err
 			}
-			if next == nil || c.Screen < next.Screen {
+			if next == nil || better(c, *next) {
 				next = &c
 			}
 		}
@@ -166,7 +193,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 				if err != nil {
 					return nil, err
 				}
-				if c.Screen < best.Screen && (next == nil || c.Screen < next.Screen) {
+				if better(c, best) && (next == nil || better(c, *next)) {
 					next = &c
 				}
 			}

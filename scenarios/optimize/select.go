@@ -25,14 +25,14 @@ type Options struct {
 type Scored struct {
 	Candidate
 	Name         string
-	OfficerHours float64           // a day
-	Response     results.Estimate  // simulated mean response, seconds (response_mean_s), 95% interval
-	Objective    results.Estimate  // simulated objective cost (the ranking's: P1 p90 response in seconds by default), 95% interval
+	OfficerHours float64            // a day
+	Response     results.Estimate   // simulated mean response, seconds (response_mean_s), 95% interval
+	Objective    results.Estimate   // simulated objective cost (the ranking's: P1 p90 response in seconds by default), 95% interval
 	Goals        []results.Estimate // each goal's metric, aligned with Outcome.Goals
 	// VsChosen is the paired difference of objective cost, this candidate
 	// minus the chosen one, over the same replications (common random
 	// numbers), with its 95% interval: above zero, the chosen is better.
-	VsChosen results.Estimate
+	VsChosen  results.Estimate
 	InBestSet bool // MCB: no other candidate is significantly better
 	Alive     bool // still in contention when KN stopped
 }
