@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -155,8 +157,7 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 	// The split scenario: the decided type as one type per district, the
 	// base variant alone, no check block (it may name other variants).
 	sf := f
-	sf.Check = base.File.Check
-	sf.Check.Kind = 0
+	sf.Check = yaml.Node{}
 	sf.Units = nil
 	for i, u := range f.Units {
 		if i != pr.unit {
