@@ -451,7 +451,7 @@ var brokenCases = []brokenCase{
 	{name: "unknown top-level key", doc: doc("replication: 3"),
 		want: []string{`broken.yaml:13: replication: unknown key "replication" (did you mean "replications"?)`}},
 	{name: "unknown key in a unit", doc: doc("units: [{name: car, count: 4, colour: blue}]"),
-		want: []string{`broken.yaml:9: units[0].colour: unknown key "colour" (valid: name, count, squad, speed_kmh, patrol_speed_kmh, turnout, shift, home, post_kind, priorities, visibility)`}},
+		want: []string{`broken.yaml:9: units[0].colour: unknown key "colour" (valid: name, count, squad, speed_kmh, patrol_speed_kmh, turnout, shift, home, post_kind, districts, priorities, visibility)`}},
 	{name: "unknown key in an incident type", doc: doc("incidents: {types: [{name: any, share: 1, officer: 2}]}"),
 		want: []string{`broken.yaml:8: incidents.types[0].officer: unknown key "officer" (did you mean "officers"?)`}},
 	{name: "unknown key in a dist", doc: doc("dispatch: {delay: {dist: exponential, mean: 60s, sdev: 5s}}"),

@@ -221,8 +221,11 @@ type Unit struct {
 	Shift          Shift     `yaml:"shift"`
 	Home           string    `yaml:"home"`                // district, community or post
 	PostKind       string    `yaml:"post_kind,omitempty"` // with home: post
-	Priorities     []int     `yaml:"priorities"`
-	Visibility     float64   `yaml:"visibility"` // presence of one officer: 1 uniformed, 0 unmarked
+	// Districts, with home: district, are the districts (by name) the
+	// units are homed in, in turn; empty means every district in turn.
+	Districts  []string `yaml:"districts,omitempty"`
+	Priorities []int    `yaml:"priorities"`
+	Visibility float64  `yaml:"visibility"` // presence of one officer: 1 uniformed, 0 unmarked
 }
 
 func (u *Unit) defaultsOnly() {}

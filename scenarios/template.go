@@ -72,6 +72,7 @@ units:
     shift: {start: "00:00", hours: 24}   # daily duty; 24 hours means always on duty
     home: district             # district, community (one per area) or post
     # post_kind: platform      # with home: post, only posts of this kind
+    # districts: [D1]          # with home: district, only these districts, in turn (default all)
     priorities: [1, 2, 3]      # priorities this type may take (default all)
     visibility: 1              # presence of one officer: 1 uniformed, 0 unmarked (default 1)
 

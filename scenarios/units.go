@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/patrolsim/patrolsim/sim"
+	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
 )
 
@@ -79,6 +81,25 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 		default:
 			e.add(path+".home", "must be district, community or post (got %q)", u.Home)
 		}
+		if len(u.Districts) > 0 {
+			if u.Home != "district" {
+				e.add(path+".districts", "only for home: district (home is %s)", u.Home)
+			} else if cfg.City != nil {
+				seenD := map[int]bool{}
+				for j, name := range u.Districts {
+					d := slices.IndexFunc(cfg.City.Districts, func(x geo.District) bool { return x.Name == name })
+					switch {
+					case d < 0:
+						e.add(fmt.Sprintf("%s.districts[%d]", path, j), "no district %q (districts: %s)", name, districtNames(cfg.City))
+					case seenD[d]:
+						e.add(fmt.Sprintf("%s.districts[%d]", path, j), "district %q listed twice", name)
+					default:
+						seenD[d] = true
+						ut.Districts = append(ut.Districts, d)
+					}
+				}
+			}
+		}
 		if u.PostKind != "" && u.Home != "post" {
 			e.add(path+".post_kind", "only for home: post (home is %s)", u.Home)
 		}
@@ -131,6 +152,15 @@ func parseClock(s string) (float64, error) {
 	h, _ := strconv.Atoi(m[1])
 	mm, _ := strconv.Atoi(m[2])
 	return float64(h*3600 + mm*60), nil
+}
+
+// districtNames lists the city's district names for a message.
+func districtNames(c *geo.City) string {
+	var names []string
+	for _, d := range c.Districts {
+		names = append(names, d.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func plural(n int, word string) string {

@@ -107,8 +107,12 @@ type UnitType struct {
 	ShiftStart  float64 // seconds after midnight
 	ShiftLen    float64 // seconds on duty per day; >= 86400 means always on duty
 	Home        policy.Home
-	PostKind    string  // for HomePost: only posts of this kind ("" = any)
-	Priorities  [4]bool // Priorities[p]: may take priority-p incidents
+	PostKind    string // for HomePost: only posts of this kind ("" = any)
+	// Districts, for HomeDistrict, are the districts (indices into
+	// City.Districts) its units are homed in, unit i in Districts[i mod
+	// len]; nil means every district in turn (unit i in district i mod D).
+	Districts  []int
+	Priorities [4]bool // Priorities[p]: may take priority-p incidents
 	// Visibility weighs the presence of one officer of this type (1: a
 	// uniformed officer or marked car; 0: an unmarked observer).
 	Visibility float64

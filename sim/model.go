@@ -24,7 +24,8 @@ type Model struct {
 }
 
 // NewModel lays out the units of cfg: unit i of a type homed in districts
-// goes to district i mod D (at the district base), of a type homed in
+// goes to district i mod D (at the district base), or to its
+// Districts[i mod len] when the type lists its districts, of a type homed in
 // communities to atom i mod A (at its centroid, or a point inside it when
 // the centroid is not), and of a type homed at posts
 // to the i mod P-th post of its kind.
@@ -49,6 +50,9 @@ func NewModel(cfg *Config) (*Model, error) {
 			switch ut.Home {
 			case policy.HomeDistrict:
 				u.District = i % len(c.Districts)
+				if len(ut.Districts) > 0 {
+					u.District = ut.Districts[i%len(ut.Districts)]
+				}
 				u.At = c.Districts[u.District].Base
 				u.Atom = c.Locate(u.At)
 			case policy.HomeCommunity:

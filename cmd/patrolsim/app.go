@@ -124,7 +124,7 @@ func (m *Main) root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd(), m.baselineCmd(), m.checkCmd(), m.sweepCmd(), m.mergeCmd(), m.hypercubeCmd(), m.reportCmd(), m.calibrateCmd(), m.serveCmd())
+	root.AddCommand(m.runCmd(), m.validateCmd(), m.templateCmd(), m.policiesCmd(), m.versionCmd(), m.baselineCmd(), m.checkCmd(), m.sweepCmd(), m.mergeCmd(), m.hypercubeCmd(), m.reportCmd(), m.calibrateCmd(), m.serveCmd(), m.optimizeCmd())
 	addCompletions(root)
 	return root
 }

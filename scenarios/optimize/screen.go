@@ -1,0 +1,313 @@
+package optimize
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/hypercube"
+	"github.com/patrolsim/patrolsim/sim"
+)
+
+// Candidate is one deployment: a count per decided district.
+type Candidate struct {
+	Counts []int // aligned with Problem.Names
+	// Screen is the hypercube's mean response time in seconds: dispatch
+	// delay + queue wait (Erlang C) + mean travel (turnout included);
+	// +Inf when the model has no unit or no solution.
+	Screen float64
+	Method string // the hypercube solution: exact or approximate; "unstable" when the calls outrun the units
+
+	// strain orders unstable candidates: the largest calls per unit over
+	// the decided districts (per second per unit).
+	strain float64
+}
+
+// better reports whether a scores lower than b: by the screen, and among
+// unstable candidates by the lower strain, so that the search adds units
+// where calls most outrun them until the queue is stable.
+func better(a, b Candidate) bool {
+	if math.IsInf(a.Screen, 1) && math.IsInf(b.Screen, 1) {
+		return a.strain < b.strain
+	}
+	return a.Screen < b.Screen
+}
+
+// Total is the candidate's units.
+func (c Candidate) Total() int {
+	n := 0
+	for _, x := range c.Counts {
+		n += x
+	}
+	return n
+}
+
+// Name is the candidate's variant name: the counts by district, in order
+// (D1-3_D2-5).
+func (pr *Problem) Name(c Candidate) string {
+	parts := make([]string, len(c.Counts))
+	for k, n := range c.Counts {
+		parts[k] = unsafeRE.ReplaceAllString(pr.Names[k], "_") + "-" + strconv.Itoa(n)
+	}
+	return strings.Join(parts, "_")
+}
+
+// OfficerHours is c's officer-hours a day.
+func (pr *Problem) OfficerHours(c Candidate) float64 { return float64(c.Total()) * pr.PerUnit }
+
+// Screened is stage 1's outcome.
+type Screened struct {
+	Kept        []Candidate // the best Keep, best first
+	Evaluations int         // hypercube models solved
+	Path        []Candidate // the search's steps: greedy additions, then exchanges
+}
+
+// exactUnits: up to this many units the screen solves the hypercube
+// exactly (2^N states; 10 units take a few milliseconds), above by
+// Larson's approximation, which stays within a few per cent of it (Larson
+// 1975).
+const exactUnits = 10
+
+// evaluate solves the hypercube of counts.
+func (pr *Problem) evaluate(counts []int) (Candidate, error) {
+	c := Candidate{Counts: slices.Clone(counts), Screen: math.Inf(1)}
+	cfg := *pr.cfg
+	cfg.Units = slices.Clone(pr.cfg.Units)
+	for k, i := range pr.at {
+		cfg.Units[i].Count = counts[k]
+	}
+	m, err := sim.NewModel(&cfg)
+	if err != nil {
+		return c, err
+	}
+	if len(m.World.Units) == 0 {
+		return c, nil
+	}
+	s := &scenarios.Scenario{File: pr.split, Config: &cfg, Variants: []sim.Variant{{Name: pr.Name(c), Model: m}}}
+	hm, err := hypercube.New(s, false)
+	if err != nil {
+		return c, err
+	}
+	rate := make([]float64, len(pr.cfg.City.Districts))
+	for a, l := range hm.Rate {
+		rate[hm.AtomDist[a]] += l
+	}
+	for k, d := range pr.districts {
+		c.strain = max(c.strain, rate[d]/float64(max(counts[k], 0)))
+	}
+	exact := len(m.World.Units) <= exactUnits
+	res, err := hm.Solve(exact)
+	if err != nil {
+		// The one refusal that depends on the counts (analytic's
+		// Hypercube.Check): the calls outrun the units.
+		if strings.Contains(err.Error(), "offered load") {
+			c.Method = "unstable"
+			return c, nil
+		}
+		return c, err
+	}
+	c.Method = res.Method
+	c.Screen = pr.delay + res.QueueWait + res.TravelMean
+	if math.IsNaN(c.Screen) {
+		c.Screen = math.Inf(1) // an unstable queue: every unit busy for ever
+	}
+	return c, nil
+}
+
+// Screen searches the counts with the hypercube: marginal allocation from
+// every district at Min (add the unit whose district lowers the score
+// most, ties to the lower district, until the budget or every district's
+// Max stops it), then exchanges (move one unit from one district to
+// another, the best move first, while one lowers the score). It keeps the
+// Keep best candidates with the most units it reached, ranked by score
+// then counts. For a separable convex score the marginal allocation alone
+// is optimal (Fox 1966); the hypercube's cross-district dispatch makes the
+// score not quite separable, which the exchanges repair.
+func (pr *Problem) Screen() (*Screened, error) {
+	seen := map[string]Candidate{}
+	out := &Screened{}
+	eval := func(counts []int) (Candidate, error) {
+		k := fmt.Sprint(counts)
+		if c, ok := seen[k]; ok {
+			return c, nil
+		}
+		c, err := pr.evaluate(counts)
+		if err != nil {
+			return c, fmt.Errorf("screen %s: %w", pr.Name(Candidate{Counts: counts}), err)
+		}
+		out.Evaluations++
+		seen[k] = c
+		return c, nil
+	}
+	D := len(pr.Names)
+	cur := make([]int, D)
+	for k := range cur {
+		cur[k] = pr.Min
+	}
+	best, err := eval(cur)
+	if err != nil {
+		return nil, err
+	}
+	out.Path = append(out.Path, best)
+	for best.Total() < pr.Most {
+		var next *Candidate
+		for k := range D {
+			if cur[k] >= pr.Max {
+				continue
+			}
+			try := slices.Clone(cur)
+			try[k]++
+			c, err := eval(try)
+			if err != nil {
+				return nil, err
+			}
+			if next == nil || better(c, *next) {
+				next = &c
+			}
+		}
+		if next == nil {
+			break
+		}
+		best, cur = *next, next.Counts
+		out.Path = append(out.Path, best)
+	}
+	total := best.Total()
+	for range 1000 { // a bound the exchanges never reach: each strictly lowers the score
+		var next *Candidate
+		for from := range D {
+			for to := range D {
+				if from == to || cur[from] <= pr.Min || cur[to] >= pr.Max {
+					continue
+				}
+				try := slices.Clone(cur)
+				try[from]--
+				try[to]++
+				c, err := eval(try)
+				if err != nil {
+					return nil, err
+				}
+				if better(c, best) && (next == nil || better(c, *next)) {
+					next = &c
+				}
+			}
+		}
+		if next == nil {
+			break
+		}
+		best, cur = *next, next.Counts
+		out.Path = append(out.Path, best)
+	}
+	// Fill the pool up to Keep: exchange neighbours of the best found,
+	// in order, until there are enough or none is new.
+	visited := map[string]bool{fmt.Sprint(cur): true}
+	for frontier := [][]int{cur}; len(frontier) > 0 && pr.countAt(seen, total) < pr.Spec.Screen.Keep; {
+		var next [][]int
+		for _, at := range frontier {
+			for from := range D {
+				for to := range D {
+					if from == to || at[from] <= pr.Min || at[to] >= pr.Max {
+						continue
+					}
+					try := slices.Clone(at)
+					try[from]--
+					try[to]++
+					if visited[fmt.Sprint(try)] {
+						continue
+					}
+					visited[fmt.Sprint(try)] = true
+					if _, err := eval(try); err != nil {
+						return nil, err
+					}
+					next = append(next, try)
+				}
+			}
+		}
+		frontier = next
+	}
+	var pool []Candidate
+	for _, c := range seen {
+		if c.Total() == total && !math.IsInf(c.Screen, 1) {
+			pool = append(pool, c)
+		}
+	}
+	slices.SortFunc(pool, func(a, b Candidate) int {
+		if c := cmp.Compare(a.Screen, b.Screen); c != 0 {
+			return c
+		}
+		return slices.Compare(a.Counts, b.Counts)
+	})
+	out.Kept = pool[:min(len(pool), pr.Spec.Screen.Keep)]
+	if len(out.Kept) == 0 {
+		return nil, fmt.Errorf("screen: no candidate with %d units has a finite mean response (the queue is unstable: too few units for the calls)", total)
+	}
+	return out, nil
+}
+
+// countAt counts the candidates of seen with total units and a finite score.
+func (pr *Problem) countAt(seen map[string]Candidate, total int) int {
+	n := 0
+	for _, c := range seen {
+		if c.Total() == total && !math.IsInf(c.Screen, 1) {
+			n++
+		}
+	}
+	return n
+}
+
+// File returns the scenario of the candidates cs, one variant each, named
+// by Name, on the base variant's policies.
+func (pr *Problem) File(cs []Candidate) scenarios.File {
+	f := pr.split
+	f.Units = slices.Clone(pr.split.Units)
+	base := pr.split.Variants[0]
+	f.Variants = nil
+	for _, c := range cs {
+		v := base
+		v.Name = pr.Name(c)
+		v.Units = map[string]scenarios.UnitOverride{}
+		for k, un := range pr.Units {
+			n := c.Counts[k]
+			v.Units[un] = scenarios.UnitOverride{Count: &n}
+		}
+		f.Variants = append(f.Variants, v)
+	}
+	return f
+}
+
+// Chosen returns the scenario of c alone: the decided type split by
+// district with c's counts, the base variant under its own name.
+func (pr *Problem) Chosen(c Candidate) scenarios.File {
+	f := pr.split
+	f.Units = slices.Clone(pr.split.Units)
+	for i := range f.Units {
+		if k := slices.Index(pr.Units, f.Units[i].Name); k >= 0 {
+			f.Units[i].Count = c.Counts[k]
+		}
+	}
+	return f
+}
+
+// marshal writes f as a YAML document.
+func marshal(f scenarios.File) ([]byte, error) {
+	var node yaml.Node
+	if err := node.Encode(f); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&node); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

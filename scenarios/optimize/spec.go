@@ -1,0 +1,321 @@
+package optimize
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Spec is an OPT.yaml file: what to search, within what budget, and how.
+type Spec struct {
+	Version int `yaml:"version"`
+	// Scenario is the scenario to optimise: a path relative to the OPT
+	// file, or builtin:NAME.
+	Scenario string `yaml:"scenario"`
+	// Variant names the scenario's variant whose policies and dispatch
+	// every candidate uses; empty means the first.
+	Variant  string   `yaml:"variant"`
+	Decision Decision `yaml:"decision"`
+	Budget   Budget   `yaml:"budget"`
+	Screen   Screen   `yaml:"screen"`
+	Select   Select   `yaml:"select"`
+
+	pos *parser // the file's name and the line of each field, for Prepare's messages
+}
+
+// Decision is the decision variable.
+type Decision struct {
+	// Kind is unit-counts, the only kind of this increment.
+	Kind string `yaml:"kind"`
+	// Unit is the scenario's unit type (home: district) whose count per
+	// district is decided.
+	Unit string `yaml:"unit"`
+	// Districts are the districts that get a count, by name; empty means
+	// every district.
+	Districts []string `yaml:"districts"`
+	// Min and Max bound each district's count; Max 0 means no bound but
+	// the budget's.
+	Min int `yaml:"min"`
+	Max int `yaml:"max"`
+}
+
+// Budget bounds the decided units; zero fields are no bound, and at least
+// one must be given.
+type Budget struct {
+	// OfficerHours is the most officer-hours a day: Σ count × squad ×
+	// shift hours over the decided units.
+	OfficerHours float64 `yaml:"officer_hours"`
+	// Units is the most decided units in all.
+	Units int `yaml:"units"`
+}
+
+// Screen is stage 1.
+type Screen struct {
+	Method string `yaml:"method"` // hypercube (the default and only method)
+	Keep   int    `yaml:"keep"`   // candidates passed to the selection (default 4)
+}
+
+// Select is stage 2.
+type Select struct {
+	// Delta is the indifference zone in the objective's units (seconds
+	// for response times); 0 means run.DefaultDelta.
+	Delta float64 `yaml:"delta"`
+	// Alpha is 1 − the probability of correct selection; 0 means the
+	// scenario's ranking.alpha.
+	Alpha float64 `yaml:"alpha"`
+	First int     `yaml:"first"` // first-stage replications; 0 means run.DefaultFirst
+	Max   int     `yaml:"max"`   // the most replications; 0 means run.DefaultMaxReplications
+}
+
+// Kinds are the decision kinds: unit-counts is built, the others are
+// planned (issue 18) and refused with a message.
+var Kinds = []string{"unit-counts", "post-sites", "shifts", "squad-size"}
+
+// Defaults.
+const (
+	DefaultKeep = 4
+	MaxKeep     = 20
+)
+
+// FieldError is one problem of an OPT file.
+type FieldError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.File, e.Field, e.Msg)
+}
+
+// Error is every problem found in an OPT file.
+type Error struct{ List []FieldError }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problem(s) in the optimisation file:", len(e.List))
+	for _, f := range e.List {
+		b.WriteString("\n  " + f.Error())
+	}
+	return b.String()
+}
+
+// Parse reads and checks an OPT document called name (for messages). All
+// problems found are returned in one *Error, each naming the file, line,
+// field and value. References to the scenario (unit, districts, variant)
+// are checked by Prepare, once the scenario is loaded.
+func Parse(name string, data []byte) (*Spec, error) {
+	p := &parser{file: name, lines: map[string]int{}}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.add("", "the file is empty; an optimisation is a YAML mapping (version: 1, scenario: …, decision: …, budget: …)")
+			return nil, p.err()
+		}
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		p.add("", "an optimisation must be a YAML mapping (version: 1, scenario: …, decision: …, budget: …)")
+		return nil, p.err()
+	}
+	top := root.Content[0]
+	p.index(top, "")
+	p.keys(top, "", "version", "scenario", "variant", "decision", "budget", "screen", "select")
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i].Value, top.Content[i+1]
+		switch k {
+		case "decision":
+			p.keys(v, "decision", "kind", "unit", "districts", "min", "max")
+		case "budget":
+			p.keys(v, "budget", "officer_hours", "units")
+		case "screen":
+			p.keys(v, "screen", "method", "keep")
+		case "select":
+			p.keys(v, "select", "delta", "alpha", "first", "max")
+		}
+	}
+	if len(p.list) > 0 {
+		return nil, p.err()
+	}
+	s := &Spec{Screen: Screen{Method: "hypercube", Keep: DefaultKeep}}
+	if err := top.Decode(s); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, m := range te.Errors {
+				p.list = append(p.list, p.typeError(m))
+			}
+			return nil, p.err()
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	p.check(s)
+	if len(p.list) > 0 {
+		return nil, p.err()
+	}
+	s.pos = p
+	return s, nil
+}
+
+func (p *parser) check(s *Spec) {
+	if s.Version != 1 {
+		p.add("version", "must be 1 (got %d)", s.Version)
+	}
+	if s.Scenario == "" {
+		p.add("scenario", "missing: the scenario to optimise (a path relative to this file, or builtin:NAME)")
+	}
+	d := s.Decision
+	switch {
+	case d.Kind == "":
+		p.add("decision.kind", "missing: say which decision (%s)", strings.Join(Kinds, ", "))
+	case d.Kind == "unit-counts":
+	case slices.Contains(Kinds, d.Kind):
+		p.add("decision.kind", "%q is planned but not built yet: this version optimises unit-counts only (got %q)", d.Kind, d.Kind)
+	default:
+		p.add("decision.kind", "unknown kind (valid: %s; got %q)", strings.Join(Kinds, ", "), d.Kind)
+	}
+	if d.Kind == "unit-counts" && d.Unit == "" {
+		p.add("decision.unit", "missing: the scenario's unit type whose count per district is decided")
+	}
+	if d.Min < 0 {
+		p.add("decision.min", "must be at least 0 (got %d)", d.Min)
+	}
+	if d.Max < 0 || (d.Max > 0 && d.Max < d.Min) {
+		p.add("decision.max", "must be 0 (no bound) or at least decision.min = %d (got %d)", d.Min, d.Max)
+	}
+	b := s.Budget
+	if b.OfficerHours < 0 || b.OfficerHours != b.OfficerHours {
+		p.add("budget.officer_hours", "must be positive, officer-hours a day (got %g)", b.OfficerHours)
+	}
+	if b.Units < 0 {
+		p.add("budget.units", "must be positive (got %d)", b.Units)
+	}
+	if b.OfficerHours == 0 && b.Units == 0 {
+		p.add("budget", "give officer_hours (a day) or units, or both: without a budget more units are always better")
+	}
+	if s.Screen.Method != "hypercube" {
+		p.add("screen.method", "must be hypercube, the one screen of this version (got %q)", s.Screen.Method)
+	}
+	if s.Screen.Keep < 2 || s.Screen.Keep > MaxKeep {
+		p.add("screen.keep", "must be between 2 and %d candidates (got %d)", MaxKeep, s.Screen.Keep)
+	}
+	sel := s.Select
+	if sel.Delta < 0 || sel.Delta != sel.Delta {
+		p.add("select.delta", "must be positive, in the objective's units (got %g)", sel.Delta)
+	}
+	if sel.Alpha < 0 || sel.Alpha >= 0.5 || sel.Alpha != sel.Alpha {
+		p.add("select.alpha", "must be in (0, 0.5), or 0 for the scenario's ranking.alpha (got %g)", sel.Alpha)
+	}
+	if sel.First != 0 && sel.First < 2 {
+		p.add("select.first", "must be at least 2 replications (got %d)", sel.First)
+	}
+	if sel.Max < 0 || (sel.Max > 0 && sel.Max < max(sel.First, 2)) {
+		p.add("select.max", "must be at least select.first (got %d)", sel.Max)
+	}
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// typeError turns yaml's "line N: cannot unmarshal !!str `x` into int"
+// into a problem naming the field on that line.
+func (p *parser) typeError(m string) FieldError {
+	fe := FieldError{File: p.file, Field: "(value)", Msg: m}
+	g := lineRE.FindStringSubmatch(m)
+	if g == nil {
+		return fe
+	}
+	fe.Line, _ = strconv.Atoi(g[1])
+	fe.Msg = strings.Replace(g[2], "cannot unmarshal", "wrong type: cannot read", 1)
+	for f, l := range p.lines {
+		// The deepest field on the line (a flow mapping holds several:
+		// the lowest path in order for determinism).
+		if l == fe.Line && f != "" && (fe.Field == "(value)" || len(f) > len(fe.Field) || (len(f) == len(fe.Field) && f < fe.Field)) {
+			fe.Field = f
+		}
+	}
+	return fe
+}
+
+type parser struct {
+	file  string
+	lines map[string]int // field path → line
+	list  []FieldError
+}
+
+func (p *parser) add(field, format string, args ...any) {
+	p.list = append(p.list, FieldError{File: p.file, Line: p.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// line is the line of field, or of its nearest parent that has one.
+func (p *parser) line(field string) int {
+	for f := field; ; {
+		if l, ok := p.lines[f]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(f, ".[")
+		if i < 0 {
+			return p.lines[""]
+		}
+		f = f[:i]
+	}
+}
+
+func (p *parser) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	return &Error{p.list}
+}
+
+// index records the line of every field under n.
+func (p *parser) index(n *yaml.Node, path string) {
+	if _, ok := p.lines[path]; !ok {
+		p.lines[path] = n.Line
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if path != "" {
+				k = path + "." + k
+			}
+			p.lines[k] = n.Content[i+1].Line
+			p.index(n.Content[i+1], k)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p.index(c, path+"["+strconv.Itoa(i)+"]")
+		}
+	}
+}
+
+// keys refuses the keys of mapping n (at path) that are not in valid.
+func (p *parser) keys(n *yaml.Node, path string, valid ...string) {
+	if n.Kind != yaml.MappingNode {
+		if path != "" {
+			p.add(path, "must be a mapping (keys: %s)", strings.Join(valid, ", "))
+		}
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if !slices.Contains(valid, k) {
+			f := k
+			if path != "" {
+				f = path + "." + k
+			}
+			p.list = append(p.list, FieldError{File: p.file, Line: n.Content[i].Line, Field: f, Msg: fmt.Sprintf("unknown key %q (valid: %s)", k, strings.Join(valid, ", "))})
+		}
+	}
+}
