@@ -169,6 +169,9 @@ type IncidentType struct {
 	Officers   int     `yaml:"officers"`
 	Deterrable float64 `yaml:"deterrable"` // 0 … 1: how far presence can suppress this type
 	Crime      bool    `yaml:"crime"`      // a crime (case, 案件), not another kind of call; default false
+	// NearRepeat: whether incidents of this type bring near-repeat
+	// offspring (incidents.near_repeat); default true (absent: true).
+	NearRepeat *bool `yaml:"near_repeat,omitempty"`
 }
 
 func (t *IncidentType) defaultsOnly() {}

@@ -75,6 +75,12 @@ type IncidentType struct {
 	// (a traffic accident, a request for assistance). Metrics of crimes
 	// (areas without crime) count only these.
 	Crime bool
+	// NoNearRepeat: incidents of this type bring no near-repeat offspring
+	// (a traffic accident or a request for assistance does not make
+	// another nearby more likely; burglaries and robberies do: Johnson et
+	// al. 2007, Haberman & Ratcliffe 2012). The zero value keeps the
+	// near-repeat model of Config.NearRepeat for the type.
+	NoNearRepeat bool
 }
 
 // Incidents is the incident model: a non-homogeneous Poisson process with a

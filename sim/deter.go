@@ -163,17 +163,21 @@ func (r *run) add(c Candidate) {
 // delay of mean Decay, uniformly within RadiusM of the parent (redrawn when
 // outside the city, up to 8 times, then at the parent's place), of the
 // parent's type. The draws come from the parent's own stream, so a parent
-// realised in two variants has the same offspring in both.
+// realised in two variants has the same offspring in both. A type with
+// NoNearRepeat has none.
 func (r *run) spawn(i int) {
 	nr := &r.cfg.NearRepeat
 	if nr.Offspring <= 0 {
 		return
 	}
 	parent := *r.store.cand(i)
+	typ := &r.cfg.Incidents.Types[parent.Type]
+	if typ.NoNearRepeat {
+		return
+	}
 	r.pcg.Seed(parent.Seed, splitmix(parent.Seed^saltOffspring))
 	rng := r.prng
 	n := poisson(rng, nr.Offspring)
-	typ := &r.cfg.Incidents.Types[parent.Type]
 	for range n {
 		child := Candidate{Type: parent.Type, Origin: NearRepeat}
 		child.Occur = parent.Occur + rng.ExpFloat64()*nr.Decay
