@@ -112,5 +112,7 @@ func buildDeterrence(d *Deterrence, at string, e *errs) sim.Deterrence {
 	}
 	out.TimeShift = buildDist(&d.TimeShift, at+".time_shift", true, e)
 	e.bound("deterrence.visible_above", at+".visible_above", d.VisibleAbove)
+	e.bound("deterrence.diffusion", at+".diffusion", d.Diffusion)
+	out.Diffusion = d.Diffusion
 	return out
 }

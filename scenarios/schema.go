@@ -41,6 +41,7 @@ type Deterrence struct {
 	DisplacedTime  float64  `yaml:"displaced_time"`  // share moved to a later time
 	TimeShift      Dist     `yaml:"time_shift"`      // how much later
 	VisibleAbove   float64  `yaml:"visible_above"`   // presence that makes an area-hour count as seeing police
+	Diffusion      float64  `yaml:"diffusion"`       // share of the neighbours' mean residual deterrence counted in an area (diffusion of benefits; 0: none)
 }
 
 // Reporting is how incidents become known.

@@ -97,6 +97,7 @@ deterrence:                    # visible presence suppresses deterrable incident
   displaced_time: 0.1          # share moved to a later time
   time_shift: {dist: exponential, mean: 6h}   # how much later
   visible_above: 1             # presence above which an area-hour counts as seeing police
+  diffusion: 0                 # share of the neighbours' residual deterrence counted in an area (diffusion of benefits)
 
 reporting:
   on_view_radius_m: 50         # a unit this close sees an incident happen (0: never)

@@ -198,6 +198,10 @@ type Deterrence struct {
 	TimeShare    float64 // share displaced to a later time at the same place
 	TimeShift    Dist    // how much later a temporally displaced incident happens
 	VisibleAbove float64 // presence above which an area counts as seeing police (visibility)
+	// Diffusion is the diffusion of benefits (Guerette & Bowers 2009): this
+	// share of the mean residual deterrence of an area's neighbours counts
+	// in the area too (0: none, the default).
+	Diffusion float64
 }
 
 // Dose is Koper's residual-deterrence dose of a stop of d seconds: 0 below
