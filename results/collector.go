@@ -48,6 +48,7 @@ type Collector struct {
 	realised, realisedNight           int
 	prevented, preventedNight         int
 	movedSpace, movedTime, movedNight int
+	diffused                          int // suppressed candidates that only the diffusion of benefits suppressed
 	nearRepeat, discovered            int
 	preventedType, preventedDist      []int
 	atomHits                          []int
@@ -218,6 +219,9 @@ func (c *Collector) OnDuty(u int, from, to float64) {
 func (c *Collector) Deterred(d *sim.DeterRecord) {
 	if d.Time < c.lo || d.Time >= c.hi {
 		return
+	}
+	if d.Diffused {
+		c.diffused++
 	}
 	if d.Outcome == sim.Prevented {
 		c.hourPrevented[hourOf(d.Time)]++

@@ -711,5 +711,14 @@ var registry = []family{
 		{name: "utilization_unit_{k}", label: "utilisation, {k}", kind: KindShare, better: Neutral,
 			doc:   "share of on-duty time on calls, unit {k}",
 			value: func(c *Collector, u int) float64 { return ratio(c.unitBusy[u], c.unitDuty[u]) }},
+	}}, {single, []decl{
+		{name: "incidents_diffused", label: "suppressed by diffusion", kind: KindCount, better: Higher,
+			doc: "candidates suppressed (prevented or displaced) in the window that presence at their place alone would not have " +
+				"suppressed: the residual deterrence diffusing from neighbouring areas did (diffusion of benefits)",
+			when: func(cfg *sim.Config, _ string) bool {
+				return cfg != nil && cfg.Deterrence.On && cfg.Deterrence.Diffusion > 0
+			},
+			whenDoc: "deterrence.diffusion > 0",
+			value:   func(c *Collector, _ int) float64 { return float64(c.diffused) }},
 	}},
 }

@@ -70,7 +70,8 @@ func buildIncidents(in *Incidents, duration float64, e *errs) sim.Incidents {
 		e.bound("incidents.types[].officers", path+".officers", float64(t.Officers))
 		e.bound("incidents.types[].deterrable", path+".deterrable", t.Deterrable)
 		out.Types = append(out.Types, sim.IncidentType{Name: t.Name, Priority: t.Priority, Share: t.Share,
-			OnScene: buildDist(&t.OnScene, path+".on_scene", false, e), Officers: t.Officers, Deterrable: t.Deterrable, Crime: t.Crime})
+			OnScene: buildDist(&t.OnScene, path+".on_scene", false, e), Officers: t.Officers, Deterrable: t.Deterrable, Crime: t.Crime,
+			NoNearRepeat: t.NearRepeat != nil && !*t.NearRepeat})
 	}
 	if len(in.Types) > 0 && math.Abs(shares-1) > 1e-6 && !replay {
 		e.add("incidents.types", "shares must sum to 1 (got %g)", shares)
@@ -111,5 +112,7 @@ func buildDeterrence(d *Deterrence, at string, e *errs) sim.Deterrence {
 	}
 	out.TimeShift = buildDist(&d.TimeShift, at+".time_shift", true, e)
 	e.bound("deterrence.visible_above", at+".visible_above", d.VisibleAbove)
+	e.bound("deterrence.diffusion", at+".diffusion", d.Diffusion)
+	out.Diffusion = d.Diffusion
 	return out
 }

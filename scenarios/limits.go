@@ -72,6 +72,7 @@ var bounds = map[string]bound{
 	"deterrence.displaced_space":      {Min: 0, Max: 1},
 	"deterrence.displaced_time":       {Min: 0, Max: 1},
 	"deterrence.visible_above":        {Min: 0, Max: math.Inf(1)},
+	"deterrence.diffusion":            {Min: 0, Max: 1},
 	"ranking.alpha":                   {Min: 0, AboveMin: true, Max: 0.5},
 	"ranking.objective[].weight":      {Min: 0, AboveMin: true, Max: 1e6},
 }

@@ -41,6 +41,7 @@ type Deterrence struct {
 	DisplacedTime  float64  `yaml:"displaced_time"`  // share moved to a later time
 	TimeShift      Dist     `yaml:"time_shift"`      // how much later
 	VisibleAbove   float64  `yaml:"visible_above"`   // presence that makes an area-hour count as seeing police
+	Diffusion      float64  `yaml:"diffusion"`       // share of the neighbours' mean residual deterrence counted in an area (diffusion of benefits; 0: none)
 }
 
 // Reporting is how incidents become known.
@@ -169,6 +170,9 @@ type IncidentType struct {
 	Officers   int     `yaml:"officers"`
 	Deterrable float64 `yaml:"deterrable"` // 0 … 1: how far presence can suppress this type
 	Crime      bool    `yaml:"crime"`      // a crime (case, 案件), not another kind of call; default false
+	// NearRepeat: whether incidents of this type bring near-repeat
+	// offspring (incidents.near_repeat); default true (absent: true).
+	NearRepeat *bool `yaml:"near_repeat,omitempty"`
 }
 
 func (t *IncidentType) defaultsOnly() {}

@@ -50,6 +50,7 @@ incidents:
       officers: 2              # officers needed on scene (default 1)
       deterrable: 0.8          # 0 … 1: how far presence can suppress it (default 0)
       crime: true              # a crime (case), counted by areas without crime; default false (another call)
+      near_repeat: true        # brings near-repeat offspring (incidents.near_repeat); default true
     - {name: routine, priority: 3, share: 0.7, on_scene: {dist: exponential, mean: 30m}, officers: 1}
   near_repeat:                 # self-exciting incidents (a Hawkes process)
     offspring: 0               # expected offspring of each realised incident, < 1 (0: off)
@@ -97,6 +98,7 @@ deterrence:                    # visible presence suppresses deterrable incident
   displaced_time: 0.1          # share moved to a later time
   time_shift: {dist: exponential, mean: 6h}   # how much later
   visible_above: 1             # presence above which an area-hour counts as seeing police
+  diffusion: 0                 # share of the neighbours' residual deterrence counted in an area (diffusion of benefits)
 
 reporting:
   on_view_radius_m: 50         # a unit this close sees an incident happen (0: never)

@@ -75,6 +75,12 @@ type IncidentType struct {
 	// (a traffic accident, a request for assistance). Metrics of crimes
 	// (areas without crime) count only these.
 	Crime bool
+	// NoNearRepeat: incidents of this type bring no near-repeat offspring
+	// (a traffic accident or a request for assistance does not make
+	// another nearby more likely; burglaries and robberies do: Johnson et
+	// al. 2007, Haberman & Ratcliffe 2012). The zero value keeps the
+	// near-repeat model of Config.NearRepeat for the type.
+	NoNearRepeat bool
 }
 
 // Incidents is the incident model: a non-homogeneous Poisson process with a
@@ -196,6 +202,10 @@ type Deterrence struct {
 	TimeShare    float64 // share displaced to a later time at the same place
 	TimeShift    Dist    // how much later a temporally displaced incident happens
 	VisibleAbove float64 // presence above which an area counts as seeing police (visibility)
+	// Diffusion is the diffusion of benefits (Guerette & Bowers 2009): this
+	// share of the mean residual deterrence of an area's neighbours counts
+	// in the area too (0: none, the default).
+	Diffusion float64
 }
 
 // Dose is Koper's residual-deterrence dose of a stop of d seconds: 0 below

@@ -51,6 +51,20 @@ func (r *run) residualAt(a int, t float64) float64 {
 	return r.resVal[a] * math.Exp(-x)
 }
 
+// neighbourResidual is the mean residual deterrence of atom a's neighbours
+// at time t (0 without neighbours), summed in neighbour order.
+func (r *run) neighbourResidual(a int, t float64) float64 {
+	nb := r.cfg.City.Atoms[a].Neighbours
+	if len(nb) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, b := range nb {
+		s += r.residualAt(b, t)
+	}
+	return s / float64(len(nb))
+}
+
 // leave records the end of unit u's stay at its current stop (a patrol stop,
 // a scene or a post): a stay of d seconds leaves visibility × squad × g(d)
 // of residual deterrence in the stop's atom, decaying with time (Koper 1995).
@@ -116,15 +130,21 @@ func (r *run) deter(i int) bool {
 	}
 	now := r.eng.Now()
 	p := r.presenceAt(c.Pos, now) + r.residualAt(int(c.Atom), now)
-	if p <= 0 || c.U(USuppress) >= typ.Deterrable*(1-math.Exp(-p/d.HalfPresence)) {
+	diffused := 0.0
+	if d.Diffusion > 0 {
+		diffused = d.Diffusion * r.neighbourResidual(int(c.Atom), now)
+	}
+	u := c.U(USuppress)
+	if p+diffused <= 0 || u >= typ.Deterrable*(1-math.Exp(-(p+diffused)/d.HalfPresence)) {
 		return false
 	}
 	rec := &r.deterRec
 	*rec = DeterRecord{Time: now, Type: int(c.Type), Atom: int(c.Atom),
-		District: r.cfg.City.Atoms[c.Atom].District, Presence: p, Outcome: Prevented, Origin: c.Origin}
+		District: r.cfg.City.Atoms[c.Atom].District, Presence: p + diffused, Outcome: Prevented, Origin: c.Origin,
+		Diffused: diffused > 0 && u >= typ.Deterrable*(1-math.Exp(-p/d.HalfPresence))}
 	// A displaced incident is not displaced again: if presence meets it
 	// where it went, it is prevented.
-	u := c.U(UDisplace)
+	u = c.U(UDisplace)
 	moved := c
 	moved.Seed = splitmix(c.Seed ^ saltDisplace)
 	nb := r.cfg.City.Atoms[c.Atom].Neighbours
@@ -163,17 +183,21 @@ func (r *run) add(c Candidate) {
 // delay of mean Decay, uniformly within RadiusM of the parent (redrawn when
 // outside the city, up to 8 times, then at the parent's place), of the
 // parent's type. The draws come from the parent's own stream, so a parent
-// realised in two variants has the same offspring in both.
+// realised in two variants has the same offspring in both. A type with
+// NoNearRepeat has none.
 func (r *run) spawn(i int) {
 	nr := &r.cfg.NearRepeat
 	if nr.Offspring <= 0 {
 		return
 	}
 	parent := *r.store.cand(i)
+	typ := &r.cfg.Incidents.Types[parent.Type]
+	if typ.NoNearRepeat {
+		return
+	}
 	r.pcg.Seed(parent.Seed, splitmix(parent.Seed^saltOffspring))
 	rng := r.prng
 	n := poisson(rng, nr.Offspring)
-	typ := &r.cfg.Incidents.Types[parent.Type]
 	for range n {
 		child := Candidate{Type: parent.Type, Origin: NearRepeat}
 		child.Occur = parent.Occur + rng.ExpFloat64()*nr.Decay

@@ -49,6 +49,9 @@ type DeterRecord struct {
 	Presence float64 // presence that suppressed it
 	Outcome  Outcome
 	Origin   Origin
+	// Diffused: presence alone would not have suppressed it; the residual
+	// deterrence diffusing from neighbouring areas did (Deterrence.Diffusion).
+	Diffused bool
 }
 
 // Resolved reports whether the incident was cleared (or lost: it is over).

@@ -369,7 +369,7 @@ func (r *run) occur(i int) {
 		Units:  ir.rec.Units[:0], // its storage kept (see incStore)
 	}
 	r.open++
-	sighting := policy.Sighting{Occur: now, Atom: int(c.Atom), Pos: c.Pos, How: policy.Truth}
+	sighting := policy.Sighting{Occur: now, Atom: int(c.Atom), Pos: c.Pos, How: policy.Truth, Sterile: t.NoNearRepeat}
 	r.learn(sighting)
 	if r.seen(c.Pos) {
 		ir.rec.Discovered = true

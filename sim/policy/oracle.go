@@ -31,7 +31,7 @@ type oracleScorer struct {
 }
 
 func (o *oracleScorer) learn(s Sighting) {
-	if s.How != Truth || !o.on || s.Atom < 0 || s.Atom >= len(o.excite.v) {
+	if s.How != Truth || !o.on || s.Sterile || s.Atom < 0 || s.Atom >= len(o.excite.v) {
 		return
 	}
 	o.excite.add(s.Atom, s.Occur)

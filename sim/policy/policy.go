@@ -81,6 +81,9 @@ type Sighting struct {
 	Atom  int
 	Pos   geo.Point
 	How   Knowledge
+	// Sterile: the incident's type brings no near-repeat offspring
+	// (IncidentType.NoNearRepeat), so an oracle adds no excitation for it.
+	Sterile bool
 }
 
 // Learner is implemented by policies that learn from incidents. The engine
