@@ -179,3 +179,7 @@ func (res *Result) summarise(s *scenarios.Scenario) {
 	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: res.metrics, Names: names, Values: res.values,
 		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions(), Replay: replayInfo(s, res.replay)}.Summarize()
 }
+
+// RunDetails returns the distributions of variant v's i-th replication (in
+// the result's order): what a sweep keeps per area.
+func (res *Result) RunDetails(v, i int) results.RunDetails { return res.runDetails[v][i] }
