@@ -189,9 +189,9 @@ func TestCompletion(t *testing.T) {
 		args []string
 		want string
 	}{
-		{w, []string{"run", ""}, "builtin:grid builtin:jinzhou city.yaml"},
+		{w, []string{"run", ""}, "builtin:grid builtin:jinzhou builtin:metropolis city.yaml"},
 		{"", []string{"validate", "builtin:j"}, "builtin:jinzhou"},
-		{"", []string{"serve", "bu"}, "builtin:grid builtin:jinzhou"},
+		{"", []string{"serve", "bu"}, "builtin:grid builtin:jinzhou builtin:metropolis"},
 		{"", []string{"policies", "hot"}, "hot-spots hotspot-oracle"},
 		{"", []string{"report", out, "--compare", ""}, "random beats"},
 		{"", []string{"report", out, "--metric", "response_p90_s_p"}, "response_p90_s_p1 response_p90_s_p2 response_p90_s_p3"},
