@@ -91,13 +91,16 @@ func traceFields(rec []string, row *TraceRow, m *sim.Model, unitNames []string) 
 	rec[20] = strings.Join(names, ";")
 }
 
-// TraceChunkRows is how many rows a TraceRun holds in memory before it
-// writes them, sorted by incident, as a chunk of its spool file.
-var TraceChunkRows = 8192
+// TraceChunkBytes is how many bytes of encoded rows a TraceRun holds in
+// memory before it writes them, sorted by incident, as a chunk of its
+// spool file: a run's trace costs about this much memory (plus an index
+// of 24 bytes a held row), whatever its length, and writing trace.csv
+// reads each chunk through a 4 KiB buffer.
+var TraceChunkBytes = 1 << 20
 
 // TraceRun streams one run's trace rows to a spool file as incidents
 // complete: rows are encoded as trace.csv lines at once, held up to
-// TraceChunkRows, then sorted by incident and appended to the file as a
+// TraceChunkBytes, then sorted by incident and appended to the file as a
 // chunk. Memory is one chunk whatever the run's length. One goroutine
 // uses a TraceRun.
 type TraceRun struct {
@@ -132,6 +135,9 @@ func (t *TraceRun) Add(row *TraceRow) {
 		return
 	}
 	traceFields(t.rec, row, t.model, t.unitNames)
+	if t.buf.Cap() == 0 {
+		t.buf.Grow(TraceChunkBytes + 1<<12) // once: no doubling past the chunk
+	}
 	off := t.buf.Len()
 	if err := t.cw.Write(t.rec); err != nil {
 		t.err = err
@@ -139,7 +145,7 @@ func (t *TraceRun) Add(row *TraceRow) {
 	}
 	t.cw.Flush()
 	t.rows = append(t.rows, spoolRow{row.Rec.ID, off, t.buf.Len()})
-	if len(t.rows) >= TraceChunkRows {
+	if t.buf.Len() >= TraceChunkBytes {
 		t.err = t.flush()
 	}
 }
@@ -179,11 +185,13 @@ func (t *TraceRun) flush() error {
 	return nil
 }
 
-// Close writes the last chunk and returns the first error met.
+// Close writes the last chunk, lets the chunk's memory go, and returns
+// the first error met.
 func (t *TraceRun) Close() error {
 	if t.err == nil {
 		t.err = t.flush()
 	}
+	t.buf, t.rows, t.cw = bytes.Buffer{}, nil, nil
 	return t.err
 }
 
@@ -249,7 +257,7 @@ func (t *TraceRun) merge(w io.Writer) error {
 	defer f.Close()
 	var heads []*chunkReader
 	for c := 0; c+1 < len(t.chunks); c++ {
-		cr := &chunkReader{r: bufio.NewReaderSize(io.NewSectionReader(f, t.chunks[c], t.chunks[c+1]-t.chunks[c]), 1<<14)}
+		cr := &chunkReader{r: bufio.NewReaderSize(io.NewSectionReader(f, t.chunks[c], t.chunks[c+1]-t.chunks[c]), 1<<12)}
 		ok, err := cr.next()
 		if err != nil {
 			return fmt.Errorf("trace spool %s: %w", t.path, err)
