@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -465,7 +466,7 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return 0, nil, err
 	}
-	br := bufio.NewReaderSize(inputs.LineLimit(r, MaxJournalLine), 1<<16)
+	br := bufio.NewReaderSize(inputs.LineLimit(&headerLimit{r: r}, MaxJournalLine), 1<<16)
 	var (
 		h    *header
 		good int64
@@ -476,7 +477,7 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 		line, err := br.ReadString('\n')
 		var lt *inputs.LineTooLongError
 		if errors.As(err, &lt) {
-			return 0, nil, &JournalError{Path: path, Line: lt.Line, Msg: fmt.Sprintf("a line longer than %s: not a sweep journal", inputs.Size(MaxJournalLine))}
+			return 0, nil, &JournalError{Path: path, Line: lt.Line, Msg: fmt.Sprintf("a line longer than %s: not a sweep journal", inputs.Size(lt.Limit))}
 		}
 		if err == io.EOF {
 			return good, h, nil // a partial last line (or none) is torn
@@ -511,6 +512,37 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 			return 0, nil, err
 		}
 	}
+}
+
+// MaxHeaderLine bounds a journal's first line, its header (a few hundred
+// bytes a variant and metric name).
+const MaxHeaderLine = 1 << 20
+
+// headerLimit reads r, failing with a *inputs.LineTooLongError when more
+// than MaxHeaderLine bytes come before the first newline: a file that is
+// not a journal is refused before much of it is read.
+type headerLimit struct {
+	r    io.Reader
+	seen int64
+	done bool
+}
+
+func (h *headerLimit) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if h.done {
+		return n, err
+	}
+	if i := bytes.IndexByte(p[:n], '\n'); i >= 0 {
+		h.done = true
+		if h.seen+int64(i) <= MaxHeaderLine {
+			return n, err
+		}
+	}
+	h.seen += int64(n)
+	if h.seen > MaxHeaderLine {
+		return 0, &inputs.LineTooLongError{Line: 1, Limit: MaxHeaderLine}
+	}
+	return n, err
 }
 
 // checkLine reads an item line of a journal with header h: its item
