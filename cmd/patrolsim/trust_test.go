@@ -36,7 +36,7 @@ func TestRunJSONQuiet(t *testing.T) {
 // the nearest.
 func TestUnknownBuiltin(t *testing.T) {
 	for _, tc := range []struct{ arg, want string }{
-		{"builtin:nyc", `no built-in scenario "nyc" (built in: grid, jinzhou)`},
+		{"builtin:nyc", `no built-in scenario "nyc" (built in: grid, jinzhou, metropolis)`},
 		{"builtin:gird", "did you mean builtin:grid?"},
 	} {
 		for _, cmd := range []string{"run", "validate"} {
@@ -107,7 +107,7 @@ func TestRunReplacesEarlierSet(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("grid: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "replacing the earlier run's communities.geojson, details.json, posts.geojson") {
+	if !strings.Contains(stdout, "replacing the earlier run's areas.geojson, communities.geojson, details.json, posts.geojson") {
 		t.Errorf("the run does not say which files it replaced:\n%s", stdout)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -116,7 +116,7 @@ func TestRunReplacesEarlierSet(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	got := strings.Join(names, " ")
-	if want := ".patrolsim-set.json details.json notes.txt replications.csv results.json scenario.yaml"; got != want {
+	if want := ".patrolsim-set.json areas.geojson details.json notes.txt replications.csv results.json scenario.yaml"; got != want {
 		t.Errorf("folder after the second run: %s\nwant %s", got, want)
 	}
 }
