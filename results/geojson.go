@@ -55,13 +55,50 @@ func AreaProperty(variant, measure string) string { return variant + "_" + measu
 // 1 cm). The collection's foreign member "patrolsim" says what the file
 // is and, for a grid city, where it is drawn (GridAnchor).
 func WriteAreasGeoJSON(w io.Writer, city *geo.City, d DetailsJSON) error {
-	bw := bufio.NewWriter(w)
 	meta := map[string]any{
 		"scenario":     d.Scenario,
 		"replications": d.Replications,
-		"crs":          "EPSG:4326 (WGS 84 longitude, latitude in degrees)",
 		"measures":     "per variant, VARIANT_MEASURE: incidents_* are means per replication over the measurement window; visibility a share 0-1; response_*_s seconds; null where undefined (docs/outputs.md)",
 	}
+	names := make([]string, len(d.Variants))
+	data := make([]AtomDetails, len(d.Variants))
+	for v := range d.Variants {
+		names[v], data[v] = d.Variants[v].Name, d.Variants[v].AtomsData
+	}
+	return writeAreas(w, city, meta, 1, func(int) (AreaPoint, error) {
+		return AreaPoint{Point: -1, Variants: names, Data: data}, nil
+	})
+}
+
+// AreaPoint is one point of a sweep in its areas.geojson: its swept
+// values and, per variant, its areas' measures.
+type AreaPoint struct {
+	Point    int         // −1: not a sweep's (no "point" property)
+	Params   []AreaParam // the swept values, as properties
+	Variants []string
+	Data     []AtomDetails // by variant
+}
+
+// AreaParam is a swept parameter's property: its name and its value as
+// JSON (a number, or a string).
+type AreaParam struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// WriteSweepAreasGeoJSON writes a sweep's areas.geojson: the features of
+// WriteAreasGeoJSON for each of n points in turn (point's result), so one
+// feature per point and area, with id point × areas + area and the
+// properties "point" and each swept parameter before the area's. meta is
+// the collection's foreign member "patrolsim" (its crs and, for a grid
+// city, anchor are added).
+func WriteSweepAreasGeoJSON(w io.Writer, city *geo.City, meta map[string]any, n int, point func(p int) (AreaPoint, error)) error {
+	return writeAreas(w, city, meta, n, point)
+}
+
+func writeAreas(w io.Writer, city *geo.City, meta map[string]any, n int, point func(p int) (AreaPoint, error)) error {
+	bw := bufio.NewWriter(w)
+	meta["crs"] = "EPSG:4326 (WGS 84 longitude, latitude in degrees)"
 	if city.Proj == nil {
 		meta["anchor"] = GridAnchor
 	}
@@ -69,35 +106,64 @@ func WriteAreasGeoJSON(w io.Writer, city *geo.City, d DetailsJSON) error {
 	if err != nil {
 		return err
 	}
+	geoms := make([][]byte, len(city.Atoms))
+	for a := range city.Atoms {
+		if geoms[a], err = json.Marshal(geojson.NewGeometry(areaGeometry(city, city.Atoms[a].Shape()))); err != nil {
+			return err
+		}
+	}
 	bw.WriteString(`{"type":"FeatureCollection","patrolsim":`)
 	bw.Write(mb)
 	bw.WriteString(`,"features":[`)
-	for a := range city.Atoms {
-		atom := &city.Atoms[a]
-		if a > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n")
-		gb, err := json.Marshal(geojson.NewGeometry(areaGeometry(city, atom.Shape())))
+	first := true
+	for p := range n {
+		pt, err := point(p)
 		if err != nil {
 			return err
 		}
-		bw.WriteString(`{"type":"Feature","id":`)
-		bw.WriteString(strconv.Itoa(a))
-		bw.WriteString(`,"geometry":`)
-		bw.Write(gb)
-		bw.WriteString(`,"properties":{`)
-		writeProp(bw, "area", atom.Name, true)
-		writeProp(bw, "district", city.Districts[atom.District].Name, false)
-		writeNum(bw, "population", atom.Population)
-		for _, v := range d.Variants {
-			ad := &v.AtomsData
-			vals := []float64{at(ad.Realised, a), at(ad.Prevented, a), at(ad.Displaced, a), at(ad.Visibility, a), ptrAt(ad.RespMeanS, a), ptrAt(ad.RespP90S, a)}
-			for i, m := range AreaMeasures {
-				writeNum(bw, AreaProperty(v.Name, m), vals[i])
-			}
+		if pt.Data == nil {
+			continue
 		}
-		bw.WriteString("}}")
+		for a := range city.Atoms {
+			atom := &city.Atoms[a]
+			if !first {
+				bw.WriteString(",")
+			}
+			first = false
+			bw.WriteString("\n")
+			bw.WriteString(`{"type":"Feature","id":`)
+			id := a
+			if pt.Point >= 0 {
+				id = pt.Point*len(city.Atoms) + a
+			}
+			bw.WriteString(strconv.Itoa(id))
+			bw.WriteString(`,"geometry":`)
+			bw.Write(geoms[a])
+			bw.WriteString(`,"properties":{`)
+			if pt.Point >= 0 {
+				bw.WriteString(`"point":`)
+				bw.WriteString(strconv.Itoa(pt.Point))
+				for _, par := range pt.Params {
+					k, _ := json.Marshal(par.Name)
+					bw.WriteString(",")
+					bw.Write(k)
+					bw.WriteString(":")
+					bw.Write(par.Value)
+				}
+				bw.WriteString(",")
+			}
+			writeProp(bw, "area", atom.Name, true)
+			writeProp(bw, "district", city.Districts[atom.District].Name, false)
+			writeNum(bw, "population", atom.Population)
+			for v, name := range pt.Variants {
+				ad := &pt.Data[v]
+				vals := []float64{at(ad.Realised, a), at(ad.Prevented, a), at(ad.Displaced, a), at(ad.Visibility, a), ptrAt(ad.RespMeanS, a), ptrAt(ad.RespP90S, a)}
+				for i, m := range AreaMeasures {
+					writeNum(bw, AreaProperty(name, m), vals[i])
+				}
+			}
+			bw.WriteString("}}")
+		}
 	}
 	bw.WriteString("\n]}\n")
 	return bw.Flush()

@@ -146,7 +146,7 @@ var brokenCases = []brokenCase{
 }
 
 // otherSweepHeader is a journal header of a sweep that is not sweep/good.yaml.
-const otherSweepHeader = `{"sweep":"sha256:0000000000000000000000000000000000000000000000000000000000000000","items":2,"points":2,"replications":1,"shard":0,"shards":2,"variants":["random","beats"],"metrics":["a"]}` + "\n"
+const otherSweepHeader = `{"format":2,"sweep":"sha256:0000000000000000000000000000000000000000000000000000000000000000","items":2,"points":2,"replications":1,"shard":0,"shards":2,"variants":["random","beats"],"metrics":["a"]}` + "\n"
 
 func calibrateArgs(csv, areas string) []string {
 	return []string{"calibrate", "--incidents", csv, "--areas", areas, "--time", "date", "--district-field", "district", "-o", "{w}/city.yaml"}

@@ -94,6 +94,9 @@ func (m *Main) calibrateCmd() *cobra.Command {
 	fl.StringVar(&o.Roads, "roads", "", "road network (GeoJSON line strings, e.g. TIGER/Line roads): the scenario travels on it (travel model road)")
 	fl.BoolVar(&o.NearRepeat, "near-repeat", false, "also fit the self-exciting (near-repeat) model by maximum likelihood and write it into the scenario")
 	fl.Float64SliceVar(&o.Radii, "near-repeat-radii", nil, "radii (m) over which the near-repeat radius is profiled (default 50,100,…,500,600,700,800,1000,1250,1500,2000)")
+	// The default is said in the usage: pflag would add "(default [])" for
+	// the empty list that stands for it (issue 20).
+	fl.Lookup("near-repeat-radii").DefValue = ""
 	fl.Float64Var(&o.WindowDays, "near-repeat-window", calibrate.DefaultWindowDays, "longest parent–child delay in the near-repeat fit, days")
 	fl.Float64Var(&o.MaxBad, "max-bad", 0.01, "largest share of unparsable rows tolerated (they are skipped and reported)")
 	return cmd

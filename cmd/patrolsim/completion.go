@@ -20,7 +20,9 @@ import (
 // knows, beyond commands and flags: the built-in scenarios where a
 // scenario is expected, policy names (`policies NAME`), metric names
 // (`report --metric`) and the variant names of a run's scenario
-// (`report --compare`, `--variant`). Completion never runs a scenario and
+// (`report --compare`, `--variant`), sweep files (`sweep`, `merge`) and
+// output folders (their `-o`). No flag takes a scenario's unit names.
+// Completion never runs a scenario and
 // reads at most a few small files.
 
 // completeScenario completes a SCENARIO argument: builtin:NAME, or a
@@ -179,6 +181,20 @@ func addCompletions(root *cobra.Command) {
 			c.ValidArgsFunction = completeScenario
 		case "policies":
 			c.ValidArgsFunction = completePolicy
+		case "sweep", "merge":
+			// A sweep file, then (merge) folders holding slices' journals.
+			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+				if len(args) == 0 {
+					return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+				}
+				if cmd.Name() == "merge" {
+					return nil, cobra.ShellCompDirectiveFilterDirs
+				}
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			c.RegisterFlagCompletionFunc("out", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+				return nil, cobra.ShellCompDirectiveFilterDirs
+			})
 		case "report":
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 				if len(args) > 0 {

@@ -348,7 +348,7 @@ func temporaries(t *testing.T, w string) []string {
 		}
 		name := d.Name()
 		rel, _ := filepath.Rel(w, path)
-		if strings.Contains(name, ".tmp-") || strings.Contains(name, ".old-") ||
+		if strings.Contains(name, ".tmp-") || strings.Contains(name, ".old-") || strings.Contains(name, ".spool-") ||
 			(regexp.MustCompile(`^city\.(areas|fit)-`).MatchString(name) && !named[name]) {
 			out = append(out, rel)
 		}

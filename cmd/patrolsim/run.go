@@ -122,7 +122,20 @@ func (m *Main) run(cmd *cobra.Command, path string, f runFlags, seedSet bool) er
 		res, dec, err = run.ExecuteUntilDecided(ctx, s, run.Options{Workers: f.workers, Trace: f.trace},
 			run.Decide{Delta: f.delta, Max: f.maxReps, Step: step})
 	} else {
-		res, err = run.Execute(ctx, s, run.Options{Workers: f.workers, Trace: f.trace})
+		opts := run.Options{Workers: f.workers, Trace: f.trace}
+		if f.trace {
+			// Trace rows go to disk as incidents complete, in a scratch
+			// folder beside the output folder (removed at the end, or by
+			// the next write after a crash), never into the set itself
+			// until it is written whole.
+			spool, remove, err := outputs.Spool(f.out)
+			if err != nil {
+				return outputError(err)
+			}
+			defer remove()
+			opts.TraceSpool = spool
+		}
+		res, err = run.Execute(ctx, s, opts)
 	}
 	if err != nil {
 		return err

@@ -35,8 +35,9 @@ func (m *Main) sweepCmd() *cobra.Command {
 		Long: "Sweep runs every point of the sweep file (a grid, a random sample or a Latin\n" +
 			"hypercube of parameter values) for its replications, on all cores. Every finished\n" +
 			"item is recorded durably: after Ctrl-C or a crash, the same command continues where\n" +
-			"it stopped. The output folder gets rows.csv, rows.parquet (typed, zstd), points.csv\n" +
-			"and sweep.json (docs/sweeps.md, docs/outputs.md).",
+			"it stopped. The output folder gets rows.csv, rows.parquet (typed, zstd), points.csv,\n" +
+			"sweep.json and areas.geojson (per point and area, lon/lat; docs/sweeps.md,\n" +
+			"docs/outputs.md).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return m.sweep(cmd, args[0], f) },
 	}
@@ -56,8 +57,8 @@ func (m *Main) mergeCmd() *cobra.Command {
 		Short: "Combine the slices of a sharded sweep into the files a single run writes",
 		Long: "Merge reads the journals of every slice (journal-I-of-N.txt) in the output folder\n" +
 			"and in the folders given, checks that they come from this sweep and hold every item\n" +
-			"exactly once, and writes rows.csv, rows.parquet, points.csv and sweep.json to the\n" +
-			"output folder: byte for byte what a single run writes.",
+			"exactly once, and writes rows.csv, rows.parquet, points.csv, sweep.json and\n" +
+			"areas.geojson to the output folder: byte for byte what a single run writes.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSweep(args[0])

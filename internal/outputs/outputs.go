@@ -441,6 +441,30 @@ func Clean(dir string) error {
 	return nil
 }
 
+// Spool makes a scratch folder beside dir, .BASE.spool-PID-RANDOM, for
+// what a command writes to disk before its set is staged (a run's trace
+// rows, written as incidents complete): on the same file system as the
+// set, never part of it. remove deletes it; after a crash, the next Write
+// or Clean of dir removes it once its process no longer runs.
+func Spool(dir string) (path string, remove func(), err error) {
+	dir, err = resolve(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	parent, base := filepath.Split(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", nil, err
+	}
+	if err := Clean(dir); err != nil {
+		return "", nil, err
+	}
+	path = filepath.Join(parent, "."+base+".spool-"+newTag())
+	if err := os.Mkdir(path, 0o700); err != nil {
+		return "", nil, fmt.Errorf("cannot make a scratch folder beside %s: %w", dir, err)
+	}
+	return path, func() { os.RemoveAll(path) }, nil
+}
+
 // WriteFile writes one file atomically: fn writes into a temporary beside
 // path, which is synced and renamed over path, and the folder synced. A
 // crash leaves the old file or the new one; temporaries of path left by
@@ -520,9 +544,9 @@ func newTag() string {
 	return strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b)
 }
 
-// parseTemp splits .BASE.KIND-PID-RANDOM (KIND tmp or old).
+// parseTemp splits .BASE.KIND-PID-RANDOM (KIND tmp, old or spool).
 func parseTemp(name, base string) (kind, tag string, ok bool) {
-	for _, k := range []string{"tmp", "old"} {
+	for _, k := range []string{"tmp", "old", "spool"} {
 		rest, found := strings.CutPrefix(name, "."+base+"."+k+"-")
 		if !found {
 			continue

@@ -109,6 +109,7 @@ func ExecuteUntilDecided(ctx context.Context, s *scenarios.Scenario, opts Option
 			batch[i] = next + i
 		}
 		o := opts
+		o.TraceSpool = "" // parts are merged in memory
 		o.Replications, o.Progress = batch, nil
 		part, err := Execute(ctx, s, o)
 		if err != nil {

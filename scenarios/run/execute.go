@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -20,6 +21,12 @@ type Options struct {
 	Workers int
 	// Trace keeps one row per incident per run (Result.Trace).
 	Trace bool
+	// TraceSpool, with Trace, is a folder (outputs.Spool) where each
+	// run's trace rows are written as its incidents complete, instead of
+	// being held in Result.Trace: memory then does not grow with the
+	// trace. Write makes the same trace.csv from it. ExecuteUntilDecided
+	// ignores it (its trace is held in memory).
+	TraceSpool string
 	// Progress, if set, is called with the variant runs finished and their
 	// total (variants × replications): once with 0 before any starts, then
 	// after each run. Calls are serialised and done never decreases.
@@ -49,8 +56,11 @@ type Result struct {
 	// variant v did.
 	Stats []sim.Stats
 	// Trace, with Options.Trace, holds one row per incident per run, in
-	// (variant, replication, id) order; nil otherwise.
+	// (variant, replication, id) order; nil otherwise, and nil when the
+	// rows were spooled to disk (Options.TraceSpool; HasTrace).
 	Trace []results.TraceRow
+	// traceRuns are the spooled traces, by run in Trace's order.
+	traceRuns []*results.TraceRun
 
 	// What the summary and details were made from, per variant and
 	// replication (in the result's order): results of several Executes
@@ -106,10 +116,22 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 			replay[v] = make([]*replayed, nr)
 		}
 	}
+	var spooled []*results.TraceRun
+	if opts.Trace && opts.TraceSpool != "" {
+		spooled = make([]*results.TraceRun, total)
+	}
 	newRec := func(i, v int) sim.Recorder {
 		c := results.NewCollector(s.Variants[v].Model)
 		k := v*nr + i
-		if opts.Trace {
+		if spooled != nil {
+			name, rep := s.Variants[v].Name, reps[i]
+			tr := results.NewTraceRun(filepath.Join(opts.TraceSpool, fmt.Sprintf("trace-%d.bin", k)), s.Variants[v].Model)
+			spooled[k] = tr
+			c.Keep = func(r *sim.IncidentRecord) {
+				row := results.TraceRow{Variant: name, Rep: rep, Counted: c.Counted(r), Rec: *r}
+				tr.Add(&row)
+			}
+		} else if opts.Trace {
 			name, rep := s.Variants[v].Name, reps[i]
 			c.Keep = func(r *sim.IncidentRecord) {
 				row := results.TraceRow{Variant: name, Rep: rep, Counted: c.Counted(r), Rec: *r}
@@ -154,7 +176,14 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 		}
 	}
 	res := &Result{Replications: reps, Stats: stats, metrics: metrics, values: values, runDetails: details, replay: replay}
-	if opts.Trace {
+	if spooled != nil {
+		for _, tr := range spooled {
+			if err := tr.Close(); err != nil {
+				return nil, fmt.Errorf("trace: %w", err)
+			}
+		}
+		res.traceRuns = spooled
+	} else if opts.Trace {
 		for _, rows := range traces {
 			// A run's records arrive in clearing order: by incident.
 			slices.SortFunc(rows, func(a, b results.TraceRow) int { return a.Rec.ID - b.Rec.ID })
@@ -179,3 +208,10 @@ func (res *Result) summarise(s *scenarios.Scenario) {
 	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: res.metrics, Names: names, Values: res.values,
 		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions(), Replay: replayInfo(s, res.replay)}.Summarize()
 }
+
+// HasTrace reports whether the result has a trace, in memory or spooled.
+func (res *Result) HasTrace() bool { return res.Trace != nil || res.traceRuns != nil }
+
+// RunDetails returns the distributions of variant v's i-th replication (in
+// the result's order): what a sweep keeps per area.
+func (res *Result) RunDetails(v, i int) results.RunDetails { return res.runDetails[v][i] }

@@ -86,6 +86,14 @@ func WriteWith(ctx context.Context, dir string, s *scenarios.Scenario, res *Resu
 			}); err != nil {
 				return err
 			}
+		} else if res.traceRuns != nil {
+			// Spooled as incidents completed: merged by incident into
+			// the same file.
+			if err := outputs.WriteNew(filepath.Join(stage, TraceFile), func(w io.Writer) error {
+				return results.WriteTraceRuns(w, res.traceRuns)
+			}); err != nil {
+				return err
+			}
 		}
 		for _, f := range beside {
 			if err := writeBytes(filepath.Join(stage, f.Name), f.Data); err != nil {

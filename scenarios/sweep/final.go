@@ -22,10 +22,11 @@ import (
 
 // Output files of a sweep (besides its journals).
 const (
-	RowsFile    = "rows.csv"     // one row per (point, replication, variant)
-	ParquetFile = "rows.parquet" // the same rows, in Parquet
-	PointsFile  = "points.csv"   // per (point, variant, metric): mean and 95% interval
-	MetaFile    = "sweep.json"   // what was swept
+	RowsFile    = "rows.csv"      // one row per (point, replication, variant)
+	ParquetFile = "rows.parquet"  // the same rows, in Parquet
+	PointsFile  = "points.csv"    // per (point, variant, metric): mean and 95% interval
+	MetaFile    = "sweep.json"    // what was swept
+	AreasFile   = "areas.geojson" // per (point, area): the areas' results in lon/lat (writeAreas)
 )
 
 type located struct {
@@ -41,7 +42,7 @@ var ErrIncomplete = errors.New("items are missing")
 // (outputs.Folder): the final files; its journals and other plain files
 // are carried over, a report drawn from the old files goes with them.
 func Folder(dir string) outputs.Folder {
-	return outputs.Folder{Dir: dir, Set: "sweep's results", Known: []string{RowsFile, ParquetFile, PointsFile, MetaFile},
+	return outputs.Folder{Dir: dir, Set: "sweep's results", Known: []string{RowsFile, ParquetFile, PointsFile, MetaFile, AreasFile},
 		Derived: []string{"report.html", "charts"}}
 }
 
@@ -99,6 +100,9 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 	for k, path := range journals {
 		_, h, err := scanJournal(files[k], path, func(h header, item int, line string, end int64) error {
 			if item < 0 {
+				if err := formatOK(path, h); err != nil {
+					return err
+				}
 				hh := h
 				hh.Shard, hh.Shards = 0, 1
 				if !sameSweep(hh, want) {
@@ -147,16 +151,25 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 		return fmt.Errorf("%w: %d of %d (run the missing slices, or the sweep again, first)", ErrIncomplete, missing, len(loc))
 	}
 	nv, nm := len(want.Variants), len(want.Metrics)
-	read := func(i int) ([][]float64, error) {
+	readAll := func(i int) ([][]float64, [][]results.AreaItem, error) {
 		l := loc[i]
 		buf := make([]byte, l.length)
 		if _, err := files[l.journal].ReadAt(buf, l.off); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return parseLine(string(buf), nv, nm)
+		return parseLine(string(buf), nv, nm, want.Areas)
+	}
+	read := func(i int) ([][]float64, error) {
+		vals, _, err := readAll(i)
+		return vals, err
 	}
 	return Folder(out).Write(ctx, func(stage string) error {
-		return s.writeFinal(stage, want, read)
+		if err := s.writeFinal(stage, want, read); err != nil {
+			return err
+		}
+		return outputs.WriteNew(filepath.Join(stage, AreasFile), func(w io.Writer) error {
+			return s.writeAreas(w, want, readAll)
+		})
 	})
 }
 
@@ -347,6 +360,62 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 		}
 	}
 	return pw.Close()
+}
+
+// writeAreas writes areas.geojson: for each point in turn, each area of
+// the base scenario's city with the point's swept values and, per variant,
+// the measures of a run's areas.geojson over the point's replications
+// (results.MergeAreaItems: the p90 from pooled sketches). A point whose
+// areas are not the base's (a swept city) has no features.
+func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [][]results.AreaItem, error)) error {
+	R := s.Replications
+	params := make([]results.AreaParam, len(s.Params))
+	kinds := make([]paramKind, len(s.Params))
+	for k := range s.Params {
+		kinds[k] = paramType(s, k)
+	}
+	meta := map[string]any{
+		"sweep":        s.Hash,
+		"scenario":     s.File.Scenario,
+		"replications": R,
+		"points":       len(s.Points),
+		"measures":     "one feature per point and area; per variant, VARIANT_MEASURE: incidents_* are means per replication over the measurement window; visibility a share 0-1; response_*_s seconds, the p90 within 0.5%; null where undefined (docs/outputs.md)",
+	}
+	return results.WriteSweepAreasGeoJSON(w, s.Base.Config.City, meta, len(s.Points), func(p int) (results.AreaPoint, error) {
+		pt := results.AreaPoint{Point: p, Variants: h.Variants}
+		for k, par := range s.Params {
+			val := s.Points[p][k].Value
+			var raw []byte
+			switch kinds[k] {
+			case paramInt:
+				x, _ := strconv.ParseInt(val, 0, 64)
+				raw = strconv.AppendInt(nil, x, 10)
+			case paramFloat:
+				raw = strconv.AppendFloat(nil, numberOf(val), 'g', -1, 64)
+			default:
+				raw, _ = json.Marshal(val)
+			}
+			params[k] = results.AreaParam{Name: par.Path, Value: raw}
+		}
+		pt.Params = params
+		byVariant := make([][][]results.AreaItem, len(h.Variants)) // [v][rep][area]
+		for rep := range R {
+			_, areas, err := read(p*R + rep)
+			if err != nil {
+				return pt, err
+			}
+			if areas == nil {
+				return pt, nil // no features for this point
+			}
+			for v := range areas {
+				byVariant[v] = append(byVariant[v], areas[v])
+			}
+		}
+		for v := range byVariant {
+			pt.Data = append(pt.Data, results.MergeAreaItems(byVariant[v], h.Areas))
+		}
+		return pt, nil
+	})
 }
 
 // numberOf reads a YAML number of a paramFloat column: an integer in any

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,7 +37,8 @@ type Options struct {
 
 // header is the first line of a journal: what the journal belongs to.
 type header struct {
-	Sweep        string   `json:"sweep"` // hash
+	Format       int      `json:"format"` // JournalFormat; absent (0) in journals before it
+	Sweep        string   `json:"sweep"`  // hash
 	Items        int      `json:"items"`
 	Points       int      `json:"points"`
 	Replications int      `json:"replications"`
@@ -44,7 +46,14 @@ type header struct {
 	Shards       int      `json:"shards"`
 	Variants     []string `json:"variants"`
 	Metrics      []string `json:"metrics"`
+	Areas        int      `json:"areas"` // the base scenario's areas: each variant's per-area field holds this many
 }
+
+// JournalFormat is the format of the journals this version writes and
+// reads. Format 2 (this one) added each item's per-area results, for
+// areas.geojson; a journal of format 1 (no "format" in its header) holds
+// city-wide metrics only and is refused with a clear error.
+const JournalFormat = 2
 
 // Items returns the number of items: points × replications. Item i is
 // point i / Replications, replication i mod Replications.
@@ -59,7 +68,7 @@ func JournalName(shard, shards int) string {
 }
 
 func (s *Sweep) header(opt Options) header {
-	h := header{Sweep: s.Hash, Items: s.Items(), Points: len(s.Points), Replications: s.Replications, Shard: opt.Shard, Shards: opt.Shards}
+	h := header{Format: JournalFormat, Areas: len(s.Base.Config.City.Atoms), Sweep: s.Hash, Items: s.Items(), Points: len(s.Points), Replications: s.Replications, Shard: opt.Shard, Shards: opt.Shards}
 	for _, v := range s.Base.Variants {
 		h.Variants = append(h.Variants, v.Name)
 	}
@@ -103,6 +112,9 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	}
 	jpath := filepath.Join(opt.Out, JournalName(opt.Shard, opt.Shards))
 	want := s.header(opt)
+	if b := lineBound(want); b > MaxJournalLine {
+		return fmt.Errorf("%s: %d variants × %d areas × %d metrics could make a journal line of %s, more than its limit %s: sweep fewer variants or a city of fewer areas", s.Path, len(want.Variants), want.Areas, len(want.Metrics), inputs.Size(int64(b)), inputs.Size(MaxJournalLine))
+	}
 	j, done, err := openJournal(jpath, want, opt.Restart)
 	if err != nil {
 		return err
@@ -265,8 +277,39 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 		}
 	}
+	// Then each variant's areas (AreaItem, ";" between areas), or "-"
+	// when the point's areas are not the base scenario's (a swept city).
+	same := sameAreas(c.sc, c.s.Base)
+	for v := range res.Summary.Variants {
+		b.WriteByte('\t')
+		if !same {
+			b.WriteByte('-')
+			continue
+		}
+		for a, it := range results.AreaItems(res.RunDetails(v, 0)) {
+			if a > 0 {
+				b.WriteByte(';')
+			}
+			b.WriteString(it.String())
+		}
+	}
 	b.WriteByte('\n')
 	return b.String(), nil
+}
+
+// sameAreas reports whether the point p has the areas of the base b
+// (names in order).
+func sameAreas(p, b *scenarios.Scenario) bool {
+	pa, ba := p.Config.City.Atoms, b.Config.City.Atoms
+	if len(pa) != len(ba) {
+		return false
+	}
+	for a := range pa {
+		if pa[a].Name != ba[a].Name {
+			return false
+		}
+	}
+	return true
 }
 
 // journal is an append-only file of finished items, synced after each,
@@ -290,10 +333,24 @@ func (j *journal) Close() error {
 	return err
 }
 
-// MaxJournalLine bounds a journal line in bytes: an item line is about 20
-// bytes a metric and variant, far below it; a file with a longer line is
-// not a journal.
-const MaxJournalLine = 1 << 20
+// MaxJournalLine bounds a journal line in bytes; a file with a longer line
+// is not a journal. An item line holds about 20 bytes a metric and
+// variant, and per variant and area at most maxAreaBytes (six numbers and
+// a response-time sketch of at most results.AreaSketchMaxBins bins,
+// whatever the number of calls); a sweep whose lines could pass the limit
+// is refused before it runs (lineBound).
+const MaxJournalLine = 64 << 20
+
+// maxAreaBytes bounds an area's field in an item line: five numbers of at
+// most 25 bytes, the unanswered count, and each sketch bin "K:C " (at most
+// 6 + 1 + 11 + 1 bytes).
+var maxAreaBytes = 6*25 + results.AreaSketchMaxBins*19
+
+// lineBound is the most bytes an item line of a journal with header h
+// can take.
+func lineBound(h header) int {
+	return 12 + len(h.Variants)*(1+25*len(h.Metrics)+1+h.Areas*(maxAreaBytes+1))
+}
 
 // JournalError is a journal that cannot be read as one: the file, the line
 // (1-based, 0 for the whole file) and what is wrong.
@@ -343,6 +400,9 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 	}
 	good, h, err := scanJournal(f, path, func(h header, item int, line string, end int64) error {
 		if item < 0 {
+			if err := formatOK(path, h); err != nil {
+				return err
+			}
 			if !sameSweep(h, want) {
 				return fmt.Errorf("%s: %w: refusing to mix results (run with --restart to start over)", path, ErrChanged)
 			}
@@ -374,8 +434,23 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 	return j, done, nil
 }
 
+// formatOK refuses a journal of another format than JournalFormat.
+func formatOK(path string, h header) error {
+	if h.Format == JournalFormat {
+		return nil
+	}
+	f := h.Format
+	if f == 0 {
+		f = 1
+	}
+	if f < JournalFormat {
+		return &JournalError{Path: path, Msg: fmt.Sprintf("a journal of format %d, written by an earlier patrolsim without per-area results; this version reads format %d: run the sweep again with --restart (its items are run again)", f, JournalFormat)}
+	}
+	return &JournalError{Path: path, Msg: fmt.Sprintf("a journal of format %d, written by a later patrolsim; this version reads format %d", f, JournalFormat)}
+}
+
 func sameSweep(a, b header) bool {
-	return a.Sweep == b.Sweep && a.Items == b.Items && a.Shard == b.Shard && a.Shards == b.Shards &&
+	return a.Format == b.Format && a.Areas == b.Areas && a.Sweep == b.Sweep && a.Items == b.Items && a.Shard == b.Shard && a.Shards == b.Shards &&
 		slices.Equal(a.Variants, b.Variants) && slices.Equal(a.Metrics, b.Metrics)
 }
 
@@ -391,7 +466,7 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return 0, nil, err
 	}
-	br := bufio.NewReaderSize(inputs.LineLimit(r, MaxJournalLine), 1<<16)
+	br := bufio.NewReaderSize(inputs.LineLimit(&headerLimit{r: r}, MaxJournalLine), 1<<16)
 	var (
 		h    *header
 		good int64
@@ -402,7 +477,7 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 		line, err := br.ReadString('\n')
 		var lt *inputs.LineTooLongError
 		if errors.As(err, &lt) {
-			return 0, nil, &JournalError{Path: path, Line: lt.Line, Msg: fmt.Sprintf("a line longer than %s: not a sweep journal", inputs.Size(MaxJournalLine))}
+			return 0, nil, &JournalError{Path: path, Line: lt.Line, Msg: fmt.Sprintf("a line longer than %s: not a sweep journal", inputs.Size(lt.Limit))}
 		}
 		if err == io.EOF {
 			return good, h, nil // a partial last line (or none) is torn
@@ -439,6 +514,37 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 	}
 }
 
+// MaxHeaderLine bounds a journal's first line, its header (a few hundred
+// bytes a variant and metric name).
+const MaxHeaderLine = 1 << 20
+
+// headerLimit reads r, failing with a *inputs.LineTooLongError when more
+// than MaxHeaderLine bytes come before the first newline: a file that is
+// not a journal is refused before much of it is read.
+type headerLimit struct {
+	r    io.Reader
+	seen int64
+	done bool
+}
+
+func (h *headerLimit) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if h.done {
+		return n, err
+	}
+	if i := bytes.IndexByte(p[:n], '\n'); i >= 0 {
+		h.done = true
+		if h.seen+int64(i) <= MaxHeaderLine {
+			return n, err
+		}
+	}
+	h.seen += int64(n)
+	if h.seen > MaxHeaderLine {
+		return 0, &inputs.LineTooLongError{Line: 1, Limit: MaxHeaderLine}
+	}
+	return n, err
+}
+
 // checkLine reads an item line of a journal with header h: its item
 // number and values.
 func checkLine(line string, h header) (int, error) {
@@ -450,7 +556,7 @@ func checkLine(line string, h header) (int, error) {
 	if item < 0 || item >= h.Items {
 		return 0, fmt.Errorf("item %d, but the sweep has items 0 to %d", item, h.Items-1)
 	}
-	if _, err := parseLine(line, len(h.Variants), len(h.Metrics)); err != nil {
+	if _, _, err := parseLine(line, len(h.Variants), len(h.Metrics), h.Areas); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -465,26 +571,54 @@ func startOf(line string) string {
 	return "it starts " + ex
 }
 
-// parseLine turns a journal line back into values by variant.
-func parseLine(line string, nv, nm int) ([][]float64, error) {
+// parseLine turns a journal line back into values by variant, and each
+// variant's areas (nil when the line has none: a point whose areas are
+// not the base's).
+func parseLine(line string, nv, nm, na int) ([][]float64, [][]results.AreaItem, error) {
 	parts := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
-	if len(parts) != nv+1 {
-		return nil, fmt.Errorf("journal line with %d variants, want %d", len(parts)-1, nv)
+	if len(parts) != 2*nv+1 {
+		return nil, nil, fmt.Errorf("journal line with %d fields after the item, want %d (%d variants' metrics, then their areas)", len(parts)-1, 2*nv, nv)
 	}
 	out := make([][]float64, nv)
 	for v := range nv {
 		fields := strings.Split(parts[v+1], ",")
 		if len(fields) != nm {
-			return nil, fmt.Errorf("journal line with %d metrics, want %d", len(fields), nm)
+			return nil, nil, fmt.Errorf("journal line with %d metrics, want %d", len(fields), nm)
 		}
 		out[v] = make([]float64, nm)
 		for k, f := range fields {
 			x, err := strconv.ParseFloat(f, 64)
 			if err != nil {
-				return nil, fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
+				return nil, nil, fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
 			}
 			out[v][k] = x
 		}
 	}
-	return out, nil
+	var areas [][]results.AreaItem
+	for v := range nv {
+		f := parts[1+nv+v]
+		if f == "-" {
+			if v > 0 && areas != nil {
+				return nil, nil, fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
+			}
+			continue
+		}
+		if v > 0 && areas == nil {
+			return nil, nil, fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
+		}
+		fields := strings.Split(f, ";")
+		if len(fields) != na {
+			return nil, nil, fmt.Errorf("variant %d with %d areas, want %d", v+1, len(fields), na)
+		}
+		items := make([]results.AreaItem, na)
+		for a, t := range fields {
+			it, err := results.ParseAreaItem(t)
+			if err != nil {
+				return nil, nil, fmt.Errorf("area %d of variant %d: %w", a+1, v+1, err)
+			}
+			items[a] = it
+		}
+		areas = append(areas, items)
+	}
+	return out, areas, nil
 }

@@ -143,7 +143,7 @@ params:
 func files(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, f := range []string{RowsFile, ParquetFile, PointsFile, MetaFile} {
+	for _, f := range []string{RowsFile, ParquetFile, PointsFile, MetaFile, AreasFile} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
