@@ -3,6 +3,8 @@ package scenarios
 import (
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestDispatchRules: a variant's dispatch_rules change, for itself only,
@@ -45,5 +47,32 @@ func TestDispatchRules(t *testing.T) {
 	_, err = Load("s.yaml", []byte(doc("dispatch: {delay: 60s, territory: station-first}")), nil)
 	if want := "s.yaml:10: dispatch.territory: station-first needs a police station's units"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v\nwant a problem %q", err, want)
+	}
+}
+
+// normNodes rewrites the partial blocks a file keeps as YAML nodes (a
+// variant's overrides) as if read from their own text, so that two files
+// saying the same compare equal wherever their lines were.
+func normNodes(f *File) {
+	norm := func(n *yaml.Node) {
+		if n.Kind == 0 {
+			return
+		}
+		out, err := yaml.Marshal(n)
+		if err != nil {
+			panic(err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(out, &doc); err != nil {
+			panic(err)
+		}
+		*n = *doc.Content[0]
+	}
+	norm(&f.Check)
+	for i := range f.Variants {
+		v := &f.Variants[i]
+		norm(&v.Deterrence)
+		norm(&v.Reporting)
+		norm(&v.DispatchRules)
 	}
 }

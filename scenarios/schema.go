@@ -258,6 +258,9 @@ type Dispatch struct {
 	// Stations names the unit types that are a police station's units;
 	// default: those with home: post, post_kind: station.
 	Stations []string `yaml:"stations,omitempty"`
+	// TerritoryPriorities: the priorities of the calls the territory rule
+	// applies to; default all (1, 2, 3).
+	TerritoryPriorities []int `yaml:"territory_priorities,omitempty"`
 }
 
 // Level is one command level of hierarchical dispatch.

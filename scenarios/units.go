@@ -182,6 +182,16 @@ func buildDispatch(d *Dispatch, units []Unit, at string, e *errs) sim.Dispatch {
 	default:
 		e.add(at+".territory", "must be none or station-first (got %q)", d.Territory)
 	}
+	if d.TerritoryPriorities == nil {
+		out.TerritoryFor = [4]bool{false, true, true, true}
+	}
+	for j, p := range d.TerritoryPriorities {
+		if p < 1 || p > 3 {
+			e.add(fmt.Sprintf("%s.territory_priorities[%d]", at, j), "must be 1, 2 or 3 (got %d)", p)
+			continue
+		}
+		out.TerritoryFor[p] = true
+	}
 	out.Station = make([]bool, len(units))
 	if d.Stations == nil {
 		for t, u := range units {

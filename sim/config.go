@@ -261,6 +261,9 @@ type Dispatch struct {
 	// district are tried before the mode's usual rule.
 	Territory bool
 	Station   []bool // by unit type: a police station's units (Territory)
+	// TerritoryFor[p]: the territory rule applies to priority-p calls
+	// (with Territory; others go by the mode's usual rule).
+	TerritoryFor [4]bool
 }
 
 // MaxLevels bounds the command levels (each draws from its own pre-drawn

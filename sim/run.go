@@ -490,7 +490,7 @@ func (r *run) dispatch() {
 // indexes of where units are (search); a district's units are scanned.
 func (r *run) nearest(i int) int {
 	p := r.store.inc(i).rec.Priority
-	if r.stationIn != nil {
+	if r.stationIn != nil && r.cfg.Dispatch.TerritoryFor[p] {
 		if u := r.pickStation(i, p); u >= 0 {
 			return u
 		}
