@@ -27,11 +27,11 @@ func TestDispatchRules(t *testing.T) {
 	}
 	d := before.Dispatch
 	if d.CallTakers != 3 || !d.Territory || !d.Station[1] || d.Station[0] || len(d.Levels) != 2 || len(d.LevelServers) != 1 || d.LevelServers[0] != 2 ||
-		!before.Units[1].Priorities[1] || d.Delay.Mean != 60 {
+		!before.Units[1].Priorities[1] || d.Delay.Mean != 60 || d.TerritoryFor != [4]bool{false, true, true, true} {
 		t.Errorf("before: %+v, stn priorities %v; want 3 call-takers, station-first with stn, 2 levels (2 dispatchers at the first), stn taking 1–3", d, before.Units[1].Priorities)
 	}
 	_, err = Load("s.yaml", []byte(doc(
-		"variants: [{name: a, policy: random, units: {car: {priorities: [4]}}, dispatch_rules: {mode: hierarchical, call_takers: -1, territory: nearest, stations: [bus]}}]",
+		"variants: [{name: a, policy: random, units: {car: {priorities: [4]}}, dispatch_rules: {mode: hierarchical, call_takers: -1, territory: nearest, stations: [bus], territory_priorities: [0]}}]",
 	)), nil)
 	for _, want := range []string{
 		`variants[0].units.car.priorities[0]: must be 1, 2 or 3 (got 4)`,
@@ -39,6 +39,7 @@ func TestDispatchRules(t *testing.T) {
 		`variants[0].dispatch_rules.call_takers: must be between 0 and 10000`,
 		`variants[0].dispatch_rules.territory: must be none or station-first (got "nearest")`,
 		`variants[0].dispatch_rules.stations[0]: no unit type "bus"`,
+		`variants[0].dispatch_rules.territory_priorities[0]: must be 1, 2 or 3 (got 0)`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v\nwant a problem %q", err, want)
