@@ -125,7 +125,7 @@ variants:
 }
 
 // TestReformDirections holds the directions builtin:jinzhou-reform
-// predicts for the report's effects (docs/validation.md, "The reform
+// predicts for the report's effects (docs/validation-reform.md, "The reform
 // against the report"), each a paired 95% interval on common random
 // numbers that must exclude 0: night incidents (18:00–06:00) fall from
 // before-2009 to the 2009 point-line-area system (report: −35.6% [L47]);
