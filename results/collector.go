@@ -31,6 +31,7 @@ type Collector struct {
 	resp        [4][]float64 // [0] all priorities
 	within      [4]int
 	cmd, qwait  sum
+	cmdWait     sum // waiting for a call-taker or dispatcher, calls received
 	travel, ful sum
 	unresolved  int
 	lost        int
@@ -179,6 +180,9 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	c.withBeat += r.WithBeat
 	c.outsideBeat += r.OutsideBeat
 	c.cmd.add(r.Ready - r.Call)
+	if r.Call == r.Call {
+		c.cmdWait.add(r.CommandWait)
+	}
 	c.qwait.add(r.Dispatch - r.Ready)
 	c.travel.add(r.Arrive - r.Dispatch)
 	c.ful.add(r.Full - r.Call)

@@ -707,6 +707,12 @@ var registry = []family{
 				return c.coverSum / float64(c.coverN)
 			}},
 	}},
+	{single, []decl{
+		{name: "command_queue_wait_mean_s", label: "wait at command", kind: KindTime, better: Lower,
+			doc: "time a received call waits for a free call-taker (dispatch.call_takers) or dispatcher " +
+				"(dispatch.levels[].servers), mean over calls received; part of the command delay, 0 without such queues",
+			value: func(c *Collector, _ int) float64 { return c.cmdWait.mean() }},
+	}},
 	{perUnit, []decl{
 		{name: "utilization_unit_{k}", label: "utilisation, {k}", kind: KindShare, better: Neutral,
 			doc:   "share of on-duty time on calls, unit {k}",

@@ -52,7 +52,7 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant, *ReplaySu
 	var replay *ReplaySummary
 	cfg.Incidents.Replay, replay = buildReplay(&f.Incidents, cfg, read, e)
 	cfg.Units = buildUnits(f, cfg, e)
-	cfg.Dispatch = buildDispatch(&f.Dispatch, e)
+	cfg.Dispatch = buildDispatch(&f.Dispatch, f.Units, "dispatch", e)
 	cfg.Deterrence = buildDeterrence(&f.Deterrence, "deterrence", e)
 	cfg.NearRepeat = buildNearRepeat(&f.Incidents.NearRepeat, e)
 	buildReporting(&f.Reporting, "reporting", cfg, e)

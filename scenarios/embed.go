@@ -11,7 +11,7 @@ import (
 // builtin holds the scenarios shipped in the binary, one folder each with a
 // scenario.yaml and its data files.
 //
-//go:embed jinzhou/*.yaml jinzhou/*.geojson grid/*.yaml metropolis/*.yaml
+//go:embed jinzhou/*.yaml jinzhou/*.geojson jinzhou-reform/*.yaml grid/*.yaml metropolis/*.yaml
 var builtin embed.FS
 
 // DefaultName is the name of the built-in scenario run when none is given.

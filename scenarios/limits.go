@@ -66,6 +66,8 @@ var bounds = map[string]bound{
 	"units[].speed_kmh":               {Min: 0.1, Max: 1000},
 	"units[].patrol_speed_kmh":        {Min: 0.1, Max: 1000, ZeroOK: true, Why: ", or 0 for speed_kmh"},
 	"units[].turnout":                 {Min: 0, Max: 3600, Duration: true},
+	"dispatch.call_takers":            {Min: 0, Max: 10000, Unit: "call-takers"},
+	"dispatch.levels[].servers":       {Min: 0, Max: 10000, Unit: "dispatchers"},
 	"deterrence.radius_m":             {Min: 0, Max: 5000},
 	"deterrence.half_presence":        {Min: 0, AboveMin: true, Max: 1e6},
 	"deterrence.residual_decay":       {Min: 0, AboveMin: true, Max: math.Inf(1), Duration: true},

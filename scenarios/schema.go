@@ -254,12 +254,29 @@ type Dispatch struct {
 	Levels    []Level `yaml:"levels"`     // hierarchical: the command levels, in order
 	MutualAid bool    `yaml:"mutual_aid"` // hierarchical: send units across districts when none is free
 	LostCalls bool    `yaml:"lost_calls"` // a call that finds no free unit is lost instead of queued
+	// CallTakers, when > 0, is a call-taking stage before the command
+	// delay: that many call-takers, each holding a call for CallTaking;
+	// 0 (default): calls are taken at once.
+	CallTakers int  `yaml:"call_takers"`
+	CallTaking Dist `yaml:"call_taking"`
+	// Territory: none (default) or station-first, a police station's units
+	// answering their own district's calls first (派出所按属地原则接处警).
+	Territory string `yaml:"territory"`
+	// Stations names the unit types that are a police station's units;
+	// default: those with home: post, post_kind: station.
+	Stations []string `yaml:"stations,omitempty"`
+	// TerritoryPriorities: the priorities of the calls the territory rule
+	// applies to; default all (1, 2, 3).
+	TerritoryPriorities []int `yaml:"territory_priorities,omitempty"`
 }
 
 // Level is one command level of hierarchical dispatch.
 type Level struct {
 	Name  string `yaml:"name"`
 	Delay Dist   `yaml:"delay"`
+	// Servers, when > 0, makes the level a queue of that many dispatchers,
+	// each holding a call for its delay; 0 (default): a pure delay.
+	Servers int `yaml:"servers,omitempty"`
 }
 
 // Targets are response-time targets by priority (0: none).
@@ -286,6 +303,11 @@ type Variant struct {
 	// after comparison: deterrence off, no taxi alliance).
 	Deterrence yaml.Node `yaml:"deterrence,omitempty"`
 	Reporting  yaml.Node `yaml:"reporting,omitempty"`
+	// DispatchRules changes, in this variant only, the keys of the
+	// scenario's dispatch block it gives (levels, call_takers, call_taking,
+	// territory, stations, mutual_aid …); the mode is the variant's
+	// dispatch key.
+	DispatchRules yaml.Node `yaml:"dispatch_rules,omitempty"`
 }
 
 // UnitOverride changes a unit type's force in one variant.
@@ -293,6 +315,8 @@ type UnitOverride struct {
 	Count *int   `yaml:"count,omitempty"`
 	Squad *int   `yaml:"squad,omitempty"`
 	Shift *Shift `yaml:"shift,omitempty"`
+	// Priorities replaces the priorities the unit type takes.
+	Priorities []int `yaml:"priorities,omitempty"`
 }
 
 // UnitRule gives one unit type a policy of its own within a variant.
@@ -319,6 +343,9 @@ func Default() File {
 			NearRepeat:  NearRepeat{Offspring: 0, Decay: D(7 * 86400), RadiusM: 350},
 		},
 		Dispatch: Dispatch{Mode: "point-to-point", Delay: Dist{Dist: "fixed", Mean: D(60)}, MutualAid: true,
+			// Call-taking, when call_takers is set: a minute a call (NFPA
+			// 1221 (2019) §7.4.2: 90% of calls processed within 60 s).
+			CallTaking: Dist{Dist: "exponential", Mean: D(60)}, Territory: "none",
 			// The command chain city → district → station of DESIGN.md §3a
 			// (illustrative delays).
 			Levels: []Level{

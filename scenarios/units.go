@@ -180,21 +180,72 @@ func parseMode(s string) (sim.Mode, bool) {
 	return 0, false
 }
 
-func buildDispatch(d *Dispatch, e *errs) sim.Dispatch {
-	out := sim.Dispatch{Delay: buildDist(&d.Delay, "dispatch.delay", true, e), MutualAid: d.MutualAid, LostCalls: d.LostCalls}
+func buildDispatch(d *Dispatch, units []Unit, at string, e *errs) sim.Dispatch {
+	out := sim.Dispatch{Delay: buildDist(&d.Delay, at+".delay", true, e), MutualAid: d.MutualAid, LostCalls: d.LostCalls}
 	if _, ok := parseMode(d.Mode); !ok {
-		e.add("dispatch.mode", "must be point-to-point or hierarchical (got %q)", d.Mode)
+		e.add(at+".mode", "must be point-to-point or hierarchical (got %q)", d.Mode)
 	}
 	if len(d.Levels) == 0 || len(d.Levels) > sim.MaxLevels {
-		e.add("dispatch.levels", "must list 1 to %d command levels (got %d)", sim.MaxLevels, len(d.Levels))
+		e.add(at+".levels", "must list 1 to %d command levels (got %d)", sim.MaxLevels, len(d.Levels))
 	}
 	seen := map[string]bool{}
 	for i, l := range d.Levels {
-		path := fmt.Sprintf("dispatch.levels[%d]", i)
+		path := fmt.Sprintf("%s.levels[%d]", at, i)
 		checkName(e, path+".name", "level", l.Name, seen)
 		out.Levels = append(out.Levels, sim.Level{Name: l.Name, Delay: buildDist(&l.Delay, path+".delay", true, e)})
+		if l.Servers != 0 {
+			if e.bound("dispatch.levels[].servers", path+".servers", float64(l.Servers)) {
+				out.LevelServers = resizeInts(out.LevelServers, i+1)
+				out.LevelServers[i] = l.Servers
+			}
+		}
+	}
+	if d.CallTakers != 0 && e.bound("dispatch.call_takers", at+".call_takers", float64(d.CallTakers)) {
+		out.CallTakers = d.CallTakers
+	}
+	out.CallTaking = buildDist(&d.CallTaking, at+".call_taking", true, e)
+	switch d.Territory {
+	case "", "none":
+	case "station-first":
+		out.Territory = true
+	default:
+		e.add(at+".territory", "must be none or station-first (got %q)", d.Territory)
+	}
+	if d.TerritoryPriorities == nil {
+		out.TerritoryFor = [4]bool{false, true, true, true}
+	}
+	for j, p := range d.TerritoryPriorities {
+		if p < 1 || p > 3 {
+			e.add(fmt.Sprintf("%s.territory_priorities[%d]", at, j), "must be 1, 2 or 3 (got %d)", p)
+			continue
+		}
+		out.TerritoryFor[p] = true
+	}
+	out.Station = make([]bool, len(units))
+	if d.Stations == nil {
+		for t, u := range units {
+			out.Station[t] = u.Home == "post" && u.PostKind == "station"
+		}
+	}
+	for j, name := range d.Stations {
+		t := slices.IndexFunc(units, func(u Unit) bool { return u.Name == name })
+		if t < 0 {
+			e.add(fmt.Sprintf("%s.stations[%d]", at, j), "no unit type %q (units: %s)", name, unitNames(units))
+			continue
+		}
+		out.Station[t] = true
+	}
+	if out.Territory && !slices.Contains(out.Station, true) {
+		e.add(at+".territory", "station-first needs a police station's units: name them in %s.stations, or give a unit type home: post, post_kind: station", at)
 	}
 	return out
+}
+
+func resizeInts(s []int, n int) []int {
+	for len(s) < n {
+		s = append(s, 0)
+	}
+	return s
 }
 
 // checkForce checks that a variant's force can still answer every incident

@@ -113,11 +113,42 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 					}
 					c.Units[t].ShiftStart, c.Units[t].ShiftLen = start, l
 				}
+				if o.Priorities != nil {
+					if len(o.Priorities) == 0 {
+						e.add(p+".priorities", "must list at least one of 1, 2, 3")
+						ok = false
+					}
+					var set [4]bool
+					for j, pr := range o.Priorities {
+						if pr < 1 || pr > 3 {
+							e.add(fmt.Sprintf("%s.priorities[%d]", p, j), "must be 1, 2 or 3 (got %d)", pr)
+							ok = false
+							continue
+						}
+						set[pr] = true
+					}
+					c.Units[t].Priorities = set
+				}
 			}
 			vcfg = &c
 			if ok {
 				checkForce(&c, path+".units", e)
 			}
+		}
+		if v.DispatchRules.Kind != 0 {
+			c := *vcfg
+			d := f.Dispatch // the keys the variant gives replace the scenario's
+			d.Levels = append([]Level(nil), d.Levels...)
+			if overlay(&v.DispatchRules, &d, path+".dispatch_rules", e) {
+				if d.Mode != f.Dispatch.Mode {
+					e.add(path+".dispatch_rules.mode", "the mode is the variant's dispatch key (dispatch: %s)", d.Mode)
+					ok = false
+				}
+				c.Dispatch = buildDispatch(&d, f.Units, path+".dispatch_rules", e)
+			} else {
+				ok = false
+			}
+			vcfg = &c
 		}
 		if v.Deterrence.Kind != 0 || v.Reporting.Kind != 0 {
 			c := *vcfg

@@ -258,6 +258,26 @@ type Dispatch struct {
 	// another agency) instead of waiting in the queue (Larson's hypercube
 	// with zero line capacity).
 	LostCalls bool
+	// CallTakers, when > 0, puts a call-taking stage before the command
+	// delay of either mode: that many call-takers, each holding a call for
+	// CallTaking; a call finding them all busy waits (priority first, then
+	// first come). 0: no such stage (calls are taken at once).
+	CallTakers int
+	CallTaking Dist
+	// LevelServers[k], when > 0, makes hierarchical level k a queue: that
+	// many dispatchers, each holding a call for the level's delay; a call
+	// finding them all busy waits (priority first, then first come).
+	// 0 or missing: a pure delay, as many calls at once as come.
+	LevelServers []int
+	// Territory: a police station's units answer the calls of their own
+	// district first (派出所按属地原则接处警): of the free units able to
+	// take a call, those of a Station type homed in the incident's
+	// district are tried before the mode's usual rule.
+	Territory bool
+	Station   []bool // by unit type: a police station's units (Territory)
+	// TerritoryFor[p]: the territory rule applies to priority-p calls
+	// (with Territory; others go by the mode's usual rule).
+	TerritoryFor [4]bool
 }
 
 // MaxLevels bounds the command levels (each draws from its own pre-drawn

@@ -183,6 +183,7 @@ const (
 	UWhere    = 18 // which neighbouring area, or how much later
 	UObserve  = 19 // whether an observer sees the incident
 	UObsDelay = 20 // the observer's delay
+	UCallTake = 21 // the call-taking time (Dispatch.CallTakers)
 )
 
 // U returns the incident's k-th uniform in (0, 1): a pure function of its

@@ -21,6 +21,11 @@ type IncidentRecord struct {
 	Full     float64 // enough officers are on scene; on-scene work starts
 	Clear    float64 // the last unit leaves
 
+	// CommandWait is the time the call spent waiting for a free
+	// call-taker or dispatcher (Dispatch.CallTakers, Dispatch.LevelServers), in
+	// seconds: part of Ready − Call; 0 without such queues.
+	CommandWait float64
+
 	Units         []int // units sent, in dispatch order
 	CrossDistrict int   // of those, units homed in another district
 	WithBeat      int   // of those, units that have a beat (static beats)

@@ -32,6 +32,7 @@ const (
 	evUpdate
 	evCover  // a coverage sample (fleet.go)
 	evReview // a Commander's review (fleet.go)
+	evStage  // a command stage's work on a call is over (calltaking.go)
 )
 
 type unitState uint8
@@ -75,8 +76,11 @@ type incidentRun struct {
 	rate     float64 // work done per second: min(onScene, needed)/needed
 	since    float64
 	clearGen int64 // generation of the pending clear event
-	queued   bool
-	resolved bool
+	// waitSince is when the call began waiting for a call-taker or
+	// dispatcher (calltaking.go).
+	waitSince float64
+	queued    bool
+	resolved  bool
 }
 
 // Stats counts what a run did.
@@ -117,7 +121,12 @@ type run struct {
 	learners []int               // policies that learn from incidents
 	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
 	err      error
-	fleet    fleetRun // Commanders and coverage samples (fleet.go)
+	fleet    fleetRun   // Commanders and coverage samples (fleet.go)
+	stages   []stageRun // command stages with a capacity, or nil (calltaking.go)
+	// stationIn[d][p]: units of a police station's type (Dispatch.Station)
+	// homed in district d that may take priority p; nil without
+	// Dispatch.Territory.
+	stationIn [][4][]int
 
 	// Where units are (track keeps them up to date): onDuty holds every
 	// unit on duty by the box of its leg; atAssumed (hierarchical
@@ -211,6 +220,8 @@ func (v *Variant) run(ctx context.Context, given []Candidate, gen *generator, nB
 		r.vis[u] = cfg.Units[unit.Type].Visibility * float64(unit.Squad)
 	}
 	r.newIndexes()
+	r.setupStages()
+	r.setupTerritory()
 	for k, p := range r.policies {
 		if _, ok := p.(policy.Learner); ok {
 			r.learners = append(r.learners, k)
@@ -334,6 +345,8 @@ func (r *run) Handle(e *des.Engine, ev des.Event) {
 		r.coverSample()
 	case evReview:
 		r.review(ev.A, ev.B)
+	case evStage:
+		r.stageDone(int(ev.A), int(ev.B))
 	}
 }
 
@@ -392,6 +405,10 @@ func (r *run) call(i int) {
 	if !ir.rec.Discovered {
 		c := r.store.cand(i)
 		r.learn(policy.Sighting{Occur: ir.rec.Occur, Atom: int(c.Atom), Pos: c.Pos, How: policy.Reported})
+	}
+	if r.stages != nil {
+		r.enterStage(i, 0)
+		return
 	}
 	r.eng.After(r.commandDelay(r.store.cand(i)), evReady, int32(i), 0)
 }
@@ -473,6 +490,11 @@ func (r *run) dispatch() {
 // indexes of where units are (search); a district's units are scanned.
 func (r *run) nearest(i int) int {
 	p := r.store.inc(i).rec.Priority
+	if r.stationIn != nil && r.cfg.Dispatch.TerritoryFor[p] {
+		if u := r.pickStation(i, p); u >= 0 {
+			return u
+		}
+	}
 	if r.mode == PointToPoint {
 		return r.search(i, p, r.onDuty, true)
 	}
@@ -486,6 +508,49 @@ func (r *run) nearest(i int) int {
 		return u
 	}
 	return r.search(i, p, r.atAssumed, false)
+}
+
+// setupTerritory lists, under Dispatch.Territory, each district's police
+// station units by the priorities they may take.
+func (r *run) setupTerritory() {
+	d := &r.cfg.Dispatch
+	if !d.Territory {
+		return
+	}
+	r.stationIn = make([][4][]int, len(r.m.ableIn))
+	for dist := range r.m.ableIn {
+		for p := 1; p <= 3; p++ {
+			for _, u := range r.m.ableIn[dist][p] {
+				if t := r.m.World.Units[u].Type; t < len(d.Station) && d.Station[t] {
+					r.stationIn[dist][p] = append(r.stationIn[dist][p], u)
+				}
+			}
+		}
+	}
+}
+
+// pickStation returns the free unit of the incident's own police station
+// (Dispatch.Territory) to send to incident i, or -1: of the free station
+// units homed in its district able to take priority p, the one that would
+// arrive first, judged from its true (GPS) position under point-to-point
+// dispatch and from its assumed one under hierarchical. Ties go to the
+// lowest unit index.
+func (r *run) pickStation(i, p int) int {
+	units := r.stationIn[r.store.inc(i).rec.District][p]
+	if r.mode == Hierarchical {
+		return r.pick(i, units, false)
+	}
+	dest := r.cfg.Travel.Target(r.store.cand(i).Pos)
+	best, bestT := -1, math.Inf(1)
+	for _, u := range units {
+		if r.units[u].state != stPatrol {
+			continue
+		}
+		if t := r.expected(u, &dest, true); t < bestT {
+			best, bestT = u, t
+		}
+	}
+	return best
 }
 
 // pick scans units (all able to take the incident's priority) for the free

@@ -195,7 +195,7 @@ func TestCompletion(t *testing.T) {
 		want string
 	}{
 		{w, []string{"run", ""}, builtins + " city.yaml"},
-		{"", []string{"validate", "builtin:j"}, "builtin:jinzhou"},
+		{"", []string{"validate", "builtin:j"}, "builtin:jinzhou builtin:jinzhou-reform"},
 		{"", []string{"serve", "bu"}, builtins},
 		{"", []string{"policies", "hot"}, "hot-spots hotspot-oracle"},
 		{"", []string{"report", out, "--compare", ""}, "random beats"},
