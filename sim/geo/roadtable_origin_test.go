@@ -43,3 +43,32 @@ func TestTimeFromOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestSetLegFromLastEnd: a leg set in place from where the last leg ended
+// (which reuses the place of that end rather than locating it again) is the
+// leg made afresh, field for field, on roads (the synthetic lattice).
+func TestSetLegFromLastEnd(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	r := rand.New(rand.NewPCG(9, 10))
+	point := func() Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+	}
+	var l Leg
+	tr.SetLeg(&l, point(), point(), 0, 10)
+	for i := range 500 {
+		from, to := l.To, point()
+		if i%5 == 0 {
+			from = point() // not from the last end: located
+		}
+		tr.SetLeg(&l, from, to, l.Arrive, 10)
+		if fresh := tr.Leg(from, to, l.Depart, 10); l != fresh {
+			t.Fatalf("leg %d: set in place %+v, afresh %+v", i, l, fresh)
+		}
+	}
+}
