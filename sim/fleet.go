@@ -53,7 +53,16 @@ type fleetRun struct {
 	stop    []int32      // scratch for free
 	moving  []int32      // scratch for free
 	pos     []geo.Point  // by unit: its position at the sample (for those in free)
+	origin  []geo.Origin // by unit: pos prepared for travel times (located once a sample)
 	stamp   []uint64     // by unit: the sample pos is of
+	// A grid of the sample's free units by position: cell (cx, cy) of
+	// side gside from (gx0, gy0) holds gunits[gstart[k]:gstart[k+1]],
+	// k = cy*gnx+cx, in the order of free (positions outside the grid
+	// are counted in its edge cells).
+	gx0, gy0, gside float64
+	gnx, gny        int
+	gstart, gunits  []int32
+	gcell           []int32 // scratch: by position in free, its cell
 }
 
 // attachCommanders gives every Commander among the run's policies its
@@ -189,6 +198,7 @@ func (r *run) startCover() {
 	f.still = make([]bool, na)
 	f.dest = make([]geo.Target, na)
 	f.pos = make([]geo.Point, len(r.units))
+	f.origin = make([]geo.Origin, len(r.units))
 	f.stamp = make([]uint64, len(r.units))
 	for a := range na {
 		f.last[a] = -1
@@ -200,6 +210,23 @@ func (r *run) startCover() {
 	f.rad = -1
 	if per := r.cfg.Travel.MinTime(1, r.m.maxSpeed[1]); per > 0 && target >= r.m.minTurnout[1] {
 		f.rad = (target-r.m.minTurnout[1])/per + searchSlack
+	}
+	if f.rad >= 0 {
+		// Cells of side rad (wider if that would make too many): an
+		// atom's units are in the cells its square of side 2·rad meets.
+		b := r.cfg.City.Bound()
+		w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+		f.gx0, f.gy0, f.gside = b.Min[0], b.Min[1], max(f.rad, 1)
+		for {
+			f.gnx, f.gny = int(w/f.gside)+1, int(h/f.gside)+1
+			if f.gnx*f.gny <= coverCells {
+				break
+			}
+			f.gside *= 2
+		}
+		f.gstart = make([]int32, f.gnx*f.gny+1)
+		f.gunits = make([]int32, 0, len(r.units))
+		f.gcell = make([]int32, 0, len(r.units))
 	}
 	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
 	if first < r.cfg.Duration {
@@ -236,9 +263,13 @@ func (r *run) coverSample() {
 				f.moving = append(f.moving, int32(u))
 			}
 			f.pos[u] = ur.at(now)
+			f.origin[u] = r.cfg.Travel.Origin(&ur.leg, now, f.pos[u])
 			f.stamp[u] = f.samples
 		}
 		f.free = append(append(f.free, f.stop...), f.moving...)
+	}
+	if f.rad >= 0 {
+		f.gridFree()
 	}
 	for a := range f.covered {
 		f.covered[a] = r.coveredNow(a, now)
@@ -267,31 +298,59 @@ func (r *run) coveredNow(a int, now float64) bool {
 		return false
 	}
 	p := r.cfg.City.Atoms[a].Inside
-	if len(f.free) <= coverScan {
-		for _, j := range f.free {
+	cx0, cx1 := f.gcol(p.X-f.rad), f.gcol(p.X+f.rad)
+	cy0, cy1 := f.grow(p.Y-f.rad), f.grow(p.Y+f.rad)
+	for cy := cy0; cy <= cy1; cy++ {
+		row := cy * f.gnx
+		for _, j := range f.gunits[f.gstart[row+cx0]:f.gstart[row+cx1+1]] {
 			if q := f.pos[j]; math.Abs(q.X-p.X) <= f.rad && math.Abs(q.Y-p.Y) <= f.rad && r.covers(int(j), a, now) {
 				f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
 				return true
 			}
 		}
-		return false
-	}
-	r.near = r.onDuty.Near(r.near[:0], p, f.rad)
-	for _, j := range r.near {
-		if f.stamp[j] != f.samples || farFromBox(r.onDuty.Box(int(j)), p, f.rad) {
-			continue
-		}
-		if r.covers(int(j), a, now) {
-			f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
-			return true
-		}
 	}
 	return false
 }
 
-// coverScan is the number of free units up to which a coverage sample
-// scans them all for each atom rather than asking the index.
-const coverScan = 256
+// coverCells bounds the cells of the grid of free units of a coverage
+// sample (a variable for tests only: with 1 cell every atom scans every
+// free unit).
+var coverCells = 1 << 16
+
+// gcol and grow return the grid column of x and row of y, clamped to the
+// grid (so that a unit outside it, counted in an edge cell, is still met).
+func (f *fleetRun) gcol(x float64) int {
+	return max(0, min(int(math.Floor((x-f.gx0)/f.gside)), f.gnx-1))
+}
+
+func (f *fleetRun) grow(y float64) int {
+	return max(0, min(int(math.Floor((y-f.gy0)/f.gside)), f.gny-1))
+}
+
+// gridFree sorts the sample's free units into the grid by their positions
+// (a counting sort: each cell keeps the order of free).
+func (f *fleetRun) gridFree() {
+	clear(f.gstart)
+	f.gcell = f.gcell[:0]
+	for _, j := range f.free {
+		q := f.pos[j]
+		k := int32(f.grow(q.Y)*f.gnx + f.gcol(q.X))
+		f.gcell = append(f.gcell, k)
+		f.gstart[k+1]++
+	}
+	for k := 1; k < len(f.gstart); k++ {
+		f.gstart[k] += f.gstart[k-1]
+	}
+	f.gunits = f.gunits[:len(f.free)]
+	for i, j := range f.free {
+		k := f.gcell[i]
+		f.gunits[f.gstart[k]] = j
+		f.gstart[k]++
+	}
+	// gstart[k] is now the end of cell k: shift back to starts.
+	copy(f.gstart[1:], f.gstart[:len(f.gstart)-1])
+	f.gstart[0] = 0
+}
 
 // covers reports whether unit u, free and able to take priority 1 at this
 // sample (its position in fleet.pos), could reach atom a's point within
@@ -299,6 +358,6 @@ const coverScan = 256
 func (r *run) covers(u, a int, now float64) bool {
 	ur := &r.units[u]
 	ut := &r.cfg.Units[ur.typ]
-	t := ut.Turnout + r.cfg.Travel.TimeFrom(&ur.leg, now, r.fleet.pos[u], &r.fleet.dest[a], ut.Speed)
+	t := ut.Turnout + r.cfg.Travel.TimeFromOrigin(&r.fleet.origin[u], &r.fleet.dest[a], ut.Speed)
 	return t <= r.cfg.Targets[1]
 }

@@ -114,8 +114,14 @@ func (t Travel) SetLeg(l *Leg, a, b Point, depart, speed float64) {
 		*l = Leg{From: a, To: b, Depart: depart, Metric: t.Metric, Arrive: depart + t.Distance(a, b)/speed}
 		return
 	}
+	var pa Place
+	if l.roads == t.Roads && a == l.To {
+		pa = l.toPlace // from where the last leg ended: its place is known
+	} else {
+		pa = t.Roads.Locate(a)
+	}
 	*l = Leg{From: a, To: b, Depart: depart, Metric: t.Metric}
-	pa, pb := t.Roads.Locate(a), t.Roads.Locate(b)
+	pb := t.Roads.Locate(b)
 	l.roads, l.za, l.zb, l.na, l.nb, l.toPlace = t.Roads, pa.Zone, pb.Zone, pa.Node, pb.Node, pb
 	l.box[0], l.box[1], l.box[2], l.box[3] = t.Roads.pathBox(l)
 	l.Arrive = depart + t.Roads.Seconds(a, pa, b, pb)*t.Roads.refSpeed/speed

@@ -1,0 +1,97 @@
+package sim
+
+import (
+	"context"
+	"hash/fnv"
+	"testing"
+)
+
+// coverNop is nopRecorder that also takes coverage samples (CoverRecorder),
+// doing nothing with them: the cost of the samples alone.
+type coverNop struct{ nopRecorder }
+
+func (coverNop) Cover(t float64, covered []bool) {}
+
+// BenchmarkCoverSamples measures what the coverage samples (every
+// CoverEvery seconds, CoverRecorder) add to a run of a city like the
+// built-in one: BenchmarkScale's ×1 city (built like builtin:jinzhou), 10
+// days of its two variants, without a CoverRecorder ("off") and with one
+// that does nothing with the samples ("on"). Compare cpu-ns/event with
+// -cpu 1 (events are the model's, the same in both: samples are not
+// counted as events).
+func BenchmarkCoverSamples(b *testing.B) {
+	cfg := scaledConfig(b, 1)
+	cands := Generate(cfg, 1, 0)
+	var vs []Variant
+	for _, c := range []struct {
+		policy string
+		mode   Mode
+	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
+		v := variantsFor(b, cfg, c.policy)[0]
+		v.Mode = c.mode
+		vs = append(vs, v)
+	}
+	for _, tc := range []struct {
+		name string
+		rec  Recorder
+	}{{"off", nopRecorder{}}, {"on", coverNop{}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for _, v := range vs { // storage allocated before timing
+				if _, err := v.Run(context.Background(), cands, 1, 0, tc.rec); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var events uint64
+			cpu0, cpuOK := cpuTime()
+			for b.Loop() {
+				for _, v := range vs {
+					st, err := v.Run(context.Background(), cands, 1, 0, tc.rec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					events += st.Events
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+			if cpu1, ok := cpuTime(); ok && cpuOK {
+				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(events), "cpu-ns/event")
+			}
+		})
+	}
+}
+
+// TestCoverGridExact: the grid of free units that coverage samples search
+// changes no answer: samples with the grid equal those of a scan of every
+// free unit for every atom (a grid of one cell), on BenchmarkScale's ×4
+// city (612 units, 2 days, both of its variants).
+func TestCoverGridExact(t *testing.T) {
+	cfg := scaledConfig(t, 4)
+	cfg.Duration = 2 * 86400
+	cands := Generate(cfg, 1, 0)
+	for _, c := range []struct {
+		policy string
+		mode   Mode
+	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
+		v := variantsFor(t, cfg, c.policy)[0]
+		v.Mode = c.mode
+		var sums [2]uint64
+		var samples int
+		for i, cells := range []int{coverCells, 1} {
+			func() {
+				defer func(old int) { coverCells = old }(coverCells)
+				coverCells = cells
+				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
+				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
+					t.Fatal(err)
+				}
+				sums[i], samples = rec.cover.h.Sum64(), rec.samples
+			}()
+		}
+		if samples == 0 {
+			t.Fatalf("%s: no coverage samples", c.policy)
+		}
+		if sums[0] != sums[1] {
+			t.Errorf("%s: coverage samples differ between the grid and a full scan", c.policy)
+		}
+	}
+}

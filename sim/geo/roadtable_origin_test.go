@@ -1,0 +1,74 @@
+package geo
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestTimeFromOrigin: TimeFromOrigin of a prepared Origin is TimeFrom bit
+// for bit (it only spares locating the position again), for every metric
+// and on roads (the synthetic lattice), from a leg's start, its end (the
+// place of the end reused) and positions on the way.
+func TestTimeFromOrigin(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
+		r := rand.New(rand.NewPCG(5, 6))
+		point := func() Point {
+			return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+		}
+		ends := 0
+		for i := range 3000 {
+			v := 1 + r.Float64()*20
+			leg := tr.Leg(point(), point(), 0, v)
+			now := leg.Arrive * float64(i%3) / 2 // start, middle, end
+			pos := leg.At(now)
+			if pos == leg.To && now >= leg.Arrive {
+				ends++
+			}
+			target := tr.Target(point())
+			o := tr.Origin(&leg, now, pos)
+			got, want := tr.TimeFromOrigin(&o, &target, v), tr.TimeFrom(&leg, now, pos, &target, v)
+			if math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%+v pair %d: TimeFromOrigin %.17g s, TimeFrom %.17g s", tr, i, got, want)
+			}
+		}
+		if ends == 0 {
+			t.Fatal("no position at a leg's end: the reused place is untested")
+		}
+	}
+}
+
+// TestSetLegFromLastEnd: a leg set in place from where the last leg ended
+// (which reuses the place of that end rather than locating it again) is the
+// leg made afresh, field for field, on roads (the synthetic lattice).
+func TestSetLegFromLastEnd(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	r := rand.New(rand.NewPCG(9, 10))
+	point := func() Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+	}
+	var l Leg
+	tr.SetLeg(&l, point(), point(), 0, 10)
+	for i := range 500 {
+		from, to := l.To, point()
+		if i%5 == 0 {
+			from = point() // not from the last end: located
+		}
+		tr.SetLeg(&l, from, to, l.Arrive, 10)
+		if fresh := tr.Leg(from, to, l.Depart, 10); l != fresh {
+			t.Fatalf("leg %d: set in place %+v, afresh %+v", i, l, fresh)
+		}
+	}
+}
