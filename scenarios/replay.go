@@ -462,8 +462,8 @@ func (lg *logReader) read(data []byte, col *ReplayColumns, layout string) []logR
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -472,6 +472,7 @@ func (lg *logReader) read(data []byte, col *ReplayColumns, layout string) []logR
 			e.add("incidents.replay", "%s:%d: not a CSV row: %v", lg.file, line, err)
 			break
 		}
+		line, _ := r.FieldPos(0)
 		lg.rows++
 		if lg.rows > MaxIncidents {
 			e.add("incidents.replay", "%s: more than %d rows", lg.file, MaxIncidents)
