@@ -151,7 +151,7 @@ func (b box4) with(p Point) box4 {
 // index, and pred for every node of the network, so that following pred
 // from any node leads back to src along a shortest path. buckets, dist,
 // box and viaEdge are scratch: dist, box and viaEdge of the core's size.
-func (g *coreGraph) search(net *RoadNet, src int32, buckets *[][]heapItem, dist []float64, box [][5]float32, viaEdge []int32, pred []int32) {
+func (g *coreGraph) search(net *RoadNet, src int32, buckets *bucketQueue, dist []float64, box [][5]float32, viaEdge []int32, pred []int32) {
 	for i := range dist {
 		dist[i] = inf
 	}
@@ -160,52 +160,38 @@ func (g *coreGraph) search(net *RoadNet, src int32, buckets *[][]heapItem, dist 
 	viaEdge[s] = -1
 	p := net.pos[src]
 	box[s] = [5]float32{float32(p.X), float32(p.Y), float32(p.X), float32(p.Y), 0}
-	// Dial's bucket queue, label-correcting: bucket k holds the entries
-	// with keys in [k·w, (k+1)·w); entries of one bucket are taken in any
-	// order, and a node whose time improves after it was taken is taken
-	// again (with its box recomputed and its neighbours relaxed again), so
-	// the times are exact shortest times. Stale entries (a key above the
-	// node's time) are skipped. Measured faster than a binary heap here;
-	// on San Francisco's roads a node is taken again about once in a
-	// thousand.
-	const w = 1.0 // seconds
-	bk := *buckets
-	for k := range bk {
-		bk[k] = bk[k][:0]
-	}
-	put := func(x heapItem) {
-		k := int(x.key / w)
-		for k >= len(bk) {
-			bk = append(bk, nil)
+	// A node whose time improves after it was taken is taken again (its
+	// box recomputed, its neighbours relaxed again), so the times are exact
+	// shortest times; stale entries (a key above the node's time) are
+	// skipped. On San Francisco's roads a node is taken again about once
+	// in a thousand.
+	q := buckets
+	q.reset()
+	q.put(heapItem{0, s})
+	for {
+		it, ok := q.pop()
+		if !ok {
+			break
 		}
-		bk[k] = append(bk[k], x)
-	}
-	put(heapItem{0, s})
-	for k := 0; k < len(bk); k++ {
-		for len(bk[k]) > 0 {
-			it := bk[k][len(bk[k])-1]
-			bk[k] = bk[k][:len(bk[k])-1]
-			u := it.node
-			if it.key > dist[u] {
-				continue
-			}
-			if e := viaEdge[u]; e >= 0 {
-				// The path's box and length: its predecessor's and the
-				// chain's.
-				c := &g.chains[g.ch[e]]
-				pu, cb := box[g.coreOf[g.from(e)]], c.box
-				box[u] = [5]float32{min(pu[0], cb[0]), min(pu[1], cb[1]), max(pu[2], cb[2]), max(pu[3], cb[3]), pu[4] + float32(c.metres)}
-			}
-			for e := g.off[u]; e < g.off[u+1]; e++ {
-				v := g.to[e]
-				if d := it.key + g.sec[e]; d < dist[v] {
-					dist[v], viaEdge[v] = d, e
-					put(heapItem{d, v})
-				}
+		u := it.node
+		if it.key > dist[u] {
+			continue
+		}
+		if e := viaEdge[u]; e >= 0 {
+			// The path's box and length: its predecessor's and the
+			// chain's.
+			c := &g.chains[g.ch[e]]
+			pu, cb := box[g.coreOf[g.from(e)]], c.box
+			box[u] = [5]float32{min(pu[0], cb[0]), min(pu[1], cb[1]), max(pu[2], cb[2]), max(pu[3], cb[3]), pu[4] + float32(c.metres)}
+		}
+		for e := g.off[u]; e < g.off[u+1]; e++ {
+			v := g.to[e]
+			if d := it.key + g.sec[e]; d < dist[v] {
+				dist[v], viaEdge[v] = d, e
+				q.put(heapItem{d, v})
 			}
 		}
 	}
-	*buckets = bk
 	// Predecessors of every node. Core nodes: the chain's node next to
 	// them on the way they were reached. Inner nodes: towards whichever
 	// end of their chain reaches them first (a consistent split: every
@@ -254,4 +240,44 @@ func (g *coreGraph) from(e int32) int32 {
 		return c.a
 	}
 	return c.b
+}
+
+// bucketQueue is Dial's bucket queue for the label-correcting road
+// searches: bucket k holds the entries with keys in [k·w, (k+1)·w), w = 1 s,
+// taken last in first out within a bucket and buckets in increasing order
+// (a search's keys never fall below the bucket being taken). Measured
+// faster than a binary heap on road networks. Its buckets are kept between
+// searches.
+type bucketQueue struct {
+	bk [][]heapItem
+	k  int // the bucket being taken
+}
+
+const bucketWidth = 1.0 // seconds
+
+// reset empties the queue, keeping its storage.
+func (q *bucketQueue) reset() {
+	for k := range q.bk {
+		q.bk[k] = q.bk[k][:0]
+	}
+	q.k = 0
+}
+
+func (q *bucketQueue) put(x heapItem) {
+	k := int(x.key / bucketWidth)
+	for k >= len(q.bk) {
+		q.bk = append(q.bk, nil)
+	}
+	q.bk[k] = append(q.bk[k], x)
+}
+
+// pop takes the next entry; false when the queue is empty.
+func (q *bucketQueue) pop() (heapItem, bool) {
+	for ; q.k < len(q.bk); q.k++ {
+		if b := q.bk[q.k]; len(b) > 0 {
+			q.bk[q.k] = b[:len(b)-1]
+			return b[len(b)-1], true
+		}
+	}
+	return heapItem{}, false
 }

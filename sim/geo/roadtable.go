@@ -159,7 +159,7 @@ func (t *RoadTable) build() {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					var buckets [][]heapItem
+					var buckets bucketQueue
 					m := len(g.node)
 					dist := make([]float64, m)
 					box := make([][5]float32, m)
@@ -278,7 +278,7 @@ func (t *RoadTable) Bytes() int64 {
 
 // row runs the search from anchor za on the core graph g and fills its
 // rows of time, box and pred.
-func (t *RoadTable) row(g *coreGraph, buckets *[][]heapItem, za int, dist []float64, box [][5]float32, viaEdge []int32) {
+func (t *RoadTable) row(g *coreGraph, buckets *bucketQueue, za int, dist []float64, box [][5]float32, viaEdge []int32) {
 	net := t.Net
 	n := len(net.pos)
 	g.search(net, t.anchor[za], buckets, dist, box, viaEdge, t.pred[za*n:(za+1)*n])

@@ -49,7 +49,7 @@ func (t *RoadTable) buildDirected() {
 		go func() {
 			defer wg.Done()
 			s := &RoadSearch{net: net}
-			var buckets [][]heapItem
+			var buckets bucketQueue
 			dist := make([]float64, n)
 			box := make([][5]float32, n)
 			done := make([]bool, n)
@@ -99,7 +99,7 @@ func (t *RoadTable) buildDirected() {
 // time to it (column zb of time), the boxes and lengths of those ways
 // (box[5*(zb*Z+za)…]: the way from anchor za to zb) and row zb of pred
 // (each node's next node towards zb).
-func (t *RoadTable) reverseRow(buckets *[][]heapItem, zb int, dist []float64, box [][5]float32) {
+func (t *RoadTable) reverseRow(buckets *bucketQueue, zb int, dist []float64, box [][5]float32) {
 	net := t.Net
 	n, z := len(net.pos), len(t.anchor)
 	succ := t.pred[zb*n : (zb+1)*n]
@@ -108,52 +108,39 @@ func (t *RoadTable) reverseRow(buckets *[][]heapItem, zb int, dist []float64, bo
 	}
 	src := t.anchor[zb]
 	dist[src] = 0
-	// Dial's bucket queue, label-correcting, as coreGraph.search: bucket
-	// k holds the entries with keys in [k·w, (k+1)·w), taken in any
-	// order; a node whose time improves after it was taken is taken
-	// again (its box recomputed, its neighbours relaxed again), so the
-	// times are exact. Stale entries (a key above the node's time) are
+	// Label-correcting, as coreGraph.search: a node whose time improves
+	// after it was taken is taken again (its box recomputed, its
+	// neighbours relaxed again), so the times are exact; stale entries are
 	// skipped.
-	const w = 1.0 // seconds
-	bk := *buckets
-	for k := range bk {
-		bk[k] = bk[k][:0]
-	}
-	put := func(x heapItem) {
-		k := int(x.key / w)
-		for k >= len(bk) {
-			bk = append(bk, nil)
+	q := buckets
+	q.reset()
+	q.put(heapItem{0, src})
+	for {
+		it, ok := q.pop()
+		if !ok {
+			break
 		}
-		bk[k] = append(bk[k], x)
-	}
-	put(heapItem{0, src})
-	for k := 0; k < len(bk); k++ {
-		for len(bk[k]) > 0 {
-			it := bk[k][len(bk[k])-1]
-			bk[k] = bk[k][:len(bk[k])-1]
-			u := it.node
-			if it.key > dist[u] {
-				continue
-			}
-			p := net.pos[u]
-			if v := succ[u]; v >= 0 {
-				// The way from u: the step to v, then v's way (v was
-				// taken before u: it relaxed u).
-				b := box[v]
-				box[u] = [5]float32{min(b[0], float32(p.X)), min(b[1], float32(p.Y)), max(b[2], float32(p.X)), max(b[3], float32(p.Y)), b[4] + float32(planeDist(p, net.pos[v]))}
-			} else {
-				box[u] = [5]float32{float32(p.X), float32(p.Y), float32(p.X), float32(p.Y), 0}
-			}
-			for e := net.roff[u]; e < net.roff[u+1]; e++ {
-				v := net.rto[e]
-				if d := it.key + net.rsec[e]; d < dist[v] {
-					dist[v], succ[v] = d, u
-					put(heapItem{d, v})
-				}
+		u := it.node
+		if it.key > dist[u] {
+			continue
+		}
+		p := net.pos[u]
+		if v := succ[u]; v >= 0 {
+			// The way from u: the step to v, then v's way (v was
+			// taken before u: it relaxed u).
+			b := box[v]
+			box[u] = [5]float32{min(b[0], float32(p.X)), min(b[1], float32(p.Y)), max(b[2], float32(p.X)), max(b[3], float32(p.Y)), b[4] + float32(planeDist(p, net.pos[v]))}
+		} else {
+			box[u] = [5]float32{float32(p.X), float32(p.Y), float32(p.X), float32(p.Y), 0}
+		}
+		for e := net.roff[u]; e < net.roff[u+1]; e++ {
+			v := net.rto[e]
+			if d := it.key + net.rsec[e]; d < dist[v] {
+				dist[v], succ[v] = d, u
+				q.put(heapItem{d, v})
 			}
 		}
 	}
-	*buckets = bk
 	for za, a := range t.anchor {
 		t.time[za*z+zb] = float32(dist[a])
 		k := 5 * (zb*z + za)

@@ -190,7 +190,7 @@ func BenchmarkRoadTableRow(b *testing.B) {
 	tab.Build()
 	g := newCoreGraph(tab.Net, tab.anchor)
 	m := len(g.node)
-	var buckets [][]heapItem
+	var buckets bucketQueue
 	dist := make([]float64, m)
 	box := make([][5]float32, m)
 	via := make([]int32, m)
