@@ -47,18 +47,25 @@ type Collector struct {
 	unitDuty    []float64
 
 	realised, realisedNight           int
+	crimes, crimesNight               int // realised crimes (types with crime: true), and those at night
 	prevented, preventedNight         int
 	movedSpace, movedTime, movedNight int
 	diffused                          int // suppressed candidates that only the diffusion of benefits suppressed
 	nearRepeat, discovered            int
 	preventedType, preventedDist      []int
 	atomHits                          []int
-	atomCrimes                        []int  // realised crimes by area
-	atomTypeHits                      []int  // realised incidents by type and area: [type*areas + area]
-	victim                            [4]sum // occurrence → first unit on scene, answered counted calls, by priority ([0] all)
-	visSeen, visAll                   float64
-	coverSum                          float64 // Σ over coverage samples in the window of the covered share of demand
-	coverN                            int     // coverage samples in the window
+	atomCrimes                        []int // realised crimes by area
+	atomTypeHits                      []int // realised incidents by type and area: [type*areas + area]
+	// With cfg.ZeroWindow: the complete windows of the measurement window
+	// and, as bits, whether a crime (winCrime: [window*areas + area]) or an
+	// incident of a type (winType: [(window*types + type)*areas + area])
+	// was realised in an area in a window.
+	zeroWins          int
+	winCrime, winType []uint64
+	victim            [4]sum // occurrence → first unit on scene, answered counted calls, by priority ([0] all)
+	visSeen, visAll   float64
+	coverSum          float64 // Σ over coverage samples in the window of the covered share of demand
+	coverN            int     // coverage samples in the window
 
 	dists  [4][3]float64 // mean, median, p90 of resp, by priority (dist)
 	sorted bool          // dists is up to date
@@ -120,6 +127,12 @@ func NewCollector(m *sim.Model) *Collector {
 		atomDisplaced: make([]int, len(cfg.City.Atoms)),
 		atomResps:     make([][]float32, len(cfg.City.Atoms)),
 	}
+	if cfg.ZeroWindow > 0 {
+		c.zeroWins = max(1, int((c.hi-c.lo)/cfg.ZeroWindow))
+		nA, nT := len(cfg.City.Atoms), len(cfg.Incidents.Types)
+		c.winCrime = make([]uint64, (c.zeroWins*nA+63)/64)
+		c.winType = make([]uint64, (c.zeroWins*nT*nA+63)/64)
+	}
 	for _, u := range m.World.Units {
 		c.unitType = append(c.unitType, u.Type)
 	}
@@ -152,8 +165,22 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 		}
 		c.atomHits[r.Atom]++
 		c.atomTypeHits[r.Type*len(c.atomHits)+r.Atom]++
-		if c.cfg.Incidents.Types[r.Type].Crime {
+		crime := c.cfg.Incidents.Types[r.Type].Crime
+		if crime {
 			c.atomCrimes[r.Atom]++
+			c.crimes++
+			if isNight(r.Occur) {
+				c.crimesNight++
+			}
+		}
+		if c.zeroWins > 0 {
+			if w := int((r.Occur - c.lo) / c.cfg.ZeroWindow); w < c.zeroWins {
+				nA := len(c.atomHits)
+				setBit(c.winType, (w*len(c.cfg.Incidents.Types)+r.Type)*nA+r.Atom)
+				if crime {
+					setBit(c.winCrime, w*nA+r.Atom)
+				}
+			}
 		}
 	}
 	if !c.Counted(r) {
@@ -347,6 +374,24 @@ func (c *Collector) zeroAreas(hits []int) int {
 	}
 	return zero
 }
+
+// zeroAreasWindows is, under cfg.ZeroWindow, the mean over the complete
+// windows of the areas of nonzero weight whose bit is unset in bits, where
+// window w's areas start at bit w*stride + off.
+func (c *Collector) zeroAreasWindows(bits []uint64, stride, off int) float64 {
+	zero := 0
+	for w := range c.zeroWins {
+		base := w*stride + off
+		for a := range c.atomHits {
+			if i := base + a; bits[i>>6]&(1<<(i&63)) == 0 && c.cfg.City.Atoms[a].Weight > 0 {
+				zero++
+			}
+		}
+	}
+	return float64(zero) / float64(c.zeroWins)
+}
+
+func setBit(bits []uint64, i int) { bits[i>>6] |= 1 << (i & 63) }
 
 func (c *Collector) zeroAtoms() int {
 	zero := 0

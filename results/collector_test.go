@@ -82,3 +82,51 @@ func TestCollector(t *testing.T) {
 		t.Error("within_target_p2 listed although priority 2 has no target")
 	}
 }
+
+// TestZeroWindow: with cfg.ZeroWindow the areas without crime (and without
+// each type) are counted in each complete window and averaged. Two areas,
+// a measurement window of 100 s … 1,000 s cut into three windows of 300 s
+// (the last 0 s left over): a crime in area 0 in the first window and one
+// in area 1 in the third, an incident of the non-crime type in area 1 in
+// the second. Areas without crime: 1, 2, 1 → mean 4/3; without type b
+// (the non-crime type): 2, 1, 2 → 5/3. Over the whole window (no
+// ZeroWindow) no area is without crime.
+func TestZeroWindow(t *testing.T) {
+	city, err := geo.NewGrid(geo.GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		window      float64
+		crime, typB float64
+	}{{300, 4.0 / 3, 5.0 / 3}, {0, 0, 1}} {
+		cfg := &sim.Config{
+			City: city, Duration: 1000, Warmup: 100, ZeroWindow: tc.window,
+			Incidents: sim.Incidents{Types: []sim.IncidentType{{Name: "a", Priority: 1, Crime: true}, {Name: "b", Priority: 3}}},
+			Units:     []sim.UnitType{{Name: "car", Count: 1, Home: policy.HomeDistrict}},
+		}
+		m, err := sim.NewModel(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := NewCollector(m)
+		for _, r := range []sim.IncidentRecord{
+			{Type: 0, Priority: 1, Atom: 0, Occur: 150},
+			{Type: 1, Priority: 3, Atom: 1, Occur: 450},
+			{Type: 0, Priority: 1, Atom: 1, Occur: 999},
+			{Type: 0, Priority: 1, Atom: 0, Occur: 50}, // before the window
+		} {
+			r.Call = r.Occur
+			c.Incident(&r)
+		}
+		vals := c.Values()
+		got := map[string]float64{}
+		for i, mt := range Metrics(cfg) {
+			got[mt.Name] = vals[i]
+		}
+		if math.Abs(got["zero_crime_atoms"]-tc.crime) > 1e-12 || math.Abs(got["zero_atoms_type_b"]-tc.typB) > 1e-12 {
+			t.Errorf("window %g: zero_crime_atoms %g, zero_atoms_type_b %g; want %g, %g",
+				tc.window, got["zero_crime_atoms"], got["zero_atoms_type_b"], tc.crime, tc.typB)
+		}
+	}
+}

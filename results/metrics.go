@@ -669,10 +669,14 @@ var registry = []family{
 	{single, []decl{
 		{name: "zero_crime_atoms", label: "areas without crime", kind: KindCount, better: Higher, table: true,
 			doc: "areas of nonzero weight where no crime (incident types with crime: true) was realised in the measurement window " +
-				"(零发案, the Jinzhou report's \"communities with zero cases\"); no value when no type is a crime",
+				"(零发案, the Jinzhou report's \"communities with zero cases\"), or with the scenario's zero_window the mean over " +
+				"its complete windows of the areas without crime in each; no value when no type is a crime",
 			value: func(c *Collector, _ int) float64 {
-				if !slices.ContainsFunc(c.cfg.Incidents.Types, func(t sim.IncidentType) bool { return t.Crime }) {
+				if !c.anyCrime() {
 					return math.NaN()
+				}
+				if c.zeroWins > 0 {
+					return c.zeroAreasWindows(c.winCrime, len(c.atomHits), 0)
 				}
 				return float64(c.zeroAreas(c.atomCrimes))
 			}},
@@ -688,9 +692,12 @@ var registry = []family{
 	}},
 	{perIncidentType, []decl{
 		{name: "zero_atoms_type_{k}", label: "areas without {k}", kind: KindCount, better: Higher,
-			doc: "areas of nonzero weight with no {k} incident realised in the measurement window",
+			doc: "areas of nonzero weight with no {k} incident realised in the measurement window (with zero_window: the mean over its windows)",
 			value: func(c *Collector, t int) float64 {
 				n := len(c.atomHits)
+				if c.zeroWins > 0 {
+					return c.zeroAreasWindows(c.winType, len(c.cfg.Incidents.Types)*n, t*n)
+				}
 				return float64(c.zeroAreas(c.atomTypeHits[t*n : (t+1)*n]))
 			}},
 	}},
@@ -727,4 +734,25 @@ var registry = []family{
 			whenDoc: "deterrence.diffusion > 0",
 			value:   func(c *Collector, _ int) float64 { return float64(c.diffused) }},
 	}},
+	{single, []decl{
+		{name: "crimes_realised", label: "crimes occurred", kind: KindCount, better: Lower,
+			doc:   "realised incidents of the crime types (crime: true; cases, 案件) occurring in the window; no value when no type is a crime",
+			value: func(c *Collector, _ int) float64 { return c.crimeCount(c.crimes) }},
+		{name: "crimes_realised_night", label: "crimes occurred, night", kind: KindCount, better: Lower,
+			doc:   "of those, between 18:00 and 06:00 (the Jinzhou report's \"cases in the night patrol hours\", 夜间巡防时段案件)",
+			value: func(c *Collector, _ int) float64 { return c.crimeCount(c.crimesNight) }},
+	}},
+}
+
+// anyCrime reports whether some incident type is a crime.
+func (c *Collector) anyCrime() bool {
+	return slices.ContainsFunc(c.cfg.Incidents.Types, func(t sim.IncidentType) bool { return t.Crime })
+}
+
+// crimeCount is n, or NaN when no incident type is a crime.
+func (c *Collector) crimeCount(n int) float64 {
+	if !c.anyCrime() {
+		return math.NaN()
+	}
+	return float64(n)
 }

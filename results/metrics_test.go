@@ -49,7 +49,8 @@ func TestMetricOrder(t *testing.T) {
 		prevented_district_D1 prevented_district_D2
 		wait_share prevented_per_1000_month
 		zero_crime_atoms victim_wait_mean_s victim_wait_mean_s_p1 victim_wait_mean_s_p2 victim_wait_mean_s_p3
-		zero_atoms_type_theft zero_atoms_type_fight coverage command_queue_wait_mean_s`)
+		zero_atoms_type_theft zero_atoms_type_fight coverage command_queue_wait_mean_s
+		crimes_realised crimes_realised_night`)
 	var got []string
 	for _, m := range Metrics(testConfig(t)) {
 		got = append(got, m.Name)

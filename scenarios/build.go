@@ -44,6 +44,13 @@ func build(f *File, read reader, e *errs) (*sim.Config, []sim.Variant, *ReplaySu
 			e.add("warmup", "must be >= 0 and shorter than duration %s (got %s)", FormatDuration(f.Duration.Seconds), FormatDuration(f.Warmup.Seconds))
 		}
 	}
+	if f.ZeroWindow.check(e, "zero_window") && !f.Duration.bad && !f.Warmup.bad && f.ZeroWindow.Seconds != 0 {
+		if w := f.Duration.Seconds - f.Warmup.Seconds; f.ZeroWindow.Seconds < 3600 || f.ZeroWindow.Seconds > w {
+			e.add("zero_window", "must be at least 1h and at most the measurement window (duration − warmup = %s) (got %s)", FormatDuration(w), FormatDuration(f.ZeroWindow.Seconds))
+		} else {
+			cfg.ZeroWindow = f.ZeroWindow.Seconds
+		}
+	}
 	e.bound("replications", "replications", float64(f.Replications))
 	cfg.Duration, cfg.Warmup = f.Duration.Seconds, f.Warmup.Seconds
 	cfg.City = buildCity(&f.City, read, e)

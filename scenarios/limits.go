@@ -68,6 +68,7 @@ var bounds = map[string]bound{
 	"units[].turnout":                 {Min: 0, Max: 3600, Duration: true},
 	"dispatch.call_takers":            {Min: 0, Max: 10000, Unit: "call-takers"},
 	"dispatch.levels[].servers":       {Min: 0, Max: 10000, Unit: "dispatchers"},
+	"dispatch.reserve.free":           {Min: 0, Max: 10000, Unit: "units"},
 	"deterrence.radius_m":             {Min: 0, Max: 5000},
 	"deterrence.half_presence":        {Min: 0, AboveMin: true, Max: 1e6},
 	"deterrence.residual_decay":       {Min: 0, AboveMin: true, Max: math.Inf(1), Duration: true},

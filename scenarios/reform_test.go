@@ -77,3 +77,25 @@ func normNodes(f *File) {
 		norm(&v.DispatchRules)
 	}
 }
+
+// TestReformLoadIsJinzhou: builtin:jinzhou-reform plays builtin:jinzhou's
+// incidents (its file carries a copy of the block so that it reads alone):
+// the two incident blocks and zero windows must be the same.
+func TestReformLoadIsJinzhou(t *testing.T) {
+	a, err := LoadBuiltin("jinzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadBuiltin("jinzhou-reform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ya, _ := yaml.Marshal(a.File.Incidents)
+	yb, _ := yaml.Marshal(b.File.Incidents)
+	if string(ya) != string(yb) {
+		t.Errorf("builtin:jinzhou-reform's incidents differ from builtin:jinzhou's:\n%s\nvs\n%s", yb, ya)
+	}
+	if a.File.ZeroWindow != b.File.ZeroWindow {
+		t.Errorf("zero_window %v vs %v", b.File.ZeroWindow, a.File.ZeroWindow)
+	}
+}

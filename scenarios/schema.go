@@ -7,12 +7,16 @@ import (
 // File is a scenario file as written (version 1). Field docs give units and
 // defaults; Default returns a File with every default filled in.
 type File struct {
-	Version      int        `yaml:"version"`
-	Name         string     `yaml:"name"`
-	Description  string     `yaml:"description,omitempty"`
-	Seed         uint64     `yaml:"seed"`
-	Duration     Duration   `yaml:"duration"`
-	Warmup       Duration   `yaml:"warmup"`
+	Version     int      `yaml:"version"`
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description,omitempty"`
+	Seed        uint64   `yaml:"seed"`
+	Duration    Duration `yaml:"duration"`
+	Warmup      Duration `yaml:"warmup"`
+	// ZeroWindow: areas without crime (and without each type) are counted
+	// in windows of this length and averaged; zero: the whole measurement
+	// window.
+	ZeroWindow   Duration   `yaml:"zero_window,omitempty"`
 	Replications int        `yaml:"replications"`
 	City         City       `yaml:"city"`
 	Travel       Travel     `yaml:"travel"`
@@ -268,6 +272,17 @@ type Dispatch struct {
 	// TerritoryPriorities: the priorities of the calls the territory rule
 	// applies to; default all (1, 2, 3).
 	TerritoryPriorities []int `yaml:"territory_priorities,omitempty"`
+	// Reserve holds low-priority calls while few units are free.
+	Reserve *Reserve `yaml:"reserve,omitempty"`
+}
+
+// Reserve is a cutoff priority queue (Schaack & Larson 1986): calls of
+// the listed priorities wait while Free or fewer of the counted units of
+// their district are free, keeping those for emergencies.
+type Reserve struct {
+	Priorities []int    `yaml:"priorities"` // the priorities held
+	Free       int      `yaml:"free"`       // held while this many or fewer counted units are free
+	Units      []string `yaml:"units"`      // the unit types counted; default those taking priority 1
 }
 
 // Level is one command level of hierarchical dispatch.

@@ -103,9 +103,6 @@ func buildUnits(f *File, cfg *sim.Config, e *errs) []sim.UnitType {
 		if u.PostKind != "" && u.Home != "post" {
 			e.add(path+".post_kind", "only for home: post (home is %s)", u.Home)
 		}
-		if len(u.Priorities) == 0 {
-			e.add(path+".priorities", "must list at least one of 1, 2, 3")
-		}
 		for j, p := range u.Priorities {
 			if p < 1 || p > 3 {
 				e.add(fmt.Sprintf("%s.priorities[%d]", path, j), "must be 1, 2 or 3 (got %d)", p)
@@ -235,10 +232,50 @@ func buildDispatch(d *Dispatch, units []Unit, at string, e *errs) sim.Dispatch {
 		}
 		out.Station[t] = true
 	}
+	if r := d.Reserve; r != nil {
+		buildReserve(r, units, at+".reserve", &out, e)
+		if d.LostCalls {
+			e.add(at+".reserve", "cannot hold calls in a loss system (lost_calls: true)")
+		}
+	}
 	if out.Territory && !slices.Contains(out.Station, true) {
 		e.add(at+".territory", "station-first needs a police station's units: name them in %s.stations, or give a unit type home: post, post_kind: station", at)
 	}
 	return out
+}
+
+// buildReserve checks dispatch.reserve and sets it in out.
+func buildReserve(r *Reserve, units []Unit, at string, out *sim.Dispatch, e *errs) {
+	if len(r.Priorities) == 0 {
+		e.add(at+".priorities", "must list the priorities held (2 or 3)")
+	}
+	for j, p := range r.Priorities {
+		switch p {
+		case 2, 3:
+			out.ReserveFor[p] = true
+		case 1:
+			e.add(fmt.Sprintf("%s.priorities[%d]", at, j), "priority 1 cannot be held: the reserve is kept for it")
+		default:
+			e.add(fmt.Sprintf("%s.priorities[%d]", at, j), "must be 2 or 3 (got %d)", p)
+		}
+	}
+	if e.bound("dispatch.reserve.free", at+".free", float64(r.Free)) {
+		out.ReserveFree = r.Free
+	}
+	out.ReserveUnits = make([]bool, len(units))
+	if r.Units == nil {
+		for t, u := range units {
+			out.ReserveUnits[t] = slices.Contains(u.Priorities, 1)
+		}
+	}
+	for j, name := range r.Units {
+		t := slices.IndexFunc(units, func(u Unit) bool { return u.Name == name })
+		if t < 0 {
+			e.add(fmt.Sprintf("%s.units[%d]", at, j), "no unit type %q (units: %s)", name, unitNames(units))
+			continue
+		}
+		out.ReserveUnits[t] = true
+	}
 }
 
 func resizeInts(s []int, n int) []int {

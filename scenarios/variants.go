@@ -114,10 +114,6 @@ func buildVariants(f *File, cfg *sim.Config, e *errs) []sim.Variant {
 					c.Units[t].ShiftStart, c.Units[t].ShiftLen = start, l
 				}
 				if o.Priorities != nil {
-					if len(o.Priorities) == 0 {
-						e.add(p+".priorities", "must list at least one of 1, 2, 3")
-						ok = false
-					}
 					var set [4]bool
 					for j, pr := range o.Priorities {
 						if pr < 1 || pr > 3 {

@@ -155,15 +155,20 @@ func (u *UnitType) nextShiftChange(t float64) float64 {
 // Config is a complete, validated model input. Build it with package
 // scenarios; the engine trusts it.
 type Config struct {
-	Name      string
-	City      *geo.City
-	Travel    geo.Travel
-	Duration  float64 // seconds during which incidents occur
-	Warmup    float64 // seconds at the start that do not count in metrics
-	Incidents Incidents
-	Units     []UnitType
-	Dispatch  Dispatch
-	Targets   [4]float64 // response-time target by priority, seconds (0: none)
+	Name     string
+	City     *geo.City
+	Travel   geo.Travel
+	Duration float64 // seconds during which incidents occur
+	Warmup   float64 // seconds at the start that do not count in metrics
+	// ZeroWindow: the length, in seconds, of the windows in which areas
+	// without crime (and without each type) are counted, then averaged
+	// over the complete windows of the measurement window; 0: one window,
+	// the whole measurement window.
+	ZeroWindow float64
+	Incidents  Incidents
+	Units      []UnitType
+	Dispatch   Dispatch
+	Targets    [4]float64 // response-time target by priority, seconds (0: none)
 
 	Deterrence Deterrence
 	NearRepeat policy.NearRepeat // self-exciting incidents (Offspring 0: off)
@@ -278,6 +283,14 @@ type Dispatch struct {
 	// TerritoryFor[p]: the territory rule applies to priority-p calls
 	// (with Territory; others go by the mode's usual rule).
 	TerritoryFor [4]bool
+	// ReserveFor[p]: priority-p calls are held to keep units free for
+	// emergencies, a cutoff priority queue (Schaack & Larson 1986): such
+	// a call is not dispatched while ReserveFree or fewer units of a
+	// ReserveUnits type homed in its district are free; it waits in the
+	// queue, keeping its place, until more are.
+	ReserveFor   [4]bool
+	ReserveFree  int
+	ReserveUnits []bool // by unit type: the units the reserve counts
 }
 
 // MaxLevels bounds the command levels (each draws from its own pre-drawn

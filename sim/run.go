@@ -127,6 +127,9 @@ type run struct {
 	// homed in district d that may take priority p; nil without
 	// Dispatch.Territory.
 	stationIn [][4][]int
+	// reserveIn[d]: the units homed in district d that the reserve counts
+	// (Dispatch.ReserveUnits); nil without a reserve.
+	reserveIn [][]int
 
 	// Where units are (track keeps them up to date): onDuty holds every
 	// unit on duty by the box of its leg; atAssumed (hierarchical
@@ -222,6 +225,7 @@ func (v *Variant) run(ctx context.Context, given []Candidate, gen *generator, nB
 	r.newIndexes()
 	r.setupStages()
 	r.setupTerritory()
+	r.setupReserve()
 	for k, p := range r.policies {
 		if _, ok := p.(policy.Learner); ok {
 			r.learners = append(r.learners, k)
@@ -465,6 +469,18 @@ func (r *run) dispatch() {
 			break
 		}
 		ir := r.store.inc(int(id))
+		if ir.sent == 0 && r.held(ir) {
+			// Only a unit the reserve does not count may take it now.
+			if u := r.uncounted(int(id)); u >= 0 {
+				r.send(u, int(id))
+			}
+			if ir.sent < ir.rec.Needed {
+				kept = append(kept, id)
+				continue
+			}
+			ir.queued = false
+			continue
+		}
 		for ir.sent < ir.rec.Needed {
 			u := r.nearest(int(id))
 			if u < 0 {
@@ -508,6 +524,73 @@ func (r *run) nearest(i int) int {
 		return u
 	}
 	return r.search(i, p, r.atAssumed, false)
+}
+
+// setupReserve lists, under a reserve (Dispatch.ReserveFor), each
+// district's units that the reserve counts.
+func (r *run) setupReserve() {
+	d := &r.cfg.Dispatch
+	if d.ReserveFor == [4]bool{} {
+		return
+	}
+	r.reserveIn = make([][]int, len(r.m.ableIn))
+	for u, unit := range r.m.World.Units {
+		if unit.Type < len(d.ReserveUnits) && d.ReserveUnits[unit.Type] {
+			r.reserveIn[unit.District] = append(r.reserveIn[unit.District], u)
+		}
+	}
+}
+
+// held reports whether the reserve holds call ir: its priority is held and
+// no more than ReserveFree of the counted units of its district are free.
+// A call already partly served is never held.
+func (r *run) held(ir *incidentRun) bool {
+	if r.reserveIn == nil || !r.cfg.Dispatch.ReserveFor[ir.rec.Priority] {
+		return false
+	}
+	free := 0
+	for _, u := range r.reserveIn[ir.rec.District] {
+		if r.units[u].state == stPatrol {
+			if free++; free > r.cfg.Dispatch.ReserveFree {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// uncounted returns the free unit, of a type the reserve does not count,
+// to send to held incident i, or -1: the one that would arrive first, from
+// its true position point to point, from its assumed one under
+// hierarchical dispatch, where it must be homed in the incident's district
+// unless mutual aid allows any. A held call needing several officers gets
+// one such unit at a time. Ties go to the lowest unit index. A linear scan:
+// it runs only while the reserve binds.
+func (r *run) uncounted(i int) int {
+	ir := r.store.inc(i)
+	p, d := ir.rec.Priority, ir.rec.District
+	gps := r.mode == PointToPoint
+	dest := r.cfg.Travel.Target(r.store.cand(i).Pos)
+	bit := uint8(1) << p
+	best, bestT := -1, math.Inf(1)
+	for pass := 0; pass < 2 && best < 0; pass++ {
+		for u := range r.units {
+			unit := &r.m.World.Units[u]
+			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 || r.cfg.Dispatch.ReserveUnits[unit.Type] {
+				continue
+			}
+			if !gps && pass == 0 && unit.District != d {
+				continue
+			}
+			if t := r.expected(u, &dest, gps); t < bestT {
+				best, bestT = u, t
+			}
+		}
+		if gps || !r.cfg.Dispatch.MutualAid {
+			break
+		}
+	}
+	return best
 }
 
 // setupTerritory lists, under Dispatch.Territory, each district's police
