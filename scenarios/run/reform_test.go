@@ -243,3 +243,35 @@ variants:
 		}
 	}
 }
+
+// TestUnitsTakingNoCalls: a unit type with priorities: [] patrols and is
+// seen (visibility) but is never sent to a call: its utilisation is 0
+// while the cars beside it answer every call.
+func TestUnitsTakingNoCalls(t *testing.T) {
+	const doc = `
+version: 1
+name: nocalls
+seed: 2
+duration: 4d
+warmup: 1d
+replications: 2
+city:
+  grid: {rows: 4, cols: 4, cell_m: 500, districts: 1}
+incidents:
+  per_day: 60
+  types:
+    - {name: call, priority: 2, share: 1, on_scene: 20m, officers: 1}
+units:
+  - {name: car, count: 2, squad: 1, speed_kmh: 30}
+  - {name: foot, count: 8, squad: 2, speed_kmh: 5, priorities: []}
+variants:
+  - {name: random, policy: random}
+`
+	s := execute(t, doc)
+	foot, _ := repStats(s, 0, "utilization_foot")
+	car, _ := repStats(s, 0, "utilization_car")
+	unresolved, _ := repStats(s, 0, "unresolved")
+	if foot != 0 || !(car > 0.1) || unresolved != 0 {
+		t.Errorf("utilisation foot %g (want 0), car %g (want > 0.1), unresolved %g (want 0)", foot, car, unresolved)
+	}
+}
