@@ -702,7 +702,7 @@ var registry = []family{
 			}},
 	}},
 	{single, []decl{
-		{name: "coverage", label: "coverage", kind: KindShare, better: Higher,
+		{name: "coverage", label: "coverage", kind: KindShare, better: Higher, table: true,
 			doc: "share of expected demand (areas weighted by their expected incidents) that a free unit able to take " +
 				"priority-1 calls could reach within the priority-1 target (turnout and travel from its true position), " +
 				"sampled every 10 minutes (sim.CoverEvery) and averaged over the window: the time-weighted share of demand covered " +
