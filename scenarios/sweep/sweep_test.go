@@ -575,3 +575,34 @@ func TestLinkedRun(t *testing.T) {
 		}
 	}
 }
+
+// TestSquadSizeExample: the shipped squad-size sweeps (docs/squad-size.md)
+// load, and every point gives both variants the same officers on duty.
+func TestSquadSizeExample(t *testing.T) {
+	for file, points := range map[string]int{"squad-size-sweep.yaml": 3, "squad-size-quick.yaml": 2} {
+		t.Run(file, func(t *testing.T) {
+			s, err := Load(filepath.Join("..", "..", "docs", "examples", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Points) != points {
+				t.Fatalf("%d points, want %d", len(s.Points), points)
+			}
+			for i := range s.Points {
+				sc, err := s.Point(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				officers := map[string]int{}
+				for _, v := range sc.File.Variants {
+					for _, u := range v.Units {
+						officers[v.Name] += *u.Count * *u.Squad
+					}
+				}
+				if officers["one-officer"] == 0 || officers["one-officer"] != officers["two-officer"] {
+					t.Errorf("point %d (%s): officers %v, want equal", i, s.Label(i), officers)
+				}
+			}
+		})
+	}
+}
