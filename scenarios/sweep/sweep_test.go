@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -522,8 +524,37 @@ params:
 	}
 }
 
+// TestLinkedRanges: linked ranges are drawn at the same place in each,
+// in a random design and on a grid's steps.
+func TestLinkedRanges(t *testing.T) {
+	for _, design := range []string{"random\npoints: 8", "grid"} {
+		body := "version: 1\nscenario: builtin:grid\ndesign: " + design + `
+replications: 1
+params:
+  linked:
+    units[car].count: {min: 4, max: 12, steps: 5}
+    incidents.per_day: {min: 40.0, max: 80.0, steps: 5}
+`
+		s, err := Load(writeSweep(t, body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, pt := range s.Points {
+			count, _ := strconv.Atoi(pt[0].Value)
+			perDay, _ := strconv.ParseFloat(pt[1].Value, 64)
+			// count = 4 + 8u rounded, per_day = 40 + 40u: the same u.
+			if u := (perDay - 40) / 40; math.Abs(float64(count)-(4+8*u)) > 0.5+1e-9 {
+				t.Errorf("%s point %d: count %d with per_day %g (u = %.3f)", design, i, count, perDay, u)
+			}
+		}
+		if design == "grid" && len(s.Points) != 5 {
+			t.Errorf("grid: %d points, want the 5 steps", len(s.Points))
+		}
+	}
+}
+
 // TestLinkedRun: a sweep with a linked group writes the same files with 1
-// and 2 workers, resumed and sharded; sweep.json names the group and the
+// and 2 workers, resumed after a crash and sharded; sweep.json names the group and the
 // Parquet file has one column per member.
 func TestLinkedRun(t *testing.T) {
 	s, err := Load(writeSweep(t, linkedSweep))
@@ -541,6 +572,16 @@ func TestLinkedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameFiles(t, want, files(t, two), "2 workers")
+	// Resumed after a crash that cut the journal in its 4th item line.
+	crash := filepath.Join(t.TempDir(), "crash")
+	os.MkdirAll(crash, 0o755)
+	j, _ := os.ReadFile(filepath.Join(one, JournalName(0, 1)))
+	lines := strings.SplitAfter(string(j), "\n")
+	os.WriteFile(filepath.Join(crash, JournalName(0, 1)), []byte(strings.Join(lines[:4], "")+lines[4][:len(lines[4])/2]), 0o644)
+	if err := s.Run(ctx, Options{Out: crash, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, want, files(t, crash), "resumed")
 	sh := filepath.Join(t.TempDir(), "sharded")
 	var journals []string
 	for i := range 2 {
@@ -579,28 +620,50 @@ func TestLinkedRun(t *testing.T) {
 // TestSquadSizeExample: the shipped squad-size sweeps (docs/squad-size.md)
 // load, and every point gives both variants the same officers on duty.
 func TestSquadSizeExample(t *testing.T) {
-	for file, points := range map[string]int{"squad-size-sweep.yaml": 3, "squad-size-quick.yaml": 2} {
+	for _, file := range []string{"squad-size-sweep.yaml", "squad-size-quick.yaml", "squad-size-jinzhou.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			s, err := Load(filepath.Join("..", "..", "docs", "examples", file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(s.Points) != points {
-				t.Fatalf("%d points, want %d", len(s.Points), points)
-			}
+			// Officers on patrol in each variant (variant counts and
+			// squads where given, else the unit type's).
+			var officers []map[string]int
 			for i := range s.Points {
 				sc, err := s.Point(i)
 				if err != nil {
 					t.Fatal(err)
 				}
-				officers := map[string]int{}
+				per := map[string]int{}
 				for _, v := range sc.File.Variants {
-					for _, u := range v.Units {
-						officers[v.Name] += *u.Count * *u.Squad
+					for _, u := range sc.File.Units {
+						if u.Name != "patrol_car" {
+							continue
+						}
+						count, squad := u.Count, u.Squad
+						if o, ok := v.Units[u.Name]; ok {
+							if o.Count != nil {
+								count = *o.Count
+							}
+							if o.Squad != nil {
+								squad = *o.Squad
+							}
+						}
+						per[v.Name] = count * squad
 					}
 				}
-				if officers["one-officer"] == 0 || officers["one-officer"] != officers["two-officer"] {
-					t.Errorf("point %d (%s): officers %v, want equal", i, s.Label(i), officers)
+				officers = append(officers, per)
+			}
+			switch file {
+			case "squad-size-jinzhou.yaml": // the same officers at both points
+				if len(officers) != 2 || officers[0]["random-p2p"] != 36 || officers[1]["random-p2p"] != 36 {
+					t.Errorf("officers %v, want 36 at both points", officers)
+				}
+			default: // the same officers in both variants at each point
+				for i, per := range officers {
+					if per["one-officer"] == 0 || per["one-officer"] != per["two-officer"] {
+						t.Errorf("point %d (%s): officers %v, want equal", i, s.Label(i), per)
+					}
 				}
 			}
 		})
