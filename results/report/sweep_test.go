@@ -108,6 +108,11 @@ func TestSweepLinked(t *testing.T) {
 	if x, y := in.heatAxes(); x != 0 || y != 1 || in.dims() != 2 {
 		t.Errorf("heat map axes %d, %d over %d dimensions, want 0, 1 over 2", x, y, in.dims())
 	}
+	// Each tick shows the partner's paired value under its own.
+	ax := in.withPartners(1)
+	if !slices.Equal(ax.ticks, []string{"24\n12", "40\n20"}) || !strings.HasSuffix(ax.label(), "\nvariants[two-officer].units.patrol_car.count") {
+		t.Errorf("ticks %q, label %q: want the two-officer counts under the one-officer ones", ax.ticks, ax.label())
+	}
 	f := in.paramFigure(1, "response_p90_s_p1")
 	if !strings.Contains(f.Caption, "variants[two-officer].units.patrol_car.count varies with it (a linked group") {
 		t.Errorf("caption does not name the linked parameter: %s", f.Caption)

@@ -160,7 +160,7 @@ func (in *SweepInput) otherParams(k int) string {
 // per variant for grids (small multiples over the other parameters, or
 // their average), a scatter with interval bars otherwise.
 func (in *SweepInput) paramFigure(k int, metric string) *figure {
-	ax := in.axes[k]
+	ax := in.withPartners(k)
 	scale, _ := metricUnit(metric)
 	est := in.est[metric]
 	nv := len(in.Meta.Variants)
@@ -362,6 +362,9 @@ func setParamAxis(pl *plot.Plot, ax paramAxis, grid bool) {
 	if !ax.numeric {
 		var ts []plot.Tick
 		for i, v := range ax.values {
+			if ax.ticks != nil {
+				v = ax.ticks[i]
+			}
 			ts = append(ts, plot.Tick{Value: float64(i), Label: v})
 		}
 		pl.X.Tick.Marker = plot.ConstantTicks(ts)
@@ -372,8 +375,12 @@ func setParamAxis(pl *plot.Plot, ax paramAxis, grid bool) {
 	padRange(&pl.X)
 	if grid && len(ax.x) <= 10 {
 		var ts []plot.Tick
-		for _, x := range ax.x {
-			ts = append(ts, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', 4, 64)})
+		for i, x := range ax.x {
+			l := strconv.FormatFloat(x, 'g', 4, 64)
+			if ax.ticks != nil {
+				l = ax.ticks[i]
+			}
+			ts = append(ts, plot.Tick{Value: x, Label: l})
 		}
 		pl.X.Tick.Marker = plot.ConstantTicks(ts)
 	}
