@@ -194,14 +194,64 @@ type paramAxis struct {
 	of      []int     // per point: index into values
 	numeric bool
 	unit    string // "" or the unit of durations: d, h, min, s
+	// linked: the other members of the parameter's linked group, and per
+	// value their values (paired), when ticks can show them; else nil.
+	linked []string
+	ticks  []string // per value: the value over the partners' values
 }
 
-// label is the axis label: the path and the unit.
+// label is the axis label: the path and the unit, over the linked
+// partners' paths when the ticks show their values.
 func (a paramAxis) label() string {
+	l := a.path
 	if a.unit != "" {
-		return a.path + " (" + a.unit + ")"
+		l += " (" + a.unit + ")"
 	}
-	return a.path
+	for _, p := range a.linked {
+		l += "\n" + p
+	}
+	return l
+}
+
+// withPartners returns axis k with its linked group's other members under
+// each tick (value over value, as the label lists the paths), when the
+// axis has ticks per value (a grid of at most 10 values, or categories)
+// and each of its values goes with one value of each partner.
+func (in *SweepInput) withPartners(k int) paramAxis {
+	ax := in.axes[k]
+	g := in.group(k)
+	if g < 0 || !in.Gridded() || ax.numeric && len(ax.x) > 10 {
+		return ax
+	}
+	var partners []string
+	for _, p := range in.Meta.Linked[g] {
+		if p != ax.path {
+			partners = append(partners, p)
+		}
+	}
+	ticks := make([]string, len(ax.values))
+	for i, v := range ax.values {
+		var lines []string
+		for _, par := range partners {
+			val := ""
+			for p, pt := range in.Meta.Points {
+				if ax.of[p] != i {
+					continue
+				}
+				if val != "" && pt.Values[par] != val {
+					return ax // a value of k with two values of a partner
+				}
+				val = pt.Values[par]
+			}
+			lines = append(lines, val)
+		}
+		if ax.numeric {
+			v = strconv.FormatFloat(ax.x[i], 'g', 4, 64)
+		}
+		ticks[i] = strings.Join(append([]string{v}, lines...), "\n")
+	}
+	ax.linked, ax.ticks = partners, ticks
+	return ax
 }
 
 // newAxis reads parameter k's values: numbers, durations (shown in days,

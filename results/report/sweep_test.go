@@ -83,6 +83,42 @@ func TestSweepReport(t *testing.T) {
 	}
 }
 
+// TestSweepLinked: a linked group (testdata/sweep-linked, from
+// docs/examples/squad-size-quick.yaml: the one- and two-officer counts
+// move together, crossed with one duration) is one dimension: one chart on
+// its first member's axis, none for the second, the group not split into
+// panels, and a heat map over the duration and the group.
+func TestSweepLinked(t *testing.T) {
+	dir := copySweep(t, "sweep-linked")
+	files := writeSweepReport(t, dir, SweepOptions{})
+	var want []string
+	for _, n := range []string{"sweep-duration", "sweep-variants-one-officer-units-patrol-car-count", "sweep-heatmap"} {
+		want = append(want, filepath.Join(dir, ChartsDir, n+".svg"), filepath.Join(dir, ChartsDir, n+".png"))
+	}
+	if !slices.Equal(files.Charts, want) {
+		t.Errorf("charts %v, want %v", files.Charts, want)
+	}
+	in, err := LoadSweep(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, titles := in.combos(1); len(titles) != 1 {
+		t.Errorf("the group's chart has %d panels (%q), want 1", len(titles), titles)
+	}
+	if x, y := in.heatAxes(); x != 0 || y != 1 || in.dims() != 2 {
+		t.Errorf("heat map axes %d, %d over %d dimensions, want 0, 1 over 2", x, y, in.dims())
+	}
+	// Each tick shows the partner's paired value under its own.
+	ax := in.withPartners(1)
+	if !slices.Equal(ax.ticks, []string{"24\n12", "40\n20"}) || !strings.HasSuffix(ax.label(), "\nvariants[two-officer].units.patrol_car.count") {
+		t.Errorf("ticks %q, label %q: want the two-officer counts under the one-officer ones", ax.ticks, ax.label())
+	}
+	f := in.paramFigure(1, "response_p90_s_p1")
+	if !strings.Contains(f.Caption, "variants[two-officer].units.patrol_car.count varies with it (a linked group") {
+		t.Errorf("caption does not name the linked parameter: %s", f.Caption)
+	}
+}
+
 func TestSweepAxes(t *testing.T) {
 	in, err := LoadSweep(filepath.Join("testdata", "sweep-latin"))
 	if err != nil {

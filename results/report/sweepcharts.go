@@ -33,12 +33,73 @@ type sweepPanel struct {
 func (in *SweepInput) sweepFigures(metric string, variant int) []*figure {
 	var out []*figure
 	for k := range in.axes {
-		out = append(out, in.paramFigure(k, metric))
+		// A linked group is one dimension: its first parameter's chart
+		// shows it; the others' would be the same with another axis.
+		if g := in.group(k); g < 0 || in.Meta.Linked[g][0] == in.Meta.Params[k] {
+			out = append(out, in.paramFigure(k, metric))
+		}
 	}
-	if len(in.axes) >= 2 && in.Gridded() {
+	if _, y := in.heatAxes(); y >= 0 && in.Gridded() {
 		out = append(out, in.heatFigure(metric, variant))
 	}
 	return out
+}
+
+// group returns the linked group (sweep.json's linked) of parameter k, or
+// -1.
+func (in *SweepInput) group(k int) int {
+	for g, paths := range in.Meta.Linked {
+		if slices.Contains(paths, in.Meta.Params[k]) {
+			return g
+		}
+	}
+	return -1
+}
+
+// together reports whether parameters j and k vary together: the same
+// one, or members of one linked group.
+func (in *SweepInput) together(j, k int) bool {
+	return j == k || in.group(j) >= 0 && in.group(j) == in.group(k)
+}
+
+// dims counts the dimensions of the design: parameters, a linked group
+// counting once.
+func (in *SweepInput) dims() int {
+	n := 0
+	for k := range in.Meta.Params {
+		if g := in.group(k); g < 0 || in.Meta.Linked[g][0] == in.Meta.Params[k] {
+			n++
+		}
+	}
+	return n
+}
+
+// heatAxes returns the parameters of the heat map's axes: the first
+// parameter and the first one not linked to it, or y = -1 when every
+// parameter varies with the first.
+func (in *SweepInput) heatAxes() (x, y int) {
+	for k := range in.Meta.Params {
+		if !in.together(0, k) {
+			return 0, k
+		}
+	}
+	return 0, -1
+}
+
+// linkedNote says which parameters vary with parameter k, for a caption,
+// or "".
+func (in *SweepInput) linkedNote(k int) string {
+	g := in.group(k)
+	if g < 0 {
+		return ""
+	}
+	var others []string
+	for _, p := range in.Meta.Linked[g] {
+		if p != in.Meta.Params[k] {
+			others = append(others, p)
+		}
+	}
+	return " " + strings.Join(others, ", ") + " varies with it (a linked group: values paired by position)."
 }
 
 // slug turns a parameter path into a file name part.
@@ -69,7 +130,7 @@ func (in *SweepInput) combos(k int) (of []int, titles []string) {
 	for _, p := range in.Meta.Points {
 		var parts []string
 		for j, par := range in.Meta.Params {
-			if j != k {
+			if !in.together(j, k) {
 				parts = append(parts, par+" = "+p.Values[par])
 			}
 		}
@@ -88,7 +149,7 @@ func (in *SweepInput) combos(k int) (of []int, titles []string) {
 func (in *SweepInput) otherParams(k int) string {
 	var s []string
 	for j, p := range in.Meta.Params {
-		if j != k {
+		if !in.together(j, k) {
 			s = append(s, p)
 		}
 	}
@@ -99,7 +160,7 @@ func (in *SweepInput) otherParams(k int) string {
 // per variant for grids (small multiples over the other parameters, or
 // their average), a scatter with interval bars otherwise.
 func (in *SweepInput) paramFigure(k int, metric string) *figure {
-	ax := in.axes[k]
+	ax := in.withPartners(k)
 	scale, _ := metricUnit(metric)
 	est := in.est[metric]
 	nv := len(in.Meta.Variants)
@@ -126,7 +187,10 @@ func (in *SweepInput) paramFigure(k int, metric string) *figure {
 		panels = append(panels, pan)
 		caption = fmt.Sprintf("Every point of the %s design: %s (mean over %s) against %s, with its 95%% confidence interval. ",
 			in.Meta.Design, metricTitle(metric), reps, ax.path)
-		if len(in.axes) > 1 {
+		if n := in.linkedNote(k); n != "" {
+			caption += strings.TrimPrefix(n, " ") + " "
+		}
+		if in.otherParams(k) != "" {
 			caption += "The other parameters (" + in.otherParams(k) + ") vary from point to point too, so the spread mixes their effects. "
 		}
 		if nv > 1 {
@@ -156,7 +220,7 @@ func (in *SweepInput) paramFigure(k int, metric string) *figure {
 				panels = append(panels, pan)
 			}
 			caption = fmt.Sprintf("%s (mean over %s) at each value of %s, with its 95%% confidence interval shaded; one line per variant.",
-				upperFirst(metricTitle(metric)), reps, ax.path)
+				upperFirst(metricTitle(metric)), reps, ax.path) + in.linkedNote(k)
 			if len(titles) > 1 {
 				caption += " One panel per combination of the other parameters (" + in.otherParams(k) + "); the panels share the vertical scale."
 			}
@@ -183,7 +247,7 @@ func (in *SweepInput) paramFigure(k int, metric string) *figure {
 			caption = fmt.Sprintf("%s (mean over %s) at each value of %s, averaged over the %d combinations of the other parameters (%s): "+
 				"the line is the average of the points' means, the band the average of their 95%% confidence bounds — at least as wide as "+
 				"the average's own interval, whatever the correlation between points. One line per variant.",
-				upperFirst(metricTitle(metric)), reps, ax.path, len(titles), in.otherParams(k))
+				upperFirst(metricTitle(metric)), reps, ax.path, len(titles), in.otherParams(k)) + in.linkedNote(k)
 		}
 	}
 	cols := min(3, len(panels))
@@ -298,6 +362,9 @@ func setParamAxis(pl *plot.Plot, ax paramAxis, grid bool) {
 	if !ax.numeric {
 		var ts []plot.Tick
 		for i, v := range ax.values {
+			if ax.ticks != nil {
+				v = ax.ticks[i]
+			}
 			ts = append(ts, plot.Tick{Value: float64(i), Label: v})
 		}
 		pl.X.Tick.Marker = plot.ConstantTicks(ts)
@@ -308,8 +375,12 @@ func setParamAxis(pl *plot.Plot, ax paramAxis, grid bool) {
 	padRange(&pl.X)
 	if grid && len(ax.x) <= 10 {
 		var ts []plot.Tick
-		for _, x := range ax.x {
-			ts = append(ts, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', 4, 64)})
+		for i, x := range ax.x {
+			l := strconv.FormatFloat(x, 'g', 4, 64)
+			if ax.ticks != nil {
+				l = ax.ticks[i]
+			}
+			ts = append(ts, plot.Tick{Value: x, Label: l})
 		}
 		pl.X.Tick.Marker = plot.ConstantTicks(ts)
 	}
@@ -369,7 +440,8 @@ const maxLabelledCells = 80
 // heatFigure draws the metric of one variant over the first two
 // parameters, averaged over the others, as equally sized cells.
 func (in *SweepInput) heatFigure(metric string, variant int) *figure {
-	ax, ay := in.axes[0], in.axes[1]
+	kx, ky := in.heatAxes()
+	ax, ay := in.axes[kx], in.axes[ky]
 	scale, _ := metricUnit(metric)
 	est := in.est[metric]
 	nx, ny := len(ax.values), len(ay.values)
@@ -401,9 +473,11 @@ func (in *SweepInput) heatFigure(metric string, variant int) *figure {
 	name := in.Meta.Variants[variant]
 	caption := fmt.Sprintf("%s of variant %s (mean over %d replications) for each combination of %s and %s",
 		upperFirst(metricTitle(metric)), name, in.Meta.Replications, ax.path, ay.path)
-	if len(in.axes) > 2 {
-		_, titles := in.combos2()
-		caption += fmt.Sprintf(", averaged over the %d combinations of the other parameters (%s)", titles, strings.Join(in.Meta.Params[2:], ", "))
+	if others, titles := in.combos2(); len(others) > 0 {
+		caption += fmt.Sprintf(", averaged over the %d combinations of the other parameters (%s)", titles, strings.Join(others, ", "))
+	}
+	if n := in.linkedNote(kx) + in.linkedNote(ky); n != "" {
+		caption += "." + strings.TrimSuffix(n, ".")
 	}
 	caption += ". Cells are equally sized whatever the spacing of the values; darker is higher."
 	if nx*ny > maxLabelledCells {
@@ -450,19 +524,27 @@ func (in *SweepInput) heatFigure(metric string, variant int) *figure {
 	return f
 }
 
-// combos2 counts the combinations of every parameter but the first two.
+// combos2 names the parameters that vary with neither heat map axis and
+// counts the combinations of their values.
 func (in *SweepInput) combos2() ([]string, int) {
+	kx, ky := in.heatAxes()
+	var others []string
+	for k, par := range in.Meta.Params {
+		if !in.together(k, kx) && !in.together(k, ky) {
+			others = append(others, par)
+		}
+	}
 	var keys []string
 	for _, p := range in.Meta.Points {
 		var parts []string
-		for _, par := range in.Meta.Params[2:] {
+		for _, par := range others {
 			parts = append(parts, p.Values[par])
 		}
 		if key := strings.Join(parts, "\x00"); !slices.Contains(keys, key) {
 			keys = append(keys, key)
 		}
 	}
-	return keys, len(keys)
+	return others, len(keys)
 }
 
 // fmtValue prints a value in display units with 2, 1 or 0 decimals by

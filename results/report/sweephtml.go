@@ -50,6 +50,8 @@ func (in *SweepInput) writeHTML(w io.Writer, rs []rendered, charts, metric strin
 		pg.Notes = fmt.Sprintf("The %s design scatters its points, so each parameter's chart shows every point with its interval and there is no heat map.", m.Design)
 	} else if len(m.Params) < 2 {
 		pg.Notes = "One parameter: no heat map."
+	} else if in.dims() < 2 {
+		pg.Notes = "The parameters vary together (linked): one dimension, no heat map."
 	}
 	scale, _ := metricUnit(metric)
 	for p, pt := range m.Points {

@@ -41,6 +41,11 @@ const (
 //	params:                      # path into the scenario → values
 //	  units[patrol_car].count: [20, 30, 40]
 //	  variants[follow].params.half_life: {min: 1d, max: 28d}
+//	  linked:                    # varied together: one dimension
+//	    variants[one].units.car.count: [24, 36]
+//	    variants[two].units.car.count: [12, 18]
+//
+// linked holds one group (a mapping) or several (a list of mappings).
 type File struct {
 	Version      int       `yaml:"version"`
 	Name         string    `yaml:"name"`
@@ -61,7 +66,15 @@ type Param struct {
 	Max    float64
 	Kind   rangeKind
 	Steps  int // grid over a range: this many evenly spaced values
+	// Dim is the parameter's dimension of the design: its own, or its
+	// linked group's, shared by every member of the group.
+	Dim int
 }
+
+// LinkedKey is the key of params that holds linked groups: parameters
+// varied together, their values paired by position (lists) or drawn at
+// the same place in their ranges. A group is one dimension of the design.
+const LinkedKey = "linked"
 
 type rangeKind int
 
@@ -78,6 +91,7 @@ type Sweep struct {
 	File         File
 	Params       []Param
 	Points       [][]*yaml.Node // by point, by parameter: the value set
+	Dims         int            // dimensions of the design: parameters, a linked group counting once
 	Replications int
 	Hash         string // of the sweep file, the base scenario and its data files (hash)
 	Base         *scenarios.Scenario
@@ -289,21 +303,8 @@ func load(path string, data []byte) (*Sweep, error) {
 		s.Replications = s.Base.File.Replications
 	}
 	// Parameters, in the order written.
-	for i := 0; i+1 < len(f.Params.Content); i += 2 {
-		k, v := f.Params.Content[i], f.Params.Content[i+1]
-		p, err := parseParam(path, k, v, f.Design)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if _, err := parsePath(p.Path); err != nil {
-			bad(k.Line, "params: %v", err)
-			continue
-		}
-		s.Params = append(s.Params, p)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := s.parseParams(); err != nil {
+		return nil, err
 	}
 	if err := s.design(); err != nil {
 		return nil, err
@@ -341,6 +342,110 @@ func (s *Sweep) loadScenario(data []byte) (*scenarios.Scenario, error) {
 		return scenarios.Load(s.basePath, data, s.builtin)
 	}
 	return scenarios.LoadAt(s.basePath, data)
+}
+
+// parseParams reads params in the order written: each parameter is a
+// dimension of the design, and each linked group one dimension whose
+// members' values go together. Every problem is reported, with its line.
+func (s *Sweep) parseParams() error {
+	path, design := s.Path, s.File.Design
+	var errs []error
+	bad := func(line int, format string, args ...any) { errs = append(errs, errorf(path, line, format, args...)) }
+	seen := map[string]int{} // path → line
+	add := func(k, v *yaml.Node, prefix string) (Param, bool) {
+		p, err := parseParam(path, k, v, design)
+		if err != nil {
+			errs = append(errs, err)
+			return p, false
+		}
+		if _, err := parsePath(p.Path); err != nil {
+			bad(k.Line, "params%s: %v", prefix, err)
+			return p, false
+		}
+		if line, ok := seen[p.Path]; ok {
+			bad(k.Line, "params%s.%s: swept twice (also at line %d): give each path once", prefix, p.Path, line)
+			return p, false
+		}
+		seen[p.Path] = k.Line
+		p.Dim = s.Dims
+		return p, true
+	}
+	for i := 0; i+1 < len(s.File.Params.Content); i += 2 {
+		k, v := s.File.Params.Content[i], s.File.Params.Content[i+1]
+		if k.Value != LinkedKey {
+			if p, ok := add(k, v, ""); ok {
+				s.Params = append(s.Params, p)
+				s.Dims++
+			}
+			continue
+		}
+		var groups []*yaml.Node
+		switch v.Kind {
+		case yaml.MappingNode:
+			groups = []*yaml.Node{v}
+		case yaml.SequenceNode:
+			groups = v.Content
+			if len(groups) == 0 {
+				bad(v.Line, "params.linked: the list of groups is empty")
+			}
+		default:
+			bad(v.Line, "params.linked: must map two or more scenario paths to values of the same length, paired by position (or be a list of such groups); got a %s", yamlnode.KindName(v))
+		}
+		for _, g := range groups {
+			if err := s.parseGroup(g, add); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// parseGroup reads one linked group: two or more parameters, all lists of
+// the same length (their values paired by position) or all ranges (with
+// the same steps in a grid), drawn together as one dimension.
+func (s *Sweep) parseGroup(g *yaml.Node, add func(k, v *yaml.Node, prefix string) (Param, bool)) error {
+	path := s.Path
+	if g.Kind != yaml.MappingNode {
+		return errorf(path, g.Line, "params.linked: a group maps scenario paths to values, e.g. {units[car].count: [8, 16], units[car].squad: [2, 1]} (got a %s)", yamlnode.KindName(g))
+	}
+	if len(g.Content) < 4 {
+		return errorf(path, g.Line, "params.linked: a group links two or more parameters (got %d): a single one goes directly under params", len(g.Content)/2)
+	}
+	var group []Param
+	var errs []error
+	for i := 0; i+1 < len(g.Content); i += 2 {
+		k, v := g.Content[i], g.Content[i+1]
+		if k.Value == LinkedKey {
+			errs = append(errs, errorf(path, k.Line, "params.linked: groups do not nest: put every parameter varied together in one group"))
+			continue
+		}
+		if p, ok := add(k, v, ".linked"); ok {
+			group = append(group, p)
+		}
+	}
+	if len(errs) > 0 || len(group) < len(g.Content)/2 {
+		return errors.Join(errs...)
+	}
+	first := &group[0]
+	for _, p := range group[1:] {
+		switch {
+		case (p.Values == nil) != (first.Values == nil):
+			what := func(q Param) string {
+				if q.Values != nil {
+					return "a list"
+				}
+				return "a range"
+			}
+			return errorf(path, p.Line, "params.linked.%s: %s, but %s is %s: a linked group is all lists (values paired by position) or all ranges (drawn at the same place in each)", p.Path, what(p), first.Path, what(*first))
+		case p.Values != nil && len(p.Values) != len(first.Values):
+			return errorf(path, p.Line, "params.linked.%s: %d values, but %s has %d: linked values are paired by position, so every list needs the same length", p.Path, len(p.Values), first.Path, len(first.Values))
+		case p.Values == nil && p.Steps != first.Steps:
+			return errorf(path, p.Line, "params.linked.%s: steps %d, but %s has %d: linked ranges are paired step by step, so they need the same steps", p.Path, p.Steps, first.Path, first.Steps)
+		}
+	}
+	s.Params = append(s.Params, group...)
+	s.Dims++
+	return nil
 }
 
 // parseParam reads one parameter: a list of values, or a range
@@ -427,14 +532,17 @@ func (p *Param) valueNode(x float64) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'g', 10, 64)}
 }
 
-// design lays out the points.
+// design lays out the points over the dimensions (Param.Dim): a linked
+// group's members take the value at the same position, or at the same
+// place in their ranges.
 func (s *Sweep) design() error {
 	f := &s.File
 	np := len(s.Params)
 	switch f.Design {
 	case "grid":
-		// Every combination; the first parameter varies slowest.
+		// Every combination; the first dimension varies slowest.
 		levels := make([][]*yaml.Node, np)
+		size := make([]int, s.Dims)
 		total := 1
 		for i := range s.Params {
 			p := &s.Params[i]
@@ -445,55 +553,78 @@ func (s *Sweep) design() error {
 					levels[i] = append(levels[i], p.valueNode(p.Min+(p.Max-p.Min)*float64(k)/float64(p.Steps-1)))
 				}
 			}
-			total *= len(levels[i])
+			if size[p.Dim] == 0 {
+				size[p.Dim] = len(levels[i])
+				total *= len(levels[i])
+			}
 			if total > MaxPoints {
 				return errorf(s.Path, p.Line, "the grid has more than %d points", MaxPoints)
 			}
 		}
-		idx := make([]int, np)
+		idx := make([]int, s.Dims)
 		for range total {
 			pt := make([]*yaml.Node, np)
 			for i := range np {
-				pt[i] = levels[i][idx[i]]
+				pt[i] = levels[i][idx[s.Params[i].Dim]]
 			}
 			s.Points = append(s.Points, pt)
-			for i := np - 1; i >= 0; i-- {
-				idx[i]++
-				if idx[i] < len(levels[i]) {
+			for d := s.Dims - 1; d >= 0; d-- {
+				idx[d]++
+				if idx[d] < size[d] {
 					break
 				}
-				idx[i] = 0
+				idx[d] = 0
 			}
 		}
 	case "random", "latin":
 		r := rand.New(rand.NewPCG(f.Seed, 0x73776565702d7074)) // "sweep-pt"
 		n := f.Points
-		// For a Latin hypercube each parameter gets a random permutation of
+		// For a Latin hypercube each dimension gets a random permutation of
 		// the n strata; a random sample draws each value independently.
-		strata := make([][]int, np)
-		for i := range strata {
+		// A linked group draws one number for all its members.
+		strata := make([][]int, s.Dims)
+		for d := range strata {
 			if f.Design == "latin" {
-				strata[i] = r.Perm(n)
+				strata[d] = r.Perm(n)
 			}
 		}
+		u := make([]float64, s.Dims)
 		for k := range n {
+			for d := range u {
+				u[d] = r.Float64()
+				if f.Design == "latin" {
+					u[d] = (float64(strata[d][k]) + u[d]) / float64(n)
+				}
+			}
 			pt := make([]*yaml.Node, np)
 			for i := range s.Params {
 				p := &s.Params[i]
-				u := r.Float64()
-				if f.Design == "latin" {
-					u = (float64(strata[i][k]) + u) / float64(n)
-				}
 				if p.Values != nil {
-					pt[i] = p.Values[min(len(p.Values)-1, int(u*float64(len(p.Values))))]
+					pt[i] = p.Values[min(len(p.Values)-1, int(u[p.Dim]*float64(len(p.Values))))]
 				} else {
-					pt[i] = p.valueNode(p.Min + u*(p.Max-p.Min))
+					pt[i] = p.valueNode(p.Min + u[p.Dim]*(p.Max-p.Min))
 				}
 			}
 			s.Points = append(s.Points, pt)
 		}
 	}
 	return nil
+}
+
+// Linked returns the linked groups: each one's parameter indexes, in the
+// order written.
+func (s *Sweep) Linked() [][]int {
+	var out [][]int
+	for i, p := range s.Params {
+		if i > 0 && s.Params[i-1].Dim == p.Dim {
+			if len(out) > 0 && s.Params[out[len(out)-1][0]].Dim == p.Dim {
+				out[len(out)-1] = append(out[len(out)-1], i)
+			} else {
+				out = append(out, []int{i - 1, i})
+			}
+		}
+	}
+	return out
 }
 
 // Point returns the scenario of point i.

@@ -274,6 +274,13 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 		for _, p := range s.Params {
 			meta.Params = append(meta.Params, p.Path)
 		}
+		for _, g := range s.Linked() {
+			var paths []string
+			for _, k := range g {
+				paths = append(paths, s.Params[k].Path)
+			}
+			meta.Linked = append(meta.Linked, paths)
+		}
 		for i, pt := range s.Points {
 			vals := map[string]string{}
 			for k, p := range s.Params {
@@ -472,10 +479,13 @@ func paramType(s *Sweep, k int) paramKind {
 // Meta is a sweep's sweep.json (MetaFile): what was swept. The report
 // package reads it back.
 type Meta struct {
-	Sweep        string      `json:"sweep"` // the sweep's hash
-	Scenario     string      `json:"scenario"`
-	Design       string      `json:"design"`
-	Params       []string    `json:"params"` // parameter paths
+	Sweep    string   `json:"sweep"` // the sweep's hash
+	Scenario string   `json:"scenario"`
+	Design   string   `json:"design"`
+	Params   []string `json:"params"` // parameter paths
+	// Linked lists the linked groups (parameters varied together, one
+	// dimension of the design) by their paths; absent when none.
+	Linked       [][]string  `json:"linked,omitempty"`
 	Replications int         `json:"replications"`
 	Items        int         `json:"items"`
 	Variants     []string    `json:"variants"`

@@ -14,6 +14,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(gridSweep))
 	f.Add([]byte(strings.Replace(gridSweep, "design: grid", "design: latin\npoints: 3", 1) + "  dispatch.delay: {min: 10s, max: 2m}\n"))
 	f.Add([]byte("version: 1\nscenario: builtin:grid\nparams:\n  units[car].count: {min: 2, max: 9, steps: 3}\n"))
+	f.Add([]byte(linkedSweep))
+	f.Add([]byte("version: 1\nscenario: builtin:grid\ndesign: random\npoints: 4\nparams:\n  linked:\n  - {units[car].count: [4, 8], units[car].squad: [2, 1]}\n  - {duration: {min: 3d, max: 5d}, warmup: {min: 1d, max: 2d}}\n"))
 	f.Add([]byte("desing: grid\n"))
 	f.Add([]byte("params: &p {a: *p}\n"))
 	f.Add([]byte("\xff\xfe"))

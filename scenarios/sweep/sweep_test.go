@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -399,5 +401,271 @@ variants: [{name: random, policy: random}]
 		if err := changed.Run(context.Background(), Options{Out: out, Workers: 1}); !errors.Is(err, ErrChanged) {
 			t.Errorf("%s changed: a run on the old journal gave %v, want ErrChanged", name, err)
 		}
+	}
+}
+
+// linkedSweep pairs count and squad (12 × 1 and 6 × 2: 12 officers each)
+// and crosses the pair with the incident rate: 2 × 2 points.
+const linkedSweep = `version: 1
+scenario: builtin:grid
+design: grid
+replications: 2
+params:
+  duration: [4d]
+  incidents.per_day: [40, 60]
+  linked:
+    units[car].count: [12, 6]
+    units[car].squad: [1, 2]
+`
+
+func TestLinkedErrors(t *testing.T) {
+	head := "version: 1\nscenario: builtin:grid\ndesign: grid\nreplications: 1\nparams:\n"
+	cases := []struct{ name, params, want string }{
+		{"lengths differ", "  linked:\n    units[car].count: [12, 6, 4]\n    units[car].squad: [1, 2]\n",
+			"sweep.yaml:8: params.linked.units[car].squad: 2 values, but units[car].count has 3: linked values are paired by position, so every list needs the same length"},
+		{"one parameter", "  linked:\n    units[car].count: [12, 6]\n",
+			"sweep.yaml:7: params.linked: a group links two or more parameters (got 1): a single one goes directly under params"},
+		{"list and range", "  linked:\n    units[car].count: [12, 6]\n    incidents.per_day: {min: 40, max: 60, steps: 2}\n",
+			"sweep.yaml:8: params.linked.incidents.per_day: a range, but units[car].count is a list: a linked group is all lists (values paired by position) or all ranges (drawn at the same place in each)"},
+		{"steps differ", "  linked:\n    units[car].count: {min: 4, max: 12, steps: 3}\n    incidents.per_day: {min: 40, max: 60, steps: 2}\n",
+			"sweep.yaml:8: params.linked.incidents.per_day: steps 2, but units[car].count has 3: linked ranges are paired step by step, so they need the same steps"},
+		{"a value", "  linked: [12, 6]\n",
+			"sweep.yaml:6: params.linked: a group maps scenario paths to values, e.g. {units[car].count: [8, 16], units[car].squad: [2, 1]} (got a value)"},
+		{"a scalar", "  linked: 12\n",
+			"sweep.yaml:6: params.linked: must map two or more scenario paths to values of the same length, paired by position (or be a list of such groups); got a value"},
+		{"empty list", "  linked: []\n", "sweep.yaml:6: params.linked: the list of groups is empty"},
+		{"nested", "  linked:\n    units[car].count: [12, 6]\n    linked:\n      units[car].squad: [1, 2]\n      duration: [2d, 3d]\n",
+			"sweep.yaml:8: params.linked: groups do not nest"},
+		{"twice", "  units[car].squad: [1, 2]\n  linked:\n    units[car].count: [12, 6]\n    units[car].squad: [1, 2]\n",
+			"sweep.yaml:9: params.linked.units[car].squad: swept twice (also at line 6): give each path once"},
+		{"twice plain", "  units[car].squad: [1, 2]\n  units[car].squad: [2]\n",
+			"sweep.yaml:7: params.units[car].squad: swept twice (also at line 6): give each path once"},
+		{"bad path", "  linked:\n    units[van].count: [12, 6]\n    units[car].squad: [1, 2]\n",
+			`sweep.yaml:7: params.units[van].count: units[van].count: no units named "van"`},
+		{"bad value", "  linked:\n    units[car].count: [12, -6]\n    units[car].squad: [1, 2]\n",
+			"sweep.yaml:7: params.units[car].count: the value -6 makes the scenario invalid"},
+		{"range without steps", "  linked:\n    units[car].count: {min: 4, max: 12}\n    units[car].squad: [1, 2]\n",
+			"sweep.yaml:7: params.units[car].count: a grid needs a list of values, or a range with steps"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(writeSweep(t, head+tc.params))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestLinkedDesigns: a linked group is one dimension of every design; its
+// members' values stay paired.
+func TestLinkedDesigns(t *testing.T) {
+	s, err := Load(writeSweep(t, linkedSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"duration=4d, incidents.per_day=40, units[car].count=12, units[car].squad=1",
+		"duration=4d, incidents.per_day=40, units[car].count=6, units[car].squad=2",
+		"duration=4d, incidents.per_day=60, units[car].count=12, units[car].squad=1",
+		"duration=4d, incidents.per_day=60, units[car].count=6, units[car].squad=2",
+	}
+	if len(s.Points) != len(want) || s.Dims != 3 {
+		t.Fatalf("%d points over %d dimensions, want %d over 3", len(s.Points), s.Dims, len(want))
+	}
+	for i, w := range want {
+		if got := s.Label(i); got != w {
+			t.Errorf("point %d: got %q, want %q", i, got, w)
+		}
+	}
+	if got := s.Linked(); len(got) != 1 || len(got[0]) != 2 || got[0][0] != 2 || got[0][1] != 3 {
+		t.Errorf("linked groups %v, want [[2 3]]", got)
+	}
+	for _, design := range []string{"random", "latin"} {
+		// A range beside the group, and the group written as a list of
+		// one group.
+		body := `version: 1
+scenario: builtin:grid
+design: ` + design + `
+points: 12
+replications: 1
+params:
+  duration: [4d]
+  incidents.per_day: {min: 40, max: 60}
+  linked:
+    - units[car].count: [12, 6, 4]
+      units[car].squad: [1, 2, 3]
+  variants[random].params.dwell: {min: 10m, max: 20m}
+`
+		t.Run(design, func(t *testing.T) {
+			s, err := Load(writeSweep(t, body))
+			if err != nil {
+				t.Fatalf("%v\n%s", err, body)
+			}
+			counts := map[string]int{}
+			for i, pt := range s.Points {
+				// count × squad is 12 at every point.
+				c, sq := pt[2].Value, pt[3].Value
+				if c+"x"+sq != "12x1" && c+"x"+sq != "6x2" && c+"x"+sq != "4x3" {
+					t.Errorf("point %d: count %s with squad %s", i, c, sq)
+				}
+				counts[c]++
+			}
+			// A Latin hypercube puts 4 of the 12 points in each third of
+			// the group's one stratified dimension.
+			if design == "latin" {
+				for c, n := range counts {
+					if n != 4 {
+						t.Errorf("count %s drawn %d times, want 4", c, n)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestLinkedRanges: linked ranges are drawn at the same place in each,
+// in a random design and on a grid's steps.
+func TestLinkedRanges(t *testing.T) {
+	for _, design := range []string{"random\npoints: 8", "grid"} {
+		body := "version: 1\nscenario: builtin:grid\ndesign: " + design + `
+replications: 1
+params:
+  linked:
+    units[car].count: {min: 4, max: 12, steps: 5}
+    incidents.per_day: {min: 40.0, max: 80.0, steps: 5}
+`
+		s, err := Load(writeSweep(t, body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, pt := range s.Points {
+			count, _ := strconv.Atoi(pt[0].Value)
+			perDay, _ := strconv.ParseFloat(pt[1].Value, 64)
+			// count = 4 + 8u rounded, per_day = 40 + 40u: the same u.
+			if u := (perDay - 40) / 40; math.Abs(float64(count)-(4+8*u)) > 0.5+1e-9 {
+				t.Errorf("%s point %d: count %d with per_day %g (u = %.3f)", design, i, count, perDay, u)
+			}
+		}
+		if design == "grid" && len(s.Points) != 5 {
+			t.Errorf("grid: %d points, want the 5 steps", len(s.Points))
+		}
+	}
+}
+
+// TestLinkedRun: a sweep with a linked group writes the same files with 1
+// and 2 workers, resumed after a crash and sharded; sweep.json names the group and the
+// Parquet file has one column per member.
+func TestLinkedRun(t *testing.T) {
+	s, err := Load(writeSweep(t, linkedSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	one := filepath.Join(t.TempDir(), "one")
+	if err := s.Run(ctx, Options{Out: one, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	want := files(t, one)
+	two := filepath.Join(t.TempDir(), "two")
+	if err := s.Run(ctx, Options{Out: two, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, want, files(t, two), "2 workers")
+	// Resumed after a crash that cut the journal in its 4th item line.
+	crash := filepath.Join(t.TempDir(), "crash")
+	os.MkdirAll(crash, 0o755)
+	j, _ := os.ReadFile(filepath.Join(one, JournalName(0, 1)))
+	lines := strings.SplitAfter(string(j), "\n")
+	os.WriteFile(filepath.Join(crash, JournalName(0, 1)), []byte(strings.Join(lines[:4], "")+lines[4][:len(lines[4])/2]), 0o644)
+	if err := s.Run(ctx, Options{Out: crash, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, want, files(t, crash), "resumed")
+	sh := filepath.Join(t.TempDir(), "sharded")
+	var journals []string
+	for i := range 2 {
+		if err := s.Run(ctx, Options{Out: sh, Workers: 1, Shard: i, Shards: 2}); err != nil {
+			t.Fatal(err)
+		}
+		journals = append(journals, filepath.Join(sh, JournalName(i, 2)))
+	}
+	if err := Finalize(ctx, sh, s, journals); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, want, files(t, sh), "sharded")
+	if !bytes.Contains(want[MetaFile], []byte(`"linked": [
+    [
+      "units[car].count",
+      "units[car].squad"
+    ]
+  ]`)) {
+		t.Errorf("sweep.json does not name the group:\n%s", want[MetaFile])
+	}
+	head := strings.SplitN(string(want[RowsFile]), "\n", 2)[0]
+	if !strings.HasPrefix(head, "point,replication,variant,duration,incidents.per_day,units[car].count,units[car].squad,") {
+		t.Errorf("rows.csv header %q", head)
+	}
+	pf, err := parquet.OpenFile(bytes.NewReader(want[ParquetFile]), int64(len(want[ParquetFile])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"units[car].count", "units[car].squad"} {
+		if _, ok := pf.Schema().Lookup(c); !ok {
+			t.Errorf("rows.parquet has no column %s", c)
+		}
+	}
+}
+
+// TestSquadSizeExample: the shipped squad-size sweeps (docs/squad-size.md)
+// load, and every point gives both variants the same officers on duty.
+func TestSquadSizeExample(t *testing.T) {
+	for _, file := range []string{"squad-size-sweep.yaml", "squad-size-quick.yaml", "squad-size-jinzhou.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			s, err := Load(filepath.Join("..", "..", "docs", "examples", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Officers on patrol in each variant (variant counts and
+			// squads where given, else the unit type's).
+			var officers []map[string]int
+			for i := range s.Points {
+				sc, err := s.Point(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				per := map[string]int{}
+				for _, v := range sc.File.Variants {
+					for _, u := range sc.File.Units {
+						if u.Name != "patrol_car" {
+							continue
+						}
+						count, squad := u.Count, u.Squad
+						if o, ok := v.Units[u.Name]; ok {
+							if o.Count != nil {
+								count = *o.Count
+							}
+							if o.Squad != nil {
+								squad = *o.Squad
+							}
+						}
+						per[v.Name] = count * squad
+					}
+				}
+				officers = append(officers, per)
+			}
+			switch file {
+			case "squad-size-jinzhou.yaml": // the same officers at both points
+				if len(officers) != 2 || officers[0]["random-p2p"] != 36 || officers[1]["random-p2p"] != 36 {
+					t.Errorf("officers %v, want 36 at both points", officers)
+				}
+			default: // the same officers in both variants at each point
+				for i, per := range officers {
+					if per["one-officer"] == 0 || per["one-officer"] != per["two-officer"] {
+						t.Errorf("point %d (%s): officers %v, want equal", i, s.Label(i), per)
+					}
+				}
+			}
+		})
 	}
 }
