@@ -1214,6 +1214,7 @@ func TestBuiltinDataPaths(t *testing.T) {
 	}
 	text := strings.ReplaceAll(string(doc0), "areas: communities.geojson", "areas: builtin:jinzhou/communities.geojson")
 	text = strings.ReplaceAll(text, "posts: posts.geojson", "posts: builtin:jinzhou/posts.geojson")
+	text = strings.ReplaceAll(text, "routes: routes.geojson", "routes: builtin:jinzhou/routes.geojson")
 	dir := t.TempDir()
 	writeFile(t, dir, "copy.yaml", []byte(text))
 	s, err := LoadFile(filepath.Join(dir, "copy.yaml"))

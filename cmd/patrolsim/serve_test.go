@@ -129,7 +129,7 @@ func TestServeMatchesRun(t *testing.T) {
 				t.Errorf("edits lost: %+v", s.File.Units[0])
 			}
 			if name == "builtin:jinzhou" {
-				for _, want := range []string{"areas: builtin:jinzhou/communities.geojson", "posts: builtin:jinzhou/posts.geojson"} {
+				for _, want := range []string{"areas: builtin:jinzhou/communities.geojson", "posts: builtin:jinzhou/posts.geojson", "routes: builtin:jinzhou/routes.geojson"} {
 					if !bytes.Contains(doc, []byte(want)) {
 						t.Errorf("the downloaded scenario lacks %q:\n%s", want, doc)
 					}
@@ -499,7 +499,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if err := os.WriteFile(upload[0], jdoc, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"communities.geojson", "posts.geojson"} {
+	for _, n := range []string{"communities.geojson", "posts.geojson", "routes.geojson"} {
 		data, err := fs.ReadFile(jfs, n)
 		if err != nil {
 			t.Fatal(err)
@@ -583,10 +583,14 @@ func TestServeUploadNotBuiltin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	routes, err := fs.ReadFile(jfs, "routes.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
 	doc = bytes.Replace(doc, []byte("areas: communities.geojson"), []byte("areas: results.json"), 1)
 	doc = bytes.Replace(doc, []byte("replications: 8"), []byte("replications: 2"), 1)
 	doc = bytes.Replace(doc, []byte("duration: 30d"), []byte("duration: 3d"), 1)
-	files := map[string][]byte{"results.json": areas, "posts.geojson": posts}
+	files := map[string][]byte{"results.json": areas, "posts.geojson": posts, "routes.geojson": routes}
 
 	post := func(name string) (int, []byte) {
 		t.Helper()
@@ -594,7 +598,7 @@ func TestServeUploadNotBuiltin(t *testing.T) {
 		mw := multipart.NewWriter(&body)
 		w, _ := mw.CreateFormFile("scenario", name)
 		w.Write(doc)
-		for _, n := range []string{"posts.geojson", "results.json"} {
+		for _, n := range []string{"posts.geojson", "results.json", "routes.geojson"} {
 			w, _ := mw.CreateFormFile("data", n)
 			w.Write(files[n])
 		}
@@ -614,7 +618,7 @@ func TestServeUploadNotBuiltin(t *testing.T) {
 	// The runner, given a scenario whose path claims builtin: (as the
 	// upload's did), keeps the results its run made.
 	s, err := scenarios.Load("builtin:evil.yaml", doc, fstest.MapFS{
-		"results.json": {Data: areas}, "posts.geojson": {Data: posts}})
+		"results.json": {Data: areas}, "posts.geojson": {Data: posts}, "routes.geojson": {Data: routes}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 //go:build ignore
 
 // gen writes the built-in city of the jinzhou scenario: communities.geojson
-// (126 communities in 3 districts) and posts.geojson (22 street platforms,
-// 6 inter-city workstations, 18 police stations). Run it from this folder:
+// (126 communities in 3 districts), posts.geojson (22 street platforms,
+// 6 inter-city workstations, 18 police stations) and routes.geojson (9
+// motorbike patrol routes along the main streets). Run it from this folder:
 //
 //	go run gen.go
 //
@@ -164,6 +165,54 @@ func main() {
 		}
 	}
 	write("posts.geojson", posts)
+
+	// 9 patrol routes along the main streets, for the district brigades'
+	// motorbikes (kind motorbike): the "line" of point–line–area (点线面).
+	// The report names no streets: these are assumed, straight streets of
+	// the synthetic city through its centre, its busiest places and the
+	// roads into it where the workstations stand (hw, hh above). Listed
+	// Taihe, Guta, Linghe, Taihe, … so that the routes policy's round robin
+	// (motorbike i is homed in district i mod 3 and rides route i mod 9)
+	// gives every motorbike a route in its own district. No random draw: the
+	// files above stay as they were.
+	const (
+		ringW, ringE = -2.5 * cellM, 1.5 * cellM // inner ring road's west and east sides
+		ringS, ringN = -2 * cellM, 2.5 * cellM   // its south and north sides
+		stationY     = -1200.0                   // the street past the railway station
+	)
+	roadSW, roadNE := -hw*0.7, hw*0.7 // the south-west and north-east roads in (workstations 6 and 5)
+	var routes collection
+	routes.Type = "FeatureCollection"
+	line := func(name, district string, pts ...[2]float64) {
+		var coords [][2]float64
+		for _, p := range pts {
+			coords = append(coords, lonlat(p[0], p[1]))
+		}
+		routes.Features = append(routes.Features, feature{Type: "Feature",
+			Properties: map[string]any{"name": name, "kind": "motorbike", "district": district},
+			Geometry:   map[string]any{"type": "LineString", "coordinates": coords}})
+	}
+	// The east–west arterial (y = 0) between the west and east workstations,
+	// in three sections; the north–south arterial (x = 0) between the north
+	// and south workstations.
+	line("west-arterial", "Taihe", [2]float64{-hw, 0}, [2]float64{ringW, 0})
+	line("north-south-arterial", "Guta", [2]float64{0, -hh}, [2]float64{0, hh})
+	line("east-arterial", "Linghe", [2]float64{ringE, 0}, [2]float64{hw, 0})
+	// The south-west and north-east roads into the city, through their
+	// districts from edge to edge.
+	line("southwest-road", "Taihe", [2]float64{roadSW, -hh}, [2]float64{roadSW, hh})
+	// The inner ring road round the old centre and the commercial centre
+	// (-300, 200): closed, ridden round and round.
+	line("inner-ring", "Guta", [2]float64{ringW, ringS}, [2]float64{ringE, ringS},
+		[2]float64{ringE, ringN}, [2]float64{ringW, ringN}, [2]float64{ringW, ringS})
+	line("northeast-road", "Linghe", [2]float64{roadNE, hh}, [2]float64{roadNE, -hh})
+	// Taihe's northern street, from the west edge to the ring road; the
+	// arterial's central section through the commercial centre; the street
+	// past the railway station (2200, -1200), from the ring road to the east edge.
+	line("taihe-north-street", "Taihe", [2]float64{-hw, ringN}, [2]float64{ringW, ringN})
+	line("central-arterial", "Guta", [2]float64{ringW, 0}, [2]float64{ringE, 0})
+	line("station-street", "Linghe", [2]float64{ringE, stationY}, [2]float64{hw, stationY})
+	write("routes.geojson", routes)
 }
 
 func write(name string, v any) {

@@ -60,11 +60,11 @@ func TestHashGolden(t *testing.T) {
 }
 
 // TestHash: a copy of a built-in scenario hashes as the built-in one;
-// editing the scenario (even a comment) or any data file (posts, areas,
-// roads) changes the hash, and moving the files does not.
+// editing the scenario (even a comment) or any data file (posts, routes,
+// areas, roads) changes the hash, and moving the files does not.
 func TestHash(t *testing.T) {
 	dir := t.TempDir()
-	copyFiles(t, filepath.Join("..", "jinzhou"), dir, "scenario.yaml", "communities.geojson", "posts.geojson")
+	copyFiles(t, filepath.Join("..", "jinzhou"), dir, "scenario.yaml", "communities.geojson", "posts.geojson", "routes.geojson")
 	builtin, err := scenarios.LoadBuiltin("jinzhou")
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +80,7 @@ func TestHash(t *testing.T) {
 	seen := map[string]string{"unchanged": copied}
 	for _, edit := range []struct{ name, file, text string }{
 		{"posts edited", "posts.geojson", "\n"},
+		{"routes edited", "routes.geojson", "\n"},
 		{"scenario comment", "scenario.yaml", "# a comment\n"},
 	} {
 		appendTo(t, filepath.Join(dir, edit.file), edit.text)

@@ -98,7 +98,7 @@ func TestResolve(t *testing.T) {
 			t.Errorf("the resolved document does not name %s by its file name", f.Name)
 		}
 	}
-	if strings.Join(names, ",") != "communities.geojson,posts.geojson" {
+	if strings.Join(names, ",") != "communities.geojson,posts.geojson,routes.geojson" {
 		t.Errorf("beside the document: %v", names)
 	}
 	after := s.File

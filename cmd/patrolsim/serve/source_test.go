@@ -42,7 +42,7 @@ func jinzhou(t *testing.T) ([]byte, map[string][]byte) {
 		t.Fatal(err)
 	}
 	files := map[string][]byte{}
-	for _, n := range []string{"communities.geojson", "posts.geojson"} {
+	for _, n := range []string{"communities.geojson", "posts.geojson", "routes.geojson"} {
 		if files[n], err = fs.ReadFile(fsys, n); err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestUpload(t *testing.T) {
 	if err := json.Unmarshal(b, &u); err != nil || code != http.StatusCreated {
 		t.Fatalf("upload: %d %s %v", code, b, err)
 	}
-	if u.ID != "u1" || u.Name != "jinzhou" || u.Source != "city.yaml" || strings.Join(u.Files, ",") != "communities.geojson,posts.geojson" || u.Areas != 126 {
+	if u.ID != "u1" || u.Name != "jinzhou" || u.Source != "city.yaml" || strings.Join(u.Files, ",") != "communities.geojson,posts.geojson,routes.geojson" || u.Areas != 126 {
 		t.Errorf("uploaded form: %+v", u.Form)
 	}
 	if code, b := do(t, "GET", ts.URL+"/api/scenario?id=u1", ""); code != 200 || !strings.Contains(string(b), `"name": "jinzhou"`) {
@@ -333,7 +333,8 @@ func TestUploadBudget(t *testing.T) {
 		t.Errorf("100 × 200 grid (20,000 areas): %d %.200s", code, b)
 	}
 
-	// Positions: the built-in city's areas have 630, its posts 46.
+	// Positions: the built-in city's areas have 630, its posts 46, its
+	// routes 21.
 	doc, files := jinzhou(t)
 	if n := positions(files["communities.geojson"]); n != 630 {
 		t.Errorf("positions in communities.geojson: %d, want 630", n)
@@ -343,7 +344,7 @@ func TestUploadBudget(t *testing.T) {
 	}
 	srv.uploadPositions = 600
 	code, b = upload(t, ts, "city.yaml", doc, files)
-	if code != 400 || !strings.Contains(string(b), "hold 676 coordinate positions, more than the 600 an upload may have") {
+	if code != 400 || !strings.Contains(string(b), "hold 697 coordinate positions, more than the 600 an upload may have") {
 		t.Errorf("too many positions: %d %s", code, b)
 	}
 	srv.uploadPositions, srv.uploadAreas = MaxUploadPositions, 100
