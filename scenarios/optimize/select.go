@@ -19,6 +19,8 @@ type Options struct {
 	// Step, if set, is called after each replication of the selection
 	// with its number and the candidates still in contention.
 	Step func(replications int, alive []string)
+
+	seed uint64 // when not zero, replaces the scenario's seed (tests)
 }
 
 // Scored is a kept candidate with the simulation's estimates.
@@ -35,6 +37,12 @@ type Scored struct {
 	VsChosen  results.Estimate
 	InBestSet bool // MCB: no other candidate is significantly better
 	Alive     bool // still in contention when KN stopped
+	// Status is the candidate's feasibility under the objective's
+	// constraints (Undecided without constraints), Bounds each
+	// constraint's metric: its mean and the feasibility test's bounds at
+	// its last look (Outcome.Feasibility).
+	Status Status
+	Bounds []results.Estimate
 }
 
 // Outcome is what Run found.
@@ -45,6 +53,9 @@ type Outcome struct {
 	Result   *run.Result // the selection's run of the kept candidates
 	Scenario *scenarios.Scenario
 	Goals    []results.Goal
+	// Phase2 is the first replication of KN after the feasibility test
+	// (constraints and an objective metric), else 0.
+	Phase2 int
 	// Candidates are the kept ones, the chosen first, then by simulated
 	// objective.
 	Candidates []Scored
@@ -60,30 +71,30 @@ type Outcome struct {
 func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	out := &Outcome{Problem: pr}
 	t0 := time.Now()
-	sc, err := pr.Screen()
+	screen := pr.Screen
+	if pr.byCost() {
+		screen = pr.screenTotals
+	}
+	sc, err := screen()
 	if err != nil {
 		return nil, err
 	}
 	out.Screened = sc
 	out.ScreenSeconds = time.Since(t0).Seconds()
 	t1 := time.Now()
-	f := pr.File(sc.Kept)
-	if pr.Spec.Select.Alpha > 0 {
-		f.Ranking.Alpha = pr.Spec.Select.Alpha
-	}
-	s, err := pr.scenario(f)
-	if err != nil {
-		return nil, fmt.Errorf("the candidates' scenario does not load: %w", err)
-	}
-	out.Scenario = s
-	out.Goals = s.Objective()
-	res, dec, err := run.ExecuteUntilDecided(ctx, s, run.Options{Workers: opts.Workers}, run.Decide{
-		Delta: pr.Spec.Select.Delta, First: pr.Spec.Select.First, Max: pr.Spec.Select.Max, Step: opts.Step})
+	s, err := pr.candidates(sc.Kept, opts.seed)
 	if err != nil {
 		return nil, err
 	}
+	out.Scenario = s
+	out.Goals = s.Objective()
+	sel, err := pr.decide(ctx, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	res, dec := sel.res, sel.dec
 	out.SelectSeconds = time.Since(t1).Seconds()
-	out.Result, out.Decision = res, dec
+	out.Result, out.Decision, out.Phase2 = res, dec, sel.phase2
 	sum := res.Summary
 	costs := make([][]float64, len(sc.Kept))
 	for v := range sc.Kept {
@@ -100,8 +111,11 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	for _, n := range dec.Alive {
 		alive[n] = true
 	}
-	chosen := -1
+	chosen := sel.chosen
 	for v := range sc.Kept {
+		if sel.chosen >= 0 {
+			break
+		}
 		name := pr.Name(sc.Kept[v])
 		if dec.Decided && name == dec.Best {
 			chosen = v
@@ -136,6 +150,12 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 		sv.VsChosen = results.EstimateOf(diff)
 		if best != nil {
 			sv.InBestSet = best.In[v]
+		}
+		if f := sel.feas; f != nil {
+			sv.Status = f.status[v]
+			for j := range f.cons {
+				sv.Bounds = append(sv.Bounds, results.Estimate{Mean: f.mean[v][j], Low: f.low[v][j], High: f.high[v][j], N: f.n})
+			}
 		}
 		out.Candidates = append(out.Candidates, sv)
 	}
