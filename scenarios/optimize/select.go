@@ -1,9 +1,12 @@
 package optimize
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/patrolsim/patrolsim/results"
@@ -56,6 +59,7 @@ type Outcome struct {
 	// Phase2 is the first replication of KN after the feasibility test
 	// (constraints and an objective metric), else 0.
 	Phase2 int
+	feas   *feasibility // the feasibility test, nil without constraints
 	// Candidates are the kept ones, the chosen first, then by simulated
 	// objective.
 	Candidates []Scored
@@ -94,7 +98,7 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	res, dec := sel.res, sel.dec
 	out.SelectSeconds = time.Since(t1).Seconds()
-	out.Result, out.Decision, out.Phase2 = res, dec, sel.phase2
+	out.Result, out.Decision, out.Phase2, out.feas = res, dec, sel.phase2, sel.feas
 	sum := res.Summary
 	costs := make([][]float64, len(sc.Kept))
 	for v := range sc.Kept {
@@ -165,7 +169,13 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	order = append(order, out.Candidates[chosen])
 	rest := append([]Scored(nil), out.Candidates[:chosen]...)
 	rest = append(rest, out.Candidates[chosen+1:]...)
-	sortScored(rest)
+	if pr.byCost() {
+		slices.SortStableFunc(rest, func(a, b Scored) int {
+			return cmp.Or(cmp.Compare(a.Total(), b.Total()), strings.Compare(a.Name, b.Name))
+		})
+	} else {
+		sortScored(rest)
+	}
 	out.Candidates = append(order, rest...)
 	return out, nil
 }
