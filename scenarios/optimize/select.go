@@ -132,7 +132,25 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if chosen < 0 {
 		return nil, fmt.Errorf("selection: no candidate has a finite objective")
 	}
-	best, _ := results.MultipleComparisonsWithBest(finite(costs), s.File.Ranking.Alpha)
+	// The best set among the candidates not shown infeasible.
+	var among []int
+	for v := range sc.Kept {
+		if sel.feas == nil || sel.feas.status[v] != Infeasible {
+			among = append(among, v)
+		}
+	}
+	inBest := make([]bool, len(sc.Kept))
+	if len(among) > 0 {
+		sub := make([][]float64, len(among))
+		for i, v := range among {
+			sub[i] = costs[v]
+		}
+		if best, _ := results.MultipleComparisonsWithBest(finite(sub), s.File.Ranking.Alpha); best != nil {
+			for i, v := range among {
+				inBest[v] = best.In[i]
+			}
+		}
+	}
 	respIdx := sum.Index("response_mean_s")
 	for v, c := range sc.Kept {
 		sv := Scored{Candidate: c, Name: pr.Name(c), OfficerHours: pr.OfficerHours(c), Alive: alive[pr.Name(c)]}
@@ -152,9 +170,7 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 			diff[r] = costs[v][r] - costs[chosen][r]
 		}
 		sv.VsChosen = results.EstimateOf(diff)
-		if best != nil {
-			sv.InBestSet = best.In[v]
-		}
+		sv.InBestSet = inBest[v]
 		if f := sel.feas; f != nil {
 			sv.Status = f.status[v]
 			for j := range f.cons {

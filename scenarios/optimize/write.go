@@ -39,16 +39,26 @@ func sortScored(xs []Scored) {
 }
 
 // objMetric is the objective's one metric when it has a single goal of
-// weight 1 (its cost is then the metric's value), else nil.
+// weight 1 (its cost is then the metric's value, negated when higher is
+// better), else nil.
 func (o *Outcome) objMetric() *results.Metric {
 	if len(o.Goals) != 1 || o.Goals[0].Weight != 1 {
 		return nil
 	}
 	sum := o.Result.Summary
-	if i := sum.Index(o.Goals[0].Metric); i >= 0 && sum.Metrics[i].Better == results.Lower {
+	if i := sum.Index(o.Goals[0].Metric); i >= 0 && sum.Metrics[i].Better != results.Neutral {
 		return &sum.Metrics[i]
 	}
 	return nil
+}
+
+// objCell shows an objective cost as its metric's value (the cost negated
+// back for a metric better high).
+func (o *Outcome) objCell(e results.Estimate) string {
+	if m := o.objMetric(); m != nil && m.Better == results.Higher {
+		return m.Cell(results.Estimate{Mean: -e.Mean, Low: -e.High, High: -e.Low, N: e.N})
+	}
+	return o.costCell(e)
 }
 
 func minutes(x float64) string {
@@ -134,7 +144,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 		if c.InBestSet {
 			in = "yes"
 		}
-		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s", c.Name, mark, c.Total(), c.OfficerHours, minutes(c.Screen), minutesCI(c.Response), o.costCell(c.Objective), vs, in)
+		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s", c.Name, mark, c.Total(), c.OfficerHours, minutes(c.Screen), minutesCI(c.Response), o.objCell(c.Objective), vs, in)
 		for j := range cons {
 			fmt.Fprintf(tw, "\t%s", o.statusCell(c, j))
 		}
