@@ -3,6 +3,9 @@ package optimize
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +57,35 @@ func TestMinimiseOfficerHours(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}
+	}
+	// pareto.csv: officer-hours against P1 p90, each candidate off the
+	// front dominated by one on it; the chart is an SVG.
+	o := filepath.Join(t.TempDir(), "out")
+	if err := out.Write(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	x, y, rows := out.Pareto()
+	if x.Name != "officer_hours_per_day" || y.Name != "response_p90_s_p1" {
+		t.Errorf("front on %s and %s, want officer_hours_per_day and response_p90_s_p1", x.Name, y.Name)
+	}
+	for _, r := range rows {
+		if r.Front {
+			continue
+		}
+		if !slices.ContainsFunc(rows, func(f ParetoRow) bool { return f.Front && f.X.Mean <= r.X.Mean && f.Y.Mean <= r.Y.Mean }) {
+			t.Errorf("%s is off the front but no candidate on it dominates it", r.Name)
+		}
+	}
+	csvb, err := os.ReadFile(filepath.Join(o, ParetoFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + string(csvb))
+	if !strings.HasPrefix(string(csvb), "candidate,chosen,units,officer_hours_per_day,officer_hours_per_day_low,officer_hours_per_day_high,response_p90_s_p1,response_p90_s_p1_low,response_p90_s_p1_high,on_front,feasibility\n") {
+		t.Errorf("pareto.csv header: %s", strings.SplitN(string(csvb), "\n", 2)[0])
+	}
+	if svg, err := os.ReadFile(filepath.Join(o, ChartFile)); err != nil || !bytes.Contains(svg, []byte("<svg")) {
+		t.Errorf("optimize.svg is not an SVG (%v)", err)
 	}
 	// Enumeration on fresh replications.
 	cs := []Candidate{ch.Candidate}

@@ -46,6 +46,8 @@ type Scored struct {
 	// its last look (Outcome.Feasibility).
 	Status Status
 	Bounds []results.Estimate
+
+	variant int // the candidate's variant in Outcome.Scenario and Result
 }
 
 // Outcome is what Run found.
@@ -153,7 +155,7 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	respIdx := sum.Index("response_mean_s")
 	for v, c := range sc.Kept {
-		sv := Scored{Candidate: c, Name: pr.Name(c), OfficerHours: pr.OfficerHours(c), Alive: alive[pr.Name(c)]}
+		sv := Scored{Candidate: c, Name: pr.Name(c), OfficerHours: pr.OfficerHours(c), Alive: alive[pr.Name(c)], variant: v}
 		if respIdx >= 0 {
 			sv.Response = sum.Variants[v].Estimates[respIdx]
 		}

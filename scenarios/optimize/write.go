@@ -27,6 +27,8 @@ const (
 	ScreenFile     = "screen.csv"      // the screen's search path
 	SummaryFile    = "optimize.json"   // what was decided, how, and the budget spent
 	ResultsFile    = "results.json"    // the selection's run, as `patrolsim run` writes it
+	ParetoFile     = "pareto.csv"      // the candidates on two objectives, the front marked
+	ChartFile      = "optimize.svg"    // the front, and the screen against the simulation
 )
 
 func sortScored(xs []Scored) {
@@ -226,6 +228,8 @@ func (o *Outcome) Write(ctx context.Context, dir string) error {
 			{ScreenFile, o.writeScreen},
 			{SummaryFile, o.writeJSON},
 			{ResultsFile, o.Result.Summary.WriteJSON},
+			{ParetoFile, o.writePareto},
+			{ChartFile, o.writeChart},
 		}
 		for _, f := range beside {
 			files = append(files, struct {
