@@ -137,7 +137,7 @@ func TestSelectionConfidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sel, err := pr.decide(ctx, s, Options{Workers: 2})
+		sel, err := pr.decide(ctx, s, cs, Options{Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

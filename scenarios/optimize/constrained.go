@@ -59,23 +59,34 @@ type selection struct {
 	chosen int          // the chosen variant, or −1: KN's rule (Run)
 	// phase2 is the first replication of KN after the feasibility test
 	// (constraints and an objective metric), else 0.
-	phase2 int
+	phase2  int
+	resumed int // replications the journal held when the run began
 }
 
 // decide runs stage 2 on s, the candidates' scenario: KN on the ranking
 // objective without constraints; else the feasibility test, then KN
 // among the candidates shown feasible on fresh replications, or with
 // minimise: officer_hours the cheapest feasible.
-func (pr *Problem) decide(ctx context.Context, s *scenarios.Scenario, opts Options) (*selection, error) {
+func (pr *Problem) decide(ctx context.Context, s *scenarios.Scenario, cs []Candidate, opts Options) (*selection, error) {
+	ro := run.Options{Workers: opts.Workers}
+	resumed := 0
+	if opts.Journal != "" {
+		j, err := pr.newJournal(opts.Journal, s, cs, opts.Restart)
+		if err != nil {
+			return nil, err
+		}
+		defer j.Close()
+		ro.Store, resumed = j, j.Resumed()
+	}
 	sel := pr.Spec.Select
 	cons := pr.Spec.Objective.constraints
 	if len(cons) == 0 {
-		res, dec, err := run.ExecuteUntilDecided(ctx, s, run.Options{Workers: opts.Workers}, run.Decide{
+		res, dec, err := run.ExecuteUntilDecided(ctx, s, ro, run.Decide{
 			Delta: sel.Delta, First: sel.First, Max: sel.Max, Step: opts.Step})
 		if err != nil {
 			return nil, err
 		}
-		return &selection{res: res, dec: dec, chosen: -1}, nil
+		return &selection{res: res, dec: dec, chosen: -1, resumed: resumed}, nil
 	}
 	first, most, delta := sel.First, sel.Max, sel.Delta
 	if first == 0 {
@@ -89,7 +100,7 @@ func (pr *Problem) decide(ctx context.Context, s *scenarios.Scenario, opts Optio
 	}
 	alpha := s.File.Ranking.Alpha
 	k := len(s.Variants)
-	out := &selection{chosen: -1}
+	out := &selection{chosen: -1, resumed: resumed}
 	dec := &run.Decision{Delta: delta, First: first, Max: most, Alpha: alpha}
 	out.dec = dec
 	all := make([]string, k)
@@ -101,7 +112,7 @@ func (pr *Problem) decide(ctx context.Context, s *scenarios.Scenario, opts Optio
 		// cheapest feasible is known, or every one is decided.
 		f := newFeasibility(k, cons, alpha, first, most)
 		out.feas = f
-		res, n, err := run.ExecuteUntil(ctx, s, run.Options{Workers: opts.Workers}, first, most, func(x run.Replication) (bool, error) {
+		res, n, err := run.ExecuteUntil(ctx, s, ro, first, most, func(x run.Replication) (bool, error) {
 			looked := f.add(x)
 			if opts.Step != nil {
 				opts.Step(x.R+1, pending(f, all))
@@ -129,7 +140,7 @@ func (pr *Problem) decide(ctx context.Context, s *scenarios.Scenario, opts Optio
 	var kn *results.KN
 	var in []int
 	goals := s.Objective()
-	res, n, err := run.ExecuteUntil(ctx, s, run.Options{Workers: opts.Workers}, first, most, func(x run.Replication) (bool, error) {
+	res, n, err := run.ExecuteUntil(ctx, s, ro, first, most, func(x run.Replication) (bool, error) {
 		if kn == nil {
 			looked := f.add(x)
 			if opts.Step != nil {

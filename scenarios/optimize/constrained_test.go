@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/patrolsim/patrolsim/results"
+	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
@@ -170,5 +171,50 @@ select: {delta: 0.01, first: 10, max: 160}
 	}
 	if out.Phase2 < 10 {
 		t.Errorf("KN began at replication %d, want after the feasibility test's first look (10)", out.Phase2)
+	}
+}
+
+// TestBadObjective: every problem of the objective block names the file,
+// the line, the field and the value.
+func TestBadObjective(t *testing.T) {
+	dir := twoDistricts(t)
+	base := strings.Replace(costOpt, "objective: {minimise: officer_hours, subject_to: [\"response_p90_s_p1 <= 8m\"]}", "objective: OBJ", 1)
+	cases := []struct {
+		name, obj string
+		want      []string
+	}{
+		{"unknown key", `{minimise: officer_hours, subject: ["response_p90_s_p1 <= 8m"]}`, []string{`opt.yaml:6: objective.subject: unknown key "subject"`}},
+		{"both", `{minimise: response_p90_s_p1, maximise: visibility}`, []string{`opt.yaml:6: objective: give minimise or maximise, not both`}},
+		{"maximise hours", `{maximise: officer_hours, subject_to: ["response_p90_s_p1 <= 8m"]}`, []string{`objective.maximise: officer_hours can only be minimised`}},
+		{"hours alone", `{minimise: officer_hours}`, []string{`objective.subject_to: minimise: officer_hours needs a constraint`}},
+		{"bad constraint", `{minimise: officer_hours, subject_to: ["response_p90_s_p1 < 8m"]}`, []string{`objective.subject_to[0]: want METRIC <= LIMIT`, `"response_p90_s_p1 < 8m"`}},
+		{"unknown metric", `{minimise: officer_hours, subject_to: ["response_p99 <= 8m"]}`, []string{`objective.subject_to[0]: unknown metric "response_p99"`}},
+		{"bad limit", `{minimise: officer_hours, subject_to: ["within_target_p1 >= 8m"]}`, []string{`objective.subject_to[0]: limit "8m" of within_target_p1: want a number in fraction`}},
+		{"wrong direction", `{minimise: visibility}`, []string{`objective.minimise: visibility is better high: maximise it`}},
+		{"neutral", `{maximise: utilization}`, []string{`objective.maximise: utilization is neither better high nor low`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "opt.yaml")
+			spec, err := Parse(path, []byte(strings.Replace(base, "OBJ", c.obj, 1)))
+			if err == nil {
+				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
+				if lerr != nil {
+					t.Fatal(lerr)
+				}
+				_, err = Prepare(spec, s)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\nwant it to contain %q", err, w)
+				}
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %v does not name the file", err)
+			}
+		})
 	}
 }

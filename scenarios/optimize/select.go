@@ -23,6 +23,13 @@ type Options struct {
 	// with its number and the candidates still in contention.
 	Step func(replications int, alive []string)
 
+	// Journal, if set, is the file that keeps the selection's finished
+	// replications (JournalFile in the output folder): a rerun reads
+	// them instead of simulating them again, and its outcome is the same.
+	// Restart empties it first.
+	Journal string
+	Restart bool
+
 	seed uint64 // when not zero, replaces the scenario's seed (tests)
 }
 
@@ -62,6 +69,10 @@ type Outcome struct {
 	// (constraints and an objective metric), else 0.
 	Phase2 int
 	feas   *feasibility // the feasibility test, nil without constraints
+	// Resumed is how many replications the journal held when the
+	// selection began (printed, never written: the files do not depend
+	// on it).
+	Resumed int
 	// Candidates are the kept ones, the chosen first, then by simulated
 	// objective.
 	Candidates []Scored
@@ -94,13 +105,13 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	out.Scenario = s
 	out.Goals = s.Objective()
-	sel, err := pr.decide(ctx, s, opts)
+	sel, err := pr.decide(ctx, s, sc.Kept, opts)
 	if err != nil {
 		return nil, err
 	}
 	res, dec := sel.res, sel.dec
 	out.SelectSeconds = time.Since(t1).Seconds()
-	out.Result, out.Decision, out.Phase2, out.feas = res, dec, sel.phase2, sel.feas
+	out.Result, out.Decision, out.Phase2, out.feas, out.Resumed = res, dec, sel.phase2, sel.feas, sel.resumed
 	sum := res.Summary
 	costs := make([][]float64, len(sc.Kept))
 	for v := range sc.Kept {

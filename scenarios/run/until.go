@@ -13,19 +13,28 @@ import (
 // Replication is one replication's values, as ExecuteUntil hands them to
 // its procedure.
 type Replication struct {
-	R   int // the replication, from 0
-	sum *results.Summary
-	i   int
+	R       int // the replication, from 0
+	metrics []results.Metric
+	vals    [][]float64 // [variant][metric]
+}
+
+func (x Replication) index(metric string) int {
+	for m := range x.metrics {
+		if x.metrics[m].Name == metric {
+			return m
+		}
+	}
+	return -1
 }
 
 // Value is variant v's value of the metric in this replication: NaN when
 // the run has no such metric.
 func (x Replication) Value(v int, metric string) float64 {
-	m := x.sum.Index(metric)
+	m := x.index(metric)
 	if m < 0 {
 		return math.NaN()
 	}
-	return x.sum.Variants[v].Reps[x.i][m]
+	return x.vals[v][m]
 }
 
 // Cost is variant v's objective cost in this replication: Σ weight ·
@@ -33,17 +42,27 @@ func (x Replication) Value(v int, metric string) float64 {
 func (x Replication) Cost(goals []results.Goal, v int) float64 {
 	var c float64
 	for _, g := range goals {
-		m := x.sum.Index(g.Metric)
+		m := x.index(g.Metric)
 		if m < 0 {
 			continue
 		}
 		d := 1.0
-		if x.sum.Metrics[m].Better == results.Higher {
+		if x.metrics[m].Better == results.Higher {
 			d = -1
 		}
-		c += g.Weight * d * x.sum.Variants[v].Reps[x.i][m]
+		c += g.Weight * d * x.vals[v][m]
 	}
 	return c
+}
+
+// Store keeps the values of finished replications across runs (a
+// journal): ExecuteUntil takes a replication the store holds from it
+// instead of running it, and puts each one it runs, in order, before the
+// procedure reads it. Values are per variant, in the order of
+// results.RunMetrics of the scenario.
+type Store interface {
+	Get(r int) (values [][]float64, ok bool)
+	Put(r int, values [][]float64) error
 }
 
 // ExecuteUntil runs replications 0, 1, … of s until a sequential procedure
@@ -60,6 +79,9 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Store != nil && s.Replay == nil {
+		return executeStored(ctx, s, opts, first, max, workers, next)
 	}
 	var parts []*Result
 	at, stop := 0, 0
@@ -82,9 +104,16 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 		}
 		parts = append(parts, part)
 		for i := range batch {
-			done, err := next(Replication{R: at + i, sum: part.Summary, i: i})
+			vals := make([][]float64, len(s.Variants))
+			for v := range vals {
+				vals[v] = part.values[v][i]
+			}
+			done, err := next(Replication{R: at + i, metrics: part.metrics, vals: vals})
 			if err != nil {
 				return nil, 0, err
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err // interrupted: with a store, what ran is kept
 			}
 			if done || at+i+1 == max {
 				stop = at + i + 1
@@ -94,4 +123,83 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 		at += size
 	}
 	return merge(s, parts, stop, opts.Trace), stop, nil
+}
+
+// executeStored is ExecuteUntil with a store: the replications the store
+// lacks run (each batch's on the workers) and are put in it; the result
+// holds the summary of the values (results.json), without the
+// distributions behind them (Details) or the runs' statistics. A
+// scenario replaying a log never takes this path (its summary needs the
+// runs' replay measurements).
+func executeStored(ctx context.Context, s *scenarios.Scenario, opts Options, first, max, workers int, next func(Replication) (bool, error)) (*Result, int, error) {
+	metrics := results.RunMetrics(s.Config, s.Variants)
+	nv := len(s.Variants)
+	values := make([][][]float64, nv)
+	at, stop := 0, 0
+	for stop == 0 && at < max {
+		size := workers
+		if at < first {
+			size = first - at
+		}
+		size = min(size, max-at)
+		got := make([][][]float64, size)
+		var missing []int
+		for i := range size {
+			if vals, ok := opts.Store.Get(at + i); ok && len(vals) == nv {
+				got[i] = vals
+			} else {
+				missing = append(missing, at+i)
+			}
+		}
+		if len(missing) > 0 {
+			o := opts
+			o.Trace, o.TraceSpool, o.Progress, o.Store = false, "", nil, nil
+			o.Replications = missing
+			part, err := Execute(ctx, s, o)
+			if err != nil {
+				return nil, 0, err
+			}
+			for k, r := range missing {
+				vals := make([][]float64, nv)
+				for v := range vals {
+					vals[v] = part.values[v][k]
+				}
+				if err := opts.Store.Put(r, vals); err != nil {
+					return nil, 0, err
+				}
+				got[r-at] = vals
+			}
+		}
+		for i := range size {
+			for v := range nv {
+				values[v] = append(values[v], got[i][v])
+			}
+			done, err := next(Replication{R: at + i, metrics: metrics, vals: got[i]})
+			if err != nil {
+				return nil, 0, err
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err // interrupted: with a store, what ran is kept
+			}
+			if done || at+i+1 == max {
+				stop = at + i + 1
+				break
+			}
+		}
+		at += size
+	}
+	res := &Result{metrics: metrics, values: make([][][]float64, nv)}
+	for r := range stop {
+		res.Replications = append(res.Replications, r)
+	}
+	for v := range nv {
+		res.values[v] = values[v][:stop]
+	}
+	names := make([]string, nv)
+	for v := range names {
+		names[v] = s.Variants[v].Name
+	}
+	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: metrics, Names: names, Values: res.values,
+		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
+	return res, stop, nil
 }
