@@ -230,10 +230,14 @@ func pending(f *feasibility, all []string) []string {
 	return out
 }
 
-// fallback is the candidate chosen when none is shown feasible where it
-// counts: the first undecided (the cheapest that may be feasible), else
-// the last (the most units: every one is infeasible).
+// fallback is the candidate chosen when the test did not decide: the
+// first shown feasible (a cheaper one is undecided: it may be feasible
+// too), else the first undecided (the cheapest that may be feasible),
+// else the last (the most units: every one is infeasible).
 func fallback(f *feasibility) int {
+	if c := slices.Index(f.status, Feasible); c >= 0 {
+		return c
+	}
 	if c := slices.Index(f.status, Undecided); c >= 0 {
 		return c
 	}

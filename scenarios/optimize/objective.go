@@ -223,11 +223,15 @@ func newFeasibility(k int, cons []Constraint, alpha float64, first, max int) *fe
 
 // add reads one replication of every candidate (variant v of x is
 // candidate v) and reports whether it was a look.
-func (f *feasibility) add(x run.Replication) bool {
+func (f *feasibility) add(x run.Replication) bool { return f.addValues(x.Value) }
+
+// addValues is add with value(c, metric) candidate c's value of the
+// metric in the replication.
+func (f *feasibility) addValues(value func(c int, metric string) float64) bool {
 	f.n++
 	for c := range f.vals {
 		for j, con := range f.cons {
-			f.vals[c][j] = append(f.vals[c][j], x.Value(c, con.Metric))
+			f.vals[c][j] = append(f.vals[c][j], value(c, con.Metric))
 		}
 	}
 	if !slices.Contains(f.looks, f.n) {

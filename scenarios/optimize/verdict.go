@@ -58,6 +58,15 @@ func (o *Outcome) constrainedVerdict() string {
 		case d.Decided:
 			return fmt.Sprintf("decided: %s (%d units, %g officer-hours a day) is the cheapest candidate shown to meet %s, every cheaper one shown not to; all these claims hold together with probability ≥ %.0f%%",
 				c.Name, c.Total(), c.OfficerHours, cons, 100*(1-d.Alpha))
+		case c.Status == Feasible:
+			var cheaper []string
+			for _, x := range o.Candidates {
+				if x.Status == Undecided && x.OfficerHours < c.OfficerHours {
+					cheaper = append(cheaper, x.Name)
+				}
+			}
+			return fmt.Sprintf("NOT decided within %d replications: chosen %s, shown to meet %s, but the cheaper %s may meet it too (undecided); raise select.max",
+				d.Replications, c.Name, cons, strings.Join(cheaper, ", "))
 		case c.Status == Undecided:
 			return fmt.Sprintf("NOT decided within %d replications: %s undecided; chosen %s, the cheapest that may meet %s, without the guarantee",
 				d.Replications, strings.Join(d.Alive, ", "), c.Name, cons)
