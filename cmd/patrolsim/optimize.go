@@ -19,6 +19,7 @@ type optimizeFlags struct {
 	workers int
 	quiet   bool
 	restart bool
+	shard   string
 }
 
 // optimizeCmd is `patrolsim optimize`: a hypercube screen over unit counts
@@ -42,8 +43,10 @@ func (m *Main) optimizeCmd() *cobra.Command {
 			"screen.csv, pareto.csv and optimize.svg (two objectives, the front), optimize.json\n" +
 			"and results.json; results are identical for any --workers. Finished replications\n" +
 			"go to journal.txt in the output folder: a rerun after an interruption resumes.\n" +
-			"Not in this version: post sites, shifts and squad size as decisions, and Slurm or\n" +
-			"Kubernetes shards.",
+			"--shard I/N runs slice I of the selection's replication budget (select.max) into\n" +
+			"journal-I-of-N.txt on one machine of many (Slurm job arrays, Kubernetes indexed\n" +
+			"jobs: I may be 'env'); the same command without --shard then decides from them.\n" +
+			"Not in this version: post sites, shifts and squad size as decisions.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.workers < 1 {
@@ -73,6 +76,31 @@ func (m *Main) optimizeCmd() *cobra.Command {
 				return err
 			}
 			opts := optimize.Options{Workers: f.workers, Journal: filepath.Join(f.out, optimize.JournalFile), Restart: f.restart}
+			shard, shards, err := parseShard(f.shard)
+			if err != nil {
+				return usageError{err}
+			}
+			if shards > 1 {
+				var progress func(done, total int)
+				if !f.quiet {
+					progress = func(done, total int) {
+						fmt.Fprintf(m.stderr, "\rslice %d of %d: replication %d of %d   ", shard, shards, done, total)
+					}
+				}
+				sl, err := pr.RunSlice(cmd.Context(), opts, f.out, shard, shards, progress)
+				if !f.quiet {
+					fmt.Fprintln(m.stderr)
+				}
+				if err != nil {
+					if errors.Is(err, optimize.ErrJournalChanged) {
+						return usageError{err}
+					}
+					return err
+				}
+				_, err = fmt.Fprintf(m.stdout, "slice %d of %d: %d replications of every candidate in %s (%d were there) in %.1f s; when every slice is done, run patrolsim optimize %s -o %s to decide\n",
+					shard, shards, sl.Replications, sl.Journal, sl.Resumed, sl.Seconds, path, f.out)
+				return err
+			}
 			if !f.quiet {
 				opts.Step = func(r int, alive []string) {
 					fmt.Fprintf(m.stderr, "\rselect: replication %d, %d in contention   ", r, len(alive))
@@ -92,7 +120,7 @@ func (m *Main) optimizeCmd() *cobra.Command {
 				return err
 			}
 			if out.Resumed > 0 && !f.quiet {
-				fmt.Fprintf(m.stderr, "resumed: %d replications read from %s\n", out.Resumed, opts.Journal)
+				fmt.Fprintf(m.stderr, "resumed: %d replications read from the journals in %s\n", out.Resumed, f.out)
 			}
 			if err := out.Write(cmd.Context(), f.out); err != nil {
 				if errors.Is(err, cmd.Context().Err()) {
@@ -112,5 +140,6 @@ func (m *Main) optimizeCmd() *cobra.Command {
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel; results are identical for any number")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
 	fl.BoolVar(&f.restart, "restart", false, "discard the journal of an earlier run and start over")
+	fl.StringVar(&f.shard, "shard", "", "run only slice I of N of the selection's replications (I/N; I may be 'env': SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX), deciding nothing")
 	return cmd
 }

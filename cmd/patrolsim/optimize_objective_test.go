@@ -63,3 +63,41 @@ select: {first: 5, max: 10}
 		t.Errorf("--restart: exit %d: %s", code, stderr)
 	}
 }
+
+// TestOptimizeShardCommand: two slices with --shard, then the deciding
+// run, write the candidates.csv of a single run.
+func TestOptimizeShardCommand(t *testing.T) {
+	dir := t.TempDir()
+	opt := filepath.Join(dir, "opt.yaml")
+	if err := os.WriteFile(opt, []byte(`version: 1
+scenario: builtin:grid
+variant: beats
+decision: {kind: unit-counts, unit: car, min: 1}
+budget: {units: 5}
+objective: {minimise: officer_hours, subject_to: ["response_p90_s_p1 <= 9m"]}
+select: {first: 5, max: 10}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	single, sliced := filepath.Join(dir, "single"), filepath.Join(dir, "sliced")
+	if code, _, stderr := runMain(t, context.Background(), "optimize", opt, "-o", single, "-q"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{"0/2", "1/2"} {
+		code, stdout, stderr := runMain(t, context.Background(), "optimize", opt, "-o", sliced, "-q", "--shard", s)
+		if code != 0 || !strings.Contains(stdout, "slice "+s[:1]+" of 2: 5 replications") {
+			t.Fatalf("--shard %s: exit %d, stdout %q, stderr %q", s, code, stdout, stderr)
+		}
+	}
+	if code, _, stderr := runMain(t, context.Background(), "optimize", opt, "-o", sliced, "-q"); code != 0 {
+		t.Fatalf("deciding run: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(single, "candidates.csv"))
+	b, _ := os.ReadFile(filepath.Join(sliced, "candidates.csv"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Errorf("candidates.csv of the sliced run differs from a single run's")
+	}
+	if code, _, stderr := runMain(t, context.Background(), "optimize", opt, "-o", sliced, "-q", "--shard", "2/2"); code != 2 || !strings.Contains(stderr, "--shard") {
+		t.Errorf("--shard 2/2: exit %d, stderr %q, want 2", code, stderr)
+	}
+}

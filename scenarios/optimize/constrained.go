@@ -71,7 +71,7 @@ func (pr *Problem) decide(ctx context.Context, s *scenarios.Scenario, cs []Candi
 	ro := run.Options{Workers: opts.Workers}
 	resumed := 0
 	if opts.Journal != "" {
-		j, err := pr.newJournal(opts.Journal, s, cs, opts.Restart)
+		j, err := pr.newJournal(opts.Journal, s, cs, opts.Restart, false)
 		if err != nil {
 			return nil, err
 		}

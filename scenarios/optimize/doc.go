@@ -35,8 +35,9 @@
 // the cheapest shown feasible wins (constrained.go). pareto.csv and
 // optimize.svg put the candidates on two objectives (pareto.go). The
 // selection's finished replications go to a journal (journal.go, a
-// run.Store), so a rerun resumes with byte-identical outputs.
+// run.Store), so a rerun resumes with byte-identical outputs; slices of
+// the replication budget run on several machines into journal-I-of-N.txt
+// (RunSlice, shard.go), and the deciding run reads them.
 //
-// Not in this increment: Slurm or Kubernetes shards, and the decision
-// kinds other than unit-counts.
+// Not in this increment: the decision kinds other than unit-counts.
 package optimize

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,35 +95,9 @@ func openJournal(path string, want journalHeader, restart bool) (*journal, error
 			return fail(err)
 		}
 	}
-	br := bufio.NewReader(f)
-	var good int64
-	header := false
-	for n := 1; ; n++ {
-		line, err := br.ReadString('\n')
-		if err == io.EOF {
-			break // a last line without its newline is torn: dropped
-		}
-		if err != nil {
-			return fail(err)
-		}
-		if !header {
-			var h journalHeader
-			if json.Unmarshal([]byte(line), &h) != nil || h.Format == 0 {
-				return fail(fmt.Errorf("%s:1: not an optimisation journal (run with --restart to start over)", path))
-			}
-			if h.Format != journalFormat || h.Optimize != want.Optimize || !slices.Equal(h.Variants, want.Variants) || !slices.Equal(h.Metrics, want.Metrics) {
-				return fail(fmt.Errorf("%s: %w: its candidates, scenario or data differ (run with --restart to start over)", path, ErrJournalChanged))
-			}
-			header = true
-			good += int64(len(line))
-			continue
-		}
-		r, vals, err := j.parse(line, len(want.Variants))
-		if err != nil {
-			return fail(fmt.Errorf("%s:%d: corrupt journal line: %v (run with --restart to start over)", path, n, err))
-		}
-		j.have[r] = vals
-		good += int64(len(line))
+	good, header, err := j.scan(f, want)
+	if err != nil {
+		return fail(err)
 	}
 	j.resumed = len(j.have)
 	if err := f.Truncate(good); err != nil {
@@ -138,6 +113,71 @@ func openJournal(path string, want journalHeader, restart bool) (*journal, error
 		}
 	}
 	return j, nil
+}
+
+// scan reads a journal's lines into j.have: the header must be want's;
+// a last line without its newline (torn by a crash) is left out. It
+// returns the offset after the last good line and whether a header was
+// read.
+func (j *journal) scan(r io.Reader, want journalHeader) (int64, bool, error) {
+	br := bufio.NewReader(r)
+	var good int64
+	header := false
+	for n := 1; ; n++ {
+		line, err := br.ReadString('\n')
+		if err == io.EOF {
+			return good, header, nil // a last line without its newline is torn: dropped
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		if !header {
+			var h journalHeader
+			if json.Unmarshal([]byte(line), &h) != nil || h.Format == 0 {
+				return 0, false, fmt.Errorf("%s:1: not an optimisation journal (run with --restart to start over)", j.path)
+			}
+			if h.Format != journalFormat || h.Optimize != want.Optimize || !slices.Equal(h.Variants, want.Variants) || !slices.Equal(h.Metrics, want.Metrics) {
+				return 0, false, fmt.Errorf("%s: %w: its candidates, scenario or data differ (run with --restart to start over)", j.path, ErrJournalChanged)
+			}
+			header = true
+			good += int64(len(line))
+			continue
+		}
+		r, vals, err := j.parse(line, len(want.Variants))
+		if err != nil {
+			return 0, false, fmt.Errorf("%s:%d: corrupt journal line: %v (run with --restart to start over)", j.path, n, err)
+		}
+		j.have[r] = vals
+		good += int64(len(line))
+	}
+}
+
+// readSlices adds to j the replications of the slices' journals
+// (journal-I-of-N.txt, written by --shard runs) in dir: read only, each
+// of them checked to belong to the same candidates.
+func (j *journal) readSlices(dir string, want journalHeader) error {
+	paths, err := filepath.Glob(filepath.Join(dir, "journal-*-of-*.txt"))
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		k := &journal{path: p, nm: j.nm, have: map[int][][]float64{}}
+		_, _, err = k.scan(f, want)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		for r, v := range k.have {
+			if _, ok := j.have[r]; !ok {
+				j.have[r] = v
+			}
+		}
+	}
+	return nil
 }
 
 func (j *journal) parse(line string, nv int) (int, [][]float64, error) {
@@ -205,8 +245,9 @@ func (j *journal) Close() error { return j.f.Close() }
 func (j *journal) Resumed() int { return j.resumed }
 
 // newJournal opens the journal of s, the candidates' scenario of cs, at
-// path.
-func (pr *Problem) newJournal(path string, s *scenarios.Scenario, cs []Candidate, restart bool) (*journal, error) {
+// path; unless it is a slice's (shard) or restarts, it also reads the
+// slices' journals beside it.
+func (pr *Problem) newJournal(path string, s *scenarios.Scenario, cs []Candidate, restart, shard bool) (*journal, error) {
 	hash, err := pr.journalHash(s, cs)
 	if err != nil {
 		return nil, err
@@ -218,5 +259,14 @@ func (pr *Problem) newJournal(path string, s *scenarios.Scenario, cs []Candidate
 	for _, m := range results.RunMetrics(s.Config, s.Variants) {
 		want.Metrics = append(want.Metrics, m.Name)
 	}
-	return openJournal(path, want, restart)
+	j, err := openJournal(path, want, restart)
+	if err != nil || shard || restart {
+		return j, err
+	}
+	if err := j.readSlices(filepath.Dir(path), want); err != nil {
+		j.Close()
+		return nil, err
+	}
+	j.resumed = len(j.have)
+	return j, nil
 }

@@ -203,3 +203,53 @@ func executeStored(ctx context.Context, s *scenarios.Scenario, opts Options, fir
 		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions()}.Summarize()
 	return res, stop, nil
 }
+
+// Fill runs the replications reps of s that opts.Store lacks, opts.Workers
+// at a time, and puts each batch's values in the store as it finishes,
+// in order: a slice of a sharded sequential procedure, whose values a
+// later ExecuteUntil with the same store reads instead of running them.
+// progress, if set, is called with the replications done and their total.
+func Fill(ctx context.Context, s *scenarios.Scenario, opts Options, reps []int, progress func(done, total int)) error {
+	if opts.Store == nil {
+		return fmt.Errorf("fill: no store")
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var todo []int
+	for _, r := range reps {
+		if _, ok := opts.Store.Get(r); !ok {
+			todo = append(todo, r)
+		}
+	}
+	done := len(reps) - len(todo)
+	if progress != nil {
+		progress(done, len(reps))
+	}
+	nv := len(s.Variants)
+	for at := 0; at < len(todo); at += workers {
+		batch := todo[at:min(at+workers, len(todo))]
+		o := opts
+		o.Trace, o.TraceSpool, o.Progress, o.Store = false, "", nil, nil
+		o.Replications = batch
+		part, err := Execute(ctx, s, o)
+		if err != nil {
+			return err
+		}
+		for k, r := range batch {
+			vals := make([][]float64, nv)
+			for v := range vals {
+				vals[v] = part.values[v][k]
+			}
+			if err := opts.Store.Put(r, vals); err != nil {
+				return err
+			}
+		}
+		done += len(batch)
+		if progress != nil {
+			progress(done, len(reps))
+		}
+	}
+	return nil
+}
