@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,8 @@ type optimizeFlags struct {
 	out     string
 	workers int
 	quiet   bool
+	restart bool
+	shard   string
 }
 
 // optimizeCmd is `patrolsim optimize`: a hypercube screen over unit counts
@@ -24,19 +28,25 @@ func (m *Main) optimizeCmd() *cobra.Command {
 	var f optimizeFlags
 	cmd := &cobra.Command{
 		Use:   "optimize OPT.yaml",
-		Short: "Search unit counts per district within a budget: hypercube screen, then selection by simulation",
+		Short: "Search unit counts per district: hypercube screen, then selection by simulation, with constraints and a Pareto front",
 		Long: "Optimize reads an optimisation file (docs/optimize.md) naming a scenario, one\n" +
 			"decision and a budget. This version decides unit-counts: how many units of one type\n" +
 			"stand in each district, within officer-hours a day or units. Stage 1 screens\n" +
 			"candidates with Larson's hypercube model (marginal allocation, then exchanges) and\n" +
 			"keeps the best few; stage 2 simulates them on common random numbers and selects with\n" +
 			"Kim & Nelson's procedure: when it decides, the chosen deployment is the best or\n" +
-			"within delta of it with probability at least 1 - alpha. The output folder gets\n" +
-			"chosen.yaml (a ready scenario), candidates.yaml, candidates.csv (screen vs\n" +
-			"simulation), screen.csv, optimize.json and results.json; results are identical for\n" +
-			"any --workers.\n" +
-			"Not in this version: post sites, shifts and squad size as decisions, a journal to\n" +
-			"resume an interrupted run (it starts over), and Slurm or Kubernetes shards.",
+			"within delta of it with probability at least 1 - alpha. An objective block\n" +
+			"(objective: {minimise: officer_hours, subject_to: [\"response_p90_s_p1 <= 5m\"]})\n" +
+			"adds constraints, decided by a sequential feasibility test: the cheapest total shown\n" +
+			"to meet them, or the best among those shown to. The output folder gets chosen.yaml\n" +
+			"(a ready scenario), candidates.yaml, candidates.csv (screen vs simulation),\n" +
+			"screen.csv, pareto.csv and optimize.svg (two objectives, the front), optimize.json\n" +
+			"and results.json; results are identical for any --workers. Finished replications\n" +
+			"go to journal.txt in the output folder: a rerun after an interruption resumes.\n" +
+			"--shard I/N runs slice I of the selection's replication budget (select.max) into\n" +
+			"journal-I-of-N.txt on one machine of many (Slurm job arrays, Kubernetes indexed\n" +
+			"jobs: I may be 'env'); the same command without --shard then decides from them.\n" +
+			"Not in this version: post sites, shifts and squad size as decisions.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.workers < 1 {
@@ -59,7 +69,38 @@ func (m *Main) optimizeCmd() *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			opts := optimize.Options{Workers: f.workers}
+			if err := optimize.Folder(f.out).Check(); err != nil {
+				return err
+			}
+			if err := os.MkdirAll(f.out, 0o755); err != nil {
+				return err
+			}
+			opts := optimize.Options{Workers: f.workers, Journal: filepath.Join(f.out, optimize.JournalFile), Restart: f.restart}
+			shard, shards, err := parseShard(f.shard)
+			if err != nil {
+				return usageError{err}
+			}
+			if shards > 1 {
+				var progress func(done, total int)
+				if !f.quiet {
+					progress = func(done, total int) {
+						fmt.Fprintf(m.stderr, "\rslice %d of %d: replication %d of %d   ", shard, shards, done, total)
+					}
+				}
+				sl, err := pr.RunSlice(cmd.Context(), opts, f.out, shard, shards, progress)
+				if !f.quiet {
+					fmt.Fprintln(m.stderr)
+				}
+				if err != nil {
+					if errors.Is(err, optimize.ErrJournalChanged) {
+						return usageError{err}
+					}
+					return err
+				}
+				_, err = fmt.Fprintf(m.stdout, "slice %d of %d: %d replications of every candidate in %s (%d were there) in %.1f s; when every slice is done, run patrolsim optimize %s -o %s to decide\n",
+					shard, shards, sl.Replications, sl.Journal, sl.Resumed, sl.Seconds, path, f.out)
+				return err
+			}
 			if !f.quiet {
 				opts.Step = func(r int, alive []string) {
 					fmt.Fprintf(m.stderr, "\rselect: replication %d, %d in contention   ", r, len(alive))
@@ -70,7 +111,16 @@ func (m *Main) optimizeCmd() *cobra.Command {
 				fmt.Fprintln(m.stderr)
 			}
 			if err != nil {
+				if errors.Is(err, optimize.ErrJournalChanged) {
+					return usageError{err}
+				}
+				if errors.Is(err, cmd.Context().Err()) {
+					return fmt.Errorf("interrupted: the finished replications are in %s; run the same command again to resume: %w", opts.Journal, err)
+				}
 				return err
+			}
+			if out.Resumed > 0 && !f.quiet {
+				fmt.Fprintf(m.stderr, "resumed: %d replications read from the journals in %s\n", out.Resumed, f.out)
 			}
 			if err := out.Write(cmd.Context(), f.out); err != nil {
 				if errors.Is(err, cmd.Context().Err()) {
@@ -81,7 +131,7 @@ func (m *Main) optimizeCmd() *cobra.Command {
 			if err := out.WriteTable(m.stdout); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(m.stdout, "\nwrote %s/%s (the chosen deployment: patrolsim run %s/%s), candidates.csv, optimize.json\n", f.out, optimize.ChosenFile, f.out, optimize.ChosenFile)
+			_, err = fmt.Fprintf(m.stdout, "\nwrote %s/%s (the chosen deployment: patrolsim run %s/%s), candidates.csv, pareto.csv, optimize.svg, optimize.json\n", f.out, optimize.ChosenFile, f.out, optimize.ChosenFile)
 			return err
 		},
 	}
@@ -89,5 +139,7 @@ func (m *Main) optimizeCmd() *cobra.Command {
 	fl.StringVarP(&f.out, "out", "o", "out/optimize", "output folder")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "replications run in parallel; results are identical for any number")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress")
+	fl.BoolVar(&f.restart, "restart", false, "discard the journal of an earlier run and start over")
+	fl.StringVar(&f.shard, "shard", "", "run only slice I of N of the selection's replications (I/N; I may be 'env': SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX), deciding nothing")
 	return cmd
 }

@@ -27,6 +27,17 @@
 // is the best or within Delta of it with probability at least 1 − alpha.
 // Its result is byte-identical for any worker count.
 //
-// Not in this increment: resumable journals, Slurm or Kubernetes shards,
-// Pareto fronts, and the decision kinds other than unit-counts.
+// An objective block (Objective, objective.go) states what to minimise or
+// maximise — a metric, or officer_hours — subject to constraints on
+// metrics' means, decided by a sequential feasibility test (one-sided t
+// bounds, Bonferroni over candidates, constraints and looks); with
+// minimise: officer_hours the screen keeps each total's best split and
+// the cheapest shown feasible wins (constrained.go). pareto.csv and
+// optimize.svg put the candidates on two objectives (pareto.go). The
+// selection's finished replications go to a journal (journal.go, a
+// run.Store), so a rerun resumes with byte-identical outputs; slices of
+// the replication budget run on several machines into journal-I-of-N.txt
+// (RunSlice, shard.go), and the deciding run reads them.
+//
+// Not in this increment: the decision kinds other than unit-counts.
 package optimize

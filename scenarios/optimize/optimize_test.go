@@ -224,7 +224,7 @@ func TestOptimizeDeterministic(t *testing.T) {
 		}
 		folders = append(folders, o)
 	}
-	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile} {
+	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile, ParetoFile, ChartFile} {
 		a, err := os.ReadFile(filepath.Join(folders[0], name))
 		if err != nil {
 			t.Fatal(err)

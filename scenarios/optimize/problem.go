@@ -212,6 +212,9 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 			pr.delay += l.Delay.Mean
 		}
 	}
+	if err := pr.prepareObjective(); err != nil {
+		return nil, err
+	}
 	return pr, nil
 }
 

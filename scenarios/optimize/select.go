@@ -1,9 +1,12 @@
 package optimize
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/patrolsim/patrolsim/results"
@@ -19,6 +22,15 @@ type Options struct {
 	// Step, if set, is called after each replication of the selection
 	// with its number and the candidates still in contention.
 	Step func(replications int, alive []string)
+
+	// Journal, if set, is the file that keeps the selection's finished
+	// replications (JournalFile in the output folder): a rerun reads
+	// them instead of simulating them again, and its outcome is the same.
+	// Restart empties it first.
+	Journal string
+	Restart bool
+
+	seed uint64 // when not zero, replaces the scenario's seed (tests)
 }
 
 // Scored is a kept candidate with the simulation's estimates.
@@ -35,6 +47,14 @@ type Scored struct {
 	VsChosen  results.Estimate
 	InBestSet bool // MCB: no other candidate is significantly better
 	Alive     bool // still in contention when KN stopped
+	// Status is the candidate's feasibility under the objective's
+	// constraints (Undecided without constraints), Bounds each
+	// constraint's metric: its mean and the feasibility test's bounds at
+	// its last look (Outcome.Feasibility).
+	Status Status
+	Bounds []results.Estimate
+
+	variant int // the candidate's variant in Outcome.Scenario and Result
 }
 
 // Outcome is what Run found.
@@ -45,6 +65,14 @@ type Outcome struct {
 	Result   *run.Result // the selection's run of the kept candidates
 	Scenario *scenarios.Scenario
 	Goals    []results.Goal
+	// Phase2 is the first replication of KN after the feasibility test
+	// (constraints and an objective metric), else 0.
+	Phase2 int
+	feas   *feasibility // the feasibility test, nil without constraints
+	// Resumed is how many replications the journal held when the
+	// selection began (printed, never written: the files do not depend
+	// on it).
+	Resumed int
 	// Candidates are the kept ones, the chosen first, then by simulated
 	// objective.
 	Candidates []Scored
@@ -60,30 +88,30 @@ type Outcome struct {
 func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	out := &Outcome{Problem: pr}
 	t0 := time.Now()
-	sc, err := pr.Screen()
+	screen := pr.Screen
+	if pr.byCost() {
+		screen = pr.screenTotals
+	}
+	sc, err := screen()
 	if err != nil {
 		return nil, err
 	}
 	out.Screened = sc
 	out.ScreenSeconds = time.Since(t0).Seconds()
 	t1 := time.Now()
-	f := pr.File(sc.Kept)
-	if pr.Spec.Select.Alpha > 0 {
-		f.Ranking.Alpha = pr.Spec.Select.Alpha
-	}
-	s, err := pr.scenario(f)
-	if err != nil {
-		return nil, fmt.Errorf("the candidates' scenario does not load: %w", err)
-	}
-	out.Scenario = s
-	out.Goals = s.Objective()
-	res, dec, err := run.ExecuteUntilDecided(ctx, s, run.Options{Workers: opts.Workers}, run.Decide{
-		Delta: pr.Spec.Select.Delta, First: pr.Spec.Select.First, Max: pr.Spec.Select.Max, Step: opts.Step})
+	s, err := pr.candidates(sc.Kept, opts.seed)
 	if err != nil {
 		return nil, err
 	}
+	out.Scenario = s
+	out.Goals = s.Objective()
+	sel, err := pr.decide(ctx, s, sc.Kept, opts)
+	if err != nil {
+		return nil, err
+	}
+	res, dec := sel.res, sel.dec
 	out.SelectSeconds = time.Since(t1).Seconds()
-	out.Result, out.Decision = res, dec
+	out.Result, out.Decision, out.Phase2, out.feas, out.Resumed = res, dec, sel.phase2, sel.feas, sel.resumed
 	sum := res.Summary
 	costs := make([][]float64, len(sc.Kept))
 	for v := range sc.Kept {
@@ -100,8 +128,11 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	for _, n := range dec.Alive {
 		alive[n] = true
 	}
-	chosen := -1
+	chosen := sel.chosen
 	for v := range sc.Kept {
+		if sel.chosen >= 0 {
+			break
+		}
 		name := pr.Name(sc.Kept[v])
 		if dec.Decided && name == dec.Best {
 			chosen = v
@@ -114,10 +145,28 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if chosen < 0 {
 		return nil, fmt.Errorf("selection: no candidate has a finite objective")
 	}
-	best, _ := results.MultipleComparisonsWithBest(finite(costs), s.File.Ranking.Alpha)
+	// The best set among the candidates not shown infeasible.
+	var among []int
+	for v := range sc.Kept {
+		if sel.feas == nil || sel.feas.status[v] != Infeasible {
+			among = append(among, v)
+		}
+	}
+	inBest := make([]bool, len(sc.Kept))
+	if len(among) > 0 {
+		sub := make([][]float64, len(among))
+		for i, v := range among {
+			sub[i] = costs[v]
+		}
+		if best, _ := results.MultipleComparisonsWithBest(finite(sub), s.File.Ranking.Alpha); best != nil {
+			for i, v := range among {
+				inBest[v] = best.In[i]
+			}
+		}
+	}
 	respIdx := sum.Index("response_mean_s")
 	for v, c := range sc.Kept {
-		sv := Scored{Candidate: c, Name: pr.Name(c), OfficerHours: pr.OfficerHours(c), Alive: alive[pr.Name(c)]}
+		sv := Scored{Candidate: c, Name: pr.Name(c), OfficerHours: pr.OfficerHours(c), Alive: alive[pr.Name(c)], variant: v}
 		if respIdx >= 0 {
 			sv.Response = sum.Variants[v].Estimates[respIdx]
 		}
@@ -134,8 +183,12 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 			diff[r] = costs[v][r] - costs[chosen][r]
 		}
 		sv.VsChosen = results.EstimateOf(diff)
-		if best != nil {
-			sv.InBestSet = best.In[v]
+		sv.InBestSet = inBest[v]
+		if f := sel.feas; f != nil {
+			sv.Status = f.status[v]
+			for j := range f.cons {
+				sv.Bounds = append(sv.Bounds, results.Estimate{Mean: f.mean[v][j], Low: f.low[v][j], High: f.high[v][j], N: f.n})
+			}
 		}
 		out.Candidates = append(out.Candidates, sv)
 	}
@@ -145,7 +198,13 @@ func (pr *Problem) Run(ctx context.Context, opts Options) (*Outcome, error) {
 	order = append(order, out.Candidates[chosen])
 	rest := append([]Scored(nil), out.Candidates[:chosen]...)
 	rest = append(rest, out.Candidates[chosen+1:]...)
-	sortScored(rest)
+	if pr.byCost() {
+		slices.SortStableFunc(rest, func(a, b Scored) int {
+			return cmp.Or(cmp.Compare(a.Total(), b.Total()), strings.Compare(a.Name, b.Name))
+		})
+	} else {
+		sortScored(rest)
+	}
 	out.Candidates = append(order, rest...)
 	return out, nil
 }

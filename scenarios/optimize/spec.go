@@ -26,6 +26,9 @@ type Spec struct {
 	Budget   Budget   `yaml:"budget"`
 	Screen   Screen   `yaml:"screen"`
 	Select   Select   `yaml:"select"`
+	// Objective is what the selection ranks by and its constraints
+	// (objective.go); absent, the scenario's ranking objective.
+	Objective Objective `yaml:"objective"`
 
 	pos *parser // the file's name and the line of each field, for Prepare's messages
 }
@@ -132,7 +135,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	}
 	top := root.Content[0]
 	p.index(top, "")
-	p.keys(top, "", "version", "scenario", "variant", "decision", "budget", "screen", "select")
+	p.keys(top, "", "version", "scenario", "variant", "decision", "budget", "screen", "select", "objective")
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i].Value, top.Content[i+1]
 		switch k {
@@ -144,6 +147,8 @@ func Parse(name string, data []byte) (*Spec, error) {
 			p.keys(v, "screen", "method", "keep")
 		case "select":
 			p.keys(v, "select", "delta", "alpha", "first", "max")
+		case "objective":
+			p.keys(v, "objective", "minimise", "maximise", "subject_to")
 		}
 	}
 	if len(p.list) > 0 {
@@ -161,6 +166,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	p.check(s)
+	p.checkObjective(s)
 	if len(p.list) > 0 {
 		return nil, p.err()
 	}

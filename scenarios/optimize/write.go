@@ -27,6 +27,8 @@ const (
 	ScreenFile     = "screen.csv"      // the screen's search path
 	SummaryFile    = "optimize.json"   // what was decided, how, and the budget spent
 	ResultsFile    = "results.json"    // the selection's run, as `patrolsim run` writes it
+	ParetoFile     = "pareto.csv"      // the candidates on two objectives, the front marked
+	ChartFile      = "optimize.svg"    // the front, and the screen against the simulation
 )
 
 func sortScored(xs []Scored) {
@@ -39,16 +41,26 @@ func sortScored(xs []Scored) {
 }
 
 // objMetric is the objective's one metric when it has a single goal of
-// weight 1 (its cost is then the metric's value), else nil.
+// weight 1 (its cost is then the metric's value, negated when higher is
+// better), else nil.
 func (o *Outcome) objMetric() *results.Metric {
 	if len(o.Goals) != 1 || o.Goals[0].Weight != 1 {
 		return nil
 	}
 	sum := o.Result.Summary
-	if i := sum.Index(o.Goals[0].Metric); i >= 0 && sum.Metrics[i].Better == results.Lower {
+	if i := sum.Index(o.Goals[0].Metric); i >= 0 && sum.Metrics[i].Better != results.Neutral {
 		return &sum.Metrics[i]
 	}
 	return nil
+}
+
+// objCell shows an objective cost as its metric's value (the cost negated
+// back for a metric better high).
+func (o *Outcome) objCell(e results.Estimate) string {
+	if m := o.objMetric(); m != nil && m.Better == results.Higher {
+		return m.Cell(results.Estimate{Mean: -e.Mean, Low: -e.High, High: -e.Low, N: e.N})
+	}
+	return o.costCell(e)
 }
 
 func minutes(x float64) string {
@@ -95,20 +107,32 @@ func (o *Outcome) costHeader() string {
 func (o *Outcome) WriteTable(w io.Writer) error {
 	pr, d := o.Problem, o.Decision
 	fmt.Fprintf(w, "optimize %s: %s units per district (%s), %s\n", pr.Base.File.Name, pr.Spec.Decision.Unit, strings.Join(pr.Names, ", "), pr.budgetText())
-	fmt.Fprintf(w, "screen: hypercube mean response, %d models solved in %.2f s; kept the %d best with %d units\n",
-		o.Screened.Evaluations, o.ScreenSeconds, len(o.Screened.Kept), o.Screened.Kept[0].Total())
-	fmt.Fprintf(w, "select: KN on %s, %d replications (%d first stage, budget %d) in %.1f s\n",
-		o.objectiveText(), d.Replications, d.First, d.Max, o.SelectSeconds)
-	if d.Decided {
-		fmt.Fprintf(w, "decided: %s is the best or within %s of it with probability ≥ %.0f%% (indifference zone δ = %s)\n",
-			d.Best, o.deltaText(), 100*(1-d.Alpha), o.deltaText())
+	if pr.byCost() {
+		fmt.Fprintf(w, "screen: hypercube mean response, %d models solved in %.2f s; kept the best split of each of %d totals (%d to %d units)\n",
+			o.Screened.Evaluations, o.ScreenSeconds, len(o.Screened.Kept), o.Screened.Kept[0].Total(), o.Screened.Kept[len(o.Screened.Kept)-1].Total())
 	} else {
-		fmt.Fprintf(w, "NOT decided within %d replications: %d candidates still in contention (%s); chosen the lowest mean among them, without the guarantee\n",
-			d.Max, len(d.Alive), strings.Join(d.Alive, ", "))
+		fmt.Fprintf(w, "screen: hypercube mean response, %d models solved in %.2f s; kept the %d best with %d units\n",
+			o.Screened.Evaluations, o.ScreenSeconds, len(o.Screened.Kept), o.Screened.Kept[0].Total())
 	}
+	if cons := pr.Spec.Objective.constraints; len(cons) > 0 {
+		fmt.Fprintf(w, "select: %s, %d replications (budget %d) in %.1f s\n", o.feasibilityText(), d.Replications, d.Max, o.SelectSeconds)
+	} else {
+		fmt.Fprintf(w, "select: KN on %s, %d replications (%d first stage, budget %d) in %.1f s\n",
+			o.objectiveText(), d.Replications, d.First, d.Max, o.SelectSeconds)
+	}
+	fmt.Fprintln(w, o.verdictLine())
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "candidate\tunits\tofficer-h/day\tscreen: mean response (min)\tsim: mean response (min)\tsim: %s\tminus chosen, paired\tbest set\n", o.costHeader())
+	cons := pr.Spec.Objective.constraints
+	fmt.Fprintf(tw, "candidate\tunits\tofficer-h/day\tscreen: mean response (min)\tsim: mean response (min)\tsim: %s\tminus chosen, paired\tbest set", o.costHeader())
+	for _, c := range cons {
+		h := c.Text + ": status [bounds]"
+		if u := o.metric(c.Metric).Format().Unit; u != "" {
+			h += " (" + u + ")"
+		}
+		fmt.Fprintf(tw, "\t%s", h)
+	}
+	fmt.Fprintln(tw)
 	for i, c := range o.Candidates {
 		mark := ""
 		if i == 0 {
@@ -122,7 +146,11 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 		if c.InBestSet {
 			in = "yes"
 		}
-		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s\n", c.Name, mark, c.Total(), c.OfficerHours, minutes(c.Screen), minutesCI(c.Response), o.costCell(c.Objective), vs, in)
+		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s", c.Name, mark, c.Total(), c.OfficerHours, minutes(c.Screen), minutesCI(c.Response), o.objCell(c.Objective), vs, in)
+		for j := range cons {
+			fmt.Fprintf(tw, "\t%s", o.statusCell(c, j))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -200,6 +228,8 @@ func (o *Outcome) Write(ctx context.Context, dir string) error {
 			{ScreenFile, o.writeScreen},
 			{SummaryFile, o.writeJSON},
 			{ResultsFile, o.Result.Summary.WriteJSON},
+			{ParetoFile, o.writePareto},
+			{ChartFile, o.writeChart},
 		}
 		for _, f := range beside {
 			files = append(files, struct {
@@ -217,6 +247,9 @@ func (o *Outcome) Write(ctx context.Context, dir string) error {
 }
 
 func (o *Outcome) verdict() string {
+	if len(o.Problem.Spec.Objective.constraints) > 0 {
+		return o.constrainedVerdict()
+	}
 	if o.Decision.Decided {
 		return fmt.Sprintf("decided: best or within %s of it with probability ≥ %.0f%%", o.deltaText(), 100*(1-o.Decision.Alpha))
 	}
@@ -247,6 +280,14 @@ func (o *Outcome) writeCSV(w io.Writer) error {
 	head = append(head, "units", "officer_hours_per_day", "screen_response_mean_s", "screen_method",
 		"sim_response_mean_s", "sim_response_mean_low_s", "sim_response_mean_high_s",
 		"objective_cost", "objective_low", "objective_high", "minus_chosen", "minus_chosen_low", "minus_chosen_high", "in_best_set", "in_contention")
+	cons := o.Problem.Spec.Objective.constraints
+	if len(cons) > 0 {
+		head = append(head, "feasibility")
+	}
+	for j, c := range cons {
+		p := fmt.Sprintf("constraint%d_%s", j+1, c.Metric)
+		head = append(head, p+"_mean", p+"_low", p+"_high")
+	}
 	cw.Write(head)
 	for i, c := range o.Candidates {
 		row := []string{c.Name, strconv.FormatBool(i == 0)}
@@ -258,6 +299,12 @@ func (o *Outcome) writeCSV(w io.Writer) error {
 			num(c.Objective.Mean), num(c.Objective.Low), num(c.Objective.High),
 			num(c.VsChosen.Mean), num(c.VsChosen.Low), num(c.VsChosen.High),
 			strconv.FormatBool(c.InBestSet), strconv.FormatBool(c.Alive))
+		if len(cons) > 0 {
+			row = append(row, c.Status.String())
+		}
+		for _, b := range c.Bounds {
+			row = append(row, num(b.Mean), num(b.Low), num(b.High))
+		}
 		cw.Write(row)
 	}
 	cw.Flush()
@@ -283,6 +330,38 @@ func (o *Outcome) writeScreen(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// jsonBound is a constraint's metric: its mean and the feasibility
+// test's bounds at its last look.
+type jsonBound struct {
+	Constraint string   `json:"constraint"`
+	Mean       *float64 `json:"mean"`
+	Low        *float64 `json:"low"`
+	High       *float64 `json:"high"`
+	N          int      `json:"n"`
+}
+
+// goalJSON is the OPT file's objective block as decided: nil without one.
+func (o *Outcome) goalJSON() any {
+	ob := o.Problem.Spec.Objective
+	if !ob.set() {
+		return nil
+	}
+	g := map[string]any{"constraints": ob.SubjectTo}
+	if ob.Minimise != "" {
+		g["minimise"] = ob.Minimise
+	} else {
+		g["maximise"] = ob.Maximise
+	}
+	if f := o.feas; f != nil {
+		g["feasibility"] = map[string]any{"test": "one-sided t bounds on each constraint's mean, Bonferroni over candidates, constraints and looks",
+			"alpha": f.alpha, "level_each": f.level, "looks": f.looks}
+		if !o.Problem.byCost() {
+			g["kn_from_replication"] = o.Phase2
+		}
+	}
+	return g
 }
 
 type jsonEstimate struct {
@@ -317,11 +396,20 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 		MinusChosen      jsonEstimate `json:"minus_chosen"`
 		InBestSet        bool         `json:"in_best_set"`
 		StillInContetion bool         `json:"in_contention"`
+		Feasibility      string       `json:"feasibility,omitempty"`
+		Constraints      []jsonBound  `json:"constraints,omitempty"`
 	}
 	var cs []cand
 	for _, c := range o.Candidates {
-		cs = append(cs, cand{c.Name, c.Counts, c.Total(), c.OfficerHours, jnum(c.Screen), c.Method,
-			jest(c.Response), jest(c.Objective), jest(c.VsChosen), c.InBestSet, c.Alive})
+		x := cand{Name: c.Name, Counts: c.Counts, Units: c.Total(), OfficerHours: c.OfficerHours, ScreenResponse: jnum(c.Screen), ScreenMethod: c.Method,
+			SimResponse: jest(c.Response), Objective: jest(c.Objective), MinusChosen: jest(c.VsChosen), InBestSet: c.InBestSet, StillInContetion: c.Alive}
+		if o.feas != nil {
+			x.Feasibility = c.Status.String()
+			for j, b := range c.Bounds {
+				x.Constraints = append(x.Constraints, jsonBound{pr.Spec.Objective.constraints[j].Text, jnum(b.Mean), jnum(b.Low), jnum(b.High), b.N})
+			}
+		}
+		cs = append(cs, x)
 	}
 	doc := map[string]any{
 		"scenario":  pr.Base.Path,
@@ -333,6 +421,7 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 		"screen":    map[string]any{"method": "hypercube", "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel", "evaluations": o.Screened.Evaluations, "kept": len(o.Screened.Kept)},
 		"select": map[string]any{"procedure": "KN (Kim & Nelson 2001), common random numbers", "alpha": d.Alpha, "delta": d.Delta, "first": d.First, "max": d.Max,
 			"replications": d.Replications, "decided": d.Decided, "best": d.Best, "alive": d.Alive, "dropped": d.Dropped, "fixed_sample_equivalent": d.Fixed},
+		"goal":       o.goalJSON(),
 		"chosen":     o.Chosen.Name,
 		"verdict":    o.verdict(),
 		"candidates": cs,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 
 	"github.com/patrolsim/patrolsim/results"
@@ -91,74 +90,49 @@ func ExecuteUntilDecided(ctx context.Context, s *scenarios.Scenario, opts Option
 		}
 		in = append(in, v)
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var parts []*Result
 	var kn *results.KN
-	next, stop := 0, 0
-	for stop == 0 && next < d.Max {
-		size := max(workers, 1)
-		if next < d.First {
-			size = d.First - next
+	res, stop, err := ExecuteUntil(ctx, s, opts, d.First, d.Max, func(x Replication) (bool, error) {
+		r := x.R + 1
+		costs := make([]float64, len(in))
+		for k, v := range in {
+			costs[k] = x.Cost(goals, v)
 		}
-		size = min(size, d.Max-next)
-		batch := make([]int, size)
-		for i := range batch {
-			batch[i] = next + i
-		}
-		o := opts
-		o.TraceSpool = "" // parts are merged in memory
-		o.Replications, o.Progress = batch, nil
-		part, err := Execute(ctx, s, o)
-		if err != nil {
-			return nil, nil, err
-		}
-		parts = append(parts, part)
-		for i := range batch {
-			r := next + i + 1
-			costs := make([]float64, len(in))
-			for k, v := range in {
-				costs[k] = cost(part, goals, v, i)
-			}
-			if kn == nil {
-				// Variants whose score is not finite in the first
-				// replications cannot take part.
-				if r == 1 {
-					keep := in[:0:0]
-					var kc []float64
-					for k, v := range in {
-						if isFinite(costs[k]) {
-							keep, kc = append(keep, v), append(kc, costs[k])
-						} else {
-							dec.Dropped = append(dec.Dropped, s.Variants[v].Name)
-						}
+		if kn == nil {
+			// Variants whose score is not finite in the first
+			// replications cannot take part.
+			if r == 1 {
+				keep := in[:0:0]
+				var kc []float64
+				for k, v := range in {
+					if isFinite(costs[k]) {
+						keep, kc = append(keep, v), append(kc, costs[k])
+					} else {
+						dec.Dropped = append(dec.Dropped, s.Variants[v].Name)
 					}
-					in, costs = keep, kc
 				}
-				if len(in) == 0 {
-					return nil, nil, fmt.Errorf("until decided: no variant has a finite score")
-				}
-				if kn, err = results.NewKN(len(in), d.First, alpha, d.Delta); err != nil {
-					return nil, nil, err
-				}
+				in, costs = keep, kc
 			}
-			for k := range costs {
-				if !isFinite(costs[k]) {
-					costs[k] = math.Inf(1) // never answered: worse than any finite score
-				}
+			if len(in) == 0 {
+				return false, fmt.Errorf("until decided: no variant has a finite score")
 			}
-			done := kn.Add(costs)
-			if d.Step != nil {
-				d.Step(r, names(s, in, kn.Alive()))
-			}
-			if done || r == d.Max {
-				stop = r
-				break
+			var err error
+			if kn, err = results.NewKN(len(in), d.First, alpha, d.Delta); err != nil {
+				return false, err
 			}
 		}
-		next += size
+		for k := range costs {
+			if !isFinite(costs[k]) {
+				costs[k] = math.Inf(1) // never answered: worse than any finite score
+			}
+		}
+		done := kn.Add(costs)
+		if d.Step != nil {
+			d.Step(r, names(s, in, kn.Alive()))
+		}
+		return done, nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	dec.Replications = stop
 	dec.Alive = names(s, in, kn.Alive())
@@ -166,7 +140,7 @@ func ExecuteUntilDecided(ctx context.Context, s *scenarios.Scenario, opts Option
 	if kn.Done() {
 		dec.Decided, dec.Best = true, dec.Alive[0]
 	}
-	return merge(s, parts, stop, opts.Trace), dec, nil
+	return res, dec, nil
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -178,25 +152,6 @@ func names(s *scenarios.Scenario, in, alive []int) []string {
 		out[i] = s.Variants[in[k]].Name
 	}
 	return out
-}
-
-// cost is variant v's objective cost in replication i of part: Σ weight ·
-// direction · value over the objective's goals (as results ranks them).
-func cost(part *Result, goals []results.Goal, v, i int) float64 {
-	sum := part.Summary
-	var c float64
-	for _, g := range goals {
-		m := sum.Index(g.Metric)
-		if m < 0 {
-			continue
-		}
-		d := 1.0
-		if sum.Metrics[m].Better == results.Higher {
-			d = -1
-		}
-		c += g.Weight * d * sum.Variants[v].Reps[i][m]
-	}
-	return c
 }
 
 // merge combines the results of Executes over consecutive batches of

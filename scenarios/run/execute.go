@@ -38,6 +38,9 @@ type Options struct {
 	// nil means all of the scenario's: 0 … File.Replications−1. Numbers
 	// must be distinct and not negative.
 	Replications []int
+	// Store, if set, keeps finished replications across runs for
+	// ExecuteUntil and ExecuteUntilDecided (a journal); Execute ignores it.
+	Store Store
 }
 
 // Result is what Execute produces, in memory.
