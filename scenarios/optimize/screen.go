@@ -16,14 +16,21 @@ import (
 	"github.com/patrolsim/patrolsim/sim"
 )
 
-// Candidate is one deployment: a count per decided district.
+// Candidate is one deployment: a count per slot (decided district, or
+// candidate site).
 type Candidate struct {
 	Counts []int // aligned with Problem.Names
-	// Screen is the hypercube's mean response time in seconds: dispatch
-	// delay + queue wait (Erlang C) + mean travel (turnout included);
-	// +Inf when the model has no unit or no solution.
+	// Screen is the screen's score in seconds. unit-counts: the
+	// hypercube's mean response time, dispatch delay + queue wait (Erlang
+	// C) + mean travel (turnout included); +Inf when the model has no
+	// unit or no solution. post-sites: dispatch delay + the expected
+	// travel of the first free unit (siteScore).
 	Screen float64
-	Method string // the hypercube solution: exact or approximate; "unstable" when the calls outrun the units
+	// Method is the hypercube solution, exact or approximate ("unstable"
+	// when the calls outrun the units), or expected-travel.
+	Method string
+
+	label string // post-sites: the kept candidate's name, by screen rank
 
 	// strain orders unstable candidates: the largest calls per unit over
 	// the decided districts (per second per unit).
@@ -49,9 +56,13 @@ func (c Candidate) Total() int {
 	return n
 }
 
-// Name is the candidate's variant name: the counts by district, in order
-// (D1-3_D2-5).
+// Name is the candidate's variant name. unit-counts: the counts by
+// district, in order (D1-3_D2-5); post-sites: sites-N, N its rank in the
+// screen, once kept.
 func (pr *Problem) Name(c Candidate) string {
+	if pr.kind == "post-sites" {
+		return pr.siteName(c)
+	}
 	parts := make([]string, len(c.Counts))
 	for k, n := range c.Counts {
 		parts[k] = unsafeRE.ReplaceAllString(pr.Names[k], "_") + "-" + strconv.Itoa(n)
@@ -75,9 +86,14 @@ type Screened struct {
 // 1975).
 const exactUnits = 10
 
-// evaluate solves the hypercube of counts.
+// evaluate scores counts by the kind's screen: the hypercube's mean
+// response (unit-counts) or the expected travel (post-sites).
 func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 	c := Candidate{Counts: slices.Clone(counts), Screen: math.Inf(1)}
+	if pr.kind == "post-sites" {
+		c.Screen, c.Method = pr.siteScore(pr.delay, counts), ExpectedTravel
+		return c, nil
+	}
 	cfg := *pr.cfg
 	cfg.Units = slices.Clone(pr.cfg.Units)
 	for k, i := range pr.at {
@@ -244,6 +260,11 @@ func (pr *Problem) Screen() (*Screened, error) {
 		return slices.Compare(a.Counts, b.Counts)
 	})
 	out.Kept = pool[:min(len(pool), pr.Spec.Screen.Keep)]
+	if pr.kind == "post-sites" {
+		for i := range out.Kept {
+			out.Kept[i].label = "sites-" + strconv.Itoa(i+1)
+		}
+	}
 	if len(out.Kept) == 0 {
 		return nil, fmt.Errorf("screen: no candidate with %d units has a finite mean response (the queue is unstable: too few units for the calls)", total)
 	}
@@ -264,6 +285,9 @@ func (pr *Problem) countAt(seen map[string]Candidate, total int) int {
 // File returns the scenario of the candidates cs, one variant each, named
 // by Name, on the base variant's policies.
 func (pr *Problem) File(cs []Candidate) scenarios.File {
+	if pr.kind == "post-sites" {
+		return pr.siteFile(cs)
+	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
 	base := pr.split.Variants[0]
@@ -284,6 +308,9 @@ func (pr *Problem) File(cs []Candidate) scenarios.File {
 // Chosen returns the scenario of c alone: the decided type split by
 // district with c's counts, the base variant under its own name.
 func (pr *Problem) Chosen(c Candidate) scenarios.File {
+	if pr.kind == "post-sites" {
+		return pr.siteChosen(c)
+	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
 	for i := range f.Units {

@@ -94,9 +94,8 @@ func (o *Outcome) costHeader() string {
 // row a kept candidate, the chosen first; seconds are the wall clock.
 func (o *Outcome) WriteTable(w io.Writer) error {
 	pr, d := o.Problem, o.Decision
-	fmt.Fprintf(w, "optimize %s: %s units per district (%s), %s\n", pr.Base.File.Name, pr.Spec.Decision.Unit, strings.Join(pr.Names, ", "), pr.budgetText())
-	fmt.Fprintf(w, "screen: hypercube mean response, %d models solved in %.2f s; kept the %d best with %d units\n",
-		o.Screened.Evaluations, o.ScreenSeconds, len(o.Screened.Kept), o.Screened.Kept[0].Total())
+	fmt.Fprintf(w, "optimize %s\n", pr.Describe())
+	fmt.Fprintln(w, pr.ScreenText(o.Screened, o.ScreenSeconds))
 	fmt.Fprintf(w, "select: KN on %s, %d replications (%d first stage, budget %d) in %.1f s\n",
 		o.objectiveText(), d.Replications, d.First, d.Max, o.SelectSeconds)
 	if d.Decided {
@@ -108,7 +107,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "candidate\tunits\tofficer-h/day\tscreen: mean response (min)\tsim: mean response (min)\tsim: %s\tminus chosen, paired\tbest set\n", o.costHeader())
+	fmt.Fprintf(tw, "candidate\tunits\tofficer-h/day\t%s\tsim: mean response (min)\tsim: %s\tminus chosen, paired\tbest set\n", pr.ScreenHeader(), o.costHeader())
 	for i, c := range o.Candidates {
 		mark := ""
 		if i == 0 {
@@ -127,7 +126,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nIntervals are 95%% (t, over replications); \"minus chosen\" is paired on common random numbers:\nabove 0, the chosen is better. The screen assumes Larson's hypercube (every unit on duty,\none unit a call, exponential service); compare its column with the simulation's.\n")
+	_, err := fmt.Fprintf(w, "\nIntervals are 95%% (t, over replications); \"minus chosen\" is paired on common random numbers:\nabove 0, the chosen is better. %s\n", pr.ScreenNote())
 	return err
 }
 
@@ -241,18 +240,14 @@ func num(x float64) string {
 func (o *Outcome) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"candidate", "chosen"}
-	for _, n := range o.Problem.Names {
-		head = append(head, "units_"+n)
-	}
+	head = append(head, o.Problem.SlotHeader()...)
 	head = append(head, "units", "officer_hours_per_day", "screen_response_mean_s", "screen_method",
 		"sim_response_mean_s", "sim_response_mean_low_s", "sim_response_mean_high_s",
 		"objective_cost", "objective_low", "objective_high", "minus_chosen", "minus_chosen_low", "minus_chosen_high", "in_best_set", "in_contention")
 	cw.Write(head)
 	for i, c := range o.Candidates {
 		row := []string{c.Name, strconv.FormatBool(i == 0)}
-		for _, n := range c.Counts {
-			row = append(row, strconv.Itoa(n))
-		}
+		row = append(row, o.Problem.SlotCells(c.Candidate)...)
 		row = append(row, strconv.Itoa(c.Total()), num(c.OfficerHours), num(c.Screen), c.Method,
 			num(c.Response.Mean), num(c.Response.Low), num(c.Response.High),
 			num(c.Objective.Mean), num(c.Objective.Low), num(c.Objective.High),
@@ -268,16 +263,12 @@ func (o *Outcome) writeCSV(w io.Writer) error {
 func (o *Outcome) writeScreen(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"step", "candidate"}
-	for _, n := range o.Problem.Names {
-		head = append(head, "units_"+n)
-	}
+	head = append(head, o.Problem.SlotHeader()...)
 	head = append(head, "units", "screen_response_mean_s", "screen_method")
 	cw.Write(head)
 	for i, c := range o.Screened.Path {
 		row := []string{strconv.Itoa(i), o.Problem.Name(c)}
-		for _, n := range c.Counts {
-			row = append(row, strconv.Itoa(n))
-		}
+		row = append(row, o.Problem.SlotCells(c)...)
 		row = append(row, strconv.Itoa(c.Total()), num(c.Screen), c.Method)
 		cw.Write(row)
 	}
@@ -307,7 +298,8 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 	pr, d := o.Problem, o.Decision
 	type cand struct {
 		Name             string       `json:"name"`
-		Counts           []int        `json:"units_by_district"`
+		Counts           []int        `json:"units_by_district,omitempty"`
+		Sites            []string     `json:"sites,omitempty"`
 		Units            int          `json:"units"`
 		OfficerHours     float64      `json:"officer_hours_per_day"`
 		ScreenResponse   *float64     `json:"screen_response_mean_s"`
@@ -320,17 +312,18 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 	}
 	var cs []cand
 	for _, c := range o.Candidates {
-		cs = append(cs, cand{c.Name, c.Counts, c.Total(), c.OfficerHours, jnum(c.Screen), c.Method,
+		counts, sites := pr.candidateJSON(c.Candidate)
+		cs = append(cs, cand{c.Name, counts, sites, c.Total(), c.OfficerHours, jnum(c.Screen), c.Method,
 			jest(c.Response), jest(c.Objective), jest(c.VsChosen), c.InBestSet, c.Alive})
 	}
 	doc := map[string]any{
 		"scenario":  pr.Base.Path,
 		"seed":      pr.Base.File.Seed,
 		"variant":   pr.split.Variants[0].Name,
-		"decision":  map[string]any{"kind": pr.Spec.Decision.Kind, "unit": pr.Spec.Decision.Unit, "districts": pr.Names, "unit_types": pr.Units, "min": pr.Min, "max": pr.Max},
+		"decision":  pr.DecisionJSON(),
 		"budget":    map[string]any{"officer_hours_per_day": pr.Spec.Budget.OfficerHours, "units": pr.Spec.Budget.Units, "officer_hours_per_unit": pr.PerUnit, "most_units": pr.Most},
 		"objective": o.Goals,
-		"screen":    map[string]any{"method": "hypercube", "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel", "evaluations": o.Screened.Evaluations, "kept": len(o.Screened.Kept)},
+		"screen":    pr.ScreenJSON(o.Screened),
 		"select": map[string]any{"procedure": "KN (Kim & Nelson 2001), common random numbers", "alpha": d.Alpha, "delta": d.Delta, "first": d.First, "max": d.Max,
 			"replications": d.Replications, "decided": d.Decided, "best": d.Best, "alive": d.Alive, "dropped": d.Dropped, "fixed_sample_equivalent": d.Fixed},
 		"chosen":     o.Chosen.Name,

@@ -1,0 +1,96 @@
+package optimize
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// What the written files say of a candidate and of the decision, by kind:
+// write.go asks these and stays the same for every kind.
+
+// Describe is the decision in one line, for the table's title.
+func (pr *Problem) Describe() string {
+	if pr.kind == "post-sites" {
+		return fmt.Sprintf("%s: %d %s units at %d of %d candidate sites (%s, at most %d a site)",
+			pr.Base.File.Name, pr.Most, pr.Spec.Decision.Unit, pr.Most, len(pr.Names), pr.Spec.Decision.Candidates, pr.Max)
+	}
+	return fmt.Sprintf("%s: %s units per district (%s), %s", pr.Base.File.Name, pr.Spec.Decision.Unit, strings.Join(pr.Names, ", "), pr.budgetText())
+}
+
+// ScreenText describes stage 1 in one line.
+func (pr *Problem) ScreenText(sc *Screened, seconds float64) string {
+	if pr.kind == "post-sites" {
+		return fmt.Sprintf("screen: expected travel to the first free unit (busy q = %.3f), greedy addition then swaps, %d placements scored in %.2f s; kept the %d best",
+			pr.Busy, sc.Evaluations, seconds, len(sc.Kept))
+	}
+	return fmt.Sprintf("screen: hypercube mean response, %d models solved in %.2f s; kept the %d best with %d units",
+		sc.Evaluations, seconds, len(sc.Kept), sc.Kept[0].Total())
+}
+
+// ScreenHeader is the table's column of the screen's score, in minutes.
+func (pr *Problem) ScreenHeader() string {
+	if pr.kind == "post-sites" {
+		return "screen: delay + expected travel (min)"
+	}
+	return "screen: mean response (min)"
+}
+
+// ScreenNote is the table's footnote on the screen's assumptions.
+func (pr *Problem) ScreenNote() string {
+	if pr.kind == "post-sites" {
+		return "The screen counts travel of the decided type alone\n(each unit busy with the same probability, the rest of the force ignored); compare its column with\nthe simulation's."
+	}
+	return "The screen assumes Larson's hypercube (every unit on duty,\none unit a call, exponential service); compare its column with the simulation's."
+}
+
+// SlotHeader and SlotCells are the CSV columns that give a candidate's
+// decision: units per district, or the sites.
+func (pr *Problem) SlotHeader() []string {
+	if pr.kind == "post-sites" {
+		return []string{"sites"}
+	}
+	head := make([]string, len(pr.Names))
+	for k, n := range pr.Names {
+		head[k] = "units_" + n
+	}
+	return head
+}
+
+// SlotCells: see SlotHeader.
+func (pr *Problem) SlotCells(c Candidate) []string {
+	if pr.kind == "post-sites" {
+		return []string{strings.Join(pr.SiteList(c), " ")}
+	}
+	row := make([]string, len(c.Counts))
+	for k, n := range c.Counts {
+		row[k] = strconv.Itoa(n)
+	}
+	return row
+}
+
+// DecisionJSON is optimize.json's decision.
+func (pr *Problem) DecisionJSON() map[string]any {
+	d := pr.Spec.Decision
+	if pr.kind == "post-sites" {
+		return map[string]any{"kind": d.Kind, "unit": d.Unit, "candidates": d.Candidates, "sites": len(pr.Names), "count": pr.Most, "max_per_site": pr.Max, "post_kind_in_chosen": pr.chosenAt}
+	}
+	return map[string]any{"kind": d.Kind, "unit": d.Unit, "districts": pr.Names, "unit_types": pr.Units, "min": pr.Min, "max": pr.Max}
+}
+
+// ScreenJSON is optimize.json's screen.
+func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
+	if pr.kind == "post-sites" {
+		return map[string]any{"method": ExpectedTravel, "score": "s: mean dispatch delay + expected travel of the first free unit, each busy with probability busy (Daskin 1983); p-median at busy 0",
+			"busy": pr.Busy, "search": "greedy addition, then swaps (Teitz & Bart 1968)", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
+	}
+	return map[string]any{"method": Hypercube, "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
+}
+
+// candidateJSON is a candidate's decision in optimize.json.
+func (pr *Problem) candidateJSON(c Candidate) (counts []int, sites []string) {
+	if pr.kind == "post-sites" {
+		return nil, pr.SiteList(c)
+	}
+	return c.Counts, nil
+}
