@@ -11,6 +11,9 @@ import (
 
 // Describe is the decision in one line, for the table's title.
 func (pr *Problem) Describe() string {
+	if pr.kind == "squad-size" {
+		return fmt.Sprintf("%s: squad size of %s (%s officers) at %g officer-hours a day", pr.Base.File.Name, pr.Spec.Decision.Unit, joinInts(pr.squads, ", "), pr.hoursBudget)
+	}
 	if pr.kind == "post-sites" {
 		return fmt.Sprintf("%s: %d %s units at %d of %d candidate sites (%s, at most %d a site)",
 			pr.Base.File.Name, pr.Most, pr.Spec.Decision.Unit, pr.Most, len(pr.Names), pr.Spec.Decision.Candidates, pr.Max)
@@ -23,6 +26,10 @@ func (pr *Problem) ScreenText(sc *Screened, seconds float64) string {
 	if pr.kind == "post-sites" {
 		return fmt.Sprintf("screen: expected travel to the first free unit (busy q = %.3f), greedy addition then swaps, %d placements scored in %.2f s; kept the %d best",
 			pr.Busy, sc.Evaluations, seconds, len(sc.Kept))
+	}
+	if pr.kind == "squad-size" {
+		return fmt.Sprintf("screen: hypercube mean response (a call of m officers counted as ⌈m/squad⌉ calls), %d models solved in %.2f s; kept the %d best",
+			sc.Evaluations, seconds, len(sc.Kept))
 	}
 	return fmt.Sprintf("screen: hypercube mean response, %d models solved in %.2f s; kept the %d best with %d units",
 		sc.Evaluations, seconds, len(sc.Kept), sc.Kept[0].Total())
@@ -50,6 +57,9 @@ func (pr *Problem) SlotHeader() []string {
 	if pr.kind == "post-sites" {
 		return []string{"sites"}
 	}
+	if pr.kind == "squad-size" {
+		return []string{"squad"}
+	}
 	head := make([]string, len(pr.Names))
 	for k, n := range pr.Names {
 		head[k] = "units_" + n
@@ -62,6 +72,9 @@ func (pr *Problem) SlotCells(c Candidate) []string {
 	if pr.kind == "post-sites" {
 		return []string{strings.Join(pr.SiteList(c), " ")}
 	}
+	if pr.kind == "squad-size" {
+		return []string{strconv.Itoa(pr.squads[pr.slot(c)])}
+	}
 	row := make([]string, len(c.Counts))
 	for k, n := range c.Counts {
 		row[k] = strconv.Itoa(n)
@@ -72,6 +85,9 @@ func (pr *Problem) SlotCells(c Candidate) []string {
 // DecisionJSON is optimize.json's decision.
 func (pr *Problem) DecisionJSON() map[string]any {
 	d := pr.Spec.Decision
+	if pr.kind == "squad-size" {
+		return map[string]any{"kind": d.Kind, "unit": d.Unit, "squads": pr.squads, "units": pr.squadData.units, "officer_hours_per_day": pr.hoursBudget, "units_sent_a_call": pr.mult}
+	}
 	if pr.kind == "post-sites" {
 		return map[string]any{"kind": d.Kind, "unit": d.Unit, "candidates": d.Candidates, "sites": len(pr.Names), "count": pr.Most, "max_per_site": pr.Max, "post_kind_in_chosen": pr.chosenAt}
 	}
@@ -80,6 +96,9 @@ func (pr *Problem) DecisionJSON() map[string]any {
 
 // ScreenJSON is optimize.json's screen.
 func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
+	if pr.kind == "squad-size" {
+		return map[string]any{"method": Hypercube, "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel; a call of m officers counted as ceil(m/squad) calls", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
+	}
 	if pr.kind == "post-sites" {
 		return map[string]any{"method": ExpectedTravel, "score": "s: mean dispatch delay + expected travel of the first free unit, each busy with probability busy (Daskin 1983); p-median at busy 0",
 			"busy": pr.Busy, "search": "greedy addition, then swaps (Teitz & Bart 1968)", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
@@ -89,8 +108,19 @@ func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
 
 // candidateJSON is a candidate's decision in optimize.json.
 func (pr *Problem) candidateJSON(c Candidate) (counts []int, sites []string) {
+	if pr.kind == "squad-size" {
+		return nil, nil
+	}
 	if pr.kind == "post-sites" {
 		return nil, pr.SiteList(c)
 	}
 	return c.Counts, nil
+}
+
+func joinInts(xs []int, sep string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, sep)
 }

@@ -59,7 +59,8 @@ type Problem struct {
 	delay     float64        // mean dispatch delay, seconds (the screen adds it)
 	load      func(doc []byte) (*scenarios.Scenario, error)
 
-	*siteData // post-sites only
+	*siteData  // post-sites only
+	*squadData // squad-size only
 }
 
 var unsafeRE = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
@@ -93,8 +94,11 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 			p.add("variant", "variant %q changes the force of unit type %q (its units: block): give that in the scenario's units", f.Variants[pr.variant].Name, d.Unit)
 		}
 	}
-	if pr.kind == "post-sites" {
+	switch pr.kind {
+	case "post-sites":
 		return pr.prepareSites(p)
+	case "squad-size":
+		return pr.prepareSquad(p)
 	}
 	if pr.unit >= 0 {
 		u := f.Units[pr.unit]

@@ -60,8 +60,11 @@ func (c Candidate) Total() int {
 // district, in order (D1-3_D2-5); post-sites: sites-N, N its rank in the
 // screen, once kept.
 func (pr *Problem) Name(c Candidate) string {
-	if pr.kind == "post-sites" {
+	switch pr.kind {
+	case "post-sites":
 		return pr.siteName(c)
+	case "squad-size":
+		return pr.squadName(c)
 	}
 	parts := make([]string, len(c.Counts))
 	for k, n := range c.Counts {
@@ -71,7 +74,13 @@ func (pr *Problem) Name(c Candidate) string {
 }
 
 // OfficerHours is c's officer-hours a day.
-func (pr *Problem) OfficerHours(c Candidate) float64 { return float64(c.Total()) * pr.PerUnit }
+func (pr *Problem) OfficerHours(c Candidate) float64 {
+	if pr.kind == "squad-size" {
+		k := pr.slot(c)
+		return float64(c.Counts[k]*pr.squads[k]) * pr.hours
+	}
+	return float64(c.Total()) * pr.PerUnit
+}
 
 // Screened is stage 1's outcome.
 type Screened struct {
@@ -94,30 +103,50 @@ func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 		c.Screen, c.Method = pr.siteScore(pr.delay, counts), ExpectedTravel
 		return c, nil
 	}
+	if pr.kind == "squad-size" {
+		return pr.evaluateSquad(c)
+	}
 	cfg := *pr.cfg
 	cfg.Units = slices.Clone(pr.cfg.Units)
 	for k, i := range pr.at {
 		cfg.Units[i].Count = counts[k]
 	}
-	m, err := sim.NewModel(&cfg)
+	return pr.solve(c, &cfg, 1, func(hm *hypercube.Model) float64 {
+		rate := make([]float64, len(pr.cfg.City.Districts))
+		for a, l := range hm.Rate {
+			rate[hm.AtomDist[a]] += l
+		}
+		var strain float64
+		for k, d := range pr.districts {
+			strain = max(strain, rate[d]/float64(max(counts[k], 0)))
+		}
+		return strain
+	})
+}
+
+// solve scores c by the hypercube of cfg, its calls' rates times factor
+// (units sent a call, on average); strain gives c's strain from the
+// model, for the order of unstable candidates.
+func (pr *Problem) solve(c Candidate, cfg *sim.Config, factor float64, strain func(*hypercube.Model) float64) (Candidate, error) {
+	m, err := sim.NewModel(cfg)
 	if err != nil {
 		return c, err
 	}
 	if len(m.World.Units) == 0 {
 		return c, nil
 	}
-	s := &scenarios.Scenario{File: pr.split, Config: &cfg, Variants: []sim.Variant{{Name: pr.Name(c), Model: m}}}
+	s := &scenarios.Scenario{File: pr.split, Config: cfg, Variants: []sim.Variant{{Name: pr.Name(c), Model: m}}}
 	hm, err := hypercube.New(s, false)
 	if err != nil {
 		return c, err
 	}
-	rate := make([]float64, len(pr.cfg.City.Districts))
-	for a, l := range hm.Rate {
-		rate[hm.AtomDist[a]] += l
+	for j := range hm.Cube.Lambda {
+		hm.Cube.Lambda[j] *= factor
 	}
-	for k, d := range pr.districts {
-		c.strain = max(c.strain, rate[d]/float64(max(counts[k], 0)))
+	for a := range hm.Rate {
+		hm.Rate[a] *= factor
 	}
+	c.strain = strain(hm)
 	exact := len(m.World.Units) <= exactUnits
 	res, err := hm.Solve(exact)
 	if err != nil {
@@ -147,6 +176,9 @@ func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 // is optimal (Fox 1966); the hypercube's cross-district dispatch makes the
 // score not quite separable, which the exchanges repair.
 func (pr *Problem) Screen() (*Screened, error) {
+	if pr.kind == "squad-size" {
+		return pr.screenSquad()
+	}
 	seen := map[string]Candidate{}
 	out := &Screened{}
 	eval := func(counts []int) (Candidate, error) {
@@ -285,8 +317,11 @@ func (pr *Problem) countAt(seen map[string]Candidate, total int) int {
 // File returns the scenario of the candidates cs, one variant each, named
 // by Name, on the base variant's policies.
 func (pr *Problem) File(cs []Candidate) scenarios.File {
-	if pr.kind == "post-sites" {
+	switch pr.kind {
+	case "post-sites":
 		return pr.siteFile(cs)
+	case "squad-size":
+		return pr.squadFile(cs)
 	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
@@ -308,8 +343,11 @@ func (pr *Problem) File(cs []Candidate) scenarios.File {
 // Chosen returns the scenario of c alone: the decided type split by
 // district with c's counts, the base variant under its own name.
 func (pr *Problem) Chosen(c Candidate) scenarios.File {
-	if pr.kind == "post-sites" {
+	switch pr.kind {
+	case "post-sites":
 		return pr.siteChosen(c)
+	case "squad-size":
+		return pr.squadChosen(c)
 	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)

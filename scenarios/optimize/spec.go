@@ -49,6 +49,9 @@ type Decision struct {
 	// Count (post-sites) is k, the units to place; 0 means the unit
 	// type's count in the scenario.
 	Count int `yaml:"count"`
+	// Squads (squad-size) are the squad sizes to compare at equal
+	// officer-hours; empty means [1, 2].
+	Squads []int `yaml:"squads"`
 	// Min and Max bound each district's count (unit-counts) or each
 	// site's units (post-sites). Max 0 means: no bound but the budget's
 	// (unit-counts), 1 (post-sites).
@@ -95,7 +98,7 @@ type Select struct {
 // 18) and refused with a message.
 var (
 	Kinds = []string{"unit-counts", "post-sites", "shifts", "squad-size"}
-	Built = []string{"unit-counts", "post-sites"}
+	Built = []string{"unit-counts", "post-sites", "squad-size"}
 )
 
 // Screen methods.
@@ -108,6 +111,7 @@ const (
 const (
 	DefaultKeep = 4
 	MaxKeep     = 20
+	MaxSquad    = 100 // officers a squad, as units[].squad allows
 )
 
 // FieldError is one problem of an OPT file.
@@ -163,7 +167,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		k, v := top.Content[i].Value, top.Content[i+1]
 		switch k {
 		case "decision":
-			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "min", "max")
+			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "squads", "min", "max")
 		case "budget":
 			p.keys(v, "budget", "officer_hours", "units")
 		case "screen":
@@ -217,6 +221,8 @@ func (p *parser) check(s *Spec) {
 			p.add("decision.unit", "missing: the scenario's unit type whose count per district is decided")
 		case "post-sites":
 			p.add("decision.unit", "missing: the scenario's unit type (home: post) whose sites are decided")
+		case "squad-size":
+			p.add("decision.unit", "missing: the scenario's unit type whose squad size is decided")
 		}
 	}
 	if d.Min < 0 {
@@ -235,7 +241,39 @@ func (p *parser) check(s *Spec) {
 	if d.Count < 0 {
 		p.add("decision.count", "must be positive, the units to place (got %d)", d.Count)
 	}
+	if d.Kind != "squad-size" && len(d.Squads) > 0 {
+		p.add("decision.squads", "is for squad-size")
+	}
 	switch d.Kind {
+	case "squad-size":
+		for i, q := range d.Squads {
+			if q < 1 || q > MaxSquad {
+				p.add(fmt.Sprintf("decision.squads[%d]", i), "must be between 1 and %d officers (got %d)", MaxSquad, q)
+			} else if slices.Index(d.Squads, q) < i {
+				p.add(fmt.Sprintf("decision.squads[%d]", i), "squad size %d listed twice", q)
+			}
+		}
+		if len(d.Squads) == 1 {
+			p.add("decision.squads", "give at least two squad sizes to compare (got %v)", d.Squads)
+		}
+		if len(d.Squads) > MaxKeep {
+			p.add("decision.squads", "at most %d squad sizes (got %d)", MaxKeep, len(d.Squads))
+		}
+		if d.Candidates != "" || d.Count != 0 || len(d.Districts) > 0 || d.Min != 0 || d.Max != 0 {
+			p.add("decision", "squad-size takes unit and squads only (candidates, count, districts, min and max are for the other kinds)")
+		}
+		if b.Units != 0 {
+			p.add("budget.units", "squad-size compares squads at equal officer-hours: give budget.officer_hours (default: the unit type's own) instead of units")
+		}
+		if s.Screen.Method == "" {
+			s.Screen.Method = Hypercube
+		}
+		if s.Screen.Method != Hypercube {
+			p.add("screen.method", "must be %s for squad-size (got %q)", Hypercube, s.Screen.Method)
+		}
+		if s.Screen.Busy != nil {
+			p.add("screen.busy", "is for the expected-travel screen of post-sites")
+		}
 	case "post-sites":
 		if d.Candidates == "" {
 			p.add("decision.candidates", "missing: communities (a point inside each area) or a GeoJSON file of Point features")
