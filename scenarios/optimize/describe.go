@@ -16,7 +16,7 @@ func (pr *Problem) Describe() string {
 	}
 	if pr.kind == "post-sites" {
 		return fmt.Sprintf("%s: %d %s units at %d of %d candidate sites (%s, at most %d a site)",
-			pr.Base.File.Name, pr.Most, pr.Spec.Decision.Unit, pr.Most, len(pr.Names), pr.Spec.Decision.Candidates, pr.Max)
+			pr.Base.File.Name, pr.Most, pr.Spec.Decision.Unit, pr.Most, pr.candidates, pr.Spec.Decision.Candidates, pr.Max)
 	}
 	return fmt.Sprintf("%s: %s units per district (%s), %s", pr.Base.File.Name, pr.Spec.Decision.Unit, strings.Join(pr.Names, ", "), pr.budgetText())
 }
@@ -24,8 +24,16 @@ func (pr *Problem) Describe() string {
 // ScreenText describes stage 1 in one line.
 func (pr *Problem) ScreenText(sc *Screened, seconds float64) string {
 	if pr.kind == "post-sites" {
-		return fmt.Sprintf("screen: expected travel to the first free unit (busy q = %.3f), greedy addition then swaps, %d placements scored in %.2f s; kept the %d best",
-			pr.Busy, sc.Evaluations, seconds, len(sc.Kept))
+		kept := fmt.Sprintf("kept the %d best", len(sc.Kept))
+		if pr.current != nil {
+			kept = fmt.Sprintf("kept the %d best and the current placement", len(sc.Kept)-1)
+		}
+		what := "expected travel to the first free unit"
+		if pr.cover != nil {
+			what = "share of calls without a free unit within " + minutesText(pr.cover.target) + " (MEXCLP)"
+		}
+		return fmt.Sprintf("screen: %s, busy q = %.3f, greedy addition then swaps, %d placements scored in %.2f s; %s",
+			what, pr.Busy, sc.Evaluations, seconds, kept)
 	}
 	if pr.kind == "squad-size" {
 		return fmt.Sprintf("screen: hypercube mean response (a call of m officers counted as ⌈m/squad⌉ calls), %d models solved in %.2f s; kept the %d best",
@@ -35,18 +43,45 @@ func (pr *Problem) ScreenText(sc *Screened, seconds float64) string {
 		sc.Evaluations, seconds, len(sc.Kept), sc.Kept[0].Total())
 }
 
-// ScreenHeader is the table's column of the screen's score, in minutes.
+// ScreenHeader is the table's column of the screen's score.
 func (pr *Problem) ScreenHeader() string {
-	if pr.kind == "post-sites" {
+	switch {
+	case pr.kind == "post-sites" && pr.cover != nil:
+		return fmt.Sprintf("screen: calls covered in %s", minutesText(pr.cover.target))
+	case pr.kind == "post-sites":
 		return "screen: delay + expected travel (min)"
 	}
 	return "screen: mean response (min)"
 }
 
+// ScreenCell is the table's cell of c's screen score: minutes, or for
+// coverage the share of calls covered (1 − the score), in per cent.
+func (pr *Problem) ScreenCell(c Candidate) string {
+	if pr.siteData != nil && pr.cover != nil {
+		return strconv.FormatFloat(100*(1-c.Screen), 'f', 2, 64) + "%"
+	}
+	return minutes(c.Screen)
+}
+
+// ScreenColumn is the CSV column of the screen's score.
+func (pr *Problem) ScreenColumn() string {
+	switch {
+	case pr.kind == "post-sites" && pr.cover != nil:
+		return "screen_uncovered_share"
+	case pr.kind == "post-sites":
+		return "screen_expected_response_s"
+	}
+	return "screen_response_mean_s"
+}
+
+func minutesText(s float64) string {
+	return strconv.FormatFloat(s/60, 'g', 4, 64) + " min"
+}
+
 // ScreenNote is the table's footnote on the screen's assumptions.
 func (pr *Problem) ScreenNote() string {
 	if pr.kind == "post-sites" {
-		return "The screen counts travel of the decided type alone\n(each unit busy with the same probability, the rest of the force ignored); compare its column with\nthe simulation's."
+		return "The screen counts the decided type alone (each unit busy\nwith the same probability, the rest of the force ignored); compare its column with the simulation's."
 	}
 	return "The screen assumes Larson's hypercube (every unit on duty,\none unit a call, exponential service); compare its column with the simulation's."
 }
@@ -89,7 +124,7 @@ func (pr *Problem) DecisionJSON() map[string]any {
 		return map[string]any{"kind": d.Kind, "unit": d.Unit, "squads": pr.squads, "units": pr.squadData.units, "officer_hours_per_day": pr.hoursBudget, "units_sent_a_call": pr.mult}
 	}
 	if pr.kind == "post-sites" {
-		return map[string]any{"kind": d.Kind, "unit": d.Unit, "candidates": d.Candidates, "sites": len(pr.Names), "count": pr.Most, "max_per_site": pr.Max, "post_kind_in_chosen": pr.chosenAt}
+		return map[string]any{"kind": d.Kind, "unit": d.Unit, "candidates": d.Candidates, "sites": pr.candidates, "current": pr.current != nil, "count": pr.Most, "max_per_site": pr.Max, "post_kind_in_chosen": pr.chosenAt}
 	}
 	return map[string]any{"kind": d.Kind, "unit": d.Unit, "districts": pr.Names, "unit_types": pr.Units, "min": pr.Min, "max": pr.Max}
 }
@@ -98,6 +133,10 @@ func (pr *Problem) DecisionJSON() map[string]any {
 func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
 	if pr.kind == "squad-size" {
 		return map[string]any{"method": Hypercube, "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel; a call of m officers counted as ceil(m/squad) calls", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
+	}
+	if pr.kind == "post-sites" && pr.cover != nil {
+		return map[string]any{"method": Coverage, "score": "share of calls not covered: no free unit of the type within the P1 target (dispatch delay + turnout + travel), each busy with probability busy (MEXCLP, Daskin 1983)",
+			"target_s": pr.cover.target, "busy": pr.Busy, "search": "greedy addition, then swaps (Teitz & Bart 1968)", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
 	}
 	if pr.kind == "post-sites" {
 		return map[string]any{"method": ExpectedTravel, "score": "s: mean dispatch delay + expected travel of the first free unit, each busy with probability busy (Daskin 1983); p-median at busy 0",

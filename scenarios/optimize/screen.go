@@ -100,7 +100,11 @@ const exactUnits = 10
 func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 	c := Candidate{Counts: slices.Clone(counts), Screen: math.Inf(1)}
 	if pr.kind == "post-sites" {
-		c.Screen, c.Method = pr.siteScore(pr.delay, counts), ExpectedTravel
+		if pr.cover != nil {
+			c.Screen, c.Method = pr.coverScore(counts), Coverage
+		} else {
+			c.Screen, c.Method = pr.siteScore(pr.delay, counts), ExpectedTravel
+		}
 		return c, nil
 	}
 	if pr.kind == "squad-size" {
@@ -207,7 +211,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 	for best.Total() < pr.Most {
 		var next *Candidate
 		for k := range D {
-			if cur[k] >= pr.Max {
+			if cur[k] >= pr.cap(k) {
 				continue
 			}
 			try := slices.Clone(cur)
@@ -231,7 +235,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 		var next *Candidate
 		for from := range D {
 			for to := range D {
-				if from == to || cur[from] <= pr.Min || cur[to] >= pr.Max {
+				if from == to || cur[from] <= pr.Min || cur[to] >= pr.cap(to) {
 					continue
 				}
 				try := slices.Clone(cur)
@@ -260,7 +264,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 		for _, at := range frontier {
 			for from := range D {
 				for to := range D {
-					if from == to || at[from] <= pr.Min || at[to] >= pr.Max {
+					if from == to || at[from] <= pr.Min || at[to] >= pr.cap(to) {
 						continue
 					}
 					try := slices.Clone(at)
@@ -295,6 +299,16 @@ func (pr *Problem) Screen() (*Screened, error) {
 	if pr.kind == "post-sites" {
 		for i := range out.Kept {
 			out.Kept[i].label = "sites-" + strconv.Itoa(i+1)
+		}
+		if pr.current != nil {
+			counts := make([]int, len(pr.Names))
+			copy(counts[pr.candidates:], pr.current)
+			c, err := eval(counts)
+			if err != nil {
+				return nil, err
+			}
+			c.label = "current"
+			out.Kept = append(out.Kept, c)
 		}
 	}
 	if len(out.Kept) == 0 {

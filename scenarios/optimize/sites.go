@@ -39,6 +39,20 @@ type siteData struct {
 	Busy     float64
 	single   scenarios.File // the base, its base variant alone, no check block
 	chosenAt string         // the post kind of the chosen sites in chosen.yaml
+	// candidates is how many of the slots are candidate sites; the slots
+	// after them are the posts the type stands at in the scenario, which
+	// only the current placement uses (the search may not choose them).
+	candidates int
+	current    []int      // the current placement's counts, nil without it
+	cover      *coverData // the coverage screen's, nil for expected-travel
+}
+
+// cap is the most units the search may put in slot k.
+func (pr *Problem) cap(k int) int {
+	if pr.siteData != nil && k >= pr.candidates {
+		return 0
+	}
+	return pr.Max
 }
 
 // prepareSites is Prepare for post-sites: the decided type must be homed
@@ -132,7 +146,7 @@ func (pr *Problem) prepareSites(p *parser) (*Problem, error) {
 	case len(sites) == 0:
 		p.add("decision.candidates", "no candidate site")
 	case pr.Most > pr.Max*len(sites):
-		p.add("decision.count", "%d units but only %d sites of at most %d units each (decision.max)", pr.Most, len(sites), pr.Max)
+		p.add("decision.count", "%d units but only %d candidate sites of at most %d units each (decision.max)", pr.Most, len(sites), pr.Max)
 	case pr.Most > scenarios.MaxUnits:
 		p.add("decision.count", "more than the limit of %d units (got %d)", scenarios.MaxUnits, pr.Most)
 	}
@@ -157,6 +171,29 @@ func (pr *Problem) prepareSites(p *parser) (*Problem, error) {
 		return out
 	}
 	sd.chosenAt = fresh(u.Name + "-site")
+	sd.candidates = len(sites)
+	if d.Current == nil || *d.Current {
+		// The type's own posts, each with its units, as slots of their own.
+		at := map[int]int{}
+		var posts []int
+		for _, un := range base.Variants[pr.variant].Model.World.Units {
+			if un.TypeName != u.Name || un.Post < 0 {
+				continue
+			}
+			if at[un.Post] == 0 {
+				posts = append(posts, un.Post)
+			}
+			at[un.Post]++
+		}
+		slices.Sort(posts)
+		for _, i := range posts {
+			post := city.Posts[i]
+			pt := scenarios.PostPoint{Name: post.Name}
+			pointAt(city, &pt, post.At)
+			sites = append(sites, site{post.Name, pt})
+			sd.current = append(sd.current, at[i])
+		}
+	}
 	for _, s := range sites {
 		pr.Names = append(pr.Names, s.name)
 		un := fresh(u.Name + "-" + unsafeRE.ReplaceAllString(s.name, "_"))
@@ -251,6 +288,21 @@ func (pr *Problem) prepareSites(p *parser) (*Problem, error) {
 		for _, l := range pr.cfg.Dispatch.Levels {
 			pr.delay += l.Delay.Mean
 		}
+	}
+	if spec.Screen.Method == Coverage {
+		target := pr.cfg.Targets[1]
+		if !(target > 0) {
+			p.add("screen.method", "coverage needs the scenario's priority-1 response target (targets: {p1: …}); %s has none", base.Path)
+			return nil, p.err()
+		}
+		at := make([]geo.Point, len(pr.Units))
+		for _, un := range hm.Force.World.Units {
+			if k, ok := slot[pr.cfg.Units[un.Type].Name]; ok {
+				at[k] = un.At
+			}
+		}
+		ut := &pr.cfg.Units[slices.IndexFunc(pr.cfg.Units, func(x sim.UnitType) bool { return x.Name == pr.Units[0] })]
+		sd.cover = prepareCover(pr.cfg, ut, at, pr.delay, target)
 	}
 	return pr, nil
 }

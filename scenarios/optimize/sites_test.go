@@ -60,8 +60,9 @@ select: {delta: 20, first: 8, max: 30}
 // the screen's greedy addition and swaps find the placement that
 // enumerating every choice of k sites finds under the same score, for k =
 // 2 and 3 (28 and 56 placements), with the default busy probability and
-// with 0 (the p-median), and with up to 2 units a site (k = 3: 120
-// placements); its kept candidates are in score order.
+// with 0 (the p-median), with up to 2 units a site (k = 3: 120
+// placements) and under the coverage score; its kept candidates are in
+// score order, the current placement last.
 func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 	dir := sitesCity(t)
 	cases := []struct {
@@ -73,6 +74,7 @@ func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 		{"choose 3 of 8", strings.Replace(sitesOpt, "communities}", "communities, count: 3}", 1), 3},
 		{"p-median, choose 3", strings.Replace(sitesOpt, "communities}", "communities, count: 3}\nscreen: {keep: 3, busy: 0}", 1), 3},
 		{"2 a site, choose 3", strings.Replace(sitesOpt, "communities}", "communities, count: 3, max: 2}", 1), 3},
+		{"coverage, choose 3", strings.Replace(sitesOpt, "communities}", "communities, count: 3}\nscreen: {keep: 3, method: coverage}", 1), 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,8 +83,9 @@ func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 				opt = strings.Replace(opt, "screen: {keep: 3}\n", "", 1)
 			}
 			pr := prepare(t, dir, opt)
-			if len(pr.Names) != 8 || pr.Most != c.k {
-				t.Fatalf("%d sites, %d units; want 8 and %d", len(pr.Names), pr.Most, c.k)
+			// 8 candidates, then the 2 posts of the current placement.
+			if pr.candidates != 8 || len(pr.Names) != 10 || pr.Most != c.k {
+				t.Fatalf("%d candidate sites of %d, %d units; want 8 of 10 and %d", pr.candidates, len(pr.Names), pr.Most, c.k)
 			}
 			sc, err := pr.Screen()
 			if err != nil {
@@ -94,12 +97,16 @@ func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 			enumerate = func(at int, counts []int, left int) {
 				if left == 0 {
 					n++
-					if s := pr.siteScore(pr.delay, counts); s < best {
+					c, err := pr.evaluate(counts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if s := c.Screen; s < best {
 						best, bestAt = s, slices.Clone(counts)
 					}
 					return
 				}
-				if at == len(counts) {
+				if at == pr.candidates {
 					return
 				}
 				for x := min(left, pr.Max); x >= 0; x-- {
@@ -108,7 +115,7 @@ func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 				}
 				counts[at] = 0
 			}
-			enumerate(0, make([]int, 8), c.k)
+			enumerate(0, make([]int, len(pr.Names)), c.k)
 			got := sc.Kept[0]
 			// Equal up to rounding: the score sums the same terms.
 			if math.Abs(got.Screen-best) > 1e-9*best {
@@ -117,7 +124,11 @@ func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 			if got.Total() != c.k {
 				t.Errorf("kept %d units, want %d", got.Total(), c.k)
 			}
-			for i := 1; i < len(sc.Kept); i++ {
+			last := sc.Kept[len(sc.Kept)-1]
+			if pr.Name(last) != "current" || !slices.Equal(pr.SiteList(last), []string{"p1", "p2"}) {
+				t.Errorf("the last kept is %s at %v, want current at p1, p2", pr.Name(last), pr.SiteList(last))
+			}
+			for i := 1; i < len(sc.Kept)-1; i++ {
 				if sc.Kept[i].Screen < sc.Kept[i-1].Screen {
 					t.Errorf("kept out of order: %v", sc.Kept)
 				}
@@ -126,6 +137,33 @@ func TestSiteScreenFindsEnumeratedOptimum(t *testing.T) {
 				t.Errorf("the screen's best is named %q, want sites-1", pr.Name(got))
 			}
 		})
+	}
+}
+
+// TestCoverageByHand: one platform at the interior point (the centre) of
+// a western cell of about 1 km (0.009°), busy 0: it reaches, within the
+// 5 min target less 30 s dispatch delay and 30 s turnout, 4 min on foot
+// at 5 km/h = 333 m, 278 m Manhattan at detour 1.2 — a diamond of 2 ×
+// 278² m², 15.4% of its cell — and nothing of the other cells (their
+// nearest points are more than 500 m away). The sample lattice of about
+// 64 points (step √(area/64) = 125 m) sees the diamond as the points
+// within 278 m: 12 of an 8 × 8 lattice (18.75%), or 13 of the 65 a 9 × 9
+// lattice centred on the cell keeps (20%; the cell is a hair wider than
+// 8 steps). The cell draws 4 of the city's 20 weight units, so the
+// covered share of calls is 0.2 × 0.1875 = 0.0375 or 0.2 × 0.2 = 0.04.
+func TestCoverageByHand(t *testing.T) {
+	pr := prepare(t, sitesCity(t), strings.Replace(sitesOpt, "screen: {keep: 3}", "screen: {keep: 3, method: coverage, busy: 0}", 1))
+	counts := make([]int, len(pr.Names))
+	k := slices.Index(pr.Names, "c00")
+	counts[k] = 1
+	covered := 1 - pr.coverScore(counts)
+	if math.Abs(covered-0.0375) > 1e-9 && math.Abs(covered-0.04) > 1e-9 {
+		t.Errorf("one platform at c00: covered share %.6f, want 0.0375 or 0.04", covered)
+	}
+	// Busy q: each covered point is covered with probability 1 − q.
+	pr.Busy = 0.25
+	if got := 1 - pr.coverScore(counts); math.Abs(got-0.75*covered) > 1e-12 {
+		t.Errorf("busy 0.25: covered share %.6f, want 0.75 × %.6f", got, covered)
 	}
 }
 
@@ -171,6 +209,14 @@ func TestOptimizeSites(t *testing.T) {
 		}
 		folders = append(folders, o)
 		chosen = pr.SiteList(out.Chosen.Candidate)
+		// The scenario's own platforms stand at two eastern posts, where
+		// 20% of the calls fall: the simulation finds them worse than the
+		// chosen (paired interval above 0, over the selection's
+		// replications).
+		cur := out.Candidates[slices.IndexFunc(out.Candidates, func(s Scored) bool { return s.Name == "current" })]
+		if !(cur.VsChosen.Low > 0) {
+			t.Errorf("current minus chosen %s: %.1f s [%.1f, %.1f], want above 0", out.Chosen.Name, cur.VsChosen.Mean, cur.VsChosen.Low, cur.VsChosen.High)
+		}
 		var buf bytes.Buffer
 		if err := out.WriteTable(&buf); err != nil {
 			t.Fatal(err)
@@ -242,7 +288,7 @@ func TestBadSitesFile(t *testing.T) {
 		{"budget given", strings.Replace(sitesOpt, "screen:", "budget: {units: 3}\nscreen:", 1),
 			[]string{`opt.yaml:4: budget: post-sites places decision.count units`}},
 		{"too many units", strings.Replace(sitesOpt, "communities}", "communities, count: 9}", 1),
-			[]string{`opt.yaml:3: decision.count: 9 units but only 8 sites of at most 1 units each`}},
+			[]string{`opt.yaml:3: decision.count: 9 units but only 8 candidate sites of at most 1 units each`}},
 		{"busy out of range", strings.Replace(sitesOpt, "keep: 3}", "keep: 3, busy: 1}", 1),
 			[]string{`opt.yaml:4: screen.busy: must be between 0 and 0.95`, "(got 1)"}},
 		{"hypercube screen", strings.Replace(sitesOpt, "keep: 3}", "keep: 3, method: hypercube}", 1),

@@ -49,6 +49,10 @@ type Decision struct {
 	// Count (post-sites) is k, the units to place; 0 means the unit
 	// type's count in the scenario.
 	Count int `yaml:"count"`
+	// Current (post-sites) also simulates the scenario's own placement of
+	// the unit type, as candidate "current", beside the screen's best;
+	// nil means true.
+	Current *bool `yaml:"current"`
 	// Squads (squad-size) are the squad sizes to compare at equal
 	// officer-hours; empty means [1, 2].
 	Squads []int `yaml:"squads"`
@@ -71,11 +75,12 @@ type Budget struct {
 
 // Screen is stage 1.
 type Screen struct {
-	// Method is hypercube (unit-counts, the default there) or
-	// expected-travel (post-sites, the default there).
+	// Method is hypercube (unit-counts and squad-size, the default
+	// there), or expected-travel (post-sites, the default there) or
+	// coverage (post-sites).
 	Method string `yaml:"method"`
 	Keep   int    `yaml:"keep"` // candidates passed to the selection (default 4)
-	// Busy (expected-travel) is the probability that a unit of the decided
+	// Busy (post-sites) is the probability that a unit of the decided
 	// type is busy when a call comes, in [0, 0.95]; nil means the force's
 	// offered load per unit (the hypercube's pooled utilisation). 0 makes
 	// the score the p-median's.
@@ -104,7 +109,8 @@ var (
 // Screen methods.
 const (
 	Hypercube      = "hypercube"       // Larson's hypercube: mean response (unit-counts)
-	ExpectedTravel = "expected-travel" // MEXCLP-style expected travel to the first free unit (post-sites)
+	ExpectedTravel = "expected-travel" // expected travel to the first free unit, p-median at busy 0 (post-sites)
+	Coverage       = "coverage"        // MEXCLP: the share of calls without a free unit within the P1 target (post-sites)
 )
 
 // Defaults.
@@ -167,7 +173,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		k, v := top.Content[i].Value, top.Content[i+1]
 		switch k {
 		case "decision":
-			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "squads", "min", "max")
+			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "current", "squads", "min", "max")
 		case "budget":
 			p.keys(v, "budget", "officer_hours", "units")
 		case "screen":
@@ -241,6 +247,9 @@ func (p *parser) check(s *Spec) {
 	if d.Count < 0 {
 		p.add("decision.count", "must be positive, the units to place (got %d)", d.Count)
 	}
+	if d.Kind != "post-sites" && d.Current != nil {
+		p.add("decision.current", "is for post-sites")
+	}
 	if d.Kind != "squad-size" && len(d.Squads) > 0 {
 		p.add("decision.squads", "is for squad-size")
 	}
@@ -290,8 +299,8 @@ func (p *parser) check(s *Spec) {
 		if s.Screen.Method == "" {
 			s.Screen.Method = ExpectedTravel
 		}
-		if s.Screen.Method != ExpectedTravel {
-			p.add("screen.method", "must be %s for post-sites, the one site screen of this version (got %q; the hypercube pools the whole force and takes too long at 20 sites or more: docs/optimize.md)", ExpectedTravel, s.Screen.Method)
+		if s.Screen.Method != ExpectedTravel && s.Screen.Method != Coverage {
+			p.add("screen.method", "must be %s or %s for post-sites (got %q; the hypercube pools the whole force and takes too long at 20 sites or more: docs/optimize.md)", ExpectedTravel, Coverage, s.Screen.Method)
 		}
 		if x := s.Screen.Busy; x != nil && !(*x >= 0 && *x <= 0.95) {
 			p.add("screen.busy", "must be between 0 and 0.95, the probability that a unit is busy (got %g)", *x)

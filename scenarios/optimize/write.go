@@ -121,7 +121,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 		if c.InBestSet {
 			in = "yes"
 		}
-		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s\n", c.Name, mark, c.Total(), c.OfficerHours, minutes(c.Screen), minutesCI(c.Response), o.costCell(c.Objective), vs, in)
+		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s\n", c.Name, mark, c.Total(), c.OfficerHours, pr.ScreenCell(c.Candidate), minutesCI(c.Response), o.costCell(c.Objective), vs, in)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -241,7 +241,7 @@ func (o *Outcome) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"candidate", "chosen"}
 	head = append(head, o.Problem.SlotHeader()...)
-	head = append(head, "units", "officer_hours_per_day", "screen_response_mean_s", "screen_method",
+	head = append(head, "units", "officer_hours_per_day", o.Problem.ScreenColumn(), "screen_method",
 		"sim_response_mean_s", "sim_response_mean_low_s", "sim_response_mean_high_s",
 		"objective_cost", "objective_low", "objective_high", "minus_chosen", "minus_chosen_low", "minus_chosen_high", "in_best_set", "in_contention")
 	cw.Write(head)
@@ -264,7 +264,7 @@ func (o *Outcome) writeScreen(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"step", "candidate"}
 	head = append(head, o.Problem.SlotHeader()...)
-	head = append(head, "units", "screen_response_mean_s", "screen_method")
+	head = append(head, "units", o.Problem.ScreenColumn(), "screen_method")
 	cw.Write(head)
 	for i, c := range o.Screened.Path {
 		row := []string{strconv.Itoa(i), o.Problem.Name(c)}
