@@ -292,7 +292,7 @@ func TestBadSitesFile(t *testing.T) {
 		{"busy out of range", strings.Replace(sitesOpt, "keep: 3}", "keep: 3, busy: 1}", 1),
 			[]string{`opt.yaml:4: screen.busy: must be between 0 and 0.95`, "(got 1)"}},
 		{"hypercube screen", strings.Replace(sitesOpt, "keep: 3}", "keep: 3, method: hypercube}", 1),
-			[]string{`opt.yaml:4: screen.method: must be expected-travel for post-sites`}},
+			[]string{`opt.yaml:4: screen.method: must be expected-travel or coverage for post-sites (got "hypercube"`}},
 		{"missing file", strings.Replace(sitesOpt, "communities", "none.geojson", 1),
 			[]string{`opt.yaml:3: decision.candidates: cannot read none.geojson`}},
 		{"bad features", strings.Replace(sitesOpt, "communities", "far.geojson", 1),
