@@ -217,7 +217,7 @@ func (p *parser) check(s *Spec) {
 		p.add("decision.kind", "missing: say which decision (%s)", strings.Join(Built, ", "))
 	case slices.Contains(Built, d.Kind):
 	case slices.Contains(Kinds, d.Kind):
-		p.add("decision.kind", "%q is planned but not built yet: this version optimises %s (got %q)", d.Kind, strings.Join(Built, " and "), d.Kind)
+		p.add("decision.kind", "%q is planned but not built yet: this version optimises %s and %s (got %q)", d.Kind, strings.Join(Built[:len(Built)-1], ", "), Built[len(Built)-1], d.Kind)
 	default:
 		p.add("decision.kind", "unknown kind (valid: %s; got %q)", strings.Join(Built, ", "), d.Kind)
 	}
