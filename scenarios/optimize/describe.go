@@ -11,6 +11,9 @@ import (
 
 // Describe is the decision in one line, for the table's title.
 func (pr *Problem) Describe() string {
+	if pr.kind == "shifts" {
+		return fmt.Sprintf("%s: shift starts of %d %s units (%g h shifts; starts %s)%s", pr.Base.File.Name, pr.Most, pr.Spec.Decision.Unit, pr.shiftHours, strings.Join(pr.Spec.Decision.Starts, ", "), pr.floorText())
+	}
 	if pr.kind == "squad-size" {
 		return fmt.Sprintf("%s: squad size of %s (%s officers) at %g officer-hours a day", pr.Base.File.Name, pr.Spec.Decision.Unit, joinInts(pr.squads, ", "), pr.hoursBudget)
 	}
@@ -34,6 +37,10 @@ func (pr *Problem) ScreenText(sc *Screened, seconds float64) string {
 		}
 		return fmt.Sprintf("screen: %s, busy q = %.3f, greedy addition then swaps, %d placements scored in %.2f s; %s",
 			what, pr.Busy, sc.Evaluations, seconds, kept)
+	}
+	if pr.kind == "shifts" {
+		return fmt.Sprintf("screen: mean response hour by hour (Erlang C wait + square-root-law travel from the hypercube of the whole force), %d candidates scored in %.2f s; kept the %d best with %d units",
+			sc.Evaluations, seconds, len(sc.Kept), sc.Kept[0].Total())
 	}
 	if pr.kind == "squad-size" {
 		return fmt.Sprintf("screen: hypercube mean response (a call of m officers counted as ⌈m/squad⌉ calls), %d models solved in %.2f s; kept the %d best",
@@ -80,6 +87,9 @@ func minutesText(s float64) string {
 
 // ScreenNote is the table's footnote on the screen's assumptions.
 func (pr *Problem) ScreenNote() string {
+	if pr.kind == "shifts" {
+		return "The screen takes each hour as a steady M/M/n queue of the\nunits on duty (all types pooled); compare its column with the simulation's."
+	}
 	if pr.kind == "post-sites" {
 		return "The screen counts the decided type alone (each unit busy\nwith the same probability, the rest of the force ignored); compare its column with the simulation's."
 	}
@@ -120,6 +130,13 @@ func (pr *Problem) SlotCells(c Candidate) []string {
 // DecisionJSON is optimize.json's decision.
 func (pr *Problem) DecisionJSON() map[string]any {
 	d := pr.Spec.Decision
+	if pr.kind == "shifts" {
+		floor := make([]int, 24)
+		for h := range floor {
+			floor[h] = pr.floor.at(h)
+		}
+		return map[string]any{"kind": d.Kind, "unit": d.Unit, "starts": d.Starts, "unit_types": pr.Units, "shift_hours": pr.shiftHours, "count": pr.Most, "max": pr.Max, "floor_by_hour": floor}
+	}
 	if pr.kind == "squad-size" {
 		return map[string]any{"kind": d.Kind, "unit": d.Unit, "squads": pr.squads, "units": pr.squadData.units, "officer_hours_per_day": pr.hoursBudget, "units_sent_a_call": pr.mult}
 	}
@@ -131,6 +148,10 @@ func (pr *Problem) DecisionJSON() map[string]any {
 
 // ScreenJSON is optimize.json's screen.
 func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
+	if pr.kind == "shifts" {
+		return map[string]any{"method": Hypercube, "score": "s: mean over the day (hours by call rate) of dispatch delay + M/M/n Erlang C wait + travel, n the units on duty that hour, travel the whole force's hypercube travel × sqrt(N/n) (Kolesar & Blum 1973)",
+			"travel_all_on_duty_s": pr.fullTravel, "units_all": pr.nAll, "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
+	}
 	if pr.kind == "squad-size" {
 		return map[string]any{"method": Hypercube, "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel; a call of m officers counted as ceil(m/squad) calls", "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
 	}
@@ -147,6 +168,9 @@ func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
 
 // candidateJSON is a candidate's decision in optimize.json.
 func (pr *Problem) candidateJSON(c Candidate) (counts []int, sites []string) {
+	if pr.kind == "shifts" {
+		return nil, nil // units_by_start
+	}
 	if pr.kind == "squad-size" {
 		return nil, nil
 	}
@@ -162,4 +186,23 @@ func joinInts(xs []int, sep string) string {
 		parts[i] = strconv.Itoa(x)
 	}
 	return strings.Join(parts, sep)
+}
+
+func (pr *Problem) floorText() string {
+	f := pr.floor
+	switch {
+	case len(f) == 0:
+		return ""
+	case len(f) == 1:
+		return fmt.Sprintf(", at least %d on duty every hour", f[0])
+	}
+	return ", at least " + joinInts(f, " ") + " on duty by hour"
+}
+
+// byStart is a shifts candidate's units by start, for optimize.json.
+func (pr *Problem) byStart(c Candidate) []int {
+	if pr.kind != "shifts" {
+		return nil
+	}
+	return c.Counts
 }

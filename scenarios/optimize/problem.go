@@ -61,6 +61,7 @@ type Problem struct {
 
 	*siteData  // post-sites only
 	*squadData // squad-size only
+	*shiftData // shifts only
 }
 
 var unsafeRE = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
@@ -99,6 +100,8 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 		return pr.prepareSites(p)
 	case "squad-size":
 		return pr.prepareSquad(p)
+	case "shifts":
+		return pr.prepareShifts(p)
 	}
 	if pr.unit >= 0 {
 		u := f.Units[pr.unit]

@@ -107,8 +107,11 @@ func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 		}
 		return c, nil
 	}
-	if pr.kind == "squad-size" {
+	switch pr.kind {
+	case "squad-size":
 		return pr.evaluateSquad(c)
+	case "shifts":
+		return pr.shiftScore(c), nil
 	}
 	cfg := *pr.cfg
 	cfg.Units = slices.Clone(pr.cfg.Units)
@@ -339,6 +342,16 @@ func (pr *Problem) File(cs []Candidate) scenarios.File {
 	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
+	if pr.kind == "shifts" && len(cs) > 0 {
+		// The file's own counts are the first candidate's: with a floor of
+		// 0 a start may have no unit, and the loader checks the force of
+		// the file before the variants change it.
+		for i := range f.Units {
+			if k := slices.Index(pr.Units, f.Units[i].Name); k >= 0 {
+				f.Units[i].Count = cs[0].Counts[k]
+			}
+		}
+	}
 	base := pr.split.Variants[0]
 	f.Variants = nil
 	for _, c := range cs {

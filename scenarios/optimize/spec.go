@@ -32,7 +32,7 @@ type Spec struct {
 
 // Decision is the decision variable.
 type Decision struct {
-	// Kind is unit-counts or post-sites (Kinds lists the planned ones).
+	// Kind is unit-counts, post-sites, squad-size or shifts (Kinds).
 	Kind string `yaml:"kind"`
 	// Unit is the scenario's unit type whose deployment is decided: with
 	// unit-counts a type with home: district, with post-sites one with
@@ -56,6 +56,12 @@ type Decision struct {
 	// Squads (squad-size) are the squad sizes to compare at equal
 	// officer-hours; empty means [1, 2].
 	Squads []int `yaml:"squads"`
+	// Starts (shifts) are the shift starts (HH:MM) to choose from; each
+	// unit of the type starts at one of them, for the type's shift hours.
+	Starts []string `yaml:"starts"`
+	// Floor (shifts) is the units of the type on duty, at least, in each
+	// hour: one number or 24.
+	Floor Floor `yaml:"floor"`
 	// Min and Max bound each district's count (unit-counts) or each
 	// site's units (post-sites). Max 0 means: no bound but the budget's
 	// (unit-counts), 1 (post-sites).
@@ -99,12 +105,8 @@ type Select struct {
 	Max   int     `yaml:"max"`   // the most replications; 0 means run.DefaultMaxReplications
 }
 
-// Kinds are the decision kinds: Built ones, and the others planned (issue
-// 18) and refused with a message.
-var (
-	Kinds = []string{"unit-counts", "post-sites", "shifts", "squad-size"}
-	Built = []string{"unit-counts", "post-sites", "squad-size"}
-)
+// Kinds are the decision kinds (issue 18).
+var Kinds = []string{"unit-counts", "post-sites", "squad-size", "shifts"}
 
 // Screen methods.
 const (
@@ -173,7 +175,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		k, v := top.Content[i].Value, top.Content[i+1]
 		switch k {
 		case "decision":
-			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "current", "squads", "min", "max")
+			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "current", "squads", "starts", "floor", "min", "max")
 		case "budget":
 			p.keys(v, "budget", "officer_hours", "units")
 		case "screen":
@@ -214,12 +216,10 @@ func (p *parser) check(s *Spec) {
 	d := s.Decision
 	switch {
 	case d.Kind == "":
-		p.add("decision.kind", "missing: say which decision (%s)", strings.Join(Built, ", "))
-	case slices.Contains(Built, d.Kind):
+		p.add("decision.kind", "missing: say which decision (%s)", strings.Join(Kinds, ", "))
 	case slices.Contains(Kinds, d.Kind):
-		p.add("decision.kind", "%q is planned but not built yet: this version optimises %s and %s (got %q)", d.Kind, strings.Join(Built[:len(Built)-1], ", "), Built[len(Built)-1], d.Kind)
 	default:
-		p.add("decision.kind", "unknown kind (valid: %s; got %q)", strings.Join(Built, ", "), d.Kind)
+		p.add("decision.kind", "unknown kind (valid: %s; got %q)", strings.Join(Kinds, ", "), d.Kind)
 	}
 	if d.Unit == "" {
 		switch d.Kind {
@@ -229,6 +229,8 @@ func (p *parser) check(s *Spec) {
 			p.add("decision.unit", "missing: the scenario's unit type (home: post) whose sites are decided")
 		case "squad-size":
 			p.add("decision.unit", "missing: the scenario's unit type whose squad size is decided")
+		case "shifts":
+			p.add("decision.unit", "missing: the scenario's unit type (home: district) whose shift starts are decided")
 		}
 	}
 	if d.Min < 0 {
@@ -253,7 +255,15 @@ func (p *parser) check(s *Spec) {
 	if d.Kind != "squad-size" && len(d.Squads) > 0 {
 		p.add("decision.squads", "is for squad-size")
 	}
+	if d.Kind != "shifts" && len(d.Starts) > 0 {
+		p.add("decision.starts", "is for shifts")
+	}
+	if d.Kind != "shifts" && len(d.Floor) > 0 {
+		p.add("decision.floor", "is for shifts")
+	}
 	switch d.Kind {
+	case "shifts":
+		p.checkShifts(s)
 	case "squad-size":
 		for i, q := range d.Squads {
 			if q < 1 || q > MaxSquad {

@@ -300,6 +300,7 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 		Name             string       `json:"name"`
 		Counts           []int        `json:"units_by_district,omitempty"`
 		Sites            []string     `json:"sites,omitempty"`
+		ByStart          []int        `json:"units_by_start,omitempty"`
 		Units            int          `json:"units"`
 		OfficerHours     float64      `json:"officer_hours_per_day"`
 		ScreenResponse   *float64     `json:"screen_response_mean_s"`
@@ -313,7 +314,7 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 	var cs []cand
 	for _, c := range o.Candidates {
 		counts, sites := pr.candidateJSON(c.Candidate)
-		cs = append(cs, cand{c.Name, counts, sites, c.Total(), c.OfficerHours, jnum(c.Screen), c.Method,
+		cs = append(cs, cand{c.Name, counts, sites, pr.byStart(c.Candidate), c.Total(), c.OfficerHours, jnum(c.Screen), c.Method,
 			jest(c.Response), jest(c.Objective), jest(c.VsChosen), c.InBestSet, c.Alive})
 	}
 	doc := map[string]any{
