@@ -19,27 +19,29 @@ type optimizeFlags struct {
 }
 
 // optimizeCmd is `patrolsim optimize`: a screen over unit counts per
-// district, post sites or squad sizes, then a selection among the best by
+// district, post sites, squad sizes or shift starts, then a selection among the best by
 // simulation.
 func (m *Main) optimizeCmd() *cobra.Command {
 	var f optimizeFlags
 	cmd := &cobra.Command{
 		Use:   "optimize OPT.yaml",
-		Short: "Search a deployment (unit counts per district, post sites, squad size): a fast screen, then selection by simulation",
+		Short: "Search a deployment (unit counts per district, post sites, squad size, shift starts): a fast screen, then selection by simulation",
 		Long: "Optimize reads an optimisation file (docs/optimize.md) naming a scenario and one\n" +
 			"decision: unit-counts (how many units of one type stand in each district, within\n" +
 			"officer-hours a day or units), post-sites (where k units homed at posts stand, among\n" +
-			"candidate sites: the communities or a GeoJSON of points) or squad-size (which squad\n" +
-			"size at equal officer-hours). Stage 1 screens candidates (Larson's hypercube; for\n" +
-			"sites an expected-travel or MEXCLP coverage score) with a greedy search then\n" +
+			"candidate sites: the communities or a GeoJSON of points), squad-size (which squad\n" +
+			"size at equal officer-hours) or shifts (which start each unit's shift has, with a\n" +
+			"floor of units on duty every hour). Stage 1 screens candidates (Larson's hypercube;\n" +
+			"for sites an expected-travel or MEXCLP coverage score; for shifts an hour-by-hour\n" +
+			"queue) with a greedy search then\n" +
 			"exchanges, and keeps the best few; stage 2 simulates them on common random numbers\n" +
 			"and selects with Kim & Nelson's procedure: when it decides, the chosen deployment is\n" +
 			"the best or within delta of it with probability at least 1 - alpha. The output folder\n" +
 			"gets chosen.yaml (a ready scenario), candidates.yaml, candidates.csv (screen vs\n" +
 			"simulation), screen.csv, optimize.json and results.json; results are identical for\n" +
 			"any --workers.\n" +
-			"Not in this version: shifts as a decision, a journal to resume an interrupted run\n" +
-			"(it starts over), and Slurm or Kubernetes shards.",
+			"Not in this version: a journal to resume an interrupted run (it starts over), and\n" +
+			"Slurm or Kubernetes shards.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.workers < 1 {

@@ -149,7 +149,7 @@ func (pr *Problem) DecisionJSON() map[string]any {
 // ScreenJSON is optimize.json's screen.
 func (pr *Problem) ScreenJSON(sc *Screened) map[string]any {
 	if pr.kind == "shifts" {
-		return map[string]any{"method": Hypercube, "score": "s: mean over the day (hours by call rate) of dispatch delay + M/M/n Erlang C wait + travel, n the units on duty that hour, travel the whole force's hypercube travel × sqrt(N/n) (Kolesar & Blum 1973)",
+		return map[string]any{"method": Hourly, "score": "s: mean over the day (hours by call rate) of dispatch delay + M/M/n Erlang C wait + travel, n the units on duty that hour, travel the whole force's hypercube travel × sqrt(N/n) (Kolesar & Blum 1973)",
 			"travel_all_on_duty_s": pr.fullTravel, "units_all": pr.nAll, "evaluations": sc.Evaluations, "kept": len(sc.Kept)}
 	}
 	if pr.kind == "squad-size" {

@@ -13,9 +13,11 @@
 //     candidate site (the areas' interior points or a GeoJSON of points),
 //     with the scenario's own placement simulated beside as "current";
 //   - squad-size (squad.go): one slot per squad size, the units the
-//     officer-hours afford at that size.
+//     officer-hours afford at that size;
+//   - shifts (shifts.go): one slot per shift start, the units of a type
+//     (home: district) that start then, with a floor on duty every hour.
 //
-// Shifts are refused by name (planned). The kinds share one pipeline:
+// The kinds share one pipeline:
 // Screen, Run (the selection) and Write; a kind shows only in Prepare,
 // evaluate, Name, File, Chosen and the descriptions of describe.go.
 //
@@ -24,7 +26,8 @@
 // (scenarios/hypercube): the mean response time, dispatch delay + Erlang C
 // queue wait + mean travel, in seconds; for post-sites the expected travel
 // of the first free unit (p-median at busy 0) or MEXCLP's uncovered share
-// (coverage.go), each unit busy with one probability (Daskin 1983). The
+// (coverage.go), each unit busy with one probability (Daskin 1983); for
+// shifts the hour-by-hour Erlang C response of the units on duty. The
 // search is marginal allocation / greedy addition (add the unit that
 // improves the score most, Fox 1966, the method of PCAM's district
 // allocation, Chaiken & Dormont 1978), then pairwise exchange / swaps
@@ -42,5 +45,5 @@
 // Its result is byte-identical for any worker count.
 //
 // Not in this increment: resumable journals, Slurm or Kubernetes shards,
-// Pareto fronts, and the shifts decision.
+// Pareto fronts, and kinds combined in one search.
 package optimize

@@ -67,7 +67,7 @@ type shiftData struct {
 	// fullTravel is the hypercube's mean travel with every unit of the force
 	// (nAll) on duty, seconds; onScene the mean time on scene.
 	fullTravel, onScene float64
-	nAll            int
+	nAll                int
 }
 
 // checkShifts is Parse's check of the shifts keys.
@@ -101,10 +101,10 @@ func (p *parser) checkShifts(s *Spec) {
 		p.add("budget", "shifts keeps decision.count units (default: the unit type's count): give no budget")
 	}
 	if s.Screen.Method == "" {
-		s.Screen.Method = Hypercube
+		s.Screen.Method = Hourly
 	}
-	if s.Screen.Method != Hypercube {
-		p.add("screen.method", "must be %s for shifts (got %q)", Hypercube, s.Screen.Method)
+	if s.Screen.Method != Hourly {
+		p.add("screen.method", "must be %s for shifts (got %q)", Hourly, s.Screen.Method)
 	}
 	if s.Screen.Busy != nil {
 		p.add("screen.busy", "is for the screens of post-sites")

@@ -81,9 +81,9 @@ type Budget struct {
 
 // Screen is stage 1.
 type Screen struct {
-	// Method is hypercube (unit-counts and squad-size, the default
-	// there), or expected-travel (post-sites, the default there) or
-	// coverage (post-sites).
+	// Method is hypercube (unit-counts and squad-size), expected-travel
+	// (post-sites' default) or coverage (post-sites), or hourly (shifts);
+	// empty means the kind's default.
 	Method string `yaml:"method"`
 	Keep   int    `yaml:"keep"` // candidates passed to the selection (default 4)
 	// Busy (post-sites) is the probability that a unit of the decided
@@ -113,6 +113,7 @@ const (
 	Hypercube      = "hypercube"       // Larson's hypercube: mean response (unit-counts)
 	ExpectedTravel = "expected-travel" // expected travel to the first free unit, p-median at busy 0 (post-sites)
 	Coverage       = "coverage"        // MEXCLP: the share of calls without a free unit within the P1 target (post-sites)
+	Hourly         = "hourly"          // hour by hour Erlang C of the units on duty (shifts)
 )
 
 // Defaults.
