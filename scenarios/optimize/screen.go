@@ -173,15 +173,18 @@ func (pr *Problem) solve(c Candidate, cfg *sim.Config, factor float64, strain fu
 	return c, nil
 }
 
-// Screen searches the counts with the hypercube: marginal allocation from
-// every district at Min (add the unit whose district lowers the score
-// most, ties to the lower district, until the budget or every district's
-// Max stops it), then exchanges (move one unit from one district to
+// Screen searches the counts per slot with the kind's score (evaluate):
+// marginal allocation from every slot at Min (add the unit whose slot
+// lowers the score most, ties to the lower slot, until the budget or every
+// slot's cap stops it), then exchanges (move one unit from one slot to
 // another, the best move first, while one lowers the score). It keeps the
 // Keep best candidates with the most units it reached, ranked by score
 // then counts. For a separable convex score the marginal allocation alone
 // is optimal (Fox 1966); the hypercube's cross-district dispatch makes the
-// score not quite separable, which the exchanges repair.
+// score not quite separable, which the exchanges repair. Over sites the
+// same two steps are the greedy addition and the vertex substitution of
+// Teitz & Bart (1968); post-sites also keeps the current placement (last,
+// named current). squad-size scores every squad size instead (screenSquad).
 func (pr *Problem) Screen() (*Screened, error) {
 	if pr.kind == "squad-size" {
 		return pr.screenSquad()
@@ -367,8 +370,10 @@ func (pr *Problem) File(cs []Candidate) scenarios.File {
 	return f
 }
 
-// Chosen returns the scenario of c alone: the decided type split by
-// district with c's counts, the base variant under its own name.
+// Chosen returns the scenario of c alone, the base variant under its own
+// name: unit-counts and shifts, the decided type split by slot with c's
+// counts; post-sites, the type at c's sites (siteChosen); squad-size, the
+// type at c's count and squad (squadChosen).
 func (pr *Problem) Chosen(c Candidate) scenarios.File {
 	switch pr.kind {
 	case "post-sites":
