@@ -22,20 +22,25 @@ type optimizeFlags struct {
 	shard   string
 }
 
-// optimizeCmd is `patrolsim optimize`: a hypercube screen over unit counts
-// per district, then a selection among the best by simulation.
+// optimizeCmd is `patrolsim optimize`: a screen over unit counts per
+// district, post sites, squad sizes or shift starts, then a selection among the best by
+// simulation.
 func (m *Main) optimizeCmd() *cobra.Command {
 	var f optimizeFlags
 	cmd := &cobra.Command{
 		Use:   "optimize OPT.yaml",
-		Short: "Search unit counts per district: hypercube screen, then selection by simulation, with constraints and a Pareto front",
-		Long: "Optimize reads an optimisation file (docs/optimize.md) naming a scenario, one\n" +
-			"decision and a budget. This version decides unit-counts: how many units of one type\n" +
-			"stand in each district, within officer-hours a day or units. Stage 1 screens\n" +
-			"candidates with Larson's hypercube model (marginal allocation, then exchanges) and\n" +
-			"keeps the best few; stage 2 simulates them on common random numbers and selects with\n" +
-			"Kim & Nelson's procedure: when it decides, the chosen deployment is the best or\n" +
-			"within delta of it with probability at least 1 - alpha. An objective block\n" +
+		Short: "Search a deployment (unit counts per district, post sites, squad size, shift starts): a fast screen, then selection by simulation, with constraints and a Pareto front",
+		Long: "Optimize reads an optimisation file (docs/optimize.md) naming a scenario and one\n" +
+			"decision: unit-counts (how many units of one type stand in each district, within\n" +
+			"officer-hours a day or units), post-sites (where k units homed at posts stand, among\n" +
+			"candidate sites: the communities or a GeoJSON of points), squad-size (which squad\n" +
+			"size at equal officer-hours) or shifts (which start each unit's shift has, with a\n" +
+			"floor of units on duty every hour). Stage 1 screens candidates (Larson's hypercube;\n" +
+			"for sites an expected-travel or MEXCLP coverage score; for shifts an hour-by-hour\n" +
+			"queue) with a greedy search then exchanges, and keeps the best few; stage 2\n" +
+			"simulates them on common random numbers and selects with Kim & Nelson's procedure:\n" +
+			"when it decides, the chosen deployment is the best or within delta of it with\n" +
+			"probability at least 1 - alpha. An objective block\n" +
 			"(objective: {minimise: officer_hours, subject_to: [\"response_p90_s_p1 <= 5m\"]})\n" +
 			"adds constraints, decided by a sequential feasibility test: the cheapest total shown\n" +
 			"to meet them, or the best among those shown to. The output folder gets chosen.yaml\n" +
@@ -45,8 +50,7 @@ func (m *Main) optimizeCmd() *cobra.Command {
 			"go to journal.txt in the output folder: a rerun after an interruption resumes.\n" +
 			"--shard I/N runs slice I of the selection's replication budget (select.max) into\n" +
 			"journal-I-of-N.txt on one machine of many (Slurm job arrays, Kubernetes indexed\n" +
-			"jobs: I may be 'env'); the same command without --shard then decides from them.\n" +
-			"Not in this version: post sites, shifts and squad size as decisions.",
+			"jobs: I may be 'env'); the same command without --shard then decides from them.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.workers < 1 {

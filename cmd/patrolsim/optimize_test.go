@@ -39,7 +39,7 @@ select: {delta: 30, first: 5, max: 10}
 	if code, _, stderr := runMain(t, context.Background(), "validate", filepath.Join(out, "chosen.yaml")); code != 0 {
 		t.Errorf("validate chosen.yaml: exit %d: %s", code, stderr)
 	}
-	bad := strings.Replace(good, "kind: unit-counts", "kind: shifts", 1)
+	bad := strings.Replace(good, "kind: unit-counts", "kind: drones", 1)
 	if err := os.WriteFile(opt, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ select: {delta: 30, first: 5, max: 10}
 	if code != 2 {
 		t.Errorf("bad file: exit %d, want 2", code)
 	}
-	if want := opt + `:4: decision.kind: "shifts" is planned but not built yet`; !strings.Contains(stderr, want) || strings.Contains(stderr, "goroutine") {
+	if want := opt + `:4: decision.kind: unknown kind (valid: unit-counts, post-sites, squad-size, shifts; got "drones")`; !strings.Contains(stderr, want) || strings.Contains(stderr, "goroutine") {
 		t.Errorf("bad file: stderr %q, want it to contain %q and no stack trace", stderr, want)
 	}
 }

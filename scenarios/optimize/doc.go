@@ -4,21 +4,38 @@
 // selection.
 //
 // An OPT.yaml file (Spec, read by Parse) names a scenario, one decision
-// and a budget. The one decision of this increment is unit-counts: how
-// many units of one type (home: district) stand in each district, integers
-// between a floor and a ceiling per district, within a budget of
-// officer-hours a day (count × squad × shift hours) or of units. Other
-// kinds (post sites, shifts, squad size) are refused by name.
+// and its bounds. A decision is a count per slot of one unit type:
 //
-// Stage 1, the screen (Screen), scores a candidate by Larson's hypercube
-// model of it (scenarios/hypercube): the mean response time, dispatch
-// delay + Erlang C queue wait + mean travel, in seconds. It searches by
-// marginal allocation (add the unit that lowers the score most, Fox 1966,
-// the method of PCAM's district allocation, Chaiken & Dormont 1978) then by
-// pairwise exchange (move one unit between two districts while that
-// improves), and keeps the Keep best candidates that spend the most of the
-// budget. Every step is deterministic: ties go to the lower district and
-// candidates sort by score then counts.
+//   - unit-counts: how many units (home: district) stand in each district,
+//     integers between a floor and a ceiling per district, within a budget
+//     of officer-hours a day (count × squad × shift hours) or of units;
+//   - post-sites (sites.go): where k units (home: post) stand, a slot per
+//     candidate site (the areas' interior points or a GeoJSON of points),
+//     with the scenario's own placement simulated beside as "current";
+//   - squad-size (squad.go): one slot per squad size, the units the
+//     officer-hours afford at that size;
+//   - shifts (shifts.go): one slot per shift start, the units of a type
+//     (home: district) that start then, with a floor on duty every hour.
+//
+// The kinds share one pipeline:
+// Screen, Run (the selection) and Write; a kind shows only in Prepare,
+// evaluate, Name, File, Chosen and the descriptions of describe.go.
+//
+// Stage 1, the screen (Screen), scores candidates and searches them. For
+// unit-counts and squad-size the score is Larson's hypercube model
+// (scenarios/hypercube): the mean response time, dispatch delay + Erlang C
+// queue wait + mean travel, in seconds; for post-sites the expected travel
+// of the first free unit (p-median at busy 0) or MEXCLP's uncovered share
+// (coverage.go), each unit busy with one probability (Daskin 1983); for
+// shifts the hour-by-hour Erlang C response of the units on duty. The
+// search is marginal allocation / greedy addition (add the unit that
+// improves the score most, Fox 1966, the method of PCAM's district
+// allocation, Chaiken & Dormont 1978), then pairwise exchange / swaps
+// (move one unit between two slots while that improves; Teitz & Bart
+// 1968 for sites); squad sizes are few and all scored. It keeps the Keep
+// best candidates that spend the most of the budget. Every step is
+// deterministic: ties go to the lower slot and candidates sort by score
+// then counts.
 //
 // Stage 2, the selection (Select), plays the kept candidates as variants
 // of one scenario, on common random numbers, with Kim & Nelson's fully
@@ -39,5 +56,5 @@
 // the replication budget run on several machines into journal-I-of-N.txt
 // (RunSlice, shard.go), and the deciding run reads them.
 //
-// Not in this increment: the decision kinds other than unit-counts.
+// Not in this increment: kinds combined in one search.
 package optimize

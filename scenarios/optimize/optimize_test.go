@@ -256,8 +256,8 @@ func TestBadOptFile(t *testing.T) {
 	}{
 		{"unknown key", strings.Replace(twoOpt, "budget: {", "budgett: 3\nbudget: {", 1),
 			[]string{`opt.yaml:5: budgett: unknown key "budgett"`}},
-		{"planned kind", strings.Replace(twoOpt, "kind: unit-counts", "kind: post-sites", 1),
-			[]string{`opt.yaml:4: decision.kind: "post-sites" is planned but not built yet`, `(got "post-sites")`}},
+		{"another kind's keys", strings.Replace(twoOpt, "kind: unit-counts", "kind: shifts", 1),
+			[]string{`opt.yaml:4: decision.starts: give at least two shift starts`, `opt.yaml:5: budget: shifts keeps decision.count units`}},
 		{"unknown kind", strings.Replace(twoOpt, "kind: unit-counts", "kind: drones", 1),
 			[]string{`opt.yaml:4: decision.kind: unknown kind`, `got "drones"`}},
 		{"wrong type", strings.Replace(twoOpt, "officer_hours: 150", "officer_hours: lots", 1),

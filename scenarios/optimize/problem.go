@@ -28,12 +28,19 @@ func ScenarioPath(optPath string, spec *Spec) string {
 }
 
 // Problem is a Spec bound to its loaded scenario.
+//
+// Every kind decides a count per slot: a district (unit-counts) or a
+// candidate site (post-sites). A Candidate is a count for each slot, and
+// the kinds share one pipeline: Screen (a greedy addition then exchanges
+// over the slots, scored by the kind's screen), Run (the selection) and
+// Write; the kind shows only in evaluate, Name, File and Chosen.
 type Problem struct {
 	Spec *Spec
 	Base *scenarios.Scenario
-	// Names are the decided districts' names, Units the unit type each
-	// gets in the candidates' scenarios (the decided type split by
-	// district: car-D1 with districts: [D1], …).
+	// Names are the slots' names (decided districts, or candidate sites),
+	// Units the unit type each slot gets in the candidates' scenarios (the
+	// decided type split by slot: car-D1 with districts: [D1], …, or
+	// platform-c017 at site c017).
 	Names []string
 	Units []string
 	// PerUnit is one unit's officer-hours a day (squad × shift hours).
@@ -42,14 +49,19 @@ type Problem struct {
 	// district's bounds (Max never above Most).
 	Most, Min, Max int
 
+	kind      string         // Spec.Decision.Kind
 	variant   int            // the base variant
 	unit      int            // the decided unit type, in Base.File.Units
-	split     scenarios.File // the base with the decided type split by district, the base variant only
+	split     scenarios.File // the base with the decided type split by slot, the base variant only
 	cfg       *sim.Config    // the split scenario's (its variant's) config
 	at        []int          // cfg.Units index of each decided district's type
 	districts []int          // each decided district's index in the city
 	delay     float64        // mean dispatch delay, seconds (the screen adds it)
 	load      func(doc []byte) (*scenarios.Scenario, error)
+
+	*siteData  // post-sites only
+	*squadData // squad-size only
+	*shiftData // shifts only
 }
 
 var unsafeRE = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
@@ -64,7 +76,7 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 		p = &parser{file: "optimisation", lines: map[string]int{}}
 	}
 	p.list = nil
-	pr := &Problem{Spec: spec, Base: base}
+	pr := &Problem{Spec: spec, Base: base, kind: spec.Decision.Kind}
 	f := base.File
 	pr.variant = 0
 	if spec.Variant != "" {
@@ -77,7 +89,21 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 	pr.unit = slices.IndexFunc(f.Units, func(u scenarios.Unit) bool { return u.Name == d.Unit })
 	if pr.unit < 0 {
 		p.add("decision.unit", "no unit type %q in %s (units: %s)", d.Unit, base.Path, names(f.Units, func(u scenarios.Unit) string { return u.Name }))
-	} else {
+	}
+	if pr.variant >= 0 && pr.unit >= 0 {
+		if _, has := f.Variants[pr.variant].Units[d.Unit]; has {
+			p.add("variant", "variant %q changes the force of unit type %q (its units: block): give that in the scenario's units", f.Variants[pr.variant].Name, d.Unit)
+		}
+	}
+	switch pr.kind {
+	case "post-sites":
+		return pr.prepareSites(p)
+	case "squad-size":
+		return pr.prepareSquad(p)
+	case "shifts":
+		return pr.prepareShifts(p)
+	}
+	if pr.unit >= 0 {
 		u := f.Units[pr.unit]
 		switch {
 		case u.Home != "district":
@@ -104,11 +130,6 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 			p.add(field, "district %q listed twice", name)
 		default:
 			ds = append(ds, i)
-		}
-	}
-	if pr.variant >= 0 && pr.unit >= 0 {
-		if _, has := f.Variants[pr.variant].Units[d.Unit]; has {
-			p.add("variant", "variant %q changes the force of unit type %q (its units: block): give that in the scenario's units", f.Variants[pr.variant].Name, d.Unit)
 		}
 	}
 	if len(p.list) > 0 {
@@ -172,20 +193,7 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 			sf.Units = append(sf.Units, v)
 		}
 	}
-	bv := f.Variants[pr.variant]
-	if rule, has := bv.ByUnit[d.Unit]; has {
-		byUnit := map[string]scenarios.UnitRule{}
-		for k, r := range bv.ByUnit {
-			if k != d.Unit {
-				byUnit[k] = r
-			}
-		}
-		for _, un := range pr.Units {
-			byUnit[un] = rule
-		}
-		bv.ByUnit = byUnit
-	}
-	sf.Variants = []scenarios.Variant{bv}
+	sf.Variants = []scenarios.Variant{pr.baseVariant(pr.Units)}
 	pr.split = sf
 	pr.load = loader(base)
 	// Counts of at least one keep the loader's force checks quiet while
@@ -216,6 +224,26 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 		return nil, err
 	}
 	return pr, nil
+}
+
+// baseVariant is the base variant with the decided type's by_unit rule,
+// if any, given to each of the types split from it.
+func (pr *Problem) baseVariant(split []string) scenarios.Variant {
+	f := pr.Base.File
+	bv := f.Variants[pr.variant]
+	if rule, has := bv.ByUnit[f.Units[pr.unit].Name]; has {
+		byUnit := map[string]scenarios.UnitRule{}
+		for k, r := range bv.ByUnit {
+			if k != f.Units[pr.unit].Name {
+				byUnit[k] = r
+			}
+		}
+		for _, un := range split {
+			byUnit[un] = rule
+		}
+		bv.ByUnit = byUnit
+	}
+	return bv
 }
 
 // loader loads a document as if it were base's: data paths resolve as

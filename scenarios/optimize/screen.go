@@ -16,14 +16,21 @@ import (
 	"github.com/patrolsim/patrolsim/sim"
 )
 
-// Candidate is one deployment: a count per decided district.
+// Candidate is one deployment: a count per slot (decided district, or
+// candidate site).
 type Candidate struct {
 	Counts []int // aligned with Problem.Names
-	// Screen is the hypercube's mean response time in seconds: dispatch
-	// delay + queue wait (Erlang C) + mean travel (turnout included);
-	// +Inf when the model has no unit or no solution.
+	// Screen is the screen's score in seconds. unit-counts: the
+	// hypercube's mean response time, dispatch delay + queue wait (Erlang
+	// C) + mean travel (turnout included); +Inf when the model has no
+	// unit or no solution. post-sites: dispatch delay + the expected
+	// travel of the first free unit (siteScore).
 	Screen float64
-	Method string // the hypercube solution: exact or approximate; "unstable" when the calls outrun the units
+	// Method is the hypercube solution, exact or approximate ("unstable"
+	// when the calls outrun the units), or expected-travel.
+	Method string
+
+	label string // post-sites: the kept candidate's name, by screen rank
 
 	// strain orders unstable candidates: the largest calls per unit over
 	// the decided districts (per second per unit).
@@ -49,9 +56,16 @@ func (c Candidate) Total() int {
 	return n
 }
 
-// Name is the candidate's variant name: the counts by district, in order
-// (D1-3_D2-5).
+// Name is the candidate's variant name. unit-counts: the counts by
+// district, in order (D1-3_D2-5); post-sites: sites-N, N its rank in the
+// screen, once kept.
 func (pr *Problem) Name(c Candidate) string {
+	switch pr.kind {
+	case "post-sites":
+		return pr.siteName(c)
+	case "squad-size":
+		return pr.squadName(c)
+	}
 	parts := make([]string, len(c.Counts))
 	for k, n := range c.Counts {
 		parts[k] = unsafeRE.ReplaceAllString(pr.Names[k], "_") + "-" + strconv.Itoa(n)
@@ -60,7 +74,13 @@ func (pr *Problem) Name(c Candidate) string {
 }
 
 // OfficerHours is c's officer-hours a day.
-func (pr *Problem) OfficerHours(c Candidate) float64 { return float64(c.Total()) * pr.PerUnit }
+func (pr *Problem) OfficerHours(c Candidate) float64 {
+	if pr.kind == "squad-size" {
+		k := pr.slot(c)
+		return float64(c.Counts[k]*pr.squads[k]) * pr.hours
+	}
+	return float64(c.Total()) * pr.PerUnit
+}
 
 // Screened is stage 1's outcome.
 type Screened struct {
@@ -75,33 +95,65 @@ type Screened struct {
 // 1975).
 const exactUnits = 10
 
-// evaluate solves the hypercube of counts.
+// evaluate scores counts by the kind's screen: the hypercube's mean
+// response (unit-counts) or the expected travel (post-sites).
 func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 	c := Candidate{Counts: slices.Clone(counts), Screen: math.Inf(1)}
+	if pr.kind == "post-sites" {
+		if pr.cover != nil {
+			c.Screen, c.Method = pr.coverScore(counts), Coverage
+		} else {
+			c.Screen, c.Method = pr.siteScore(pr.delay, counts), ExpectedTravel
+		}
+		return c, nil
+	}
+	switch pr.kind {
+	case "squad-size":
+		return pr.evaluateSquad(c)
+	case "shifts":
+		return pr.shiftScore(c), nil
+	}
 	cfg := *pr.cfg
 	cfg.Units = slices.Clone(pr.cfg.Units)
 	for k, i := range pr.at {
 		cfg.Units[i].Count = counts[k]
 	}
-	m, err := sim.NewModel(&cfg)
+	return pr.solve(c, &cfg, 1, func(hm *hypercube.Model) float64 {
+		rate := make([]float64, len(pr.cfg.City.Districts))
+		for a, l := range hm.Rate {
+			rate[hm.AtomDist[a]] += l
+		}
+		var strain float64
+		for k, d := range pr.districts {
+			strain = max(strain, rate[d]/float64(max(counts[k], 0)))
+		}
+		return strain
+	})
+}
+
+// solve scores c by the hypercube of cfg, its calls' rates times factor
+// (units sent a call, on average); strain gives c's strain from the
+// model, for the order of unstable candidates.
+func (pr *Problem) solve(c Candidate, cfg *sim.Config, factor float64, strain func(*hypercube.Model) float64) (Candidate, error) {
+	m, err := sim.NewModel(cfg)
 	if err != nil {
 		return c, err
 	}
 	if len(m.World.Units) == 0 {
 		return c, nil
 	}
-	s := &scenarios.Scenario{File: pr.split, Config: &cfg, Variants: []sim.Variant{{Name: pr.Name(c), Model: m}}}
+	s := &scenarios.Scenario{File: pr.split, Config: cfg, Variants: []sim.Variant{{Name: pr.Name(c), Model: m}}}
 	hm, err := hypercube.New(s, false)
 	if err != nil {
 		return c, err
 	}
-	rate := make([]float64, len(pr.cfg.City.Districts))
-	for a, l := range hm.Rate {
-		rate[hm.AtomDist[a]] += l
+	for j := range hm.Cube.Lambda {
+		hm.Cube.Lambda[j] *= factor
 	}
-	for k, d := range pr.districts {
-		c.strain = max(c.strain, rate[d]/float64(max(counts[k], 0)))
+	for a := range hm.Rate {
+		hm.Rate[a] *= factor
 	}
+	c.strain = strain(hm)
 	exact := len(m.World.Units) <= exactUnits
 	res, err := hm.Solve(exact)
 	if err != nil {
@@ -121,16 +173,22 @@ func (pr *Problem) evaluate(counts []int) (Candidate, error) {
 	return c, nil
 }
 
-// Screen searches the counts with the hypercube: marginal allocation from
-// every district at Min (add the unit whose district lowers the score
-// most, ties to the lower district, until the budget or every district's
-// Max stops it), then exchanges (move one unit from one district to
+// Screen searches the counts per slot with the kind's score (evaluate):
+// marginal allocation from every slot at Min (add the unit whose slot
+// lowers the score most, ties to the lower slot, until the budget or every
+// slot's cap stops it), then exchanges (move one unit from one slot to
 // another, the best move first, while one lowers the score). It keeps the
 // Keep best candidates with the most units it reached, ranked by score
 // then counts. For a separable convex score the marginal allocation alone
 // is optimal (Fox 1966); the hypercube's cross-district dispatch makes the
-// score not quite separable, which the exchanges repair.
+// score not quite separable, which the exchanges repair. Over sites the
+// same two steps are the greedy addition and the vertex substitution of
+// Teitz & Bart (1968); post-sites also keeps the current placement (last,
+// named current). squad-size scores every squad size instead (screenSquad).
 func (pr *Problem) Screen() (*Screened, error) {
+	if pr.kind == "squad-size" {
+		return pr.screenSquad()
+	}
 	seen := map[string]Candidate{}
 	out := &Screened{}
 	eval := func(counts []int) (Candidate, error) {
@@ -159,7 +217,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 	for best.Total() < pr.Most {
 		var next *Candidate
 		for k := range D {
-			if cur[k] >= pr.Max {
+			if cur[k] >= pr.cap(k) {
 				continue
 			}
 			try := slices.Clone(cur)
@@ -183,7 +241,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 		var next *Candidate
 		for from := range D {
 			for to := range D {
-				if from == to || cur[from] <= pr.Min || cur[to] >= pr.Max {
+				if from == to || cur[from] <= pr.Min || cur[to] >= pr.cap(to) {
 					continue
 				}
 				try := slices.Clone(cur)
@@ -212,7 +270,7 @@ func (pr *Problem) Screen() (*Screened, error) {
 		for _, at := range frontier {
 			for from := range D {
 				for to := range D {
-					if from == to || at[from] <= pr.Min || at[to] >= pr.Max {
+					if from == to || at[from] <= pr.Min || at[to] >= pr.cap(to) {
 						continue
 					}
 					try := slices.Clone(at)
@@ -244,6 +302,21 @@ func (pr *Problem) Screen() (*Screened, error) {
 		return slices.Compare(a.Counts, b.Counts)
 	})
 	out.Kept = pool[:min(len(pool), pr.Spec.Screen.Keep)]
+	if pr.kind == "post-sites" {
+		for i := range out.Kept {
+			out.Kept[i].label = "sites-" + strconv.Itoa(i+1)
+		}
+		if pr.current != nil {
+			counts := make([]int, len(pr.Names))
+			copy(counts[pr.nSites:], pr.current)
+			c, err := eval(counts)
+			if err != nil {
+				return nil, err
+			}
+			c.label = "current"
+			out.Kept = append(out.Kept, c)
+		}
+	}
 	if len(out.Kept) == 0 {
 		return nil, fmt.Errorf("screen: no candidate with %d units has a finite mean response (the queue is unstable: too few units for the calls)", total)
 	}
@@ -264,8 +337,24 @@ func (pr *Problem) countAt(seen map[string]Candidate, total int) int {
 // File returns the scenario of the candidates cs, one variant each, named
 // by Name, on the base variant's policies.
 func (pr *Problem) File(cs []Candidate) scenarios.File {
+	switch pr.kind {
+	case "post-sites":
+		return pr.siteFile(cs)
+	case "squad-size":
+		return pr.squadFile(cs)
+	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
+	if pr.kind == "shifts" && len(cs) > 0 {
+		// The file's own counts are the first candidate's: with a floor of
+		// 0 a start may have no unit, and the loader checks the force of
+		// the file before the variants change it.
+		for i := range f.Units {
+			if k := slices.Index(pr.Units, f.Units[i].Name); k >= 0 {
+				f.Units[i].Count = cs[0].Counts[k]
+			}
+		}
+	}
 	base := pr.split.Variants[0]
 	f.Variants = nil
 	for _, c := range cs {
@@ -281,9 +370,17 @@ func (pr *Problem) File(cs []Candidate) scenarios.File {
 	return f
 }
 
-// Chosen returns the scenario of c alone: the decided type split by
-// district with c's counts, the base variant under its own name.
+// Chosen returns the scenario of c alone, the base variant under its own
+// name: unit-counts and shifts, the decided type split by slot with c's
+// counts; post-sites, the type at c's sites (siteChosen); squad-size, the
+// type at c's count and squad (squadChosen).
 func (pr *Problem) Chosen(c Candidate) scenarios.File {
+	switch pr.kind {
+	case "post-sites":
+		return pr.siteChosen(c)
+	case "squad-size":
+		return pr.squadChosen(c)
+	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
 	for i := range f.Units {

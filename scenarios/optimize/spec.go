@@ -35,16 +35,39 @@ type Spec struct {
 
 // Decision is the decision variable.
 type Decision struct {
-	// Kind is unit-counts, the only kind of this increment.
+	// Kind is unit-counts, post-sites, squad-size or shifts (Kinds).
 	Kind string `yaml:"kind"`
-	// Unit is the scenario's unit type (home: district) whose count per
-	// district is decided.
+	// Unit is the scenario's unit type whose deployment is decided: with
+	// unit-counts a type with home: district, with post-sites one with
+	// home: post.
 	Unit string `yaml:"unit"`
-	// Districts are the districts that get a count, by name; empty means
-	// every district.
+	// Districts (unit-counts) are the districts that get a count, by
+	// name; empty means every district.
 	Districts []string `yaml:"districts"`
-	// Min and Max bound each district's count; Max 0 means no bound but
-	// the budget's.
+	// Candidates (post-sites) are the sites to choose from: "communities"
+	// (a point inside each area of the city, its centroid when that lies
+	// inside) or a GeoJSON file of Point features (path relative to the
+	// OPT file; property name, default siteN).
+	Candidates string `yaml:"candidates"`
+	// Count (post-sites) is k, the units to place; 0 means the unit
+	// type's count in the scenario.
+	Count int `yaml:"count"`
+	// Current (post-sites) also simulates the scenario's own placement of
+	// the unit type, as candidate "current", beside the screen's best;
+	// nil means true.
+	Current *bool `yaml:"current"`
+	// Squads (squad-size) are the squad sizes to compare at equal
+	// officer-hours; empty means [1, 2].
+	Squads []int `yaml:"squads"`
+	// Starts (shifts) are the shift starts (HH:MM) to choose from; each
+	// unit of the type starts at one of them, for the type's shift hours.
+	Starts []string `yaml:"starts"`
+	// Floor (shifts) is the units of the type on duty, at least, in each
+	// hour: one number or 24.
+	Floor Floor `yaml:"floor"`
+	// Min and Max bound each district's count (unit-counts) or each
+	// site's units (post-sites). Max 0 means: no bound but the budget's
+	// (unit-counts), 1 (post-sites).
 	Min int `yaml:"min"`
 	Max int `yaml:"max"`
 }
@@ -61,8 +84,16 @@ type Budget struct {
 
 // Screen is stage 1.
 type Screen struct {
-	Method string `yaml:"method"` // hypercube (the default and only method)
-	Keep   int    `yaml:"keep"`   // candidates passed to the selection (default 4)
+	// Method is hypercube (unit-counts and squad-size), expected-travel
+	// (post-sites' default) or coverage (post-sites), or hourly (shifts);
+	// empty means the kind's default.
+	Method string `yaml:"method"`
+	Keep   int    `yaml:"keep"` // candidates passed to the selection (default 4)
+	// Busy (post-sites) is the probability that a unit of the decided
+	// type is busy when a call comes, in [0, 0.95]; nil means the force's
+	// offered load per unit (the hypercube's pooled utilisation). 0 makes
+	// the score the p-median's.
+	Busy *float64 `yaml:"busy"`
 }
 
 // Select is stage 2.
@@ -77,14 +108,22 @@ type Select struct {
 	Max   int     `yaml:"max"`   // the most replications; 0 means run.DefaultMaxReplications
 }
 
-// Kinds are the decision kinds: unit-counts is built, the others are
-// planned (issue 18) and refused with a message.
-var Kinds = []string{"unit-counts", "post-sites", "shifts", "squad-size"}
+// Kinds are the decision kinds (issue 18).
+var Kinds = []string{"unit-counts", "post-sites", "squad-size", "shifts"}
+
+// Screen methods.
+const (
+	Hypercube      = "hypercube"       // Larson's hypercube: mean response (unit-counts)
+	ExpectedTravel = "expected-travel" // expected travel to the first free unit, p-median at busy 0 (post-sites)
+	Coverage       = "coverage"        // MEXCLP: the share of calls without a free unit within the P1 target (post-sites)
+	Hourly         = "hourly"          // hour by hour Erlang C of the units on duty (shifts)
+)
 
 // Defaults.
 const (
 	DefaultKeep = 4
 	MaxKeep     = 20
+	MaxSquad    = 100 // officers a squad, as units[].squad allows
 )
 
 // FieldError is one problem of an OPT file.
@@ -140,11 +179,11 @@ func Parse(name string, data []byte) (*Spec, error) {
 		k, v := top.Content[i].Value, top.Content[i+1]
 		switch k {
 		case "decision":
-			p.keys(v, "decision", "kind", "unit", "districts", "min", "max")
+			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "current", "squads", "starts", "floor", "min", "max")
 		case "budget":
 			p.keys(v, "budget", "officer_hours", "units")
 		case "screen":
-			p.keys(v, "screen", "method", "keep")
+			p.keys(v, "screen", "method", "keep", "busy")
 		case "select":
 			p.keys(v, "select", "delta", "alpha", "first", "max")
 		case "objective":
@@ -154,7 +193,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	if len(p.list) > 0 {
 		return nil, p.err()
 	}
-	s := &Spec{Screen: Screen{Method: "hypercube", Keep: DefaultKeep}}
+	s := &Spec{Screen: Screen{Keep: DefaultKeep}}
 	if err := top.Decode(s); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
@@ -185,14 +224,21 @@ func (p *parser) check(s *Spec) {
 	switch {
 	case d.Kind == "":
 		p.add("decision.kind", "missing: say which decision (%s)", strings.Join(Kinds, ", "))
-	case d.Kind == "unit-counts":
 	case slices.Contains(Kinds, d.Kind):
-		p.add("decision.kind", "%q is planned but not built yet: this version optimises unit-counts only (got %q)", d.Kind, d.Kind)
 	default:
 		p.add("decision.kind", "unknown kind (valid: %s; got %q)", strings.Join(Kinds, ", "), d.Kind)
 	}
-	if d.Kind == "unit-counts" && d.Unit == "" {
-		p.add("decision.unit", "missing: the scenario's unit type whose count per district is decided")
+	if d.Unit == "" {
+		switch d.Kind {
+		case "unit-counts":
+			p.add("decision.unit", "missing: the scenario's unit type whose count per district is decided")
+		case "post-sites":
+			p.add("decision.unit", "missing: the scenario's unit type (home: post) whose sites are decided")
+		case "squad-size":
+			p.add("decision.unit", "missing: the scenario's unit type whose squad size is decided")
+		case "shifts":
+			p.add("decision.unit", "missing: the scenario's unit type (home: district) whose shift starts are decided")
+		}
 	}
 	if d.Min < 0 {
 		p.add("decision.min", "must be at least 0 (got %d)", d.Min)
@@ -207,11 +253,94 @@ func (p *parser) check(s *Spec) {
 	if b.Units < 0 {
 		p.add("budget.units", "must be positive (got %d)", b.Units)
 	}
-	if b.OfficerHours == 0 && b.Units == 0 {
-		p.add("budget", "give officer_hours (a day) or units, or both: without a budget more units are always better")
+	if d.Count < 0 {
+		p.add("decision.count", "must be positive, the units to place (got %d)", d.Count)
 	}
-	if s.Screen.Method != "hypercube" {
-		p.add("screen.method", "must be hypercube, the one screen of this version (got %q)", s.Screen.Method)
+	if d.Kind != "post-sites" && d.Current != nil {
+		p.add("decision.current", "is for post-sites")
+	}
+	if d.Kind != "squad-size" && len(d.Squads) > 0 {
+		p.add("decision.squads", "is for squad-size")
+	}
+	if d.Kind != "shifts" && len(d.Starts) > 0 {
+		p.add("decision.starts", "is for shifts")
+	}
+	if d.Kind != "shifts" && len(d.Floor) > 0 {
+		p.add("decision.floor", "is for shifts")
+	}
+	switch d.Kind {
+	case "shifts":
+		p.checkShifts(s)
+	case "squad-size":
+		for i, q := range d.Squads {
+			if q < 1 || q > MaxSquad {
+				p.add(fmt.Sprintf("decision.squads[%d]", i), "must be between 1 and %d officers (got %d)", MaxSquad, q)
+			} else if slices.Index(d.Squads, q) < i {
+				p.add(fmt.Sprintf("decision.squads[%d]", i), "squad size %d listed twice", q)
+			}
+		}
+		if len(d.Squads) == 1 {
+			p.add("decision.squads", "give at least two squad sizes to compare (got %v)", d.Squads)
+		}
+		if len(d.Squads) > MaxKeep {
+			p.add("decision.squads", "at most %d squad sizes (got %d)", MaxKeep, len(d.Squads))
+		}
+		if d.Candidates != "" || d.Count != 0 || len(d.Districts) > 0 || d.Min != 0 || d.Max != 0 {
+			p.add("decision", "squad-size takes unit and squads only (candidates, count, districts, min and max are for the other kinds)")
+		}
+		if b.Units != 0 {
+			p.add("budget.units", "squad-size compares squads at equal officer-hours: give budget.officer_hours (default: the unit type's own) instead of units")
+		}
+		if s.Screen.Method == "" {
+			s.Screen.Method = Hypercube
+		}
+		if s.Screen.Method != Hypercube {
+			p.add("screen.method", "must be %s for squad-size (got %q)", Hypercube, s.Screen.Method)
+		}
+		if s.Screen.Busy != nil {
+			p.add("screen.busy", "is for the expected-travel screen of post-sites")
+		}
+	case "post-sites":
+		if d.Candidates == "" {
+			p.add("decision.candidates", "missing: communities (a point inside each area) or a GeoJSON file of Point features")
+		}
+		if len(d.Districts) > 0 {
+			p.add("decision.districts", "is for unit-counts: post-sites chooses among decision.candidates")
+		}
+		if b.OfficerHours != 0 || b.Units != 0 {
+			p.add("budget", "post-sites places decision.count units (default: the unit type's count): give no budget")
+		}
+		if d.Min != 0 {
+			p.add("decision.min", "post-sites has no floor per site: give 0 or leave it out (got %d)", d.Min)
+		}
+		if s.Screen.Method == "" {
+			s.Screen.Method = ExpectedTravel
+		}
+		if s.Screen.Method != ExpectedTravel && s.Screen.Method != Coverage {
+			p.add("screen.method", "must be %s or %s for post-sites (got %q; the hypercube pools the whole force and takes too long at 20 sites or more: docs/optimize.md)", ExpectedTravel, Coverage, s.Screen.Method)
+		}
+		if x := s.Screen.Busy; x != nil && !(*x >= 0 && *x <= 0.95) {
+			p.add("screen.busy", "must be between 0 and 0.95, the probability that a unit is busy (got %g)", *x)
+		}
+	case "unit-counts":
+		if d.Candidates != "" {
+			p.add("decision.candidates", "is for post-sites: unit-counts decides counts per district")
+		}
+		if d.Count != 0 {
+			p.add("decision.count", "is for post-sites: unit-counts takes the number of units from the budget")
+		}
+		if b.OfficerHours == 0 && b.Units == 0 {
+			p.add("budget", "give officer_hours (a day) or units, or both: without a budget more units are always better")
+		}
+		if s.Screen.Method == "" {
+			s.Screen.Method = Hypercube
+		}
+		if s.Screen.Method != Hypercube {
+			p.add("screen.method", "must be %s for unit-counts, the one screen of this version (got %q)", Hypercube, s.Screen.Method)
+		}
+		if s.Screen.Busy != nil {
+			p.add("screen.busy", "is for the expected-travel screen of post-sites")
+		}
 	}
 	if s.Screen.Keep < 2 || s.Screen.Keep > MaxKeep {
 		p.add("screen.keep", "must be between 2 and %d candidates (got %d)", MaxKeep, s.Screen.Keep)

@@ -106,13 +106,12 @@ func (o *Outcome) costHeader() string {
 // row a kept candidate, the chosen first; seconds are the wall clock.
 func (o *Outcome) WriteTable(w io.Writer) error {
 	pr, d := o.Problem, o.Decision
-	fmt.Fprintf(w, "optimize %s: %s units per district (%s), %s\n", pr.Base.File.Name, pr.Spec.Decision.Unit, strings.Join(pr.Names, ", "), pr.budgetText())
+	fmt.Fprintf(w, "optimize %s\n", pr.Describe())
 	if pr.byCost() {
 		fmt.Fprintf(w, "screen: hypercube mean response, %d models solved in %.2f s; kept the best split of each of %d totals (%d to %d units)\n",
 			o.Screened.Evaluations, o.ScreenSeconds, len(o.Screened.Kept), o.Screened.Kept[0].Total(), o.Screened.Kept[len(o.Screened.Kept)-1].Total())
 	} else {
-		fmt.Fprintf(w, "screen: hypercube mean response, %d models solved in %.2f s; kept the %d best with %d units\n",
-			o.Screened.Evaluations, o.ScreenSeconds, len(o.Screened.Kept), o.Screened.Kept[0].Total())
+		fmt.Fprintln(w, pr.ScreenText(o.Screened, o.ScreenSeconds))
 	}
 	if cons := pr.Spec.Objective.constraints; len(cons) > 0 {
 		fmt.Fprintf(w, "select: %s, %d replications (budget %d) in %.1f s\n", o.feasibilityText(), d.Replications, d.Max, o.SelectSeconds)
@@ -124,7 +123,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	cons := pr.Spec.Objective.constraints
-	fmt.Fprintf(tw, "candidate\tunits\tofficer-h/day\tscreen: mean response (min)\tsim: mean response (min)\tsim: %s\tminus chosen, paired\tbest set", o.costHeader())
+	fmt.Fprintf(tw, "candidate\tunits\tofficer-h/day\t%s\tsim: mean response (min)\tsim: %s\tminus chosen, paired\tbest set", pr.ScreenHeader(), o.costHeader())
 	for _, c := range cons {
 		h := c.Text + ": status [bounds]"
 		if u := o.metric(c.Metric).Format().Unit; u != "" {
@@ -146,7 +145,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 		if c.InBestSet {
 			in = "yes"
 		}
-		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s", c.Name, mark, c.Total(), c.OfficerHours, minutes(c.Screen), minutesCI(c.Response), o.objCell(c.Objective), vs, in)
+		fmt.Fprintf(tw, "%s%s\t%d\t%g\t%s\t%s\t%s\t%s\t%s", c.Name, mark, c.Total(), c.OfficerHours, pr.ScreenCell(c.Candidate), minutesCI(c.Response), o.objCell(c.Objective), vs, in)
 		for j := range cons {
 			fmt.Fprintf(tw, "\t%s", o.statusCell(c, j))
 		}
@@ -155,7 +154,7 @@ func (o *Outcome) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nIntervals are 95%% (t, over replications); \"minus chosen\" is paired on common random numbers:\nabove 0, the chosen is better. The screen assumes Larson's hypercube (every unit on duty,\none unit a call, exponential service); compare its column with the simulation's.\n")
+	_, err := fmt.Fprintf(w, "\nIntervals are 95%% (t, over replications); \"minus chosen\" is paired on common random numbers:\nabove 0, the chosen is better. %s\n", pr.ScreenNote())
 	return err
 }
 
@@ -274,10 +273,8 @@ func num(x float64) string {
 func (o *Outcome) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"candidate", "chosen"}
-	for _, n := range o.Problem.Names {
-		head = append(head, "units_"+n)
-	}
-	head = append(head, "units", "officer_hours_per_day", "screen_response_mean_s", "screen_method",
+	head = append(head, o.Problem.SlotHeader()...)
+	head = append(head, "units", "officer_hours_per_day", o.Problem.ScreenColumn(), "screen_method",
 		"sim_response_mean_s", "sim_response_mean_low_s", "sim_response_mean_high_s",
 		"objective_cost", "objective_low", "objective_high", "minus_chosen", "minus_chosen_low", "minus_chosen_high", "in_best_set", "in_contention")
 	cons := o.Problem.Spec.Objective.constraints
@@ -291,9 +288,7 @@ func (o *Outcome) writeCSV(w io.Writer) error {
 	cw.Write(head)
 	for i, c := range o.Candidates {
 		row := []string{c.Name, strconv.FormatBool(i == 0)}
-		for _, n := range c.Counts {
-			row = append(row, strconv.Itoa(n))
-		}
+		row = append(row, o.Problem.SlotCells(c.Candidate)...)
 		row = append(row, strconv.Itoa(c.Total()), num(c.OfficerHours), num(c.Screen), c.Method,
 			num(c.Response.Mean), num(c.Response.Low), num(c.Response.High),
 			num(c.Objective.Mean), num(c.Objective.Low), num(c.Objective.High),
@@ -315,16 +310,12 @@ func (o *Outcome) writeCSV(w io.Writer) error {
 func (o *Outcome) writeScreen(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"step", "candidate"}
-	for _, n := range o.Problem.Names {
-		head = append(head, "units_"+n)
-	}
-	head = append(head, "units", "screen_response_mean_s", "screen_method")
+	head = append(head, o.Problem.SlotHeader()...)
+	head = append(head, "units", o.Problem.ScreenColumn(), "screen_method")
 	cw.Write(head)
 	for i, c := range o.Screened.Path {
 		row := []string{strconv.Itoa(i), o.Problem.Name(c)}
-		for _, n := range c.Counts {
-			row = append(row, strconv.Itoa(n))
-		}
+		row = append(row, o.Problem.SlotCells(c)...)
 		row = append(row, strconv.Itoa(c.Total()), num(c.Screen), c.Method)
 		cw.Write(row)
 	}
@@ -386,7 +377,9 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 	pr, d := o.Problem, o.Decision
 	type cand struct {
 		Name             string       `json:"name"`
-		Counts           []int        `json:"units_by_district"`
+		Counts           []int        `json:"units_by_district,omitempty"`
+		Sites            []string     `json:"sites,omitempty"`
+		ByStart          []int        `json:"units_by_start,omitempty"`
 		Units            int          `json:"units"`
 		OfficerHours     float64      `json:"officer_hours_per_day"`
 		ScreenResponse   *float64     `json:"screen_response_mean_s"`
@@ -401,7 +394,8 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 	}
 	var cs []cand
 	for _, c := range o.Candidates {
-		x := cand{Name: c.Name, Counts: c.Counts, Units: c.Total(), OfficerHours: c.OfficerHours, ScreenResponse: jnum(c.Screen), ScreenMethod: c.Method,
+		counts, sites := pr.candidateJSON(c.Candidate)
+		x := cand{Name: c.Name, Counts: counts, Sites: sites, ByStart: pr.byStart(c.Candidate), Units: c.Total(), OfficerHours: c.OfficerHours, ScreenResponse: jnum(c.Screen), ScreenMethod: c.Method,
 			SimResponse: jest(c.Response), Objective: jest(c.Objective), MinusChosen: jest(c.VsChosen), InBestSet: c.InBestSet, StillInContetion: c.Alive}
 		if o.feas != nil {
 			x.Feasibility = c.Status.String()
@@ -415,10 +409,10 @@ func (o *Outcome) writeJSON(w io.Writer) error {
 		"scenario":  pr.Base.Path,
 		"seed":      pr.Base.File.Seed,
 		"variant":   pr.split.Variants[0].Name,
-		"decision":  map[string]any{"kind": pr.Spec.Decision.Kind, "unit": pr.Spec.Decision.Unit, "districts": pr.Names, "unit_types": pr.Units, "min": pr.Min, "max": pr.Max},
+		"decision":  pr.DecisionJSON(),
 		"budget":    map[string]any{"officer_hours_per_day": pr.Spec.Budget.OfficerHours, "units": pr.Spec.Budget.Units, "officer_hours_per_unit": pr.PerUnit, "most_units": pr.Most},
 		"objective": o.Goals,
-		"screen":    map[string]any{"method": "hypercube", "score": "mean response time, s: dispatch delay + Erlang C wait + mean travel", "evaluations": o.Screened.Evaluations, "kept": len(o.Screened.Kept)},
+		"screen":    pr.ScreenJSON(o.Screened),
 		"select": map[string]any{"procedure": "KN (Kim & Nelson 2001), common random numbers", "alpha": d.Alpha, "delta": d.Delta, "first": d.First, "max": d.Max,
 			"replications": d.Replications, "decided": d.Decided, "best": d.Best, "alive": d.Alive, "dropped": d.Dropped, "fixed_sample_equivalent": d.Fixed},
 		"goal":       o.goalJSON(),
