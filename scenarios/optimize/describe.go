@@ -141,7 +141,7 @@ func (pr *Problem) DecisionJSON() map[string]any {
 		return map[string]any{"kind": d.Kind, "unit": d.Unit, "squads": pr.squads, "units": pr.squadData.units, "officer_hours_per_day": pr.hoursBudget, "units_sent_a_call": pr.mult}
 	}
 	if pr.kind == "post-sites" {
-		return map[string]any{"kind": d.Kind, "unit": d.Unit, "candidates": d.Candidates, "sites": pr.candidates, "current": pr.current != nil, "count": pr.Most, "max_per_site": pr.Max, "post_kind_in_chosen": pr.chosenAt}
+		return map[string]any{"kind": d.Kind, "unit": d.Unit, "candidates": d.Candidates, "sites": pr.nSites, "current": pr.current != nil, "count": pr.Most, "max_per_site": pr.Max, "post_kind_in_chosen": pr.chosenAt}
 	}
 	return map[string]any{"kind": d.Kind, "unit": d.Unit, "districts": pr.Names, "unit_types": pr.Units, "min": pr.Min, "max": pr.Max}
 }
