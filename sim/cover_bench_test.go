@@ -60,10 +60,12 @@ func BenchmarkCoverSamples(b *testing.B) {
 	}
 }
 
-// TestCoverGridExact: the grid of free units that coverage samples search
-// changes no answer: samples with the grid equal those of a scan of every
-// free unit for every atom (a grid of one cell), on BenchmarkScale's ×4
-// city (612 units, 2 days, both of its variants).
+// TestCoverGridExact: the grid of free units that coverage samples search,
+// and the distance bound of each unit's type, change no answer: samples
+// with the grid equal those of a grid of one cell (every atom scans every
+// free unit, still through the bound) and those of trying every free unit
+// without the bound (coverBrute), on BenchmarkScale's ×4 city (612 units,
+// 2 days, both of its variants).
 func TestCoverGridExact(t *testing.T) {
 	cfg := scaledConfig(t, 4)
 	cfg.Duration = 2 * 86400
@@ -74,12 +76,15 @@ func TestCoverGridExact(t *testing.T) {
 	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
 		v := variantsFor(t, cfg, c.policy)[0]
 		v.Mode = c.mode
-		var sums [2]uint64
+		var sums [3]uint64
 		var samples int
-		for i, cells := range []int{coverCells, 1} {
+		for i, tc := range []struct {
+			cells int
+			brute bool
+		}{{coverCells, false}, {1, false}, {coverCells, true}} {
 			func() {
-				defer func(old int) { coverCells = old }(coverCells)
-				coverCells = cells
+				defer func(old int, brute bool) { coverCells, coverBrute = old, brute }(coverCells, coverBrute)
+				coverCells, coverBrute = tc.cells, tc.brute
 				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
 				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
 					t.Fatal(err)
@@ -90,8 +95,8 @@ func TestCoverGridExact(t *testing.T) {
 		if samples == 0 {
 			t.Fatalf("%s: no coverage samples", c.policy)
 		}
-		if sums[0] != sums[1] {
-			t.Errorf("%s: coverage samples differ between the grid and a full scan", c.policy)
+		if sums[0] != sums[1] || sums[0] != sums[2] {
+			t.Errorf("%s: coverage samples differ between the grid, a grid of one cell and trying every unit (%x)", c.policy, sums)
 		}
 	}
 }

@@ -47,7 +47,9 @@ type fleetRun struct {
 	lastGen []int64      // by atom: that unit's leg (unitRun.gen) then
 	still   []bool       // by atom: that unit had ended that leg then (stood at its end)
 	dest    []geo.Target // by atom: its point, prepared for travel times
+	awin    []window     // by atom: the cells of the grid within rad of its point
 	rad     float64      // no unit farther than this (straight line, metres) can cover a point
+	reach2  []float64    // by unit type: the square of its own such distance (−1: it covers none)
 	samples uint64       // coverage samples taken (not counted in Stats.Events)
 	free    []int32      // the sample's free units able to take priority 1
 	stop    []int32      // scratch for free
@@ -61,8 +63,17 @@ type fleetRun struct {
 	// are counted in its edge cells).
 	gx0, gy0, gside float64
 	gnx, gny        int
-	gstart, gunits  []int32
+	gstart          []int32
+	gunits          []coverUnit
 	gcell           []int32 // scratch: by position in free, its cell
+}
+
+// coverUnit is a free unit in the grid of a coverage sample: its position
+// and the square of the distance beyond which it covers no point, beside
+// its index, so that the search of an atom's cells reads one array.
+type coverUnit struct {
+	x, y, reach2 float64
+	u            int32
 }
 
 // attachCommanders gives every Commander among the run's policies its
@@ -225,8 +236,25 @@ func (r *run) startCover() {
 			f.gside *= 2
 		}
 		f.gstart = make([]int32, f.gnx*f.gny+1)
-		f.gunits = make([]int32, 0, len(r.units))
+		f.gunits = make([]coverUnit, 0, len(r.units))
 		f.gcell = make([]int32, 0, len(r.units))
+		f.awin = make([]window, na)
+		for a := range na {
+			p := f.dest[a].P
+			f.awin[a] = window{f.gcol(p.X - f.rad), f.gcol(p.X + f.rad), f.grow(p.Y - f.rad), f.grow(p.Y + f.rad)}
+		}
+		// Each type's own distance, by the same bound at its own speed
+		// and turnout (no farther than rad): most units are ruled out by
+		// it without computing a travel time.
+		f.reach2 = make([]float64, len(r.cfg.Units))
+		for t := range r.cfg.Units {
+			ut := &r.cfg.Units[t]
+			f.reach2[t] = -1
+			if per := r.cfg.Travel.MinTime(1, ut.Speed); per > 0 && target >= ut.Turnout {
+				d := (target-ut.Turnout)/per + searchSlack
+				f.reach2[t] = d * d
+			}
+		}
 	}
 	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
 	if first < r.cfg.Duration {
@@ -269,7 +297,7 @@ func (r *run) coverSample() {
 		f.free = append(append(f.free, f.stop...), f.moving...)
 	}
 	if f.rad >= 0 {
-		f.gridFree()
+		f.gridFree(r)
 	}
 	for a := range f.covered {
 		f.covered[a] = r.coveredNow(a, now)
@@ -297,16 +325,37 @@ func (r *run) coveredNow(a int, now float64) bool {
 	if len(f.free) == 0 || f.rad < 0 {
 		return false
 	}
-	p := r.cfg.City.Atoms[a].Inside
-	cx0, cx1 := f.gcol(p.X-f.rad), f.gcol(p.X+f.rad)
-	cy0, cy1 := f.grow(p.Y-f.rad), f.grow(p.Y+f.rad)
-	for cy := cy0; cy <= cy1; cy++ {
+	if coverBrute {
+		return r.coveredBrute(a, now)
+	}
+	p := f.dest[a].P
+	w := f.awin[a]
+	for cy := w.y0; cy <= w.y1; cy++ {
 		row := cy * f.gnx
-		for _, j := range f.gunits[f.gstart[row+cx0]:f.gstart[row+cx1+1]] {
-			if q := f.pos[j]; math.Abs(q.X-p.X) <= f.rad && math.Abs(q.Y-p.Y) <= f.rad && r.covers(int(j), a, now) {
+		for _, c := range f.gunits[f.gstart[row+w.x0]:f.gstart[row+w.x1+1]] {
+			// (Within the unit's own distance, in a straight line: the
+			// bound is far above the rounding of either side.)
+			if dx, dy := c.x-p.X, c.y-p.Y; dx*dx+dy*dy <= c.reach2 && r.covers(int(c.u), a, now) {
+				j := c.u
 				f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// coverBrute makes coveredNow try every free unit, without the grid or
+// any bound (tests only: the answers must not change).
+var coverBrute = false
+
+// coveredBrute is coveredNow's search by trying every free unit.
+func (r *run) coveredBrute(a int, now float64) bool {
+	f := &r.fleet
+	for _, j := range f.free {
+		if r.covers(int(j), a, now) {
+			f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
+			return true
 		}
 	}
 	return false
@@ -329,7 +378,7 @@ func (f *fleetRun) grow(y float64) int {
 
 // gridFree sorts the sample's free units into the grid by their positions
 // (a counting sort: each cell keeps the order of free).
-func (f *fleetRun) gridFree() {
+func (f *fleetRun) gridFree(r *run) {
 	clear(f.gstart)
 	f.gcell = f.gcell[:0]
 	for _, j := range f.free {
@@ -344,7 +393,8 @@ func (f *fleetRun) gridFree() {
 	f.gunits = f.gunits[:len(f.free)]
 	for i, j := range f.free {
 		k := f.gcell[i]
-		f.gunits[f.gstart[k]] = j
+		q := f.pos[j]
+		f.gunits[f.gstart[k]] = coverUnit{x: q.X, y: q.Y, reach2: f.reach2[r.units[j].typ], u: j}
 		f.gstart[k]++
 	}
 	// gstart[k] is now the end of cell k: shift back to starts.
