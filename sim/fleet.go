@@ -343,9 +343,16 @@ func (r *run) coverSample() {
 			f.freeU = append(f.freeU, coverUnit{x: f.pos[u].X, y: f.pos[u].Y, reach2: f.reach2[r.units[u].typ], u: u})
 		}
 	}
-	for a := range f.covered {
-		c := r.coveredNow(a, now)
-		f.covered[a], f.atoms[a].none = c, !c
+	for a := range f.atoms {
+		// (coveredNow's first test, here: it answers most atoms.)
+		at := &f.atoms[a]
+		c := false
+		if u := at.last; u >= 0 && f.stamp[u] == f.samples && at.still && r.units[u].gen == at.lastGen && !coverBrute {
+			c = true
+		} else {
+			c = r.coveredNow(a, now)
+		}
+		f.covered[a], at.none = c, !c
 	}
 	f.cover.Cover(now, f.covered)
 	if next := now + CoverEvery; next < r.cfg.Duration {
