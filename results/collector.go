@@ -64,8 +64,10 @@ type Collector struct {
 	winCrime, winType []uint64
 	victim            [4]sum // occurrence → first unit on scene, answered counted calls, by priority ([0] all)
 	visSeen, visAll   float64
-	coverSum          float64 // Σ over coverage samples in the window of the covered share of demand
-	coverN            int     // coverage samples in the window
+	coverSum          float64   // Σ over coverage samples in the window of the covered share of demand
+	coverN            int       // coverage samples in the window
+	coverW            []float64 // by area: its weight in coverage (max(Weight, 0)), from the first sample
+	coverAll          float64   // Σ coverW, in area order
 
 	dists  [4][3]float64 // mean, median, p90 of resp, by priority (dist)
 	sorted bool          // dists is up to date
@@ -308,12 +310,19 @@ func (c *Collector) Cover(t float64, covered []bool) {
 	if t < c.lo || t >= c.hi {
 		return
 	}
-	var in, all float64
+	if c.coverW == nil {
+		// The weights and their sum, the same at every sample.
+		c.coverW = make([]float64, len(covered))
+		for a := range covered {
+			c.coverW[a] = max(c.cfg.City.Atoms[a].Weight, 0)
+			c.coverAll += c.coverW[a]
+		}
+	}
+	var in float64
+	all := c.coverAll
 	for a, ok := range covered {
-		w := max(c.cfg.City.Atoms[a].Weight, 0)
-		all += w
 		if ok {
-			in += w
+			in += c.coverW[a]
 		}
 	}
 	if all > 0 {
@@ -415,6 +424,7 @@ func (c *Collector) Finish() {
 	c.dist(0)
 	c.respHist, c.unanswered = c.histograms()
 	c.resp = [4][]float64{}
+	c.coverW = nil
 	c.finished = true
 }
 

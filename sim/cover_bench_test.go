@@ -60,9 +60,11 @@ func BenchmarkCoverSamples(b *testing.B) {
 	}
 }
 
-// TestCoverGridExact: the grid of free units that coverage samples search
-// changes no answer: samples with the grid equal those of a scan of every
-// free unit for every atom (a grid of one cell), on BenchmarkScale's ×4
+// TestCoverGridExact: how coverage samples search the free units changes
+// no answer: samples with the defaults equal those of grids of one cell
+// (every atom scans every free unit, still through the bound of each
+// unit's type), of grids always or never (coverLinear), and of trying
+// every free unit without any bound (coverBrute), on BenchmarkScale's ×4
 // city (612 units, 2 days, both of its variants).
 func TestCoverGridExact(t *testing.T) {
 	cfg := scaledConfig(t, 4)
@@ -74,24 +76,32 @@ func TestCoverGridExact(t *testing.T) {
 	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
 		v := variantsFor(t, cfg, c.policy)[0]
 		v.Mode = c.mode
-		var sums [2]uint64
+		var sums []uint64
 		var samples int
-		for i, cells := range []int{coverCells, 1} {
+		for _, tc := range []struct {
+			cells, linear int
+			brute         bool
+		}{{coverCells, coverLinear, false}, {1, coverLinear, false}, {coverCells, 0, false}, {coverCells, 1 << 30, false}, {coverCells, coverLinear, true}} {
 			func() {
-				defer func(old int) { coverCells = old }(coverCells)
-				coverCells = cells
+				defer func(cells, linear int, brute bool) {
+					coverCells, coverLinear, coverBrute = cells, linear, brute
+				}(coverCells, coverLinear, coverBrute)
+				coverCells, coverLinear, coverBrute = tc.cells, tc.linear, tc.brute
 				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
 				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
 					t.Fatal(err)
 				}
-				sums[i], samples = rec.cover.h.Sum64(), rec.samples
+				sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
 			}()
 		}
 		if samples == 0 {
 			t.Fatalf("%s: no coverage samples", c.policy)
 		}
-		if sums[0] != sums[1] {
-			t.Errorf("%s: coverage samples differ between the grid and a full scan", c.policy)
+		for i := 1; i < len(sums); i++ {
+			if sums[i] != sums[0] {
+				t.Errorf("%s: coverage samples differ between the searches (%x)", c.policy, sums)
+				break
+			}
 		}
 	}
 }

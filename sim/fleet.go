@@ -43,26 +43,62 @@ type fleetRun struct {
 
 	cover   CoverRecorder
 	covered []bool       // by atom: the sample's answer
-	last    []int32      // by atom: the unit that covered it at the last sample, or -1
-	lastGen []int64      // by atom: that unit's leg (unitRun.gen) then
-	still   []bool       // by atom: that unit had ended that leg then (stood at its end)
+	atoms   []coverAtom  // by atom: what the search reads and keeps
 	dest    []geo.Target // by atom: its point, prepared for travel times
 	rad     float64      // no unit farther than this (straight line, metres) can cover a point
+	reach2  []float64    // by unit type: the square of its own such distance (−1: it covers none)
 	samples uint64       // coverage samples taken (not counted in Stats.Events)
+	able    []int32      // the units able to take priority 1
 	free    []int32      // the sample's free units able to take priority 1
 	stop    []int32      // scratch for free
 	moving  []int32      // scratch for free
 	pos     []geo.Point  // by unit: its position at the sample (for those in free)
 	origin  []geo.Origin // by unit: pos prepared for travel times (located once a sample)
-	stamp   []uint64     // by unit: the sample pos is of
-	// A grid of the sample's free units by position: cell (cx, cy) of
-	// side gside from (gx0, gy0) holds gunits[gstart[k]:gstart[k+1]],
-	// k = cy*gnx+cx, in the order of free (positions outside the grid
-	// are counted in its edge cells).
-	gx0, gy0, gside float64
-	gnx, gny        int
-	gstart, gunits  []int32
-	gcell           []int32 // scratch: by position in free, its cell
+	stamp   []uint64     // by unit: the last sample it was free at (pos is of then)
+	sgen    []int64      // by unit: its leg (unitRun.gen) at that sample
+	sstill  []bool       // by unit: it had ended that leg then
+	// The free units that may cover an atom no free unit covered at the
+	// last sample: all but those that were free then and stood, as now,
+	// at the end of the same leg (they reach every atom as they did).
+	changed []int32
+	// free and changed as the search reads them (coverUnit), in their
+	// order; with more than coverLinear of them, sorted into a grid of
+	// cells as well, on the first atom that asks (at sample gridAt).
+	freeU, changedU []coverUnit
+	all, chg        coverGrid
+}
+
+// coverGrid is a list of units of a coverage sample sorted by position
+// into a grid: cell (cx, cy) of side side from (x0, y0) holds
+// units[start[k]:start[k+1]], k = cy*nx+cx, in the order of the list
+// (positions outside the grid are counted in its edge cells).
+type coverGrid struct {
+	x0, y0, side float64
+	nx, ny       int
+	start        []int32
+	units        []coverUnit
+	cell         []int32 // scratch: by position in the list, its cell
+	at           uint64  // the sample the grid is of
+}
+
+// coverAtom is an atom as the coverage samples search it, in one place.
+type coverAtom struct {
+	p       geo.Point // its point (dest's)
+	lastGen int64     // the leg (unitRun.gen) of last then
+	last    int32     // the unit that covered it at the last sample, or -1
+	still   bool      // last had ended that leg then (stood at its end)
+	none    bool      // no free unit covered it at the last sample
+	// The cells of the grids within rad of p: columns x0 … x1, rows
+	// y0 … y1.
+	x0, x1, y0, y1 int32
+}
+
+// coverUnit is a free unit as a coverage sample searches it: its position
+// and the square of the distance beyond which it covers no point, beside
+// its index, so that a search reads one array.
+type coverUnit struct {
+	x, y, reach2 float64
+	u            int32
 }
 
 // attachCommanders gives every Commander among the run's policies its
@@ -193,16 +229,21 @@ func (r *run) startCover() {
 	f.cover = cr
 	na := len(r.cfg.City.Atoms)
 	f.covered = make([]bool, na)
-	f.last = make([]int32, na)
-	f.lastGen = make([]int64, na)
-	f.still = make([]bool, na)
+	f.atoms = make([]coverAtom, na)
 	f.dest = make([]geo.Target, na)
 	f.pos = make([]geo.Point, len(r.units))
 	f.origin = make([]geo.Origin, len(r.units))
 	f.stamp = make([]uint64, len(r.units))
+	f.sgen = make([]int64, len(r.units))
+	f.sstill = make([]bool, len(r.units))
 	for a := range na {
-		f.last[a] = -1
 		f.dest[a] = r.cfg.Travel.Target(r.cfg.City.Atoms[a].Inside)
+		f.atoms[a] = coverAtom{p: f.dest[a].P, last: -1}
+	}
+	for u := range r.units {
+		if r.m.ableBits[u]&(1<<1) != 0 {
+			f.able = append(f.able, int32(u))
+		}
 	}
 	// Travel.MinTime is linear in the distance: a unit farther than rad
 	// needs more than the target even at the highest speed and shortest
@@ -212,21 +253,41 @@ func (r *run) startCover() {
 		f.rad = (target-r.m.minTurnout[1])/per + searchSlack
 	}
 	if f.rad >= 0 {
-		// Cells of side rad (wider if that would make too many): an
+		// Cells of half rad (wider if that would make too many): an
 		// atom's units are in the cells its square of side 2·rad meets.
 		b := r.cfg.City.Bound()
 		w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
-		f.gx0, f.gy0, f.gside = b.Min[0], b.Min[1], max(f.rad, 1)
+		g := coverGrid{x0: b.Min[0], y0: b.Min[1], side: max(f.rad/2, 1)}
 		for {
-			f.gnx, f.gny = int(w/f.gside)+1, int(h/f.gside)+1
-			if f.gnx*f.gny <= coverCells {
+			g.nx, g.ny = int(w/g.side)+1, int(h/g.side)+1
+			if g.nx*g.ny <= coverCells {
 				break
 			}
-			f.gside *= 2
+			g.side *= 2
 		}
-		f.gstart = make([]int32, f.gnx*f.gny+1)
-		f.gunits = make([]int32, 0, len(r.units))
-		f.gcell = make([]int32, 0, len(r.units))
+		for a := range f.atoms {
+			at := &f.atoms[a]
+			at.x0, at.x1 = int32(g.col(at.p.X-f.rad)), int32(g.col(at.p.X+f.rad))
+			at.y0, at.y1 = int32(g.row(at.p.Y-f.rad)), int32(g.row(at.p.Y+f.rad))
+		}
+		f.all, f.chg = g, g
+		for _, g := range []*coverGrid{&f.all, &f.chg} {
+			g.start = make([]int32, g.nx*g.ny+1)
+			g.units = make([]coverUnit, 0, len(f.able))
+			g.cell = make([]int32, 0, len(f.able))
+		}
+	}
+	// Each type's own distance, by the same bound at its own speed and
+	// turnout (no farther than rad): most units are ruled out by it
+	// without computing a travel time.
+	f.reach2 = make([]float64, len(r.cfg.Units))
+	for t := range r.cfg.Units {
+		ut := &r.cfg.Units[t]
+		f.reach2[t] = -1
+		if per := r.cfg.Travel.MinTime(1, ut.Speed); per > 0 && target >= ut.Turnout {
+			d := (target-ut.Turnout)/per + searchSlack
+			f.reach2[t] = d * d
+		}
 	}
 	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
 	if first < r.cfg.Duration {
@@ -240,39 +301,58 @@ func (r *run) coverSample() {
 	now := r.eng.Now()
 	f := &r.fleet
 	f.samples++
-	// The free units able to take priority 1, and where they are: with
-	// few of them each atom scans them all, those that have stood still
-	// longest first (an atom one of them covers is not computed again
-	// while it stays: units at posts, then units at a stop, then units on
-	// the way); with many, it asks the index.
+	// The free units able to take priority 1, and where they are: those
+	// that have stood still longest first (an atom one of them covers is
+	// not computed again while it stays: units at posts, then units at a
+	// stop, then units on the way). A unit that stands where it stood at
+	// the last sample, free then and now, keeps its position (and is not
+	// in changed).
 	f.free = f.free[:0]
 	f.stop = f.stop[:0]
 	f.moving = f.moving[:0]
+	f.changed = f.changed[:0]
+	f.changedU = f.changedU[:0]
 	if r.freeAble[1] > 0 {
-		for u := range r.units {
+		for _, u := range f.able {
 			ur := &r.units[u]
-			if ur.state != stPatrol || r.m.ableBits[u]&(1<<1) == 0 {
+			if ur.state != stPatrol {
 				continue
 			}
 			switch {
 			case now-ur.leg.Arrive >= CoverEvery:
-				f.free = append(f.free, int32(u))
+				f.free = append(f.free, u)
 			case now >= ur.leg.Arrive:
-				f.stop = append(f.stop, int32(u))
+				f.stop = append(f.stop, u)
 			default:
-				f.moving = append(f.moving, int32(u))
+				f.moving = append(f.moving, u)
 			}
-			f.pos[u] = ur.at(now)
-			f.origin[u] = r.cfg.Travel.Origin(&ur.leg, now, f.pos[u])
-			f.stamp[u] = f.samples
+			still := now >= ur.leg.Arrive
+			if f.stamp[u] != f.samples-1 || ur.gen != f.sgen[u] || !f.sstill[u] {
+				f.pos[u] = ur.at(now)
+				f.origin[u] = r.cfg.Travel.Origin(&ur.leg, now, f.pos[u])
+				f.changed = append(f.changed, u)
+				f.changedU = append(f.changedU, coverUnit{x: f.pos[u].X, y: f.pos[u].Y, reach2: f.reach2[ur.typ], u: u})
+			}
+			f.stamp[u], f.sgen[u], f.sstill[u] = f.samples, ur.gen, still
 		}
 		f.free = append(append(f.free, f.stop...), f.moving...)
 	}
+	f.freeU = f.freeU[:0]
 	if f.rad >= 0 {
-		f.gridFree()
+		for _, u := range f.free {
+			f.freeU = append(f.freeU, coverUnit{x: f.pos[u].X, y: f.pos[u].Y, reach2: f.reach2[r.units[u].typ], u: u})
+		}
 	}
-	for a := range f.covered {
-		f.covered[a] = r.coveredNow(a, now)
+	for a := range f.atoms {
+		// (coveredNow's first test, here: it answers most atoms.)
+		at := &f.atoms[a]
+		c := false
+		if u := at.last; u >= 0 && f.stamp[u] == f.samples && at.still && r.units[u].gen == at.lastGen && !coverBrute {
+			c = true
+		} else {
+			c = r.coveredNow(a, now)
+		}
+		f.covered[a], at.none = c, !c
 	}
 	f.cover.Cover(now, f.covered)
 	if next := now + CoverEvery; next < r.cfg.Duration {
@@ -282,74 +362,129 @@ func (r *run) coverSample() {
 
 // coveredNow reports whether a free unit able to take priority 1 could
 // reach atom a's point within the target: the unit that did at the last
-// sample is tried first, then every unit near enough.
+// sample is tried first, then every unit near enough (of an atom no unit
+// covered at the last sample, every changed unit near enough).
 func (r *run) coveredNow(a int, now float64) bool {
+	if coverBrute {
+		return r.coveredBrute(a, now)
+	}
 	f := &r.fleet
-	if u := f.last[a]; u >= 0 && f.stamp[u] == f.samples {
-		if f.still[a] && r.units[u].gen == f.lastGen[a] {
+	at := &f.atoms[a]
+	if u := at.last; u >= 0 && f.stamp[u] == f.samples {
+		ur := &r.units[u]
+		if at.still && ur.gen == at.lastGen {
 			return true // it stands where it stood, so it reaches a as it did
 		}
 		if r.covers(int(u), a, now) {
-			f.lastGen[a], f.still[a] = r.units[u].gen, now >= r.units[u].leg.Arrive
+			at.lastGen, at.still = ur.gen, now >= ur.leg.Arrive
 			return true
 		}
 	}
 	if len(f.free) == 0 || f.rad < 0 {
 		return false
 	}
-	p := r.cfg.City.Atoms[a].Inside
-	cx0, cx1 := f.gcol(p.X-f.rad), f.gcol(p.X+f.rad)
-	cy0, cy1 := f.grow(p.Y-f.rad), f.grow(p.Y+f.rad)
-	for cy := cy0; cy <= cy1; cy++ {
-		row := cy * f.gnx
-		for _, j := range f.gunits[f.gstart[row+cx0]:f.gstart[row+cx1+1]] {
-			if q := f.pos[j]; math.Abs(q.X-p.X) <= f.rad && math.Abs(q.Y-p.Y) <= f.rad && r.covers(int(j), a, now) {
-				f.last[a], f.lastGen[a], f.still[a] = j, r.units[j].gen, now >= r.units[j].leg.Arrive
-				return true
-			}
+	list, g := f.freeU, &f.all
+	if at.none {
+		list, g = f.changedU, &f.chg
+	}
+	if len(list) <= coverLinear {
+		return r.coveredBy(a, now, list)
+	}
+	if g.at != f.samples {
+		g.fill(list)
+		g.at = f.samples
+	}
+	for cy := at.y0; cy <= at.y1; cy++ {
+		row := int(cy) * g.nx
+		if r.coveredBy(a, now, g.units[g.start[row+int(at.x0)]:g.start[row+int(at.x1)+1]]) {
+			return true
 		}
 	}
 	return false
 }
 
-// coverCells bounds the cells of the grid of free units of a coverage
+// coveredBy reports whether one of units covers atom a, and keeps the
+// first that does in the atom's last.
+func (r *run) coveredBy(a int, now float64, units []coverUnit) bool {
+	at := &r.fleet.atoms[a]
+	p := at.p
+	for i := range units {
+		// (Within the unit's own distance, in a straight line: the bound
+		// is far above the rounding of either side.)
+		c := &units[i]
+		if dx, dy := c.x-p.X, c.y-p.Y; dx*dx+dy*dy <= c.reach2 && r.covers(int(c.u), a, now) {
+			ur := &r.units[c.u]
+			at.last, at.lastGen, at.still = c.u, ur.gen, now >= ur.leg.Arrive
+			return true
+		}
+	}
+	return false
+}
+
+// coverLinear is the most units an atom's search scans in a list rather
+// than in a grid (a variable for tests only).
+var coverLinear = 64
+
+// coverBrute makes coveredNow try every free unit from its position
+// computed afresh, without the unit of the last sample, the grid or any
+// bound (tests only: the answers must not change).
+var coverBrute = false
+
+// coveredBrute is coveredNow's search by trying every free unit able to
+// take priority 1, from its position computed afresh.
+func (r *run) coveredBrute(a int, now float64) bool {
+	at := &r.fleet.atoms[a]
+	for u := range r.units {
+		ur := &r.units[u]
+		if ur.state != stPatrol || r.m.ableBits[u]&(1<<1) == 0 {
+			continue
+		}
+		ut := &r.cfg.Units[ur.typ]
+		o := r.cfg.Travel.Origin(&ur.leg, now, ur.at(now))
+		if ut.Turnout+r.cfg.Travel.TimeFromOrigin(&o, &r.fleet.dest[a], ut.Speed) <= r.cfg.Targets[1] {
+			at.last, at.lastGen, at.still = int32(u), ur.gen, now >= ur.leg.Arrive
+			return true
+		}
+	}
+	return false
+}
+
+// coverCells bounds the cells of the grids of free units of a coverage
 // sample (a variable for tests only: with 1 cell every atom scans every
 // free unit).
 var coverCells = 1 << 16
 
-// gcol and grow return the grid column of x and row of y, clamped to the
+// col and row return the grid column of x and row of y, clamped to the
 // grid (so that a unit outside it, counted in an edge cell, is still met).
-func (f *fleetRun) gcol(x float64) int {
-	return max(0, min(int(math.Floor((x-f.gx0)/f.gside)), f.gnx-1))
+func (g *coverGrid) col(x float64) int {
+	return max(0, min(int(math.Floor((x-g.x0)/g.side)), g.nx-1))
 }
 
-func (f *fleetRun) grow(y float64) int {
-	return max(0, min(int(math.Floor((y-f.gy0)/f.gside)), f.gny-1))
+func (g *coverGrid) row(y float64) int {
+	return max(0, min(int(math.Floor((y-g.y0)/g.side)), g.ny-1))
 }
 
-// gridFree sorts the sample's free units into the grid by their positions
-// (a counting sort: each cell keeps the order of free).
-func (f *fleetRun) gridFree() {
-	clear(f.gstart)
-	f.gcell = f.gcell[:0]
-	for _, j := range f.free {
-		q := f.pos[j]
-		k := int32(f.grow(q.Y)*f.gnx + f.gcol(q.X))
-		f.gcell = append(f.gcell, k)
-		f.gstart[k+1]++
+// fill sorts units into the grid by their positions (a counting sort:
+// each cell keeps the order of units).
+func (g *coverGrid) fill(units []coverUnit) {
+	clear(g.start)
+	g.cell = g.cell[:0]
+	for i := range units {
+		k := int32(g.row(units[i].y)*g.nx + g.col(units[i].x))
+		g.cell = append(g.cell, k)
+		g.start[k+1]++
 	}
-	for k := 1; k < len(f.gstart); k++ {
-		f.gstart[k] += f.gstart[k-1]
+	for k := 1; k < len(g.start); k++ {
+		g.start[k] += g.start[k-1]
 	}
-	f.gunits = f.gunits[:len(f.free)]
-	for i, j := range f.free {
-		k := f.gcell[i]
-		f.gunits[f.gstart[k]] = j
-		f.gstart[k]++
+	g.units = g.units[:len(units)]
+	for i, k := range g.cell {
+		g.units[g.start[k]] = units[i]
+		g.start[k]++
 	}
-	// gstart[k] is now the end of cell k: shift back to starts.
-	copy(f.gstart[1:], f.gstart[:len(f.gstart)-1])
-	f.gstart[0] = 0
+	// start[k] is now the end of cell k: shift back to starts.
+	copy(g.start[1:], g.start[:len(g.start)-1])
+	g.start[0] = 0
 }
 
 // covers reports whether unit u, free and able to take priority 1 at this
