@@ -300,3 +300,36 @@ func TestBadOptFile(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitKeepsDispatchReferences: splitting the decided type renames it
+// (patrol_car → patrol_car-Taihe, …), and the dispatch block's references
+// to it — builtin:jinzhou's reserve counts patrol_car — name the split
+// types, so the candidates' scenario loads and the reserve still counts
+// the decided cars.
+func TestSplitKeepsDispatchReferences(t *testing.T) {
+	spec, err := Parse("opt.yaml", []byte(`version: 1
+scenario: builtin:jinzhou
+variant: beats-p2p
+decision: {kind: unit-counts, unit: patrol_car, min: 1, max: 8}
+budget: {units: 18}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.LoadBuiltin("jinzhou")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := Prepare(spec, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pr.split.Dispatch.Reserve.Units
+	want := []string{"patrol_car-Taihe", "patrol_car-Guta", "patrol_car-Linghe", "motorbike", "station_car"}
+	if !slices.Equal(got, want) {
+		t.Errorf("reserve counts %v, want %v", got, want)
+	}
+	if s.File.Dispatch.Reserve.Units[0] != "patrol_car" {
+		t.Errorf("the base scenario's reserve changed: %v", s.File.Dispatch.Reserve.Units)
+	}
+}

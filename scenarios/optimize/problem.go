@@ -177,29 +177,15 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 	}
 	// The split scenario: the decided type as one type per district, the
 	// base variant alone, no check block (it may name other variants).
-	sf := f
-	sf.Check = yaml.Node{}
-	sf.Units = nil
-	for i, u := range f.Units {
-		if i != pr.unit {
-			sf.Units = append(sf.Units, u)
-			continue
-		}
-		for k := range pr.Names {
-			v := u
-			v.Name = pr.Units[k]
-			v.Districts = []string{pr.Names[k]}
-			v.Count = pr.Min
-			sf.Units = append(sf.Units, v)
-		}
-	}
-	sf.Variants = []scenarios.Variant{pr.baseVariant(pr.Units)}
-	pr.split = sf
+	pr.split = pr.splitFile(func(k int, v *scenarios.Unit) {
+		v.Districts = []string{pr.Names[k]}
+		v.Count = pr.Min
+	})
 	pr.load = loader(base)
 	// Counts of at least one keep the loader's force checks quiet while
 	// the config is read; candidates set their own.
-	probe := sf
-	probe.Units = slices.Clone(sf.Units)
+	probe := pr.split
+	probe.Units = slices.Clone(pr.split.Units)
 	for i := range probe.Units {
 		if slices.Contains(pr.Units, probe.Units[i].Name) {
 			probe.Units[i].Count = max(1, pr.Min)
@@ -277,4 +263,54 @@ func names[T any](xs []T, name func(T) string) string {
 		out = append(out, name(x))
 	}
 	return strings.Join(out, ", ")
+}
+
+// splitFile is the base file with the decided type split into pr.Units,
+// each set by set(k, unit), the base variant alone and no check block (it
+// may name other variants). The dispatch block's references to the
+// decided type (police stations' types, the reserve's counted types) name
+// the split types.
+func (pr *Problem) splitFile(set func(k int, v *scenarios.Unit)) scenarios.File {
+	f := pr.Base.File
+	name := f.Units[pr.unit].Name
+	sf := f
+	sf.Check = yaml.Node{}
+	sf.Units = nil
+	for i, u := range f.Units {
+		if i != pr.unit {
+			sf.Units = append(sf.Units, u)
+			continue
+		}
+		for k := range pr.Units {
+			v := u
+			v.Name = pr.Units[k]
+			set(k, &v)
+			sf.Units = append(sf.Units, v)
+		}
+	}
+	sf.Dispatch.Stations = splitRefs(f.Dispatch.Stations, name, pr.Units)
+	if r := f.Dispatch.Reserve; r != nil {
+		rc := *r
+		rc.Units = splitRefs(r.Units, name, pr.Units)
+		sf.Dispatch.Reserve = &rc
+	}
+	sf.Variants = []scenarios.Variant{pr.baseVariant(pr.Units)}
+	return sf
+}
+
+// splitRefs is names with name replaced by the types split from it, in
+// order; nil stays nil (a default).
+func splitRefs(names []string, name string, split []string) []string {
+	if names == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		if n == name {
+			out = append(out, split...)
+		} else {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -192,23 +192,10 @@ func (pr *Problem) prepareShifts(p *parser) (*Problem, error) {
 		return nil, p.err()
 	}
 	// The split scenario.
-	sf := f
-	sf.Check = yaml.Node{}
-	sf.Units = nil
-	for i, x := range f.Units {
-		if i != pr.unit {
-			sf.Units = append(sf.Units, x)
-			continue
-		}
-		for k := range pr.Names {
-			v := x
-			v.Name = pr.Units[k]
-			v.Shift.Start = d.Starts[k]
-			v.Count = 0
-			sf.Units = append(sf.Units, v)
-		}
-	}
-	sf.Variants = []scenarios.Variant{pr.baseVariant(pr.Units)}
+	sf := pr.splitFile(func(k int, v *scenarios.Unit) {
+		v.Shift.Start = d.Starts[k]
+		v.Count = 0
+	})
 	pr.split = sf
 	pr.load = loader(base)
 	probe := sf
