@@ -98,8 +98,11 @@ func TestTornJournal(t *testing.T) {
 	if !errors.As(err, &je) || je.Line != 4 || !strings.Contains(err.Error(), "journal.txt:4: corrupt journal line") {
 		t.Fatalf("got %v, want journal.txt:4 refused", err)
 	}
-	// So is a file that is no journal at all, and a line without end.
-	for _, garbage := range []string{"PK\x03\x04 zip bytes\nmore\n", strings.Repeat("x", MaxJournalLine+10)} {
+	// So is a file that is no journal at all, and a line without end
+	// (past a limit lowered for the test: MaxJournalLine is 256 MiB).
+	defer func(l int) { journalLineLimit = l }(journalLineLimit)
+	journalLineLimit = 1 << 20
+	for _, garbage := range []string{"PK\x03\x04 zip bytes\nmore\n", strings.Repeat("x", journalLineLimit+10)} {
 		out := t.TempDir()
 		os.WriteFile(filepath.Join(out, JournalName(0, 1)), []byte(garbage), 0o644)
 		err := s.Run(ctx, Options{Out: out, Workers: 1})

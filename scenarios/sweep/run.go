@@ -339,7 +339,11 @@ func (j *journal) Close() error {
 // a response-time sketch of at most results.AreaSketchMaxBins bins,
 // whatever the number of calls); a sweep whose lines could pass the limit
 // is refused before it runs (lineBound).
-const MaxJournalLine = 64 << 20
+const MaxJournalLine = 256 << 20
+
+// journalLineLimit is the limit the journal reader applies: MaxJournalLine
+// (a test lowers it to try a line past it cheaply).
+var journalLineLimit = MaxJournalLine
 
 // maxAreaBytes bounds an area's field in an item line: five numbers of at
 // most 25 bytes, the unanswered count, and each sketch bin "K:C " (at most
@@ -466,7 +470,7 @@ func scanJournal(r io.ReadSeeker, path string, fn func(h header, item int, line 
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return 0, nil, err
 	}
-	br := bufio.NewReaderSize(inputs.LineLimit(&headerLimit{r: r}, MaxJournalLine), 1<<16)
+	br := bufio.NewReaderSize(inputs.LineLimit(&headerLimit{r: r}, int64(journalLineLimit)), 1<<16)
 	var (
 		h    *header
 		good int64

@@ -626,6 +626,11 @@ func TestSquadSizeExample(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Its journal lines fit the limit (14 variants of builtin:jinzhou
+			// over 126 areas once did not).
+			if b := lineBound(s.header(Options{Shards: 1})); b > MaxJournalLine {
+				t.Errorf("a journal line could take %d bytes, over MaxJournalLine %d", b, MaxJournalLine)
+			}
 			// Officers on patrol in each variant (variant counts and
 			// squads where given, else the unit type's).
 			var officers []map[string]int
