@@ -44,7 +44,7 @@ var mayImport = map[string][]string{
 	"scenarios/hypercube": {"sim/...", "results", "scenarios", "scenarios/run", "internal/..."},
 	"scenarios/calibrate": {"sim/...", "results", "scenarios", "internal/..."},
 	"scenarios/sweep":     {"sim/...", "results", "scenarios", "scenarios/run", "internal/..."},
-	"scenarios/optimize":  {"sim/...", "results", "scenarios", "scenarios/run", "scenarios/hypercube", "internal/..."},
+	"scenarios/optimize":  {"sim/...", "results", "scenarios", "scenarios/run", "scenarios/hypercube", "scenarios/sweep", "results/report", "internal/..."},
 
 	// Outputs drawn from what was played.
 	"results/report": {"sim/...", "results", "scenarios", "scenarios/run", "scenarios/sweep", "internal/..."},
