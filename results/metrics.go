@@ -656,7 +656,7 @@ var registry = []family{
 	{single, []decl{
 		{name: "wait_share", label: "waited for a unit", kind: KindShare, better: Lower,
 			doc: "share of counted calls that waited in the queue: ready for dispatch when no unit that may take them was free " +
-				"(hierarchical dispatch without mutual aid: none of their district's), so the first unit was sent later, or never; " +
+				"(hierarchical dispatch without mutual aid: none of their district's) or held by dispatch.reserve, so the first unit was sent later, or never; " +
 				"lost calls (dispatch.lost_calls) do not wait, so wait_share + lost_share is the share of calls that found none free",
 			value: func(c *Collector, _ int) float64 { return ratio(float64(c.waited), float64(c.counted())) }},
 	}},
