@@ -429,34 +429,46 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
 		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.anchor[l.za], 0
 	}
-	pred := t.pred[int(l.zb)*n:]
+	// The cursor is kept in locals during the walk, and each node's
+	// position is loaded once (the next step's start is this step's
+	// end): the same sums in the same order.
+	pred := t.pred[int(l.zb)*n : (int(l.zb)+1)*n]
+	pos := net.pos[:n]
+	v, sv := c.v, c.sv
+	pv := pos[v]
 	for {
-		u := pred[c.v]
+		u := pred[v]
 		if u < 0 {
-			return net.pos[c.v]
+			c.v, c.sv = v, sv
+			return pv
 		}
-		seg := planeDist(net.pos[c.v], net.pos[u])
-		if c.sv+seg >= r {
-			return lerp(net.pos[c.v], net.pos[u], (r-c.sv)/seg)
+		pu := pos[u]
+		seg := planeDist(pv, pu)
+		if sv+seg >= r {
+			c.v, c.sv = v, sv
+			return lerp(pv, pu, (r-sv)/seg)
 		}
-		c.v, c.sv = u, c.sv+seg
+		v, sv, pv = u, sv+seg, pu
 	}
 }
 
 // walk returns the point d metres from node v along pred (or the tree's
 // root, if that is nearer).
 func walk(net *RoadNet, pred []int32, v int32, d float64) Point {
+	pos := net.pos
+	pv := pos[v]
 	for {
 		u := pred[v]
 		if u < 0 {
-			return net.pos[v]
+			return pv
 		}
-		seg := planeDist(net.pos[v], net.pos[u])
+		pu := pos[u]
+		seg := planeDist(pv, pu)
 		if d <= seg {
-			return lerp(net.pos[v], net.pos[u], d/seg)
+			return lerp(pv, pu, d/seg)
 		}
 		d -= seg
-		v = u
+		v, pv = u, pu
 	}
 }
 
