@@ -74,6 +74,7 @@ type RoadTable struct {
 	znx, zny   int
 	zoneOfNode []int32
 	anchor     []int32   // zone → its anchor node
+	anchorPos  []Point   // zone → its anchor node's position (a few KB: stays in cache for Seconds)
 	time       []float32 // [za*Z+zb]: road seconds from anchor za to anchor zb
 	box        []float32 // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
 	pred       []int32   // [za*N+v]: v's predecessor on the shortest path from anchor za (-1 at the anchor)
@@ -192,7 +193,16 @@ func (t *RoadTable) build() {
 		t.rx0, t.ry0 = zg.lo.X, zg.lo.Y
 		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
 		t.raster = make([]atomic.Int32, t.rnx*t.rny)
+		t.setAnchorPos()
 	})
+}
+
+// setAnchorPos fills anchorPos from anchor.
+func (t *RoadTable) setAnchorPos() {
+	t.anchorPos = make([]Point, len(t.anchor))
+	for z, a := range t.anchor {
+		t.anchorPos[z] = t.Net.pos[a]
+	}
 }
 
 // zoneGrid is the zones of a RoadTable: the region (the network's box
@@ -333,7 +343,7 @@ func (t *RoadTable) Seconds(a Point, pa Place, b Point, pb Place) float64 {
 	z := len(t.anchor)
 	road := float64(t.time[int(pa.Zone)*z+int(pb.Zone)])
 	d := planeDist(na, nb)
-	road += (d - planeDist(t.Net.pos[t.anchor[pa.Zone]], t.Net.pos[t.anchor[pb.Zone]])) / t.refSpeed
+	road += (d - planeDist(t.anchorPos[pa.Zone], t.anchorPos[pb.Zone])) / t.refSpeed
 	return access + max(road, d/t.topSpeed)
 }
 
