@@ -208,11 +208,17 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 	errs := make([]error, len(writers))
 	sem := make(chan struct{}, max(1, par))
 	var wg sync.WaitGroup
-	for k, write := range writers {
+	// Started longest first (areas.geojson, then Parquet: together most
+	// of the time), so that the others fill in beside them.
+	start := []int{1, 2, 0, 3} // Parquet, points, rows, meta
+	if len(writers) == 5 {
+		start = append([]int{4}, start...)
+	}
+	for _, k := range start {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[k] = write()
+			errs[k] = writers[k]()
 		})
 	}
 	wg.Wait()
