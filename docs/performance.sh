@@ -5,6 +5,8 @@
 #   sh docs/performance.sh               # the quick benchmarks (a few minutes)
 #   METROPOLIS=1 sh docs/performance.sh  # also a year of builtin:metropolis (the CLI under
 #                                        # /usr/bin/time -v, and BenchmarkMetropolisYear)
+#   ROADS=1 sh docs/performance.sh       # also BenchmarkRoadSlowdown (road runs against
+#                                        # straight lines; needs ../shared/data; minutes)
 # Figures are medians of COUNT runs (default 3); the machine's load is
 # recorded beside them, for it moves every wall-clock figure.
 set -eu
@@ -29,6 +31,9 @@ go test ./sim -run XXX -bench 'Scale' -benchtime 2x -count "$count" -cpu 1 >>"$r
 go test ./scenarios/run -run XXX -bench 'DefaultScenario$' -benchtime 1x -count "$count" -cpu 1 >>"$raw"
 go test ./scenarios/run -run XXX -bench 'MemoryDays' -benchtime 1x -count "$count" -cpu 1 >>"$raw"
 go test ./scenarios/sweep -run XXX -bench 'Sweep' -benchtime 2x -count "$count" >>"$raw"
+if [ -n "${ROADS:-}" ]; then
+	go test ./cmd/patrolsim -run XXX -bench 'RoadSlowdown' -benchtime 1x -count "$count" -timeout 1h >>"$raw"
+fi
 if [ -n "${METROPOLIS:-}" ]; then
 	go test ./scenarios/run -run XXX -bench 'MetropolisYear' -benchtime 1x -count 1 -cpu 2 -timeout 2h >>"$raw"
 	bin=$(mktemp -d)
@@ -97,7 +102,23 @@ END {
 		s1 = median("BenchmarkSweep/workers=1" SUBSEP "items/s")
 		s2 = median("BenchmarkSweep/workers=2" SUBSEP "items/s")
 		print ""
-		printf "**Sweeps** (BenchmarkSweep: a grid sweep, 10 replications a point): %.1f items/s on 1 worker, %.1f on 2: speed-up %.2f× (wall clock: meaningful only on a quiet machine; see the load above).\n", s1, s2, s2 / s1
+		printf "**Sweeps** (BenchmarkSweep: a grid sweep, 10 replications a point): %.1f items/s on 1 worker, %.1f on 2: speed-up %.2f× (wall clock: meaningful only on a quiet machine; see the load above).", s1, s2, s2 / s1
+		if (("BenchmarkSweepSerial" SUBSEP "serial-%") in vals)
+			printf " Its serial part (BenchmarkSweepSerial: writing the final files, processor time): %.1f%% of the sweep on one worker, so at most %.2f× on 2 workers by Amdahl'"'"'s law, counting that part as wholly serial.", median("BenchmarkSweepSerial" SUBSEP "serial-%"), median("BenchmarkSweepSerial" SUBSEP "amdahl-2")
+		print ""
+	}
+	if (("BenchmarkRoadSlowdown/baltimore" SUBSEP "warm/straight") in vals) {
+		print ""
+		print "**Roads** (BenchmarkRoadSlowdown: each example at 8 replications × 30 days, processor time, loading included; road: the road file read and the table built; warm: the table read from the disk cache):"
+		print ""
+		print "| example | straight cpu-ms | road cpu-ms | warm cpu-ms | road / straight | warm / straight |"
+		print "|---|---|---|---|---|---|"
+		split("baltimore monaco sanfrancisco", ex, " ")
+		for (i = 1; i <= 3; i++) {
+			key = "BenchmarkRoadSlowdown/" ex[i]
+			if ((key SUBSEP "warm/straight") in vals)
+				printf "| %s | %.0f | %.0f | %.0f | %.2f | %.2f |\n", ex[i], median(key SUBSEP "straight-cpu-ms"), median(key SUBSEP "road-cpu-ms"), median(key SUBSEP "warm-cpu-ms"), median(key SUBSEP "road/straight"), median(key SUBSEP "warm/straight")
+		}
 	}
 	if ("wall" in cli) {
 		print ""

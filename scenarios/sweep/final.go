@@ -10,7 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"go.yaml.in/yaml/v3"
@@ -85,11 +87,12 @@ func Finalize(ctx context.Context, out string, s *Sweep, journals []string) erro
 		defer unlock()
 		files[k] = f
 	}
-	return s.finalize(ctx, out, files, journals)
+	return s.finalize(ctx, out, files, journals, runtime.GOMAXPROCS(0))
 }
 
-// finalize is Finalize of journals already open (and locked).
-func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, journals []string) error {
+// finalize is Finalize of journals already open (and locked), writing at
+// most par files at a time.
+func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, journals []string, par int) error {
 	want := s.header(Options{Shards: 1})
 	loc := make([]located, s.Items())
 	for i := range loc {
@@ -159,66 +162,118 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 		}
 		return parseLine(string(buf), nv, nm, want.Areas)
 	}
+	// Three of the four readers want the metrics only: their lines'
+	// areas (most of a line, and most of the cost of reading one) are
+	// left unparsed (lines were checked in full by the scan above).
 	read := func(i int) ([][]float64, error) {
-		vals, _, err := readAll(i)
-		return vals, err
+		l := loc[i]
+		buf := make([]byte, l.length)
+		if _, err := files[l.journal].ReadAt(buf, l.off); err != nil {
+			return nil, err
+		}
+		return parseValues(string(buf), nv, nm)
 	}
 	return Folder(out).Write(ctx, func(stage string) error {
-		if err := s.writeFinal(stage, want, read); err != nil {
-			return err
-		}
-		return outputs.WriteNew(filepath.Join(stage, AreasFile), func(w io.Writer) error {
-			return s.writeAreas(w, want, readAll)
-		})
+		return s.writeFinal(stage, want, read, readAll, par)
 	})
 }
 
 // writeFinal writes the final files into dir, reading item i's values with
-// read.
-func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error)) error {
+// read (readAll: and its areas, for AreasFile, not written when readAll is
+// nil), par files at a time (at least one). This is the part of a sweep
+// that its workers do not share (Amdahl's serial part: 10% of
+// BenchmarkSweep's processor time on one worker, one after the other); each
+// file reads the journals on its own (ReadAt), so the files are the same
+// whatever par. The error is the first file's in the order RowsFile,
+// ParquetFile, PointsFile, MetaFile, AreasFile.
+func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int) error {
 	nv, nm := len(want.Variants), len(want.Metrics)
 	R := s.Replications
-	if err := outputs.WriteNew(filepath.Join(dir, RowsFile), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		head := []string{"point", "replication", "variant"}
-		for _, p := range s.Params {
-			head = append(head, p.Path)
-		}
-		head = append(head, want.Metrics...)
-		if err := cw.Write(head); err != nil {
+	writers := []func() error{s.writeRows(dir, want, read), func() error {
+		return outputs.WriteNew(filepath.Join(dir, ParquetFile), func(w io.Writer) error {
+			return writeParquet(w, s, want, read)
+		})
+	}, func() error {
+		return s.writePoints(dir, want, read, nv, nm, R)
+	}, func() error {
+		return s.writeMeta(dir, want, R)
+	}}
+	if readAll != nil {
+		writers = append(writers, func() error {
+			return outputs.WriteNew(filepath.Join(dir, AreasFile), func(w io.Writer) error {
+				return s.writeAreas(w, want, readAll)
+			})
+		})
+	}
+	errs := make([]error, len(writers))
+	sem := make(chan struct{}, max(1, par))
+	var wg sync.WaitGroup
+	// Started longest first (areas.geojson, then Parquet: together most
+	// of the time), so that the others fill in beside them.
+	start := []int{1, 2, 0, 3} // Parquet, points, rows, meta
+	if len(writers) == 5 {
+		start = append([]int{4}, start...)
+	}
+	for _, k := range start {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[k] = writers[k]()
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
-		row := make([]string, len(head))
-		for i := range s.Items() {
-			vals, err := read(i)
-			if err != nil {
+	}
+	return nil
+}
+
+// writeRows returns the writer of RowsFile.
+func (s *Sweep) writeRows(dir string, want header, read func(int) ([][]float64, error)) func() error {
+	nv := len(want.Variants)
+	R := s.Replications
+	return func() error {
+		return outputs.WriteNew(filepath.Join(dir, RowsFile), func(w io.Writer) error {
+			cw := csv.NewWriter(w)
+			head := []string{"point", "replication", "variant"}
+			for _, p := range s.Params {
+				head = append(head, p.Path)
+			}
+			head = append(head, want.Metrics...)
+			if err := cw.Write(head); err != nil {
 				return err
 			}
-			p, rep := i/R, i%R
-			for v := range nv {
-				row[0], row[1], row[2] = strconv.Itoa(p), strconv.Itoa(rep), want.Variants[v]
-				for k := range s.Params {
-					row[3+k] = s.Points[p][k].Value
-				}
-				for m, x := range vals[v] {
-					row[3+len(s.Params)+m] = results.FormatFloat(x)
-				}
-				if err := cw.Write(row); err != nil {
+			row := make([]string, len(head))
+			for i := range s.Items() {
+				vals, err := read(i)
+				if err != nil {
 					return err
 				}
+				p, rep := i/R, i%R
+				for v := range nv {
+					row[0], row[1], row[2] = strconv.Itoa(p), strconv.Itoa(rep), want.Variants[v]
+					for k := range s.Params {
+						row[3+k] = s.Points[p][k].Value
+					}
+					for m, x := range vals[v] {
+						row[3+len(s.Params)+m] = results.FormatFloat(x)
+					}
+					if err := cw.Write(row); err != nil {
+						return err
+					}
+				}
 			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}); err != nil {
-		return err
+			cw.Flush()
+			return cw.Error()
+		})
 	}
-	if err := outputs.WriteNew(filepath.Join(dir, ParquetFile), func(w io.Writer) error {
-		return writeParquet(w, s, want, read)
-	}); err != nil {
-		return err
-	}
-	if err := outputs.WriteNew(filepath.Join(dir, PointsFile), func(w io.Writer) error {
+}
+
+// writePoints writes PointsFile.
+func (s *Sweep) writePoints(dir string, want header, read func(int) ([][]float64, error), nv, nm, R int) error {
+	return outputs.WriteNew(filepath.Join(dir, PointsFile), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		head := []string{"point", "variant"}
 		for _, p := range s.Params {
@@ -266,9 +321,11 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 		}
 		cw.Flush()
 		return cw.Error()
-	}); err != nil {
-		return err
-	}
+	})
+}
+
+// writeMeta writes MetaFile.
+func (s *Sweep) writeMeta(dir string, want header, R int) error {
 	return outputs.WriteNew(filepath.Join(dir, MetaFile), func(w io.Writer) error {
 		meta := Meta{Sweep: s.Hash, Scenario: s.File.Scenario, Design: s.File.Design, Replications: R, Items: s.Items(), Variants: want.Variants}
 		for _, p := range s.Params {

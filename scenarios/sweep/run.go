@@ -143,7 +143,7 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	if opt.Shards == 1 {
 		// The journal is read through its locked descriptor: closing
 		// another one would release the lock (lockJournal).
-		return s.finalize(ctx, opt.Out, []*os.File{j.f}, []string{jpath})
+		return s.finalize(ctx, opt.Out, []*os.File{j.f}, []string{jpath}, max(1, opt.Workers))
 	}
 	return nil
 }
@@ -573,6 +573,31 @@ func startOf(line string) string {
 		return "it is " + ex
 	}
 	return "it starts " + ex
+}
+
+// parseValues is parseLine's values by variant alone, from a line that
+// parseLine accepts: the areas' fields after them are not read.
+func parseValues(line string, nv, nm int) ([][]float64, error) {
+	parts := strings.SplitN(line, "\t", nv+2)
+	if len(parts) != nv+2 {
+		return nil, fmt.Errorf("journal line with %d fields after the item, want %d (%d variants' metrics, then their areas)", len(parts)-1, 2*nv, nv)
+	}
+	out := make([][]float64, nv)
+	for v := range nv {
+		fields := strings.Split(parts[v+1], ",")
+		if len(fields) != nm {
+			return nil, fmt.Errorf("journal line with %d metrics, want %d", len(fields), nm)
+		}
+		out[v] = make([]float64, nm)
+		for k, f := range fields {
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				return nil, fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
+			}
+			out[v][k] = x
+		}
+	}
+	return out, nil
 }
 
 // parseLine turns a journal line back into values by variant, and each

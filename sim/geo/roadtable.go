@@ -74,6 +74,7 @@ type RoadTable struct {
 	znx, zny   int
 	zoneOfNode []int32
 	anchor     []int32   // zone → its anchor node
+	anchorPos  []Point   // zone → its anchor node's position (a few KB: stays in cache for Seconds)
 	time       []float32 // [za*Z+zb]: road seconds from anchor za to anchor zb
 	box        []float32 // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
 	pred       []int32   // [za*N+v]: v's predecessor on the shortest path from anchor za (-1 at the anchor)
@@ -192,7 +193,16 @@ func (t *RoadTable) build() {
 		t.rx0, t.ry0 = zg.lo.X, zg.lo.Y
 		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
 		t.raster = make([]atomic.Int32, t.rnx*t.rny)
+		t.setAnchorPos()
 	})
+}
+
+// setAnchorPos fills anchorPos from anchor.
+func (t *RoadTable) setAnchorPos() {
+	t.anchorPos = make([]Point, len(t.anchor))
+	for z, a := range t.anchor {
+		t.anchorPos[z] = t.Net.pos[a]
+	}
 }
 
 // zoneGrid is the zones of a RoadTable: the region (the network's box
@@ -333,7 +343,7 @@ func (t *RoadTable) Seconds(a Point, pa Place, b Point, pb Place) float64 {
 	z := len(t.anchor)
 	road := float64(t.time[int(pa.Zone)*z+int(pb.Zone)])
 	d := planeDist(na, nb)
-	road += (d - planeDist(t.Net.pos[t.anchor[pa.Zone]], t.Net.pos[t.anchor[pb.Zone]])) / t.refSpeed
+	road += (d - planeDist(t.anchorPos[pa.Zone], t.anchorPos[pb.Zone])) / t.refSpeed
 	return access + max(road, d/t.topSpeed)
 }
 
@@ -429,34 +439,46 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
 		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.anchor[l.za], 0
 	}
-	pred := t.pred[int(l.zb)*n:]
+	// The cursor is kept in locals during the walk, and each node's
+	// position is loaded once (the next step's start is this step's
+	// end): the same sums in the same order.
+	pred := t.pred[int(l.zb)*n : (int(l.zb)+1)*n]
+	pos := net.pos[:n]
+	v, sv := c.v, c.sv
+	pv := pos[v]
 	for {
-		u := pred[c.v]
+		u := pred[v]
 		if u < 0 {
-			return net.pos[c.v]
+			c.v, c.sv = v, sv
+			return pv
 		}
-		seg := planeDist(net.pos[c.v], net.pos[u])
-		if c.sv+seg >= r {
-			return lerp(net.pos[c.v], net.pos[u], (r-c.sv)/seg)
+		pu := pos[u]
+		seg := planeDist(pv, pu)
+		if sv+seg >= r {
+			c.v, c.sv = v, sv
+			return lerp(pv, pu, (r-sv)/seg)
 		}
-		c.v, c.sv = u, c.sv+seg
+		v, sv, pv = u, sv+seg, pu
 	}
 }
 
 // walk returns the point d metres from node v along pred (or the tree's
 // root, if that is nearer).
 func walk(net *RoadNet, pred []int32, v int32, d float64) Point {
+	pos := net.pos
+	pv := pos[v]
 	for {
 		u := pred[v]
 		if u < 0 {
-			return net.pos[v]
+			return pv
 		}
-		seg := planeDist(net.pos[v], net.pos[u])
+		pu := pos[u]
+		seg := planeDist(pv, pu)
 		if d <= seg {
-			return lerp(net.pos[v], net.pos[u], d/seg)
+			return lerp(pv, pu, d/seg)
 		}
 		d -= seg
-		v = u
+		v, pv = u, pu
 	}
 }
 

@@ -157,6 +157,7 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	}
 	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
 	t.raster = make([]atomic.Int32, t.rnx*t.rny)
+	t.setAnchorPos()
 	net.buildIndex()
 	net.pool.New = func() any { return net.NewSearch() }
 	t.once.Do(func() {}) // built: never build again
