@@ -10,7 +10,8 @@ import (
 
 // TestReportOptimize: `patrolsim report` on an optimisation's folder writes
 // one page with optimize.svg inline and the candidates' table, the chosen
-// first; flags of the other reports are usage errors (exit 2).
+// first, the same bytes each time; flags of the other reports are usage
+// errors (exit 2).
 func TestReportOptimize(t *testing.T) {
 	dir := t.TempDir()
 	opt := filepath.Join(dir, "opt.yaml")
@@ -48,6 +49,12 @@ select: {delta: 30, first: 5, max: 10}
 		if !strings.Contains(string(page), want) {
 			t.Errorf("report.html lacks %q", want)
 		}
+	}
+	if _, err := execReport(t, out, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := os.ReadFile(filepath.Join(out, "report.html")); err != nil || string(again) != string(page) {
+		t.Errorf("a second report of the same folder differs (err %v)", err)
 	}
 	// Elsewhere, the link to the chart follows.
 	other := filepath.Join(dir, "pages", "opt.html")
