@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -260,17 +261,34 @@ func TestShiftLengthScreenFindsEnumeratedOptimum(t *testing.T) {
 }
 
 // TestOptimizeShiftLengths: the end-to-end optimisation of lengths writes
-// a chosen.yaml whose cars work the chosen patterns, within the budget.
+// a chosen.yaml whose cars work the chosen patterns, within the budget,
+// and the same files with 1 and 2 workers.
 func TestOptimizeShiftLengths(t *testing.T) {
-	pr := prepare(t, lengthCity(t), lengthOpt)
-	out, err := pr.Run(context.Background(), Options{Workers: 2})
-	if err != nil {
-		t.Fatal(err)
+	dir := lengthCity(t)
+	var pr *Problem
+	var out *Outcome
+	var folders []string
+	for _, workers := range []int{2, 1} {
+		pr = prepare(t, dir, lengthOpt)
+		var err error
+		out, err = pr.Run(context.Background(), Options{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := filepath.Join(t.TempDir(), "out")
+		if err := out.Write(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		folders = append(folders, o)
 	}
-	o := filepath.Join(t.TempDir(), "out")
-	if err := out.Write(context.Background(), o); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile, ParetoFile, ChartFile} {
+		a, errA := os.ReadFile(filepath.Join(folders[0], name))
+		b, errB := os.ReadFile(filepath.Join(folders[1], name))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between 2 and 1 workers (%v, %v)", name, errA, errB)
+		}
 	}
+	o := folders[0]
 	s, err := scenarios.LoadFile(filepath.Join(o, ChosenFile))
 	if err != nil {
 		t.Fatalf("chosen.yaml does not load: %v", err)
