@@ -134,9 +134,9 @@ var optimizeTemplate = template.Must(template.New("optimize").Parse(`<!DOCTYPE h
 </section>
 <h2 id="table">candidates.csv</h2>
 <div class="wide"><table>
-<thead><tr>{{range .In.Header}}<th class="name">{{.}}</th>{{end}}</tr></thead>
+<thead><tr>{{range $j, $h := .In.Header}}<th{{if eq $j 0}} class="name"{{end}}>{{$h}}</th>{{end}}</tr></thead>
 <tbody>
-{{range $i, $r := .In.Rows}}<tr{{if eq $i 0}} class="chosen"{{end}}>{{range $r}}<td class="name">{{.}}</td>{{end}}</tr>
+{{range $i, $r := .In.Rows}}<tr{{if eq $i 0}} class="chosen"{{end}}>{{range $j, $c := $r}}<td{{if eq $j 0}} class="name"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table></div>
 <p class="meta">As <code>patrolsim optimize</code> wrote it, the chosen first: times in seconds, shares as fractions; <code>_low</code> and <code>_high</code> bound 95% intervals. docs/optimize.md explains every column.</p>
