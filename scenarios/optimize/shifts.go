@@ -539,7 +539,10 @@ func (pr *Problem) screenLengths() (*Screened, error) {
 	if err := walk(0, sd.budget); err != nil {
 		return nil, err
 	}
-	seen := map[string]Candidate{}
+	// One mix's candidates at a time (memory: a mix of 60 units over 15
+	// patterns meets thousands), the pool the best Keep of the mixes so far.
+	var seen map[string]Candidate
+	var pool []Candidate
 	out := &Screened{}
 	eval := func(counts []int) Candidate {
 		k := fmt.Sprint(counts)
@@ -558,10 +561,15 @@ func (pr *Problem) screenLengths() (*Screened, error) {
 		}
 		return fmt.Sprint(m)
 	}
-	complete := map[string]bool{}
+	order := func(a, b Candidate) int {
+		if c := cmp.Compare(a.Screen, b.Screen); c != 0 {
+			return c
+		}
+		return slices.Compare(a.Counts, b.Counts)
+	}
 	D := len(pr.Names)
 	for _, want := range mixes {
-		complete[fmt.Sprint(want)] = true
+		seen = map[string]Candidate{}
 		cur := make([]int, D)
 		have := make([]int, len(lens))
 		var best Candidate
@@ -611,20 +619,17 @@ func (pr *Problem) screenLengths() (*Screened, error) {
 			best, cur = *next, next.Counts
 		}
 		out.Path = append(out.Path, best)
-	}
-	var pool []Candidate
-	for _, c := range seen {
-		if complete[mixOf(c.Counts)] && !math.IsInf(c.Screen, 1) {
-			pool = append(pool, c)
+		// This mix's complete candidates join the pool.
+		full := fmt.Sprint(want)
+		for _, c := range seen {
+			if mixOf(c.Counts) == full && !math.IsInf(c.Screen, 1) {
+				pool = append(pool, c)
+			}
 		}
+		slices.SortFunc(pool, order)
+		pool = pool[:min(len(pool), pr.Spec.Screen.Keep)]
 	}
-	slices.SortFunc(pool, func(a, b Candidate) int {
-		if c := cmp.Compare(a.Screen, b.Screen); c != 0 {
-			return c
-		}
-		return slices.Compare(a.Counts, b.Counts)
-	})
-	out.Kept = pool[:min(len(pool), pr.Spec.Screen.Keep)]
+	out.Kept = pool
 	if len(out.Kept) == 0 {
 		return nil, fmt.Errorf("screen: no mix of the shift patterns within %g officer-hours a day meets the floor with a stable queue in every hour (%d mixes of lengths searched)", sd.budget, len(mixes))
 	}
