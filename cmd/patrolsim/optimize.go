@@ -29,13 +29,14 @@ func (m *Main) optimizeCmd() *cobra.Command {
 	var f optimizeFlags
 	cmd := &cobra.Command{
 		Use:   "optimize OPT.yaml",
-		Short: "Search a deployment (unit counts per district, post sites, squad size, shift starts): a fast screen, then selection by simulation, with constraints and a Pareto front",
+		Short: "Search a deployment (unit counts per district, post sites, squad size, shift starts and lengths): a fast screen, then selection by simulation, with constraints and a Pareto front",
 		Long: "Optimize reads an optimisation file (docs/optimize.md) naming a scenario and one\n" +
 			"decision: unit-counts (how many units of one type stand in each district, within\n" +
 			"officer-hours a day or units), post-sites (where k units homed at posts stand, among\n" +
 			"candidate sites: the communities or a GeoJSON of points), squad-size (which squad\n" +
-			"size at equal officer-hours) or shifts (which start each unit's shift has, with a\n" +
-			"floor of units on duty every hour). Stage 1 screens candidates (Larson's hypercube;\n" +
+			"size at equal officer-hours) or shifts (which start each unit's shift has, or which\n" +
+			"start and length within officer-hours a day, with a floor of units on duty every\n" +
+			"hour). Stage 1 screens candidates (Larson's hypercube;\n" +
 			"for sites an expected-travel or MEXCLP coverage score; for shifts an hour-by-hour\n" +
 			"queue) with a greedy search then exchanges, and keeps the best few; stage 2\n" +
 			"simulates them on common random numbers and selects with Kim & Nelson's procedure:\n" +
@@ -50,7 +51,8 @@ func (m *Main) optimizeCmd() *cobra.Command {
 			"go to journal.txt in the output folder: a rerun after an interruption resumes.\n" +
 			"--shard I/N runs slice I of the selection's replication budget (select.max) into\n" +
 			"journal-I-of-N.txt on one machine of many (Slurm job arrays, Kubernetes indexed\n" +
-			"jobs: I may be 'env'); the same command without --shard then decides from them.",
+			"jobs: I may be 'env'); the same command without --shard then decides from them.\n" +
+			"patrolsim report OUT_DIR then gives a page with the chart and the candidates.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.workers < 1 {

@@ -23,12 +23,14 @@ func (m *Main) reportCmd() *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
 		Use:   "report OUT_DIR",
-		Short: "Draw charts, maps and a self-contained HTML report from a run's or a sweep's output folder",
+		Short: "Draw charts, maps and a self-contained HTML report from a run's, a sweep's or an optimisation's output folder",
 		Long: "Report reads OUT_DIR/results.json, details.json and scenario.yaml (written by run)\n" +
 			"and writes OUT_DIR/charts/NAME.svg and NAME.png for every chart, and one HTML file\n" +
 			"(default OUT_DIR/report.html) that holds them all and opens offline in a browser.\n" +
 			"A sweep's folder (sweep.json and points.csv, no results.json) gives a sweep report:\n" +
 			"a metric against each swept parameter, a heat map and a table of the points.\n" +
+			"An optimisation's folder (optimize.json) gives a page with its chart (optimize.svg)\n" +
+			"and its candidates.\n" +
 			"See docs/report.md.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -45,6 +47,9 @@ func (m *Main) reportCmd() *cobra.Command {
 }
 
 func (m *Main) report(dir string, f reportFlags) error {
+	if report.IsOptimizeDir(dir) {
+		return m.optimizeReport(dir, f)
+	}
 	if report.IsSweepDir(dir) {
 		return m.sweepReport(dir, f)
 	}
@@ -89,6 +94,26 @@ func (m *Main) sweepReport(dir string, f reportFlags) error {
 	if !f.quiet {
 		fmt.Fprintf(m.stdout, "sweep report in %s; %d charts (SVG and PNG) in %s\n",
 			files.HTML, len(files.Charts)/2, filepath.Join(dir, report.ChartsDir))
+	}
+	return nil
+}
+
+// optimizeReport is the report of an optimisation's folder (optimize.json,
+// candidates.csv, optimize.svg): one HTML page with its chart and table.
+func (m *Main) optimizeReport(dir string, f reportFlags) error {
+	if f.compare != "" || f.metric != "" || f.variant != "" {
+		return usageError{fmt.Errorf("--compare, --metric and --variant apply to a run's or a sweep's folder; %s is an optimisation's", dir)}
+	}
+	in, err := report.LoadOptimize(dir)
+	if err != nil {
+		return usageError{err}
+	}
+	path, err := in.Write(f.html)
+	if err != nil {
+		return err
+	}
+	if !f.quiet {
+		fmt.Fprintf(m.stdout, "optimisation report in %s (its chart: %s)\n", path, filepath.Join(dir, "optimize.svg"))
 	}
 	return nil
 }

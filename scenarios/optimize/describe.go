@@ -11,6 +11,9 @@ import (
 
 // Describe is the decision in one line, for the table's title.
 func (pr *Problem) Describe() string {
+	if pr.lengths() {
+		return fmt.Sprintf("%s: shift patterns of %s units (%s) within %g officer-hours a day%s", pr.Base.File.Name, pr.Spec.Decision.Unit, pr.patternText(), pr.budget, pr.floorText())
+	}
 	if pr.kind == "shifts" {
 		return fmt.Sprintf("%s: shift starts of %d %s units (%g h shifts; starts %s)%s", pr.Base.File.Name, pr.Most, pr.Spec.Decision.Unit, pr.shiftHours, strings.Join(pr.Spec.Decision.Starts, ", "), pr.floorText())
 	}
@@ -37,6 +40,10 @@ func (pr *Problem) ScreenText(sc *Screened, seconds float64) string {
 		}
 		return fmt.Sprintf("screen: %s, busy q = %.3f, greedy addition then swaps, %d placements scored in %.2f s; %s",
 			what, pr.Busy, sc.Evaluations, seconds, kept)
+	}
+	if pr.lengths() {
+		return fmt.Sprintf("screen: mean response hour by hour (Erlang C wait + square-root-law travel from the hypercube of the whole force), every mix of lengths the budget affords, %d candidates scored in %.2f s; kept the %d best within %g officer-hours a day",
+			sc.Evaluations, seconds, len(sc.Kept), pr.budget)
 	}
 	if pr.kind == "shifts" {
 		return fmt.Sprintf("screen: mean response hour by hour (Erlang C wait + square-root-law travel from the hypercube of the whole force), %d candidates scored in %.2f s; kept the %d best with %d units",
@@ -134,6 +141,13 @@ func (pr *Problem) DecisionJSON() map[string]any {
 		floor := make([]int, 24)
 		for h := range floor {
 			floor[h] = pr.floor.at(h)
+		}
+		if pr.lengths() {
+			var pats []map[string]any
+			for k := range pr.slotStart {
+				pats = append(pats, map[string]any{"start": pr.slotStart[k], "hours": pr.slotHours[k], "officer_hours": pr.slotCost[k], "unit_type": pr.Units[k]})
+			}
+			return map[string]any{"kind": d.Kind, "unit": d.Unit, "patterns": pats, "officer_hours_per_day": pr.budget, "max": pr.Max, "floor_by_hour": floor}
 		}
 		return map[string]any{"kind": d.Kind, "unit": d.Unit, "starts": d.Starts, "unit_types": pr.Units, "shift_hours": pr.shiftHours, "count": pr.Most, "max": pr.Max, "floor_by_hour": floor}
 	}

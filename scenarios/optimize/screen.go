@@ -66,6 +66,16 @@ func (pr *Problem) Name(c Candidate) string {
 	case "squad-size":
 		return pr.squadName(c)
 	}
+	if pr.lengths() {
+		// Only the patterns used: there may be many.
+		var parts []string
+		for k, n := range c.Counts {
+			if n > 0 {
+				parts = append(parts, pr.Names[k]+"-"+strconv.Itoa(n))
+			}
+		}
+		return strings.Join(parts, "_")
+	}
 	parts := make([]string, len(c.Counts))
 	for k, n := range c.Counts {
 		parts[k] = unsafeRE.ReplaceAllString(pr.Names[k], "_") + "-" + strconv.Itoa(n)
@@ -78,6 +88,9 @@ func (pr *Problem) OfficerHours(c Candidate) float64 {
 	if pr.kind == "squad-size" {
 		k := pr.slot(c)
 		return float64(c.Counts[k]*pr.squads[k]) * pr.hours
+	}
+	if pr.lengths() {
+		return pr.lengthCost(c)
 	}
 	return float64(c.Total()) * pr.PerUnit
 }
@@ -188,6 +201,9 @@ func (pr *Problem) solve(c Candidate, cfg *sim.Config, factor float64, strain fu
 func (pr *Problem) Screen() (*Screened, error) {
 	if pr.kind == "squad-size" {
 		return pr.screenSquad()
+	}
+	if pr.lengths() {
+		return pr.screenLengths()
 	}
 	seen := map[string]Candidate{}
 	out := &Screened{}

@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -133,6 +134,228 @@ func TestBadShiftsFile(t *testing.T) {
 			[]string{`opt.yaml:4: decision.unit: unit type "foot" is on duty round the clock`}},
 		{"starts elsewhere", strings.Replace(twoOpt, "min: 1}", `min: 1, starts: ["06:00"]}`, 1),
 			[]string{`opt.yaml:4: decision.starts: is for shifts`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "opt.yaml")
+			spec, err := Parse(path, []byte(c.opt))
+			if err == nil {
+				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
+				if lerr != nil {
+					t.Fatal(lerr)
+				}
+				_, err = Prepare(spec, s)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\nwant it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// lengthCity is shiftCity with calls 3 times as frequent 12:00–24:00 as
+// 00:00–12:00: a peak of 12 hours that 8-hour shifts at 00:00, 08:00 and
+// 16:00 cannot follow.
+func lengthCity(t *testing.T) string {
+	t.Helper()
+	dir := shiftCity(t)
+	path := filepath.Join(dir, "scenario.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(data), "hour_of_day: [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3]",
+		"hour_of_day: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]", 1)
+	write(t, path, s)
+	return dir
+}
+
+// lengthOpt decides starts and lengths of lengthCity's cars within 100
+// officer-hours a day: 8-hour shifts at 00:00, 08:00 and 16:00, 12-hour
+// shifts at 00:00 and 12:00. 100 is no multiple of 8 or 12: only a mix
+// spends it all.
+const lengthOpt = `version: 1
+scenario: scenario.yaml
+variant: beats
+decision:
+  kind: shifts
+  unit: car
+  shifts:
+    - {start: "00:00", hours: 8}
+    - {start: "08:00", hours: 8}
+    - {start: "16:00", hours: 8}
+    - {start: "00:00", hours: 12}
+    - {start: "12:00", hours: 12}
+  floor: 2
+budget: {officer_hours: 100}
+screen: {keep: 3}
+select: {delta: 20, first: 8, max: 30}
+`
+
+// TestShiftLengthScreenFindsEnumeratedOptimum: over every way to give
+// lengthCity's cars one of the 5 patterns of lengthOpt within 100
+// officer-hours a day (a 12-hour car costs 12, an 8-hour one 8; 3,488
+// ways), the screen (every maximal mix of lengths, the starts searched in
+// each) keeps first the candidate enumeration finds best under the same
+// hourly score; that optimum mixes lengths and beats the best of 8-hour
+// shifts alone and of 12-hour shifts alone, and every kept candidate keeps
+// the budget and the floor.
+func TestShiftLengthScreenFindsEnumeratedOptimum(t *testing.T) {
+	pr := prepare(t, lengthCity(t), lengthOpt)
+	sc, err := pr.Screen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := []float64{8, 8, 8, 12, 12}
+	best, best8, best12 := math.Inf(1), math.Inf(1), math.Inf(1)
+	var bestAt []int
+	n := 0
+	counts := make([]int, 5)
+	var walk func(k int, left float64)
+	walk = func(k int, left float64) {
+		if k == len(counts) {
+			n++
+			c := pr.shiftScore(Candidate{Counts: slices.Clone(counts)})
+			if c.Screen < best {
+				best, bestAt = c.Screen, slices.Clone(counts)
+			}
+			if counts[3]+counts[4] == 0 {
+				best8 = min(best8, c.Screen)
+			}
+			if counts[0]+counts[1]+counts[2] == 0 {
+				best12 = min(best12, c.Screen)
+			}
+			return
+		}
+		for x := 0; float64(x)*cost[k] <= left; x++ {
+			counts[k] = x
+			walk(k+1, left-float64(x)*cost[k])
+		}
+		counts[k] = 0
+	}
+	walk(0, 100)
+	got := sc.Kept[0]
+	if math.Abs(got.Screen-best) > 1e-9*best {
+		t.Errorf("screen kept %v (%.3f s) first; enumeration of %d candidates finds %v (%.3f s)", got.Counts, got.Screen, n, bestAt, best)
+	}
+	if !(best < best8 && best < best12) {
+		t.Errorf("the optimum %v (%.1f s) does not beat 8-hour shifts alone (%.1f s) and 12-hour alone (%.1f s): not the test's case", bestAt, best, best8, best12)
+	}
+	for _, c := range sc.Kept {
+		if h := pr.OfficerHours(c); h > 100 {
+			t.Errorf("kept %v: %g officer-hours a day, above the budget of 100", c.Counts, h)
+		}
+		if math.IsInf(c.Screen, 1) {
+			t.Errorf("kept %v below the floor", c.Counts)
+		}
+	}
+	if len(sc.Kept) != 3 {
+		t.Errorf("kept %d, want screen.keep = 3", len(sc.Kept))
+	}
+	t.Logf("best %v at %.1f s among %d candidates (8 h alone %.1f s, 12 h alone %.1f s); %d scored by the screen", got.Counts, got.Screen, n, best8, best12, sc.Evaluations)
+}
+
+// TestOptimizeShiftLengths: the end-to-end optimisation of lengths writes
+// a chosen.yaml whose cars work the chosen patterns, within the budget,
+// and the same files with 1 and 2 workers.
+func TestOptimizeShiftLengths(t *testing.T) {
+	dir := lengthCity(t)
+	var pr *Problem
+	var out *Outcome
+	var folders []string
+	for _, workers := range []int{2, 1} {
+		pr = prepare(t, dir, lengthOpt)
+		var err error
+		out, err = pr.Run(context.Background(), Options{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := filepath.Join(t.TempDir(), "out")
+		if err := out.Write(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		folders = append(folders, o)
+	}
+	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile, ParetoFile, ChartFile} {
+		a, errA := os.ReadFile(filepath.Join(folders[0], name))
+		b, errB := os.ReadFile(filepath.Join(folders[1], name))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between 2 and 1 workers (%v, %v)", name, errA, errB)
+		}
+	}
+	o := folders[0]
+	s, err := scenarios.LoadFile(filepath.Join(o, ChosenFile))
+	if err != nil {
+		t.Fatalf("chosen.yaml does not load: %v", err)
+	}
+	starts := []float64{0, 8 * 3600, 16 * 3600, 0, 12 * 3600}
+	lens := []float64{8, 8, 8, 12, 12}
+	byPattern := make([]int, 5)
+	var hours float64
+	for _, u := range s.Variants[0].Model.World.Units {
+		ut := s.Config.Units[u.Type]
+		if k := slices.Index(pr.Units, ut.Name); k >= 0 {
+			byPattern[k]++
+			hours += ut.ShiftLen / 3600
+			if ut.ShiftStart != starts[k] || ut.ShiftLen != lens[k]*3600 {
+				t.Errorf("%s: shift from %g s for %g s, want %g s for %g h", ut.Name, ut.ShiftStart, ut.ShiftLen, starts[k], lens[k])
+			}
+		}
+	}
+	if !slices.Equal(byPattern, out.Chosen.Counts) {
+		t.Errorf("chosen.yaml: cars by pattern %v, want %v (%s)", byPattern, out.Chosen.Counts, out.Chosen.Name)
+	}
+	if hours > 100 || hours != pr.OfficerHours(out.Chosen.Candidate) {
+		t.Errorf("chosen.yaml: %g officer-hours a day, want %g, at most the budget of 100", hours, pr.OfficerHours(out.Chosen.Candidate))
+	}
+}
+
+// TestBadShiftLengthsFile: the problems of shift lengths name file, line,
+// field and value.
+func TestBadShiftLengthsFile(t *testing.T) {
+	dir := lengthCity(t)
+	startsHours := strings.Replace(lengthOpt, `  shifts:
+    - {start: "00:00", hours: 8}
+    - {start: "08:00", hours: 8}
+    - {start: "16:00", hours: 8}
+    - {start: "00:00", hours: 12}
+    - {start: "12:00", hours: 12}
+`, `  starts: ["00:00", "08:00"]
+  hours: [8, 30]
+`, 1)
+	cases := []struct {
+		name, opt string
+		want      []string
+	}{
+		{"budget below the floor", strings.Replace(lengthOpt, "officer_hours: 100", "officer_hours: 40", 1),
+			[]string{`opt.yaml:14: budget.officer_hours: 40 officer-hours a day cannot meet the floor: its 48 unit-hours on duty a day need at least 48 (squad 1)`}},
+		{"budget of units", strings.Replace(lengthOpt, "officer_hours: 100", "officer_hours: 100, units: 10", 1),
+			[]string{`opt.yaml:14: budget.units: with shift lengths a unit's cost depends on its length: give budget.officer_hours instead of units (got 10)`}},
+		{"count", strings.Replace(lengthOpt, "  floor: 2\n", "  floor: 2\n  count: 10\n", 1),
+			[]string{`opt.yaml:14: decision.count: with shift lengths (hours or shifts) the budget decides the units`}},
+		{"length", strings.Replace(lengthOpt, `{start: "12:00", hours: 12}`, `{start: "12:00", hours: 24}`, 1),
+			[]string{`opt.yaml:12: decision.shifts[4].hours: must be a shift length above 0 and below 24 hours (got 24)`}},
+		{"pattern key", strings.Replace(lengthOpt, `{start: "12:00", hours: 12}`, `{start: "12:00", hours: 12, squad: 2}`, 1),
+			[]string{`opt.yaml:12: decision.shifts[4].squad: unknown key "squad" (valid: start, hours)`}},
+		{"pattern twice", strings.Replace(lengthOpt, `{start: "12:00", hours: 12}`, `{start: "00:00", hours: 12}`, 1),
+			[]string{`opt.yaml:12: decision.shifts[4]: shift 00:00 for 12 h listed twice`}},
+		{"both", strings.Replace(lengthOpt, "  floor: 2\n", "  floor: 2\n  starts: [\"07:00\"]\n", 1),
+			[]string{`opt.yaml:8: decision.shifts: give shifts (patterns of start and hours) or starts (with hours), not both`}},
+		{"starts × hours", startsHours,
+			[]string{`opt.yaml:8: decision.hours[1]: must be a shift length above 0 and below 24 hours (got 30)`}},
+		{"uncovered hour", strings.Replace(startsHours, "[8, 30]", "[8, 10]", 1),
+			[]string{`opt.yaml:9: decision.floor: hour 18:00–19:00 needs 2 units but no shift pattern (00:00 8 h, 00:00 10 h, 08:00 8 h, 08:00 10 h) covers it`}},
+		{"floor above the units", strings.Replace(lengthOpt, "floor: 2", "floor: 13", 1),
+			[]string{`opt.yaml:13: decision.floor: hour 00:00 needs 13 units, more than the 12 the budget of 100 officer-hours a day affords`}},
+		{"minimise officer_hours", lengthOpt + "objective: {minimise: officer_hours, subject_to: [\"response_p90_s_p1 <= 5m\"]}\n",
+			[]string{`opt.yaml:17: objective.minimise: shifts spends its budget`}},
+		{"hours elsewhere", strings.Replace(twoOpt, "min: 1}", "min: 1, hours: [8, 12]}", 1),
+			[]string{`opt.yaml:4: decision.hours: is for shifts`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

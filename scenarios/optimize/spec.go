@@ -60,8 +60,16 @@ type Decision struct {
 	// officer-hours; empty means [1, 2].
 	Squads []int `yaml:"squads"`
 	// Starts (shifts) are the shift starts (HH:MM) to choose from; each
-	// unit of the type starts at one of them, for the type's shift hours.
+	// unit of the type starts at one of them, for the type's shift hours
+	// (or, with Hours, for each of Hours).
 	Starts []string `yaml:"starts"`
+	// Hours (shifts) are the shift lengths to choose from, with Starts:
+	// every start with every length is a pattern. One number or a list;
+	// empty means the type's own length and a fixed count of units.
+	Hours Hours `yaml:"hours"`
+	// Shifts (shifts) are the patterns to choose from, each a start and a
+	// length, instead of Starts.
+	Shifts []Pattern `yaml:"shifts"`
 	// Floor (shifts) is the units of the type on duty, at least, in each
 	// hour: one number or 24.
 	Floor Floor `yaml:"floor"`
@@ -179,7 +187,14 @@ func Parse(name string, data []byte) (*Spec, error) {
 		k, v := top.Content[i].Value, top.Content[i+1]
 		switch k {
 		case "decision":
-			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "current", "squads", "starts", "floor", "min", "max")
+			p.keys(v, "decision", "kind", "unit", "districts", "candidates", "count", "current", "squads", "starts", "hours", "shifts", "floor", "min", "max")
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if v.Content[j].Value == "shifts" && v.Content[j+1].Kind == yaml.SequenceNode {
+					for i, item := range v.Content[j+1].Content {
+						p.keys(item, fmt.Sprintf("decision.shifts[%d]", i), "start", "hours")
+					}
+				}
+			}
 		case "budget":
 			p.keys(v, "budget", "officer_hours", "units")
 		case "screen":
@@ -267,6 +282,12 @@ func (p *parser) check(s *Spec) {
 	}
 	if d.Kind != "shifts" && len(d.Floor) > 0 {
 		p.add("decision.floor", "is for shifts")
+	}
+	if d.Kind != "shifts" && len(d.Hours) > 0 {
+		p.add("decision.hours", "is for shifts")
+	}
+	if d.Kind != "shifts" && len(d.Shifts) > 0 {
+		p.add("decision.shifts", "is for shifts")
 	}
 	switch d.Kind {
 	case "shifts":
