@@ -114,9 +114,6 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
 				continue
 			}
-			if bestT < math.Inf(1) && r.lowerBound(u, ix.Box(u), c.Pos) > bestT {
-				continue // it cannot arrive before (nor with) the best
-			}
 			t := r.expected(u, &dest, gps)
 			if t < bestT || (t == bestT && best >= 0 && u < best) {
 				best, bestT = u, t
@@ -129,17 +126,6 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 			return best
 		}
 	}
-}
-
-// lowerBound is a time unit u, whose position is in box b (x0, y0, x1,
-// y1) give or take searchSlack, cannot beat to reach p if sent now: its
-// turnout plus Travel.MinTime of the straight distance from the box at
-// its speed. expected is never below it.
-func (r *run) lowerBound(u int, b *[4]float64, p geo.Point) float64 {
-	dx := max(b[0]-p.X, p.X-b[2], 0)
-	dy := max(b[1]-p.Y, p.Y-b[3], 0)
-	ut := &r.cfg.Units[r.units[u].typ]
-	return ut.Turnout + r.cfg.Travel.MinTime(max(0, math.Sqrt(dx*dx+dy*dy)-searchSlack), ut.Speed)
 }
 
 // farFromBox reports whether p is more than rad from the box b (x0, y0,
