@@ -403,28 +403,13 @@ func (r *run) coveredNow(a int, now float64) bool {
 		g.fill(list)
 		g.at = f.samples
 	}
-	// The middle row first, then outwards: a unit that covers the atom is
-	// likelier near it, and the search stops at the first. (Which unit
-	// answers changes only which one is tried first at the next sample,
-	// never an answer.)
-	mid := (at.y0 + at.y1) / 2
-	for d := int32(0); mid-d >= at.y0 || mid+d <= at.y1; d++ {
-		if cy := mid - d; cy >= at.y0 && r.coveredRow(a, now, g, cy) {
-			return true
-		}
-		if cy := mid + d; d > 0 && cy <= at.y1 && r.coveredRow(a, now, g, cy) {
+	for cy := at.y0; cy <= at.y1; cy++ {
+		row := int(cy) * g.nx
+		if r.coveredBy(a, now, g.units[g.start[row+int(at.x0)]:g.start[row+int(at.x1)+1]]) {
 			return true
 		}
 	}
 	return false
-}
-
-// coveredRow reports whether one of the units of grid g in row cy, in the
-// columns of atom a, covers it (coveredBy).
-func (r *run) coveredRow(a int, now float64, g *coverGrid, cy int32) bool {
-	at := &r.fleet.atoms[a]
-	row := int(cy) * g.nx
-	return r.coveredBy(a, now, g.units[g.start[row+int(at.x0)]:g.start[row+int(at.x1)+1]])
 }
 
 // coveredBy reports whether one of units covers atom a, and keeps the
