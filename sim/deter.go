@@ -18,18 +18,36 @@ const (
 // presenceAt is the visible presence at p at time t: the visibility ×
 // squad of every unit on duty within the presence radius of p, summed in
 // unit order.
+//
+// With an on-view radius no larger than the presence radius, it also
+// answers seen(p) at time t, from the same units (every unit within the
+// on-view radius is among them), and keeps the answer in r.seenAt.
 func (r *run) presenceAt(p geo.Point, t float64) float64 {
 	rad := r.cfg.Deterrence.RadiusM
+	ov := r.cfg.OnViewRadiusM
+	look := ov > 0 && ov <= rad // answer seen too
+	saw := false
 	r.near = r.onDuty.Near(r.near[:0], p, rad)
 	in := r.near[:0] // the units within the radius
 	for _, u := range r.near {
-		if r.vis[u] == 0 || farFromBox(r.onDuty.Box(int(u)), p, rad) {
+		b := r.onDuty.Box(int(u))
+		if farFromBox(b, p, rad) {
 			continue
 		}
-		if r.at(int(u), t).Dist(p) <= rad {
+		vis := r.vis[u] != 0
+		check := look && !saw && !farFromBox(b, p, ov)
+		if !vis && !check {
+			continue
+		}
+		d := r.at(int(u), t).Dist(p)
+		if vis && d <= rad {
 			in = append(in, u)
 		}
+		if check && d <= ov {
+			saw = true
+		}
 	}
+	r.seenAt = seenAt{p: p, t: t, saw: saw, known: look}
 	slices.Sort(in)
 	total := 0.0
 	for _, u := range in {
@@ -241,6 +259,9 @@ func (r *run) seen(p geo.Point) bool {
 		return false
 	}
 	now := r.eng.Now()
+	if k := &r.seenAt; k.known && k.p == p && k.t == now {
+		return k.saw // presenceAt asked already
+	}
 	r.near = r.onDuty.Near(r.near[:0], p, rad)
 	for _, u := range r.near {
 		if !farFromBox(r.onDuty.Box(int(u)), p, rad) && r.at(int(u), now).Dist(p) <= rad {
@@ -255,6 +276,14 @@ func (r *run) learn(s policy.Sighting) {
 	for _, k := range r.learners {
 		r.policies[k].(policy.Learner).Learn(r.eng.Now(), s)
 	}
+}
+
+// seenAt is seen's answer at point p and time t, as presenceAt found it
+// (known), for occur to read after deter. occur forgets it before deter.
+type seenAt struct {
+	p          geo.Point
+	t          float64
+	saw, known bool
 }
 
 func splitmix(x uint64) uint64 {

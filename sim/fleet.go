@@ -54,9 +54,7 @@ type fleetRun struct {
 	moving  []int32      // scratch for free
 	pos     []geo.Point  // by unit: its position at the sample (for those in free)
 	origin  []geo.Origin // by unit: pos prepared for travel times (located once a sample)
-	stamp   []uint64     // by unit: the last sample it was free at (pos is of then)
-	sgen    []int64      // by unit: its leg (unitRun.gen) at that sample
-	sstill  []bool       // by unit: it had ended that leg then
+	mark    []coverMark  // by unit: the last sample it was free at, and its leg then
 	// The free units that may cover an atom no free unit covered at the
 	// last sample: all but those that were free then and stood, as now,
 	// at the end of the same leg (they reach every atom as they did).
@@ -91,6 +89,16 @@ type coverAtom struct {
 	// The cells of the grids within rad of p: columns x0 … x1, rows
 	// y0 … y1.
 	x0, x1, y0, y1 int32
+}
+
+// coverMark is what a coverage sample keeps of a unit free at it: the
+// sample (fleetRun.samples), the unit's leg (unitRun.gen) then, and
+// whether it had ended that leg (stood at its end). The unit's position
+// then is in fleetRun.pos.
+type coverMark struct {
+	stamp uint64
+	gen   int64
+	still bool
 }
 
 // coverUnit is a free unit as a coverage sample searches it: its position
@@ -233,9 +241,7 @@ func (r *run) startCover() {
 	f.dest = make([]geo.Target, na)
 	f.pos = make([]geo.Point, len(r.units))
 	f.origin = make([]geo.Origin, len(r.units))
-	f.stamp = make([]uint64, len(r.units))
-	f.sgen = make([]int64, len(r.units))
-	f.sstill = make([]bool, len(r.units))
+	f.mark = make([]coverMark, len(r.units))
 	for a := range na {
 		f.dest[a] = r.cfg.Travel.Target(r.cfg.City.Atoms[a].Inside)
 		f.atoms[a] = coverAtom{p: f.dest[a].P, last: -1}
@@ -327,13 +333,14 @@ func (r *run) coverSample() {
 				f.moving = append(f.moving, u)
 			}
 			still := now >= ur.leg.Arrive
-			if f.stamp[u] != f.samples-1 || ur.gen != f.sgen[u] || !f.sstill[u] {
+			m := &f.mark[u]
+			if m.stamp != f.samples-1 || ur.gen != m.gen || !m.still {
 				f.pos[u] = ur.at(now)
 				f.origin[u] = r.cfg.Travel.Origin(&ur.leg, now, f.pos[u])
 				f.changed = append(f.changed, u)
 				f.changedU = append(f.changedU, coverUnit{x: f.pos[u].X, y: f.pos[u].Y, reach2: f.reach2[ur.typ], u: u})
 			}
-			f.stamp[u], f.sgen[u], f.sstill[u] = f.samples, ur.gen, still
+			*m = coverMark{stamp: f.samples, gen: ur.gen, still: still}
 		}
 		f.free = append(append(f.free, f.stop...), f.moving...)
 	}
@@ -347,7 +354,9 @@ func (r *run) coverSample() {
 		// (coveredNow's first test, here: it answers most atoms.)
 		at := &f.atoms[a]
 		c := false
-		if u := at.last; u >= 0 && f.stamp[u] == f.samples && at.still && r.units[u].gen == at.lastGen && !coverBrute {
+		// (A unit free at this sample has its leg in mark: reading it
+		// there rather than in units touches one small array.)
+		if u := at.last; u >= 0 && at.still && f.mark[u].stamp == f.samples && f.mark[u].gen == at.lastGen && !coverBrute {
 			c = true
 		} else {
 			c = r.coveredNow(a, now)
@@ -370,7 +379,7 @@ func (r *run) coveredNow(a int, now float64) bool {
 	}
 	f := &r.fleet
 	at := &f.atoms[a]
-	if u := at.last; u >= 0 && f.stamp[u] == f.samples {
+	if u := at.last; u >= 0 && f.mark[u].stamp == f.samples {
 		ur := &r.units[u]
 		if at.still && ur.gen == at.lastGen {
 			return true // it stands where it stood, so it reaches a as it did

@@ -147,6 +147,7 @@ type run struct {
 	// deterRec is the record passed to Recorder.Deterred (which may not
 	// keep it): one per run rather than one allocation per record.
 	deterRec DeterRecord
+	seenAt   seenAt // seen's answer from presenceAt (deter), for occur
 }
 
 // Run plays one replication of variant v over the candidates cands (from
@@ -365,6 +366,7 @@ func (r *run) occur(i int) {
 			r.arrived = true
 		}
 	}
+	r.seenAt.known = false
 	if r.deter(i) {
 		r.store.done(i)
 		return
