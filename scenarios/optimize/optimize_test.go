@@ -333,3 +333,15 @@ budget: {units: 18}
 		t.Errorf("the base scenario's reserve changed: %v", s.File.Dispatch.Reserve.Units)
 	}
 }
+
+// TestUnitCountsMinZero: with min 0 a district may get no car, and the
+// decided type is the only one taking priority-1 calls: the candidates'
+// scenario must still load (its own counts are the first candidate's, as
+// the loader checks the file's force before the variants change it).
+func TestUnitCountsMinZero(t *testing.T) {
+	dir := twoDistricts(t)
+	pr := prepare(t, dir, strings.Replace(strings.Replace(twoOpt, "min: 1", "min: 0", 1), "first: 10, max: 40", "first: 3, max: 6", 1))
+	if _, err := pr.Run(context.Background(), Options{Workers: 2}); err != nil {
+		t.Fatalf("min 0: %v", err)
+	}
+}

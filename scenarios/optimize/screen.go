@@ -361,10 +361,10 @@ func (pr *Problem) File(cs []Candidate) scenarios.File {
 	}
 	f := pr.split
 	f.Units = slices.Clone(pr.split.Units)
-	if pr.kind == "shifts" && len(cs) > 0 {
-		// The file's own counts are the first candidate's: with a floor of
-		// 0 a start may have no unit, and the loader checks the force of
-		// the file before the variants change it.
+	if (pr.kind == "shifts" || pr.Min == 0) && len(cs) > 0 {
+		// The file's own counts are the first candidate's: with a floor (or
+		// a min) of 0 a start (or district) may have no unit, and the
+		// loader checks the force of the file before the variants change it.
 		for i := range f.Units {
 			if k := slices.Index(pr.Units, f.Units[i].Name); k >= 0 {
 				f.Units[i].Count = cs[0].Counts[k]
