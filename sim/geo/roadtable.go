@@ -77,7 +77,12 @@ type RoadTable struct {
 	anchorPos  []Point   // zone → its anchor node's position (a few KB: stays in cache for Seconds)
 	time       []float32 // [za*Z+zb]: road seconds from anchor za to anchor zb
 	box        []float32 // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
-	pred       []int32   // [za*N+v]: v's predecessor on the shortest path from anchor za (-1 at the anchor)
+	pred       []int32   // [za*N+rank[v]]: rank of v's predecessor on the shortest path from anchor za (-1 at the anchor)
+	// The table's node order (roadtable_order.go): ord[i] is the network
+	// node at place i, rank[v] node v's place, ipos[i] the position of
+	// ord[i]. pred is in this order; nothing else is.
+	ord, rank []int32
+	ipos      []Point
 	// Every node's way to its own zone's anchor (along that anchor's
 	// tree): its length in metres and its box.
 	toAnchorLen []float32
@@ -194,6 +199,8 @@ func (t *RoadTable) build() {
 		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
 		t.raster = make([]atomic.Int32, t.rnx*t.rny)
 		t.setAnchorPos()
+		t.setOrder(tableOrder(net, t.anchor))
+		t.reorderPred()
 	})
 }
 
@@ -266,7 +273,8 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // Bytes estimates the memory the table takes once built, without building
 // it: per zone a shortest-path tree over every node (4 bytes a node), per
 // pair of zones a time, box and length (24 bytes), per node its zone and
-// way to its anchor (24 bytes), and the snap raster; for a directed
+// way to its anchor (24 bytes), its place in the table's order and its
+// position there (24 bytes), and the snap raster; for a directed
 // network also per node its way from its anchor (24 bytes, and 4 a node
 // of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
@@ -279,7 +287,7 @@ func (t *RoadTable) Bytes() int64 {
 	}
 	n := int64(len(t.Net.pos))
 	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
-	b := z*n*4 + z*z*24 + n*24 + int64(rx*ry)*4
+	b := z*n*4 + z*z*24 + n*48 + int64(rx*ry)*4
 	if t.Net.directed {
 		b += n * (24 + 4*32)
 	}
@@ -398,7 +406,7 @@ func (t *RoadTable) at(l *Leg, f float64) Point {
 type PathCache struct {
 	t      *RoadTable
 	za, zb int32
-	v      int32   // a node of the path
+	v      int32   // a node of the path (its place in the table's order)
 	sv     float64 // metres along the path from anchor za to v
 }
 
@@ -425,25 +433,25 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	case s <= l1:
 		return lerp(l.From, na, s/l1)
 	case s <= l1+l2: // from na towards its anchor
-		return walk(net, t.pred[int(l.za)*n:], l.na, s-l1)
+		return walk(t.ipos, t.pred[int(l.za)*n:], t.rank[l.na], s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
 			return walkBack(net, t.fromPath[t.fromOff[l.nb]:t.fromOff[l.nb+1]], l1+l2+l3+l4-s)
 		}
-		return walk(net, t.pred[int(l.zb)*n:], l.nb, l1+l2+l3+l4-s)
+		return walk(t.ipos, t.pred[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
 	r := s - l1 - l2
 	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
-		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.anchor[l.za], 0
+		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
 	}
 	// The cursor is kept in locals during the walk, and each node's
 	// position is loaded once (the next step's start is this step's
 	// end): the same sums in the same order.
 	pred := t.pred[int(l.zb)*n : (int(l.zb)+1)*n]
-	pos := net.pos[:n]
+	pos := t.ipos[:n]
 	v, sv := c.v, c.sv
 	pv := pos[v]
 	for {
@@ -463,9 +471,8 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 }
 
 // walk returns the point d metres from node v along pred (or the tree's
-// root, if that is nearer).
-func walk(net *RoadNet, pred []int32, v int32, d float64) Point {
-	pos := net.pos
+// root, if that is nearer); v, pred and pos in the table's order.
+func walk(pos []Point, pred []int32, v int32, d float64) Point {
 	pv := pos[v]
 	for {
 		u := pred[v]
@@ -521,11 +528,11 @@ func (t *RoadTable) Path(l *Leg) []Point {
 	if l.za != l.zb {
 		n := len(t.Net.pos)
 		predA, predB := t.pred[int(l.za)*n:], t.pred[int(l.zb)*n:]
-		for v := l.na; v != t.anchor[l.za]; v = predA[v] {
-			path = append(path, t.Net.pos[v])
+		for v := t.rank[l.na]; v != t.rank[t.anchor[l.za]]; v = predA[v] {
+			path = append(path, t.ipos[v])
 		}
-		for v := t.anchor[l.za]; v >= 0; v = predB[v] {
-			path = append(path, t.Net.pos[v])
+		for v := t.rank[t.anchor[l.za]]; v >= 0; v = predB[v] {
+			path = append(path, t.ipos[v])
 		}
 		if t.Net.directed {
 			for _, v := range t.fromPath[t.fromOff[l.nb]+1 : t.fromOff[l.nb+1]] {
@@ -534,8 +541,8 @@ func (t *RoadTable) Path(l *Leg) []Point {
 			return append(path, l.To)
 		}
 		var back []Point // nb … just before the anchor, reversed below
-		for v := l.nb; v != t.anchor[l.zb]; v = predB[v] {
-			back = append(back, t.Net.pos[v])
+		for v := t.rank[l.nb]; v != t.rank[t.anchor[l.zb]]; v = predB[v] {
+			back = append(back, t.ipos[v])
 		}
 		for i := len(back) - 1; i >= 0; i-- {
 			path = append(path, back[i])

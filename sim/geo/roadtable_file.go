@@ -18,7 +18,7 @@ import (
 // (Encode, DecodeRoadTable). Any change to what a table holds or how it is
 // built (so that a table read back would differ from one built afresh)
 // must increase it: a reader refuses other versions.
-const RoadTableVersion = 1
+const RoadTableVersion = 2
 
 // roadTableMagic starts every encoded table.
 var roadTableMagic = [8]byte{'P', 'S', 'R', 'O', 'A', 'D', 'T', 'B'}
@@ -70,6 +70,7 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.i32s(t.anchor)
 	e.f32s(t.time)
 	e.f32s(t.box)
+	e.i32s(t.ord)
 	e.i32s(t.pred)
 	e.f32s(t.toAnchorLen)
 	e.boxes(t.toAnchorBox)
@@ -138,6 +139,7 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	t.anchor = d.i32s()
 	t.time = d.f32s()
 	t.box = d.f32s()
+	ord := d.i32s()
 	t.pred = d.i32s()
 	t.toAnchorLen = d.f32s()
 	t.toAnchorBox = d.boxes()
@@ -152,9 +154,10 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 		return nil, nil, fmt.Errorf("road table: %w", d.err)
 	}
 	t.ZoneM, t.RefKmh, t.zx0, t.zy0, t.rx0, t.ry0, t.rasterM, t.refSpeed, t.topSpeed = fs[0], fs[1], fs[2], fs[3], fs[4], fs[5], fs[6], fs[7], fs[8]
-	if err := t.check(znx, zny, rnx, rny); err != nil {
+	if err := t.check(znx, zny, rnx, rny, ord); err != nil {
 		return nil, nil, fmt.Errorf("road table: %w", err)
 	}
+	t.setOrder(ord)
 	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
 	t.raster = make([]atomic.Int32, t.rnx*t.rny)
 	t.setAnchorPos()
@@ -166,7 +169,7 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 
 // check verifies that a table read back fits together, so that no query
 // can index out of range.
-func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
+func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
 	net := t.Net
 	n, z := len(net.pos), len(t.anchor)
 	inRange := func(what string, xs []int32, lo, hi int) error {
@@ -217,6 +220,16 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
 		if err := inRange("ways from the anchors", t.fromPath, 0, n); err != nil {
 			return err
 		}
+	}
+	if len(ord) != n {
+		return errors.New("node order: length does not fit")
+	}
+	seen := make([]bool, n)
+	for _, v := range ord {
+		if v < 0 || int(v) >= n || seen[v] {
+			return fmt.Errorf("node order: %d outside 0 … %d or twice", v, n-1)
+		}
+		seen[v] = true
 	}
 	if err := inRange("zones of nodes", t.zoneOfNode, 0, z); err != nil {
 		return err

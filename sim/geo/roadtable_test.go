@@ -227,7 +227,7 @@ func TestRoadTableExact(t *testing.T) {
 				t.Fatalf("anchor %d → %d: table %.4f s, Dijkstra %.4f s", za, zb, got, w)
 			}
 		}
-		pred := tab.pred[za*n : (za+1)*n]
+		pred := tab.predRow(za)
 		for v := range int32(n) {
 			if v%97 != 0 {
 				continue // a sample of the nodes

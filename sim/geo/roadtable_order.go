@@ -1,0 +1,138 @@
+package geo
+
+// The table's own node order. Placing a moving unit walks a shortest-path
+// tree row (pred[zb*N+v]) and the nodes' positions node by node, and a
+// step costs the latency of loading the next node's entries: one cache
+// miss a step when consecutive nodes of a path lie far apart in memory.
+// The network's nodes are already numbered along a Hilbert curve (roads.go),
+// which keeps a neighbourhood's nodes near each other; the table goes one
+// step further and renumbers its rows so that each chain (a run of
+// two-neighbour shape points between junctions: chains.go) lies in
+// consecutive entries, right after its first junction, the junctions
+// keeping their Hilbert order. Measured on San Francisco (TestTableOrderLocality's
+// cache model): 8% fewer misses a position than the Hilbert order alone;
+// breadth-first and (reverse) Cuthill–McKee orders had 2.7 times as many.
+//
+// Only the walk sees this order: pred's rows and the positions copy ipos
+// are indexed by it (rank[v] is network node v's place, ord[i] the node at
+// place i), and pred's entries are places too; everything else (zones,
+// anchors, the ways to and from the anchors, Place, Leg) keeps the
+// network's node numbers. The walk visits the same nodes in the same order
+// and reads the same positions, so no answer changes.
+
+// tableOrder returns the table's node order for net with the anchors kept
+// as junctions: ord[i] is the network node at place i.
+func tableOrder(net *RoadNet, anchors []int32) []int32 {
+	n := len(net.pos)
+	// The distinct neighbours of v, either way (at most 3 wanted).
+	var buf [3]int32
+	nbrs := func(v int32) []int32 {
+		ns := buf[:0]
+		add := func(to []int32) {
+			for _, u := range to {
+				if u == v {
+					continue
+				}
+				dup := false
+				for _, w := range ns {
+					dup = dup || w == u
+				}
+				if !dup {
+					if len(ns) == 3 {
+						return
+					}
+					ns = append(ns, u)
+				}
+			}
+		}
+		add(net.to[net.off[v]:net.off[v+1]])
+		if net.directed {
+			add(net.rto[net.roff[v]:net.roff[v+1]])
+		}
+		return ns
+	}
+	junction := make([]bool, n)
+	for v := range int32(n) {
+		junction[v] = len(nbrs(v)) != 2
+	}
+	for _, a := range anchors {
+		junction[a] = true
+	}
+	ord := make([]int32, 0, n)
+	placed := make([]bool, n)
+	for u := range int32(n) {
+		if !junction[u] {
+			continue
+		}
+		ord = append(ord, u)
+		placed[u] = true
+		first := net.to[net.off[u]:net.off[u+1]]
+		if net.directed {
+			first = append(first[:len(first):len(first)], net.rto[net.roff[u]:net.roff[u+1]]...)
+		}
+		for _, w := range first {
+			// The chain from u through w, to the next junction.
+			prev, cur := u, w
+			for !junction[cur] && !placed[cur] {
+				ord = append(ord, cur)
+				placed[cur] = true
+				ns := nbrs(cur)
+				next := ns[0]
+				if next == prev {
+					next = ns[1]
+				}
+				prev, cur = cur, next
+			}
+		}
+	}
+	for v := range int32(n) { // a network that is one loop of shape points
+		if !placed[v] {
+			ord = append(ord, v)
+		}
+	}
+	return ord
+}
+
+// setOrder sets the table's node order to ord (tableOrder's, or read
+// back) and derives rank and ipos from it; pred must already be in it.
+func (t *RoadTable) setOrder(ord []int32) {
+	t.ord = ord
+	t.rank = make([]int32, len(ord))
+	t.ipos = make([]Point, len(ord))
+	for i, v := range ord {
+		t.rank[v] = int32(i)
+		t.ipos[i] = t.Net.pos[v]
+	}
+}
+
+// reorderPred renumbers pred's rows (built in the network's numbering)
+// into the table's order.
+func (t *RoadTable) reorderPred() {
+	n := len(t.ord)
+	row := make([]int32, n)
+	for k := 0; k < len(t.pred); k += n {
+		p := t.pred[k : k+n]
+		for i, v := range t.ord {
+			row[i] = -1
+			if u := p[v]; u >= 0 {
+				row[i] = t.rank[u]
+			}
+		}
+		copy(p, row)
+	}
+}
+
+// predRow returns row za of pred in the network's numbering (for tests
+// and drawing: a copy).
+func (t *RoadTable) predRow(za int) []int32 {
+	n := len(t.ord)
+	p := t.pred[za*n : (za+1)*n]
+	row := make([]int32, n)
+	for i, u := range p {
+		row[t.ord[i]] = -1
+		if u >= 0 {
+			row[t.ord[i]] = t.ord[u]
+		}
+	}
+	return row
+}

@@ -1,0 +1,183 @@
+package geo
+
+import (
+	"testing"
+)
+
+// cacheModel is a set-associative cache of 64-byte lines with least
+// recently used replacement, counting misses.
+type cacheModel struct {
+	ways   int
+	sets   [][]uint64
+	misses int
+}
+
+func newCacheModel(bytes, ways int) *cacheModel {
+	return &cacheModel{ways: ways, sets: make([][]uint64, bytes/64/ways)}
+}
+
+func (c *cacheModel) touch(addr uint64) {
+	line := addr / 64
+	s := &c.sets[line%uint64(len(c.sets))]
+	for i, l := range *s {
+		if l == line {
+			copy((*s)[1:i+1], (*s)[:i])
+			(*s)[0] = line
+			return
+		}
+	}
+	c.misses++
+	if len(*s) < c.ways {
+		*s = append(*s, 0)
+	}
+	copy((*s)[1:], (*s)[:len(*s)-1])
+	(*s)[0] = line
+}
+
+// walkTouches calls touch(row, i) for every pred entry (and so position)
+// that atCached reads for the position a fraction f along the leg, i in
+// the table's order (the same walk, without the arithmetic of the
+// position).
+func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row int, i int32)) {
+	if l.za == l.zb {
+		return
+	}
+	net := t.Net
+	n, z := len(net.pos), len(t.anchor)
+	l1 := planeDist(l.From, net.pos[l.na])
+	l2 := float64(t.toAnchorLen[l.na])
+	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
+	l4 := float64(t.toAnchorLen[l.nb])
+	if net.directed {
+		l4 = float64(t.fromAnchorLen[l.nb])
+	}
+	l5 := planeDist(net.pos[l.nb], l.To)
+	s := f * (l1 + l2 + l3 + l4 + l5)
+	steps := func(row int, v int32, d float64) {
+		pred := t.pred[row*n:]
+		for {
+			touch(row, v)
+			u := pred[v]
+			if u < 0 {
+				return
+			}
+			seg := planeDist(t.ipos[v], t.ipos[u])
+			if d <= seg {
+				touch(row, u)
+				return
+			}
+			d -= seg
+			v = u
+		}
+	}
+	switch {
+	case s <= l1:
+		return
+	case s <= l1+l2:
+		steps(int(l.za), t.rank[l.na], s-l1)
+		return
+	case s <= l1+l2+l3:
+	case s <= l1+l2+l3+l4:
+		if !net.directed {
+			steps(int(l.zb), t.rank[l.nb], l1+l2+l3+l4-s)
+		}
+		return
+	default:
+		return
+	}
+	r := s - l1 - l2
+	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
+		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
+	}
+	pred := t.pred[int(l.zb)*n:]
+	v, sv := c.v, c.sv
+	for {
+		touch(int(l.zb), v)
+		u := pred[v]
+		if u < 0 {
+			c.v, c.sv = v, sv
+			return
+		}
+		seg := planeDist(t.ipos[v], t.ipos[u])
+		if sv+seg >= r {
+			touch(int(l.zb), u)
+			c.v, c.sv = v, sv
+			return
+		}
+		v, sv = u, sv+seg
+	}
+}
+
+// TestTableOrderLocality: the walks of BenchmarkLegPositions' workload on
+// San Francisco, through a model of a 48 KiB 12-way first-level and a
+// 1 MiB 16-way second-level cache (pred entries of 4 bytes, positions of
+// 16), miss less with the table's order (chains in consecutive places)
+// than they would with the network's own (Hilbert) order, and far less
+// than with breadth-first order. Measured when written (misses a
+// position, L1 / L2): Hilbert 8.25 / 2.22, the table's 7.58 / 2.03,
+// breadth-first and Cuthill–McKee about 15.5 / 6.0, random 21.6 / 10.9.
+// The model is deterministic, so the comparison is exact.
+func TestTableOrderLocality(t *testing.T) {
+	c, tab := sfTable(t)
+	tab.Build()
+	n := len(tab.ord)
+	// The other orders: place of network node v.
+	hilbert := func(v int32) int32 { return v }
+	bfsRank := make([]int32, n)
+	{
+		seen := make([]bool, n)
+		q := []int32{0}
+		seen[0] = true
+		for h := 0; h < len(q); h++ {
+			v := q[h]
+			bfsRank[v] = int32(h)
+			for _, u := range tab.Net.to[tab.Net.off[v]:tab.Net.off[v+1]] {
+				if !seen[u] {
+					seen[u] = true
+					q = append(q, u)
+				}
+			}
+		}
+		if len(q) != n {
+			t.Fatalf("breadth-first order reaches %d of %d nodes", len(q), n)
+		}
+	}
+	orders := []struct {
+		name  string
+		place func(v int32) int32 // network node → place
+	}{
+		{"table", func(v int32) int32 { return tab.rank[v] }},
+		{"hilbert", hilbert},
+		{"bfs", func(v int32) int32 { return bfsRank[v] }},
+	}
+	legs, qs := legWorkload(c, tab, 20, 20000, 9)
+	l1 := make([]*cacheModel, len(orders))
+	l2 := make([]*cacheModel, len(orders))
+	for k := range orders {
+		l1[k], l2[k] = newCacheModel(48<<10, 12), newCacheModel(1<<20, 16)
+	}
+	caches := make([]PathCache, 20)
+	touch := func(row int, i int32) {
+		v := tab.ord[i]
+		for k, o := range orders {
+			p := uint64(o.place(v))
+			for _, a := range []uint64{1<<40 + uint64(row*n)*4 + p*4, p * 16} {
+				l1[k].touch(a)
+				l2[k].touch(a)
+			}
+		}
+	}
+	for _, q := range qs {
+		l := &legs[q.leg]
+		if f := (q.t - l.Depart) / (l.Arrive - l.Depart); f > 0 && f < 1 {
+			walkTouches(tab, l, f, &caches[q.unit], touch)
+		}
+	}
+	per := func(m *cacheModel) float64 { return float64(m.misses) / float64(len(qs)) }
+	for k, o := range orders {
+		t.Logf("%-8s misses a position: L1 %.2f, L2 %.2f", o.name, per(l1[k]), per(l2[k]))
+	}
+	if !(l2[0].misses < l2[1].misses && l2[1].misses < l2[2].misses) {
+		t.Errorf("L2 misses: table %d, Hilbert %d, breadth-first %d: want increasing", l2[0].misses, l2[1].misses, l2[2].misses)
+	}
+}
