@@ -155,6 +155,7 @@ func (t *RoadTable) build() {
 		t.time = make([]float32, z*z)
 		t.box = make([]float32, 5*z*z)
 		t.pred = make([]int32, z*n)
+		t.setOrder(tableOrder(net, t.anchor))
 		if net.directed {
 			t.buildDirected()
 		} else {
@@ -170,12 +171,14 @@ func (t *RoadTable) build() {
 					dist := make([]float64, m)
 					box := make([][5]float32, m)
 					viaEdge := make([]int32, m)
+					scratch := make([]int32, n)
 					for {
 						za := int(next.Add(1) - 1)
 						if za >= z {
 							return
 						}
 						t.row(g, &buckets, za, dist, box, viaEdge)
+						t.reorderRow(za, scratch)
 					}
 				}()
 			}
@@ -185,11 +188,11 @@ func (t *RoadTable) build() {
 		t.toAnchorBox = make([]box4, n)
 		for v := range int32(n) {
 			zv := t.zoneOfNode[v]
-			pred := t.pred[int(zv)*n:]
+			pred, pos := t.pred[int(zv)*n:], t.ipos
 			b, l := boxOf(net.pos[v], net.pos[v]), 0.0
-			for u := v; pred[u] >= 0; u = pred[u] {
-				l += planeDist(net.pos[u], net.pos[pred[u]])
-				b = b.with(net.pos[pred[u]])
+			for u := t.rank[v]; pred[u] >= 0; u = pred[u] {
+				l += planeDist(pos[u], pos[pred[u]])
+				b = b.with(pos[pred[u]])
 			}
 			t.toAnchorLen[v], t.toAnchorBox[v] = float32(l), b
 		}
@@ -199,8 +202,6 @@ func (t *RoadTable) build() {
 		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
 		t.raster = make([]atomic.Int32, t.rnx*t.rny)
 		t.setAnchorPos()
-		t.setOrder(tableOrder(net, t.anchor))
-		t.reorderPred()
 	})
 }
 

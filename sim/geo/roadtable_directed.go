@@ -54,12 +54,14 @@ func (t *RoadTable) buildDirected() {
 			box := make([][5]float32, n)
 			done := make([]bool, n)
 			via := make([]int32, n)
+			scratch := make([]int32, n)
 			for {
 				zb := int(next.Add(1) - 1)
 				if zb >= z {
 					return
 				}
 				t.reverseRow(&buckets, zb, dist, box)
+				t.reorderRow(zb, scratch)
 				paths[zb], lens[zb] = t.forwardPaths(s, zb, zoneNodes[zoneOff[zb]:zoneOff[zb+1]], dist, done, via)
 			}
 		}()
