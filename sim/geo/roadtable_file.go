@@ -18,7 +18,7 @@ import (
 // (Encode, DecodeRoadTable). Any change to what a table holds or how it is
 // built (so that a table read back would differ from one built afresh)
 // must increase it: a reader refuses other versions.
-const RoadTableVersion = 2
+const RoadTableVersion = 3
 
 // roadTableMagic starts every encoded table.
 var roadTableMagic = [8]byte{'P', 'S', 'R', 'O', 'A', 'D', 'T', 'B'}
@@ -71,7 +71,13 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.f32s(t.time)
 	e.f32s(t.box)
 	e.i32s(t.ord)
-	e.i32s(t.pred)
+	if t.pred16 != nil {
+		e.u32(16)
+		e.i16s(t.pred16)
+	} else {
+		e.u32(32)
+		e.i32s(t.pred32)
+	}
 	e.f32s(t.toAnchorLen)
 	e.boxes(t.toAnchorBox)
 	e.i32s(t.fromOff)
@@ -140,7 +146,15 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	t.time = d.f32s()
 	t.box = d.f32s()
 	ord := d.i32s()
-	t.pred = d.i32s()
+	switch w := d.u32(); {
+	case d.err != nil:
+	case w == 16:
+		t.pred16 = d.i16s()
+	case w == 32:
+		t.pred32 = d.i32s()
+	default:
+		d.err = fmt.Errorf("shortest-path trees of %d-bit entries", w)
+	}
 	t.toAnchorLen = d.f32s()
 	t.toAnchorBox = d.boxes()
 	t.fromOff = d.i32s()
@@ -196,7 +210,7 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
 		return errors.New("empty")
 	case znx == 0 || zny == 0 || znx*zny > 1<<32 || rnx == 0 || rny == 0 || rnx*rny > maxRasterCells:
 		return errors.New("grid sizes out of range")
-	case len(t.zoneOfNode) != n || len(t.time) != z*z || len(t.box) != 5*z*z || len(t.pred) != z*n ||
+	case len(t.zoneOfNode) != n || len(t.time) != z*z || len(t.box) != 5*z*z || len(t.pred16)+len(t.pred32) != z*n || (t.pred16 != nil) == (t.pred32 != nil) ||
 		len(t.toAnchorLen) != n || len(t.toAnchorBox) != n:
 		return errors.New("lengths do not fit")
 	case !(t.refSpeed > 0) || !(t.topSpeed > 0) || !(t.rasterM > 0) || !(t.ZoneM > 0):
@@ -237,7 +251,20 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
 	if err := inRange("anchors", t.anchor, 0, n); err != nil {
 		return err
 	}
-	return inRange("shortest-path trees", t.pred, -1, n)
+	// Every step of a tree row lands on a place.
+	for k := range z * n {
+		i := k % n
+		var s int
+		if t.pred16 != nil {
+			s = int(t.pred16[k])
+		} else {
+			s = int(t.pred32[k])
+		}
+		if i+s < 0 || i+s >= n {
+			return fmt.Errorf("shortest-path trees: a step of %d from place %d, outside 0 … %d", s, i, n-1)
+		}
+	}
+	return nil
 }
 
 // enc writes little-endian values to w through a buffer, hashing what it
@@ -285,6 +312,13 @@ func (e *enc) i32s(xs []int32) {
 	e.u64(uint64(len(xs)))
 	for _, x := range xs {
 		e.u32(uint32(x))
+	}
+}
+func (e *enc) i16s(xs []int16) {
+	e.u64(uint64(len(xs)))
+	for _, x := range xs {
+		e.room(2)
+		e.b = binary.LittleEndian.AppendUint16(e.b, uint16(x))
 	}
 }
 func (e *enc) f32s(xs []float32) {
@@ -372,6 +406,18 @@ func (d *dec) i32s() []int32 {
 	out := make([]int32, k)
 	for i := range out {
 		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+func (d *dec) i16s() []int16 {
+	k := d.count(2)
+	b := d.take(uint64(2 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]int16, k)
+	for i := range out {
+		out[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
 	}
 	return out
 }

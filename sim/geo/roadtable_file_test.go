@@ -124,9 +124,9 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	flipped[len(flipped)/2] ^= 0x10
 	version := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
-	// An entry of version 1 (pred in the network's node order, no node
-	// order: RoadTableVersion 2 added the table's order) is refused, not
-	// misread.
+	// An entry of version 1 (tree rows of the network's node numbers; 2
+	// and 3 put them in the table's order, 3 as 16-bit steps) is refused,
+	// not misread.
 	v1 := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(v1[8:], 1)
 	// A node order that is no permutation, checksum valid.

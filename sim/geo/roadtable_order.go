@@ -15,9 +15,9 @@ package geo
 // 12% fewer; breadth-first and (reverse) Cuthill–McKee orders had 2–3
 // times as many as the Hilbert order.
 //
-// Only the walk sees this order: pred's rows and the positions copy ipos
+// Only the walk sees this order: the tree rows and the positions copy ipos
 // are indexed by it (rank[v] is network node v's place, ord[i] the node at
-// place i), and pred's entries are places too; everything else (zones,
+// place i), and a row's entries are steps between places; everything else (zones,
 // anchors, the ways to and from the anchors, Place, Leg) keeps the
 // network's node numbers. The walk visits the same nodes in the same order
 // and reads the same positions, so no answer changes.
@@ -107,32 +107,68 @@ func (t *RoadTable) setOrder(ord []int32) {
 	}
 }
 
-// reorderRow renumbers row za of pred (just searched, in the network's
-// numbering) into the table's order, through scratch (N entries): each
-// search's worker does its own row, so the renumbering runs on all cores
-// too (San Francisco: 36 ms of processor time in all).
-func (t *RoadTable) reorderRow(za int, scratch []int32) {
+// predWidth is the bytes of a tree row's entry for a network of n nodes:
+// a step between two places fits in 16 bits up to 32,768 nodes.
+func predWidth(n int) int64 {
+	if n <= 1<<15 {
+		return 2
+	}
+	return 4
+}
+
+// allocPred makes the z tree rows of n entries.
+func (t *RoadTable) allocPred(z, n int) {
+	if predWidth(n) == 2 {
+		t.pred16 = make([]int16, z*n)
+	} else {
+		t.pred32 = make([]int32, z*n)
+	}
+}
+
+// setRow stores tree row za from ext (each network node's predecessor,
+// -1 at the root) in the table's order: each search's worker stores its
+// own row, so the renumbering runs on all cores too (San Francisco: 36 ms
+// of processor time in all).
+func (t *RoadTable) setRow(za int, ext []int32) {
 	n := len(t.ord)
-	p := t.pred[za*n : (za+1)*n]
 	for i, v := range t.ord {
-		scratch[i] = -1
-		if u := p[v]; u >= 0 {
-			scratch[i] = t.rank[u]
+		var d int32
+		if u := ext[v]; u >= 0 {
+			d = t.rank[u] - int32(i)
+		}
+		if t.pred16 != nil {
+			t.pred16[za*n+i] = int16(d)
+		} else {
+			t.pred32[za*n+i] = d
 		}
 	}
-	copy(p, scratch)
+}
+
+// next returns the place of the predecessor of place i in tree row za, or
+// -1 at the root (for building, drawing and tests; the walks read the
+// rows directly).
+func (t *RoadTable) next(za int, i int32) int32 {
+	n := len(t.ord)
+	var d int32
+	if t.pred16 != nil {
+		d = int32(t.pred16[za*n+int(i)])
+	} else {
+		d = t.pred32[za*n+int(i)]
+	}
+	if d == 0 {
+		return -1
+	}
+	return i + d
 }
 
 // predRow returns row za of pred in the network's numbering (for tests
 // and drawing: a copy).
 func (t *RoadTable) predRow(za int) []int32 {
-	n := len(t.ord)
-	p := t.pred[za*n : (za+1)*n]
-	row := make([]int32, n)
-	for i, u := range p {
-		row[t.ord[i]] = -1
-		if u >= 0 {
-			row[t.ord[i]] = t.ord[u]
+	row := make([]int32, len(t.ord))
+	for i, v := range t.ord {
+		row[v] = -1
+		if u := t.next(za, int32(i)); u >= 0 {
+			row[v] = t.ord[u]
 		}
 	}
 	return row

@@ -50,7 +50,7 @@ func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row i
 		return
 	}
 	net := t.Net
-	n, z := len(net.pos), len(t.anchor)
+	z := len(t.anchor)
 	l1 := planeDist(l.From, net.pos[l.na])
 	l2 := float64(t.toAnchorLen[l.na])
 	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
@@ -61,10 +61,9 @@ func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row i
 	l5 := planeDist(net.pos[l.nb], l.To)
 	s := f * (l1 + l2 + l3 + l4 + l5)
 	steps := func(row int, v int32, d float64) {
-		pred := t.pred[row*n:]
 		for {
 			touch(row, v)
-			u := pred[v]
+			u := t.next(row, v)
 			if u < 0 {
 				return
 			}
@@ -96,11 +95,10 @@ func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row i
 	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
 		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
 	}
-	pred := t.pred[int(l.zb)*n:]
 	v, sv := c.v, c.sv
 	for {
 		touch(int(l.zb), v)
-		u := pred[v]
+		u := t.next(int(l.zb), v)
 		if u < 0 {
 			c.v, c.sv = v, sv
 			return
@@ -181,11 +179,12 @@ func orderLocality(t *testing.T, c *City, tab *RoadTable) {
 		l1[k], l2[k] = newCacheModel(48<<10, 12), newCacheModel(1<<20, 16)
 	}
 	caches := make([]PathCache, 20)
+	w := uint64(predWidth(n))
 	touch := func(row int, i int32) {
 		v := tab.ord[i]
 		for k, o := range orders {
 			p := uint64(o.place(v))
-			for _, a := range []uint64{1<<40 + uint64(row*n)*4 + p*4, p * 16} {
+			for _, a := range []uint64{1<<40 + (uint64(row*n)+p)*w, p * 16} {
 				l1[k].touch(a)
 				l2[k].touch(a)
 			}

@@ -194,9 +194,10 @@ func BenchmarkRoadTableRow(b *testing.B) {
 	dist := make([]float64, m)
 	box := make([][5]float32, m)
 	via := make([]int32, m)
+	ext := make([]int32, tab.Net.Nodes())
 	i := 0
 	for b.Loop() {
-		tab.row(g, &buckets, i%tab.Zones(), dist, box, via)
+		tab.row(g, &buckets, i%tab.Zones(), dist, box, via, ext)
 		i++
 	}
 }
