@@ -141,6 +141,18 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	if err := twice.Encode(&twiceBuf, []byte("k")); err != nil {
 		t.Fatal(err)
 	}
+	// A tree step from place 0 to place -1, checksum valid.
+	step, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step.Build()
+	step.pred16 = slices.Clone(step.pred16)
+	step.pred16[0] = -1
+	var stepBuf bytes.Buffer
+	if err := step.Encode(&stepBuf, []byte("k")); err != nil {
+		t.Fatal(err)
+	}
 	// An anchor index out of range, checksum valid: a table whose anchor
 	// is changed, encoded.
 	bad, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
@@ -167,6 +179,7 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		{"another version", reseal(version), fmt.Sprintf("another version: version %d, want %d", RoadTableVersion+1, RoadTableVersion)},
 		{"version 1", reseal(v1), fmt.Sprintf("another version: version 1, want %d", RoadTableVersion)},
 		{"node order not a permutation", twiceBuf.Bytes(), "node order: "},
+		{"tree step out of range", stepBuf.Bytes(), "shortest-path trees: a step of -1 from place 0"},
 		{"anchor out of range", badBuf.Bytes(), "anchors: 4 outside 0 … 3"},
 	} {
 		_, _, err := DecodeRoadTable(k.data)

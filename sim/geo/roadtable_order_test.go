@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -202,5 +203,49 @@ func orderLocality(t *testing.T, c *City, tab *RoadTable) {
 	}
 	if !(l2[0].misses < l2[1].misses && l2[1].misses < l2[2].misses) {
 		t.Errorf("L2 misses: table %d, Hilbert %d, breadth-first %d: want increasing", l2[0].misses, l2[1].misses, l2[2].misses)
+	}
+}
+
+// TestTableWideRows: a table whose tree rows are 32-bit steps (networks of
+// more than 32,768 nodes) answers exactly as one of 16-bit steps: the same
+// positions on legs, with and without a cursor, and the same paths, also
+// read back from its encoding. Baltimore's table, its rows widened.
+func TestTableWideRows(t *testing.T) {
+	c, tab := osmTable(t, osmCities[0])
+	wide, err := NewRoadTable(tab.Net, tab.ZoneM, tab.RefKmh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide.Build()
+	if tab.pred16 == nil || wide.pred16 == nil {
+		t.Fatal("Baltimore's rows are not 16-bit")
+	}
+	wide.pred32 = make([]int32, len(wide.pred16))
+	for k, d := range wide.pred16 {
+		wide.pred32[k] = int32(d)
+	}
+	wide.pred16 = nil
+	back, _, err := DecodeRoadTable(encoded(t, wide, "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.pred32 == nil {
+		t.Fatal("read back: rows not 32-bit")
+	}
+	legs16, qs := legWorkload(c, tab, 20, 2000, 5)
+	for _, w := range []*RoadTable{wide, back} {
+		legs32, _ := legWorkload(c, w, 20, 2000, 5)
+		c16, c32 := make([]PathCache, 20), make([]PathCache, 20)
+		for _, q := range qs {
+			a, b := &legs16[q.leg], &legs32[q.leg]
+			if p, r := a.AtCached(q.t, &c16[q.unit]), b.AtCached(q.t, &c32[q.unit]); p != r || a.At(q.t) != b.At(q.t) {
+				t.Fatalf("leg %d at %g: %v with 16-bit rows, %v with 32-bit", q.leg, q.t, p, r)
+			}
+		}
+		for i := range 200 {
+			if !slices.Equal(tab.Path(&legs16[i]), w.Path(&legs32[i])) {
+				t.Fatalf("leg %d: paths differ", i)
+			}
+		}
 	}
 }
