@@ -251,17 +251,20 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
 	if err := inRange("anchors", t.anchor, 0, n); err != nil {
 		return err
 	}
-	// Every step of a tree row lands on a place.
-	for k := range z * n {
-		i := k % n
-		var s int
-		if t.pred16 != nil {
-			s = int(t.pred16[k])
-		} else {
-			s = int(t.pred32[k])
-		}
-		if i+s < 0 || i+s >= n {
-			return fmt.Errorf("shortest-path trees: a step of %d from place %d, outside 0 … %d", s, i, n-1)
+	if t.pred16 != nil {
+		return stepsInRange(t.pred16, n)
+	}
+	return stepsInRange(t.pred32, n)
+}
+
+// stepsInRange checks that every step of the tree rows (of n places each)
+// lands on a place.
+func stepsInRange[T predStep](rows []T, n int) error {
+	for k := 0; k < len(rows); k += n {
+		for i, s := range rows[k : k+n] {
+			if j := i + int(s); j < 0 || j >= n {
+				return fmt.Errorf("shortest-path trees: a step of %d from place %d, outside 0 … %d", s, i, n-1)
+			}
 		}
 	}
 	return nil
