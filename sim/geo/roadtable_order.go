@@ -13,7 +13,10 @@ package geo
 // model (misses a position in a 48 KiB and a 1 MiB cache): San Francisco
 // 8% fewer than with the Hilbert order alone in both, Baltimore 21% and
 // 12% fewer; breadth-first and (reverse) Cuthill–McKee orders had 2–3
-// times as many as the Hilbert order.
+// times as many as the Hilbert order. A row's entries are steps between
+// places, which fit in 16 bits up to 32,768 nodes: half the bytes again
+// (San Francisco: 2.04 misses a position in the 1 MiB cache with 32-bit
+// entries, 1.24 with 16).
 //
 // Only the walk sees this order: the tree rows and the positions copy ipos
 // are indexed by it (rank[v] is network node v's place, ord[i] the node at

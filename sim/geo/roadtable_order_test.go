@@ -116,18 +116,21 @@ func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row i
 
 // TestTableOrderLocality: the walks of BenchmarkLegPositions' workload on
 // San Francisco (TIGER) and central Baltimore (OSM), through a model of a
-// 48 KiB 12-way first-level and a 1 MiB 16-way second-level cache (pred
-// entries of 4 bytes, positions of 16; a directed network's ways from the
-// anchors, in the network's numbering, are left out), miss less with the
-// table's order (chains in consecutive places) than they would with the
-// network's own (Hilbert) order, and far less than with breadth-first
-// order. Measured when written (misses a position, L1 / L2): San
-// Francisco Hilbert 8.25 / 2.22, the table's 7.58 / 2.04, breadth-first
-// 15.6 / 5.95 (Cuthill–McKee and its reverse the same within 1%, random
-// 21.6 / 10.9); Baltimore Hilbert 7.57 / 0.34, the table's 5.98 / 0.30,
-// breadth-first 17.8 / 1.10. Of the 1 MiB cache's misses, first touches
-// of a line: San Francisco 1.37 (table), 1.45 (Hilbert); Baltimore all.
-// The model is deterministic, so the comparison is exact.
+// 48 KiB 12-way first-level and a 1 MiB 16-way second-level cache (tree
+// row entries of predWidth bytes, positions of 16; a directed network's
+// ways from the anchors, in the network's numbering, are left out), miss
+// less with the table's order (chains in consecutive places) than they
+// would with the network's own (Hilbert) order, and far less than with
+// breadth-first order. Measured when written (misses a position, L1 /
+// L2), with 4-byte entries: San Francisco Hilbert 8.25 / 2.22, the
+// table's 7.58 / 2.04, breadth-first 15.6 / 5.95 (Cuthill–McKee and its
+// reverse the same within 1%, random 21.6 / 10.9); Baltimore Hilbert
+// 7.57 / 0.34, the table's 5.98 / 0.30, breadth-first 17.8 / 1.10. With
+// 2-byte entries (both cities): San Francisco Hilbert 7.10 / 1.34, the
+// table's 6.51 / 1.24, breadth-first 14.7 / 4.78; Baltimore 6.19 / 0.25,
+// 5.01 / 0.23, 16.5 / 0.57. Of the 1 MiB cache's misses, first touches of
+// a line: San Francisco 0.97 (table), 1.02 (Hilbert); Baltimore all. The
+// model is deterministic, so the comparison is exact.
 func TestTableOrderLocality(t *testing.T) {
 	t.Run("SanFrancisco", func(t *testing.T) {
 		c, tab := sfTable(t)
