@@ -401,7 +401,7 @@ func TestOSMTableExact(t *testing.T) {
 					}
 				}
 				// Ways to anchor za from a sample of nodes.
-				pred := tab.pred[za*n : (za+1)*n]
+				pred := tab.predRow(za)
 				from := make([]float64, n)
 				for range 5 {
 					v := int32(r.IntN(n))

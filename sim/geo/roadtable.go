@@ -77,7 +77,18 @@ type RoadTable struct {
 	anchorPos  []Point   // zone → its anchor node's position (a few KB: stays in cache for Seconds)
 	time       []float32 // [za*Z+zb]: road seconds from anchor za to anchor zb
 	box        []float32 // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
-	pred       []int32   // [za*N+v]: v's predecessor on the shortest path from anchor za (-1 at the anchor)
+	// Shortest-path trees: row za holds, at place i (the table's order),
+	// the step d to the place i+d of its predecessor on the shortest path
+	// from anchor za (0 at the anchor), in 16 bits for a network of at
+	// most 32,768 nodes (pred16, half the memory and cache lines), else
+	// in 32 (pred32); the other is nil.
+	pred16 []int16
+	pred32 []int32
+	// The table's node order (roadtable_order.go): ord[i] is the network
+	// node at place i, rank[v] node v's place, ipos[i] the position of
+	// ord[i]. pred16/pred32 are in this order; nothing else is.
+	ord, rank []int32
+	ipos      []Point
 	// Every node's way to its own zone's anchor (along that anchor's
 	// tree): its length in metres and its box.
 	toAnchorLen []float32
@@ -149,7 +160,8 @@ func (t *RoadTable) build() {
 		z := len(t.anchor)
 		t.time = make([]float32, z*z)
 		t.box = make([]float32, 5*z*z)
-		t.pred = make([]int32, z*n)
+		t.allocPred(z, n)
+		t.setOrder(tableOrder(net, t.anchor))
 		if net.directed {
 			t.buildDirected()
 		} else {
@@ -165,12 +177,14 @@ func (t *RoadTable) build() {
 					dist := make([]float64, m)
 					box := make([][5]float32, m)
 					viaEdge := make([]int32, m)
+					ext := make([]int32, n)
 					for {
 						za := int(next.Add(1) - 1)
 						if za >= z {
 							return
 						}
-						t.row(g, &buckets, za, dist, box, viaEdge)
+						t.row(g, &buckets, za, dist, box, viaEdge, ext)
+						t.setRow(za, ext)
 					}
 				}()
 			}
@@ -180,11 +194,12 @@ func (t *RoadTable) build() {
 		t.toAnchorBox = make([]box4, n)
 		for v := range int32(n) {
 			zv := t.zoneOfNode[v]
-			pred := t.pred[int(zv)*n:]
+			pos := t.ipos
 			b, l := boxOf(net.pos[v], net.pos[v]), 0.0
-			for u := v; pred[u] >= 0; u = pred[u] {
-				l += planeDist(net.pos[u], net.pos[pred[u]])
-				b = b.with(net.pos[pred[u]])
+			for u := t.rank[v]; t.next(int(zv), u) >= 0; u = t.next(int(zv), u) {
+				p := t.next(int(zv), u)
+				l += planeDist(pos[u], pos[p])
+				b = b.with(pos[p])
 			}
 			t.toAnchorLen[v], t.toAnchorBox[v] = float32(l), b
 		}
@@ -264,9 +279,11 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 }
 
 // Bytes estimates the memory the table takes once built, without building
-// it: per zone a shortest-path tree over every node (4 bytes a node), per
+// it: per zone a shortest-path tree over every node (2 bytes a node, 4
+// for a network of more than 32,768 nodes), per
 // pair of zones a time, box and length (24 bytes), per node its zone and
-// way to its anchor (24 bytes), and the snap raster; for a directed
+// way to its anchor (24 bytes), its place in the table's order and its
+// position there (24 bytes), and the snap raster; for a directed
 // network also per node its way from its anchor (24 bytes, and 4 a node
 // of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
@@ -279,7 +296,7 @@ func (t *RoadTable) Bytes() int64 {
 	}
 	n := int64(len(t.Net.pos))
 	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
-	b := z*n*4 + z*z*24 + n*24 + int64(rx*ry)*4
+	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*4
 	if t.Net.directed {
 		b += n * (24 + 4*32)
 	}
@@ -287,11 +304,11 @@ func (t *RoadTable) Bytes() int64 {
 }
 
 // row runs the search from anchor za on the core graph g and fills its
-// rows of time, box and pred.
-func (t *RoadTable) row(g *coreGraph, buckets *bucketQueue, za int, dist []float64, box [][5]float32, viaEdge []int32) {
+// rows of time and box, and its tree in ext (N entries, the network's
+// numbering; setRow stores it).
+func (t *RoadTable) row(g *coreGraph, buckets *bucketQueue, za int, dist []float64, box [][5]float32, viaEdge []int32, ext []int32) {
 	net := t.Net
-	n := len(net.pos)
-	g.search(net, t.anchor[za], buckets, dist, box, viaEdge, t.pred[za*n:(za+1)*n])
+	g.search(net, t.anchor[za], buckets, dist, box, viaEdge, ext)
 	z := len(t.anchor)
 	for zb, b := range t.anchor {
 		k, i := za*z+zb, g.coreOf[b]
@@ -398,7 +415,7 @@ func (t *RoadTable) at(l *Leg, f float64) Point {
 type PathCache struct {
 	t      *RoadTable
 	za, zb int32
-	v      int32   // a node of the path
+	v      int32   // a node of the path (its place in the table's order)
 	sv     float64 // metres along the path from anchor za to v
 }
 
@@ -425,33 +442,49 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	case s <= l1:
 		return lerp(l.From, na, s/l1)
 	case s <= l1+l2: // from na towards its anchor
-		return walk(net, t.pred[int(l.za)*n:], l.na, s-l1)
+		if t.pred16 != nil {
+			return walk(t.ipos, t.pred16[int(l.za)*n:], t.rank[l.na], s-l1)
+		}
+		return walk(t.ipos, t.pred32[int(l.za)*n:], t.rank[l.na], s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
 			return walkBack(net, t.fromPath[t.fromOff[l.nb]:t.fromOff[l.nb+1]], l1+l2+l3+l4-s)
 		}
-		return walk(net, t.pred[int(l.zb)*n:], l.nb, l1+l2+l3+l4-s)
+		if t.pred16 != nil {
+			return walk(t.ipos, t.pred16[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
+		}
+		return walk(t.ipos, t.pred32[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
 	r := s - l1 - l2
 	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
-		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.anchor[l.za], 0
+		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
 	}
-	// The cursor is kept in locals during the walk, and each node's
-	// position is loaded once (the next step's start is this step's
-	// end): the same sums in the same order.
-	pred := t.pred[int(l.zb)*n : (int(l.zb)+1)*n]
-	pos := net.pos[:n]
+	if t.pred16 != nil {
+		return walkCursor(t.ipos[:n], t.pred16[int(l.zb)*n:(int(l.zb)+1)*n], c, r)
+	}
+	return walkCursor(t.ipos[:n], t.pred32[int(l.zb)*n:(int(l.zb)+1)*n], c, r)
+}
+
+// predStep is the type of a tree row's entries.
+type predStep interface{ ~int16 | ~int32 }
+
+// walkCursor continues c's walk along the tree row pred to r metres from
+// its start. The cursor is kept in locals during the walk, and each
+// node's position is loaded once (the next step's start is this step's
+// end): the same sums in the same order.
+func walkCursor[T predStep](pos []Point, pred []T, c *PathCache, r float64) Point {
 	v, sv := c.v, c.sv
 	pv := pos[v]
 	for {
-		u := pred[v]
-		if u < 0 {
+		d := pred[v]
+		if d == 0 {
 			c.v, c.sv = v, sv
 			return pv
 		}
+		u := v + int32(d)
 		pu := pos[u]
 		seg := planeDist(pv, pu)
 		if sv+seg >= r {
@@ -462,16 +495,17 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	}
 }
 
-// walk returns the point d metres from node v along pred (or the tree's
-// root, if that is nearer).
-func walk(net *RoadNet, pred []int32, v int32, d float64) Point {
-	pos := net.pos
+// walk returns the point d metres from node v along the tree row pred
+// (or the tree's root, if that is nearer); v, pred and pos in the table's
+// order.
+func walk[T predStep](pos []Point, pred []T, v int32, d float64) Point {
 	pv := pos[v]
 	for {
-		u := pred[v]
-		if u < 0 {
+		step := pred[v]
+		if step == 0 {
 			return pv
 		}
+		u := v + int32(step)
 		pu := pos[u]
 		seg := planeDist(pv, pu)
 		if d <= seg {
@@ -519,13 +553,12 @@ func lerp(a, b Point, f float64) Point {
 func (t *RoadTable) Path(l *Leg) []Point {
 	path := []Point{l.From}
 	if l.za != l.zb {
-		n := len(t.Net.pos)
-		predA, predB := t.pred[int(l.za)*n:], t.pred[int(l.zb)*n:]
-		for v := l.na; v != t.anchor[l.za]; v = predA[v] {
-			path = append(path, t.Net.pos[v])
+		za, zb := int(l.za), int(l.zb)
+		for v := t.rank[l.na]; v != t.rank[t.anchor[l.za]]; v = t.next(za, v) {
+			path = append(path, t.ipos[v])
 		}
-		for v := t.anchor[l.za]; v >= 0; v = predB[v] {
-			path = append(path, t.Net.pos[v])
+		for v := t.rank[t.anchor[l.za]]; v >= 0; v = t.next(zb, v) {
+			path = append(path, t.ipos[v])
 		}
 		if t.Net.directed {
 			for _, v := range t.fromPath[t.fromOff[l.nb]+1 : t.fromOff[l.nb+1]] {
@@ -534,8 +567,8 @@ func (t *RoadTable) Path(l *Leg) []Point {
 			return append(path, l.To)
 		}
 		var back []Point // nb … just before the anchor, reversed below
-		for v := l.nb; v != t.anchor[l.zb]; v = predB[v] {
-			back = append(back, t.Net.pos[v])
+		for v := t.rank[l.nb]; v != t.rank[t.anchor[l.zb]]; v = t.next(zb, v) {
+			back = append(back, t.ipos[v])
 		}
 		for i := len(back) - 1; i >= 0; i-- {
 			path = append(path, back[i])

@@ -54,12 +54,14 @@ func (t *RoadTable) buildDirected() {
 			box := make([][5]float32, n)
 			done := make([]bool, n)
 			via := make([]int32, n)
+			ext := make([]int32, n)
 			for {
 				zb := int(next.Add(1) - 1)
 				if zb >= z {
 					return
 				}
-				t.reverseRow(&buckets, zb, dist, box)
+				t.reverseRow(&buckets, zb, dist, box, ext)
+				t.setRow(zb, ext)
 				paths[zb], lens[zb] = t.forwardPaths(s, zb, zoneNodes[zoneOff[zb]:zoneOff[zb+1]], dist, done, via)
 			}
 		}()
@@ -97,12 +99,11 @@ func (t *RoadTable) buildDirected() {
 
 // reverseRow searches the reversed network from anchor zb: every node's
 // time to it (column zb of time), the boxes and lengths of those ways
-// (box[5*(zb*Z+za)…]: the way from anchor za to zb) and row zb of pred
-// (each node's next node towards zb).
-func (t *RoadTable) reverseRow(buckets *bucketQueue, zb int, dist []float64, box [][5]float32) {
+// (box[5*(zb*Z+za)…]: the way from anchor za to zb) and, in succ, tree
+// row zb (each node's next node towards zb; setRow stores it).
+func (t *RoadTable) reverseRow(buckets *bucketQueue, zb int, dist []float64, box [][5]float32, succ []int32) {
 	net := t.Net
-	n, z := len(net.pos), len(t.anchor)
-	succ := t.pred[zb*n : (zb+1)*n]
+	z := len(t.anchor)
 	for i := range dist {
 		dist[i], succ[i] = math.Inf(1), -1
 	}

@@ -18,7 +18,7 @@ import (
 // (Encode, DecodeRoadTable). Any change to what a table holds or how it is
 // built (so that a table read back would differ from one built afresh)
 // must increase it: a reader refuses other versions.
-const RoadTableVersion = 1
+const RoadTableVersion = 3
 
 // roadTableMagic starts every encoded table.
 var roadTableMagic = [8]byte{'P', 'S', 'R', 'O', 'A', 'D', 'T', 'B'}
@@ -70,7 +70,14 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.i32s(t.anchor)
 	e.f32s(t.time)
 	e.f32s(t.box)
-	e.i32s(t.pred)
+	e.i32s(t.ord)
+	if t.pred16 != nil {
+		e.u32(16)
+		e.i16s(t.pred16)
+	} else {
+		e.u32(32)
+		e.i32s(t.pred32)
+	}
 	e.f32s(t.toAnchorLen)
 	e.boxes(t.toAnchorBox)
 	e.i32s(t.fromOff)
@@ -138,7 +145,16 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	t.anchor = d.i32s()
 	t.time = d.f32s()
 	t.box = d.f32s()
-	t.pred = d.i32s()
+	ord := d.i32s()
+	switch w := d.u32(); {
+	case d.err != nil:
+	case w == 16:
+		t.pred16 = d.i16s()
+	case w == 32:
+		t.pred32 = d.i32s()
+	default:
+		d.err = fmt.Errorf("shortest-path trees of %d-bit entries", w)
+	}
 	t.toAnchorLen = d.f32s()
 	t.toAnchorBox = d.boxes()
 	t.fromOff = d.i32s()
@@ -152,9 +168,10 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 		return nil, nil, fmt.Errorf("road table: %w", d.err)
 	}
 	t.ZoneM, t.RefKmh, t.zx0, t.zy0, t.rx0, t.ry0, t.rasterM, t.refSpeed, t.topSpeed = fs[0], fs[1], fs[2], fs[3], fs[4], fs[5], fs[6], fs[7], fs[8]
-	if err := t.check(znx, zny, rnx, rny); err != nil {
+	if err := t.check(znx, zny, rnx, rny, ord); err != nil {
 		return nil, nil, fmt.Errorf("road table: %w", err)
 	}
+	t.setOrder(ord)
 	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
 	t.raster = make([]atomic.Int32, t.rnx*t.rny)
 	t.setAnchorPos()
@@ -166,7 +183,7 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 
 // check verifies that a table read back fits together, so that no query
 // can index out of range.
-func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
+func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
 	net := t.Net
 	n, z := len(net.pos), len(t.anchor)
 	inRange := func(what string, xs []int32, lo, hi int) error {
@@ -193,7 +210,7 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
 		return errors.New("empty")
 	case znx == 0 || zny == 0 || znx*zny > 1<<32 || rnx == 0 || rny == 0 || rnx*rny > maxRasterCells:
 		return errors.New("grid sizes out of range")
-	case len(t.zoneOfNode) != n || len(t.time) != z*z || len(t.box) != 5*z*z || len(t.pred) != z*n ||
+	case len(t.zoneOfNode) != n || len(t.time) != z*z || len(t.box) != 5*z*z || len(t.pred16)+len(t.pred32) != z*n || (t.pred16 != nil) == (t.pred32 != nil) ||
 		len(t.toAnchorLen) != n || len(t.toAnchorBox) != n:
 		return errors.New("lengths do not fit")
 	case !(t.refSpeed > 0) || !(t.topSpeed > 0) || !(t.rasterM > 0) || !(t.ZoneM > 0):
@@ -218,13 +235,39 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64) error {
 			return err
 		}
 	}
+	if len(ord) != n {
+		return errors.New("node order: length does not fit")
+	}
+	seen := make([]bool, n)
+	for _, v := range ord {
+		if v < 0 || int(v) >= n || seen[v] {
+			return fmt.Errorf("node order: %d outside 0 … %d or twice", v, n-1)
+		}
+		seen[v] = true
+	}
 	if err := inRange("zones of nodes", t.zoneOfNode, 0, z); err != nil {
 		return err
 	}
 	if err := inRange("anchors", t.anchor, 0, n); err != nil {
 		return err
 	}
-	return inRange("shortest-path trees", t.pred, -1, n)
+	if t.pred16 != nil {
+		return stepsInRange(t.pred16, n)
+	}
+	return stepsInRange(t.pred32, n)
+}
+
+// stepsInRange checks that every step of the tree rows (of n places each)
+// lands on a place.
+func stepsInRange[T predStep](rows []T, n int) error {
+	for k := 0; k < len(rows); k += n {
+		for i, s := range rows[k : k+n] {
+			if j := i + int(s); j < 0 || j >= n {
+				return fmt.Errorf("shortest-path trees: a step of %d from place %d, outside 0 … %d", s, i, n-1)
+			}
+		}
+	}
+	return nil
 }
 
 // enc writes little-endian values to w through a buffer, hashing what it
@@ -272,6 +315,13 @@ func (e *enc) i32s(xs []int32) {
 	e.u64(uint64(len(xs)))
 	for _, x := range xs {
 		e.u32(uint32(x))
+	}
+}
+func (e *enc) i16s(xs []int16) {
+	e.u64(uint64(len(xs)))
+	for _, x := range xs {
+		e.room(2)
+		e.b = binary.LittleEndian.AppendUint16(e.b, uint16(x))
 	}
 }
 func (e *enc) f32s(xs []float32) {
@@ -359,6 +409,18 @@ func (d *dec) i32s() []int32 {
 	out := make([]int32, k)
 	for i := range out {
 		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+func (d *dec) i16s() []int16 {
+	k := d.count(2)
+	b := d.take(uint64(2 * k))
+	if b == nil || k == 0 {
+		return nil
+	}
+	out := make([]int16, k)
+	for i := range out {
+		out[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
 	}
 	return out
 }

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -122,6 +124,35 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	flipped[len(flipped)/2] ^= 0x10
 	version := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
+	// An entry of version 1 (tree rows of the network's node numbers; 2
+	// and 3 put them in the table's order, 3 as 16-bit steps) is refused,
+	// not misread.
+	v1 := bytes.Clone(body)
+	binary.LittleEndian.PutUint32(v1[8:], 1)
+	// A node order that is no permutation, checksum valid.
+	twice, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice.Build()
+	twice.ord = slices.Clone(twice.ord)
+	twice.ord[1] = twice.ord[0]
+	var twiceBuf bytes.Buffer
+	if err := twice.Encode(&twiceBuf, []byte("k")); err != nil {
+		t.Fatal(err)
+	}
+	// A tree step from place 0 to place -1, checksum valid.
+	step, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step.Build()
+	step.pred16 = slices.Clone(step.pred16)
+	step.pred16[0] = -1
+	var stepBuf bytes.Buffer
+	if err := step.Encode(&stepBuf, []byte("k")); err != nil {
+		t.Fatal(err)
+	}
 	// An anchor index out of range, checksum valid: a table whose anchor
 	// is changed, encoded.
 	bad, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
@@ -145,14 +176,17 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		{"cut short", good[:len(good)-100], "checksum mismatch"},
 		{"cut, resealed", reseal(body[:len(body)-100]), "road table: unexpected EOF"},
 		{"bytes added, resealed", reseal(append(bytes.Clone(body), 1, 2, 3)), "bytes left over"},
-		{"another version", reseal(version), "another version: version 2, want 1"},
+		{"another version", reseal(version), fmt.Sprintf("another version: version %d, want %d", RoadTableVersion+1, RoadTableVersion)},
+		{"version 1", reseal(v1), fmt.Sprintf("another version: version 1, want %d", RoadTableVersion)},
+		{"node order not a permutation", twiceBuf.Bytes(), "node order: "},
+		{"tree step out of range", stepBuf.Bytes(), "shortest-path trees: a step of -1 from place 0"},
 		{"anchor out of range", badBuf.Bytes(), "anchors: 4 outside 0 … 3"},
 	} {
 		_, _, err := DecodeRoadTable(k.data)
 		if err == nil || !strings.Contains(err.Error(), k.want) {
 			t.Errorf("%s: got %v, want an error containing %q", k.name, err, k.want)
 		}
-		if k.name == "another version" && !errors.Is(err, ErrRoadTableVersion) {
+		if strings.Contains(k.name, "version") && !errors.Is(err, ErrRoadTableVersion) {
 			t.Errorf("%s: %v does not wrap ErrRoadTableVersion", k.name, err)
 		}
 	}

@@ -49,7 +49,7 @@ func legWorkload(c *City, tab *RoadTable, units, legs int, seed uint64) ([]Leg, 
 // BenchmarkLegPositions: positions on legs on roads (Leg.AtCached, with a
 // PathCache per unit as the simulator keeps them) as a run asks them:
 // legWorkload's 20 units, 20,000 legs, 0 to 3 positions a leg. Reports
-// ns per position.
+// ns per position, in wall-clock and processor time.
 func BenchmarkLegPositions(b *testing.B) {
 	type city struct {
 		name string
@@ -65,6 +65,7 @@ func BenchmarkLegPositions(b *testing.B) {
 			legs, qs := legWorkload(c, tab, 20, 20000, 9)
 			caches := make([]PathCache, 20)
 			var sink float64
+			cpu0, cpuOK := cpuTime()
 			for b.Loop() {
 				clear(caches)
 				for _, q := range qs {
@@ -73,6 +74,9 @@ func BenchmarkLegPositions(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(qs)), "ns/position")
+			if cpu1, ok := cpuTime(); ok && cpuOK { // processor time: steadier on a loaded machine
+				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N*len(qs)), "cpu-ns/position")
+			}
 			_ = sink
 		})
 	}

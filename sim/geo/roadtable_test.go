@@ -194,9 +194,10 @@ func BenchmarkRoadTableRow(b *testing.B) {
 	dist := make([]float64, m)
 	box := make([][5]float32, m)
 	via := make([]int32, m)
+	ext := make([]int32, tab.Net.Nodes())
 	i := 0
 	for b.Loop() {
-		tab.row(g, &buckets, i%tab.Zones(), dist, box, via)
+		tab.row(g, &buckets, i%tab.Zones(), dist, box, via, ext)
 		i++
 	}
 }
@@ -227,7 +228,7 @@ func TestRoadTableExact(t *testing.T) {
 				t.Fatalf("anchor %d → %d: table %.4f s, Dijkstra %.4f s", za, zb, got, w)
 			}
 		}
-		pred := tab.pred[za*n : (za+1)*n]
+		pred := tab.predRow(za)
 		for v := range int32(n) {
 			if v%97 != 0 {
 				continue // a sample of the nodes
