@@ -251,77 +251,31 @@ func fallback(f *feasibility) int {
 // order of units. A total whose every split is unstable in the hypercube
 // (calls outrun units) is not kept.
 func (pr *Problem) screenTotals() (*Screened, error) {
-	seen := map[string]Candidate{}
-	out := &Screened{}
-	eval := func(counts []int) (Candidate, error) {
-		key := fmt.Sprint(counts)
-		if c, ok := seen[key]; ok {
-			return c, nil
-		}
-		c, err := pr.evaluate(counts)
-		if err != nil {
-			return c, fmt.Errorf("screen %s: %w", pr.Name(Candidate{Counts: counts}), err)
-		}
-		out.Evaluations++
-		seen[key] = c
-		return c, nil
-	}
-	D := len(pr.Names)
-	cur := make([]int, D)
+	sr := pr.newSearch()
+	out := sr.out
+	cur := make([]int, len(pr.Names))
 	for k := range cur {
 		cur[k] = pr.Min
 	}
-	best, err := eval(cur)
+	best, err := sr.eval(cur)
 	if err != nil {
 		return nil, err
 	}
 	for {
 		out.Path = append(out.Path, best)
-		for range 1000 { // exchanges: each strictly lowers the score
-			var next *Candidate
-			for from := range D {
-				for to := range D {
-					if from == to || cur[from] <= pr.Min || cur[to] >= pr.Max {
-						continue
-					}
-					try := slices.Clone(cur)
-					try[from]--
-					try[to]++
-					c, err := eval(try)
-					if err != nil {
-						return nil, err
-					}
-					if better(c, best) && (next == nil || better(c, *next)) {
-						next = &c
-					}
-				}
-			}
-			if next == nil {
-				break
-			}
-			best, cur = *next, next.Counts
-			out.Path = append(out.Path, best)
+		if best, err = sr.exchange(best); err != nil {
+			return nil, err
 		}
+		cur = best.Counts
 		if !math.IsInf(best.Screen, 1) {
 			out.Kept = append(out.Kept, best)
 		}
 		if best.Total() >= pr.Most {
 			break
 		}
-		var next *Candidate
-		for k := range D {
-			if cur[k] >= pr.Max {
-				continue
-			}
-			try := slices.Clone(cur)
-			try[k]++
-			c, err := eval(try)
-			if err != nil {
-				return nil, err
-			}
-			if next == nil || better(c, *next) {
-				next = &c
-			}
+		next, err := sr.add(cur)
+		if err != nil {
+			return nil, err
 		}
 		if next == nil {
 			break

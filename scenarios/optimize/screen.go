@@ -186,6 +186,88 @@ func (pr *Problem) solve(c Candidate, cfg *sim.Config, factor float64, strain fu
 	return c, nil
 }
 
+// search is the shared state of the screens' greedy-then-exchange
+// searches: every candidate scored once (seen, by counts), and the
+// screen's record (out: evaluations and path).
+type search struct {
+	pr   *Problem
+	seen map[string]Candidate
+	out  *Screened
+}
+
+func (pr *Problem) newSearch() *search {
+	return &search{pr: pr, seen: map[string]Candidate{}, out: &Screened{}}
+}
+
+// eval scores counts, once.
+func (s *search) eval(counts []int) (Candidate, error) {
+	k := fmt.Sprint(counts)
+	if c, ok := s.seen[k]; ok {
+		return c, nil
+	}
+	c, err := s.pr.evaluate(counts)
+	if err != nil {
+		return c, fmt.Errorf("screen %s: %w", s.pr.Name(Candidate{Counts: counts}), err)
+	}
+	s.out.Evaluations++
+	s.seen[k] = c
+	return c, nil
+}
+
+// add is the best candidate with one unit more than cur (ties to the lower
+// slot), or nil when every slot is at its cap.
+func (s *search) add(cur []int) (*Candidate, error) {
+	var next *Candidate
+	for k := range cur {
+		if cur[k] >= s.pr.cap(k) {
+			continue
+		}
+		try := slices.Clone(cur)
+		try[k]++
+		c, err := s.eval(try)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil || better(c, *next) {
+			next = &c
+		}
+	}
+	return next, nil
+}
+
+// exchange moves one unit from one slot to another, the best move first,
+// while a move lowers the score, recording each step in the path; it
+// returns where it stops.
+func (s *search) exchange(best Candidate) (Candidate, error) {
+	cur := best.Counts
+	for range 1000 { // a bound the exchanges never reach: each strictly lowers the score
+		var next *Candidate
+		for from := range cur {
+			for to := range cur {
+				if from == to || cur[from] <= s.pr.Min || cur[to] >= s.pr.cap(to) {
+					continue
+				}
+				try := slices.Clone(cur)
+				try[from]--
+				try[to]++
+				c, err := s.eval(try)
+				if err != nil {
+					return best, err
+				}
+				if better(c, best) && (next == nil || better(c, *next)) {
+					next = &c
+				}
+			}
+		}
+		if next == nil {
+			break
+		}
+		best, cur = *next, next.Counts
+		s.out.Path = append(s.out.Path, best)
+	}
+	return best, nil
+}
+
 // Screen searches the counts per slot with the kind's score (evaluate):
 // marginal allocation from every slot at Min (add the unit whose slot
 // lowers the score most, ties to the lower slot, until the budget or every
@@ -205,21 +287,8 @@ func (pr *Problem) Screen() (*Screened, error) {
 	if pr.lengths() {
 		return pr.screenLengths()
 	}
-	seen := map[string]Candidate{}
-	out := &Screened{}
-	eval := func(counts []int) (Candidate, error) {
-		k := fmt.Sprint(counts)
-		if c, ok := seen[k]; ok {
-			return c, nil
-		}
-		c, err := pr.evaluate(counts)
-		if err != nil {
-			return c, fmt.Errorf("screen %s: %w", pr.Name(Candidate{Counts: counts}), err)
-		}
-		out.Evaluations++
-		seen[k] = c
-		return c, nil
-	}
+	sr := pr.newSearch()
+	seen, out, eval := sr.seen, sr.out, sr.eval
 	D := len(pr.Names)
 	cur := make([]int, D)
 	for k := range cur {
@@ -231,20 +300,9 @@ func (pr *Problem) Screen() (*Screened, error) {
 	}
 	out.Path = append(out.Path, best)
 	for best.Total() < pr.Most {
-		var next *Candidate
-		for k := range D {
-			if cur[k] >= pr.cap(k) {
-				continue
-			}
-			try := slices.Clone(cur)
-			try[k]++
-			c, err := eval(try)
-			if err != nil {
-				return nil, err
-			}
-			if next == nil || better(c, *next) {
-				next = &c
-			}
+		next, err := sr.add(cur)
+		if err != nil {
+			return nil, err
 		}
 		if next == nil {
 			break
@@ -253,31 +311,10 @@ func (pr *Problem) Screen() (*Screened, error) {
 		out.Path = append(out.Path, best)
 	}
 	total := best.Total()
-	for range 1000 { // a bound the exchanges never reach: each strictly lowers the score
-		var next *Candidate
-		for from := range D {
-			for to := range D {
-				if from == to || cur[from] <= pr.Min || cur[to] >= pr.cap(to) {
-					continue
-				}
-				try := slices.Clone(cur)
-				try[from]--
-				try[to]++
-				c, err := eval(try)
-				if err != nil {
-					return nil, err
-				}
-				if better(c, best) && (next == nil || better(c, *next)) {
-					next = &c
-				}
-			}
-		}
-		if next == nil {
-			break
-		}
-		best, cur = *next, next.Counts
-		out.Path = append(out.Path, best)
+	if best, err = sr.exchange(best); err != nil {
+		return nil, err
 	}
+	cur = best.Counts
 	// Fill the pool up to Keep: exchange neighbours of the best found,
 	// in order, until there are enough or none is new.
 	visited := map[string]bool{fmt.Sprint(cur): true}
