@@ -59,7 +59,21 @@ type k8sJob struct {
 // TestKubernetesManifest decodes docs/k8s/sweep-job.yaml strictly and
 // checks that the sweep Job is indexed with as many completions as slices.
 func TestKubernetesManifest(t *testing.T) {
-	data, err := os.ReadFile("../../docs/k8s/sweep-job.yaml")
+	jobs := readJobs(t, "../../docs/k8s/sweep-job.yaml")
+	if len(jobs) != 2 {
+		t.Fatalf("%d documents, want the sweep and the merge Jobs", len(jobs))
+	}
+	sliceCommand(t, jobs[0], "patrolsim sweep ")
+	if merge := strings.Join(jobs[1].Spec.Template.Spec.Containers[0].Command, " "); !strings.HasPrefix(merge, "patrolsim merge ") {
+		t.Errorf("merge command %q", merge)
+	}
+}
+
+// readJobs decodes the YAML documents of a Kubernetes manifest strictly
+// (unknown keys are errors).
+func readJobs(t *testing.T, path string) []k8sJob {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,28 +84,29 @@ func TestKubernetesManifest(t *testing.T) {
 		var j k8sJob
 		err := dec.Decode(&j)
 		if errors.Is(err, io.EOF) {
-			break
+			return jobs
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		jobs = append(jobs, j)
 	}
-	if len(jobs) != 2 {
-		t.Fatalf("%d documents, want the sweep and the merge Jobs", len(jobs))
+}
+
+// sliceCommand checks that j is an indexed batch/v1 Job, never restarted,
+// whose command starts with prefix and runs slice env of N = its
+// completions (--shard env/N); it returns the command.
+func sliceCommand(t *testing.T, j k8sJob, prefix string) string {
+	t.Helper()
+	if j.APIVersion != "batch/v1" || j.Kind != "Job" || j.Spec.CompletionMode != "Indexed" || j.Spec.Template.Spec.RestartPolicy != "Never" {
+		t.Fatalf("slices' job: %+v", j)
 	}
-	sw := jobs[0]
-	if sw.APIVersion != "batch/v1" || sw.Kind != "Job" || sw.Spec.CompletionMode != "Indexed" || sw.Spec.Template.Spec.RestartPolicy != "Never" {
-		t.Fatalf("sweep job: %+v", sw)
+	cmd := strings.Join(j.Spec.Template.Spec.Containers[0].Command, " ")
+	want := "--shard env/" + itoa(j.Spec.Completions)
+	if !strings.Contains(cmd, want) || !strings.HasPrefix(cmd, prefix) {
+		t.Errorf("slices' command %q, want %s… %s (N = completions)", cmd, prefix, want)
 	}
-	cmd := strings.Join(sw.Spec.Template.Spec.Containers[0].Command, " ")
-	want := "--shard env/" + itoa(sw.Spec.Completions)
-	if !strings.Contains(cmd, want) || !strings.HasPrefix(cmd, "patrolsim sweep ") {
-		t.Errorf("sweep command %q, want patrolsim sweep … %s (N = completions)", cmd, want)
-	}
-	if merge := strings.Join(jobs[1].Spec.Template.Spec.Containers[0].Command, " "); !strings.HasPrefix(merge, "patrolsim merge ") {
-		t.Errorf("merge command %q", merge)
-	}
+	return cmd
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
