@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/patrolsim/patrolsim/results"
-	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
@@ -195,26 +194,7 @@ func TestBadObjective(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(dir, "opt.yaml")
-			spec, err := Parse(path, []byte(strings.Replace(base, "OBJ", c.obj, 1)))
-			if err == nil {
-				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
-				if lerr != nil {
-					t.Fatal(lerr)
-				}
-				_, err = Prepare(spec, s)
-			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error\n%v\nwant it to contain %q", err, w)
-				}
-			}
-			if !strings.Contains(err.Error(), path) {
-				t.Errorf("error %v does not name the file", err)
-			}
+			wantOptError(t, dir, strings.Replace(base, "OBJ", c.obj, 1), c.want)
 		})
 	}
 }

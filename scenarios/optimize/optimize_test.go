@@ -277,26 +277,7 @@ func TestBadOptFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(dir, "opt.yaml")
-			spec, err := Parse(path, []byte(c.opt))
-			if err == nil {
-				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
-				if lerr != nil {
-					t.Fatal(lerr)
-				}
-				_, err = Prepare(spec, s)
-			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error\n%v\nwant it to contain %q", err, w)
-				}
-			}
-			if !strings.Contains(err.Error(), path) {
-				t.Errorf("error %v does not name the file %s", err, path)
-			}
+			wantOptError(t, dir, c.opt, c.want)
 		})
 	}
 }
@@ -343,5 +324,32 @@ func TestUnitCountsMinZero(t *testing.T) {
 	pr := prepare(t, dir, strings.Replace(strings.Replace(twoOpt, "min: 1", "min: 0", 1), "first: 10, max: 40", "first: 3, max: 6", 1))
 	if _, err := pr.Run(context.Background(), Options{Workers: 2}); err != nil {
 		t.Fatalf("min 0: %v", err)
+	}
+}
+
+// wantOptError checks that the OPT file opt, as dir/opt.yaml, is refused
+// by Parse or Prepare with an error that contains every string of want
+// and names the file.
+func wantOptError(t *testing.T, dir, opt string, want []string) {
+	t.Helper()
+	path := filepath.Join(dir, "opt.yaml")
+	spec, err := Parse(path, []byte(opt))
+	if err == nil {
+		s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
+		if lerr != nil {
+			t.Fatal(lerr)
+		}
+		_, err = Prepare(spec, s)
+	}
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error\n%v\nwant it to contain %q", err, w)
+		}
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %v does not name the file %s", err, path)
 	}
 }

@@ -137,23 +137,7 @@ func TestBadShiftsFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(dir, "opt.yaml")
-			spec, err := Parse(path, []byte(c.opt))
-			if err == nil {
-				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
-				if lerr != nil {
-					t.Fatal(lerr)
-				}
-				_, err = Prepare(spec, s)
-			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error\n%v\nwant it to contain %q", err, w)
-				}
-			}
+			wantOptError(t, dir, c.opt, c.want)
 		})
 	}
 }
@@ -359,23 +343,7 @@ func TestBadShiftLengthsFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(dir, "opt.yaml")
-			spec, err := Parse(path, []byte(c.opt))
-			if err == nil {
-				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
-				if lerr != nil {
-					t.Fatal(lerr)
-				}
-				_, err = Prepare(spec, s)
-			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error\n%v\nwant it to contain %q", err, w)
-				}
-			}
+			wantOptError(t, dir, c.opt, c.want)
 		})
 	}
 }

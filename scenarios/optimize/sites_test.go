@@ -301,26 +301,7 @@ func TestBadSitesFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(dir, "opt.yaml")
-			spec, err := Parse(path, []byte(c.opt))
-			if err == nil {
-				s, lerr := scenarios.LoadFile(ScenarioPath(path, spec))
-				if lerr != nil {
-					t.Fatal(lerr)
-				}
-				_, err = Prepare(spec, s)
-			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error\n%v\nwant it to contain %q", err, w)
-				}
-			}
-			if !strings.Contains(err.Error(), path) {
-				t.Errorf("error %v does not name the file %s", err, path)
-			}
+			wantOptError(t, dir, c.opt, c.want)
 		})
 	}
 }
