@@ -182,30 +182,11 @@ func Prepare(spec *Spec, base *scenarios.Scenario) (*Problem, error) {
 		v.Count = pr.Min
 	})
 	pr.load = loader(base)
-	// Counts of at least one keep the loader's force checks quiet while
-	// the config is read; candidates set their own.
-	probe := pr.split
-	probe.Units = slices.Clone(pr.split.Units)
-	for i := range probe.Units {
-		if slices.Contains(pr.Units, probe.Units[i].Name) {
-			probe.Units[i].Count = max(1, pr.Min)
-		}
-	}
-	s, err := pr.scenario(probe)
+	s, err := pr.probe(max(1, pr.Min), "split by district")
 	if err != nil {
-		return nil, fmt.Errorf("the scenario with %s split by district does not load: %w", d.Unit, err)
+		return nil, err
 	}
-	pr.cfg = s.Variants[0].Model.Cfg
-	for _, un := range pr.Units {
-		pr.at = append(pr.at, slices.IndexFunc(pr.cfg.Units, func(u sim.UnitType) bool { return u.Name == un }))
-	}
-	if s.Variants[0].Mode == sim.PointToPoint {
-		pr.delay = pr.cfg.Dispatch.Delay.Mean
-	} else {
-		for _, l := range pr.cfg.Dispatch.Levels {
-			pr.delay += l.Delay.Mean
-		}
-	}
+	pr.locate(s)
 	if err := pr.prepareObjective(); err != nil {
 		return nil, err
 	}
@@ -313,4 +294,39 @@ func splitRefs(names []string, name string, split []string) []string {
 		}
 	}
 	return out
+}
+
+// probe loads the split scenario with count units of each split type —
+// enough to keep the loader's force checks quiet while the config is
+// read; candidates set their own — and sets pr.cfg. what says how the
+// type is split, for the error.
+func (pr *Problem) probe(count int, what string) (*scenarios.Scenario, error) {
+	probe := pr.split
+	probe.Units = slices.Clone(pr.split.Units)
+	for i := range probe.Units {
+		if slices.Contains(pr.Units, probe.Units[i].Name) {
+			probe.Units[i].Count = count
+		}
+	}
+	s, err := pr.scenario(probe)
+	if err != nil {
+		return nil, fmt.Errorf("the scenario with %s %s does not load: %w", pr.Spec.Decision.Unit, what, err)
+	}
+	pr.cfg = s.Variants[0].Model.Cfg
+	return s, nil
+}
+
+// locate sets, from the probe s, where each split type is in the config
+// (pr.at) and the mean command delay of the base variant's mode (pr.delay).
+func (pr *Problem) locate(s *scenarios.Scenario) {
+	for _, un := range pr.Units {
+		pr.at = append(pr.at, slices.IndexFunc(pr.cfg.Units, func(u sim.UnitType) bool { return u.Name == un }))
+	}
+	if s.Variants[0].Mode == sim.PointToPoint {
+		pr.delay = pr.cfg.Dispatch.Delay.Mean
+	} else {
+		for _, l := range pr.cfg.Dispatch.Levels {
+			pr.delay += l.Delay.Mean
+		}
+	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/patrolsim/patrolsim/scenarios"
 	"github.com/patrolsim/patrolsim/scenarios/hypercube"
-	"github.com/patrolsim/patrolsim/sim"
 	"github.com/patrolsim/patrolsim/sim/analytic"
 )
 
@@ -338,28 +337,11 @@ func (pr *Problem) prepareShifts(p *parser) (*Problem, error) {
 	})
 	pr.split = sf
 	pr.load = loader(base)
-	probe := sf
-	probe.Units = slices.Clone(sf.Units)
-	for i := range probe.Units {
-		if slices.Contains(pr.Units, probe.Units[i].Name) {
-			probe.Units[i].Count = 1
-		}
-	}
-	s, err := pr.scenario(probe)
+	s, err := pr.probe(1, "split by shift start")
 	if err != nil {
-		return nil, fmt.Errorf("the scenario with %s split by shift start does not load: %w", d.Unit, err)
+		return nil, err
 	}
-	pr.cfg = s.Variants[0].Model.Cfg
-	for _, un := range pr.Units {
-		pr.at = append(pr.at, slices.IndexFunc(pr.cfg.Units, func(x sim.UnitType) bool { return x.Name == un }))
-	}
-	if s.Variants[0].Mode == sim.PointToPoint {
-		pr.delay = pr.cfg.Dispatch.Delay.Mean
-	} else {
-		for _, l := range pr.cfg.Dispatch.Levels {
-			pr.delay += l.Delay.Mean
-		}
-	}
+	pr.locate(s)
 	// The hour's rates: the week's mean at that hour, near-repeat
 	// offspring at their long-run rate (as the hypercube takes them).
 	rate := pr.cfg.RateFunc()

@@ -225,18 +225,10 @@ func (pr *Problem) prepareSites(p *parser) (*Problem, error) {
 	pr.split = sf
 	pr.load = loader(base)
 	// The probe: one unit at every site, for the travel times.
-	probe := sf
-	probe.Units = slices.Clone(sf.Units)
-	for i := range probe.Units {
-		if slices.Contains(pr.Units, probe.Units[i].Name) {
-			probe.Units[i].Count = 1
-		}
-	}
-	s, err := pr.scenario(probe)
+	s, err := pr.probe(1, "at every candidate site")
 	if err != nil {
-		return nil, fmt.Errorf("the scenario with %s at every candidate site does not load: %w", d.Unit, err)
+		return nil, err
 	}
-	pr.cfg = s.Variants[0].Model.Cfg
 	hm, err := hypercube.New(s, false)
 	if err != nil {
 		return nil, fmt.Errorf("travel times to the candidate sites: %w", err)
