@@ -130,3 +130,27 @@ func TestZeroWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroWindowLabel: with a zero_window the labels of the areas-without
+// metrics say the window, so that no screen shows a week's count as the
+// run's; without one they are unchanged.
+func TestZeroWindowLabel(t *testing.T) {
+	city, err := geo.NewGrid(geo.GridSpec{Rows: 1, Cols: 2, CellM: 100, Districts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		window      float64
+		crime, typB string
+	}{{7 * 86400, "areas without crime (7 d)", "areas without b (7 d)"}, {36 * 3600, "areas without crime (36 h)", "areas without b (36 h)"}, {0, "areas without crime", "areas without b"}} {
+		cfg := &sim.Config{City: city, Duration: 30 * 86400, ZeroWindow: tc.window,
+			Incidents: sim.Incidents{Types: []sim.IncidentType{{Name: "a", Priority: 1, Crime: true}, {Name: "b", Priority: 3}}}}
+		got := map[string]string{}
+		for _, m := range Metrics(cfg) {
+			got[m.Name] = m.Label
+		}
+		if got["zero_crime_atoms"] != tc.crime || got["zero_atoms_type_b"] != tc.typB {
+			t.Errorf("window %g s: labels %q, %q; want %q, %q", tc.window, got["zero_crime_atoms"], got["zero_atoms_type_b"], tc.crime, tc.typB)
+		}
+	}
+}

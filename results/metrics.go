@@ -445,6 +445,7 @@ type decl struct {
 	table            bool                                   // a row of the terminal table
 	docf             func(cfg *sim.Config, k string) string // a doc that needs the configuration (cfg nil: without one, for Lookup and the reference)
 	when             func(cfg *sim.Config, k string) bool   // whether key k has the metric; nil: every key
+	windowed         bool                                   // counted per zero_window: the label says the window
 	whenDoc          string                                 // when, in words, for the reference
 	over             over                                   // its family's (set by init)
 	value            func(c *Collector, i int) float64      // the value in a run; i is the key's index (over.index)
@@ -456,7 +457,19 @@ func (d *decl) metric(cfg *sim.Config, key string) Metric {
 	if d.docf != nil {
 		m.Doc = d.docf(cfg, key)
 	}
+	if d.windowed && cfg != nil && cfg.ZeroWindow > 0 {
+		m.Label += " (" + windowText(cfg.ZeroWindow) + ")" // e.g. "(7 d)": a mean over windows of 7 days
+	}
 	return m
+}
+
+// windowText is a window in seconds as a label says it: whole days in
+// days ("7 d"), else hours ("36 h").
+func windowText(s float64) string {
+	if d := s / 86400; d == math.Trunc(d) {
+		return strconv.FormatFloat(d, 'f', -1, 64) + " d"
+	}
+	return strconv.FormatFloat(s/3600, 'f', -1, 64) + " h"
 }
 
 func (f *family) appendMetrics(ms []Metric, cfg *sim.Config, keys []string) []Metric {
@@ -667,7 +680,7 @@ var registry = []family{
 			value: func(c *Collector, _ int) float64 { return c.perResidentMonth(float64(c.prevented)) }},
 	}},
 	{single, []decl{
-		{name: "zero_crime_atoms", label: "areas without crime", kind: KindCount, better: Higher, table: true,
+		{name: "zero_crime_atoms", label: "areas without crime", kind: KindCount, better: Higher, table: true, windowed: true,
 			doc: "areas of nonzero weight where no crime (incident types with crime: true) was realised in the measurement window " +
 				"(零发案, the Jinzhou report's \"communities with zero cases\"), or with the scenario's zero_window the mean over " +
 				"its complete windows of the areas without crime in each; no value when no type is a crime",
@@ -691,7 +704,7 @@ var registry = []family{
 			value: func(c *Collector, p int) float64 { return c.victim[p].mean() }},
 	}},
 	{perIncidentType, []decl{
-		{name: "zero_atoms_type_{k}", label: "areas without {k}", kind: KindCount, better: Higher,
+		{name: "zero_atoms_type_{k}", label: "areas without {k}", kind: KindCount, better: Higher, windowed: true,
 			doc: "areas of nonzero weight with no {k} incident realised in the measurement window (with zero_window: the mean over its windows)",
 			value: func(c *Collector, t int) float64 {
 				n := len(c.atomHits)
