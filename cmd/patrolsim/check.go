@@ -310,22 +310,33 @@ func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
 // jsonWords rewords encoding/json's type errors in a file's terms, without
 // Go's type names: "cannot unmarshal string into Go struct field
 // baselineFile.seed of type uint64" becomes "seed: must be a whole number
-// (got a string)".
+// (got a string)". A number that does not fit names itself: "cannot
+// unmarshal number -1 into ... of type uint64" becomes "seed: must be a
+// whole number from 0 (got -1)".
 func jsonWords(msg string) string {
 	msg = jsonFieldRE.ReplaceAllStringFunc(msg, func(m string) string {
 		sm := jsonFieldRE.FindStringSubmatch(m)
-		return sm[2] + ": must be " + jsonKind(sm[3]) + " (got " + article(sm[1]) + ")"
+		return sm[3] + ": must be " + jsonKind(sm[4]) + " (got " + jsonGot(sm[1], sm[2]) + ")"
 	})
 	return jsonValueRE.ReplaceAllStringFunc(msg, func(m string) string {
 		sm := jsonValueRE.FindStringSubmatch(m)
-		return "must be " + jsonKind(sm[2]) + " (got " + article(sm[1]) + ")"
+		return "must be " + jsonKind(sm[3]) + " (got " + jsonGot(sm[1], sm[2]) + ")"
 	})
 }
 
 var (
-	jsonFieldRE = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.([\w.]+) of type (\S+)`)
-	jsonValueRE = regexp.MustCompile(`cannot unmarshal (\w+) into Go value of type (\S+)`)
+	jsonFieldRE = regexp.MustCompile(`cannot unmarshal (\w+)(?: (\S+))? into Go struct field \w+\.([\w.]+) of type (\S+)`)
+	jsonValueRE = regexp.MustCompile(`cannot unmarshal (\w+)(?: (\S+))? into Go value of type (\S+)`)
 )
+
+// jsonGot names what the file held: the value when encoding/json gives it
+// (a number out of range), else its JSON kind.
+func jsonGot(jsonType, value string) string {
+	if value != "" {
+		return value
+	}
+	return article(jsonType)
+}
 
 // jsonKind names a Go type as the JSON it reads.
 func jsonKind(goType string) string {
@@ -334,7 +345,9 @@ func jsonKind(goType string) string {
 		return "a list"
 	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "."):
 		return "an object"
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+	case strings.HasPrefix(goType, "uint"):
+		return "a whole number from 0"
+	case strings.HasPrefix(goType, "int"):
 		return "a whole number"
 	case strings.HasPrefix(goType, "float"):
 		return "a number"

@@ -17,7 +17,7 @@ import (
 func FuzzReadBaseline(f *testing.F) {
 	// Small seeds: the fuzzer minimises every new input it finds, which
 	// is slow from a large one (a real baseline is 14 KB).
-	for _, name := range []string{"testdata/broken/baseline/truncated.json", "testdata/broken/baseline/wrong-type.json"} {
+	for _, name := range []string{"testdata/broken/baseline/truncated.json", "testdata/broken/baseline/wrong-type.json", "testdata/broken/baseline/negative-seed.json"} {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
 		}
