@@ -7,6 +7,8 @@
 #                                        # /usr/bin/time -v, and BenchmarkMetropolisYear)
 #   ROADS=1 sh docs/performance.sh       # also BenchmarkRoadSlowdown (road runs against
 #                                        # straight lines; needs ../shared/data; minutes)
+#   MEMORY=1 sh docs/performance.sh      # also the default run for 30 and 300 days (the CLI
+#                                        # under /usr/bin/time -v: peak RSS; about 2 minutes)
 # Figures are medians of COUNT runs (default 3); the machine's load is
 # recorded beside them, for it moves every wall-clock figure.
 set -eu
@@ -43,6 +45,16 @@ if [ -n "${METROPOLIS:-}" ]; then
 		/Maximum resident set size/ {print "CLI rss_kb " $2} END {print "CLI cpu_s " u+s}' "$raw.time" >>"$raw"
 	rm -rf "$bin"
 fi
+if [ -n "${MEMORY:-}" ]; then
+	bin=$(mktemp -d)
+	go build -o "$bin/patrolsim" ./cmd/patrolsim
+	for d in 30 300; do
+		/usr/bin/time -v "$bin/patrolsim" run builtin:jinzhou --duration "${d}d" -q -o "$bin/out$d" 2>"$raw.time"
+		awk -F': ' -v d="$d" '/Elapsed \(wall clock\)/ {print "MEM " d " wall " $2} /User time/ {u=$2} /System time/ {s=$2}
+			/Maximum resident set size/ {print "MEM " d " rss_kb " $2} END {print "MEM " d " cpu_s " u+s}' "$raw.time" >>"$raw"
+	done
+	rm -rf "$bin"
+fi
 load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)
 
 awk -v count="$count" -v load0="$load0" -v load1="$load1" -v date="$(date -u +%Y-%m-%d)" -v cpus="$(nproc)" '
@@ -57,6 +69,7 @@ function median(key,   n, i, j, t, a) {
 	for (i = 5; i < NF; i += 2) vals[name SUBSEP $(i+1)] = vals[name SUBSEP $(i+1)] " " $i
 }
 /^CLI / { cli[$2] = $3 }
+/^MEM / { mem[$2 SUBSEP $3] = $4 }
 /^ENGINECPU / { vals["engine" SUBSEP "cpu-ns"] = vals["engine" SUBSEP "cpu-ns"] " " ($2 + $3) * 1e9 / 10110000 }
 END {
 	eng = median("engine" SUBSEP "cpu-ns")
@@ -97,6 +110,15 @@ END {
 		key = "BenchmarkMemoryDays/" d "d"
 		h = median(key SUBSEP "peak-heap-MiB")
 		printf "| %d | %.2f s | %.2f MiB | %.0f | %.2f |\n", d, median(key SUBSEP "ns/op") / 1e9, h, median(key SUBSEP "bytes/day"), h / h30
+	}
+	if (("30" SUBSEP "rss_kb") in mem) {
+		print ""
+		print "**Duration through the command** (`patrolsim run builtin:jinzhou --duration D`: the default run, 13 variants × 8 replications on 2 workers, under `/usr/bin/time -v`):"
+		print ""
+		print "| simulated days | wall ([h:]m:ss) | processor time | peak RSS | RSS × 30 days |"
+		print "|---|---|---|---|---|"
+		for (d = 30; d <= 300; d *= 10)
+			printf "| %d | %s | %.0f s | %.1f MiB | %.2f |\n", d, mem[d SUBSEP "wall"], mem[d SUBSEP "cpu_s"], mem[d SUBSEP "rss_kb"] / 1024, mem[d SUBSEP "rss_kb"] / mem[30 SUBSEP "rss_kb"]
 	}
 	if (("BenchmarkSweep/workers=1" SUBSEP "items/s") in vals) {
 		s1 = median("BenchmarkSweep/workers=1" SUBSEP "items/s")

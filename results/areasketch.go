@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // AreaSketchAlpha is the relative accuracy of an AreaSketch: every
@@ -57,6 +58,95 @@ func (s *AreaSketch) Add(x float64) {
 		s.Bins = map[int]int{}
 	}
 	s.Bins[sketchBin(x)]++
+}
+
+// AreaPool pools one variant's response times by area as its
+// replications finish (Collector.Pool), in AreaSketch's bins: what a run
+// keeps for the areas' p90 is then bounded by the bins an area's times
+// span (a few hundred), not by the calls of every replication. Counts
+// add, so the pool is the same whatever order replications finish in.
+type AreaPool struct {
+	mu    sync.Mutex
+	areas []areaBins
+}
+
+// areaBins is an AreaSketch's counts in a dense run of bins from lo.
+type areaBins struct {
+	lo  int
+	n   []uint32
+	inf int
+}
+
+// NewAreaPool returns an empty pool for areas areas.
+func NewAreaPool(areas int) *AreaPool { return &AreaPool{areas: make([]areaBins, areas)} }
+
+// Add counts resps[a], area a's response times (as AreaSketch.Add).
+func (p *AreaPool) Add(resps [][]float32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for a, xs := range resps {
+		b := &p.areas[a]
+		for _, x32 := range xs {
+			x := float64(x32)
+			if math.IsInf(x, 1) {
+				b.inf++
+				continue
+			}
+			if x != x {
+				continue
+			}
+			k := sketchBin(x)
+			switch {
+			case len(b.n) == 0:
+				b.lo, b.n = k, make([]uint32, 1, 16)
+			case k < b.lo:
+				b.n = append(make([]uint32, b.lo-k, b.lo-k+len(b.n)), b.n...)
+				b.lo = k
+			case k >= b.lo+len(b.n):
+				b.n = append(b.n, make([]uint32, k-b.lo-len(b.n)+1)...)
+			}
+			b.n[k-b.lo]++
+		}
+	}
+}
+
+// PooledSketches returns each area's sketch of the response times of
+// pool (nil: none) and of reps' AtomResps (the replications not pooled):
+// the counts MergeDetails reads the areas' p90 from.
+func PooledSketches(pool *AreaPool, reps []RunDetails, areas int) []AreaSketch {
+	out := make([]AreaSketch, areas)
+	if pool != nil {
+		pool.mu.Lock()
+		for a, b := range pool.areas {
+			out[a].Inf = b.inf
+			for i, c := range b.n {
+				if c > 0 {
+					if out[a].Bins == nil {
+						out[a].Bins = map[int]int{}
+					}
+					out[a].Bins[b.lo+i] = int(c)
+				}
+			}
+		}
+		pool.mu.Unlock()
+	}
+	for _, d := range reps {
+		for a, xs := range d.AtomResps {
+			for _, x := range xs {
+				out[a].Add(float64(x))
+			}
+		}
+	}
+	return out
+}
+
+// p90Of is a pooled sketch's 90th percentile, seconds, as areas.geojson
+// gives it: nil without calls or when infinite.
+func p90Of(s AreaSketch) *float64 {
+	if p90 := s.Quantile(0.9); !math.IsNaN(p90) && !math.IsInf(p90, 0) {
+		return num(p90)
+	}
+	return nil
 }
 
 // Merge adds o's counts to s.
@@ -164,8 +254,9 @@ type AreaItem struct {
 	Resp                           AreaSketch
 }
 
-// AreaItems takes from d what a sweep keeps per area.
-func AreaItems(d RunDetails) []AreaItem {
+// AreaItems takes from d what a sweep keeps per area, resp[a] the sketch
+// of area a's response times (PooledSketches).
+func AreaItems(d RunDetails, resp []AreaSketch) []AreaItem {
 	out := make([]AreaItem, len(d.AtomRealised))
 	for a := range out {
 		it := &out[a]
@@ -174,9 +265,7 @@ func AreaItems(d RunDetails) []AreaItem {
 			it.Prevented, it.Displaced = d.AtomPrevented[a], d.AtomDisplaced[a]
 		}
 		it.Visibility, it.RespMean = d.AtomVisible[a], d.AtomResp[a]
-		for _, x := range d.AtomResps[a] {
-			it.Resp.Add(float64(x))
-		}
+		it.Resp = resp[a]
 	}
 	return out
 }
@@ -246,9 +335,7 @@ func MergeAreaItems(reps [][]AreaItem, na int) AtomDetails {
 		if respN > 0 {
 			ad.RespMeanS[a] = num(respSum / float64(respN))
 		}
-		if p90 := pooled.Quantile(0.9); !math.IsNaN(p90) && !math.IsInf(p90, 0) {
-			ad.RespP90S[a] = num(p90)
-		}
+		ad.RespP90S[a] = p90Of(pooled)
 	}
 	return ad
 }

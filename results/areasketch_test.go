@@ -64,3 +64,58 @@ func TestAreaSketchQuantile(t *testing.T) {
 }
 
 func sortFloats(xs []float64) { slices.Sort(xs) }
+
+// TestAreaPool: a pool counts exactly what AreaSketch.Add counts, in any
+// order of replications (the same text), from response times spanning
+// bins far apart (the dense bins grow both ways), unanswered and NaN
+// included; and PooledSketches adds replications not pooled.
+func TestAreaPool(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const areas = 3
+	reps := make([][][]float32, 5)
+	for i := range reps {
+		reps[i] = make([][]float32, areas)
+		for a := range areas {
+			for range r.IntN(60) {
+				x := float32(400 * math.Exp(2*r.NormFloat64()))
+				switch r.IntN(20) {
+				case 0:
+					x = float32(math.Inf(1))
+				case 1:
+					x = float32(math.NaN())
+				case 2:
+					x = 0
+				}
+				reps[i][a] = append(reps[i][a], x)
+			}
+		}
+	}
+	want := make([]AreaSketch, areas)
+	for _, rep := range reps {
+		for a, xs := range rep {
+			for _, x := range xs {
+				want[a].Add(float64(x))
+			}
+		}
+	}
+	texts := func(s []AreaSketch) []string {
+		var out []string
+		for _, x := range s {
+			out = append(out, x.String())
+		}
+		return out
+	}
+	for _, order := range [][]int{{0, 1, 2, 3, 4}, {4, 2, 0, 3, 1}} {
+		p := NewAreaPool(areas)
+		for _, i := range order[:3] {
+			p.Add(reps[i])
+		}
+		var rest []RunDetails
+		for _, i := range order[3:] {
+			rest = append(rest, RunDetails{AtomResps: reps[i]})
+		}
+		if got := texts(PooledSketches(p, rest, areas)); !slices.Equal(got, texts(want)) {
+			t.Errorf("order %v: pooled %q, want %q", order, got, texts(want))
+		}
+	}
+}

@@ -87,6 +87,10 @@ type Collector struct {
 
 	// Keep, if set, receives every incident record (counted or not).
 	Keep func(r *sim.IncidentRecord)
+	// Pool, if set, receives the run's response times by area when it
+	// finishes (Finish), and Details then gives no AtomResps: a run of
+	// many replications keeps the areas' sketches, not every call.
+	Pool *AreaPool
 }
 
 type sum struct {
@@ -414,9 +418,10 @@ func (c *Collector) zeroAtoms() int {
 
 // Finish implements sim.Finisher: the run is over, so the response times
 // kept for the quantiles (16 bytes a counted call) are summarised — the
-// quantiles (dist) and Details' histograms — and let go. Memory: while a
-// run goes, two float64 a counted call (all priorities, and its own);
-// once it is finished, the metric state only.
+// quantiles (dist) and Details' histograms — and let go, and with a Pool
+// the times by area (4 bytes a counted call) go into it. Memory: while a
+// run goes, two float64 and a float32 a counted call; once it is
+// finished, the metric state only.
 func (c *Collector) Finish() {
 	if c.finished {
 		return
@@ -424,6 +429,10 @@ func (c *Collector) Finish() {
 	c.dist(0)
 	c.respHist, c.unanswered = c.histograms()
 	c.resp = [4][]float64{}
+	if c.Pool != nil {
+		c.Pool.Add(c.atomResps)
+		c.atomResps = nil
+	}
 	c.coverW = nil
 	c.finished = true
 }

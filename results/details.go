@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 )
 
 // HistBinS is the width of the response-time histogram bins, seconds; the
@@ -29,7 +28,11 @@ type RunDetails struct {
 	// By the atom the candidate would have happened in: suppressed and
 	// not displaced, and displaced (in space or time).
 	AtomPrevented, AtomDisplaced []int
-	AtomResps                    [][]float32 // the atom's response times, seconds (+Inf: never answered), in no particular order; float32 (7 significant digits: 1 ms at 10,000 s) as they are kept for every replication until the run ends
+	// AtomResps are the atom's response times, seconds (+Inf: never
+	// answered), in no particular order, as float32 (7 significant
+	// digits: 1 ms at 10,000 s); nil when the collector pooled them
+	// (Collector.Pool) as the run finished.
+	AtomResps [][]float32
 }
 
 // Details returns the run's distributions.
@@ -46,9 +49,11 @@ func (c *Collector) Details() RunDetails {
 	d.AtomRealised = append([]int(nil), c.atomHits...)
 	d.AtomPrevented = append([]int(nil), c.atomPrevented...)
 	d.AtomDisplaced = append([]int(nil), c.atomDisplaced...)
-	d.AtomResps = make([][]float32, len(c.atomResps))
-	for a, xs := range c.atomResps {
-		d.AtomResps[a] = slices.Clone(xs)
+	if c.atomResps != nil {
+		d.AtomResps = make([][]float32, len(c.atomResps))
+		for a, xs := range c.atomResps {
+			d.AtomResps[a] = slices.Clone(xs)
+		}
 	}
 	for a := range c.atomSeen {
 		d.AtomVisible = append(d.AtomVisible, ratio(float64(c.atomSeen[a]), float64(c.samples)))
@@ -114,12 +119,16 @@ type AtomDetails struct {
 	Displaced []float64 `json:"-"` // candidates displaced away from the atom (in space or time), mean per replication
 	// RespP90S is the 90th percentile of the atom's response times pooled
 	// over the replications (an unanswered call counts as infinitely late,
-	// as in response_p90_s), seconds; nil without calls or when infinite.
+	// as in response_p90_s), seconds, read from their AreaSketch (within
+	// AreaSketchAlpha, as a sweep reads it: a run and a sweep give one
+	// figure); nil without calls or when infinite.
 	RespP90S []*float64 `json:"-"`
 }
 
-// MergeDetails combines runs[v][rep] into the document.
-func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunDetails) DetailsJSON {
+// MergeDetails combines runs[v][rep] into the document; pools[v] (nil, or
+// nil for a variant: none) holds the response times by area of variant
+// v's replications that pooled them (Collector.Pool).
+func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunDetails, pools []*AreaPool) DetailsJSON {
 	doc := DetailsJSON{Scenario: scenario, HistBinS: HistBinS, Atoms: atoms}
 	for v, name := range names {
 		reps := runs[v]
@@ -129,7 +138,11 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 		na := len(atoms)
 		vd.AtomsData = AtomDetails{Realised: make([]float64, na), Visibility: make([]float64, na), RespMeanS: make([]*float64, na),
 			Prevented: make([]float64, na), Displaced: make([]float64, na), RespP90S: make([]*float64, na)}
-		pooled := make([][]float64, na)
+		var pool *AreaPool
+		if pools != nil {
+			pool = pools[v]
+		}
+		sketches := PooledSketches(pool, reps, na)
 		respSum := make([]float64, na)
 		respN := make([]int, na)
 		for p := range 4 {
@@ -152,9 +165,6 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 				if d.AtomPrevented != nil {
 					vd.AtomsData.Prevented[a] += float64(d.AtomPrevented[a]) / n
 					vd.AtomsData.Displaced[a] += float64(d.AtomDisplaced[a]) / n
-					for _, x := range d.AtomResps[a] {
-						pooled[a] = append(pooled[a], float64(x))
-					}
 				}
 				if x := d.AtomVisible[a]; x == x {
 					vd.AtomsData.Visibility[a] += x / n
@@ -169,12 +179,7 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 			if respN[a] > 0 {
 				vd.AtomsData.RespMeanS[a] = num(respSum[a] / float64(respN[a]))
 			}
-			if p90 := distOf(pooled[a])[2]; !math.IsNaN(p90) && !math.IsInf(p90, 0) {
-				// One of the float32 values: written with the digits it
-				// has (514.94635, not 514.9463500976562).
-				p90, _ = strconv.ParseFloat(strconv.FormatFloat(p90, 'g', -1, 32), 64)
-				vd.AtomsData.RespP90S[a] = num(p90)
-			}
+			vd.AtomsData.RespP90S[a] = p90Of(sketches[a])
 		}
 		doc.Variants = append(doc.Variants, vd)
 	}

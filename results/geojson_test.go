@@ -24,9 +24,10 @@ func TestAreaP90Pooled(t *testing.T) {
 		run([][]float32{{1, 2, 3, 4, 5}, {1, 2, 3, 4, inf}, nil}, []int{2, 0, 1}, []int{1, 0, 0}),
 		run([][]float32{{6, 7, 8, 9, 10}, {5, 6, 7, 8, inf}, nil}, []int{4, 0, 0}, []int{0, 0, 3}),
 	}}
-	d := MergeDetails("s", []string{"a", "b", "c"}, []string{"v"}, runs).Variants[0].AtomsData
-	if d.RespP90S[0] == nil || *d.RespP90S[0] != 9 {
-		t.Errorf("area 0: p90 %v, want 9", d.RespP90S[0])
+	d := MergeDetails("s", []string{"a", "b", "c"}, []string{"v"}, runs, nil).Variants[0].AtomsData
+	// 9 s as its sketch bin's centre, within AreaSketchAlpha of it.
+	if d.RespP90S[0] == nil || *d.RespP90S[0] != sketchValue(sketchBin(9)) || math.Abs(*d.RespP90S[0]-9) > 9*AreaSketchAlpha {
+		t.Errorf("area 0: p90 %v, want 9 as its bin's centre, %v", d.RespP90S[0], sketchValue(sketchBin(9)))
 	}
 	if d.RespP90S[1] != nil || d.RespP90S[2] != nil {
 		t.Errorf("areas 1, 2: p90 %v, %v, want nil (infinite, no calls)", d.RespP90S[1], d.RespP90S[2])

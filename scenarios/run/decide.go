@@ -155,10 +155,12 @@ func names(s *scenarios.Scenario, in, alive []int) []string {
 }
 
 // merge combines the results of Executes over consecutive batches of
-// replications into the result of one Execute over replications 0 … n−1.
-func merge(s *scenarios.Scenario, parts []*Result, n int, trace bool) *Result {
+// replications into the result of one Execute over replications 0 … n−1;
+// pools holds the response times by area of the replications whose
+// RunDetails no longer do.
+func merge(s *scenarios.Scenario, parts []*Result, n int, trace bool, pools []*results.AreaPool) *Result {
 	nv := len(s.Variants)
-	out := &Result{metrics: parts[0].metrics, values: make([][][]float64, nv), runDetails: make([][]results.RunDetails, nv)}
+	out := &Result{metrics: parts[0].metrics, values: make([][][]float64, nv), runDetails: make([][]results.RunDetails, nv), pools: pools}
 	for _, p := range parts {
 		for i, r := range p.Replications {
 			if r >= n {

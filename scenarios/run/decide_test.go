@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat"
@@ -153,5 +154,39 @@ func encodedJSON(t *testing.T, res *Result) string {
 	if err := res.Details.WriteJSON(&b); err != nil {
 		t.Fatal(err)
 	}
+	// And the areas' p90 (areas.geojson, not in details.json): pooled
+	// by batch under ExecuteUntil, by replication under Execute.
+	for _, v := range res.Details.Variants {
+		for a, p := range v.AtomsData.RespP90S {
+			if p != nil {
+				fmt.Fprintf(&b, "%s %d %v\n", v.Name, a, *p)
+			}
+		}
+	}
 	return b.String()
+}
+
+// TestUntilAreas: ExecuteUntil pools the areas' response times of each
+// batch that ran whole and keeps the last batch's by replication, so that
+// the areas' p90 after a stop inside a batch (replication 7 of batches
+// 0–2, 3–4, 5–6, 7–8 on 2 workers) are those of a plain run of
+// replications 0–7.
+func TestUntilAreas(t *testing.T) {
+	ctx := context.Background()
+	s := carsScenario(t, 5, 4, 6)
+	res, n, err := ExecuteUntil(ctx, s, Options{Workers: 2}, 3, 20, func(x Replication) (bool, error) { return x.R == 7, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Execute(ctx, s, Options{Workers: 2, Replications: seq(8)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := encodedJSON(t, res), encodedJSON(t, plain)
+	if n != 8 || got != want {
+		t.Errorf("stopped after %d replications (want 8); results equal to a plain run of 8: %v", n, got == want)
+	}
+	if !strings.Contains(want, "cars-4 0 ") {
+		t.Error("no area p90 compared")
+	}
 }

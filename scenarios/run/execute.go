@@ -41,6 +41,10 @@ type Options struct {
 	// Store, if set, keeps finished replications across runs for
 	// ExecuteUntil and ExecuteUntilDecided (a journal); Execute ignores it.
 	Store Store
+
+	// keepAreas keeps each replication's response times by area in its
+	// RunDetails instead of pooling them by variant (see Result.pools).
+	keepAreas bool
 }
 
 // Result is what Execute produces, in memory.
@@ -71,7 +75,11 @@ type Result struct {
 	metrics    []results.Metric
 	values     [][][]float64
 	runDetails [][]results.RunDetails
-	replay     [][]*replayed // [v][i]: recorded-vs-simulated measurements (replay.go); nil without
+	// pools[v] holds variant v's response times by area, pooled as its
+	// replications finished (nil with Options.keepAreas: then each
+	// replication's are in its RunDetails).
+	pools  []*results.AreaPool
+	replay [][]*replayed // [v][i]: recorded-vs-simulated measurements (replay.go); nil without
 }
 
 // Events returns the total number of events delivered.
@@ -123,8 +131,21 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 	if opts.Trace && opts.TraceSpool != "" {
 		spooled = make([]*results.TraceRun, total)
 	}
+	// Each variant's response times by area go into its pool as each
+	// replication finishes, unless the caller merges replications of
+	// several Executes (keepAreas: ExecuteUntil).
+	var pools []*results.AreaPool
+	if !opts.keepAreas {
+		pools = make([]*results.AreaPool, nv)
+		for v := range pools {
+			pools[v] = results.NewAreaPool(len(s.Config.City.Atoms))
+		}
+	}
 	newRec := func(i, v int) sim.Recorder {
 		c := results.NewCollector(s.Variants[v].Model)
+		if pools != nil {
+			c.Pool = pools[v]
+		}
 		k := v*nr + i
 		if spooled != nil {
 			name, rep := s.Variants[v].Name, reps[i]
@@ -178,7 +199,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 			details[v] = append(details[v], collectors[v*nr+i].Details())
 		}
 	}
-	res := &Result{Replications: reps, Stats: stats, metrics: metrics, values: values, runDetails: details, replay: replay}
+	res := &Result{Replications: reps, Stats: stats, metrics: metrics, values: values, runDetails: details, pools: pools, replay: replay}
 	if spooled != nil {
 		for _, tr := range spooled {
 			if err := tr.Close(); err != nil {
@@ -207,7 +228,7 @@ func (res *Result) summarise(s *scenarios.Scenario) {
 	for a := range atoms {
 		atoms[a] = s.Config.City.Atoms[a].Name
 	}
-	res.Details = results.MergeDetails(s.File.Name, atoms, names, res.runDetails)
+	res.Details = results.MergeDetails(s.File.Name, atoms, names, res.runDetails, res.pools)
 	res.Summary = results.Input{Scenario: s.File.Name, Seed: s.File.Seed, Metrics: res.metrics, Names: names, Values: res.values,
 		Objective: s.Objective(), Alpha: s.File.Ranking.Alpha, Definitions: s.Definitions(), Replay: replayInfo(s, res.replay)}.Summarize()
 }
@@ -218,3 +239,13 @@ func (res *Result) HasTrace() bool { return res.Trace != nil || res.traceRuns !=
 // RunDetails returns the distributions of variant v's i-th replication (in
 // the result's order): what a sweep keeps per area.
 func (res *Result) RunDetails(v, i int) results.RunDetails { return res.runDetails[v][i] }
+
+// AreaSketches returns the sketches of variant v's response times by area,
+// pooled over the result's replications.
+func (res *Result) AreaSketches(v int) []results.AreaSketch {
+	var pool *results.AreaPool
+	if res.pools != nil {
+		pool = res.pools[v]
+	}
+	return results.PooledSketches(pool, res.runDetails[v], len(res.Details.Atoms))
+}

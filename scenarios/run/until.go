@@ -84,6 +84,13 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 		return executeStored(ctx, s, opts, first, max, workers, next)
 	}
 	var parts []*Result
+	// A batch that ran whole (no stop within it) gives its response
+	// times by area to the variants' pools: only the last batch's are
+	// kept by replication, for merge to take those before the stop.
+	pools := make([]*results.AreaPool, len(s.Variants))
+	for v := range pools {
+		pools[v] = results.NewAreaPool(len(s.Config.City.Atoms))
+	}
 	at, stop := 0, 0
 	for stop == 0 && at < max {
 		size := workers
@@ -96,7 +103,8 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 			batch[i] = at + i
 		}
 		o := opts
-		o.TraceSpool = "" // parts are merged in memory
+		o.TraceSpool = ""  // parts are merged in memory
+		o.keepAreas = true // and by replication (merge)
 		o.Replications, o.Progress = batch, nil
 		part, err := Execute(ctx, s, o)
 		if err != nil {
@@ -120,9 +128,18 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 				break
 			}
 		}
+		if stop == 0 {
+			for v := range pools {
+				for i := range batch {
+					d := &part.runDetails[v][i]
+					pools[v].Add(d.AtomResps)
+					d.AtomResps = nil
+				}
+			}
+		}
 		at += size
 	}
-	return merge(s, parts, stop, opts.Trace), stop, nil
+	return merge(s, parts, stop, opts.Trace, pools), stop, nil
 }
 
 // executeStored is ExecuteUntil with a store: the replications the store

@@ -286,7 +286,7 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 			b.WriteByte('-')
 			continue
 		}
-		for a, it := range results.AreaItems(res.RunDetails(v, 0)) {
+		for a, it := range results.AreaItems(res.RunDetails(v, 0), res.AreaSketches(v)) {
 			if a > 0 {
 				b.WriteByte(';')
 			}
