@@ -117,6 +117,7 @@ type run struct {
 	vis      []float64 // by unit: visibility × squad
 	resVal   []float64 // by atom: residual deterrence as of resT
 	resT     []float64
+	stays    []stay              // stays not yet added to resVal (settle)
 	byAtom   []float64           // presence sample buffer
 	learners []int               // policies that learn from incidents
 	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
