@@ -120,8 +120,9 @@ type stay struct {
 	atom   int32
 }
 
-// maxStays bounds the stays waiting for settle.
-const maxStays = 1024
+// maxStays bounds the stays waiting for settle (a variable for tests
+// only: with 1 each stay is added as the unit leaves).
+var maxStays = 1024
 
 // settle adds the waiting stays to the residuals, in the order they
 // ended: each adds its dose to its atom's residual decayed to its time,
