@@ -105,13 +105,43 @@ func (r *run) leave(u int) {
 			return
 		}
 	}
-	r.resVal[a] = r.residualAt(a, now) + r.vis[u]*dose
-	r.resT[a] = now
+	// The stay is added later (settle), by the same operations in the
+	// same order, before anything reads the residuals.
+	r.stays = append(r.stays, stay{t: now, add: r.vis[u] * dose, atom: int32(a)})
+	if len(r.stays) >= maxStays {
+		r.settle()
+	}
+}
+
+// stay is a stay whose residual deterrence is not yet added (see settle):
+// at time t it adds add to atom's residual.
+type stay struct {
+	t, add float64
+	atom   int32
+}
+
+// maxStays bounds the stays waiting for settle (a variable for tests
+// only: with 1 each stay is added as the unit leaves).
+var maxStays = 1024
+
+// settle adds the waiting stays to the residuals, in the order they
+// ended: each adds its dose to its atom's residual decayed to its time,
+// as leave once did at once. Every reader of resVal and resT settles
+// first, so what they read is unchanged, bit for bit; only the cost moves:
+// the decay of each stay (math.Exp) no longer waits on the one before in
+// the event chain, and the stays of an hour are decayed side by side.
+func (r *run) settle() {
+	for _, s := range r.stays {
+		r.resVal[s.atom] = r.residualAt(int(s.atom), s.t) + s.add
+		r.resT[s.atom] = s.t
+	}
+	r.stays = r.stays[:0]
 }
 
 // sample reports the presence in every atom, on the hour.
 func (r *run) sample() {
 	now := r.eng.Now()
+	r.settle()
 	for a := range r.byAtom {
 		r.byAtom[a] = 0
 		if r.cfg.Deterrence.On {
@@ -147,6 +177,7 @@ func (r *run) deter(i int) bool {
 		return false
 	}
 	now := r.eng.Now()
+	r.settle()
 	p := r.presenceAt(c.Pos, now) + r.residualAt(int(c.Atom), now)
 	diffused := 0.0
 	if d.Diffusion > 0 {

@@ -117,9 +117,11 @@ type run struct {
 	vis      []float64 // by unit: visibility × squad
 	resVal   []float64 // by atom: residual deterrence as of resT
 	resT     []float64
+	stays    []stay              // stays not yet added to resVal (settle)
 	byAtom   []float64           // presence sample buffer
 	learners []int               // policies that learn from incidents
 	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
+	keeping  bool                // some policy is a BeatKeeper
 	err      error
 	fleet    fleetRun   // Commanders and coverage samples (fleet.go)
 	stages   []stageRun // command stages with a capacity, or nil (calltaking.go)
@@ -233,6 +235,7 @@ func (v *Variant) run(ctx context.Context, given []Candidate, gen *generator, nB
 		}
 		bk, _ := p.(policy.BeatKeeper)
 		r.keepers = append(r.keepers, bk)
+		r.keeping = r.keeping || bk != nil
 		if up, ok := p.(policy.Updater); ok {
 			if iv := up.Interval(); iv > 0 {
 				r.eng.Schedule(0, evUpdate, int32(k), 0)
@@ -516,11 +519,14 @@ func (r *run) nearest(i int) int {
 	if r.mode == PointToPoint {
 		return r.search(i, p, r.onDuty, true)
 	}
-	// Hierarchical: the beat's owner first, then the district's unit
-	// command expects to arrive first, then (mutual aid) any district's.
+	// Hierarchical: the beat's owner first (none without a BeatKeeper:
+	// that scan would find no unit), then the district's unit command
+	// expects to arrive first, then (mutual aid) any district's.
 	d := r.store.inc(i).rec.District
-	if u := r.pick(i, r.m.ableIn[d][p], true); u >= 0 {
-		return u
+	if r.keeping {
+		if u := r.pick(i, r.m.ableIn[d][p], true); u >= 0 {
+			return u
+		}
 	}
 	if u := r.pick(i, r.m.ableIn[d][p], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
 		return u

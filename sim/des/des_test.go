@@ -256,3 +256,18 @@ func TestNthSmallest(t *testing.T) {
 		}
 	}
 }
+
+// TestTinyTimes: events a few denormals apart near 0, where a calendar's
+// width would be so small that its inverse overflows, still pop in (time,
+// sequence) order.
+func TestTinyTimes(t *testing.T) {
+	var got []float64
+	e := New(HandlerFunc(func(e *Engine, ev Event) { got = append(got, ev.Time) }), 0)
+	for i := 59; i >= 0; i-- {
+		e.Schedule(float64(i%21)*5e-324, 0, 0, 0)
+	}
+	e.Run(math.Inf(1))
+	if len(got) != 60 || !slices.IsSorted(got) {
+		t.Fatalf("got %v, want 60 times in order", got)
+	}
+}

@@ -1,6 +1,9 @@
 package des
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // queue is a monotone priority queue of events ordered by (Time, seq): a
 // calendar of time buckets in front of a short sorted run, after Brown's
@@ -41,6 +44,7 @@ type queue struct {
 	far     []Event
 	cur, nb int
 	base, w float64
+	inv     float64 // 1/w: an event's bucket is int((t − base)·inv)
 	end     float64
 	n       int
 	sample  []float64
@@ -53,7 +57,7 @@ const frontLimit = 32
 func (q *queue) init(sizeHint int) {
 	q.front = make([]Event, 0, 64)
 	q.far = make([]Event, 0, sizeHint)
-	q.w = 1
+	q.w, q.inv = 1, 1
 	q.limit = frontLimit
 	q.free = -1
 }
@@ -63,7 +67,7 @@ func (q *queue) reset() {
 	q.bucket = q.bucket[:0]
 	q.slot, q.link, q.free = q.slot[:0], q.link[:0], -1
 	q.far = q.far[:0]
-	q.cur, q.nb, q.base, q.w, q.end, q.n = 0, 0, 0, 1, 0, 0
+	q.cur, q.nb, q.base, q.w, q.inv, q.end, q.n = 0, 0, 0, 1, 1, 0, 0
 	q.limit = frontLimit
 }
 
@@ -124,7 +128,7 @@ func (q *queue) push(x Event) {
 		q.far = append(q.far, x)
 		return
 	}
-	idx := int((x.Time - q.base) / q.w)
+	idx := q.bucketOf(x.Time)
 	switch {
 	case idx <= q.cur:
 		q.insert(x)
@@ -137,6 +141,12 @@ func (q *queue) push(x Event) {
 		q.toBucket(idx, x)
 	}
 }
+
+// bucketOf is the bucket of time t: int((t − base)·inv), a monotone
+// function of t (a multiplication rather than a division by w: it is only
+// ever compared with other buckets of the same calendar, so it needs to be
+// monotone, not exact); push and rebuild both use it.
+func (q *queue) bucketOf(t float64) int { return int((t - q.base) * q.inv) }
 
 // toBucket adds x to bucket b.
 func (q *queue) toBucket(b int, x Event) {
@@ -261,8 +271,8 @@ func (q *queue) rebuild() {
 	if !(w > 0) {
 		w = 2 * (hi - lo) / float64(n)
 	}
-	if !(w > 0) || w != w {
-		w = 1
+	if !(w > 0) || w != w || !(1/w < math.MaxFloat64) {
+		w = 1 // (a width so small that 1/w overflows: events nanoseconds apart near 0)
 	}
 	nb := max(16, 2*n)
 	if !(lo+float64(nb)*w > lo) {
@@ -284,13 +294,13 @@ func (q *queue) rebuild() {
 		return
 	}
 	q.bucket = resize(q.bucket, nb)
-	q.nb, q.w, q.base, q.cur = nb, w, lo, 0
+	q.nb, q.w, q.inv, q.base, q.cur = nb, w, 1/w, lo, 0
 	q.end = lo + float64(nb)*w
 	keep := far[:0]
 	for _, x := range far {
 		idx := nb
 		if x.Time < q.end {
-			idx = int((x.Time - lo) / w)
+			idx = q.bucketOf(x.Time)
 		}
 		switch {
 		case idx >= nb:
