@@ -323,6 +323,7 @@ func (t *RoadTable) row(g *coreGraph, buckets *bucketQueue, za int, dist []float
 type Place struct {
 	Node, Zone int32
 	Access     float64 // metres
+	pos        Point   // the node's position (Seconds and the leg's path read it here, not from the network's array)
 }
 
 // Locate returns the place of p.
@@ -342,14 +343,15 @@ func (t *RoadTable) Locate(p Point) Place {
 	} else {
 		node, _ = t.Net.Snap(p)
 	}
-	return Place{Node: int32(node), Zone: t.zoneOfNode[node], Access: planeDist(t.Net.pos[node], p)}
+	pos := t.Net.pos[node]
+	return Place{Node: int32(node), Zone: t.zoneOfNode[node], Access: planeDist(pos, p), pos: pos}
 }
 
 // Seconds returns the road time in seconds from a (at place pa) to b (at
 // place pb), as described on RoadTable, for a vehicle at the reference
 // speed on local streets.
 func (t *RoadTable) Seconds(a Point, pa Place, b Point, pb Place) float64 {
-	na, nb := t.Net.pos[pa.Node], t.Net.pos[pb.Node]
+	na, nb := pa.pos, pb.pos
 	// Access at AccessSpeed, or the top road speed if that is slower: so
 	// a road time is never shorter than the straight line at the top
 	// speed.
@@ -375,8 +377,8 @@ func (t *RoadTable) Time(a, b Point) float64 {
 func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 	x0, y0 = min(l.From.X, l.To.X), min(l.From.Y, l.To.Y)
 	x1, y1 = max(l.From.X, l.To.X), max(l.From.Y, l.To.Y)
-	if l.za != l.zb {
-		k := 5 * (int(l.zb)*len(t.anchor) + int(l.za)) // the path walked: see PathCache
+	if l.pa.Zone != l.pb.Zone {
+		k := 5 * (int(l.pb.Zone)*len(t.anchor) + int(l.pa.Zone)) // the path walked: see PathCache
 		add := func(b box4) {
 			// Stored as float32: within 1 m of the true box for cities
 			// under 8,000 km across; widened by that.
@@ -384,11 +386,11 @@ func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 			x1, y1 = max(x1, float64(b[2])+1), max(y1, float64(b[3])+1)
 		}
 		add(box4(t.box[k : k+4]))
-		add(t.toAnchorBox[l.na])
+		add(t.toAnchorBox[l.pa.Node])
 		if t.Net.directed {
-			add(t.fromAnchorBox[l.nb])
+			add(t.fromAnchorBox[l.pb.Node])
 		} else {
-			add(t.toAnchorBox[l.nb])
+			add(t.toAnchorBox[l.pb.Node])
 		}
 	}
 	return x0, y0, x1, y1
@@ -422,19 +424,19 @@ type PathCache struct {
 // atCached is at with the cursor c (on the road between the anchors; the
 // short ways between a node and its anchor are walked afresh).
 func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
-	if l.za == l.zb {
+	if l.pa.Zone == l.pb.Zone {
 		return lerp(l.From, l.To, f)
 	}
 	net := t.Net
 	n, z := len(net.pos), len(t.anchor)
-	na, nb := net.pos[l.na], net.pos[l.nb]
+	na, nb := l.pa.pos, l.pb.pos
 	// The five parts' lengths.
 	l1 := planeDist(l.From, na)
-	l2 := float64(t.toAnchorLen[l.na])
-	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
-	l4 := float64(t.toAnchorLen[l.nb])
+	l2 := float64(t.toAnchorLen[l.pa.Node])
+	l3 := float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4])
+	l4 := float64(t.toAnchorLen[l.pb.Node])
 	if net.directed {
-		l4 = float64(t.fromAnchorLen[l.nb])
+		l4 = float64(t.fromAnchorLen[l.pb.Node])
 	}
 	l5 := planeDist(nb, l.To)
 	s := f * (l1 + l2 + l3 + l4 + l5)
@@ -443,29 +445,29 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 		return lerp(l.From, na, s/l1)
 	case s <= l1+l2: // from na towards its anchor
 		if t.pred16 != nil {
-			return walk(t.ipos, t.pred16[int(l.za)*n:], t.rank[l.na], s-l1)
+			return walk(t.ipos, t.pred16[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
 		}
-		return walk(t.ipos, t.pred32[int(l.za)*n:], t.rank[l.na], s-l1)
+		return walk(t.ipos, t.pred32[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
-			return walkBack(net, t.fromPath[t.fromOff[l.nb]:t.fromOff[l.nb+1]], l1+l2+l3+l4-s)
+			return walkBack(net, t.fromPath[t.fromOff[l.pb.Node]:t.fromOff[l.pb.Node+1]], l1+l2+l3+l4-s)
 		}
 		if t.pred16 != nil {
-			return walk(t.ipos, t.pred16[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
+			return walk(t.ipos, t.pred16[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
 		}
-		return walk(t.ipos, t.pred32[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
+		return walk(t.ipos, t.pred32[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
 	r := s - l1 - l2
-	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
-		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
+	if c.t != t || c.za != l.pa.Zone || c.zb != l.pb.Zone || r < c.sv {
+		c.t, c.za, c.zb, c.v, c.sv = t, l.pa.Zone, l.pb.Zone, t.rank[t.anchor[l.pa.Zone]], 0
 	}
 	if t.pred16 != nil {
-		return walkCursor(t.ipos[:n], t.pred16[int(l.zb)*n:(int(l.zb)+1)*n], c, r)
+		return walkCursor(t.ipos[:n], t.pred16[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
 	}
-	return walkCursor(t.ipos[:n], t.pred32[int(l.zb)*n:(int(l.zb)+1)*n], c, r)
+	return walkCursor(t.ipos[:n], t.pred32[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
 }
 
 // predStep is the type of a tree row's entries.
@@ -552,22 +554,22 @@ func lerp(a, b Point, f float64) Point {
 // road between the anchors, the road to To's node; then To.
 func (t *RoadTable) Path(l *Leg) []Point {
 	path := []Point{l.From}
-	if l.za != l.zb {
-		za, zb := int(l.za), int(l.zb)
-		for v := t.rank[l.na]; v != t.rank[t.anchor[l.za]]; v = t.next(za, v) {
+	if l.pa.Zone != l.pb.Zone {
+		za, zb := int(l.pa.Zone), int(l.pb.Zone)
+		for v := t.rank[l.pa.Node]; v != t.rank[t.anchor[l.pa.Zone]]; v = t.next(za, v) {
 			path = append(path, t.ipos[v])
 		}
-		for v := t.rank[t.anchor[l.za]]; v >= 0; v = t.next(zb, v) {
+		for v := t.rank[t.anchor[l.pa.Zone]]; v >= 0; v = t.next(zb, v) {
 			path = append(path, t.ipos[v])
 		}
 		if t.Net.directed {
-			for _, v := range t.fromPath[t.fromOff[l.nb]+1 : t.fromOff[l.nb+1]] {
+			for _, v := range t.fromPath[t.fromOff[l.pb.Node]+1 : t.fromOff[l.pb.Node+1]] {
 				path = append(path, t.Net.pos[v])
 			}
 			return append(path, l.To)
 		}
 		var back []Point // nb … just before the anchor, reversed below
-		for v := t.rank[l.nb]; v != t.rank[t.anchor[l.zb]]; v = t.next(zb, v) {
+		for v := t.rank[l.pb.Node]; v != t.rank[t.anchor[l.pb.Zone]]; v = t.next(zb, v) {
 			back = append(back, t.ipos[v])
 		}
 		for i := len(back) - 1; i >= 0; i-- {
