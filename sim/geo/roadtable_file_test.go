@@ -125,8 +125,8 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	version := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
 	// An entry of version 1 (tree rows of the network's node numbers; 2
-	// and 3 put them in the table's order, 3 as 16-bit steps) is refused,
-	// not misread.
+	// and 3 put them in the table's order, 3 as 16-bit steps; 4 adds the
+	// snap raster) is refused, not misread.
 	v1 := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(v1[8:], 1)
 	// A node order that is no permutation, checksum valid.
@@ -165,6 +165,17 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	if err := bad.Encode(&badBuf, []byte("k")); err != nil {
 		t.Fatal(err)
 	}
+	// A snap raster cell naming no node (0: not filled), checksum valid.
+	cell, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.Build()
+	cell.raster[0].Store(0)
+	var cellBuf bytes.Buffer
+	if err := cell.Encode(&cellBuf, []byte("k")); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []struct {
 		name string
 		data []byte
@@ -181,6 +192,7 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		{"node order not a permutation", twiceBuf.Bytes(), "node order: "},
 		{"tree step out of range", stepBuf.Bytes(), "shortest-path trees: a step of -1 from place 0"},
 		{"anchor out of range", badBuf.Bytes(), "anchors: 4 outside 0 … 3"},
+		{"snap raster cell out of range", cellBuf.Bytes(), "snap raster: 0 outside 1 … "},
 	} {
 		_, _, err := DecodeRoadTable(k.data)
 		if err == nil || !strings.Contains(err.Error(), k.want) {
@@ -226,5 +238,33 @@ func BenchmarkRoadTableFile(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(data))/1e6, "MB")
 		})
+	}
+}
+
+// TestRoadTableRasterFull: a table of a raster of at most fullRasterCells
+// cells is built with every cell filled, each with the node Snap finds for
+// its centre (as Locate would fill it on use), and is read back so.
+func TestRoadTableRasterFull(t *testing.T) {
+	_, tab := osmTable(t, osmCities[0])
+	if !tab.rasterFull || len(tab.raster) > fullRasterCells {
+		t.Fatalf("raster of %d cells: full %v", len(tab.raster), tab.rasterFull)
+	}
+	for k := 0; k < len(tab.raster); k += 97 {
+		want, _ := tab.Net.Snap(tab.cellCentre(k%tab.rnx, k/tab.rnx))
+		if got := tab.raster[k].Load() - 1; int(got) != want {
+			t.Fatalf("cell %d: node %d, want %d", k, got, want)
+		}
+	}
+	back, _, err := DecodeRoadTable(encoded(t, tab, "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.rasterFull {
+		t.Fatal("read back: raster not full")
+	}
+	for k := range tab.raster {
+		if a, b := tab.raster[k].Load(), back.raster[k].Load(); a != b {
+			t.Fatalf("cell %d: %d built, %d read back", k, a, b)
+		}
 	}
 }
