@@ -89,6 +89,10 @@ type RoadTable struct {
 	// ord[i]. pred16/pred32 are in this order; nothing else is.
 	ord, rank []int32
 	ipos      []Point
+	// seg[i] is the distance from place i to place i+1 (planeDist of
+	// their positions, either way round; 0 for the last): a walk's step
+	// along a chain of shape points reads its length here.
+	seg []float64
 	// Every node's way to its own zone's anchor (along that anchor's
 	// tree): its length in metres and its box.
 	toAnchorLen []float32
@@ -488,18 +492,18 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 		return lerp(l.From, na, s/l1)
 	case s <= l1+l2: // from na towards its anchor
 		if t.pred16 != nil {
-			return walk(t.ipos, t.pred16[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
+			return walk(t.ipos, t.seg, t.pred16[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
 		}
-		return walk(t.ipos, t.pred32[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
+		return walk(t.ipos, t.seg, t.pred32[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
 			return walkBack(net, t.fromPath[t.fromOff[l.pb.Node]:t.fromOff[l.pb.Node+1]], l1+l2+l3+l4-s)
 		}
 		if t.pred16 != nil {
-			return walk(t.ipos, t.pred16[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
+			return walk(t.ipos, t.seg, t.pred16[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
 		}
-		return walk(t.ipos, t.pred32[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
+		return walk(t.ipos, t.seg, t.pred32[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
@@ -508,56 +512,65 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 		c.t, c.za, c.zb, c.v, c.sv = t, l.pa.Zone, l.pb.Zone, t.rank[t.anchor[l.pa.Zone]], 0
 	}
 	if t.pred16 != nil {
-		return walkCursor(t.ipos[:n], t.pred16[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
+		return walkCursor(t.ipos[:n], t.seg[:n], t.pred16[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
 	}
-	return walkCursor(t.ipos[:n], t.pred32[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
+	return walkCursor(t.ipos[:n], t.seg[:n], t.pred32[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
 }
 
 // predStep is the type of a tree row's entries.
 type predStep interface{ ~int16 | ~int32 }
 
 // walkCursor continues c's walk along the tree row pred to r metres from
-// its start. The cursor is kept in locals during the walk, and each
-// node's position is loaded once (the next step's start is this step's
-// end): the same sums in the same order.
-func walkCursor[T predStep](pos []Point, pred []T, c *PathCache, r float64) Point {
+// its start. The cursor is kept in locals during the walk. A step between
+// neighbouring places (along a chain of shape points, in the table's
+// order) takes its length from seg, the same number planeDist gives,
+// without loading the two positions: the same sums in the same order.
+func walkCursor[T predStep](pos []Point, seg []float64, pred []T, c *PathCache, r float64) Point {
 	v, sv := c.v, c.sv
-	pv := pos[v]
 	for {
 		d := pred[v]
 		if d == 0 {
 			c.v, c.sv = v, sv
-			return pv
+			return pos[v]
 		}
 		u := v + int32(d)
-		pu := pos[u]
-		seg := planeDist(pv, pu)
-		if sv+seg >= r {
+		l := stepLen(pos, seg, v, u, d)
+		if sv+l >= r {
 			c.v, c.sv = v, sv
-			return lerp(pv, pu, (r-sv)/seg)
+			return lerp(pos[v], pos[u], (r-sv)/l)
 		}
-		v, sv, pv = u, sv+seg, pu
+		v, sv = u, sv+l
 	}
 }
 
+// stepLen returns the length of the step d from place v to place u = v+d:
+// seg's for a step to a neighbouring place, else planeDist's.
+func stepLen[T predStep](pos []Point, seg []float64, v, u int32, d T) float64 {
+	switch d {
+	case 1:
+		return seg[v]
+	case -1:
+		return seg[u]
+	}
+	return planeDist(pos[v], pos[u])
+}
+
 // walk returns the point d metres from node v along the tree row pred
-// (or the tree's root, if that is nearer); v, pred and pos in the table's
-// order.
-func walk[T predStep](pos []Point, pred []T, v int32, d float64) Point {
-	pv := pos[v]
+// (or the tree's root, if that is nearer); v, pred, pos and seg in the
+// table's order (see walkCursor).
+func walk[T predStep](pos []Point, seg []float64, pred []T, v int32, d float64) Point {
 	for {
 		step := pred[v]
 		if step == 0 {
-			return pv
+			return pos[v]
 		}
 		u := v + int32(step)
-		pu := pos[u]
-		seg := planeDist(pv, pu)
-		if d <= seg {
-			return lerp(pv, pu, d/seg)
+		l := stepLen(pos, seg, v, u, step)
+		if d <= l {
+			return lerp(pos[v], pos[u], d/l)
 		}
-		d -= seg
-		v, pv = u, pu
+		d -= l
+		v = u
 	}
 }
 
