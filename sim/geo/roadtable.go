@@ -108,10 +108,14 @@ type RoadTable struct {
 
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
 	// raster[k] is 1 + the node nearest the cell's centre, 0 until first
-	// asked for; rasterFull: every cell filled (fillRaster).
+	// asked for. rasterFull: every cell filled (fillRaster), then in
+	// raster16 instead for a network of fewer than 65,535 nodes (raster
+	// nil): half the bytes, more of them in cache (San Francisco: 0.6
+	// MB, not 1.3).
 	rx0, ry0, rasterM float64
 	rnx, rny          int
 	raster            []atomic.Int32
+	raster16          []uint16
 	rasterFull        bool
 
 	refSpeed, topSpeed float64 // metres per second
@@ -212,7 +216,6 @@ func (t *RoadTable) build() {
 		// exactly).
 		t.rx0, t.ry0 = zg.lo.X, zg.lo.Y
 		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
-		t.raster = make([]atomic.Int32, t.rnx*t.rny)
 		t.fillRaster()
 		t.setAnchorPos()
 	})
@@ -229,11 +232,14 @@ func (t *RoadTable) build() {
 const fullRasterCells = 1 << 20
 
 // fillRaster fills every cell of the snap raster, if it has at most
-// fullRasterCells, with the node Locate would find for it.
+// fullRasterCells, with the node Locate would find for it; else it makes
+// the raster empty, to be filled on use.
 func (t *RoadTable) fillRaster() {
-	if len(t.raster) > fullRasterCells {
+	if t.rnx*t.rny > fullRasterCells {
+		t.raster = make([]atomic.Int32, t.rnx*t.rny)
 		return
 	}
+	nodes := make([]int32, t.rnx*t.rny)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), t.rny) {
@@ -245,13 +251,39 @@ func (t *RoadTable) fillRaster() {
 				}
 				for cx := range t.rnx {
 					node, _ := t.Net.Snap(t.cellCentre(cx, cy))
-					t.raster[cy*t.rnx+cx].Store(int32(node + 1))
+					nodes[cy*t.rnx+cx] = int32(node + 1)
 				}
 			}
 		})
 	}
 	wg.Wait()
+	t.setFullRaster(nodes)
+}
+
+// setFullRaster keeps the raster filled whole: nodes[k] is 1 + the node
+// of cell k.
+func (t *RoadTable) setFullRaster(nodes []int32) {
 	t.rasterFull = true
+	if len(t.Net.pos) < math.MaxUint16 {
+		t.raster, t.raster16 = nil, make([]uint16, len(nodes))
+		for k, v := range nodes {
+			t.raster16[k] = uint16(v)
+		}
+		return
+	}
+	t.raster = make([]atomic.Int32, len(nodes))
+	for k, v := range nodes {
+		t.raster[k].Store(v)
+	}
+}
+
+// rasterCell returns 1 + the node of raster cell k, or 0 if not filled
+// yet.
+func (t *RoadTable) rasterCell(k int) int32 {
+	if t.raster16 != nil {
+		return int32(t.raster16[k])
+	}
+	return t.raster[k].Load()
 }
 
 // cellCentre returns the centre of the snap raster's cell (cx, cy).
@@ -330,7 +362,8 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // for a network of more than 32,768 nodes), per
 // pair of zones a time, box and length (24 bytes), per node its zone and
 // way to its anchor (24 bytes), its place in the table's order and its
-// position there (24 bytes), and the snap raster; for a directed
+// position there (24 bytes), and the snap raster (2 bytes a cell for a
+// raster filled whole of a network of fewer than 65,535 nodes, else 4); for a directed
 // network also per node its way from its anchor (24 bytes, and 4 a node
 // of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
@@ -343,7 +376,11 @@ func (t *RoadTable) Bytes() int64 {
 	}
 	n := int64(len(t.Net.pos))
 	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
-	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*4
+	cell := int64(4)
+	if rx*ry <= fullRasterCells && n < math.MaxUint16 {
+		cell = 2
+	}
+	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*cell
 	if t.Net.directed {
 		b += n * (24 + 4*32)
 	}
@@ -379,7 +416,12 @@ func (t *RoadTable) Locate(p Point) Place {
 	node := -1
 	cx := int(math.Floor((p.X - t.rx0) / t.rasterM))
 	cy := int(math.Floor((p.Y - t.ry0) / t.rasterM))
-	if cx >= 0 && cy >= 0 && cx < t.rnx && cy < t.rny {
+	switch {
+	case cx < 0 || cy < 0 || cx >= t.rnx || cy >= t.rny:
+		node, _ = t.Net.Snap(p)
+	case t.raster16 != nil:
+		node = int(t.raster16[cy*t.rnx+cx]) - 1
+	default:
 		cell := &t.raster[cy*t.rnx+cx]
 		if v := cell.Load(); v > 0 {
 			node = int(v - 1)
@@ -387,8 +429,6 @@ func (t *RoadTable) Locate(p Point) Place {
 			node, _ = t.Net.Snap(t.cellCentre(cx, cy))
 			cell.Store(int32(node + 1)) // every goroutine computes the same node
 		}
-	} else {
-		node, _ = t.Net.Snap(p)
 	}
 	pos := t.Net.pos[node]
 	return Place{Node: int32(node), Zone: t.zoneOfNode[node], Access: planeDist(pos, p), pos: pos}

@@ -87,9 +87,9 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.boxes(t.fromAnchorBox)
 	var raster []int32
 	if t.rasterFull {
-		raster = make([]int32, len(t.raster))
-		for k := range t.raster {
-			raster[k] = t.raster[k].Load()
+		raster = make([]int32, t.rnx*t.rny)
+		for k := range raster {
+			raster[k] = t.rasterCell(k)
 		}
 	}
 	e.i32s(raster)
@@ -183,12 +183,10 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	}
 	t.setOrder(ord)
 	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
-	t.raster = make([]atomic.Int32, t.rnx*t.rny)
 	if raster != nil {
-		for k, v := range raster {
-			t.raster[k].Store(v)
-		}
-		t.rasterFull = true
+		t.setFullRaster(raster)
+	} else {
+		t.raster = make([]atomic.Int32, t.rnx*t.rny)
 	}
 	t.setAnchorPos()
 	net.buildIndex()

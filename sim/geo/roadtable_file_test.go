@@ -171,7 +171,7 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	cell.Build()
-	cell.raster[0].Store(0)
+	cell.raster16[0] = 0
 	var cellBuf bytes.Buffer
 	if err := cell.Encode(&cellBuf, []byte("k")); err != nil {
 		t.Fatal(err)
@@ -242,16 +242,18 @@ func BenchmarkRoadTableFile(b *testing.B) {
 }
 
 // TestRoadTableRasterFull: a table of a raster of at most fullRasterCells
-// cells is built with every cell filled, each with the node Snap finds for
-// its centre (as Locate would fill it on use), and is read back so.
+// cells is built with every cell filled (in 16 bits: Baltimore has fewer
+// than 65,535 nodes), each with the node Snap finds for its centre (as
+// Locate would fill it on use), and is read back so.
 func TestRoadTableRasterFull(t *testing.T) {
 	_, tab := osmTable(t, osmCities[0])
-	if !tab.rasterFull || len(tab.raster) > fullRasterCells {
-		t.Fatalf("raster of %d cells: full %v", len(tab.raster), tab.rasterFull)
+	cells := tab.rnx * tab.rny
+	if !tab.rasterFull || cells > fullRasterCells || tab.raster16 == nil || tab.raster != nil {
+		t.Fatalf("raster of %d cells: full %v, in 16 bits %v", cells, tab.rasterFull, tab.raster16 != nil)
 	}
-	for k := 0; k < len(tab.raster); k += 97 {
+	for k := 0; k < cells; k += 97 {
 		want, _ := tab.Net.Snap(tab.cellCentre(k%tab.rnx, k/tab.rnx))
-		if got := tab.raster[k].Load() - 1; int(got) != want {
+		if got := tab.rasterCell(k) - 1; int(got) != want {
 			t.Fatalf("cell %d: node %d, want %d", k, got, want)
 		}
 	}
@@ -262,8 +264,8 @@ func TestRoadTableRasterFull(t *testing.T) {
 	if !back.rasterFull {
 		t.Fatal("read back: raster not full")
 	}
-	for k := range tab.raster {
-		if a, b := tab.raster[k].Load(), back.raster[k].Load(); a != b {
+	for k := range cells {
+		if a, b := tab.rasterCell(k), back.rasterCell(k); a != b {
 			t.Fatalf("cell %d: %d built, %d read back", k, a, b)
 		}
 	}
