@@ -107,16 +107,15 @@ type RoadTable struct {
 	fromAnchorBox []box4
 
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
-	// raster[k] is 1 + the node nearest the cell's centre, 0 until first
-	// asked for. rasterFull: every cell filled (fillRaster), then in
-	// raster16 instead for a network of fewer than 65,535 nodes (raster
-	// nil): half the bytes, more of them in cache (San Francisco: 0.6
-	// MB, not 1.3).
+	// cell k holds 1 + the node nearest the cell's centre, 0 until first
+	// asked for (rasterCell): in raster16, two cells a word, for a
+	// network of fewer than 65,535 nodes (half the bytes, more of them
+	// in cache: San Francisco 0.6 MB, not 1.3), else in raster; the other
+	// is nil.
 	rx0, ry0, rasterM float64
 	rnx, rny          int
 	raster            []atomic.Int32
-	raster16          []uint16
-	rasterFull        bool
+	raster16          []atomic.Uint32
 
 	refSpeed, topSpeed float64 // metres per second
 }
@@ -221,25 +220,31 @@ func (t *RoadTable) build() {
 	})
 }
 
-// fullRasterCells is the most cells of a snap raster filled whole when
-// the table is built (and written with it to the disk cache); a larger one
-// is filled on use. Filled on use, a raster is filled again by every
-// process that reads the table from the disk cache: San Francisco's
+// fullRasterCells is the most cells of a snap raster filled when the
+// table is built (and written with it to the disk cache): the cells near
+// roads (fillRaster). Filled on use only, a raster is filled again by
+// every process that reads the table from the disk cache: San Francisco's
 // 318,450 cells, of which a run of 3 variants × 8 replications × 30 days
 // snapped about 173,000 afresh (a search of the network's snap grid each,
-// some 0.15 s of processor time a run); filled whole at building, once,
-// on all cores.
+// some 0.15 s of processor time a run). A larger raster, and the cells
+// far from roads (open water, where a search goes out ring after ring of
+// the snap grid), are filled on use.
 const fullRasterCells = 1 << 20
 
-// fillRaster fills every cell of the snap raster, if it has at most
-// fullRasterCells, with the node Locate would find for it; else it makes
-// the raster empty, to be filled on use.
+// fillRaster makes the snap raster and, if it has at most
+// fullRasterCells, fills on all cores every cell whose centre has a node
+// in its cell of the network's snap grid or in one of the 8 around
+// (nearRoads), with the node Locate would find for it.
 func (t *RoadTable) fillRaster() {
-	if t.rnx*t.rny > fullRasterCells {
-		t.raster = make([]atomic.Int32, t.rnx*t.rny)
+	cells := t.rnx * t.rny
+	if len(t.Net.pos) < math.MaxUint16 {
+		t.raster16 = make([]atomic.Uint32, (cells+1)/2)
+	} else {
+		t.raster = make([]atomic.Int32, cells)
+	}
+	if cells > fullRasterCells {
 		return
 	}
-	nodes := make([]int32, t.rnx*t.rny)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), t.rny) {
@@ -250,40 +255,73 @@ func (t *RoadTable) fillRaster() {
 					return
 				}
 				for cx := range t.rnx {
-					node, _ := t.Net.Snap(t.cellCentre(cx, cy))
-					nodes[cy*t.rnx+cx] = int32(node + 1)
+					if c := t.cellCentre(cx, cy); t.nearRoads(c) {
+						node, _ := t.Net.Snap(c)
+						t.setRasterCell(cy*t.rnx+cx, int32(node+1))
+					}
 				}
 			}
 		})
 	}
 	wg.Wait()
-	t.setFullRaster(nodes)
 }
 
-// setFullRaster keeps the raster filled whole: nodes[k] is 1 + the node
-// of cell k.
-func (t *RoadTable) setFullRaster(nodes []int32) {
-	t.rasterFull = true
-	if len(t.Net.pos) < math.MaxUint16 {
-		t.raster, t.raster16 = nil, make([]uint16, len(nodes))
-		for k, v := range nodes {
-			t.raster16[k] = uint16(v)
+// nearRoads reports whether the network's snap grid has a node in p's
+// cell or one of the 8 around it (Snap's search then ends within a few
+// rings).
+func (t *RoadTable) nearRoads(p Point) bool {
+	n := t.Net
+	cx, cy := n.cellXY(p)
+	for y := max(0, cy-1); y <= min(n.ny-1, cy+1); y++ {
+		for x := max(0, cx-1); x <= min(n.nx-1, cx+1); x++ {
+			if k := y*n.nx + x; n.cellOff[k+1] > n.cellOff[k] {
+				return true
+			}
 		}
-		return
 	}
-	t.raster = make([]atomic.Int32, len(nodes))
-	for k, v := range nodes {
-		t.raster[k].Store(v)
-	}
+	return false
 }
 
 // rasterCell returns 1 + the node of raster cell k, or 0 if not filled
 // yet.
 func (t *RoadTable) rasterCell(k int) int32 {
 	if t.raster16 != nil {
-		return int32(t.raster16[k])
+		return int32(t.raster16[k>>1].Load()>>(16*(k&1))) & 0xffff
 	}
 	return t.raster[k].Load()
+}
+
+// setRasterCell fills raster cell k with v (1 + its node; every goroutine
+// that fills a cell fills it with the same v).
+func (t *RoadTable) setRasterCell(k int, v int32) {
+	if t.raster16 == nil {
+		t.raster[k].Store(v)
+		return
+	}
+	w, shift := &t.raster16[k>>1], 16*(k&1)
+	for {
+		old := w.Load()
+		if w.CompareAndSwap(old, old&^(0xffff<<shift)|uint32(v)<<shift) {
+			return
+		}
+	}
+}
+
+// builtRaster returns the raster's cells as fillRaster fills them (the
+// cells near roads; 0 elsewhere, whatever was filled on use since), or nil
+// for a raster of more than fullRasterCells: what Encode writes.
+func (t *RoadTable) builtRaster() []int32 {
+	cells := t.rnx * t.rny
+	if cells > fullRasterCells {
+		return nil
+	}
+	out := make([]int32, cells)
+	for k := range out {
+		if t.nearRoads(t.cellCentre(k%t.rnx, k/t.rnx)) {
+			out[k] = t.rasterCell(k)
+		}
+	}
+	return out
 }
 
 // cellCentre returns the centre of the snap raster's cell (cx, cy).
@@ -363,7 +401,7 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // pair of zones a time, box and length (24 bytes), per node its zone and
 // way to its anchor (24 bytes), its place in the table's order and its
 // position there (24 bytes), and the snap raster (2 bytes a cell for a
-// raster filled whole of a network of fewer than 65,535 nodes, else 4); for a directed
+// network of fewer than 65,535 nodes, else 4); for a directed
 // network also per node its way from its anchor (24 bytes, and 4 a node
 // of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
@@ -377,7 +415,7 @@ func (t *RoadTable) Bytes() int64 {
 	n := int64(len(t.Net.pos))
 	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
 	cell := int64(4)
-	if rx*ry <= fullRasterCells && n < math.MaxUint16 {
+	if n < math.MaxUint16 {
 		cell = 2
 	}
 	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*cell
@@ -419,15 +457,13 @@ func (t *RoadTable) Locate(p Point) Place {
 	switch {
 	case cx < 0 || cy < 0 || cx >= t.rnx || cy >= t.rny:
 		node, _ = t.Net.Snap(p)
-	case t.raster16 != nil:
-		node = int(t.raster16[cy*t.rnx+cx]) - 1
 	default:
-		cell := &t.raster[cy*t.rnx+cx]
-		if v := cell.Load(); v > 0 {
+		k := cy*t.rnx + cx
+		if v := t.rasterCell(k); v > 0 {
 			node = int(v - 1)
 		} else {
 			node, _ = t.Net.Snap(t.cellCentre(cx, cy))
-			cell.Store(int32(node + 1)) // every goroutine computes the same node
+			t.setRasterCell(k, int32(node+1)) // every goroutine computes the same node
 		}
 	}
 	pos := t.Net.pos[node]

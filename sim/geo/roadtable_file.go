@@ -31,9 +31,9 @@ var ErrRoadTableVersion = errors.New("road table of another version")
 // network in a binary form that DecodeRoadTable reads back exactly: the magic
 // "PSROADTB", RoadTableVersion, the caller's key (any bytes: what the table
 // was built from, checked on reading), every array of the network and the
-// table, the snap raster if it was filled whole (fillRaster), and a
-// SHA-256 checksum of all that. The snap index is not written (rebuilt on
-// reading), nor a raster filled on use.
+// table, the snap raster's cells filled when it was built (builtRaster),
+// and a SHA-256 checksum of all that. The snap index is not written
+// (rebuilt on reading), nor the cells filled on use.
 func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	t.build()
 	n := t.Net
@@ -85,14 +85,7 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.i32s(t.fromPath)
 	e.f32s(t.fromAnchorLen)
 	e.boxes(t.fromAnchorBox)
-	var raster []int32
-	if t.rasterFull {
-		raster = make([]int32, t.rnx*t.rny)
-		for k := range raster {
-			raster[k] = t.rasterCell(k)
-		}
-	}
-	e.i32s(raster)
+	e.i32s(t.builtRaster())
 	e.flush()
 	if e.err != nil {
 		return e.err
@@ -183,16 +176,34 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	}
 	t.setOrder(ord)
 	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
-	if raster != nil {
-		t.setFullRaster(raster)
-	} else {
-		t.raster = make([]atomic.Int32, t.rnx*t.rny)
-	}
-	t.setAnchorPos()
 	net.buildIndex()
+	t.fillRasterFrom(raster)
+	t.setAnchorPos()
 	net.pool.New = func() any { return net.NewSearch() }
 	t.once.Do(func() {}) // built: never build again
 	return t, key, nil
+}
+
+// fillRasterFrom makes the snap raster of a table read back, with the
+// cells written (raster: 1 + a node, 0 for a cell not filled; nil for
+// none).
+func (t *RoadTable) fillRasterFrom(raster []int32) {
+	cells := t.rnx * t.rny
+	if len(t.Net.pos) < math.MaxUint16 {
+		t.raster16 = make([]atomic.Uint32, (cells+1)/2)
+		for k := 0; k < len(raster); k += 2 {
+			w := uint32(raster[k])
+			if k+1 < len(raster) {
+				w |= uint32(raster[k+1]) << 16
+			}
+			t.raster16[k>>1].Store(w)
+		}
+		return
+	}
+	t.raster = make([]atomic.Int32, cells)
+	for k, v := range raster {
+		t.raster[k].Store(v)
+	}
 }
 
 // check verifies that a table read back fits together, so that no query
@@ -269,7 +280,7 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord, raster []int32) error 
 		if uint64(len(raster)) != rnx*rny {
 			return errors.New("snap raster: length does not fit")
 		}
-		if err := inRange("snap raster", raster, 1, n+1); err != nil {
+		if err := inRange("snap raster", raster, 0, n+1); err != nil {
 			return err
 		}
 	}

@@ -165,13 +165,18 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	if err := bad.Encode(&badBuf, []byte("k")); err != nil {
 		t.Fatal(err)
 	}
-	// A snap raster cell naming no node (0: not filled), checksum valid.
+	// A snap raster cell naming no node, checksum valid.
 	cell, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cell.Build()
-	cell.raster16[0] = 0
+	for k := range cell.rnx * cell.rny {
+		if cell.nearRoads(cell.cellCentre(k%cell.rnx, k/cell.rnx)) {
+			cell.setRasterCell(k, int32(osmNet.Nodes()+1))
+			break
+		}
+	}
 	var cellBuf bytes.Buffer
 	if err := cell.Encode(&cellBuf, []byte("k")); err != nil {
 		t.Fatal(err)
@@ -192,7 +197,7 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		{"node order not a permutation", twiceBuf.Bytes(), "node order: "},
 		{"tree step out of range", stepBuf.Bytes(), "shortest-path trees: a step of -1 from place 0"},
 		{"anchor out of range", badBuf.Bytes(), "anchors: 4 outside 0 … 3"},
-		{"snap raster cell out of range", cellBuf.Bytes(), "snap raster: 0 outside 1 … "},
+		{"snap raster cell out of range", cellBuf.Bytes(), "snap raster: 5 outside 0 … 4"},
 	} {
 		_, _, err := DecodeRoadTable(k.data)
 		if err == nil || !strings.Contains(err.Error(), k.want) {
@@ -241,32 +246,46 @@ func BenchmarkRoadTableFile(b *testing.B) {
 	}
 }
 
-// TestRoadTableRasterFull: a table of a raster of at most fullRasterCells
-// cells is built with every cell filled (in 16 bits: Baltimore has fewer
-// than 65,535 nodes), each with the node Snap finds for its centre (as
-// Locate would fill it on use), and is read back so.
-func TestRoadTableRasterFull(t *testing.T) {
+// TestRoadTableRasterBuilt: a table of a raster of at most
+// fullRasterCells cells is built with every cell near roads filled (in 16
+// bits: Baltimore has fewer than 65,535 nodes), each with the node Snap
+// finds for its centre (as Locate would fill it on use), and is read back
+// so; the other cells are filled on use.
+func TestRoadTableRasterBuilt(t *testing.T) {
 	_, tab := osmTable(t, osmCities[0])
 	cells := tab.rnx * tab.rny
-	if !tab.rasterFull || cells > fullRasterCells || tab.raster16 == nil || tab.raster != nil {
-		t.Fatalf("raster of %d cells: full %v, in 16 bits %v", cells, tab.rasterFull, tab.raster16 != nil)
+	if cells > fullRasterCells || tab.raster16 == nil || tab.raster != nil {
+		t.Fatalf("raster of %d cells: in 16 bits %v", cells, tab.raster16 != nil)
 	}
-	for k := 0; k < cells; k += 97 {
-		want, _ := tab.Net.Snap(tab.cellCentre(k%tab.rnx, k/tab.rnx))
-		if got := tab.rasterCell(k) - 1; int(got) != want {
-			t.Fatalf("cell %d: node %d, want %d", k, got, want)
+	near := 0
+	for k := 0; k < cells; k += 7 {
+		c := tab.cellCentre(k%tab.rnx, k/tab.rnx)
+		want, _ := tab.Net.Snap(c)
+		got := tab.rasterCell(k)
+		if tab.nearRoads(c) {
+			near++
+		} else if got == 0 {
+			continue // not filled: filled on use
 		}
+		if int(got)-1 != want {
+			t.Fatalf("cell %d: node %d, want %d", k, got-1, want)
+		}
+	}
+	if near < cells/7/2 {
+		t.Errorf("%d of %d cells sampled near roads", near, cells/7)
 	}
 	back, _, err := DecodeRoadTable(encoded(t, tab, "k"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !back.rasterFull {
-		t.Fatal("read back: raster not full")
+	if !slices.Equal(tab.builtRaster(), back.builtRaster()) {
+		t.Fatal("raster read back differs")
 	}
-	for k := range cells {
-		if a, b := tab.rasterCell(k), back.rasterCell(k); a != b {
-			t.Fatalf("cell %d: %d built, %d read back", k, a, b)
+	// Cells filled on use: the same node in either.
+	for k := 0; k < cells; k += 5 {
+		p := tab.cellCentre(k%tab.rnx, k/tab.rnx)
+		if a, b := tab.Locate(p), back.Locate(p); a != b {
+			t.Fatalf("cell %d: %+v built, %+v read back", k, a, b)
 		}
 	}
 }
