@@ -18,7 +18,7 @@ const DefaultZoneM = 500.0
 // (35 m; measured on San Francisco: at most 33 m).
 const snapRasterM = 25.0
 
-// maxRasterCells bounds the snap raster (4 bytes a cell: 16 MiB).
+// maxRasterCells bounds the snap raster (2 or 4 bytes a cell: at most 16 MiB).
 const maxRasterCells = 1 << 22
 
 // RoadRegionPad is how far beyond the city's areas the zones and the snap
