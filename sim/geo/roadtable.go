@@ -18,7 +18,7 @@ const DefaultZoneM = 500.0
 // (35 m; measured on San Francisco: at most 33 m).
 const snapRasterM = 25.0
 
-// maxRasterCells bounds the snap raster (4 bytes a cell: 16 MiB).
+// maxRasterCells bounds the snap raster (2 or 4 bytes a cell: at most 16 MiB).
 const maxRasterCells = 1 << 22
 
 // RoadRegionPad is how far beyond the city's areas the zones and the snap
@@ -89,6 +89,10 @@ type RoadTable struct {
 	// ord[i]. pred16/pred32 are in this order; nothing else is.
 	ord, rank []int32
 	ipos      []Point
+	// seg[i] is the distance from place i to place i+1 (planeDist of
+	// their positions, either way round; 0 for the last): a walk's step
+	// along a chain of shape points reads its length here.
+	seg []float64
 	// Every node's way to its own zone's anchor (along that anchor's
 	// tree): its length in metres and its box.
 	toAnchorLen []float32
@@ -103,11 +107,15 @@ type RoadTable struct {
 	fromAnchorBox []box4
 
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
-	// raster[k] is 1 + the node nearest the cell's centre, 0 until first
-	// asked for.
+	// cell k holds 1 + the node nearest the cell's centre, 0 until first
+	// asked for (rasterCell): in raster16, two cells a word, for a
+	// network of fewer than 65,535 nodes (half the bytes, more of them
+	// in cache: San Francisco 0.6 MB, not 1.3), else in raster; the other
+	// is nil.
 	rx0, ry0, rasterM float64
 	rnx, rny          int
 	raster            []atomic.Int32
+	raster16          []atomic.Uint32
 
 	refSpeed, topSpeed float64 // metres per second
 }
@@ -207,9 +215,118 @@ func (t *RoadTable) build() {
 		// exactly).
 		t.rx0, t.ry0 = zg.lo.X, zg.lo.Y
 		t.rasterM, t.rnx, t.rny = rasterCells(zg.hi.X-zg.lo.X, zg.hi.Y-zg.lo.Y)
-		t.raster = make([]atomic.Int32, t.rnx*t.rny)
+		t.fillRaster()
 		t.setAnchorPos()
 	})
+}
+
+// fullRasterCells is the most cells of a snap raster filled when the
+// table is built (and written with it to the disk cache): the cells near
+// roads (fillRaster). Filled on use only, a raster is filled again by
+// every process that reads the table from the disk cache: San Francisco's
+// 318,450 cells, of which a run of 3 variants × 8 replications × 30 days
+// snapped about 173,000 afresh (a search of the network's snap grid each,
+// some 0.15 s of processor time a run). A larger raster, and the cells
+// far from roads (open water, where a search goes out ring after ring of
+// the snap grid), are filled on use.
+const fullRasterCells = 1 << 20
+
+// fillRaster makes the snap raster and, if it has at most
+// fullRasterCells, fills on all cores every cell whose centre has a node
+// in its cell of the network's snap grid or in one of the 8 around
+// (nearRoads), with the node Locate would find for it.
+func (t *RoadTable) fillRaster() {
+	cells := t.rnx * t.rny
+	if len(t.Net.pos) < math.MaxUint16 {
+		t.raster16 = make([]atomic.Uint32, (cells+1)/2)
+	} else {
+		t.raster = make([]atomic.Int32, cells)
+	}
+	if cells > fullRasterCells {
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), t.rny) {
+		wg.Go(func() {
+			for {
+				cy := int(next.Add(1) - 1)
+				if cy >= t.rny {
+					return
+				}
+				for cx := range t.rnx {
+					if c := t.cellCentre(cx, cy); t.nearRoads(c) {
+						node, _ := t.Net.Snap(c)
+						t.setRasterCell(cy*t.rnx+cx, int32(node+1))
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// nearRoads reports whether the network's snap grid has a node in p's
+// cell or one of the 8 around it (Snap's search then ends within a few
+// rings).
+func (t *RoadTable) nearRoads(p Point) bool {
+	n := t.Net
+	cx, cy := n.cellXY(p)
+	for y := max(0, cy-1); y <= min(n.ny-1, cy+1); y++ {
+		for x := max(0, cx-1); x <= min(n.nx-1, cx+1); x++ {
+			if k := y*n.nx + x; n.cellOff[k+1] > n.cellOff[k] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rasterCell returns 1 + the node of raster cell k, or 0 if not filled
+// yet.
+func (t *RoadTable) rasterCell(k int) int32 {
+	if t.raster16 != nil {
+		return int32(t.raster16[k>>1].Load()>>(16*(k&1))) & 0xffff
+	}
+	return t.raster[k].Load()
+}
+
+// setRasterCell fills raster cell k with v (1 + its node; every goroutine
+// that fills a cell fills it with the same v).
+func (t *RoadTable) setRasterCell(k int, v int32) {
+	if t.raster16 == nil {
+		t.raster[k].Store(v)
+		return
+	}
+	w, shift := &t.raster16[k>>1], 16*(k&1)
+	for {
+		old := w.Load()
+		if w.CompareAndSwap(old, old&^(0xffff<<shift)|uint32(v)<<shift) {
+			return
+		}
+	}
+}
+
+// builtRaster returns the raster's cells as fillRaster fills them (the
+// cells near roads; 0 elsewhere, whatever was filled on use since), or nil
+// for a raster of more than fullRasterCells: what Encode writes.
+func (t *RoadTable) builtRaster() []int32 {
+	cells := t.rnx * t.rny
+	if cells > fullRasterCells {
+		return nil
+	}
+	out := make([]int32, cells)
+	for k := range out {
+		if t.nearRoads(t.cellCentre(k%t.rnx, k/t.rnx)) {
+			out[k] = t.rasterCell(k)
+		}
+	}
+	return out
+}
+
+// cellCentre returns the centre of the snap raster's cell (cx, cy).
+func (t *RoadTable) cellCentre(cx, cy int) Point {
+	return Point{t.rx0 + (float64(cx)+0.5)*t.rasterM, t.ry0 + (float64(cy)+0.5)*t.rasterM}
 }
 
 // setAnchorPos fills anchorPos from anchor.
@@ -283,7 +400,8 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // for a network of more than 32,768 nodes), per
 // pair of zones a time, box and length (24 bytes), per node its zone and
 // way to its anchor (24 bytes), its place in the table's order and its
-// position there (24 bytes), and the snap raster; for a directed
+// position there (24 bytes), and the snap raster (2 bytes a cell for a
+// network of fewer than 65,535 nodes, else 4); for a directed
 // network also per node its way from its anchor (24 bytes, and 4 a node
 // of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
@@ -296,7 +414,11 @@ func (t *RoadTable) Bytes() int64 {
 	}
 	n := int64(len(t.Net.pos))
 	_, rx, ry := rasterCells(g.hi.X-g.lo.X, g.hi.Y-g.lo.Y)
-	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*4
+	cell := int64(4)
+	if n < math.MaxUint16 {
+		cell = 2
+	}
+	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*cell
 	if t.Net.directed {
 		b += n * (24 + 4*32)
 	}
@@ -323,6 +445,7 @@ func (t *RoadTable) row(g *coreGraph, buckets *bucketQueue, za int, dist []float
 type Place struct {
 	Node, Zone int32
 	Access     float64 // metres
+	pos        Point   // the node's position (Seconds and the leg's path read it here, not from the network's array)
 }
 
 // Locate returns the place of p.
@@ -331,25 +454,27 @@ func (t *RoadTable) Locate(p Point) Place {
 	node := -1
 	cx := int(math.Floor((p.X - t.rx0) / t.rasterM))
 	cy := int(math.Floor((p.Y - t.ry0) / t.rasterM))
-	if cx >= 0 && cy >= 0 && cx < t.rnx && cy < t.rny {
-		cell := &t.raster[cy*t.rnx+cx]
-		if v := cell.Load(); v > 0 {
+	switch {
+	case cx < 0 || cy < 0 || cx >= t.rnx || cy >= t.rny:
+		node, _ = t.Net.Snap(p)
+	default:
+		k := cy*t.rnx + cx
+		if v := t.rasterCell(k); v > 0 {
 			node = int(v - 1)
 		} else {
-			node, _ = t.Net.Snap(Point{t.rx0 + (float64(cx)+0.5)*t.rasterM, t.ry0 + (float64(cy)+0.5)*t.rasterM})
-			cell.Store(int32(node + 1)) // every goroutine computes the same node
+			node, _ = t.Net.Snap(t.cellCentre(cx, cy))
+			t.setRasterCell(k, int32(node+1)) // every goroutine computes the same node
 		}
-	} else {
-		node, _ = t.Net.Snap(p)
 	}
-	return Place{Node: int32(node), Zone: t.zoneOfNode[node], Access: planeDist(t.Net.pos[node], p)}
+	pos := t.Net.pos[node]
+	return Place{Node: int32(node), Zone: t.zoneOfNode[node], Access: planeDist(pos, p), pos: pos}
 }
 
 // Seconds returns the road time in seconds from a (at place pa) to b (at
 // place pb), as described on RoadTable, for a vehicle at the reference
 // speed on local streets.
 func (t *RoadTable) Seconds(a Point, pa Place, b Point, pb Place) float64 {
-	na, nb := t.Net.pos[pa.Node], t.Net.pos[pb.Node]
+	na, nb := pa.pos, pb.pos
 	// Access at AccessSpeed, or the top road speed if that is slower: so
 	// a road time is never shorter than the straight line at the top
 	// speed.
@@ -375,8 +500,8 @@ func (t *RoadTable) Time(a, b Point) float64 {
 func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 	x0, y0 = min(l.From.X, l.To.X), min(l.From.Y, l.To.Y)
 	x1, y1 = max(l.From.X, l.To.X), max(l.From.Y, l.To.Y)
-	if l.za != l.zb {
-		k := 5 * (int(l.zb)*len(t.anchor) + int(l.za)) // the path walked: see PathCache
+	if l.pa.Zone != l.pb.Zone {
+		k := 5 * (int(l.pb.Zone)*len(t.anchor) + int(l.pa.Zone)) // the path walked: see PathCache
 		add := func(b box4) {
 			// Stored as float32: within 1 m of the true box for cities
 			// under 8,000 km across; widened by that.
@@ -384,11 +509,11 @@ func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 			x1, y1 = max(x1, float64(b[2])+1), max(y1, float64(b[3])+1)
 		}
 		add(box4(t.box[k : k+4]))
-		add(t.toAnchorBox[l.na])
+		add(t.toAnchorBox[l.pa.Node])
 		if t.Net.directed {
-			add(t.fromAnchorBox[l.nb])
+			add(t.fromAnchorBox[l.pb.Node])
 		} else {
-			add(t.toAnchorBox[l.nb])
+			add(t.toAnchorBox[l.pb.Node])
 		}
 	}
 	return x0, y0, x1, y1
@@ -422,19 +547,19 @@ type PathCache struct {
 // atCached is at with the cursor c (on the road between the anchors; the
 // short ways between a node and its anchor are walked afresh).
 func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
-	if l.za == l.zb {
+	if l.pa.Zone == l.pb.Zone {
 		return lerp(l.From, l.To, f)
 	}
 	net := t.Net
 	n, z := len(net.pos), len(t.anchor)
-	na, nb := net.pos[l.na], net.pos[l.nb]
+	na, nb := l.pa.pos, l.pb.pos
 	// The five parts' lengths.
 	l1 := planeDist(l.From, na)
-	l2 := float64(t.toAnchorLen[l.na])
-	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
-	l4 := float64(t.toAnchorLen[l.nb])
+	l2 := float64(t.toAnchorLen[l.pa.Node])
+	l3 := float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4])
+	l4 := float64(t.toAnchorLen[l.pb.Node])
 	if net.directed {
-		l4 = float64(t.fromAnchorLen[l.nb])
+		l4 = float64(t.fromAnchorLen[l.pb.Node])
 	}
 	l5 := planeDist(nb, l.To)
 	s := f * (l1 + l2 + l3 + l4 + l5)
@@ -443,76 +568,85 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 		return lerp(l.From, na, s/l1)
 	case s <= l1+l2: // from na towards its anchor
 		if t.pred16 != nil {
-			return walk(t.ipos, t.pred16[int(l.za)*n:], t.rank[l.na], s-l1)
+			return walk(t.ipos, t.seg, t.pred16[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
 		}
-		return walk(t.ipos, t.pred32[int(l.za)*n:], t.rank[l.na], s-l1)
+		return walk(t.ipos, t.seg, t.pred32[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
-			return walkBack(net, t.fromPath[t.fromOff[l.nb]:t.fromOff[l.nb+1]], l1+l2+l3+l4-s)
+			return walkBack(net, t.fromPath[t.fromOff[l.pb.Node]:t.fromOff[l.pb.Node+1]], l1+l2+l3+l4-s)
 		}
 		if t.pred16 != nil {
-			return walk(t.ipos, t.pred16[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
+			return walk(t.ipos, t.seg, t.pred16[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
 		}
-		return walk(t.ipos, t.pred32[int(l.zb)*n:], t.rank[l.nb], l1+l2+l3+l4-s)
+		return walk(t.ipos, t.seg, t.pred32[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
 	r := s - l1 - l2
-	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
-		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
+	if c.t != t || c.za != l.pa.Zone || c.zb != l.pb.Zone || r < c.sv {
+		c.t, c.za, c.zb, c.v, c.sv = t, l.pa.Zone, l.pb.Zone, t.rank[t.anchor[l.pa.Zone]], 0
 	}
 	if t.pred16 != nil {
-		return walkCursor(t.ipos[:n], t.pred16[int(l.zb)*n:(int(l.zb)+1)*n], c, r)
+		return walkCursor(t.ipos[:n], t.seg[:n], t.pred16[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
 	}
-	return walkCursor(t.ipos[:n], t.pred32[int(l.zb)*n:(int(l.zb)+1)*n], c, r)
+	return walkCursor(t.ipos[:n], t.seg[:n], t.pred32[int(l.pb.Zone)*n:(int(l.pb.Zone)+1)*n], c, r)
 }
 
 // predStep is the type of a tree row's entries.
 type predStep interface{ ~int16 | ~int32 }
 
 // walkCursor continues c's walk along the tree row pred to r metres from
-// its start. The cursor is kept in locals during the walk, and each
-// node's position is loaded once (the next step's start is this step's
-// end): the same sums in the same order.
-func walkCursor[T predStep](pos []Point, pred []T, c *PathCache, r float64) Point {
+// its start. The cursor is kept in locals during the walk. A step between
+// neighbouring places (along a chain of shape points, in the table's
+// order) takes its length from seg, the same number planeDist gives,
+// without loading the two positions: the same sums in the same order.
+func walkCursor[T predStep](pos []Point, seg []float64, pred []T, c *PathCache, r float64) Point {
 	v, sv := c.v, c.sv
-	pv := pos[v]
 	for {
 		d := pred[v]
 		if d == 0 {
 			c.v, c.sv = v, sv
-			return pv
+			return pos[v]
 		}
 		u := v + int32(d)
-		pu := pos[u]
-		seg := planeDist(pv, pu)
-		if sv+seg >= r {
+		l := stepLen(pos, seg, v, u, d)
+		if sv+l >= r {
 			c.v, c.sv = v, sv
-			return lerp(pv, pu, (r-sv)/seg)
+			return lerp(pos[v], pos[u], (r-sv)/l)
 		}
-		v, sv, pv = u, sv+seg, pu
+		v, sv = u, sv+l
 	}
 }
 
+// stepLen returns the length of the step d from place v to place u = v+d:
+// seg's for a step to a neighbouring place, else planeDist's.
+func stepLen[T predStep](pos []Point, seg []float64, v, u int32, d T) float64 {
+	switch d {
+	case 1:
+		return seg[v]
+	case -1:
+		return seg[u]
+	}
+	return planeDist(pos[v], pos[u])
+}
+
 // walk returns the point d metres from node v along the tree row pred
-// (or the tree's root, if that is nearer); v, pred and pos in the table's
-// order.
-func walk[T predStep](pos []Point, pred []T, v int32, d float64) Point {
-	pv := pos[v]
+// (or the tree's root, if that is nearer); v, pred, pos and seg in the
+// table's order (see walkCursor).
+func walk[T predStep](pos []Point, seg []float64, pred []T, v int32, d float64) Point {
 	for {
 		step := pred[v]
 		if step == 0 {
-			return pv
+			return pos[v]
 		}
 		u := v + int32(step)
-		pu := pos[u]
-		seg := planeDist(pv, pu)
-		if d <= seg {
-			return lerp(pv, pu, d/seg)
+		l := stepLen(pos, seg, v, u, step)
+		if d <= l {
+			return lerp(pos[v], pos[u], d/l)
 		}
-		d -= seg
-		v, pv = u, pu
+		d -= l
+		v = u
 	}
 }
 
@@ -552,22 +686,22 @@ func lerp(a, b Point, f float64) Point {
 // road between the anchors, the road to To's node; then To.
 func (t *RoadTable) Path(l *Leg) []Point {
 	path := []Point{l.From}
-	if l.za != l.zb {
-		za, zb := int(l.za), int(l.zb)
-		for v := t.rank[l.na]; v != t.rank[t.anchor[l.za]]; v = t.next(za, v) {
+	if l.pa.Zone != l.pb.Zone {
+		za, zb := int(l.pa.Zone), int(l.pb.Zone)
+		for v := t.rank[l.pa.Node]; v != t.rank[t.anchor[l.pa.Zone]]; v = t.next(za, v) {
 			path = append(path, t.ipos[v])
 		}
-		for v := t.rank[t.anchor[l.za]]; v >= 0; v = t.next(zb, v) {
+		for v := t.rank[t.anchor[l.pa.Zone]]; v >= 0; v = t.next(zb, v) {
 			path = append(path, t.ipos[v])
 		}
 		if t.Net.directed {
-			for _, v := range t.fromPath[t.fromOff[l.nb]+1 : t.fromOff[l.nb+1]] {
+			for _, v := range t.fromPath[t.fromOff[l.pb.Node]+1 : t.fromOff[l.pb.Node+1]] {
 				path = append(path, t.Net.pos[v])
 			}
 			return append(path, l.To)
 		}
 		var back []Point // nb … just before the anchor, reversed below
-		for v := t.rank[l.nb]; v != t.rank[t.anchor[l.zb]]; v = t.next(zb, v) {
+		for v := t.rank[l.pb.Node]; v != t.rank[t.anchor[l.pb.Zone]]; v = t.next(zb, v) {
 			back = append(back, t.ipos[v])
 		}
 		for i := len(back) - 1; i >= 0; i-- {

@@ -18,7 +18,7 @@ import (
 // (Encode, DecodeRoadTable). Any change to what a table holds or how it is
 // built (so that a table read back would differ from one built afresh)
 // must increase it: a reader refuses other versions.
-const RoadTableVersion = 3
+const RoadTableVersion = 4
 
 // roadTableMagic starts every encoded table.
 var roadTableMagic = [8]byte{'P', 'S', 'R', 'O', 'A', 'D', 'T', 'B'}
@@ -31,8 +31,9 @@ var ErrRoadTableVersion = errors.New("road table of another version")
 // network in a binary form that DecodeRoadTable reads back exactly: the magic
 // "PSROADTB", RoadTableVersion, the caller's key (any bytes: what the table
 // was built from, checked on reading), every array of the network and the
-// table, and a SHA-256 checksum of all that. The snap index and the snap
-// raster are not written (rebuilt on reading, and filled on use).
+// table, the snap raster's cells filled when it was built (builtRaster),
+// and a SHA-256 checksum of all that. The snap index is not written
+// (rebuilt on reading), nor the cells filled on use.
 func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	t.build()
 	n := t.Net
@@ -84,6 +85,7 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	e.i32s(t.fromPath)
 	e.f32s(t.fromAnchorLen)
 	e.boxes(t.fromAnchorBox)
+	e.i32s(t.builtRaster())
 	e.flush()
 	if e.err != nil {
 		return e.err
@@ -161,6 +163,7 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 	t.fromPath = d.i32s()
 	t.fromAnchorLen = d.f32s()
 	t.fromAnchorBox = d.boxes()
+	raster := d.i32s()
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d bytes left over", len(d.b))
 	}
@@ -168,22 +171,44 @@ func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
 		return nil, nil, fmt.Errorf("road table: %w", d.err)
 	}
 	t.ZoneM, t.RefKmh, t.zx0, t.zy0, t.rx0, t.ry0, t.rasterM, t.refSpeed, t.topSpeed = fs[0], fs[1], fs[2], fs[3], fs[4], fs[5], fs[6], fs[7], fs[8]
-	if err := t.check(znx, zny, rnx, rny, ord); err != nil {
+	if err := t.check(znx, zny, rnx, rny, ord, raster); err != nil {
 		return nil, nil, fmt.Errorf("road table: %w", err)
 	}
 	t.setOrder(ord)
 	t.znx, t.zny, t.rnx, t.rny = int(znx), int(zny), int(rnx), int(rny)
-	t.raster = make([]atomic.Int32, t.rnx*t.rny)
-	t.setAnchorPos()
 	net.buildIndex()
+	t.fillRasterFrom(raster)
+	t.setAnchorPos()
 	net.pool.New = func() any { return net.NewSearch() }
 	t.once.Do(func() {}) // built: never build again
 	return t, key, nil
 }
 
+// fillRasterFrom makes the snap raster of a table read back, with the
+// cells written (raster: 1 + a node, 0 for a cell not filled; nil for
+// none).
+func (t *RoadTable) fillRasterFrom(raster []int32) {
+	cells := t.rnx * t.rny
+	if len(t.Net.pos) < math.MaxUint16 {
+		t.raster16 = make([]atomic.Uint32, (cells+1)/2)
+		for k := 0; k < len(raster); k += 2 {
+			w := uint32(raster[k])
+			if k+1 < len(raster) {
+				w |= uint32(raster[k+1]) << 16
+			}
+			t.raster16[k>>1].Store(w)
+		}
+		return
+	}
+	t.raster = make([]atomic.Int32, cells)
+	for k, v := range raster {
+		t.raster[k].Store(v)
+	}
+}
+
 // check verifies that a table read back fits together, so that no query
 // can index out of range.
-func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
+func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord, raster []int32) error {
 	net := t.Net
 	n, z := len(net.pos), len(t.anchor)
 	inRange := func(what string, xs []int32, lo, hi int) error {
@@ -250,6 +275,14 @@ func (t *RoadTable) check(znx, zny, rnx, rny uint64, ord []int32) error {
 	}
 	if err := inRange("anchors", t.anchor, 0, n); err != nil {
 		return err
+	}
+	if raster != nil {
+		if uint64(len(raster)) != rnx*rny {
+			return errors.New("snap raster: length does not fit")
+		}
+		if err := inRange("snap raster", raster, 0, n+1); err != nil {
+			return err
+		}
 	}
 	if t.pred16 != nil {
 		return stepsInRange(t.pred16, n)

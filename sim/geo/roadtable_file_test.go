@@ -125,8 +125,8 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	version := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
 	// An entry of version 1 (tree rows of the network's node numbers; 2
-	// and 3 put them in the table's order, 3 as 16-bit steps) is refused,
-	// not misread.
+	// and 3 put them in the table's order, 3 as 16-bit steps; 4 adds the
+	// snap raster) is refused, not misread.
 	v1 := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(v1[8:], 1)
 	// A node order that is no permutation, checksum valid.
@@ -165,6 +165,22 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	if err := bad.Encode(&badBuf, []byte("k")); err != nil {
 		t.Fatal(err)
 	}
+	// A snap raster cell naming no node, checksum valid.
+	cell, err := NewRoadTable(osmNet, 100, osmNet.RefSpeed(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.Build()
+	for k := range cell.rnx * cell.rny {
+		if cell.nearRoads(cell.cellCentre(k%cell.rnx, k/cell.rnx)) {
+			cell.setRasterCell(k, int32(osmNet.Nodes()+1))
+			break
+		}
+	}
+	var cellBuf bytes.Buffer
+	if err := cell.Encode(&cellBuf, []byte("k")); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []struct {
 		name string
 		data []byte
@@ -181,6 +197,7 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 		{"node order not a permutation", twiceBuf.Bytes(), "node order: "},
 		{"tree step out of range", stepBuf.Bytes(), "shortest-path trees: a step of -1 from place 0"},
 		{"anchor out of range", badBuf.Bytes(), "anchors: 4 outside 0 … 3"},
+		{"snap raster cell out of range", cellBuf.Bytes(), "snap raster: 5 outside 0 … 4"},
 	} {
 		_, _, err := DecodeRoadTable(k.data)
 		if err == nil || !strings.Contains(err.Error(), k.want) {
@@ -226,5 +243,49 @@ func BenchmarkRoadTableFile(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(data))/1e6, "MB")
 		})
+	}
+}
+
+// TestRoadTableRasterBuilt: a table of a raster of at most
+// fullRasterCells cells is built with every cell near roads filled (in 16
+// bits: Baltimore has fewer than 65,535 nodes), each with the node Snap
+// finds for its centre (as Locate would fill it on use), and is read back
+// so; the other cells are filled on use.
+func TestRoadTableRasterBuilt(t *testing.T) {
+	_, tab := osmTable(t, osmCities[0])
+	cells := tab.rnx * tab.rny
+	if cells > fullRasterCells || tab.raster16 == nil || tab.raster != nil {
+		t.Fatalf("raster of %d cells: in 16 bits %v", cells, tab.raster16 != nil)
+	}
+	near := 0
+	for k := 0; k < cells; k += 7 {
+		c := tab.cellCentre(k%tab.rnx, k/tab.rnx)
+		want, _ := tab.Net.Snap(c)
+		got := tab.rasterCell(k)
+		if tab.nearRoads(c) {
+			near++
+		} else if got == 0 {
+			continue // not filled: filled on use
+		}
+		if int(got)-1 != want {
+			t.Fatalf("cell %d: node %d, want %d", k, got-1, want)
+		}
+	}
+	if near < cells/7/2 {
+		t.Errorf("%d of %d cells sampled near roads", near, cells/7)
+	}
+	back, _, err := DecodeRoadTable(encoded(t, tab, "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tab.builtRaster(), back.builtRaster()) {
+		t.Fatal("raster read back differs")
+	}
+	// Cells filled on use: the same node in either.
+	for k := 0; k < cells; k += 5 {
+		p := tab.cellCentre(k%tab.rnx, k/tab.rnx)
+		if a, b := tab.Locate(p), back.Locate(p); a != b {
+			t.Fatalf("cell %d: %+v built, %+v read back", k, a, b)
+		}
 	}
 }

@@ -99,7 +99,8 @@ func tableOrder(net *RoadNet, anchors []int32) []int32 {
 }
 
 // setOrder sets the table's node order to ord (tableOrder's, or read
-// back) and derives rank and ipos from it; pred must already be in it.
+// back) and derives rank, ipos and seg from it; pred must already be in
+// it.
 func (t *RoadTable) setOrder(ord []int32) {
 	t.ord = ord
 	t.rank = make([]int32, len(ord))
@@ -107,6 +108,10 @@ func (t *RoadTable) setOrder(ord []int32) {
 	for i, v := range ord {
 		t.rank[v] = int32(i)
 		t.ipos[i] = t.Net.pos[v]
+	}
+	t.seg = make([]float64, len(ord))
+	for i := 1; i < len(ord); i++ {
+		t.seg[i-1] = planeDist(t.ipos[i-1], t.ipos[i])
 	}
 }
 

@@ -47,19 +47,19 @@ func (c *cacheModel) touch(addr uint64) {
 // the table's order (the same walk, without the arithmetic of the
 // position).
 func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row int, i int32)) {
-	if l.za == l.zb {
+	if l.pa.Zone == l.pb.Zone {
 		return
 	}
 	net := t.Net
 	z := len(t.anchor)
-	l1 := planeDist(l.From, net.pos[l.na])
-	l2 := float64(t.toAnchorLen[l.na])
-	l3 := float64(t.box[5*(int(l.zb)*z+int(l.za))+4])
-	l4 := float64(t.toAnchorLen[l.nb])
+	l1 := planeDist(l.From, net.pos[l.pa.Node])
+	l2 := float64(t.toAnchorLen[l.pa.Node])
+	l3 := float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4])
+	l4 := float64(t.toAnchorLen[l.pb.Node])
 	if net.directed {
-		l4 = float64(t.fromAnchorLen[l.nb])
+		l4 = float64(t.fromAnchorLen[l.pb.Node])
 	}
-	l5 := planeDist(net.pos[l.nb], l.To)
+	l5 := planeDist(net.pos[l.pb.Node], l.To)
 	s := f * (l1 + l2 + l3 + l4 + l5)
 	steps := func(row int, v int32, d float64) {
 		for {
@@ -81,32 +81,32 @@ func walkTouches(t *RoadTable, l *Leg, f float64, c *PathCache, touch func(row i
 	case s <= l1:
 		return
 	case s <= l1+l2:
-		steps(int(l.za), t.rank[l.na], s-l1)
+		steps(int(l.pa.Zone), t.rank[l.pa.Node], s-l1)
 		return
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4:
 		if !net.directed {
-			steps(int(l.zb), t.rank[l.nb], l1+l2+l3+l4-s)
+			steps(int(l.pb.Zone), t.rank[l.pb.Node], l1+l2+l3+l4-s)
 		}
 		return
 	default:
 		return
 	}
 	r := s - l1 - l2
-	if c.t != t || c.za != l.za || c.zb != l.zb || r < c.sv {
-		c.t, c.za, c.zb, c.v, c.sv = t, l.za, l.zb, t.rank[t.anchor[l.za]], 0
+	if c.t != t || c.za != l.pa.Zone || c.zb != l.pb.Zone || r < c.sv {
+		c.t, c.za, c.zb, c.v, c.sv = t, l.pa.Zone, l.pb.Zone, t.rank[t.anchor[l.pa.Zone]], 0
 	}
 	v, sv := c.v, c.sv
 	for {
-		touch(int(l.zb), v)
-		u := t.next(int(l.zb), v)
+		touch(int(l.pb.Zone), v)
+		u := t.next(int(l.pb.Zone), v)
 		if u < 0 {
 			c.v, c.sv = v, sv
 			return
 		}
 		seg := planeDist(t.ipos[v], t.ipos[u])
 		if sv+seg >= r {
-			touch(int(l.zb), u)
+			touch(int(l.pb.Zone), u)
 			c.v, c.sv = v, sv
 			return
 		}

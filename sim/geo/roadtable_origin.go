@@ -16,7 +16,7 @@ func (t Travel) Origin(l *Leg, now float64, pos Point) Origin {
 		return Origin{P: pos}
 	}
 	if l.roads == t.Roads && now >= l.Arrive && pos == l.To {
-		return Origin{P: pos, place: l.toPlace}
+		return Origin{P: pos, place: l.pb}
 	}
 	return Origin{P: pos, place: t.Roads.Locate(pos)}
 }

@@ -94,7 +94,7 @@ func (t Travel) TimeTo(a Point, b *Target, speed float64) float64 {
 // is used again.
 func (t Travel) TimeFrom(l *Leg, now float64, pos Point, b *Target, speed float64) float64 {
 	if t.Roads != nil && l.roads == t.Roads && now >= l.Arrive && pos == l.To {
-		return t.Roads.Seconds(pos, l.toPlace, b.P, b.place) * t.Roads.refSpeed / speed
+		return t.Roads.Seconds(pos, l.pb, b.P, b.place) * t.Roads.refSpeed / speed
 	}
 	return t.TimeTo(pos, b, speed)
 }
@@ -107,7 +107,7 @@ func (t Travel) Leg(a, b Point, depart, speed float64) Leg {
 	return l
 }
 
-// SetLeg sets *l to Leg(a, b, depart, speed), in place (a leg is 128
+// SetLeg sets *l to Leg(a, b, depart, speed), in place (a leg is 160
 // bytes, and the simulator makes one at every patrol stop).
 func (t Travel) SetLeg(l *Leg, a, b Point, depart, speed float64) {
 	if t.Roads == nil {
@@ -116,13 +116,13 @@ func (t Travel) SetLeg(l *Leg, a, b Point, depart, speed float64) {
 	}
 	var pa Place
 	if l.roads == t.Roads && a == l.To {
-		pa = l.toPlace // from where the last leg ended: its place is known
+		pa = l.pb // from where the last leg ended: its place is known
 	} else {
 		pa = t.Roads.Locate(a)
 	}
 	*l = Leg{From: a, To: b, Depart: depart, Metric: t.Metric}
 	pb := t.Roads.Locate(b)
-	l.roads, l.za, l.zb, l.na, l.nb, l.toPlace = t.Roads, pa.Zone, pb.Zone, pa.Node, pb.Node, pb
+	l.roads, l.pa, l.pb = t.Roads, pa, pb
 	l.box[0], l.box[1], l.box[2], l.box[3] = t.Roads.pathBox(l)
 	l.Arrive = depart + t.Roads.Seconds(a, pa, b, pb)*t.Roads.refSpeed/speed
 }
@@ -137,11 +137,9 @@ type Leg struct {
 	Depart, Arrive float64
 	Metric         Metric
 
-	roads   *RoadTable // set for a leg on roads
-	za, zb  int32      // its zones
-	na, nb  int32      // its end nodes
-	toPlace Place      // To's place
-	box     [4]float64 // its path's box (x0, y0, x1, y1), for a leg on roads
+	roads  *RoadTable // set for a leg on roads
+	pa, pb Place      // the places of From and To (their nodes, zones and the nodes' positions)
+	box    [4]float64 // its path's box (x0, y0, x1, y1), for a leg on roads
 }
 
 // Box returns a box holding every position of the leg.
