@@ -124,7 +124,7 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	total := 0
 	for i := opt.Shard; i < s.Items(); i += opt.Shards {
 		total++
-		if !done[i] {
+		if _, ok := done[i]; !ok {
 			todo = append(todo, i)
 		}
 	}
@@ -132,24 +132,33 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	if opt.Progress != nil {
 		opt.Progress(ndone, total)
 	}
-	if err := s.runItems(ctx, opt, todo, j, func() {
+	tick := func() {
 		ndone++
 		if opt.Progress != nil {
 			opt.Progress(ndone, total)
 		}
-	}); err != nil {
+	}
+	if opt.Shards > 1 {
+		return s.runItems(ctx, opt, todo, j, tick, nil)
+	}
+	// The one slice's run writes the final files as its items finish
+	// (liveItems), beside them, not after them: what is left at the end
+	// is the last point's share and the swap of the folder.
+	live := newLiveItems(s.Items(), j.f, done)
+	fin := make(chan error, 1)
+	go func() { fin <- s.finalizeLive(ctx, opt.Out, want, live) }()
+	if err := s.runItems(ctx, opt, todo, j, tick, live.add); err != nil {
+		live.fail(err)
+		<-fin // the staged files go; the folder stays as it was
 		return err
 	}
-	if opt.Shards == 1 {
-		// The journal is read through its locked descriptor: closing
-		// another one would release the lock (lockJournal).
-		return s.finalize(ctx, opt.Out, []*os.File{j.f}, []string{jpath}, max(1, opt.Workers))
-	}
-	return nil
+	return <-fin
 }
 
-// runItems runs items on workers and appends each result to the journal.
-func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journal, tick func()) error {
+// runItems runs items on workers and appends each result to the journal;
+// committed, if set, gets each item's place in the journal once it is
+// synced.
+func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journal, tick func(), committed func([]placed)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	items := make(chan int)
@@ -191,14 +200,17 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	// synced once; an item counts as done only after its sync.
 	var first error
 	var batch strings.Builder
+	var places []placed
 	for r := range out {
 		n := 0
+		places = places[:0]
 		for {
 			if first == nil {
 				if r.err != nil {
 					first = r.err
 					cancel()
 				} else {
+					places = append(places, placed{r.item, j.size + int64(batch.Len()), len(r.line)})
 					batch.WriteString(r.line)
 					n++
 				}
@@ -221,6 +233,9 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 			continue
 		}
 		batch.Reset()
+		if committed != nil {
+			committed(places)
+		}
 		for range n {
 			tick()
 		}
@@ -317,11 +332,14 @@ func sameAreas(p, b *scenarios.Scenario) bool {
 type journal struct {
 	f      *os.File
 	path   string
+	size   int64 // the file's size: where the next append goes
 	unlock func()
 }
 
 func (j *journal) append(line string) error {
-	if _, err := j.f.WriteString(line); err != nil {
+	n, err := j.f.WriteString(line)
+	j.size += int64(n)
+	if err != nil {
 		return err
 	}
 	return j.f.Sync()
@@ -375,9 +393,10 @@ func (e *JournalError) Error() string {
 // checks that it belongs to the sweep described by want; drops a last line
 // cut short or garbled by a crash (a torn header too: the journal then
 // starts again from its header, nothing else was recorded); and returns
-// the items it holds. A journal another sweep is writing is refused
-// (*BusyError).
-func openJournal(path string, want header, restart bool) (*journal, map[int]bool, error) {
+// the items it holds, each where it first is (an item recorded twice with
+// different values is a *JournalError: the journal mixes two runs). A
+// journal another sweep is writing is refused (*BusyError).
+func openJournal(path string, want header, restart bool) (*journal, map[int]placed, error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return nil, nil, &JournalError{Path: path, Msg: (&inputs.NotRegularError{Kind: "not a file"}).Error()}
 	}
@@ -391,8 +410,8 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 		return nil, nil, err
 	}
 	j := &journal{f: f, path: path, unlock: unlock}
-	done := map[int]bool{}
-	fail := func(err error) (*journal, map[int]bool, error) {
+	done := map[int]placed{}
+	fail := func(err error) (*journal, map[int]placed, error) {
 		j.Close()
 		return nil, nil, err
 	}
@@ -412,7 +431,19 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 			}
 			return nil
 		}
-		done[item] = true
+		off := end - int64(len(line))
+		if p, dup := done[item]; dup {
+			// As finalize: the same values twice are harmless.
+			prev := make([]byte, p.length)
+			if _, err := f.ReadAt(prev, p.off); err != nil {
+				return err
+			}
+			if string(prev) != line {
+				return &JournalError{Path: path, Msg: fmt.Sprintf("item %d is recorded twice with different values: the journal mixes two runs (run with --restart to start over)", item)}
+			}
+			return nil
+		}
+		done[item] = placed{item, off, len(line)}
 		return nil
 	})
 	if err != nil {
@@ -429,6 +460,7 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 			return fail(err)
 		}
 	}
+	j.size = good
 	if h == nil {
 		wantLine, _ := json.Marshal(want)
 		if err := j.append(string(wantLine) + "\n"); err != nil {
