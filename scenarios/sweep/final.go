@@ -37,11 +37,13 @@ type located struct {
 	length  int
 }
 
-// placed is where an item's line is in a journal.
+// placed is where an item's line is in a journal, and the line when this
+// process wrote it.
 type placed struct {
 	item   int
 	off    int64
 	length int
+	line   string
 }
 
 // ErrIncomplete is returned when the journals do not hold every item.
@@ -209,13 +211,17 @@ type liveItems struct {
 	mu   sync.Mutex
 	cond *sync.Cond
 	at   []placed // by item; length 0 until the item is in the journal
-	err  error    // the run failed: no more items come
+	// reads counts the reads of an item's line kept in memory (at[i].line,
+	// set for the items this run wrote): it is let go after finalReads,
+	// and a later read takes it from the journal.
+	reads []uint8
+	err   error // the run failed: no more items come
 }
 
 // newLiveItems starts with the items the journal f held when the run
 // began.
 func newLiveItems(items int, f *os.File, done map[int]placed) *liveItems {
-	l := &liveItems{f: f, at: make([]placed, items)}
+	l := &liveItems{f: f, at: make([]placed, items), reads: make([]uint8, items)}
 	l.cond = sync.NewCond(&l.mu)
 	for i, p := range done {
 		l.at[i] = p
@@ -248,9 +254,17 @@ func (l *liveItems) line(i int) (string, error) {
 		l.cond.Wait()
 	}
 	p, err := l.at[i], l.err
+	if p.line != "" {
+		if l.reads[i]++; l.reads[i] >= finalReads {
+			l.at[i].line = ""
+		}
+	}
 	l.mu.Unlock()
 	if p.length == 0 {
 		return "", err
+	}
+	if p.line != "" {
+		return p.line, nil
 	}
 	buf := make([]byte, p.length)
 	if _, err := l.f.ReadAt(buf, p.off); err != nil {
@@ -271,6 +285,11 @@ func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live 
 		return s.writeFinal(stage, want, read, readAll, 5)
 	})
 }
+
+// finalReads is how many times writeFinal reads each item: once for each
+// of RowsFile, ParquetFile, PointsFile and AreasFile (liveItems keeps a
+// line in memory until then).
+const finalReads = 4
 
 // writeFinal writes the final files into dir, reading item i's values with
 // read (readAll: and its areas, for AreasFile, not written when readAll is

@@ -169,14 +169,19 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	}
 	// Buffered, so that workers go on while the writer syncs.
 	out := make(chan result, 4*max(1, opt.Workers))
+	var names []string // the journal's columns: the base scenario's metrics
+	for _, m := range results.Metrics(s.Base.Config) {
+		names = append(names, m.Name)
+	}
 	var wg sync.WaitGroup
 	for range max(1, opt.Workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := pointCache{s: s, point: -1}
+			cache := pointCache{s: s, point: -1, names: names}
 			for i := range items {
 				line, err := cache.run(ctx, i)
+				cache.lineLen = len(line)
 				select {
 				case out <- result{i, line, err}:
 				case <-ctx.Done():
@@ -199,19 +204,19 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	// Group commit: the results that are ready are written together and
 	// synced once; an item counts as done only after its sync.
 	var first error
-	var batch strings.Builder
+	var batch []byte
 	var places []placed
 	for r := range out {
 		n := 0
-		places = places[:0]
+		batch, places = batch[:0], places[:0]
 		for {
 			if first == nil {
 				if r.err != nil {
 					first = r.err
 					cancel()
 				} else {
-					places = append(places, placed{r.item, j.size + int64(batch.Len()), len(r.line)})
-					batch.WriteString(r.line)
+					places = append(places, placed{r.item, j.size + int64(len(batch)), len(r.line), r.line})
+					batch = append(batch, r.line...)
 					n++
 				}
 			}
@@ -227,12 +232,11 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		if first != nil || n == 0 {
 			continue
 		}
-		if err := j.append(batch.String()); err != nil {
+		if err := j.append(batch); err != nil {
 			first = err
 			cancel()
 			continue
 		}
-		batch.Reset()
 		if committed != nil {
 			committed(places)
 		}
@@ -257,6 +261,45 @@ type pointCache struct {
 	s     *Sweep
 	point int
 	sc    *scenarios.Scenario
+	names []string // the journal's metrics, by name
+	// col[k] is the column of the item's summary that holds names[k] (−1:
+	// none), for summaries of the metrics sum.
+	col     []int
+	sum     []string
+	lineLen int // the last line's length: the next one's is about the same
+}
+
+// columns sets col for a summary of the metrics ms, unless it is set
+// for these already (a point's items have the same).
+func (c *pointCache) columns(ms []results.Metric) {
+	if len(ms) == len(c.sum) && c.col != nil {
+		same := true
+		for k := range ms {
+			if ms[k].Name != c.sum[k] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return
+		}
+	}
+	c.sum = c.sum[:0]
+	at := make(map[string]int, len(ms))
+	for k, m := range ms {
+		c.sum = append(c.sum, m.Name)
+		if _, dup := at[m.Name]; !dup {
+			at[m.Name] = k // the first, as Summary.Index
+		}
+	}
+	c.col = c.col[:0]
+	for _, name := range c.names {
+		k, ok := at[name]
+		if !ok {
+			k = -1
+		}
+		c.col = append(c.col, k)
+	}
 }
 
 // run runs every variant of item i (run.Execute of its point, its one
@@ -277,19 +320,23 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	// The journal's columns are the base scenario's metrics (its header),
 	// taken by name: a point's force may differ (its per-unit metrics are
 	// left out), and a metric the point lacks is NaN.
+	c.columns(res.Summary.Metrics)
 	var b strings.Builder
+	b.Grow(c.lineLen + c.lineLen/8)
 	b.WriteString(strconv.Itoa(i))
+	var num []byte
 	for _, v := range res.Summary.Variants {
 		b.WriteByte('\t')
-		for k, m := range results.Metrics(c.s.Base.Config) {
+		for k, j := range c.col {
 			if k > 0 {
 				b.WriteByte(',')
 			}
 			x := math.NaN()
-			if j := res.Summary.Index(m.Name); j >= 0 {
+			if j >= 0 {
 				x = v.Reps[0][j]
 			}
-			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+			num = strconv.AppendFloat(num[:0], x, 'g', -1, 64)
+			b.Write(num)
 		}
 	}
 	// Then each variant's areas (AreaItem, ";" between areas), or "-"
@@ -336,8 +383,8 @@ type journal struct {
 	unlock func()
 }
 
-func (j *journal) append(line string) error {
-	n, err := j.f.WriteString(line)
+func (j *journal) append(lines []byte) error {
+	n, err := j.f.Write(lines)
 	j.size += int64(n)
 	if err != nil {
 		return err
@@ -443,7 +490,7 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]plac
 			}
 			return nil
 		}
-		done[item] = placed{item, off, len(line)}
+		done[item] = placed{item: item, off: off, length: len(line)}
 		return nil
 	})
 	if err != nil {
@@ -463,7 +510,7 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]plac
 	j.size = good
 	if h == nil {
 		wantLine, _ := json.Marshal(want)
-		if err := j.append(string(wantLine) + "\n"); err != nil {
+		if err := j.append(append(wantLine, '\n')); err != nil {
 			return fail(err)
 		}
 	}
