@@ -258,7 +258,8 @@ func TestInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	err = s.Run(ctx, Options{Out: out, Workers: 1, Progress: func(d, total int) {
@@ -271,6 +272,15 @@ func TestInterrupted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, RowsFile)); !os.IsNotExist(err) {
 		t.Fatal("final files written by an interrupted run")
+	}
+	// The final files were being written as the items finished, in a
+	// staging folder beside out: it goes with the interruption.
+	if ents, _ := os.ReadDir(parent); len(ents) != 1 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("beside the output folder after the interruption: %v, want out alone", names)
 	}
 	if err := s.Run(context.Background(), Options{Out: out, Workers: 2}); err != nil {
 		t.Fatal(err)
