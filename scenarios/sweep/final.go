@@ -293,11 +293,12 @@ const finalReads = 4
 
 // writeFinal writes the final files into dir, reading item i's values with
 // read (readAll: and its areas, for AreasFile, not written when readAll is
-// nil), par files at a time (at least one). This is the part of a sweep
-// that its workers do not share (Amdahl's serial part: 10% of
-// BenchmarkSweep's processor time on one worker, one after the other); each
-// file reads the journals on its own (ReadAt), so the files are the same
-// whatever par. The error is the first file's in the order RowsFile,
+// nil), par files at a time (at least one). Each file reads the items on
+// its own, in item order, so the files are the same whatever par and
+// whether the items are all there (Finalize) or come as a run finishes
+// them (finalizeLive: read waits; the files cost ~8% of BenchmarkSweep's
+// processor time on one worker, which a run used to spend after its
+// items). The error is the first file's in the order RowsFile,
 // ParquetFile, PointsFile, MetaFile, AreasFile.
 func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int) error {
 	nv, nm := len(want.Variants), len(want.Metrics)
