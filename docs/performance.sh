@@ -126,7 +126,7 @@ END {
 		print ""
 		printf "**Sweeps** (BenchmarkSweep: a grid sweep, 10 replications a point): %.1f items/s on 1 worker, %.1f on 2: speed-up %.2f× (wall clock: meaningful only on a quiet machine; see the load above).", s1, s2, s2 / s1
 		if (("BenchmarkSweepSerial" SUBSEP "serial-%") in vals)
-			printf " Its serial part (BenchmarkSweepSerial: writing the final files, processor time): %.1f%% of the sweep on one worker, so at most %.2f× on 2 workers by Amdahl'"'"'s law, counting that part as wholly serial.", median("BenchmarkSweepSerial" SUBSEP "serial-%"), median("BenchmarkSweepSerial" SUBSEP "amdahl-2")
+			printf " Its serial part (BenchmarkSweepSerial: what a run does after its last item, processor time): %.1f%% of the sweep on one worker, so at most %.2f× on 2 workers by Amdahl'"'"'s law, counting that part as wholly serial.", median("BenchmarkSweepSerial" SUBSEP "serial-%"), median("BenchmarkSweepSerial" SUBSEP "amdahl-2")
 		print ""
 	}
 	if (("BenchmarkRoadSlowdown/baltimore" SUBSEP "warm/straight") in vals) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -267,9 +268,26 @@ func estimate(xs []float64) Estimate {
 		return e // no interval from one value, or around an infinite mean
 	}
 	se := stat.StdDev(vals, nil) / math.Sqrt(float64(len(vals)))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(vals) - 1)}.Quantile(0.975)
+	t := tQuantile975(len(vals) - 1)
 	e.Low, e.High = e.Mean-t*se, e.Mean+t*se
 	return e
+}
+
+// tQuantiles holds the 97.5% quantiles of Student's t by whole degrees
+// of freedom that estimate has computed: each is an inverse incomplete
+// beta function (~10 µs), and a sweep's points.csv asks for the same one
+// for every point, variant and metric.
+var tQuantiles sync.Map // int → float64
+
+// tQuantile975 is the 97.5% quantile of Student's t with df degrees of
+// freedom (df >= 1), computed once per df.
+func tQuantile975(df int) float64 {
+	if q, ok := tQuantiles.Load(df); ok {
+		return q.(float64)
+	}
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+	tQuantiles.Store(df, q)
+	return q
 }
 
 // EstimateOf is the mean and 95% confidence interval of xs over

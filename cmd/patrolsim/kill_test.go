@@ -220,7 +220,13 @@ func killCommands(bin string, in killFiles) []killCommand {
 			prepare: func(t *testing.T, w string) { copyTree(t, in.finals1, filepath.Join(w, "out")) },
 			args:    func(w string) []string { return []string{"sweep", in.sweep2, "-o", "out", "-q", "--workers", "2"} },
 			set:     folderSet("out", isJournal),
-			writing: staging("out"),
+			// A sweep stages its files as its items finish: it is
+			// writing the set once every item is in the journal (a
+			// header and sweep2's 6 items).
+			writing: func(w string) bool {
+				j, _ := os.ReadFile(filepath.Join(w, "out", "journal.txt"))
+				return staging("out")(w) && strings.Count(string(j), "\n") >= 7
+			},
 		},
 		{
 			name: "merge",

@@ -165,6 +165,7 @@ func (m *Main) sweep(cmd *cobra.Command, path string, f sweepFlags) error {
 	if err != nil {
 		return err
 	}
+	defer tuneSweepGC()()
 	p := newProgress(m.stderr, f.quiet)
 	start := time.Now()
 	err = s.Run(cmd.Context(), sweep.Options{Out: f.out, Workers: f.workers, Shard: shard, Shards: shards,

@@ -37,6 +37,15 @@ type located struct {
 	length  int
 }
 
+// placed is where an item's line is in a journal, and the line when this
+// process wrote it.
+type placed struct {
+	item   int
+	off    int64
+	length int
+	line   string
+}
+
 // ErrIncomplete is returned when the journals do not hold every item.
 var ErrIncomplete = errors.New("items are missing")
 
@@ -153,38 +162,143 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 	if missing > 0 {
 		return fmt.Errorf("%w: %d of %d (run the missing slices, or the sweep again, first)", ErrIncomplete, missing, len(loc))
 	}
-	nv, nm := len(want.Variants), len(want.Metrics)
-	readAll := func(i int) ([][]float64, [][]results.AreaItem, error) {
+	line := func(i int) (string, error) {
 		l := loc[i]
 		buf := make([]byte, l.length)
 		if _, err := files[l.journal].ReadAt(buf, l.off); err != nil {
-			return nil, nil, err
+			return "", err
 		}
-		return parseLine(string(buf), nv, nm, want.Areas)
+		return string(buf), nil
 	}
-	// Three of the four readers want the metrics only: their lines'
-	// areas (most of a line, and most of the cost of reading one) are
-	// left unparsed (lines were checked in full by the scan above).
-	read := func(i int) ([][]float64, error) {
-		l := loc[i]
-		buf := make([]byte, l.length)
-		if _, err := files[l.journal].ReadAt(buf, l.off); err != nil {
-			return nil, err
-		}
-		return parseValues(string(buf), nv, nm)
-	}
+	read, readAll := readers(want, line)
 	return Folder(out).Write(ctx, func(stage string) error {
 		return s.writeFinal(stage, want, read, readAll, par)
 	})
 }
 
+// readers returns writeFinal's readers of item i's values (read) and of
+// its values and areas (readAll), from its journal line.
+func readers(want header, line func(i int) (string, error)) (func(int) ([][]float64, error), func(int) ([][]float64, [][]results.AreaItem, error)) {
+	nv, nm := len(want.Variants), len(want.Metrics)
+	readAll := func(i int) ([][]float64, [][]results.AreaItem, error) {
+		l, err := line(i)
+		if err != nil {
+			return nil, nil, err
+		}
+		return parseLine(l, nv, nm, want.Areas)
+	}
+	// Three of the four readers want the metrics only: their lines'
+	// areas (most of a line, and most of the cost of reading one) are
+	// left unparsed (lines were checked in full when the journal was
+	// scanned, or written by this process).
+	read := func(i int) ([][]float64, error) {
+		l, err := line(i)
+		if err != nil {
+			return nil, err
+		}
+		return parseValues(l, nv, nm)
+	}
+	return read, readAll
+}
+
+// liveItems are the items of a sweep's one-slice run as they become
+// durable in its journal: the final files' writers read item i as soon
+// as it is there (line waits for it), so that they write beside the
+// workers rather than after them. The files are the same as Finalize's
+// from the finished journal: they read the same lines in the same order.
+type liveItems struct {
+	f    *os.File // the journal, read at the items' places (ReadAt)
+	mu   sync.Mutex
+	cond *sync.Cond
+	at   []placed // by item; length 0 until the item is in the journal
+	// reads counts the reads of an item's line kept in memory (at[i].line,
+	// set for the items this run wrote): it is let go after finalReads,
+	// and a later read takes it from the journal.
+	reads []uint8
+	err   error // the run failed: no more items come
+}
+
+// newLiveItems starts with the items the journal f held when the run
+// began.
+func newLiveItems(items int, f *os.File, done map[int]placed) *liveItems {
+	l := &liveItems{f: f, at: make([]placed, items), reads: make([]uint8, items)}
+	l.cond = sync.NewCond(&l.mu)
+	for i, p := range done {
+		l.at[i] = p
+	}
+	return l
+}
+
+// add makes items durable in the journal readable (runItems' committed).
+func (l *liveItems) add(ps []placed) {
+	l.mu.Lock()
+	for _, p := range ps {
+		l.at[p.item] = p
+	}
+	l.mu.Unlock()
+	l.cond.Broadcast()
+}
+
+// fail ends the waits of line: the run stopped with err.
+func (l *liveItems) fail(err error) {
+	l.mu.Lock()
+	l.err = err
+	l.mu.Unlock()
+	l.cond.Broadcast()
+}
+
+// line returns item i's journal line, waiting until it is there.
+func (l *liveItems) line(i int) (string, error) {
+	l.mu.Lock()
+	for l.at[i].length == 0 && l.err == nil {
+		l.cond.Wait()
+	}
+	p, err := l.at[i], l.err
+	if p.line != "" {
+		if l.reads[i]++; l.reads[i] >= finalReads {
+			l.at[i].line = ""
+		}
+	}
+	l.mu.Unlock()
+	if p.length == 0 {
+		return "", err
+	}
+	if p.line != "" {
+		return p.line, nil
+	}
+	buf := make([]byte, p.length)
+	if _, err := l.f.ReadAt(buf, p.off); err != nil {
+		return "", err
+	}
+	return string(buf), nil
+}
+
+// finalizeLive writes the final files of a one-slice run into out as its
+// items come (liveItems); it returns once every item is in and the files
+// are in place, or, when the run fails (live.fail), with that error and
+// the folder as it was.
+func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live *liveItems) error {
+	want.Shard, want.Shards = 0, 1
+	read, readAll := readers(want, live.line)
+	return Folder(out).Write(ctx, func(stage string) error {
+		// Every file at once: they wait on the items more than they work.
+		return s.writeFinal(stage, want, read, readAll, 5)
+	})
+}
+
+// finalReads is how many times writeFinal reads each item: once for each
+// of RowsFile, ParquetFile, PointsFile and AreasFile (liveItems keeps a
+// line in memory until then).
+const finalReads = 4
+
 // writeFinal writes the final files into dir, reading item i's values with
 // read (readAll: and its areas, for AreasFile, not written when readAll is
-// nil), par files at a time (at least one). This is the part of a sweep
-// that its workers do not share (Amdahl's serial part: 10% of
-// BenchmarkSweep's processor time on one worker, one after the other); each
-// file reads the journals on its own (ReadAt), so the files are the same
-// whatever par. The error is the first file's in the order RowsFile,
+// nil), par files at a time (at least one). Each file reads the items on
+// its own, in item order, so the files are the same whatever par and
+// whether the items are all there (Finalize) or come as a run finishes
+// them (finalizeLive: read waits; the files cost ~8% of BenchmarkSweep's
+// processor time on one worker, which a run used to spend after its
+// items). The error is the first file's in the order RowsFile,
 // ParquetFile, PointsFile, MetaFile, AreasFile.
 func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int) error {
 	nv, nm := len(want.Variants), len(want.Metrics)

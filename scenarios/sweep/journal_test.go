@@ -230,3 +230,40 @@ func TestHoldJournal(t *testing.T) {
 	fmt.Println("holding")
 	bufio.NewReader(os.Stdin).ReadString('\n')
 }
+
+// TestJournalMixedRuns: a journal holding an item twice with different
+// values (lines of two runs) is refused when a run opens it, naming the
+// journal and the item; the same line twice is harmless.
+func TestJournalMixedRuns(t *testing.T) {
+	s, err := Load(writeSweep(t, gridSweep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := s.Run(context.Background(), Options{Out: out, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	jpath := filepath.Join(out, JournalName(0, 1))
+	data, err := os.ReadFile(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	// lines[1] is item 0, lines[2] item 1 (one worker: in order).
+	again := string(data) + lines[1]
+	if err := os.WriteFile(jpath, []byte(again), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background(), Options{Out: out, Workers: 1}); err != nil {
+		t.Fatalf("the same line twice: %v", err)
+	}
+	mixed := string(data) + "0" + strings.TrimPrefix(lines[2], "1")
+	if err := os.WriteFile(jpath, []byte(mixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Run(context.Background(), Options{Out: out, Workers: 1})
+	var je *JournalError
+	if !errors.As(err, &je) || !strings.Contains(err.Error(), jpath+": item 0 is recorded twice with different values") {
+		t.Fatalf("got %v, want a *JournalError naming %s and item 0", err, jpath)
+	}
+}

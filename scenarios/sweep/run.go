@@ -124,7 +124,7 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	total := 0
 	for i := opt.Shard; i < s.Items(); i += opt.Shards {
 		total++
-		if !done[i] {
+		if _, ok := done[i]; !ok {
 			todo = append(todo, i)
 		}
 	}
@@ -132,24 +132,33 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	if opt.Progress != nil {
 		opt.Progress(ndone, total)
 	}
-	if err := s.runItems(ctx, opt, todo, j, func() {
+	tick := func() {
 		ndone++
 		if opt.Progress != nil {
 			opt.Progress(ndone, total)
 		}
-	}); err != nil {
+	}
+	if opt.Shards > 1 {
+		return s.runItems(ctx, opt, todo, j, tick, nil)
+	}
+	// The one slice's run writes the final files as its items finish
+	// (liveItems), beside them, not after them: what is left at the end
+	// is the last point's share and the swap of the folder.
+	live := newLiveItems(s.Items(), j.f, done)
+	fin := make(chan error, 1)
+	go func() { fin <- s.finalizeLive(ctx, opt.Out, want, live) }()
+	if err := s.runItems(ctx, opt, todo, j, tick, live.add); err != nil {
+		live.fail(err)
+		<-fin // the staged files go; the folder stays as it was
 		return err
 	}
-	if opt.Shards == 1 {
-		// The journal is read through its locked descriptor: closing
-		// another one would release the lock (lockJournal).
-		return s.finalize(ctx, opt.Out, []*os.File{j.f}, []string{jpath}, max(1, opt.Workers))
-	}
-	return nil
+	return <-fin
 }
 
-// runItems runs items on workers and appends each result to the journal.
-func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journal, tick func()) error {
+// runItems runs items on workers and appends each result to the journal;
+// committed, if set, gets each item's place in the journal once it is
+// synced.
+func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journal, tick func(), committed func([]placed)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	items := make(chan int)
@@ -160,14 +169,19 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	}
 	// Buffered, so that workers go on while the writer syncs.
 	out := make(chan result, 4*max(1, opt.Workers))
+	var names []string // the journal's columns: the base scenario's metrics
+	for _, m := range results.Metrics(s.Base.Config) {
+		names = append(names, m.Name)
+	}
 	var wg sync.WaitGroup
 	for range max(1, opt.Workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := pointCache{s: s, point: -1}
+			cache := pointCache{s: s, point: -1, names: names}
 			for i := range items {
 				line, err := cache.run(ctx, i)
+				cache.lineLen = len(line)
 				select {
 				case out <- result{i, line, err}:
 				case <-ctx.Done():
@@ -190,16 +204,19 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	// Group commit: the results that are ready are written together and
 	// synced once; an item counts as done only after its sync.
 	var first error
-	var batch strings.Builder
+	var batch []byte
+	var places []placed
 	for r := range out {
 		n := 0
+		batch, places = batch[:0], places[:0]
 		for {
 			if first == nil {
 				if r.err != nil {
 					first = r.err
 					cancel()
 				} else {
-					batch.WriteString(r.line)
+					places = append(places, placed{r.item, j.size + int64(len(batch)), len(r.line), r.line})
+					batch = append(batch, r.line...)
 					n++
 				}
 			}
@@ -215,12 +232,14 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		if first != nil || n == 0 {
 			continue
 		}
-		if err := j.append(batch.String()); err != nil {
+		if err := j.append(batch); err != nil {
 			first = err
 			cancel()
 			continue
 		}
-		batch.Reset()
+		if committed != nil {
+			committed(places)
+		}
 		for range n {
 			tick()
 		}
@@ -242,6 +261,45 @@ type pointCache struct {
 	s     *Sweep
 	point int
 	sc    *scenarios.Scenario
+	names []string // the journal's metrics, by name
+	// col[k] is the column of the item's summary that holds names[k] (−1:
+	// none), for summaries of the metrics sum.
+	col     []int
+	sum     []string
+	lineLen int // the last line's length: the next one's is about the same
+}
+
+// columns sets col for a summary of the metrics ms, unless it is set
+// for these already (a point's items have the same).
+func (c *pointCache) columns(ms []results.Metric) {
+	if len(ms) == len(c.sum) && c.col != nil {
+		same := true
+		for k := range ms {
+			if ms[k].Name != c.sum[k] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return
+		}
+	}
+	c.sum = c.sum[:0]
+	at := make(map[string]int, len(ms))
+	for k, m := range ms {
+		c.sum = append(c.sum, m.Name)
+		if _, dup := at[m.Name]; !dup {
+			at[m.Name] = k // the first, as Summary.Index
+		}
+	}
+	c.col = c.col[:0]
+	for _, name := range c.names {
+		k, ok := at[name]
+		if !ok {
+			k = -1
+		}
+		c.col = append(c.col, k)
+	}
 }
 
 // run runs every variant of item i (run.Execute of its point, its one
@@ -262,19 +320,23 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	// The journal's columns are the base scenario's metrics (its header),
 	// taken by name: a point's force may differ (its per-unit metrics are
 	// left out), and a metric the point lacks is NaN.
+	c.columns(res.Summary.Metrics)
 	var b strings.Builder
+	b.Grow(c.lineLen + c.lineLen/8)
 	b.WriteString(strconv.Itoa(i))
+	var num []byte
 	for _, v := range res.Summary.Variants {
 		b.WriteByte('\t')
-		for k, m := range results.Metrics(c.s.Base.Config) {
+		for k, j := range c.col {
 			if k > 0 {
 				b.WriteByte(',')
 			}
 			x := math.NaN()
-			if j := res.Summary.Index(m.Name); j >= 0 {
+			if j >= 0 {
 				x = v.Reps[0][j]
 			}
-			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+			num = strconv.AppendFloat(num[:0], x, 'g', -1, 64)
+			b.Write(num)
 		}
 	}
 	// Then each variant's areas (AreaItem, ";" between areas), or "-"
@@ -317,11 +379,14 @@ func sameAreas(p, b *scenarios.Scenario) bool {
 type journal struct {
 	f      *os.File
 	path   string
+	size   int64 // the file's size: where the next append goes
 	unlock func()
 }
 
-func (j *journal) append(line string) error {
-	if _, err := j.f.WriteString(line); err != nil {
+func (j *journal) append(lines []byte) error {
+	n, err := j.f.Write(lines)
+	j.size += int64(n)
+	if err != nil {
 		return err
 	}
 	return j.f.Sync()
@@ -375,9 +440,10 @@ func (e *JournalError) Error() string {
 // checks that it belongs to the sweep described by want; drops a last line
 // cut short or garbled by a crash (a torn header too: the journal then
 // starts again from its header, nothing else was recorded); and returns
-// the items it holds. A journal another sweep is writing is refused
-// (*BusyError).
-func openJournal(path string, want header, restart bool) (*journal, map[int]bool, error) {
+// the items it holds, each where it first is (an item recorded twice with
+// different values is a *JournalError: the journal mixes two runs). A
+// journal another sweep is writing is refused (*BusyError).
+func openJournal(path string, want header, restart bool) (*journal, map[int]placed, error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return nil, nil, &JournalError{Path: path, Msg: (&inputs.NotRegularError{Kind: "not a file"}).Error()}
 	}
@@ -391,8 +457,8 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 		return nil, nil, err
 	}
 	j := &journal{f: f, path: path, unlock: unlock}
-	done := map[int]bool{}
-	fail := func(err error) (*journal, map[int]bool, error) {
+	done := map[int]placed{}
+	fail := func(err error) (*journal, map[int]placed, error) {
 		j.Close()
 		return nil, nil, err
 	}
@@ -412,7 +478,19 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 			}
 			return nil
 		}
-		done[item] = true
+		off := end - int64(len(line))
+		if p, dup := done[item]; dup {
+			// As finalize: the same values twice are harmless.
+			prev := make([]byte, p.length)
+			if _, err := f.ReadAt(prev, p.off); err != nil {
+				return err
+			}
+			if string(prev) != line {
+				return &JournalError{Path: path, Msg: fmt.Sprintf("item %d is recorded twice with different values: the journal mixes two runs (run with --restart to start over)", item)}
+			}
+			return nil
+		}
+		done[item] = placed{item: item, off: off, length: len(line)}
 		return nil
 	})
 	if err != nil {
@@ -429,9 +507,10 @@ func openJournal(path string, want header, restart bool) (*journal, map[int]bool
 			return fail(err)
 		}
 	}
+	j.size = good
 	if h == nil {
 		wantLine, _ := json.Marshal(want)
-		if err := j.append(string(wantLine) + "\n"); err != nil {
+		if err := j.append(append(wantLine, '\n')); err != nil {
 			return fail(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"go.yaml.in/yaml/v3"
@@ -257,7 +258,8 @@ func TestInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	err = s.Run(ctx, Options{Out: out, Workers: 1, Progress: func(d, total int) {
@@ -271,11 +273,26 @@ func TestInterrupted(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, RowsFile)); !os.IsNotExist(err) {
 		t.Fatal("final files written by an interrupted run")
 	}
+	// The final files were being written as the items finished, in a
+	// staging folder beside out: it goes with the interruption.
+	if ents, _ := os.ReadDir(parent); len(ents) != 1 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("beside the output folder after the interruption: %v, want out alone", names)
+	}
 	if err := s.Run(context.Background(), Options{Out: out, Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// BenchmarkSweep runs a grid sweep (40 items) on 1 and 2 workers:
+// items/s (wall clock: the speed-up, on a quiet machine), items/cpu-s
+// (processor time of the whole process: what the second worker costs in
+// all, on a shared machine too) and tail-% (the wall time of a Run after
+// its last item was in the journal, as a share of the Run's: what is left
+// of the final files).
 func BenchmarkSweep(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
@@ -285,14 +302,26 @@ func BenchmarkSweep(b *testing.B) {
 				b.Fatal(err)
 			}
 			items := 0
+			var tail time.Duration
+			c0, cpuOK := cpuTime()
 			for b.Loop() {
 				out := b.TempDir()
-				if err := s.Run(context.Background(), Options{Out: out, Workers: workers}); err != nil {
+				var last time.Time
+				if err := s.Run(context.Background(), Options{Out: out, Workers: workers, Progress: func(done, total int) {
+					if done == total {
+						last = time.Now()
+					}
+				}}); err != nil {
 					b.Fatal(err)
 				}
+				tail += time.Since(last)
 				items += s.Items()
 			}
 			b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+			if c1, _ := cpuTime(); cpuOK {
+				b.ReportMetric(float64(items)/(c1-c0).Seconds(), "items/cpu-s")
+			}
+			b.ReportMetric(100*tail.Seconds()/b.Elapsed().Seconds(), "tail-%")
 		})
 	}
 }
