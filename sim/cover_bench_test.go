@@ -60,6 +60,22 @@ func BenchmarkCoverSamples(b *testing.B) {
 	}
 }
 
+// exactnessVariants are the two variants the exactness tests run on
+// BenchmarkScale's city: incidents followed under GPS dispatch, and static
+// beats under the command chain.
+func exactnessVariants(t *testing.T, cfg *Config) []Variant {
+	var out []Variant
+	for _, c := range []struct {
+		policy string
+		mode   Mode
+	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
+		v := variantsFor(t, cfg, c.policy)[0]
+		v.Mode = c.mode
+		out = append(out, v)
+	}
+	return out
+}
+
 // TestCoverGridExact: how coverage samples search the free units changes
 // no answer: samples with the defaults equal those of grids of one cell
 // (every atom scans every free unit, still through the bound of each
@@ -70,12 +86,7 @@ func TestCoverGridExact(t *testing.T) {
 	cfg := scaledConfig(t, 4)
 	cfg.Duration = 2 * 86400
 	cands := Generate(cfg, 1, 0)
-	for _, c := range []struct {
-		policy string
-		mode   Mode
-	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
-		v := variantsFor(t, cfg, c.policy)[0]
-		v.Mode = c.mode
+	for _, v := range exactnessVariants(t, cfg) {
 		var sums []uint64
 		var samples int
 		for _, tc := range []struct {
@@ -95,11 +106,11 @@ func TestCoverGridExact(t *testing.T) {
 			}()
 		}
 		if samples == 0 {
-			t.Fatalf("%s: no coverage samples", c.policy)
+			t.Fatalf("%s: no coverage samples", v.Name)
 		}
 		for i := 1; i < len(sums); i++ {
 			if sums[i] != sums[0] {
-				t.Errorf("%s: coverage samples differ between the searches (%x)", c.policy, sums)
+				t.Errorf("%s: coverage samples differ between the searches (%x)", v.Name, sums)
 				break
 			}
 		}

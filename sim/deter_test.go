@@ -267,12 +267,7 @@ func TestSettleExact(t *testing.T) {
 	cfg.Duration = 3 * 86400
 	cfg.Deterrence.Diffusion = 0.5
 	cands := Generate(cfg, 1, 0)
-	for _, c := range []struct {
-		policy string
-		mode   Mode
-	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
-		v := variantsFor(t, cfg, c.policy)[0]
-		v.Mode = c.mode
+	for _, v := range exactnessVariants(t, cfg) {
 		var sums []uint64
 		for _, n := range []int{1, 3, maxStays} {
 			func() {
@@ -286,7 +281,7 @@ func TestSettleExact(t *testing.T) {
 			}()
 		}
 		if sums[1] != sums[0] || sums[2] != sums[0] {
-			t.Errorf("%s: records differ with the stays settled at once, after 3 and at the default bound (%x)", c.policy, sums)
+			t.Errorf("%s: records differ with the stays settled at once, after 3 and at the default bound (%x)", v.Name, sums)
 		}
 	}
 }
