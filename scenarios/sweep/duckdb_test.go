@@ -113,7 +113,7 @@ func TestDuckDBTypes(t *testing.T) {
 		return out, nil
 	}
 	dir := t.TempDir()
-	if err := s.writeFinal(dir, want, read, nil, 2); err != nil {
+	if err := s.writeFinal(dir, want, read, nil, 2, nil); err != nil {
 		t.Fatal(err)
 	}
 	// And a real sweep's files, as `patrolsim sweep` writes them.

@@ -172,7 +172,7 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 	}
 	read, readAll := readers(want, line)
 	return Folder(out).Write(ctx, func(stage string) error {
-		return s.writeFinal(stage, want, read, readAll, par)
+		return s.writeFinal(stage, want, read, readAll, par, nil)
 	})
 }
 
@@ -233,16 +233,26 @@ func newLiveItems(items int, f *os.File, done map[int]placed) *liveItems {
 func (l *liveItems) add(ps []placed) {
 	l.mu.Lock()
 	for _, p := range ps {
+		if l.err != nil {
+			p.line = "" // no file reads it any more (fail)
+		}
 		l.at[p.item] = p
 	}
 	l.mu.Unlock()
 	l.cond.Broadcast()
 }
 
-// fail ends the waits of line: the run stopped with err.
+// fail ends the waits of line: the run, or one of the files, stopped with
+// err (the first kept). No line is kept in memory from then on: no file
+// will read it.
 func (l *liveItems) fail(err error) {
 	l.mu.Lock()
-	l.err = err
+	if l.err == nil {
+		l.err = err
+	}
+	for i := range l.at {
+		l.at[i].line = ""
+	}
 	l.mu.Unlock()
 	l.cond.Broadcast()
 }
@@ -254,15 +264,16 @@ func (l *liveItems) line(i int) (string, error) {
 		l.cond.Wait()
 	}
 	p, err := l.at[i], l.err
+	if err != nil {
+		l.mu.Unlock()
+		return "", err // a file or the run failed: every reader stops
+	}
 	if p.line != "" {
 		if l.reads[i]++; l.reads[i] >= finalReads {
 			l.at[i].line = ""
 		}
 	}
 	l.mu.Unlock()
-	if p.length == 0 {
-		return "", err
-	}
 	if p.line != "" {
 		return p.line, nil
 	}
@@ -281,8 +292,9 @@ func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live 
 	want.Shard, want.Shards = 0, 1
 	read, readAll := readers(want, live.line)
 	return Folder(out).Write(ctx, func(stage string) error {
-		// Every file at once: they wait on the items more than they work.
-		return s.writeFinal(stage, want, read, readAll, 5)
+		// Every file at once: they wait on the items more than they work;
+		// when one fails, the others' reads fail too (live.fail).
+		return s.writeFinal(stage, want, read, readAll, 5, live.fail)
 	})
 }
 
@@ -300,7 +312,7 @@ const finalReads = 4
 // processor time on one worker, which a run used to spend after its
 // items). The error is the first file's in the order RowsFile,
 // ParquetFile, PointsFile, MetaFile, AreasFile.
-func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int) error {
+func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int, failed func(error)) error {
 	nv, nm := len(want.Variants), len(want.Metrics)
 	R := s.Replications
 	writers := []func() error{s.writeRows(dir, want, read), func() error {
@@ -333,6 +345,9 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 		wg.Go(func() {
 			defer func() { <-sem }()
 			errs[k] = writers[k]()
+			if errs[k] != nil && failed != nil {
+				failed(errs[k])
+			}
 		})
 	}
 	wg.Wait()

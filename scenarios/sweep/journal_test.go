@@ -267,3 +267,36 @@ func TestJournalMixedRuns(t *testing.T) {
 		t.Fatalf("got %v, want a *JournalError naming %s and item 0", err, jpath)
 	}
 }
+
+// TestLiveItemsFail: when a final file fails (or the run does), a reader
+// waiting for an item that will not come returns the error rather than
+// wait for ever, every later read returns it, and no item's line is kept
+// in memory any more (TestLiveItemsFail guards the memory a failed writer
+// would otherwise pin: every later line).
+func TestLiveItemsFail(t *testing.T) {
+	l := newLiveItems(3, nil, nil)
+	l.add([]placed{{item: 0, off: 0, length: 4, line: "abc\n"}})
+	if got, err := l.line(0); got != "abc\n" || err != nil {
+		t.Fatalf("item 0: %q, %v", got, err)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		_, err := l.line(2)
+		waited <- err
+	}()
+	boom := errors.New("disk full")
+	l.fail(boom)
+	if err := <-waited; err != boom {
+		t.Errorf("waiting reader: %v, want %v", err, boom)
+	}
+	l.add([]placed{{item: 1, off: 4, length: 4, line: "def\n"}})
+	l.fail(errors.New("later"))
+	if _, err := l.line(1); err != boom {
+		t.Errorf("read after the failure: %v, want the first error %v", err, boom)
+	}
+	for i, p := range l.at {
+		if p.line != "" {
+			t.Errorf("item %d: line %q kept after the failure", i, p.line)
+		}
+	}
+}

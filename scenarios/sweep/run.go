@@ -144,12 +144,26 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 	// The one slice's run writes the final files as its items finish
 	// (liveItems), beside them, not after them: what is left at the end
 	// is the last point's share and the swap of the folder.
+	// When the files cannot be written (a full disk, a folder that cannot
+	// be staged), the items stop at once rather than run on for nothing,
+	// and that error is the one returned.
 	live := newLiveItems(s.Items(), j.f, done)
+	itemsCtx, stopItems := context.WithCancel(ctx)
+	defer stopItems()
 	fin := make(chan error, 1)
-	go func() { fin <- s.finalizeLive(ctx, opt.Out, want, live) }()
-	if err := s.runItems(ctx, opt, todo, j, tick, live.add); err != nil {
+	go func() {
+		err := s.finalizeLive(ctx, opt.Out, want, live)
+		if err != nil {
+			stopItems()
+		}
+		fin <- err
+	}()
+	if err := s.runItems(itemsCtx, opt, todo, j, tick, live.add); err != nil {
 		live.fail(err)
-		<-fin // the staged files go; the folder stays as it was
+		// The staged files go; the folder stays as it was.
+		if ferr := <-fin; ferr != nil && ctx.Err() == nil && itemsCtx.Err() != nil {
+			return ferr // the files failed first: the items were stopped for it
+		}
 		return err
 	}
 	return <-fin
