@@ -25,8 +25,10 @@ func memoryLimit() int64 {
 	return mem
 }
 
-// cgroupMemory returns the memory limit of the process's control group,
-// or 0 when there is none or it cannot be read.
+// cgroupMemory returns the memory limit of the process's control group —
+// the least of its own and its ancestors' (under Slurm the limit sits on
+// the job's group, the task runs in a group below it) — or 0 when there
+// is none or it cannot be read.
 func cgroupMemory() int64 {
 	var paths []string
 	if f, err := os.Open("/proc/self/cgroup"); err == nil {
@@ -37,17 +39,27 @@ func cgroupMemory() int64 {
 			if len(parts) != 3 {
 				continue
 			}
+			root, file := "", ""
 			switch {
 			case parts[0] == "0" && parts[1] == "":
-				paths = append(paths, filepath.Join("/sys/fs/cgroup", parts[2], "memory.max"))
+				root, file = "/sys/fs/cgroup", "memory.max"
 			case hasField(parts[1], "memory"):
-				paths = append(paths, filepath.Join("/sys/fs/cgroup/memory", parts[2], "memory.limit_in_bytes"))
+				root, file = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
+			default:
+				continue
+			}
+			for dir := filepath.Clean("/" + parts[2]); ; dir = filepath.Dir(dir) {
+				paths = append(paths, filepath.Join(root, dir, file))
+				if dir == "/" {
+					break
+				}
 			}
 		}
 		f.Close()
 	}
 	// Inside a container the group is the root of what it sees.
 	paths = append(paths, "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+	var least int64
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -57,9 +69,11 @@ func cgroupMemory() int64 {
 		if err != nil || n <= 0 { // "max": no limit
 			continue
 		}
-		return n
+		if least == 0 || n < least {
+			least = n
+		}
 	}
-	return 0
+	return least
 }
 
 func hasField(list, name string) bool {
