@@ -29,6 +29,14 @@ func (r *replayed) Incident(rec *sim.IncidentRecord) {
 	r.Recorder.Incident(rec)
 }
 
+// Finish passes the end of the run on to the recorder it wraps (the
+// collector lets its times go and pools its areas' then).
+func (r *replayed) Finish() {
+	if f, ok := r.Recorder.(sim.Finisher); ok {
+		f.Finish()
+	}
+}
+
 // replayInfo makes the results' description of s's replay (nil when its
 // incidents are drawn), with the recorded-versus-simulated comparison from
 // the per-run measurements meas[v][i] (nil when the log records no

@@ -110,6 +110,11 @@ func TestReplayCRN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The recorder that measures the replayed responses passes the run's
+	// end on: the collector let its times go, its areas' into the pool.
+	if res.replay == nil || res.RunDetails(0, 0).AtomResps != nil {
+		t.Error("a replay run kept its response times by area: its collector was not told the run finished")
+	}
 	// by[variant][rep][id]
 	by := map[string]map[int]map[int]*sim.IncidentRecord{}
 	for i := range res.Trace {
