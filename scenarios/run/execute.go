@@ -136,10 +136,7 @@ func Execute(ctx context.Context, s *scenarios.Scenario, opts Options) (*Result,
 	// several Executes (keepAreas: ExecuteUntil).
 	var pools []*results.AreaPool
 	if !opts.keepAreas {
-		pools = make([]*results.AreaPool, nv)
-		for v := range pools {
-			pools[v] = results.NewAreaPool(len(s.Config.City.Atoms))
-		}
+		pools = newPools(s)
 	}
 	newRec := func(i, v int) sim.Recorder {
 		c := results.NewCollector(s.Variants[v].Model)
@@ -239,6 +236,16 @@ func (res *Result) HasTrace() bool { return res.Trace != nil || res.traceRuns !=
 // RunDetails returns the distributions of variant v's i-th replication (in
 // the result's order): what a sweep keeps per area.
 func (res *Result) RunDetails(v, i int) results.RunDetails { return res.runDetails[v][i] }
+
+// newPools returns an empty pool of the response times by area for each
+// of s's variants.
+func newPools(s *scenarios.Scenario) []*results.AreaPool {
+	pools := make([]*results.AreaPool, len(s.Variants))
+	for v := range pools {
+		pools[v] = results.NewAreaPool(len(s.Config.City.Atoms))
+	}
+	return pools
+}
 
 // AreaSketches returns the sketches of variant v's response times by area,
 // pooled over the result's replications.

@@ -87,10 +87,7 @@ func ExecuteUntil(ctx context.Context, s *scenarios.Scenario, opts Options, firs
 	// A batch that ran whole (no stop within it) gives its response
 	// times by area to the variants' pools: only the last batch's are
 	// kept by replication, for merge to take those before the stop.
-	pools := make([]*results.AreaPool, len(s.Variants))
-	for v := range pools {
-		pools[v] = results.NewAreaPool(len(s.Config.City.Atoms))
-	}
+	pools := newPools(s)
 	at, stop := 0, 0
 	for stop == 0 && at < max {
 		size := workers
