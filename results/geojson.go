@@ -58,7 +58,7 @@ func WriteAreasGeoJSON(w io.Writer, city *geo.City, d DetailsJSON) error {
 	meta := map[string]any{
 		"scenario":     d.Scenario,
 		"replications": d.Replications,
-		"measures":     "per variant, VARIANT_MEASURE: incidents_* are means per replication over the measurement window; visibility a share 0-1; response_*_s seconds; null where undefined (docs/outputs.md)",
+		"measures":     "per variant, VARIANT_MEASURE: incidents_* are means per replication over the measurement window; visibility a share 0-1; response_*_s seconds, the p90 within 0.5%; null where undefined (docs/outputs.md)",
 	}
 	names := make([]string, len(d.Variants))
 	data := make([]AtomDetails, len(d.Variants))

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -312,7 +313,7 @@ func readBaseline(name string, missingOK bool) (*results.Baseline, error) {
 // baselineFile.seed of type uint64" becomes "seed: must be a whole number
 // (got a string)". A number that does not fit names itself: "cannot
 // unmarshal number -1 into ... of type uint64" becomes "seed: must be a
-// whole number from 0 (got -1)".
+// whole number from 0 to 18446744073709551615 (got -1)".
 func jsonWords(msg string) string {
 	msg = jsonFieldRE.ReplaceAllStringFunc(msg, func(m string) string {
 		sm := jsonFieldRE.FindStringSubmatch(m)
@@ -346,9 +347,10 @@ func jsonKind(goType string) string {
 	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "."):
 		return "an object"
 	case strings.HasPrefix(goType, "uint"):
-		return "a whole number from 0"
+		return "a whole number from 0 to " + strconv.FormatUint(1<<bitsOf(goType, 6)-1, 10)
 	case strings.HasPrefix(goType, "int"):
-		return "a whole number"
+		b := bitsOf(goType, 3)
+		return "a whole number from " + strconv.FormatInt(-1<<(b-1), 10) + " to " + strconv.FormatInt(1<<(b-1)-1, 10)
 	case strings.HasPrefix(goType, "float"):
 		return "a number"
 	case goType == "string":
@@ -357,6 +359,15 @@ func jsonKind(goType string) string {
 		return "true or false"
 	}
 	return "another kind of value"
+}
+
+// bitsOf is the width of Go's integer type goType ("uint16": 16; "int",
+// "uint": 64), the digits after its prefix of length prefix.
+func bitsOf(goType string, prefix int) uint {
+	if n, err := strconv.Atoi(goType[min(prefix, len(goType)):]); err == nil && n > 0 && n <= 64 {
+		return uint(n)
+	}
+	return 64
 }
 
 func article(jsonType string) string {
