@@ -88,6 +88,38 @@ screen: {keep: 3}
 select: {delta: 15, first: 10, max: 40}
 `
 
+// runAndWrite prepares opt on dir, runs it on workers and writes its
+// folder: the problem, the outcome and the folder.
+func runAndWrite(t *testing.T, dir, opt string, workers int) (*Problem, *Outcome, string) {
+	t.Helper()
+	pr := prepare(t, dir, opt)
+	out, err := pr.Run(context.Background(), Options{Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := filepath.Join(t.TempDir(), "out")
+	if err := out.Write(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	return pr, out, o
+}
+
+// outputFiles are the files of an optimize folder.
+var outputFiles = []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile, ParetoFile, ChartFile}
+
+// sameFiles checks that folders a and b hold the same bytes in each of
+// names (written by runs on different worker counts).
+func sameFiles(t *testing.T, a, b string, names []string) {
+	t.Helper()
+	for _, name := range names {
+		x, errX := os.ReadFile(filepath.Join(a, name))
+		y, errY := os.ReadFile(filepath.Join(b, name))
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between the worker counts (%v, %v)", name, errX, errY)
+		}
+	}
+}
+
 func prepare(t *testing.T, dir, opt string) *Problem {
 	t.Helper()
 	path := filepath.Join(dir, "opt.yaml")
@@ -213,30 +245,10 @@ func TestOptimizeDeterministic(t *testing.T) {
 	dir := twoDistricts(t)
 	var folders []string
 	for _, workers := range []int{1, 2} {
-		pr := prepare(t, dir, twoOpt)
-		out, err := pr.Run(context.Background(), Options{Workers: workers})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := filepath.Join(t.TempDir(), "out")
-		if err := out.Write(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
+		_, _, o := runAndWrite(t, dir, twoOpt, workers)
 		folders = append(folders, o)
 	}
-	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile, ParetoFile, ChartFile} {
-		a, err := os.ReadFile(filepath.Join(folders[0], name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(folders[1], name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between 1 and 2 workers", name)
-		}
-	}
+	sameFiles(t, folders[0], folders[1], outputFiles)
 	s, err := scenarios.LoadFile(filepath.Join(folders[0], ChosenFile))
 	if err != nil {
 		t.Fatalf("chosen.yaml does not load: %v", err)

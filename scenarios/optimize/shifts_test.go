@@ -1,7 +1,6 @@
 package optimize
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"os"
@@ -253,25 +252,11 @@ func TestOptimizeShiftLengths(t *testing.T) {
 	var out *Outcome
 	var folders []string
 	for _, workers := range []int{2, 1} {
-		pr = prepare(t, dir, lengthOpt)
-		var err error
-		out, err = pr.Run(context.Background(), Options{Workers: workers})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := filepath.Join(t.TempDir(), "out")
-		if err := out.Write(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
+		var o string
+		pr, out, o = runAndWrite(t, dir, lengthOpt, workers)
 		folders = append(folders, o)
 	}
-	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile, ParetoFile, ChartFile} {
-		a, errA := os.ReadFile(filepath.Join(folders[0], name))
-		b, errB := os.ReadFile(filepath.Join(folders[1], name))
-		if errA != nil || errB != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s differs between 2 and 1 workers (%v, %v)", name, errA, errB)
-		}
-	}
+	sameFiles(t, folders[0], folders[1], outputFiles)
 	o := folders[0]
 	s, err := scenarios.LoadFile(filepath.Join(o, ChosenFile))
 	if err != nil {

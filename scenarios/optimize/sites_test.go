@@ -2,7 +2,6 @@ package optimize
 
 import (
 	"bytes"
-	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -198,15 +197,7 @@ func TestOptimizeSites(t *testing.T) {
 	var folders []string
 	var chosen []string
 	for _, workers := range []int{1, 2} {
-		pr := prepare(t, dir, sitesOpt)
-		out, err := pr.Run(context.Background(), Options{Workers: workers})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := filepath.Join(t.TempDir(), "out")
-		if err := out.Write(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
+		pr, out, o := runAndWrite(t, dir, sitesOpt, workers)
 		folders = append(folders, o)
 		chosen = pr.SiteList(out.Chosen.Candidate)
 		// The scenario's own platforms stand at two eastern posts, where
@@ -227,19 +218,7 @@ func TestOptimizeSites(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{ChosenFile, CandidatesFile, TableFile, ScreenFile, SummaryFile, ResultsFile} {
-		a, err := os.ReadFile(filepath.Join(folders[0], name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(folders[1], name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between 1 and 2 workers", name)
-		}
-	}
+	sameFiles(t, folders[0], folders[1], outputFiles[:6])
 	s, err := scenarios.LoadFile(filepath.Join(folders[0], ChosenFile))
 	if err != nil {
 		t.Fatalf("chosen.yaml does not load: %v", err)
