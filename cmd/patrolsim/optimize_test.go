@@ -8,14 +8,8 @@ import (
 	"testing"
 )
 
-// TestOptimizeCommand: `patrolsim optimize` on the built-in grid writes a
-// chosen.yaml that `patrolsim validate` accepts, prints the table with
-// units and intervals, and a bad file exits 2 naming file, line, field and
-// value, without a stack trace.
-func TestOptimizeCommand(t *testing.T) {
-	dir := t.TempDir()
-	opt := filepath.Join(dir, "opt.yaml")
-	good := `version: 1
+// gridOpt is a small optimisation of builtin:grid's cars (a few seconds).
+const gridOpt = `version: 1
 scenario: builtin:grid
 variant: beats
 decision: {kind: unit-counts, unit: car, min: 2}
@@ -23,6 +17,15 @@ budget: {units: 8}
 screen: {keep: 2}
 select: {delta: 30, first: 5, max: 10}
 `
+
+// TestOptimizeCommand: `patrolsim optimize` on the built-in grid writes a
+// chosen.yaml that `patrolsim validate` accepts, prints the table with
+// units and intervals, and a bad file exits 2 naming file, line, field and
+// value, without a stack trace.
+func TestOptimizeCommand(t *testing.T) {
+	dir := t.TempDir()
+	opt := filepath.Join(dir, "opt.yaml")
+	good := gridOpt
 	if err := os.WriteFile(opt, []byte(good), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,7 @@ import (
 func TestReportOptimize(t *testing.T) {
 	dir := t.TempDir()
 	opt := filepath.Join(dir, "opt.yaml")
-	if err := os.WriteFile(opt, []byte(`version: 1
-scenario: builtin:grid
-variant: beats
-decision: {kind: unit-counts, unit: car, min: 2}
-budget: {units: 8}
-screen: {keep: 2}
-select: {delta: 30, first: 5, max: 10}
-`), 0o644); err != nil {
+	if err := os.WriteFile(opt, []byte(gridOpt), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
