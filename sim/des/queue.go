@@ -187,6 +187,15 @@ func (q *queue) fill() {
 			q.rebuild()
 			continue
 		}
+		s := q.bucket[q.cur]
+		switch {
+		case s < 0: // an empty bucket
+			continue
+		case q.link[s] < 0: // one event: nothing to sort
+			q.front = append(q.front, q.slot[s])
+			q.link[s], q.free, q.bucket[q.cur] = q.free, s, -1
+			continue
+		}
 		q.front = q.emptyBucket(q.front, q.cur)
 		q.sortFront(0)
 		if q.waiting() > q.limit {
