@@ -201,21 +201,29 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 	}
 	last := len(tris) - 1
 	for range 64 {
-		// The first triangle whose cumulative area exceeds x (a linear
-		// scan for the few triangles of most atoms).
+		// The first triangle whose cumulative area exceeds x: for the few
+		// triangles of most atoms, the count of those up to x (the same
+		// index, the areas being cumulative), without a branch on x; a
+		// binary search for many.
 		x := r.Float64() * tris[last].cum
 		k := 0
-		if last >= 16 {
+		if last < 16 {
+			for j := range last {
+				k += b2i(tris[j].cum <= x)
+			}
+		} else {
 			k, _ = slices.BinarySearchFunc(tris, x, func(t triangle, x float64) int { return cmp.Compare(t.cum, x) })
-		}
-		for k < last && tris[k].cum <= x {
-			k++
+			for k < last && tris[k].cum <= x {
+				k++
+			}
 		}
 		t := &tris[k]
+		// u, v uniform in the triangle: folded back into it when beyond
+		// its third side, selected without a branch (half the draws fold).
 		u, v := r.Float64(), r.Float64()
-		if u+v > 1 {
-			u, v = 1-u, 1-v
-		}
+		m := -uint64(b2i(u+v > 1))
+		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
+		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
 		p := Point{t.ax + u*t.ux + v*t.vx, t.ay + u*t.uy + v*t.vy}
 		if !span.more || c.Atoms[i].holds(p) {
 			return p
@@ -246,4 +254,13 @@ func (c *City) triangulated() *triangulation {
 		}
 	})
 	return t
+}
+
+// b2i is 1 for true, 0 for false (a flag set, not a branch).
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }

@@ -245,3 +245,23 @@ func TestUniformPointConcurrentFirstUse(t *testing.T) {
 		t.Errorf("%d triangles for 36 square cells, want 72", n)
 	}
 }
+
+// BenchmarkUniformPoint draws patrol stops in the atoms of a 14 × 9 grid
+// of 700 m cells (two triangles each, as the built-in city's jittered
+// quadrilaterals), the atom chosen at random: the draw of a community
+// team's patrol stop.
+func BenchmarkUniformPoint(b *testing.B) {
+	c, err := NewGrid(GridSpec{Rows: 9, Cols: 14, CellM: 700, Districts: 3})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var s float64
+	for b.Loop() {
+		p := c.UniformPoint(int(r.Uint64()%uint64(len(c.Atoms))), r)
+		s += p.X
+	}
+	if s == 0 {
+		b.Fatal("no draws")
+	}
+}
