@@ -265,3 +265,29 @@ func BenchmarkUniformPoint(b *testing.B) {
 		b.Fatal("no draws")
 	}
 }
+
+// TestUpperBound checks the branch-free search of UniformPoint against a
+// scan, on sorted lists with repeated values (zero-area triangles) and
+// targets on, between and beyond them.
+func TestUpperBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6)) // fixed seed
+	for n := 1; n <= 40; n++ {
+		tris := make([]triangle, n)
+		c := 0.0
+		for k := range tris {
+			if r.IntN(3) > 0 { // a third of the steps repeat the value
+				c += float64(r.IntN(4))
+			}
+			tris[k].cum = c
+		}
+		for x := -1.0; x <= c+1; x += 0.5 {
+			want := 0
+			for want < n && tris[want].cum <= x {
+				want++
+			}
+			if got := upperBound(tris, x); got != want {
+				t.Fatalf("n = %d, cum %v, x = %v: upperBound %d, want %d", n, tris, x, got, want)
+			}
+		}
+	}
+}
