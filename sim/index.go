@@ -257,8 +257,16 @@ func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
 }
 
 // appendCell appends the items of the cell whose sentinel is s.
+//
+// Most cells hold no item or one, as often one as the other: the first
+// is appended and kept only if it is an item (the sentinel of an empty
+// cell is its own next), so that only a cell of two items or more takes
+// the loop's branch the other way.
 func (ix *boxIndex) appendCell(dst []int32, s int32) []int32 {
-	for j := ix.item[s].next; j != s; j = ix.item[j].next {
+	j := ix.item[s].next
+	dst = append(dst, j)
+	dst = dst[:len(dst)-1+b2i(j != s)]
+	for j = ix.item[j].next; j != s; j = ix.item[j].next {
 		dst = append(dst, j)
 	}
 	return dst
