@@ -19,7 +19,10 @@ import (
 // outside the region go to its edge cells. A box within r of p (in x and
 // in y) then has its corner within [p − r − sideₖ, p + r] on each axis:
 // two to three cells a level on each axis for a radius r up to side₀/2.
-// Items of a cell are a doubly linked list.
+// Items of a cell are a circular doubly linked list through a sentinel
+// item of the cell's own (after the n items), so that linking and
+// unlinking take no branch: a unit moves at every patrol stop, and which
+// cell it leaves and enters is a coin toss for the branch predictor.
 //
 // Costs: Set and Remove O(1) (O(levels) to choose the level); Near
 // O(cells visited + items returned), a few cells for each level that holds
@@ -29,30 +32,34 @@ type boxIndex struct {
 	x0, y0 float64 // the region's lower-left corner, metres
 	w, h   float64 // the region's size, metres
 	levels []gridLevel
-	head   []int32 // first item of each cell of every level, then of the list of large boxes; -1 if none
+	cells  int   // cells of every level; cell cells is the list of large boxes
+	sent   int32 // the sentinel of cell c is item sent + c
 
-	large int // items in the list of large boxes
+	// held counts the items held by level: then the list of large boxes,
+	// then (the last) the items not held.
+	held []int
 
-	item []boxItem // by item
+	item []boxItem // by item, then the cells' sentinels
 }
 
 // boxItem is one item's place: its box and its cell's list, together so
 // that a query or a move touches one cache line.
 type boxItem struct {
 	box        [4]float64 // x0, y0, x1, y1
-	next, prev int32      // in its cell's list, -1 at the ends
-	cell       int32      // index into head, or -1 when the item is not held
-	level      int8       // its level, len(levels) for the list of large boxes
+	next, prev int32      // in its cell's circular list (itself alone when not held)
+	cell       int32      // its cell, or -1 when the item is not held
+	level      int8       // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
 }
 
 // levelRatio is the ratio of the cell sides of two successive levels.
 const levelRatio = 4
 
 type gridLevel struct {
-	side, inv float64 // cell side, metres, and its inverse
-	nx, ny    int
-	off       int // index in head of the level's first cell
-	n         int // items held
+	side, inv  float64 // cell side, metres, and its inverse
+	topX, topY float64 // nx − 1 and ny − 1 (cellIndex)
+	sideBits   uint64  // the bits of side (Set)
+	nx, ny     int
+	off        int // the level's first cell
 }
 
 // newBoxIndex returns an empty index of n items over the region from
@@ -70,68 +77,79 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	if !(side0 > 0) {
 		side0 = 1
 	}
-	ix.levels, ix.large = ix.levels[:0], 0
+	ix.levels = ix.levels[:0]
 	off := 0
 	for side := side0; ; side *= levelRatio {
-		lv := gridLevel{side: side, inv: 1 / side, nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
+		lv := gridLevel{side: side, inv: 1 / side, sideBits: math.Float64bits(side), nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
+		lv.topX, lv.topY = float64(lv.nx-1), float64(lv.ny-1)
 		off += lv.nx * lv.ny
 		ix.levels = append(ix.levels, lv)
 		if side >= ix.w && side >= ix.h {
 			break
 		}
 	}
-	ix.head = resize(ix.head, off+1, off+1)
-	for k := range ix.head {
-		ix.head[k] = -1
-	}
-	ix.item = resize(ix.item, n, n)
+	ix.cells, ix.sent = off, int32(n)
+	ix.held = resize(ix.held, len(ix.levels)+2, len(ix.levels)+2)
+	clear(ix.held)
+	ix.held[len(ix.levels)+1] = n
+	ix.item = resize(ix.item, n+off+1, n+off+1)
 	for i := range ix.item {
-		ix.item[i].cell = -1
+		ix.item[i] = boxItem{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
 	}
 }
 
 // cellIndex returns the cell of a coordinate at a level: floor((v − v0)·inv)
-// clamped to [0, n−1], monotone in v.
-func cellIndex(v, v0, inv float64, n int) int {
+// clamped to [0, n−1] (0 for NaN), monotone in v; top is n − 1 as a
+// float. The clamps are masks, not branches.
+func cellIndex(v, v0, inv, top float64, n int) int {
 	f := (v - v0) * inv
-	if !(f >= 0) {
-		return 0
+	i := int(f) & -b2i(f >= 0)
+	m := -b2i(f >= top)
+	return i&^m | (n-1)&m
+}
+
+// b2i is 1 for true, 0 for false (a flag set, not a branch).
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
 	}
-	if f >= float64(n-1) {
-		return n - 1
-	}
-	return int(f)
+	return i
 }
 
 // Set places item i with box (x0, y0, x1, y1) (x0 <= x1, y0 <= y1), moving
 // it if it is held already.
+//
+// It takes the item out of its cell's list and puts it first in its new
+// cell's (the same cell, often), without a branch on either.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 	it := &ix.item[i]
 	it.box = [4]float64{x0, y0, x1, y1}
-	e := x1 - x0 // the larger side (not max: its NaN and ±0 care costs here)
-	if h := y1 - y0; h > e {
-		e = h
-	}
-	k, c := len(ix.levels), len(ix.head)-1 // the list of large boxes
+	// The larger side, e, as the larger bit pattern: the sides are not
+	// negative, and their patterns order as they do (a NaN side is above
+	// every number, as is +Inf, so the box goes to the list of large
+	// boxes).
+	e := max(math.Float64bits(x1-x0), math.Float64bits(y1-y0))
+	// Its level: the first whose cells are as large (sides grow with the
+	// level), counted without a branch on the box.
+	k := 0
 	for j := range ix.levels {
-		lv := &ix.levels[j]
-		if e <= lv.side {
-			k, c = j, lv.off+cellIndex(y0, ix.y0, lv.inv, lv.ny)*lv.nx+cellIndex(x0, ix.x0, lv.inv, lv.nx)
-			break
-		}
+		k += b2i(e > ix.levels[j].sideBits)
 	}
-	if int(it.cell) == c {
-		return
+	c := ix.cells // the list of large boxes
+	if k < len(ix.levels) {
+		lv := &ix.levels[k]
+		c = lv.off + cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)*lv.nx + cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx)
 	}
-	ix.Remove(i)
+	n, p := it.next, it.prev // itself when not held
+	ix.item[p].next, ix.item[n].prev = n, p
+	ix.held[it.level]--
+	s := ix.sent + int32(c)
+	h := ix.item[s].next
+	it.next, it.prev = h, s
+	ix.item[h].prev, ix.item[s].next = int32(i), int32(i)
 	it.cell, it.level = int32(c), int8(k)
-	ix.count(k, 1)
-	h := ix.head[c]
-	it.next, it.prev = h, -1
-	if h >= 0 {
-		ix.item[h].prev = int32(i)
-	}
-	ix.head[c] = int32(i)
+	ix.held[k]++
 }
 
 // SetPoint places item i at the point p.
@@ -140,30 +158,11 @@ func (ix *boxIndex) SetPoint(i int, p geo.Point) { ix.Set(i, p.X, p.Y, p.X, p.Y)
 // Remove takes item i out of the index (nothing if it is not held).
 func (ix *boxIndex) Remove(i int) {
 	it := &ix.item[i]
-	c := it.cell
-	if c < 0 {
-		return
-	}
-	ix.count(int(it.level), -1)
-	n, p := it.next, it.prev
-	if p >= 0 {
-		ix.item[p].next = n
-	} else {
-		ix.head[c] = n
-	}
-	if n >= 0 {
-		ix.item[n].prev = p
-	}
-	it.cell = -1
-}
-
-// count adds d to the items held at level k.
-func (ix *boxIndex) count(k, d int) {
-	if k < len(ix.levels) {
-		ix.levels[k].n += d
-	} else {
-		ix.large += d
-	}
+	n, p := it.next, it.prev // itself when not held
+	ix.item[p].next, ix.item[n].prev = n, p
+	ix.held[it.level]--
+	it.next, it.prev, it.cell, it.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
+	ix.held[it.level]++
 }
 
 // Box returns the box of item i.
@@ -177,7 +176,8 @@ func (ix *boxIndex) Held(i int) bool { return ix.item[i].cell >= 0 }
 // others, each once, and returns it.
 func (ix *boxIndex) Near(dst []int32, p geo.Point, r float64) []int32 {
 	for k := range ix.levels {
-		if lv := &ix.levels[k]; lv.n > 0 {
+		if ix.held[k] > 0 {
+			lv := &ix.levels[k]
 			dst = ix.appendCells(dst, lv, ix.window(lv, p, r), window{0, -1, 0, -1})
 		}
 	}
@@ -210,7 +210,8 @@ func (ix *boxIndex) NearMore(dst []int32, s *scan, p geo.Point, r float64) []int
 		dst = ix.appendLarge(dst)
 	}
 	for k := range ix.levels {
-		if lv := &ix.levels[k]; lv.n > 0 {
+		if ix.held[k] > 0 {
+			lv := &ix.levels[k]
 			w := ix.window(lv, p, r)
 			dst = ix.appendCells(dst, lv, w, s.win[k])
 			s.win[k] = w
@@ -226,8 +227,8 @@ func (ix *boxIndex) NearMore(dst []int32, s *scan, p geo.Point, r float64) []int
 func (ix *boxIndex) window(lv *gridLevel, p geo.Point, r float64) window {
 	pad := 1e-6 * (1 + math.Abs(p.X) + math.Abs(p.Y) + r + lv.side)
 	return window{
-		cellIndex(p.X-r-lv.side-pad, ix.x0, lv.inv, lv.nx), cellIndex(p.X+r+pad, ix.x0, lv.inv, lv.nx),
-		cellIndex(p.Y-r-lv.side-pad, ix.y0, lv.inv, lv.ny), cellIndex(p.Y+r+pad, ix.y0, lv.inv, lv.ny),
+		cellIndex(p.X-r-lv.side-pad, ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(p.X+r+pad, ix.x0, lv.inv, lv.topX, lv.nx),
+		cellIndex(p.Y-r-lv.side-pad, ix.y0, lv.inv, lv.topY, lv.ny), cellIndex(p.Y+r+pad, ix.y0, lv.inv, lv.topY, lv.ny),
 	}
 }
 
@@ -235,7 +236,7 @@ func (ix *boxIndex) window(lv *gridLevel, p geo.Point, r float64) window {
 // not in old, which w contains.
 func (ix *boxIndex) appendCells(dst []int32, lv *gridLevel, w, old window) []int32 {
 	for cy := w.y0; cy <= w.y1; cy++ {
-		row := ix.head[lv.off+cy*lv.nx : lv.off+cy*lv.nx+lv.nx]
+		row := ix.sent + int32(lv.off+cy*lv.nx) // the sentinel of the row's first cell
 		if cy < old.y0 || cy > old.y1 || old.x1 < old.x0 {
 			dst = ix.appendRow(dst, row, w.x0, w.x1)
 			continue
@@ -246,22 +247,34 @@ func (ix *boxIndex) appendCells(dst []int32, lv *gridLevel, w, old window) []int
 	return dst
 }
 
-// appendRow appends the items of the cells x0 … x1 of row.
-func (ix *boxIndex) appendRow(dst []int32, row []int32, x0, x1 int) []int32 {
-	for cx := x0; cx <= x1; cx++ {
-		for j := row[cx]; j >= 0; j = ix.item[j].next {
-			dst = append(dst, j)
-		}
+// appendRow appends the items of the cells x0 … x1 of the row whose first
+// cell's sentinel is row.
+func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
+	for s := row + int32(x0); s <= row+int32(x1); s++ {
+		dst = ix.appendCell(dst, s)
+	}
+	return dst
+}
+
+// appendCell appends the items of the cell whose sentinel is s.
+//
+// Most cells hold no item or one, as often one as the other: the first
+// is appended and kept only if it is an item (the sentinel of an empty
+// cell is its own next), so that only a cell of two items or more takes
+// the loop's branch the other way.
+func (ix *boxIndex) appendCell(dst []int32, s int32) []int32 {
+	j := ix.item[s].next
+	dst = append(dst, j)
+	dst = dst[:len(dst)-1+b2i(j != s)]
+	for j = ix.item[j].next; j != s; j = ix.item[j].next {
+		dst = append(dst, j)
 	}
 	return dst
 }
 
 // appendLarge appends the items too large for every level.
 func (ix *boxIndex) appendLarge(dst []int32) []int32 {
-	for j := ix.head[len(ix.head)-1]; j >= 0; j = ix.item[j].next {
-		dst = append(dst, j)
-	}
-	return dst
+	return ix.appendCell(dst, ix.sent+int32(ix.cells))
 }
 
 // Covers reports whether Near(p, r) visits every cell, so that it returns

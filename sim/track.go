@@ -52,10 +52,9 @@ func (r *run) track(u int) {
 	if free {
 		d = 1
 	}
+	able := int(r.m.ableBits[u])
 	for p := 1; p <= 3; p++ {
-		if r.m.ableBits[u]&(1<<p) != 0 {
-			r.freeAble[p] += d
-		}
+		r.freeAble[p] += d * (able >> p & 1) // no branch on the unit's type
 	}
 	if r.mode == Hierarchical {
 		if free {

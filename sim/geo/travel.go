@@ -111,7 +111,10 @@ func (t Travel) Leg(a, b Point, depart, speed float64) Leg {
 // bytes, and the simulator makes one at every patrol stop).
 func (t Travel) SetLeg(l *Leg, a, b Point, depart, speed float64) {
 	if t.Roads == nil {
-		*l = Leg{From: a, To: b, Depart: depart, Metric: t.Metric, Arrive: depart + t.Distance(a, b)/speed}
+		// Field by field: places and box are read only on roads, so
+		// whatever they hold stays (not 160 bytes written a stop).
+		l.From, l.To, l.Depart, l.Metric, l.roads = a, b, depart, t.Metric, nil
+		l.Arrive = depart + t.Distance(a, b)/speed
 		return
 	}
 	var pa Place
@@ -137,9 +140,10 @@ type Leg struct {
 	Depart, Arrive float64
 	Metric         Metric
 
-	roads  *RoadTable // set for a leg on roads
+	roads *RoadTable // set for a leg on roads
+	// For a leg on roads only (read only when roads is set; stale otherwise):
 	pa, pb Place      // the places of From and To (their nodes, zones and the nodes' positions)
-	box    [4]float64 // its path's box (x0, y0, x1, y1), for a leg on roads
+	box    [4]float64 // its path's box (x0, y0, x1, y1)
 }
 
 // Box returns a box holding every position of the leg.

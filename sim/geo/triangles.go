@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -201,21 +200,26 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 	}
 	last := len(tris) - 1
 	for range 64 {
-		// The first triangle whose cumulative area exceeds x (a linear
-		// scan for the few triangles of most atoms).
+		// The first triangle whose cumulative area exceeds x (the last if
+		// none), found without a branch on x: for the few triangles of
+		// most atoms, the count of those up to x (the same index, the
+		// areas being cumulative); for many, by halving with a select.
 		x := r.Float64() * tris[last].cum
 		k := 0
-		if last >= 16 {
-			k, _ = slices.BinarySearchFunc(tris, x, func(t triangle, x float64) int { return cmp.Compare(t.cum, x) })
-		}
-		for k < last && tris[k].cum <= x {
-			k++
+		if last < 16 {
+			for j := range last {
+				k += b2i(tris[j].cum <= x)
+			}
+		} else {
+			k = min(upperBound(tris, x), last)
 		}
 		t := &tris[k]
+		// u, v uniform in the triangle: folded back into it when beyond
+		// its third side, selected without a branch (half the draws fold).
 		u, v := r.Float64(), r.Float64()
-		if u+v > 1 {
-			u, v = 1-u, 1-v
-		}
+		m := -uint64(b2i(u+v > 1))
+		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
+		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
 		p := Point{t.ax + u*t.ux + v*t.vx, t.ay + u*t.uy + v*t.vy}
 		if !span.more || c.Atoms[i].holds(p) {
 			return p
@@ -246,4 +250,29 @@ func (c *City) triangulated() *triangulation {
 		}
 	})
 	return t
+}
+
+// upperBound is the first k with tris[k].cum > x (len(tris) if none), the
+// cumulative areas being sorted, by halving with a select: the same steps
+// for every x.
+func upperBound(tris []triangle, x float64) int {
+	if len(tris) == 0 {
+		return 0
+	}
+	lo, n := 0, len(tris)
+	for n > 1 {
+		half := n / 2
+		lo += half & -b2i(tris[lo+half-1].cum <= x)
+		n -= half
+	}
+	return lo + b2i(tris[lo].cum <= x)
+}
+
+// b2i is 1 for true, 0 for false (a flag set, not a branch).
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }

@@ -245,3 +245,49 @@ func TestUniformPointConcurrentFirstUse(t *testing.T) {
 		t.Errorf("%d triangles for 36 square cells, want 72", n)
 	}
 }
+
+// BenchmarkUniformPoint draws patrol stops in the atoms of a 14 × 9 grid
+// of 700 m cells (two triangles each, as the built-in city's jittered
+// quadrilaterals), the atom chosen at random: the draw of a community
+// team's patrol stop.
+func BenchmarkUniformPoint(b *testing.B) {
+	c, err := NewGrid(GridSpec{Rows: 9, Cols: 14, CellM: 700, Districts: 3})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var s float64
+	for b.Loop() {
+		p := c.UniformPoint(int(r.Uint64()%uint64(len(c.Atoms))), r)
+		s += p.X
+	}
+	if s == 0 {
+		b.Fatal("no draws")
+	}
+}
+
+// TestUpperBound checks the branch-free search of UniformPoint against a
+// scan, on sorted lists with repeated values (zero-area triangles) and
+// targets on, between and beyond them.
+func TestUpperBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6)) // fixed seed
+	for n := 1; n <= 40; n++ {
+		tris := make([]triangle, n)
+		c := 0.0
+		for k := range tris {
+			if r.IntN(3) > 0 { // a third of the steps repeat the value
+				c += float64(r.IntN(4))
+			}
+			tris[k].cum = c
+		}
+		for x := -1.0; x <= c+1; x += 0.5 {
+			want := 0
+			for want < n && tris[want].cum <= x {
+				want++
+			}
+			if got := upperBound(tris, x); got != want {
+				t.Fatalf("n = %d, cum %v, x = %v: upperBound %d, want %d", n, tris, x, got, want)
+			}
+		}
+	}
+}

@@ -29,3 +29,26 @@ func TestKeepBest(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerBound checks the branch-free search of areaSampler against
+// slices.BinarySearch, on sorted lists with repeated values and targets
+// on, between and beyond them.
+func TestLowerBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6)) // fixed seed
+	for n := 0; n <= 40; n++ {
+		a := make([]float64, n)
+		c := 0.0
+		for k := range a {
+			if r.IntN(3) > 0 { // a third of the steps repeat the value
+				c += float64(r.IntN(4))
+			}
+			a[k] = c
+		}
+		for x := -1.0; x <= c+1; x += 0.5 {
+			want, _ := slices.BinarySearch(a, x)
+			if got := lowerBound(a, x); got != want {
+				t.Fatalf("n = %d, a %v, x = %v: lowerBound %d, want %d", n, a, x, got, want)
+			}
+		}
+	}
+}

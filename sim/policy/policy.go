@@ -264,8 +264,7 @@ func newAreaSampler(c *geo.City, atoms []int) areaSampler {
 // order draws a point and makes it an order with the given dwell.
 func (s *areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
 	x := r.Float64() * s.cum[len(s.cum)-1]
-	i, _ := slices.BinarySearch(s.cum, x)
-	a := s.atoms[min(i, len(s.atoms)-1)]
+	a := s.atoms[min(lowerBound(s.cum, x), len(s.atoms)-1)]
 	return Order{To: c.UniformPoint(a, r), Dwell: dwell, Atom: a}
 }
 
@@ -308,4 +307,30 @@ func (h homes) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order, bo
 		return Order{To: c.UniformPoint(int(x.atom), r), Dwell: dwell, Atom: int(x.atom)}, true
 	}
 	return Order{}, false
+}
+
+// lowerBound is slices.BinarySearch's index: the first i with a[i] >= x in
+// the sorted a (len(a) if none), for a without NaN, found by halving with
+// a select rather than a branch on x: the same number of steps for every
+// x, so none is mispredicted (a patrol stop draws its area so).
+func lowerBound(a []float64, x float64) int {
+	if len(a) == 0 {
+		return 0
+	}
+	lo, n := 0, len(a)
+	for n > 1 {
+		half := n / 2
+		lo += half & -b2i(a[lo+half-1] < x)
+		n -= half
+	}
+	return lo + b2i(a[lo] < x)
+}
+
+// b2i is 1 for true, 0 for false (a flag set, not a branch).
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
