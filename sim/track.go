@@ -106,12 +106,20 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	dest := r.cfg.Travel.Target(c.Pos)
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)
+	minT, vmax := r.m.minTurnout[p], r.m.maxSpeed[p]
 	r.scan.started = false
-	for rad := r.searchFrom; ; rad *= 2 {
+	for rad := r.searchFrom; ; {
 		r.near = ix.NearMore(r.near[:0], &r.scan, c.Pos, rad)
 		for _, j := range r.near {
 			u := int(j)
 			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
+				continue
+			}
+			// A unit that cannot arrive by bestT even from the point of
+			// its box nearest the incident is not a candidate: its
+			// exact time (and position) is not needed.
+			ut := &r.cfg.Units[r.units[u].typ]
+			if ut.Turnout+r.cfg.Travel.MinTime(max(0, boxDist(ix.Box(u), c.Pos)-searchSlack), ut.Speed) > bestT {
 				continue
 			}
 			t := r.expected(u, &dest, gps)
@@ -122,10 +130,31 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 		if ix.Covers(c.Pos, rad) {
 			return best
 		}
-		if r.m.minTurnout[p]+r.cfg.Travel.MinTime(max(0, rad-searchSlack), r.m.maxSpeed[p]) > bestT {
+		if minT+r.cfg.Travel.MinTime(max(0, rad-searchSlack), vmax) > bestT {
 			return best
 		}
+		// Grow the radius: twice as far, or, once a unit is found, only
+		// as far as the stop test above needs (the radius beyond which
+		// no unit can beat it) when that is nearer.
+		next := 2 * rad
+		if best >= 0 {
+			if per := r.cfg.Travel.MinTime(1, vmax); per > 0 {
+				stop := (bestT-minT)/per*(1+1e-6) + searchSlack + 1e-3
+				if stop < next && minT+r.cfg.Travel.MinTime(max(0, stop-searchSlack), vmax) > bestT {
+					next = stop
+				}
+			}
+		}
+		rad = next
 	}
+}
+
+// boxDist is the straight-line distance from p to the box b (x0, y0, x1,
+// y1): 0 inside it.
+func boxDist(b *[4]float64, p geo.Point) float64 {
+	dx := max(b[0]-p.X, 0, p.X-b[2])
+	dy := max(b[1]-p.Y, 0, p.Y-b[3])
+	return math.Sqrt(dx*dx + dy*dy)
 }
 
 // farFromBox reports whether p is more than rad from the box b (x0, y0,
