@@ -28,7 +28,11 @@ type Collector struct {
 	unitIndex map[string]int // by unit id (UnitNames): car-3
 	lo, hi    float64        // measurement window
 
-	resp        [4][]float64 // [0] all priorities
+	// resp[p]: the response times of priority p's counted calls; resp[0]
+	// holds a call of no priority (twice: as all and as its own) and not
+	// the others, which dist merges from resp[1…3] (sorted) when it needs
+	// all of them rather than keeping every time twice.
+	resp        [4][]float64
 	within      [4]int
 	cmd, qwait  sum
 	cmdWait     sum // waiting for a call-taker or dispatcher, calls received
@@ -231,8 +235,10 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	}
 	c.sorted = false
 	c.atomResps[r.Atom] = append(c.atomResps[r.Atom], float32(resp))
-	c.resp[0] = append(c.resp[0], resp)
 	c.resp[r.Priority] = append(c.resp[r.Priority], resp)
+	if r.Priority == 0 {
+		c.resp[0] = append(c.resp[0], resp)
+	}
 	if t := c.cfg.Targets[r.Priority]; t > 0 && resp <= t {
 		c.within[r.Priority]++
 	}
@@ -442,11 +448,41 @@ func (c *Collector) Finish() {
 func (c *Collector) dist(p int) [3]float64 {
 	if !c.sorted {
 		for q := range c.resp {
+			slices.Sort(c.resp[q])
+		}
+		// All priorities: the sorted merge of resp[0…3], the same slice
+		// as sorting every time together (no time is NaN or −0).
+		n := 0
+		for q := range c.resp {
+			n += len(c.resp[q])
+		}
+		all := mergeSorted(make([]float64, 0, n), c.resp[:])
+		c.dists[0] = distOf(all)
+		for q := 1; q < len(c.resp); q++ {
 			c.dists[q] = distOf(c.resp[q])
 		}
 		c.sorted = true
 	}
 	return c.dists[p]
+}
+
+// mergeSorted appends to dst the values of the sorted lists (at most 4)
+// in ascending order, and returns it.
+func mergeSorted(dst []float64, lists [][]float64) []float64 {
+	var at [4]int
+	for {
+		k := -1
+		for j, l := range lists {
+			if at[j] < len(l) && (k < 0 || l[at[j]] < lists[k][at[k]]) {
+				k = j
+			}
+		}
+		if k < 0 {
+			return dst
+		}
+		dst = append(dst, lists[k][at[k]])
+		at[k]++
+	}
 }
 
 // workloadCV is the coefficient of variation (sd / mean) of the busy share
@@ -475,15 +511,14 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// distOf returns the mean, median and 90th percentile of xs (sorted in
-// place). Quantiles are the empirical inverse CDF (gonum stat.Empirical)
+// distOf returns the mean, median and 90th percentile of xs, sorted
+// (slices.Sort, so that the mean sums them in that order). Quantiles are the empirical inverse CDF (gonum stat.Empirical)
 // and may be +Inf when more than that share of xs is +Inf (unanswered);
 // the mean is over the finite values. All are NaN without values.
 func distOf(xs []float64) [3]float64 {
 	if len(xs) == 0 {
 		return [3]float64{math.NaN(), math.NaN(), math.NaN()}
 	}
-	slices.Sort(xs)
 	finite := xs
 	for len(finite) > 0 && math.IsInf(finite[len(finite)-1], 1) {
 		finite = finite[:len(finite)-1]

@@ -76,6 +76,13 @@ func (c *Collector) histograms() (hist [4][]int, unanswered [4]int) {
 			hist[p][min(bins-1, int(x/HistBinS))]++
 		}
 	}
+	// All priorities (resp[0] holds the calls of none: see Collector.resp).
+	for p := 1; p < 4; p++ {
+		for b, n := range hist[p] {
+			hist[0][b] += n
+		}
+		unanswered[0] += unanswered[p]
+	}
 	return hist, unanswered
 }
 
