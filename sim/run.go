@@ -132,6 +132,11 @@ type run struct {
 	// reserveIn[d]: the units homed in district d that the reserve counts
 	// (Dispatch.ReserveUnits); nil without a reserve.
 	reserveIn [][]int
+	// uncountedIn[d][p], uncountedFor[p]: the units the reserve does not
+	// count that may take priority p, homed in district d and in any,
+	// ascending (uncounted); nil without a reserve.
+	uncountedIn  [][4][]int
+	uncountedFor [4][]int
 
 	// Where units are (track keeps them up to date): onDuty holds every
 	// unit on duty by the box of its leg; atAssumed (hierarchical
@@ -542,9 +547,18 @@ func (r *run) setupReserve() {
 		return
 	}
 	r.reserveIn = make([][]int, len(r.m.ableIn))
+	r.uncountedIn = make([][4][]int, len(r.m.ableIn))
+	r.uncountedFor = [4][]int{}
 	for u, unit := range r.m.World.Units {
 		if unit.Type < len(d.ReserveUnits) && d.ReserveUnits[unit.Type] {
 			r.reserveIn[unit.District] = append(r.reserveIn[unit.District], u)
+			continue
+		}
+		for p := 1; p <= 3; p++ {
+			if r.m.ableBits[u]&(1<<p) != 0 {
+				r.uncountedIn[unit.District][p] = append(r.uncountedIn[unit.District][p], u)
+				r.uncountedFor[p] = append(r.uncountedFor[p], u)
+			}
 		}
 	}
 }
@@ -578,16 +592,20 @@ func (r *run) uncounted(i int) int {
 	ir := r.store.inc(i)
 	p, d := ir.rec.Priority, ir.rec.District
 	gps := r.mode == PointToPoint
-	dest := r.cfg.Travel.Target(r.store.cand(i).Pos)
-	bit := uint8(1) << p
+	pos := r.store.cand(i).Pos
+	dest := r.cfg.Travel.Target(pos)
+	ix := r.onDuty
+	if !gps {
+		ix = r.atAssumed
+	}
 	best, bestT := -1, math.Inf(1)
 	for pass := 0; pass < 2 && best < 0; pass++ {
-		for u := range r.units {
-			unit := &r.m.World.Units[u]
-			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 || r.cfg.Dispatch.ReserveUnits[unit.Type] {
-				continue
-			}
-			if !gps && pass == 0 && unit.District != d {
+		units := r.uncountedFor[p] // ascending
+		if !gps && pass == 0 {
+			units = r.uncountedIn[d][p]
+		}
+		for _, u := range units {
+			if r.units[u].state != stPatrol || r.cannotBeat(u, ix, pos, bestT) {
 				continue
 			}
 			if t := r.expected(u, &dest, gps); t < bestT {

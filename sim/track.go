@@ -115,11 +115,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
 				continue
 			}
-			// A unit that cannot arrive by bestT even from the point of
-			// its box nearest the incident is not a candidate: its
-			// exact time (and position) is not needed.
-			ut := &r.cfg.Units[r.units[u].typ]
-			if ut.Turnout+r.cfg.Travel.MinTime(max(0, boxDist(ix.Box(u), c.Pos)-searchSlack), ut.Speed) > bestT {
+			if r.cannotBeat(u, ix, c.Pos, bestT) {
 				continue
 			}
 			t := r.expected(u, &dest, gps)
@@ -147,6 +143,17 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 		}
 		rad = next
 	}
+}
+
+// cannotBeat reports whether unit u, held in ix (onDuty for its true
+// position, atAssumed for its assumed one), surely arrives at p later than
+// bestT, without its exact travel time: even from the point of its box
+// nearest p (less the slack) at its top speed, after its turnout. Its
+// exact time (and position) is then not needed to find the first to
+// arrive, nor to break a tie.
+func (r *run) cannotBeat(u int, ix *boxIndex, p geo.Point, bestT float64) bool {
+	ut := &r.cfg.Units[r.units[u].typ]
+	return ut.Turnout+r.cfg.Travel.MinTime(max(0, boxDist(ix.Box(u), p)-searchSlack), ut.Speed) > bestT
 }
 
 // boxDist is the straight-line distance from p to the box b (x0, y0, x1,
