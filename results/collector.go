@@ -3,6 +3,7 @@ package results
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/patrolsim/patrolsim/sim"
 	"gonum.org/v1/gonum/stat"
@@ -135,7 +136,10 @@ func NewCollector(m *sim.Model) *Collector {
 		atomResp:      make([]sum, len(cfg.City.Atoms)),
 		atomPrevented: make([]int, len(cfg.City.Atoms)),
 		atomDisplaced: make([]int, len(cfg.City.Atoms)),
-		atomResps:     make([][]float32, len(cfg.City.Atoms)),
+		atomResps:     getAtomResps(len(cfg.City.Atoms)),
+	}
+	for p := 1; p < len(c.resp); p++ {
+		c.resp[p] = getTimes()
 	}
 	if cfg.ZeroWindow > 0 {
 		c.zeroWins = max(1, int((c.hi-c.lo)/cfg.ZeroWindow))
@@ -434,13 +438,51 @@ func (c *Collector) Finish() {
 	}
 	c.dist(0)
 	c.respHist, c.unanswered = c.histograms()
+	for p := range c.resp {
+		putTimes(c.resp[p])
+	}
 	c.resp = [4][]float64{}
 	if c.Pool != nil {
 		c.Pool.Add(c.atomResps)
+		putAtomResps(c.atomResps)
 		c.atomResps = nil
 	}
 	c.coverW = nil
 	c.finished = true
+}
+
+// Finished collectors give back their lists of response times for the
+// next to fill (of the same city for those by area): a replication's
+// lists, grown call by call, are the same size as the next's, so the
+// next does not grow them again. Only their storage is reused.
+var timesPool, atomRespsPool sync.Pool
+
+func getTimes() []float64 {
+	if p, ok := timesPool.Get().(*[]float64); ok {
+		return (*p)[:0]
+	}
+	return nil
+}
+
+func putTimes(xs []float64) {
+	if cap(xs) > 0 {
+		xs = xs[:0]
+		timesPool.Put(&xs)
+	}
+}
+
+func getAtomResps(n int) [][]float32 {
+	if p, ok := atomRespsPool.Get().(*[][]float32); ok && len(*p) == n {
+		return *p
+	}
+	return make([][]float32, n)
+}
+
+func putAtomResps(r [][]float32) {
+	for a := range r {
+		r[a] = r[a][:0]
+	}
+	atomRespsPool.Put(&r)
 }
 
 // dist returns the mean, median and 90th percentile of the response times

@@ -52,7 +52,9 @@ func (c *Collector) Details() RunDetails {
 	if c.atomResps != nil {
 		d.AtomResps = make([][]float32, len(c.atomResps))
 		for a, xs := range c.atomResps {
-			d.AtomResps[a] = slices.Clone(xs)
+			if len(xs) > 0 { // (an empty list may be a reused one's: nil, as a new one's)
+				d.AtomResps[a] = slices.Clone(xs)
+			}
 		}
 	}
 	for a := range c.atomSeen {
