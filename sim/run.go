@@ -146,6 +146,7 @@ type run struct {
 	searchFrom        float64 // first radius of a dispatch search, metres
 	near              []int32 // scratch for index queries
 	scan              scan    // scratch for the dispatch search
+	reach             reach   // scratch for the dispatch search (cannotBeat)
 
 	// prng draws from pcg, which deter and spawn seed with an incident's
 	// own stream (as rand.New(rand.NewPCG(…)) would, without allocating).
@@ -231,6 +232,7 @@ func (v *Variant) run(ctx context.Context, given []Candidate, gen *generator, nB
 		r.vis[u] = cfg.Units[unit.Type].Visibility * float64(unit.Squad)
 	}
 	r.newIndexes()
+	r.setupReach()
 	r.setupStages()
 	r.setupTerritory()
 	r.setupReserve()
@@ -599,17 +601,19 @@ func (r *run) uncounted(i int) int {
 		ix = r.atAssumed
 	}
 	best, bestT := -1, math.Inf(1)
+	r.setReach(bestT)
 	for pass := 0; pass < 2 && best < 0; pass++ {
 		units := r.uncountedFor[p] // ascending
 		if !gps && pass == 0 {
 			units = r.uncountedIn[d][p]
 		}
 		for _, u := range units {
-			if r.units[u].state != stPatrol || r.cannotBeat(u, ix, pos, bestT) {
+			if r.units[u].state != stPatrol || r.cannotBeat(u, ix, pos) {
 				continue
 			}
 			if t := r.expected(u, &dest, gps); t < bestT {
 				best, bestT = u, t
+				r.setReach(t)
 			}
 		}
 		if gps || !r.cfg.Dispatch.MutualAid {

@@ -106,6 +106,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	dest := r.cfg.Travel.Target(c.Pos)
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)
+	r.setReach(bestT)
 	minT, vmax := r.m.minTurnout[p], r.m.maxSpeed[p]
 	r.scan.started = false
 	for rad := r.searchFrom; ; {
@@ -115,11 +116,14 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
 				continue
 			}
-			if r.cannotBeat(u, ix, c.Pos, bestT) {
+			if r.cannotBeat(u, ix, c.Pos) {
 				continue
 			}
 			t := r.expected(u, &dest, gps)
 			if t < bestT || (t == bestT && best >= 0 && u < best) {
+				if t < bestT {
+					r.setReach(t)
+				}
 				best, bestT = u, t
 			}
 		}
@@ -145,23 +149,56 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	}
 }
 
-// cannotBeat reports whether unit u, held in ix (onDuty for its true
-// position, atAssumed for its assumed one), surely arrives at p later than
-// bestT, without its exact travel time: even from the point of its box
-// nearest p (less the slack) at its top speed, after its turnout. Its
-// exact time (and position) is then not needed to find the first to
-// arrive, nor to break a tie.
-func (r *run) cannotBeat(u int, ix *boxIndex, p geo.Point, bestT float64) bool {
-	ut := &r.cfg.Units[r.units[u].typ]
-	return ut.Turnout+r.cfg.Travel.MinTime(max(0, boxDist(ix.Box(u), p)-searchSlack), ut.Speed) > bestT
+// reach rules units out of a search for the first to arrive without
+// their exact travel times (cannotBeat), by type: per[t] is Travel.MinTime
+// of a metre at the type's speed (a lower bound on seconds a metre), sq[t]
+// the square of the straight-line distance beyond which a unit of the
+// type arriving by the best time found so far is impossible.
+type reach struct {
+	per, sq []float64
 }
 
-// boxDist is the straight-line distance from p to the box b (x0, y0, x1,
-// y1): 0 inside it.
-func boxDist(b *[4]float64, p geo.Point) float64 {
+// setupReach sizes r.reach for the run's unit types.
+func (r *run) setupReach() {
+	n := len(r.cfg.Units)
+	r.reach.per = resize(r.reach.per, n, n)
+	r.reach.sq = resize(r.reach.sq, n, n)
+	for t := range r.cfg.Units {
+		r.reach.per[t] = r.cfg.Travel.MinTime(1, r.cfg.Units[t].Speed)
+	}
+}
+
+// setReach sets r.reach.sq for the best time bestT: a unit of type t
+// whose box is farther than (bestT − turnout) / per[t] + searchSlack from
+// the incident (widened by a relative 1e-6, far above rounding) arrives
+// later than bestT, even from the nearest point of its box (its position
+// strays at most searchSlack from it) at its top speed; with bestT below
+// its turnout every unit of the type does.
+func (r *run) setReach(bestT float64) {
+	for t := range r.reach.sq {
+		turnout, per := r.cfg.Units[t].Turnout, r.reach.per[t]
+		switch {
+		case math.IsInf(bestT, 1) || !(per > 0):
+			r.reach.sq[t] = math.Inf(1)
+		case bestT < turnout:
+			r.reach.sq[t] = -1
+		default:
+			d := (bestT-turnout)/per*(1+1e-6) + searchSlack + 1e-6
+			r.reach.sq[t] = d * d
+		}
+	}
+}
+
+// cannotBeat reports whether unit u, held in ix (onDuty for its true
+// position, atAssumed for its assumed one), surely arrives at p later than
+// the time r.reach was set for (setReach), without its exact travel time:
+// its box is beyond its type's reach. Its exact time (and position) is
+// then not needed to find the first to arrive, nor to break a tie.
+func (r *run) cannotBeat(u int, ix *boxIndex, p geo.Point) bool {
+	b := ix.Box(u)
 	dx := max(b[0]-p.X, 0, p.X-b[2])
 	dy := max(b[1]-p.Y, 0, p.Y-b[3])
-	return math.Sqrt(dx*dx + dy*dy)
+	return dx*dx+dy*dy > r.reach.sq[r.units[u].typ]
 }
 
 // farFromBox reports whether p is more than rad from the box b (x0, y0,
