@@ -92,12 +92,12 @@ const searchSlack = 1.0
 // or its assumed one (ix the free units at their assumed positions); ties
 // go to the lowest unit index; -1 if there is none. It is the answer of a
 // scan of every such unit (pick) without the scan: it asks ix for the
-// units within a radius of the incident, doubling it until no unit beyond
-// can arrive before the best found: one farther than the radius in a
-// straight line needs at least the shortest turnout plus Travel.MinTime of
-// that distance at the highest speed of the units able to take p. Units
-// found at the same time as the best are still compared, so the tie rule
-// holds.
+// units within a radius of the incident, growing it until no unit beyond
+// can arrive before the best found (beyond): one of type t farther than
+// the radius in a straight line needs at least t's turnout plus
+// Travel.MinTime of that distance at t's speed. Units found at the same
+// time as the best are still compared, so the tie rule holds; those that
+// cannot beat it are ruled out by their box alone (cannotBeat).
 func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	if r.freeAble[p] == 0 {
 		return -1
@@ -107,7 +107,6 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)
 	r.setReach(bestT)
-	minT, vmax := r.m.minTurnout[p], r.m.maxSpeed[p]
 	r.scan.started = false
 	for rad := r.searchFrom; ; {
 		r.near = ix.NearMore(r.near[:0], &r.scan, c.Pos, rad)
@@ -130,7 +129,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 		if ix.Covers(c.Pos, rad) {
 			return best
 		}
-		if minT+r.cfg.Travel.MinTime(max(0, rad-searchSlack), vmax) > bestT {
+		if r.beyond(p, rad, bestT) {
 			return best
 		}
 		// Grow the radius: twice as far, or, once a unit is found, only
@@ -138,11 +137,15 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 		// no unit can beat it) when that is nearer.
 		next := 2 * rad
 		if best >= 0 {
-			if per := r.cfg.Travel.MinTime(1, vmax); per > 0 {
-				stop := (bestT-minT)/per*(1+1e-6) + searchSlack + 1e-3
-				if stop < next && minT+r.cfg.Travel.MinTime(max(0, stop-searchSlack), vmax) > bestT {
-					next = stop
+			stop := 0.0
+			for _, t := range r.reach.types[p] {
+				if per := r.reach.per[t]; per > 0 {
+					stop = max(stop, (bestT-r.cfg.Units[t].Turnout)/per)
 				}
+			}
+			stop = stop*(1+1e-6) + searchSlack + 1e-3
+			if stop < next && r.beyond(p, stop, bestT) {
+				next = stop
 			}
 		}
 		rad = next
@@ -156,6 +159,24 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 // type arriving by the best time found so far is impossible.
 type reach struct {
 	per, sq []float64
+	types   [4][]int // the unit types that may take priority p
+}
+
+// beyond reports whether no unit able to take priority p whose box is
+// farther than rad from the incident in a straight line (its position
+// farther than rad − searchSlack) can arrive by bestT: for every such
+// type, its turnout plus Travel.MinTime of that distance at its speed
+// exceeds bestT. (A bound for each type rather than the shortest turnout
+// with the highest speed of any: a slow type with no turnout and a fast
+// one with a turnout stop the search sooner.)
+func (r *run) beyond(p int, rad, bestT float64) bool {
+	for _, t := range r.reach.types[p] {
+		ut := &r.cfg.Units[t]
+		if !(ut.Turnout+r.cfg.Travel.MinTime(max(0, rad-searchSlack), ut.Speed) > bestT) {
+			return false
+		}
+	}
+	return true
 }
 
 // setupReach sizes r.reach for the run's unit types.
@@ -163,8 +184,16 @@ func (r *run) setupReach() {
 	n := len(r.cfg.Units)
 	r.reach.per = resize(r.reach.per, n, n)
 	r.reach.sq = resize(r.reach.sq, n, n)
+	for p := range r.reach.types {
+		r.reach.types[p] = r.reach.types[p][:0]
+	}
 	for t := range r.cfg.Units {
 		r.reach.per[t] = r.cfg.Travel.MinTime(1, r.cfg.Units[t].Speed)
+		for p := 1; p <= 3; p++ {
+			if r.cfg.Units[t].Priorities[p] {
+				r.reach.types[p] = append(r.reach.types[p], t)
+			}
+		}
 	}
 }
 
