@@ -151,7 +151,16 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 		if pools != nil {
 			pool = pools[v]
 		}
-		sketches := PooledSketches(pool, reps, na)
+		// Every replication pooled (the usual run): the p90 is read from
+		// the pool's bins (AreaPool.p90) without making the sketches.
+		pooledOnly := pool != nil
+		for _, d := range reps {
+			pooledOnly = pooledOnly && d.AtomResps == nil
+		}
+		var sketches []AreaSketch
+		if !pooledOnly {
+			sketches = PooledSketches(pool, reps, na)
+		}
 		respSum := make([]float64, na)
 		respN := make([]int, na)
 		for p := range 4 {
@@ -188,7 +197,11 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 			if respN[a] > 0 {
 				vd.AtomsData.RespMeanS[a] = num(respSum[a] / float64(respN[a]))
 			}
-			vd.AtomsData.RespP90S[a] = p90Of(sketches[a])
+			if pooledOnly {
+				vd.AtomsData.RespP90S[a] = pool.p90(a)
+			} else {
+				vd.AtomsData.RespP90S[a] = p90Of(sketches[a])
+			}
 		}
 		doc.Variants = append(doc.Variants, vd)
 	}
