@@ -64,6 +64,8 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
 	r.units = resize(old.units, nu, nu)
+	r.unitType = resize(old.unitType, nu, nu)
+	r.freeBits = resize(old.freeBits, nu, nu)
 	r.resVal = resize(old.resVal, na, na)
 	r.resT = resize(old.resT, na, na)
 	r.byAtom = resize(old.byAtom, na, na)

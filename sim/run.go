@@ -147,6 +147,10 @@ type run struct {
 	near              []int32 // scratch for index queries
 	scan              scan    // scratch for the dispatch search
 	reach             reach   // scratch for the dispatch search (cannotBeat)
+	// By unit, packed for the dispatch search's scan: its type, and the
+	// priorities it may take (Model.ableBits) while free, else 0 (track).
+	unitType []int32
+	freeBits []uint8
 
 	// prng draws from pcg, which deter and spawn seed with an incident's
 	// own stream (as rand.New(rand.NewPCG(…)) would, without allocating).
@@ -608,7 +612,7 @@ func (r *run) uncounted(i int) int {
 			units = r.uncountedIn[d][p]
 		}
 		for _, u := range units {
-			if r.units[u].state != stPatrol || r.cannotBeat(u, ix, pos) {
+			if r.freeBits[u] == 0 || r.cannotBeat(u, ix, pos) {
 				continue
 			}
 			if t := r.expected(u, &dest, gps); t < bestT {

@@ -49,8 +49,10 @@ func (r *run) track(u int) {
 	}
 	ur.free = free
 	d := -1
+	r.freeBits[u] = 0
 	if free {
 		d = 1
+		r.freeBits[u] = r.m.ableBits[u]
 	}
 	for p := 1; p <= 3; p++ {
 		if r.m.ableBits[u]&(1<<p) != 0 {
@@ -112,10 +114,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 		r.near = ix.NearMore(r.near[:0], &r.scan, c.Pos, rad)
 		for _, j := range r.near {
 			u := int(j)
-			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
-				continue
-			}
-			if r.cannotBeat(u, ix, c.Pos) {
+			if r.freeBits[u]&bit == 0 || r.cannotBeat(u, ix, c.Pos) {
 				continue
 			}
 			t := r.expected(u, &dest, gps)
@@ -187,6 +186,9 @@ func (r *run) setupReach() {
 	for p := range r.reach.types {
 		r.reach.types[p] = r.reach.types[p][:0]
 	}
+	for u := range r.unitType {
+		r.unitType[u] = int32(r.m.World.Units[u].Type)
+	}
 	for t := range r.cfg.Units {
 		r.reach.per[t] = r.cfg.Travel.MinTime(1, r.cfg.Units[t].Speed)
 		for p := 1; p <= 3; p++ {
@@ -227,7 +229,7 @@ func (r *run) cannotBeat(u int, ix *boxIndex, p geo.Point) bool {
 	b := ix.Box(u)
 	dx := max(b[0]-p.X, 0, p.X-b[2])
 	dy := max(b[1]-p.Y, 0, p.Y-b[3])
-	return dx*dx+dy*dy > r.reach.sq[r.units[u].typ]
+	return dx*dx+dy*dy > r.reach.sq[r.unitType[u]]
 }
 
 // farFromBox reports whether p is more than rad from the box b (x0, y0,
