@@ -660,7 +660,7 @@ func (r *run) pickStation(i, p int) int {
 	dest := r.cfg.Travel.Target(r.store.cand(i).Pos)
 	best, bestT := -1, math.Inf(1)
 	for _, u := range units {
-		if r.units[u].state != stPatrol {
+		if r.freeBits[u] == 0 { // (every unit listed may take the priority)
 			continue
 		}
 		if t := r.expected(u, &dest, true); t < bestT {
@@ -680,12 +680,11 @@ func (r *run) pick(i int, units []int, ownBeat bool) int {
 	dest := r.cfg.Travel.Target(c.Pos)
 	best, bestT := -1, math.Inf(1)
 	for _, u := range units {
-		ur := &r.units[u]
-		if ur.state != stPatrol {
+		if r.freeBits[u] == 0 { // (every unit listed may take the priority)
 			continue
 		}
 		if ownBeat {
-			bk := r.keepers[ur.policy]
+			bk := r.keepers[r.units[u].policy]
 			if bk == nil || !bk.InBeat(u, int(c.Atom)) {
 				continue
 			}
@@ -701,7 +700,7 @@ func (r *run) pick(i int, units []int, ownBeat bool) int {
 // now: its turnout plus travel at its speed from its true position (gps)
 // or from where command assumes it is.
 func (r *run) expected(u int, dest *geo.Target, gps bool) float64 {
-	ut := &r.cfg.Units[r.units[u].typ]
+	ut := &r.cfg.Units[r.unitType[u]]
 	if gps {
 		now := r.eng.Now()
 		ur := &r.units[u]
