@@ -605,7 +605,7 @@ func (r *run) uncounted(i int) int {
 		ix = r.atAssumed
 	}
 	best, bestT := -1, math.Inf(1)
-	r.setReach(bestT)
+	r.setReach(p, bestT)
 	for pass := 0; pass < 2 && best < 0; pass++ {
 		units := r.uncountedFor[p] // ascending
 		if !gps && pass == 0 {
@@ -617,7 +617,7 @@ func (r *run) uncounted(i int) int {
 			}
 			if t := r.expected(u, &dest, gps); t < bestT {
 				best, bestT = u, t
-				r.setReach(t)
+				r.setReach(p, t)
 			}
 		}
 		if gps || !r.cfg.Dispatch.MutualAid {

@@ -108,7 +108,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	dest := r.cfg.Travel.Target(c.Pos)
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)
-	r.setReach(bestT)
+	r.setReach(p, bestT)
 	r.scan.started = false
 	for rad := r.searchFrom; ; {
 		r.near = ix.NearMore(r.near[:0], &r.scan, c.Pos, rad)
@@ -120,7 +120,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 			t := r.expected(u, &dest, gps)
 			if t < bestT || (t == bestT && best >= 0 && u < best) {
 				if t < bestT {
-					r.setReach(t)
+					r.setReach(p, t)
 				}
 				best, bestT = u, t
 			}
@@ -157,8 +157,8 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 // the square of the straight-line distance beyond which a unit of the
 // type arriving by the best time found so far is impossible.
 type reach struct {
-	per, sq []float64
-	types   [4][]int // the unit types that may take priority p
+	per, inv, sq []float64 // inv: 1 / per
+	types        [4][]int  // the unit types that may take priority p
 }
 
 // beyond reports whether no unit able to take priority p whose box is
@@ -183,6 +183,7 @@ func (r *run) setupReach() {
 	n := len(r.cfg.Units)
 	r.reach.per = resize(r.reach.per, n, n)
 	r.reach.sq = resize(r.reach.sq, n, n)
+	r.reach.inv = resize(r.reach.inv, n, n)
 	for p := range r.reach.types {
 		r.reach.types[p] = r.reach.types[p][:0]
 	}
@@ -191,6 +192,7 @@ func (r *run) setupReach() {
 	}
 	for t := range r.cfg.Units {
 		r.reach.per[t] = r.cfg.Travel.MinTime(1, r.cfg.Units[t].Speed)
+		r.reach.inv[t] = 1 / r.reach.per[t]
 		for p := 1; p <= 3; p++ {
 			if r.cfg.Units[t].Priorities[p] {
 				r.reach.types[p] = append(r.reach.types[p], t)
@@ -199,14 +201,15 @@ func (r *run) setupReach() {
 	}
 }
 
-// setReach sets r.reach.sq for the best time bestT: a unit of type t
-// whose box is farther than (bestT − turnout) / per[t] + searchSlack from
-// the incident (widened by a relative 1e-6, far above rounding) arrives
-// later than bestT, even from the nearest point of its box (its position
-// strays at most searchSlack from it) at its top speed; with bestT below
-// its turnout every unit of the type does.
-func (r *run) setReach(bestT float64) {
-	for t := range r.reach.sq {
+// setReach sets r.reach.sq, for the types able to take priority p (those
+// of the units cannotBeat is asked about), for the best time bestT: a
+// unit of type t whose box is farther than (bestT − turnout) / per[t] +
+// searchSlack from the incident (widened by a relative 1e-6, far above
+// rounding) arrives later than bestT, even from the nearest point of its
+// box (its position strays at most searchSlack from it) at its top speed;
+// with bestT below its turnout every unit of the type does.
+func (r *run) setReach(p int, bestT float64) {
+	for _, t := range r.reach.types[p] {
 		turnout, per := r.cfg.Units[t].Turnout, r.reach.per[t]
 		switch {
 		case math.IsInf(bestT, 1) || !(per > 0):
@@ -214,7 +217,7 @@ func (r *run) setReach(bestT float64) {
 		case bestT < turnout:
 			r.reach.sq[t] = -1
 		default:
-			d := (bestT-turnout)/per*(1+1e-6) + searchSlack + 1e-6
+			d := (bestT-turnout)*r.reach.inv[t]*(1+1e-6) + searchSlack + 1e-6
 			r.reach.sq[t] = d * d
 		}
 	}
