@@ -13,11 +13,26 @@ import (
 // from 18:00 to 06:00, the night patrol period of the Jinzhou reform.
 const nightStart, nightEnd = 18 * 3600, 6 * 3600
 
-func hourOf(t float64) int { return int(math.Mod(t, 86400) / 3600) }
+func hourOf(t float64) int { return int(dayTime(t) / 3600) }
 
 func isNight(t float64) bool {
-	s := math.Mod(t, 86400)
+	s := dayTime(t)
 	return s >= nightStart || s < nightEnd
+}
+
+// dayTime is math.Mod(t, 86400), the time of day, bit for bit, without
+// math.Mod's loop for the usual t (0 <= t < 2^52): t − 86400k with k the
+// whole days, exact (the result is representable, and so is 86400k), k
+// corrected when t / 86400 rounded up to the next whole day.
+func dayTime(t float64) float64 {
+	if !(t >= 0 && t < 1<<52) {
+		return math.Mod(t, 86400)
+	}
+	s := t - 86400*math.Floor(t/86400)
+	if s < 0 {
+		s += 86400
+	}
+	return s
 }
 
 // Collector is a sim.Recorder that accumulates the observations of one

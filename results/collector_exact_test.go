@@ -53,3 +53,25 @@ func TestSortTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestDayTime checks dayTime against math.Mod(t, 86400), bit for bit:
+// whole days and the floats next to them, random times over a long run,
+// and what it hands to math.Mod (negative, huge, NaN, ±Inf).
+func TestDayTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var ts []float64
+	for d := range 2000 {
+		x := float64(d) * 86400
+		ts = append(ts, x, math.Nextafter(x, 0), math.Nextafter(x, math.Inf(1)), x+3600*rng.Float64())
+	}
+	for range 100000 {
+		ts = append(ts, rng.Float64()*86400*float64(1+rng.IntN(100000)))
+	}
+	ts = append(ts, -1, -86400.5, 1<<52, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), math.Nextafter(1<<52, 0))
+	for _, x := range ts {
+		got, want := dayTime(x), math.Mod(x, 86400)
+		if math.Float64bits(got) != math.Float64bits(want) && !(got != got && want != want) {
+			t.Fatalf("dayTime(%v) = %v, math.Mod gives %v", x, got, want)
+		}
+	}
+}
