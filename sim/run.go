@@ -479,6 +479,11 @@ func (r *run) dispatch() {
 		return
 	}
 	kept := r.queue[:0]
+	// noUncounted[p]: uncounted found no unit for a call of priority p
+	// in any district, so it finds none for the later ones of this pass
+	// (units only become busy in it).
+	var noUncounted [4]bool
+	anyDistrict := r.mode == PointToPoint || r.cfg.Dispatch.MutualAid
 	for qi, id := range r.queue {
 		if r.free == 0 {
 			kept = append(kept, r.queue[qi:]...)
@@ -487,8 +492,12 @@ func (r *run) dispatch() {
 		ir := r.store.inc(int(id))
 		if ir.sent == 0 && r.held(ir) {
 			// Only a unit the reserve does not count may take it now.
-			if u := r.uncounted(int(id)); u >= 0 {
-				r.send(u, int(id))
+			if p := ir.rec.Priority; !noUncounted[p] {
+				if u := r.uncounted(int(id)); u >= 0 {
+					r.send(u, int(id))
+				} else if anyDistrict {
+					noUncounted[p] = true
+				}
 			}
 			if ir.sent < ir.rec.Needed {
 				kept = append(kept, id)
