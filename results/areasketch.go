@@ -84,8 +84,11 @@ func NewAreaPool(areas int) *AreaPool { return &AreaPool{areas: make([]areaBins,
 func (p *AreaPool) Add(resps [][]float32) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var bins []int // the bins of an area's finite times, in order
 	for a, xs := range resps {
 		b := &p.areas[a]
+		bins = bins[:0]
+		lo, hi := 0, -1
 		for _, x32 := range xs {
 			x := float64(x32)
 			if math.IsInf(x, 1) {
@@ -96,18 +99,63 @@ func (p *AreaPool) Add(resps [][]float32) {
 				continue
 			}
 			k := sketchBin(x)
-			switch {
-			case len(b.n) == 0:
-				b.lo, b.n = k, make([]uint32, 1, 16)
-			case k < b.lo:
-				b.n = append(make([]uint32, b.lo-k, b.lo-k+len(b.n)), b.n...)
-				b.lo = k
-			case k >= b.lo+len(b.n):
-				b.n = append(b.n, make([]uint32, k-b.lo-len(b.n)+1)...)
+			if len(bins) == 0 {
+				lo, hi = k, k
 			}
+			lo, hi = min(lo, k), max(hi, k)
+			bins = append(bins, k)
+		}
+		if len(bins) == 0 {
+			continue
+		}
+		// Widen the area's run of bins once to hold lo … hi.
+		switch {
+		case len(b.n) == 0:
+			b.lo, b.n = lo, make([]uint32, hi-lo+1)
+		default:
+			if lo < b.lo {
+				b.n = append(make([]uint32, b.lo-lo, b.lo-lo+len(b.n)), b.n...)
+				b.lo = lo
+			}
+			if hi >= b.lo+len(b.n) {
+				b.n = append(b.n, make([]uint32, hi-b.lo-len(b.n)+1)...)
+			}
+		}
+		for _, k := range bins {
 			b.n[k-b.lo]++
 		}
 	}
+}
+
+// p90 is what p90Of gives for area a's sketch of the pool alone
+// (PooledSketches without replications): the same quantile, read from the
+// dense bins without making the sketch.
+func (p *AreaPool) p90(a int) *float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := &p.areas[a]
+	n := b.inf
+	for _, c := range b.n {
+		n += int(c)
+	}
+	if n == 0 {
+		return nil // (NaN)
+	}
+	want := 0.9 * float64(n)
+	cum := 0.0
+	for i, c := range b.n {
+		if c == 0 {
+			continue // (not a bin of the sketch)
+		}
+		cum += float64(int(c))
+		if cum >= want {
+			if v := sketchValue(b.lo + i); !math.IsNaN(v) && !math.IsInf(v, 0) {
+				return num(v)
+			}
+			return nil
+		}
+	}
+	return nil // (+Inf)
 }
 
 // PooledSketches returns each area's sketch of the response times of

@@ -3,6 +3,7 @@ package results
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/patrolsim/patrolsim/sim"
 	"gonum.org/v1/gonum/stat"
@@ -12,11 +13,26 @@ import (
 // from 18:00 to 06:00, the night patrol period of the Jinzhou reform.
 const nightStart, nightEnd = 18 * 3600, 6 * 3600
 
-func hourOf(t float64) int { return int(math.Mod(t, 86400) / 3600) }
+func hourOf(t float64) int { return int(dayTime(t) / 3600) }
 
 func isNight(t float64) bool {
-	s := math.Mod(t, 86400)
+	s := dayTime(t)
 	return s >= nightStart || s < nightEnd
+}
+
+// dayTime is math.Mod(t, 86400), the time of day, bit for bit, without
+// math.Mod's loop for the usual t (0 <= t < 2^52): t − 86400k with k the
+// whole days, exact (the result is representable, and so is 86400k), k
+// corrected when t / 86400 rounded up to the next whole day.
+func dayTime(t float64) float64 {
+	if !(t >= 0 && t < 1<<52) {
+		return math.Mod(t, 86400)
+	}
+	s := t - 86400*math.Floor(t/86400)
+	if s < 0 {
+		s += 86400
+	}
+	return s
 }
 
 // Collector is a sim.Recorder that accumulates the observations of one
@@ -28,7 +44,11 @@ type Collector struct {
 	unitIndex map[string]int // by unit id (UnitNames): car-3
 	lo, hi    float64        // measurement window
 
-	resp        [4][]float64 // [0] all priorities
+	// resp[p]: the response times of priority p's counted calls; resp[0]
+	// holds a call of no priority (twice: as all and as its own) and not
+	// the others, which dist merges from resp[1…3] (sorted) when it needs
+	// all of them rather than keeping every time twice.
+	resp        [4][]float64
 	within      [4]int
 	cmd, qwait  sum
 	cmdWait     sum // waiting for a call-taker or dispatcher, calls received
@@ -131,7 +151,10 @@ func NewCollector(m *sim.Model) *Collector {
 		atomResp:      make([]sum, len(cfg.City.Atoms)),
 		atomPrevented: make([]int, len(cfg.City.Atoms)),
 		atomDisplaced: make([]int, len(cfg.City.Atoms)),
-		atomResps:     make([][]float32, len(cfg.City.Atoms)),
+		atomResps:     getAtomResps(len(cfg.City.Atoms)),
+	}
+	for p := 1; p < len(c.resp); p++ {
+		c.resp[p] = getTimes()
 	}
 	if cfg.ZeroWindow > 0 {
 		c.zeroWins = max(1, int((c.hi-c.lo)/cfg.ZeroWindow))
@@ -231,8 +254,10 @@ func (c *Collector) Incident(r *sim.IncidentRecord) {
 	}
 	c.sorted = false
 	c.atomResps[r.Atom] = append(c.atomResps[r.Atom], float32(resp))
-	c.resp[0] = append(c.resp[0], resp)
 	c.resp[r.Priority] = append(c.resp[r.Priority], resp)
+	if r.Priority == 0 {
+		c.resp[0] = append(c.resp[0], resp)
+	}
 	if t := c.cfg.Targets[r.Priority]; t > 0 && resp <= t {
 		c.within[r.Priority]++
 	}
@@ -417,24 +442,64 @@ func (c *Collector) zeroAtoms() int {
 }
 
 // Finish implements sim.Finisher: the run is over, so the response times
-// kept for the quantiles (16 bytes a counted call) are summarised — the
-// quantiles (dist) and Details' histograms — and let go, and with a Pool
-// the times by area (4 bytes a counted call) go into it. Memory: while a
-// run goes, two float64 and a float32 a counted call; once it is
-// finished, the metric state only.
+// kept for the quantiles (8 bytes a counted call) are summarised — the
+// quantiles (dist) and Details' histograms — and given back for the next
+// collector (their storage only), and with a Pool the times by area (4
+// bytes a counted call) go into it. Memory: while a run goes, a float64
+// and a float32 a counted call (and, while dist works, a sorted copy of
+// all of them and the radix sort's keys); once it is finished, the metric
+// state only.
 func (c *Collector) Finish() {
 	if c.finished {
 		return
 	}
 	c.dist(0)
 	c.respHist, c.unanswered = c.histograms()
+	for p := range c.resp {
+		putTimes(c.resp[p])
+	}
 	c.resp = [4][]float64{}
 	if c.Pool != nil {
 		c.Pool.Add(c.atomResps)
+		putAtomResps(c.atomResps)
 		c.atomResps = nil
 	}
 	c.coverW = nil
 	c.finished = true
+}
+
+// Finished collectors give back their lists of response times for the
+// next to fill (of the same city for those by area): a replication's
+// lists, grown call by call, are the same size as the next's, so the
+// next does not grow them again. Only their storage is reused.
+var timesPool, atomRespsPool sync.Pool
+
+func getTimes() []float64 {
+	if p, ok := timesPool.Get().(*[]float64); ok {
+		return (*p)[:0]
+	}
+	return nil
+}
+
+func putTimes(xs []float64) {
+	if cap(xs) > 0 {
+		xs = xs[:0]
+		timesPool.Put(&xs)
+	}
+}
+
+func getAtomResps(n int) [][]float32 {
+	if p, ok := atomRespsPool.Get().(*[][]float32); ok && len(*p) == n {
+		return *p
+	}
+	return make([][]float32, n)
+}
+
+func putAtomResps(r [][]float32) {
+	for a := range r {
+		r[a] = r[a][:0]
+	}
+	atomRespsPool.Put(&r)
 }
 
 // dist returns the mean, median and 90th percentile of the response times
@@ -442,11 +507,88 @@ func (c *Collector) Finish() {
 func (c *Collector) dist(p int) [3]float64 {
 	if !c.sorted {
 		for q := range c.resp {
+			sortTimes(c.resp[q])
+		}
+		// All priorities: the sorted merge of resp[0…3], the same slice
+		// as sorting every time together (no time is NaN or −0).
+		n := 0
+		for q := range c.resp {
+			n += len(c.resp[q])
+		}
+		all := mergeSorted(make([]float64, 0, n), c.resp[:])
+		c.dists[0] = distOf(all)
+		for q := 1; q < len(c.resp); q++ {
 			c.dists[q] = distOf(c.resp[q])
 		}
 		c.sorted = true
 	}
 	return c.dists[p]
+}
+
+// sortTimes sorts xs ascending: the slice slices.Sort makes. Times (no
+// NaN, no sign bit: +0 … +Inf) order as their bits do as unsigned
+// integers, so a long list of them is sorted by those bits, byte by byte
+// from the lowest (a least-significant-digit radix sort: a pass a byte in
+// which the values differ); any other list by slices.Sort.
+func sortTimes(xs []float64) {
+	const minRadix = 256 // below, the sort is about as fast
+	n := len(xs)
+	if n < minRadix {
+		slices.Sort(xs)
+		return
+	}
+	keys := make([]uint64, 2*n)
+	a, b := keys[:n], keys[n:]
+	var count [8][256]int
+	for i, x := range xs {
+		k := math.Float64bits(x)
+		if k>>63 != 0 || x != x {
+			slices.Sort(xs)
+			return
+		}
+		a[i] = k
+		for d := range 8 {
+			count[d][byte(k>>(8*d))]++
+		}
+	}
+	for d := range 8 {
+		c := &count[d]
+		if c[byte(a[0]>>(8*d))] == n {
+			continue // every key has this byte: the pass would not move them
+		}
+		at := 0
+		for v := range c {
+			c[v], at = at, at+c[v]
+		}
+		for _, k := range a {
+			v := byte(k >> (8 * d))
+			b[c[v]] = k
+			c[v]++
+		}
+		a, b = b, a
+	}
+	for i, k := range a {
+		xs[i] = math.Float64frombits(k)
+	}
+}
+
+// mergeSorted appends to dst the values of the sorted lists (at most 4)
+// in ascending order, and returns it.
+func mergeSorted(dst []float64, lists [][]float64) []float64 {
+	var at [4]int
+	for {
+		k := -1
+		for j, l := range lists {
+			if at[j] < len(l) && (k < 0 || l[at[j]] < lists[k][at[k]]) {
+				k = j
+			}
+		}
+		if k < 0 {
+			return dst
+		}
+		dst = append(dst, lists[k][at[k]])
+		at[k]++
+	}
 }
 
 // workloadCV is the coefficient of variation (sd / mean) of the busy share
@@ -475,15 +617,14 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// distOf returns the mean, median and 90th percentile of xs (sorted in
-// place). Quantiles are the empirical inverse CDF (gonum stat.Empirical)
+// distOf returns the mean, median and 90th percentile of xs, sorted
+// (slices.Sort, so that the mean sums them in that order). Quantiles are the empirical inverse CDF (gonum stat.Empirical)
 // and may be +Inf when more than that share of xs is +Inf (unanswered);
 // the mean is over the finite values. All are NaN without values.
 func distOf(xs []float64) [3]float64 {
 	if len(xs) == 0 {
 		return [3]float64{math.NaN(), math.NaN(), math.NaN()}
 	}
-	slices.Sort(xs)
 	finite := xs
 	for len(finite) > 0 && math.IsInf(finite[len(finite)-1], 1) {
 		finite = finite[:len(finite)-1]

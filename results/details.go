@@ -52,7 +52,9 @@ func (c *Collector) Details() RunDetails {
 	if c.atomResps != nil {
 		d.AtomResps = make([][]float32, len(c.atomResps))
 		for a, xs := range c.atomResps {
-			d.AtomResps[a] = slices.Clone(xs)
+			if len(xs) > 0 { // (an empty list may be a reused one's: nil, as a new one's)
+				d.AtomResps[a] = slices.Clone(xs)
+			}
 		}
 	}
 	for a := range c.atomSeen {
@@ -75,6 +77,13 @@ func (c *Collector) histograms() (hist [4][]int, unanswered [4]int) {
 			}
 			hist[p][min(bins-1, int(x/HistBinS))]++
 		}
+	}
+	// All priorities (resp[0] holds the calls of none: see Collector.resp).
+	for p := 1; p < 4; p++ {
+		for b, n := range hist[p] {
+			hist[0][b] += n
+		}
+		unanswered[0] += unanswered[p]
 	}
 	return hist, unanswered
 }
@@ -142,7 +151,16 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 		if pools != nil {
 			pool = pools[v]
 		}
-		sketches := PooledSketches(pool, reps, na)
+		// Every replication pooled (the usual run): the p90 is read from
+		// the pool's bins (AreaPool.p90) without making the sketches.
+		pooledOnly := pool != nil
+		for _, d := range reps {
+			pooledOnly = pooledOnly && d.AtomResps == nil
+		}
+		var sketches []AreaSketch
+		if !pooledOnly {
+			sketches = PooledSketches(pool, reps, na)
+		}
 		respSum := make([]float64, na)
 		respN := make([]int, na)
 		for p := range 4 {
@@ -179,7 +197,11 @@ func MergeDetails(scenario string, atoms []string, names []string, runs [][]RunD
 			if respN[a] > 0 {
 				vd.AtomsData.RespMeanS[a] = num(respSum[a] / float64(respN[a]))
 			}
-			vd.AtomsData.RespP90S[a] = p90Of(sketches[a])
+			if pooledOnly {
+				vd.AtomsData.RespP90S[a] = pool.p90(a)
+			} else {
+				vd.AtomsData.RespP90S[a] = p90Of(sketches[a])
+			}
 		}
 		doc.Variants = append(doc.Variants, vd)
 	}

@@ -176,6 +176,13 @@ func (r *run) deter(i int) bool {
 	if !d.On || typ.Deterrable <= 0 {
 		return false
 	}
+	if c.U(USuppress) >= typ.Deterrable {
+		// No presence suppresses it (the chance below is at most
+		// Deterrable, in floating point too), so it is not asked for:
+		// residuals read later are the same (settle and residualAt give
+		// what they would have).
+		return false
+	}
 	now := r.eng.Now()
 	r.settle()
 	p := r.presenceAt(c.Pos, now) + r.residualAt(int(c.Atom), now)

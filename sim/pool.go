@@ -58,12 +58,14 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 		// Storage kept.
 		eng: old.eng, onDuty: old.onDuty, atAssumed: old.atAssumed, near: old.near[:0],
 		queue: old.queue[:0], learners: old.learners[:0], policies: old.policies[:0], keepers: old.keepers[:0],
-		assumed: old.assumed[:0], scan: old.scan, prng: old.prng, pcg: old.pcg, store: old.store,
+		assumed: old.assumed[:0], scan: old.scan, reach: old.reach, prng: old.prng, pcg: old.pcg, store: old.store,
 		stays: old.stays[:0],
 	}
 	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
 	r.units = resize(old.units, nu, nu)
+	r.unitType = resize(old.unitType, nu, nu)
+	r.freeBits = resize(old.freeBits, nu, nu)
 	r.resVal = resize(old.resVal, na, na)
 	r.resT = resize(old.resT, na, na)
 	r.byAtom = resize(old.byAtom, na, na)

@@ -132,6 +132,11 @@ type run struct {
 	// reserveIn[d]: the units homed in district d that the reserve counts
 	// (Dispatch.ReserveUnits); nil without a reserve.
 	reserveIn [][]int
+	// uncountedIn[d][p], uncountedFor[p]: the units the reserve does not
+	// count that may take priority p, homed in district d and in any,
+	// ascending (uncounted); nil without a reserve.
+	uncountedIn  [][4][]int
+	uncountedFor [4][]int
 
 	// Where units are (track keeps them up to date): onDuty holds every
 	// unit on duty by the box of its leg; atAssumed (hierarchical
@@ -141,6 +146,11 @@ type run struct {
 	searchFrom        float64 // first radius of a dispatch search, metres
 	near              []int32 // scratch for index queries
 	scan              scan    // scratch for the dispatch search
+	reach             reach   // scratch for the dispatch search (cannotBeat)
+	// By unit, packed for the dispatch search's scan: its type, and the
+	// priorities it may take (Model.ableBits) while free, else 0 (track).
+	unitType []int32
+	freeBits []uint8
 
 	// prng draws from pcg, which deter and spawn seed with an incident's
 	// own stream (as rand.New(rand.NewPCG(…)) would, without allocating).
@@ -226,6 +236,7 @@ func (v *Variant) run(ctx context.Context, given []Candidate, gen *generator, nB
 		r.vis[u] = cfg.Units[unit.Type].Visibility * float64(unit.Squad)
 	}
 	r.newIndexes()
+	r.setupReach()
 	r.setupStages()
 	r.setupTerritory()
 	r.setupReserve()
@@ -468,6 +479,11 @@ func (r *run) dispatch() {
 		return
 	}
 	kept := r.queue[:0]
+	// noUncounted[p]: uncounted found no unit for a call of priority p
+	// in any district, so it finds none for the later ones of this pass
+	// (units only become busy in it).
+	var noUncounted [4]bool
+	anyDistrict := r.mode == PointToPoint || r.cfg.Dispatch.MutualAid
 	for qi, id := range r.queue {
 		if r.free == 0 {
 			kept = append(kept, r.queue[qi:]...)
@@ -476,8 +492,12 @@ func (r *run) dispatch() {
 		ir := r.store.inc(int(id))
 		if ir.sent == 0 && r.held(ir) {
 			// Only a unit the reserve does not count may take it now.
-			if u := r.uncounted(int(id)); u >= 0 {
-				r.send(u, int(id))
+			if p := ir.rec.Priority; !noUncounted[p] {
+				if u := r.uncounted(int(id)); u >= 0 {
+					r.send(u, int(id))
+				} else if anyDistrict {
+					noUncounted[p] = true
+				}
 			}
 			if ir.sent < ir.rec.Needed {
 				kept = append(kept, id)
@@ -542,9 +562,18 @@ func (r *run) setupReserve() {
 		return
 	}
 	r.reserveIn = make([][]int, len(r.m.ableIn))
+	r.uncountedIn = make([][4][]int, len(r.m.ableIn))
+	r.uncountedFor = [4][]int{}
 	for u, unit := range r.m.World.Units {
 		if unit.Type < len(d.ReserveUnits) && d.ReserveUnits[unit.Type] {
 			r.reserveIn[unit.District] = append(r.reserveIn[unit.District], u)
+			continue
+		}
+		for p := 1; p <= 3; p++ {
+			if r.m.ableBits[u]&(1<<p) != 0 {
+				r.uncountedIn[unit.District][p] = append(r.uncountedIn[unit.District][p], u)
+				r.uncountedFor[p] = append(r.uncountedFor[p], u)
+			}
 		}
 	}
 }
@@ -578,20 +607,26 @@ func (r *run) uncounted(i int) int {
 	ir := r.store.inc(i)
 	p, d := ir.rec.Priority, ir.rec.District
 	gps := r.mode == PointToPoint
-	dest := r.cfg.Travel.Target(r.store.cand(i).Pos)
-	bit := uint8(1) << p
+	pos := r.store.cand(i).Pos
+	dest := r.cfg.Travel.Target(pos)
+	ix := r.onDuty
+	if !gps {
+		ix = r.atAssumed
+	}
 	best, bestT := -1, math.Inf(1)
+	r.setReach(p, bestT)
 	for pass := 0; pass < 2 && best < 0; pass++ {
-		for u := range r.units {
-			unit := &r.m.World.Units[u]
-			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 || r.cfg.Dispatch.ReserveUnits[unit.Type] {
-				continue
-			}
-			if !gps && pass == 0 && unit.District != d {
+		units := r.uncountedFor[p] // ascending
+		if !gps && pass == 0 {
+			units = r.uncountedIn[d][p]
+		}
+		for _, u := range units {
+			if r.freeBits[u] == 0 || r.cannotBeat(u, ix, pos) {
 				continue
 			}
 			if t := r.expected(u, &dest, gps); t < bestT {
 				best, bestT = u, t
+				r.setReach(p, t)
 			}
 		}
 		if gps || !r.cfg.Dispatch.MutualAid {
@@ -634,7 +669,7 @@ func (r *run) pickStation(i, p int) int {
 	dest := r.cfg.Travel.Target(r.store.cand(i).Pos)
 	best, bestT := -1, math.Inf(1)
 	for _, u := range units {
-		if r.units[u].state != stPatrol {
+		if r.freeBits[u] == 0 { // (every unit listed may take the priority)
 			continue
 		}
 		if t := r.expected(u, &dest, true); t < bestT {
@@ -654,12 +689,11 @@ func (r *run) pick(i int, units []int, ownBeat bool) int {
 	dest := r.cfg.Travel.Target(c.Pos)
 	best, bestT := -1, math.Inf(1)
 	for _, u := range units {
-		ur := &r.units[u]
-		if ur.state != stPatrol {
+		if r.freeBits[u] == 0 { // (every unit listed may take the priority)
 			continue
 		}
 		if ownBeat {
-			bk := r.keepers[ur.policy]
+			bk := r.keepers[r.units[u].policy]
 			if bk == nil || !bk.InBeat(u, int(c.Atom)) {
 				continue
 			}
@@ -675,7 +709,7 @@ func (r *run) pick(i int, units []int, ownBeat bool) int {
 // now: its turnout plus travel at its speed from its true position (gps)
 // or from where command assumes it is.
 func (r *run) expected(u int, dest *geo.Target, gps bool) float64 {
-	ut := &r.cfg.Units[r.units[u].typ]
+	ut := &r.cfg.Units[r.unitType[u]]
 	if gps {
 		now := r.eng.Now()
 		ur := &r.units[u]

@@ -49,8 +49,10 @@ func (r *run) track(u int) {
 	}
 	ur.free = free
 	d := -1
+	r.freeBits[u] = 0
 	if free {
 		d = 1
+		r.freeBits[u] = r.m.ableBits[u]
 	}
 	able := int(r.m.ableBits[u])
 	for p := 1; p <= 3; p++ {
@@ -91,12 +93,12 @@ const searchSlack = 1.0
 // or its assumed one (ix the free units at their assumed positions); ties
 // go to the lowest unit index; -1 if there is none. It is the answer of a
 // scan of every such unit (pick) without the scan: it asks ix for the
-// units within a radius of the incident, doubling it until no unit beyond
-// can arrive before the best found: one farther than the radius in a
-// straight line needs at least the shortest turnout plus Travel.MinTime of
-// that distance at the highest speed of the units able to take p. Units
-// found at the same time as the best are still compared, so the tie rule
-// holds.
+// units within a radius of the incident, growing it until no unit beyond
+// can arrive before the best found (beyond): one of type t farther than
+// the radius in a straight line needs at least t's turnout plus
+// Travel.MinTime of that distance at t's speed. Units found at the same
+// time as the best are still compared, so the tie rule holds; those that
+// cannot beat it are ruled out by their box alone (cannotBeat).
 func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	if r.freeAble[p] == 0 {
 		return -1
@@ -105,26 +107,131 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 	dest := r.cfg.Travel.Target(c.Pos)
 	bit := uint8(1) << p
 	best, bestT := -1, math.Inf(1)
+	r.setReach(p, bestT)
 	r.scan.started = false
-	for rad := r.searchFrom; ; rad *= 2 {
+	for rad := r.searchFrom; ; {
 		r.near = ix.NearMore(r.near[:0], &r.scan, c.Pos, rad)
 		for _, j := range r.near {
 			u := int(j)
-			if r.units[u].state != stPatrol || r.m.ableBits[u]&bit == 0 {
+			if r.freeBits[u]&bit == 0 || r.cannotBeat(u, ix, c.Pos) {
 				continue
 			}
 			t := r.expected(u, &dest, gps)
 			if t < bestT || (t == bestT && best >= 0 && u < best) {
+				if t < bestT {
+					r.setReach(p, t)
+				}
 				best, bestT = u, t
 			}
 		}
 		if ix.Covers(c.Pos, rad) {
 			return best
 		}
-		if r.m.minTurnout[p]+r.cfg.Travel.MinTime(max(0, rad-searchSlack), r.m.maxSpeed[p]) > bestT {
+		if r.beyond(p, rad, bestT) {
 			return best
 		}
+		// Grow the radius: twice as far, or, once a unit is found, only
+		// as far as the stop test above needs (the radius beyond which
+		// no unit can beat it) when that is nearer.
+		next := 2 * rad
+		if best >= 0 {
+			stop := 0.0
+			for _, t := range r.reach.types[p] {
+				if per := r.reach.per[t]; per > 0 {
+					stop = max(stop, (bestT-r.cfg.Units[t].Turnout)/per)
+				}
+			}
+			stop = stop*(1+1e-6) + searchSlack + 1e-3
+			if stop < next && r.beyond(p, stop, bestT) {
+				next = stop
+			}
+		}
+		rad = next
 	}
+}
+
+// reach rules units out of a search for the first to arrive without
+// their exact travel times (cannotBeat), by type: per[t] is Travel.MinTime
+// of a metre at the type's speed (a lower bound on seconds a metre), sq[t]
+// the square of the straight-line distance beyond which a unit of the
+// type arriving by the best time found so far is impossible.
+type reach struct {
+	per, inv, sq []float64 // inv: 1 / per
+	types        [4][]int  // the unit types that may take priority p
+}
+
+// beyond reports whether no unit able to take priority p whose box is
+// farther than rad from the incident in a straight line (its position
+// farther than rad − searchSlack) can arrive by bestT: for every such
+// type, its turnout plus Travel.MinTime of that distance at its speed
+// exceeds bestT. (A bound for each type rather than the shortest turnout
+// with the highest speed of any: a slow type with no turnout and a fast
+// one with a turnout stop the search sooner.)
+func (r *run) beyond(p int, rad, bestT float64) bool {
+	for _, t := range r.reach.types[p] {
+		ut := &r.cfg.Units[t]
+		if !(ut.Turnout+r.cfg.Travel.MinTime(max(0, rad-searchSlack), ut.Speed) > bestT) {
+			return false
+		}
+	}
+	return true
+}
+
+// setupReach sizes r.reach for the run's unit types.
+func (r *run) setupReach() {
+	n := len(r.cfg.Units)
+	r.reach.per = resize(r.reach.per, n, n)
+	r.reach.sq = resize(r.reach.sq, n, n)
+	r.reach.inv = resize(r.reach.inv, n, n)
+	for p := range r.reach.types {
+		r.reach.types[p] = r.reach.types[p][:0]
+	}
+	for u := range r.unitType {
+		r.unitType[u] = int32(r.m.World.Units[u].Type)
+	}
+	for t := range r.cfg.Units {
+		r.reach.per[t] = r.cfg.Travel.MinTime(1, r.cfg.Units[t].Speed)
+		r.reach.inv[t] = 1 / r.reach.per[t]
+		for p := 1; p <= 3; p++ {
+			if r.cfg.Units[t].Priorities[p] {
+				r.reach.types[p] = append(r.reach.types[p], t)
+			}
+		}
+	}
+}
+
+// setReach sets r.reach.sq, for the types able to take priority p (those
+// of the units cannotBeat is asked about), for the best time bestT: a
+// unit of type t whose box is farther than (bestT − turnout) / per[t] +
+// searchSlack from the incident (widened by a relative 1e-6, far above
+// rounding) arrives later than bestT, even from the nearest point of its
+// box (its position strays at most searchSlack from it) at its top speed;
+// with bestT below its turnout every unit of the type does.
+func (r *run) setReach(p int, bestT float64) {
+	for _, t := range r.reach.types[p] {
+		turnout, per := r.cfg.Units[t].Turnout, r.reach.per[t]
+		switch {
+		case math.IsInf(bestT, 1) || !(per > 0):
+			r.reach.sq[t] = math.Inf(1)
+		case bestT < turnout:
+			r.reach.sq[t] = -1
+		default:
+			d := (bestT-turnout)*r.reach.inv[t]*(1+1e-6) + searchSlack + 1e-6
+			r.reach.sq[t] = d * d
+		}
+	}
+}
+
+// cannotBeat reports whether unit u, held in ix (onDuty for its true
+// position, atAssumed for its assumed one), surely arrives at p later than
+// the time r.reach was set for (setReach), without its exact travel time:
+// its box is beyond its type's reach. Its exact time (and position) is
+// then not needed to find the first to arrive, nor to break a tie.
+func (r *run) cannotBeat(u int, ix *boxIndex, p geo.Point) bool {
+	b := ix.Box(u)
+	dx := max(b[0]-p.X, 0, p.X-b[2])
+	dy := max(b[1]-p.Y, 0, p.Y-b[3])
+	return dx*dx+dy*dy > r.reach.sq[r.unitType[u]]
 }
 
 // farFromBox reports whether p is more than rad from the box b (x0, y0,
