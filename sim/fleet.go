@@ -438,7 +438,14 @@ func (r *run) coverSample() {
 				f.covered[a] = true
 			}
 			f.open -= len(f.hit)
-			f.openAt = slices.DeleteFunc(f.openAt, func(c coverAtom) bool { return f.covered[c.a] })
+			k := 0
+			for _, c := range f.openAt {
+				if !f.covered[c.a] {
+					f.openAt[k] = c
+					k++
+				}
+			}
+			f.openAt = f.openAt[:k]
 		}
 	}
 	r.coverDone(now)
