@@ -49,16 +49,18 @@ type fleetRun struct {
 	types   []coverType  // by unit type: its bounds
 	metric  coverMetric  // how types' lo and hi are measured
 	samples uint64       // coverage samples taken (not counted in Stats.Events)
-	able    []int32      // the units able to take priority 1
-	// By atom: how many of the units that stand still (coverStill.counted)
-	// cover it.
-	count  []int32
-	still  []coverStill // by unit: what it covers while it stands still
-	moving []int32      // scratch: the sample's free units on the way
-	open   int          // atoms not covered so far in the sample
-	openAt []coverAtom  // scratch: those atoms, if at most coverOpen
-	hit    []int32      // scratch: the atoms a unit covers
-	grid   coverGrid    // the atoms by cell
+	able    []int32      // the units able to take priority 1, of types that may cover a point
+	// By atom: how many of the units that stand still (counted) cover it.
+	count []int32
+	still []coverStill // by unit: what it covers while it stands still
+	// By unit: it stood at still's p, free, on leg still's gen at the last
+	// sample, and still's atoms are counted.
+	counted []bool
+	moving  []int32     // scratch: the sample's free units on the way
+	open    int         // atoms not covered so far in the sample
+	openAt  []coverAtom // scratch: those atoms, if at most coverOpen
+	hit     []int32     // scratch: the atoms a unit covers
+	grid    coverGrid   // the atoms by cell
 	// By atom: its bounding box (x0, y0, x1, y1). By unit type t and atom
 	// a, at t·len(atoms)+a: the span of cand holding the atoms a unit of
 	// type t standing in a's box may cover (those within its reach of the
@@ -77,11 +79,10 @@ type fleetRun struct {
 // (a unit back at its post) covers them again without a travel time:
 // the same point gives the same travel times.
 type coverStill struct {
-	gen     int64     // the leg (unitRun.gen) it stands at the end of, when counted
-	p       geo.Point // the point atoms was made from, when made
-	made    bool      // atoms holds what it covers from p
-	counted bool      // it stood at p, free, on leg gen at the last sample, and atoms is counted
-	atoms   []int32   // the atoms it covers from p, in the order searched
+	gen   int64     // the leg (unitRun.gen) it stands at the end of, when counted
+	p     geo.Point // the point atoms was made from, when made
+	made  bool      // atoms holds what it covers from p
+	atoms []int32   // the atoms it covers from p, in the order searched
 }
 
 // coverType is what the coverage samples know of a unit type able to
@@ -258,13 +259,9 @@ func (r *run) startCover() {
 	f.count = make([]int32, na)
 	f.dest = make([]geo.Target, na)
 	f.still = make([]coverStill, len(r.units))
+	f.counted = make([]bool, len(r.units))
 	for a := range na {
 		f.dest[a] = r.cfg.Travel.Target(r.cfg.City.Atoms[a].Inside)
-	}
-	for u := range r.units {
-		if r.m.ableBits[u]&(1<<1) != 0 {
-			f.able = append(f.able, int32(u))
-		}
 	}
 	// Travel.MinTime is linear in the distance: a unit farther than rad
 	// needs more than the target even at the highest speed and shortest
@@ -312,6 +309,12 @@ func (r *run) startCover() {
 			if f.metric == coverEuclidean {
 				ct.lo, ct.hi = ct.lo*ct.lo, ct.hi*ct.hi
 			}
+		}
+	}
+	for u := range r.units {
+		// (A unit of a type that covers no point is left out.)
+		if r.m.ableBits[u]&(1<<1) != 0 && f.types[r.units[u].typ].reach2 >= 0 {
+			f.able = append(f.able, int32(u))
 		}
 	}
 	if f.rad >= 0 {
@@ -371,38 +374,39 @@ func (r *run) coverSample() {
 	if f.rad >= 0 {
 		for _, u := range f.able {
 			ur := &r.units[u]
-			s := &f.still[u]
-			switch {
-			case ur.state != stPatrol || f.types[ur.typ].reach2 < 0:
-				if s.counted {
-					f.uncount(s)
+			if ur.state != stPatrol {
+				if f.counted[u] {
+					f.uncount(u)
 				}
-			case now >= ur.leg.Arrive:
-				// It stands at leg.To (ur.at(now)), until its next leg.
-				if s.counted && s.gen == ur.gen {
-					break
-				}
-				p := ur.leg.To
-				if s.made && s.p == p && coverReuse {
-					if !s.counted {
-						f.recount(s)
-					}
-				} else {
-					if s.counted {
-						f.uncount(s)
-					}
-					o := r.cfg.Travel.Origin(&ur.leg, now, p)
-					s.atoms = r.coveredStill(s.atoms[:0], int(u), int(ur.stopAtom), &o)
-					s.p, s.made = p, true
-					f.recount(s)
-				}
-				s.gen = ur.gen
-			default:
-				if s.counted {
-					f.uncount(s)
+				continue
+			}
+			if now < ur.leg.Arrive {
+				if f.counted[u] {
+					f.uncount(u)
 				}
 				f.moving = append(f.moving, u)
+				continue
 			}
+			// It stands at leg.To (ur.at(now)), until its next leg.
+			s := &f.still[u]
+			if f.counted[u] && s.gen == ur.gen {
+				continue
+			}
+			p := ur.leg.To
+			if s.made && s.p == p && coverReuse {
+				if !f.counted[u] {
+					f.recount(u)
+				}
+			} else {
+				if f.counted[u] {
+					f.uncount(u)
+				}
+				o := r.cfg.Travel.Origin(&ur.leg, now, p)
+				s.atoms = r.coveredStill(s.atoms[:0], int(u), int(ur.stopAtom), &o)
+				s.p, s.made = p, true
+				f.recount(u)
+			}
+			s.gen = ur.gen
 		}
 	}
 	f.open = 0
@@ -460,20 +464,21 @@ func (r *run) coverDone(now float64) {
 	}
 }
 
-// recount counts s's atoms as covered by a unit that stands still.
-func (f *fleetRun) recount(s *coverStill) {
-	for _, a := range s.atoms {
+// recount counts unit u's atoms (still) as covered by a unit that stands
+// still.
+func (f *fleetRun) recount(u int32) {
+	for _, a := range f.still[u].atoms {
 		f.count[a]++
 	}
-	s.counted = true
+	f.counted[u] = true
 }
 
-// uncount takes s's atoms off the count.
-func (f *fleetRun) uncount(s *coverStill) {
-	for _, a := range s.atoms {
+// uncount takes unit u's atoms off the count.
+func (f *fleetRun) uncount(u int32) {
+	for _, a := range f.still[u].atoms {
 		f.count[a]--
 	}
-	s.counted = false
+	f.counted[u] = false
 }
 
 // coveredStill returns in dst the atoms unit u, free and standing at
