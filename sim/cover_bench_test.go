@@ -83,7 +83,8 @@ func exactnessVariants(t *testing.T, cfg *Config) []Variant {
 // reads every atom, still through the bounds of its type), of units that
 // stand again where they stood computing their atoms again (coverReuse
 // off), of standing units searching the cells near them rather than their
-// atom's list (coverLists off), of units on the way searching the cells
+// atom's list (coverLists off) or testing every atom of the list
+// (coverSure off), of units on the way searching the cells
 // near them however few atoms are left (coverOpen 0, or 3), and of trying every
 // free unit for every atom without any bound (coverBrute), on
 // BenchmarkScale's ×4 city (612 units, 2 days, both of its variants),
@@ -102,14 +103,15 @@ func TestCoverGridExact(t *testing.T) {
 				func() { coverCells = 1 },
 				func() { coverReuse = false },
 				func() { coverLists = false },
+				func() { coverSure = false },
 				func() { coverOpen = 0 },
 				func() { coverOpen = 3 },
 				func() { coverBrute = true },
 			} {
 				func() {
-					defer func(cells, open int, reuse, lists, brute bool) {
-						coverCells, coverOpen, coverReuse, coverLists, coverBrute = cells, open, reuse, lists, brute
-					}(coverCells, coverOpen, coverReuse, coverLists, coverBrute)
+					defer func(cells, open int, reuse, lists, sure, brute bool) {
+						coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute = cells, open, reuse, lists, sure, brute
+					}(coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute)
 					set()
 					rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
 					if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {

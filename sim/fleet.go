@@ -53,21 +53,31 @@ type fleetRun struct {
 	// By atom: how many of the units that stand still (counted) cover it.
 	count []int32
 	still []coverStill // by unit: what it covers while it stands still
-	// By unit: it stood at still's p, free, on leg still's gen at the last
-	// sample, and still's atoms are counted.
-	counted []bool
+	// By unit: the leg (unitRun.gen) at whose end it stood free at the
+	// last sample, its atoms (still) counted; −1 if they are not (legs
+	// are numbered from 0 up).
+	counted []int64
 	moving  []int32     // scratch: the sample's free units on the way
 	open    int         // atoms not covered so far in the sample
 	openAt  []coverAtom // scratch: those atoms, if at most coverOpen
 	hit     []int32     // scratch: the atoms a unit covers
 	grid    coverGrid   // the atoms by cell
 	// By atom: its bounding box (x0, y0, x1, y1). By unit type t and atom
-	// a, at t·len(atoms)+a: the span of cand holding the atoms a unit of
-	// type t standing in a's box may cover (those within its reach of the
-	// box), made when first needed ({0, 0}: not yet).
+	// a, at t·len(atoms)+a: the list of the atoms a unit of type t
+	// standing in a's box may cover (those within its reach of the box),
+	// made when first needed.
 	box   [][4]float64
-	spans [][2]int32
+	lists []coverList
+	sure  []int32
 	cand  []coverAtom
+}
+
+// coverList is the list of the atoms that a unit of a type standing in an
+// atom's box may cover: sure[sure0:sure1] it covers from anywhere in the
+// box, cand[cand0:cand1] it may.
+type coverList struct {
+	sure0, sure1, cand0, cand1 int32
+	made                       bool
 }
 
 // coverStill is what the coverage samples keep of a unit: the atoms it
@@ -79,7 +89,6 @@ type fleetRun struct {
 // (a unit back at its post) covers them again without a travel time:
 // the same point gives the same travel times.
 type coverStill struct {
-	gen   int64     // the leg (unitRun.gen) it stands at the end of, when counted
 	p     geo.Point // the point atoms was made from, when made
 	made  bool      // atoms holds what it covers from p
 	atoms []int32   // the atoms it covers from p, in the order searched
@@ -259,7 +268,10 @@ func (r *run) startCover() {
 	f.count = make([]int32, na)
 	f.dest = make([]geo.Target, na)
 	f.still = make([]coverStill, len(r.units))
-	f.counted = make([]bool, len(r.units))
+	f.counted = make([]int64, len(r.units))
+	for u := range f.counted {
+		f.counted[u] = -1
+	}
 	for a := range na {
 		f.dest[a] = r.cfg.Travel.Target(r.cfg.City.Atoms[a].Inside)
 	}
@@ -339,8 +351,7 @@ func (r *run) startCover() {
 			bd := r.cfg.City.Atoms[a].Shape().Bound()
 			f.box[a] = [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}
 		}
-		f.spans = make([][2]int32, len(r.cfg.Units)*na)
-		f.cand = f.cand[:0]
+		f.lists = make([]coverList, len(r.cfg.Units)*na)
 	}
 	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
 	if first < r.cfg.Duration {
@@ -374,14 +385,21 @@ func (r *run) coverSample() {
 	if f.rad >= 0 {
 		for _, u := range f.able {
 			ur := &r.units[u]
+			if ur.state == stPatrol && f.counted[u] == ur.gen {
+				// Free and on the leg it stood at the end of at the last
+				// sample: it stands there still (the leg, and so its
+				// end, changes with gen). (This reads the unit's first
+				// cache line only.)
+				continue
+			}
 			if ur.state != stPatrol {
-				if f.counted[u] {
+				if f.counted[u] >= 0 {
 					f.uncount(u)
 				}
 				continue
 			}
 			if now < ur.leg.Arrive {
-				if f.counted[u] {
+				if f.counted[u] >= 0 {
 					f.uncount(u)
 				}
 				f.moving = append(f.moving, u)
@@ -389,16 +407,13 @@ func (r *run) coverSample() {
 			}
 			// It stands at leg.To (ur.at(now)), until its next leg.
 			s := &f.still[u]
-			if f.counted[u] && s.gen == ur.gen {
-				continue
-			}
 			p := ur.leg.To
 			if s.made && s.p == p && coverReuse {
-				if !f.counted[u] {
+				if f.counted[u] < 0 {
 					f.recount(u)
 				}
 			} else {
-				if f.counted[u] {
+				if f.counted[u] >= 0 {
 					f.uncount(u)
 				}
 				o := r.cfg.Travel.Origin(&ur.leg, now, p)
@@ -406,7 +421,7 @@ func (r *run) coverSample() {
 				s.p, s.made = p, true
 				f.recount(u)
 			}
-			s.gen = ur.gen
+			f.counted[u] = ur.gen
 		}
 	}
 	f.open = 0
@@ -465,12 +480,11 @@ func (r *run) coverDone(now float64) {
 }
 
 // recount counts unit u's atoms (still) as covered by a unit that stands
-// still.
+// still (the caller sets counted).
 func (f *fleetRun) recount(u int32) {
 	for _, a := range f.still[u].atoms {
 		f.count[a]++
 	}
-	f.counted[u] = true
 }
 
 // uncount takes unit u's atoms off the count.
@@ -478,12 +492,14 @@ func (f *fleetRun) uncount(u int32) {
 	for _, a := range f.still[u].atoms {
 		f.count[a]--
 	}
-	f.counted[u] = false
+	f.counted[u] = -1
 }
 
 // coveredStill returns in dst the atoms unit u, free and standing at
-// origin o in atom a (−1: not known), covers: it tries the atoms of a's
-// list for its type if o is in a's box, else the cells near it.
+// origin o in atom a (−1: not known), covers: if o is in a's box, those of
+// a's list for its type that it covers from anywhere in the box, and
+// those of the rest of the list that it covers from o; else those of the
+// cells near it.
 func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 	f := &r.fleet
 	t := int(r.units[u].typ)
@@ -495,22 +511,25 @@ func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 		return r.coveredFrom(dst, u, o, nil)
 	}
 	k := t*len(f.box) + a
-	sp := f.spans[k]
-	if sp[1] == 0 {
-		sp = r.coverList(ct, &f.box[a])
-		f.spans[k] = sp
+	if !f.lists[k].made {
+		f.lists[k] = r.coverList(ct, &f.box[a])
 	}
-	return r.coverScan(dst, ct, o, f.cand[sp[0]:sp[1]], nil)
+	l := &f.lists[k]
+	dst = append(dst, f.sure[l.sure0:l.sure1]...)
+	return r.coverScan(dst, ct, o, f.cand[l.cand0:l.cand1], nil)
 }
 
-// coverList adds to cand the atoms a unit of type ct standing anywhere in
-// box b may cover, those within its reach of the box (and under Manhattan
-// travel within hi of it as Manhattan travel measures it), and returns
-// their span; an empty list is a span of one placeholder past its end.
-func (r *run) coverList(ct *coverType, b *[4]float64) [2]int32 {
+// coverList lists the atoms a unit of type ct standing anywhere in box b
+// may cover, those within its reach of the box (and under Manhattan
+// travel within hi of it as Manhattan travel measures it): in sure those
+// within lo of every point of the box, by a relative margin of 1e-12 far
+// above the rounding of a distance (covered from anywhere in it), in cand
+// the others.
+func (r *run) coverList(ct *coverType, b *[4]float64) coverList {
 	f := &r.fleet
 	g := &f.grid
-	from := len(f.cand)
+	l := coverList{made: true, sure0: int32(len(f.sure)), cand0: int32(len(f.cand))}
+	lo := ct.lo * (1 - 1e-12)
 	y0, y1 := g.row(b[1]-ct.reach), g.row(b[3]+ct.reach)
 	x0, x1 := g.col(b[0]-ct.reach), g.col(b[2]+ct.reach)
 	for cy := y0; cy <= y1; cy++ {
@@ -521,15 +540,25 @@ func (r *run) coverList(ct *coverType, b *[4]float64) [2]int32 {
 			if dx*dx+dy*dy > ct.reach2 || (f.metric == coverManhattan && dx+dy > ct.hi) {
 				continue
 			}
-			f.cand = append(f.cand, c)
+			// The farthest a point of the box is from the atom.
+			fx := max(math.Abs(c.x-b[0]), math.Abs(c.x-b[2]))
+			fy := max(math.Abs(c.y-b[1]), math.Abs(c.y-b[3]))
+			sure := false
+			switch f.metric {
+			case coverManhattan:
+				sure = fx+fy <= lo
+			case coverEuclidean:
+				sure = fx*fx+fy*fy <= lo
+			}
+			if sure && coverSure {
+				f.sure = append(f.sure, c.a)
+			} else {
+				f.cand = append(f.cand, c)
+			}
 		}
 	}
-	if len(f.cand) == from {
-		// (A span's end is never 0 once made.)
-		f.cand = append(f.cand, coverAtom{})
-		return [2]int32{int32(from + 1), int32(from + 1)}
-	}
-	return [2]int32{int32(from), int32(len(f.cand))}
+	l.sure1, l.cand1 = int32(len(f.sure)), int32(len(f.cand))
+	return l
 }
 
 // coveredFrom finds the atoms free unit u, at origin o, covers, among
@@ -657,12 +686,15 @@ func (r *run) coverTime(ct *coverType, o *geo.Origin, a int32) bool {
 }
 
 // coverLists lets a unit that stands still in a known atom try the atoms
-// of that atom's list rather than the cells near it, and coverOpen is the
+// of that atom's list rather than the cells near it, coverSure lets it
+// take those it covers from anywhere in the atom's box without a test,
+// and coverOpen is the
 // most atoms left uncovered that units on the way try one by one rather
 // than through the cells near them (variables for tests only: the answers
 // must not change).
 var (
 	coverLists = true
+	coverSure  = true
 	coverOpen  = 64
 )
 
