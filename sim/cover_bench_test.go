@@ -4,6 +4,8 @@ import (
 	"context"
 	"hash/fnv"
 	"testing"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
 // coverNop is nopRecorder that also takes coverage samples (CoverRecorder),
@@ -76,42 +78,56 @@ func exactnessVariants(t *testing.T, cfg *Config) []Variant {
 	return out
 }
 
-// TestCoverGridExact: how coverage samples search the free units changes
-// no answer: samples with the defaults equal those of grids of one cell
-// (every atom scans every free unit, still through the bound of each
-// unit's type), of grids always or never (coverLinear), and of trying
-// every free unit without any bound (coverBrute), on BenchmarkScale's ×4
-// city (612 units, 2 days, both of its variants).
+// TestCoverGridExact: how coverage samples search changes no answer:
+// samples with the defaults equal those of a grid of one cell (every unit
+// reads every atom, still through the bounds of its type), of units that
+// stand again where they stood computing their atoms again (coverReuse
+// off), of standing units searching the cells near them rather than their
+// atom's list (coverLists off) or testing every atom of the list
+// (coverSure off), of units on the way searching the cells
+// near them however few atoms are left (coverOpen 0, or 3), and of trying every
+// free unit for every atom without any bound (coverBrute), on
+// BenchmarkScale's ×4 city (612 units, 2 days, both of its variants),
+// under its Manhattan travel and under Euclidean travel.
 func TestCoverGridExact(t *testing.T) {
-	cfg := scaledConfig(t, 4)
-	cfg.Duration = 2 * 86400
-	cands := Generate(cfg, 1, 0)
-	for _, v := range exactnessVariants(t, cfg) {
-		var sums []uint64
-		var samples int
-		for _, tc := range []struct {
-			cells, linear int
-			brute         bool
-		}{{coverCells, coverLinear, false}, {1, coverLinear, false}, {coverCells, 0, false}, {coverCells, 1 << 30, false}, {coverCells, coverLinear, true}} {
-			func() {
-				defer func(cells, linear int, brute bool) {
-					coverCells, coverLinear, coverBrute = cells, linear, brute
-				}(coverCells, coverLinear, coverBrute)
-				coverCells, coverLinear, coverBrute = tc.cells, tc.linear, tc.brute
-				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
-				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
-					t.Fatal(err)
+	for _, metric := range []geo.Metric{geo.Manhattan, geo.Euclidean} {
+		cfg := scaledConfig(t, 4)
+		cfg.Duration = 2 * 86400
+		cfg.Travel.Metric = metric
+		cands := Generate(cfg, 1, 0)
+		for _, v := range exactnessVariants(t, cfg) {
+			var sums []uint64
+			var samples int
+			for _, set := range []func(){
+				func() {},
+				func() { coverCells = 1 },
+				func() { coverReuse = false },
+				func() { coverLists = false },
+				func() { coverSure = false },
+				func() { coverOpen = 0 },
+				func() { coverOpen = 3 },
+				func() { coverBrute = true },
+			} {
+				func() {
+					defer func(cells, open int, reuse, lists, sure, brute bool) {
+						coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute = cells, open, reuse, lists, sure, brute
+					}(coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute)
+					set()
+					rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
+					if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
+						t.Fatal(err)
+					}
+					sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
+				}()
+			}
+			if samples == 0 {
+				t.Fatalf("%s: no coverage samples", v.Name)
+			}
+			for i := 1; i < len(sums); i++ {
+				if sums[i] != sums[0] {
+					t.Errorf("%v %s: coverage samples differ between the searches (%x)", metric, v.Name, sums)
+					break
 				}
-				sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
-			}()
-		}
-		if samples == 0 {
-			t.Fatalf("%s: no coverage samples", v.Name)
-		}
-		for i := 1; i < len(sums); i++ {
-			if sums[i] != sums[0] {
-				t.Errorf("%s: coverage samples differ between the searches (%x)", v.Name, sums)
-				break
 			}
 		}
 	}

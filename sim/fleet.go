@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
@@ -43,70 +44,97 @@ type fleetRun struct {
 
 	cover   CoverRecorder
 	covered []bool       // by atom: the sample's answer
-	atoms   []coverAtom  // by atom: what the search reads and keeps
 	dest    []geo.Target // by atom: its point, prepared for travel times
 	rad     float64      // no unit farther than this (straight line, metres) can cover a point
-	reach2  []float64    // by unit type: the square of its own such distance (−1: it covers none)
+	types   []coverType  // by unit type: its bounds
+	metric  coverMetric  // how types' lo and hi are measured
 	samples uint64       // coverage samples taken (not counted in Stats.Events)
-	able    []int32      // the units able to take priority 1
-	free    []int32      // the sample's free units able to take priority 1
-	stop    []int32      // scratch for free
-	moving  []int32      // scratch for free
-	pos     []geo.Point  // by unit: its position at the sample (for those in free)
-	origin  []geo.Origin // by unit: pos prepared for travel times (located once a sample)
-	mark    []coverMark  // by unit: the last sample it was free at, and its leg then
-	// The free units that may cover an atom no free unit covered at the
-	// last sample: all but those that were free then and stood, as now,
-	// at the end of the same leg (they reach every atom as they did).
-	changed []int32
-	// free and changed as the search reads them (coverUnit), in their
-	// order; with more than coverLinear of them, sorted into a grid of
-	// cells as well, on the first atom that asks (at sample gridAt).
-	freeU, changedU []coverUnit
-	all, chg        coverGrid
+	able    []int32      // the units able to take priority 1, of types that may cover a point
+	// By atom: how many of the units that stand still (counted) cover it.
+	count []int32
+	still []coverStill // by unit: what it covers while it stands still
+	// By unit: the leg (unitRun.gen) at whose end it stood free at the
+	// last sample, its atoms (still) counted; −1 if they are not (legs
+	// are numbered from 0 up).
+	counted []int64
+	moving  []int32     // scratch: the sample's free units on the way
+	open    int         // atoms not covered so far in the sample
+	openAt  []coverAtom // scratch: those atoms, if at most coverOpen
+	hit     []int32     // scratch: the atoms a unit covers
+	grid    coverGrid   // the atoms by cell
+	// By atom: its bounding box (x0, y0, x1, y1). By unit type t and atom
+	// a, at t·len(atoms)+a: the list of the atoms a unit of type t
+	// standing in a's box may cover (those within its reach of the box),
+	// made when first needed.
+	box   [][4]float64
+	lists []coverList
+	sure  []int32
+	cand  []coverAtom
 }
 
-// coverGrid is a list of units of a coverage sample sorted by position
-// into a grid: cell (cx, cy) of side side from (x0, y0) holds
-// units[start[k]:start[k+1]], k = cy*nx+cx, in the order of the list
-// (positions outside the grid are counted in its edge cells).
+// coverList is the list of the atoms that a unit of a type standing in an
+// atom's box may cover: sure[sure0:sure1] it covers from anywhere in the
+// box, cand[cand0:cand1] it may.
+type coverList struct {
+	sure0, sure1, cand0, cand1 int32
+	made                       bool
+}
+
+// coverStill is what the coverage samples keep of a unit: the atoms it
+// covers from a point where it stood free at a sample. While it stands
+// there, free, on the same leg, it covers them at every sample (its
+// position, and so every travel time from it, is the same), and they are
+// counted in fleetRun.count; when it moves, leaves the point or becomes
+// busy, they are taken off. A unit that stands again at the same point
+// (a unit back at its post) covers them again without a travel time:
+// the same point gives the same travel times.
+type coverStill struct {
+	p     geo.Point // the point atoms was made from, when made
+	made  bool      // atoms holds what it covers from p
+	atoms []int32   // the atoms it covers from p, in the order searched
+}
+
+// coverType is what the coverage samples know of a unit type able to
+// take priority 1: the distance (straight line, metres) beyond which it
+// covers no point, reach, and its square; and, without roads, the
+// distances lo and hi (squared for Euclidean travel) of the metric such
+// that a point within lo of it, measured as Travel measures it, is within
+// its turnout plus travel time of the target, and a point beyond hi is
+// not: those between are computed as the travel time is.
+type coverType struct {
+	reach, reach2 float64 // −1: it covers none
+	lo, hi        float64
+	turnout       float64
+	speed         float64
+}
+
+// coverMetric is how a sample measures the distance of an atom from a
+// unit before, or instead of, its travel time.
+type coverMetric int
+
+const (
+	coverAny       coverMetric = iota // straight line squared, against reach2; then the travel time
+	coverEuclidean                    // straight line squared, against lo and hi
+	coverManhattan                    // |dx| + |dy|, against lo and hi
+)
+
+// coverGrid is the atoms sorted by their points into a grid: cell (cx, cy)
+// of side side from (x0, y0) holds cells[start[k]:start[k+1]], k =
+// cy*nx+cx, in atom order (points outside the grid are counted in its edge
+// cells).
 type coverGrid struct {
 	x0, y0, side float64
+	inv          float64 // 1/side
 	nx, ny       int
 	start        []int32
-	units        []coverUnit
-	cell         []int32 // scratch: by position in the list, its cell
-	at           uint64  // the sample the grid is of
+	cells        []coverAtom
 }
 
-// coverAtom is an atom as the coverage samples search it, in one place.
+// coverAtom is an atom in the grid: its point and index, so that a unit's
+// search reads one array.
 type coverAtom struct {
-	p       geo.Point // its point (dest's)
-	lastGen int64     // the leg (unitRun.gen) of last then
-	last    int32     // the unit that covered it at the last sample, or -1
-	still   bool      // last had ended that leg then (stood at its end)
-	none    bool      // no free unit covered it at the last sample
-	// The cells of the grids within rad of p: columns x0 … x1, rows
-	// y0 … y1.
-	x0, x1, y0, y1 int32
-}
-
-// coverMark is what a coverage sample keeps of a unit free at it: the
-// sample (fleetRun.samples), the unit's leg (unitRun.gen) then, and
-// whether it had ended that leg (stood at its end). The unit's position
-// then is in fleetRun.pos.
-type coverMark struct {
-	stamp uint64
-	gen   int64
-	still bool
-}
-
-// coverUnit is a free unit as a coverage sample searches it: its position
-// and the square of the distance beyond which it covers no point, beside
-// its index, so that a search reads one array.
-type coverUnit struct {
-	x, y, reach2 float64
-	u            int32
+	x, y float64
+	a    int32
 }
 
 // attachCommanders gives every Commander among the run's policies its
@@ -237,19 +265,15 @@ func (r *run) startCover() {
 	f.cover = cr
 	na := len(r.cfg.City.Atoms)
 	f.covered = make([]bool, na)
-	f.atoms = make([]coverAtom, na)
+	f.count = make([]int32, na)
 	f.dest = make([]geo.Target, na)
-	f.pos = make([]geo.Point, len(r.units))
-	f.origin = make([]geo.Origin, len(r.units))
-	f.mark = make([]coverMark, len(r.units))
+	f.still = make([]coverStill, len(r.units))
+	f.counted = make([]int64, len(r.units))
+	for u := range f.counted {
+		f.counted[u] = -1
+	}
 	for a := range na {
 		f.dest[a] = r.cfg.Travel.Target(r.cfg.City.Atoms[a].Inside)
-		f.atoms[a] = coverAtom{p: f.dest[a].P, last: -1}
-	}
-	for u := range r.units {
-		if r.m.ableBits[u]&(1<<1) != 0 {
-			f.able = append(f.able, int32(u))
-		}
 	}
 	// Travel.MinTime is linear in the distance: a unit farther than rad
 	// needs more than the target even at the highest speed and shortest
@@ -258,12 +282,61 @@ func (r *run) startCover() {
 	if per := r.cfg.Travel.MinTime(1, r.m.maxSpeed[1]); per > 0 && target >= r.m.minTurnout[1] {
 		f.rad = (target-r.m.minTurnout[1])/per + searchSlack
 	}
+	// Each type's own distance, by the same bound at its own speed and
+	// turnout (no farther than rad): a unit reads the atoms of the cells
+	// within it, and computes travel times to those within it in a
+	// straight line only.
+	f.types = make([]coverType, len(r.cfg.Units))
+	tr := r.cfg.Travel
+	switch {
+	case tr.Roads != nil:
+		f.metric = coverAny
+	case tr.Metric == geo.Euclidean:
+		f.metric = coverEuclidean
+	case tr.Metric == geo.Manhattan:
+		f.metric = coverManhattan
+	}
+	for t := range r.cfg.Units {
+		ut := &r.cfg.Units[t]
+		ct := &f.types[t]
+		*ct = coverType{reach: -1, reach2: -1, lo: -1, hi: math.Inf(1), turnout: ut.Turnout, speed: ut.Speed}
+		if per := tr.MinTime(1, ut.Speed); f.rad >= 0 && per > 0 && target >= ut.Turnout {
+			d := (target-ut.Turnout)/per + searchSlack
+			ct.reach, ct.reach2 = d, d*d
+		}
+		// Travel.Distance ÷ speed + turnout ≤ target holds for a metric
+		// distance m below (target − turnout)·speed/detour and fails above
+		// it; lo and hi lie a relative 1e-7 either side, far beyond the
+		// rounding of the travel time (a few parts in 1e16 of the target),
+		// and a distance between them is computed as the travel time is.
+		// (With the turnout within 1e-6 of the target, lo stays −1: every
+		// distance up to hi is computed.)
+		detour := 1.0
+		if tr.Detour > 0 {
+			detour = tr.Detour
+		}
+		m := (target - ut.Turnout) * ut.Speed / detour
+		if f.metric != coverAny && m > 0 && !math.IsInf(m, 1) && target-ut.Turnout > 1e-6*target {
+			ct.lo, ct.hi = m*(1-1e-7), m*(1+1e-7)
+			if f.metric == coverEuclidean {
+				ct.lo, ct.hi = ct.lo*ct.lo, ct.hi*ct.hi
+			}
+		}
+	}
+	for u := range r.units {
+		// (A unit of a type that covers no point is left out.)
+		if r.m.ableBits[u]&(1<<1) != 0 && f.types[r.units[u].typ].reach2 >= 0 {
+			f.able = append(f.able, int32(u))
+		}
+	}
 	if f.rad >= 0 {
-		// Cells of half rad (wider if that would make too many): an
-		// atom's units are in the cells its square of side 2·rad meets.
+		// Cells of rad/coverSplit (wider if that would make too many): a
+		// unit that searches the grid reads, row by row, the cells within
+		// its reach; the atom lists of still units are made from it.
 		b := r.cfg.City.Bound()
 		w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
-		g := coverGrid{x0: b.Min[0], y0: b.Min[1], side: max(f.rad/2, 1)}
+		g := &f.grid
+		*g = coverGrid{x0: b.Min[0], y0: b.Min[1], side: max(f.rad/coverSplit, 1)}
 		for {
 			g.nx, g.ny = int(w/g.side)+1, int(h/g.side)+1
 			if g.nx*g.ny <= coverCells {
@@ -271,29 +344,14 @@ func (r *run) startCover() {
 			}
 			g.side *= 2
 		}
-		for a := range f.atoms {
-			at := &f.atoms[a]
-			at.x0, at.x1 = int32(g.col(at.p.X-f.rad)), int32(g.col(at.p.X+f.rad))
-			at.y0, at.y1 = int32(g.row(at.p.Y-f.rad)), int32(g.row(at.p.Y+f.rad))
+		g.inv = 1 / g.side
+		g.fill(f.dest)
+		f.box = make([][4]float64, na)
+		for a := range na {
+			bd := r.cfg.City.Atoms[a].Shape().Bound()
+			f.box[a] = [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}
 		}
-		f.all, f.chg = g, g
-		for _, g := range []*coverGrid{&f.all, &f.chg} {
-			g.start = make([]int32, g.nx*g.ny+1)
-			g.units = make([]coverUnit, 0, len(f.able))
-			g.cell = make([]int32, 0, len(f.able))
-		}
-	}
-	// Each type's own distance, by the same bound at its own speed and
-	// turnout (no farther than rad): most units are ruled out by it
-	// without computing a travel time.
-	f.reach2 = make([]float64, len(r.cfg.Units))
-	for t := range r.cfg.Units {
-		ut := &r.cfg.Units[t]
-		f.reach2[t] = -1
-		if per := r.cfg.Travel.MinTime(1, ut.Speed); per > 0 && target >= ut.Turnout {
-			d := (target-ut.Turnout)/per + searchSlack
-			f.reach2[t] = d * d
-		}
+		f.lists = make([]coverList, len(r.cfg.Units)*na)
 	}
 	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
 	if first < r.cfg.Duration {
@@ -303,146 +361,357 @@ func (r *run) startCover() {
 
 // coverSample reports which atoms a free unit covers now (CoverRecorder).
 // It reads the run's state and changes nothing the model uses.
+//
+// An atom is covered if a unit that stands still covers it (count), or
+// else if a unit on the way does. A unit that stood at the last sample
+// where it stands now, free then and now, on the same leg, has its atoms
+// counted already; any other unit that stands still has its atoms
+// computed (or taken again, at the same point) and counted, and a unit
+// no longer standing free has its atoms taken off. Units on the way are
+// at a new position at every sample: each computes the travel times to
+// the atoms near it that no unit covered before it.
 func (r *run) coverSample() {
 	now := r.eng.Now()
 	f := &r.fleet
 	f.samples++
-	// The free units able to take priority 1, and where they are: those
-	// that have stood still longest first (an atom one of them covers is
-	// not computed again while it stays: units at posts, then units at a
-	// stop, then units on the way). A unit that stands where it stood at
-	// the last sample, free then and now, keeps its position (and is not
-	// in changed).
-	f.free = f.free[:0]
-	f.stop = f.stop[:0]
+	if coverBrute {
+		for a := range f.covered {
+			f.covered[a] = r.coveredBrute(a, now)
+		}
+		r.coverDone(now)
+		return
+	}
 	f.moving = f.moving[:0]
-	f.changed = f.changed[:0]
-	f.changedU = f.changedU[:0]
-	if r.freeAble[1] > 0 {
+	if f.rad >= 0 {
 		for _, u := range f.able {
 			ur := &r.units[u]
-			if ur.state != stPatrol {
+			if ur.state == stPatrol && f.counted[u] == ur.gen {
+				// Free and on the leg it stood at the end of at the last
+				// sample: it stands there still (the leg, and so its
+				// end, changes with gen). (This reads the unit's first
+				// cache line only.)
 				continue
 			}
-			switch {
-			case now-ur.leg.Arrive >= CoverEvery:
-				f.free = append(f.free, u)
-			case now >= ur.leg.Arrive:
-				f.stop = append(f.stop, u)
-			default:
+			if ur.state != stPatrol {
+				if f.counted[u] >= 0 {
+					f.uncount(u)
+				}
+				continue
+			}
+			if now < ur.leg.Arrive {
+				if f.counted[u] >= 0 {
+					f.uncount(u)
+				}
 				f.moving = append(f.moving, u)
+				continue
 			}
-			still := now >= ur.leg.Arrive
-			m := &f.mark[u]
-			if m.stamp != f.samples-1 || ur.gen != m.gen || !m.still {
-				f.pos[u] = ur.at(now)
-				f.origin[u] = r.cfg.Travel.Origin(&ur.leg, now, f.pos[u])
-				f.changed = append(f.changed, u)
-				f.changedU = append(f.changedU, coverUnit{x: f.pos[u].X, y: f.pos[u].Y, reach2: f.reach2[ur.typ], u: u})
+			// It stands at leg.To (ur.at(now)), until its next leg.
+			s := &f.still[u]
+			p := ur.leg.To
+			if s.made && s.p == p && coverReuse {
+				if f.counted[u] < 0 {
+					f.recount(u)
+				}
+			} else {
+				if f.counted[u] >= 0 {
+					f.uncount(u)
+				}
+				o := r.cfg.Travel.Origin(&ur.leg, now, p)
+				s.atoms = r.coveredStill(s.atoms[:0], int(u), int(ur.stopAtom), &o)
+				s.p, s.made = p, true
+				f.recount(u)
 			}
-			*m = coverMark{stamp: f.samples, gen: ur.gen, still: still}
-		}
-		f.free = append(append(f.free, f.stop...), f.moving...)
-	}
-	f.freeU = f.freeU[:0]
-	if f.rad >= 0 {
-		for _, u := range f.free {
-			f.freeU = append(f.freeU, coverUnit{x: f.pos[u].X, y: f.pos[u].Y, reach2: f.reach2[r.units[u].typ], u: u})
+			f.counted[u] = ur.gen
 		}
 	}
-	for a := range f.atoms {
-		// (coveredNow's first test, here: it answers most atoms.)
-		at := &f.atoms[a]
-		c := false
-		// (A unit free at this sample has its leg in mark: reading it
-		// there rather than in units touches one small array.)
-		if u := at.last; u >= 0 && at.still && f.mark[u].stamp == f.samples && f.mark[u].gen == at.lastGen && !coverBrute {
-			c = true
-		} else {
-			c = r.coveredNow(a, now)
+	f.open = 0
+	f.openAt = f.openAt[:0]
+	for a, n := range f.count {
+		c := n > 0
+		f.covered[a] = c
+		if !c {
+			f.open++
+			if f.open <= coverOpen {
+				f.openAt = append(f.openAt, coverAtom{x: f.dest[a].P.X, y: f.dest[a].P.Y, a: int32(a)})
+			}
 		}
-		f.covered[a], at.none = c, !c
 	}
+	// With few atoms left (all of them in openAt), each unit on the way
+	// tries each of them rather than the cells near it, and those it
+	// covers leave the list.
+	few := f.open <= coverOpen
+	for _, u := range f.moving {
+		if f.open == 0 {
+			break // (its position is not needed)
+		}
+		ur := &r.units[u]
+		pos := ur.at(now)
+		o := r.cfg.Travel.Origin(&ur.leg, now, pos)
+		if !few {
+			r.coveredFrom(nil, int(u), &o, f.covered)
+			continue
+		}
+		f.hit = r.coverScan(f.hit[:0], &f.types[ur.typ], &o, f.openAt, nil)
+		if len(f.hit) > 0 {
+			for _, a := range f.hit {
+				f.covered[a] = true
+			}
+			f.open -= len(f.hit)
+			k := 0
+			for _, c := range f.openAt {
+				if !f.covered[c.a] {
+					f.openAt[k] = c
+					k++
+				}
+			}
+			f.openAt = f.openAt[:k]
+		}
+	}
+	r.coverDone(now)
+}
+
+// coverDone hands the sample to the recorder and schedules the next.
+func (r *run) coverDone(now float64) {
+	f := &r.fleet
 	f.cover.Cover(now, f.covered)
 	if next := now + CoverEvery; next < r.cfg.Duration {
 		r.eng.Schedule(next, evCover, 0, 0)
 	}
 }
 
-// coveredNow reports whether a free unit able to take priority 1 could
-// reach atom a's point within the target: the unit that did at the last
-// sample is tried first, then every unit near enough (of an atom no unit
-// covered at the last sample, every changed unit near enough).
-func (r *run) coveredNow(a int, now float64) bool {
-	if coverBrute {
-		return r.coveredBrute(a, now)
+// recount counts unit u's atoms (still) as covered by a unit that stands
+// still (the caller sets counted).
+func (f *fleetRun) recount(u int32) {
+	for _, a := range f.still[u].atoms {
+		f.count[a]++
 	}
+}
+
+// uncount takes unit u's atoms off the count.
+func (f *fleetRun) uncount(u int32) {
+	for _, a := range f.still[u].atoms {
+		f.count[a]--
+	}
+	f.counted[u] = -1
+}
+
+// coveredStill returns in dst the atoms unit u, free and standing at
+// origin o in atom a (−1: not known), covers: if o is in a's box, those of
+// a's list for its type that it covers from anywhere in the box, and
+// those of the rest of the list that it covers from o; else those of the
+// cells near it.
+func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 	f := &r.fleet
-	at := &f.atoms[a]
-	if u := at.last; u >= 0 && f.mark[u].stamp == f.samples {
-		ur := &r.units[u]
-		if at.still && ur.gen == at.lastGen {
-			return true // it stands where it stood, so it reaches a as it did
-		}
-		if r.covers(int(u), a, now) {
-			at.lastGen, at.still = ur.gen, now >= ur.leg.Arrive
-			return true
-		}
+	t := int(r.units[u].typ)
+	ct := &f.types[t]
+	if a < 0 || !coverLists {
+		return r.coveredFrom(dst, u, o, nil)
 	}
-	if len(f.free) == 0 || f.rad < 0 {
-		return false
+	if b := &f.box[a]; o.P.X < b[0] || o.P.X > b[2] || o.P.Y < b[1] || o.P.Y > b[3] {
+		return r.coveredFrom(dst, u, o, nil)
 	}
-	list, g := f.freeU, &f.all
-	if at.none {
-		list, g = f.changedU, &f.chg
+	k := t*len(f.box) + a
+	if !f.lists[k].made {
+		f.lists[k] = r.coverList(ct, &f.box[a])
 	}
-	if len(list) <= coverLinear {
-		return r.coveredBy(a, now, list)
-	}
-	if g.at != f.samples {
-		g.fill(list)
-		g.at = f.samples
-	}
-	for cy := at.y0; cy <= at.y1; cy++ {
-		row := int(cy) * g.nx
-		if r.coveredBy(a, now, g.units[g.start[row+int(at.x0)]:g.start[row+int(at.x1)+1]]) {
-			return true
-		}
-	}
-	return false
+	l := &f.lists[k]
+	dst = append(dst, f.sure[l.sure0:l.sure1]...)
+	return r.coverScan(dst, ct, o, f.cand[l.cand0:l.cand1], nil)
 }
 
-// coveredBy reports whether one of units covers atom a, and keeps the
-// first that does in the atom's last.
-func (r *run) coveredBy(a int, now float64, units []coverUnit) bool {
-	at := &r.fleet.atoms[a]
-	p := at.p
-	for i := range units {
-		// (Within the unit's own distance, in a straight line: the bound
-		// is far above the rounding of either side.)
-		c := &units[i]
-		if dx, dy := c.x-p.X, c.y-p.Y; dx*dx+dy*dy <= c.reach2 && r.covers(int(c.u), a, now) {
-			ur := &r.units[c.u]
-			at.last, at.lastGen, at.still = c.u, ur.gen, now >= ur.leg.Arrive
-			return true
+// coverList lists the atoms a unit of type ct standing anywhere in box b
+// may cover, those within its reach of the box (and under Manhattan
+// travel within hi of it as Manhattan travel measures it): in sure those
+// within lo of every point of the box, by a relative margin of 1e-12 far
+// above the rounding of a distance (covered from anywhere in it), in cand
+// the others.
+func (r *run) coverList(ct *coverType, b *[4]float64) coverList {
+	f := &r.fleet
+	g := &f.grid
+	l := coverList{made: true, sure0: int32(len(f.sure)), cand0: int32(len(f.cand))}
+	lo := ct.lo * (1 - 1e-12)
+	y0, y1 := g.row(b[1]-ct.reach), g.row(b[3]+ct.reach)
+	x0, x1 := g.col(b[0]-ct.reach), g.col(b[2]+ct.reach)
+	for cy := y0; cy <= y1; cy++ {
+		row := cy * g.nx
+		for _, c := range g.cells[g.start[row+x0]:g.start[row+x1+1]] {
+			dx := max(0, b[0]-c.x, c.x-b[2])
+			dy := max(0, b[1]-c.y, c.y-b[3])
+			if dx*dx+dy*dy > ct.reach2 || (f.metric == coverManhattan && dx+dy > ct.hi) {
+				continue
+			}
+			// The farthest a point of the box is from the atom.
+			fx := max(math.Abs(c.x-b[0]), math.Abs(c.x-b[2]))
+			fy := max(math.Abs(c.y-b[1]), math.Abs(c.y-b[3]))
+			sure := false
+			switch f.metric {
+			case coverManhattan:
+				sure = fx+fy <= lo
+			case coverEuclidean:
+				sure = fx*fx+fy*fy <= lo
+			}
+			if sure && coverSure {
+				f.sure = append(f.sure, c.a)
+			} else {
+				f.cand = append(f.cand, c)
+			}
 		}
 	}
-	return false
+	l.sure1, l.cand1 = int32(len(f.sure)), int32(len(f.cand))
+	return l
 }
 
-// coverLinear is the most units an atom's search scans in a list rather
-// than in a grid (a variable for tests only).
-var coverLinear = 64
+// coveredFrom finds the atoms free unit u, at origin o, covers, among
+// those of the cells within its type's reach (coverScan). It appends them
+// to dst, or with skip set marks them there (see coverScan).
+func (r *run) coveredFrom(dst []int32, u int, o *geo.Origin, skip []bool) []int32 {
+	f := &r.fleet
+	ct := &f.types[r.units[u].typ]
+	if ct.reach2 < 0 {
+		return dst
+	}
+	g := &f.grid
+	p := o.P
+	y0, y1 := g.row(p.Y-ct.reach), g.row(p.Y+ct.reach)
+	for cy := y0; cy <= y1; cy++ {
+		// The columns of the row that a covered atom may be in: |dx| is at
+		// most the reach left beside the least |dy| of the row (its edge
+		// rows reach beyond the grid), less under Manhattan travel (hi
+		// bounds |dx| + |dy| of a covered atom); a metre of slack beside
+		// each for rounding.
+		var dy float64
+		if top := g.y0 + float64(cy)*g.side; cy > 0 && p.Y < top {
+			dy = top - p.Y
+		} else if bot := top + g.side; cy < g.ny-1 && p.Y > bot {
+			dy = p.Y - bot
+		}
+		dy = max(0, dy-searchSlack)
+		w := ct.reach2 - dy*dy
+		if w < 0 {
+			continue
+		}
+		w = math.Sqrt(w)
+		if f.metric == coverManhattan {
+			if w = min(w, ct.hi-dy); w < 0 {
+				continue
+			}
+		}
+		x0, x1 := g.col(p.X-w-searchSlack), g.col(p.X+w+searchSlack)
+		row := cy * g.nx
+		dst = r.coverScan(dst, ct, o, g.cells[g.start[row+x0]:g.start[row+x1+1]], skip)
+	}
+	return dst
+}
 
-// coverBrute makes coveredNow try every free unit from its position
-// computed afresh, without the unit of the last sample, the grid or any
-// bound (tests only: the answers must not change).
+// coverScan finds the atoms of cells that a free unit of type ct at
+// origin o covers: within its reach in a straight line (or within hi as
+// the metric measures it) and within the priority-1 target (turnout plus
+// travel time, computed only for a distance between lo and hi). With
+// skip nil it appends them to dst; else it tests only the atoms not yet
+// marked in skip, marks those it covers and counts them off open.
+func (r *run) coverScan(dst []int32, ct *coverType, o *geo.Origin, cells []coverAtom, skip []bool) []int32 {
+	f := &r.fleet
+	if skip == nil && f.metric != coverAny {
+		return r.coverScanMetric(dst, ct, o, cells)
+	}
+	p := o.P
+	for i := range cells {
+		c := &cells[i]
+		if skip != nil && skip[c.a] {
+			continue
+		}
+		dx, dy := c.x-p.X, c.y-p.Y
+		var d float64
+		switch f.metric {
+		case coverManhattan:
+			d = math.Abs(dx) + math.Abs(dy)
+		case coverEuclidean:
+			d = dx*dx + dy*dy
+		default:
+			// (Within the unit's own distance, in a straight line: the
+			// bound is far above the rounding of either side.)
+			if dx*dx+dy*dy > ct.reach2 {
+				continue
+			}
+		}
+		if d > ct.hi {
+			continue
+		}
+		if d <= ct.lo || r.coverTime(ct, o, c.a) {
+			if skip != nil {
+				skip[c.a] = true
+				f.open--
+			} else {
+				dst = append(dst, c.a)
+			}
+		}
+	}
+	return dst
+}
+
+// coverScanMetric is coverScan without skip or roads, without a branch
+// on most atoms: each is written past the end of dst and kept if within
+// lo (a conditional move, where a branch would be mistaken about half the
+// time); only those between lo and hi take a branch, to their travel time.
+func (r *run) coverScanMetric(dst []int32, ct *coverType, o *geo.Origin, cells []coverAtom) []int32 {
+	n := len(dst)
+	dst = slices.Grow(dst, len(cells))[:n+len(cells)]
+	p := o.P
+	lo, hi := ct.lo, ct.hi
+	euclid := r.fleet.metric == coverEuclidean
+	for i := range cells {
+		c := &cells[i]
+		dx, dy := c.x-p.X, c.y-p.Y
+		d := math.Abs(dx) + math.Abs(dy)
+		if euclid {
+			d = dx*dx + dy*dy
+		}
+		dst[n] = c.a
+		in := 0
+		if d <= lo {
+			in = 1
+		}
+		n += in
+		if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
+			n++
+		}
+	}
+	return dst[:n]
+}
+
+// coverTime reports whether a unit of type ct at origin o reaches atom a
+// within the priority-1 target: its turnout plus travel time.
+func (r *run) coverTime(ct *coverType, o *geo.Origin, a int32) bool {
+	return ct.turnout+r.cfg.Travel.TimeFromOrigin(o, &r.fleet.dest[a], ct.speed) <= r.cfg.Targets[1]
+}
+
+// coverLists lets a unit that stands still in a known atom try the atoms
+// of that atom's list rather than the cells near it, coverSure lets it
+// take those it covers from anywhere in the atom's box without a test,
+// and coverOpen is the
+// most atoms left uncovered that units on the way try one by one rather
+// than through the cells near them (variables for tests only: the answers
+// must not change).
+var (
+	coverLists = true
+	coverSure  = true
+	coverOpen  = 64
+)
+
+// coverReuse lets a unit that stands again where it stood take the atoms
+// it covered there without computing them again (a variable for tests
+// only: the answers must not change).
+var coverReuse = true
+
+// coverBrute makes coverSample try, for every atom, every free unit from
+// its position computed afresh, without the counts, the grid or any bound
+// (tests only: the answers must not change).
 var coverBrute = false
 
-// coveredBrute is coveredNow's search by trying every free unit able to
-// take priority 1, from its position computed afresh.
+// coveredBrute reports whether a free unit able to take priority 1 could
+// reach atom a's point within the target, by trying every such unit from
+// its position computed afresh.
 func (r *run) coveredBrute(a int, now float64) bool {
-	at := &r.fleet.atoms[a]
 	for u := range r.units {
 		ur := &r.units[u]
 		if ur.state != stPatrol || r.m.ableBits[u]&(1<<1) == 0 {
@@ -451,57 +720,50 @@ func (r *run) coveredBrute(a int, now float64) bool {
 		ut := &r.cfg.Units[ur.typ]
 		o := r.cfg.Travel.Origin(&ur.leg, now, ur.at(now))
 		if ut.Turnout+r.cfg.Travel.TimeFromOrigin(&o, &r.fleet.dest[a], ut.Speed) <= r.cfg.Targets[1] {
-			at.last, at.lastGen, at.still = int32(u), ur.gen, now >= ur.leg.Arrive
 			return true
 		}
 	}
 	return false
 }
 
-// coverCells bounds the cells of the grids of free units of a coverage
-// sample (a variable for tests only: with 1 cell every atom scans every
-// free unit).
+// coverSplit is how many cells of the grid of atoms make rad (2 read
+// fewest cells and atoms in all on the built-in city).
+var coverSplit = 2.0
+
+// coverCells bounds the cells of the grid of atoms of the coverage
+// samples (a variable for tests only: with 1 cell every unit reads every
+// atom).
 var coverCells = 1 << 16
 
 // col and row return the grid column of x and row of y, clamped to the
-// grid (so that a unit outside it, counted in an edge cell, is still met).
+// grid (so that an atom outside it, counted in an edge cell, is still met).
+// (Truncating rather than flooring differs only between −1 and 0, both
+// clamped to 0.)
 func (g *coverGrid) col(x float64) int {
-	return max(0, min(int(math.Floor((x-g.x0)/g.side)), g.nx-1))
+	return max(0, min(int((x-g.x0)*g.inv), g.nx-1))
 }
 
 func (g *coverGrid) row(y float64) int {
-	return max(0, min(int(math.Floor((y-g.y0)/g.side)), g.ny-1))
+	return max(0, min(int((y-g.y0)*g.inv), g.ny-1))
 }
 
-// fill sorts units into the grid by their positions (a counting sort:
-// each cell keeps the order of units).
-func (g *coverGrid) fill(units []coverUnit) {
-	clear(g.start)
-	g.cell = g.cell[:0]
-	for i := range units {
-		k := int32(g.row(units[i].y)*g.nx + g.col(units[i].x))
-		g.cell = append(g.cell, k)
+// fill sorts the atoms into the grid by their points (a counting sort:
+// each cell keeps atom order).
+func (g *coverGrid) fill(dest []geo.Target) {
+	g.start = make([]int32, g.nx*g.ny+1)
+	cell := make([]int32, len(dest))
+	for a := range dest {
+		k := int32(g.row(dest[a].P.Y)*g.nx + g.col(dest[a].P.X))
+		cell[a] = k
 		g.start[k+1]++
 	}
 	for k := 1; k < len(g.start); k++ {
 		g.start[k] += g.start[k-1]
 	}
-	g.units = g.units[:len(units)]
-	for i, k := range g.cell {
-		g.units[g.start[k]] = units[i]
-		g.start[k]++
+	g.cells = make([]coverAtom, len(dest))
+	next := append([]int32(nil), g.start...)
+	for a, k := range cell {
+		g.cells[next[k]] = coverAtom{x: dest[a].P.X, y: dest[a].P.Y, a: int32(a)}
+		next[k]++
 	}
-	// start[k] is now the end of cell k: shift back to starts.
-	copy(g.start[1:], g.start[:len(g.start)-1])
-	g.start[0] = 0
-}
-
-// covers reports whether unit u, free and able to take priority 1 at this
-// sample (its position in fleet.pos), could reach atom a's point within
-// the priority-1 target if sent now.
-func (r *run) covers(u, a int, now float64) bool {
-	ur := &r.units[u]
-	ut := &r.cfg.Units[ur.typ]
-	t := ut.Turnout + r.cfg.Travel.TimeFromOrigin(&r.fleet.origin[u], &r.fleet.dest[a], ut.Speed)
-	return t <= r.cfg.Targets[1]
 }
