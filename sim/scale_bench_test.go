@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patrolsim/patrolsim/sim/geo"
 	"github.com/patrolsim/patrolsim/sim/policy"
@@ -31,36 +32,11 @@ import (
 func BenchmarkScale(b *testing.B) {
 	for _, k := range []int{1, 4, 16} {
 		b.Run(fmt.Sprintf("x%d", k), func(b *testing.B) {
-			cfg := scaledConfig(b, k)
-			cands := Generate(cfg, 1, 0)
-			var vs []Variant
-			for _, c := range []struct {
-				policy string
-				mode   Mode
-			}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
-				v := variantsFor(b, cfg, c.policy)[0]
-				v.Mode = c.mode
-				vs = append(vs, v)
-			}
-			// One run of each variant first: the steady state of a run
-			// of many replications, where a run reuses the storage of
-			// the last (and a benchmark of one iteration, at ×16, would
-			// time the first allocation of everything).
-			for _, v := range vs {
-				if _, err := v.Run(context.Background(), cands, 1, 0, nopRecorder{}); err != nil {
-					b.Fatal(err)
-				}
-			}
+			play := scalePlay(b, k)
 			var events uint64
 			cpu0, cpuOK := cpuTime()
 			for b.Loop() {
-				for _, v := range vs {
-					st, err := v.Run(context.Background(), cands, 1, 0, nopRecorder{})
-					if err != nil {
-						b.Fatal(err)
-					}
-					events += st.Events
-				}
+				events += play()
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
 			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
@@ -71,6 +47,73 @@ func BenchmarkScale(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkScaleRatio is issue 19's figure for the force (×16 within 1.3×
+// of ×1) measured in pairs: every iteration plays scale ×1 sixteen times
+// and scale ×16 once (about the same number of events), one after the
+// other, and the ratio of their processor time per event over all
+// iterations is x16/x1. BenchmarkScale's sizes run one after another,
+// seconds apart, and on a shared machine whose speed changes from one
+// minute to the next (other work, the host) a ratio of two such figures
+// moves by ±30%; a pair run within a second shares the machine's state.
+func BenchmarkScaleRatio(b *testing.B) {
+	if _, ok := cpuTime(); !ok {
+		b.Skip("no processor time on this system")
+	}
+	small, large := scalePlay(b, 1), scalePlay(b, 16)
+	var cpu [2]time.Duration
+	var events [2]uint64
+	for b.Loop() {
+		c0, _ := cpuTime()
+		for range 16 {
+			events[0] += small()
+		}
+		c1, _ := cpuTime()
+		events[1] += large()
+		c2, _ := cpuTime()
+		cpu[0] += c1 - c0
+		cpu[1] += c2 - c1
+	}
+	x1 := float64(cpu[0].Nanoseconds()) / float64(events[0])
+	x16 := float64(cpu[1].Nanoseconds()) / float64(events[1])
+	b.ReportMetric(x1, "x1-cpu-ns/event")
+	b.ReportMetric(x16, "x16-cpu-ns/event")
+	b.ReportMetric(x16/x1, "x16/x1")
+}
+
+// scalePlay prepares BenchmarkScale's city at scale k and returns a
+// function that plays its two variants once and returns their events.
+func scalePlay(b *testing.B, k int) func() uint64 {
+	b.Helper()
+	cfg := scaledConfig(b, k)
+	cands := Generate(cfg, 1, 0)
+	var vs []Variant
+	for _, c := range []struct {
+		policy string
+		mode   Mode
+	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
+		v := variantsFor(b, cfg, c.policy)[0]
+		v.Mode = c.mode
+		vs = append(vs, v)
+	}
+	play := func() uint64 {
+		var events uint64
+		for _, v := range vs {
+			st, err := v.Run(context.Background(), cands, 1, 0, nopRecorder{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			events += st.Events
+		}
+		return events
+	}
+	// One run of each variant first: the steady state of a run of many
+	// replications, where a run reuses the storage of the last (and a
+	// benchmark of one iteration, at ×16, would time the first allocation
+	// of everything).
+	play()
+	return play
 }
 
 // scaledConfig is the configuration of BenchmarkScale at scale k (1, 4,
