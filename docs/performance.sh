@@ -101,6 +101,11 @@ END {
 		printf "| ×%d | %.0f | %.2f |\n", k, c, c / b1
 	}
 	print ""
+	n = split(vals["BenchmarkScaleRatio" SUBSEP "x16/x1"], rs, " ")
+	all = ""
+	for (i = 1; i <= n; i++) all = all (i > 1 ? ", " : "") sprintf("%.2f", rs[i])
+	printf "In pairs (BenchmarkScaleRatio: ×1 sixteen times and ×16 once, in turn, in every iteration, so that both meet the machine in the same state): ×16 / ×1 = **%.2f** (median; the %d runs: %s), ×1 %.0f and ×16 %.0f cpu-ns/event.\n", median("BenchmarkScaleRatio" SUBSEP "x16/x1"), n, all, median("BenchmarkScaleRatio" SUBSEP "x1-cpu-ns/event"), median("BenchmarkScaleRatio" SUBSEP "x16-cpu-ns/event")
+	print ""
 	print "**Duration** (BenchmarkMemoryDays: builtin:grid, one replication; peak live heap):"
 	print ""
 	print "| simulated days | time a run | peak live heap | bytes per simulated day | heap × 30 days |"
