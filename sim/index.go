@@ -39,17 +39,22 @@ type boxIndex struct {
 	// then (the last) the items not held.
 	held []int
 
-	item []boxItem // by item, then the cells' sentinels
+	item []boxItem // by item
+	link []boxLink // by item, then the cells' sentinels
 }
 
-// boxItem is one item's place: its box and its cell's list, together so
-// that a query or a move touches one cache line.
+// boxItem is one item's place: its box and its cell.
 type boxItem struct {
-	box        [4]float64 // x0, y0, x1, y1
-	next, prev int32      // in its cell's circular list (itself alone when not held)
-	cell       int32      // its cell, or -1 when the item is not held
-	level      int8       // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
+	box   [4]float64 // x0, y0, x1, y1
+	cell  int32      // its cell, or -1 when the item is not held
+	level int8       // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
 }
+
+// boxLink is an item's (or a sentinel's) place in its cell's circular
+// list (itself alone when not held): apart from the boxes, eight bytes a
+// cell, so that the lists of a large index stay in few cache lines for
+// the moves that relink them and the queries that walk them.
+type boxLink struct{ next, prev int32 }
 
 // levelRatio is the ratio of the cell sides of two successive levels.
 const levelRatio = 4
@@ -92,9 +97,13 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.held = resize(ix.held, len(ix.levels)+2, len(ix.levels)+2)
 	clear(ix.held)
 	ix.held[len(ix.levels)+1] = n
-	ix.item = resize(ix.item, n+off+1, n+off+1)
+	ix.item = resize(ix.item, n, n)
 	for i := range ix.item {
-		ix.item[i] = boxItem{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
+		ix.item[i] = boxItem{cell: -1, level: int8(len(ix.levels) + 1)}
+	}
+	ix.link = resize(ix.link, n+off+1, n+off+1)
+	for i := range ix.link {
+		ix.link[i] = boxLink{int32(i), int32(i)}
 	}
 }
 
@@ -141,13 +150,14 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 		lv := &ix.levels[k]
 		c = lv.off + cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)*lv.nx + cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx)
 	}
-	n, p := it.next, it.prev // itself when not held
-	ix.item[p].next, ix.item[n].prev = n, p
+	lk := &ix.link[i]
+	n, p := lk.next, lk.prev // itself when not held
+	ix.link[p].next, ix.link[n].prev = n, p
 	ix.held[it.level]--
 	s := ix.sent + int32(c)
-	h := ix.item[s].next
-	it.next, it.prev = h, s
-	ix.item[h].prev, ix.item[s].next = int32(i), int32(i)
+	h := ix.link[s].next
+	lk.next, lk.prev = h, s
+	ix.link[h].prev, ix.link[s].next = int32(i), int32(i)
 	it.cell, it.level = int32(c), int8(k)
 	ix.held[k]++
 }
@@ -157,11 +167,11 @@ func (ix *boxIndex) SetPoint(i int, p geo.Point) { ix.Set(i, p.X, p.Y, p.X, p.Y)
 
 // Remove takes item i out of the index (nothing if it is not held).
 func (ix *boxIndex) Remove(i int) {
-	it := &ix.item[i]
-	n, p := it.next, it.prev // itself when not held
-	ix.item[p].next, ix.item[n].prev = n, p
+	it, lk := &ix.item[i], &ix.link[i]
+	n, p := lk.next, lk.prev // itself when not held
+	ix.link[p].next, ix.link[n].prev = n, p
 	ix.held[it.level]--
-	it.next, it.prev, it.cell, it.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
+	lk.next, lk.prev, it.cell, it.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
 	ix.held[it.level]++
 }
 
@@ -263,10 +273,10 @@ func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
 // cell is its own next), so that only a cell of two items or more takes
 // the loop's branch the other way.
 func (ix *boxIndex) appendCell(dst []int32, s int32) []int32 {
-	j := ix.item[s].next
+	j := ix.link[s].next
 	dst = append(dst, j)
 	dst = dst[:len(dst)-1+b2i(j != s)]
-	for j = ix.item[j].next; j != s; j = ix.item[j].next {
+	for j = ix.link[j].next; j != s; j = ix.link[j].next {
 		dst = append(dst, j)
 	}
 	return dst
