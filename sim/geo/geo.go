@@ -176,14 +176,20 @@ func (c *City) Bound() orb.Bound { return c.bound }
 func (c *City) Locate(p Point) int {
 	g := &c.index
 	fx, fy := (p.X-g.x0)/g.cell, (p.Y-g.y0)/g.cell
-	if !(fx >= 0 && fy >= 0 && fx < float64(g.nx) && fy < float64(g.ny)) || g.fine == nil {
+	if !(fx >= 0 && fy >= 0 && fx < float64(g.nx) && fy < float64(g.ny)) || (g.fine == nil && g.fine32 == nil) {
 		return c.locateScan(p)
 	}
 	// The index cell of gridIndex.cellOf (the same arithmetic, unclamped
 	// inside the index), then the raster cell within it: fx - cx is exact.
 	cx, cy := math.Floor(fx), math.Floor(fy)
 	sx, sy := min(int((fx-cx)*fineSide), fineSide-1), min(int((fy-cy)*fineSide), fineSide-1)
-	v := g.fine[(int(cy)*g.nx+int(cx))*fineSide*fineSide+sy*fineSide+sx]
+	k := (int(cy)*g.nx+int(cx))*fineSide*fineSide + sy*fineSide + sx
+	var v int32
+	if g.fine != nil {
+		v = int32(g.fine[k])
+	} else {
+		v = g.fine32[k]
+	}
 	if v >= -1 {
 		return int(v)
 	}
@@ -412,8 +418,10 @@ type gridIndex struct {
 
 	// fine is the raster, index cell by index cell (row-major within
 	// one): an atom, -1 for none, or -2-j for the candidates
-	// lists[listOff[j]:listOff[j+1]].
-	fine    []int32
+	// lists[listOff[j]:listOff[j+1]]; in 16 bits when they fit (half the
+	// cache lines), else in fine32.
+	fine    []int16
+	fine32  []int32
 	listOff []int32
 	lists   []candidate
 }
@@ -517,7 +525,7 @@ func (g *gridIndex) edgeCells(mp orb.MultiPolygon, cx0, cy0, cx1, cy1 int) [][fi
 // raster fills g.fine and g.lists from the index cells' candidates and the
 // raster cells their edges come near.
 func (g *gridIndex) raster(c *City, near [][][fineWords]uint64) {
-	g.fine = make([]int32, len(g.cells)*fineSide*fineSide)
+	fine := make([]int32, len(g.cells)*fineSide*fineSide)
 	g.listOff = []int32{0}
 	seen := map[string]int32{}
 	var list []candidate
@@ -557,8 +565,16 @@ func (g *gridIndex) raster(c *City, near [][][fineWords]uint64) {
 				}
 				v = -2 - j
 			}
-			g.fine[ci*fineSide*fineSide+s] = v
+			fine[ci*fineSide*fineSide+s] = v
 		}
+	}
+	if len(c.Atoms) > math.MaxInt16 || len(g.listOff)-1 > math.MaxInt16-1 {
+		g.fine32 = fine
+		return
+	}
+	g.fine = make([]int16, len(fine))
+	for i, v := range fine {
+		g.fine[i] = int16(v)
 	}
 }
 

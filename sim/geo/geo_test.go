@@ -1329,7 +1329,14 @@ func TestLocateRasterMatchesScan(t *testing.T) {
 		}
 		cities[name] = c
 	}
-	for _, name := range []string{"chicago", "jittered", "sf"} {
+	// The raster in 32 bits, as a city of more than 32767 atoms has it.
+	wide := jitteredCity(t, 28, 18, 700)
+	for _, v := range wide.index.fine {
+		wide.index.fine32 = append(wide.index.fine32, int32(v))
+	}
+	wide.index.fine = nil
+	cities["jittered32"] = wide
+	for _, name := range []string{"chicago", "jittered", "jittered32", "sf"} {
 		c := cities[name]
 		r := rand.New(rand.NewPCG(19, 16))
 		b := c.Bound()
