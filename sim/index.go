@@ -39,16 +39,19 @@ type boxIndex struct {
 	// then (the last) the items not held.
 	held []int
 
-	item []boxItem // by item, then the cells' sentinels
+	box  [][4]float64 // by item: x0, y0, x1, y1 (half a cache line)
+	link []boxLink    // by item, then the cells' sentinels
 }
 
-// boxItem is one item's place: its box and its cell's list, together so
-// that a query or a move touches one cache line.
-type boxItem struct {
-	box        [4]float64 // x0, y0, x1, y1
-	next, prev int32      // in its cell's circular list (itself alone when not held)
-	cell       int32      // its cell, or -1 when the item is not held
-	level      int8       // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
+// boxLink is an item's (or a sentinel's) place: its cell's circular list
+// (itself alone when not held) and, for an item, its cell and level.
+// Apart from the boxes, 16 bytes a record, so that the lists of a large
+// index stay in few cache lines for the moves that relink them and the
+// queries that walk them.
+type boxLink struct {
+	next, prev int32
+	cell       int32 // its cell, or -1 when the item is not held
+	level      int8  // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
 }
 
 // levelRatio is the ratio of the cell sides of two successive levels.
@@ -92,9 +95,11 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.held = resize(ix.held, len(ix.levels)+2, len(ix.levels)+2)
 	clear(ix.held)
 	ix.held[len(ix.levels)+1] = n
-	ix.item = resize(ix.item, n+off+1, n+off+1)
-	for i := range ix.item {
-		ix.item[i] = boxItem{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
+	ix.box = resize(ix.box, n, n)
+	clear(ix.box)
+	ix.link = resize(ix.link, n+off+1, n+off+1)
+	for i := range ix.link {
+		ix.link[i] = boxLink{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
 	}
 }
 
@@ -123,8 +128,7 @@ func b2i(b bool) int {
 // It takes the item out of its cell's list and puts it first in its new
 // cell's (the same cell, often), without a branch on either.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
-	it := &ix.item[i]
-	it.box = [4]float64{x0, y0, x1, y1}
+	ix.box[i] = [4]float64{x0, y0, x1, y1}
 	// The larger side, e, as the larger bit pattern: the sides are not
 	// negative, and their patterns order as they do (a NaN side is above
 	// every number, as is +Inf, so the box goes to the list of large
@@ -141,14 +145,15 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 		lv := &ix.levels[k]
 		c = lv.off + cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)*lv.nx + cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx)
 	}
-	n, p := it.next, it.prev // itself when not held
-	ix.item[p].next, ix.item[n].prev = n, p
-	ix.held[it.level]--
+	lk := &ix.link[i]
+	n, p := lk.next, lk.prev // itself when not held
+	ix.link[p].next, ix.link[n].prev = n, p
+	ix.held[lk.level]--
 	s := ix.sent + int32(c)
-	h := ix.item[s].next
-	it.next, it.prev = h, s
-	ix.item[h].prev, ix.item[s].next = int32(i), int32(i)
-	it.cell, it.level = int32(c), int8(k)
+	h := ix.link[s].next
+	lk.next, lk.prev = h, s
+	ix.link[h].prev, ix.link[s].next = int32(i), int32(i)
+	lk.cell, lk.level = int32(c), int8(k)
 	ix.held[k]++
 }
 
@@ -157,19 +162,19 @@ func (ix *boxIndex) SetPoint(i int, p geo.Point) { ix.Set(i, p.X, p.Y, p.X, p.Y)
 
 // Remove takes item i out of the index (nothing if it is not held).
 func (ix *boxIndex) Remove(i int) {
-	it := &ix.item[i]
-	n, p := it.next, it.prev // itself when not held
-	ix.item[p].next, ix.item[n].prev = n, p
-	ix.held[it.level]--
-	it.next, it.prev, it.cell, it.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
-	ix.held[it.level]++
+	lk := &ix.link[i]
+	n, p := lk.next, lk.prev // itself when not held
+	ix.link[p].next, ix.link[n].prev = n, p
+	ix.held[lk.level]--
+	lk.next, lk.prev, lk.cell, lk.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
+	ix.held[lk.level]++
 }
 
 // Box returns the box of item i.
-func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.item[i].box }
+func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.box[i] }
 
 // Held reports whether item i is in the index.
-func (ix *boxIndex) Held(i int) bool { return ix.item[i].cell >= 0 }
+func (ix *boxIndex) Held(i int) bool { return ix.link[i].cell >= 0 }
 
 // Near appends to dst every item whose box may lie within r of p on both
 // axes (p.X ∈ [x0 − r, x1 + r] and p.Y ∈ [y0 − r, y1 + r]), and possibly
@@ -263,10 +268,10 @@ func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
 // cell is its own next), so that only a cell of two items or more takes
 // the loop's branch the other way.
 func (ix *boxIndex) appendCell(dst []int32, s int32) []int32 {
-	j := ix.item[s].next
+	j := ix.link[s].next
 	dst = append(dst, j)
 	dst = dst[:len(dst)-1+b2i(j != s)]
-	for j = ix.item[j].next; j != s; j = ix.item[j].next {
+	for j = ix.link[j].next; j != s; j = ix.link[j].next {
 		dst = append(dst, j)
 	}
 	return dst

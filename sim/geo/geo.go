@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -168,9 +169,42 @@ func (c *City) Bound() orb.Bound { return c.bound }
 
 // Locate returns the atom holding p, or -1 if p is outside every atom. A
 // point on a shared border goes to the atom with the lowest index.
-// Cost: O(k·v) for the k atoms whose boxes cover p's index cell, v the
-// vertices of an atom's horizontal slab (see slabIndex).
+// Cost: one read of the index's raster for a point in a raster cell that
+// lies wholly inside one atom or outside all (most points); else O(k·v)
+// for the k atoms whose boundaries or interiors meet that raster cell, v
+// the vertices of an atom's horizontal slab (see slabIndex).
 func (c *City) Locate(p Point) int {
+	g := &c.index
+	fx, fy := (p.X-g.x0)/g.cell, (p.Y-g.y0)/g.cell
+	if !(fx >= 0 && fy >= 0 && fx < float64(g.nx) && fy < float64(g.ny)) || (g.fine == nil && g.fine32 == nil) {
+		return c.locateScan(p)
+	}
+	// The index cell of gridIndex.cellOf (the same arithmetic, unclamped
+	// inside the index), then the raster cell within it: fx - cx is exact.
+	cx, cy := math.Floor(fx), math.Floor(fy)
+	sx, sy := min(int((fx-cx)*fineSide), fineSide-1), min(int((fy-cy)*fineSide), fineSide-1)
+	k := (int(cy)*g.nx+int(cx))*fineSide*fineSide + sy*fineSide + sx
+	var v int32
+	if g.fine != nil {
+		v = int32(g.fine[k])
+	} else {
+		v = g.fine32[k]
+	}
+	if v >= -1 {
+		return int(v)
+	}
+	j := -v - 2
+	for _, k := range g.lists[g.listOff[j]:g.listOff[j+1]] {
+		if k.bound.Contains(orb.Point{p.X, p.Y}) && c.Atoms[k.atom].holds(p) {
+			return int(k.atom)
+		}
+	}
+	return -1
+}
+
+// locateScan is Locate by the candidates of p's index cell, in order: the
+// first atom whose padded box holds p and whose polygon holds p.
+func (c *City) locateScan(p Point) int {
 	for _, k := range c.index.candidates(p) {
 		if k.bound.Contains(orb.Point{p.X, p.Y}) && c.Atoms[k.atom].holds(p) {
 			return int(k.atom)
@@ -368,11 +402,36 @@ func (c *City) findNeighbours() {
 }
 
 // gridIndex buckets atoms by the index cells their bounding boxes cover.
+// Each index cell is cut into fineSide × fineSide raster cells, and each
+// raster cell keeps Locate's answer for every point in it where that answer
+// does not depend on the point: the atom, or -1, when the cell lies wholly
+// inside or outside each of its candidates up to the first it lies inside
+// (no edge of theirs within borderTol of it). Else it keeps the candidates
+// that could answer, in order: those whose edges come near the cell, up to
+// the first atom that holds the cell wholly. That is exactly the answer of
+// the scan over the index cell's candidates: an atom left out either holds
+// no point of the cell, or comes after one that holds all of them.
 type gridIndex struct {
 	x0, y0, cell float64
 	nx, ny       int
 	cells        [][]candidate // ascending atom index
+
+	// fine is the raster, index cell by index cell (row-major within
+	// one): an atom, -1 for none, or -2-j for the candidates
+	// lists[listOff[j]:listOff[j+1]]; in 16 bits when they fit (half the
+	// cache lines), else in fine32.
+	fine    []int16
+	fine32  []int32
+	listOff []int32
+	lists   []candidate
 }
+
+// fineSide is the raster cells a side of an index cell; fineWords the
+// uint64s of a bit per raster cell of an index cell, while it is made.
+const (
+	fineSide  = 16
+	fineWords = (fineSide*fineSide + 63) / 64
+)
 
 // candidate is an atom of an index cell and its bounding box padded by
 // borderTol, kept beside it so that Locate reads no atom it then passes by.
@@ -391,17 +450,161 @@ func newGridIndex(c *City) gridIndex {
 	}
 	g := gridIndex{x0: b.Min[0], y0: b.Min[1], cell: cell, nx: int(w/cell) + 1, ny: int(h/cell) + 1}
 	g.cells = make([][]candidate, g.nx*g.ny)
+	near := make([][][fineWords]uint64, g.nx*g.ny) // per candidate, the raster cells its edges come near
 	for i := range c.Atoms {
 		ab := c.Atoms[i].bound
 		cx0, cy0 := g.cellOf(ab.Min[0], ab.Min[1])
 		cx1, cy1 := g.cellOf(ab.Max[0], ab.Max[1])
+		masks := g.edgeCells(c.Atoms[i].shape, cx0, cy0, cx1, cy1)
 		for x := cx0; x <= cx1; x++ {
 			for y := cy0; y <= cy1; y++ {
 				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], candidate{c.Atoms[i].bound.Pad(borderTol), int32(i)})
+				near[y*g.nx+x] = append(near[y*g.nx+x], masks[(y-cy0)*(cx1-cx0+1)+x-cx0])
 			}
 		}
 	}
+	g.raster(c, near)
 	return g
+}
+
+// fineMargin is how far (metres) beyond its nominal bounds a raster cell
+// is taken to reach: more than the rounding of (x - x0) / cell in Locate.
+func (g *gridIndex) fineMargin() float64 {
+	return 1e-3 + 1e-9*max(math.Abs(g.x0), math.Abs(g.y0), g.cell*float64(max(g.nx, g.ny)))
+}
+
+// fineBound returns raster cell (sx, sy) of index cell (cx, cy), grown by
+// pad.
+func (g *gridIndex) fineBound(cx, cy, sx, sy int, pad float64) orb.Bound {
+	f := g.cell / fineSide
+	x := g.x0 + float64(cx)*g.cell + float64(sx)*f
+	y := g.y0 + float64(cy)*g.cell + float64(sy)*f
+	return orb.Bound{Min: orb.Point{x - pad, y - pad}, Max: orb.Point{x + f + pad, y + f + pad}}
+}
+
+// edgeCells returns, for each index cell of [cx0, cx1] × [cy0, cy1] (row by
+// row), the raster cells that an edge of mp (any ring, its closing edge
+// included) comes within borderTol of, with the raster margin.
+func (g *gridIndex) edgeCells(mp orb.MultiPolygon, cx0, cy0, cx1, cy1 int) [][fineWords]uint64 {
+	wide := cx1 - cx0 + 1
+	masks := make([][fineWords]uint64, wide*(cy1-cy0+1))
+	pad := borderTol + g.fineMargin()
+	f := g.cell / fineSide
+	fineOf := func(v, v0 float64, lo, hi int) int {
+		k := int(math.Floor((v - v0) / f))
+		return max(lo*fineSide, min(hi*fineSide+fineSide-1, k))
+	}
+	edge := func(a, b orb.Point) {
+		fx0 := fineOf(min(a[0], b[0])-pad, g.x0, cx0, cx1)
+		fx1 := fineOf(max(a[0], b[0])+pad, g.x0, cx0, cx1)
+		fy0 := fineOf(min(a[1], b[1])-pad, g.y0, cy0, cy1)
+		fy1 := fineOf(max(a[1], b[1])+pad, g.y0, cy0, cy1)
+		for fy := fy0; fy <= fy1; fy++ {
+			for fx := fx0; fx <= fx1; fx++ {
+				cx, cy, sx, sy := fx/fineSide, fy/fineSide, fx%fineSide, fy%fineSide
+				if segMeetsBound(a, b, g.fineBound(cx, cy, sx, sy, pad)) {
+					b := sy*fineSide + sx
+					masks[(cy-cy0)*wide+cx-cx0][b/64] |= 1 << (b % 64)
+				}
+			}
+		}
+	}
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i := 1; i < len(ring); i++ {
+				edge(ring[i-1], ring[i])
+			}
+			if len(ring) > 0 {
+				edge(ring[len(ring)-1], ring[0])
+			}
+		}
+	}
+	return masks
+}
+
+// raster fills g.fine and g.lists from the index cells' candidates and the
+// raster cells their edges come near.
+func (g *gridIndex) raster(c *City, near [][][fineWords]uint64) {
+	fine := make([]int32, len(g.cells)*fineSide*fineSide)
+	g.listOff = []int32{0}
+	seen := map[string]int32{}
+	var list []candidate
+	var key []byte
+	for ci, cands := range g.cells {
+		cx, cy := ci%g.nx, ci/g.nx
+		for s := range fineSide * fineSide {
+			fb := g.fineBound(cx, cy, s%fineSide, s/fineSide, 0)
+			mid := Point{(fb.Min[0] + fb.Max[0]) / 2, (fb.Min[1] + fb.Max[1]) / 2}
+			list, key = list[:0], key[:0]
+			whole := false
+			for j, k := range cands {
+				if near[ci][j][s/64]>>(s%64)&1 != 0 {
+					list = append(list, k)
+					key = binary.LittleEndian.AppendUint32(key, uint32(k.atom))
+					continue
+				}
+				// No edge near the cell: the atom holds all of it or none.
+				if k.bound.Contains(orb.Point{mid.X, mid.Y}) && c.Atoms[k.atom].holds(mid) {
+					list = append(list, k)
+					key = binary.LittleEndian.AppendUint32(key, uint32(k.atom))
+					whole = true
+					break
+				}
+			}
+			v := int32(-1)
+			switch {
+			case len(list) == 1 && whole:
+				v = list[0].atom
+			case len(list) > 0:
+				j, ok := seen[string(key)]
+				if !ok {
+					j = int32(len(g.listOff) - 1)
+					seen[string(key)] = j
+					g.lists = append(g.lists, list...)
+					g.listOff = append(g.listOff, int32(len(g.lists)))
+				}
+				v = -2 - j
+			}
+			fine[ci*fineSide*fineSide+s] = v
+		}
+	}
+	if len(c.Atoms) > math.MaxInt16 || len(g.listOff)-1 > math.MaxInt16-1 {
+		g.fine32 = fine
+		return
+	}
+	g.fine = make([]int16, len(fine))
+	for i, v := range fine {
+		g.fine[i] = int16(v)
+	}
+}
+
+// segMeetsBound reports whether the segment from a to b meets the box
+// (Liang–Barsky clipping).
+func segMeetsBound(a, b orb.Point, r orb.Bound) bool {
+	t0, t1 := 0.0, 1.0
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	for _, c := range [4][2]float64{{-dx, a[0] - r.Min[0]}, {dx, r.Max[0] - a[0]}, {-dy, a[1] - r.Min[1]}, {dy, r.Max[1] - a[1]}} {
+		p, q := c[0], c[1]
+		if p == 0 {
+			if q < 0 {
+				return false
+			}
+			continue
+		}
+		t := q / p
+		if p < 0 {
+			if t > t1 {
+				return false
+			}
+			t0 = max(t0, t)
+		} else {
+			if t < t0 {
+				return false
+			}
+			t1 = min(t1, t)
+		}
+	}
+	return t0 <= t1
 }
 
 func (g *gridIndex) cellOf(x, y float64) (int, int) {

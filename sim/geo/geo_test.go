@@ -1310,3 +1310,97 @@ func BenchmarkLocateChicago(b *testing.B) {
 		i++
 	}
 }
+
+// TestLocateRasterMatchesScan checks Locate's raster against the scan of
+// the index cell's candidates (locateScan, the rule the raster keeps) on
+// Chicago's beats (overlapping borders digitised twice), San Francisco's
+// districts (thousands of vertices an atom) and a jittered lattice: at
+// uniform points of the city's box and beyond it, and at points on, a
+// rounding error from and borderTol either side of the atoms' edges.
+func TestLocateRasterMatchesScan(t *testing.T) {
+	cities := map[string]*City{"jittered": jitteredCity(t, 28, 18, 700)}
+	for name, path := range map[string]struct {
+		file   string
+		fields AreaFields
+	}{"chicago": {chicagoBeatsPath, chicagoFields}, "sf": {sfDistrictsPath, AreaFields{Name: "DISTRICT", District: "DISTRICT"}}} {
+		c, err := FromGeoJSON(readShared(t, path.file), path.fields)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cities[name] = c
+	}
+	// The raster in 32 bits, as a city of more than 32767 atoms has it.
+	wide := jitteredCity(t, 28, 18, 700)
+	for _, v := range wide.index.fine {
+		wide.index.fine32 = append(wide.index.fine32, int32(v))
+	}
+	wide.index.fine = nil
+	cities["jittered32"] = wide
+	for _, name := range []string{"chicago", "jittered", "jittered32", "sf"} {
+		c := cities[name]
+		r := rand.New(rand.NewPCG(19, 16))
+		b := c.Bound()
+		w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+		var pts []Point
+		for range 200000 {
+			pts = append(pts, Point{b.Min[0] - 0.05*w + 1.1*w*r.Float64(), b.Min[1] - 0.05*h + 1.1*h*r.Float64()})
+		}
+		for i := range c.Atoms {
+			for _, poly := range c.Atoms[i].shape {
+				for _, ring := range poly {
+					for k := 1; k < len(ring); k += max(1, len(ring)/50) {
+						a, q := ring[k-1], ring[k]
+						f := r.Float64()
+						p := Point{a[0] + f*(q[0]-a[0]), a[1] + f*(q[1]-a[1])}
+						pts = append(pts, p, Point{a[0], a[1]}, Point{math.Nextafter(p.X, math.Inf(1)), p.Y},
+							Point{p.X - 0.9*borderTol, p.Y}, Point{p.X + 0.9*borderTol, p.Y},
+							Point{p.X, p.Y - 1.1*borderTol}, Point{p.X, p.Y + 1.1*borderTol},
+							Point{p.X + 1e-3*(r.Float64()-0.5), p.Y + 1e-3*(r.Float64()-0.5)})
+					}
+				}
+			}
+		}
+		bad := 0
+		for _, p := range pts {
+			if got, want := c.Locate(p), c.locateScan(p); got != want {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: Locate(%+v) = %d, the scan gives %d", name, p, got, want)
+				}
+			}
+		}
+		if bad > 0 {
+			t.Errorf("%s: %d of %d points differ", name, bad, len(pts))
+		}
+	}
+}
+
+// jitteredCity returns a lattice of rows × cols cells of side m whose
+// inner corners are moved up to a fifth of a side either way (as the
+// communities of sim's BenchmarkScale).
+func jitteredCity(tb testing.TB, cols, rows int, m float64) *City {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(2011, 1027))
+	corner := make([][]orb.Point, rows+1)
+	for i := range corner {
+		corner[i] = make([]orb.Point, cols+1)
+		for j := range corner[i] {
+			x, y := float64(j)*m, float64(i)*m
+			if i > 0 && i < rows && j > 0 && j < cols {
+				x += (r.Float64() - 0.5) * 0.4 * m
+				y += (r.Float64() - 0.5) * 0.4 * m
+			}
+			corner[i][j] = orb.Point{x, y}
+		}
+	}
+	c := &City{Districts: []District{{Name: "D"}}}
+	for i := range rows {
+		for j := range cols {
+			ring := orb.Ring{corner[i][j], corner[i][j+1], corner[i+1][j+1], corner[i+1][j], corner[i][j]}
+			c.Atoms = append(c.Atoms, Atom{Name: fmt.Sprintf("c%d-%d", i, j), Population: 1, Weight: 1, shape: orb.MultiPolygon{{ring}}})
+		}
+	}
+	if err := c.Finish(); err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}

@@ -11,23 +11,95 @@ import (
 
 // triangle is one triangle of an atom's triangulation: corner a and the
 // edge vectors u and v from it, and the area of its atom's triangles up
-// to it, itself included (UniformPoint's cumulative weights).
-type triangle struct{ ax, ay, ux, uy, vx, vy, cum float64 }
+// to it, itself included (UniformPoint's cumulative weights). It fills a
+// cache line (the large array of them starts on one), so that the two
+// triangles of a quadrilateral atom take two lines, not three.
+type triangle struct {
+	ax, ay, ux, uy, vx, vy, cum float64
+	_                           [8]byte
+}
 
 // triangulation is every atom's triangles, and by atom where they are:
 // apart from the atoms, which are large, so that a draw reads little. It
 // is made on first use, once, by whichever run asks first.
 type triangulation struct {
-	once sync.Once
-	tris []triangle
-	off  []triSpan
+	once  sync.Once
+	tris  []triangle
+	off   []triSpan
+	quads []quad
 }
 
 // triSpan is where an atom's triangles are: tris[lo:hi] (none if it could
-// not be triangulated), covering more than the atom if more.
+// not be triangulated), covering more than the atom if more. An atom of
+// two triangles on four corners (most communities, every grid cell) has
+// them also as a quad: corners quads[q] (q -1 if none), triangle k being
+// corners (a, b, c) = bits 6k … 6k+5 of corners, two bits each, and the
+// areas cum0 (its first triangle's) and total (both) — the values of its
+// triangles' cum, so that UniformPoint draws the same point from one
+// cache line of corners as from the two of triangles.
 type triSpan struct {
-	lo, hi int32
-	more   bool
+	lo, hi, q   int32
+	corners     uint16
+	more        bool
+	cum0, total float64
+}
+
+// quad is the four corners of a two-triangle atom.
+type quad [4]Point
+
+// asQuad returns tris, two triangles, as four corners and the corners of
+// each triangle (see triSpan), if they have at most four distinct corners
+// among ring's points, each of which gives back its triangle's fields
+// exactly (a corner, and the edge vectors as clipSimple subtracted them).
+func asQuad(tris []triangle, mp orb.MultiPolygon) (q quad, corners uint16, ok bool) {
+	if len(tris) != 2 || len(mp) != 1 || len(mp[0]) != 1 {
+		return q, 0, false
+	}
+	n := 0
+	find := func(x, y float64) (int, bool) {
+		for k := range n {
+			if q[k].X == x && q[k].Y == y {
+				return k, true
+			}
+		}
+		if n == len(q) {
+			return 0, false
+		}
+		q[n] = Point{x, y}
+		n++
+		return n - 1, true
+	}
+	for k, t := range tris {
+		var ib, ic int = -1, -1
+		ia, okA := find(t.ax, t.ay)
+		for _, v := range mp[0][0] {
+			if ib < 0 && v[0]-t.ax == t.ux && v[1]-t.ay == t.uy {
+				ib, ok = find(v[0], v[1])
+				if !ok {
+					return q, 0, false
+				}
+			}
+			if ic < 0 && v[0]-t.ax == t.vx && v[1]-t.ay == t.vy {
+				ic, ok = find(v[0], v[1])
+				if !ok {
+					return q, 0, false
+				}
+			}
+		}
+		if !okA || ib < 0 || ic < 0 {
+			return q, 0, false
+		}
+		corners |= uint16(ia|ib<<2|ic<<4) << (6 * k)
+	}
+	// Each triangle as UniformPoint will rebuild it.
+	for k, t := range tris {
+		c := corners >> (6 * k)
+		a, b, cc := q[c&3], q[c>>2&3], q[c>>4&3]
+		if a.X != t.ax || a.Y != t.ay || b.X-a.X != t.ux || b.Y-a.Y != t.uy || cc.X-a.X != t.vx || cc.Y-a.Y != t.vy {
+			return q, 0, false
+		}
+	}
+	return q, corners, true
 }
 
 // area returns the triangle's area in square metres.
@@ -194,6 +266,19 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 	tri := c.triangulated()
 	span := tri.off[i]
+	if span.q >= 0 {
+		// The two triangles of a quad, as below for tris[0:2].
+		q := &tri.quads[span.q]
+		x := r.Float64() * span.total
+		cn := span.corners >> (6 * b2i(span.cum0 <= x))
+		a, b, cc := q[cn&3], q[cn>>2&3], q[cn>>4&3]
+		ux, uy, vx, vy := b.X-a.X, b.Y-a.Y, cc.X-a.X, cc.Y-a.Y
+		u, v := r.Float64(), r.Float64()
+		m := -uint64(b2i(u+v > 1))
+		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
+		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
+		return Point{a.X + u*ux + v*vx, a.Y + u*uy + v*vy}
+	}
 	tris := tri.tris[span.lo:span.hi]
 	if len(tris) == 0 {
 		return c.RandomPoint(i, r)
@@ -246,8 +331,17 @@ func (c *City) triangulated() *triangulation {
 				total += t.tris[k].area()
 				t.tris[k].cum = total
 			}
-			t.off = append(t.off, triSpan{int32(lo), int32(len(t.tris)), more})
+			span := triSpan{lo: int32(lo), hi: int32(len(t.tris)), q: -1, more: more}
+			if q, corners, ok := asQuad(t.tris[lo:], c.Atoms[i].shape); ok && !more {
+				span.q, span.corners = int32(len(t.quads)), corners
+				span.cum0, span.total = t.tris[lo].cum, t.tris[lo+1].cum
+				t.quads = append(t.quads, q)
+			}
+			t.off = append(t.off, span)
 		}
+		// The quads in an array of their own size (a large one starts on
+		// a page, so every quad fills one cache line).
+		t.quads = slices.Clip(slices.Clone(t.quads))
 	})
 	return t
 }

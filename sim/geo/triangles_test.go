@@ -291,3 +291,32 @@ func TestUpperBound(t *testing.T) {
 		}
 	}
 }
+
+// TestUniformPointQuadMatchesTriangles checks that an atom drawn from as a
+// quad (four corners in one cache line) gets exactly the points, bit for
+// bit, that its two triangles give, from the same generator state: on a
+// jittered lattice and a grid, where every atom is a quad.
+func TestUniformPointQuadMatchesTriangles(t *testing.T) {
+	for name, c := range map[string]*City{
+		"jittered": jitteredCity(t, 14, 9, 700),
+		"grid":     mustGrid(t, GridSpec{Rows: 7, Cols: 9, CellM: 33.3, Districts: 2}),
+	} {
+		tri := c.triangulated()
+		if len(tri.quads) != len(c.Atoms) {
+			t.Errorf("%s: %d quads, want one an atom (%d)", name, len(tri.quads), len(c.Atoms))
+		}
+		for i := range c.Atoms {
+			r1, r2 := rand.New(rand.NewPCG(uint64(i), 7)), rand.New(rand.NewPCG(uint64(i), 7))
+			for range 200 {
+				p := c.UniformPoint(i, r1)
+				span := tri.off[i]
+				tri.off[i].q = -1
+				want := c.UniformPoint(i, r2)
+				tri.off[i] = span
+				if p != want || c.Locate(p) < 0 {
+					t.Fatalf("%s atom %d: quad draw %+v, triangles %+v", name, i, p, want)
+				}
+			}
+		}
+	}
+}
