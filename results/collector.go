@@ -310,17 +310,27 @@ func (c *Collector) Deterred(d *sim.DeterRecord) {
 	}
 }
 
+// The collector reads presence against a threshold only.
+var _ sim.PresenceThreshold = (*Collector)(nil)
+
+// PresenceAbove implements sim.PresenceThreshold: the presence at which an
+// area-hour counts as seeing police, VisibleAbove less 1e-9 (one officer
+// standing there is "at least one").
+func (c *Collector) PresenceAbove() float64 {
+	return c.cfg.Deterrence.VisibleAbove - 1e-9
+}
+
 // Presence implements sim.Recorder: the hourly samples make visibility.
 func (c *Collector) Presence(t float64, byAtom []float64) {
 	if t < c.lo || t >= c.hi {
 		return
 	}
-	thr := c.cfg.Deterrence.VisibleAbove
+	thr := c.PresenceAbove()
 	c.samples++
 	for a, p := range byAtom {
 		pop := c.cfg.City.Atoms[a].Population
 		c.visAll += pop
-		if p >= thr-1e-9 { // one officer standing there is "at least one"
+		if p >= thr {
 			c.visSeen += pop
 			c.atomSeen[a]++
 		}

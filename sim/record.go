@@ -81,6 +81,14 @@ type Recorder interface {
 	Presence(t float64, byAtom []float64)
 }
 
+// PresenceThreshold is implemented by Recorders whose Presence reads each
+// atom's presence only as whether it is at least PresenceAbove(): to such
+// a recorder the engine may report, for an atom, another value on the same
+// side of that threshold (it computes fewer residuals).
+type PresenceThreshold interface {
+	PresenceAbove() float64
+}
+
 // Finisher is a Recorder that wants to know when its run is over:
 // ReplicateList calls Finish once the run has returned, and reports
 // nothing to it after. A recorder keeping something per observation (the

@@ -124,6 +124,7 @@ type run struct {
 	resT     []float64
 	stays    []stay              // stays not yet added to resVal (settle)
 	byAtom   []float64           // presence sample buffer
+	pres     presenceScratch     // (deter.go)
 	learners []int               // policies that learn from incidents
 	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
 	keeping  bool                // some policy is a BeatKeeper
