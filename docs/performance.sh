@@ -88,7 +88,7 @@ END {
 	printf "| `BenchmarkDefaultScenario` (scenarios/run) | builtin:jinzhou, 13 variants × 2 replications, 1 worker | %.2f M events/cpu-s (%.2f M/s wall) | %.0f cpu-ns | %.1f |\n", c / 1e6, w / 1e6, 1e9 / c, 1e9 / c / eng
 	if (("BenchmarkMetropolisYear" SUBSEP "events/cpu-s") in vals) {
 		c = median("BenchmarkMetropolisYear" SUBSEP "events/cpu-s")
-		printf "| `BenchmarkMetropolisYear` (scenarios/run) | builtin:metropolis, 365 days, 2 variants × 2 replications, 2 workers | %.1f s wall for all 4 runs of the year, %.2f M events/cpu-s, peak live heap %.0f MiB | %.0f cpu-ns | %.1f |\n", median("BenchmarkMetropolisYear" SUBSEP "ns/op") / 1e9, c / 1e6, median("BenchmarkMetropolisYear" SUBSEP "peak-heap-MiB"), 1e9 / c, 1e9 / c / eng
+		printf "| `BenchmarkMetropolisYear` (scenarios/run) | builtin:metropolis, 365 days, 2 variants × 2 replications, 2 workers | %.1f s wall for all 4 runs of the year, %.2f M events/cpu-s, peak heap in use %.0f MiB | %.0f cpu-ns | %.1f |\n", median("BenchmarkMetropolisYear" SUBSEP "ns/op") / 1e9, c / 1e6, median("BenchmarkMetropolisYear" SUBSEP "peak-heap-MiB"), 1e9 / c, 1e9 / c / eng
 	}
 	print ""
 	print "**Force** (BenchmarkScale, cost per event as city, force and volume grow together):"
@@ -106,9 +106,9 @@ END {
 	for (i = 1; i <= n; i++) all = all (i > 1 ? ", " : "") sprintf("%.2f", rs[i])
 	printf "In pairs (BenchmarkScaleRatio: ×1 sixteen times and ×16 once, in turn, in every iteration, so that both meet the machine in the same state): ×16 / ×1 = **%.2f** (median; the %d runs: %s), ×1 %.0f and ×16 %.0f cpu-ns/event.\n", median("BenchmarkScaleRatio" SUBSEP "x16/x1"), n, all, median("BenchmarkScaleRatio" SUBSEP "x1-cpu-ns/event"), median("BenchmarkScaleRatio" SUBSEP "x16-cpu-ns/event")
 	print ""
-	print "**Duration** (BenchmarkMemoryDays: builtin:grid, one replication; peak live heap):"
+	print "**Duration** (BenchmarkMemoryDays: builtin:grid, one replication; peak heap in use):"
 	print ""
-	print "| simulated days | time a run | peak live heap | bytes per simulated day | heap × 30 days |"
+	print "| simulated days | time a run | peak heap in use | bytes per simulated day | heap × 30 days |"
 	print "|---|---|---|---|---|"
 	h30 = median("BenchmarkMemoryDays/30d" SUBSEP "peak-heap-MiB")
 	for (d = 30; d <= 300; d *= 10) {

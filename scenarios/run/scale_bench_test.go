@@ -31,17 +31,26 @@ func builtinFor(tb testing.TB, name string, days, reps int) *scenarios.Scenario 
 	return s
 }
 
-// peakHeap samples the live heap every 5 ms while f runs and returns the
-// largest sample, in bytes: runtime/metrics' /gc/heap/live:bytes, the heap
-// the last garbage collection found reachable — what a run needs, without
-// the garbage the collector lets pile up between cycles (RSS is about
-// twice it under GOGC=100).
+// peakHeap samples the heap in use every 5 ms while f runs and returns
+// the largest sample, in bytes: runtime/metrics'
+// /memory/classes/heap/objects:bytes, the objects allocated and not yet
+// freed — what the run holds plus the garbage not yet collected, so an
+// upper bound of what it needs (RSS adds the runtime and free spans). The
+// live heap (/gc/heap/live:bytes) would leave the garbage out, but it is
+// only measured when a collection ends: a run that reuses its storage
+// collects rarely, and that figure then stood still at what the run
+// before had left while this run's lists of times grew unseen.
 func peakHeap(f func()) uint64 {
+	// Two collections empty the sync.Pool of the collectors' lists of
+	// times (results: a finished collector gives them to the next), so a
+	// run starts without the storage of the run before.
+	runtime.GC()
+	runtime.GC()
 	var peak atomic.Uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -72,7 +81,6 @@ func reportRun(b *testing.B, s *scenarios.Scenario, workers int) {
 	var peak uint64
 	cpu0, cpuOK := cpuTime()
 	for b.Loop() {
-		runtime.GC()
 		p := peakHeap(func() {
 			res, err := Execute(context.Background(), s, Options{Workers: workers})
 			if err != nil {
@@ -107,7 +115,6 @@ func BenchmarkMemoryDays(b *testing.B) {
 			s := builtinFor(b, "grid", days, 1)
 			var peak uint64
 			for b.Loop() {
-				runtime.GC()
 				peak = max(peak, peakHeap(func() {
 					if _, err := Execute(context.Background(), s, Options{Workers: 1}); err != nil {
 						b.Fatal(err)
