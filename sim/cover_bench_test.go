@@ -22,17 +22,7 @@ func (coverNop) Cover(t float64, covered []bool) {}
 // -cpu 1 (events are the model's, the same in both: samples are not
 // counted as events).
 func BenchmarkCoverSamples(b *testing.B) {
-	cfg := scaledConfig(b, 1)
-	cands := Generate(cfg, 1, 0)
-	var vs []Variant
-	for _, c := range []struct {
-		policy string
-		mode   Mode
-	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
-		v := variantsFor(b, cfg, c.policy)[0]
-		v.Mode = c.mode
-		vs = append(vs, v)
-	}
+	cands, vs := scaleVariants(b, 1)
 	for _, tc := range []struct {
 		name string
 		rec  Recorder

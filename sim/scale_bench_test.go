@@ -86,17 +86,7 @@ func BenchmarkScaleRatio(b *testing.B) {
 // function that plays its two variants once and returns their events.
 func scalePlay(b *testing.B, k int) func() uint64 {
 	b.Helper()
-	cfg := scaledConfig(b, k)
-	cands := Generate(cfg, 1, 0)
-	var vs []Variant
-	for _, c := range []struct {
-		policy string
-		mode   Mode
-	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
-		v := variantsFor(b, cfg, c.policy)[0]
-		v.Mode = c.mode
-		vs = append(vs, v)
-	}
+	cands, vs := scaleVariants(b, k)
 	play := func() uint64 {
 		var events uint64
 		for _, v := range vs {
@@ -114,6 +104,25 @@ func scalePlay(b *testing.B, k int) func() uint64 {
 	// of everything).
 	play()
 	return play
+}
+
+// scaleVariants returns the candidates of BenchmarkScale's city at scale
+// k (seed 1) and its two variants: follow-incidents with point-to-point
+// dispatch and static beats with hierarchical dispatch.
+func scaleVariants(b *testing.B, k int) ([]Candidate, []Variant) {
+	b.Helper()
+	cfg := scaledConfig(b, k)
+	cands := Generate(cfg, 1, 0)
+	var vs []Variant
+	for _, c := range []struct {
+		policy string
+		mode   Mode
+	}{{"follow-incidents", PointToPoint}, {"static-beats", Hierarchical}} {
+		v := variantsFor(b, cfg, c.policy)[0]
+		v.Mode = c.mode
+		vs = append(vs, v)
+	}
+	return cands, vs
 }
 
 // scaledConfig is the configuration of BenchmarkScale at scale k (1, 4,
