@@ -134,17 +134,8 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 		// as far as the stop test above needs (the radius beyond which
 		// no unit can beat it) when that is nearer.
 		next := 2 * rad
-		if best >= 0 {
-			stop := 0.0
-			for _, t := range r.reach.types[p] {
-				if per := r.reach.per[t]; per > 0 {
-					stop = max(stop, (bestT-r.cfg.Units[t].Turnout)/per)
-				}
-			}
-			stop = stop*(1+1e-6) + searchSlack + 1e-3
-			if stop < next && r.beyond(p, stop, bestT) {
-				next = stop
-			}
+		if stop := r.reach.stop; best >= 0 && stop < next && r.beyond(p, stop, bestT) {
+			next = stop
 		}
 		rad = next
 	}
@@ -158,6 +149,10 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 type reach struct {
 	per, inv, sq []float64 // inv: 1 / per
 	types        [4][]int  // the unit types that may take priority p
+	// stop is the largest of those distances (0 if none), the radius
+	// a search that has found a unit grows to at most (if beyond holds
+	// there: otherwise it doubles).
+	stop float64
 }
 
 // beyond reports whether no unit able to take priority p whose box is
@@ -208,6 +203,7 @@ func (r *run) setupReach() {
 // box (its position strays at most searchSlack from it) at its top speed;
 // with bestT below its turnout every unit of the type does.
 func (r *run) setReach(p int, bestT float64) {
+	r.reach.stop = 0
 	for _, t := range r.reach.types[p] {
 		turnout, per := r.cfg.Units[t].Turnout, r.reach.per[t]
 		switch {
@@ -218,6 +214,7 @@ func (r *run) setReach(p int, bestT float64) {
 		default:
 			d := (bestT-turnout)*r.reach.inv[t]*(1+1e-6) + searchSlack + 1e-6
 			r.reach.sq[t] = d * d
+			r.reach.stop = max(r.reach.stop, d)
 		}
 	}
 }
