@@ -331,15 +331,24 @@ func hilbert(n, x, y uint32) uint64 {
 }
 
 // buildIndex buckets the nodes into a uniform grid of about two nodes per
-// cell (at least 1 m wide).
+// cell (at least 1 m wide). The grid covers the nodes' bounding box, or,
+// where a few nodes lie far out (a road file reaching far beyond the city:
+// a long ferry line, a stray vertex), the box of the 1st to 99th
+// percentile of each coordinate widened by its own width on each side:
+// nodes outside it go into the cells at its edge (cellXY clamps), and the
+// cells stay the size of the bulk's spacing. Snap's answers do not depend
+// on the grid; without the clamp, one road 90° of longitude away made the
+// cells kilometres wide and every Snap a scan of the whole city.
 func (n *RoadNet) buildIndex() {
-	lo, hi := n.pos[0], n.pos[0]
-	for _, p := range n.pos {
-		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
-		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
-	}
+	lo, hi := gridBox(n.pos)
 	w, h := hi.X-lo.X, hi.Y-lo.Y
-	n.cell = max(1, math.Sqrt(max(w*h, 1)*2/float64(len(n.pos))))
+	inside := 0
+	for _, p := range n.pos {
+		if p.X >= lo.X && p.X <= hi.X && p.Y >= lo.Y && p.Y <= hi.Y {
+			inside++
+		}
+	}
+	n.cell = max(1, math.Sqrt(max(w*h, 1)*2/float64(max(inside, 1))))
 	n.x0, n.y0 = lo.X, lo.Y
 	n.nx, n.ny = int(w/n.cell)+1, int(h/n.cell)+1
 	n.cellOff = make([]int32, n.nx*n.ny+1)
@@ -359,6 +368,37 @@ func (n *RoadNet) buildIndex() {
 		n.cellNodes[fill[k]] = int32(i)
 		fill[k]++
 	}
+}
+
+// gridBox returns the box buildIndex's grid covers: the points' bounding
+// box, cut on each axis to the 1st … 99th percentile widened by its width
+// on each side where that is narrower.
+func gridBox(pos []Point) (lo, hi Point) {
+	lo, hi = pos[0], pos[0]
+	for _, p := range pos {
+		lo = Point{min(lo.X, p.X), min(lo.Y, p.Y)}
+		hi = Point{max(hi.X, p.X), max(hi.Y, p.Y)}
+	}
+	if len(pos) < 100 {
+		return lo, hi
+	}
+	xs := make([]float64, len(pos))
+	cut := func(lo, hi *float64) {
+		slices.Sort(xs)
+		a, b := xs[len(xs)/100], xs[len(xs)-1-len(xs)/100]
+		if wide := b - a; wide > 0 {
+			*lo, *hi = max(*lo, a-wide), min(*hi, b+wide)
+		}
+	}
+	for i, p := range pos {
+		xs[i] = p.X
+	}
+	cut(&lo.X, &hi.X)
+	for i, p := range pos {
+		xs[i] = p.Y
+	}
+	cut(&lo.Y, &hi.Y)
+	return lo, hi
 }
 
 func (n *RoadNet) cellXY(p Point) (int, int) {
