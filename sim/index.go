@@ -24,6 +24,10 @@ import (
 // unlinking take no branch: a unit moves at every patrol stop, and which
 // cell it leaves and enters is a coin toss for the branch predictor.
 //
+// An item stays in its cell while its box stays in the cell's keep
+// region (keepEdges) and is too large for the level below: a unit that
+// patrols near one place moves its box, not its links (Set).
+//
 // Costs: Set and Remove O(1) (O(levels) to choose the level); Near
 // O(cells visited + items returned), a few cells for each level that holds
 // any box. Near returns a superset of the items asked for, in no
@@ -41,6 +45,17 @@ type boxIndex struct {
 
 	box  [][4]float64 // by item: x0, y0, x1, y1 (half a cache line)
 	link []boxLink    // by item, then the cells' sentinels
+
+	// keep is, by item, the region its box may move in without leaving
+	// its cell (keepRegion; Set); noKeep when it is not held or in the
+	// list of large boxes. below is, by level, the side of the level
+	// below (0 for the first; for the list of large boxes and the items
+	// not held, any: their keep region holds no box): an item stays only
+	// while its box is too large for the level below, so that queries
+	// meet it at the level its box needs.
+	keep  [][4]float64
+	below []float64
+	edges [][2]float64 // the keep regions' sides (x0, x1 or y0, y1) by level, column and row (keepEdges)
 }
 
 // boxLink is an item's (or a sentinel's) place: its cell's circular list
@@ -63,6 +78,7 @@ type gridLevel struct {
 	sideBits   uint64  // the bits of side (Set)
 	nx, ny     int
 	off        int // the level's first cell
+	kx, ky     int // the keep regions' sides of its first column and row in boxIndex.edges
 }
 
 // newBoxIndex returns an empty index of n items over the region from
@@ -97,6 +113,18 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.held[len(ix.levels)+1] = n
 	ix.box = resize(ix.box, n, n)
 	clear(ix.box)
+	ix.keep = resize(ix.keep, n, n)
+	for i := range ix.keep {
+		ix.keep[i] = noKeep
+	}
+	ix.below = resize(ix.below, len(ix.levels)+2, len(ix.levels)+2)
+	for k := range ix.below {
+		ix.below[k] = 0
+		if k > 0 {
+			ix.below[k] = ix.levels[min(k, len(ix.levels))-1].side
+		}
+	}
+	ix.keepEdges()
 	ix.link = resize(ix.link, n+off+1, n+off+1)
 	for i := range ix.link {
 		ix.link[i] = boxLink{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
@@ -125,10 +153,19 @@ func b2i(b bool) int {
 // Set places item i with box (x0, y0, x1, y1) (x0 <= x1, y0 <= y1), moving
 // it if it is held already.
 //
-// It takes the item out of its cell's list and puts it first in its new
-// cell's (the same cell, often), without a branch on either.
+// An item whose new box lies in its keep region (see keep) and is too
+// large for the level below its own stays in its cell: only its box is
+// written. A unit patrolling near one place keeps its cell for most of its
+// stops, and a unit found at the stop it was heading to (run.at) always.
+// Otherwise Set takes the item out of its cell's list and puts it first in
+// its new cell's, without a branch on either, and sets its keep region.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 	ix.box[i] = [4]float64{x0, y0, x1, y1}
+	if k := &ix.keep[i]; k[0] <= x0 && k[1] <= y0 && x1 <= k[2] && y1 <= k[3] {
+		if b := ix.below[ix.link[i].level]; x1-x0 > b || y1-y0 > b {
+			return
+		}
+	}
 	// The larger side, e, as the larger bit pattern: the sides are not
 	// negative, and their patterns order as they do (a NaN side is above
 	// every number, as is +Inf, so the box goes to the list of large
@@ -141,9 +178,12 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 		k += b2i(e > ix.levels[j].sideBits)
 	}
 	c := ix.cells // the list of large boxes
+	ix.keep[i] = noKeep
 	if k < len(ix.levels) {
 		lv := &ix.levels[k]
-		c = lv.off + cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)*lv.nx + cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx)
+		cx, cy := cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)
+		c = lv.off + cy*lv.nx + cx
+		ix.keep[i] = ix.keepRegion(lv, cx, cy)
 	}
 	lk := &ix.link[i]
 	n, p := lk.next, lk.prev // itself when not held
@@ -157,6 +197,55 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 	ix.held[k]++
 }
 
+// noKeep is the keep region of an item not held or in the list of large
+// boxes: it holds no box, so that Set places the item anew.
+var noKeep = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+
+// keepRegion returns the keep region of cell (cx, cy) of level lv (see
+// keepEdges).
+func (ix *boxIndex) keepRegion(lv *gridLevel, cx, cy int) [4]float64 {
+	kx, ky := ix.edges[lv.kx+cx], ix.edges[lv.ky+cy]
+	return [4]float64{kx[0], ky[0], kx[1], ky[1]}
+}
+
+// keepEdges sets the keep regions' sides of every level's columns and
+// rows (edges). The keep region of a cell is a box (x0, y0, x1, y1) such
+// that every query that should find a box inside it visits the cell, so
+// that an item whose box lies inside may stay there. A query for the
+// boxes within r of p visits the cells of the corners in [p − r − side,
+// p + r] (window); a box B within r of p has its corner at most p + r and
+// its far side at least p − r, so the query visits column cx if B.x0 is
+// not left of the column (cellIndex(p + r) ≥ cx: cellIndex is monotone)
+// and B.x1 − side is left of its right side (cellIndex(p − r − side) ≤
+// cx); the same for rows. The region is the cell's x and y ranges, each
+// extended by one side to the right (top), shrunk by a margin far above
+// the rounding of cellIndex (relative 1e-16 of the coordinates and of
+// the cell count: the sides are then surely in the cell) and far below
+// the window's pad (relative 1e-6: rounding of the query and of the
+// box's tests cannot undo it); the edge columns and rows, which hold the
+// corners beyond the region, are unbounded on their outer side.
+func (ix *boxIndex) keepEdges() {
+	n := 0
+	for k := range ix.levels {
+		lv := &ix.levels[k]
+		lv.kx, lv.ky = n, n+lv.nx
+		n += lv.nx + lv.ny
+	}
+	ix.edges = resize(ix.edges, n, n)
+	m := 1e-9 * (1 + math.Abs(ix.x0) + math.Abs(ix.y0) + ix.w + ix.h)
+	edges := func(e [][2]float64, v0, side float64) {
+		for c := range e {
+			e[c] = [2]float64{v0 + float64(c)*side + m, v0 + float64(c+2)*side - m}
+		}
+		e[0][0], e[len(e)-1][1] = math.Inf(-1), math.Inf(1)
+	}
+	for k := range ix.levels {
+		lv := &ix.levels[k]
+		edges(ix.edges[lv.kx:lv.kx+lv.nx], ix.x0, lv.side)
+		edges(ix.edges[lv.ky:lv.ky+lv.ny], ix.y0, lv.side)
+	}
+}
+
 // SetPoint places item i at the point p.
 func (ix *boxIndex) SetPoint(i int, p geo.Point) { ix.Set(i, p.X, p.Y, p.X, p.Y) }
 
@@ -168,6 +257,7 @@ func (ix *boxIndex) Remove(i int) {
 	ix.held[lk.level]--
 	lk.next, lk.prev, lk.cell, lk.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
 	ix.held[lk.level]++
+	ix.keep[i] = noKeep
 }
 
 // Box returns the box of item i.

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -71,4 +72,92 @@ func TestBoxIndexNear(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBoxIndexKeep moves items as patrolling units move: each new box is
+// a leg from where the last one ended (or a point there, as run.at keeps
+// a unit at its stop) to a point nearby, so that most boxes stay in their
+// keep region and Set leaves them in their cell; some walk across cell
+// sides and the region's edges. After every move, Near must still return
+// every box within the radius (against a scan of all), for radii from
+// zero up, and queries at and just beside the cells' sides and the keep
+// regions' sides.
+func TestBoxIndexKeep(t *testing.T) {
+	const n = 60
+	ix := newBoxIndex(n, -1000, 500, 9000, 6500, 250)
+	r := rand.New(rand.NewPCG(3, 4))
+	at := make([]geo.Point, n)
+	for i := range at {
+		at[i] = geo.Point{X: -1500 + r.Float64()*11000, Y: 0 + r.Float64()*7000}
+		ix.SetPoint(i, at[i])
+	}
+	kept := 0
+	for step := range 40000 {
+		i := r.IntN(n)
+		before := ix.link[i]
+		if r.IntN(3) == 0 {
+			ix.SetPoint(i, at[i])
+		} else {
+			reach := []float64{30, 200, 1000, 5000}[r.IntN(4)]
+			to := geo.Point{X: at[i].X + (r.Float64()*2-1)*reach, Y: at[i].Y + (r.Float64()*2-1)*reach}
+			ix.Set(i, min(at[i].X, to.X), min(at[i].Y, to.Y), max(at[i].X, to.X), max(at[i].Y, to.Y))
+			at[i] = to
+		}
+		if ix.link[i] == before {
+			kept++
+		}
+		rad := []float64{0, 1e-6, r.Float64() * 60, r.Float64() * 600}[r.IntN(4)]
+		// A query near a side of a cell of the item's level, or of its
+		// keep region, or anywhere; or a box that just fits its keep
+		// region (its sides a hair inside), asked for from just rad
+		// beyond one of its corners.
+		var p geo.Point
+		b := ix.Box(i)
+		switch r.IntN(4) {
+		case 3:
+			k, fit := ix.keep[i], *b
+			hair := []float64{0, 1e-9, 1e-3}[r.IntN(3)]
+			for j := range 4 {
+				if !math.IsInf(k[j], 0) && r.IntN(2) == 0 {
+					fit[j] = k[j] + hair*float64(1-j/2*2)
+				}
+			}
+			if fit[0] <= fit[2] && fit[1] <= fit[3] {
+				ix.Set(i, fit[0], fit[1], fit[2], fit[3])
+				b = ix.Box(i)
+			}
+			p = geo.Point{X: b[2] + rad, Y: b[3] + rad}
+			if r.IntN(2) == 0 {
+				p = geo.Point{X: b[0] - rad, Y: b[1] - rad}
+			}
+		case 0:
+			side := ix.levels[min(int(ix.link[i].level), len(ix.levels)-1)].side
+			p = geo.Point{X: -1000 + math.Round((b[0]+1000)/side)*side, Y: 500 + math.Round((b[1]-500)/side)*side}
+		case 1:
+			k := ix.keep[i]
+			p = geo.Point{X: k[r.IntN(2)*2], Y: k[1+r.IntN(2)*2]}
+			if math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
+				p = geo.Point{X: b[0], Y: b[1]}
+			}
+		default:
+			p = geo.Point{X: -3000 + r.Float64()*15000, Y: -3000 + r.Float64()*15000}
+		}
+		if p.X != b[2]+rad && p.X != b[0]-rad {
+			p.X += (r.Float64()*2 - 1) * []float64{0, 1e-9, 1e-3, 1, 100}[r.IntN(5)]
+			p.Y += (r.Float64()*2 - 1) * []float64{0, 1e-9, 1e-3, 1, 100}[r.IntN(5)]
+		}
+		got := ix.Near(nil, p, rad)
+		for k := range n {
+			if !farFromBox(ix.Box(k), p, rad) && !slices.Contains(got, int32(k)) {
+				t.Fatalf("step %d: box %v of %d (level %d, cell %d, keep %v) is within %g of %v but Near missed it",
+					step, *ix.Box(k), k, ix.link[k].level, ix.link[k].cell, ix.keep[k], rad, p)
+			}
+		}
+	}
+	// Most moves of a patrol stay in their cell (else the test does not
+	// test keeping).
+	if kept < 40000/3 {
+		t.Errorf("%d of 40000 moves kept their cell, want at least a third", kept)
+	}
+	t.Logf("%d of 40000 moves kept their cell", kept)
 }
