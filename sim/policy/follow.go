@@ -21,7 +21,8 @@
 // (each district, or the whole city), the atoms by their score at that
 // instant and keeps the K best with a positive score, K = ⌈n/units_per_atom⌉
 // for the n governed district units of the group; ties go to the lower atom
-// index. Cost: O(A log A) per update for A atoms.
+// index. Cost: O(A log A) per update for A atoms (follow-incidents: A
+// comparisons, and scores for the atoms that could be hot only).
 //
 // Orders. A district unit asking for an order first gives up the atom it was
 // sent to last, then goes to the hot atom of its group with the fewest units
@@ -136,6 +137,19 @@ type scorer interface {
 	score(a int, t float64) float64
 }
 
+// logBounder is a scorer that also gives, without computing the score, a
+// number within logSlack of ln score(a, t) (−Inf for a score of 0), so
+// that Update scores only the atoms that could enter the hot list:
+// logBounds(t) returns key and off, and key[a] − off is that number.
+type logBounder interface {
+	logBounds(t float64) (key []float64, off float64)
+}
+
+// logSlack is the margin, in ln score, by which logBound must rule an
+// atom out (a relative 1e-6: far above the rounding of logBound and of
+// the score).
+const logSlack = 1e-6
+
 // decayed is, per atom, a sum of unit weights that decay exponentially at
 // rate lambda (1/s): at(a, t) = Σ_i exp(−lambda·(t − t_i)) over the weights
 // added to a at t_i. It keeps per atom a value v and the time T it refers to,
@@ -144,10 +158,24 @@ type scorer interface {
 type decayed struct {
 	lambda float64
 	v, t   []float64 // by atom
+	// key, when kept (newDecayedKeyed), is by atom ln v + lambda·T (−Inf
+	// while v is 0): ln at(a, t) = key − lambda·t, without an Exp, for
+	// ruling atoms out of the hot list (logBound).
+	key []float64
 }
 
 func newDecayed(atoms int, lambda float64) decayed {
 	return decayed{lambda: lambda, v: make([]float64, atoms), t: make([]float64, atoms)}
+}
+
+// newDecayedKeyed is newDecayed keeping key.
+func newDecayedKeyed(atoms int, lambda float64) decayed {
+	d := newDecayed(atoms, lambda)
+	d.key = make([]float64, atoms)
+	for a := range d.key {
+		d.key[a] = math.Inf(-1)
+	}
+	return d
 }
 
 // add adds a weight of 1 at time t to atom a. A weight dated before the
@@ -156,9 +184,12 @@ func (d *decayed) add(a int, t float64) {
 	if t >= d.t[a] {
 		d.v[a] = d.v[a]*math.Exp(-d.lambda*(t-d.t[a])) + 1
 		d.t[a] = t
-		return
+	} else {
+		d.v[a] += math.Exp(-d.lambda * (d.t[a] - t))
 	}
-	d.v[a] += math.Exp(-d.lambda * (d.t[a] - t))
+	if d.key != nil {
+		d.key[a] = math.Log(d.v[a]) + d.lambda*d.t[a]
+	}
 }
 
 // at returns the decayed sum of atom a at time t.
@@ -194,13 +225,20 @@ func (f *followScorer) learn(s Sighting) {
 
 func (f *followScorer) score(a int, t float64) float64 { return f.count.at(a, t) }
 
+// logBounds gives ln score(a, t) as key[a] − off, within 1e-10 (the
+// rounding of the score's and the key's few operations on numbers below
+// 1e5), −Inf for a score of 0.
+func (f *followScorer) logBounds(t float64) ([]float64, float64) {
+	return f.count.key, f.count.lambda * t
+}
+
 func newFollow(w *World, units []int, p Values) (Policy, error) {
 	from, err := choiceOf("follow-incidents", learnFromParam, p)
 	if err != nil {
 		return nil, err
 	}
 	sc := &followScorer{
-		count:      newDecayed(len(w.City.Atoms), math.Ln2/p["half_life"]),
+		count:      newDecayedKeyed(len(w.City.Atoms), math.Ln2/p["half_life"]),
 		discovered: from == learnDiscovered,
 	}
 	return newHotspots("follow-incidents", w, units, p, sc)
@@ -221,9 +259,10 @@ type hotspots struct {
 	group    []int     // by unit: its scope group, -1 unless a governed district unit
 	assigned []int     // by unit: the atom it was last sent to, or -1
 	count    []int     // by atom: units sent there and not yet released
-	rank     []float64 // by atom: score at the last update, 0 unless positive
+	rank     []float64 // by atom: score at the last update, 0 unless positive (or not computed: see Update)
 	district []*areaSampler
-	buf      []int // scratch for Update
+	buf      []int      // scratch for Update
+	bound    logBounder // sc, when it bounds its scores; else nil
 }
 
 // hotGroup is one scope group: a district, or the whole city.
@@ -268,6 +307,7 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 		s := newAreaSampler(c, c.Districts[d].Atoms)
 		h.district = append(h.district, &s)
 	}
+	h.bound, _ = sc.(logBounder)
 	for u := range h.group {
 		h.group[u], h.assigned[u] = -1, -1
 	}
@@ -300,11 +340,17 @@ func (h *hotspots) Interval() float64 { return h.interval }
 // with a positive score, ties by lower index. It draws nothing from r.
 // Cost: A scores, and O(A log A) for A atoms (for K <= 64, O(A + K² log A):
 // the K best are kept in order as the scores come, better being a strict
-// order, so the list is the one a full sort would begin with).
+// order, so the list is the one a full sort would begin with; with a
+// scorer that bounds its scores, only the atoms that could enter the list
+// are scored: updateBounded).
 func (h *hotspots) Update(now float64, r *rand.Rand) {
 	clear(h.rank)
 	for g := range h.groups {
 		grp := &h.groups[g]
+		if grp.k > 0 && grp.k <= 64 && h.bound != nil {
+			h.updateBounded(grp, now)
+			continue
+		}
 		grp.hot = grp.hot[:0]
 		if grp.k == 0 {
 			continue
@@ -328,6 +374,49 @@ func (h *hotspots) Update(now float64, r *rand.Rand) {
 		slices.SortFunc(cand, h.better)
 		grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
 		h.buf = cand
+	}
+}
+
+// updateBounded is Update's ranking of a group of at most 64 hot atoms
+// with a scorer that bounds its scores (follow-incidents): the same hot
+// list, computing the scores of fewer atoms. The atoms hot at the last
+// update are scored first (they are likely to stay hot), then the others
+// in index order, each only if its logBounds could reach the score of the
+// last of a full list: one below it by more than logSlack cannot enter
+// (nor tie it). The list is the K best under a strict order whatever the
+// order the atoms come in (keepBest), so it is the one Update computes
+// from every score. rank is set for the atoms scored (those the hot list
+// is made of and compared with).
+func (h *hotspots) updateBounded(grp *hotGroup, now float64) {
+	prev := append(h.buf[:0], grp.hot...)
+	h.buf = prev
+	grp.hot = grp.hot[:0]
+	for _, a := range prev {
+		if s := h.sc.score(a, now); s > 0 {
+			h.rank[a] = s
+			grp.hot = h.keepBest(grp.hot, grp.k, a)
+		}
+	}
+	// floor is ln of the last hot atom's score less logSlack once the
+	// list is full (last is that atom), else −Inf.
+	floor, last := math.Inf(-1), -1
+	key, lnow := h.bound.logBounds(now)
+	for _, a := range grp.atoms {
+		if h.rank[a] > 0 {
+			continue // scored above
+		}
+		if len(grp.hot) == grp.k {
+			if l := grp.hot[grp.k-1]; l != last {
+				last, floor = l, math.Log(h.rank[l])-logSlack+lnow
+			}
+		}
+		if !(key[a] >= floor) {
+			continue
+		}
+		if s := h.sc.score(a, now); s > 0 {
+			h.rank[a] = s
+			grp.hot = h.keepBest(grp.hot, grp.k, a)
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/patrolsim/patrolsim/sim/geo"
 )
 
 // TestKeepBest: the K best atoms kept as scores come, in any order and
@@ -48,6 +50,66 @@ func TestLowerBound(t *testing.T) {
 			want, _ := slices.BinarySearch(a, x)
 			if got := lowerBound(a, x); got != want {
 				t.Fatalf("n = %d, a %v, x = %v: lowerBound %d, want %d", n, a, x, got, want)
+			}
+		}
+	}
+}
+
+// TestUpdateBounded: follow-incidents' hot lists, ranked with the scores'
+// bounds (updateBounded: only the atoms that could enter are scored), are
+// those of every atom's score, after every update of a run of sightings
+// that tie often (several atoms learn at the same instants, the same
+// number of times), come late (dated before the atom's last) and decay
+// for weeks between bursts, in districts and over the city, for lists of
+// 1 to 40 atoms.
+func TestUpdateBounded(t *testing.T) {
+	c, err := geo.NewGrid(geo.GridSpec{Rows: 10, Cols: 12, CellM: 100, Districts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(11, 12)) // fixed seed
+	for trial := range 60 {
+		n := 1 + r.IntN(40)
+		w := &World{City: c}
+		for u := range n {
+			d := u % len(c.Districts)
+			at := c.Districts[d].Base
+			w.Units = append(w.Units, Unit{Home: HomeDistrict, District: d, Atom: c.Locate(at), Post: -1, At: at})
+		}
+		units := make([]int, n)
+		for u := range units {
+			units[u] = u
+		}
+		p := Values{"half_life": 3600 * float64(1+r.IntN(72)), "update": 3600, "dwell": 900,
+			"units_per_atom": float64(1 + r.IntN(2)), "scope": float64(r.IntN(2)), "learn_from": 0}
+		fast, err := newFollow(w, units, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _ := newFollow(w, units, p)
+		full.(*hotspots).bound = nil
+		if fast.(*hotspots).bound == nil {
+			t.Fatal("follow-incidents does not bound its scores")
+		}
+		now := 0.0
+		for step := range 300 {
+			now += []float64{0, 60, 3600, 86400 * 7}[r.IntN(4)]
+			// A burst: a few atoms learn the same number of sightings at
+			// the same instant (ties), some dated earlier.
+			atoms, times := r.Perm(len(c.Atoms))[:1+r.IntN(5)], 1+r.IntN(3)
+			when := now - []float64{0, 0, 0, 1800}[r.IntN(4)]
+			for _, a := range atoms {
+				for range times {
+					s := Sighting{Occur: when, Atom: a, Pos: c.Atoms[a].Centroid, How: Reported}
+					fast.(Learner).Learn(now, s)
+					full.(Learner).Learn(now, s)
+				}
+			}
+			fast.(Updater).Update(now, nil)
+			full.(Updater).Update(now, nil)
+			got, want := fast.(*hotspots).Hot(), full.(*hotspots).Hot()
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Fatalf("trial %d, step %d: hot %v, want %v", trial, step, got, want)
 			}
 		}
 	}
