@@ -59,7 +59,7 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 		eng: old.eng, onDuty: old.onDuty, atAssumed: old.atAssumed, near: old.near[:0],
 		queue: old.queue[:0], learners: old.learners[:0], policies: old.policies[:0], keepers: old.keepers[:0],
 		assumed: old.assumed[:0], scan: old.scan, reach: old.reach, prng: old.prng, pcg: old.pcg, store: old.store,
-		stays: old.stays[:0], pickEnt: old.pickEnt[:0],
+		stays: old.stays[:0],
 	}
 	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
@@ -69,7 +69,6 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 	r.resVal = resize(old.resVal, na, na)
 	r.resT = resize(old.resT, na, na)
 	r.byAtom = resize(old.byAtom, na, na)
-	r.pickAt = resize(old.pickAt, 4*na, 4*na)
 	if r.eng == nil {
 		r.eng = des.New(r, 4*nu+64)
 	} else {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -158,11 +157,6 @@ type run struct {
 	// priorities it may take (Model.ableBits) while free, else 0 (track).
 	unitType []int32
 	freeBits []uint8
-	// Hierarchical dispatch (pickAble): by atom and priority, the span of
-	// pickEnt listing its district's units by a lower bound of their
-	// expected time (pickOrder), made when first asked for.
-	pickAt  []pickSpan
-	pickEnt []pickEntry
 
 	// prng draws from pcg, which deter and spawn seed with an incident's
 	// own stream (as rand.New(rand.NewPCG(…)) would, without allocating).
@@ -556,11 +550,11 @@ func (r *run) nearest(i int) int {
 	// expects to arrive first, then (mutual aid) any district's.
 	d := r.store.inc(i).rec.District
 	if r.keeping {
-		if u := r.pickAble(i, p, d, true); u >= 0 {
+		if u := r.pick(i, r.m.ableIn[d][p], true); u >= 0 {
 			return u
 		}
 	}
-	if u := r.pickAble(i, p, d, false); u >= 0 || !r.cfg.Dispatch.MutualAid {
+	if u := r.pick(i, r.m.ableIn[d][p], false); u >= 0 || !r.cfg.Dispatch.MutualAid {
 		return u
 	}
 	return r.search(i, p, r.atAssumed, false)
@@ -715,104 +709,6 @@ func (r *run) pick(i int, units []int, ownBeat bool) int {
 		}
 	}
 	return best
-}
-
-// pickAble is pick(i, ableIn[d][p], ownBeat) for incident i in district
-// d of priority p, the same unit, without the scan of every unit listed:
-// it reads them in the order of a lower bound of their expected time to
-// any point of the incident's atom (pickOrder, made once a run for the
-// atom and p), and stops at the first whose bound exceeds the best time
-// found, as every later one's does. Ties still go to the lowest index.
-func (r *run) pickAble(i, p, d int, ownBeat bool) int {
-	c := r.store.cand(i)
-	order, ok := r.pickOrder(int(c.Atom), p, d, c.Pos)
-	if !ok {
-		return r.pick(i, r.m.ableIn[d][p], ownBeat)
-	}
-	dest := r.cfg.Travel.Target(c.Pos)
-	best, bestT := -1, math.Inf(1)
-	for _, e := range order {
-		if e.lb > bestT {
-			break
-		}
-		u := int(e.u)
-		if r.freeBits[u] == 0 { // (every unit listed may take the priority)
-			continue
-		}
-		if ownBeat {
-			bk := r.keepers[r.units[u].policy]
-			if bk == nil || !bk.InBeat(u, int(c.Atom)) {
-				continue
-			}
-		}
-		if t := r.expected(u, &dest, false); t < bestT || (t == bestT && u < best) {
-			best, bestT = u, t
-		}
-	}
-	if checkPick != nil {
-		checkPick(best, r.pick(i, r.m.ableIn[d][p], ownBeat))
-	}
-	return best
-}
-
-// checkPick, when set (tests only), is given pickAble's answer and
-// pick's when pickAble reads a pickOrder list.
-var checkPick func(got, want int)
-
-// pickEntry is a unit of a pickOrder list with its lower bound.
-type pickEntry struct {
-	lb float64
-	u  int32
-}
-
-// pickSpan is where the pickOrder list of an atom and priority lies in
-// run.pickEnt, and the box of the atom its bounds hold for.
-type pickSpan struct {
-	off, end int32
-	built    bool
-	box      [4]float64 // x0, y0, x1, y1
-}
-
-// pickOrderMax bounds the entries of a run's pickOrder lists (16 bytes
-// each): past it, pickAble scans as pick does.
-const pickOrderMax = 1 << 16
-
-// pickOrder returns the units of ableIn[d][p] (d atom a's district) by
-// ascending lower bound of the time command expects each to take to
-// reach any point of atom a's box: its turnout plus Travel.MinTime of
-// the straight-line distance from its assumed position to the box, less
-// a relative 1e-9 (expected is never below it: MinTime bounds TimeTo of
-// points that far apart, and adding the same turnout keeps the order).
-// The assumed positions stand for the run, so the list is made once, the
-// first time the atom and p are asked for. ok is false, and pick must
-// scan, when pos is not in the box or the lists would hold too many
-// entries.
-func (r *run) pickOrder(a, p, d int, pos geo.Point) (order []pickEntry, ok bool) {
-	sp := &r.pickAt[4*a+p]
-	if !sp.built {
-		units := r.m.ableIn[d][p]
-		if len(r.pickEnt)+len(units) > pickOrderMax {
-			return nil, false
-		}
-		b := r.cfg.City.Atoms[a].Shape().Bound()
-		sp.box = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-		sp.off = int32(len(r.pickEnt))
-		for _, u := range units {
-			q := r.assumed[u]
-			dx := max(sp.box[0]-q.X, 0, q.X-sp.box[2])
-			dy := max(sp.box[1]-q.Y, 0, q.Y-sp.box[3])
-			ut := &r.cfg.Units[r.unitType[u]]
-			lb := ut.Turnout + r.cfg.Travel.MinTime(math.Sqrt(dx*dx+dy*dy)*(1-1e-9), ut.Speed)
-			r.pickEnt = append(r.pickEnt, pickEntry{lb: lb, u: int32(u)})
-		}
-		sp.end = int32(len(r.pickEnt))
-		sp.built = true
-		slices.SortStableFunc(r.pickEnt[sp.off:sp.end], func(x, y pickEntry) int { return cmp.Compare(x.lb, y.lb) })
-	}
-	if !(pos.X >= sp.box[0] && pos.X <= sp.box[2] && pos.Y >= sp.box[1] && pos.Y <= sp.box[3]) {
-		return nil, false
-	}
-	return r.pickEnt[sp.off:sp.end], true
 }
 
 // expected is when unit u would reach dest if sent now, in seconds from
