@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -64,6 +65,7 @@ type generator struct {
 	rate                                  [168]float64 // hourly rates over one week (incidents per hour)
 	atomCum, typeCum                      []float64
 	atomTotal, typeTotal                  float64
+	atomGuide, typeGuide                  guide
 	t, need                               float64 // time of the last arrival; Exp(1) left to integrate
 }
 
@@ -84,6 +86,8 @@ func newGenerator(cfg *Config, seed uint64, rep int) *generator {
 		g.typeTotal += t.Share
 		g.typeCum[i] = g.typeTotal
 	}
+	g.atomGuide = newGuide(g.atomCum, g.atomTotal)
+	g.typeGuide = newGuide(g.typeCum, g.typeTotal)
 	g.need = g.rArr.ExpFloat64()
 	return g
 }
@@ -140,10 +144,10 @@ func (g *generator) next() (Candidate, bool) {
 	}
 	inc := &g.cfg.Incidents
 	c := Candidate{Occur: g.t}
-	a := pick(g.atomCum, g.rPlace.Float64()*g.atomTotal)
+	a := g.atomGuide.pick(g.atomCum, g.rPlace.Float64()*g.atomTotal)
 	c.Atom = int32(a)
 	c.Pos = g.cfg.City.RandomPoint(a, g.rPlace)
-	k := pick(g.typeCum, g.rKind.Float64()*g.typeTotal)
+	k := g.typeGuide.pick(g.typeCum, g.rKind.Float64()*g.typeTotal)
 	c.Type = int16(k)
 	c.OnScene = inc.Types[k].OnScene.Sample(g.rSvc)
 	c.Report = inc.ReportDelay.Sample(g.rRep)
@@ -168,6 +172,58 @@ func countCandidates(cfg *Config, seed uint64, rep int) int {
 // zero-weight entries.
 func pick(cum []float64, x float64) int {
 	i, _ := slices.BinarySearch(cum, x)
+	for i < len(cum)-1 && cum[i] <= x {
+		i++
+	}
+	return min(i, len(cum)-1)
+}
+
+// guide answers pick(cum, x) for x in [0, total) from a guide table
+// (Chen and Asau's, for inversion): the bucket of x among len(cum) equal
+// parts of [0, total) gives where the first index with cum[i] >= x (the
+// binary search's answer) lies, or near it; steps down and up from there
+// reach it exactly, whatever rounding did to the bucket, for cum does not
+// decrease. Then pick's loop past zero weights. The same index as pick for
+// every x, from the same uniform: a draw costs one or two comparisons
+// rather than a binary search's mispredicted branches.
+type guide struct {
+	start []int32 // by bucket: the first i with cum[i] >= its lower end
+	scale float64 // buckets per unit of x
+}
+
+// newGuide returns the guide of cum, whose last entry is total; with no
+// table (pick then searches) unless cum rises from a positive first entry
+// or 0 to a finite positive total.
+func newGuide(cum []float64, total float64) guide {
+	n := len(cum)
+	if n == 0 || !(total > 0) || math.IsInf(total, 0) || !(cum[0] >= 0) {
+		return guide{}
+	}
+	for i := 1; i < n; i++ {
+		if !(cum[i] >= cum[i-1]) {
+			return guide{}
+		}
+	}
+	g := guide{start: make([]int32, n), scale: float64(n) / total}
+	for b := range g.start {
+		i, _ := slices.BinarySearch(cum, float64(b)/g.scale)
+		g.start[b] = int32(i)
+	}
+	return g
+}
+
+// pick is pick(cum, x), cum the one g was made for.
+func (g *guide) pick(cum []float64, x float64) int {
+	if g.start == nil || !(x >= 0) || !(x*g.scale < float64(len(g.start))) {
+		return pick(cum, x)
+	}
+	i := int(g.start[int(x*g.scale)])
+	for i > 0 && cum[i-1] >= x {
+		i--
+	}
+	for i < len(cum) && cum[i] < x {
+		i++
+	}
 	for i < len(cum)-1 && cum[i] <= x {
 		i++
 	}

@@ -138,6 +138,9 @@ type run struct {
 	// reserveIn[d]: the units homed in district d that the reserve counts
 	// (Dispatch.ReserveUnits); nil without a reserve.
 	reserveIn [][]int
+	// reserveAble: every unit the reserve counts may take some priority,
+	// so that it is free (on patrol) exactly when its freeBits are not 0.
+	reserveAble bool
 	// uncountedIn[d][p], uncountedFor[p]: the units the reserve does not
 	// count that may take priority p, homed in district d and in any,
 	// ascending (uncounted); nil without a reserve.
@@ -570,9 +573,11 @@ func (r *run) setupReserve() {
 	r.reserveIn = make([][]int, len(r.m.ableIn))
 	r.uncountedIn = make([][4][]int, len(r.m.ableIn))
 	r.uncountedFor = [4][]int{}
+	r.reserveAble = true
 	for u, unit := range r.m.World.Units {
 		if unit.Type < len(d.ReserveUnits) && d.ReserveUnits[unit.Type] {
 			r.reserveIn[unit.District] = append(r.reserveIn[unit.District], u)
+			r.reserveAble = r.reserveAble && r.m.ableBits[u] != 0
 			continue
 		}
 		for p := 1; p <= 3; p++ {
@@ -586,12 +591,24 @@ func (r *run) setupReserve() {
 
 // held reports whether the reserve holds call ir: its priority is held and
 // no more than ReserveFree of the counted units of its district are free.
-// A call already partly served is never held.
+// A call already partly served is never held. Whether a unit is free is
+// read from freeBits (one byte a unit, as the dispatch search reads it)
+// rather than from its state (a cache line a unit) where they agree.
 func (r *run) held(ir *incidentRun) bool {
 	if r.reserveIn == nil || !r.cfg.Dispatch.ReserveFor[ir.rec.Priority] {
 		return false
 	}
 	free := 0
+	if r.reserveAble {
+		for _, u := range r.reserveIn[ir.rec.District] {
+			if r.freeBits[u] != 0 {
+				if free++; free > r.cfg.Dispatch.ReserveFree {
+					return false
+				}
+			}
+		}
+		return true
+	}
 	for _, u := range r.reserveIn[ir.rec.District] {
 		if r.units[u].state == stPatrol {
 			if free++; free > r.cfg.Dispatch.ReserveFree {
