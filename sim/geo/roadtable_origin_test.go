@@ -72,3 +72,42 @@ func TestSetLegFromLastEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneBound: TimeFromOrigin less AccessTime lies within ZoneBound of
+// the origin's zone, on the synthetic lattice (undirected) for origins
+// anywhere (on a leg's way, at its ends, off the roads), and the bounds
+// are not vacuous (most pairs decided against a threshold between them
+// and the exact time's neighbours).
+func TestZoneBound(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	r := rand.New(rand.NewPCG(7, 8))
+	point := func() Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+	}
+	width := 0.0
+	for i := range 3000 {
+		v := 1 + r.Float64()*20
+		leg := tr.Leg(point(), point(), 0, v)
+		now := leg.Arrive * float64(i%3) / 2
+		o := tr.Origin(&leg, now, leg.At(now))
+		b := tr.Target(point())
+		got := tr.TimeFromOrigin(&o, &b, v) - tr.AccessTime(&o, v)
+		l, h := tr.ZoneBound(o.OriginZone(), &b, v)
+		if !(l <= got && got <= h) {
+			t.Fatalf("pair %d: TimeFromOrigin − AccessTime %.17g s outside ZoneBound [%.17g, %.17g]", i, got, l, h)
+		}
+		width += (h - l) / max(got, 1)
+	}
+	if w := width / 3000; w > 1 {
+		t.Errorf("ZoneBound's mean relative width %.3g: too loose to decide anything", w)
+	}
+	if l, h := (Travel{}).ZoneBound(0, &Target{}, 1); l != 0 || !math.IsInf(h, 1) {
+		t.Errorf("without roads: ZoneBound %g, %g, want 0, +Inf", l, h)
+	}
+}
