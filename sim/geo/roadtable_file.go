@@ -2,11 +2,11 @@ package geo
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 	"math"
 	"sync/atomic"
@@ -18,7 +18,26 @@ import (
 // (Encode, DecodeRoadTable). Any change to what a table holds or how it is
 // built (so that a table read back would differ from one built afresh)
 // must increase it: a reader refuses other versions.
-const RoadTableVersion = 4
+const RoadTableVersion = 5
+
+// roadTableSum is the checksum that ends every encoded table: CRC-32C
+// (Castagnoli) of all bytes before it, big-endian, as hash/crc32 writes
+// it. It guards against a damaged or cut file, not a forger (the key
+// guards against a table of other inputs); in hardware on amd64 and arm64,
+// a few percent of SHA-256's time (version 4's sum, which was a seventh of
+// reading San Francisco's table).
+var roadTableSum = crc32.MakeTable(crc32.Castagnoli)
+
+// RoadTableSumSize is the size in bytes of the checksum that ends an
+// encoded table.
+const RoadTableSumSize = crc32.Size
+
+// RoadTableSum returns the checksum of an encoded table's body (all of it
+// but its last RoadTableSumSize bytes), as Encode writes it after the body
+// (for tests that change a body and seal it again).
+func RoadTableSum(body []byte) []byte {
+	return binary.BigEndian.AppendUint32(nil, crc32.Checksum(body, roadTableSum))
+}
 
 // roadTableMagic starts every encoded table.
 var roadTableMagic = [8]byte{'P', 'S', 'R', 'O', 'A', 'D', 'T', 'B'}
@@ -32,12 +51,12 @@ var ErrRoadTableVersion = errors.New("road table of another version")
 // "PSROADTB", RoadTableVersion, the caller's key (any bytes: what the table
 // was built from, checked on reading), every array of the network and the
 // table, the snap raster's cells filled when it was built (builtRaster),
-// and a SHA-256 checksum of all that. The snap index is not written
+// and a checksum of all that (CRC-32C: RoadTableSum). The snap index is not written
 // (rebuilt on reading), nor the cells filled on use.
 func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 	t.build()
 	n := t.Net
-	e := enc{w: w, h: sha256.New(), b: make([]byte, 0, 1<<16)}
+	e := enc{w: w, h: crc32.New(roadTableSum), b: make([]byte, 0, 1<<16)}
 	e.raw(roadTableMagic[:])
 	e.u32(RoadTableVersion)
 	e.bytes(key)
@@ -100,11 +119,11 @@ func (t *RoadTable) Encode(w io.Writer, key []byte) error {
 // version (an error wrapping ErrRoadTableVersion) or whose arrays do not
 // fit together (an index out of range, a length that does not match).
 func DecodeRoadTable(data []byte) (t *RoadTable, key []byte, err error) {
-	if len(data) < len(roadTableMagic)+4+sha256.Size || !bytes.Equal(data[:len(roadTableMagic)], roadTableMagic[:]) {
+	if len(data) < len(roadTableMagic)+4+RoadTableSumSize || !bytes.Equal(data[:len(roadTableMagic)], roadTableMagic[:]) {
 		return nil, nil, errors.New("not a road table")
 	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+	body, sum := data[:len(data)-RoadTableSumSize], data[len(data)-RoadTableSumSize:]
+	if got := RoadTableSum(body); !bytes.Equal(got, sum) {
 		return nil, nil, errors.New("road table: checksum mismatch (a damaged or cut file)")
 	}
 	d := dec{b: body[len(roadTableMagic):]}

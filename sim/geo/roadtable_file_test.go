@@ -2,7 +2,6 @@ package geo
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -116,17 +115,17 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	}
 	good := encoded(t, tab, "k")
 	reseal := func(body []byte) []byte { // a new checksum over a changed body
-		sum := sha256.Sum256(body)
-		return append(bytes.Clone(body), sum[:]...)
+		return append(bytes.Clone(body), RoadTableSum(body)...)
 	}
-	body := good[:len(good)-sha256.Size]
+	body := good[:len(good)-RoadTableSumSize]
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)/2] ^= 0x10
 	version := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
 	// An entry of version 1 (tree rows of the network's node numbers; 2
 	// and 3 put them in the table's order, 3 as 16-bit steps; 4 adds the
-	// snap raster) is refused, not misread.
+	// snap raster; 5 seals it with CRC-32C, not SHA-256) is refused, not
+	// misread.
 	v1 := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(v1[8:], 1)
 	// A node order that is no permutation, checksum valid.
