@@ -473,7 +473,7 @@ func (r *run) coverSample() {
 			break // (its position is not needed)
 		}
 		ur := &r.units[u]
-		if few && f.zones != nil && !r.mayCover(ur) {
+		if few && f.zones != nil && !r.mayCover(ur, now) {
 			continue // (its position on the road is not needed)
 		}
 		pos := ur.at(now)
@@ -875,17 +875,27 @@ var (
 )
 
 // mayCover reports whether unit ur, on the way, may cover one of the
-// atoms left open (openAt): whether one is within its type's reach of the
-// box of its leg (which holds its position, give or take searchSlack).
-func (r *run) mayCover(ur *unitRun) bool {
+// atoms left open (openAt) at time now: whether one is within its type's
+// reach of where it may be, in the box of its leg and within the lengths
+// of its way from the leg's start and to its end (Leg.Reach), give or take
+// searchSlack.
+func (r *run) mayCover(ur *unitRun, now float64) bool {
 	f := &r.fleet
-	x0, y0, x1, y1 := ur.leg.Box()
-	x0, y0, x1, y1 = x0-searchSlack, y0-searchSlack, x1+searchSlack, y1+searchSlack
-	reach2 := f.types[ur.typ].reach2
+	l := &ur.leg
+	x0, y0, x1, y1 := l.Box()
+	rf, rt := l.Reach(now)
+	reach := f.types[ur.typ].reach + searchSlack
+	rf, rt = rf+reach, rt+reach
+	reach2 := reach * reach
 	for _, c := range f.openAt {
 		dx := max(0, x0-c.x, c.x-x1)
 		dy := max(0, y0-c.y, c.y-y1)
-		if dx*dx+dy*dy <= reach2 {
+		if dx*dx+dy*dy > reach2 {
+			continue
+		}
+		ax, ay := c.x-l.From.X, c.y-l.From.Y
+		bx, by := c.x-l.To.X, c.y-l.To.Y
+		if ax*ax+ay*ay <= rf*rf && bx*bx+by*by <= rt*rt {
 			return true
 		}
 	}

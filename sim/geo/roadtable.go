@@ -539,6 +539,19 @@ func (t *RoadTable) at(l *Leg, f float64) Point {
 	return t.atCached(l, f, &c)
 }
 
+// pathLen returns the length of the leg's path, as atCached measures it.
+func (t *RoadTable) pathLen(l *Leg) float64 {
+	if l.pa.Zone == l.pb.Zone {
+		return planeDist(l.From, l.To)
+	}
+	z := len(t.anchor)
+	l4 := float64(t.toAnchorLen[l.pb.Node])
+	if t.Net.directed {
+		l4 = float64(t.fromAnchorLen[l.pb.Node])
+	}
+	return planeDist(l.From, l.pa.pos) + float64(t.toAnchorLen[l.pa.Node]) + float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4]) + l4 + planeDist(l.pb.pos, l.To)
+}
+
 // PathCache is a cursor on the road path between two zones' anchors, for
 // repeated positions on a leg (Leg.AtCached): positions asked at later
 // times continue the walk where the last one stopped, so a leg's path is

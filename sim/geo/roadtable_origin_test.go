@@ -111,3 +111,33 @@ func TestZoneBound(t *testing.T) {
 		t.Errorf("without roads: ZoneBound %g, %g, want 0, +Inf", l, h)
 	}
 }
+
+// TestLegReach: a leg's position at any time is within Reach's lengths of
+// its ends (by a margin far below a metre), for every metric and on roads
+// (the synthetic lattice), before, during and after the leg.
+func TestLegReach(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
+		r := rand.New(rand.NewPCG(11, 12))
+		point := func() Point {
+			return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+		}
+		for i := range 3000 {
+			leg := tr.Leg(point(), point(), 10, 1+r.Float64()*20)
+			now := 10 + (leg.Arrive-10)*(r.Float64()*1.2-0.1)
+			pos := leg.At(now)
+			from, to := leg.Reach(now)
+			if d := pos.Dist(leg.From); d > from+1e-6 {
+				t.Fatalf("%+v leg %d at %g: %.9g m from its start, Reach says at most %.9g", tr, i, now, d, from)
+			}
+			if d := pos.Dist(leg.To); d > to+1e-6 {
+				t.Fatalf("%+v leg %d at %g: %.9g m from its end, Reach says at most %.9g", tr, i, now, d, to)
+			}
+		}
+	}
+}
