@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // sameTravel fails unless tables a and b give the same times, leg
@@ -94,6 +95,26 @@ func TestRoadTableEncode(t *testing.T) {
 					back.Zones(), back.Net.Nodes(), back.Net.Directed(), back.Bytes(), k.tab.Zones(), k.tab.Net.Nodes(), k.tab.Net.Directed(), k.tab.Bytes())
 			}
 			sameTravel(t, k.tab, back)
+			// On a little-endian machine the arrays are the buffer's own
+			// bytes (alias), every one of them aligned.
+			if littleEndian {
+				in := func(p unsafe.Pointer) bool {
+					a := uintptr(unsafe.Pointer(&data[0]))
+					return uintptr(p) >= a && uintptr(p) < a+uintptr(len(data))
+				}
+				if !in(unsafe.Pointer(&back.pred16[0])) || !in(unsafe.Pointer(&back.Net.pos[0])) || !in(unsafe.Pointer(&back.toAnchorBox[0])) || !in(unsafe.Pointer(&back.time[0])) {
+					t.Error("arrays read back are copies, not the buffer's bytes")
+				}
+			}
+			// From a buffer starting at an odd address the arrays are
+			// copied: the same table.
+			odd := make([]byte, len(data)+1)[1:]
+			copy(odd, data)
+			if copied, _, err := DecodeRoadTable(odd); err != nil {
+				t.Fatal(err)
+			} else {
+				sameTravel(t, k.tab, copied)
+			}
 			// Encoding the table read back gives the same bytes.
 			if again := encoded(t, back, "key "+k.name); !bytes.Equal(again, data) {
 				t.Error("the table read back encodes to other bytes")
