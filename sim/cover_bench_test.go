@@ -128,7 +128,8 @@ func TestCoverGridExact(t *testing.T) {
 // without a travel time, and units on the way passed over when their
 // leg's box is beyond reach of every atom left, equal the samples without
 // the lists (coverZones off: the atom's lists and the cells near a unit),
-// without the bounds' sure side (coverZoneSure off), with every unit on
+// without the bounds' sure side (coverZoneSure off), without the nodes'
+// distance deciding (coverZoneWithin off), with every unit on
 // the way trying the cells (coverOpen 0, or 3), and of trying every free
 // unit for every atom without any bound (coverBrute).
 func TestCoverRoadsExact(t *testing.T) {
@@ -142,14 +143,16 @@ func TestCoverRoadsExact(t *testing.T) {
 			func() {},
 			func() { coverZones = false },
 			func() { coverZoneSure = false },
+			func() { coverZoneWithin = false },
+			func() { coverZoneSure, coverZoneWithin = false, false },
 			func() { coverOpen = 0 },
 			func() { coverOpen = 3 },
 			func() { coverBrute = true },
 		} {
 			func() {
-				defer func(open int, zones, zoneSure, brute bool) {
-					coverOpen, coverZones, coverZoneSure, coverBrute = open, zones, zoneSure, brute
-				}(coverOpen, coverZones, coverZoneSure, coverBrute)
+				defer func(open int, zones, zoneSure, within, brute bool) {
+					coverOpen, coverZones, coverZoneSure, coverZoneWithin, coverBrute = open, zones, zoneSure, within, brute
+				}(coverOpen, coverZones, coverZoneSure, coverZoneWithin, coverBrute)
 				set()
 				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
 				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {

@@ -89,9 +89,12 @@ type zoneList struct {
 
 // zoneAtom is an atom of a zoneList. With x the unit's access time
 // (geo.Travel.AccessTime), the unit covers the atom if x ≤ sure, and does
-// not if x > never; between the two its travel time decides.
+// not if x > never; between the two geo.Travel.Within decides from the
+// distance between the unit's node and the atom's (zt), and where it
+// cannot, the travel time.
 type zoneAtom struct {
 	sure, never float64
+	zt          geo.ZoneTarget
 	a           int32
 }
 
@@ -588,7 +591,7 @@ func (r *run) coveredZone(dst []int32, ct *coverType, t int, o *geo.Origin, skip
 		if x > c.never || (skip != nil && skip[c.a]) {
 			continue
 		}
-		if x <= c.sure || r.coverTime(ct, o, c.a) {
+		if x <= c.sure || r.coverWithin(ct, o, c) {
 			if skip != nil {
 				skip[c.a] = true
 				f.open--
@@ -598,6 +601,18 @@ func (r *run) coveredZone(dst []int32, ct *coverType, t int, o *geo.Origin, skip
 		}
 	}
 	return dst
+}
+
+// coverWithin reports whether a unit of type ct at origin o on roads
+// covers the atom of za, where za's bounds did not decide: by
+// geo.Travel.Within, else by its travel time.
+func (r *run) coverWithin(ct *coverType, o *geo.Origin, za *zoneAtom) bool {
+	if coverZoneWithin {
+		if in, ok := r.cfg.Travel.Within(o, &za.zt, r.cfg.Targets[1]-ct.turnout); ok {
+			return in
+		}
+	}
+	return r.coverTime(ct, o, za.a)
 }
 
 // zoneList lists, for a unit of type ct whose place is in road zone z,
@@ -630,7 +645,7 @@ func (r *run) zoneList(ct *coverType, z int) zoneList {
 				continue
 			}
 			lo, hi := tr.ZoneBound(z, &f.dest[c.a], ct.speed)
-			za := zoneAtom{sure: left - hi, never: left - lo, a: c.a}
+			za := zoneAtom{sure: left - hi, never: left - lo, zt: tr.ZoneTarget(z, &f.dest[c.a], ct.speed), a: c.a}
 			if za.never < 0 {
 				continue // not at any access (0 or more)
 			}
@@ -867,11 +882,12 @@ var (
 
 // coverZones lets units on roads try the atoms of their zone's list (and
 // coverZoneSure take those its bounds decide as covered without a travel
-// time) rather than their atom's list or the cells near them (variables
+// time, coverZoneWithin decide others from their nodes' distance) rather than their atom's list or the cells near them (variables
 // for tests only: the answers must not change).
 var (
-	coverZones    = true
-	coverZoneSure = true
+	coverZones      = true
+	coverZoneSure   = true
+	coverZoneWithin = true
 )
 
 // mayCover reports whether unit ur, on the way, may cover one of the

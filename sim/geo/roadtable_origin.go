@@ -105,3 +105,77 @@ func (t Travel) ZoneBox(z int) [4]float64 {
 	t.Roads.build()
 	return t.Roads.zoneBox[z]
 }
+
+// ZoneTarget is a Target prepared for deciding, for origins whose place
+// is in one road zone, whether TimeFromOrigin is within a budget without
+// computing it (Within): Seconds, less the origin's access, is a known
+// function of the distance between the origin's node and the target's.
+type ZoneTarget struct {
+	nb   Point   // the target's node
+	c    float64 // between zones: the anchors' road time less their straight distance at the reference speed
+	base float64 // the target's access, seconds at the reference speed's scale (as Seconds counts it)
+	k    float64 // reference speed ÷ the unit's speed
+	same bool    // the target's node is in the zone
+}
+
+// ZoneTarget prepares b for Within from origins in zone z at speed (the
+// zero ZoneTarget without roads).
+func (t Travel) ZoneTarget(z int, b *Target, speed float64) ZoneTarget {
+	if t.Roads == nil {
+		return ZoneTarget{}
+	}
+	r := t.Roads
+	r.build()
+	pb := b.place
+	zt := ZoneTarget{nb: pb.pos, base: pb.Access / min(AccessSpeed/3.6, r.topSpeed), k: r.refSpeed / speed, same: int32(z) == pb.Zone}
+	if !zt.same {
+		nz := len(r.anchor)
+		zt.c = float64(r.time[z*nz+int(pb.Zone)]) - planeDist(r.anchorPos[z], r.anchorPos[pb.Zone])/r.refSpeed
+	}
+	return zt
+}
+
+// Within reports whether TimeFromOrigin(o, b, speed) ≤ budget, for o's
+// place in the zone and b, speed those zt was prepared with, where it can
+// tell without computing the time: decided is false where the two lie
+// within a relative 1e-9 (and 1e-9 s) of each other, far above the
+// rounding of either side, and then the caller computes the time. It
+// compares the squared distance between the two nodes with the most the
+// budget leaves for it: no square root, no table read.
+func (t Travel) Within(o *Origin, zt *ZoneTarget, budget float64) (within, decided bool) {
+	r := t.Roads
+	if r == nil || zt.k == 0 {
+		return false, false
+	}
+	acc := min(AccessSpeed/3.6, r.topSpeed)
+	ya := o.place.Access / acc
+	// The most the road part (Seconds less both accesses) may be, give or
+	// take eps.
+	y := budget/zt.k - ya - zt.base
+	eps := 1e-9*(math.Abs(budget/zt.k)+ya+zt.base+math.Abs(zt.c)) + 1e-9
+	dx, dy := o.place.pos.X-zt.nb.X, o.place.pos.Y-zt.nb.Y
+	if zt.same {
+		// Seconds' road part: the nodes' right-angle distance at the
+		// reference speed.
+		m := math.Abs(dx) + math.Abs(dy)
+		switch {
+		case m <= (y-eps)*r.refSpeed:
+			return true, true
+		case m > (y+eps)*r.refSpeed:
+			return false, true
+		}
+		return false, false
+	}
+	// Between zones: max(c + d/ref, d/top), nondecreasing in the nodes'
+	// distance d, is at most y' exactly where d ≤ min((y'−c)·ref, y'·top).
+	lim := func(y float64) float64 { return min((y-zt.c)*r.refSpeed, y*r.topSpeed) }
+	lo, hi := lim(y-eps), lim(y+eps)
+	d2 := dx*dx + dy*dy
+	switch {
+	case hi < 0 || d2 > hi*hi:
+		return false, true
+	case lo >= 0 && d2 <= lo*lo:
+		return true, true
+	}
+	return false, false
+}

@@ -141,3 +141,46 @@ func TestLegReach(t *testing.T) {
 		}
 	}
 }
+
+// TestWithin: where Within decides, it decides as TimeFromOrigin does, for
+// budgets at the exact time, a rounding step either side, and relative
+// offsets up to ±30% (synthetic lattice); and it decides most of the
+// budgets away from the time.
+func TestWithin(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	r := rand.New(rand.NewPCG(13, 14))
+	point := func() Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+	}
+	decided, far := 0, 0
+	for i := range 3000 {
+		v := 1 + r.Float64()*20
+		leg := tr.Leg(point(), point(), 0, v)
+		now := leg.Arrive * float64(i%3) / 2
+		o := tr.Origin(&leg, now, leg.At(now))
+		b := tr.Target(point())
+		zt := tr.ZoneTarget(o.OriginZone(), &b, v)
+		exact := tr.TimeFromOrigin(&o, &b, v)
+		for _, budget := range []float64{exact, math.Nextafter(exact, 0), math.Nextafter(exact, math.Inf(1)), exact * (1 + (r.Float64()-0.5)*0.6)} {
+			in, ok := tr.Within(&o, &zt, budget)
+			if ok && in != (exact <= budget) {
+				t.Fatalf("pair %d: Within(budget %.17g) says %v, the time %.17g", i, budget, in, exact)
+			}
+			if math.Abs(budget-exact) > 1e-6*exact {
+				far++
+				if ok {
+					decided++
+				}
+			}
+		}
+	}
+	if decided < far*9/10 {
+		t.Errorf("Within decided %d of %d budgets more than 1e-6 from the time", decided, far)
+	}
+}
