@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -78,10 +77,9 @@ func TestRoadCacheOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	reseal := func(body []byte) []byte {
-		sum := sha256.Sum256(body)
-		return append(bytes.Clone(body), sum[:]...)
+		return append(bytes.Clone(body), geo.RoadTableSum(body)...)
 	}
-	body := good[:len(good)-sha256.Size]
+	body := good[:len(good)-geo.RoadTableSumSize]
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)/3] ^= 1
 	stale := bytes.Clone(body)

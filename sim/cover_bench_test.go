@@ -122,3 +122,53 @@ func TestCoverGridExact(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverRoadsExact: on roads (TestFingerprint's road city, 2 days),
+// coverage samples from the zones' lists, their bounds deciding most atoms
+// without a travel time, and units on the way passed over when their
+// leg's box is beyond reach of every atom left, equal the samples without
+// the lists (coverZones off: the atom's lists and the cells near a unit),
+// without the bounds' sure side (coverZoneSure off), without the nodes'
+// distance deciding (coverZoneWithin off), with every unit on
+// the way trying the cells (coverOpen 0, or 3), and of trying every free
+// unit for every atom without any bound (coverBrute).
+func TestCoverRoadsExact(t *testing.T) {
+	cfg := fingerprintRoads(t)
+	cfg.Duration = 2 * 86400
+	cands := Generate(cfg, 1, 0)
+	for _, v := range exactnessVariants(t, cfg) {
+		var sums []uint64
+		var samples int
+		for _, set := range []func(){
+			func() {},
+			func() { coverZones = false },
+			func() { coverZoneSure = false },
+			func() { coverZoneWithin = false },
+			func() { coverZoneSure, coverZoneWithin = false, false },
+			func() { coverOpen = 0 },
+			func() { coverOpen = 3 },
+			func() { coverBrute = true },
+		} {
+			func() {
+				defer func(open int, zones, zoneSure, within, brute bool) {
+					coverOpen, coverZones, coverZoneSure, coverZoneWithin, coverBrute = open, zones, zoneSure, within, brute
+				}(coverOpen, coverZones, coverZoneSure, coverZoneWithin, coverBrute)
+				set()
+				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
+				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
+					t.Fatal(err)
+				}
+				sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
+			}()
+		}
+		if samples == 0 {
+			t.Fatalf("%s: no coverage samples", v.Name)
+		}
+		for i := 1; i < len(sums); i++ {
+			if sums[i] != sums[0] {
+				t.Errorf("%s: coverage samples differ between the searches (%x)", v.Name, sums)
+				break
+			}
+		}
+	}
+}

@@ -72,6 +72,30 @@ type fleetRun struct {
 	cand  []int32
 	// By atom: its point (dest[a].P), read by the atoms of cand.
 	xy [][2]float64
+	// On roads, by unit type t and road zone z, at t·zones+z: the list of
+	// the atoms a unit of type t whose place is in zone z may cover, with
+	// the bounds that decide most of them without a travel time (made
+	// when first needed; nil without roads).
+	zones []zoneList
+	zone  []zoneAtom
+}
+
+// zoneList is the list of the atoms a unit of a type may cover from a
+// place in a road zone: zone[i0:i1].
+type zoneList struct {
+	i0, i1 int32
+	made   bool
+}
+
+// zoneAtom is an atom of a zoneList. With x the unit's access time
+// (geo.Travel.AccessTime), the unit covers the atom if x ≤ sure, and does
+// not if x > never; between the two geo.Travel.Within decides from the
+// distance between the unit's node and the atom's (zt), and where it
+// cannot, the travel time.
+type zoneAtom struct {
+	sure, never float64
+	zt          geo.ZoneTarget
+	a           int32
 }
 
 // coverList is the list of the atoms that a unit of a type standing in an
@@ -356,6 +380,9 @@ func (r *run) startCover() {
 			f.box[a] = [4]float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]}
 		}
 		f.lists = make([]coverList, len(r.cfg.Units)*na)
+		if tr.Roads != nil {
+			f.zones = make([]zoneList, len(r.cfg.Units)*tr.Zones())
+		}
 	}
 	first := math.Ceil(r.cfg.Warmup/CoverEvery) * CoverEvery
 	if first < r.cfg.Duration {
@@ -449,8 +476,26 @@ func (r *run) coverSample() {
 			break // (its position is not needed)
 		}
 		ur := &r.units[u]
+		if few && f.zones != nil && !r.mayCover(ur, now) {
+			continue // (its position on the road is not needed)
+		}
 		pos := ur.at(now)
 		o := r.cfg.Travel.Origin(&ur.leg, now, pos)
+		if f.zones != nil && coverZones {
+			before := f.open
+			r.coveredZone(nil, &f.types[ur.typ], int(ur.typ), &o, f.covered)
+			if few && f.open < before {
+				k := 0
+				for _, c := range f.openAt {
+					if !f.covered[c.a] {
+						f.openAt[k] = c
+						k++
+					}
+				}
+				f.openAt = f.openAt[:k]
+			}
+			continue
+		}
 		if !few {
 			r.coveredFrom(nil, int(u), &o, f.covered)
 			continue
@@ -508,6 +553,9 @@ func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 	f := &r.fleet
 	t := int(r.units[u].typ)
 	ct := &f.types[t]
+	if f.zones != nil && coverZones {
+		return r.coveredZone(dst, ct, t, o, nil)
+	}
 	if a < 0 || !coverLists {
 		return r.coveredFrom(dst, u, o, nil)
 	}
@@ -521,6 +569,94 @@ func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 	l := &f.lists[k]
 	dst = append(dst, f.sure[l.sure0:l.sure1]...)
 	return r.coverScanList(dst, ct, o, f.cand[l.cand0:l.cand1])
+}
+
+// coveredZone finds the atoms a free unit of type ct (t) at origin o on
+// roads covers, among those of its zone's list (made on first use), each
+// decided by the list's bounds where they can and by its travel time
+// where they cannot. With skip nil it appends them to dst; else it tries
+// only the atoms not yet marked in skip, marks those it covers and counts
+// them off open.
+func (r *run) coveredZone(dst []int32, ct *coverType, t int, o *geo.Origin, skip []bool) []int32 {
+	f := &r.fleet
+	tr := r.cfg.Travel
+	k := t*tr.Zones() + o.OriginZone()
+	if !f.zones[k].made {
+		f.zones[k] = r.zoneList(ct, o.OriginZone())
+	}
+	l := f.zones[k]
+	x := tr.AccessTime(o, ct.speed)
+	for i := range f.zone[l.i0:l.i1] {
+		c := &f.zone[int(l.i0)+i]
+		if x > c.never || (skip != nil && skip[c.a]) {
+			continue
+		}
+		if x <= c.sure || r.coverWithin(ct, o, c) {
+			if skip != nil {
+				skip[c.a] = true
+				f.open--
+			} else {
+				dst = append(dst, c.a)
+			}
+		}
+	}
+	return dst
+}
+
+// coverWithin reports whether a unit of type ct at origin o on roads
+// covers the atom of za, where za's bounds did not decide: by
+// geo.Travel.Within, else by its travel time.
+func (r *run) coverWithin(ct *coverType, o *geo.Origin, za *zoneAtom) bool {
+	if coverZoneWithin {
+		if in, ok := r.cfg.Travel.Within(o, &za.zt, r.cfg.Targets[1]-ct.turnout); ok {
+			return in
+		}
+	}
+	return r.coverTime(ct, o, za.a)
+}
+
+// zoneList lists, for a unit of type ct whose place is in road zone z,
+// the atoms it may cover with the bounds of its access time that decide
+// them (zoneAtom): those within its reach of the box of the zone's nodes
+// (a covered atom is within the reach of the unit's node: its access and
+// road time are each at least their straight line at the top speed) whose
+// bounds do not rule them out at every access. The bounds are
+// geo.Travel.ZoneBound's, widened far beyond rounding, so that a decided
+// atom is decided as its travel time would decide it.
+func (r *run) zoneList(ct *coverType, z int) zoneList {
+	f := &r.fleet
+	g := &f.grid
+	tr := r.cfg.Travel
+	l := zoneList{made: true, i0: int32(len(f.zone))}
+	if ct.reach2 < 0 {
+		l.i1 = l.i0
+		return l
+	}
+	b := tr.ZoneBox(z)
+	left := r.cfg.Targets[1] - ct.turnout
+	y0, y1 := g.row(b[1]-ct.reach), g.row(b[3]+ct.reach)
+	x0, x1 := g.col(b[0]-ct.reach), g.col(b[2]+ct.reach)
+	for cy := y0; cy <= y1; cy++ {
+		row := cy * g.nx
+		for _, c := range g.cells[g.start[row+x0]:g.start[row+x1+1]] {
+			dx := max(0, b[0]-c.x, c.x-b[2])
+			dy := max(0, b[1]-c.y, c.y-b[3])
+			if dx*dx+dy*dy > ct.reach2 {
+				continue
+			}
+			lo, hi := tr.ZoneBound(z, &f.dest[c.a], ct.speed)
+			za := zoneAtom{sure: left - hi, never: left - lo, zt: tr.ZoneTarget(z, &f.dest[c.a], ct.speed), a: c.a}
+			if za.never < 0 {
+				continue // not at any access (0 or more)
+			}
+			if !coverZoneSure {
+				za.sure = math.Inf(-1)
+			}
+			f.zone = append(f.zone, za)
+		}
+	}
+	l.i1 = int32(len(f.zone))
+	return l
 }
 
 // coverList lists the atoms a unit of type ct standing anywhere in box b
@@ -743,6 +879,44 @@ var (
 	coverSure  = true
 	coverOpen  = 64
 )
+
+// coverZones lets units on roads try the atoms of their zone's list (and
+// coverZoneSure take those its bounds decide as covered without a travel
+// time, coverZoneWithin decide others from their nodes' distance) rather than their atom's list or the cells near them (variables
+// for tests only: the answers must not change).
+var (
+	coverZones      = true
+	coverZoneSure   = true
+	coverZoneWithin = true
+)
+
+// mayCover reports whether unit ur, on the way, may cover one of the
+// atoms left open (openAt) at time now: whether one is within its type's
+// reach of where it may be, in the box of its leg and within the lengths
+// of its way from the leg's start and to its end (Leg.Reach), give or take
+// searchSlack.
+func (r *run) mayCover(ur *unitRun, now float64) bool {
+	f := &r.fleet
+	l := &ur.leg
+	x0, y0, x1, y1 := l.Box()
+	rf, rt := l.Reach(now)
+	reach := f.types[ur.typ].reach + searchSlack
+	rf, rt = rf+reach, rt+reach
+	reach2 := reach * reach
+	for _, c := range f.openAt {
+		dx := max(0, x0-c.x, c.x-x1)
+		dy := max(0, y0-c.y, c.y-y1)
+		if dx*dx+dy*dy > reach2 {
+			continue
+		}
+		ax, ay := c.x-l.From.X, c.y-l.From.Y
+		bx, by := c.x-l.To.X, c.y-l.To.Y
+		if ax*ax+ay*ay <= rf*rf && bx*bx+by*by <= rt*rt {
+			return true
+		}
+	}
+	return false
+}
 
 // coverReuse lets a unit that stands again where it stood take the atoms
 // it covered there without computing them again (a variable for tests

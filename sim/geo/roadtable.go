@@ -73,10 +73,11 @@ type RoadTable struct {
 	zx0, zy0   float64
 	znx, zny   int
 	zoneOfNode []int32
-	anchor     []int32   // zone → its anchor node
-	anchorPos  []Point   // zone → its anchor node's position (a few KB: stays in cache for Seconds)
-	time       []float32 // [za*Z+zb]: road seconds from anchor za to anchor zb
-	box        []float32 // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
+	anchor     []int32      // zone → its anchor node
+	anchorPos  []Point      // zone → its anchor node's position (a few KB: stays in cache for Seconds)
+	zoneBox    [][4]float64 // zone → the box of its nodes (x0, y0, x1, y1), for ZoneBound
+	time       []float32    // [za*Z+zb]: road seconds from anchor za to anchor zb
+	box        []float32    // [5*(za*Z+zb)…]: bounding box of that path (min x, min y, max x, max y) and its length in metres
 	// Shortest-path trees: row za holds, at place i (the table's order),
 	// the step d to the place i+d of its predecessor on the shortest path
 	// from anchor za (0 at the anchor), in 16 bits for a network of at
@@ -329,11 +330,19 @@ func (t *RoadTable) cellCentre(cx, cy int) Point {
 	return Point{t.rx0 + (float64(cx)+0.5)*t.rasterM, t.ry0 + (float64(cy)+0.5)*t.rasterM}
 }
 
-// setAnchorPos fills anchorPos from anchor.
+// setAnchorPos fills anchorPos from anchor, and zoneBox from the nodes'
+// zones.
 func (t *RoadTable) setAnchorPos() {
 	t.anchorPos = make([]Point, len(t.anchor))
+	t.zoneBox = make([][4]float64, len(t.anchor))
 	for z, a := range t.anchor {
-		t.anchorPos[z] = t.Net.pos[a]
+		p := t.Net.pos[a]
+		t.anchorPos[z] = p
+		t.zoneBox[z] = [4]float64{p.X, p.Y, p.X, p.Y}
+	}
+	for v, z := range t.zoneOfNode {
+		p, b := t.Net.pos[v], &t.zoneBox[z]
+		b[0], b[1], b[2], b[3] = min(b[0], p.X), min(b[1], p.Y), max(b[2], p.X), max(b[3], p.Y)
 	}
 }
 
@@ -528,6 +537,19 @@ func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 func (t *RoadTable) at(l *Leg, f float64) Point {
 	var c PathCache
 	return t.atCached(l, f, &c)
+}
+
+// pathLen returns the length of the leg's path, as atCached measures it.
+func (t *RoadTable) pathLen(l *Leg) float64 {
+	if l.pa.Zone == l.pb.Zone {
+		return planeDist(l.From, l.To)
+	}
+	z := len(t.anchor)
+	l4 := float64(t.toAnchorLen[l.pb.Node])
+	if t.Net.directed {
+		l4 = float64(t.fromAnchorLen[l.pb.Node])
+	}
+	return planeDist(l.From, l.pa.pos) + float64(t.toAnchorLen[l.pa.Node]) + float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4]) + l4 + planeDist(l.pb.pos, l.To)
 }
 
 // PathCache is a cursor on the road path between two zones' anchors, for

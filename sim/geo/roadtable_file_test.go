@@ -2,7 +2,6 @@ package geo
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // sameTravel fails unless tables a and b give the same times, leg
@@ -95,6 +95,26 @@ func TestRoadTableEncode(t *testing.T) {
 					back.Zones(), back.Net.Nodes(), back.Net.Directed(), back.Bytes(), k.tab.Zones(), k.tab.Net.Nodes(), k.tab.Net.Directed(), k.tab.Bytes())
 			}
 			sameTravel(t, k.tab, back)
+			// On a little-endian machine the arrays are the buffer's own
+			// bytes (alias), every one of them aligned.
+			if littleEndian {
+				in := func(p unsafe.Pointer) bool {
+					a := uintptr(unsafe.Pointer(&data[0]))
+					return uintptr(p) >= a && uintptr(p) < a+uintptr(len(data))
+				}
+				if !in(unsafe.Pointer(&back.pred16[0])) || !in(unsafe.Pointer(&back.Net.pos[0])) || !in(unsafe.Pointer(&back.toAnchorBox[0])) || !in(unsafe.Pointer(&back.time[0])) {
+					t.Error("arrays read back are copies, not the buffer's bytes")
+				}
+			}
+			// From a buffer starting at an odd address the arrays are
+			// copied: the same table.
+			odd := make([]byte, len(data)+1)[1:]
+			copy(odd, data)
+			if copied, _, err := DecodeRoadTable(odd); err != nil {
+				t.Fatal(err)
+			} else {
+				sameTravel(t, k.tab, copied)
+			}
 			// Encoding the table read back gives the same bytes.
 			if again := encoded(t, back, "key "+k.name); !bytes.Equal(again, data) {
 				t.Error("the table read back encodes to other bytes")
@@ -116,17 +136,17 @@ func TestRoadTableDecodeRefuses(t *testing.T) {
 	}
 	good := encoded(t, tab, "k")
 	reseal := func(body []byte) []byte { // a new checksum over a changed body
-		sum := sha256.Sum256(body)
-		return append(bytes.Clone(body), sum[:]...)
+		return append(bytes.Clone(body), RoadTableSum(body)...)
 	}
-	body := good[:len(good)-sha256.Size]
+	body := good[:len(good)-RoadTableSumSize]
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)/2] ^= 0x10
 	version := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(version[8:], RoadTableVersion+1)
 	// An entry of version 1 (tree rows of the network's node numbers; 2
 	// and 3 put them in the table's order, 3 as 16-bit steps; 4 adds the
-	// snap raster) is refused, not misread.
+	// snap raster; 5 seals it with CRC-32C, not SHA-256) is refused, not
+	// misread.
 	v1 := bytes.Clone(body)
 	binary.LittleEndian.PutUint32(v1[8:], 1)
 	// A node order that is no permutation, checksum valid.

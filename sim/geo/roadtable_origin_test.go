@@ -72,3 +72,115 @@ func TestSetLegFromLastEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneBound: TimeFromOrigin less AccessTime lies within ZoneBound of
+// the origin's zone, on the synthetic lattice (undirected) for origins
+// anywhere (on a leg's way, at its ends, off the roads), and the bounds
+// are not vacuous (most pairs decided against a threshold between them
+// and the exact time's neighbours).
+func TestZoneBound(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	r := rand.New(rand.NewPCG(7, 8))
+	point := func() Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+	}
+	width := 0.0
+	for i := range 3000 {
+		v := 1 + r.Float64()*20
+		leg := tr.Leg(point(), point(), 0, v)
+		now := leg.Arrive * float64(i%3) / 2
+		o := tr.Origin(&leg, now, leg.At(now))
+		b := tr.Target(point())
+		got := tr.TimeFromOrigin(&o, &b, v) - tr.AccessTime(&o, v)
+		l, h := tr.ZoneBound(o.OriginZone(), &b, v)
+		if !(l <= got && got <= h) {
+			t.Fatalf("pair %d: TimeFromOrigin − AccessTime %.17g s outside ZoneBound [%.17g, %.17g]", i, got, l, h)
+		}
+		width += (h - l) / max(got, 1)
+	}
+	if w := width / 3000; w > 1 {
+		t.Errorf("ZoneBound's mean relative width %.3g: too loose to decide anything", w)
+	}
+	if l, h := (Travel{}).ZoneBound(0, &Target{}, 1); l != 0 || !math.IsInf(h, 1) {
+		t.Errorf("without roads: ZoneBound %g, %g, want 0, +Inf", l, h)
+	}
+}
+
+// TestLegReach: a leg's position at any time is within Reach's lengths of
+// its ends (by a margin far below a metre), for every metric and on roads
+// (the synthetic lattice), before, during and after the leg.
+func TestLegReach(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
+		r := rand.New(rand.NewPCG(11, 12))
+		point := func() Point {
+			return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+		}
+		for i := range 3000 {
+			leg := tr.Leg(point(), point(), 10, 1+r.Float64()*20)
+			now := 10 + (leg.Arrive-10)*(r.Float64()*1.2-0.1)
+			pos := leg.At(now)
+			from, to := leg.Reach(now)
+			if d := pos.Dist(leg.From); d > from+1e-6 {
+				t.Fatalf("%+v leg %d at %g: %.9g m from its start, Reach says at most %.9g", tr, i, now, d, from)
+			}
+			if d := pos.Dist(leg.To); d > to+1e-6 {
+				t.Fatalf("%+v leg %d at %g: %.9g m from its end, Reach says at most %.9g", tr, i, now, d, to)
+			}
+		}
+	}
+}
+
+// TestWithin: where Within decides, it decides as TimeFromOrigin does, for
+// budgets at the exact time, a rounding step either side, and relative
+// offsets up to ±30% (synthetic lattice); and it decides most of the
+// budgets away from the time.
+func TestWithin(t *testing.T) {
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Travel{Roads: tab}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	r := rand.New(rand.NewPCG(13, 14))
+	point := func() Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+	}
+	decided, far := 0, 0
+	for i := range 3000 {
+		v := 1 + r.Float64()*20
+		leg := tr.Leg(point(), point(), 0, v)
+		now := leg.Arrive * float64(i%3) / 2
+		o := tr.Origin(&leg, now, leg.At(now))
+		b := tr.Target(point())
+		zt := tr.ZoneTarget(o.OriginZone(), &b, v)
+		exact := tr.TimeFromOrigin(&o, &b, v)
+		for _, budget := range []float64{exact, math.Nextafter(exact, 0), math.Nextafter(exact, math.Inf(1)), exact * (1 + (r.Float64()-0.5)*0.6)} {
+			in, ok := tr.Within(&o, &zt, budget)
+			if ok && in != (exact <= budget) {
+				t.Fatalf("pair %d: Within(budget %.17g) says %v, the time %.17g", i, budget, in, exact)
+			}
+			if math.Abs(budget-exact) > 1e-6*exact {
+				far++
+				if ok {
+					decided++
+				}
+			}
+		}
+	}
+	if decided < far*9/10 {
+		t.Errorf("Within decided %d of %d budgets more than 1e-6 from the time", decided, far)
+	}
+}

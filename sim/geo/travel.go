@@ -175,6 +175,30 @@ func (l *Leg) AtCached(t float64, c *PathCache) Point {
 	return l.roads.atCached(l, (t-l.Depart)/(l.Arrive-l.Depart), c)
 }
 
+// Reach returns how far in a straight line the position at time t (At)
+// may be from the leg's ends: at most from of From and at most to of To,
+// the lengths of its path from From to that position and from there to
+// To (give or take rounding, far below a metre). It reads no more than a
+// few lengths, however long the leg's road.
+func (l *Leg) Reach(t float64) (from, to float64) {
+	var length float64
+	switch {
+	case l.roads != nil:
+		length = l.roads.pathLen(l)
+	case l.Metric == Manhattan:
+		length = math.Abs(l.To.X-l.From.X) + math.Abs(l.To.Y-l.From.Y)
+	default:
+		length = planeDist(l.From, l.To)
+	}
+	f := 1.0 // at To, or standing (Arrive <= Depart)
+	if t <= l.Depart && l.Arrive > l.Depart {
+		f = 0
+	} else if t < l.Arrive {
+		f = (t - l.Depart) / (l.Arrive - l.Depart)
+	}
+	return f * length, (1 - f) * length
+}
+
 // At returns the exact position at time t.
 func (l *Leg) At(t float64) Point {
 	if t <= l.Depart {
