@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"testing"
 
@@ -86,9 +87,7 @@ func TestCoverGridExact(t *testing.T) {
 		cfg.Travel.Metric = metric
 		cands := Generate(cfg, 1, 0)
 		for _, v := range exactnessVariants(t, cfg) {
-			var sums []uint64
-			var samples int
-			for _, set := range []func(){
+			coverSearchesAgree(t, fmt.Sprintf("%v %s", metric, v.Name), v, cands, []func(){
 				func() {},
 				func() { coverCells = 1 },
 				func() { coverReuse = false },
@@ -97,28 +96,7 @@ func TestCoverGridExact(t *testing.T) {
 				func() { coverOpen = 0 },
 				func() { coverOpen = 3 },
 				func() { coverBrute = true },
-			} {
-				func() {
-					defer func(cells, open int, reuse, lists, sure, brute bool) {
-						coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute = cells, open, reuse, lists, sure, brute
-					}(coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute)
-					set()
-					rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
-					if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
-						t.Fatal(err)
-					}
-					sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
-				}()
-			}
-			if samples == 0 {
-				t.Fatalf("%s: no coverage samples", v.Name)
-			}
-			for i := 1; i < len(sums); i++ {
-				if sums[i] != sums[0] {
-					t.Errorf("%v %s: coverage samples differ between the searches (%x)", metric, v.Name, sums)
-					break
-				}
-			}
+			})
 		}
 	}
 }
@@ -137,9 +115,7 @@ func TestCoverRoadsExact(t *testing.T) {
 	cfg.Duration = 2 * 86400
 	cands := Generate(cfg, 1, 0)
 	for _, v := range exactnessVariants(t, cfg) {
-		var sums []uint64
-		var samples int
-		for _, set := range []func(){
+		coverSearchesAgree(t, v.Name, v, cands, []func(){
 			func() {},
 			func() { coverZones = false },
 			func() { coverZoneSure = false },
@@ -148,27 +124,38 @@ func TestCoverRoadsExact(t *testing.T) {
 			func() { coverOpen = 0 },
 			func() { coverOpen = 3 },
 			func() { coverBrute = true },
-		} {
-			func() {
-				defer func(open int, zones, zoneSure, within, brute bool) {
-					coverOpen, coverZones, coverZoneSure, coverZoneWithin, coverBrute = open, zones, zoneSure, within, brute
-				}(coverOpen, coverZones, coverZoneSure, coverZoneWithin, coverBrute)
-				set()
-				rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
-				if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
-					t.Fatal(err)
-				}
-				sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
-			}()
-		}
-		if samples == 0 {
-			t.Fatalf("%s: no coverage samples", v.Name)
-		}
-		for i := 1; i < len(sums); i++ {
-			if sums[i] != sums[0] {
-				t.Errorf("%s: coverage samples differ between the searches (%x)", v.Name, sums)
-				break
+		})
+	}
+}
+
+// coverSearchesAgree runs variant v on cands once with each of sets (each
+// changes how coverage samples search, and every such setting is restored
+// after it) and fails unless every run's coverage samples are the same.
+func coverSearchesAgree(t *testing.T, name string, v Variant, cands []Candidate, sets []func()) {
+	t.Helper()
+	var sums []uint64
+	var samples int
+	for _, set := range sets {
+		func() {
+			defer func(cells, open int, reuse, lists, sure, brute, zones, zoneSure, within bool) {
+				coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute = cells, open, reuse, lists, sure, brute
+				coverZones, coverZoneSure, coverZoneWithin = zones, zoneSure, within
+			}(coverCells, coverOpen, coverReuse, coverLists, coverSure, coverBrute, coverZones, coverZoneSure, coverZoneWithin)
+			set()
+			rec := &splitRecorder{records: &hashRecorder{h: fnv.New64a()}, cover: &coverHashRecorder{hashRecorder{h: fnv.New64a()}}}
+			if _, err := v.Run(context.Background(), cands, 1, 0, rec); err != nil {
+				t.Fatal(err)
 			}
+			sums, samples = append(sums, rec.cover.h.Sum64()), rec.samples
+		}()
+	}
+	if samples == 0 {
+		t.Fatalf("%s: no coverage samples", name)
+	}
+	for i := 1; i < len(sums); i++ {
+		if sums[i] != sums[0] {
+			t.Errorf("%s: coverage samples differ between the searches (%x)", name, sums)
+			break
 		}
 	}
 }

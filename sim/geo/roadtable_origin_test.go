@@ -11,16 +11,11 @@ import (
 // and on roads (the synthetic lattice), from a leg's start, its end (the
 // place of the end reused) and positions on the way.
 func TestTimeFromOrigin(t *testing.T) {
-	c, net := synNet(t)
-	tab, err := NewRoadTable(net, 200, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	tab, around := synTable(t)
 	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
 		r := rand.New(rand.NewPCG(5, 6))
 		point := func() Point {
-			return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+			return around(r)
 		}
 		ends := 0
 		for i := range 3000 {
@@ -48,16 +43,11 @@ func TestTimeFromOrigin(t *testing.T) {
 // (which reuses the place of that end rather than locating it again) is the
 // leg made afresh, field for field, on roads (the synthetic lattice).
 func TestSetLegFromLastEnd(t *testing.T) {
-	c, net := synNet(t)
-	tab, err := NewRoadTable(net, 200, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab, around := synTable(t)
 	tr := Travel{Roads: tab}
-	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
 	r := rand.New(rand.NewPCG(9, 10))
 	point := func() Point {
-		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+		return around(r)
 	}
 	var l Leg
 	tr.SetLeg(&l, point(), point(), 0, 10)
@@ -79,16 +69,11 @@ func TestSetLegFromLastEnd(t *testing.T) {
 // are not vacuous (most pairs decided against a threshold between them
 // and the exact time's neighbours).
 func TestZoneBound(t *testing.T) {
-	c, net := synNet(t)
-	tab, err := NewRoadTable(net, 200, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab, around := synTable(t)
 	tr := Travel{Roads: tab}
-	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
 	r := rand.New(rand.NewPCG(7, 8))
 	point := func() Point {
-		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+		return around(r)
 	}
 	width := 0.0
 	for i := range 3000 {
@@ -116,16 +101,11 @@ func TestZoneBound(t *testing.T) {
 // its ends (by a margin far below a metre), for every metric and on roads
 // (the synthetic lattice), before, during and after the leg.
 func TestLegReach(t *testing.T) {
-	c, net := synNet(t)
-	tab, err := NewRoadTable(net, 200, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	tab, around := synTable(t)
 	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
 		r := rand.New(rand.NewPCG(11, 12))
 		point := func() Point {
-			return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+			return around(r)
 		}
 		for i := range 3000 {
 			leg := tr.Leg(point(), point(), 10, 1+r.Float64()*20)
@@ -147,16 +127,11 @@ func TestLegReach(t *testing.T) {
 // offsets up to ±30% (synthetic lattice); and it decides most of the
 // budgets away from the time.
 func TestWithin(t *testing.T) {
-	c, net := synNet(t)
-	tab, err := NewRoadTable(net, 200, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab, around := synTable(t)
 	tr := Travel{Roads: tab}
-	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
 	r := rand.New(rand.NewPCG(13, 14))
 	point := func() Point {
-		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+		return around(r)
 	}
 	decided, far := 0, 0
 	for i := range 3000 {
@@ -182,5 +157,21 @@ func TestWithin(t *testing.T) {
 	}
 	if decided < far*9/10 {
 		t.Errorf("Within decided %d of %d budgets more than 1e-6 from the time", decided, far)
+	}
+}
+
+// synTable returns the synthetic lattice's road table (zones of 200 m, a
+// 30 km/h reference street) and a function drawing a point with r over
+// the lattice and 300 m around it.
+func synTable(t *testing.T) (*RoadTable, func(r *rand.Rand) Point) {
+	t.Helper()
+	c, net := synNet(t)
+	tab, err := NewRoadTable(net, 200, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	return tab, func(r *rand.Rand) Point {
+		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
 	}
 }

@@ -397,12 +397,7 @@ func TestRoadTableFarRoads(t *testing.T) {
 // reference street), from a point or from a unit's position on a leg, is
 // shorter than MinTime of their straight distance.
 func TestMinTime(t *testing.T) {
-	c, net := synNet(t)
-	tab, err := NewRoadTable(net, 200, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lo, hi := c.ProjectLonLat(synLon(0), synLat(0)), c.ProjectLonLat(synLon(2), synLat(2))
+	tab, around := synTable(t)
 	travels := []struct {
 		name string
 		tr   Travel
@@ -417,7 +412,7 @@ func TestMinTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
 			point := func() Point {
-				return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
+				return around(r)
 			}
 			for i := range 5000 {
 				a, b, v := point(), point(), 1+r.Float64()*20
