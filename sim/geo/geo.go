@@ -202,6 +202,77 @@ func (c *City) Locate(p Point) int {
 	return -1
 }
 
+// LocateAll sets out[i] to Locate(ps[i]) for every i (out must be as long
+// as ps): the same answers, found in passes — first the raster entry of
+// every point, then the candidates of the few points whose raster cells do
+// not decide. The raster reads of a pass do not wait on one another, so
+// that in a large city, whose raster no longer fits the processor's caches,
+// their misses overlap rather than come one after another.
+func (c *City) LocateAll(ps []Point, out []int32) {
+	out = out[:len(ps)]
+	g := &c.index
+	if (g.fine == nil && g.fine32 == nil) || len(g.fine)+len(g.fine32) > math.MaxInt32 {
+		for i, p := range ps {
+			out[i] = int32(c.Locate(p))
+		}
+		return
+	}
+	// Each point's raster entry, as Locate finds it; a point outside the
+	// raster gets its answer a at once, kept as −2 − a (at most −1).
+	nx, ny := float64(g.nx), float64(g.ny)
+	for i, p := range ps {
+		fx, fy := (p.X-g.x0)/g.cell, (p.Y-g.y0)/g.cell
+		if !(fx >= 0 && fy >= 0 && fx < nx && fy < ny) {
+			out[i] = int32(-2 - c.locateScan(p))
+			continue
+		}
+		cx, cy := math.Floor(fx), math.Floor(fy)
+		sx, sy := min(int((fx-cx)*fineSide), fineSide-1), min(int((fy-cy)*fineSide), fineSide-1)
+		out[i] = int32((int(cy)*g.nx+int(cx))*fineSide*fineSide + sy*fineSide + sx)
+	}
+	// The raster's values: an answer, or (below −1) a list of candidates.
+	open := false
+	if g.fine != nil {
+		fine := g.fine
+		for i, k := range out {
+			if k >= 0 {
+				v := int32(fine[k])
+				out[i] = v
+				open = open || v < -1
+			} else {
+				out[i] = -2 - k
+			}
+		}
+	} else {
+		fine := g.fine32
+		for i, k := range out {
+			if k >= 0 {
+				v := fine[k]
+				out[i] = v
+				open = open || v < -1
+			} else {
+				out[i] = -2 - k
+			}
+		}
+	}
+	if !open {
+		return
+	}
+	for i, v := range out {
+		if v >= -1 {
+			continue
+		}
+		p, j := ps[i], -v-2
+		out[i] = -1
+		for _, k := range g.lists[g.listOff[j]:g.listOff[j+1]] {
+			if k.bound.Contains(orb.Point{p.X, p.Y}) && c.Atoms[k.atom].holds(p) {
+				out[i] = k.atom
+				break
+			}
+		}
+	}
+}
+
 // locateScan is Locate by the candidates of p's index cell, in order: the
 // first atom whose padded box holds p and whose polygon holds p.
 func (c *City) locateScan(p Point) int {
