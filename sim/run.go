@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"github.com/patrolsim/patrolsim/sim/des"
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -332,6 +333,14 @@ func samePolicy(a, b PolicyChoice) bool {
 
 // Handle is the model's event handler.
 func (r *run) Handle(e *des.Engine, ev des.Event) {
+	// The record of a coming event's unit, fetched now: in a large force
+	// it is out of the caches, and its first two lines (state,
+	// generation, leg) come in while this event is handled. (A load would
+	// not do: the processor retires nothing past it until it comes.)
+	if nx, ok := e.Upcoming(); ok && (nx.Kind == evPatrol || nx.Kind == evArrive) {
+		u := &r.units[nx.A]
+		prefetch2(unsafe.Pointer(u), unsafe.Pointer(&u.leg.Depart))
+	}
 	switch ev.Kind {
 	case evOccur:
 		r.occur(int(ev.A))
