@@ -151,8 +151,8 @@ func (r *run) sample() {
 				r.byAtom[a] = r.residualAt(a, now)
 			}
 		}
-		for u := range r.units {
-			if a := r.unitAtom(u, now); a >= 0 {
+		for u, a := range r.unitAtoms(now) {
+			if a >= 0 {
 				r.byAtom[a] += r.vis[u]
 			}
 		}
@@ -163,18 +163,33 @@ func (r *run) sample() {
 	}
 }
 
-// unitAtom is the atom whose presence unit u adds to at time now (−1:
-// none, or off duty or invisible).
-func (r *run) unitAtom(u int, now float64) int {
-	ur := &r.units[u]
-	if ur.state == stOff || r.vis[u] == 0 {
-		return -1
+// unitAtoms returns, by unit, the atom whose presence the unit adds to at
+// time now (−1: none, or off duty or invisible). A unit on the way is
+// located where it is now; those units' positions are found first and
+// located together (geo.City.LocateAll), so that in a large city the
+// reads of the raster for the units of an hour overlap.
+func (r *run) unitAtoms(now float64) []int32 {
+	ps := &r.pres
+	ps.atom = slices.Grow(ps.atom[:0], len(r.units))[:len(r.units)]
+	ps.moving, ps.at = ps.moving[:0], ps.at[:0]
+	for u := range r.units {
+		ur := &r.units[u]
+		a := int32(-1)
+		if ur.state != stOff && r.vis[u] != 0 {
+			a = ur.stopAtom
+			if now < ur.leg.Arrive || a < 0 {
+				ps.moving = append(ps.moving, int32(u)) // on the way: where is it now?
+				ps.at = append(ps.at, ur.at(now))
+			}
+		}
+		ps.atom[u] = a
 	}
-	a := int(ur.stopAtom)
-	if now < ur.leg.Arrive || a < 0 {
-		a = r.cfg.City.Locate(ur.at(now)) // on the way: where is it now?
+	ps.loc = slices.Grow(ps.loc[:0], len(ps.at))[:len(ps.at)]
+	r.cfg.City.LocateAll(ps.at, ps.loc)
+	for i, u := range ps.moving {
+		ps.atom[u] = ps.loc[i]
 	}
-	return a
+	return ps.atom
 }
 
 // sampleAbove makes the presence sample for a recorder that reads each
@@ -214,11 +229,11 @@ func (r *run) sampleAbove(now, thr float64) {
 		r.byAtom[a], ps.hi[a] = lo, hi
 	}
 	ps.in = ps.in[:0]
-	for u := range r.units {
-		if a := r.unitAtom(u, now); a >= 0 {
+	for u, a := range r.unitAtoms(now) {
+		if a >= 0 {
 			r.byAtom[a] += r.vis[u]
 			ps.hi[a] += r.vis[u]
-			ps.in = append(ps.in, int32(u), int32(a))
+			ps.in = append(ps.in, int32(u), a)
 		}
 	}
 	// The atoms left open: their presence, as sample makes it.
@@ -244,11 +259,16 @@ func (r *run) sampleAbove(now, thr float64) {
 	}
 }
 
-// presenceScratch is sampleAbove's scratch.
+// presenceScratch is the presence samples' scratch.
 type presenceScratch struct {
 	hi   []float64 // by atom: the upper bound of its presence (NaN: computed)
 	in   []int32   // unit, atom: the units adding to an atom's presence, in unit order
 	open []int32   // atoms whose presence is computed
+
+	// unitAtoms's: by unit, its atom; the units on the way, their
+	// positions and their atoms.
+	atom, moving, loc []int32
+	at                []geo.Point
 }
 
 // expTable[k] is math.Exp(−k/64), k = 0 … 3200 (x up to 50, as residualAt).

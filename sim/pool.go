@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"unsafe"
 	"weak"
 
 	"github.com/patrolsim/patrolsim/sim/des"
@@ -64,6 +65,7 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
 	r.units = resize(old.units, nu, nu)
+	r.prefetch = nu*int(unsafe.Sizeof(unitRun{})) > prefetchAbove
 	r.unitType = resize(old.unitType, nu, nu)
 	r.freeBits = resize(old.freeBits, nu, nu)
 	r.resVal = resize(old.resVal, na, na)

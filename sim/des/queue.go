@@ -178,6 +178,17 @@ func (q *queue) emptyBucket(dst []Event, b int) []Event {
 	return dst
 }
 
+// nextBucket returns the first event of the list of bucket cur+1 and
+// true, or false if that bucket is empty or beyond the calendar.
+func (q *queue) nextBucket() (Event, bool) {
+	if c := q.cur + 1; c < q.nb {
+		if s := q.bucket[c]; s >= 0 {
+			return q.slot[s], true
+		}
+	}
+	return Event{}, false
+}
+
 // fill makes front non-empty; q.n must be > 0.
 func (q *queue) fill() {
 	for q.head == len(q.front) {

@@ -195,11 +195,82 @@ func (c *City) Locate(p Point) int {
 	}
 	j := -v - 2
 	for _, k := range g.lists[g.listOff[j]:g.listOff[j+1]] {
-		if k.bound.Contains(orb.Point{p.X, p.Y}) && c.Atoms[k.atom].holds(p) {
+		if k.bound.Contains(orb.Point{p.X, p.Y}) && g.holds(c, &k, p) {
 			return int(k.atom)
 		}
 	}
 	return -1
+}
+
+// LocateAll sets out[i] to Locate(ps[i]) for every i (out must be as long
+// as ps): the same answers, found in passes — first the raster entry of
+// every point, then the candidates of the few points whose raster cells do
+// not decide. The raster reads of a pass do not wait on one another, so
+// that in a large city, whose raster no longer fits the processor's caches,
+// their misses overlap rather than come one after another.
+func (c *City) LocateAll(ps []Point, out []int32) {
+	out = out[:len(ps)]
+	g := &c.index
+	if (g.fine == nil && g.fine32 == nil) || len(g.fine)+len(g.fine32) > math.MaxInt32 {
+		for i, p := range ps {
+			out[i] = int32(c.Locate(p))
+		}
+		return
+	}
+	// Each point's raster entry, as Locate finds it; a point outside the
+	// raster gets its answer a at once, kept as −2 − a (at most −1).
+	nx, ny := float64(g.nx), float64(g.ny)
+	for i, p := range ps {
+		fx, fy := (p.X-g.x0)/g.cell, (p.Y-g.y0)/g.cell
+		if !(fx >= 0 && fy >= 0 && fx < nx && fy < ny) {
+			out[i] = int32(-2 - c.locateScan(p))
+			continue
+		}
+		cx, cy := math.Floor(fx), math.Floor(fy)
+		sx, sy := min(int((fx-cx)*fineSide), fineSide-1), min(int((fy-cy)*fineSide), fineSide-1)
+		out[i] = int32((int(cy)*g.nx+int(cx))*fineSide*fineSide + sy*fineSide + sx)
+	}
+	// The raster's values: an answer, or (below −1) a list of candidates.
+	open := false
+	if g.fine != nil {
+		fine := g.fine
+		for i, k := range out {
+			if k >= 0 {
+				v := int32(fine[k])
+				out[i] = v
+				open = open || v < -1
+			} else {
+				out[i] = -2 - k
+			}
+		}
+	} else {
+		fine := g.fine32
+		for i, k := range out {
+			if k >= 0 {
+				v := fine[k]
+				out[i] = v
+				open = open || v < -1
+			} else {
+				out[i] = -2 - k
+			}
+		}
+	}
+	if !open {
+		return
+	}
+	for i, v := range out {
+		if v >= -1 {
+			continue
+		}
+		p, j := ps[i], -v-2
+		out[i] = -1
+		for _, k := range g.lists[g.listOff[j]:g.listOff[j+1]] {
+			if k.bound.Contains(orb.Point{p.X, p.Y}) && g.holds(c, &k, p) {
+				out[i] = k.atom
+				break
+			}
+		}
+	}
 }
 
 // locateScan is Locate by the candidates of p's index cell, in order: the
@@ -424,6 +495,7 @@ type gridIndex struct {
 	fine32  []int32
 	listOff []int32
 	lists   []candidate
+	rings   []orb.Point // copies of atoms' rings (see candidate)
 }
 
 // fineSide is the raster cells a side of an index cell; fineWords the
@@ -434,10 +506,46 @@ const (
 )
 
 // candidate is an atom of an index cell and its bounding box padded by
-// borderTol, kept beside it so that Locate reads no atom it then passes by.
+// borderTol, kept beside it so that Locate reads no atom it then passes by;
+// and, for an atom of one ring (no hole, no slab index), where a copy of
+// that ring lies in the index's rings, so that Locate's polygon test reads
+// its points there, in a line or two, rather than through the atom's
+// record, its polygons and its ring, one after another.
 type candidate struct {
 	bound orb.Bound
 	atom  int32
+	ring  uint32 // the copy is rings[ring>>8:][:ring&255]; 0: none (the atom's own test)
+}
+
+// holds reports whether k's atom holds p: Atom.holds, from the copy of
+// its ring when it has one (for one ring, multiPolygonHolds is the
+// crossing test or, when that says no, the boundary test).
+func (g *gridIndex) holds(c *City, k *candidate, p Point) bool {
+	if k.ring == 0 {
+		return c.Atoms[k.atom].holds(p)
+	}
+	r := orb.Ring(g.rings[k.ring>>8:][:k.ring&255])
+	return ringHolds(r, p) || onRing(r, p)
+}
+
+// ringCopies copies into g.rings the ring of every atom of one ring (no
+// hole, no slab index) of at most 255 points, while the copies start below
+// 1<<24, and returns each atom's candidate.ring (0 for the others).
+func (g *gridIndex) ringCopies(c *City) []uint32 {
+	ref := make([]uint32, len(c.Atoms))
+	g.rings = append(g.rings[:0], orb.Point{}) // (offset 0 would read as none)
+	for i := range c.Atoms {
+		a := &c.Atoms[i]
+		if a.slabs != nil || len(a.shape) != 1 || len(a.shape[0]) != 1 {
+			continue
+		}
+		ring := a.shape[0][0]
+		if n, off := len(ring), len(g.rings); n > 0 && n <= 255 && off < 1<<24 {
+			ref[i] = uint32(off)<<8 | uint32(n)
+			g.rings = append(g.rings, ring...)
+		}
+	}
+	return ref
 }
 
 func newGridIndex(c *City) gridIndex {
@@ -451,6 +559,7 @@ func newGridIndex(c *City) gridIndex {
 	g := gridIndex{x0: b.Min[0], y0: b.Min[1], cell: cell, nx: int(w/cell) + 1, ny: int(h/cell) + 1}
 	g.cells = make([][]candidate, g.nx*g.ny)
 	near := make([][][fineWords]uint64, g.nx*g.ny) // per candidate, the raster cells its edges come near
+	ring := g.ringCopies(c)
 	for i := range c.Atoms {
 		ab := c.Atoms[i].bound
 		cx0, cy0 := g.cellOf(ab.Min[0], ab.Min[1])
@@ -458,7 +567,7 @@ func newGridIndex(c *City) gridIndex {
 		masks := g.edgeCells(c.Atoms[i].shape, cx0, cy0, cx1, cy1)
 		for x := cx0; x <= cx1; x++ {
 			for y := cy0; y <= cy1; y++ {
-				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], candidate{c.Atoms[i].bound.Pad(borderTol), int32(i)})
+				g.cells[y*g.nx+x] = append(g.cells[y*g.nx+x], candidate{c.Atoms[i].bound.Pad(borderTol), int32(i), ring[i]})
 				near[y*g.nx+x] = append(near[y*g.nx+x], masks[(y-cy0)*(cx1-cx0+1)+x-cx0])
 			}
 		}

@@ -1371,6 +1371,17 @@ func TestLocateRasterMatchesScan(t *testing.T) {
 		if bad > 0 {
 			t.Errorf("%s: %d of %d points differ", name, bad, len(pts))
 		}
+		// LocateAll: Locate's answers, in passes over a batch.
+		all := make([]int32, len(pts))
+		c.LocateAll(pts, all)
+		bad = 0
+		for i, p := range pts {
+			if got, want := int(all[i]), c.locateScan(p); got != want {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: LocateAll: point %d %+v: %d, the scan gives %d", name, i, p, got, want)
+				}
+			}
+		}
 	}
 }
 
