@@ -592,15 +592,22 @@ func (r *run) coveredZone(dst []int32, ct *coverType, t int, o *geo.Origin, skip
 			continue
 		}
 		if x <= c.sure || r.coverWithin(ct, o, c) {
-			if skip != nil {
-				skip[c.a] = true
-				f.open--
-			} else {
-				dst = append(dst, c.a)
-			}
+			dst = f.mark(dst, skip, c.a)
 		}
 	}
 	return dst
+}
+
+// mark records atom a as covered by a unit: in skip, counted off open,
+// when skip is given (the atoms left open at a sample), else appended to
+// dst (a unit's own list).
+func (f *fleetRun) mark(dst []int32, skip []bool, a int32) []int32 {
+	if skip != nil {
+		skip[a] = true
+		f.open--
+		return dst
+	}
+	return append(dst, a)
 }
 
 // coverWithin reports whether a unit of type ct at origin o on roads
@@ -778,12 +785,7 @@ func (r *run) coverScan(dst []int32, ct *coverType, o *geo.Origin, cells []cover
 			continue
 		}
 		if d <= ct.lo || r.coverTime(ct, o, c.a) {
-			if skip != nil {
-				skip[c.a] = true
-				f.open--
-			} else {
-				dst = append(dst, c.a)
-			}
+			dst = f.mark(dst, skip, c.a)
 		}
 	}
 	return dst

@@ -14,9 +14,7 @@ func TestTimeFromOrigin(t *testing.T) {
 	tab, around := synTable(t)
 	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
 		r := rand.New(rand.NewPCG(5, 6))
-		point := func() Point {
-			return around(r)
-		}
+		point := func() Point { return around(r) }
 		ends := 0
 		for i := range 3000 {
 			v := 1 + r.Float64()*20
@@ -46,9 +44,7 @@ func TestSetLegFromLastEnd(t *testing.T) {
 	tab, around := synTable(t)
 	tr := Travel{Roads: tab}
 	r := rand.New(rand.NewPCG(9, 10))
-	point := func() Point {
-		return around(r)
-	}
+	point := func() Point { return around(r) }
 	var l Leg
 	tr.SetLeg(&l, point(), point(), 0, 10)
 	for i := range 500 {
@@ -72,9 +68,7 @@ func TestZoneBound(t *testing.T) {
 	tab, around := synTable(t)
 	tr := Travel{Roads: tab}
 	r := rand.New(rand.NewPCG(7, 8))
-	point := func() Point {
-		return around(r)
-	}
+	point := func() Point { return around(r) }
 	width := 0.0
 	for i := range 3000 {
 		v := 1 + r.Float64()*20
@@ -104,9 +98,7 @@ func TestLegReach(t *testing.T) {
 	tab, around := synTable(t)
 	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
 		r := rand.New(rand.NewPCG(11, 12))
-		point := func() Point {
-			return around(r)
-		}
+		point := func() Point { return around(r) }
 		for i := range 3000 {
 			leg := tr.Leg(point(), point(), 10, 1+r.Float64()*20)
 			now := 10 + (leg.Arrive-10)*(r.Float64()*1.2-0.1)
@@ -130,9 +122,7 @@ func TestWithin(t *testing.T) {
 	tab, around := synTable(t)
 	tr := Travel{Roads: tab}
 	r := rand.New(rand.NewPCG(13, 14))
-	point := func() Point {
-		return around(r)
-	}
+	point := func() Point { return around(r) }
 	decided, far := 0, 0
 	for i := range 3000 {
 		v := 1 + r.Float64()*20

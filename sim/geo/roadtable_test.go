@@ -411,9 +411,7 @@ func TestMinTime(t *testing.T) {
 	for _, tc := range travels {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
-			point := func() Point {
-				return around(r)
-			}
+			point := func() Point { return around(r) }
 			for i := range 5000 {
 				a, b, v := point(), point(), 1+r.Float64()*20
 				if i%4 == 0 {
