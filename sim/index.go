@@ -156,7 +156,9 @@ func b2i(b bool) int {
 // An item whose new box lies in its keep region (see keep) and is too
 // large for the level below its own stays in its cell: only its box is
 // written. A unit patrolling near one place keeps its cell for most of its
-// stops, and a unit found at the stop it was heading to (run.at) always.
+// stops. (A point, as SetPoint places a unit found at the stop it was
+// heading to, is never too large for the level below, so it is always
+// placed anew: below[0] is 0.)
 // Otherwise Set takes the item out of its cell's list and puts it first in
 // its new cell's, without a branch on either, and sets its keep region.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {

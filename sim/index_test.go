@@ -161,3 +161,83 @@ func TestBoxIndexKeep(t *testing.T) {
 	}
 	t.Logf("%d of 40000 moves kept their cell", kept)
 }
+
+// TestBoxIndexKeepExtremes: items walk as patrols do but their
+// boxes now and then reach to ±Inf, become points or NaN, leave the region
+// far out, or are removed; queries come from anywhere (infinite points
+// too) with radii from 0 to +Inf. Near must return every box farFromBox
+// keeps, and NearMore the same items as Near.
+func TestBoxIndexKeepExtremes(t *testing.T) {
+	const n = 40
+	inf := math.Inf(1)
+	for _, reg := range [][5]float64{{-1000, 500, 9000, 6500, 250}, {0, 0, 100, 100, 250}, {5e5, 4e6, 5.2e5, 4.03e6, 100}} {
+		ix := newBoxIndex(n, reg[0], reg[1], reg[2], reg[3], reg[4])
+		r := rand.New(rand.NewPCG(21, 22))
+		w, h := reg[2]-reg[0], reg[3]-reg[1]
+		at := make([]geo.Point, n)
+		coord := func() geo.Point {
+			return geo.Point{X: reg[0] - w + r.Float64()*3*w, Y: reg[1] - h + r.Float64()*3*h}
+		}
+		for i := range at {
+			at[i] = coord()
+			ix.SetPoint(i, at[i])
+		}
+		for step := range 6000 {
+			i := r.IntN(n)
+			switch r.IntN(10) {
+			case 0:
+				ix.Remove(i)
+			case 1:
+				ix.SetPoint(i, at[i])
+			case 2: // reach out to infinity on one or two sides
+				b := [4]float64{at[i].X, at[i].Y, at[i].X, at[i].Y}
+				for j := range 4 {
+					if r.IntN(3) == 0 {
+						b[j] = []float64{-inf, -inf, inf, inf}[j]
+					}
+				}
+				ix.Set(i, b[0], b[1], b[2], b[3])
+			case 3:
+				if r.IntN(4) == 0 {
+					ix.Set(i, math.NaN(), at[i].Y, at[i].X, at[i].Y)
+				} else {
+					at[i] = coord()
+					ix.SetPoint(i, at[i])
+				}
+			default:
+				reach := []float64{1, 30, 200, 1000, 5000, 1e6}[r.IntN(6)]
+				to := geo.Point{X: at[i].X + (r.Float64()*2-1)*reach, Y: at[i].Y + (r.Float64()*2-1)*reach}
+				ix.Set(i, min(at[i].X, to.X), min(at[i].Y, to.Y), max(at[i].X, to.X), max(at[i].Y, to.Y))
+				at[i] = to
+			}
+			p := coord()
+			if r.IntN(20) == 0 {
+				p.X = []float64{-inf, inf}[r.IntN(2)]
+			}
+			if r.IntN(20) == 0 {
+				p.Y = []float64{-inf, inf}[r.IntN(2)]
+			}
+			rad := []float64{0, 1e-9, r.Float64() * 60, r.Float64() * 600, r.Float64() * 1e5, inf}[r.IntN(6)]
+			if math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
+				rad = min(rad, 1e5) // (an infinite point and radius make NaN windows, before and after keep regions)
+			}
+			got := ix.Near(nil, p, rad)
+			var sc scan
+			var grown []int32
+			for _, f := range []float64{1.0 / 8, 1.0 / 2, 1} {
+				grown = ix.NearMore(grown, &sc, p, rad*f)
+			}
+			slices.Sort(got)
+			slices.Sort(grown)
+			if !slices.Equal(got, grown) {
+				t.Fatalf("region %v step %d: NearMore %v, Near %v", reg, step, grown, got)
+			}
+			for k := range n {
+				if ix.Held(k) && !farFromBox(ix.Box(k), p, rad) && !slices.Contains(got, int32(k)) {
+					t.Fatalf("region %v step %d: box %v of %d (level %d, cell %d, keep %v) is within %g of %v but Near missed it",
+						reg, step, *ix.Box(k), k, ix.link[k].level, ix.link[k].cell, ix.keep[k], rad, p)
+				}
+			}
+		}
+	}
+}

@@ -165,3 +165,55 @@ func synTable(t *testing.T) (*RoadTable, func(r *rand.Rand) Point) {
 		return Point{lo.X - 300 + r.Float64()*(hi.X-lo.X+600), lo.Y - 300 + r.Float64()*(hi.Y-lo.Y+600)}
 	}
 }
+
+// TestZoneBoundDirected: ZoneBound, Within and Leg.Reach on the
+// directed OSM networks (Monaco, Baltimore: one-way streets, directed
+// anchor times), for origins on a leg's way, at its end and off the roads
+// (points up to 3 km outside the city), against TimeFromOrigin and At.
+func TestZoneBoundDirected(t *testing.T) {
+	for _, oc := range osmCities {
+		c, tab := osmTable(t, oc)
+		tr := Travel{Roads: tab}
+		r := rand.New(rand.NewPCG(31, 32))
+		b := c.Bound()
+		point := func() Point {
+			if r.IntN(3) > 0 {
+				return randomCityPoint(c, r)
+			}
+			return Point{b.Min[0] - 3000 + r.Float64()*(b.Max[0]-b.Min[0]+6000), b.Min[1] - 3000 + r.Float64()*(b.Max[1]-b.Min[1]+6000)}
+		}
+		decided := 0
+		for i := range 20000 {
+			v := 1 + r.Float64()*20
+			leg := tr.Leg(point(), point(), 0, v)
+			now := leg.Arrive * float64(i%4) / 3
+			pos := leg.At(now)
+			from, to := leg.Reach(now)
+			if d := pos.Dist(leg.From); d > from+1e-6 {
+				t.Fatalf("%s leg %d: %.9g m from its start, Reach %.9g", oc.name, i, d, from)
+			}
+			if d := pos.Dist(leg.To); d > to+1e-6 {
+				t.Fatalf("%s leg %d: %.9g m from its end, Reach %.9g", oc.name, i, d, to)
+			}
+			o := tr.Origin(&leg, now, pos)
+			tg := tr.Target(point())
+			exact := tr.TimeFromOrigin(&o, &tg, v)
+			got := exact - tr.AccessTime(&o, v)
+			lo, hi := tr.ZoneBound(o.OriginZone(), &tg, v)
+			if !(lo <= got && got <= hi) && !(math.IsInf(got, 1) && math.IsInf(lo, 1)) {
+				t.Fatalf("%s pair %d: %.17g outside ZoneBound [%.17g, %.17g]", oc.name, i, got, lo, hi)
+			}
+			zt := tr.ZoneTarget(o.OriginZone(), &tg, v)
+			for _, budget := range []float64{exact, math.Nextafter(exact, 0), math.Nextafter(exact, math.Inf(1)), exact * (1 + (r.Float64()-0.5)*0.6), r.Float64() * 2000} {
+				in, ok := tr.Within(&o, &zt, budget)
+				if ok {
+					decided++
+					if in != (exact <= budget) {
+						t.Fatalf("%s pair %d: Within(%.17g) = %v, time %.17g", oc.name, i, budget, in, exact)
+					}
+				}
+			}
+		}
+		t.Logf("%s: %d decided", oc.name, decided)
+	}
+}

@@ -140,9 +140,13 @@ type scorer interface {
 // logBounder is a scorer that also gives, without computing the score, a
 // number within logSlack of ln score(a, t) (−Inf for a score of 0), so
 // that Update scores only the atoms that could enter the hot list:
-// logBounds(t) returns key and off, and key[a] − off is that number.
+// logBounds(t) returns key and off, and key[a] − off is that number, and
+// least: the bound holds for scores of at least least only (below it a
+// score may be subnormal, or the product of a subnormal decay, with too
+// few bits left for logSlack to cover its rounding; Update then scores
+// every atom).
 type logBounder interface {
-	logBounds(t float64) (key []float64, off float64)
+	logBounds(t float64) (key []float64, off, least float64)
 }
 
 // logSlack is the margin, in ln score, by which logBound must rule an
@@ -160,8 +164,10 @@ type decayed struct {
 	v, t   []float64 // by atom
 	// key, when kept (newDecayedKeyed), is by atom ln v + lambda·T (−Inf
 	// while v is 0): ln at(a, t) = key − lambda·t, without an Exp, for
-	// ruling atoms out of the hot list (logBound).
-	key []float64
+	// ruling atoms out of the hot list (logBound); vmax is the largest v
+	// it was made from.
+	key  []float64
+	vmax float64
 }
 
 func newDecayed(atoms int, lambda float64) decayed {
@@ -189,6 +195,7 @@ func (d *decayed) add(a int, t float64) {
 	}
 	if d.key != nil {
 		d.key[a] = math.Log(d.v[a]) + d.lambda*d.t[a]
+		d.vmax = max(d.vmax, d.v[a])
 	}
 }
 
@@ -227,9 +234,15 @@ func (f *followScorer) score(a int, t float64) float64 { return f.count.at(a, t)
 
 // logBounds gives ln score(a, t) as key[a] − off, within 1e-10 (the
 // rounding of the score's and the key's few operations on numbers below
-// 1e5), −Inf for a score of 0.
-func (f *followScorer) logBounds(t float64) ([]float64, float64) {
-	return f.count.key, f.count.lambda * t
+// 1e5), −Inf for a score of 0, for scores of at least 2^−1000·max(1,
+// vmax): a score v·exp(−lambda·(t − T)) that large (or within logSlack of
+// it) has a decay above 2^−1001 whatever its v ≤ vmax, and is itself
+// above 2^−1001: both normal numbers carrying every bit. Below, a decay or a
+// score may be subnormal (after some 1,000 half-lives without a sighting)
+// and two scores whose logs differ by far more than logSlack may compute
+// equal (TestUpdateBoundedSubnormal).
+func (f *followScorer) logBounds(t float64) ([]float64, float64, float64) {
+	return f.count.key, f.count.lambda * t, 0x1p-1000 * max(1, f.count.vmax)
 }
 
 func newFollow(w *World, units []int, p Values) (Policy, error) {
@@ -400,7 +413,7 @@ func (h *hotspots) updateBounded(grp *hotGroup, now float64) {
 	// floor is ln of the last hot atom's score less logSlack once the
 	// list is full (last is that atom), else −Inf.
 	floor, last := math.Inf(-1), -1
-	key, lnow := h.bound.logBounds(now)
+	key, lnow, least := h.bound.logBounds(now)
 	for _, a := range grp.atoms {
 		if h.rank[a] > 0 {
 			continue // scored above
@@ -408,6 +421,9 @@ func (h *hotspots) updateBounded(grp *hotGroup, now float64) {
 		if len(grp.hot) == grp.k {
 			if l := grp.hot[grp.k-1]; l != last {
 				last, floor = l, math.Log(h.rank[l])-logSlack+lnow
+				if h.rank[l] < least {
+					floor = math.Inf(-1) // (too small for the bounds: score every atom)
+				}
 			}
 		}
 		if !(key[a] >= floor) {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -112,5 +113,55 @@ func TestUpdateBounded(t *testing.T) {
 				t.Fatalf("trial %d, step %d: hot %v, want %v", trial, step, got, want)
 			}
 		}
+	}
+}
+
+// TestUpdateBoundedSubnormal: two atoms whose scores have decayed
+// into the subnormal range, where a float64 keeps only a few significant
+// bits, compute to the same score although their logs differ by far more
+// than logSlack: the full ranking ties them (the lower index wins), the
+// bounded ranking must not rule the lower-index atom out by its log bound
+// (logBounds' least: below it every atom is scored). Found in review: it
+// did, after 1,021 half-lives of 1 h (42.5 days) without a sighting.
+func TestUpdateBoundedSubnormal(t *testing.T) {
+	c, err := geo.NewGrid(geo.GridSpec{Rows: 10, Cols: 12, CellM: 100, Districts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := c.Districts[0].Base
+	w := &World{City: c, Units: []Unit{{Home: HomeDistrict, District: 0, Atom: c.Locate(at), Post: -1, At: at}}}
+	p := Values{"half_life": 3600, "update": 3600, "dwell": 900, "units_per_atom": 1, "scope": 1, "learn_from": 0}
+	lambda := math.Ln2 / 3600
+	const lo, hi = 3, 5 // atom hi learns at 0, atom lo 52 s earlier
+	v := math.Exp(-lambda * 52)
+	found := 0
+	for k := 0; k < 2000 && found < 3; k++ {
+		now := (742 + float64(k)*0.001) / lambda
+		e := math.Exp(-lambda * now)
+		if e == 0 || v*e != e || math.Abs(math.Log(v)) < 1e-4 {
+			continue // not a subnormal tie
+		}
+		fast, err := newFollow(w, []int{0}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _ := newFollow(w, []int{0}, p)
+		full.(*hotspots).bound = nil
+		for _, pol := range []Policy{fast, full} {
+			pol.(Learner).Learn(0, Sighting{Occur: 0, Atom: hi, Pos: c.Atoms[hi].Centroid, How: Reported})
+			pol.(Learner).Learn(0, Sighting{Occur: -52, Atom: lo, Pos: c.Atoms[lo].Centroid, How: Reported})
+			pol.(Updater).Update(0, nil)
+			pol.(Updater).Update(now, nil)
+		}
+		found++
+		got, want := fast.(*hotspots).Hot(), full.(*hotspots).Hot()
+		t.Logf("now %.17g s (%.2f days): scores %g and %g; bounded hot %v, full hot %v", now, now/86400,
+			full.(*hotspots).Score(lo, now), full.(*hotspots).Score(hi, now), got, want)
+		if !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("now %.17g: bounded hot %v, full hot %v", now, got, want)
+		}
+	}
+	if found == 0 {
+		t.Skip("no subnormal tie found")
 	}
 }
