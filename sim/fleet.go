@@ -485,14 +485,7 @@ func (r *run) coverSample() {
 			before := f.open
 			r.coveredZone(nil, &f.types[ur.typ], int(ur.typ), &o, f.covered)
 			if few && f.open < before {
-				k := 0
-				for _, c := range f.openAt {
-					if !f.covered[c.a] {
-						f.openAt[k] = c
-						k++
-					}
-				}
-				f.openAt = f.openAt[:k]
+				f.dropCovered()
 			}
 			continue
 		}
@@ -506,17 +499,23 @@ func (r *run) coverSample() {
 				f.covered[a] = true
 			}
 			f.open -= len(f.hit)
-			k := 0
-			for _, c := range f.openAt {
-				if !f.covered[c.a] {
-					f.openAt[k] = c
-					k++
-				}
-			}
-			f.openAt = f.openAt[:k]
+			f.dropCovered()
 		}
 	}
 	r.coverDone(now)
+}
+
+// dropCovered takes the atoms now covered out of openAt, keeping the
+// order of the others.
+func (f *fleetRun) dropCovered() {
+	k := 0
+	for _, c := range f.openAt {
+		if !f.covered[c.a] {
+			f.openAt[k] = c
+			k++
+		}
+	}
+	f.openAt = f.openAt[:k]
 }
 
 // coverDone hands the sample to the recorder and schedules the next.
