@@ -9,11 +9,18 @@
 #                                        # straight lines; needs ../shared/data; minutes)
 #   MEMORY=1 sh docs/performance.sh      # also the default run for 30 and 300 days (the CLI
 #                                        # under /usr/bin/time -v: peak RSS; about 2 minutes)
+#   PGO=off sh docs/performance.sh       # benchmarks built without the command's profile
 # Figures are medians of COUNT runs (default 3); the machine's load is
-# recorded beside them, for it moves every wall-clock figure.
+# recorded beside them, for it moves every wall-clock figure. Every
+# benchmark is built with cmd/patrolsim/default.pgo, the profile `go build
+# ./cmd/patrolsim` uses (profile-guided optimisation, docs/pgo.sh): the
+# figures are those of the command a user runs.
 set -eu
 cd "$(dirname "$0")/.."
 count=${COUNT:-3}
+pgo=${PGO:-$PWD/cmd/patrolsim/default.pgo}
+[ "$pgo" = off ] || [ -f "$pgo" ] || pgo=off
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-pgo=$pgo"
 raw=$(mktemp)
 trap 'rm -f "$raw" "$raw.md" "$raw.time"' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)
@@ -57,7 +64,7 @@ if [ -n "${MEMORY:-}" ]; then
 fi
 load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)
 
-awk -v count="$count" -v load0="$load0" -v load1="$load1" -v date="$(date -u +%Y-%m-%d)" -v cpus="$(nproc)" '
+awk -v pgo="$([ "$pgo" = off ] && echo 'without profile-guided optimisation' || echo 'built with the command'"'"'s profile, cmd/patrolsim/default.pgo')" -v count="$count" -v load0="$load0" -v load1="$load1" -v date="$(date -u +%Y-%m-%d)" -v cpus="$(nproc)" '
 function median(key,   n, i, j, t, a) {
 	n = split(vals[key], a, " ")
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
@@ -74,7 +81,7 @@ function median(key,   n, i, j, t, a) {
 END {
 	eng = median("engine" SUBSEP "cpu-ns")
 	engWall = median("BenchmarkEngine" SUBSEP "ns/op")
-	printf "Measured %s on %d cores shared with other work (load average %s before, %s after; medians of %d runs).\n\n", date, cpus, load0, load1, count
+	printf "Measured %s on %d cores shared with other work (load average %s before, %s after; medians of %d runs; %s).\n\n", date, cpus, load0, load1, count, pgo
 	print "| benchmark | what | figure | per event | × engine hold |"
 	print "|---|---|---|---|---|"
 	printf "| `BenchmarkEngine` (sim/des) | hold model, 10,000 pending events | %.1f M events/cpu-s (%.1f M/s wall) | %.0f cpu-ns | 1 |\n", 1000 / eng, 1000 / engWall, eng
