@@ -105,7 +105,7 @@ func (e *Engine) Step() bool {
 	if e.q.n == 0 {
 		return false
 	}
-	ev := e.q.pop()
+	ev := *e.q.pop()
 	e.now = ev.Time
 	e.steps++
 	e.handler.Handle(e, ev)

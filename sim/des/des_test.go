@@ -310,3 +310,182 @@ func TestUpcoming(t *testing.T) {
 		t.Errorf("Upcoming knew an event at %d of %d events", known, count)
 	}
 }
+
+// model is a workload like the patrol model's default scenario (about 376
+// pending events; see BenchmarkEngineModel): units whose patrol stops
+// follow each other after 2 to 130 minutes, all units' shift ends at 06:00
+// and 18:00 (a burst at one instant), incidents arriving every minute on
+// average, each calling, arriving and clearing in turn, and a sample every
+// 10 minutes.
+type model struct {
+	r     *rand.Rand
+	units int
+	check func(ev Event) // if set, sees every event
+}
+
+const (
+	mPatrol int32 = iota
+	mShift
+	mOccur
+	mCall
+	mArrive
+	mClear
+	mSample
+)
+
+func (m *model) Handle(e *Engine, ev Event) {
+	if m.check != nil {
+		m.check(ev)
+	}
+	now := e.Now()
+	switch ev.Kind {
+	case mPatrol: // log-uniform over 2 min … 130 min
+		e.After(120*math.Exp(m.r.Float64()*math.Log(65)), mPatrol, ev.A, 0)
+	case mShift:
+		e.Schedule(now+12*3600, mShift, ev.A, 0)
+	case mOccur:
+		e.After(m.r.ExpFloat64()*60, mOccur, 0, 0)
+		e.After(10+90*m.r.Float64(), mCall, 0, 0)
+	case mCall:
+		e.After(100+900*m.r.Float64(), mArrive, 0, 0)
+	case mArrive:
+		e.After(1000+4000*m.r.Float64(), mClear, 0, 0)
+	case mSample:
+		e.Schedule(now+600, mSample, 0, 0)
+	}
+}
+
+func newModel(seed uint64, units int) (*model, *Engine) {
+	m := &model{r: rand.New(rand.NewPCG(seed, 7)), units: units}
+	e := New(m, 4*units)
+	for u := range units {
+		e.Schedule(3600*m.r.Float64(), mPatrol, int32(u), 0)
+		e.Schedule(6*3600, mShift, int32(u), 0)
+	}
+	e.Schedule(0, mOccur, 0, 0)
+	e.Schedule(0, mSample, 0, 0)
+	return m, e
+}
+
+// TestModelOrder runs the model workload for 3 days and checks that events
+// pop in (time, scheduling order): B is unused by the model, so the check
+// uses the engine's own sequence numbers.
+func TestModelOrder(t *testing.T) {
+	m, e := newModel(1, 150)
+	var last Event
+	m.check = func(ev Event) {
+		if less(&ev, &last) {
+			t.Fatalf("event (%v, %d) after (%v, %d)", ev.Time, ev.seq, last.Time, last.seq)
+		}
+		last = ev
+	}
+	e.Run(3 * 86400)
+	if e.Steps() < 35000 {
+		t.Fatalf("%d events in 3 days, want over 35,000", e.Steps())
+	}
+}
+
+// BenchmarkEngineModel runs the model workload with 150 units (about 370
+// pending events, like the default scenario's 376 on average) from its
+// steady state: the queue's cost on the model's workload, where
+// BenchmarkEngine (10,000 pending, exponential holds) is the textbook one.
+func BenchmarkEngineModel(b *testing.B) {
+	_, e := newModel(1, 150)
+	e.Run(86400)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		e.Step()
+		n++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/event")
+}
+
+// TestPhases drives the engine through phases that exercise every path of
+// the queue: dense and sparse stretches (re-spreads for density), events
+// hours ahead (far, swept in halfway through each calendar), empty
+// stretches (the calendar runs dry), bursts at one instant (front above
+// its limit), coarse times (ties), zeros, and events at huge times; and
+// checks that events pop in (time, scheduling order) and that none is
+// lost.
+func TestPhases(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var last Event
+	delivered, scheduled := 0, 0
+	phase := 0
+	var e *Engine
+	schedule := func(at float64) {
+		scheduled++
+		e.Schedule(at, 0, int32(phase), 0)
+	}
+	e = New(HandlerFunc(func(_ *Engine, ev Event) {
+		if less(&ev, &last) {
+			t.Fatalf("phase %d: event (%v, %d) after (%v, %d)", phase, ev.Time, ev.seq, last.Time, last.seq)
+		}
+		last = ev
+		delivered++
+		phase = delivered / 4000 % 8
+		if delivered > 100000 {
+			return
+		}
+		now := e.Now()
+		k := 1 // events to schedule: about one for one, around 300 pending
+		if n := e.Len(); n < 250 {
+			k = 2
+		} else if n > 350 {
+			k = r.IntN(2)
+		}
+		for range k {
+			switch phase {
+			case 0: // dense: within a second
+				schedule(now + r.Float64())
+			case 1: // sparse: hours apart, some much later
+				d := 3600 * r.ExpFloat64()
+				if r.IntN(10) == 0 {
+					d *= 100
+				}
+				schedule(now + d)
+			case 2: // bursts at one instant
+				if r.IntN(50) == 0 {
+					for range 100 + r.IntN(200) {
+						schedule(now)
+					}
+				}
+				schedule(now + 60*r.Float64())
+			case 3: // ties: whole seconds
+				schedule(now + float64(r.IntN(5)))
+			case 4: // a quiet stretch: few events, far apart
+				if e.Len() < 5 {
+					schedule(now + 1e6*r.Float64())
+				}
+			case 5: // a mix of minutes and hours (the model's)
+				if r.IntN(20) == 0 {
+					schedule(now + 43200)
+				} else {
+					schedule(now + 120*math.Exp(r.Float64()*4))
+				}
+			case 6: // huge times now and then (delivered at the end)
+				if r.IntN(500) == 0 {
+					schedule(now + 1e18 + float64(r.IntN(3))*1e3)
+				}
+				schedule(now + r.ExpFloat64())
+			case 7: // the same instant as now
+				schedule(now)
+				if r.IntN(2) == 0 {
+					schedule(now + 1e-9)
+				}
+			}
+		}
+	}), 0)
+	for range 300 {
+		scheduled++
+		e.Schedule(r.Float64(), 0, 0, 0)
+	}
+	e.Schedule(0, 0, 0, 0)
+	e.Schedule(math.Copysign(0, -1), 0, 0, 0) // -0 is 0
+	scheduled += 2
+	e.Run(math.Inf(1))
+	if delivered != scheduled || e.Len() != 0 {
+		t.Fatalf("delivered %d of %d, %d pending", delivered, scheduled, e.Len())
+	}
+}

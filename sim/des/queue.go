@@ -2,6 +2,7 @@ package des
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -10,42 +11,66 @@ import (
 // calendar queue (CACM 31(10), 1988) and the ladder queue of Tang, Goh and
 // Thng (ACM TOMACS 15(3), 2005), simplified.
 //
-//   - front[head:] holds every event in the current bucket, sorted (the
+// Time is cut into buckets of width w seconds from base: the bucket of
+// time t is int((t − base)/w), its absolute index, a monotone function of
+// t. cur is the absolute index of the current bucket.
+//
+//   - front[head:] holds every event of bucket cur or earlier, sorted (the
 //     ladder queue's bottom);
-//   - buckets cur+1 … nb-1 hold later events, unsorted, each bucket
-//     covering width w seconds from base: a list (bucket[b], then link)
+//   - the calendar holds the events of buckets cur+1 … stop−1, unsorted:
+//     nb buckets (a power of two) used as a ring, absolute bucket a in
+//     ring bucket a mod nb, each a list (bucket[a mod nb], then link)
 //     through a pool of slots, so that a push writes into a slot freed
-//     moments ago rather than into the cold array of a far bucket;
-//   - far holds events at or after end = base + nb*w, unsorted.
+//     moments ago rather than into a cold array; a bitmap marks the
+//     non-empty buckets, so that the next one is found a word of 64 at a
+//     time;
+//   - far holds the later events (bucket stop or after), unsorted.
 //
 // Because bucket indices are a monotone function of time, every event in
 // front precedes every event in a later bucket, which precedes every event
-// in far. When front runs dry the next non-empty bucket is sorted into it;
-// when the buckets run out, far is re-spread over a new calendar whose
-// width is fitted to the density of its earliest events. Pop is O(1); push
-// is O(1) amortized on well-spread event times, and an event for the
-// current bucket is inserted in order, from the back (a bucket holds a few
+// in far. When front runs dry the next non-empty bucket becomes the
+// current one and is sorted into front. stop is cur+nb as of the last
+// sweep of far, and stays there until cur reaches sweepAt, halfway: then
+// far is swept again, its events of buckets before the new stop moving to
+// the calendar. An event is thus handled O(1) times for every nb/2 buckets
+// it waits: the calendar, of at least 4 buckets a pending event, spans
+// several mean holds, and far keeps only the events much later than most
+// (shift ends, say), swept a few times each.
+//
+// A calendar is fitted when the calendar runs empty (everything in far) or
+// its density is off: at a sweep, when the buckets just passed held far
+// more or far fewer than one event each (or the queue outgrew the
+// calendar), every pending event is re-spread over a calendar whose width
+// is fitted to the density of the earliest events. Pop is O(1); push is
+// O(1) amortized on well-spread event times, and an event for the current
+// bucket is inserted in order, from the back (a bucket holds a few
 // events). Events are never compared by anything but (Time, seq), so the
 // order is exact and deterministic.
 //
-// A calendar fitted when events were sparse (at night, say) has buckets too
-// wide for a busier time that follows, and its front grows with every event
-// of a bucket. When front holds more than frontLimit events the whole queue
-// is re-spread over a calendar fitted to the density of the moment (O(n)
-// once per change of density); a front still large after that (events at
+// When front holds more than frontLimit events (a calendar fitted when
+// events were sparse, at night, say, and a busy time follows) the whole
+// queue is re-spread at once; a front still large after that (events at
 // one instant) raises the limit until it drains.
 type queue struct {
 	front   []Event
-	head    int     // front[:head] have popped
-	bucket  []int32 // first slot of each bucket's list, -1 if empty
-	slot    []Event // the pool: bucketed events …
-	link    []int32 // … each slot's next in its bucket, or in the free list
-	free    int32   // first free slot, -1 if none
+	head    int      // front[:head] have popped
+	bucket  []int32  // first slot of each ring bucket's list, -1 if empty
+	bits    []uint64 // bit i set iff ring bucket i is non-empty
+	slot    []Event  // the pool: the calendar's events …
+	link    []int32  // … each slot's next in its bucket, or in the free list
+	free    int32    // first free slot, -1 if none
+	inCal   int      // events in the calendar
 	far     []Event
-	cur, nb int
+	nb      int // buckets in the ring, a power of two; 0: no calendar
+	mask    int // nb − 1
+	cur     int // absolute index of the current bucket
+	stop    int // first absolute bucket kept in far
+	sweepAt int // far is swept before cur passes this bucket
+	swept   int // cur at the last sweep
+	pops    int // events popped since the last sweep
 	base, w float64
 	inv     float64 // 1/w: an event's bucket is int((t − base)·inv)
-	end     float64
+	end     float64 // events at or after end go to far unlooked at (their bucket is ≥ stop)
 	n       int
 	sample  []float64
 	limit   int // front size that makes push or fill re-spread the queue
@@ -64,10 +89,11 @@ func (q *queue) init(sizeHint int) {
 
 func (q *queue) reset() {
 	q.front, q.head = q.front[:0], 0
-	q.bucket = q.bucket[:0]
-	q.slot, q.link, q.free = q.slot[:0], q.link[:0], -1
+	q.bucket, q.bits = q.bucket[:0], q.bits[:0]
+	q.slot, q.link, q.free, q.inCal = q.slot[:0], q.link[:0], -1, 0
 	q.far = q.far[:0]
-	q.cur, q.nb, q.base, q.w, q.inv, q.end, q.n = 0, 0, 0, 1, 1, 0, 0
+	q.nb, q.mask, q.cur, q.stop, q.sweepAt, q.swept, q.pops = 0, 0, 0, 0, 0, 0, 0
+	q.base, q.w, q.inv, q.end, q.n = 0, 1, 1, 0, 0
 	q.limit = frontLimit
 }
 
@@ -124,46 +150,64 @@ func less(a, b *Event) bool {
 
 func (q *queue) push(x Event) {
 	q.n++
-	if x.Time >= q.end {
-		q.far = append(q.far, x)
-		return
-	}
-	idx := q.bucketOf(x.Time)
-	switch {
-	case idx <= q.cur:
-		q.insert(x)
-		if q.waiting() > q.limit {
-			q.respread()
+	if x.Time < q.end {
+		a := q.bucketOf(x.Time)
+		if a > q.cur && a < q.stop { // the calendar (toBucket, inlined)
+			s := q.free
+			if s < 0 {
+				s = q.grow()
+			}
+			q.free = q.link[s]
+			q.slot[s] = x
+			b := a & q.mask
+			q.link[s] = q.bucket[b]
+			q.bucket[b] = s
+			q.bits[b>>6] |= 1 << (b & 63)
+			q.inCal++
+			return
 		}
-	case idx >= q.nb:
-		q.far = append(q.far, x)
-	default:
-		q.toBucket(idx, x)
+		if a <= q.cur {
+			q.insert(x)
+			if q.waiting() > q.limit {
+				q.overflow()
+			}
+			return
+		}
 	}
+	q.far = append(q.far, x)
 }
 
-// bucketOf is the bucket of time t: int((t − base)·inv), a monotone
-// function of t (a multiplication rather than a division by w: it is only
-// ever compared with other buckets of the same calendar, so it needs to be
-// monotone, not exact); push and rebuild both use it.
+// bucketOf is the absolute bucket of time t: int((t − base)·inv), a
+// monotone function of t (a multiplication rather than a division by w: it
+// is only ever compared with other buckets of the same calendar, so it
+// needs to be monotone, not exact); push, sweep and rebuild all use it.
+// t must be below end (no overflow).
 func (q *queue) bucketOf(t float64) int { return int((t - q.base) * q.inv) }
 
-// toBucket adds x to bucket b.
-func (q *queue) toBucket(b int, x Event) {
+// toBucket adds x to the calendar's bucket a (cur < a < stop).
+func (q *queue) toBucket(a int, x Event) {
 	s := q.free
-	if s >= 0 {
-		q.free = q.link[s]
-		q.slot[s] = x
-	} else {
-		s = int32(len(q.slot))
-		q.slot = append(q.slot, x)
-		q.link = append(q.link, 0)
+	if s < 0 {
+		s = q.grow()
 	}
+	q.free = q.link[s]
+	q.slot[s] = x
+	b := a & q.mask
 	q.link[s] = q.bucket[b]
 	q.bucket[b] = s
+	q.bits[b>>6] |= 1 << (b & 63)
+	q.inCal++
 }
 
-// emptyBucket appends bucket b's events to dst, frees their slots, and
+// grow adds a slot to the pool and returns it, the free list's only one.
+func (q *queue) grow() int32 {
+	q.slot = append(q.slot, Event{})
+	q.link = append(q.link, -1)
+	q.free = int32(len(q.slot) - 1)
+	return q.free
+}
+
+// emptyBucket appends ring bucket b's events to dst, frees their slots, and
 // returns dst.
 func (q *queue) emptyBucket(dst []Event, b int) []Event {
 	s := q.bucket[b]
@@ -173,46 +217,117 @@ func (q *queue) emptyBucket(dst []Event, b int) []Event {
 		q.link[s] = q.free
 		q.free = s
 		s = next
+		q.inCal--
 	}
 	q.bucket[b] = -1
+	q.bits[b>>6] &^= 1 << (b & 63)
 	return dst
 }
 
+// nextFull returns the absolute index of the calendar's first non-empty
+// bucket (after cur) and true, or false if the calendar is empty.
+func (q *queue) nextFull() (int, bool) {
+	if q.inCal == 0 {
+		return 0, false
+	}
+	first := q.cur + 1
+	i := first & q.mask
+	w := i >> 6
+	if word := q.bits[w] >> (i & 63); word != 0 {
+		return first + bits.TrailingZeros64(word), true
+	}
+	last := len(q.bits) - 1 // a power of two less one
+	for k := 1; ; k++ {
+		j := (w + k) & last
+		if word := q.bits[j]; word != 0 {
+			return first + (j<<6+bits.TrailingZeros64(word)-i)&q.mask, true
+		}
+	}
+}
+
 // nextBucket returns the first event of the list of bucket cur+1 and
-// true, or false if that bucket is empty or beyond the calendar.
+// true, or false if that bucket is empty.
 func (q *queue) nextBucket() (Event, bool) {
-	if c := q.cur + 1; c < q.nb {
-		if s := q.bucket[c]; s >= 0 {
+	if q.nb > 0 {
+		if s := q.bucket[(q.cur+1)&q.mask]; s >= 0 {
 			return q.slot[s], true
 		}
 	}
 	return Event{}, false
 }
 
-// fill makes front non-empty; q.n must be > 0.
+// fill makes front non-empty; front must be empty and q.n > 0.
 func (q *queue) fill() {
 	for q.head == len(q.front) {
 		q.front, q.head = q.front[:0], 0
-		q.cur++
-		if q.cur >= q.nb {
+		if q.nb == 0 {
 			q.rebuild()
 			continue
 		}
-		s := q.bucket[q.cur]
-		switch {
-		case s < 0: // an empty bucket
-			continue
-		case q.link[s] < 0: // one event: nothing to sort
-			q.front = append(q.front, q.slot[s])
-			q.link[s], q.free, q.bucket[q.cur] = q.free, s, -1
+		a, ok := q.nextFull()
+		if !ok {
+			q.rebuild()
 			continue
 		}
-		q.front = q.emptyBucket(q.front, q.cur)
+		if a >= q.sweepAt {
+			q.sweep(a - 1)
+			continue
+		}
+		q.cur = a
+		b := a & q.mask
+		s := q.bucket[b]
+		if q.link[s] < 0 { // one event: nothing to sort
+			q.front = q.front[:1] // (its capacity is at least 64: init)
+			q.front[0] = q.slot[s]
+			q.link[s], q.free, q.bucket[b] = q.free, s, -1
+			q.bits[b>>6] &^= 1 << (b & 63)
+			q.inCal--
+			continue
+		}
+		q.front = q.emptyBucket(q.front, b)
 		q.sortFront(0)
 		if q.waiting() > q.limit {
-			q.respread()
+			q.overflow()
 		}
 	}
+}
+
+// sweep makes c (≥ cur, with no event in buckets cur+1 … c) the current
+// bucket and moves far's events of buckets before c+nb to the calendar;
+// or, if the calendar's density is off, re-spreads the queue.
+func (q *queue) sweep(c int) {
+	if d := c - q.swept; q.pops > 4*d || 16*q.pops < d || q.n > q.nb {
+		q.respread()
+		return
+	}
+	q.cur, q.swept, q.pops = c, c, 0
+	q.stop, q.sweepAt = c+q.nb, c+q.nb/2
+	q.end = q.base + float64(c+2*q.nb)*q.w
+	keep := q.far[:0]
+	for _, x := range q.far {
+		if x.Time < q.end {
+			if a := q.bucketOf(x.Time); a < q.stop {
+				q.toBucket(a, x)
+				continue
+			}
+		}
+		keep = append(keep, x)
+	}
+	q.far = keep
+}
+
+// overflow handles a front above the limit: it re-spreads the queue,
+// unless more than frontLimit of front's events are at its first or its
+// last instant (a burst, which no calendar separates), and then raises the
+// limit to twice front's size (it falls back once front has drained:
+// pop).
+func (q *queue) overflow() {
+	f := q.front[q.head:]
+	if f[frontLimit].Time == f[0].Time || f[len(f)-1-frontLimit].Time == f[len(f)-1].Time {
+		q.limit = 2 * len(f)
+		return
+	}
+	q.respread()
 }
 
 // respread moves every pending event to far and spreads them over a new
@@ -222,8 +337,11 @@ func (q *queue) fill() {
 func (q *queue) respread() {
 	q.far = append(q.far, q.front[q.head:]...)
 	q.front, q.head = q.front[:0], 0
-	for i := q.cur + 1; i < q.nb; i++ {
-		q.far = q.emptyBucket(q.far, i)
+	for j, word := range q.bits {
+		for word != 0 {
+			q.far = q.emptyBucket(q.far, j<<6+bits.TrailingZeros64(word))
+			word &= word - 1
+		}
 	}
 	q.rebuild()
 	if q.waiting() > frontLimit {
@@ -233,24 +351,29 @@ func (q *queue) respread() {
 
 // min returns the earliest event; q.n must be > 0.
 func (q *queue) min() *Event {
-	q.fill()
+	if q.head == len(q.front) {
+		q.fill()
+	}
 	return &q.front[q.head]
 }
 
-// pop removes and returns the earliest event; q.n must be > 0.
-func (q *queue) pop() Event {
-	q.fill()
+// pop removes the earliest event and returns it, valid until the next
+// push; q.n must be > 0.
+func (q *queue) pop() *Event {
+	if q.head == len(q.front) {
+		q.fill()
+	}
 	q.n--
+	q.pops++
 	if q.limit > frontLimit && q.waiting() <= frontLimit/2 {
 		q.limit = frontLimit
 	}
-	x := q.front[q.head]
 	q.head++
-	return x
+	return &q.front[q.head-1]
 }
 
 // rebuild spreads far over a new calendar starting at its earliest event;
-// front must be empty.
+// front and the calendar must be empty.
 func (q *queue) rebuild() {
 	far := q.far
 	n := len(far)
@@ -259,11 +382,11 @@ func (q *queue) rebuild() {
 		lo = min(lo, far[i].Time)
 		hi = max(hi, far[i].Time)
 	}
-	// Width: about two events per bucket at the density of the earliest
-	// events (the next nearDensity of them, or more past a burst at one
-	// instant: those the calendar serves first, and a better guide than
-	// the earliest quarter, which is mostly events hours away when few
-	// are near). Failing that (all at one instant), the density of the
+	// Width: about perBucket events per bucket at the density of the
+	// earliest events (the next nearDensity of them, or more past a burst
+	// at one instant: those the calendar serves first, and a better guide
+	// than the earliest quarter, which is mostly events hours away when
+	// few are near). Failing that (all at one instant), the density of the
 	// earliest quarter, estimated from an evenly spaced sample
 	// (deterministic).
 	w := 0.0
@@ -275,7 +398,7 @@ func (q *queue) rebuild() {
 		// Past a burst at lo (which no width separates), doubling m.
 		for m := min(n-1, nearDensity); ; m = min(n-1, 2*m) {
 			if t := nthSmallest(q.sample, m); t > lo || m == n-1 {
-				w = 2 * (t - lo) / float64(m)
+				w = perBucket * (t - lo) / float64(m)
 				break
 			}
 		}
@@ -286,16 +409,19 @@ func (q *queue) rebuild() {
 			q.sample = append(q.sample, far[i*n/k].Time)
 		}
 		slices.Sort(q.sample)
-		w = 2 * (q.sample[k/4] - lo) / (0.25 * float64(n))
+		w = perBucket * (q.sample[k/4] - lo) / (0.25 * float64(n))
 	}
 	if !(w > 0) {
-		w = 2 * (hi - lo) / float64(n)
+		w = perBucket * (hi - lo) / float64(n)
 	}
 	if !(w > 0) || w != w || !(1/w < math.MaxFloat64) {
 		w = 1 // (a width so small that 1/w overflows: events nanoseconds apart near 0)
 	}
-	nb := max(16, 2*n)
-	if !(lo+float64(nb)*w > lo) {
+	nb := 64
+	for nb < bucketsPerEvent*n {
+		nb *= 2
+	}
+	if !(lo+float64(2*nb)*w > lo) {
 		// At times this large the calendar cannot be spread (lo + nb·w
 		// rounds to lo): move the earliest time to front and leave the
 		// rest in far. Later pushes at lo go to far with larger sequence
@@ -314,26 +440,40 @@ func (q *queue) rebuild() {
 		return
 	}
 	q.bucket = resize(q.bucket, nb)
-	q.nb, q.w, q.inv, q.base, q.cur = nb, w, 1/w, lo, 0
-	q.end = lo + float64(nb)*w
+	if cap(q.bits) < nb/64 {
+		q.bits = make([]uint64, nb/64)
+	}
+	q.bits = q.bits[:nb/64]
+	clear(q.bits)
+	q.nb, q.mask, q.w, q.inv, q.base = nb, nb-1, w, 1/w, lo
+	q.cur, q.swept, q.pops, q.stop, q.sweepAt = 0, 0, 0, nb, nb/2
+	q.end = lo + float64(2*nb)*w
 	keep := far[:0]
 	for _, x := range far {
-		idx := nb
+		a := nb
 		if x.Time < q.end {
-			idx = q.bucketOf(x.Time)
+			a = q.bucketOf(x.Time)
 		}
 		switch {
-		case idx >= nb:
+		case a >= nb:
 			keep = append(keep, x)
-		case idx == 0:
+		case a <= 0:
 			q.front = append(q.front, x)
 		default:
-			q.toBucket(idx, x)
+			q.toBucket(a, x)
 		}
 	}
 	q.far = keep
 	q.sortFront(0)
 }
+
+// perBucket is how many events a calendar's bucket is fitted to hold, at
+// the density of the earliest events; bucketsPerEvent is how many buckets
+// it has for every pending event (at least).
+const (
+	perBucket       = 1
+	bucketsPerEvent = 8
+)
 
 // resize returns s with length n, every element -1 (no slot).
 func resize(s []int32, n int) []int32 {
