@@ -64,14 +64,18 @@ func (e *Engine) Reset() {
 // Schedule adds an event at absolute time t (seconds). It panics if t is
 // before Now, NaN or infinite: that is a programmer error in the model.
 func (e *Engine) Schedule(t float64, kind int32, a int32, b int64) {
-	if !(t >= e.now) || math.IsInf(t, 1) {
-		panic(fmt.Sprintf("des: event at %v scheduled before now %v or at infinity", t, e.now))
-	}
-	if t == 0 {
-		t = 0 // normalise -0
+	if !(t >= e.now) || t > math.MaxFloat64 {
+		e.badTime(t)
 	}
 	e.seq++
-	e.q.push(Event{Time: t, seq: e.seq, Kind: kind, A: a, B: b})
+	// (t + 0 is t, but +0 for −0: times are normalised.)
+	e.q.push(Event{Time: t + 0, seq: e.seq, Kind: kind, A: a, B: b})
+}
+
+// badTime panics for an event at time t, out of Schedule so that Schedule
+// can be inlined.
+func (e *Engine) badTime(t float64) {
+	panic(fmt.Sprintf("des: event at %v scheduled before now %v or at infinity", t, e.now))
 }
 
 // After schedules an event delay seconds from now (delay >= 0).
@@ -79,12 +83,18 @@ func (e *Engine) After(delay float64, kind int32, a int32, b int64) {
 	e.Schedule(e.now+delay, kind, a, b)
 }
 
+var inf = math.Inf(1)
+
 // Peek returns the time of the next event, or +Inf if none is pending.
 func (e *Engine) Peek() float64 {
-	if e.q.n == 0 {
-		return math.Inf(1)
+	q := &e.q
+	if q.head == len(q.front) { // (min, by hand: Peek is inlined)
+		if q.n == 0 {
+			return inf
+		}
+		q.fill()
 	}
-	return e.q.min().Time
+	return q.front[q.head].Time
 }
 
 // Upcoming returns an event to be delivered soon after the one being
@@ -102,10 +112,16 @@ func (e *Engine) Upcoming() (Event, bool) {
 
 // Step delivers the next event and reports whether there was one.
 func (e *Engine) Step() bool {
-	if e.q.n == 0 {
+	q := &e.q
+	if q.n == 0 {
 		return false
 	}
-	ev := *e.q.pop()
+	if q.head == len(q.front) { // (pop, by hand)
+		q.fill()
+	}
+	q.n--
+	ev := q.front[q.head]
+	q.head++
 	e.now = ev.Time
 	e.steps++
 	e.handler.Handle(e, ev)

@@ -67,7 +67,7 @@ type queue struct {
 	stop    int // first absolute bucket kept in far
 	sweepAt int // far is swept before cur passes this bucket
 	swept   int // cur at the last sweep
-	pops    int // events popped since the last sweep
+	taken   int // events taken from the calendar since the last sweep
 	base, w float64
 	inv     float64 // 1/w: an event's bucket is int((t − base)·inv)
 	end     float64 // events at or after end go to far unlooked at (their bucket is ≥ stop)
@@ -92,7 +92,7 @@ func (q *queue) reset() {
 	q.bucket, q.bits = q.bucket[:0], q.bits[:0]
 	q.slot, q.link, q.free, q.inCal = q.slot[:0], q.link[:0], -1, 0
 	q.far = q.far[:0]
-	q.nb, q.mask, q.cur, q.stop, q.sweepAt, q.swept, q.pops = 0, 0, 0, 0, 0, 0, 0
+	q.nb, q.mask, q.cur, q.stop, q.sweepAt, q.swept, q.taken = 0, 0, 0, 0, 0, 0, 0
 	q.base, q.w, q.inv, q.end, q.n = 0, 1, 1, 0, 0
 	q.limit = frontLimit
 }
@@ -159,11 +159,18 @@ func (q *queue) push(x Event) {
 			}
 			q.free = q.link[s]
 			q.slot[s] = x
-			b := a & q.mask
-			q.link[s] = q.bucket[b]
-			q.bucket[b] = s
-			q.bits[b>>6] |= 1 << (b & 63)
 			q.inCal++
+			b := a & q.mask
+			// x comes after every pending event of its time (a later
+			// sequence number): it heads the list, latest first, unless
+			// the head is later.
+			if h := q.bucket[b]; h < 0 || x.Time >= q.slot[h].Time {
+				q.link[s] = h
+				q.bucket[b] = s
+				q.bits[b>>6] |= 1 << (b & 63)
+				return
+			}
+			q.insertAfter(q.bucket[b], s)
 			return
 		}
 		if a <= q.cur {
@@ -192,11 +199,30 @@ func (q *queue) toBucket(a int, x Event) {
 	}
 	q.free = q.link[s]
 	q.slot[s] = x
-	b := a & q.mask
-	q.link[s] = q.bucket[b]
-	q.bucket[b] = s
-	q.bits[b>>6] |= 1 << (b & 63)
 	q.inCal++
+	b := a & q.mask
+	if h := q.bucket[b]; h < 0 || !less(&x, &q.slot[h]) {
+		q.link[s] = h
+		q.bucket[b] = s
+		q.bits[b>>6] |= 1 << (b & 63)
+		return
+	}
+	q.insertAfter(q.bucket[b], s)
+}
+
+// insertAfter puts slot s into the list that follows slot p, in order,
+// latest first: after p and every event later than s's.
+func (q *queue) insertAfter(p, s int32) {
+	x := &q.slot[s]
+	for {
+		next := q.link[p]
+		if next < 0 || !less(x, &q.slot[next]) {
+			q.link[s] = next
+			q.link[p] = s
+			return
+		}
+		p = next
+	}
 }
 
 // grow adds a slot to the pool and returns it, the free list's only one.
@@ -207,18 +233,26 @@ func (q *queue) grow() int32 {
 	return q.free
 }
 
-// emptyBucket appends ring bucket b's events to dst, frees their slots, and
-// returns dst.
+// emptyBucket appends ring bucket b's events to dst, earliest first, frees
+// their slots, and returns dst.
 func (q *queue) emptyBucket(dst []Event, b int) []Event {
+	k := 0
+	for s := q.bucket[b]; s >= 0; s = q.link[s] {
+		k++
+	}
+	n := len(dst)
+	dst = slices.Grow(dst, k)[:n+k]
+	i := n + k
 	s := q.bucket[b]
 	for s >= 0 {
-		dst = append(dst, q.slot[s])
+		i--
+		dst[i] = q.slot[s]
 		next := q.link[s]
 		q.link[s] = q.free
 		q.free = s
 		s = next
-		q.inCal--
 	}
+	q.inCal -= k
 	q.bucket[b] = -1
 	q.bits[b>>6] &^= 1 << (b & 63)
 	return dst
@@ -258,6 +292,9 @@ func (q *queue) nextBucket() (Event, bool) {
 
 // fill makes front non-empty; front must be empty and q.n > 0.
 func (q *queue) fill() {
+	if q.limit > frontLimit { // front, above frontLimit, has drained
+		q.limit = frontLimit
+	}
 	for q.head == len(q.front) {
 		q.front, q.head = q.front[:0], 0
 		if q.nb == 0 {
@@ -282,10 +319,11 @@ func (q *queue) fill() {
 			q.link[s], q.free, q.bucket[b] = q.free, s, -1
 			q.bits[b>>6] &^= 1 << (b & 63)
 			q.inCal--
+			q.taken++
 			continue
 		}
 		q.front = q.emptyBucket(q.front, b)
-		q.sortFront(0)
+		q.taken += len(q.front)
 		if q.waiting() > q.limit {
 			q.overflow()
 		}
@@ -296,11 +334,11 @@ func (q *queue) fill() {
 // bucket and moves far's events of buckets before c+nb to the calendar;
 // or, if the calendar's density is off, re-spreads the queue.
 func (q *queue) sweep(c int) {
-	if d := c - q.swept; q.pops > 4*d || 16*q.pops < d || q.n > q.nb {
+	if d := c - q.swept; q.taken > 4*d || 16*q.taken < d || q.n > q.nb {
 		q.respread()
 		return
 	}
-	q.cur, q.swept, q.pops = c, c, 0
+	q.cur, q.swept, q.taken = c, c, 0
 	q.stop, q.sweepAt = c+q.nb, c+q.nb/2
 	q.end = q.base + float64(c+2*q.nb)*q.w
 	keep := q.far[:0]
@@ -364,12 +402,9 @@ func (q *queue) pop() *Event {
 		q.fill()
 	}
 	q.n--
-	q.pops++
-	if q.limit > frontLimit && q.waiting() <= frontLimit/2 {
-		q.limit = frontLimit
-	}
+	x := &q.front[q.head]
 	q.head++
-	return &q.front[q.head-1]
+	return x
 }
 
 // rebuild spreads far over a new calendar starting at its earliest event;
@@ -446,7 +481,7 @@ func (q *queue) rebuild() {
 	q.bits = q.bits[:nb/64]
 	clear(q.bits)
 	q.nb, q.mask, q.w, q.inv, q.base = nb, nb-1, w, 1/w, lo
-	q.cur, q.swept, q.pops, q.stop, q.sweepAt = 0, 0, 0, nb, nb/2
+	q.cur, q.swept, q.taken, q.stop, q.sweepAt = 0, 0, 0, nb, nb/2
 	q.end = lo + float64(2*nb)*w
 	keep := far[:0]
 	for _, x := range far {
