@@ -489,3 +489,37 @@ func TestPhases(t *testing.T) {
 		t.Fatalf("delivered %d of %d, %d pending", delivered, scheduled, e.Len())
 	}
 }
+
+// TestCoarseTimes: at magnitudes where a time's last bit is worth from a
+// millisecond to tens of seconds, events scheduled fractions of a second to
+// hours apart (many rounding to the same time) still pop in (time,
+// sequence) order, whatever width the calendar is fitted to.
+func TestCoarseTimes(t *testing.T) {
+	for _, start := range []float64{1e12, 1e14, 1e15, 3e15, 1e16, 1e17, 1e19, 1e21, 1e300, 0x1p63 - 0x1p20, 0x1p70 - 0x1p30} {
+		r := rand.New(rand.NewPCG(uint64(start), 11))
+		var last Event
+		count := 0
+		var e *Engine
+		e = New(HandlerFunc(func(_ *Engine, ev Event) {
+			if less(&ev, &last) {
+				t.Fatalf("start %g: event (%v, %d) after (%v, %d)", start, ev.Time, ev.seq, last.Time, last.seq)
+			}
+			last = ev
+			count++
+			if count < 20000 {
+				d := math.Exp(r.Float64()*20 - 8) // 0.3 ms … 3 h
+				e.Schedule(e.Now()+d, 0, 0, 0)
+				if r.IntN(3) == 0 {
+					e.Schedule(e.Now()+d*r.Float64(), 0, 0, 0)
+				}
+			}
+		}), 0)
+		for range 300 {
+			e.Schedule(start+1000*r.Float64(), 0, 0, 0)
+		}
+		e.Run(math.Inf(1))
+		if e.Len() != 0 || count < 20000 {
+			t.Fatalf("start %g: delivered %d, %d pending", start, count, e.Len())
+		}
+	}
+}
