@@ -17,19 +17,21 @@ import (
 //
 //   - front[head:] holds every event of bucket cur or earlier, sorted (the
 //     ladder queue's bottom);
-//   - the calendar holds the events of buckets cur+1 … stop−1, unsorted:
-//     nb buckets (a power of two) used as a ring, absolute bucket a in
-//     ring bucket a mod nb, each a list (bucket[a mod nb], then link)
-//     through a pool of slots, so that a push writes into a slot freed
-//     moments ago rather than into a cold array; a bitmap marks the
-//     non-empty buckets, so that the next one is found a word of 64 at a
-//     time;
+//   - the calendar holds the events of buckets cur+1 … stop−1: nb
+//     buckets (a power of two) used as a ring, absolute bucket a in ring
+//     bucket a mod nb, each a list (bucket[a mod nb], then link) through
+//     a pool of slots, so that a push writes into a slot freed moments ago
+//     rather than into a cold array; a list is kept in order, latest
+//     first, which costs a push one comparison of times when the new
+//     event is the latest of its bucket (usually: it is the latest of any
+//     pending at its time); a bitmap marks the non-empty buckets, so that
+//     the next one is found a word of 64 at a time;
 //   - far holds the later events (bucket stop or after), unsorted.
 //
 // Because bucket indices are a monotone function of time, every event in
 // front precedes every event in a later bucket, which precedes every event
 // in far. When front runs dry the next non-empty bucket becomes the
-// current one and is sorted into front. stop is cur+nb as of the last
+// current one, its list copied into front backwards. stop is cur+nb as of the last
 // sweep of far, and stays there until cur reaches sweepAt, halfway: then
 // far is swept again, its events of buckets before the new stop moving to
 // the calendar. An event is thus handled O(1) times for every nb/2 buckets
@@ -38,8 +40,8 @@ import (
 // (shift ends, say), swept a few times each.
 //
 // A calendar is fitted when the calendar runs empty (everything in far) or
-// its density is off: at a sweep, when the buckets just passed held far
-// more or far fewer than one event each (or the queue outgrew the
+// its density is off: at a sweep, when the buckets just passed held more
+// than 4 events each or fewer than one in 16 (or the queue outgrew the
 // calendar), every pending event is re-spread over a calendar whose width
 // is fitted to the density of the earliest events. Pop is O(1); push is
 // O(1) amortized on well-spread event times, and an event for the current
@@ -49,8 +51,9 @@ import (
 //
 // When front holds more than frontLimit events (a calendar fitted when
 // events were sparse, at night, say, and a busy time follows) the whole
-// queue is re-spread at once; a front still large after that (events at
-// one instant) raises the limit until it drains.
+// queue is re-spread at once, unless they are a burst at one instant
+// (which no calendar separates: see overflow); a front still large after
+// that raises the limit until it drains.
 type queue struct {
 	front   []Event
 	head    int      // front[:head] have popped
