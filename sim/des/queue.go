@@ -62,7 +62,6 @@ type queue struct {
 	slot    []Event  // the pool: the calendar's events …
 	link    []int32  // … each slot's next in its bucket, or in the free list
 	free    int32    // first free slot, -1 if none
-	inCal   int      // events in the calendar
 	far     []Event
 	nb      int // buckets in the ring, a power of two; 0: no calendar
 	mask    int // nb − 1
@@ -93,7 +92,7 @@ func (q *queue) init(sizeHint int) {
 func (q *queue) reset() {
 	q.front, q.head = q.front[:0], 0
 	q.bucket, q.bits = q.bucket[:0], q.bits[:0]
-	q.slot, q.link, q.free, q.inCal = q.slot[:0], q.link[:0], -1, 0
+	q.slot, q.link, q.free = q.slot[:0], q.link[:0], -1
 	q.far = q.far[:0]
 	q.nb, q.mask, q.cur, q.stop, q.sweepAt, q.swept, q.taken = 0, 0, 0, 0, 0, 0, 0
 	q.base, q.w, q.inv, q.end, q.n = 0, 1, 1, 0, 0
@@ -162,7 +161,6 @@ func (q *queue) push(x Event) {
 			}
 			q.free = q.link[s]
 			q.slot[s] = x
-			q.inCal++
 			b := a & q.mask
 			// x comes after every pending event of its time (a later
 			// sequence number): it heads the list, latest first, unless
@@ -202,7 +200,6 @@ func (q *queue) toBucket(a int, x Event) {
 	}
 	q.free = q.link[s]
 	q.slot[s] = x
-	q.inCal++
 	b := a & q.mask
 	if h := q.bucket[b]; h < 0 || !less(&x, &q.slot[h]) {
 		q.link[s] = h
@@ -255,7 +252,6 @@ func (q *queue) emptyBucket(dst []Event, b int) []Event {
 		q.free = s
 		s = next
 	}
-	q.inCal -= k
 	q.bucket[b] = -1
 	q.bits[b>>6] &^= 1 << (b & 63)
 	return dst
@@ -264,9 +260,6 @@ func (q *queue) emptyBucket(dst []Event, b int) []Event {
 // nextFull returns the absolute index of the calendar's first non-empty
 // bucket (after cur) and true, or false if the calendar is empty.
 func (q *queue) nextFull() (int, bool) {
-	if q.inCal == 0 {
-		return 0, false
-	}
 	first := q.cur + 1
 	i := first & q.mask
 	w := i >> 6
@@ -274,12 +267,13 @@ func (q *queue) nextFull() (int, bool) {
 		return first + bits.TrailingZeros64(word), true
 	}
 	last := len(q.bits) - 1 // a power of two less one
-	for k := 1; ; k++ {
+	for k := 1; k <= len(q.bits); k++ {
 		j := (w + k) & last
 		if word := q.bits[j]; word != 0 {
 			return first + (j<<6+bits.TrailingZeros64(word)-i)&q.mask, true
 		}
 	}
+	return 0, false
 }
 
 // nextBucket returns the first event of the list of bucket cur+1 and
@@ -304,10 +298,19 @@ func (q *queue) fill() {
 			q.rebuild()
 			continue
 		}
-		a, ok := q.nextFull()
-		if !ok {
-			q.rebuild()
-			continue
+		// The next non-empty bucket: in the current word of the bitmap
+		// (most often), or nextFull's search.
+		first := q.cur + 1
+		i := first & q.mask
+		a := first
+		if word := q.bits[i>>6] >> (i & 63); word != 0 {
+			a += bits.TrailingZeros64(word)
+		} else {
+			var ok bool
+			if a, ok = q.nextFull(); !ok {
+				q.rebuild()
+				continue
+			}
 		}
 		if a >= q.sweepAt {
 			q.sweep(a - 1)
@@ -321,7 +324,6 @@ func (q *queue) fill() {
 			q.front[0] = q.slot[s]
 			q.link[s], q.free, q.bucket[b] = q.free, s, -1
 			q.bits[b>>6] &^= 1 << (b & 63)
-			q.inCal--
 			q.taken++
 			continue
 		}
