@@ -64,18 +64,13 @@ func (e *Engine) Reset() {
 // Schedule adds an event at absolute time t (seconds). It panics if t is
 // before Now, NaN or infinite: that is a programmer error in the model.
 func (e *Engine) Schedule(t float64, kind int32, a int32, b int64) {
-	if !(t >= e.now) || t > math.MaxFloat64 {
-		e.badTime(t)
-	}
 	e.seq++
-	// (t + 0 is t, but +0 for −0: times are normalised.)
-	e.q.push(Event{Time: t + 0, seq: e.seq, Kind: kind, A: a, B: b})
+	e.q.push(Event{Time: t, seq: e.seq, Kind: kind, A: a, B: b}, e.now)
 }
 
-// badTime panics for an event at time t, out of Schedule so that Schedule
-// can be inlined.
-func (e *Engine) badTime(t float64) {
-	panic(fmt.Sprintf("des: event at %v scheduled before now %v or at infinity", t, e.now))
+// badTime panics for an event at time t scheduled at now (push).
+func badTime(t, now float64) {
+	panic(fmt.Sprintf("des: event at %v scheduled before now %v or at infinity", t, now))
 }
 
 // After schedules an event delay seconds from now (delay >= 0).
@@ -88,7 +83,7 @@ var inf = math.Inf(1)
 // Peek returns the time of the next event, or +Inf if none is pending.
 func (e *Engine) Peek() float64 {
 	q := &e.q
-	if q.head == len(q.front) { // (min, by hand: Peek is inlined)
+	if q.head == len(q.front) { // (min, by hand)
 		if q.n == 0 {
 			return inf
 		}

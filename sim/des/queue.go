@@ -150,7 +150,13 @@ func less(a, b *Event) bool {
 	return a.Time < b.Time || (a.Time == b.Time && a.seq < b.seq)
 }
 
-func (q *queue) push(x Event) {
+// push adds x, scheduled at time now; it panics (badTime) if x is before
+// now or at +Inf or NaN, and normalises a time of −0 to 0.
+func (q *queue) push(x Event, now float64) {
+	if !(x.Time >= now) || x.Time > math.MaxFloat64 {
+		badTime(x.Time, now)
+	}
+	x.Time += 0 // (t + 0 is t, but +0 for −0)
 	q.n++
 	if x.Time < q.end {
 		a := q.bucketOf(x.Time)
