@@ -282,8 +282,8 @@ func (q *queue) nextFull() (int, bool) {
 	return 0, false
 }
 
-// nextBucket returns the first event of the list of bucket cur+1 and
-// true, or false if that bucket is empty.
+// nextBucket returns an event of bucket cur+1 (its latest: the head of its
+// list) and true, or false if that bucket is empty.
 func (q *queue) nextBucket() (Event, bool) {
 	if q.nb > 0 {
 		if s := q.bucket[(q.cur+1)&q.mask]; s >= 0 {
@@ -380,7 +380,7 @@ func (q *queue) sweep(c int) {
 // unless more than frontLimit of front's events are at its first or its
 // last instant (a burst, which no calendar separates), and then raises the
 // limit to twice front's size (it falls back once front has drained:
-// pop).
+// fill).
 func (q *queue) overflow() {
 	f := q.front[q.head:]
 	if f[frontLimit].Time == f[0].Time || f[len(f)-1-frontLimit].Time == f[len(f)-1].Time {
@@ -393,7 +393,7 @@ func (q *queue) overflow() {
 // respread moves every pending event to far and spreads them over a new
 // calendar. If front is still above the limit (events at one instant,
 // which no calendar separates), the limit rises to twice its size, and
-// falls back once front has drained (pop).
+// falls back once front has drained (fill).
 func (q *queue) respread() {
 	q.far = append(q.far, q.front[q.head:]...)
 	q.front, q.head = q.front[:0], 0
@@ -415,18 +415,6 @@ func (q *queue) min() *Event {
 		q.fill()
 	}
 	return &q.front[q.head]
-}
-
-// pop removes the earliest event and returns it, valid until the next
-// push; q.n must be > 0.
-func (q *queue) pop() *Event {
-	if q.head == len(q.front) {
-		q.fill()
-	}
-	q.n--
-	x := &q.front[q.head]
-	q.head++
-	return x
 }
 
 // rebuild spreads far over a new calendar starting at its earliest event;
