@@ -104,7 +104,6 @@ type RoadTable struct {
 	// way to the anchor.)
 	fromOff       []int32
 	fromPath      []int32
-	fromPlace     []int32 // fromPath's nodes' places in the table's order (walkBack reads ipos and seg)
 	fromAnchorLen []float32
 	fromAnchorBox []box4
 	// nodes[v] holds what a leg reads of node v (copies of the arrays
@@ -360,13 +359,6 @@ func (t *RoadTable) setNodes() {
 			r.fromLen, r.fromBox = t.fromAnchorLen[v], t.fromAnchorBox[v]
 		}
 	}
-	t.fromPlace = nil
-	if t.Net.directed {
-		t.fromPlace = make([]int32, len(t.fromPath))
-		for i, v := range t.fromPath {
-			t.fromPlace[i] = t.rank[v]
-		}
-	}
 }
 
 // setAnchorPos fills anchorPos from anchor, zoneBox from the nodes'
@@ -452,8 +444,7 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // position there (24 bytes), its record for legs (nodeRec, 64 bytes), and
 // the snap raster (2 bytes a cell for a network of fewer than 65,535
 // nodes, else 4); for a directed network also per node its way from its
-// anchor (24 bytes, and 8 a node of the way, as nodes and as places:
-// counted as 32 nodes).
+// anchor (24 bytes, and 4 a node of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
 	g := t.grid()
 	z := int64(0)
@@ -470,7 +461,7 @@ func (t *RoadTable) Bytes() int64 {
 	}
 	b := z*n*predWidth(int(n)) + z*z*24 + n*(48+64) + int64(rx*ry)*cell
 	if t.Net.directed {
-		b += n * (24 + 8*32)
+		b += n * (24 + 4*32)
 	}
 	return b
 }
@@ -628,7 +619,7 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
-			return walkBack(t.ipos, t.seg, t.fromPlace[t.fromOff[l.pb.Node]:t.fromOff[l.pb.Node+1]], l1+l2+l3+l4-s)
+			return walkBack(net, t.fromPath[t.fromOff[l.pb.Node]:t.fromOff[l.pb.Node+1]], l1+l2+l3+l4-s)
 		}
 		if t.pred16 != nil {
 			return walk(t.ipos, t.seg, t.pred16[int(l.pb.Zone)*n:], rb.rank, l1+l2+l3+l4-s)
@@ -711,28 +702,18 @@ func walk[T predStep](pos []Point, seg []float64, pred []T, v int32, d float64) 
 	}
 }
 
-// walkBack returns the point d metres back from the last place of path
-// (places in the table's order) along it (or its first, if that is
-// nearer). A step between neighbouring places takes its length from seg,
-// as walkCursor's do: the same number as planeDist's.
-func walkBack(pos []Point, seg []float64, path []int32, d float64) Point {
+// walkBack returns the point d metres back from the last node of path (a
+// node list) along it (or its first node, if that is nearer).
+func walkBack(net *RoadNet, path []int32, d float64) Point {
 	for i := len(path) - 1; i > 0; i-- {
 		v, u := path[i], path[i-1]
-		var l float64
-		switch u - v {
-		case 1:
-			l = seg[v]
-		case -1:
-			l = seg[u]
-		default:
-			l = planeDist(pos[v], pos[u])
+		seg := planeDist(net.pos[v], net.pos[u])
+		if d <= seg {
+			return lerp(net.pos[v], net.pos[u], d/seg)
 		}
-		if d <= l {
-			return lerp(pos[v], pos[u], d/l)
-		}
-		d -= l
+		d -= seg
 	}
-	return pos[path[0]]
+	return net.pos[path[0]]
 }
 
 // planeDist is the Euclidean distance by a plain square root: faster than
