@@ -39,6 +39,9 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 		if !vis && !check {
 			continue
 		}
+		if r.farOnRoad(int(u), t, p, rad+searchSlack) {
+			continue // neither within rad nor within ov (ov <= rad when check)
+		}
 		d := r.at(int(u), t).Dist(p)
 		if vis && d <= rad {
 			in = append(in, u)
@@ -419,7 +422,13 @@ func (r *run) seen(p geo.Point) bool {
 	}
 	r.near = r.onDuty.Near(r.near[:0], p, rad)
 	for _, u := range r.near {
-		if !farFromBox(r.onDuty.Box(int(u)), p, rad) && r.at(int(u), now).Dist(p) <= rad {
+		if farFromBox(r.onDuty.Box(int(u)), p, rad) {
+			continue
+		}
+		if r.farOnRoad(int(u), now, p, rad+searchSlack) {
+			continue
+		}
+		if r.at(int(u), now).Dist(p) <= rad {
 			return true
 		}
 	}

@@ -148,6 +148,7 @@ func (r *run) search(i, p int, ix *boxIndex, gps bool) int {
 // type arriving by the best time found so far is impossible.
 type reach struct {
 	per, inv, sq []float64 // inv: 1 / per
+	d            []float64 // the distance whose square is sq (+Inf with it; unset while sq < 0)
 	types        [4][]int  // the unit types that may take priority p
 	// stop is the largest of those distances (0 if none), the radius
 	// a search that has found a unit grows to at most (if beyond holds
@@ -177,6 +178,7 @@ func (r *run) setupReach() {
 	n := len(r.cfg.Units)
 	r.reach.per = resize(r.reach.per, n, n)
 	r.reach.sq = resize(r.reach.sq, n, n)
+	r.reach.d = resize(r.reach.d, n, n)
 	r.reach.inv = resize(r.reach.inv, n, n)
 	for p := range r.reach.types {
 		r.reach.types[p] = r.reach.types[p][:0]
@@ -208,12 +210,12 @@ func (r *run) setReach(p int, bestT float64) {
 		turnout, per := r.cfg.Units[t].Turnout, r.reach.per[t]
 		switch {
 		case math.IsInf(bestT, 1) || !(per > 0):
-			r.reach.sq[t] = math.Inf(1)
+			r.reach.sq[t], r.reach.d[t] = math.Inf(1), math.Inf(1)
 		case bestT < turnout:
 			r.reach.sq[t] = -1
 		default:
 			d := (bestT-turnout)*r.reach.inv[t]*(1+1e-6) + searchSlack + 1e-6
-			r.reach.sq[t] = d * d
+			r.reach.sq[t], r.reach.d[t] = d*d, d
 			r.reach.stop = max(r.reach.stop, d)
 		}
 	}
@@ -223,12 +225,32 @@ func (r *run) setReach(p int, bestT float64) {
 // position, atAssumed for its assumed one), surely arrives at p later than
 // the time r.reach was set for (setReach), without its exact travel time:
 // its box is beyond its type's reach. Its exact time (and position) is
-// then not needed to find the first to arrive, nor to break a tie.
+// then not needed to find the first to arrive, nor to break a tie. A unit
+// on its way on roads (onDuty) whose box is within reach is ruled out too
+// if it is beyond reach of where its way may have taken it (geo.Leg.Beyond:
+// the box of a road leg is wide, and its position costs a walk along the
+// road).
 func (r *run) cannotBeat(u int, ix *boxIndex, p geo.Point) bool {
 	b := ix.Box(u)
 	dx := max(b[0]-p.X, 0, p.X-b[2])
 	dy := max(b[1]-p.Y, 0, p.Y-b[3])
-	return dx*dx+dy*dy > r.reach.sq[r.unitType[u]]
+	t := r.unitType[u]
+	if dx*dx+dy*dy > r.reach.sq[t] {
+		return true
+	}
+	return ix == r.onDuty && r.farOnRoad(u, r.eng.Now(), p, r.reach.d[t])
+}
+
+// farOnRoad reports whether unit u, on its way on roads at time t (before
+// its leg arrives: its position a walk along the road), is farther than d
+// from p less rounding (geo.Leg.Beyond: d must hold searchSlack), by the
+// lengths of its way from the leg's start and to its end: a road leg's
+// box is wide. False for a unit that has arrived (its position costs
+// nothing, and placing it, run.at, also narrows its box in onDuty: that
+// stays as it was) or not on roads.
+func (r *run) farOnRoad(u int, t float64, p geo.Point, d float64) bool {
+	l := &r.units[u].leg
+	return l.OnRoads() && t < l.Arrive && l.Beyond(t, p, d)
 }
 
 // farFromBox reports whether p is more than rad from the box b (x0, y0,

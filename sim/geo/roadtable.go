@@ -106,6 +106,9 @@ type RoadTable struct {
 	fromPath      []int32
 	fromAnchorLen []float32
 	fromAnchorBox []box4
+	// nodes[v] holds what a leg reads of node v (copies of the arrays
+	// above, in one cache line a node: see nodeRec).
+	nodes []nodeRec
 
 	// Snap raster: cell (cx, cy) of side snapRasterM from (rx0, ry0);
 	// cell k holds 1 + the node nearest the cell's centre, 0 until first
@@ -330,9 +333,38 @@ func (t *RoadTable) cellCentre(cx, cy int) Point {
 	return Point{t.rx0 + (float64(cx)+0.5)*t.rasterM, t.ry0 + (float64(cy)+0.5)*t.rasterM}
 }
 
-// setAnchorPos fills anchorPos from anchor, and zoneBox from the nodes'
-// zones.
+// nodeRec is what a leg on roads reads of a node, in 64 bytes (one cache
+// line: a large slice starts on a page): Locate its position and zone,
+// pathBox its boxes, atCached and pathLen its lengths and place. On an
+// undirected network the way from the anchor is the way to it reversed,
+// so fromLen and fromBox repeat toLen and toBox. A run places some
+// hundred thousand legs a simulated month between random nodes: each of
+// those arrays read apart was a cache miss.
+type nodeRec struct {
+	pos            Point
+	zone, rank     int32
+	toLen, fromLen float32
+	toBox, fromBox box4
+}
+
+// setNodes fills nodes from the arrays it copies.
+func (t *RoadTable) setNodes() {
+	t.nodes = make([]nodeRec, len(t.Net.pos))
+	for v := range t.nodes {
+		r := &t.nodes[v]
+		r.pos, r.zone, r.rank = t.Net.pos[v], t.zoneOfNode[v], t.rank[v]
+		r.toLen, r.toBox = t.toAnchorLen[v], t.toAnchorBox[v]
+		r.fromLen, r.fromBox = r.toLen, r.toBox
+		if t.Net.directed {
+			r.fromLen, r.fromBox = t.fromAnchorLen[v], t.fromAnchorBox[v]
+		}
+	}
+}
+
+// setAnchorPos fills anchorPos from anchor, zoneBox from the nodes'
+// zones, and nodes.
 func (t *RoadTable) setAnchorPos() {
+	t.setNodes()
 	t.anchorPos = make([]Point, len(t.anchor))
 	t.zoneBox = make([][4]float64, len(t.anchor))
 	for z, a := range t.anchor {
@@ -409,10 +441,10 @@ func rasterCells(w, h float64) (side float64, nx, ny int) {
 // for a network of more than 32,768 nodes), per
 // pair of zones a time, box and length (24 bytes), per node its zone and
 // way to its anchor (24 bytes), its place in the table's order and its
-// position there (24 bytes), and the snap raster (2 bytes a cell for a
-// network of fewer than 65,535 nodes, else 4); for a directed
-// network also per node its way from its anchor (24 bytes, and 4 a node
-// of the way: counted as 32 nodes).
+// position there (24 bytes), its record for legs (nodeRec, 64 bytes), and
+// the snap raster (2 bytes a cell for a network of fewer than 65,535
+// nodes, else 4); for a directed network also per node its way from its
+// anchor (24 bytes, and 4 a node of the way: counted as 32 nodes).
 func (t *RoadTable) Bytes() int64 {
 	g := t.grid()
 	z := int64(0)
@@ -427,7 +459,7 @@ func (t *RoadTable) Bytes() int64 {
 	if n < math.MaxUint16 {
 		cell = 2
 	}
-	b := z*n*predWidth(int(n)) + z*z*24 + n*48 + int64(rx*ry)*cell
+	b := z*n*predWidth(int(n)) + z*z*24 + n*(48+64) + int64(rx*ry)*cell
 	if t.Net.directed {
 		b += n * (24 + 4*32)
 	}
@@ -475,8 +507,8 @@ func (t *RoadTable) Locate(p Point) Place {
 			t.setRasterCell(k, int32(node+1)) // every goroutine computes the same node
 		}
 	}
-	pos := t.Net.pos[node]
-	return Place{Node: int32(node), Zone: t.zoneOfNode[node], Access: planeDist(pos, p), pos: pos}
+	rec := &t.nodes[node]
+	return Place{Node: int32(node), Zone: rec.zone, Access: planeDist(rec.pos, p), pos: rec.pos}
 }
 
 // Seconds returns the road time in seconds from a (at place pa) to b (at
@@ -518,12 +550,8 @@ func (t *RoadTable) pathBox(l *Leg) (x0, y0, x1, y1 float64) {
 			x1, y1 = max(x1, float64(b[2])+1), max(y1, float64(b[3])+1)
 		}
 		add(box4(t.box[k : k+4]))
-		add(t.toAnchorBox[l.pa.Node])
-		if t.Net.directed {
-			add(t.fromAnchorBox[l.pb.Node])
-		} else {
-			add(t.toAnchorBox[l.pb.Node])
-		}
+		add(t.nodes[l.pa.Node].toBox)
+		add(t.nodes[l.pb.Node].fromBox)
 	}
 	return x0, y0, x1, y1
 }
@@ -545,11 +573,8 @@ func (t *RoadTable) pathLen(l *Leg) float64 {
 		return planeDist(l.From, l.To)
 	}
 	z := len(t.anchor)
-	l4 := float64(t.toAnchorLen[l.pb.Node])
-	if t.Net.directed {
-		l4 = float64(t.fromAnchorLen[l.pb.Node])
-	}
-	return planeDist(l.From, l.pa.pos) + float64(t.toAnchorLen[l.pa.Node]) + float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4]) + l4 + planeDist(l.pb.pos, l.To)
+	l4 := float64(t.nodes[l.pb.Node].fromLen)
+	return planeDist(l.From, l.pa.pos) + float64(t.nodes[l.pa.Node].toLen) + float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4]) + l4 + planeDist(l.pb.pos, l.To)
 }
 
 // PathCache is a cursor on the road path between two zones' anchors, for
@@ -577,12 +602,10 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 	na, nb := l.pa.pos, l.pb.pos
 	// The five parts' lengths.
 	l1 := planeDist(l.From, na)
-	l2 := float64(t.toAnchorLen[l.pa.Node])
+	ra, rb := &t.nodes[l.pa.Node], &t.nodes[l.pb.Node]
+	l2 := float64(ra.toLen)
 	l3 := float64(t.box[5*(int(l.pb.Zone)*z+int(l.pa.Zone))+4])
-	l4 := float64(t.toAnchorLen[l.pb.Node])
-	if net.directed {
-		l4 = float64(t.fromAnchorLen[l.pb.Node])
-	}
+	l4 := float64(rb.fromLen)
 	l5 := planeDist(nb, l.To)
 	s := f * (l1 + l2 + l3 + l4 + l5)
 	switch {
@@ -590,18 +613,18 @@ func (t *RoadTable) atCached(l *Leg, f float64, c *PathCache) Point {
 		return lerp(l.From, na, s/l1)
 	case s <= l1+l2: // from na towards its anchor
 		if t.pred16 != nil {
-			return walk(t.ipos, t.seg, t.pred16[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
+			return walk(t.ipos, t.seg, t.pred16[int(l.pa.Zone)*n:], ra.rank, s-l1)
 		}
-		return walk(t.ipos, t.seg, t.pred32[int(l.pa.Zone)*n:], t.rank[l.pa.Node], s-l1)
+		return walk(t.ipos, t.seg, t.pred32[int(l.pa.Zone)*n:], ra.rank, s-l1)
 	case s <= l1+l2+l3:
 	case s <= l1+l2+l3+l4: // towards nb: from nb back, the rest of the way
 		if net.directed {
 			return walkBack(net, t.fromPath[t.fromOff[l.pb.Node]:t.fromOff[l.pb.Node+1]], l1+l2+l3+l4-s)
 		}
 		if t.pred16 != nil {
-			return walk(t.ipos, t.seg, t.pred16[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
+			return walk(t.ipos, t.seg, t.pred16[int(l.pb.Zone)*n:], rb.rank, l1+l2+l3+l4-s)
 		}
-		return walk(t.ipos, t.seg, t.pred32[int(l.pb.Zone)*n:], t.rank[l.pb.Node], l1+l2+l3+l4-s)
+		return walk(t.ipos, t.seg, t.pred32[int(l.pb.Zone)*n:], rb.rank, l1+l2+l3+l4-s)
 	default:
 		return lerp(nb, l.To, (s-l1-l2-l3-l4)/l5)
 	}
@@ -621,18 +644,29 @@ type predStep interface{ ~int16 | ~int32 }
 // walkCursor continues c's walk along the tree row pred to r metres from
 // its start. The cursor is kept in locals during the walk. A step between
 // neighbouring places (along a chain of shape points, in the table's
-// order) takes its length from seg, the same number planeDist gives,
-// without loading the two positions: the same sums in the same order.
+// order: most steps) takes its length from seg, the same number planeDist
+// gives, without loading the two positions: the same sums in the same
+// order. The next place of such a step is v±1 by the branch taken, not
+// v+pred[v]: the walk along a chain then waits on no load of the row
+// (the branch is predicted), only on the sum.
 func walkCursor[T predStep](pos []Point, seg []float64, pred []T, c *PathCache, r float64) Point {
 	v, sv := c.v, c.sv
 	for {
-		d := pred[v]
-		if d == 0 {
+		var u int32
+		var l float64
+		switch d := pred[v]; d {
+		case 1:
+			u, l = v+1, seg[v]
+		case -1:
+			u = v - 1
+			l = seg[u]
+		case 0:
 			c.v, c.sv = v, sv
 			return pos[v]
+		default:
+			u = v + int32(d)
+			l = planeDist(pos[v], pos[u])
 		}
-		u := v + int32(d)
-		l := stepLen(pos, seg, v, u, d)
 		if sv+l >= r {
 			c.v, c.sv = v, sv
 			return lerp(pos[v], pos[u], (r-sv)/l)
@@ -641,29 +675,25 @@ func walkCursor[T predStep](pos []Point, seg []float64, pred []T, c *PathCache, 
 	}
 }
 
-// stepLen returns the length of the step d from place v to place u = v+d:
-// seg's for a step to a neighbouring place, else planeDist's.
-func stepLen[T predStep](pos []Point, seg []float64, v, u int32, d T) float64 {
-	switch d {
-	case 1:
-		return seg[v]
-	case -1:
-		return seg[u]
-	}
-	return planeDist(pos[v], pos[u])
-}
-
 // walk returns the point d metres from node v along the tree row pred
 // (or the tree's root, if that is nearer); v, pred, pos and seg in the
 // table's order (see walkCursor).
 func walk[T predStep](pos []Point, seg []float64, pred []T, v int32, d float64) Point {
 	for {
-		step := pred[v]
-		if step == 0 {
+		var u int32
+		var l float64
+		switch step := pred[v]; step {
+		case 1:
+			u, l = v+1, seg[v]
+		case -1:
+			u = v - 1
+			l = seg[u]
+		case 0:
 			return pos[v]
+		default:
+			u = v + int32(step)
+			l = planeDist(pos[v], pos[u])
 		}
-		u := v + int32(step)
-		l := stepLen(pos, seg, v, u, step)
 		if d <= l {
 			return lerp(pos[v], pos[u], d/l)
 		}

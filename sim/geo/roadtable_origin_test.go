@@ -114,6 +114,41 @@ func TestLegReach(t *testing.T) {
 	}
 }
 
+// TestLegBeyond: where Beyond says a leg's position is farther than d
+// from a point, it is (by a margin far below a metre), for every metric
+// and on roads (the synthetic lattice), before, during and after the leg;
+// and it says so for most points well beyond d of the position.
+func TestLegBeyond(t *testing.T) {
+	tab, around := synTable(t)
+	for _, tr := range []Travel{{Metric: Euclidean}, {Metric: Manhattan, Detour: 1.2}, {Roads: tab}} {
+		r := rand.New(rand.NewPCG(15, 16))
+		point := func() Point { return around(r) }
+		said, far := 0, 0
+		for i := range 3000 {
+			leg := tr.Leg(point(), point(), 10, 1+r.Float64()*20)
+			now := 10 + (leg.Arrive-10)*(r.Float64()*1.2-0.1)
+			pos, p := leg.At(now), point()
+			dist := pos.Dist(p)
+			for _, d := range []float64{dist, dist * 0.999, dist * 0.5, dist * (1 + 1e-9), 0} {
+				if leg.Beyond(now, p, d) {
+					said++
+					if dist <= d-1e-6 {
+						t.Fatalf("%+v leg %d at %g: Beyond(%g) but the position is %.9g m away", tr, i, now, d, dist)
+					}
+				} else if d == 0 && dist > 0 {
+					far++
+				}
+			}
+			if leg.Beyond(now, p, math.Inf(1)) || leg.Beyond(now, p, math.NaN()) || leg.Beyond(now, p, -1) {
+				t.Fatalf("leg %d: Beyond says yes to +Inf, NaN or -1", i)
+			}
+		}
+		if said < 3000 {
+			t.Errorf("%+v: Beyond decided only %d of 15,000 (%d at d = 0 undecided)", tr, said, far)
+		}
+	}
+}
+
 // TestWithin: where Within decides, it decides as TimeFromOrigin does, for
 // budgets at the exact time, a rounding step either side, and relative
 // offsets up to ±30% (synthetic lattice); and it decides most of the

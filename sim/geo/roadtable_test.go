@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // sfTable returns the road table of San Francisco (shared/data) with the
@@ -431,5 +432,13 @@ func TestMinTime(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNodeRecLine: a node's record for legs fills one cache line (64
+// bytes), so that a leg reads one line a node.
+func TestNodeRecLine(t *testing.T) {
+	if s := unsafe.Sizeof(nodeRec{}); s != 64 {
+		t.Errorf("nodeRec is %d bytes, want 64", s)
 	}
 }

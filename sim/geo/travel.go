@@ -199,6 +199,32 @@ func (l *Leg) Reach(t float64) (from, to float64) {
 	return f * length, (1 - f) * length
 }
 
+// Beyond reports whether the position at time t (At) is farther than d
+// from p in a straight line, less rounding (far below a metre: callers
+// add a metre to d), by the lengths of its path from From and to To
+// (Reach): the position is within the first of From and within the
+// second of To, so p farther than d plus the first from From, or than d
+// plus the second from To, is farther than d from it. It reads no
+// position on the leg's road (on roads three lengths, see pathLen: callers
+// try the leg's box first). False for d negative, NaN or +Inf.
+func (l *Leg) Beyond(t float64, p Point, d float64) bool {
+	if !(d >= 0) || math.IsInf(d, 1) {
+		return false
+	}
+	from, to := l.Reach(t)
+	ax, ay := p.X-l.From.X, p.Y-l.From.Y
+	if r := from + d; ax*ax+ay*ay > r*r {
+		return true
+	}
+	bx, by := p.X-l.To.X, p.Y-l.To.Y
+	r := to + d
+	return bx*bx+by*by > r*r
+}
+
+// OnRoads reports whether the leg follows a road network (made by
+// Travel.Leg on roads), whose positions cost a walk along its road.
+func (l *Leg) OnRoads() bool { return l.roads != nil }
+
 // At returns the exact position at time t.
 func (l *Leg) At(t float64) Point {
 	if t <= l.Depart {
