@@ -66,6 +66,7 @@ type fleetRun struct {
 	moving  []int32     // scratch: the sample's free units on the way
 	open    int         // atoms not covered so far in the sample
 	openAt  []coverAtom // scratch: those atoms, if at most coverOpen
+	openIdx []int32     // scratch: those atoms (by atom: room for all)
 	hit     []int32     // scratch: the atoms a unit covers
 	grid    coverGrid   // the atoms by cell
 	// By atom: its bounding box (x0, y0, x1, y1). By unit type t and atom
@@ -298,6 +299,7 @@ func (r *run) startCover() {
 	na := len(r.cfg.City.Atoms)
 	f.covered = make([]bool, na)
 	f.count = make([]int32, na)
+	f.openIdx = make([]int32, na)
 	f.dest = make([]geo.Target, na)
 	f.still = make([]coverStill, len(r.units))
 	f.counted = make([]int64, len(r.units))
@@ -475,23 +477,27 @@ func (r *run) coverSample() {
 		f.counted[u] = ur.gen
 	}
 	f.spare = list
-	// The atoms no counted unit covers are open: the first coverOpen of
-	// them in openAt, for units on the way (if any).
-	open := 0
-	f.openAt = f.openAt[:0]
+	// The atoms no counted unit covers are open: listed in openIdx, and,
+	// if at most coverOpen and some unit is on the way, in openAt.
 	count := f.count
 	covered := f.covered[:len(count)]
+	idx := f.openIdx[:len(count)]
+	open := 0
 	for a, n := range count {
 		covered[a] = n > 0
 		if n == 0 {
+			idx[open] = int32(a) // (open ≤ a)
 			open++
-			if open <= coverOpen {
-				f.openAt = append(f.openAt, coverAtom{x: f.xy[a][0], y: f.xy[a][1], a: int32(a)})
-			}
 		}
 	}
 	f.open = open
 	few := f.open <= coverOpen
+	f.openAt = f.openAt[:0]
+	if few && len(f.moving) > 0 {
+		for _, a := range idx[:open] {
+			f.openAt = append(f.openAt, coverAtom{x: f.xy[a][0], y: f.xy[a][1], a: a})
+		}
+	}
 	// With few atoms left (all of them in openAt), each unit on the way
 	// tries each of them rather than the cells near it, and those it
 	// covers leave the list.
