@@ -76,8 +76,8 @@ type fleetRun struct {
 	box   [][4]float64
 	lists []coverList
 	sure  []int32
-	cand  []int32
-	// By atom: its point (dest[a].P), read by the atoms of cand.
+	cand  []coverAtom
+	// By atom: its point (dest[a].P).
 	xy [][2]float64
 	// On roads, by unit type t and road zone z, at t·zones+z: the list of
 	// the atoms a unit of type t whose place is in zone z may cover, with
@@ -107,7 +107,8 @@ type zoneAtom struct {
 
 // coverList is the list of the atoms that a unit of a type standing in an
 // atom's box may cover: sure[sure0:sure1] it covers from anywhere in the
-// box, cand[cand0:cand1] it may (their points in fleetRun.xy).
+// box, cand[cand0:cand1] it may (with their points, so that a unit's
+// search reads one array, in order, as from the grid's cells).
 type coverList struct {
 	sure0, sure1, cand0, cand1 int32
 	made                       bool
@@ -620,7 +621,7 @@ func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 	}
 	l := &f.lists[k]
 	dst = append(dst, f.sure[l.sure0:l.sure1]...)
-	return r.coverScanList(dst, ct, o, f.cand[l.cand0:l.cand1])
+	return r.coverScan(dst, ct, o, f.cand[l.cand0:l.cand1], nil)
 }
 
 // coveredZone finds the atoms a free unit of type ct (t) at origin o on
@@ -752,7 +753,7 @@ func (r *run) coverList(ct *coverType, b *[4]float64) coverList {
 			if sure && coverSure {
 				f.sure = append(f.sure, c.a)
 			} else {
-				f.cand = append(f.cand, c.a)
+				f.cand = append(f.cand, c)
 			}
 		}
 	}
@@ -906,48 +907,6 @@ func (r *run) coverScanOpen(dst []int32, ct *coverType, o *geo.Origin, cells []c
 		}
 		n += in
 		if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
-			n++
-		}
-	}
-	return dst[:n]
-}
-
-// coverScanList is coverScan without skip, of the atoms listed in cands:
-// a list reads 4 bytes an atom where the grid's cells read 24, and the
-// atoms' points (xy, 16 bytes an atom) are read by every list, so stay in
-// cache (a standing unit's list is read once, when it first stands).
-func (r *run) coverScanList(dst []int32, ct *coverType, o *geo.Origin, cands []int32) []int32 {
-	f := &r.fleet
-	p := o.P
-	xy := f.xy
-	if f.metric == coverAny {
-		for _, a := range cands {
-			dx, dy := xy[a][0]-p.X, xy[a][1]-p.Y
-			if dx*dx+dy*dy <= ct.reach2 && r.coverTime(ct, o, a) {
-				dst = append(dst, a)
-			}
-		}
-		return dst
-	}
-	// As coverScanMetric.
-	n := len(dst)
-	dst = slices.Grow(dst, len(cands))[:n+len(cands)]
-	lo, hi := ct.lo, ct.hi
-	euclid := f.metric == coverEuclidean
-	for _, a := range cands {
-		c := &xy[a]
-		dx, dy := c[0]-p.X, c[1]-p.Y
-		d := math.Abs(dx) + math.Abs(dy)
-		if euclid {
-			d = dx*dx + dy*dy
-		}
-		dst[n] = a
-		in := 0
-		if d <= lo {
-			in = 1
-		}
-		n += in
-		if d > lo && d <= hi && r.coverTime(ct, o, a) {
 			n++
 		}
 	}
