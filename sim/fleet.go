@@ -853,14 +853,27 @@ func (r *run) coverScanMetric(dst []int32, ct *coverType, o *geo.Origin, cells [
 	dst = slices.Grow(dst, len(cells))[:n+len(cells)]
 	p := o.P
 	lo, hi := ct.lo, ct.hi
-	euclid := r.fleet.metric == coverEuclidean
+	// (A loop for each metric, the same but for d.)
+	if r.fleet.metric == coverEuclidean {
+		for i := range cells {
+			c := &cells[i]
+			dx, dy := c.x-p.X, c.y-p.Y
+			d := dx*dx + dy*dy
+			dst[n] = c.a
+			in := 0
+			if d <= lo {
+				in = 1
+			}
+			n += in
+			if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
+				n++
+			}
+		}
+		return dst[:n]
+	}
 	for i := range cells {
 		c := &cells[i]
-		dx, dy := c.x-p.X, c.y-p.Y
-		d := math.Abs(dx) + math.Abs(dy)
-		if euclid {
-			d = dx*dx + dy*dy
-		}
+		d := math.Abs(c.x-p.X) + math.Abs(c.y-p.Y)
 		dst[n] = c.a
 		in := 0
 		if d <= lo {
@@ -892,14 +905,26 @@ func (r *run) coverScanOpen(dst []int32, ct *coverType, o *geo.Origin, cells []c
 	n := len(dst)
 	dst = slices.Grow(dst, len(cells))[:n+len(cells)]
 	lo, hi := ct.lo, ct.hi
-	euclid := r.fleet.metric == coverEuclidean
+	if r.fleet.metric == coverEuclidean {
+		for i := range cells {
+			c := &cells[i]
+			dx, dy := c.x-p.X, c.y-p.Y
+			d := dx*dx + dy*dy
+			dst[n] = int32(i)
+			in := 0
+			if d <= lo {
+				in = 1
+			}
+			n += in
+			if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
+				n++
+			}
+		}
+		return dst[:n]
+	}
 	for i := range cells {
 		c := &cells[i]
-		dx, dy := c.x-p.X, c.y-p.Y
-		d := math.Abs(dx) + math.Abs(dy)
-		if euclid {
-			d = dx*dx + dy*dy
-		}
+		d := math.Abs(c.x-p.X) + math.Abs(c.y-p.Y)
 		dst[n] = int32(i)
 		in := 0
 		if d <= lo {
