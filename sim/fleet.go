@@ -583,16 +583,20 @@ func (r *run) coverDone(now float64) {
 
 // recount counts unit u's atoms (still) as covered by a unit that stands
 // still (the caller sets counted).
+// (count is read into a local: f.count's fields, in memory the loop
+// writes, would be read again for each atom.)
 func (f *fleetRun) recount(u int32) {
+	count := f.count
 	for _, a := range f.still[u].atoms {
-		f.count[a]++
+		count[a]++
 	}
 }
 
 // uncount takes unit u's atoms off the count.
 func (f *fleetRun) uncount(u int32) {
+	count := f.count
 	for _, a := range f.still[u].atoms {
-		f.count[a]--
+		count[a]--
 	}
 	f.counted[u] = -1
 }
