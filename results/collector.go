@@ -357,12 +357,19 @@ func (c *Collector) Cover(t float64, covered []bool) {
 			c.coverAll += c.coverW[a]
 		}
 	}
+	// in is the sum, in area order, of the weights of the areas covered:
+	// each area adds its weight's bits masked by its answer, all or none,
+	// so that an area not covered adds +0, which leaves in (never −0) as
+	// it was: the same sum, without a branch on each area.
 	var in float64
 	all := c.coverAll
+	w := c.coverW[:len(covered)]
 	for a, ok := range covered {
+		var b uint64
 		if ok {
-			in += c.coverW[a]
+			b = 1
 		}
+		in += math.Float64frombits(math.Float64bits(w[a]) & -b)
 	}
 	if all > 0 {
 		c.coverSum += in / all

@@ -52,7 +52,13 @@ type fleetRun struct {
 	able    []int32      // the units able to take priority 1, of types that may cover a point
 	// By atom: how many of the units that stand still (counted) cover it.
 	count []int32
-	still []coverStill // by unit: what it covers while it stands still
+	// The units a sample looks at: dirty, those whose leg or state changed
+	// since the last sample (touch) and those it found on the way; by
+	// unit, touched if it is in dirty (or cannot cover a point: never in
+	// it). spare is the other list's array.
+	dirty, spare []int32
+	touched      []bool
+	still        []coverStill // by unit: what it covers while it stands still
 	// By unit: the leg (unitRun.gen) at whose end it stood free at the
 	// last sample, its atoms (still) counted; −1 if they are not (legs
 	// are numbered from 0 up).
@@ -60,6 +66,7 @@ type fleetRun struct {
 	moving  []int32     // scratch: the sample's free units on the way
 	open    int         // atoms not covered so far in the sample
 	openAt  []coverAtom // scratch: those atoms, if at most coverOpen
+	openIdx []int32     // scratch: those atoms (by atom: room for all)
 	hit     []int32     // scratch: the atoms a unit covers
 	grid    coverGrid   // the atoms by cell
 	// By atom: its bounding box (x0, y0, x1, y1). By unit type t and atom
@@ -69,8 +76,8 @@ type fleetRun struct {
 	box   [][4]float64
 	lists []coverList
 	sure  []int32
-	cand  []int32
-	// By atom: its point (dest[a].P), read by the atoms of cand.
+	cand  []coverAtom
+	// By atom: its point (dest[a].P).
 	xy [][2]float64
 	// On roads, by unit type t and road zone z, at t·zones+z: the list of
 	// the atoms a unit of type t whose place is in zone z may cover, with
@@ -100,7 +107,8 @@ type zoneAtom struct {
 
 // coverList is the list of the atoms that a unit of a type standing in an
 // atom's box may cover: sure[sure0:sure1] it covers from anywhere in the
-// box, cand[cand0:cand1] it may (their points in fleetRun.xy).
+// box, cand[cand0:cand1] it may (with their points, so that a unit's
+// search reads one array, in order, as from the grid's cells).
 type coverList struct {
 	sure0, sure1, cand0, cand1 int32
 	made                       bool
@@ -292,6 +300,7 @@ func (r *run) startCover() {
 	na := len(r.cfg.City.Atoms)
 	f.covered = make([]bool, na)
 	f.count = make([]int32, na)
+	f.openIdx = make([]int32, na)
 	f.dest = make([]geo.Target, na)
 	f.still = make([]coverStill, len(r.units))
 	f.counted = make([]int64, len(r.units))
@@ -351,11 +360,18 @@ func (r *run) startCover() {
 			}
 		}
 	}
+	f.touched = make([]bool, len(r.units))
 	for u := range r.units {
 		// (A unit of a type that covers no point is left out.)
 		if r.m.ableBits[u]&(1<<1) != 0 && f.types[r.units[u].typ].reach2 >= 0 {
 			f.able = append(f.able, int32(u))
+		} else {
+			f.touched[u] = true // (never in dirty)
 		}
+	}
+	// The first sample looks at every unit that may cover a point.
+	for _, u := range f.able {
+		f.touch(int(u))
 	}
 	if f.rad >= 0 {
 		// Cells of rad/coverSplit (wider if that would make too many): a
@@ -396,11 +412,14 @@ func (r *run) startCover() {
 // An atom is covered if a unit that stands still covers it (count), or
 // else if a unit on the way does. A unit that stood at the last sample
 // where it stands now, free then and now, on the same leg, has its atoms
-// counted already; any other unit that stands still has its atoms
-// computed (or taken again, at the same point) and counted, and a unit
-// no longer standing free has its atoms taken off. Units on the way are
-// at a new position at every sample: each computes the travel times to
-// the atoms near it that no unit covered before it.
+// counted already, and the sample does not look at it: it looks only at
+// the units noted (touch) since the last sample, those whose leg or
+// state changed and those that were on the way. Of these, a unit that
+// stands still has its atoms computed (or taken again, at the same
+// point) and counted, and a unit no longer standing free has its atoms
+// taken off. Units on the way are at a new position at every sample:
+// each computes the travel times to the atoms near it that no unit
+// covered before it.
 func (r *run) coverSample() {
 	now := r.eng.Now()
 	f := &r.fleet
@@ -413,64 +432,76 @@ func (r *run) coverSample() {
 		return
 	}
 	f.moving = f.moving[:0]
-	if f.rad >= 0 {
-		for _, u := range f.able {
-			ur := &r.units[u]
-			if ur.state == stPatrol && f.counted[u] == ur.gen {
-				// Free and on the leg it stood at the end of at the last
-				// sample: it stands there still (the leg, and so its
-				// end, changes with gen). (This reads the unit's first
-				// cache line only.)
-				continue
+	list := f.dirty
+	f.dirty = f.spare[:0]
+	for _, u := range list {
+		f.touched[u] = false
+	}
+	for _, u := range list {
+		ur := &r.units[u]
+		if ur.state == stPatrol && f.counted[u] == ur.gen {
+			// Free and on the leg it stood at the end of at the last
+			// sample: it stands there still (the leg, and so its end,
+			// changes with gen).
+			continue
+		}
+		if ur.state != stPatrol {
+			if f.counted[u] >= 0 {
+				f.uncount(u)
 			}
-			if ur.state != stPatrol {
-				if f.counted[u] >= 0 {
-					f.uncount(u)
-				}
-				continue
+			continue
+		}
+		if now < ur.leg.Arrive {
+			if f.counted[u] >= 0 {
+				f.uncount(u)
 			}
-			if now < ur.leg.Arrive {
-				if f.counted[u] >= 0 {
-					f.uncount(u)
-				}
-				f.moving = append(f.moving, u)
-				continue
-			}
-			// It stands at leg.To (ur.at(now)), until its next leg.
-			s := &f.still[u]
-			p := ur.leg.To
-			if s.made && s.p == p && coverReuse {
-				if f.counted[u] < 0 {
-					f.recount(u)
-				}
-			} else {
-				if f.counted[u] >= 0 {
-					f.uncount(u)
-				}
-				o := r.cfg.Travel.Origin(&ur.leg, now, p)
-				s.atoms = r.coveredStill(s.atoms[:0], int(u), int(ur.stopAtom), &o)
-				s.p, s.made = p, true
+			f.moving = append(f.moving, u)
+			f.touch(int(u)) // (at a new position at the next sample)
+			continue
+		}
+		// It stands at leg.To (ur.at(now)), until its next leg.
+		s := &f.still[u]
+		p := ur.leg.To
+		if s.made && s.p == p && coverReuse {
+			if f.counted[u] < 0 {
 				f.recount(u)
 			}
-			f.counted[u] = ur.gen
+		} else {
+			if f.counted[u] >= 0 {
+				f.uncount(u)
+			}
+			o := r.cfg.Travel.Origin(&ur.leg, now, p)
+			s.atoms = r.coveredStill(s.atoms[:0], int(u), int(ur.stopAtom), &o)
+			s.p, s.made = p, true
+			f.recount(u)
+		}
+		f.counted[u] = ur.gen
+	}
+	f.spare = list
+	// The atoms no counted unit covers are open: listed in openIdx, and,
+	// if at most coverOpen and some unit is on the way, in openAt.
+	count := f.count
+	covered := f.covered[:len(count)]
+	idx := f.openIdx[:len(count)]
+	open := 0
+	for a, n := range count {
+		covered[a] = n > 0
+		if n == 0 {
+			idx[open] = int32(a) // (open ≤ a)
+			open++
 		}
 	}
-	f.open = 0
+	f.open = open
+	few := f.open <= coverOpen
 	f.openAt = f.openAt[:0]
-	for a, n := range f.count {
-		c := n > 0
-		f.covered[a] = c
-		if !c {
-			f.open++
-			if f.open <= coverOpen {
-				f.openAt = append(f.openAt, coverAtom{x: f.dest[a].P.X, y: f.dest[a].P.Y, a: int32(a)})
-			}
+	if few && len(f.moving) > 0 {
+		for _, a := range idx[:open] {
+			f.openAt = append(f.openAt, coverAtom{x: f.xy[a][0], y: f.xy[a][1], a: a})
 		}
 	}
 	// With few atoms left (all of them in openAt), each unit on the way
 	// tries each of them rather than the cells near it, and those it
 	// covers leave the list.
-	few := f.open <= coverOpen
 	for _, u := range f.moving {
 		if f.open == 0 {
 			break // (its position is not needed)
@@ -481,28 +512,51 @@ func (r *run) coverSample() {
 		}
 		pos := ur.at(now)
 		o := r.cfg.Travel.Origin(&ur.leg, now, pos)
-		if f.zones != nil && coverZones {
-			before := f.open
-			r.coveredZone(nil, &f.types[ur.typ], int(ur.typ), &o, f.covered)
-			if few && f.open < before {
-				f.dropCovered()
-			}
-			continue
-		}
-		if !few {
-			r.coveredFrom(nil, int(u), &o, f.covered)
-			continue
-		}
-		f.hit = r.coverScan(f.hit[:0], &f.types[ur.typ], &o, f.openAt, nil)
-		if len(f.hit) > 0 {
-			for _, a := range f.hit {
-				f.covered[a] = true
-			}
-			f.open -= len(f.hit)
-			f.dropCovered()
-		}
+		r.coverOpenFrom(u, &o, few)
 	}
 	r.coverDone(now)
+}
+
+// coverOpenFrom marks the atoms left open that unit u, not counted, at
+// origin o covers: with few, those of openAt (which it leaves), else
+// through the cells near it.
+func (r *run) coverOpenFrom(u int32, o *geo.Origin, few bool) {
+	f := &r.fleet
+	ur := &r.units[u]
+	if f.zones != nil && coverZones {
+		before := f.open
+		r.coveredZone(nil, &f.types[ur.typ], int(ur.typ), o, f.covered)
+		if few && f.open < before {
+			f.dropCovered()
+		}
+		return
+	}
+	if !few {
+		r.coveredFrom(nil, int(u), o, f.covered)
+		return
+	}
+	// (The places in openAt of the atoms it covers, ascending: each is
+	// replaced by openAt's last, from the highest down.)
+	f.hit = r.coverScanOpen(f.hit[:0], &f.types[ur.typ], o, f.openAt)
+	for j := len(f.hit) - 1; j >= 0; j-- {
+		i := f.hit[j]
+		a := f.openAt[i].a
+		f.covered[a] = true
+		last := len(f.openAt) - 1
+		f.openAt[i] = f.openAt[last]
+		f.openAt = f.openAt[:last]
+	}
+	f.open -= len(f.hit)
+}
+
+// touch notes that unit u's leg or state changed (its gen moved on), or
+// that the sample must look at it again: the next sample looks at it.
+// (Without coverage samples touched is empty: nothing.)
+func (f *fleetRun) touch(u int) {
+	if u < len(f.touched) && !f.touched[u] {
+		f.touched[u] = true
+		f.dirty = append(f.dirty, int32(u))
+	}
 }
 
 // dropCovered takes the atoms now covered out of openAt, keeping the
@@ -529,16 +583,20 @@ func (r *run) coverDone(now float64) {
 
 // recount counts unit u's atoms (still) as covered by a unit that stands
 // still (the caller sets counted).
+// (count is read into a local: f.count's fields, in memory the loop
+// writes, would be read again for each atom.)
 func (f *fleetRun) recount(u int32) {
+	count := f.count
 	for _, a := range f.still[u].atoms {
-		f.count[a]++
+		count[a]++
 	}
 }
 
 // uncount takes unit u's atoms off the count.
 func (f *fleetRun) uncount(u int32) {
+	count := f.count
 	for _, a := range f.still[u].atoms {
-		f.count[a]--
+		count[a]--
 	}
 	f.counted[u] = -1
 }
@@ -567,7 +625,7 @@ func (r *run) coveredStill(dst []int32, u, a int, o *geo.Origin) []int32 {
 	}
 	l := &f.lists[k]
 	dst = append(dst, f.sure[l.sure0:l.sure1]...)
-	return r.coverScanList(dst, ct, o, f.cand[l.cand0:l.cand1])
+	return r.coverScan(dst, ct, o, f.cand[l.cand0:l.cand1], nil)
 }
 
 // coveredZone finds the atoms a free unit of type ct (t) at origin o on
@@ -699,7 +757,7 @@ func (r *run) coverList(ct *coverType, b *[4]float64) coverList {
 			if sure && coverSure {
 				f.sure = append(f.sure, c.a)
 			} else {
-				f.cand = append(f.cand, c.a)
+				f.cand = append(f.cand, c)
 			}
 		}
 	}
@@ -799,14 +857,27 @@ func (r *run) coverScanMetric(dst []int32, ct *coverType, o *geo.Origin, cells [
 	dst = slices.Grow(dst, len(cells))[:n+len(cells)]
 	p := o.P
 	lo, hi := ct.lo, ct.hi
-	euclid := r.fleet.metric == coverEuclidean
+	// (A loop for each metric, the same but for d.)
+	if r.fleet.metric == coverEuclidean {
+		for i := range cells {
+			c := &cells[i]
+			dx, dy := c.x-p.X, c.y-p.Y
+			d := dx*dx + dy*dy
+			dst[n] = c.a
+			in := 0
+			if d <= lo {
+				in = 1
+			}
+			n += in
+			if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
+				n++
+			}
+		}
+		return dst[:n]
+	}
 	for i := range cells {
 		c := &cells[i]
-		dx, dy := c.x-p.X, c.y-p.Y
-		d := math.Abs(dx) + math.Abs(dy)
-		if euclid {
-			d = dx*dx + dy*dy
-		}
+		d := math.Abs(c.x-p.X) + math.Abs(c.y-p.Y)
 		dst[n] = c.a
 		in := 0
 		if d <= lo {
@@ -820,42 +891,51 @@ func (r *run) coverScanMetric(dst []int32, ct *coverType, o *geo.Origin, cells [
 	return dst[:n]
 }
 
-// coverScanList is coverScan without skip, of the atoms listed in cands:
-// a list reads 4 bytes an atom where the grid's cells read 24, and the
-// atoms' points (xy, 16 bytes an atom) are read by every list, so stay in
-// cache (a standing unit's list is read once, when it first stands).
-func (r *run) coverScanList(dst []int32, ct *coverType, o *geo.Origin, cands []int32) []int32 {
-	f := &r.fleet
+// coverScanOpen is coverScan without skip, of the atoms left open
+// (openAt): it appends to dst the places in cells of those it covers.
+func (r *run) coverScanOpen(dst []int32, ct *coverType, o *geo.Origin, cells []coverAtom) []int32 {
 	p := o.P
-	xy := f.xy
-	if f.metric == coverAny {
-		for _, a := range cands {
-			dx, dy := xy[a][0]-p.X, xy[a][1]-p.Y
-			if dx*dx+dy*dy <= ct.reach2 && r.coverTime(ct, o, a) {
-				dst = append(dst, a)
+	if r.fleet.metric == coverAny {
+		for i := range cells {
+			c := &cells[i]
+			dx, dy := c.x-p.X, c.y-p.Y
+			if dx*dx+dy*dy <= ct.reach2 && r.coverTime(ct, o, c.a) {
+				dst = append(dst, int32(i))
 			}
 		}
 		return dst
 	}
 	// As coverScanMetric.
 	n := len(dst)
-	dst = slices.Grow(dst, len(cands))[:n+len(cands)]
+	dst = slices.Grow(dst, len(cells))[:n+len(cells)]
 	lo, hi := ct.lo, ct.hi
-	euclid := f.metric == coverEuclidean
-	for _, a := range cands {
-		c := &xy[a]
-		dx, dy := c[0]-p.X, c[1]-p.Y
-		d := math.Abs(dx) + math.Abs(dy)
-		if euclid {
-			d = dx*dx + dy*dy
+	if r.fleet.metric == coverEuclidean {
+		for i := range cells {
+			c := &cells[i]
+			dx, dy := c.x-p.X, c.y-p.Y
+			d := dx*dx + dy*dy
+			dst[n] = int32(i)
+			in := 0
+			if d <= lo {
+				in = 1
+			}
+			n += in
+			if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
+				n++
+			}
 		}
-		dst[n] = a
+		return dst[:n]
+	}
+	for i := range cells {
+		c := &cells[i]
+		d := math.Abs(c.x-p.X) + math.Abs(c.y-p.Y)
+		dst[n] = int32(i)
 		in := 0
 		if d <= lo {
 			in = 1
 		}
 		n += in
-		if d > lo && d <= hi && r.coverTime(ct, o, a) {
+		if d > lo && d <= hi && r.coverTime(ct, o, c.a) {
 			n++
 		}
 	}

@@ -772,6 +772,7 @@ func (r *run) send(u, i int) {
 	ur.stopAtom = c.Atom
 	ur.state = stEnroute
 	ur.gen++
+	r.fleet.touch(u)
 	ur.incident = int32(i)
 	ur.busySince = now
 	r.free--
@@ -868,6 +869,7 @@ func (r *run) start(u int, pos geo.Point, o policy.Order) {
 	ur := &r.units[u]
 	ut := &r.cfg.Units[r.units[u].typ]
 	ur.gen++
+	r.fleet.touch(u)
 	r.cfg.Travel.SetLeg(&ur.leg, pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
 	r.track(u)
@@ -944,6 +946,7 @@ func (r *run) goOffDuty(u int) {
 	}
 	ur.state = stOff
 	ur.gen++
+	r.fleet.touch(u)
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
 	r.track(u)
 	r.rec.OnDuty(u, ur.dutySince, now)
