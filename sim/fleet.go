@@ -975,24 +975,18 @@ var (
 // atoms left open (openAt) at time now: whether one is within its type's
 // reach of where it may be, in the box of its leg and within the lengths
 // of its way from the leg's start and to its end (Leg.Reach), give or take
-// searchSlack.
+// searchSlack (Leg.BeyondReach).
 func (r *run) mayCover(ur *unitRun, now float64) bool {
 	f := &r.fleet
 	l := &ur.leg
 	x0, y0, x1, y1 := l.Box()
 	rf, rt := l.Reach(now)
 	reach := f.types[ur.typ].reach + searchSlack
-	rf, rt = rf+reach, rt+reach
 	reach2 := reach * reach
 	for _, c := range f.openAt {
 		dx := max(0, x0-c.x, c.x-x1)
 		dy := max(0, y0-c.y, c.y-y1)
-		if dx*dx+dy*dy > reach2 {
-			continue
-		}
-		ax, ay := c.x-l.From.X, c.y-l.From.Y
-		bx, by := c.x-l.To.X, c.y-l.To.Y
-		if ax*ax+ay*ay <= rf*rf && bx*bx+by*by <= rt*rt {
+		if dx*dx+dy*dy <= reach2 && !l.BeyondReach(rf, rt, geo.Point{X: c.x, Y: c.y}, reach) {
 			return true
 		}
 	}

@@ -212,6 +212,13 @@ func (l *Leg) Beyond(t float64, p Point, d float64) bool {
 		return false
 	}
 	from, to := l.Reach(t)
+	return l.BeyondReach(from, to, p, d)
+}
+
+// BeyondReach is Beyond for the lengths from and to that Reach returns at
+// the time asked (for many points at one time: Reach once); d must not
+// be negative or NaN.
+func (l *Leg) BeyondReach(from, to float64, p Point, d float64) bool {
 	ax, ay := p.X-l.From.X, p.Y-l.From.Y
 	if r := from + d; ax*ax+ay*ay > r*r {
 		return true
