@@ -22,14 +22,18 @@ func init() {
 
 type beats struct {
 	w      *World
-	home   homes
+	home   homes[beatSpan] // by unit: its home, and where its beat is
 	dwell  float64
-	beat   []*areaSampler // by unit (nil: no beat)
-	centre []geo.Point    // by unit: area centroid of its beat
+	beat   []sampledAtom // every beat's atoms, each beat's in a run of its own
+	centre []geo.Point   // by unit: area centroid of its beat
 }
 
+// beatSpan is where a unit's beat is in beats.beat: [lo, hi), empty for a
+// unit without a beat.
+type beatSpan struct{ lo, hi int32 }
+
 func newBeats(w *World, units []int, p Values) (Policy, error) {
-	b := &beats{w: w, home: newHomes(w), dwell: p["dwell"], beat: make([]*areaSampler, len(w.Units)), centre: make([]geo.Point, len(w.Units))}
+	b := &beats{w: w, home: newHomes[beatSpan](w), dwell: p["dwell"], centre: make([]geo.Point, len(w.Units))}
 	// Group district-homed units by (type, district), in unit order.
 	type key struct{ typ, district int }
 	groups := map[key][]int{}
@@ -49,8 +53,9 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 		members := groups[k]
 		parts := Beats(w.City, w.City.Districts[k.district].Atoms, len(members))
 		for i, u := range members {
-			s := newAreaSampler(w.City, parts[i])
-			b.beat[u] = &s
+			lo := len(b.beat)
+			b.beat = appendSampled(b.beat, w.City, parts[i])
+			b.home[u].own = beatSpan{int32(lo), int32(len(b.beat))}
 			var x, y, a float64
 			for _, at := range parts[i] {
 				atom := &w.City.Atoms[at]
@@ -64,11 +69,17 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 	return b, nil
 }
 
+// sampler is unit u's beat.
+func (p *beats) sampler(x *homeOf[beatSpan]) areaSampler {
+	return areaSampler{p.beat[x.own.lo:x.own.hi]}
+}
+
 func (p *beats) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	if o, ok := p.home.order(p.w.City, u, p.dwell, r); ok {
+	x := &p.home[u]
+	if o, ok := x.order(p.w.City, p.dwell, r); ok {
 		return o
 	}
-	return p.beat[u].order(p.w.City, r, p.dwell)
+	return p.sampler(x).order(p.w.City, r, p.dwell)
 }
 
 // Beats cuts atoms into k beats of near-equal total Weight. Atoms are ordered
@@ -153,17 +164,14 @@ func Beats(c *geo.City, atoms []int, k int) [][]int {
 // Assumed is the centre of the unit's beat (its home for units without a
 // beat): where hierarchical command assumes it patrols.
 func (p *beats) Assumed(u int) geo.Point {
-	if p.beat[u] != nil {
+	if p.HasBeat(u) {
 		return p.centre[u]
 	}
 	return p.w.Units[u].At
 }
 
 // HasBeat reports whether unit u has a beat (district units do).
-func (p *beats) HasBeat(u int) bool { return p.beat[u] != nil }
+func (p *beats) HasBeat(u int) bool { x := &p.home[u]; return x.own.hi > x.own.lo }
 
 // InBeat reports whether atom a is in unit u's beat.
-func (p *beats) InBeat(u, a int) bool {
-	b := p.beat[u]
-	return b != nil && slices.Contains(b.atoms, a)
-}
+func (p *beats) InBeat(u, a int) bool { return p.sampler(&p.home[u]).holds(a) }

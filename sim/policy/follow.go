@@ -262,28 +262,48 @@ func newFollow(w *World, units []int, p Values) (Policy, error) {
 type hotspots struct {
 	name     string
 	w        *World
-	home     homes
+	home     homes[sent] // by unit: its home, group and last atom
 	sc       scorer
 	interval float64 // seconds between updates
 	dwell    float64 // seconds
 	perAtom  int     // units per hot atom
 
 	groups   []hotGroup
-	group    []int     // by unit: its scope group, -1 unless a governed district unit
-	assigned []int     // by unit: the atom it was last sent to, or -1
-	count    []int     // by atom: units sent there and not yet released
-	rank     []float64 // by atom: score at the last update, 0 unless positive (or not computed: see Update)
+	count    []atomCount // by atom
+	rank     []float64   // by atom: score at the last update, 0 unless positive (or not computed: see Update)
 	district []*areaSampler
 	buf      []int      // scratch for Update
 	bound    logBounder // sc, when it bounds its scores; else nil
 }
 
+// sent is what hotspots keeps by unit, in the unit's home record (one
+// cache line for a stop).
+type sent struct {
+	group    int32 // its scope group, -1 unless a governed district unit
+	assigned int32 // the atom it was last sent to, or -1
+}
+
+// atomCount is where an atom's count of units sent there and not yet
+// released is: in the hot list of its group (hotGroup.slots[slot]) while
+// the atom is hot there, so that a stop reads the counts of its group's
+// hot atoms from one short array, else here (count). An atom is in one
+// group only: the groups are the districts, or the city.
+type atomCount struct {
+	count int32 // while slot < 0
+	slot  int32 // its index in its group's hot list, or -1
+}
+
 // hotGroup is one scope group: a district, or the whole city.
 type hotGroup struct {
-	atoms []int // candidate atoms, ascending
-	k     int   // number of hot atoms: ceil(units / units per atom)
-	hot   []int // hot atoms after the last update, best first
+	atoms []int     // candidate atoms, ascending
+	k     int       // number of hot atoms: ceil(units / units per atom)
+	hot   []int     // hot atoms after the last update, best first
+	slots []hotSlot // hot, with each atom's count of units sent there
 }
+
+// hotSlot is a hot atom and its count of units sent there and not yet
+// released.
+type hotSlot struct{ atom, count int32 }
 
 var (
 	_ Learner = (*hotspots)(nil)
@@ -298,12 +318,13 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 	}
 	c := w.City
 	h := &hotspots{
-		name: name, w: w, home: newHomes(w), sc: sc,
+		name: name, w: w, home: newHomes[sent](w), sc: sc,
 		interval: p["update"], dwell: p["dwell"], perAtom: int(p["units_per_atom"]),
-		group:    make([]int, len(w.Units)),
-		assigned: make([]int, len(w.Units)),
-		count:    make([]int, len(c.Atoms)),
-		rank:     make([]float64, len(c.Atoms)),
+		count: make([]atomCount, len(c.Atoms)),
+		rank:  make([]float64, len(c.Atoms)),
+	}
+	for a := range h.count {
+		h.count[a].slot = -1
 	}
 	if scope == scopeCity {
 		all := make([]int, len(c.Atoms))
@@ -316,13 +337,23 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 			h.groups = append(h.groups, hotGroup{atoms: slices.Sorted(slices.Values(c.Districts[d].Atoms))})
 		}
 	}
+	// An atom is in one group at most (see atomCount).
+	in := make([]bool, len(c.Atoms))
+	for _, grp := range h.groups {
+		for _, a := range grp.atoms {
+			if in[a] {
+				return nil, fmt.Errorf("policy %s: atom %d is in two districts", name, a)
+			}
+			in[a] = true
+		}
+	}
 	for d := range c.Districts {
 		s := newAreaSampler(c, c.Districts[d].Atoms)
 		h.district = append(h.district, &s)
 	}
 	h.bound, _ = sc.(logBounder)
-	for u := range h.group {
-		h.group[u], h.assigned[u] = -1, -1
+	for u := range h.home {
+		h.home[u].own = sent{group: -1, assigned: -1}
 	}
 	n := make([]int, len(h.groups)) // governed district units per group
 	for _, u := range units {
@@ -334,7 +365,7 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 		if scope == scopeDistrict {
 			g = unit.District
 		}
-		h.group[u] = g
+		h.home[u].own.group = int32(g)
 		n[g]++
 	}
 	for g := range h.groups {
@@ -360,34 +391,49 @@ func (h *hotspots) Update(now float64, r *rand.Rand) {
 	clear(h.rank)
 	for g := range h.groups {
 		grp := &h.groups[g]
-		if grp.k > 0 && grp.k <= 64 && h.bound != nil {
-			h.updateBounded(grp, now)
-			continue
+		// The counts of the atoms hot until now back to count, and those
+		// of the new hot list beside it.
+		for _, s := range grp.slots {
+			h.count[s.atom] = atomCount{count: s.count, slot: -1}
 		}
-		grp.hot = grp.hot[:0]
-		if grp.k == 0 {
-			continue
+		h.rank1(grp, now)
+		grp.slots = grp.slots[:0]
+		for i, a := range grp.hot {
+			grp.slots = append(grp.slots, hotSlot{atom: int32(a), count: h.count[a].count})
+			h.count[a].slot = int32(i)
 		}
-		if grp.k <= 64 {
-			for _, a := range grp.atoms {
-				if s := h.sc.score(a, now); s > 0 {
-					h.rank[a] = s
-					grp.hot = h.keepBest(grp.hot, grp.k, a)
-				}
-			}
-			continue
-		}
-		cand := h.buf[:0]
+	}
+}
+
+// rank1 is Update's ranking of one group: its hot list.
+func (h *hotspots) rank1(grp *hotGroup, now float64) {
+	if grp.k > 0 && grp.k <= 64 && h.bound != nil {
+		h.updateBounded(grp, now)
+		return
+	}
+	grp.hot = grp.hot[:0]
+	if grp.k == 0 {
+		return
+	}
+	if grp.k <= 64 {
 		for _, a := range grp.atoms {
 			if s := h.sc.score(a, now); s > 0 {
 				h.rank[a] = s
-				cand = append(cand, a)
+				grp.hot = h.keepBest(grp.hot, grp.k, a)
 			}
 		}
-		slices.SortFunc(cand, h.better)
-		grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
-		h.buf = cand
+		return
 	}
+	cand := h.buf[:0]
+	for _, a := range grp.atoms {
+		if s := h.sc.score(a, now); s > 0 {
+			h.rank[a] = s
+			cand = append(cand, a)
+		}
+	}
+	slices.SortFunc(cand, h.better)
+	grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
+	h.buf = cand
 }
 
 // updateBounded is Update's ranking of a group of at most 64 hot atoms
@@ -470,36 +516,42 @@ func (h *hotspots) better(a, b int) int {
 // community units keep their home. It panics for a district unit the policy
 // does not govern.
 func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	last := h.assigned[u]
+	x := &h.home[u]
+	last, lastSlot := int(x.own.assigned), int32(-1)
 	if last >= 0 {
-		h.count[last]--
-		h.assigned[u] = -1
+		c := &h.count[last]
+		if lastSlot = c.slot; lastSlot >= 0 {
+			h.groups[x.own.group].slots[lastSlot].count--
+		} else {
+			c.count--
+		}
+		x.own.assigned = -1
 	}
-	if o, ok := h.home.order(h.w.City, u, h.dwell, r); ok {
+	if o, ok := x.order(h.w.City, h.dwell, r); ok {
 		return o
 	}
-	g := h.group[u]
+	g := x.own.group
 	if g < 0 {
 		panic(fmt.Sprintf("policy %s: unit %d is not governed by this policy", h.name, u))
 	}
-	hot := h.groups[g].hot
+	hot := h.groups[g].slots
 	if len(hot) == 0 {
 		return h.district[h.w.Units[u].District].order(h.w.City, r, h.dwell)
 	}
 	// hot is sorted best first: the first atom of least count wins the
 	// score and index ties, unless it is the one just left.
-	best := -1
-	for _, a := range hot {
-		switch {
-		case best < 0,
-			h.count[a] < h.count[best],
-			h.count[a] == h.count[best] && best == last:
-			best = a
+	best := int32(0)
+	for i := int32(1); i < int32(len(hot)); i++ {
+		switch c := hot[i].count; {
+		case c < hot[best].count,
+			c == hot[best].count && best == lastSlot:
+			best = i
 		}
 	}
-	h.count[best]++
-	h.assigned[u] = best
-	return Order{To: h.w.City.UniformPoint(best, r), Dwell: h.dwell, Atom: best}
+	hot[best].count++
+	a := int(hot[best].atom)
+	x.own.assigned = int32(a)
+	return Order{To: h.w.City.UniformPoint(a, r), Dwell: h.dwell, Atom: a}
 }
 
 // Assumed is the district base for a district unit, which the policy moves

@@ -40,16 +40,18 @@ func TestLowerBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6)) // fixed seed
 	for n := 0; n <= 40; n++ {
 		a := make([]float64, n)
+		e := make([]sampledAtom, n)
 		c := 0.0
 		for k := range a {
 			if r.IntN(3) > 0 { // a third of the steps repeat the value
 				c += float64(r.IntN(4))
 			}
 			a[k] = c
+			e[k] = sampledAtom{cum: c, atom: k}
 		}
 		for x := -1.0; x <= c+1; x += 0.5 {
 			want, _ := slices.BinarySearch(a, x)
-			if got := lowerBound(a, x); got != want {
+			if got := lowerBound(e, x); got != want {
 				t.Fatalf("n = %d, a %v, x = %v: lowerBound %d, want %d", n, a, x, got, want)
 			}
 		}
