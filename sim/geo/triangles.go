@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -24,6 +25,7 @@ type triangle struct {
 // is made on first use, once, by whichever run asks first.
 type triangulation struct {
 	once  sync.Once
+	done  atomic.Bool // once has made the rest
 	tris  []triangle
 	off   []triSpan
 	quads []quad // by atom
@@ -42,8 +44,10 @@ type triSpan struct {
 // corners (3, 0, 2) (corner a, then the ends of its edge vectors u and v),
 // the two triangles ear clipping makes of four corners, and their areas
 // are computed from the corners as triangulated computed them, so that
-// UniformPoint draws the same point from it as from the triangles. The
-// quad of any other atom is noQuad (first corner NaN).
+// UniformPoint draws the same point from it as from the triangles (both
+// turn counter-clockwise, as ear clipping cuts them: their areas need no
+// absolute value). The quad of any other atom is noQuad (first corner
+// NaN).
 type quad [4]Point
 
 // noQuad marks an atom drawn from its triangles.
@@ -81,7 +85,8 @@ func asQuad(tris []triangle, mp orb.MultiPolygon) (q quad, ok bool) {
 		if a.X != t.ax || a.Y != t.ay || b.X-a.X != t.ux || b.Y-a.Y != t.uy || c.X-a.X != t.vx || c.Y-a.Y != t.vy {
 			return q, false
 		}
-		if sum += triArea(b.X-a.X, b.Y-a.Y, c.X-a.X, c.Y-a.Y); sum != t.cum {
+		h := halfCross(b.X-a.X, b.Y-a.Y, c.X-a.X, c.Y-a.Y)
+		if sum += h; !(h > 0) || sum != t.cum {
 			return q, false
 		}
 	}
@@ -95,6 +100,10 @@ func (t *triangle) area() float64 { return triArea(t.ux, t.uy, t.vx, t.vy) }
 // product rounded on its own: never fused, so the same bits wherever it is
 // computed).
 func triArea(ux, uy, vx, vy float64) float64 { return math.Abs(float64(ux*vy)-float64(uy*vx)) / 2 }
+
+// halfCross is triArea without the absolute value: the same bits for a
+// triangle turning counter-clockwise (a positive cross product u × v).
+func halfCross(ux, uy, vx, vy float64) float64 { return (float64(ux*vy) - float64(uy*vx)) / 2 }
 
 // triangulate appends to tris the triangles of the outer rings of mp, by
 // ear clipping, and reports whether it could (false for a ring that
@@ -257,15 +266,16 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 	tri := c.triangulated()
 	if q := &tri.quads[i]; q.isQuad() {
-		// The two triangles of a quad, as below for tris[0:2]: their
-		// areas (their cum) from the corners, then triangle k.
-		c0 := triArea(q[1].X-q[0].X, q[1].Y-q[0].Y, q[2].X-q[0].X, q[2].Y-q[0].Y)
-		total := c0 + triArea(q[0].X-q[3].X, q[0].Y-q[3].Y, q[2].X-q[3].X, q[2].Y-q[3].Y)
-		x := r.Float64() * total
+		// The two triangles of a quad, as below for tris[0:2]: the three
+		// uniforms first, in the same order (no call between the
+		// arithmetic, which keeps its values in registers), the areas
+		// (the triangles' cum) from the corners, then triangle k.
+		x, u, v := r.Float64(), r.Float64(), r.Float64()
+		c0 := halfCross(q[1].X-q[0].X, q[1].Y-q[0].Y, q[2].X-q[0].X, q[2].Y-q[0].Y)
+		x *= c0 + halfCross(q[0].X-q[3].X, q[0].Y-q[3].Y, q[2].X-q[3].X, q[2].Y-q[3].Y)
 		k := b2i(c0 <= x)
 		a, b, cc := q[3*k&3], q[(1-k)&3], q[2]
 		ux, uy, vx, vy := b.X-a.X, b.Y-a.Y, cc.X-a.X, cc.Y-a.Y
-		u, v := r.Float64(), r.Float64()
 		m := -uint64(b2i(u+v > 1))
 		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
 		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
@@ -282,7 +292,8 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 		// none), found without a branch on x: for the few triangles of
 		// most atoms, the count of those up to x (the same index, the
 		// areas being cumulative); for many, by halving with a select.
-		x := r.Float64() * tris[last].cum
+		x, u, v := r.Float64(), r.Float64(), r.Float64()
+		x *= tris[last].cum
 		k := 0
 		if last < 16 {
 			for j := range last {
@@ -294,7 +305,6 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 		t := &tris[k]
 		// u, v uniform in the triangle: folded back into it when beyond
 		// its third side, selected without a branch (half the draws fold).
-		u, v := r.Float64(), r.Float64()
 		m := -uint64(b2i(u+v > 1))
 		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
 		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
@@ -310,6 +320,14 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 // cost (O(v²) a ring: 70 ms for San Francisco's districts, 130 ms for
 // Chicago's beats) that only cities drawn from by UniformPoint pay.
 func (c *City) triangulated() *triangulation {
+	if t := c.tri; t.done.Load() {
+		return t
+	}
+	return c.triangulate()
+}
+
+// triangulate is triangulated's first use.
+func (c *City) triangulate() *triangulation {
 	t := c.tri
 	t.once.Do(func() {
 		for i := range c.Atoms {
@@ -335,6 +353,7 @@ func (c *City) triangulated() *triangulation {
 		// size class, or the pages of a large one, put every quad on one
 		// cache line).
 		t.quads = slices.Clip(slices.Clone(t.quads))
+		t.done.Store(true)
 	})
 	return t
 }

@@ -26,14 +26,18 @@ type beats struct {
 	dwell  float64
 	beat   []sampledAtom // every beat's atoms, each beat's in a run of its own
 	centre []geo.Point   // by unit: area centroid of its beat
+	// InBeat's copy, which dispatch asks of every unit it scans: by unit
+	// where its beat is (as home's), and beat's atoms alone.
+	span  []beatSpan
+	atoms []int32
 }
 
-// beatSpan is where a unit's beat is in beats.beat: [lo, hi), empty for a
-// unit without a beat.
+// beatSpan is where a unit's beat is in beats.beat (and atoms): [lo, hi),
+// empty for a unit without a beat.
 type beatSpan struct{ lo, hi int32 }
 
 func newBeats(w *World, units []int, p Values) (Policy, error) {
-	b := &beats{w: w, home: newHomes[beatSpan](w), dwell: p["dwell"], centre: make([]geo.Point, len(w.Units))}
+	b := &beats{w: w, home: newHomes[beatSpan](w), dwell: p["dwell"], centre: make([]geo.Point, len(w.Units)), span: make([]beatSpan, len(w.Units))}
 	// Group district-homed units by (type, district), in unit order.
 	type key struct{ typ, district int }
 	groups := map[key][]int{}
@@ -56,6 +60,9 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 			lo := len(b.beat)
 			b.beat = appendSampled(b.beat, w.City, parts[i])
 			b.home[u].own = beatSpan{int32(lo), int32(len(b.beat))}
+			for _, at := range parts[i] {
+				b.atoms = append(b.atoms, int32(at))
+			}
 			var x, y, a float64
 			for _, at := range parts[i] {
 				atom := &w.City.Atoms[at]
@@ -65,6 +72,9 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 			}
 			b.centre[u] = geo.Point{X: x / a, Y: y / a}
 		}
+	}
+	for u := range b.span {
+		b.span[u] = b.home[u].own
 	}
 	return b, nil
 }
@@ -171,7 +181,18 @@ func (p *beats) Assumed(u int) geo.Point {
 }
 
 // HasBeat reports whether unit u has a beat (district units do).
-func (p *beats) HasBeat(u int) bool { x := &p.home[u]; return x.own.hi > x.own.lo }
+func (p *beats) HasBeat(u int) bool { s := p.span[u]; return s.hi > s.lo }
 
 // InBeat reports whether atom a is in unit u's beat.
-func (p *beats) InBeat(u, a int) bool { return p.sampler(&p.home[u]).holds(a) }
+func (p *beats) InBeat(u, a int) bool {
+	s := p.span[u]
+	if s.hi == s.lo {
+		return false // no beat (a community team, a post's unit)
+	}
+	for _, x := range p.atoms[s.lo:s.hi] {
+		if int(x) == a {
+			return true
+		}
+	}
+	return false
+}

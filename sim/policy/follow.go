@@ -262,7 +262,7 @@ func newFollow(w *World, units []int, p Values) (Policy, error) {
 type hotspots struct {
 	name     string
 	w        *World
-	home     homes[sent] // by unit: its home, group and last atom
+	home     homes[sent] // by unit: its home, its group's hot list and its last atom
 	sc       scorer
 	interval float64 // seconds between updates
 	dwell    float64 // seconds
@@ -270,6 +270,7 @@ type hotspots struct {
 
 	groups   []hotGroup
 	count    []atomCount // by atom
+	slots    []hotSlot   // every group's hot list, with the counts (hotGroup.base)
 	rank     []float64   // by atom: score at the last update, 0 unless positive (or not computed: see Update)
 	district []*areaSampler
 	buf      []int      // scratch for Update
@@ -279,26 +280,33 @@ type hotspots struct {
 // sent is what hotspots keeps by unit, in the unit's home record (one
 // cache line for a stop).
 type sent struct {
-	group    int32 // its scope group, -1 unless a governed district unit
-	assigned int32 // the atom it was last sent to, or -1
+	base int32 // its group's hotGroup.base, -1 unless a governed district unit
+	// at is where the atom it was last sent to is: at ≥ 0, slots[base+1+at]
+	// (the atom is hot); at ≤ −2, atom −2 − at (not hot since the last
+	// update); −1: none. Update moves it with the atom.
+	at int32
 }
 
-// atomCount is where an atom's count of units sent there and not yet
-// released is: in the hot list of its group (hotGroup.slots[slot]) while
-// the atom is hot there, so that a stop reads the counts of its group's
-// hot atoms from one short array, else here (count). An atom is in one
-// group only: the groups are the districts, or the city.
+// atomCount is an atom's count of units sent there and not yet released,
+// while the atom is not hot (while it is, its slot in its group's hot list
+// holds the count), and its index in that list (−1 when not hot). An atom
+// is in one group at most: the groups are the districts, or the city.
 type atomCount struct {
-	count int32 // while slot < 0
-	slot  int32 // its index in its group's hot list, or -1
+	count int32
+	slot  int32
 }
 
 // hotGroup is one scope group: a district, or the whole city.
 type hotGroup struct {
-	atoms []int     // candidate atoms, ascending
-	k     int       // number of hot atoms: ceil(units / units per atom)
-	hot   []int     // hot atoms after the last update, best first
-	slots []hotSlot // hot, with each atom's count of units sent there
+	atoms []int   // candidate atoms, ascending
+	k     int     // number of hot atoms: ceil(units / units per atom)
+	hot   []int   // hot atoms after the last update, best first
+	units []int32 // the units it governs
+	// base is where its hot list is in slots: the number of hot atoms n
+	// in slots[base].atom, the hot atoms, best first, with their counts
+	// in slots[base+1 : base+1+n] (room for k), so that a stop reads them
+	// from one short array.
+	base int32
 }
 
 // hotSlot is a hot atom and its count of units sent there and not yet
@@ -353,7 +361,7 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 	}
 	h.bound, _ = sc.(logBounder)
 	for u := range h.home {
-		h.home[u].own = sent{group: -1, assigned: -1}
+		h.home[u].own = sent{base: -1, at: -1}
 	}
 	n := make([]int, len(h.groups)) // governed district units per group
 	for _, u := range units {
@@ -365,11 +373,17 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 		if scope == scopeDistrict {
 			g = unit.District
 		}
-		h.home[u].own.group = int32(g)
+		h.groups[g].units = append(h.groups[g].units, int32(u))
 		n[g]++
 	}
 	for g := range h.groups {
-		h.groups[g].k = (n[g] + h.perAtom - 1) / h.perAtom
+		grp := &h.groups[g]
+		grp.k = (n[g] + h.perAtom - 1) / h.perAtom
+		grp.base = int32(len(h.slots))
+		h.slots = append(h.slots, make([]hotSlot, 1+grp.k)...)
+		for _, u := range grp.units {
+			h.home[u].own.base = grp.base
+		}
 	}
 	return h, nil
 }
@@ -391,16 +405,30 @@ func (h *hotspots) Update(now float64, r *rand.Rand) {
 	clear(h.rank)
 	for g := range h.groups {
 		grp := &h.groups[g]
-		// The counts of the atoms hot until now back to count, and those
-		// of the new hot list beside it.
-		for _, s := range grp.slots {
+		// The counts of the atoms hot until now back to count, and the
+		// units sent to them to the atom; then the new hot list's counts
+		// beside it, and the units sent to its atoms to their slots.
+		hot := h.slots[grp.base+1 : grp.base+1+h.slots[grp.base].atom]
+		for _, u := range grp.units {
+			if x := &h.home[u].own; x.at >= 0 {
+				x.at = -2 - hot[x.at].atom
+			}
+		}
+		for _, s := range hot {
 			h.count[s.atom] = atomCount{count: s.count, slot: -1}
 		}
 		h.rank1(grp, now)
-		grp.slots = grp.slots[:0]
+		h.slots[grp.base].atom = int32(len(grp.hot))
 		for i, a := range grp.hot {
-			grp.slots = append(grp.slots, hotSlot{atom: int32(a), count: h.count[a].count})
+			h.slots[int(grp.base)+1+i] = hotSlot{atom: int32(a), count: h.count[a].count}
 			h.count[a].slot = int32(i)
+		}
+		for _, u := range grp.units {
+			if x := &h.home[u].own; x.at <= -2 {
+				if i := h.count[-2-x.at].slot; i >= 0 {
+					x.at = i
+				}
+			}
 		}
 	}
 }
@@ -517,40 +545,36 @@ func (h *hotspots) better(a, b int) int {
 // does not govern.
 func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
 	x := &h.home[u]
-	last, lastSlot := int(x.own.assigned), int32(-1)
-	if last >= 0 {
-		c := &h.count[last]
-		if lastSlot = c.slot; lastSlot >= 0 {
-			h.groups[x.own.group].slots[lastSlot].count--
-		} else {
-			c.count--
-		}
-		x.own.assigned = -1
+	base, lastSlot := int(x.own.base), x.own.at
+	switch {
+	case lastSlot >= 0:
+		h.slots[base+1+int(lastSlot)].count--
+	case lastSlot <= -2:
+		h.count[-2-lastSlot].count--
 	}
+	x.own.at = -1
 	if o, ok := x.order(h.w.City, h.dwell, r); ok {
 		return o
 	}
-	g := x.own.group
-	if g < 0 {
+	if base < 0 {
 		panic(fmt.Sprintf("policy %s: unit %d is not governed by this policy", h.name, u))
 	}
-	hot := h.groups[g].slots
-	if len(hot) == 0 {
+	n := int(h.slots[base].atom)
+	if n == 0 {
 		return h.district[h.w.Units[u].District].order(h.w.City, r, h.dwell)
 	}
 	// hot is sorted best first: the first atom of least count wins the
 	// score and index ties, unless it is the one just left.
-	best := int32(0)
-	for i := int32(1); i < int32(len(hot)); i++ {
-		switch c := hot[i].count; {
-		case c < hot[best].count,
-			c == hot[best].count && best == lastSlot:
-			best = i
+	hot := h.slots[base+1 : base+1+n]
+	best, least := 0, hot[0].count
+	for i := 1; i < len(hot); i++ {
+		if c := hot[i].count; c < least || c == least && best == int(lastSlot) {
+			best, least = i, c
 		}
 	}
 	hot[best].count++
+	x.own.at = int32(best)
 	a := int(hot[best].atom)
-	x.own.assigned = int32(a)
 	return Order{To: h.w.City.UniformPoint(a, r), Dwell: h.dwell, Atom: a}
 }
 

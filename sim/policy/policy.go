@@ -277,16 +277,6 @@ func (s areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
 	return Order{To: c.UniformPoint(a, r), Dwell: dwell, Atom: a}
 }
 
-// holds reports whether atom a is one of the sampler's.
-func (s areaSampler) holds(a int) bool {
-	for i := range s.e {
-		if s.e[i].atom == a {
-			return true
-		}
-	}
-	return false
-}
-
 // dwellParam is the stop length shared by the patrolling policies. Default:
 // 15 minutes, the length Koper (Justice Quarterly 12(4), 1995) found to
 // maximise residual deterrence of a hot-spot stop.
@@ -341,16 +331,16 @@ func (h homes[T]) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order,
 // the same number of steps for every x, so none is mispredicted (a patrol
 // stop draws its area so).
 func lowerBound(e []sampledAtom, x float64) int {
-	if len(e) == 0 {
-		return 0
-	}
 	lo, n := 0, len(e)
 	for n > 1 {
 		half := n / 2
 		lo += half & -b2i(e[lo+half-1].cum < x)
 		n -= half
 	}
-	return lo + b2i(e[lo].cum < x)
+	if n > 0 {
+		lo += b2i(e[lo].cum < x)
+	}
+	return lo
 }
 
 // b2i is 1 for true, 0 for false (a flag set, not a branch).
