@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 )
@@ -24,86 +25,85 @@ type triangle struct {
 // is made on first use, once, by whichever run asks first.
 type triangulation struct {
 	once  sync.Once
+	done  atomic.Bool // once has made the rest
 	tris  []triangle
 	off   []triSpan
-	quads []quad
+	quads []quad // by atom
 }
 
 // triSpan is where an atom's triangles are: tris[lo:hi] (none if it could
-// not be triangulated), covering more than the atom if more. An atom of
-// two triangles on four corners (most communities, every grid cell) has
-// them also as a quad: corners quads[q] (q -1 if none), triangle k being
-// corners (a, b, c) = bits 6k … 6k+5 of corners, two bits each, and the
-// areas cum0 (its first triangle's) and total (both) — the values of its
-// triangles' cum, so that UniformPoint draws the same point from one
-// cache line of corners as from the two of triangles.
+// not be triangulated), covering more than the atom if more.
 type triSpan struct {
-	lo, hi, q   int32
-	corners     uint16
-	more        bool
-	cum0, total float64
+	lo, hi int32
+	more   bool
 }
 
-// quad is the four corners of a two-triangle atom.
+// quad is an atom of two triangles on four corners (most communities,
+// every grid cell) as its corners alone, one cache line that a draw reads
+// and nothing else: triangle 0 is corners (0, 1, 2) and triangle 1
+// corners (3, 0, 2) (corner a, then the ends of its edge vectors u and v),
+// the two triangles ear clipping makes of four corners, and their areas
+// are computed from the corners as triangulated computed them, so that
+// UniformPoint draws the same point from it as from the triangles (both
+// turn counter-clockwise, as ear clipping cuts them: their areas need no
+// absolute value). The quad of any other atom is noQuad (first corner
+// NaN).
 type quad [4]Point
 
-// asQuad returns tris, two triangles, as four corners and the corners of
-// each triangle (see triSpan), if they have at most four distinct corners
-// among ring's points, each of which gives back its triangle's fields
-// exactly (a corner, and the edge vectors as clipSimple subtracted them).
-func asQuad(tris []triangle, mp orb.MultiPolygon) (q quad, corners uint16, ok bool) {
+// noQuad marks an atom drawn from its triangles.
+var noQuad = quad{{X: math.NaN()}}
+
+// isQuad reports whether q holds an atom's corners (not noQuad).
+func (q *quad) isQuad() bool { return q[0].X == q[0].X }
+
+// asQuad returns tris, two triangles, as a quad, if their corners are
+// among ring's points in the quad's order, each of which gives back its
+// triangle's fields exactly (a corner, and the edge vectors as clipSimple
+// subtracted them).
+func asQuad(tris []triangle, mp orb.MultiPolygon) (q quad, ok bool) {
 	if len(tris) != 2 || len(mp) != 1 || len(mp[0]) != 1 {
-		return q, 0, false
+		return q, false
 	}
-	n := 0
-	find := func(x, y float64) (int, bool) {
-		for k := range n {
-			if q[k].X == x && q[k].Y == y {
-				return k, true
-			}
+	t0, t1 := &tris[0], &tris[1]
+	q[0], q[3] = Point{t0.ax, t0.ay}, Point{t1.ax, t1.ay}
+	b, c := false, false
+	for _, v := range mp[0][0] {
+		if !b && v[0]-t0.ax == t0.ux && v[1]-t0.ay == t0.uy {
+			q[1], b = Point{v[0], v[1]}, true
 		}
-		if n == len(q) {
-			return 0, false
+		if !c && v[0]-t0.ax == t0.vx && v[1]-t0.ay == t0.vy {
+			q[2], c = Point{v[0], v[1]}, true
 		}
-		q[n] = Point{x, y}
-		n++
-		return n - 1, true
 	}
+	if !b || !c {
+		return q, false
+	}
+	// Each triangle as UniformPoint will rebuild it, and its cum.
+	sum := 0.0
 	for k, t := range tris {
-		var ib, ic int = -1, -1
-		ia, okA := find(t.ax, t.ay)
-		for _, v := range mp[0][0] {
-			if ib < 0 && v[0]-t.ax == t.ux && v[1]-t.ay == t.uy {
-				ib, ok = find(v[0], v[1])
-				if !ok {
-					return q, 0, false
-				}
-			}
-			if ic < 0 && v[0]-t.ax == t.vx && v[1]-t.ay == t.vy {
-				ic, ok = find(v[0], v[1])
-				if !ok {
-					return q, 0, false
-				}
-			}
+		a, b, c := q[3*k], q[1-k], q[2]
+		if a.X != t.ax || a.Y != t.ay || b.X-a.X != t.ux || b.Y-a.Y != t.uy || c.X-a.X != t.vx || c.Y-a.Y != t.vy {
+			return q, false
 		}
-		if !okA || ib < 0 || ic < 0 {
-			return q, 0, false
-		}
-		corners |= uint16(ia|ib<<2|ic<<4) << (6 * k)
-	}
-	// Each triangle as UniformPoint will rebuild it.
-	for k, t := range tris {
-		c := corners >> (6 * k)
-		a, b, cc := q[c&3], q[c>>2&3], q[c>>4&3]
-		if a.X != t.ax || a.Y != t.ay || b.X-a.X != t.ux || b.Y-a.Y != t.uy || cc.X-a.X != t.vx || cc.Y-a.Y != t.vy {
-			return q, 0, false
+		h := halfCross(b.X-a.X, b.Y-a.Y, c.X-a.X, c.Y-a.Y)
+		if sum += h; !(h > 0) || sum != t.cum {
+			return q, false
 		}
 	}
-	return q, corners, true
+	return q, true
 }
 
 // area returns the triangle's area in square metres.
-func (t *triangle) area() float64 { return math.Abs(t.ux*t.vy-t.uy*t.vx) / 2 }
+func (t *triangle) area() float64 { return triArea(t.ux, t.uy, t.vx, t.vy) }
+
+// triArea is the area of the triangle of edge vectors u and v (each
+// product rounded on its own: never fused, so the same bits wherever it is
+// computed).
+func triArea(ux, uy, vx, vy float64) float64 { return math.Abs(float64(ux*vy)-float64(uy*vx)) / 2 }
+
+// halfCross is triArea without the absolute value: the same bits for a
+// triangle turning counter-clockwise (a positive cross product u × v).
+func halfCross(ux, uy, vx, vy float64) float64 { return (float64(ux*vy) - float64(uy*vx)) / 2 }
 
 // triangulate appends to tris the triangles of the outer rings of mp, by
 // ear clipping, and reports whether it could (false for a ring that
@@ -265,20 +265,23 @@ func clipSimple(tris []triangle, pts []orb.Point, area float64) ([]triangle, boo
 // variable number); incidents are placed by RandomPoint.
 func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 	tri := c.triangulated()
-	span := tri.off[i]
-	if span.q >= 0 {
-		// The two triangles of a quad, as below for tris[0:2].
-		q := &tri.quads[span.q]
-		x := r.Float64() * span.total
-		cn := span.corners >> (6 * b2i(span.cum0 <= x))
-		a, b, cc := q[cn&3], q[cn>>2&3], q[cn>>4&3]
+	if q := &tri.quads[i]; q.isQuad() {
+		// The two triangles of a quad, as below for tris[0:2]: the three
+		// uniforms first, in the same order (no call between the
+		// arithmetic, which keeps its values in registers), the areas
+		// (the triangles' cum) from the corners, then triangle k.
+		x, u, v := r.Float64(), r.Float64(), r.Float64()
+		c0 := halfCross(q[1].X-q[0].X, q[1].Y-q[0].Y, q[2].X-q[0].X, q[2].Y-q[0].Y)
+		x *= c0 + halfCross(q[0].X-q[3].X, q[0].Y-q[3].Y, q[2].X-q[3].X, q[2].Y-q[3].Y)
+		k := b2i(c0 <= x)
+		a, b, cc := q[3*k&3], q[(1-k)&3], q[2]
 		ux, uy, vx, vy := b.X-a.X, b.Y-a.Y, cc.X-a.X, cc.Y-a.Y
-		u, v := r.Float64(), r.Float64()
 		m := -uint64(b2i(u+v > 1))
 		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
 		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
 		return Point{a.X + u*ux + v*vx, a.Y + u*uy + v*vy}
 	}
+	span := tri.off[i]
 	tris := tri.tris[span.lo:span.hi]
 	if len(tris) == 0 {
 		return c.RandomPoint(i, r)
@@ -289,7 +292,8 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 		// none), found without a branch on x: for the few triangles of
 		// most atoms, the count of those up to x (the same index, the
 		// areas being cumulative); for many, by halving with a select.
-		x := r.Float64() * tris[last].cum
+		x, u, v := r.Float64(), r.Float64(), r.Float64()
+		x *= tris[last].cum
 		k := 0
 		if last < 16 {
 			for j := range last {
@@ -301,7 +305,6 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 		t := &tris[k]
 		// u, v uniform in the triangle: folded back into it when beyond
 		// its third side, selected without a branch (half the draws fold).
-		u, v := r.Float64(), r.Float64()
 		m := -uint64(b2i(u+v > 1))
 		u = math.Float64frombits(math.Float64bits(u)&^m | math.Float64bits(1-u)&m)
 		v = math.Float64frombits(math.Float64bits(v)&^m | math.Float64bits(1-v)&m)
@@ -317,6 +320,14 @@ func (c *City) UniformPoint(i int, r *rand.Rand) Point {
 // cost (O(v²) a ring: 70 ms for San Francisco's districts, 130 ms for
 // Chicago's beats) that only cities drawn from by UniformPoint pay.
 func (c *City) triangulated() *triangulation {
+	if t := c.tri; t.done.Load() {
+		return t
+	}
+	return c.triangulate()
+}
+
+// triangulate is triangulated's first use.
+func (c *City) triangulate() *triangulation {
 	t := c.tri
 	t.once.Do(func() {
 		for i := range c.Atoms {
@@ -331,17 +342,18 @@ func (c *City) triangulated() *triangulation {
 				total += t.tris[k].area()
 				t.tris[k].cum = total
 			}
-			span := triSpan{lo: int32(lo), hi: int32(len(t.tris)), q: -1, more: more}
-			if q, corners, ok := asQuad(t.tris[lo:], c.Atoms[i].shape); ok && !more {
-				span.q, span.corners = int32(len(t.quads)), corners
-				span.cum0, span.total = t.tris[lo].cum, t.tris[lo+1].cum
-				t.quads = append(t.quads, q)
+			t.off = append(t.off, triSpan{lo: int32(lo), hi: int32(len(t.tris)), more: more})
+			q, ok := asQuad(t.tris[lo:], c.Atoms[i].shape)
+			if !ok || more {
+				q = noQuad
 			}
-			t.off = append(t.off, span)
+			t.quads = append(t.quads, q)
 		}
-		// The quads in an array of their own size (a large one starts on
-		// a page, so every quad fills one cache line).
+		// The quads in an array of their own size (64 bytes an atom: its
+		// size class, or the pages of a large one, put every quad on one
+		// cache line).
 		t.quads = slices.Clip(slices.Clone(t.quads))
+		t.done.Store(true)
 	})
 	return t
 }

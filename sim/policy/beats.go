@@ -22,14 +22,22 @@ func init() {
 
 type beats struct {
 	w      *World
-	home   homes
+	home   homes[beatSpan] // by unit: its home, and where its beat is
 	dwell  float64
-	beat   []*areaSampler // by unit (nil: no beat)
-	centre []geo.Point    // by unit: area centroid of its beat
+	beat   []sampledAtom // every beat's atoms, each beat's in a run of its own
+	centre []geo.Point   // by unit: area centroid of its beat
+	// InBeat's copy, which dispatch asks of every unit it scans: by unit
+	// where its beat is (as home's), and beat's atoms alone.
+	span  []beatSpan
+	atoms []int32
 }
 
+// beatSpan is where a unit's beat is in beats.beat (and atoms): [lo, hi),
+// empty for a unit without a beat.
+type beatSpan struct{ lo, hi int32 }
+
 func newBeats(w *World, units []int, p Values) (Policy, error) {
-	b := &beats{w: w, home: newHomes(w), dwell: p["dwell"], beat: make([]*areaSampler, len(w.Units)), centre: make([]geo.Point, len(w.Units))}
+	b := &beats{w: w, home: newHomes[beatSpan](w), dwell: p["dwell"], centre: make([]geo.Point, len(w.Units)), span: make([]beatSpan, len(w.Units))}
 	// Group district-homed units by (type, district), in unit order.
 	type key struct{ typ, district int }
 	groups := map[key][]int{}
@@ -49,8 +57,12 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 		members := groups[k]
 		parts := Beats(w.City, w.City.Districts[k.district].Atoms, len(members))
 		for i, u := range members {
-			s := newAreaSampler(w.City, parts[i])
-			b.beat[u] = &s
+			lo := len(b.beat)
+			b.beat = appendSampled(b.beat, w.City, parts[i])
+			b.home[u].own = beatSpan{int32(lo), int32(len(b.beat))}
+			for _, at := range parts[i] {
+				b.atoms = append(b.atoms, int32(at))
+			}
 			var x, y, a float64
 			for _, at := range parts[i] {
 				atom := &w.City.Atoms[at]
@@ -61,14 +73,23 @@ func newBeats(w *World, units []int, p Values) (Policy, error) {
 			b.centre[u] = geo.Point{X: x / a, Y: y / a}
 		}
 	}
+	for u := range b.span {
+		b.span[u] = b.home[u].own
+	}
 	return b, nil
 }
 
+// sampler is unit u's beat.
+func (p *beats) sampler(x *homeOf[beatSpan]) areaSampler {
+	return areaSampler{p.beat[x.own.lo:x.own.hi]}
+}
+
 func (p *beats) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	if o, ok := p.home.order(p.w.City, u, p.dwell, r); ok {
+	x := &p.home[u]
+	if o, ok := x.order(p.w.City, p.dwell, r); ok {
 		return o
 	}
-	return p.beat[u].order(p.w.City, r, p.dwell)
+	return p.sampler(x).order(p.w.City, r, p.dwell)
 }
 
 // Beats cuts atoms into k beats of near-equal total Weight. Atoms are ordered
@@ -153,17 +174,25 @@ func Beats(c *geo.City, atoms []int, k int) [][]int {
 // Assumed is the centre of the unit's beat (its home for units without a
 // beat): where hierarchical command assumes it patrols.
 func (p *beats) Assumed(u int) geo.Point {
-	if p.beat[u] != nil {
+	if p.HasBeat(u) {
 		return p.centre[u]
 	}
 	return p.w.Units[u].At
 }
 
 // HasBeat reports whether unit u has a beat (district units do).
-func (p *beats) HasBeat(u int) bool { return p.beat[u] != nil }
+func (p *beats) HasBeat(u int) bool { s := p.span[u]; return s.hi > s.lo }
 
 // InBeat reports whether atom a is in unit u's beat.
 func (p *beats) InBeat(u, a int) bool {
-	b := p.beat[u]
-	return b != nil && slices.Contains(b.atoms, a)
+	s := p.span[u]
+	if s.hi == s.lo {
+		return false // no beat (a community team, a post's unit)
+	}
+	for _, x := range p.atoms[s.lo:s.hi] {
+		if int(x) == a {
+			return true
+		}
+	}
+	return false
 }

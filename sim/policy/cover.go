@@ -123,7 +123,7 @@ const coverSites = 8
 
 type cover struct {
 	w       *World
-	home    homes
+	home    homes[struct{}]
 	dwell   float64
 	target  float64 // seconds; 0 until Attach when the scenario's
 	busy    float64 // 0: estimated
@@ -163,7 +163,7 @@ func newCover(w *World, units []int, p Values) (Policy, error) {
 		return nil, err
 	}
 	na := len(w.City.Atoms)
-	c := &cover{w: w, home: newHomes(w), dwell: p["dwell"], target: p["target"], busy: p["busy"],
+	c := &cover{w: w, home: newHomes[struct{}](w), dwell: p["dwell"], target: p["target"], busy: p["busy"],
 		minGain: p["min_gain"], review: p["review"], moves: int(p["moves"]), scope: scope,
 		gov: make([]bool, len(w.Units)), assign: make([]int32, len(w.Units)), placed: make([]bool, len(w.Units)), lastTo: make([]geo.Point, len(w.Units)),
 		d: make([]float64, na), n: make([]int32, na), gain: make([]float64, na), mark: make([]uint32, na)}

@@ -262,28 +262,56 @@ func newFollow(w *World, units []int, p Values) (Policy, error) {
 type hotspots struct {
 	name     string
 	w        *World
-	home     homes
+	home     homes[sent] // by unit: its home, its group's hot list and its last atom
 	sc       scorer
 	interval float64 // seconds between updates
 	dwell    float64 // seconds
 	perAtom  int     // units per hot atom
 
 	groups   []hotGroup
-	group    []int     // by unit: its scope group, -1 unless a governed district unit
-	assigned []int     // by unit: the atom it was last sent to, or -1
-	count    []int     // by atom: units sent there and not yet released
-	rank     []float64 // by atom: score at the last update, 0 unless positive (or not computed: see Update)
+	count    []atomCount // by atom
+	slots    []hotSlot   // every group's hot list, with the counts (hotGroup.base)
+	rank     []float64   // by atom: score at the last update, 0 unless positive (or not computed: see Update)
 	district []*areaSampler
 	buf      []int      // scratch for Update
 	bound    logBounder // sc, when it bounds its scores; else nil
 }
 
+// sent is what hotspots keeps by unit, in the unit's home record (one
+// cache line for a stop).
+type sent struct {
+	base int32 // its group's hotGroup.base, -1 unless a governed district unit
+	// at is where the atom it was last sent to is: at ≥ 0, slots[base+1+at]
+	// (the atom is hot); at ≤ −2, atom −2 − at (not hot since the last
+	// update); −1: none. Update moves it with the atom.
+	at int32
+}
+
+// atomCount is an atom's count of units sent there and not yet released,
+// while the atom is not hot (while it is, its slot in its group's hot list
+// holds the count), and its index in that list (−1 when not hot). An atom
+// is in one group at most: the groups are the districts, or the city.
+type atomCount struct {
+	count int32
+	slot  int32
+}
+
 // hotGroup is one scope group: a district, or the whole city.
 type hotGroup struct {
-	atoms []int // candidate atoms, ascending
-	k     int   // number of hot atoms: ceil(units / units per atom)
-	hot   []int // hot atoms after the last update, best first
+	atoms []int   // candidate atoms, ascending
+	k     int     // number of hot atoms: ceil(units / units per atom)
+	hot   []int   // hot atoms after the last update, best first
+	units []int32 // the units it governs
+	// base is where its hot list is in slots: the number of hot atoms n
+	// in slots[base].atom, the hot atoms, best first, with their counts
+	// in slots[base+1 : base+1+n] (room for k), so that a stop reads them
+	// from one short array.
+	base int32
 }
+
+// hotSlot is a hot atom and its count of units sent there and not yet
+// released.
+type hotSlot struct{ atom, count int32 }
 
 var (
 	_ Learner = (*hotspots)(nil)
@@ -298,12 +326,13 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 	}
 	c := w.City
 	h := &hotspots{
-		name: name, w: w, home: newHomes(w), sc: sc,
+		name: name, w: w, home: newHomes[sent](w), sc: sc,
 		interval: p["update"], dwell: p["dwell"], perAtom: int(p["units_per_atom"]),
-		group:    make([]int, len(w.Units)),
-		assigned: make([]int, len(w.Units)),
-		count:    make([]int, len(c.Atoms)),
-		rank:     make([]float64, len(c.Atoms)),
+		count: make([]atomCount, len(c.Atoms)),
+		rank:  make([]float64, len(c.Atoms)),
+	}
+	for a := range h.count {
+		h.count[a].slot = -1
 	}
 	if scope == scopeCity {
 		all := make([]int, len(c.Atoms))
@@ -316,13 +345,23 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 			h.groups = append(h.groups, hotGroup{atoms: slices.Sorted(slices.Values(c.Districts[d].Atoms))})
 		}
 	}
+	// An atom is in one group at most (see atomCount).
+	in := make([]bool, len(c.Atoms))
+	for _, grp := range h.groups {
+		for _, a := range grp.atoms {
+			if in[a] {
+				return nil, fmt.Errorf("policy %s: atom %d is in two districts", name, a)
+			}
+			in[a] = true
+		}
+	}
 	for d := range c.Districts {
 		s := newAreaSampler(c, c.Districts[d].Atoms)
 		h.district = append(h.district, &s)
 	}
 	h.bound, _ = sc.(logBounder)
-	for u := range h.group {
-		h.group[u], h.assigned[u] = -1, -1
+	for u := range h.home {
+		h.home[u].own = sent{base: -1, at: -1}
 	}
 	n := make([]int, len(h.groups)) // governed district units per group
 	for _, u := range units {
@@ -334,11 +373,17 @@ func newHotspots(name string, w *World, units []int, p Values, sc scorer) (*hots
 		if scope == scopeDistrict {
 			g = unit.District
 		}
-		h.group[u] = g
+		h.groups[g].units = append(h.groups[g].units, int32(u))
 		n[g]++
 	}
 	for g := range h.groups {
-		h.groups[g].k = (n[g] + h.perAtom - 1) / h.perAtom
+		grp := &h.groups[g]
+		grp.k = (n[g] + h.perAtom - 1) / h.perAtom
+		grp.base = int32(len(h.slots))
+		h.slots = append(h.slots, make([]hotSlot, 1+grp.k)...)
+		for _, u := range grp.units {
+			h.home[u].own.base = grp.base
+		}
 	}
 	return h, nil
 }
@@ -360,34 +405,63 @@ func (h *hotspots) Update(now float64, r *rand.Rand) {
 	clear(h.rank)
 	for g := range h.groups {
 		grp := &h.groups[g]
-		if grp.k > 0 && grp.k <= 64 && h.bound != nil {
-			h.updateBounded(grp, now)
-			continue
+		// The counts of the atoms hot until now back to count, and the
+		// units sent to them to the atom; then the new hot list's counts
+		// beside it, and the units sent to its atoms to their slots.
+		hot := h.slots[grp.base+1 : grp.base+1+h.slots[grp.base].atom]
+		for _, u := range grp.units {
+			if x := &h.home[u].own; x.at >= 0 {
+				x.at = -2 - hot[x.at].atom
+			}
 		}
-		grp.hot = grp.hot[:0]
-		if grp.k == 0 {
-			continue
+		for _, s := range hot {
+			h.count[s.atom] = atomCount{count: s.count, slot: -1}
 		}
-		if grp.k <= 64 {
-			for _, a := range grp.atoms {
-				if s := h.sc.score(a, now); s > 0 {
-					h.rank[a] = s
-					grp.hot = h.keepBest(grp.hot, grp.k, a)
+		h.rank1(grp, now)
+		h.slots[grp.base].atom = int32(len(grp.hot))
+		for i, a := range grp.hot {
+			h.slots[int(grp.base)+1+i] = hotSlot{atom: int32(a), count: h.count[a].count}
+			h.count[a].slot = int32(i)
+		}
+		for _, u := range grp.units {
+			if x := &h.home[u].own; x.at <= -2 {
+				if i := h.count[-2-x.at].slot; i >= 0 {
+					x.at = i
 				}
 			}
-			continue
 		}
-		cand := h.buf[:0]
+	}
+}
+
+// rank1 is Update's ranking of one group: its hot list.
+func (h *hotspots) rank1(grp *hotGroup, now float64) {
+	if grp.k > 0 && grp.k <= 64 && h.bound != nil {
+		h.updateBounded(grp, now)
+		return
+	}
+	grp.hot = grp.hot[:0]
+	if grp.k == 0 {
+		return
+	}
+	if grp.k <= 64 {
 		for _, a := range grp.atoms {
 			if s := h.sc.score(a, now); s > 0 {
 				h.rank[a] = s
-				cand = append(cand, a)
+				grp.hot = h.keepBest(grp.hot, grp.k, a)
 			}
 		}
-		slices.SortFunc(cand, h.better)
-		grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
-		h.buf = cand
+		return
 	}
+	cand := h.buf[:0]
+	for _, a := range grp.atoms {
+		if s := h.sc.score(a, now); s > 0 {
+			h.rank[a] = s
+			cand = append(cand, a)
+		}
+	}
+	slices.SortFunc(cand, h.better)
+	grp.hot = append(grp.hot, cand[:min(grp.k, len(cand))]...)
+	h.buf = cand
 }
 
 // updateBounded is Update's ranking of a group of at most 64 hot atoms
@@ -470,36 +544,38 @@ func (h *hotspots) better(a, b int) int {
 // community units keep their home. It panics for a district unit the policy
 // does not govern.
 func (h *hotspots) Next(now float64, u int, pos geo.Point, r *rand.Rand) Order {
-	last := h.assigned[u]
-	if last >= 0 {
-		h.count[last]--
-		h.assigned[u] = -1
+	x := &h.home[u]
+	base, lastSlot := int(x.own.base), x.own.at
+	switch {
+	case lastSlot >= 0:
+		h.slots[base+1+int(lastSlot)].count--
+	case lastSlot <= -2:
+		h.count[-2-lastSlot].count--
 	}
-	if o, ok := h.home.order(h.w.City, u, h.dwell, r); ok {
+	x.own.at = -1
+	if o, ok := x.order(h.w.City, h.dwell, r); ok {
 		return o
 	}
-	g := h.group[u]
-	if g < 0 {
+	if base < 0 {
 		panic(fmt.Sprintf("policy %s: unit %d is not governed by this policy", h.name, u))
 	}
-	hot := h.groups[g].hot
-	if len(hot) == 0 {
+	n := int(h.slots[base].atom)
+	if n == 0 {
 		return h.district[h.w.Units[u].District].order(h.w.City, r, h.dwell)
 	}
 	// hot is sorted best first: the first atom of least count wins the
 	// score and index ties, unless it is the one just left.
-	best := -1
-	for _, a := range hot {
-		switch {
-		case best < 0,
-			h.count[a] < h.count[best],
-			h.count[a] == h.count[best] && best == last:
-			best = a
+	hot := h.slots[base+1 : base+1+n]
+	best, least := 0, hot[0].count
+	for i := 1; i < len(hot); i++ {
+		if c := hot[i].count; c < least || c == least && best == int(lastSlot) {
+			best, least = i, c
 		}
 	}
-	h.count[best]++
-	h.assigned[u] = best
-	return Order{To: h.w.City.UniformPoint(best, r), Dwell: h.dwell, Atom: best}
+	hot[best].count++
+	x.own.at = int32(best)
+	a := int(hot[best].atom)
+	return Order{To: h.w.City.UniformPoint(a, r), Dwell: h.dwell, Atom: a}
 }
 
 // Assumed is the district base for a district unit, which the policy moves

@@ -40,16 +40,18 @@ func TestLowerBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6)) // fixed seed
 	for n := 0; n <= 40; n++ {
 		a := make([]float64, n)
+		e := make([]sampledAtom, n)
 		c := 0.0
 		for k := range a {
 			if r.IntN(3) > 0 { // a third of the steps repeat the value
 				c += float64(r.IntN(4))
 			}
 			a[k] = c
+			e[k] = sampledAtom{cum: c, atom: k}
 		}
 		for x := -1.0; x <= c+1; x += 0.5 {
 			want, _ := slices.BinarySearch(a, x)
-			if got := lowerBound(a, x); got != want {
+			if got := lowerBound(e, x); got != want {
 				t.Fatalf("n = %d, a %v, x = %v: lowerBound %d, want %d", n, a, x, got, want)
 			}
 		}
@@ -163,5 +165,93 @@ func TestUpdateBoundedSubnormal(t *testing.T) {
 	}
 	if found == 0 {
 		t.Skip("no subnormal tie found")
+	}
+}
+
+// TestNextCountsInSlots: follow-incidents' stops, with the counts of the
+// hot atoms kept in their groups' hot lists and a unit's last atom kept
+// as its slot (moved by every update), go where the rule computed from
+// counts by atom sends them (the first hot atom of least count, ties by
+// list order unless it is the atom just left), through updates that
+// reorder, drop and bring back hot atoms while units are out at them, in
+// districts and over the city.
+func TestNextCountsInSlots(t *testing.T) {
+	c, err := geo.NewGrid(geo.GridSpec{Rows: 10, Cols: 12, CellM: 100, Districts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(13, 14)) // fixed seed
+	for trial := range 40 {
+		n := 1 + r.IntN(30)
+		w := &World{City: c}
+		for u := range n {
+			d := u % len(c.Districts)
+			at := c.Districts[d].Base
+			home := HomeDistrict
+			if u%5 == 4 {
+				home = HomeCommunity // not governed by the hot list
+			}
+			w.Units = append(w.Units, Unit{Home: home, District: d, Atom: c.Locate(at), Post: -1, At: at})
+		}
+		units := make([]int, n)
+		for u := range units {
+			units[u] = u
+		}
+		scope := r.IntN(2)
+		p := Values{"half_life": 3600 * float64(1+r.IntN(72)), "update": 3600, "dwell": 900,
+			"units_per_atom": float64(1 + r.IntN(3)), "scope": float64(scope), "learn_from": 0}
+		pol, err := newFollow(w, units, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := pol.(*hotspots)
+		count, assigned := make([]int, len(c.Atoms)), make([]int, n)
+		for u := range assigned {
+			assigned[u] = -1
+		}
+		now := 0.0
+		for step := range 400 {
+			now += []float64{0, 60, 600, 3600}[r.IntN(4)]
+			if r.IntN(4) == 0 {
+				for _, a := range r.Perm(len(c.Atoms))[:1+r.IntN(6)] {
+					h.Learn(now, Sighting{Occur: now, Atom: a, Pos: c.Atoms[a].Centroid, How: Reported})
+				}
+			}
+			if r.IntN(3) == 0 {
+				h.Update(now, nil)
+			}
+			u := r.IntN(n)
+			o := h.Next(now, u, w.Units[u].At, r)
+			last := assigned[u]
+			if last >= 0 {
+				count[last]--
+			}
+			assigned[u] = -1
+			if w.Units[u].Home != HomeDistrict {
+				continue
+			}
+			g := 0
+			if scope == scopeDistrict {
+				g = w.Units[u].District
+			}
+			hot := h.Hot()[g]
+			if len(hot) == 0 {
+				if c.Atoms[o.Atom].District != w.Units[u].District {
+					t.Fatalf("trial %d, step %d: unit %d without hot atoms sent to atom %d outside its district", trial, step, u, o.Atom)
+				}
+				continue
+			}
+			best := -1
+			for _, a := range hot {
+				if best < 0 || count[a] < count[best] || count[a] == count[best] && best == last {
+					best = a
+				}
+			}
+			count[best]++
+			assigned[u] = best
+			if o.Atom != best {
+				t.Fatalf("trial %d, step %d: unit %d sent to atom %d, want %d (hot %v, last %d)", trial, step, u, o.Atom, best, hot, last)
+			}
+		}
 	}
 }

@@ -245,26 +245,35 @@ func (s *Spec) paramNames() string {
 }
 
 // areaSampler draws a uniformly random point from a set of atoms: an atom
-// with probability proportional to its area, then a point in it.
-type areaSampler struct {
-	atoms []int
-	cum   []float64
+// with probability proportional to its area, then a point in it. Each atom
+// is kept with the cumulative area up to it (itself included), so that the
+// search and the atom it finds read the same cache lines.
+type areaSampler struct{ e []sampledAtom }
+
+// sampledAtom is an atom of an areaSampler and the cumulative area.
+type sampledAtom struct {
+	cum  float64
+	atom int
 }
 
 func newAreaSampler(c *geo.City, atoms []int) areaSampler {
-	s := areaSampler{atoms: atoms, cum: make([]float64, len(atoms))}
+	return areaSampler{appendSampled(nil, c, atoms)}
+}
+
+// appendSampled appends atoms, with their cumulative areas, to e.
+func appendSampled(e []sampledAtom, c *geo.City, atoms []int) []sampledAtom {
 	total := 0.0
-	for i, a := range atoms {
+	for _, a := range atoms {
 		total += c.Atoms[a].Area
-		s.cum[i] = total
+		e = append(e, sampledAtom{cum: total, atom: a})
 	}
-	return s
+	return e
 }
 
 // order draws a point and makes it an order with the given dwell.
-func (s *areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
-	x := r.Float64() * s.cum[len(s.cum)-1]
-	a := s.atoms[min(lowerBound(s.cum, x), len(s.atoms)-1)]
+func (s areaSampler) order(c *geo.City, r *rand.Rand, dwell float64) Order {
+	x := r.Float64() * s.e[len(s.e)-1].cum
+	a := s.e[min(lowerBound(s.e, x), len(s.e)-1)].atom
 	return Order{To: c.UniformPoint(a, r), Dwell: dwell, Atom: a}
 }
 
@@ -278,20 +287,22 @@ var dwellParam = Param{Name: "dwell", Kind: Duration, Default: 15 * 60, Min: 1, 
 func stayAt(u *Unit) Order { return Order{To: u.At, Dwell: math.Inf(1), Atom: u.Atom} }
 
 // homes holds, by unit, what a unit's home decides (homes.order), apart
-// from World.Units
-// (large structs: a patrol stop looks one unit up among thousands).
-type homes []homeOf
+// from World.Units (large structs: a patrol stop looks one unit up among
+// thousands), and beside it what the policy keeps by unit (own: at most 8
+// bytes, so that a unit's record is 32 bytes, within one cache line).
+type homes[T any] []homeOf[T]
 
-type homeOf struct {
+type homeOf[T any] struct {
 	at   geo.Point
 	atom int32
-	home Home
+	home int8 // a Home
+	own  T
 }
 
-func newHomes(w *World) homes {
-	h := make(homes, len(w.Units))
+func newHomes[T any](w *World) homes[T] {
+	h := make(homes[T], len(w.Units))
 	for u := range w.Units {
-		h[u] = homeOf{at: w.Units[u].At, atom: int32(w.Units[u].Atom), home: w.Units[u].Home}
+		h[u] = homeOf[T]{at: w.Units[u].At, atom: int32(w.Units[u].Atom), home: int8(w.Units[u].Home)}
 	}
 	return h
 }
@@ -299,8 +310,8 @@ func newHomes(w *World) homes {
 // order gives the order of a unit whose home decides it under the
 // patrolling policies: a post-homed unit keeps its post, a community team
 // patrols its community. It reports false for district-homed units.
-func (h homes) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order, bool) {
-	switch x := &h[u]; x.home {
+func (x *homeOf[T]) order(c *geo.City, dwell float64, r *rand.Rand) (Order, bool) {
+	switch Home(x.home) {
 	case HomePost:
 		return Order{To: x.at, Dwell: math.Inf(1), Atom: int(x.atom)}, true
 	case HomeCommunity:
@@ -309,21 +320,27 @@ func (h homes) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order, bo
 	return Order{}, false
 }
 
-// lowerBound is slices.BinarySearch's index: the first i with a[i] >= x in
-// the sorted a (len(a) if none), for a without NaN, found by halving with
-// a select rather than a branch on x: the same number of steps for every
-// x, so none is mispredicted (a patrol stop draws its area so).
-func lowerBound(a []float64, x float64) int {
-	if len(a) == 0 {
-		return 0
-	}
-	lo, n := 0, len(a)
+// order is homeOf.order for unit u.
+func (h homes[T]) order(c *geo.City, u int, dwell float64, r *rand.Rand) (Order, bool) {
+	return h[u].order(c, dwell, r)
+}
+
+// lowerBound is slices.BinarySearch's index in the cumulative areas: the
+// first i with e[i].cum >= x in the sorted e (len(e) if none), for e
+// without NaN, found by halving with a select rather than a branch on x:
+// the same number of steps for every x, so none is mispredicted (a patrol
+// stop draws its area so).
+func lowerBound(e []sampledAtom, x float64) int {
+	lo, n := 0, len(e)
 	for n > 1 {
 		half := n / 2
-		lo += half & -b2i(a[lo+half-1] < x)
+		lo += half & -b2i(e[lo+half-1].cum < x)
 		n -= half
 	}
-	return lo + b2i(a[lo] < x)
+	if n > 0 {
+		lo += b2i(e[lo].cum < x)
+	}
+	return lo
 }
 
 // b2i is 1 for true, 0 for false (a flag set, not a branch).

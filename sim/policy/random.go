@@ -19,14 +19,14 @@ func init() {
 
 type random struct {
 	w        *World
-	home     homes
+	home     homes[struct{}]
 	dwell    float64
 	samplers map[int]*areaSampler // by unit, built lazily per area
 	district []*areaSampler
 }
 
 func newRandom(w *World, units []int, p Values) (Policy, error) {
-	r := &random{w: w, home: newHomes(w), dwell: p["dwell"], samplers: map[int]*areaSampler{}}
+	r := &random{w: w, home: newHomes[struct{}](w), dwell: p["dwell"], samplers: map[int]*areaSampler{}}
 	for d := range w.City.Districts {
 		s := newAreaSampler(w.City, w.City.Districts[d].Atoms)
 		r.district = append(r.district, &s)

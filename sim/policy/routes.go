@@ -52,7 +52,7 @@ type rider struct {
 
 type routes struct {
 	w     *World
-	home  homes
+	home  homes[struct{}]
 	step  float64 // metres
 	dwell float64 // seconds
 	ride  []rider // by unit index
@@ -63,7 +63,7 @@ func newRoutes(w *World, units []int, p Values) (Policy, error) {
 	if len(rs) == 0 {
 		return nil, errors.New("policy routes: the city has no routes (city.routes)")
 	}
-	q := &routes{w: w, home: newHomes(w), step: p["step_m"], dwell: p["dwell"], ride: make([]rider, len(w.Units))}
+	q := &routes{w: w, home: newHomes[struct{}](w), step: p["step_m"], dwell: p["dwell"], ride: make([]rider, len(w.Units))}
 	for u := range q.ride {
 		q.ride[u].route = -1
 	}
