@@ -59,17 +59,26 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 	return total
 }
 
+// resid is an atom's residual deterrence: v as of time t. Value and
+// time are one record, so that reading an atom's residual reads one cache
+// line (in a large city the atoms are read at random, from stays and
+// incidents).
+type resid struct {
+	v, t float64
+}
+
 // residualAt is the residual deterrence left in atom a at time t.
 func (r *run) residualAt(a int, t float64) float64 {
-	if r.resVal[a] == 0 {
+	rs := &r.res[a]
+	if rs.v == 0 {
 		return 0
 	}
-	x := (t - r.resT[a]) / r.cfg.Deterrence.Tau
+	x := (t - rs.t) / r.cfg.Deterrence.Tau
 	if x > 50 {
-		r.resVal[a] = 0 // below 2e-22 of what it was: gone
+		rs.v = 0 // below 2e-22 of what it was: gone
 		return 0
 	}
-	return r.resVal[a] * math.Exp(-x)
+	return rs.v * math.Exp(-x)
 }
 
 // neighbourResidual is the mean residual deterrence of atom a's neighbours
@@ -129,14 +138,13 @@ var maxStays = 1024
 
 // settle adds the waiting stays to the residuals, in the order they
 // ended: each adds its dose to its atom's residual decayed to its time,
-// as leave once did at once. Every reader of resVal and resT settles
-// first, so what they read is unchanged, bit for bit; only the cost moves:
+// as leave once did at once. Every reader of res settles first, so what they read is unchanged, bit for bit; only the cost moves:
 // the decay of each stay (math.Exp) no longer waits on the one before in
 // the event chain, and the stays of an hour are decayed side by side.
 func (r *run) settle() {
 	for _, s := range r.stays {
-		r.resVal[s.atom] = r.residualAt(int(s.atom), s.t) + s.add
-		r.resT[s.atom] = s.t
+		v := r.residualAt(int(s.atom), s.t) + s.add
+		r.res[s.atom] = resid{v: v, t: s.t}
 	}
 	r.stays = r.stays[:0]
 }
@@ -215,8 +223,9 @@ func (r *run) sampleAbove(now, thr float64) {
 	tau := r.cfg.Deterrence.Tau
 	for a := range na {
 		lo, hi := 0.0, 0.0
-		if v := r.resVal[a]; v != 0 {
-			x := (now - r.resT[a]) / tau
+		if rs := r.res[a]; rs.v != 0 {
+			v := rs.v
+			x := (now - rs.t) / tau
 			switch {
 			case x > 50:
 				// (residualAt gives 0.)

@@ -114,16 +114,15 @@ type run struct {
 	units    []unitRun
 	policies []policy.Policy
 	rPolicy  *rand.Rand
-	queue    []int32   // queued incidents, ordered by (priority, ready, id)
-	open     int       // incidents occurred and not yet cleared
-	free     int       // units on patrol
-	arrived  bool      // all candidates have occurred
-	pending  bool      // a batched dispatch event is scheduled
-	nBase    int       // candidates drawn by Generate; later ones come from the run
-	vis      []float64 // by unit: visibility × squad
-	resVal   []float64 // by atom: residual deterrence as of resT
-	resT     []float64
-	stays    []stay              // stays not yet added to resVal (settle)
+	queue    []int32             // queued incidents, ordered by (priority, ready, id)
+	open     int                 // incidents occurred and not yet cleared
+	free     int                 // units on patrol
+	arrived  bool                // all candidates have occurred
+	pending  bool                // a batched dispatch event is scheduled
+	nBase    int                 // candidates drawn by Generate; later ones come from the run
+	vis      []float64           // by unit: visibility × squad
+	res      []resid             // by atom: residual deterrence (deter.go)
+	stays    []stay              // stays not yet added to res (settle)
 	byAtom   []float64           // presence sample buffer
 	pres     presenceScratch     // (deter.go)
 	learners []int               // policies that learn from incidents
