@@ -99,11 +99,23 @@ func (r *run) neighbourResidual(a int, t float64) float64 {
 // a scene or a post): a stay of d seconds leaves visibility × squad × g(d)
 // of residual deterrence in the stop's atom, decaying with time (Koper 1995).
 func (r *run) leave(u int) {
-	if !r.cfg.Deterrence.On || r.vis[u] == 0 {
+	if !r.cfg.Deterrence.On {
+		return
+	}
+	ur := &r.units[u]
+	// The unit's visibility × squad, from its type's when every unit of
+	// a type has the same (the same bits): the first line of the unit's
+	// record is in the caches (the event read it), r.vis[u] may not be.
+	var vis float64
+	if ps := &r.pres; ps.visBy == visByType {
+		vis = ps.visType[ur.typ&(maxVisTypes-1)]
+	} else {
+		vis = r.unitVis(u)
+	}
+	if vis == 0 {
 		return
 	}
 	now := r.eng.Now()
-	ur := &r.units[u]
 	if ur.state == stOff || now <= ur.leg.Arrive {
 		return // off duty, or never got there
 	}
@@ -119,11 +131,53 @@ func (r *run) leave(u int) {
 	}
 	// The stay is added later (settle), by the same operations in the
 	// same order, before anything reads the residuals.
-	r.stays = append(r.stays, stay{t: now, add: r.vis[u] * dose, atom: int32(a)})
+	r.stays = append(r.stays, stay{t: now, add: vis * dose, atom: int32(a)})
 	if len(r.stays) >= maxStays {
 		r.settle()
 	}
 }
+
+// How leave finds a unit's visibility × squad (presenceScratch.visBy).
+const (
+	visUnknown = iota // not looked at yet this run
+	visByType         // visType[its type]: r.vis[u], bit for bit
+	visByUnit         // r.vis[u]
+)
+
+// maxVisTypes bounds the unit types of visByType (a power of 2).
+const maxVisTypes = 16
+
+// unitVis is r.vis[u], once it has looked whether every unit of a type
+// has the same (visByType: then leave reads its type's instead).
+func (r *run) unitVis(u int) float64 {
+	ps := &r.pres
+	if ps.visBy == visUnknown {
+		var seen [maxVisTypes]bool
+		ps.visBy = visByType
+		if len(r.cfg.Units) > maxVisTypes {
+			ps.visBy = visByUnit
+		}
+		for v, unit := range r.m.World.Units {
+			if ps.visBy != visByType {
+				break
+			}
+			switch t := unit.Type; {
+			case !seen[t]:
+				seen[t], ps.visType[t] = true, r.vis[v]
+			case math.Float64bits(ps.visType[t]) != math.Float64bits(r.vis[v]):
+				ps.visBy = visByUnit
+			}
+		}
+		if ps.visBy == visByType && !visTypes {
+			ps.visBy = visByUnit
+		}
+	}
+	return r.vis[u]
+}
+
+// visTypes lets leave read a unit's visibility from its type's (a
+// variable for tests only).
+var visTypes = true
 
 // stay is a stay whose residual deterrence is not yet added (see settle):
 // at time t it adds add to atom's residual.
@@ -281,6 +335,10 @@ type presenceScratch struct {
 	// positions and their atoms.
 	atom, moving, loc []int32
 	at                []geo.Point
+
+	// leave's: how it finds a unit's visibility × squad, and by type.
+	visBy   int8
+	visType [maxVisTypes]float64
 }
 
 // expTable[k] is math.Exp(−k/64), k = 0 … 3200 (x up to 50, as residualAt).
