@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -232,22 +233,28 @@ func (r *run) sample() {
 // time now (−1: none, or off duty or invisible). A unit on the way is
 // located where it is now; those units' positions are found first and
 // located together (geo.City.LocateAll), so that in a large city the
-// reads of the raster for the units of an hour overlap.
+// reads of the raster for the units of an hour overlap. What it reads of
+// a unit that is not on the way comes from pres.stops (see placed), 16
+// bytes a unit read in order, not from the unit's 256-byte record.
 func (r *run) unitAtoms(now float64) []int32 {
 	ps := &r.pres
 	ps.atom = slices.Grow(ps.atom[:0], len(r.units))[:len(r.units)]
 	ps.moving, ps.at = ps.moving[:0], ps.at[:0]
-	for u := range r.units {
-		ur := &r.units[u]
+	vis := r.vis[:len(ps.stops)]
+	atom := ps.atom[:len(ps.stops)]
+	for u, st := range ps.stops {
 		a := int32(-1)
-		if ur.state != stOff && r.vis[u] != 0 {
-			a = ur.stopAtom
-			if now < ur.leg.Arrive || a < 0 {
+		if st.on && vis[u] != 0 {
+			a = st.atom
+			if now < st.arrive || a < 0 {
 				ps.moving = append(ps.moving, int32(u)) // on the way: where is it now?
-				ps.at = append(ps.at, ur.at(now))
+				ps.at = append(ps.at, r.units[u].at(now))
 			}
 		}
-		ps.atom[u] = a
+		atom[u] = a
+	}
+	if checkStops {
+		r.checkStops()
 	}
 	ps.loc = slices.Grow(ps.loc[:0], len(ps.at))[:len(ps.at)]
 	r.cfg.City.LocateAll(ps.at, ps.loc)
@@ -255,6 +262,40 @@ func (r *run) unitAtoms(now float64) []int32 {
 		ps.atom[u] = ps.loc[i]
 	}
 	return ps.atom
+}
+
+// unitStop is what the presence sample reads of a unit (pres.stops):
+// whether it is on duty, its leg's arrival and its stop's atom
+// (unitRun.stopAtom). The zero value is a unit off duty, as every unit
+// starts a run (newRun clears pres.stops).
+type unitStop struct {
+	arrive float64
+	atom   int32
+	on     bool
+}
+
+// placed notes unit u's state, leg and stop for the presence samples
+// (pres.stops): every change of them is followed, within the event, by
+// a call (send, start, goOffDuty; the others — clear turning a unit
+// back, goOnDuty — go on to start or goOffDuty).
+func (r *run) placed(u int) {
+	ur := &r.units[u]
+	r.pres.stops[u] = unitStop{arrive: ur.leg.Arrive, atom: ur.stopAtom, on: ur.state != stOff}
+}
+
+// checkStops makes unitAtoms compare pres.stops with the units' records
+// (a variable for tests only).
+var checkStops = false
+
+// checkStops sets r.err where pres.stops differs from the units' records.
+func (r *run) checkStops() {
+	for u := range r.units {
+		ur := &r.units[u]
+		want := unitStop{arrive: ur.leg.Arrive, atom: ur.stopAtom, on: ur.state != stOff}
+		if got := r.pres.stops[u]; got != want && r.err == nil {
+			r.err = fmt.Errorf("unit %d at %v: presence sample's copy %+v, record %+v", u, r.eng.Now(), got, want)
+		}
+	}
 }
 
 // sampleAbove makes the presence sample for a recorder that reads each
@@ -335,6 +376,9 @@ type presenceScratch struct {
 	// positions and their atoms.
 	atom, moving, loc []int32
 	at                []geo.Point
+
+	// by unit, what the presence samples read of it (placed).
+	stops []unitStop
 
 	// leave's: how it finds a unit's visibility × squad, and by type.
 	visBy   int8

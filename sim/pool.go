@@ -64,6 +64,7 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 	}
 	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
+	r.pres.stops = resize(old.pres.stops, nu, nu)
 	r.units = resize(old.units, nu, nu)
 	r.prefetch = nu*int(unsafe.Sizeof(unitRun{})) > prefetchAbove
 	r.unitType = resize(old.unitType, nu, nu)

@@ -791,6 +791,7 @@ func (r *run) send(u, i int) {
 	}
 	ir.sent += ut.Squad
 	r.track(u)
+	r.placed(u)
 	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
 }
 
@@ -872,6 +873,7 @@ func (r *run) start(u int, pos geo.Point, o policy.Order) {
 	r.cfg.Travel.SetLeg(&ur.leg, pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
 	r.track(u)
+	r.placed(u)
 	if math.IsInf(o.Dwell, 1) {
 		return
 	}
@@ -948,6 +950,7 @@ func (r *run) goOffDuty(u int) {
 	r.fleet.touch(u)
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
 	r.track(u)
+	r.placed(u)
 	r.rec.OnDuty(u, ur.dutySince, now)
 	r.changed()
 }
