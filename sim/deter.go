@@ -316,42 +316,51 @@ func (r *run) sampleAbove(now, thr float64) {
 		ps.hi = make([]float64, na)
 	}
 	tau := r.cfg.Deterrence.Tau
-	for a := range na {
+	res, los, his := r.res[:na], r.byAtom[:na], ps.hi[:na]
+	for a, rs := range res {
 		lo, hi := 0.0, 0.0
-		if rs := r.res[a]; rs.v != 0 {
-			v := rs.v
+		if v := rs.v; v != 0 {
 			x := (now - rs.t) / tau
 			switch {
 			case x > 50:
 				// (residualAt gives 0.)
 			case v > 0 && x >= 0 && x <= 50:
 				k := x * 64 // (exact: a power of 2)
-				lo = v * expTable[int(math.Ceil(k))] * (1 - 1e-12)
-				hi = v * expTable[int(math.Floor(k))] * (1 + 1e-12)
+				// ⌊k⌋ and ⌈k⌉: with 0 ≤ k ≤ 3200 the conversion
+				// truncates, exactly, and k is whole only if ⌊k⌋ is k.
+				fl := int(k)
+				ce := fl
+				if float64(fl) < k {
+					ce++
+				}
+				lo = v * expTable[ce] * (1 - 1e-12)
+				hi = v * expTable[fl] * (1 + 1e-12)
 			default:
 				lo = math.Inf(-1)
 				hi = math.Inf(1)
 			}
 		}
-		r.byAtom[a], ps.hi[a] = lo, hi
+		los[a], his[a] = lo, hi
 	}
-	ps.in = ps.in[:0]
+	in, vis := ps.in[:0], r.vis
 	for u, a := range r.unitAtoms(now) {
 		if a >= 0 {
-			r.byAtom[a] += r.vis[u]
-			ps.hi[a] += r.vis[u]
-			ps.in = append(ps.in, int32(u), a)
+			v := vis[u]
+			los[a] += v
+			his[a] += v
+			in = append(in, int32(u), a)
 		}
 	}
+	ps.in = in
 	// The atoms left open: their presence, as sample makes it.
 	ps.open = ps.open[:0]
 	for a := range na {
-		if !(r.byAtom[a] >= thr) {
-			if ps.hi[a] < thr {
-				r.byAtom[a] = ps.hi[a]
+		if !(los[a] >= thr) {
+			if his[a] < thr {
+				los[a] = his[a]
 			} else {
-				r.byAtom[a] = r.residualAt(a, now)
-				ps.hi[a] = math.NaN() // (marks it open)
+				los[a] = r.residualAt(a, now)
+				his[a] = math.NaN() // (marks it open)
 				ps.open = append(ps.open, int32(a))
 			}
 		}
@@ -386,8 +395,7 @@ type presenceScratch struct {
 }
 
 // expTable[k] is math.Exp(−k/64), k = 0 … 3200 (x up to 50, as residualAt).
-var expTable = func() []float64 {
-	t := make([]float64, 50*64+1)
+var expTable = func() (t [50*64 + 1]float64) {
 	for k := range t {
 		t[k] = math.Exp(-float64(k) / 64)
 	}
