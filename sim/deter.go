@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -59,17 +60,26 @@ func (r *run) presenceAt(p geo.Point, t float64) float64 {
 	return total
 }
 
+// resid is an atom's residual deterrence: v as of time t. Value and
+// time are one record, so that reading an atom's residual reads one cache
+// line (in a large city the atoms are read at random, from stays and
+// incidents).
+type resid struct {
+	v, t float64
+}
+
 // residualAt is the residual deterrence left in atom a at time t.
 func (r *run) residualAt(a int, t float64) float64 {
-	if r.resVal[a] == 0 {
+	rs := &r.res[a]
+	if rs.v == 0 {
 		return 0
 	}
-	x := (t - r.resT[a]) / r.cfg.Deterrence.Tau
+	x := (t - rs.t) / r.cfg.Deterrence.Tau
 	if x > 50 {
-		r.resVal[a] = 0 // below 2e-22 of what it was: gone
+		rs.v = 0 // below 2e-22 of what it was: gone
 		return 0
 	}
-	return r.resVal[a] * math.Exp(-x)
+	return rs.v * math.Exp(-x)
 }
 
 // neighbourResidual is the mean residual deterrence of atom a's neighbours
@@ -90,11 +100,23 @@ func (r *run) neighbourResidual(a int, t float64) float64 {
 // a scene or a post): a stay of d seconds leaves visibility × squad × g(d)
 // of residual deterrence in the stop's atom, decaying with time (Koper 1995).
 func (r *run) leave(u int) {
-	if !r.cfg.Deterrence.On || r.vis[u] == 0 {
+	if !r.cfg.Deterrence.On {
+		return
+	}
+	ur := &r.units[u]
+	// The unit's visibility × squad, from its type's when every unit of
+	// a type has the same (the same bits): the first line of the unit's
+	// record is in the caches (the event read it), r.vis[u] may not be.
+	var vis float64
+	if ps := &r.pres; ps.visBy == visByType {
+		vis = ps.visType[ur.typ&(maxVisTypes-1)]
+	} else {
+		vis = r.unitVis(u)
+	}
+	if vis == 0 {
 		return
 	}
 	now := r.eng.Now()
-	ur := &r.units[u]
 	if ur.state == stOff || now <= ur.leg.Arrive {
 		return // off duty, or never got there
 	}
@@ -110,11 +132,53 @@ func (r *run) leave(u int) {
 	}
 	// The stay is added later (settle), by the same operations in the
 	// same order, before anything reads the residuals.
-	r.stays = append(r.stays, stay{t: now, add: r.vis[u] * dose, atom: int32(a)})
+	r.stays = append(r.stays, stay{t: now, add: vis * dose, atom: int32(a)})
 	if len(r.stays) >= maxStays {
 		r.settle()
 	}
 }
+
+// How leave finds a unit's visibility × squad (presenceScratch.visBy).
+const (
+	visUnknown = iota // not looked at yet this run
+	visByType         // visType[its type]: r.vis[u], bit for bit
+	visByUnit         // r.vis[u]
+)
+
+// maxVisTypes bounds the unit types of visByType (a power of 2).
+const maxVisTypes = 16
+
+// unitVis is r.vis[u], once it has looked whether every unit of a type
+// has the same (visByType: then leave reads its type's instead).
+func (r *run) unitVis(u int) float64 {
+	ps := &r.pres
+	if ps.visBy == visUnknown {
+		var seen [maxVisTypes]bool
+		ps.visBy = visByType
+		if len(r.cfg.Units) > maxVisTypes {
+			ps.visBy = visByUnit
+		}
+		for v, unit := range r.m.World.Units {
+			if ps.visBy != visByType {
+				break
+			}
+			switch t := unit.Type; {
+			case !seen[t]:
+				seen[t], ps.visType[t] = true, r.vis[v]
+			case math.Float64bits(ps.visType[t]) != math.Float64bits(r.vis[v]):
+				ps.visBy = visByUnit
+			}
+		}
+		if ps.visBy == visByType && !visTypes {
+			ps.visBy = visByUnit
+		}
+	}
+	return r.vis[u]
+}
+
+// visTypes lets leave read a unit's visibility from its type's (a
+// variable for tests only).
+var visTypes = true
 
 // stay is a stay whose residual deterrence is not yet added (see settle):
 // at time t it adds add to atom's residual.
@@ -124,19 +188,22 @@ type stay struct {
 }
 
 // maxStays bounds the stays waiting for settle (a variable for tests
-// only: with 1 each stay is added as the unit leaves).
-var maxStays = 1024
+// only: with 1 each stay is added as the unit leaves). 16 stays (384
+// bytes) are decayed side by side and are still in the first-level cache
+// when settled: with 1,024 a large city's settle, called by the next
+// incident some 60 stays later, found every line of them gone.
+var maxStays = 16
 
 // settle adds the waiting stays to the residuals, in the order they
 // ended: each adds its dose to its atom's residual decayed to its time,
-// as leave once did at once. Every reader of resVal and resT settles
-// first, so what they read is unchanged, bit for bit; only the cost moves:
-// the decay of each stay (math.Exp) no longer waits on the one before in
-// the event chain, and the stays of an hour are decayed side by side.
+// as leave once did at once. Every reader of res settles first, so
+// what they read is unchanged, bit for bit; only the cost moves: the
+// decay of each stay (math.Exp) no longer waits on the one before in the
+// event chain, and up to maxStays stays are decayed side by side.
 func (r *run) settle() {
 	for _, s := range r.stays {
-		r.resVal[s.atom] = r.residualAt(int(s.atom), s.t) + s.add
-		r.resT[s.atom] = s.t
+		v := r.residualAt(int(s.atom), s.t) + s.add
+		r.res[s.atom] = resid{v: v, t: s.t}
 	}
 	r.stays = r.stays[:0]
 }
@@ -170,22 +237,28 @@ func (r *run) sample() {
 // time now (−1: none, or off duty or invisible). A unit on the way is
 // located where it is now; those units' positions are found first and
 // located together (geo.City.LocateAll), so that in a large city the
-// reads of the raster for the units of an hour overlap.
+// reads of the raster for the units of an hour overlap. What it reads of
+// a unit that is not on the way comes from pres.stops (see placed), 16
+// bytes a unit read in order, not from the unit's 256-byte record.
 func (r *run) unitAtoms(now float64) []int32 {
 	ps := &r.pres
 	ps.atom = slices.Grow(ps.atom[:0], len(r.units))[:len(r.units)]
 	ps.moving, ps.at = ps.moving[:0], ps.at[:0]
-	for u := range r.units {
-		ur := &r.units[u]
+	vis := r.vis[:len(ps.stops)]
+	atom := ps.atom[:len(ps.stops)]
+	for u, st := range ps.stops {
 		a := int32(-1)
-		if ur.state != stOff && r.vis[u] != 0 {
-			a = ur.stopAtom
-			if now < ur.leg.Arrive || a < 0 {
+		if st.on && vis[u] != 0 {
+			a = st.atom
+			if now < st.arrive || a < 0 {
 				ps.moving = append(ps.moving, int32(u)) // on the way: where is it now?
-				ps.at = append(ps.at, ur.at(now))
+				ps.at = append(ps.at, r.units[u].at(now))
 			}
 		}
-		ps.atom[u] = a
+		atom[u] = a
+	}
+	if checkStops {
+		r.checkStops()
 	}
 	ps.loc = slices.Grow(ps.loc[:0], len(ps.at))[:len(ps.at)]
 	r.cfg.City.LocateAll(ps.at, ps.loc)
@@ -193,6 +266,40 @@ func (r *run) unitAtoms(now float64) []int32 {
 		ps.atom[u] = ps.loc[i]
 	}
 	return ps.atom
+}
+
+// unitStop is what the presence sample reads of a unit (pres.stops):
+// whether it is on duty, its leg's arrival and its stop's atom
+// (unitRun.stopAtom). The zero value is a unit off duty, as every unit
+// starts a run (newRun clears pres.stops).
+type unitStop struct {
+	arrive float64
+	atom   int32
+	on     bool
+}
+
+// placed notes unit u's state, leg and stop for the presence samples
+// (pres.stops): every change of them is followed, within the event, by
+// a call (send, start, goOffDuty; the others — clear turning a unit
+// back, goOnDuty — go on to start or goOffDuty).
+func (r *run) placed(u int) {
+	ur := &r.units[u]
+	r.pres.stops[u] = unitStop{arrive: ur.leg.Arrive, atom: ur.stopAtom, on: ur.state != stOff}
+}
+
+// checkStops makes unitAtoms compare pres.stops with the units' records
+// (a variable for tests only).
+var checkStops = false
+
+// checkStops sets r.err where pres.stops differs from the units' records.
+func (r *run) checkStops() {
+	for u := range r.units {
+		ur := &r.units[u]
+		want := unitStop{arrive: ur.leg.Arrive, atom: ur.stopAtom, on: ur.state != stOff}
+		if got := r.pres.stops[u]; got != want && r.err == nil {
+			r.err = fmt.Errorf("unit %d at %v: presence sample's copy %+v, record %+v", u, r.eng.Now(), got, want)
+		}
+	}
 }
 
 // sampleAbove makes the presence sample for a recorder that reads each
@@ -213,41 +320,51 @@ func (r *run) sampleAbove(now, thr float64) {
 		ps.hi = make([]float64, na)
 	}
 	tau := r.cfg.Deterrence.Tau
-	for a := range na {
+	res, los, his := r.res[:na], r.byAtom[:na], ps.hi[:na]
+	for a, rs := range res {
 		lo, hi := 0.0, 0.0
-		if v := r.resVal[a]; v != 0 {
-			x := (now - r.resT[a]) / tau
+		if v := rs.v; v != 0 {
+			x := (now - rs.t) / tau
 			switch {
 			case x > 50:
 				// (residualAt gives 0.)
 			case v > 0 && x >= 0 && x <= 50:
 				k := x * 64 // (exact: a power of 2)
-				lo = v * expTable[int(math.Ceil(k))] * (1 - 1e-12)
-				hi = v * expTable[int(math.Floor(k))] * (1 + 1e-12)
+				// ⌊k⌋ and ⌈k⌉: with 0 ≤ k ≤ 3200 the conversion
+				// truncates, exactly, and k is whole only if ⌊k⌋ is k.
+				fl := int(k)
+				ce := fl
+				if float64(fl) < k {
+					ce++
+				}
+				lo = v * expTable[ce] * (1 - 1e-12)
+				hi = v * expTable[fl] * (1 + 1e-12)
 			default:
 				lo = math.Inf(-1)
 				hi = math.Inf(1)
 			}
 		}
-		r.byAtom[a], ps.hi[a] = lo, hi
+		los[a], his[a] = lo, hi
 	}
-	ps.in = ps.in[:0]
+	in, vis := ps.in[:0], r.vis
 	for u, a := range r.unitAtoms(now) {
 		if a >= 0 {
-			r.byAtom[a] += r.vis[u]
-			ps.hi[a] += r.vis[u]
-			ps.in = append(ps.in, int32(u), a)
+			v := vis[u]
+			los[a] += v
+			his[a] += v
+			in = append(in, int32(u), a)
 		}
 	}
+	ps.in = in
 	// The atoms left open: their presence, as sample makes it.
 	ps.open = ps.open[:0]
 	for a := range na {
-		if !(r.byAtom[a] >= thr) {
-			if ps.hi[a] < thr {
-				r.byAtom[a] = ps.hi[a]
+		if !(los[a] >= thr) {
+			if his[a] < thr {
+				los[a] = his[a]
 			} else {
-				r.byAtom[a] = r.residualAt(a, now)
-				ps.hi[a] = math.NaN() // (marks it open)
+				los[a] = r.residualAt(a, now)
+				his[a] = math.NaN() // (marks it open)
 				ps.open = append(ps.open, int32(a))
 			}
 		}
@@ -272,11 +389,17 @@ type presenceScratch struct {
 	// positions and their atoms.
 	atom, moving, loc []int32
 	at                []geo.Point
+
+	// by unit, what the presence samples read of it (placed).
+	stops []unitStop
+
+	// leave's: how it finds a unit's visibility × squad, and by type.
+	visBy   int8
+	visType [maxVisTypes]float64
 }
 
 // expTable[k] is math.Exp(−k/64), k = 0 … 3200 (x up to 50, as residualAt).
-var expTable = func() []float64 {
-	t := make([]float64, 50*64+1)
+var expTable = func() (t [50*64 + 1]float64) {
 	for k := range t {
 		t[k] = math.Exp(-float64(k) / 64)
 	}

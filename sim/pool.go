@@ -64,12 +64,12 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 	}
 	r.store.reset()
 	r.vis = resize(old.vis, nu, nu)
+	r.pres.stops = resize(old.pres.stops, nu, nu)
 	r.units = resize(old.units, nu, nu)
 	r.prefetch = nu*int(unsafe.Sizeof(unitRun{})) > prefetchAbove
 	r.unitType = resize(old.unitType, nu, nu)
 	r.freeBits = resize(old.freeBits, nu, nu)
-	r.resVal = resize(old.resVal, na, na)
-	r.resT = resize(old.resT, na, na)
+	r.res = resize(old.res, na, na)
 	r.byAtom = resize(old.byAtom, na, na)
 	if r.eng == nil {
 		r.eng = des.New(r, 4*nu+64)

@@ -114,16 +114,15 @@ type run struct {
 	units    []unitRun
 	policies []policy.Policy
 	rPolicy  *rand.Rand
-	queue    []int32   // queued incidents, ordered by (priority, ready, id)
-	open     int       // incidents occurred and not yet cleared
-	free     int       // units on patrol
-	arrived  bool      // all candidates have occurred
-	pending  bool      // a batched dispatch event is scheduled
-	nBase    int       // candidates drawn by Generate; later ones come from the run
-	vis      []float64 // by unit: visibility × squad
-	resVal   []float64 // by atom: residual deterrence as of resT
-	resT     []float64
-	stays    []stay              // stays not yet added to resVal (settle)
+	queue    []int32             // queued incidents, ordered by (priority, ready, id)
+	open     int                 // incidents occurred and not yet cleared
+	free     int                 // units on patrol
+	arrived  bool                // all candidates have occurred
+	pending  bool                // a batched dispatch event is scheduled
+	nBase    int                 // candidates drawn by Generate; later ones come from the run
+	vis      []float64           // by unit: visibility × squad
+	res      []resid             // by atom: residual deterrence (deter.go)
+	stays    []stay              // stays not yet added to res (settle)
 	byAtom   []float64           // presence sample buffer
 	pres     presenceScratch     // (deter.go)
 	learners []int               // policies that learn from incidents
@@ -792,6 +791,7 @@ func (r *run) send(u, i int) {
 	}
 	ir.sent += ut.Squad
 	r.track(u)
+	r.placed(u)
 	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
 }
 
@@ -873,6 +873,7 @@ func (r *run) start(u int, pos geo.Point, o policy.Order) {
 	r.cfg.Travel.SetLeg(&ur.leg, pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
 	r.track(u)
+	r.placed(u)
 	if math.IsInf(o.Dwell, 1) {
 		return
 	}
@@ -949,6 +950,7 @@ func (r *run) goOffDuty(u int) {
 	r.fleet.touch(u)
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
 	r.track(u)
+	r.placed(u)
 	r.rec.OnDuty(u, ur.dutySince, now)
 	r.changed()
 }
