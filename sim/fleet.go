@@ -435,9 +435,7 @@ func (r *run) coverSample() {
 	list := f.dirty
 	f.dirty = f.spare[:0]
 	for _, u := range list {
-		f.touched[u] = false
-	}
-	for _, u := range list {
+		f.touched[u] = false // (a unit on the way is noted again below)
 		ur := &r.units[u]
 		if ur.state == stPatrol && f.counted[u] == ur.gen {
 			// Free and on the leg it stood at the end of at the last
@@ -495,9 +493,12 @@ func (r *run) coverSample() {
 	few := f.open <= coverOpen
 	f.openAt = f.openAt[:0]
 	if few && len(f.moving) > 0 {
-		for _, a := range idx[:open] {
-			f.openAt = append(f.openAt, coverAtom{x: f.xy[a][0], y: f.xy[a][1], a: a})
+		at := slices.Grow(f.openAt, open)[:open]
+		xy := f.xy
+		for i, a := range idx[:open] {
+			at[i] = coverAtom{x: xy[a][0], y: xy[a][1], a: a}
 		}
+		f.openAt = at
 	}
 	// With few atoms left (all of them in openAt), each unit on the way
 	// tries each of them rather than the cells near it, and those it
