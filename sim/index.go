@@ -43,30 +43,38 @@ type boxIndex struct {
 	// then (the last) the items not held.
 	held []int
 
-	box  [][4]float64 // by item: x0, y0, x1, y1 (half a cache line)
-	link []boxLink    // by item, then the cells' sentinels
+	// item is, by item, what Set reads and writes on its common path,
+	// one cache line (boxItem); level, by item, its level; link, by item
+	// then the cells' sentinels, the cells' circular lists.
+	item  []boxItem
+	level []int8
+	link  []boxLink
 
-	// keep is, by item, the region its box may move in without leaving
-	// its cell (keepRegion; Set); noKeep when it is not held or in the
-	// list of large boxes. below is, by level, the side of the level
-	// below (0 for the first; for the list of large boxes and the items
-	// not held, any: their keep region holds no box): an item stays only
-	// while its box is too large for the level below, so that queries
-	// meet it at the level its box needs.
-	keep  [][4]float64
+	// below is, by level, the side of the level below (0 for the first;
+	// for the list of large boxes and the items not held, any: their keep
+	// region holds no box): an item stays only while its box is too large
+	// for the level below, so that queries meet it at the level its box
+	// needs.
 	below []float64
 	edges [][2]float64 // the keep regions' sides (x0, x1 or y0, y1) by level, column and row (keepEdges)
 }
 
-// boxLink is an item's (or a sentinel's) place: its cell's circular list
-// (itself alone when not held) and, for an item, its cell and level.
-// Apart from the boxes, 16 bytes a record, so that the lists of a large
-// index stay in few cache lines for the moves that relink them and the
-// queries that walk them.
+// boxItem is an item's box (x0, y0, x1, y1) and its keep region: the
+// region its box may move in without leaving its cell (keepRegion; Set),
+// noKeep when it is not held or in the list of large boxes. 64 bytes, one
+// cache line (Go allocates an array of them at a multiple of 64 bytes:
+// TestBoxItemLine), so that an update that keeps its cell, most of a
+// patrol's, reads and writes one line.
+type boxItem struct {
+	box, keep [4]float64
+}
+
+// boxLink is an item's (or a sentinel's) place in its cell's circular
+// list (itself alone when not held): 8 bytes, so that the lists of a
+// large index stay in few cache lines for the moves that relink them and
+// the queries that walk them (a row's sentinels are next to each other).
 type boxLink struct {
 	next, prev int32
-	cell       int32 // its cell, or -1 when the item is not held
-	level      int8  // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
 }
 
 // levelRatio is the ratio of the cell sides of two successive levels.
@@ -111,11 +119,11 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.held = resize(ix.held, len(ix.levels)+2, len(ix.levels)+2)
 	clear(ix.held)
 	ix.held[len(ix.levels)+1] = n
-	ix.box = resize(ix.box, n, n)
-	clear(ix.box)
-	ix.keep = resize(ix.keep, n, n)
-	for i := range ix.keep {
-		ix.keep[i] = noKeep
+	ix.item = resize(ix.item, n, n)
+	ix.level = resize(ix.level, n, n)
+	for i := range ix.item {
+		ix.item[i].keep = noKeep
+		ix.level[i] = int8(len(ix.levels) + 1)
 	}
 	ix.below = resize(ix.below, len(ix.levels)+2, len(ix.levels)+2)
 	for k := range ix.below {
@@ -127,7 +135,7 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.keepEdges()
 	ix.link = resize(ix.link, n+off+1, n+off+1)
 	for i := range ix.link {
-		ix.link[i] = boxLink{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
+		ix.link[i] = boxLink{next: int32(i), prev: int32(i)}
 	}
 }
 
@@ -153,7 +161,7 @@ func b2i(b bool) int {
 // Set places item i with box (x0, y0, x1, y1) (x0 <= x1, y0 <= y1), moving
 // it if it is held already.
 //
-// An item whose new box lies in its keep region (see keep) and is too
+// An item whose new box lies in its keep region (see boxItem) and is too
 // large for the level below its own stays in its cell: only its box is
 // written. A unit patrolling near one place keeps its cell for most of its
 // stops. (A point, as SetPoint places a unit found at the stop it was
@@ -162,9 +170,10 @@ func b2i(b bool) int {
 // Otherwise Set takes the item out of its cell's list and puts it first in
 // its new cell's, without a branch on either, and sets its keep region.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
-	ix.box[i] = [4]float64{x0, y0, x1, y1}
-	if k := &ix.keep[i]; k[0] <= x0 && k[1] <= y0 && x1 <= k[2] && y1 <= k[3] {
-		if b := ix.below[ix.link[i].level]; x1-x0 > b || y1-y0 > b {
+	it := &ix.item[i]
+	it.box = [4]float64{x0, y0, x1, y1}
+	if k := &it.keep; k[0] <= x0 && k[1] <= y0 && x1 <= k[2] && y1 <= k[3] {
+		if b := ix.below[ix.level[i]]; x1-x0 > b || y1-y0 > b {
 			return
 		}
 	}
@@ -180,22 +189,22 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 		k += b2i(e > ix.levels[j].sideBits)
 	}
 	c := ix.cells // the list of large boxes
-	ix.keep[i] = noKeep
+	it.keep = noKeep
 	if k < len(ix.levels) {
 		lv := &ix.levels[k]
 		cx, cy := cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)
 		c = lv.off + cy*lv.nx + cx
-		ix.keep[i] = ix.keepRegion(lv, cx, cy)
+		it.keep = ix.keepRegion(lv, cx, cy)
 	}
 	lk := &ix.link[i]
 	n, p := lk.next, lk.prev // itself when not held
 	ix.link[p].next, ix.link[n].prev = n, p
-	ix.held[lk.level]--
+	ix.held[ix.level[i]]--
 	s := ix.sent + int32(c)
 	h := ix.link[s].next
 	lk.next, lk.prev = h, s
 	ix.link[h].prev, ix.link[s].next = int32(i), int32(i)
-	lk.cell, lk.level = int32(c), int8(k)
+	ix.level[i] = int8(k)
 	ix.held[k]++
 }
 
@@ -256,17 +265,18 @@ func (ix *boxIndex) Remove(i int) {
 	lk := &ix.link[i]
 	n, p := lk.next, lk.prev // itself when not held
 	ix.link[p].next, ix.link[n].prev = n, p
-	ix.held[lk.level]--
-	lk.next, lk.prev, lk.cell, lk.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
-	ix.held[lk.level]++
-	ix.keep[i] = noKeep
+	ix.held[ix.level[i]]--
+	lk.next, lk.prev = int32(i), int32(i)
+	ix.level[i] = int8(len(ix.levels) + 1)
+	ix.held[ix.level[i]]++
+	ix.item[i].keep = noKeep
 }
 
 // Box returns the box of item i.
-func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.box[i] }
+func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.item[i].box }
 
 // Held reports whether item i is in the index.
-func (ix *boxIndex) Held(i int) bool { return ix.link[i].cell >= 0 }
+func (ix *boxIndex) Held(i int) bool { return int(ix.level[i]) <= len(ix.levels) }
 
 // Near appends to dst every item whose box may lie within r of p on both
 // axes (p.X ∈ [x0 − r, x1 + r] and p.Y ∈ [y0 − r, y1 + r]), and possibly

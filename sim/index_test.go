@@ -115,7 +115,7 @@ func TestBoxIndexKeep(t *testing.T) {
 		b := ix.Box(i)
 		switch r.IntN(4) {
 		case 3:
-			k, fit := ix.keep[i], *b
+			k, fit := ix.item[i].keep, *b
 			hair := []float64{0, 1e-9, 1e-3}[r.IntN(3)]
 			for j := range 4 {
 				if !math.IsInf(k[j], 0) && r.IntN(2) == 0 {
@@ -131,10 +131,10 @@ func TestBoxIndexKeep(t *testing.T) {
 				p = geo.Point{X: b[0] - rad, Y: b[1] - rad}
 			}
 		case 0:
-			side := ix.levels[min(int(ix.link[i].level), len(ix.levels)-1)].side
+			side := ix.levels[min(int(ix.level[i]), len(ix.levels)-1)].side
 			p = geo.Point{X: -1000 + math.Round((b[0]+1000)/side)*side, Y: 500 + math.Round((b[1]-500)/side)*side}
 		case 1:
-			k := ix.keep[i]
+			k := ix.item[i].keep
 			p = geo.Point{X: k[r.IntN(2)*2], Y: k[1+r.IntN(2)*2]}
 			if math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
 				p = geo.Point{X: b[0], Y: b[1]}
@@ -149,8 +149,8 @@ func TestBoxIndexKeep(t *testing.T) {
 		got := ix.Near(nil, p, rad)
 		for k := range n {
 			if !farFromBox(ix.Box(k), p, rad) && !slices.Contains(got, int32(k)) {
-				t.Fatalf("step %d: box %v of %d (level %d, cell %d, keep %v) is within %g of %v but Near missed it",
-					step, *ix.Box(k), k, ix.link[k].level, ix.link[k].cell, ix.keep[k], rad, p)
+				t.Fatalf("step %d: box %v of %d (level %d, keep %v) is within %g of %v but Near missed it",
+					step, *ix.Box(k), k, ix.level[k], ix.item[k].keep, rad, p)
 			}
 		}
 	}
@@ -234,8 +234,8 @@ func TestBoxIndexKeepExtremes(t *testing.T) {
 			}
 			for k := range n {
 				if ix.Held(k) && !farFromBox(ix.Box(k), p, rad) && !slices.Contains(got, int32(k)) {
-					t.Fatalf("region %v step %d: box %v of %d (level %d, cell %d, keep %v) is within %g of %v but Near missed it",
-						reg, step, *ix.Box(k), k, ix.link[k].level, ix.link[k].cell, ix.keep[k], rad, p)
+					t.Fatalf("region %v step %d: box %v of %d (level %d, keep %v) is within %g of %v but Near missed it",
+						reg, step, *ix.Box(k), k, ix.level[k], ix.item[k].keep, rad, p)
 				}
 			}
 		}
