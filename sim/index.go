@@ -340,25 +340,33 @@ func (ix *boxIndex) window(lv *gridLevel, p geo.Point, r float64) window {
 }
 
 // appendCells appends the items of the cells of w (at level lv) that are
-// not in old, which w contains.
+// not in old, which w contains: row by row, each row's cells left to
+// right, skipping in the rows of old its columns.
 func (ix *boxIndex) appendCells(dst []int32, lv *gridLevel, w, old window) []int32 {
 	for cy := w.y0; cy <= w.y1; cy++ {
 		row := ix.sent + int32(lv.off+cy*lv.nx) // the sentinel of the row's first cell
-		if cy < old.y0 || cy > old.y1 || old.x1 < old.x0 {
-			dst = ix.appendRow(dst, row, w.x0, w.x1)
-			continue
+		skip0, skip1 := w.x1+1, w.x1            // none
+		if cy >= old.y0 && cy <= old.y1 && old.x0 <= old.x1 {
+			skip0, skip1 = old.x0, old.x1
 		}
-		dst = ix.appendRow(dst, row, w.x0, old.x0-1)
-		dst = ix.appendRow(dst, row, old.x1+1, w.x1)
-	}
-	return dst
-}
-
-// appendRow appends the items of the cells x0 … x1 of the row whose first
-// cell's sentinel is row.
-func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
-	for s := row + int32(x0); s <= row+int32(x1); s++ {
-		dst = ix.appendCell(dst, s)
+		for cx := w.x0; cx <= w.x1; cx++ {
+			if cx == skip0 {
+				cx = skip1
+				continue
+			}
+			// appendCell, written out: the compiler would call it.
+			s := row + int32(cx)
+			l := ix.link[s]
+			j, last := l.next, l.prev
+			dst = append(dst, j)
+			dst = dst[:len(dst)-1+b2i(j != s)]
+			if j != last { // two items or more
+				for j = ix.link[j].next; j != last; j = ix.link[j].next {
+					dst = append(dst, j)
+				}
+				dst = append(dst, last)
+			}
+		}
 	}
 	return dst
 }
@@ -366,15 +374,23 @@ func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
 // appendCell appends the items of the cell whose sentinel is s.
 //
 // Most cells hold no item or one, as often one as the other: the first
-// is appended and kept only if it is an item (the sentinel of an empty
-// cell is its own next), so that only a cell of two items or more takes
-// the loop's branch the other way.
+// (the sentinel's next) is appended and kept only if it is an item (the
+// sentinel of an empty cell is its own next), and the sentinel's prev,
+// read with it, is that item again only if it is the one (or the cell is
+// empty), so that neither reads an item's link (a cache line of its own
+// in a large index) and only a cell of two items or more takes the
+// branch the other way. Its items come in the list's order, as a walk
+// from the sentinel gives them.
 func (ix *boxIndex) appendCell(dst []int32, s int32) []int32 {
-	j := ix.link[s].next
+	l := ix.link[s]
+	j, last := l.next, l.prev
 	dst = append(dst, j)
 	dst = dst[:len(dst)-1+b2i(j != s)]
-	for j = ix.link[j].next; j != s; j = ix.link[j].next {
-		dst = append(dst, j)
+	if j != last { // two items or more
+		for j = ix.link[j].next; j != last; j = ix.link[j].next {
+			dst = append(dst, j)
+		}
+		dst = append(dst, last)
 	}
 	return dst
 }
