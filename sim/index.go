@@ -25,7 +25,7 @@ import (
 // cell it leaves and enters is a coin toss for the branch predictor.
 //
 // An item stays in its cell while its box stays in the cell's keep
-// region (keepEdges) and is too large for the level below: a unit that
+// region (keepRegion) and is too large for the level below: a unit that
 // patrols near one place moves its box, not its links (Set).
 //
 // Costs: Set and Remove O(1) (O(levels) to choose the level); Near
@@ -36,8 +36,12 @@ type boxIndex struct {
 	x0, y0 float64 // the region's lower-left corner, metres
 	w, h   float64 // the region's size, metres
 	levels []gridLevel
-	cells  int   // cells of every level; cell cells is the list of large boxes
-	sent   int32 // the sentinel of cell c is item sent + c
+	// sideBits is, by level, the bits of its cells' side (Set chooses a
+	// box's level by them, from one cache line: sides grow with the
+	// level, as their bits do).
+	sideBits []uint64
+	cells    int   // cells of every level; cell cells is the list of large boxes
+	sent     int32 // the sentinel of cell c is item sent + c
 
 	// held counts the items held by level: then the list of large boxes,
 	// then (the last) the items not held.
@@ -55,8 +59,8 @@ type boxIndex struct {
 	// region holds no box): an item stays only while its box is too large
 	// for the level below, so that queries meet it at the level its box
 	// needs.
-	below []float64
-	edges [][2]float64 // the keep regions' sides (x0, x1 or y0, y1) by level, column and row (keepEdges)
+	below  []float64
+	margin float64 // the keep regions' margin (keepRegion)
 }
 
 // boxItem is an item's box (x0, y0, x1, y1) and its keep region: the
@@ -83,10 +87,8 @@ const levelRatio = 4
 type gridLevel struct {
 	side, inv  float64 // cell side, metres, and its inverse
 	topX, topY float64 // nx − 1 and ny − 1 (cellIndex)
-	sideBits   uint64  // the bits of side (Set)
 	nx, ny     int
 	off        int // the level's first cell
-	kx, ky     int // the keep regions' sides of its first column and row in boxIndex.edges
 }
 
 // newBoxIndex returns an empty index of n items over the region from
@@ -107,7 +109,7 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.levels = ix.levels[:0]
 	off := 0
 	for side := side0; ; side *= levelRatio {
-		lv := gridLevel{side: side, inv: 1 / side, sideBits: math.Float64bits(side), nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
+		lv := gridLevel{side: side, inv: 1 / side, nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
 		lv.topX, lv.topY = float64(lv.nx-1), float64(lv.ny-1)
 		off += lv.nx * lv.ny
 		ix.levels = append(ix.levels, lv)
@@ -116,6 +118,10 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 		}
 	}
 	ix.cells, ix.sent = off, int32(n)
+	ix.sideBits = ix.sideBits[:0]
+	for _, lv := range ix.levels {
+		ix.sideBits = append(ix.sideBits, math.Float64bits(lv.side))
+	}
 	ix.held = resize(ix.held, len(ix.levels)+2, len(ix.levels)+2)
 	clear(ix.held)
 	ix.held[len(ix.levels)+1] = n
@@ -132,7 +138,7 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 			ix.below[k] = ix.levels[min(k, len(ix.levels))-1].side
 		}
 	}
-	ix.keepEdges()
+	ix.margin = 1e-9 * (1 + math.Abs(ix.x0) + math.Abs(ix.y0) + ix.w + ix.h)
 	ix.link = resize(ix.link, n+off+1, n+off+1)
 	for i := range ix.link {
 		ix.link[i] = boxLink{next: int32(i), prev: int32(i)}
@@ -185,8 +191,8 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 	// Its level: the first whose cells are as large (sides grow with the
 	// level), counted without a branch on the box.
 	k := 0
-	for j := range ix.levels {
-		k += b2i(e > ix.levels[j].sideBits)
+	for _, sb := range ix.sideBits {
+		k += b2i(e > sb)
 	}
 	c := ix.cells // the list of large boxes
 	it.keep = noKeep
@@ -194,7 +200,23 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 		lv := &ix.levels[k]
 		cx, cy := cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)
 		c = lv.off + cy*lv.nx + cx
-		it.keep = ix.keepRegion(lv, cx, cy)
+		// it.keep = ix.keepRegion(lv, cx, cy), written out:
+		it.keep = [4]float64{
+			ix.x0 + float64(cx)*lv.side + ix.margin, ix.y0 + float64(cy)*lv.side + ix.margin,
+			ix.x0 + float64(cx+2)*lv.side - ix.margin, ix.y0 + float64(cy+2)*lv.side - ix.margin,
+		}
+		if cx == 0 {
+			it.keep[0] = math.Inf(-1)
+		}
+		if cy == 0 {
+			it.keep[1] = math.Inf(-1)
+		}
+		if cx == lv.nx-1 {
+			it.keep[2] = math.Inf(1)
+		}
+		if cy == lv.ny-1 {
+			it.keep[3] = math.Inf(1)
+		}
 	}
 	lk := &ix.link[i]
 	n, p := lk.next, lk.prev // itself when not held
@@ -212,49 +234,44 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 // boxes: it holds no box, so that Set places the item anew.
 var noKeep = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 
-// keepRegion returns the keep region of cell (cx, cy) of level lv (see
-// keepEdges).
-func (ix *boxIndex) keepRegion(lv *gridLevel, cx, cy int) [4]float64 {
-	kx, ky := ix.edges[lv.kx+cx], ix.edges[lv.ky+cy]
-	return [4]float64{kx[0], ky[0], kx[1], ky[1]}
-}
-
-// keepEdges sets the keep regions' sides of every level's columns and
-// rows (edges). The keep region of a cell is a box (x0, y0, x1, y1) such
-// that every query that should find a box inside it visits the cell, so
-// that an item whose box lies inside may stay there. A query for the
-// boxes within r of p visits the cells of the corners in [p − r − side,
-// p + r] (window); a box B within r of p has its corner at most p + r and
-// its far side at least p − r, so the query visits column cx if B.x0 is
-// not left of the column (cellIndex(p + r) ≥ cx: cellIndex is monotone)
-// and B.x1 − side is left of its right side (cellIndex(p − r − side) ≤
-// cx); the same for rows. The region is the cell's x and y ranges, each
-// extended by one side to the right (top), shrunk by a margin far above
-// the rounding of cellIndex (relative 1e-16 of the coordinates and of
-// the cell count: the sides are then surely in the cell) and far below
-// the window's pad (relative 1e-6: rounding of the query and of the
+// keepRegion returns the keep region of cell (cx, cy) of level lv: a box
+// (x0, y0, x1, y1) such that every query that should find a box inside it
+// visits the cell, so that an item whose box lies inside may stay there.
+// A query for the boxes within r of p visits the cells of the corners in
+// [p − r − side, p + r] (window); a box B within r of p has its corner at
+// most p + r and its far side at least p − r, so the query visits column
+// cx if B.x0 is not left of the column (cellIndex(p + r) ≥ cx: cellIndex
+// is monotone) and B.x1 − side is left of its right side (cellIndex(p − r
+// − side) ≤ cx); the same for rows. The region is the cell's x and y
+// ranges, each extended by one side to the right (top), shrunk by a margin
+// far above the rounding of cellIndex (relative 1e-16 of the coordinates
+// and of the cell count: the sides are then surely in the cell) and far
+// below the window's pad (relative 1e-6: rounding of the query and of the
 // box's tests cannot undo it); the edge columns and rows, which hold the
 // corners beyond the region, are unbounded on their outer side.
-func (ix *boxIndex) keepEdges() {
-	n := 0
-	for k := range ix.levels {
-		lv := &ix.levels[k]
-		lv.kx, lv.ky = n, n+lv.nx
-		n += lv.nx + lv.ny
+//
+// It is worked out, not read from a table of the columns' and rows'
+// sides: in a large index the table's lines are out of the first-level
+// cache at most of the moves that need them. (Set has it written out: the
+// compiler would call this. TestBoxIndexKeep checks that they agree.)
+func (ix *boxIndex) keepRegion(lv *gridLevel, cx, cy int) [4]float64 {
+	k := [4]float64{
+		ix.x0 + float64(cx)*lv.side + ix.margin, ix.y0 + float64(cy)*lv.side + ix.margin,
+		ix.x0 + float64(cx+2)*lv.side - ix.margin, ix.y0 + float64(cy+2)*lv.side - ix.margin,
 	}
-	ix.edges = resize(ix.edges, n, n)
-	m := 1e-9 * (1 + math.Abs(ix.x0) + math.Abs(ix.y0) + ix.w + ix.h)
-	edges := func(e [][2]float64, v0, side float64) {
-		for c := range e {
-			e[c] = [2]float64{v0 + float64(c)*side + m, v0 + float64(c+2)*side - m}
-		}
-		e[0][0], e[len(e)-1][1] = math.Inf(-1), math.Inf(1)
+	if cx == 0 {
+		k[0] = math.Inf(-1)
 	}
-	for k := range ix.levels {
-		lv := &ix.levels[k]
-		edges(ix.edges[lv.kx:lv.kx+lv.nx], ix.x0, lv.side)
-		edges(ix.edges[lv.ky:lv.ky+lv.ny], ix.y0, lv.side)
+	if cy == 0 {
+		k[1] = math.Inf(-1)
 	}
+	if cx == lv.nx-1 {
+		k[2] = math.Inf(1)
+	}
+	if cy == lv.ny-1 {
+		k[3] = math.Inf(1)
+	}
+	return k
 }
 
 // SetPoint places item i at the point p.

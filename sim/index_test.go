@@ -106,6 +106,14 @@ func TestBoxIndexKeep(t *testing.T) {
 		if ix.link[i] == before {
 			kept++
 		}
+		if k := int(ix.level[i]); k < len(ix.levels) { // Set's keep region is keepRegion's
+			lv := &ix.levels[k]
+			b := ix.Box(i)
+			cx, cy := cellIndex(b[0], ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(b[1], ix.y0, lv.inv, lv.topY, lv.ny)
+			if want := ix.keepRegion(lv, cx, cy); ix.item[i].keep != want && ix.link[i] != before {
+				t.Fatalf("step %d: item %d (level %d, cell %d, %d) has keep region %v, want %v", step, i, k, cx, cy, ix.item[i].keep, want)
+			}
+		}
 		rad := []float64{0, 1e-6, r.Float64() * 60, r.Float64() * 600}[r.IntN(4)]
 		// A query near a side of a cell of the item's level, or of its
 		// keep region, or anywhere; or a box that just fits its keep
