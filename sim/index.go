@@ -25,7 +25,7 @@ import (
 // cell it leaves and enters is a coin toss for the branch predictor.
 //
 // An item stays in its cell while its box stays in the cell's keep
-// region (keepEdges) and is too large for the level below: a unit that
+// region (keepRegion) and is too large for the level below: a unit that
 // patrols near one place moves its box, not its links (Set).
 //
 // Costs: Set and Remove O(1) (O(levels) to choose the level); Near
@@ -36,37 +36,49 @@ type boxIndex struct {
 	x0, y0 float64 // the region's lower-left corner, metres
 	w, h   float64 // the region's size, metres
 	levels []gridLevel
-	cells  int   // cells of every level; cell cells is the list of large boxes
-	sent   int32 // the sentinel of cell c is item sent + c
+	// sideBits is, by level, the bits of its cells' side (Set chooses a
+	// box's level by them, from one cache line: sides grow with the
+	// level, as their bits do).
+	sideBits []uint64
+	cells    int   // cells of every level; cell cells is the list of large boxes
+	sent     int32 // the sentinel of cell c is item sent + c
 
 	// held counts the items held by level: then the list of large boxes,
 	// then (the last) the items not held.
 	held []int
 
-	box  [][4]float64 // by item: x0, y0, x1, y1 (half a cache line)
-	link []boxLink    // by item, then the cells' sentinels
+	// item is, by item, what Set reads and writes on its common path,
+	// one cache line (boxItem); level, by item, its level; link, by item
+	// then the cells' sentinels, the cells' circular lists.
+	item  []boxItem
+	level []int8
+	link  []boxLink
 
-	// keep is, by item, the region its box may move in without leaving
-	// its cell (keepRegion; Set); noKeep when it is not held or in the
-	// list of large boxes. below is, by level, the side of the level
-	// below (0 for the first; for the list of large boxes and the items
-	// not held, any: their keep region holds no box): an item stays only
-	// while its box is too large for the level below, so that queries
-	// meet it at the level its box needs.
-	keep  [][4]float64
-	below []float64
-	edges [][2]float64 // the keep regions' sides (x0, x1 or y0, y1) by level, column and row (keepEdges)
+	// below is, by level, the side of the level below (0 for the first;
+	// for the list of large boxes and the items not held, any: their keep
+	// region holds no box): an item stays only while its box is too large
+	// for the level below, so that queries meet it at the level its box
+	// needs.
+	below  []float64
+	margin float64 // the keep regions' margin (keepRegion)
 }
 
-// boxLink is an item's (or a sentinel's) place: its cell's circular list
-// (itself alone when not held) and, for an item, its cell and level.
-// Apart from the boxes, 16 bytes a record, so that the lists of a large
-// index stay in few cache lines for the moves that relink them and the
-// queries that walk them.
+// boxItem is an item's box (x0, y0, x1, y1) and its keep region: the
+// region its box may move in without leaving its cell (keepRegion; Set),
+// noKeep when it is not held or in the list of large boxes. 64 bytes, one
+// cache line (Go allocates an array of them at a multiple of 64 bytes:
+// TestBoxItemLine), so that an update that keeps its cell, most of a
+// patrol's, reads and writes one line.
+type boxItem struct {
+	box, keep [4]float64
+}
+
+// boxLink is an item's (or a sentinel's) place in its cell's circular
+// list (itself alone when not held): 8 bytes, so that the lists of a
+// large index stay in few cache lines for the moves that relink them and
+// the queries that walk them (a row's sentinels are next to each other).
 type boxLink struct {
 	next, prev int32
-	cell       int32 // its cell, or -1 when the item is not held
-	level      int8  // its level, len(levels) for the list of large boxes, len(levels)+1 when not held
 }
 
 // levelRatio is the ratio of the cell sides of two successive levels.
@@ -75,10 +87,8 @@ const levelRatio = 4
 type gridLevel struct {
 	side, inv  float64 // cell side, metres, and its inverse
 	topX, topY float64 // nx − 1 and ny − 1 (cellIndex)
-	sideBits   uint64  // the bits of side (Set)
 	nx, ny     int
 	off        int // the level's first cell
-	kx, ky     int // the keep regions' sides of its first column and row in boxIndex.edges
 }
 
 // newBoxIndex returns an empty index of n items over the region from
@@ -99,7 +109,7 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 	ix.levels = ix.levels[:0]
 	off := 0
 	for side := side0; ; side *= levelRatio {
-		lv := gridLevel{side: side, inv: 1 / side, sideBits: math.Float64bits(side), nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
+		lv := gridLevel{side: side, inv: 1 / side, nx: int(ix.w/side) + 1, ny: int(ix.h/side) + 1, off: off}
 		lv.topX, lv.topY = float64(lv.nx-1), float64(lv.ny-1)
 		off += lv.nx * lv.ny
 		ix.levels = append(ix.levels, lv)
@@ -108,14 +118,18 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 		}
 	}
 	ix.cells, ix.sent = off, int32(n)
+	ix.sideBits = ix.sideBits[:0]
+	for _, lv := range ix.levels {
+		ix.sideBits = append(ix.sideBits, math.Float64bits(lv.side))
+	}
 	ix.held = resize(ix.held, len(ix.levels)+2, len(ix.levels)+2)
 	clear(ix.held)
 	ix.held[len(ix.levels)+1] = n
-	ix.box = resize(ix.box, n, n)
-	clear(ix.box)
-	ix.keep = resize(ix.keep, n, n)
-	for i := range ix.keep {
-		ix.keep[i] = noKeep
+	ix.item = resize(ix.item, n, n)
+	ix.level = resize(ix.level, n, n)
+	for i := range ix.item {
+		ix.item[i].keep = noKeep
+		ix.level[i] = int8(len(ix.levels) + 1)
 	}
 	ix.below = resize(ix.below, len(ix.levels)+2, len(ix.levels)+2)
 	for k := range ix.below {
@@ -124,10 +138,10 @@ func (ix *boxIndex) reset(n int, x0, y0, x1, y1, side0 float64) {
 			ix.below[k] = ix.levels[min(k, len(ix.levels))-1].side
 		}
 	}
-	ix.keepEdges()
+	ix.margin = 1e-9 * (1 + math.Abs(ix.x0) + math.Abs(ix.y0) + ix.w + ix.h)
 	ix.link = resize(ix.link, n+off+1, n+off+1)
 	for i := range ix.link {
-		ix.link[i] = boxLink{next: int32(i), prev: int32(i), cell: -1, level: int8(len(ix.levels) + 1)}
+		ix.link[i] = boxLink{next: int32(i), prev: int32(i)}
 	}
 }
 
@@ -153,7 +167,7 @@ func b2i(b bool) int {
 // Set places item i with box (x0, y0, x1, y1) (x0 <= x1, y0 <= y1), moving
 // it if it is held already.
 //
-// An item whose new box lies in its keep region (see keep) and is too
+// An item whose new box lies in its keep region (see boxItem) and is too
 // large for the level below its own stays in its cell: only its box is
 // written. A unit patrolling near one place keeps its cell for most of its
 // stops. (A point, as SetPoint places a unit found at the stop it was
@@ -162,9 +176,10 @@ func b2i(b bool) int {
 // Otherwise Set takes the item out of its cell's list and puts it first in
 // its new cell's, without a branch on either, and sets its keep region.
 func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
-	ix.box[i] = [4]float64{x0, y0, x1, y1}
-	if k := &ix.keep[i]; k[0] <= x0 && k[1] <= y0 && x1 <= k[2] && y1 <= k[3] {
-		if b := ix.below[ix.link[i].level]; x1-x0 > b || y1-y0 > b {
+	it := &ix.item[i]
+	it.box = [4]float64{x0, y0, x1, y1}
+	if k := &it.keep; k[0] <= x0 && k[1] <= y0 && x1 <= k[2] && y1 <= k[3] {
+		if b := ix.below[ix.level[i]]; x1-x0 > b || y1-y0 > b {
 			return
 		}
 	}
@@ -176,26 +191,42 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 	// Its level: the first whose cells are as large (sides grow with the
 	// level), counted without a branch on the box.
 	k := 0
-	for j := range ix.levels {
-		k += b2i(e > ix.levels[j].sideBits)
+	for _, sb := range ix.sideBits {
+		k += b2i(e > sb)
 	}
 	c := ix.cells // the list of large boxes
-	ix.keep[i] = noKeep
+	it.keep = noKeep
 	if k < len(ix.levels) {
 		lv := &ix.levels[k]
 		cx, cy := cellIndex(x0, ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(y0, ix.y0, lv.inv, lv.topY, lv.ny)
 		c = lv.off + cy*lv.nx + cx
-		ix.keep[i] = ix.keepRegion(lv, cx, cy)
+		// it.keep = ix.keepRegion(lv, cx, cy), written out:
+		it.keep = [4]float64{
+			ix.x0 + float64(cx)*lv.side + ix.margin, ix.y0 + float64(cy)*lv.side + ix.margin,
+			ix.x0 + float64(cx+2)*lv.side - ix.margin, ix.y0 + float64(cy+2)*lv.side - ix.margin,
+		}
+		if cx == 0 {
+			it.keep[0] = math.Inf(-1)
+		}
+		if cy == 0 {
+			it.keep[1] = math.Inf(-1)
+		}
+		if cx == lv.nx-1 {
+			it.keep[2] = math.Inf(1)
+		}
+		if cy == lv.ny-1 {
+			it.keep[3] = math.Inf(1)
+		}
 	}
 	lk := &ix.link[i]
 	n, p := lk.next, lk.prev // itself when not held
 	ix.link[p].next, ix.link[n].prev = n, p
-	ix.held[lk.level]--
+	ix.held[ix.level[i]]--
 	s := ix.sent + int32(c)
 	h := ix.link[s].next
 	lk.next, lk.prev = h, s
 	ix.link[h].prev, ix.link[s].next = int32(i), int32(i)
-	lk.cell, lk.level = int32(c), int8(k)
+	ix.level[i] = int8(k)
 	ix.held[k]++
 }
 
@@ -203,49 +234,44 @@ func (ix *boxIndex) Set(i int, x0, y0, x1, y1 float64) {
 // boxes: it holds no box, so that Set places the item anew.
 var noKeep = [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 
-// keepRegion returns the keep region of cell (cx, cy) of level lv (see
-// keepEdges).
-func (ix *boxIndex) keepRegion(lv *gridLevel, cx, cy int) [4]float64 {
-	kx, ky := ix.edges[lv.kx+cx], ix.edges[lv.ky+cy]
-	return [4]float64{kx[0], ky[0], kx[1], ky[1]}
-}
-
-// keepEdges sets the keep regions' sides of every level's columns and
-// rows (edges). The keep region of a cell is a box (x0, y0, x1, y1) such
-// that every query that should find a box inside it visits the cell, so
-// that an item whose box lies inside may stay there. A query for the
-// boxes within r of p visits the cells of the corners in [p − r − side,
-// p + r] (window); a box B within r of p has its corner at most p + r and
-// its far side at least p − r, so the query visits column cx if B.x0 is
-// not left of the column (cellIndex(p + r) ≥ cx: cellIndex is monotone)
-// and B.x1 − side is left of its right side (cellIndex(p − r − side) ≤
-// cx); the same for rows. The region is the cell's x and y ranges, each
-// extended by one side to the right (top), shrunk by a margin far above
-// the rounding of cellIndex (relative 1e-16 of the coordinates and of
-// the cell count: the sides are then surely in the cell) and far below
-// the window's pad (relative 1e-6: rounding of the query and of the
+// keepRegion returns the keep region of cell (cx, cy) of level lv: a box
+// (x0, y0, x1, y1) such that every query that should find a box inside it
+// visits the cell, so that an item whose box lies inside may stay there.
+// A query for the boxes within r of p visits the cells of the corners in
+// [p − r − side, p + r] (window); a box B within r of p has its corner at
+// most p + r and its far side at least p − r, so the query visits column
+// cx if B.x0 is not left of the column (cellIndex(p + r) ≥ cx: cellIndex
+// is monotone) and B.x1 − side is left of its right side (cellIndex(p − r
+// − side) ≤ cx); the same for rows. The region is the cell's x and y
+// ranges, each extended by one side to the right (top), shrunk by a margin
+// far above the rounding of cellIndex (relative 1e-16 of the coordinates
+// and of the cell count: the sides are then surely in the cell) and far
+// below the window's pad (relative 1e-6: rounding of the query and of the
 // box's tests cannot undo it); the edge columns and rows, which hold the
 // corners beyond the region, are unbounded on their outer side.
-func (ix *boxIndex) keepEdges() {
-	n := 0
-	for k := range ix.levels {
-		lv := &ix.levels[k]
-		lv.kx, lv.ky = n, n+lv.nx
-		n += lv.nx + lv.ny
+//
+// It is worked out, not read from a table of the columns' and rows'
+// sides: in a large index the table's lines are out of the first-level
+// cache at most of the moves that need them. (Set has it written out: the
+// compiler would call this. TestBoxIndexKeep checks that they agree.)
+func (ix *boxIndex) keepRegion(lv *gridLevel, cx, cy int) [4]float64 {
+	k := [4]float64{
+		ix.x0 + float64(cx)*lv.side + ix.margin, ix.y0 + float64(cy)*lv.side + ix.margin,
+		ix.x0 + float64(cx+2)*lv.side - ix.margin, ix.y0 + float64(cy+2)*lv.side - ix.margin,
 	}
-	ix.edges = resize(ix.edges, n, n)
-	m := 1e-9 * (1 + math.Abs(ix.x0) + math.Abs(ix.y0) + ix.w + ix.h)
-	edges := func(e [][2]float64, v0, side float64) {
-		for c := range e {
-			e[c] = [2]float64{v0 + float64(c)*side + m, v0 + float64(c+2)*side - m}
-		}
-		e[0][0], e[len(e)-1][1] = math.Inf(-1), math.Inf(1)
+	if cx == 0 {
+		k[0] = math.Inf(-1)
 	}
-	for k := range ix.levels {
-		lv := &ix.levels[k]
-		edges(ix.edges[lv.kx:lv.kx+lv.nx], ix.x0, lv.side)
-		edges(ix.edges[lv.ky:lv.ky+lv.ny], ix.y0, lv.side)
+	if cy == 0 {
+		k[1] = math.Inf(-1)
 	}
+	if cx == lv.nx-1 {
+		k[2] = math.Inf(1)
+	}
+	if cy == lv.ny-1 {
+		k[3] = math.Inf(1)
+	}
+	return k
 }
 
 // SetPoint places item i at the point p.
@@ -256,17 +282,18 @@ func (ix *boxIndex) Remove(i int) {
 	lk := &ix.link[i]
 	n, p := lk.next, lk.prev // itself when not held
 	ix.link[p].next, ix.link[n].prev = n, p
-	ix.held[lk.level]--
-	lk.next, lk.prev, lk.cell, lk.level = int32(i), int32(i), -1, int8(len(ix.levels)+1)
-	ix.held[lk.level]++
-	ix.keep[i] = noKeep
+	ix.held[ix.level[i]]--
+	lk.next, lk.prev = int32(i), int32(i)
+	ix.level[i] = int8(len(ix.levels) + 1)
+	ix.held[ix.level[i]]++
+	ix.item[i].keep = noKeep
 }
 
 // Box returns the box of item i.
-func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.box[i] }
+func (ix *boxIndex) Box(i int) *[4]float64 { return &ix.item[i].box }
 
 // Held reports whether item i is in the index.
-func (ix *boxIndex) Held(i int) bool { return ix.link[i].cell >= 0 }
+func (ix *boxIndex) Held(i int) bool { return int(ix.level[i]) <= len(ix.levels) }
 
 // Near appends to dst every item whose box may lie within r of p on both
 // axes (p.X ∈ [x0 − r, x1 + r] and p.Y ∈ [y0 − r, y1 + r]), and possibly
@@ -330,25 +357,33 @@ func (ix *boxIndex) window(lv *gridLevel, p geo.Point, r float64) window {
 }
 
 // appendCells appends the items of the cells of w (at level lv) that are
-// not in old, which w contains.
+// not in old, which w contains: row by row, each row's cells left to
+// right, skipping in the rows of old its columns.
 func (ix *boxIndex) appendCells(dst []int32, lv *gridLevel, w, old window) []int32 {
 	for cy := w.y0; cy <= w.y1; cy++ {
 		row := ix.sent + int32(lv.off+cy*lv.nx) // the sentinel of the row's first cell
-		if cy < old.y0 || cy > old.y1 || old.x1 < old.x0 {
-			dst = ix.appendRow(dst, row, w.x0, w.x1)
-			continue
+		skip0, skip1 := w.x1+1, w.x1            // none
+		if cy >= old.y0 && cy <= old.y1 && old.x0 <= old.x1 {
+			skip0, skip1 = old.x0, old.x1
 		}
-		dst = ix.appendRow(dst, row, w.x0, old.x0-1)
-		dst = ix.appendRow(dst, row, old.x1+1, w.x1)
-	}
-	return dst
-}
-
-// appendRow appends the items of the cells x0 … x1 of the row whose first
-// cell's sentinel is row.
-func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
-	for s := row + int32(x0); s <= row+int32(x1); s++ {
-		dst = ix.appendCell(dst, s)
+		for cx := w.x0; cx <= w.x1; cx++ {
+			if cx == skip0 {
+				cx = skip1
+				continue
+			}
+			// appendCell, written out: the compiler would call it.
+			s := row + int32(cx)
+			l := ix.link[s]
+			j, last := l.next, l.prev
+			dst = append(dst, j)
+			dst = dst[:len(dst)-1+b2i(j != s)]
+			if j != last { // two items or more
+				for j = ix.link[j].next; j != last; j = ix.link[j].next {
+					dst = append(dst, j)
+				}
+				dst = append(dst, last)
+			}
+		}
 	}
 	return dst
 }
@@ -356,15 +391,23 @@ func (ix *boxIndex) appendRow(dst []int32, row int32, x0, x1 int) []int32 {
 // appendCell appends the items of the cell whose sentinel is s.
 //
 // Most cells hold no item or one, as often one as the other: the first
-// is appended and kept only if it is an item (the sentinel of an empty
-// cell is its own next), so that only a cell of two items or more takes
-// the loop's branch the other way.
+// (the sentinel's next) is appended and kept only if it is an item (the
+// sentinel of an empty cell is its own next), and the sentinel's prev,
+// read with it, is that item again only if it is the one (or the cell is
+// empty), so that neither reads an item's link (a cache line of its own
+// in a large index) and only a cell of two items or more takes the
+// branch the other way. Its items come in the list's order, as a walk
+// from the sentinel gives them.
 func (ix *boxIndex) appendCell(dst []int32, s int32) []int32 {
-	j := ix.link[s].next
+	l := ix.link[s]
+	j, last := l.next, l.prev
 	dst = append(dst, j)
 	dst = dst[:len(dst)-1+b2i(j != s)]
-	for j = ix.link[j].next; j != s; j = ix.link[j].next {
-		dst = append(dst, j)
+	if j != last { // two items or more
+		for j = ix.link[j].next; j != last; j = ix.link[j].next {
+			dst = append(dst, j)
+		}
+		dst = append(dst, last)
 	}
 	return dst
 }

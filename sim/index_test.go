@@ -106,6 +106,14 @@ func TestBoxIndexKeep(t *testing.T) {
 		if ix.link[i] == before {
 			kept++
 		}
+		if k := int(ix.level[i]); k < len(ix.levels) { // Set's keep region is keepRegion's
+			lv := &ix.levels[k]
+			b := ix.Box(i)
+			cx, cy := cellIndex(b[0], ix.x0, lv.inv, lv.topX, lv.nx), cellIndex(b[1], ix.y0, lv.inv, lv.topY, lv.ny)
+			if want := ix.keepRegion(lv, cx, cy); ix.item[i].keep != want && ix.link[i] != before {
+				t.Fatalf("step %d: item %d (level %d, cell %d, %d) has keep region %v, want %v", step, i, k, cx, cy, ix.item[i].keep, want)
+			}
+		}
 		rad := []float64{0, 1e-6, r.Float64() * 60, r.Float64() * 600}[r.IntN(4)]
 		// A query near a side of a cell of the item's level, or of its
 		// keep region, or anywhere; or a box that just fits its keep
@@ -115,7 +123,7 @@ func TestBoxIndexKeep(t *testing.T) {
 		b := ix.Box(i)
 		switch r.IntN(4) {
 		case 3:
-			k, fit := ix.keep[i], *b
+			k, fit := ix.item[i].keep, *b
 			hair := []float64{0, 1e-9, 1e-3}[r.IntN(3)]
 			for j := range 4 {
 				if !math.IsInf(k[j], 0) && r.IntN(2) == 0 {
@@ -131,10 +139,10 @@ func TestBoxIndexKeep(t *testing.T) {
 				p = geo.Point{X: b[0] - rad, Y: b[1] - rad}
 			}
 		case 0:
-			side := ix.levels[min(int(ix.link[i].level), len(ix.levels)-1)].side
+			side := ix.levels[min(int(ix.level[i]), len(ix.levels)-1)].side
 			p = geo.Point{X: -1000 + math.Round((b[0]+1000)/side)*side, Y: 500 + math.Round((b[1]-500)/side)*side}
 		case 1:
-			k := ix.keep[i]
+			k := ix.item[i].keep
 			p = geo.Point{X: k[r.IntN(2)*2], Y: k[1+r.IntN(2)*2]}
 			if math.IsInf(p.X, 0) || math.IsInf(p.Y, 0) {
 				p = geo.Point{X: b[0], Y: b[1]}
@@ -149,8 +157,8 @@ func TestBoxIndexKeep(t *testing.T) {
 		got := ix.Near(nil, p, rad)
 		for k := range n {
 			if !farFromBox(ix.Box(k), p, rad) && !slices.Contains(got, int32(k)) {
-				t.Fatalf("step %d: box %v of %d (level %d, cell %d, keep %v) is within %g of %v but Near missed it",
-					step, *ix.Box(k), k, ix.link[k].level, ix.link[k].cell, ix.keep[k], rad, p)
+				t.Fatalf("step %d: box %v of %d (level %d, keep %v) is within %g of %v but Near missed it",
+					step, *ix.Box(k), k, ix.level[k], ix.item[k].keep, rad, p)
 			}
 		}
 	}
@@ -234,8 +242,94 @@ func TestBoxIndexKeepExtremes(t *testing.T) {
 			}
 			for k := range n {
 				if ix.Held(k) && !farFromBox(ix.Box(k), p, rad) && !slices.Contains(got, int32(k)) {
-					t.Fatalf("region %v step %d: box %v of %d (level %d, cell %d, keep %v) is within %g of %v but Near missed it",
-						reg, step, *ix.Box(k), k, ix.link[k].level, ix.link[k].cell, ix.keep[k], rad, p)
+					t.Fatalf("region %v step %d: box %v of %d (level %d, keep %v) is within %g of %v but Near missed it",
+						reg, step, *ix.Box(k), k, ix.level[k], ix.item[k].keep, rad, p)
+				}
+			}
+		}
+	}
+}
+
+// TestBoxIndexOrder: Near and NearMore return their items in the order of
+// a walk of every cell they visit (levels up, rows up, cells left to
+// right, each cell's list from its sentinel, to the end), however they
+// read the cells (appendCells stops a cell's walk at the sentinel's
+// prev): the answers depend on the order nowhere, but the same run must
+// read the same items in the same order. Long rows, items moved, removed
+// and placed back, windows at the region's edges.
+func TestBoxIndexOrder(t *testing.T) {
+	const n = 300
+	for _, reg := range [][5]float64{{0, 0, 100000, 3000, 100}, {-500, -500, 500, 500, 7}, {0, 0, 1000, 1000, 400}} {
+		ix := newBoxIndex(n, reg[0], reg[1], reg[2], reg[3], reg[4])
+		r := rand.New(rand.NewPCG(31, 32))
+		w, h := reg[2]-reg[0], reg[3]-reg[1]
+		coord := func() geo.Point {
+			return geo.Point{X: reg[0] - w/10 + r.Float64()*1.2*w, Y: reg[1] - h/10 + r.Float64()*1.2*h}
+		}
+		// walk is the reference: every cell of w not in old, from its sentinel.
+		walk := func(dst []int32, lv *gridLevel, w, old window) []int32 {
+			for cy := w.y0; cy <= w.y1; cy++ {
+				for cx := w.x0; cx <= w.x1; cx++ {
+					if cy >= old.y0 && cy <= old.y1 && cx >= old.x0 && cx <= old.x1 {
+						continue
+					}
+					s := ix.sent + int32(lv.off+cy*lv.nx+cx)
+					for j := ix.link[s].next; j != s; j = ix.link[j].next {
+						dst = append(dst, j)
+					}
+				}
+			}
+			return dst
+		}
+		for step := range 20000 {
+			i := r.IntN(n)
+			switch r.IntN(8) {
+			case 0:
+				ix.Remove(i)
+			case 1, 2:
+				ix.SetPoint(i, coord())
+			default:
+				a, b := coord(), coord()
+				f := []float64{0.001, 0.01, 0.1, 1}[r.IntN(4)]
+				b = geo.Point{X: a.X + (b.X-a.X)*f, Y: a.Y + (b.Y-a.Y)*f}
+				ix.Set(i, min(a.X, b.X), min(a.Y, b.Y), max(a.X, b.X), max(a.Y, b.Y))
+			}
+			if step%4 != 0 {
+				continue
+			}
+			p := coord()
+			rad := []float64{0, 10, 100, 1000, 10000}[r.IntN(5)] * r.Float64()
+			var want []int32
+			for k := range ix.levels {
+				if ix.held[k] > 0 {
+					lv := &ix.levels[k]
+					want = walk(want, lv, ix.window(lv, p, rad), window{0, -1, 0, -1})
+				}
+			}
+			want = ix.appendLarge(want)
+			if got := ix.Near(nil, p, rad); !slices.Equal(got, want) {
+				t.Fatalf("region %v step %d: Near %v, want %v", reg, step, got, want)
+			}
+			var sc scan
+			var grown []int32
+			want = want[:0]
+			old := make([]window, len(ix.levels))
+			for k := range old {
+				old[k] = window{0, -1, 0, -1}
+			}
+			want = ix.appendLarge(want)
+			for _, f := range []float64{1.0 / 8, 1.0 / 2, 1, 3} {
+				grown = ix.NearMore(grown, &sc, p, rad*f)
+				for k := range ix.levels {
+					if ix.held[k] > 0 {
+						lv := &ix.levels[k]
+						nw := ix.window(lv, p, rad*f)
+						want = walk(want, lv, nw, old[k])
+						old[k] = nw
+					}
+				}
+				if !slices.Equal(grown, want) {
+					t.Fatalf("region %v step %d: NearMore %v, want %v", reg, step, grown, want)
 				}
 			}
 		}
