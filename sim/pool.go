@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
-	"unsafe"
 	"weak"
 
 	"github.com/patrolsim/patrolsim/sim/des"
@@ -66,7 +65,6 @@ func newRun(v *Variant, nBase int, rec Recorder) *run {
 	r.vis = resize(old.vis, nu, nu)
 	r.pres.stops = resize(old.pres.stops, nu, nu)
 	r.units = resize(old.units, nu, nu)
-	r.prefetch = nu*int(unsafe.Sizeof(unitRun{})) > prefetchAbove
 	r.unitType = resize(old.unitType, nu, nu)
 	r.freeBits = resize(old.freeBits, nu, nu)
 	r.res = resize(old.res, na, na)

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"unsafe"
 
 	"github.com/patrolsim/patrolsim/sim/des"
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -129,7 +128,6 @@ type run struct {
 	keepers  []policy.BeatKeeper // by policy: it as a BeatKeeper, or nil
 	keeping  bool                // some policy is a BeatKeeper
 	err      error
-	prefetch bool       // Handle fetches a coming event's unit (prefetchAbove)
 	fleet    fleetRun   // Commanders and coverage samples (fleet.go)
 	stages   []stageRun // command stages with a capacity, or nil (calltaking.go)
 	// stationIn[d][p]: units of a police station's type (Dispatch.Station)
@@ -334,24 +332,8 @@ func samePolicy(a, b PolicyChoice) bool {
 	return true
 }
 
-// prefetchAbove is the size of the units' records (bytes) above which
-// Handle asks for a coming event's unit ahead: a smaller force stays in the
-// processor's caches (the ×1 force of BenchmarkScale takes 51 KiB, ×16
-// 815 KiB), where the hint would only cost its call.
-const prefetchAbove = 512 << 10
-
 // Handle is the model's event handler.
 func (r *run) Handle(e *des.Engine, ev des.Event) {
-	// The record of a coming event's unit, fetched now: in a large force
-	// it is out of the caches, and its first two lines (state,
-	// generation, leg) come in while this event is handled. (A load would
-	// not do: the processor retires nothing past it until it comes.)
-	if r.prefetch {
-		if nx, ok := e.Upcoming(); ok && (nx.Kind == evPatrol || nx.Kind == evArrive) {
-			u := &r.units[nx.A]
-			prefetch2(unsafe.Pointer(u), unsafe.Pointer(&u.leg.Depart))
-		}
-	}
 	switch ev.Kind {
 	case evOccur:
 		r.occur(int(ev.A))

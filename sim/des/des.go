@@ -92,19 +92,6 @@ func (e *Engine) Peek() float64 {
 	return q.front[q.head].Time
 }
 
-// Upcoming returns an event to be delivered soon after the one being
-// handled, and true, when the queue knows one without work (else false):
-// the next event when the queue holds it in order, else one of the events
-// of the calendar's next bucket. A handler may read now what that event
-// will need, so that its memory is fetched while this event is handled.
-// Events the handler schedules may still come before it.
-func (e *Engine) Upcoming() (Event, bool) {
-	if q := &e.q; q.head < len(q.front) {
-		return q.front[q.head], true
-	}
-	return e.q.nextBucket()
-}
-
 // Step delivers the next event and reports whether there was one.
 func (e *Engine) Step() bool {
 	q := &e.q

@@ -272,45 +272,6 @@ func TestTinyTimes(t *testing.T) {
 	}
 }
 
-// TestUpcoming checks that the event Upcoming names is one still to be
-// delivered, and is the next one whenever the queue held it in order and
-// the handler scheduled nothing before it.
-func TestUpcoming(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	named := map[int64]bool{} // B of events Upcoming named, not yet delivered
-	var next int64 = -1       // the next event's B, if Upcoming said so
-	known, count := 0, 0
-	e := New(HandlerFunc(func(e *Engine, ev Event) {
-		if next >= 0 && ev.B != next {
-			t.Fatalf("delivered %d, Upcoming said %d comes next", ev.B, next)
-		}
-		delete(named, ev.B)
-		next = -1
-		if up, ok := e.Upcoming(); ok {
-			known++
-			named[up.B] = true
-			if e.q.head < len(e.q.front) {
-				next = up.B
-			}
-		}
-		count++
-		if count < 20000 && r.IntN(4) > 0 {
-			next = -1 // (what it schedules may come first)
-			e.Schedule(e.Now()+float64(r.IntN(1000)), 0, 0, int64(count+1000000))
-		}
-	}), 0)
-	for i := range 5000 {
-		e.Schedule(float64(r.IntN(5000)), 0, 0, int64(i))
-	}
-	e.Run(math.Inf(1))
-	if len(named) != 0 {
-		t.Errorf("%d events named by Upcoming were never delivered", len(named))
-	}
-	if known < count/2 {
-		t.Errorf("Upcoming knew an event at %d of %d events", known, count)
-	}
-}
-
 // model is a workload like the patrol model's default scenario (about 376
 // pending events; see BenchmarkEngineModel): units whose patrol stops
 // follow each other after 2 to 130 minutes, all units' shift ends at 06:00

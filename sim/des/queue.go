@@ -282,17 +282,6 @@ func (q *queue) nextFull() (int, bool) {
 	return 0, false
 }
 
-// nextBucket returns an event of bucket cur+1 (its latest: the head of its
-// list) and true, or false if that bucket is empty.
-func (q *queue) nextBucket() (Event, bool) {
-	if q.nb > 0 {
-		if s := q.bucket[(q.cur+1)&q.mask]; s >= 0 {
-			return q.slot[s], true
-		}
-	}
-	return Event{}, false
-}
-
 // fill makes front non-empty; front must be empty and q.n > 0.
 func (q *queue) fill() {
 	if q.limit > frontLimit { // front, above frontLimit, has drained
