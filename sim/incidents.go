@@ -46,14 +46,18 @@ func Generate(cfg *Config, seed uint64, rep int) []Candidate {
 	if cfg.Incidents.Replay != nil {
 		return replayed(cfg, seed, rep)
 	}
+	return generate(make([]Candidate, 0, int(cfg.Incidents.PerDay*cfg.Duration/86400*1.05)+16), cfg, seed, rep)
+}
+
+// generate appends the candidates of replication rep to dst (Generate).
+func generate(dst []Candidate, cfg *Config, seed uint64, rep int) []Candidate {
 	g := newGenerator(cfg, seed, rep)
-	out := make([]Candidate, 0, int(cfg.Incidents.PerDay*cfg.Duration/86400*1.05)+16)
 	for {
 		c, ok := g.next()
 		if !ok {
-			return out
+			return dst
 		}
-		out = append(out, c)
+		dst = append(dst, c)
 	}
 }
 

@@ -2,7 +2,10 @@ package sim
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"sync"
+	"unsafe"
 )
 
 // Job identifies one run: replication Rep of variant Variant.
@@ -20,9 +23,11 @@ func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, worke
 }
 
 // ReplicateList runs every variant for each replication of reps on up to
-// workers goroutines. Each replication's candidates are generated once,
-// from the first variant's configuration (every variant shares its city
-// and incidents), and shared by all variants. newRecorder(i, v) is called
+// workers goroutines. A worker runs the variants of a replication one
+// after the other: when they draw the same candidates (sameDraws) and
+// these fit shareBudget, it draws them once and every variant plays them;
+// else each run draws them as it goes (RunReplication). Either way the
+// runs are the same. newRecorder(i, v) is called
 // once per run of replication reps[i] and variant v, from the goroutine
 // that runs it; ran, if set, after each run ends. Stats[i*len(variants)+v]
 // is that run's. Results are identical for any number of workers because
@@ -53,16 +58,20 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 	}
 	for range workers {
 		wg.Go(func() {
+			var share candShare
 			for i := range jobs {
 				for v := range variants {
 					if ctx.Err() != nil {
 						return
 					}
-					// Each run draws the replication's candidates as it
-					// goes (the same for every variant): memory bounded by
-					// what is in flight, not by the run's length.
 					rec := newRecorder(i, v)
-					st, err := variants[v].RunReplication(ctx, seed, reps[i], rec)
+					var st Stats
+					var err error
+					if len(variants) > 1 {
+						st, err = variants[v].runShared(ctx, &share, seed, reps[i], rec)
+					} else {
+						st, err = variants[v].RunReplication(ctx, seed, reps[i], rec)
+					}
 					if err != nil {
 						if ctx.Err() == nil {
 							fail(err)
@@ -97,4 +106,55 @@ feed:
 		return nil, err
 	}
 	return stats, nil
+}
+
+// shareBudget is the most memory (bytes) a worker gives to the candidates
+// of the replication it runs, drawn once and played by each of its
+// variants (candShare): 4 MiB, some 75,000 candidates (the built-in city,
+// 335 a day, up to about 220 simulated days). Drawing a candidate costs
+// about 5% of a run of the built-in city, paid once a replication rather
+// than once a variant; a longer or busier run draws them as it goes, in
+// memory bounded by the incidents in flight.
+var shareBudget = 4 << 20 // (a variable for tests only)
+
+// candShare holds the candidates of the replication a worker is running,
+// for its variants: those of (cfg, seed, rep), or none if they would not
+// fit shareBudget (over).
+type candShare struct {
+	cfg   *Config
+	seed  uint64
+	rep   int
+	held  bool // cands (or over) are (cfg, seed, rep)'s
+	over  bool // too many to hold: n of them
+	n     int
+	cands []Candidate
+}
+
+// runShared is RunReplication over the candidates of s: those it holds if
+// they are this replication's and drawn alike, else drawn into s first;
+// when they do not fit, the run draws them as it goes.
+func (v *Variant) runShared(ctx context.Context, s *candShare, seed uint64, rep int, rec Recorder) (Stats, error) {
+	cfg := v.Model.Cfg
+	if !s.held || s.seed != seed || s.rep != rep || !sameDraws(s.cfg, cfg) {
+		s.cfg, s.seed, s.rep, s.held, s.over = cfg, seed, rep, true, false
+		if cfg.Incidents.Replay != nil {
+			s.cands = replayed(cfg, seed, rep)
+		} else if s.n = countCandidates(cfg, seed, rep); s.n <= shareBudget/int(unsafe.Sizeof(Candidate{})) {
+			s.cands = generate(slices.Grow(s.cands[:0], s.n), cfg, seed, rep)
+		} else {
+			s.cands, s.over = s.cands[:0], true
+		}
+	}
+	if s.over {
+		return v.run(ctx, nil, newGenerator(cfg, seed, rep), s.n, seed, rep, rec)
+	}
+	return v.run(ctx, s.cands, nil, len(s.cands), seed, rep, rec)
+}
+
+// sameDraws reports whether configurations a and b draw the same
+// candidates for a seed and replication: the same city, duration and
+// incidents (compared in full: a difference anywhere in them, or a NaN,
+// says no).
+func sameDraws(a, b *Config) bool {
+	return a == b || a.City == b.City && a.Duration == b.Duration && reflect.DeepEqual(a.Incidents, b.Incidents)
 }
