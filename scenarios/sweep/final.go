@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
@@ -170,35 +171,26 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 		}
 		return string(buf), nil
 	}
-	read, readAll := readers(want, line)
 	return Folder(out).Write(ctx, func(stage string) error {
-		return s.writeFinal(stage, want, read, readAll, par, nil)
+		return s.writeFinal(stage, want, readers(want, line), line, par, nil)
 	})
 }
 
-// readers returns writeFinal's readers of item i's values (read) and of
-// its values and areas (readAll), from its journal line.
-func readers(want header, line func(i int) (string, error)) (func(int) ([][]float64, error), func(int) ([][]float64, [][]results.AreaItem, error)) {
+// readers returns writeFinal's reader of item i's values (read), from its
+// journal line; AreasFile reads the lines themselves (writeAreas).
+func readers(want header, line func(i int) (string, error)) func(int) ([][]float64, error) {
 	nv, nm := len(want.Variants), len(want.Metrics)
-	readAll := func(i int) ([][]float64, [][]results.AreaItem, error) {
-		l, err := line(i)
-		if err != nil {
-			return nil, nil, err
-		}
-		return parseLine(l, nv, nm, want.Areas)
-	}
 	// Three of the four readers want the metrics only: their lines'
 	// areas (most of a line, and most of the cost of reading one) are
 	// left unparsed (lines were checked in full when the journal was
 	// scanned, or written by this process).
-	read := func(i int) ([][]float64, error) {
+	return func(i int) ([][]float64, error) {
 		l, err := line(i)
 		if err != nil {
 			return nil, err
 		}
 		return parseValues(l, nv, nm)
 	}
-	return read, readAll
 }
 
 // liveItems are the items of a sweep's one-slice run as they become
@@ -290,11 +282,10 @@ func (l *liveItems) line(i int) (string, error) {
 // the folder as it was.
 func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live *liveItems) error {
 	want.Shard, want.Shards = 0, 1
-	read, readAll := readers(want, live.line)
 	return Folder(out).Write(ctx, func(stage string) error {
 		// Every file at once: they wait on the items more than they work;
 		// when one fails, the others' reads fail too (live.fail).
-		return s.writeFinal(stage, want, read, readAll, 5, live.fail)
+		return s.writeFinal(stage, want, readers(want, live.line), live.line, 5, live.fail)
 	})
 }
 
@@ -304,7 +295,7 @@ func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live 
 const finalReads = 4
 
 // writeFinal writes the final files into dir, reading item i's values with
-// read (readAll: and its areas, for AreasFile, not written when readAll is
+// read (line: its journal line, for AreasFile, not written when line is
 // nil), par files at a time (at least one). Each file reads the items on
 // its own, in item order, so the files are the same whatever par and
 // whether the items are all there (Finalize) or come as a run finishes
@@ -312,7 +303,7 @@ const finalReads = 4
 // processor time on one worker, which a run used to spend after its
 // items). The error is the first file's in the order RowsFile,
 // ParquetFile, PointsFile, MetaFile, AreasFile.
-func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int, failed func(error)) error {
+func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), line func(int) (string, error), par int, failed func(error)) error {
 	nv, nm := len(want.Variants), len(want.Metrics)
 	R := s.Replications
 	writers := []func() error{s.writeRows(dir, want, read), func() error {
@@ -324,10 +315,10 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 	}, func() error {
 		return s.writeMeta(dir, want, R)
 	}}
-	if readAll != nil {
+	if line != nil {
 		writers = append(writers, func() error {
 			return outputs.WriteNew(filepath.Join(dir, AreasFile), func(w io.Writer) error {
-				return s.writeAreas(w, want, readAll)
+				return s.writeAreas(w, want, line)
 			})
 		})
 	}
@@ -558,10 +549,12 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 // writeAreas writes areas.geojson: for each point in turn, each area of
 // the base scenario's city with the point's swept values and, per variant,
 // the measures of a run's areas.geojson over the point's replications
-// (results.MergeAreaItems: the p90 from pooled sketches). A point whose
-// areas are not the base's (a swept city) has no features.
-func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [][]results.AreaItem, error)) error {
+// (results.AreaMerge of the items' lines: MergeAreaItems, the p90 from
+// pooled sketches). A point whose areas are not the base's (a swept city)
+// has no features.
+func (s *Sweep) writeAreas(w io.Writer, h header, line func(int) (string, error)) error {
 	R := s.Replications
+	nv := len(h.Variants)
 	params := make([]results.AreaParam, len(s.Params))
 	kinds := make([]paramKind, len(s.Params))
 	for k := range s.Params {
@@ -574,6 +567,8 @@ func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [
 		"points":       len(s.Points),
 		"measures":     "one feature per point and area; per variant, VARIANT_MEASURE: incidents_* are means per replication over the measurement window; visibility a share 0-1; response_*_s seconds, the p90 within 0.5%; null where undefined (docs/outputs.md)",
 	}
+	merge := make([]results.AreaMerge, nv)
+	fields := make([]string, nv)
 	return results.WriteSweepAreasGeoJSON(w, s.Base.Config.City, meta, len(s.Points), func(p int) (results.AreaPoint, error) {
 		pt := results.AreaPoint{Point: p, Variants: h.Variants}
 		for k, par := range s.Params {
@@ -591,24 +586,59 @@ func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [
 			params[k] = results.AreaParam{Name: par.Path, Value: raw}
 		}
 		pt.Params = params
-		byVariant := make([][][]results.AreaItem, len(h.Variants)) // [v][rep][area]
+		for v := range merge {
+			merge[v].Reset(h.Areas, R)
+		}
 		for rep := range R {
-			_, areas, err := read(p*R + rep)
+			l, err := line(p*R + rep)
 			if err != nil {
 				return pt, err
 			}
-			if areas == nil {
+			if err := areaFields(l, fields); err != nil {
+				return pt, err
+			}
+			if fields[0] == "-" {
 				return pt, nil // no features for this point
 			}
-			for v := range areas {
-				byVariant[v] = append(byVariant[v], areas[v])
+			for v := range merge {
+				if err := merge[v].Add(fields[v]); err != nil {
+					return pt, fmt.Errorf("variant %d: %w", v+1, err)
+				}
 			}
 		}
-		for v := range byVariant {
-			pt.Data = append(pt.Data, results.MergeAreaItems(byVariant[v], h.Areas))
+		for v := range merge {
+			pt.Data = append(pt.Data, merge[v].Details())
 		}
 		return pt, nil
 	})
+}
+
+// areaFields sets fields[v] to variant v's areas in a journal line (as
+// parseLine reads it: "-" for every variant, or none).
+func areaFields(line string, fields []string) error {
+	nv := len(fields)
+	line = strings.TrimSuffix(line, "\n")
+	for range 1 + nv {
+		_, rest, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("journal line with fewer fields than %d variants' metrics and areas", nv)
+		}
+		line = rest
+	}
+	for v := range nv {
+		f, rest, ok := strings.Cut(line, "\t")
+		if ok == (v == nv-1) {
+			return fmt.Errorf("journal line without %d variants' areas", nv)
+		}
+		fields[v], line = f, rest
+		switch {
+		case f == "-" && fields[0] != "-":
+			return fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
+		case f != "-" && fields[0] == "-":
+			return fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
+		}
+	}
+	return nil
 }
 
 // numberOf reads a YAML number of a paramFloat column: an integer in any
