@@ -54,8 +54,9 @@ func (m *AreaMerge) Reset(na, reps int) {
 }
 
 // Add adds one replication's areas: the text of one variant's areas in a
-// journal line, each area an AreaItem's text and ";" between them. Its
-// errors are parseLine's (run.go in scenarios/sweep).
+// journal line, each area an AreaItem's text and ";" between them (an
+// error when there are not as many areas as Reset was given, or when an
+// area's text is not an AreaItem's: ParseAreaItem's).
 func (m *AreaMerge) Add(text string) error {
 	na := len(m.acc)
 	if strings.Count(text, ";")+1 != na {

@@ -614,7 +614,7 @@ func (s *Sweep) writeAreas(w io.Writer, h header, line func(int) (string, error)
 }
 
 // areaFields sets fields[v] to variant v's areas in a journal line (as
-// parseLine reads it: "-" for every variant, or none).
+// checkFields reads it: "-" for every variant, or none).
 func areaFields(line string, fields []string) error {
 	nv := len(fields)
 	line = strings.TrimSuffix(line, "\n")

@@ -653,7 +653,7 @@ func checkLine(line string, h header) (int, error) {
 	if item < 0 || item >= h.Items {
 		return 0, fmt.Errorf("item %d, but the sweep has items 0 to %d", item, h.Items-1)
 	}
-	if _, _, err := parseLine(line, len(h.Variants), len(h.Metrics), h.Areas); err != nil {
+	if err := checkFields(line, len(h.Variants), len(h.Metrics), h.Areas); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -668,8 +668,8 @@ func startOf(line string) string {
 	return "it starts " + ex
 }
 
-// parseValues is parseLine's values by variant alone, from a line that
-// parseLine accepts: the areas' fields after them are not read.
+// parseValues reads the values by variant of a line that checkFields
+// accepts: the areas' fields after them are not read.
 func parseValues(line string, nv, nm int) ([][]float64, error) {
 	parts := strings.SplitN(line, "\t", nv+2)
 	if len(parts) != nv+2 {
@@ -693,54 +693,54 @@ func parseValues(line string, nv, nm int) ([][]float64, error) {
 	return out, nil
 }
 
-// parseLine turns a journal line back into values by variant, and each
-// variant's areas (nil when the line has none: a point whose areas are
-// not the base's).
-func parseLine(line string, nv, nm, na int) ([][]float64, [][]results.AreaItem, error) {
-	parts := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
-	if len(parts) != 2*nv+1 {
-		return nil, nil, fmt.Errorf("journal line with %d fields after the item, want %d (%d variants' metrics, then their areas)", len(parts)-1, 2*nv, nv)
+// checkFields checks a journal line after its item number: each
+// variant's values, and each variant's areas (none, "-", when the point's
+// areas are not the base's), each read as results.ParseAreaItem reads it
+// (results.CheckAreaItem: without making its sketch).
+func checkFields(line string, nv, nm, na int) error {
+	line = strings.TrimSuffix(line, "\n")
+	if n := strings.Count(line, "\t"); n != 2*nv {
+		return fmt.Errorf("journal line with %d fields after the item, want %d (%d variants' metrics, then their areas)", n, 2*nv, nv)
 	}
-	out := make([][]float64, nv)
+	_, line, _ = strings.Cut(line, "\t")
 	for v := range nv {
-		fields := strings.Split(parts[v+1], ",")
-		if len(fields) != nm {
-			return nil, nil, fmt.Errorf("journal line with %d metrics, want %d", len(fields), nm)
+		var vals string
+		vals, line, _ = strings.Cut(line, "\t")
+		if n := strings.Count(vals, ",") + 1; n != nm {
+			return fmt.Errorf("journal line with %d metrics, want %d", n, nm)
 		}
-		out[v] = make([]float64, nm)
-		for k, f := range fields {
-			x, err := strconv.ParseFloat(f, 64)
-			if err != nil {
-				return nil, nil, fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
+		for k := range nm {
+			var f string
+			f, vals, _ = strings.Cut(vals, ",")
+			if _, err := strconv.ParseFloat(f, 64); err != nil {
+				return fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
 			}
-			out[v][k] = x
 		}
 	}
-	var areas [][]results.AreaItem
+	areas := false
 	for v := range nv {
-		f := parts[1+nv+v]
+		var f string
+		f, line, _ = strings.Cut(line, "\t")
 		if f == "-" {
-			if v > 0 && areas != nil {
-				return nil, nil, fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
+			if v > 0 && areas {
+				return fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
 			}
 			continue
 		}
-		if v > 0 && areas == nil {
-			return nil, nil, fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
+		if v > 0 && !areas {
+			return fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
 		}
-		fields := strings.Split(f, ";")
-		if len(fields) != na {
-			return nil, nil, fmt.Errorf("variant %d with %d areas, want %d", v+1, len(fields), na)
+		areas = true
+		if n := strings.Count(f, ";") + 1; n != na {
+			return fmt.Errorf("variant %d with %d areas, want %d", v+1, n, na)
 		}
-		items := make([]results.AreaItem, na)
-		for a, t := range fields {
-			it, err := results.ParseAreaItem(t)
-			if err != nil {
-				return nil, nil, fmt.Errorf("area %d of variant %d: %w", a+1, v+1, err)
+		for a := range na {
+			var t string
+			t, f, _ = strings.Cut(f, ";")
+			if err := results.CheckAreaItem(t); err != nil {
+				return fmt.Errorf("area %d of variant %d: %w", a+1, v+1, err)
 			}
-			items[a] = it
 		}
-		areas = append(areas, items)
 	}
-	return out, areas, nil
+	return nil
 }
