@@ -118,11 +118,11 @@ func writeAreas(w io.Writer, city *geo.City, meta map[string]any, n int, point f
 	// (name, district, population), each variant's measures' names and
 	// each point's swept values, as writeProp and writeNum write them.
 	var sb bytes.Buffer
+	pw := bufio.NewWriter(&sb)
 	areaProps := make([]string, len(city.Atoms))
 	for a := range city.Atoms {
 		atom := &city.Atoms[a]
 		sb.Reset()
-		pw := bufio.NewWriter(&sb)
 		writeProp(pw, "area", atom.Name, true)
 		writeProp(pw, "district", city.Districts[atom.District].Name, false)
 		writeNum(pw, "population", atom.Population)
