@@ -188,13 +188,15 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		names = append(names, m.Name)
 	}
 	var wg sync.WaitGroup
+	loads := &pointLoads{s: s, at: map[int]*pointLoad{}, latest: -1}
 	for range max(1, opt.Workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := pointCache{s: s, point: -1, names: names}
+			cache := pointCache{s: s, loads: loads, names: names}
 			for i := range items {
 				line, err := cache.run(ctx, i)
+				loads.put(i / s.Replications)
 				cache.lineLen = len(line)
 				select {
 				case out <- result{i, line, err}:
@@ -207,6 +209,7 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	go func() {
 		defer close(items)
 		for _, i := range todo {
+			loads.hold(i / s.Replications)
 			select {
 			case items <- i:
 			case <-ctx.Done():
@@ -269,12 +272,78 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	return first
 }
 
-// pointCache keeps the scenario of the last point a worker ran: items of
+// pointLoads loads each point's scenario once for all the workers of a
+// run (on 2 workers each used to load every point: 3 ms of processor time
+// a point of builtin:grid), and keeps it while an item of the point is
+// handed out and not finished (hold, put), or no later point has been
+// handed out: so at most one point more than there are workers. A
+// scenario is read, never changed, by the runs of its items (run.Execute
+// runs a scenario's replications side by side).
+type pointLoads struct {
+	s      *Sweep
+	mu     sync.Mutex
+	at     map[int]*pointLoad
+	latest int // the latest point handed out
+}
+
+// pointLoad is a point's scenario, loaded once (loadPoint).
+type pointLoad struct {
+	once  sync.Once
+	sc    *scenarios.Scenario
+	err   error
+	items int // handed out and not finished
+}
+
+// loadPoint is Sweep.Point (a test counts the loads).
+var loadPoint = (*Sweep).Point
+
+// hold notes an item of point p handed out: its scenario is kept until
+// put(p).
+func (l *pointLoads) hold(p int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.at[p]
+	if e == nil {
+		e = &pointLoad{}
+		l.at[p] = e
+	}
+	e.items++
+	if p > l.latest {
+		l.latest = p
+		for q, e := range l.at {
+			if e.items == 0 && q < p {
+				delete(l.at, q)
+			}
+		}
+	}
+}
+
+// get returns the scenario of point p, which an item holds, loading it or
+// waiting for its load.
+func (l *pointLoads) get(p int) (*scenarios.Scenario, error) {
+	l.mu.Lock()
+	e := l.at[p]
+	l.mu.Unlock()
+	e.once.Do(func() { e.sc, e.err = loadPoint(l.s, p) })
+	return e.sc, e.err
+}
+
+// put notes an item of point p finished.
+func (l *pointLoads) put(p int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.at[p]; e != nil {
+		if e.items--; e.items == 0 && p < l.latest {
+			delete(l.at, p)
+		}
+	}
+}
+
+// pointCache is what a worker keeps from one item to the next: items of
 // one point are consecutive.
 type pointCache struct {
 	s     *Sweep
-	point int
-	sc    *scenarios.Scenario
+	loads *pointLoads
 	names []string // the journal's metrics, by name
 	// col[k] is the column of the item's summary that holds names[k] (−1:
 	// none), for summaries of the metrics sum.
@@ -320,14 +389,11 @@ func (c *pointCache) columns(ms []results.Metric) {
 // replication) and returns its journal line.
 func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	p, rep := i/c.s.Replications, i%c.s.Replications
-	if p != c.point {
-		sc, err := c.s.Point(p)
-		if err != nil {
-			return "", err
-		}
-		c.point, c.sc = p, sc
+	sc, err := c.loads.get(p)
+	if err != nil {
+		return "", err
 	}
-	res, err := run.Execute(ctx, c.sc, run.Options{Workers: 1, Replications: []int{rep}})
+	res, err := run.Execute(ctx, sc, run.Options{Workers: 1, Replications: []int{rep}})
 	if err != nil {
 		return "", err
 	}
@@ -355,7 +421,7 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	}
 	// Then each variant's areas (AreaItem, ";" between areas), or "-"
 	// when the point's areas are not the base scenario's (a swept city).
-	same := sameAreas(c.sc, c.s.Base)
+	same := sameAreas(sc, c.s.Base)
 	for v := range res.Summary.Variants {
 		b.WriteByte('\t')
 		if !same {
