@@ -356,37 +356,53 @@ func (s *Sweep) writeRows(dir string, want header, read func(int) ([][]float64, 
 	R := s.Replications
 	return func() error {
 		return outputs.WriteNew(filepath.Join(dir, RowsFile), func(w io.Writer) error {
-			cw := csv.NewWriter(w)
 			head := []string{"point", "replication", "variant"}
 			for _, p := range s.Params {
 				head = append(head, p.Path)
 			}
 			head = append(head, want.Metrics...)
-			if err := cw.Write(head); err != nil {
+			if err := writeCSVHead(w, head); err != nil {
 				return err
 			}
-			row := make([]string, len(head))
+			// A row as encoding/csv writes it: its text fields quoted
+			// once (csvText), its numbers never needing it.
+			variants := csvTexts(want.Variants)
+			var values []string // point p's swept values
+			var row []byte
 			for i := range s.Items() {
 				vals, err := read(i)
 				if err != nil {
 					return err
 				}
 				p, rep := i/R, i%R
-				for v := range nv {
-					row[0], row[1], row[2] = strconv.Itoa(p), strconv.Itoa(rep), want.Variants[v]
+				if i == 0 || rep == 0 {
+					values = values[:0]
 					for k := range s.Params {
-						row[3+k] = s.Points[p][k].Value
-					}
-					for m, x := range vals[v] {
-						row[3+len(s.Params)+m] = results.FormatFloat(x)
-					}
-					if err := cw.Write(row); err != nil {
-						return err
+						values = append(values, csvText(s.Points[p][k].Value))
 					}
 				}
+				row = row[:0]
+				for v := range nv {
+					row = strconv.AppendInt(row, int64(p), 10)
+					row = append(row, ',')
+					row = strconv.AppendInt(row, int64(rep), 10)
+					row = append(row, ',')
+					row = append(row, variants[v]...)
+					for _, x := range values {
+						row = append(row, ',')
+						row = append(row, x...)
+					}
+					for _, x := range vals[v] {
+						row = append(row, ',')
+						row = appendCSVFloat(row, x)
+					}
+					row = append(row, '\n')
+				}
+				if _, err := w.Write(row); err != nil {
+					return err
+				}
 			}
-			cw.Flush()
-			return cw.Error()
+			return nil
 		})
 	}
 }
@@ -394,15 +410,17 @@ func (s *Sweep) writeRows(dir string, want header, read func(int) ([][]float64, 
 // writePoints writes PointsFile.
 func (s *Sweep) writePoints(dir string, want header, read func(int) ([][]float64, error), nv, nm, R int) error {
 	return outputs.WriteNew(filepath.Join(dir, PointsFile), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
 		head := []string{"point", "variant"}
 		for _, p := range s.Params {
 			head = append(head, p.Path)
 		}
 		head = append(head, "metric", "mean", "ci95_low", "ci95_high", "n")
-		if err := cw.Write(head); err != nil {
+		if err := writeCSVHead(w, head); err != nil {
 			return err
 		}
+		variants, metrics := csvTexts(want.Variants), csvTexts(want.Metrics)
+		var values []string // point p's swept values
+		var row []byte
 		// One point at a time: its replications are consecutive items.
 		col := make([][][]float64, nv) // [variant][metric][rep]
 		for v := range col {
@@ -425,23 +443,77 @@ func (s *Sweep) writePoints(dir string, want header, read func(int) ([][]float64
 					}
 				}
 			}
+			values = values[:0]
+			for k := range s.Params {
+				values = append(values, csvText(s.Points[p][k].Value))
+			}
+			row = row[:0]
 			for v := range nv {
 				for m := range nm {
 					e := results.EstimateOf(col[v][m])
-					row := []string{strconv.Itoa(p), want.Variants[v]}
-					for k := range s.Params {
-						row = append(row, s.Points[p][k].Value)
+					row = strconv.AppendInt(row, int64(p), 10)
+					row = append(row, ',')
+					row = append(row, variants[v]...)
+					for _, x := range values {
+						row = append(row, ',')
+						row = append(row, x...)
 					}
-					row = append(row, want.Metrics[m], results.FormatFloat(e.Mean), results.FormatFloat(e.Low), results.FormatFloat(e.High), strconv.Itoa(e.N))
-					if err := cw.Write(row); err != nil {
-						return err
+					row = append(row, ',')
+					row = append(row, metrics[m]...)
+					for _, x := range []float64{e.Mean, e.Low, e.High} {
+						row = append(row, ',')
+						row = appendCSVFloat(row, x)
 					}
+					row = append(row, ',')
+					row = strconv.AppendInt(row, int64(e.N), 10)
+					row = append(row, '\n')
 				}
 			}
+			if _, err := w.Write(row); err != nil {
+				return err
+			}
 		}
-		cw.Flush()
-		return cw.Error()
+		return nil
 	})
+}
+
+// writeCSVHead writes a CSV file's header row with encoding/csv.
+func writeCSVHead(w io.Writer, head []string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvText is field as encoding/csv writes it in a row: quoted when it
+// needs to be (a comma, a quote, a line break, a leading space, \.),
+// its quotes doubled.
+func csvText(field string) string {
+	var b strings.Builder
+	cw := csv.NewWriter(&b)
+	cw.Write([]string{field})
+	cw.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func csvTexts(fields []string) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = csvText(f)
+	}
+	return out
+}
+
+// appendCSVFloat appends results.FormatFloat(x): the fewest digits that
+// read back exactly, nothing for NaN or an infinity. Such a field never
+// needs quotes.
+func appendCSVFloat(b []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return b
+	}
+	return strconv.AppendFloat(b, x, 'g', -1, 64)
 }
 
 // writeMeta writes MetaFile.
