@@ -324,3 +324,56 @@ func leadingInt(s string) (int, int) {
 	}
 	return x, i
 }
+
+// AppendAreaItems appends the text of a replication's areas as a sweep's
+// journal holds it: AreaItems(d, PooledSketches(pool, reps, areas)), each
+// item's String, ";" between them. When every replication's times are in
+// pool (reps hold none, as Collector.Pool leaves them) each sketch's text
+// is written from the pool's dense bins, in order, without making it.
+func AppendAreaItems(b []byte, d RunDetails, pool *AreaPool, reps []RunDetails, areas int) []byte {
+	pooledOnly := pool != nil && len(pool.areas) == areas && len(d.AtomRealised) <= areas
+	for _, r := range reps {
+		pooledOnly = pooledOnly && r.AtomResps == nil
+	}
+	if !pooledOnly {
+		for a, it := range AreaItems(d, PooledSketches(pool, reps, areas)) {
+			if a > 0 {
+				b = append(b, ';')
+			}
+			b = append(b, it.String()...)
+		}
+		return b
+	}
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	for a := range d.AtomRealised {
+		if a > 0 {
+			b = append(b, ';')
+		}
+		prevented, displaced := 0, 0
+		if d.AtomPrevented != nil {
+			prevented, displaced = d.AtomPrevented[a], d.AtomDisplaced[a]
+		}
+		b = strconv.AppendInt(b, int64(d.AtomRealised[a]), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(prevented), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(displaced), 10)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, d.AtomVisible[a], 'g', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, d.AtomResp[a], 'g', -1, 64)
+		b = append(b, ',')
+		bins := &pool.areas[a]
+		b = strconv.AppendInt(b, int64(bins.inf), 10)
+		for i, c := range bins.n {
+			if c > 0 {
+				b = append(b, ' ')
+				b = strconv.AppendInt(b, int64(bins.lo+i), 10)
+				b = append(b, ':')
+				b = strconv.AppendInt(b, int64(c), 10)
+			}
+		}
+	}
+	return b
+}

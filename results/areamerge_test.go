@@ -194,3 +194,59 @@ func TestCheckAreaItem(t *testing.T) {
 		t.Errorf("only %d of %d texts accepted: the changes test refusals alone", accepted, len(cases))
 	}
 }
+
+// TestAppendAreaItems: the text AppendAreaItems writes is that of
+// AreaItems and PooledSketches, each item's String and ";" between them:
+// from the pool's dense bins when every replication is pooled (bins both
+// sides, unanswered and NaN times, areas without calls, no prevention
+// counts), and through the sketches when a replication is not.
+func TestAppendAreaItems(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 200 {
+		areas := 1 + r.IntN(5)
+		pool := NewAreaPool(areas)
+		var reps []RunDetails
+		for range 1 + r.IntN(3) {
+			resps := make([][]float32, areas)
+			for a := range resps {
+				for range r.IntN(30) {
+					x := float32(400 * math.Exp(2*r.NormFloat64()))
+					switch r.IntN(15) {
+					case 0:
+						x = float32(math.Inf(1))
+					case 1:
+						x = float32(math.NaN())
+					}
+					resps[a] = append(resps[a], x)
+				}
+			}
+			d := RunDetails{AtomRealised: make([]int, areas), AtomVisible: make([]float64, areas), AtomResp: make([]float64, areas)}
+			if r.IntN(3) > 0 {
+				d.AtomPrevented, d.AtomDisplaced = make([]int, areas), make([]int, areas)
+			}
+			for a := range areas {
+				d.AtomRealised[a], d.AtomVisible[a], d.AtomResp[a] = r.IntN(40), r.Float64(), 300*r.Float64()
+				if r.IntN(5) == 0 {
+					d.AtomVisible[a], d.AtomResp[a] = math.NaN(), math.NaN()
+				}
+				if d.AtomPrevented != nil {
+					d.AtomPrevented[a], d.AtomDisplaced[a] = r.IntN(4), r.IntN(3)
+				}
+			}
+			if trial%5 == 4 && len(reps) > 0 {
+				d.AtomResps = resps // not pooled
+			} else {
+				pool.Add(resps)
+			}
+			reps = append(reps, d)
+		}
+		d := reps[r.IntN(len(reps))]
+		var want []string
+		for _, it := range AreaItems(d, PooledSketches(pool, reps, areas)) {
+			want = append(want, it.String())
+		}
+		if got := string(AppendAreaItems([]byte("x"), d, pool, reps, areas)); got != "x"+strings.Join(want, ";") {
+			t.Fatalf("trial %d: %q\nwant %q", trial, got, "x"+strings.Join(want, ";"))
+		}
+	}
+}

@@ -349,7 +349,8 @@ type pointCache struct {
 	// none), for summaries of the metrics sum.
 	col     []int
 	sum     []string
-	lineLen int // the last line's length: the next one's is about the same
+	lineLen int    // the last line's length: the next one's is about the same
+	areas   []byte // a variant's areas in the line
 }
 
 // columns sets col for a summary of the metrics ms, unless it is set
@@ -428,12 +429,8 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 			b.WriteByte('-')
 			continue
 		}
-		for a, it := range results.AreaItems(res.RunDetails(v, 0), res.AreaSketches(v)) {
-			if a > 0 {
-				b.WriteByte(';')
-			}
-			b.WriteString(it.String())
-		}
+		c.areas = res.AppendAreaItems(c.areas[:0], v, 0)
+		b.Write(c.areas)
 	}
 	b.WriteByte('\n')
 	return b.String(), nil
