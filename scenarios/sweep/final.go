@@ -299,10 +299,11 @@ const finalReads = 4
 // nil), par files at a time (at least one). Each file reads the items on
 // its own, in item order, so the files are the same whatever par and
 // whether the items are all there (Finalize) or come as a run finishes
-// them (finalizeLive: read waits; the files cost ~8% of BenchmarkSweep's
-// processor time on one worker, which a run used to spend after its
-// items). The error is the first file's in the order RowsFile,
-// ParquetFile, PointsFile, MetaFile, AreasFile.
+// them (finalizeLive: read waits; the files cost ~8 ms of processor time
+// a BenchmarkSweep sweep, ~1.5% of its items' work (BenchmarkFinalFiles),
+// which a run used to spend after its items). The error is the first
+// file's in the order RowsFile, ParquetFile, PointsFile, MetaFile,
+// AreasFile.
 func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), line func(int) (string, error), par int, failed func(error)) error {
 	nv, nm := len(want.Variants), len(want.Metrics)
 	R := s.Replications
