@@ -2,9 +2,11 @@ package results
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
@@ -112,6 +114,24 @@ func writeAreas(w io.Writer, city *geo.City, meta map[string]any, n int, point f
 			return err
 		}
 	}
+	// What a feature repeats is made once: each area's properties
+	// (name, district, population), each variant's measures' names and
+	// each point's swept values, as writeProp and writeNum write them.
+	var sb bytes.Buffer
+	pw := bufio.NewWriter(&sb)
+	areaProps := make([]string, len(city.Atoms))
+	for a := range city.Atoms {
+		atom := &city.Atoms[a]
+		sb.Reset()
+		writeProp(pw, "area", atom.Name, true)
+		writeProp(pw, "district", city.Districts[atom.District].Name, false)
+		writeNum(pw, "population", atom.Population)
+		pw.Flush()
+		areaProps[a] = sb.String()
+	}
+	var keys [][]string // [variant][measure]: `,"VARIANT_MEASURE":`
+	var keysOf []string // the variants keys was made for
+	var params []byte   // the point's `"point":P,"NAME":VALUE…,`
 	bw.WriteString(`{"type":"FeatureCollection","patrolsim":`)
 	bw.Write(mb)
 	bw.WriteString(`,"features":[`)
@@ -124,10 +144,32 @@ func writeAreas(w io.Writer, city *geo.City, meta map[string]any, n int, point f
 		if pt.Data == nil {
 			continue
 		}
+		if !slices.Equal(keysOf, pt.Variants) {
+			keysOf = slices.Clone(pt.Variants)
+			keys = make([][]string, len(pt.Variants))
+			for v, name := range pt.Variants {
+				for _, m := range AreaMeasures {
+					k, _ := json.Marshal(AreaProperty(name, m))
+					keys[v] = append(keys[v], ","+string(k)+":")
+				}
+			}
+		}
+		params = params[:0]
+		if pt.Point >= 0 {
+			params = append(params, `"point":`...)
+			params = strconv.AppendInt(params, int64(pt.Point), 10)
+			for _, par := range pt.Params {
+				k, _ := json.Marshal(par.Name)
+				params = append(params, ',')
+				params = append(params, k...)
+				params = append(params, ':')
+				params = append(params, par.Value...)
+			}
+			params = append(params, ',')
+		}
 		for a := range city.Atoms {
-			atom := &city.Atoms[a]
 			if !first {
-				bw.WriteString(",")
+				bw.WriteByte(',')
 			}
 			first = false
 			bw.WriteString("\n")
@@ -136,31 +178,21 @@ func writeAreas(w io.Writer, city *geo.City, meta map[string]any, n int, point f
 			if pt.Point >= 0 {
 				id = pt.Point*len(city.Atoms) + a
 			}
-			bw.WriteString(strconv.Itoa(id))
+			bw.Write(strconv.AppendInt(bw.AvailableBuffer(), int64(id), 10))
 			bw.WriteString(`,"geometry":`)
 			bw.Write(geoms[a])
 			bw.WriteString(`,"properties":{`)
-			if pt.Point >= 0 {
-				bw.WriteString(`"point":`)
-				bw.WriteString(strconv.Itoa(pt.Point))
-				for _, par := range pt.Params {
-					k, _ := json.Marshal(par.Name)
-					bw.WriteString(",")
-					bw.Write(k)
-					bw.WriteString(":")
-					bw.Write(par.Value)
-				}
-				bw.WriteString(",")
-			}
-			writeProp(bw, "area", atom.Name, true)
-			writeProp(bw, "district", city.Districts[atom.District].Name, false)
-			writeNum(bw, "population", atom.Population)
-			for v, name := range pt.Variants {
+			bw.Write(params)
+			bw.WriteString(areaProps[a])
+			for v := range pt.Variants {
 				ad := &pt.Data[v]
-				vals := []float64{at(ad.Realised, a), at(ad.Prevented, a), at(ad.Displaced, a), at(ad.Visibility, a), ptrAt(ad.RespMeanS, a), ptrAt(ad.RespP90S, a)}
-				for i, m := range AreaMeasures {
-					writeNum(bw, AreaProperty(name, m), vals[i])
-				}
+				k := keys[v]
+				writeNumKey(bw, k[0], at(ad.Realised, a))
+				writeNumKey(bw, k[1], at(ad.Prevented, a))
+				writeNumKey(bw, k[2], at(ad.Displaced, a))
+				writeNumKey(bw, k[3], at(ad.Visibility, a))
+				writeNumKey(bw, k[4], ptrAt(ad.RespMeanS, a))
+				writeNumKey(bw, k[5], ptrAt(ad.RespP90S, a))
 			}
 			bw.WriteString("}}")
 		}
@@ -197,14 +229,18 @@ func writeProp(w *bufio.Writer, name, value string, first bool) {
 // writeNum writes a number property, null when x is NaN or infinite.
 func writeNum(w *bufio.Writer, name string, x float64) {
 	k, _ := json.Marshal(name)
-	w.WriteString(",")
-	w.Write(k)
-	w.WriteString(":")
+	writeNumKey(w, ","+string(k)+":", x)
+}
+
+// writeNumKey is writeNum of the property's key as written before its
+// value (`,"NAME":`).
+func writeNumKey(w *bufio.Writer, key string, x float64) {
+	w.WriteString(key)
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		w.WriteString("null")
 		return
 	}
-	w.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	w.Write(strconv.AppendFloat(w.AvailableBuffer(), x, 'g', -1, 64))
 }
 
 // areaGeometry returns an atom's planar shape in lon/lat: a Polygon for a

@@ -247,6 +247,17 @@ func newPools(s *scenarios.Scenario) []*results.AreaPool {
 	return pools
 }
 
+// AppendAreaItems appends the text of variant v's i-th replication's
+// areas in a sweep's journal (results.AppendAreaItems: the items of
+// RunDetails(v, i) and AreaSketches(v)).
+func (res *Result) AppendAreaItems(b []byte, v, i int) []byte {
+	var pool *results.AreaPool
+	if res.pools != nil {
+		pool = res.pools[v]
+	}
+	return results.AppendAreaItems(b, res.runDetails[v][i], pool, res.runDetails[v], len(res.Details.Atoms))
+}
+
 // AreaSketches returns the sketches of variant v's response times by area,
 // pooled over the result's replications.
 func (res *Result) AreaSketches(v int) []results.AreaSketch {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
@@ -170,35 +171,26 @@ func (s *Sweep) finalize(ctx context.Context, out string, files []*os.File, jour
 		}
 		return string(buf), nil
 	}
-	read, readAll := readers(want, line)
 	return Folder(out).Write(ctx, func(stage string) error {
-		return s.writeFinal(stage, want, read, readAll, par, nil)
+		return s.writeFinal(stage, want, readers(want, line), line, par, nil)
 	})
 }
 
-// readers returns writeFinal's readers of item i's values (read) and of
-// its values and areas (readAll), from its journal line.
-func readers(want header, line func(i int) (string, error)) (func(int) ([][]float64, error), func(int) ([][]float64, [][]results.AreaItem, error)) {
+// readers returns writeFinal's reader of item i's values (read), from its
+// journal line; AreasFile reads the lines themselves (writeAreas).
+func readers(want header, line func(i int) (string, error)) func(int) ([][]float64, error) {
 	nv, nm := len(want.Variants), len(want.Metrics)
-	readAll := func(i int) ([][]float64, [][]results.AreaItem, error) {
-		l, err := line(i)
-		if err != nil {
-			return nil, nil, err
-		}
-		return parseLine(l, nv, nm, want.Areas)
-	}
 	// Three of the four readers want the metrics only: their lines'
 	// areas (most of a line, and most of the cost of reading one) are
 	// left unparsed (lines were checked in full when the journal was
 	// scanned, or written by this process).
-	read := func(i int) ([][]float64, error) {
+	return func(i int) ([][]float64, error) {
 		l, err := line(i)
 		if err != nil {
 			return nil, err
 		}
 		return parseValues(l, nv, nm)
 	}
-	return read, readAll
 }
 
 // liveItems are the items of a sweep's one-slice run as they become
@@ -290,11 +282,10 @@ func (l *liveItems) line(i int) (string, error) {
 // the folder as it was.
 func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live *liveItems) error {
 	want.Shard, want.Shards = 0, 1
-	read, readAll := readers(want, live.line)
 	return Folder(out).Write(ctx, func(stage string) error {
 		// Every file at once: they wait on the items more than they work;
 		// when one fails, the others' reads fail too (live.fail).
-		return s.writeFinal(stage, want, read, readAll, 5, live.fail)
+		return s.writeFinal(stage, want, readers(want, live.line), live.line, 5, live.fail)
 	})
 }
 
@@ -304,15 +295,16 @@ func (s *Sweep) finalizeLive(ctx context.Context, out string, want header, live 
 const finalReads = 4
 
 // writeFinal writes the final files into dir, reading item i's values with
-// read (readAll: and its areas, for AreasFile, not written when readAll is
+// read (line: its journal line, for AreasFile, not written when line is
 // nil), par files at a time (at least one). Each file reads the items on
 // its own, in item order, so the files are the same whatever par and
 // whether the items are all there (Finalize) or come as a run finishes
-// them (finalizeLive: read waits; the files cost ~8% of BenchmarkSweep's
-// processor time on one worker, which a run used to spend after its
-// items). The error is the first file's in the order RowsFile,
-// ParquetFile, PointsFile, MetaFile, AreasFile.
-func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), readAll func(int) ([][]float64, [][]results.AreaItem, error), par int, failed func(error)) error {
+// them (finalizeLive: read waits; the files cost ~8 ms of processor time
+// a BenchmarkSweep sweep, ~1.5% of its items' work (BenchmarkFinalFiles),
+// which a run used to spend after its items). The error is the first
+// file's in the order RowsFile, ParquetFile, PointsFile, MetaFile,
+// AreasFile.
+func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64, error), line func(int) (string, error), par int, failed func(error)) error {
 	nv, nm := len(want.Variants), len(want.Metrics)
 	R := s.Replications
 	writers := []func() error{s.writeRows(dir, want, read), func() error {
@@ -324,10 +316,10 @@ func (s *Sweep) writeFinal(dir string, want header, read func(int) ([][]float64,
 	}, func() error {
 		return s.writeMeta(dir, want, R)
 	}}
-	if readAll != nil {
+	if line != nil {
 		writers = append(writers, func() error {
 			return outputs.WriteNew(filepath.Join(dir, AreasFile), func(w io.Writer) error {
-				return s.writeAreas(w, want, readAll)
+				return s.writeAreas(w, want, line)
 			})
 		})
 	}
@@ -365,37 +357,53 @@ func (s *Sweep) writeRows(dir string, want header, read func(int) ([][]float64, 
 	R := s.Replications
 	return func() error {
 		return outputs.WriteNew(filepath.Join(dir, RowsFile), func(w io.Writer) error {
-			cw := csv.NewWriter(w)
 			head := []string{"point", "replication", "variant"}
 			for _, p := range s.Params {
 				head = append(head, p.Path)
 			}
 			head = append(head, want.Metrics...)
-			if err := cw.Write(head); err != nil {
+			if err := writeCSVHead(w, head); err != nil {
 				return err
 			}
-			row := make([]string, len(head))
+			// A row as encoding/csv writes it: its text fields quoted
+			// once (csvText), its numbers never needing it.
+			variants := csvTexts(want.Variants)
+			var values []string // point p's swept values
+			var row []byte
 			for i := range s.Items() {
 				vals, err := read(i)
 				if err != nil {
 					return err
 				}
 				p, rep := i/R, i%R
-				for v := range nv {
-					row[0], row[1], row[2] = strconv.Itoa(p), strconv.Itoa(rep), want.Variants[v]
+				if i == 0 || rep == 0 {
+					values = values[:0]
 					for k := range s.Params {
-						row[3+k] = s.Points[p][k].Value
-					}
-					for m, x := range vals[v] {
-						row[3+len(s.Params)+m] = results.FormatFloat(x)
-					}
-					if err := cw.Write(row); err != nil {
-						return err
+						values = append(values, csvText(s.Points[p][k].Value))
 					}
 				}
+				row = row[:0]
+				for v := range nv {
+					row = strconv.AppendInt(row, int64(p), 10)
+					row = append(row, ',')
+					row = strconv.AppendInt(row, int64(rep), 10)
+					row = append(row, ',')
+					row = append(row, variants[v]...)
+					for _, x := range values {
+						row = append(row, ',')
+						row = append(row, x...)
+					}
+					for _, x := range vals[v] {
+						row = append(row, ',')
+						row = appendCSVFloat(row, x)
+					}
+					row = append(row, '\n')
+				}
+				if _, err := w.Write(row); err != nil {
+					return err
+				}
 			}
-			cw.Flush()
-			return cw.Error()
+			return nil
 		})
 	}
 }
@@ -403,15 +411,17 @@ func (s *Sweep) writeRows(dir string, want header, read func(int) ([][]float64, 
 // writePoints writes PointsFile.
 func (s *Sweep) writePoints(dir string, want header, read func(int) ([][]float64, error), nv, nm, R int) error {
 	return outputs.WriteNew(filepath.Join(dir, PointsFile), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
 		head := []string{"point", "variant"}
 		for _, p := range s.Params {
 			head = append(head, p.Path)
 		}
 		head = append(head, "metric", "mean", "ci95_low", "ci95_high", "n")
-		if err := cw.Write(head); err != nil {
+		if err := writeCSVHead(w, head); err != nil {
 			return err
 		}
+		variants, metrics := csvTexts(want.Variants), csvTexts(want.Metrics)
+		var values []string // point p's swept values
+		var row []byte
 		// One point at a time: its replications are consecutive items.
 		col := make([][][]float64, nv) // [variant][metric][rep]
 		for v := range col {
@@ -434,23 +444,77 @@ func (s *Sweep) writePoints(dir string, want header, read func(int) ([][]float64
 					}
 				}
 			}
+			values = values[:0]
+			for k := range s.Params {
+				values = append(values, csvText(s.Points[p][k].Value))
+			}
+			row = row[:0]
 			for v := range nv {
 				for m := range nm {
 					e := results.EstimateOf(col[v][m])
-					row := []string{strconv.Itoa(p), want.Variants[v]}
-					for k := range s.Params {
-						row = append(row, s.Points[p][k].Value)
+					row = strconv.AppendInt(row, int64(p), 10)
+					row = append(row, ',')
+					row = append(row, variants[v]...)
+					for _, x := range values {
+						row = append(row, ',')
+						row = append(row, x...)
 					}
-					row = append(row, want.Metrics[m], results.FormatFloat(e.Mean), results.FormatFloat(e.Low), results.FormatFloat(e.High), strconv.Itoa(e.N))
-					if err := cw.Write(row); err != nil {
-						return err
+					row = append(row, ',')
+					row = append(row, metrics[m]...)
+					for _, x := range []float64{e.Mean, e.Low, e.High} {
+						row = append(row, ',')
+						row = appendCSVFloat(row, x)
 					}
+					row = append(row, ',')
+					row = strconv.AppendInt(row, int64(e.N), 10)
+					row = append(row, '\n')
 				}
 			}
+			if _, err := w.Write(row); err != nil {
+				return err
+			}
 		}
-		cw.Flush()
-		return cw.Error()
+		return nil
 	})
+}
+
+// writeCSVHead writes a CSV file's header row with encoding/csv.
+func writeCSVHead(w io.Writer, head []string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvText is field as encoding/csv writes it in a row: quoted when it
+// needs to be (a comma, a quote, a line break, a leading space, \.),
+// its quotes doubled.
+func csvText(field string) string {
+	var b strings.Builder
+	cw := csv.NewWriter(&b)
+	cw.Write([]string{field})
+	cw.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func csvTexts(fields []string) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = csvText(f)
+	}
+	return out
+}
+
+// appendCSVFloat appends results.FormatFloat(x): the fewest digits that
+// read back exactly, nothing for NaN or an infinity. Such a field never
+// needs quotes.
+func appendCSVFloat(b []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return b
+	}
+	return strconv.AppendFloat(b, x, 'g', -1, 64)
 }
 
 // writeMeta writes MetaFile.
@@ -558,10 +622,12 @@ func writeParquet(w io.Writer, s *Sweep, h header, read func(int) ([][]float64, 
 // writeAreas writes areas.geojson: for each point in turn, each area of
 // the base scenario's city with the point's swept values and, per variant,
 // the measures of a run's areas.geojson over the point's replications
-// (results.MergeAreaItems: the p90 from pooled sketches). A point whose
-// areas are not the base's (a swept city) has no features.
-func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [][]results.AreaItem, error)) error {
+// (results.AreaMerge of the items' lines: MergeAreaItems, the p90 from
+// pooled sketches). A point whose areas are not the base's (a swept city)
+// has no features.
+func (s *Sweep) writeAreas(w io.Writer, h header, line func(int) (string, error)) error {
 	R := s.Replications
+	nv := len(h.Variants)
 	params := make([]results.AreaParam, len(s.Params))
 	kinds := make([]paramKind, len(s.Params))
 	for k := range s.Params {
@@ -574,6 +640,8 @@ func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [
 		"points":       len(s.Points),
 		"measures":     "one feature per point and area; per variant, VARIANT_MEASURE: incidents_* are means per replication over the measurement window; visibility a share 0-1; response_*_s seconds, the p90 within 0.5%; null where undefined (docs/outputs.md)",
 	}
+	merge := make([]results.AreaMerge, nv)
+	fields := make([]string, nv)
 	return results.WriteSweepAreasGeoJSON(w, s.Base.Config.City, meta, len(s.Points), func(p int) (results.AreaPoint, error) {
 		pt := results.AreaPoint{Point: p, Variants: h.Variants}
 		for k, par := range s.Params {
@@ -591,24 +659,59 @@ func (s *Sweep) writeAreas(w io.Writer, h header, read func(int) ([][]float64, [
 			params[k] = results.AreaParam{Name: par.Path, Value: raw}
 		}
 		pt.Params = params
-		byVariant := make([][][]results.AreaItem, len(h.Variants)) // [v][rep][area]
+		for v := range merge {
+			merge[v].Reset(h.Areas, R)
+		}
 		for rep := range R {
-			_, areas, err := read(p*R + rep)
+			l, err := line(p*R + rep)
 			if err != nil {
 				return pt, err
 			}
-			if areas == nil {
+			if err := areaFields(l, fields); err != nil {
+				return pt, err
+			}
+			if fields[0] == "-" {
 				return pt, nil // no features for this point
 			}
-			for v := range areas {
-				byVariant[v] = append(byVariant[v], areas[v])
+			for v := range merge {
+				if err := merge[v].Add(fields[v]); err != nil {
+					return pt, fmt.Errorf("variant %d: %w", v+1, err)
+				}
 			}
 		}
-		for v := range byVariant {
-			pt.Data = append(pt.Data, results.MergeAreaItems(byVariant[v], h.Areas))
+		for v := range merge {
+			pt.Data = append(pt.Data, merge[v].Details())
 		}
 		return pt, nil
 	})
+}
+
+// areaFields sets fields[v] to variant v's areas in a journal line (as
+// checkFields reads it: "-" for every variant, or none).
+func areaFields(line string, fields []string) error {
+	nv := len(fields)
+	line = strings.TrimSuffix(line, "\n")
+	for range 1 + nv {
+		_, rest, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("journal line with fewer fields than %d variants' metrics and areas", nv)
+		}
+		line = rest
+	}
+	for v := range nv {
+		f, rest, ok := strings.Cut(line, "\t")
+		if ok == (v == nv-1) {
+			return fmt.Errorf("journal line without %d variants' areas", nv)
+		}
+		fields[v], line = f, rest
+		switch {
+		case f == "-" && fields[0] != "-":
+			return fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
+		case f != "-" && fields[0] == "-":
+			return fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
+		}
+	}
+	return nil
 }
 
 // numberOf reads a YAML number of a paramFloat column: an integer in any

@@ -188,13 +188,15 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		names = append(names, m.Name)
 	}
 	var wg sync.WaitGroup
+	loads := &pointLoads{s: s, at: map[int]*pointLoad{}, latest: -1}
 	for range max(1, opt.Workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := pointCache{s: s, point: -1, names: names}
+			cache := pointCache{s: s, loads: loads, names: names}
 			for i := range items {
 				line, err := cache.run(ctx, i)
+				loads.put(i / s.Replications)
 				cache.lineLen = len(line)
 				select {
 				case out <- result{i, line, err}:
@@ -207,6 +209,7 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	go func() {
 		defer close(items)
 		for _, i := range todo {
+			loads.hold(i / s.Replications)
 			select {
 			case items <- i:
 			case <-ctx.Done():
@@ -269,18 +272,85 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	return first
 }
 
-// pointCache keeps the scenario of the last point a worker ran: items of
+// pointLoads loads each point's scenario once for all the workers of a
+// run (on 2 workers each used to load every point: 3 ms of processor time
+// a point of builtin:grid), and keeps it while an item of the point is
+// handed out and not finished (hold, put), or no later point has been
+// handed out: so at most one point more than there are workers. A
+// scenario is read, never changed, by the runs of its items (run.Execute
+// runs a scenario's replications side by side).
+type pointLoads struct {
+	s      *Sweep
+	mu     sync.Mutex
+	at     map[int]*pointLoad
+	latest int // the latest point handed out
+}
+
+// pointLoad is a point's scenario, loaded once (loadPoint).
+type pointLoad struct {
+	once  sync.Once
+	sc    *scenarios.Scenario
+	err   error
+	items int // handed out and not finished
+}
+
+// loadPoint is Sweep.Point (a test counts the loads).
+var loadPoint = (*Sweep).Point
+
+// hold notes an item of point p handed out: its scenario is kept until
+// put(p).
+func (l *pointLoads) hold(p int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.at[p]
+	if e == nil {
+		e = &pointLoad{}
+		l.at[p] = e
+	}
+	e.items++
+	if p > l.latest {
+		l.latest = p
+		for q, e := range l.at {
+			if e.items == 0 && q < p {
+				delete(l.at, q)
+			}
+		}
+	}
+}
+
+// get returns the scenario of point p, which an item holds, loading it or
+// waiting for its load.
+func (l *pointLoads) get(p int) (*scenarios.Scenario, error) {
+	l.mu.Lock()
+	e := l.at[p]
+	l.mu.Unlock()
+	e.once.Do(func() { e.sc, e.err = loadPoint(l.s, p) })
+	return e.sc, e.err
+}
+
+// put notes an item of point p finished.
+func (l *pointLoads) put(p int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.at[p]; e != nil {
+		if e.items--; e.items == 0 && p < l.latest {
+			delete(l.at, p)
+		}
+	}
+}
+
+// pointCache is what a worker keeps from one item to the next: items of
 // one point are consecutive.
 type pointCache struct {
 	s     *Sweep
-	point int
-	sc    *scenarios.Scenario
+	loads *pointLoads
 	names []string // the journal's metrics, by name
 	// col[k] is the column of the item's summary that holds names[k] (−1:
 	// none), for summaries of the metrics sum.
 	col     []int
 	sum     []string
-	lineLen int // the last line's length: the next one's is about the same
+	lineLen int    // the last line's length: the next one's is about the same
+	areas   []byte // a variant's areas in the line
 }
 
 // columns sets col for a summary of the metrics ms, unless it is set
@@ -320,14 +390,11 @@ func (c *pointCache) columns(ms []results.Metric) {
 // replication) and returns its journal line.
 func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	p, rep := i/c.s.Replications, i%c.s.Replications
-	if p != c.point {
-		sc, err := c.s.Point(p)
-		if err != nil {
-			return "", err
-		}
-		c.point, c.sc = p, sc
+	sc, err := c.loads.get(p)
+	if err != nil {
+		return "", err
 	}
-	res, err := run.Execute(ctx, c.sc, run.Options{Workers: 1, Replications: []int{rep}})
+	res, err := run.Execute(ctx, sc, run.Options{Workers: 1, Replications: []int{rep}})
 	if err != nil {
 		return "", err
 	}
@@ -355,19 +422,15 @@ func (c *pointCache) run(ctx context.Context, i int) (string, error) {
 	}
 	// Then each variant's areas (AreaItem, ";" between areas), or "-"
 	// when the point's areas are not the base scenario's (a swept city).
-	same := sameAreas(c.sc, c.s.Base)
+	same := sameAreas(sc, c.s.Base)
 	for v := range res.Summary.Variants {
 		b.WriteByte('\t')
 		if !same {
 			b.WriteByte('-')
 			continue
 		}
-		for a, it := range results.AreaItems(res.RunDetails(v, 0), res.AreaSketches(v)) {
-			if a > 0 {
-				b.WriteByte(';')
-			}
-			b.WriteString(it.String())
-		}
+		c.areas = res.AppendAreaItems(c.areas[:0], v, 0)
+		b.Write(c.areas)
 	}
 	b.WriteByte('\n')
 	return b.String(), nil
@@ -653,7 +716,7 @@ func checkLine(line string, h header) (int, error) {
 	if item < 0 || item >= h.Items {
 		return 0, fmt.Errorf("item %d, but the sweep has items 0 to %d", item, h.Items-1)
 	}
-	if _, _, err := parseLine(line, len(h.Variants), len(h.Metrics), h.Areas); err != nil {
+	if err := checkFields(line, len(h.Variants), len(h.Metrics), h.Areas); err != nil {
 		return 0, err
 	}
 	return item, nil
@@ -668,8 +731,8 @@ func startOf(line string) string {
 	return "it starts " + ex
 }
 
-// parseValues is parseLine's values by variant alone, from a line that
-// parseLine accepts: the areas' fields after them are not read.
+// parseValues reads the values by variant of a line that checkFields
+// accepts: the areas' fields after them are not read.
 func parseValues(line string, nv, nm int) ([][]float64, error) {
 	parts := strings.SplitN(line, "\t", nv+2)
 	if len(parts) != nv+2 {
@@ -693,54 +756,54 @@ func parseValues(line string, nv, nm int) ([][]float64, error) {
 	return out, nil
 }
 
-// parseLine turns a journal line back into values by variant, and each
-// variant's areas (nil when the line has none: a point whose areas are
-// not the base's).
-func parseLine(line string, nv, nm, na int) ([][]float64, [][]results.AreaItem, error) {
-	parts := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
-	if len(parts) != 2*nv+1 {
-		return nil, nil, fmt.Errorf("journal line with %d fields after the item, want %d (%d variants' metrics, then their areas)", len(parts)-1, 2*nv, nv)
+// checkFields checks a journal line after its item number: each
+// variant's values, and each variant's areas (none, "-", when the point's
+// areas are not the base's), each read as results.ParseAreaItem reads it
+// (results.CheckAreaItem: without making its sketch).
+func checkFields(line string, nv, nm, na int) error {
+	line = strings.TrimSuffix(line, "\n")
+	if n := strings.Count(line, "\t"); n != 2*nv {
+		return fmt.Errorf("journal line with %d fields after the item, want %d (%d variants' metrics, then their areas)", n, 2*nv, nv)
 	}
-	out := make([][]float64, nv)
+	_, line, _ = strings.Cut(line, "\t")
 	for v := range nv {
-		fields := strings.Split(parts[v+1], ",")
-		if len(fields) != nm {
-			return nil, nil, fmt.Errorf("journal line with %d metrics, want %d", len(fields), nm)
+		var vals string
+		vals, line, _ = strings.Cut(line, "\t")
+		if n := strings.Count(vals, ",") + 1; n != nm {
+			return fmt.Errorf("journal line with %d metrics, want %d", n, nm)
 		}
-		out[v] = make([]float64, nm)
-		for k, f := range fields {
-			x, err := strconv.ParseFloat(f, 64)
-			if err != nil {
-				return nil, nil, fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
+		for k := range nm {
+			var f string
+			f, vals, _ = strings.Cut(vals, ",")
+			if _, err := strconv.ParseFloat(f, 64); err != nil {
+				return fmt.Errorf("value %d of variant %d is %s, not a number", k+1, v+1, inputs.Excerpt([]byte(f), 20))
 			}
-			out[v][k] = x
 		}
 	}
-	var areas [][]results.AreaItem
+	areas := false
 	for v := range nv {
-		f := parts[1+nv+v]
+		var f string
+		f, line, _ = strings.Cut(line, "\t")
 		if f == "-" {
-			if v > 0 && areas != nil {
-				return nil, nil, fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
+			if v > 0 && areas {
+				return fmt.Errorf("variant %d has no areas, variant 1 has", v+1)
 			}
 			continue
 		}
-		if v > 0 && areas == nil {
-			return nil, nil, fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
+		if v > 0 && !areas {
+			return fmt.Errorf("variant %d has areas, variant 1 has none", v+1)
 		}
-		fields := strings.Split(f, ";")
-		if len(fields) != na {
-			return nil, nil, fmt.Errorf("variant %d with %d areas, want %d", v+1, len(fields), na)
+		areas = true
+		if n := strings.Count(f, ";") + 1; n != na {
+			return fmt.Errorf("variant %d with %d areas, want %d", v+1, n, na)
 		}
-		items := make([]results.AreaItem, na)
-		for a, t := range fields {
-			it, err := results.ParseAreaItem(t)
-			if err != nil {
-				return nil, nil, fmt.Errorf("area %d of variant %d: %w", a+1, v+1, err)
+		for a := range na {
+			var t string
+			t, f, _ = strings.Cut(f, ";")
+			if err := results.CheckAreaItem(t); err != nil {
+				return fmt.Errorf("area %d of variant %d: %w", a+1, v+1, err)
 			}
-			items[a] = it
 		}
-		areas = append(areas, items)
 	}
-	return out, areas, nil
+	return nil
 }
