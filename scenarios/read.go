@@ -29,12 +29,22 @@ func readFileLimited(path string) ([]byte, error) {
 var maxFileBytes int64 = MaxFileBytes
 
 func readAll(f fs.File, name string) ([]byte, error) {
-	if st, err := f.Stat(); err == nil && st.Size() > maxFileBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), maxFileBytes)
+	var b bytes.Buffer
+	if st, err := f.Stat(); err == nil {
+		if st.Size() > maxFileBytes {
+			return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), maxFileBytes)
+		}
+		if st.Mode().IsRegular() && st.Size() > 0 {
+			// Room for the whole file and the read that finds its end
+			// (as inputs.ReadAll): doubling the buffer as it fills
+			// allocates, clears and copies about twice the file, which
+			// a run on roads paid for its road file (1–2 MB) at every
+			// load, the disk cache's included (it hashes the file).
+			b.Grow(int(st.Size()) + bytes.MinRead)
+		}
 	}
 	// The size a file reports is 0 for devices, pipes and FIFOs
 	// (/dev/zero): the bytes actually read are what is bounded.
-	var b bytes.Buffer
 	n, err := b.ReadFrom(io.LimitReader(f, maxFileBytes+1))
 	if err == nil && n > maxFileBytes {
 		return nil, fmt.Errorf("%s: more than the limit of %d bytes", name, maxFileBytes)
