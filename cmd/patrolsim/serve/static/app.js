@@ -571,6 +571,11 @@ async function upload() {
 }
 
 async function main() {
+  // The form's submit is taken at once, before anything is awaited: a
+  // click on Run before the scenario is in the form (or before the other
+  // handlers are set) would otherwise submit the form as a browser does,
+  // reloading the page.
+  $("knobs").addEventListener("submit", (ev) => { ev.preventDefault(); if (base) run(ev); });
   const r = await api("GET", "api/scenario");
   if (r.status !== 200) { $("general-problems").textContent = r.data?.error || `error ${r.status}`; return; }
   base = r.data;
@@ -580,7 +585,6 @@ async function main() {
   $("upload").addEventListener("click", upload);
   $("compare").addEventListener("click", compare);
   $("per_day").addEventListener("change", updateMap);
-  $("knobs").addEventListener("submit", run);
   $("knobs").addEventListener("input", () => { updateWork(); updateOverrideNotes(); });
   $("check").addEventListener("click", check);
   $("reset").addEventListener("click", () => { fillForm(base); showProblems([]); });
