@@ -580,7 +580,8 @@ async function main() {
   if (r.status !== 200) { $("general-problems").textContent = r.data?.error || `error ${r.status}`; return; }
   base = r.data;
   fillForm(base);
-  await refreshScenarios(base.id);
+  // The handlers are set as soon as the form shows a scenario, before
+  // the list of scenarios is fetched: a click does what it says at once.
   $("scenario-choice").addEventListener("change", (ev) => loadScenario(ev.target.value));
   $("upload").addEventListener("click", upload);
   $("compare").addEventListener("click", compare);
@@ -589,6 +590,7 @@ async function main() {
   $("check").addEventListener("click", check);
   $("reset").addEventListener("click", () => { fillForm(base); showProblems([]); });
   $("cancel").addEventListener("click", async () => { if (current) { await api("DELETE", `api/runs/${current}`); refreshRuns(); } });
+  await refreshScenarios(base.id);
   // Coming back to the page shows the newest finished run and follows a
   // running one.
   const runs = await refreshRuns();
