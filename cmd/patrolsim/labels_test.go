@@ -47,14 +47,7 @@ func TestSameLabelsEverywhere(t *testing.T) {
 
 	// The page: run the grid as it is and read the ranking table.
 	ts := startServe(t, "builtin:grid", "")
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := browsertest.Context(t, bin)
 	sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
 	defer scancel()
 	if err := chromedp.Do(sctx, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.ID("unit-0-count")),

@@ -296,14 +296,7 @@ func TestServeEndToEnd(t *testing.T) {
 	const tok = "e2e-token"
 	ts := startServe(t, "builtin:grid", tok)
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := browsertest.Context(t, bin)
 	// Console messages (console API calls, uncaught exceptions, the browser
 	// log: failed loads) from the start; read after the steps.
 	var (

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Find returns the path of a Chromium (or Chrome) binary. Without one the
@@ -52,6 +54,28 @@ func Run(t testing.TB, bin, url string, extra ...string) (stdout, log string) {
 		t.Fatalf("%s: %v\n%s", bin, err, errb.String())
 	}
 	return out.String(), errb.String()
+}
+
+// Context returns a chromedp context on headless Chromium (bin, from
+// Find) run as Run runs it: a fresh profile, no network services, and a
+// 1280 × 800 window. The browser starts with the first action on the
+// context (start it on the context itself, chromedp.Do(ctx), before
+// running steps under a timeout: a browser started under a step's
+// timeout closes with it) and closes when the test ends, before the
+// cleanups the test registered earlier (its servers).
+func Context(t testing.TB, bin string) context.Context {
+	t.Helper()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	return ctx
 }
 
 // ConsoleErrors matches what Chromium logs for errors of the page: console

@@ -348,14 +348,7 @@ func TestCompareView(t *testing.T) {
 		}
 		ids = append(ids, r.ID)
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := browsertest.Context(t, bin)
 	ctx, cancelTime := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelTime()
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"),

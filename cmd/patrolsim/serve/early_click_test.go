@@ -37,17 +37,12 @@ func TestBrowserRunBeforeListLoaded(t *testing.T) {
 		s.ServeHTTP(w, r)
 	})
 	ts := httptest.NewServer(held)
-	defer ts.Close()
-	defer close(hold) // (before ts.Close: a held request would keep it open)
+	t.Cleanup(func() {
+		close(hold) // (before ts.Close: a held request would keep it open)
+		ts.Close()
+	})
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := browsertest.Context(t, bin)
 	if err := chromedp.Do(ctx); err != nil { // (the browser on ctx itself)
 		t.Fatal(err)
 	}

@@ -25,14 +25,7 @@ func TestBrowserSaysWhatItMeans(t *testing.T) {
 	close(f.release)
 	_, ts := testServer(t, f, withSolo)
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := browsertest.Context(t, bin)
 	// Start the browser on ctx itself: a browser started under a step's
 	// timeout would close with it.
 	if err := chromedp.Do(ctx); err != nil {
