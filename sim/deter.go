@@ -279,9 +279,9 @@ type unitStop struct {
 }
 
 // placed notes unit u's state, leg and stop for the presence samples
-// (pres.stops): every change of them is followed, within the event, by
-// a call (send, start, goOffDuty; the others — clear turning a unit
-// back, goOnDuty — go on to start or goOffDuty).
+// (pres.stops): track calls it, which every change of them calls
+// within the event (send, start, goOffDuty; the others — clear turning
+// a unit back, goOnDuty — go on to start or goOffDuty).
 func (r *run) placed(u int) {
 	ur := &r.units[u]
 	r.pres.stops[u] = unitStop{arrive: ur.leg.Arrive, atom: ur.stopAtom, on: ur.state != stOff}

@@ -773,7 +773,6 @@ func (r *run) send(u, i int) {
 	}
 	ir.sent += ut.Squad
 	r.track(u)
-	r.placed(u)
 	r.eng.Schedule(ur.leg.Arrive, evArrive, int32(u), ur.gen)
 }
 
@@ -855,7 +854,6 @@ func (r *run) start(u int, pos geo.Point, o policy.Order) {
 	r.cfg.Travel.SetLeg(&ur.leg, pos, o.To, now, ut.PatrolSpeed)
 	ur.stopAtom = int32(o.Atom)
 	r.track(u)
-	r.placed(u)
 	if math.IsInf(o.Dwell, 1) {
 		return
 	}
@@ -932,7 +930,6 @@ func (r *run) goOffDuty(u int) {
 	r.fleet.touch(u)
 	ur.leg = geo.Stay(r.m.World.Units[u].At, now)
 	r.track(u)
-	r.placed(u)
 	r.rec.OnDuty(u, ur.dutySince, now)
 	r.changed()
 }

@@ -33,9 +33,11 @@ func (r *run) newIndexes() {
 	r.searchFrom = side
 }
 
-// track brings the indexes and the counts of free units up to date with
-// unit u's state and leg. Every change of either calls it.
+// track brings the indexes, the counts of free units and the presence
+// samples' copy (placed) up to date with unit u's state and leg. Every
+// change of either calls it.
 func (r *run) track(u int) {
+	r.placed(u)
 	ur := &r.units[u]
 	if ur.state == stOff {
 		r.onDuty.Remove(u)
