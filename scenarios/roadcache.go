@@ -44,6 +44,13 @@ var roadCache struct {
 	keys   [roadCacheSize][sha256.Size]byte
 	tables [roadCacheSize]*geo.RoadTable
 	next   int // the slot to replace next
+	// mapped holds, by key, the disk entries mapped into memory
+	// (inputs.MapFile) whose tables were decoded from them: the tables
+	// alias their bytes, so a mapping is never unmapped, and a key read
+	// from disk again reuses its mapping rather than mapping the entry
+	// once more (at most one mapping a key: the process's mappings are
+	// bounded by the tables it read).
+	mapped map[[sha256.Size]byte][]byte
 
 	stats RoadCacheStats
 }
@@ -70,6 +77,9 @@ func ForgetRoadTables() {
 	defer roadCache.Unlock()
 	roadCache.keys = [roadCacheSize][sha256.Size]byte{}
 	roadCache.tables = [roadCacheSize]*geo.RoadTable{}
+	// The mappings are forgotten, not unmapped (tables made from them may
+	// be in use): the next read maps its entry as a new process would.
+	roadCache.mapped = nil
 }
 
 // buildStamp is the binary's module version and VCS revision (as Go
@@ -151,14 +161,33 @@ func cachedRoadTable(data []byte, speeds map[string]float64, zoneM float64, proj
 	file := filepath.Join(dir, "roads-"+hex.EncodeToString(key[:])+".table")
 	t := (*geo.RoadTable)(nil)
 	if dir != "" {
-		if b, err := inputs.ReadFile(file, limit+limit/4+1<<20); err == nil {
+		// The entry is mapped, not read: its pages come from the system's
+		// file cache as the table is decoded and used, rather than being
+		// copied into a buffer of tens of MB that must first be cleared
+		// (half the processor time of a warm run of Monaco's example). An
+		// entry is written whole to a new file and renamed into place
+		// (saveRoadTable), never written in place, so the mapping stays
+		// as checked; removing the file leaves the mapping whole.
+		b, ok := roadCache.mapped[key]
+		var err error
+		if !ok {
+			b, err = inputs.MapFile(file, limit+limit/4+1<<20)
+		}
+		if err == nil {
 			if tab, k, err := geo.DecodeRoadTable(b); err == nil && bytes.Equal(k, key[:]) {
 				t = tab
 				roadCache.stats.Disk++
 				now := time.Now()
 				os.Chtimes(file, now, now) // recently used
+				if roadCache.mapped == nil {
+					roadCache.mapped = make(map[[sha256.Size]byte][]byte)
+				}
+				roadCache.mapped[key] = b
 			} else {
 				roadCache.stats.Refused++
+				if !ok {
+					inputs.Unmap(b) // (no table was made from it)
+				}
 			}
 		}
 	}

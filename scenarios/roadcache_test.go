@@ -128,3 +128,61 @@ func TestRoadCacheOnDisk(t *testing.T) {
 		t.Error("PATROLSIM_CACHE=off wrote an entry")
 	}
 }
+
+// TestRoadCacheMapped: a table read from the disk cache is mapped, not
+// copied (inputs.MapFile), and stays whole when its entry is removed; a
+// later read of the same key, its table gone from the process's cache,
+// decodes the same mapping again, with the same travel times, even after
+// the file is gone; a process that forgot its tables (a new one) builds
+// the table again.
+func TestRoadCacheMapped(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(RoadCacheEnv, dir)
+	load := func(name, zoneM string, want RoadCacheStats) *Scenario {
+		t.Helper()
+		before := RoadCache()
+		s, err := Load("roads.yaml", roadsDoc(zoneM), os.DirFS("testdata"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := RoadCache()
+		got.Memory, got.Disk, got.Built, got.Refused = got.Memory-before.Memory, got.Disk-before.Disk, got.Built-before.Built, got.Refused-before.Refused
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", name, got, want)
+		}
+		return s
+	}
+	same := func(name string, a, b *Scenario) {
+		t.Helper()
+		for i := range a.Config.City.Atoms {
+			for j := range a.Config.City.Atoms {
+				p, q := a.Config.City.Atoms[i].Centroid, a.Config.City.Atoms[j].Centroid
+				if x, y := a.Config.Travel.Roads.Time(p, q), b.Config.Travel.Roads.Time(p, q); x != y {
+					t.Fatalf("%s: areas %d → %d: %v s built, %v s", name, i, j, x, y)
+				}
+			}
+		}
+	}
+	ForgetRoadTables()
+	built := load("first load", "200", RoadCacheStats{Built: 1})
+	ForgetRoadTables()
+	read := load("fresh process", "200", RoadCacheStats{Disk: 1})
+	files, err := filepath.Glob(filepath.Join(dir, "roads-*.table"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("entries %v (%v), want one", files, err)
+	}
+	if err := os.Remove(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	same("read, then its entry removed", built, read)
+	// Two other tables push it out of the process's cache (roadCacheSize).
+	load("zones of 300 m", "300", RoadCacheStats{Built: 1})
+	load("zones of 250 m", "250", RoadCacheStats{Built: 1})
+	again := load("read again, its entry removed", "200", RoadCacheStats{Disk: 1})
+	if again.Config.Travel.Roads == read.Config.Travel.Roads {
+		t.Fatal("the same table: not decoded again")
+	}
+	same("decoded again from the mapping", built, again)
+	ForgetRoadTables()
+	load("new process, entry removed", "200", RoadCacheStats{Built: 1})
+}
