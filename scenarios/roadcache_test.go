@@ -46,8 +46,7 @@ func TestRoadCacheOnDisk(t *testing.T) {
 		t.Helper()
 		before := RoadCache()
 		s := load(zoneM)
-		got := RoadCache()
-		got.Memory, got.Disk, got.Built, got.Refused = got.Memory-before.Memory, got.Disk-before.Disk, got.Built-before.Built, got.Refused-before.Refused
+		got := RoadCache().since(before)
 		if got != want {
 			t.Errorf("%s: %+v, want %+v", name, got, want)
 		}
@@ -145,8 +144,7 @@ func TestRoadCacheMapped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := RoadCache()
-		got.Memory, got.Disk, got.Built, got.Refused = got.Memory-before.Memory, got.Disk-before.Disk, got.Built-before.Built, got.Refused-before.Refused
+		got := RoadCache().since(before)
 		if got != want {
 			t.Errorf("%s: %+v, want %+v", name, got, want)
 		}
@@ -185,4 +183,10 @@ func TestRoadCacheMapped(t *testing.T) {
 	same("decoded again from the mapping", built, again)
 	ForgetRoadTables()
 	load("new process, entry removed", "200", RoadCacheStats{Built: 1})
+}
+
+// since returns the counts of s less those of before: where the loads in
+// between found their tables.
+func (s RoadCacheStats) since(before RoadCacheStats) RoadCacheStats {
+	return RoadCacheStats{Memory: s.Memory - before.Memory, Disk: s.Disk - before.Disk, Built: s.Built - before.Built, Refused: s.Refused - before.Refused}
 }
