@@ -27,7 +27,14 @@ func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, worke
 // after the other: when they draw the same candidates (sameDraws) and
 // these fit shareBudget, it draws them once and every variant plays them;
 // else each run draws them as it goes (RunReplication). Either way the
-// runs are the same. newRecorder(i, v) is called
+// runs are the same. Replications are handed out whole while at least
+// workers of them are left; the last ones, fewer than the workers, are
+// handed out a variant at a time, so that workers left without a
+// replication take variants of those still running (a worker draws the
+// candidates of each replication it takes a variant of, once): one
+// replication of many variants runs on every worker, and the end of a
+// run does not wait on one worker's last replication while the others
+// idle. newRecorder(i, v) is called
 // once per run of replication reps[i] and variant v, from the goroutine
 // that runs it; ran, if set, after each run ends. Stats[i*len(variants)+v]
 // is that run's. Results are identical for any number of workers because
@@ -40,9 +47,12 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	workers = max(1, min(workers, len(reps)))
+	workers = max(1, min(workers, len(reps)*len(variants)))
 	stats := make([]Stats, len(reps)*len(variants))
-	jobs := make(chan int)
+	// A job is replication reps[i]: all its variants in order (v < 0), or
+	// variant v alone.
+	type job struct{ i, v int }
+	jobs := make(chan job)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -59,8 +69,12 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 	for range workers {
 		wg.Go(func() {
 			var share candShare
-			for i := range jobs {
-				for v := range variants {
+			for jb := range jobs {
+				i, v0, v1 := jb.i, 0, len(variants)
+				if jb.v >= 0 {
+					v0, v1 = jb.v, jb.v+1
+				}
+				for v := v0; v < v1; v++ {
 					if ctx.Err() != nil {
 						return
 					}
@@ -91,10 +105,17 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 	}
 feed:
 	for i := range reps {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
+		jb, n := job{i, -1}, 1
+		if len(reps)-i < workers {
+			jb.v, n = 0, len(variants)
+		}
+		for range n {
+			select {
+			case jobs <- jb:
+			case <-ctx.Done():
+				break feed
+			}
+			jb.v++
 		}
 	}
 	close(jobs)

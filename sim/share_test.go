@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestReplicateShared checks that a worker's shared candidates (candShare)
@@ -32,7 +34,17 @@ func TestReplicateShared(t *testing.T) {
 		t.Fatal("sameDraws: want the copy with its own force alike, the quieter one not")
 	}
 	const seed = 17
-	reps := []int{0, 1, 2}
+	for _, reps := range [][]int{{0, 1, 2}, {1}} {
+		replicateShared(t, vs, seed, reps)
+	}
+}
+
+// replicateShared checks every run of ReplicateList of replications reps
+// against RunReplication of its variant alone: on 1, 2, 3 and 8 workers
+// (whole replications, then the last a variant at a time; every
+// replication a variant at a time), with and without room to share the
+// candidates.
+func replicateShared(t *testing.T, vs []Variant, seed uint64, reps []int) {
 	want := make([]string, len(reps)*len(vs))
 	for i, rep := range reps {
 		for v := range vs {
@@ -45,8 +57,8 @@ func TestReplicateShared(t *testing.T) {
 		}
 	}
 	for _, budget := range []int{shareBudget, 100} {
-		for _, workers := range []int{1, 2} {
-			t.Run(fmt.Sprintf("budget %d, %d workers", budget, workers), func(t *testing.T) {
+		for _, workers := range []int{1, 2, 3, 8} {
+			t.Run(fmt.Sprintf("replications %v, budget %d, %d workers", reps, budget, workers), func(t *testing.T) {
 				defer func(b int) { shareBudget = b }(shareBudget)
 				shareBudget = budget
 				recs := make([]*hashRecorder, len(want))
@@ -64,6 +76,44 @@ func TestReplicateShared(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestReplicateSplitsReplication: with fewer replications left than
+// workers, the variants of a replication run side by side: on 2 workers,
+// the two variants of a single replication are both running at once (each
+// run's recorder is made as it starts, and the first two wait for each
+// other; run one at a time, the first would wait in vain); and on 2
+// workers with 3 replications, the last one's variants too, once the
+// first two replications are done.
+func TestReplicateSplitsReplication(t *testing.T) {
+	cfg := invariantConfig(t)
+	vs := variantsFor(t, cfg, "random", "static-beats")
+	for _, tc := range []struct {
+		reps []int
+		last int // the replication whose variants must run at once
+	}{{[]int{4}, 0}, {[]int{0, 1, 2}, 2}} {
+		var mu sync.Mutex
+		started := 0
+		both := make(chan struct{})
+		_, err := ReplicateList(context.Background(), vs, 3, tc.reps, 2, func(i, v int) Recorder {
+			if i == tc.last {
+				mu.Lock()
+				if started++; started == 2 {
+					close(both)
+				}
+				mu.Unlock()
+				select {
+				case <-both:
+				case <-time.After(10 * time.Second):
+					t.Errorf("replications %v: variant %d of replication %d ran alone", tc.reps, v, tc.reps[i])
+				}
+			}
+			return nopRecorder{}
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

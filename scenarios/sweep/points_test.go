@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/patrolsim/patrolsim/scenarios"
+	"github.com/patrolsim/patrolsim/scenarios/run"
 )
 
 // TestPointLoadedOnce: a run on 2 workers loads each point's scenario
@@ -50,5 +51,52 @@ func TestPointLoadedOnce(t *testing.T) {
 	}
 	if want := map[int]int{2: 1, 3: 1}; !maps.Equal(loads, want) {
 		t.Errorf("loads by point resuming on 2 workers: %v, want %v", loads, want)
+	}
+}
+
+// TestLastItemsWide: on 2 workers the last 2 items of a sweep (as many as
+// its workers) run on both (their variants side by side), every other on
+// one; on 1 worker every item runs on one. The final files are the same
+// either way (TestRunDeterministicResumableSharded).
+func TestLastItemsWide(t *testing.T) {
+	type item struct{ point, rep int }
+	var mu sync.Mutex
+	points := map[*scenarios.Scenario]int{} // a point's scenario: its number, by first use
+	workers := map[item]int{}               // the workers each item's run.Execute had
+	defer func(f func(context.Context, *scenarios.Scenario, run.Options) (*run.Result, error)) { executeItem = f }(executeItem)
+	executeItem = func(ctx context.Context, sc *scenarios.Scenario, o run.Options) (*run.Result, error) {
+		mu.Lock()
+		p, ok := points[sc]
+		if !ok {
+			p = len(points)
+			points[sc] = p
+		}
+		workers[item{p, o.Replications[0]}] = o.Workers
+		mu.Unlock()
+		return run.Execute(ctx, sc, o)
+	}
+	s, err := Load(writeSweep(t, gridSweep)) // 4 points × 3 replications
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2} {
+		clear(points)
+		clear(workers)
+		if err := s.Run(context.Background(), Options{Out: t.TempDir(), Workers: n}); err != nil {
+			t.Fatal(err)
+		}
+		if len(workers) != 12 {
+			t.Fatalf("%d workers: %d items run, want 12", n, len(workers))
+		}
+		wide := map[item]int{}
+		for it, w := range workers {
+			if w != 1 {
+				wide[it] = w
+			}
+		}
+		want := map[int]map[item]int{1: {}, 2: {{3, 1}: 2, {3, 2}: 2}}[n]
+		if !maps.Equal(wide, want) {
+			t.Errorf("%d workers: items run on more than one worker %v, want %v", n, wide, want)
+		}
 	}
 }

@@ -175,7 +175,16 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journal, tick func(), committed func([]placed)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	items := make(chan int)
+	// An item, and whether it may run on every worker (wide): the last
+	// items, as many as there are workers, run their variants side by
+	// side (run.Execute on opt.Workers), so that workers without an item
+	// of their own share the last ones rather than idle until the
+	// slowest ends.
+	type work struct {
+		i    int
+		wide bool
+	}
+	items := make(chan work)
 	type result struct {
 		item int
 		line string
@@ -193,9 +202,10 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := pointCache{s: s, loads: loads, names: names}
-			for i := range items {
-				line, err := cache.run(ctx, i)
+			cache := pointCache{s: s, loads: loads, names: names, wide: max(1, opt.Workers)}
+			for w := range items {
+				i := w.i
+				line, err := cache.run(ctx, i, w.wide)
 				loads.put(i / s.Replications)
 				cache.lineLen = len(line)
 				select {
@@ -208,10 +218,10 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 	}
 	go func() {
 		defer close(items)
-		for _, i := range todo {
+		for k, i := range todo {
 			loads.hold(i / s.Replications)
 			select {
-			case items <- i:
+			case items <- work{i, len(todo)-k <= max(1, opt.Workers)}:
 			case <-ctx.Done():
 				return
 			}
@@ -297,6 +307,9 @@ type pointLoad struct {
 // loadPoint is Sweep.Point (a test counts the loads).
 var loadPoint = (*Sweep).Point
 
+// executeItem is run.Execute (a test notes the workers of each item).
+var executeItem = run.Execute
+
 // hold notes an item of point p handed out: its scenario is kept until
 // put(p).
 func (l *pointLoads) hold(p int) {
@@ -350,6 +363,7 @@ type pointCache struct {
 	col     []int
 	sum     []string
 	lineLen int    // the last line's length: the next one's is about the same
+	wide    int    // the workers a wide item runs on (the sweep's)
 	areas   []byte // a variant's areas in the line
 }
 
@@ -387,14 +401,19 @@ func (c *pointCache) columns(ms []results.Metric) {
 }
 
 // run runs every variant of item i (run.Execute of its point, its one
-// replication) and returns its journal line.
-func (c *pointCache) run(ctx context.Context, i int) (string, error) {
+// replication) and returns its journal line: on one worker, or with wide
+// on as many as the sweep has (its variants side by side).
+func (c *pointCache) run(ctx context.Context, i int, wide bool) (string, error) {
 	p, rep := i/c.s.Replications, i%c.s.Replications
 	sc, err := c.loads.get(p)
 	if err != nil {
 		return "", err
 	}
-	res, err := run.Execute(ctx, sc, run.Options{Workers: 1, Replications: []int{rep}})
+	workers := 1
+	if wide {
+		workers = c.wide
+	}
+	res, err := executeItem(ctx, sc, run.Options{Workers: workers, Replications: []int{rep}})
 	if err != nil {
 		return "", err
 	}
