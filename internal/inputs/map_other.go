@@ -1,8 +1,8 @@
-//go:build !unix
+//go:build !linux
 
 package inputs
 
-// MapFile reads the regular file at path (ReadFile): outside Unix it maps
+// MapFile reads the regular file at path (ReadFile): outside Linux it maps
 // nothing.
 func MapFile(path string, limit int64) ([]byte, error) { return ReadFile(path, limit) }
 

@@ -1,5 +1,3 @@
-//go:build unix
-
 package inputs
 
 import (
@@ -16,8 +14,11 @@ import (
 // disk cache) that is most of what reading it costs. Use it only for a
 // file that is replaced, never written in place, while the process may
 // run: the mapping shows the file as it is, and a file cut short under it
-// makes reading the lost pages fail. The bytes stay valid until Unmap; an
-// empty file, or one the system will not map, is read (ReadFile).
+// makes reading the lost pages fail. The bytes stay valid until Unmap. A
+// file on a filesystem not known to be local (localFS: NFS, SMB, Lustre
+// and the like, where another machine may remove a file whose pages this
+// one has yet to read again), an empty file, or one the system will not
+// map, is read (ReadFile). Outside Linux every file is read.
 func MapFile(path string, limit int64) ([]byte, error) {
 	f, err := Open(path)
 	if err != nil {
@@ -42,11 +43,37 @@ func MapFile(path string, limit int64) ([]byte, error) {
 	var b []byte
 	var merr error
 	if err := sc.Control(func(fd uintptr) {
-		b, merr = syscall.Mmap(int(fd), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
+		var fs syscall.Statfs_t
+		if merr = syscall.Fstatfs(int(fd), &fs); merr == nil && !localFS(int64(fs.Type)) {
+			merr = syscall.ENOTSUP
+		}
+		if merr == nil {
+			b, merr = syscall.Mmap(int(fd), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
+		}
 	}); err != nil || merr != nil {
 		return ReadAll(f, path, limit)
 	}
 	return b, nil
+}
+
+// localFS reports whether a filesystem of type t (statfs(2)'s f_type) is
+// one whose files only this machine changes: a mapped file there stays
+// whole once removed (the mapping holds it). The magic numbers are
+// linux/magic.h's.
+func localFS(t int64) bool {
+	switch uint32(t) {
+	case 0xEF53, // ext2, ext3, ext4
+		0x58465342, // xfs
+		0x9123683E, // btrfs
+		0x01021994, // tmpfs
+		0x858458F6, // ramfs
+		0x794C7630, // overlayfs (containers)
+		0xF2F52010, // f2fs
+		0x2FC12FC1, // zfs
+		0xCA451A4E: // bcachefs
+		return true
+	}
+	return false
 }
 
 // Unmap releases the bytes of a MapFile that mapped them; bytes it read,
