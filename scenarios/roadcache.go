@@ -39,6 +39,9 @@ const RoadCacheEnv = "PATROLSIM_CACHE"
 // recently used beyond that are removed when a new one is written.
 const roadCacheFiles = 8
 
+// roadCacheMaps is how many disk entries a process maps (see mapped).
+const roadCacheMaps = roadCacheFiles
+
 var roadCache struct {
 	sync.Mutex
 	keys   [roadCacheSize][sha256.Size]byte
@@ -48,8 +51,11 @@ var roadCache struct {
 	// (inputs.MapFile) whose tables were decoded from them: the tables
 	// alias their bytes, so a mapping is never unmapped, and a key read
 	// from disk again reuses its mapping rather than mapping the entry
-	// once more (at most one mapping a key: the process's mappings are
-	// bounded by the tables it read).
+	// once more. At most roadCacheMaps keys are mapped in a process's
+	// life; entries of more keys are read into memory the collector
+	// frees (as they all were before), so that a long-lived process
+	// (patrolsim serve) loading many road files keeps a bounded address
+	// space, and the disk space of at most that many removed entries.
 	mapped map[[sha256.Size]byte][]byte
 
 	stats RoadCacheStats
@@ -168,10 +174,15 @@ func cachedRoadTable(data []byte, speeds map[string]float64, zoneM float64, proj
 		// entry is written whole to a new file and renamed into place
 		// (saveRoadTable), never written in place, so the mapping stays
 		// as checked; removing the file leaves the mapping whole.
-		b, ok := roadCache.mapped[key]
+		b, reused := roadCache.mapped[key]
+		mapped := reused
 		var err error
-		if !ok {
-			b, err = inputs.MapFile(file, limit+limit/4+1<<20)
+		switch {
+		case reused:
+		case len(roadCache.mapped) < roadCacheMaps:
+			b, mapped, err = inputs.MapFile(file, limit+limit/4+1<<20)
+		default:
+			b, err = inputs.ReadFile(file, limit+limit/4+1<<20)
 		}
 		if err == nil {
 			if tab, k, err := geo.DecodeRoadTable(b); err == nil && bytes.Equal(k, key[:]) {
@@ -179,13 +190,20 @@ func cachedRoadTable(data []byte, speeds map[string]float64, zoneM float64, proj
 				roadCache.stats.Disk++
 				now := time.Now()
 				os.Chtimes(file, now, now) // recently used
-				if roadCache.mapped == nil {
-					roadCache.mapped = make(map[[sha256.Size]byte][]byte)
+				if mapped && !reused {
+					if roadCache.mapped == nil {
+						roadCache.mapped = make(map[[sha256.Size]byte][]byte)
+					}
+					roadCache.mapped[key] = b
 				}
-				roadCache.mapped[key] = b
 			} else {
 				roadCache.stats.Refused++
-				if !ok {
+				switch {
+				case reused:
+					// (Changed in place since it was checked: tables made
+					// from it may be in use.)
+					delete(roadCache.mapped, key)
+				case mapped:
 					inputs.Unmap(b) // (no table was made from it)
 				}
 			}

@@ -2,9 +2,11 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/patrolsim/patrolsim/sim/geo"
@@ -128,12 +130,13 @@ func TestRoadCacheOnDisk(t *testing.T) {
 	}
 }
 
-// TestRoadCacheMapped: a table read from the disk cache is mapped, not
-// copied (inputs.MapFile), and stays whole when its entry is removed; a
-// later read of the same key, its table gone from the process's cache,
-// decodes the same mapping again, with the same travel times, even after
-// the file is gone; a process that forgot its tables (a new one) builds
-// the table again.
+// TestRoadCacheMapped: a table read from the disk cache (mapped where
+// inputs.MapFile maps: TestMapFileMaps) stays whole when its entry is
+// removed; a later read of the same key, its table gone from the
+// process's cache, decodes the same bytes again, with the same travel
+// times, even after the file is gone; a process that forgot its tables (a
+// new one) builds the table again. Entries of more than roadCacheMaps keys
+// are read, not mapped.
 func TestRoadCacheMapped(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(RoadCacheEnv, dir)
@@ -183,6 +186,26 @@ func TestRoadCacheMapped(t *testing.T) {
 	same("decoded again from the mapping", built, again)
 	ForgetRoadTables()
 	load("new process, entry removed", "200", RoadCacheStats{Built: 1})
+
+	// More keys than roadCacheMaps, each read back from disk once its
+	// table has left the process's cache (emptied here, its mappings
+	// kept): the first roadCacheMaps are mapped, the rest read.
+	ForgetRoadTables()
+	for k := range roadCacheMaps + 2 {
+		z := strconv.Itoa(400 + 10*k)
+		load("zones of "+z+" m", z, RoadCacheStats{Built: 1})
+		roadCache.Lock()
+		roadCache.keys = [roadCacheSize][sha256.Size]byte{}
+		roadCache.tables = [roadCacheSize]*geo.RoadTable{}
+		roadCache.Unlock()
+		load("zones of "+z+" m, again", z, RoadCacheStats{Disk: 1})
+	}
+	roadCache.Lock()
+	n := len(roadCache.mapped)
+	roadCache.Unlock()
+	if n > roadCacheMaps {
+		t.Errorf("%d entries mapped, want at most %d", n, roadCacheMaps)
+	}
 }
 
 // since returns the counts of s less those of before: where the loads in

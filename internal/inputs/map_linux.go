@@ -7,53 +7,52 @@ import (
 
 // MapFile returns the bytes of the regular file at path as ReadFile does,
 // refusing the same files with the same errors, but maps the file into
-// memory (mmap(2), private: a write changes the process's copy, never the
-// file) rather than reading it. The pages are the system's file cache,
-// faulted in as they are first read, with no copy and no buffer to clear:
-// for a file of tens of MB read whole on every run (a road table of the
-// disk cache) that is most of what reading it costs. Use it only for a
-// file that is replaced, never written in place, while the process may
-// run: the mapping shows the file as it is, and a file cut short under it
-// makes reading the lost pages fail. The bytes stay valid until Unmap. A
-// file on a filesystem not known to be local (localFS: NFS, SMB, Lustre
-// and the like, where another machine may remove a file whose pages this
-// one has yet to read again), an empty file, or one the system will not
-// map, is read (ReadFile). Outside Linux every file is read.
-func MapFile(path string, limit int64) ([]byte, error) {
+// memory (mmap(2), private and read-only: a write to the bytes faults)
+// rather than reading it, and reports whether it did. The pages are the
+// system's file cache, faulted in as they are first read, with no copy
+// and no buffer to clear: for a file of tens of MB read whole on every
+// run (a road table of the disk cache) that is most of what reading it
+// costs. Use it only for a file that is replaced, never written in place,
+// while the process may run: the mapping shows the file as it is, and
+// reading a page lost when the file was cut short stops the process. The
+// bytes stay valid until Unmap. A file on a filesystem not known to be
+// local (localFS: NFS, SMB, Lustre and the like, where another machine
+// may remove a file whose pages this one has yet to read again), an empty
+// file, or one the system will not map, is read (ReadFile; mapped is
+// false). Outside Linux every file is read.
+func MapFile(path string, limit int64) (b []byte, mapped bool, err error) {
 	f, err := Open(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	size := st.Size()
 	if size > limit {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Limit: limit}}
+		return nil, false, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Limit: limit}}
 	}
-	if size == 0 || int64(int(size)) != size {
-		return ReadAll(f, path, limit)
-	}
-	sc, err := f.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	var b []byte
-	var merr error
-	if err := sc.Control(func(fd uintptr) {
-		var fs syscall.Statfs_t
-		if merr = syscall.Fstatfs(int(fd), &fs); merr == nil && !localFS(int64(fs.Type)) {
-			merr = syscall.ENOTSUP
+	if size > 0 && int64(int(size)) == size {
+		if sc, err := f.SyscallConn(); err == nil {
+			var merr error
+			cerr := sc.Control(func(fd uintptr) {
+				var sfs syscall.Statfs_t
+				if merr = syscall.Fstatfs(int(fd), &sfs); merr == nil && !localFS(int64(sfs.Type)) {
+					merr = syscall.ENOTSUP
+				}
+				if merr == nil {
+					b, merr = syscall.Mmap(int(fd), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
+				}
+			})
+			if cerr == nil && merr == nil {
+				return b, true, nil
+			}
 		}
-		if merr == nil {
-			b, merr = syscall.Mmap(int(fd), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
-		}
-	}); err != nil || merr != nil {
-		return ReadAll(f, path, limit)
 	}
-	return b, nil
+	b, err = ReadAll(f, path, limit)
+	return b, false, err
 }
 
 // localFS reports whether a filesystem of type t (statfs(2)'s f_type) is

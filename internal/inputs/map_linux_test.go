@@ -23,9 +23,9 @@ func TestMapFileMaps(t *testing.T) {
 	if err := os.WriteFile(path, make([]byte, 1<<16), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, err := MapFile(path, 1<<20)
-	if err != nil {
-		t.Fatal(err)
+	b, mapped, err := MapFile(path, 1<<20)
+	if err != nil || !mapped {
+		t.Fatalf("mapped %v, %v", mapped, err)
 	}
 	if err := syscall.Munmap(b); err != nil {
 		t.Errorf("the bytes are not a mapping: munmap: %v", err)
