@@ -27,19 +27,21 @@ func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, worke
 // after the other: when they draw the same candidates (sameDraws) and
 // these fit shareBudget, it draws them once and every variant plays them;
 // else each run draws them as it goes (RunReplication). Either way the
-// runs are the same. Replications are handed out whole while at least
-// workers of them are left; the last ones, fewer than the workers, are
-// handed out a variant at a time, so that workers left without a
-// replication take variants of those still running (a worker draws the
-// candidates of each replication it takes a variant of, once): one
-// replication of many variants runs on every worker, and the end of a
-// run does not wait on one worker's last replication while the others
-// idle. newRecorder(i, v) is called
+// runs are the same. Replications are handed out whole, one a worker, as
+// long as every worker can have one; the last len(reps) mod workers of
+// them, too few for every worker, are handed out a variant at a time, so
+// that workers left without a replication take variants of those still
+// running (a worker draws the candidates of each replication it takes a
+// variant of, once): one replication of many variants runs on every
+// worker, and the end of a run does not wait on one worker's last
+// replication while the others idle. newRecorder(i, v) is called
 // once per run of replication reps[i] and variant v, from the goroutine
 // that runs it; ran, if set, after each run ends. Stats[i*len(variants)+v]
 // is that run's. Results are identical for any number of workers because
 // no run shares mutable state with another. It stops early when ctx is
-// done and returns ctx's error.
+// done and returns ctx's error, or at the first run that fails, returning
+// the error of the first failed run in (replication, variant) order among
+// those that ran.
 func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []int, workers int, newRecorder func(i, v int) Recorder, ran func()) ([]Stats, error) {
 	if len(variants) == 0 || len(reps) == 0 {
 		return nil, ctx.Err()
@@ -57,11 +59,12 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		firstRun = len(stats) // the failed run of firstErr: i·len(variants) + v
 	)
-	fail := func(err error) {
+	fail := func(run int, err error) {
 		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
+		if run < firstRun {
+			firstRun, firstErr = run, err
 		}
 		mu.Unlock()
 		cancel()
@@ -88,7 +91,7 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 					}
 					if err != nil {
 						if ctx.Err() == nil {
-							fail(err)
+							fail(i*len(variants)+v, err)
 						}
 						return
 					}
@@ -103,10 +106,11 @@ func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []
 			}
 		})
 	}
+	whole := len(reps) - len(reps)%workers // replications handed out whole
 feed:
 	for i := range reps {
 		jb, n := job{i, -1}, 1
-		if len(reps)-i < workers {
+		if i >= whole {
 			jb.v, n = 0, len(variants)
 		}
 		for range n {
