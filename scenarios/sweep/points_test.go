@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 
@@ -55,8 +56,8 @@ func TestPointLoadedOnce(t *testing.T) {
 }
 
 // TestLastItemsWide: on 2 workers the last 2 items of a sweep (as many as
-// its workers) run on both (their variants side by side), every other on
-// one; on 1 worker every item runs on one. The final files are the same
+// its workers) run on both (their variants side by side: itemWorkers),
+// every other on one; on 1 worker every item runs on one. The final files are the same
 // either way (TestRunDeterministicResumableSharded).
 func TestLastItemsWide(t *testing.T) {
 	type item struct{ point, rep int }
@@ -97,6 +98,24 @@ func TestLastItemsWide(t *testing.T) {
 		want := map[int]map[item]int{1: {}, 2: {{3, 1}: 2, {3, 2}: 2}}[n]
 		if !maps.Equal(wide, want) {
 			t.Errorf("%d workers: items run on more than one worker %v, want %v", n, wide, want)
+		}
+	}
+}
+
+// TestItemWorkers: the last items of a run on 8 workers get 8, 8, 6, 4, 4,
+// 3, 3, 2 workers (the last first; ⌈16/r⌉ with r items left), the items
+// before them one; on one worker every item gets one.
+func TestItemWorkers(t *testing.T) {
+	var got []int
+	for left := 1; left <= 9; left++ {
+		got = append(got, itemWorkers(8, left))
+	}
+	if want := []int{8, 8, 6, 4, 4, 3, 3, 2, 1}; !slices.Equal(got, want) {
+		t.Errorf("8 workers, by items left 1…9: %v, want %v", got, want)
+	}
+	for left := 1; left <= 3; left++ {
+		if w := itemWorkers(1, left); w != 1 {
+			t.Errorf("1 worker, %d items left: %d workers", left, w)
 		}
 	}
 }

@@ -175,15 +175,17 @@ func (s *Sweep) Run(ctx context.Context, opt Options) error {
 func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journal, tick func(), committed func([]placed)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// An item, and whether it may run on every worker (wide): the last
-	// items, as many as there are workers, run their variants side by
-	// side (run.Execute on opt.Workers), so that workers without an item
-	// of their own share the last ones rather than idle until the
-	// slowest ends.
-	type work struct {
-		i    int
-		wide bool
-	}
+	workers := max(1, opt.Workers)
+	// An item, and the workers it runs on: one, but the last items, as
+	// many as there are workers, run their variants side by side
+	// (run.Execute on more workers), so that workers without an item of
+	// their own share the last ones rather than idle until the slowest
+	// ends. The item handed out with r left (r ≤ workers) gets
+	// min(workers, ⌈2·workers/r⌉): every worker for the last two, fewer
+	// for the others, so that the runs in flight at the end stay within
+	// some 2·workers·ln(workers) (a run's memory each) rather than
+	// workers² (2 workers: the last two items on both).
+	type work struct{ i, workers int }
 	items := make(chan work)
 	type result struct {
 		item int
@@ -191,21 +193,21 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		err  error
 	}
 	// Buffered, so that workers go on while the writer syncs.
-	out := make(chan result, 4*max(1, opt.Workers))
+	out := make(chan result, 4*workers)
 	var names []string // the journal's columns: the base scenario's metrics
 	for _, m := range results.Metrics(s.Base.Config) {
 		names = append(names, m.Name)
 	}
 	var wg sync.WaitGroup
 	loads := &pointLoads{s: s, at: map[int]*pointLoad{}, latest: -1}
-	for range max(1, opt.Workers) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cache := pointCache{s: s, loads: loads, names: names, wide: max(1, opt.Workers)}
+			cache := pointCache{s: s, loads: loads, names: names}
 			for w := range items {
 				i := w.i
-				line, err := cache.run(ctx, i, w.wide)
+				line, err := cache.run(ctx, i, w.workers)
 				loads.put(i / s.Replications)
 				cache.lineLen = len(line)
 				select {
@@ -221,7 +223,7 @@ func (s *Sweep) runItems(ctx context.Context, opt Options, todo []int, j *journa
 		for k, i := range todo {
 			loads.hold(i / s.Replications)
 			select {
-			case items <- work{i, len(todo)-k <= max(1, opt.Workers)}:
+			case items <- work{i, itemWorkers(workers, len(todo)-k)}:
 			case <-ctx.Done():
 				return
 			}
@@ -310,6 +312,15 @@ var loadPoint = (*Sweep).Point
 // executeItem is run.Execute (a test notes the workers of each item).
 var executeItem = run.Execute
 
+// itemWorkers is the workers of the item handed out with left items left
+// (itself included) in a run on workers: see runItems.
+func itemWorkers(workers, left int) int {
+	if left > workers {
+		return 1
+	}
+	return min(workers, (2*workers+left-1)/left)
+}
+
 // hold notes an item of point p handed out: its scenario is kept until
 // put(p).
 func (l *pointLoads) hold(p int) {
@@ -363,7 +374,6 @@ type pointCache struct {
 	col     []int
 	sum     []string
 	lineLen int    // the last line's length: the next one's is about the same
-	wide    int    // the workers a wide item runs on (the sweep's)
 	areas   []byte // a variant's areas in the line
 }
 
@@ -401,17 +411,13 @@ func (c *pointCache) columns(ms []results.Metric) {
 }
 
 // run runs every variant of item i (run.Execute of its point, its one
-// replication) and returns its journal line: on one worker, or with wide
-// on as many as the sweep has (its variants side by side).
-func (c *pointCache) run(ctx context.Context, i int, wide bool) (string, error) {
+// replication) and returns its journal line, on the given workers (more
+// than one: its variants side by side).
+func (c *pointCache) run(ctx context.Context, i, workers int) (string, error) {
 	p, rep := i/c.s.Replications, i%c.s.Replications
 	sc, err := c.loads.get(p)
 	if err != nil {
 		return "", err
-	}
-	workers := 1
-	if wide {
-		workers = c.wide
 	}
 	res, err := executeItem(ctx, sc, run.Options{Workers: workers, Replications: []int{rep}})
 	if err != nil {
