@@ -176,13 +176,14 @@ func cachedRoadTable(data []byte, speeds map[string]float64, zoneM float64, proj
 		// as checked; removing the file leaves the mapping whole.
 		b, reused := roadCache.mapped[key]
 		mapped := reused
+		most := limit + limit/4 + 1<<20 // the table, its key and checksum, with room
 		var err error
 		switch {
 		case reused:
 		case len(roadCache.mapped) < roadCacheMaps:
-			b, mapped, err = inputs.MapFile(file, limit+limit/4+1<<20)
+			b, mapped, err = inputs.MapFile(file, most)
 		default:
-			b, err = inputs.ReadFile(file, limit+limit/4+1<<20)
+			b, err = inputs.ReadFile(file, most)
 		}
 		if err == nil {
 			if tab, k, err := geo.DecodeRoadTable(b); err == nil && bytes.Equal(k, key[:]) {

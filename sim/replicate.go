@@ -39,9 +39,9 @@ func Replicate(ctx context.Context, variants []Variant, seed uint64, reps, worke
 // that runs it; ran, if set, after each run ends. Stats[i*len(variants)+v]
 // is that run's. Results are identical for any number of workers because
 // no run shares mutable state with another. It stops early when ctx is
-// done and returns ctx's error, or at the first run that fails, returning
-// the error of the first failed run in (replication, variant) order among
-// those that ran.
+// done and returns ctx's error, or at the first run that fails: of the
+// runs that failed before the others stopped, it returns the error of the
+// first in (replication, variant) order.
 func ReplicateList(ctx context.Context, variants []Variant, seed uint64, reps []int, workers int, newRecorder func(i, v int) Recorder, ran func()) ([]Stats, error) {
 	if len(variants) == 0 || len(reps) == 0 {
 		return nil, ctx.Err()
